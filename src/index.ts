@@ -1,0 +1,3 @@
+// Public API of nvlab. Every export a user may rely on goes through here.
+export * from './topology/plan-types.ts';
+export * from './util/errors.ts';
