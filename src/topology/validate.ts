@@ -1,0 +1,276 @@
+// Semantic rules of a topology: what the schema cannot see because it spans several keys
+// (references between sections, addresses against subnets, uniqueness). Pure: issues out.
+
+import type { PathIssue, IssuePath } from './issues.ts';
+import { formatPath } from './issues.ts';
+import type { Role } from './plan-types.ts';
+import type { Topology } from './schema.ts';
+import { formatIp, lastHost, parseCidr, parseIp, type Cidr } from './ipv4.ts';
+import { defaultReplication, normalizeMac, portIfname, portMac, routerInterfaceMac } from './derive.ts';
+import type { Position } from './yaml-position.ts';
+
+export interface ValidateOptions {
+  /** Where a path is in the file: orders "used twice" by position and names the first place. */
+  locate?: (path: IssuePath) => Position;
+  /**
+   * Names and top-level sections that were dropped because the schema rejected them: references
+   * to them are not reported again as "does not exist".
+   */
+  unknownNames?: ReadonlySet<string>;
+  unknownSections?: ReadonlySet<string>;
+}
+
+export const RESERVED_NAME = /^ctrl[1-5]$/;
+
+type Kind = 'transport node' | 'physical network' | 'host' | 'logical switch' | 'port' | 'logical router';
+
+function describeAddress(cidr: Cidr, ipText: string): string | undefined {
+  const ip = parseIp(ipText);
+  if (ip === undefined) return undefined; // the schema reports it
+  const subnet = `${formatIp(cidr.network)}/${cidr.prefixLength}`;
+  if (ip < cidr.network || ip > cidr.network + 2 ** (32 - cidr.prefixLength) - 1) return `outside ${subnet}`;
+  if (cidr.prefixLength < 31 && ip === cidr.network) return `the network address of ${subnet}`;
+  if (cidr.prefixLength < 31 && ip === lastHost(cidr) + 1) return `the broadcast address of ${subnet}`;
+  return undefined;
+}
+
+function article(word: string): string {
+  return /^[aeiou]|^l[23]-/.test(word) ? 'an' : 'a';
+}
+
+function usableRange(cidr: Cidr): string {
+  const first = cidr.prefixLength >= 31 ? cidr.network : cidr.network + 1;
+  return `an address from ${formatIp(first)} to ${formatIp(lastHost(cidr))}`;
+}
+
+/** Every semantic problem of `topology`, each with the key path it is about. */
+export function validateTopology(topology: Topology, options: ValidateOptions = {}): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const add = (path: IssuePath, message: string, expected?: string, atKey?: boolean): void => {
+    issues.push({ path, message, ...(expected === undefined ? {} : { expected }), ...(atKey ? { atKey } : {}) });
+  };
+  const where = (path: IssuePath): string => {
+    const pos = options.locate?.(path);
+    return pos ? `${formatPath(path)} (line ${pos.line})` : formatPath(path);
+  };
+  const nodes = topology['transport-nodes'] ?? {};
+  const networks = topology['physical-networks'] ?? {};
+  const switches = topology['logical-switches'] ?? {};
+  const routers = topology['logical-routers'] ?? {};
+  const unknown = (section: string, name: string): boolean =>
+    (options.unknownNames?.has(name) ?? false) || (options.unknownSections?.has(section) ?? false);
+  const namesOfRole = (role: Role): string =>
+    Object.entries(nodes)
+      .filter(([, n]) => n.role === role)
+      .map(([k]) => k)
+      .join(', ') || 'none in this lab';
+
+  checkNames(topology, options, add, where);
+
+  // A transport node reference must name a node of the given role.
+  const checkNode = (path: IssuePath, subject: string, ref: string, role: Role, why: string): void => {
+    const node = nodes[ref];
+    if (!node) {
+      if (!unknown('transport-nodes', ref)) {
+        add(path, `${subject} is on ${ref}, which is not a transport node`, `${article(role)} ${role}: ${namesOfRole(role)}`);
+      }
+    } else if (node.role !== role) {
+      add(path, `${subject} is on ${ref}, ${article(node.role)} ${node.role}; ${why}`, `${article(role)} ${role}: ${namesOfRole(role)}`);
+    }
+  };
+  const networkList = Object.keys(networks).join(', ') || 'none in this lab';
+
+  // Physical networks: host addresses, and the table of taken addresses per network.
+  const networkIps = new Map<string, Map<number, string>>();
+  for (const [netName, net] of Object.entries(networks)) {
+    const cidr = net.subnet === undefined ? undefined : parseCidr(net.subnet);
+    const taken = new Map<number, string>();
+    networkIps.set(netName, taken);
+    const hosts = Object.entries(net.hosts ?? {});
+    if (net.subnet === undefined && hosts.length > 0) {
+      add(['physical-networks', netName], `physical network ${netName} has hosts but no subnet`,
+        'a subnet (only a network without hosts may leave it out)', true);
+    }
+    for (const [host, ipText] of hosts) {
+      const path = ['physical-networks', netName, 'hosts', host];
+      if (cidr) {
+        const problem = describeAddress(cidr, ipText);
+        if (problem) add(path, `host ${host}'s address ${ipText} is ${problem} (network ${netName})`, usableRange(cidr));
+      }
+      const ip = parseIp(ipText);
+      if (ip === undefined) continue;
+      const other = taken.get(ip);
+      if (other) add(path, `host ${host}'s address ${ipText} is already used by ${other} on network ${netName}`, 'a unique address');
+      else taken.set(ip, `host ${host}`);
+    }
+  }
+
+  // Logical switches: VNIs, replication, ports, l2 gateways.
+  const vniOwners = new Map<number, string>();
+  const hasServiceNode = Object.values(nodes).some((n) => n.role === 'service-node') || unknown('transport-nodes', '');
+  let defaultReplicationReported = false;
+  const bridged = new Map<string, string>();
+  const ifnames = new Map<string, string>();
+  const switchIps = new Map<string, Map<number, string>>();
+  const switchMacs = new Map<string, Map<string, string>>();
+  for (const [swName, sw] of Object.entries(switches)) {
+    const swPath = ['logical-switches', swName];
+    if (sw.vni !== undefined) {
+      const owner = vniOwners.get(sw.vni);
+      if (owner) add([...swPath, 'vni'], `VNI ${sw.vni} of switch ${swName} is already used by switch ${owner}`, 'a VNI unique in the lab');
+      else vniOwners.set(sw.vni, swName);
+    }
+    const replication = sw.replication ?? defaultReplication(topology);
+    if (replication === 'service-node' && !hasServiceNode) {
+      const why = 'there is no service-node in transport-nodes';
+      if (sw.replication !== undefined) {
+        add([...swPath, 'replication'], `switch ${swName} uses service-node replication but ${why}`, 'source, or a service-node in the lab');
+      } else if (!defaultReplicationReported) {
+        defaultReplicationReported = true;
+        add(['defaults', 'replication'], `defaults.replication is service-node but ${why}`, 'source, or a service-node in the lab');
+      }
+    }
+    const cidr = parseCidr(sw.subnet);
+    const ips = new Map<number, string>();
+    const macs = new Map<string, string>();
+    switchIps.set(swName, ips);
+    switchMacs.set(swName, macs);
+    for (const [portName, port] of Object.entries(sw.ports ?? {})) {
+      const portPath = [...swPath, 'ports', portName];
+      checkNode([...portPath, 'on'], `port ${portName}`, port.on, 'hypervisor', 'a port must be on a hypervisor');
+      const problem = cidr ? describeAddress(cidr, port.ip) : undefined;
+      if (problem && cidr) add([...portPath, 'ip'], `port ${portName}'s address ${port.ip} is ${problem} (switch ${swName})`, usableRange(cidr));
+      const ip = parseIp(port.ip);
+      if (ip !== undefined) {
+        const other = ips.get(ip);
+        if (other) add([...portPath, 'ip'], `port ${portName}'s address ${port.ip} is already used by ${other} on switch ${swName}`, 'an address unique in the switch');
+        else ips.set(ip, `port ${portName}`);
+      }
+      const mac = normalizeMac(port.mac ?? portMac(swName, portName));
+      const macOwner = macs.get(mac);
+      if (macOwner) {
+        add(port.mac === undefined ? portPath : [...portPath, 'mac'],
+          `port ${portName}'s MAC ${mac} is already used by ${macOwner} on switch ${swName}`, 'a MAC unique in the switch', port.mac === undefined);
+      } else macs.set(mac, `port ${portName}`);
+      const ifname = portIfname(portName);
+      const ifOwner = ifnames.get(ifname);
+      if (ifOwner) add(portPath, `port ${portName}'s interface name ${ifname} collides with port ${ifOwner}'s`, 'a port name that yields a different interface name', true);
+      else ifnames.set(ifname, portName);
+    }
+    const gw = sw['l2-gateway'];
+    if (gw) {
+      const gwPath = [...swPath, 'l2-gateway'];
+      checkNode([...gwPath, 'on'], `the l2-gateway of switch ${swName}`, gw.on, 'l2-gateway', 'a switch is bridged by an l2-gateway node');
+      if (!networks[gw.network]) {
+        if (!unknown('physical-networks', gw.network)) {
+          add([...gwPath, 'network'], `switch ${swName} is bridged onto ${gw.network}, which is not a physical network`, `a physical network: ${networkList}`);
+        }
+      } else {
+        // Two switches on one segment would merge their broadcast domains and break isolation.
+        const other = bridged.get(gw.network);
+        if (other) add([...gwPath, 'network'], `physical network ${gw.network} is already bridged to switch ${other}`, 'one logical switch per physical network');
+        else bridged.set(gw.network, swName);
+      }
+    }
+  }
+
+  // Logical routers: interfaces inside their switches, uplinks on gateways.
+  const switchList = Object.keys(switches).join(', ') || 'none in this lab';
+  for (const [rName, router] of Object.entries(routers)) {
+    const rPath = ['logical-routers', rName];
+    for (const [swName, ipText] of Object.entries(router.switches ?? {})) {
+      const path = [...rPath, 'switches', swName];
+      const sw = switches[swName];
+      if (!sw) {
+        if (!unknown('logical-switches', swName)) {
+          add(path, `router ${rName} has an interface on ${swName}, which is not a logical switch`, `a logical switch: ${switchList}`, true);
+        }
+        continue;
+      }
+      const cidr = parseCidr(sw.subnet);
+      const problem = cidr ? describeAddress(cidr, ipText) : undefined;
+      if (problem && cidr) add(path, `router ${rName}'s interface address ${ipText} is ${problem} (switch ${swName})`, usableRange(cidr));
+      const ip = parseIp(ipText);
+      const ips = switchIps.get(swName);
+      if (ip !== undefined && ips) {
+        const other = ips.get(ip);
+        if (other) add(path, `router ${rName}'s interface address ${ipText} is already used by ${other} on switch ${swName}`, 'an address unique in the switch');
+        else ips.set(ip, `router ${rName}`);
+      }
+      const macs = switchMacs.get(swName);
+      const mac = routerInterfaceMac(rName, swName);
+      if (macs?.has(mac)) add(path, `router ${rName}'s interface MAC ${mac} is already used by ${macs.get(mac)} on switch ${swName}`, 'a MAC unique in the switch', true);
+      else macs?.set(mac, `router ${rName}`);
+    }
+    const uplink = router.uplink;
+    if (!uplink) continue;
+    const upPath = [...rPath, 'uplink'];
+    const net = networks[uplink.network];
+    if (!net) {
+      if (!unknown('physical-networks', uplink.network)) {
+        add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is not a physical network`, `a physical network: ${networkList}`);
+      }
+    } else if (net.subnet === undefined) {
+      add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`, 'a physical network with a subnet');
+    } else {
+      const cidr = parseCidr(net.subnet);
+      const problem = cidr ? describeAddress(cidr, uplink.ip) : undefined;
+      if (problem && cidr) add([...upPath, 'ip'], `router ${rName}'s uplink address ${uplink.ip} is ${problem} (network ${uplink.network})`, usableRange(cidr));
+      const ip = parseIp(uplink.ip);
+      const taken = networkIps.get(uplink.network);
+      if (ip !== undefined && taken) {
+        const other = taken.get(ip);
+        if (other) add([...upPath, 'ip'], `router ${rName}'s uplink address ${uplink.ip} is already used by ${other} on network ${uplink.network}`, 'an address unique in the network');
+        else taken.set(ip, `router ${rName}'s uplink`);
+      }
+    }
+    const seen = new Set<string>();
+    uplink.gateways.forEach((gwName, i) => {
+      const path = [...upPath, 'gateways', i];
+      if (seen.has(gwName)) add(path, `gateway ${gwName} is listed twice in router ${rName}'s uplink`, 'each gateway once');
+      seen.add(gwName);
+      checkNode(path, `router ${rName}'s uplink`, gwName, 'l3-gateway', 'an uplink is hosted by l3-gateway nodes');
+    });
+  }
+  return issues;
+}
+
+// One namespace for nodes, ports, hosts, switches, routers and networks: steps name any of them.
+function checkNames(
+  topology: Topology,
+  options: ValidateOptions,
+  add: (path: IssuePath, message: string, expected?: string, atKey?: boolean) => void,
+  where: (path: IssuePath) => string,
+): void {
+  const uses: { name: string; kind: Kind; path: IssuePath }[] = [];
+  for (const name of Object.keys(topology['transport-nodes'] ?? {})) uses.push({ name, kind: 'transport node', path: ['transport-nodes', name] });
+  for (const [net, spec] of Object.entries(topology['physical-networks'] ?? {})) {
+    uses.push({ name: net, kind: 'physical network', path: ['physical-networks', net] });
+    for (const host of Object.keys(spec.hosts ?? {})) uses.push({ name: host, kind: 'host', path: ['physical-networks', net, 'hosts', host] });
+  }
+  for (const [sw, spec] of Object.entries(topology['logical-switches'] ?? {})) {
+    uses.push({ name: sw, kind: 'logical switch', path: ['logical-switches', sw] });
+    for (const port of Object.keys(spec.ports ?? {})) uses.push({ name: port, kind: 'port', path: ['logical-switches', sw, 'ports', port] });
+  }
+  for (const name of Object.keys(topology['logical-routers'] ?? {})) uses.push({ name, kind: 'logical router', path: ['logical-routers', name] });
+  const locate = options.locate;
+  if (locate) {
+    const key = (p: IssuePath): number => {
+      const pos = locate(p);
+      return pos.line * 1e6 + pos.column;
+    };
+    uses.sort((a, b) => key(a.path) - key(b.path));
+  }
+  const first = new Map<string, { kind: Kind; path: IssuePath }>();
+  for (const use of uses) {
+    if (RESERVED_NAME.test(use.name)) {
+      add(use.path, `${use.kind} ${use.name}: ${use.name} is reserved for a controller member`, 'a name other than ctrl1 … ctrl5', true);
+      continue;
+    }
+    const prior = first.get(use.name);
+    if (prior) {
+      add(use.path, `${use.kind} ${use.name}: the name is already used by ${prior.kind} ${use.name} at ${where(prior.path)}`,
+        'a name unique in the lab (nodes, ports, hosts, switches, routers and networks share one namespace)', true);
+    } else first.set(use.name, use);
+  }
+}
