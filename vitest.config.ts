@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is pure and fast; `integration` drives real Docker and Open vSwitch,
-// so it runs file by file (labs are heavy on a 2-core machine) with generous timeouts.
+// `unit` is pure and fast. `integration` drives real Open vSwitch processes on this host
+// (protocol libraries). `lab` deploys real labs on Docker: its files run one at a time, since a
+// lab is heavy on a 2-core machine and timing checks must not compete with another lab.
 export default defineConfig({
   test: {
     projects: [
@@ -15,9 +16,19 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 180_000,
+          exclude: ['test/integration/lab/**'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['test/integration/lab/**/*.test.ts'],
+          testTimeout: 300_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

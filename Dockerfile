@@ -1,0 +1,16 @@
+# The nvlab node image: every transport node, controller member and physical host runs it.
+# BASE is debian:bookworm-slim where a registry serves it; offline, scripts/debian-base.sh builds
+# an equivalent base with debootstrap and the image is built on top with --build-arg BASE=...
+ARG BASE=debian:bookworm-slim
+FROM ${BASE}
+
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      openvswitch-switch iproute2 iputils-ping tcpdump ethtool nftables procps \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
+ # The package's service setup is for systemd hosts; nodes start the daemons themselves.
+ && rm -f /etc/openvswitch/conf.db
+
+COPY image/nvlab-node /usr/local/sbin/nvlab-node
+ENTRYPOINT ["/usr/local/sbin/nvlab-node"]
+CMD ["init"]

@@ -1,0 +1,86 @@
+// Deploy a planned lab, in stages as containerlab does: networks, then nodes (bounded parallel,
+// each waited for until its agent reports ready). A failure midway rolls everything back.
+import { LABEL_LAB, LABEL_NETWORK, type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
+import { nodeSpecs } from '../nodes/index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { NvlabError } from '../util/errors.ts';
+import { mapLimit } from '../util/pool.ts';
+import { destroyLab } from './destroy.ts';
+import { labExists } from './labs.ts';
+
+export type DeployEvent =
+  | { type: 'stage'; stage: 'prepare' | 'networks' | 'nodes' | 'rollback' }
+  | { type: 'progress'; line: string }
+  | { type: 'node-ready'; name: string; done: number; total: number; ms: number };
+
+export interface DeployOptions {
+  /** Nodes created at once. */
+  concurrency?: number;
+  onEvent?: (event: DeployEvent) => void;
+  /** Aborting stops creating nodes and rolls back. */
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  lab: string;
+  nodes: number;
+  networks: number;
+  durationMs: number;
+}
+
+export class DeployError extends NvlabError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('DEPLOY', message, { ...options, exitCode: 2 });
+  }
+}
+
+export function labNetworks(plan: LabPlan): NetworkPlan[] {
+  return [plan.networks.mgmt, plan.networks.underlay, ...plan.networks.physical];
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+
+export async function deployLab(runtime: Runtime, plan: LabPlan, options: DeployOptions = {}): Promise<DeployResult> {
+  const started = performance.now();
+  const emit = options.onEvent ?? (() => {});
+  const signal = options.signal;
+  // An existing lab of that name is someone's running lab: refuse, and never roll it back.
+  if (await labExists(runtime, plan.lab)) {
+    throw new DeployError(`lab ${plan.lab} is already deployed; destroy it first (nvlab destroy ${plan.lab})`);
+  }
+  emit({ type: 'stage', stage: 'prepare' });
+  await runtime.prepare((line) => emit({ type: 'progress', line }));
+
+  const networks = labNetworks(plan);
+  const nodes = nodeSpecs(plan);
+  try {
+    emit({ type: 'stage', stage: 'networks' });
+    await mapLimit(networks, 4, (network) =>
+      runtime.createNetwork({
+        name: network.name,
+        subnet: network.subnet,
+        gateway: network.gateway,
+        mtu: network.mtu,
+        internal: network.internal,
+        labels: { [LABEL_LAB]: plan.lab, [LABEL_NETWORK]: network.key },
+      }),
+    );
+    emit({ type: 'stage', stage: 'nodes' });
+    let done = 0;
+    await mapLimit(nodes, options.concurrency ?? DEFAULT_CONCURRENCY, async (spec) => {
+      signal?.throwIfAborted();
+      const t0 = performance.now();
+      await runtime.createNode(spec);
+      done += 1;
+      emit({ type: 'node-ready', name: spec.hostname, done, total: nodes.length, ms: performance.now() - t0 });
+    });
+    signal?.throwIfAborted();
+  } catch (error) {
+    emit({ type: 'stage', stage: 'rollback' });
+    await destroyLab(runtime, plan.lab).catch(() => {});
+    if (signal?.aborted) throw new DeployError(`deploy of ${plan.lab} interrupted; rolled back`, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DeployError(`deploy of ${plan.lab} failed, rolled back: ${message}`, { cause: error });
+  }
+  return { lab: plan.lab, nodes: nodes.length, networks: networks.length, durationMs: performance.now() - started };
+}

@@ -1,0 +1,68 @@
+import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { NvlabError } from '../util/errors.ts';
+import { mapLimit } from '../util/pool.ts';
+import { readOvsState, type OvsBridgeState } from './ovs-state.ts';
+
+export interface NodeState {
+  name: string;
+  role: string;
+  container: string;
+  state: string;
+  mgmtIp?: string;
+  underlayIp?: string;
+  /** Every network the node is on: network key (mgmt, underlay, phys:NAME) → address. */
+  addresses: Record<string, string>;
+  /** Transport nodes that run: their OVS bridges; `ovsError` when it could not be read. */
+  ovs?: OvsBridgeState[];
+  ovsError?: string;
+}
+
+export interface LabState {
+  lab: string;
+  networks: { name: string; key: string }[];
+  nodes: NodeState[];
+}
+
+const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
+const ROLE_ORDER = ['controller', 'hypervisor', 'service-node', 'l2-gateway', 'l3-gateway', 'host'];
+
+export async function inspectLab(runtime: Runtime, lab: string, options: { ovs?: boolean } = {}): Promise<LabState> {
+  const [containers, networks] = await Promise.all([
+    runtime.listContainers({ [LABEL_LAB]: lab }),
+    runtime.listNetworks({ [LABEL_LAB]: lab }),
+  ]);
+  if (containers.length + networks.length === 0) {
+    throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
+  }
+  const keyOf = new Map(networks.map((n) => [n.name, n.labels[LABEL_NETWORK] ?? n.name]));
+  const nodes = await mapLimit(containers, 8, async (c): Promise<NodeState> => {
+    const addresses = Object.fromEntries(
+      Object.entries(c.addresses).map(([network, ip]) => [keyOf.get(network) ?? network, ip]),
+    );
+    const node: NodeState = {
+      name: c.labels[LABEL_NODE] ?? c.name,
+      role: c.labels[LABEL_ROLE] ?? 'unknown',
+      container: c.name,
+      state: c.state,
+      addresses,
+      ...(addresses.mgmt ? { mgmtIp: addresses.mgmt } : {}),
+      ...(addresses.underlay ? { underlayIp: addresses.underlay } : {}),
+    };
+    if (options.ovs !== false && TRANSPORT_ROLES.has(node.role) && c.state === 'running') {
+      try {
+        node.ovs = await readOvsState(runtime, c.name);
+      } catch (error) {
+        node.ovsError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    return node;
+  });
+  const rank = (role: string) => (ROLE_ORDER.indexOf(role) + ROLE_ORDER.length + 1) % (ROLE_ORDER.length + 1);
+  nodes.sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return {
+    lab,
+    networks: networks.map((n) => ({ name: n.name, key: keyOf.get(n.name) ?? n.name })).sort((a, b) => a.name.localeCompare(b.name)),
+    nodes,
+  };
+}

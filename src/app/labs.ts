@@ -1,0 +1,23 @@
+// Labs as the runtime sees them: found by ownership labels alone, so these work after a crash
+// and without the topology file.
+import { LABEL_LAB } from '../topology/plan-types.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+
+/** Names of the labs that own at least one container or network on this host. */
+export async function listLabs(runtime: Runtime): Promise<string[]> {
+  const [containers, networks] = await Promise.all([
+    runtime.listContainers({ [LABEL_LAB]: '' }),
+    runtime.listNetworks({ [LABEL_LAB]: '' }),
+  ]);
+  const names = new Set([...containers, ...networks].map((r) => r.labels[LABEL_LAB] ?? ''));
+  names.delete('');
+  return [...names].sort();
+}
+
+export async function labExists(runtime: Runtime, lab: string): Promise<boolean> {
+  const [containers, networks] = await Promise.all([
+    runtime.listContainers({ [LABEL_LAB]: lab }),
+    runtime.listNetworks({ [LABEL_LAB]: lab }),
+  ]);
+  return containers.length + networks.length > 0;
+}

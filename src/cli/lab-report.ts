@@ -1,0 +1,35 @@
+import chalk from 'chalk';
+import type { LabState, NodeState } from '../app/inspect.ts';
+import { out, table } from './output.ts';
+
+function stateColour(state: string): string {
+  return state === 'running' ? chalk.green(state) : chalk.yellow(state);
+}
+
+function ovsSummary(node: NodeState): string {
+  if (node.ovsError) return chalk.red(`ovs: ${node.ovsError}`);
+  if (!node.ovs) return '';
+  return node.ovs
+    .map((bridge) => {
+      const others = bridge.interfaces.filter((i) => i.type !== 'internal');
+      const vms = others.filter((i) => i.ifaceId).map((i) => i.ifaceId);
+      const tunnels = others.filter((i) => ['geneve', 'vxlan', 'gre'].includes(i.type)).length;
+      const parts = [vms.length ? `vms ${vms.join(',')}` : '', tunnels ? `${tunnels} tunnels` : ''].filter(Boolean);
+      if (bridge.name === 'br-phy') parts.push(others.map((i) => i.name).join(','));
+      return `${bridge.name}${parts.length ? `(${parts.join('; ')})` : ''}`;
+    })
+    .join(' ');
+}
+
+export function printLab(state: LabState): void {
+  out(chalk.bold(`lab ${state.lab}`));
+  const rows = state.nodes.map((n) => [
+    n.name,
+    n.role,
+    stateColour(n.state),
+    n.mgmtIp ?? '',
+    n.underlayIp ?? Object.values(n.addresses).join(',') ?? '',
+    ovsSummary(n),
+  ]);
+  for (const line of table(['NODE', 'ROLE', 'STATE', 'MGMT', 'UNDERLAY/ADDR', 'OVS'], rows)) out(`  ${line}`);
+}

@@ -1,0 +1,22 @@
+// Physical hosts: plain containers on a physical network, tagged with its VLAN when it has one.
+import type { HostPlan, LabPlan } from '../topology/plan-types.ts';
+import type { NodeSpec } from '../runtime/runtime.ts';
+import { nodeLabels } from './labels.ts';
+import { registerNodeKind } from './registry.ts';
+
+export function hostSpec(plan: LabPlan, host: HostPlan): NodeSpec {
+  return {
+    name: host.container,
+    hostname: host.name,
+    labels: nodeLabels(plan.lab, host.name, 'host'),
+    env: {
+      NVLAB_ROLE: 'host',
+      NVLAB_NODE: host.name,
+      NVLAB_HOST_IP: `${host.ip}/${host.prefixLength}`,
+      ...(host.vlan === undefined ? {} : { NVLAB_VLAN: String(host.vlan) }),
+    },
+    networks: [{ network: host.runtimeNetwork, ip: host.ip }],
+  };
+}
+
+registerNodeKind({ role: 'host', specs: (plan) => plan.hosts.map((h) => hostSpec(plan, h)) });

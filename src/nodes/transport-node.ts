@@ -1,0 +1,36 @@
+// Transport nodes (hypervisor, service node, l2 and l3 gateway) share one bring-up: their own
+// OVS with br-phy holding the transport IP and a fail-secure br-int. What differs by role comes
+// from the controller, not from here.
+import { ROLES, type LabPlan, type Role, type TransportNodePlan } from '../topology/plan-types.ts';
+import type { NodeSpec } from '../runtime/runtime.ts';
+import { nodeLabels } from './labels.ts';
+import { registerNodeKind } from './registry.ts';
+
+export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeSpec {
+  const { mgmt, underlay } = plan.networks;
+  return {
+    name: node.container,
+    hostname: node.name,
+    labels: nodeLabels(plan.lab, node.name, node.role),
+    env: {
+      NVLAB_ROLE: node.role,
+      NVLAB_NODE: node.name,
+      NVLAB_UNDERLAY: `${node.underlayIp}/${node.underlayPrefixLength}`,
+      NVLAB_PORTS: node.ports.map((p) => `${p.name},${p.ifname},${p.mac},${p.ip}/${p.prefixLength}`).join(' '),
+    },
+    networks: [
+      { network: mgmt.name, ip: node.mgmtIp },
+      { network: underlay.name, ip: node.underlayIp },
+      ...node.attachments.map((a) => ({ network: a.runtimeNetwork, ip: a.ip })),
+    ],
+  };
+}
+
+function registerRole(role: Role): void {
+  registerNodeKind({
+    role,
+    specs: (plan) => plan.transportNodes.filter((n) => n.role === role).map((n) => transportNodeSpec(plan, n)),
+  });
+}
+
+for (const role of ROLES) registerRole(role);

@@ -1,0 +1,82 @@
+// The runtime interface: what nvlab needs from a container engine, and nothing more. Nodes and
+// use-cases hold a Runtime; only src/runtime/docker/ knows Docker. A namespace-based runtime can
+// implement the same interface later.
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface NetworkSpec {
+  name: string;
+  subnet: string;
+  gateway: string;
+  mtu: number;
+  /** Reaches nothing outside the host. */
+  internal: boolean;
+  labels: Record<string, string>;
+}
+
+export interface NodeAttachment {
+  network: string;
+  ip: string;
+}
+
+export interface NodeSpec {
+  /** Runtime name (the container name). */
+  name: string;
+  hostname: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  /** The first attachment is the primary network. */
+  networks: NodeAttachment[];
+}
+
+export interface ResourceInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerInfo extends ResourceInfo {
+  /** running, exited, created, ... */
+  state: string;
+  /** Runtime network name → IPv4 address. */
+  addresses: Record<string, string>;
+}
+
+export interface UsedSubnet {
+  subnet: string;
+  owner: string;
+}
+
+export interface ExecOptions {
+  /** Kill the command after this long; the result then has exit code 124. */
+  timeoutMs?: number;
+  stdin?: string;
+}
+
+export interface Runtime {
+  readonly kind: string;
+  /** Makes sure nodes can be created (for Docker: the node image); idempotent. Returns what it
+   *  prepared, for people (e.g. the image tag). */
+  prepare(onProgress?: (line: string) => void): Promise<string>;
+  /** Subnets already taken on this host, so a new lab can avoid them. */
+  usedSubnets(): Promise<UsedSubnet[]>;
+  createNetwork(spec: NetworkSpec): Promise<void>;
+  /** Creates and starts a node; resolves once its agent reports ready. */
+  createNode(spec: NodeSpec, options?: { readyTimeoutMs?: number }): Promise<void>;
+  exec(name: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Containers carrying every given label (value '' matches any value). */
+  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  listNetworks(labels: Record<string, string>): Promise<ResourceInfo[]>;
+  removeContainer(name: string): Promise<void>;
+  removeNetwork(name: string): Promise<void>;
+  kill(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  /** Starts a stopped node and waits for its agent to report ready. */
+  start(name: string, options?: { readyTimeoutMs?: number }): Promise<void>;
+  disconnect(name: string, network: string): Promise<void>;
+  connect(name: string, attachment: NodeAttachment): Promise<void>;
+  logs(name: string, options?: { tail?: number }): Promise<string>;
+}
