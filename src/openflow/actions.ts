@@ -1,0 +1,166 @@
+// Actions, their own sublanguage: output, group, set_field, VLAN push/pop, TTL handling, queues,
+// and Nicira's resubmit. Unknown actions survive decoding as raw bytes.
+import { BufferReader } from './buffer-reader.ts';
+import type { BufferWriter } from './buffer-writer.ts';
+import { ActionType, CONTROLLER_MAX_LEN_NO_BUFFER, NXAST_RESUBMIT_TABLE, NX_VENDOR_ID, Port } from './constants.ts';
+import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
+import { decodeOxm, encodeOxm, type OxmField } from './match.ts';
+
+export type Action =
+  /** maxLen: bytes sent to the controller when port is CONTROLLER (default 0xffff = whole packet). */
+  | { type: 'output'; port: number; maxLen?: number }
+  | { type: 'group'; groupId: number }
+  | { type: 'set_field'; field: OxmField }
+  | { type: 'push_vlan'; ethertype: number }
+  | { type: 'pop_vlan' }
+  | { type: 'dec_nw_ttl' }
+  | { type: 'set_nw_ttl'; ttl: number }
+  | { type: 'copy_ttl_out' }
+  | { type: 'copy_ttl_in' }
+  | { type: 'set_queue'; queueId: number }
+  /** NXAST_RESUBMIT_TABLE: re-run the pipeline from `table` (0xff: this table) as if from inPort. */
+  | { type: 'nx_resubmit_table'; inPort: number; table: number }
+  /** Any other experimenter action; `data` follows the 4-byte experimenter id. */
+  | { type: 'experimenter'; experimenter: number; data: Buffer }
+  /** An action type we do not interpret; `body` follows the 4-byte type/length header. */
+  | { type: 'raw'; actionType: number; body: Buffer };
+
+/** Helpers for the common actions, so callers need not remember field names. */
+export const act = {
+  output: (port: number, maxLen?: number): Action =>
+    maxLen === undefined && port !== Port.CONTROLLER
+      ? { type: 'output', port }
+      : { type: 'output', port, maxLen: maxLen ?? CONTROLLER_MAX_LEN_NO_BUFFER },
+  group: (groupId: number): Action => ({ type: 'group', groupId }),
+  setField: (field: OxmField): Action => ({ type: 'set_field', field }),
+  pushVlan: (ethertype = 0x8100): Action => ({ type: 'push_vlan', ethertype }),
+  popVlan: (): Action => ({ type: 'pop_vlan' }),
+  decTtl: (): Action => ({ type: 'dec_nw_ttl' }),
+  setQueue: (queueId: number): Action => ({ type: 'set_queue', queueId }),
+  resubmit: (table: number, inPort = 0xfff8): Action => ({ type: 'nx_resubmit_table', inPort, table }),
+};
+
+export function encodeAction(w: BufferWriter, a: Action): void {
+  const start = w.offset;
+  switch (a.type) {
+    case 'output':
+      w.u16(ActionType.OUTPUT).u16(16).u32(a.port).u16(a.maxLen ?? 0).zeros(6);
+      return;
+    case 'group':
+      w.u16(ActionType.GROUP).u16(8).u32(a.groupId);
+      return;
+    case 'set_field':
+      w.u16(ActionType.SET_FIELD).u16(0);
+      encodeOxm(w, a.field);
+      w.pad8(start);
+      w.patchU16(start + 2, w.offset - start);
+      return;
+    case 'push_vlan':
+      w.u16(ActionType.PUSH_VLAN).u16(8).u16(a.ethertype).zeros(2);
+      return;
+    case 'pop_vlan':
+      w.u16(ActionType.POP_VLAN).u16(8).zeros(4);
+      return;
+    case 'dec_nw_ttl':
+      w.u16(ActionType.DEC_NW_TTL).u16(8).zeros(4);
+      return;
+    case 'set_nw_ttl':
+      w.u16(ActionType.SET_NW_TTL).u16(8).u8(a.ttl).zeros(3);
+      return;
+    case 'copy_ttl_out':
+      w.u16(ActionType.COPY_TTL_OUT).u16(8).zeros(4);
+      return;
+    case 'copy_ttl_in':
+      w.u16(ActionType.COPY_TTL_IN).u16(8).zeros(4);
+      return;
+    case 'set_queue':
+      w.u16(ActionType.SET_QUEUE).u16(8).u32(a.queueId);
+      return;
+    case 'nx_resubmit_table':
+      w.u16(ActionType.EXPERIMENTER).u16(16).u32(NX_VENDOR_ID).u16(NXAST_RESUBMIT_TABLE);
+      w.u16(a.inPort).u8(a.table).zeros(3);
+      return;
+    case 'experimenter':
+      if ((a.data.length + 8) % 8 !== 0) throw new OpenFlowEncodeError('experimenter action data must pad to 8');
+      w.u16(ActionType.EXPERIMENTER).u16(8 + a.data.length).u32(a.experimenter).bytes(a.data);
+      return;
+    case 'raw':
+      if ((a.body.length + 4) % 8 !== 0) throw new OpenFlowEncodeError('raw action length must be a multiple of 8');
+      w.u16(a.actionType).u16(4 + a.body.length).bytes(a.body);
+      return;
+    default:
+      throw new OpenFlowEncodeError(`unknown action ${(a as { type: string }).type}`);
+  }
+}
+
+export function encodeActions(w: BufferWriter, actions: readonly Action[]): void {
+  for (const a of actions) encodeAction(w, a);
+}
+
+export function decodeAction(r: BufferReader): Action {
+  const type = r.u16('action type');
+  const len = r.u16('action length');
+  if (len < 8 || len % 8 !== 0) throw new OpenFlowDecodeError(`action type ${type}: bad length ${len}`);
+  const b = r.sub(len - 4, `action type ${type}`);
+  const fixed = (expected: number) => {
+    if (len !== expected) throw new OpenFlowDecodeError(`action type ${type}: length ${len}, expected ${expected}`);
+  };
+  switch (type) {
+    case ActionType.OUTPUT: {
+      fixed(16);
+      const port = b.u32();
+      return { type: 'output', port, maxLen: b.u16() };
+    }
+    case ActionType.GROUP:
+      fixed(8);
+      return { type: 'group', groupId: b.u32() };
+    case ActionType.SET_FIELD: {
+      const field = decodeOxm(b);
+      if (b.remaining >= 8) throw new OpenFlowDecodeError('set_field: trailing bytes after the OXM');
+      return { type: 'set_field', field };
+    }
+    case ActionType.PUSH_VLAN:
+      fixed(8);
+      return { type: 'push_vlan', ethertype: b.u16() };
+    case ActionType.POP_VLAN:
+      fixed(8);
+      return { type: 'pop_vlan' };
+    case ActionType.DEC_NW_TTL:
+      fixed(8);
+      return { type: 'dec_nw_ttl' };
+    case ActionType.SET_NW_TTL:
+      fixed(8);
+      return { type: 'set_nw_ttl', ttl: b.u8() };
+    case ActionType.COPY_TTL_OUT:
+      fixed(8);
+      return { type: 'copy_ttl_out' };
+    case ActionType.COPY_TTL_IN:
+      fixed(8);
+      return { type: 'copy_ttl_in' };
+    case ActionType.SET_QUEUE:
+      fixed(8);
+      return { type: 'set_queue', queueId: b.u32() };
+    case ActionType.EXPERIMENTER: {
+      const experimenter = b.u32('experimenter id');
+      if (experimenter === NX_VENDOR_ID && len === 16 && b.peekU16() === NXAST_RESUBMIT_TABLE) {
+        b.skip(2);
+        const inPort = b.u16();
+        return { type: 'nx_resubmit_table', inPort, table: b.u8() };
+      }
+      return { type: 'experimenter', experimenter, data: b.rest() };
+    }
+    default:
+      return { type: 'raw', actionType: type, body: b.rest() };
+  }
+}
+
+export function decodeActions(r: BufferReader): Action[] {
+  const actions: Action[] = [];
+  while (r.remaining > 0) actions.push(decodeAction(r));
+  return actions;
+}
+
+/** Decodes a standalone action list (e.g. for tests). */
+export function decodeActionBytes(b: Buffer): Action[] {
+  return decodeActions(new BufferReader(b));
+}

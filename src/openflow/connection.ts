@@ -1,0 +1,429 @@
+// One OpenFlow 1.3 session with one switch, from the controller's side: HELLO negotiation and
+// FEATURES, keepalive (echo interval, dead time), xid-correlated requests with a promise API,
+// multipart reassembly, and install() = messages + BARRIER with per-xid error collection.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { BufferWriter } from './buffer-writer.ts';
+import { MULTIPART_MORE, OFP_VERSION, type ControllerRole } from './constants.ts';
+import {
+  ErrorType,
+  OpenFlowDecodeError,
+  OpenFlowDisconnectedError,
+  OpenFlowError,
+  OpenFlowHandshakeError,
+  OpenFlowInstallError,
+  OpenFlowTimeoutError,
+} from './errors.ts';
+import type {
+  ErrorMsg,
+  FeaturesReply,
+  FlowRemoved,
+  FlowStats,
+  FlowStatsFilter,
+  GroupDesc,
+  MultipartReplyBody,
+  MultipartRequestBody,
+  OfMessage,
+  OutgoingMessage,
+  PacketIn,
+  PortDesc,
+  PortStatus,
+  SwitchDesc,
+} from './messages.ts';
+import { allFlows, mergeMultipartReplies } from './multipart.ts';
+import { OpenFlowParser, type ParseResult } from './parser.ts';
+import { serializeInto } from './serializer.ts';
+
+export interface ConnectionOptions {
+  /** Send an ECHO_REQUEST after this long without hearing from the switch (ms). Default 5000. */
+  echoInterval?: number;
+  /** Drop the session after this long without hearing from the switch (ms). Default 15000. */
+  deadTime?: number;
+  /** Default timeout of request() (ms). Default 30000. */
+  requestTimeout?: number;
+  /** HELLO + FEATURES must complete within this (ms). Default 10000. */
+  handshakeTimeout?: number;
+}
+
+export type DisconnectReason = 'closed' | 'dead' | 'socket-error' | 'decode' | 'handshake' | 'local';
+
+export interface ConnectionEvents {
+  ready: [FeaturesReply];
+  message: [OfMessage];
+  packetIn: [PacketIn];
+  portStatus: [PortStatus];
+  flowRemoved: [FlowRemoved];
+  /** An ERROR whose xid matches no pending request or install batch. */
+  errorMessage: [OpenFlowError];
+  decodeError: [OpenFlowDecodeError];
+  disconnect: [{ reason: DisconnectReason; error?: Error }];
+}
+
+type State = 'hello' | 'features' | 'ready' | 'closed';
+
+interface Pending {
+  expect: OfMessage['type'];
+  resolve: (m: OfMessage) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  parts?: MultipartReplyBody[];
+}
+
+interface Batch {
+  failures: { index: number; error: OpenFlowError }[];
+}
+
+const REPLY_TYPE: Partial<Record<OfMessage['type'], OfMessage['type']>> = {
+  echo_request: 'echo_reply',
+  features_request: 'features_reply',
+  get_config_request: 'get_config_reply',
+  barrier_request: 'barrier_reply',
+  role_request: 'role_reply',
+  multipart_request: 'multipart_reply',
+};
+
+export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
+  readonly remoteAddress: string;
+  /** Resolves with the switch's FEATURES_REPLY once the handshake is done. */
+  readonly ready: Promise<FeaturesReply>;
+  features: FeaturesReply | undefined;
+  private state: State = 'hello';
+  private readonly parser = new OpenFlowParser();
+  private readonly out = new BufferWriter(64 * 1024);
+  private flushScheduled = false;
+  private nextXid = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly batchXids = new Map<number, { batch: Batch; index: number }>();
+  private lastRx = Date.now();
+  private echoOutstanding = false;
+  private readonly keepalive: NodeJS.Timeout;
+  private readonly handshakeTimer: NodeJS.Timeout;
+  private resolveReady!: (f: FeaturesReply) => void;
+  private rejectReady!: (e: Error) => void;
+  private readonly echoInterval: number;
+  private readonly deadTime: number;
+  private readonly requestTimeout: number;
+
+  constructor(
+    private readonly socket: Socket,
+    options: ConnectionOptions = {},
+  ) {
+    super();
+    this.echoInterval = options.echoInterval ?? 5000;
+    this.deadTime = options.deadTime ?? 15000;
+    this.requestTimeout = options.requestTimeout ?? 30000;
+    this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => {}); // observed through events and by whoever awaits it
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.shutdown('socket-error', err));
+    socket.on('close', () => this.shutdown('closed'));
+    const tick = Math.max(20, Math.min(this.echoInterval, this.deadTime) / 4);
+    this.keepalive = setInterval(() => this.onTick(), tick).unref();
+    this.handshakeTimer = setTimeout(() => {
+      if (this.state !== 'ready') this.shutdown('handshake', new OpenFlowHandshakeError('handshake timed out'));
+    }, options.handshakeTimeout ?? 10000).unref();
+    this.send({ type: 'hello', version: OFP_VERSION, versions: [OFP_VERSION] });
+  }
+
+  get datapathId(): bigint | undefined {
+    return this.features?.datapathId;
+  }
+
+  get isOpen(): boolean {
+    return this.state !== 'closed';
+  }
+
+  /** Queues a message for sending and returns its xid. Writes are coalesced per tick. */
+  send(msg: OutgoingMessage): number {
+    if (this.state === 'closed') throw new OpenFlowDisconnectedError(`session ${this.remoteAddress} is closed`);
+    const xid = msg.xid ?? this.allocXid();
+    const mark = this.out.offset;
+    try {
+      serializeInto(this.out, { ...msg, xid } as OfMessage);
+    } catch (err) {
+      this.out.truncate(mark);
+      throw err;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    return xid;
+  }
+
+  /** Sends a request and resolves with its reply (multipart replies reassembled). */
+  request<T extends OfMessage = OfMessage>(msg: OutgoingMessage, options: { timeout?: number } = {}): Promise<T> {
+    const expect = REPLY_TYPE[msg.type];
+    if (expect === undefined) return Promise.reject(new TypeError(`${msg.type} has no reply`));
+    if (this.state === 'closed') {
+      return Promise.reject(new OpenFlowDisconnectedError(`session ${this.remoteAddress} is closed`));
+    }
+    const xid = msg.xid ?? this.allocXid();
+    return new Promise<T>((resolve, reject) => {
+      const timeout = options.timeout ?? this.requestTimeout;
+      const timer =
+        timeout > 0
+          ? setTimeout(() => {
+              this.pending.delete(xid);
+              reject(new OpenFlowTimeoutError(`${msg.type} xid ${xid}: no reply in ${timeout} ms`));
+            }, timeout).unref()
+          : undefined;
+      this.pending.set(xid, { expect, resolve: resolve as (m: OfMessage) => void, reject, timer });
+      try {
+        this.send({ ...msg, xid } as OutgoingMessage);
+      } catch (err) {
+        this.settle(xid);
+        reject(err as Error);
+      }
+    });
+  }
+
+  /**
+   * Sends the messages and a BARRIER in one write; resolves when the barrier reply arrives, or
+   * rejects with OpenFlowInstallError listing every message the switch answered with an ERROR.
+   */
+  async install(msgs: readonly OutgoingMessage[], options: { timeout?: number } = {}): Promise<void> {
+    const batch: Batch = { failures: [] };
+    const xids: number[] = [];
+    try {
+      msgs.forEach((m, index) => {
+        const xid = m.xid ?? this.allocXid();
+        this.batchXids.set(xid, { batch, index });
+        xids.push(xid);
+        this.send({ ...m, xid } as OutgoingMessage);
+      });
+      await this.request({ type: 'barrier_request' }, options);
+    } finally {
+      for (const xid of xids) this.batchXids.delete(xid);
+    }
+    if (batch.failures.length > 0) throw new OpenFlowInstallError(batch.failures, msgs.length);
+  }
+
+  barrier(options?: { timeout?: number }): Promise<void> {
+    return this.request({ type: 'barrier_request' }, options).then(() => undefined);
+  }
+
+  async echo(data: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+    const reply = await this.request({ type: 'echo_request', data });
+    return reply.type === 'echo_reply' ? reply.data : Buffer.alloc(0);
+  }
+
+  /** ROLE_REQUEST; resolves with the role and generation id the switch reports. */
+  async role(role: ControllerRole, generationId = 0n): Promise<{ role: ControllerRole; generationId: bigint }> {
+    const reply = await this.request({ type: 'role_request', role, generationId });
+    if (reply.type !== 'role_reply') throw new TypeError('unexpected reply');
+    return { role: reply.role, generationId: reply.generationId };
+  }
+
+  async getConfig(): Promise<{ flags: number; missSendLen: number }> {
+    const reply = await this.request({ type: 'get_config_request' });
+    if (reply.type !== 'get_config_reply') throw new TypeError('unexpected reply');
+    return { flags: reply.flags, missSendLen: reply.missSendLen };
+  }
+
+  /** SET_CONFIG has no reply; the barrier makes the promise mean "applied". */
+  setConfig(flags: number, missSendLen: number): Promise<void> {
+    return this.install([{ type: 'set_config', flags, missSendLen }]);
+  }
+
+  async multipart(body: MultipartRequestBody, options?: { timeout?: number }): Promise<MultipartReplyBody> {
+    const reply = await this.request({ type: 'multipart_request', flags: 0, body }, options);
+    if (reply.type !== 'multipart_reply') throw new TypeError('unexpected reply');
+    return reply.body;
+  }
+
+  async flowStats(filter: Partial<FlowStatsFilter> = {}): Promise<FlowStats[]> {
+    const body = await this.multipart({ kind: 'flow', ...allFlows(filter) });
+    return body.kind === 'flow' ? body.flows : [];
+  }
+
+  async aggregate(filter: Partial<FlowStatsFilter> = {}): Promise<{ packetCount: bigint; byteCount: bigint; flowCount: number }> {
+    const body = await this.multipart({ kind: 'aggregate', ...allFlows(filter) });
+    if (body.kind !== 'aggregate') throw new TypeError('unexpected multipart reply');
+    return { packetCount: body.packetCount, byteCount: body.byteCount, flowCount: body.flowCount };
+  }
+
+  async portDesc(): Promise<PortDesc[]> {
+    const body = await this.multipart({ kind: 'port_desc' });
+    return body.kind === 'port_desc' ? body.ports : [];
+  }
+
+  async groupDesc(): Promise<GroupDesc[]> {
+    const body = await this.multipart({ kind: 'group_desc' });
+    return body.kind === 'group_desc' ? body.groups : [];
+  }
+
+  async desc(): Promise<SwitchDesc> {
+    const body = await this.multipart({ kind: 'desc' });
+    if (body.kind !== 'desc') throw new TypeError('unexpected multipart reply');
+    const { kind: _kind, ...desc } = body;
+    return desc;
+  }
+
+  /** Flushes queued writes and closes the session gracefully. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.flush();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.shutdown('local');
+  }
+
+  /** Drops the TCP connection at once, without flushing. */
+  destroy(): void {
+    this.socket.destroy();
+    this.shutdown('local');
+  }
+
+  private allocXid(): number {
+    const xid = this.nextXid;
+    this.nextXid = this.nextXid >= 0xffffffff ? 1 : this.nextXid + 1;
+    return xid;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.offset === 0) return;
+    const data = this.out.toBuffer();
+    this.out.reset();
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  private onTick(): void {
+    if (this.state === 'closed') return;
+    const idle = Date.now() - this.lastRx;
+    if (idle >= this.deadTime) {
+      this.shutdown('dead', new OpenFlowDisconnectedError(`no message from ${this.remoteAddress} for ${idle} ms`));
+      this.socket.destroy();
+    } else if (idle >= this.echoInterval && !this.echoOutstanding) {
+      this.echoOutstanding = true;
+      this.request({ type: 'echo_request', data: Buffer.alloc(0) }, { timeout: 0 }).catch(() => {});
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastRx = Date.now();
+    this.echoOutstanding = false;
+    this.parser.feed(chunk, (result) => this.onResult(result));
+  }
+
+  private onResult(result: ParseResult): void {
+    if (this.state === 'closed') return;
+    if (!result.ok) {
+      const err = result.error;
+      if (err.xid !== undefined && this.pending.has(err.xid)) this.settle(err.xid)?.reject(err);
+      this.emit('decodeError', err);
+      if (err.fatal) {
+        this.shutdown('decode', err);
+        this.socket.destroy();
+      }
+      return;
+    }
+    const msg = result.message;
+    this.emit('message', msg);
+    switch (msg.type) {
+      case 'hello':
+        return this.onHello(msg.version, msg.versions);
+      case 'echo_request':
+        this.send({ type: 'echo_reply', xid: msg.xid, data: msg.data });
+        return;
+      case 'error':
+        return this.onError(msg);
+      case 'packet_in':
+        this.emit('packetIn', msg);
+        return;
+      case 'port_status':
+        this.emit('portStatus', msg);
+        return;
+      case 'flow_removed':
+        this.emit('flowRemoved', msg);
+        return;
+      default:
+        return this.onReply(msg);
+    }
+  }
+
+  private onHello(version: number, versions: number[] | undefined): void {
+    if (this.state !== 'hello') return;
+    const common = versions === undefined ? version >= OFP_VERSION : versions.includes(OFP_VERSION);
+    if (!common) {
+      const text = `we support OpenFlow 1.3 (0x04) only; peer offered ${versions?.join(',') ?? `up to ${version}`}`;
+      this.send({ type: 'error', errorType: ErrorType.HELLO_FAILED, errorCode: 0, data: Buffer.from(text) });
+      this.shutdown('handshake', new OpenFlowHandshakeError(text));
+      this.close();
+      return;
+    }
+    this.state = 'features';
+    this.request({ type: 'features_request' }).then(
+      (reply) => {
+        if (reply.type !== 'features_reply' || this.state !== 'features') return;
+        this.features = reply;
+        this.state = 'ready';
+        clearTimeout(this.handshakeTimer);
+        this.resolveReady(reply);
+        this.emit('ready', reply);
+      },
+      (err: Error) => this.shutdown('handshake', new OpenFlowHandshakeError('FEATURES_REQUEST failed', { cause: err })),
+    );
+  }
+
+  private onError(msg: ErrorMsg): void {
+    const error = new OpenFlowError(msg);
+    const pending = this.pending.get(msg.xid);
+    if (pending) {
+      this.settle(msg.xid);
+      pending.reject(error);
+      return;
+    }
+    const inBatch = this.batchXids.get(msg.xid);
+    if (inBatch) {
+      inBatch.batch.failures.push({ index: inBatch.index, error });
+      return;
+    }
+    this.emit('errorMessage', error);
+  }
+
+  private onReply(msg: OfMessage): void {
+    const pending = this.pending.get(msg.xid);
+    if (!pending || pending.expect !== msg.type) return;
+    if (msg.type === 'multipart_reply') {
+      (pending.parts ??= []).push(msg.body);
+      if (msg.flags & MULTIPART_MORE) return;
+      this.settle(msg.xid);
+      pending.resolve({ ...msg, flags: 0, body: mergeMultipartReplies(pending.parts) });
+      return;
+    }
+    this.settle(msg.xid);
+    pending.resolve(msg);
+  }
+
+  private settle(xid: number): Pending | undefined {
+    const p = this.pending.get(xid);
+    if (p) {
+      clearTimeout(p.timer);
+      this.pending.delete(xid);
+    }
+    return p;
+  }
+
+  private shutdown(reason: DisconnectReason, error?: Error): void {
+    if (this.state === 'closed') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'closed';
+    clearInterval(this.keepalive);
+    clearTimeout(this.handshakeTimer);
+    const gone = new OpenFlowDisconnectedError(`session ${this.remoteAddress} ended: ${reason}`, { cause: error });
+    if (!wasReady) this.rejectReady(error instanceof OpenFlowHandshakeError ? error : new OpenFlowHandshakeError(gone.message, { cause: error }));
+    for (const [xid, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(xid);
+      p.reject(gone);
+    }
+    this.emit('disconnect', error === undefined ? { reason } : { reason, error });
+  }
+}

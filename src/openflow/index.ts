@@ -1,0 +1,50 @@
+// Public API of the OpenFlow 1.3 library: the controller and its sessions, the message types,
+// the codec for those who need bytes, printing, and the error classes.
+export { OpenFlowController, type ControllerOptions, type ControllerEvents } from './controller.ts';
+export { OpenFlowConnection, type ConnectionOptions, type ConnectionEvents, type DisconnectReason } from './connection.ts';
+export type * from './messages.ts';
+export type { Action } from './actions.ts';
+export type { Instruction } from './instructions.ts';
+export type { Match, OxmField, KnownOxm, RawOxm, OxmFieldName, OxmValue } from './match.ts';
+export { act } from './actions.ts';
+export { inst } from './instructions.ts';
+export { bucket } from './group.ts';
+export { flowMod, groupMod, packetOut } from './builders.ts';
+export { allFlows } from './multipart.ts';
+export { PortConfig, PortState } from './port.ts';
+export {
+  OFP_VERSION,
+  Port,
+  Group,
+  NO_BUFFER,
+  VID_PRESENT,
+  TABLE_ALL,
+  FlowModFlags,
+  ConfigFlags,
+  PacketInReason,
+  PortReason,
+  FlowRemovedReason,
+  MsgType,
+  MultipartType,
+  type ControllerRole,
+  type FlowModCommand,
+  type GroupModCommand,
+  type GroupType,
+} from './constants.ts';
+export { serialize, serializeMany } from './serializer.ts';
+export { OpenFlowParser, decodeFrame, type ParseResult } from './parser.ts';
+export { formatMessage, formatMatch, formatActions, formatInstructions, formatFlowStats } from './format.ts';
+export {
+  ErrorType,
+  errorTypeName,
+  errorCodeName,
+  errorSpecNames,
+  errorNumbers,
+  OpenFlowError,
+  OpenFlowDecodeError,
+  OpenFlowEncodeError,
+  OpenFlowTimeoutError,
+  OpenFlowDisconnectedError,
+  OpenFlowHandshakeError,
+  OpenFlowInstallError,
+} from './errors.ts';
