@@ -1,0 +1,69 @@
+// Public API of the OVSDB library (RFC 7047). Knows nothing of labs.
+export {
+  OvsdbError,
+  OvsdbFramingError,
+  OvsdbProtocolError,
+  OvsdbRpcError,
+  OvsdbTransactionError,
+  OvsdbConnectionError,
+  OvsdbTimeoutError,
+  OvsdbRemoteError,
+  OvsdbSchemaError,
+  OvsdbDataError,
+  type OvsdbErrorCode,
+} from './errors.ts';
+export { JsonSplitter, type SplitResult, type JsonSplitterOptions } from './json-stream.ts';
+export {
+  JsonRpcConnection,
+  encodeMessage,
+  decodeMessage,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcNotification,
+  type JsonRpcReply,
+  type JsonRpcErrorReply,
+  type JsonRpcConnectionOptions,
+} from './jsonrpc.ts';
+export {
+  Uuid,
+  NamedUuid,
+  uuid,
+  namedUuid,
+  encodeValue,
+  decodeValue,
+  valueEquals,
+  mapGet,
+  type Atom,
+  type OvsdbSet,
+  type OvsdbMap,
+  type Value,
+} from './data.ts';
+export { parseSchema, type DatabaseSchema, type TableSchema, type ColumnSchema, type ColumnType, type BaseType } from './schema.ts';
+export {
+  op,
+  whereUuid,
+  type Operation,
+  type OperationResult,
+  type Row,
+  type Condition,
+  type Mutation,
+} from './operations.ts';
+export {
+  parseRemote,
+  formatRemote,
+  connectRemote,
+  ReconnectingSession,
+  OvsdbListener,
+  type Remote,
+  type SessionOptions,
+  type ConnectOptions,
+} from './session.ts';
+export {
+  OvsdbClient,
+  type ClientOptions,
+  type MonitorTableRequest,
+  type MonitorHandler,
+  type MonitorMethod,
+} from './client.ts';
+export { Replica, type ReplicaRow, type ReplicaSnapshot, type ReplicaChange, type ReplicaOptions } from './replica.ts';
+export { clusterStatus, findLeader, readServerInfo, type ServerDatabaseInfo, type MemberStatus } from './cluster.ts';

@@ -1,0 +1,105 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OvsdbRemoteError } from './errors.ts';
+import { OvsdbListener, ReconnectingSession, connectRemote, formatRemote, parseRemote } from './session.ts';
+
+describe('remotes', () => {
+  it('parses active and passive remotes', () => {
+    expect(parseRemote('tcp:127.0.0.1:6641')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6641 });
+    expect(parseRemote('tcp:10.0.0.1')).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 6640 });
+    expect(parseRemote('tcp:[::1]:6640')).toEqual({ kind: 'tcp', host: '::1', port: 6640 });
+    expect(parseRemote('unix:/run/db.sock')).toEqual({ kind: 'unix', path: '/run/db.sock' });
+    expect(parseRemote('ptcp:6640')).toEqual({ kind: 'ptcp', port: 6640 });
+    expect(parseRemote('ptcp:6640:127.0.0.1')).toEqual({ kind: 'ptcp', port: 6640, host: '127.0.0.1' });
+    expect(parseRemote('ptcp:0:[::1]')).toEqual({ kind: 'ptcp', port: 0, host: '::1' });
+    expect(parseRemote('punix:/tmp/x.sock')).toEqual({ kind: 'punix', path: '/tmp/x.sock' });
+  });
+
+  it('formats what it parses', () => {
+    for (const r of ['tcp:127.0.0.1:6641', 'tcp:[::1]:6640', 'unix:/a', 'ptcp:6640', 'ptcp:1:127.0.0.1', 'punix:/b']) {
+      expect(formatRemote(parseRemote(r))).toBe(r);
+    }
+  });
+
+  it('rejects bad remotes with OvsdbRemoteError', () => {
+    for (const bad of ['', '127.0.0.1:6640', 'ssl:1.2.3.4:6640', 'tcp:', 'tcp:1.2.3.4:99999', 'tcp:1.2.3.4:x', 'unix:', 'ptcp:abc', 'tcp:[::1']) {
+      expect(() => parseRemote(bad), bad).toThrow(OvsdbRemoteError);
+    }
+    expect(() => new ReconnectingSession('ptcp:6640')).toThrow(OvsdbRemoteError);
+  });
+});
+
+describe('ReconnectingSession', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
+  });
+
+  it('walks the remotes in turn, backs off, and reconnects after the peer drops', async () => {
+    const server = createServer((s) => {
+      accepted++;
+      if (accepted === 1) s.destroy(); // first connection is dropped at once
+    });
+    let accepted = 0;
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    // The first remote refuses connections (nothing listens on it).
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
+    const deadPort = (dead.address() as { port: number }).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+
+    const session = new ReconnectingSession([`tcp:127.0.0.1:${deadPort}`, `tcp:127.0.0.1:${port}`], { minBackoff: 10, maxBackoff: 50 });
+    const failed: string[] = [];
+    session.on('attemptFailed', (remote) => failed.push(remote));
+    const ups: string[] = [];
+    const twoUps = new Promise<void>((resolve) =>
+      session.on('up', (_c, remote) => {
+        ups.push(remote);
+        if (ups.length === 2) resolve();
+      }),
+    );
+    session.start();
+    await twoUps;
+    session.stop();
+    expect(failed[0]).toBe(`tcp:127.0.0.1:${deadPort}`);
+    expect(ups.every((u) => u === `tcp:127.0.0.1:${port}`)).toBe(true);
+  });
+
+  it('treats a failing onConnect hook as a failed attempt', async () => {
+    const server = createServer(() => {});
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const session = new ReconnectingSession(`tcp:127.0.0.1:${port}`, { minBackoff: 5, maxBackoff: 20 });
+    let calls = 0;
+    session.onConnect = async () => {
+      calls++;
+      if (calls < 3) throw new Error('not the leader');
+    };
+    const up = new Promise<void>((r) => session.once('up', () => r()));
+    session.start();
+    await up;
+    session.stop();
+    expect(calls).toBe(3);
+  });
+});
+
+describe('OvsdbListener', () => {
+  it('accepts many connections on ptcp and closes them all', async () => {
+    const listener = await OvsdbListener.listen('ptcp:0:127.0.0.1');
+    const seen: unknown[] = [];
+    listener.on('connection', (c) => seen.push(c));
+    const a = await connectRemote(`tcp:127.0.0.1:${listener.port}`);
+    const b = await connectRemote(`tcp:127.0.0.1:${listener.port}`);
+    await new Promise<void>((r) => {
+      const check = () => (seen.length === 2 ? r() : setTimeout(check, 5));
+      check();
+    });
+    const closed = Promise.all([a, b].map((c) => new Promise((r) => c.once('close', r))));
+    await listener.close();
+    await closed;
+    expect(seen).toHaveLength(2);
+  });
+});
