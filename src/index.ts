@@ -1,3 +1,4 @@
 // Public API of nvlab. Every export a user may rely on goes through here.
 export * from './topology/plan-types.ts';
 export * from './util/errors.ts';
+export * from './topology/index.ts';
