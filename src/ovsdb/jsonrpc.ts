@@ -65,7 +65,9 @@ export function decodeMessage(value: unknown): JsonRpcMessage {
     if (!isId(m.id)) throw new OvsdbProtocolError('JSON-RPC request id is not a string or number');
     return { kind: 'request', method: m.method, params: m.params, id: m.id };
   }
-  if (!('result' in m) || !('error' in m)) throw new OvsdbProtocolError('JSON-RPC message is neither request nor reply');
+  if (!('result' in m) && !('error' in m)) {
+    throw new OvsdbProtocolError(`JSON-RPC message is neither request nor reply: ${JSON.stringify(m).slice(0, 200)}`);
+  }
   if (m.error !== null && m.error !== undefined) {
     if (m.id !== null && !isId(m.id)) throw new OvsdbProtocolError('JSON-RPC error reply id is invalid');
     return { kind: 'error', error: m.error, id: m.id as JsonRpcId | null };
