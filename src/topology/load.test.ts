@@ -314,6 +314,30 @@ describe('parseTopology: bad input', () => {
     expect(only(src).path).toEqual(['transport-nodes', 'hv1', 'role']);
   });
 
+  it('does not claim there is no service node when one was dropped by the schema', () => {
+    const src = lines('name: lab', 'transport-nodes: { sn1: servce-node }', 'logical-switches: { web: { subnet: 10.0.1.0/24, replication: service-node } }');
+    expect(only(src).path).toEqual(['transport-nodes', 'sn1']);
+  });
+
+  it('reports a physical network bridged to two switches', () => {
+    const src = lines(...BASE, 'physical-networks: { office: {} }', 'logical-switches:',
+      '  web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw1, network: office } }',
+      '  app: { subnet: 10.0.2.0/24, l2-gateway: { on: gw1, network: office } }');
+    expect(only(src)).toMatchObject({ ...pos(src, 'office', 3), message: 'physical network office is already bridged to switch web' });
+  });
+
+  it('requires each scenario to be a list of steps', () => {
+    const src = lines('name: lab', 'scenarios:', '  smoke_test:', '    - expect: tunnels-up', '  bad: { ping: x }');
+    expect(only(src)).toMatchObject({ ...pos(src, '{ ping'), path: ['scenarios', 'bad'], expected: 'a list of steps' });
+  });
+
+  it('resolves YAML aliases and rejects several documents in one file', () => {
+    const aliased = lines('name: lab', 'transport-nodes:', '  hv1: &hv { role: hypervisor, encap: gre }', '  hv2: *hv');
+    expect(parseTopology(aliased, 'x').topology['transport-nodes']?.hv2).toEqual({ role: 'hypervisor', encap: 'gre' });
+    const two = lines('name: lab', '---', 'name: other');
+    expect(only(two)).toMatchObject({ line: 2, column: 1 });
+  });
+
   it('reports a file that cannot be read', async () => {
     await expect(loadTopology('/nonexistent/lab.yaml')).rejects.toMatchObject({ code: 'INVALID_TOPOLOGY', issues: [{ message: 'cannot read the file: no such file' }] });
   });

@@ -144,7 +144,8 @@ export function parseTopology(source: string, file: string): LoadedTopology {
 
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
-      const message = err.message.split('\n')[0] ?? err.message;
+      const message =
+        err.code === 'MULTIPLE_DOCS' ? 'the file holds several documents; a topology is one' : (err.message.split('\n')[0] ?? err.message);
       issues.push({ file, ...positionOfOffset(lineCounter, err.pos[0]), path: [], message: `YAML syntax error: ${message}` });
     }
     fail();
@@ -170,7 +171,7 @@ export function parseTopology(source: string, file: string): LoadedTopology {
   }
   const parsed = TopologySchema.safeParse(data, { error: expectedText });
   let topology: Topology | undefined;
-  let pruned = { unknownNames: new Set<string>(), unknownSections: new Set<string>() };
+  let pruned = { unknownNames: new Set<string>(), unknownSections: new Set<string>(), partialSections: new Set<string>() };
   if (parsed.success) {
     topology = parsed.data;
   } else {
@@ -186,6 +187,7 @@ export function parseTopology(source: string, file: string): LoadedTopology {
         locate: (path) => positionOf(path, { atKey: true }),
         unknownNames: pruned.unknownNames,
         unknownSections: pruned.unknownSections,
+        partialSections: pruned.partialSections,
       }),
     );
   }

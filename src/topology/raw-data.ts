@@ -71,6 +71,8 @@ export interface Pruned<T> {
   unknownNames: Set<string>;
   /** Top-level sections dropped whole. */
   unknownSections: Set<string>;
+  /** Top-level sections some entries of which were dropped (so "there is none of X" is unsure). */
+  partialSections: Set<string>;
 }
 
 /**
@@ -82,10 +84,11 @@ export function pruneInvalid<T>(data: unknown, parse: (data: unknown) => SafePar
   const work: unknown = structuredClone(data);
   const unknownNames = new Set<string>();
   const unknownSections = new Set<string>();
-  const giveUp: Pruned<T> = { topology: undefined, unknownNames, unknownSections };
+  const partialSections = new Set<string>();
+  const giveUp: Pruned<T> = { topology: undefined, unknownNames, unknownSections, partialSections };
   for (let round = 0; round < 100; round++) {
     const result = parse(work);
-    if (result.success) return { topology: result.data, unknownNames, unknownSections };
+    if (result.success) return { topology: result.data, unknownNames, unknownSections, partialSections };
     let changed = false;
     for (const issue of result.error?.issues ?? []) {
       const issuePath = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
@@ -106,6 +109,7 @@ export function pruneInvalid<T>(data: unknown, parse: (data: unknown) => SafePar
       const last = path.at(-1);
       if (path.length === 1) unknownSections.add(String(last));
       else if (typeof last === 'string') unknownNames.add(last);
+      if (path.length === 2) partialSections.add(String(path[0]));
       changed = deleteAt(work, path) || changed;
     }
     if (!changed) return giveUp;

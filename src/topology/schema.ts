@@ -22,6 +22,11 @@ const name = z.string({ error: NAME_EXPECTED }).regex(NAME_PATTERN, { error: NAM
 const labName = z
   .string({ error: 'a lab name matching [a-z][a-z0-9-]{0,19}' })
   .regex(LAB_NAME_PATTERN, { error: 'a lab name matching [a-z][a-z0-9-]{0,19}' });
+// Scenario names are not node names (steps never refer to them), so they are looser.
+const SCENARIO_EXPECTED = 'a scenario name matching [A-Za-z0-9][A-Za-z0-9_.-]{0,63}';
+const scenarioName = z
+  .string({ error: SCENARIO_EXPECTED })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: SCENARIO_EXPECTED });
 const ipv4 = z.string({ error: IP_EXPECTED }).refine(isIp, { error: IP_EXPECTED });
 const cidr = z.string({ error: CIDR_EXPECTED }).refine((s) => parseCidr(s) !== undefined, { error: CIDR_EXPECTED });
 
@@ -164,7 +169,7 @@ export const TopologySchema = z.strictObject(
       .optional(),
     // Steps are parsed by the scenario module; here each scenario only has to be a list.
     scenarios: z
-      .record(name, z.array(z.unknown(), { error: 'a list of steps' }), { error: 'a mapping of scenario names to step lists' })
+      .record(scenarioName, z.array(z.unknown(), { error: 'a list of steps' }), { error: 'a mapping of scenario names to step lists' })
       .optional(),
   },
   { error: 'a topology mapping' },

@@ -18,6 +18,8 @@ export interface ValidateOptions {
    */
   unknownNames?: ReadonlySet<string>;
   unknownSections?: ReadonlySet<string>;
+  /** Top-level sections some entries of which were dropped. */
+  partialSections?: ReadonlySet<string>;
 }
 
 export const RESERVED_NAME = /^ctrl[1-5]$/;
@@ -107,7 +109,10 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
 
   // Logical switches: VNIs, replication, ports, l2 gateways.
   const vniOwners = new Map<number, string>();
-  const hasServiceNode = Object.values(nodes).some((n) => n.role === 'service-node') || unknown('transport-nodes', '');
+  const hasServiceNode =
+    Object.values(nodes).some((n) => n.role === 'service-node') ||
+    (options.unknownSections?.has('transport-nodes') ?? false) ||
+    (options.partialSections?.has('transport-nodes') ?? false);
   let defaultReplicationReported = false;
   const bridged = new Map<string, string>();
   const ifnames = new Map<string, string>();

@@ -47,8 +47,9 @@ export function offsetOfPath(doc: Document, path: readonly PathSegment[], option
       if (!pair) return best;
       const keyOffset = offsetOf(pair.key);
       if (last && options.atKey && keyOffset !== undefined) return keyOffset;
-      // `key:` with no value has no value node: the key is the closest place.
-      const valueOffset = offsetOf(pair.value);
+      // `key:` with no value has no node, or an empty one just after the colon: point at the key.
+      const range = (pair.value as Node | null)?.range;
+      const valueOffset = range && range[0] === range[1] ? undefined : offsetOf(pair.value);
       node = pair.value;
       best = valueOffset ?? keyOffset ?? best;
       if (valueOffset === undefined) return best;
