@@ -115,6 +115,7 @@ export async function watchServer(conn: JsonRpcConnection, database: string, tim
     for (const u of queue) watch.apply(u);
     queue = undefined;
   } catch (err) {
+    queue = undefined;
     if ((err as { code?: string }).code === 'OVSDB_RPC') {
       watch.apply({ Database: { legacy: { new: { name: database, model: 'standalone', connected: true, leader: true } } } });
     } else {
