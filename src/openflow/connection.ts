@@ -267,17 +267,22 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
 
   /** Flushes queued writes and closes the session gracefully. */
   close(): void {
-    if (this.state === 'closed') return;
-    this.flush();
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 1000).unref();
-    this.shutdown('local');
+    this.finish('local');
   }
 
   /** Drops the TCP connection at once, without flushing. */
   destroy(): void {
     this.socket.destroy();
     this.shutdown('local');
+  }
+
+  // Graceful end: what is queued still goes out, then FIN; the socket is destroyed if it lingers.
+  private finish(reason: DisconnectReason, error?: Error): void {
+    if (this.state === 'closed') return;
+    this.flush();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.shutdown(reason, error);
   }
 
   private allocXid(): number {
@@ -354,8 +359,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     if (!common) {
       const text = `we support OpenFlow 1.3 (0x04) only; peer offered ${versions?.join(',') ?? `up to ${version}`}`;
       this.send({ type: 'error', errorType: ErrorType.HELLO_FAILED, errorCode: 0, data: Buffer.from(text) });
-      this.shutdown('handshake', new OpenFlowHandshakeError(text));
-      this.close();
+      this.finish('handshake', new OpenFlowHandshakeError(text));
       return;
     }
     this.state = 'features';
