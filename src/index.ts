@@ -2,3 +2,4 @@
 export * from './topology/plan-types.ts';
 export * from './util/errors.ts';
 export * from './topology/index.ts';
+export * as ovsdb from './ovsdb/index.ts';
