@@ -38,7 +38,7 @@ export function labNetworks(plan: LabPlan): NetworkPlan[] {
   return [plan.networks.mgmt, plan.networks.underlay, ...plan.networks.physical];
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 16;
 
 export async function deployLab(runtime: Runtime, plan: LabPlan, options: DeployOptions = {}): Promise<DeployResult> {
   const started = performance.now();

@@ -1,0 +1,145 @@
+// Lab lifecycle on real Docker: rollback of a failed deploy, cleanup after a killed CLI, two labs
+// side by side, and the CLI's exit codes for bad input.
+import { execa } from 'execa';
+import { afterAll, describe, expect, test } from 'vitest';
+import { deployLab } from '../../../src/app/deploy.ts';
+import { inspectLab } from '../../../src/app/inspect.ts';
+import { checkUnderlay } from '../../../src/app/underlay-check.ts';
+import type { Runtime } from '../../../src/runtime/runtime.ts';
+import { deploy, destroy, labName, leftovers, nvlab, planFor, runtime, threeHypervisors, writeTopology } from './support.ts';
+
+const empty = { containers: [], networks: [], volumes: [] };
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a deploy that fails midway', () => {
+  const lab = labName('rollback');
+  afterAll(() => destroy(lab));
+
+  test('rolls back every container and network it made', async () => {
+    const plan = await planFor(threeHypervisors(lab));
+    // The real runtime, with the third node's creation failing after the first two came up.
+    let created = 0;
+    const failing: Runtime = Object.create(runtime, {
+      createNode: {
+        value: async (...args: Parameters<Runtime['createNode']>) => {
+          created += 1;
+          if (created === 3) throw new Error('injected failure');
+          return runtime.createNode(...args);
+        },
+      },
+    });
+    await expect(deployLab(failing, plan, { concurrency: 1 })).rejects.toMatchObject({
+      code: 'DEPLOY',
+      exitCode: 2,
+      message: expect.stringContaining('injected failure'),
+    });
+    expect(await leftovers(lab)).toEqual(empty);
+  });
+});
+
+describe('a deploy whose CLI was killed', () => {
+  const lab = labName('killed');
+  afterAll(() => destroy(lab));
+
+  test('is cleaned up by `nvlab destroy LAB` from labels alone', async () => {
+    const file = await writeTopology(threeHypervisors(lab));
+    const cli = nvlab(['deploy', file]);
+    await until(async () => (await leftovers(lab)).containers.length > 0, 60_000);
+    cli.kill('SIGKILL');
+    await cli.catch(() => {});
+    expect((await leftovers(lab)).networks.length).toBeGreaterThan(0);
+    const result = await nvlab(['destroy', lab]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`destroyed ${lab}`);
+    expect(await leftovers(lab)).toEqual(empty);
+  });
+});
+
+describe('two labs at once', () => {
+  const a = labName('twin-a');
+  const b = labName('twin-b');
+  afterAll(async () => {
+    await destroy(a);
+    await destroy(b);
+  });
+
+  test('come up side by side without clashes, and destroying one leaves the other', async () => {
+    const [planA, planB] = await Promise.all([deploy(threeHypervisors(a)), deploy(threeHypervisors(b))]);
+    expect(planA.networks.underlay.subnet).not.toBe(planB.networks.underlay.subnet);
+    expect(planA.networks.mgmt.subnet).not.toBe(planB.networks.mgmt.subnet);
+    for (const lab of [a, b]) {
+      const pairs = await checkUnderlay(runtime, await inspectLab(runtime, lab));
+      expect(pairs.filter((p) => !p.ok)).toEqual([]);
+    }
+    await destroy(a);
+    expect(await leftovers(a)).toEqual(empty);
+    const stillB = await inspectLab(runtime, b);
+    expect(stillB.nodes.map((n) => n.state)).toEqual(['running', 'running', 'running']);
+  });
+
+  test('deploying a lab that already runs is refused and leaves it running', async () => {
+    const file = await writeTopology(threeHypervisors(b));
+    const result = await nvlab(['deploy', file]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`lab ${b} is already deployed`);
+    const state = await inspectLab(runtime, b);
+    expect(state.nodes.every((n) => n.state === 'running')).toBe(true);
+  });
+});
+
+describe('the CLI on bad input', () => {
+  test('validate reports every problem with file:line:column and exits 2', async () => {
+    const file = await writeTopology(`name: bad
+transport-nodes:
+  hv1: hypervisor
+  sn1: service-node
+logical-switches:
+  web:
+    subnet: 10.0.1.0/24
+    ports:
+      web1: { on: sn1, ip: 10.0.1.11 }
+      web2: { on: hv1, ip: 10.0.2.12 }
+`);
+    const result = await nvlab(['validate', file]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`${file}:9:\\d+: .*web1.*`));
+    expect(result.stderr).toMatch(new RegExp(`${file}:10:\\d+: .*web2.*`));
+  });
+
+  test('deploy of an invalid file creates nothing', async () => {
+    const lab = labName('invalid');
+    const file = await writeTopology(`name: ${lab}\ncontrollers: 2\ntransport-nodes:\n  hv1: hypervisor\n`);
+    const result = await nvlab(['deploy', file]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/:2:\d+: controllers/);
+    expect(await leftovers(lab)).toEqual(empty);
+  });
+
+  test('a file that is not YAML and a missing file exit 2', async () => {
+    const notYaml = await writeTopology('name: [unclosed\n');
+    expect((await nvlab(['validate', notYaml])).exitCode).toBe(2);
+    expect((await nvlab(['validate', '/nonexistent/lab.yaml'])).exitCode).toBe(2);
+  });
+
+  test('every verb has --help', async () => {
+    for (const verb of ['deploy', 'destroy', 'inspect', 'exec', 'validate', 'demo', 'image']) {
+      const result = await nvlab([verb, '--help']);
+      expect(result.exitCode, verb).toBe(0);
+      expect(result.stdout, verb).toContain(`Usage: nvlab ${verb}`);
+    }
+  });
+
+  test('destroy of a lab that does not exist exits 2 and touches nothing', async () => {
+    const before = (await execa('docker', ['ps', '-aq'])).stdout;
+    const result = await nvlab(['destroy', 'no-such-lab']);
+    expect(result.exitCode).toBe(2);
+    expect((await execa('docker', ['ps', '-aq'])).stdout).toBe(before);
+  });
+});
