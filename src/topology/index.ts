@@ -22,3 +22,4 @@ export type { ValidateOptions } from './validate.ts';
 export { planLab, PlanError, SUBNET_POOLS, poolStartIndex } from './plan.ts';
 export type { PlanEnv, UsedSubnet } from './plan.ts';
 export { portMac, routerInterfaceMac, routerUplinkMac, portIfname } from './derive.ts';
+export { pathIssuesFromZod, expectedText } from './zod-issues.ts';

@@ -35,6 +35,8 @@ describe('parseTopology: accepted files', () => {
     const loaded = parseTopology(source, file);
     expect(loaded.positionOf(['scenarios', 'smoke', 1, 'ping', 'from'])).toEqual(pos(source, 'web1, to: web2'));
     expect(loaded.positionOf(['logical-switches', 'web', 'ports', 'web3'], { atKey: true })).toEqual(pos(source, 'web3:'));
+    const [placed] = loaded.toIssues([{ path: ['ping', 'to'], message: 'no such port' }], ['scenarios', 'smoke', 1]);
+    expect(placed).toEqual({ file, ...pos(source, 'web2 }'), path: ['scenarios', 'smoke', 1, 'ping', 'to'], message: 'no such port' });
     // A missing key points at the mapping that lacks it.
     expect(loaded.positionOf(['underlay', 'nothing-here'])).toEqual(pos(source, 'subnet: 172.30.0.0/24'));
   });

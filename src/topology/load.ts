@@ -3,12 +3,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
 import { TopologyError, compareIssues, type IssuePath, type PathIssue, type TopologyIssue } from './issues.ts';
 import { TopologySchema, type Topology } from './schema.ts';
 import { validateTopology } from './validate.ts';
 import { positionOfOffset, positionOfPath, type Position, type PositionOptions } from './yaml-position.ts';
-import { pruneInvalid, resolveRawPath, showValue, valueAt } from './raw-data.ts';
+import { pruneInvalid, showValue } from './raw-data.ts';
+import { expectedText, pathIssuesFromZod } from './zod-issues.ts';
 
 export interface LoadedTopology {
   file: string;
@@ -19,81 +19,11 @@ export interface LoadedTopology {
   document: Document;
   /** Where `path` is in the file (for a missing key: the mapping that lacks it). */
   positionOf(path: readonly (string | number)[], options?: PositionOptions): Position;
-}
-
-// The default "expected …" text for issues whose schema gives none of its own.
-const TYPE_NAMES: Record<string, string> = {
-  string: 'a text',
-  number: 'a number',
-  int: 'an integer',
-  boolean: 'true or false',
-  object: 'a mapping',
-  record: 'a mapping',
-  array: 'a list',
-};
-const expectedText: z.core.$ZodErrorMap = (iss) => {
-  switch (iss.code) {
-    case 'invalid_type':
-      return TYPE_NAMES[iss.expected] ?? iss.expected;
-    case 'too_small':
-      return `at least ${String(iss.minimum)}`;
-    case 'too_big':
-      return `at most ${String(iss.maximum)}`;
-    case 'invalid_value':
-      return `one of ${iss.values.map(String).join(', ')}`;
-    default:
-      return undefined;
-  }
-};
-
-type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
-
-// The keys an object of the schema accepts at `path`, to list them next to an unknown key.
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  let node = TopologySchema as unknown as SchemaNode | undefined;
-  let i = 0;
-  while (node) {
-    const def = node._zod.def;
-    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') node = def.innerType as SchemaNode;
-    else if (def.type === 'pipe') node = def.out as SchemaNode;
-    else if (i === path.length) return def.type === 'object' ? Object.keys(def.shape as object) : [];
-    else if (def.type === 'object') node = (def.shape as Record<string, SchemaNode>)[String(path[i++])];
-    else if (def.type === 'record') (node = def.valueType as SchemaNode), i++;
-    else if (def.type === 'array') (node = def.element as SchemaNode), i++;
-    else return [];
-  }
-  return [];
-}
-
-/** Turns zod's issues into path issues worded for people (see issues.ts for the shape). */
-function schemaIssues(data: unknown, zodIssues: readonly z.core.$ZodIssue[]): PathIssue[] {
-  const out: PathIssue[] = [];
-  for (const iss of zodIssues) {
-    const path = iss.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    if (iss.code === 'unrecognized_keys') {
-      const known = knownKeys(path);
-      for (const key of iss.keys) {
-        out.push({
-          path: [...path, key],
-          message: `unknown key "${key}"`,
-          ...(known.length > 0 ? { expected: `one of ${known.join(', ')}` } : {}),
-          atKey: true,
-        });
-      }
-      continue;
-    }
-    const { path: rawPath, missing } = resolveRawPath(data, path);
-    const value = valueAt(data, rawPath);
-    let message: string;
-    let atKey = false;
-    if (missing) message = `missing key "${String(rawPath.at(-1))}"`;
-    else if (iss.code === 'invalid_key') (message = `invalid name "${String(rawPath.at(-1))}"`), (atKey = true);
-    else if (iss.code === 'invalid_type') message = `wrong type: got ${showValue(value)}`;
-    else message = `invalid value ${showValue(value)}`;
-    const expected = iss.code === 'invalid_key' ? iss.issues[0]?.message : iss.message;
-    out.push({ path: rawPath, message, ...(expected ? { expected } : {}), ...(atKey ? { atKey } : {}) });
-  }
-  return out;
+  /**
+   * Places path issues found elsewhere (e.g. in scenario steps) in this file; `prefix` is the path
+   * of the data they were found in, e.g. ['scenarios', 'smoke', 2].
+   */
+  toIssues(found: readonly PathIssue[], prefix?: readonly (string | number)[]): TopologyIssue[];
 }
 
 // The YAML library keeps the last of two equal keys; the user meant something, so say which one.
@@ -136,10 +66,13 @@ export function parseTopology(source: string, file: string): LoadedTopology {
   const fail = (): never => {
     throw new TopologyError(file, issues.sort(compareIssues));
   };
+  const toIssues = (found: readonly PathIssue[], prefix: readonly (string | number)[] = []): TopologyIssue[] =>
+    found.map(({ atKey, ...issue }) => {
+      const path = [...prefix, ...issue.path];
+      return { file, ...positionOf(path, { atKey: atKey ?? false }), ...issue, path };
+    });
   const addPathIssues = (found: readonly PathIssue[]): void => {
-    for (const { atKey, ...issue } of found) {
-      issues.push({ file, ...positionOf(issue.path, { atKey: atKey ?? false }), ...issue });
-    }
+    issues.push(...toIssues(found));
   };
 
   if (doc.errors.length > 0) {
@@ -175,7 +108,7 @@ export function parseTopology(source: string, file: string): LoadedTopology {
   if (parsed.success) {
     topology = parsed.data;
   } else {
-    addPathIssues(schemaIssues(data, parsed.error.issues));
+    addPathIssues(pathIssuesFromZod(TopologySchema, data, parsed.error.issues));
     // Still check the rest of the file, so one run shows every problem.
     const lenient = pruneInvalid(data, (d) => TopologySchema.safeParse(d));
     topology = lenient.topology;
@@ -192,7 +125,7 @@ export function parseTopology(source: string, file: string): LoadedTopology {
     );
   }
   if (issues.length > 0 || !parsed.success) fail();
-  return { file, source, topology: parsed.data as Topology, document: doc, positionOf };
+  return { file, source, topology: parsed.data as Topology, document: doc, positionOf, toIssues };
 }
 
 /** Reads `file` and parses it as a topology. */

@@ -82,6 +82,27 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
   };
   const networkList = Object.keys(networks).join(', ') || 'none in this lab';
 
+  // An address must be a usable host address of its subnet.
+  const checkAddress = (path: IssuePath, subject: string, ipText: string, cidr: Cidr | undefined, scope: string): void => {
+    const problem = cidr && describeAddress(cidr, ipText);
+    if (problem && cidr) add(path, `${subject} ${ipText} is ${problem} (${scope})`, usableRange(cidr));
+  };
+  // The first owner of a key keeps it; every later one is reported, naming the first.
+  const claim = <K>(
+    table: Map<K, string> | undefined,
+    key: K | undefined,
+    owner: string,
+    issue: { path: IssuePath; subject: string; scope?: string; expected: string; atKey?: boolean },
+  ): void => {
+    if (!table || key === undefined) return;
+    const other = table.get(key);
+    if (other === undefined) table.set(key, owner);
+    else {
+      const scope = issue.scope === undefined ? '' : ` ${issue.scope}`;
+      add(issue.path, `${issue.subject} is already used by ${other}${scope}`, issue.expected, issue.atKey);
+    }
+  };
+
   // Physical networks: host addresses, and the table of taken addresses per network.
   const networkIps = new Map<string, Map<number, string>>();
   for (const [netName, net] of Object.entries(networks)) {
@@ -95,15 +116,10 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
     }
     for (const [host, ipText] of hosts) {
       const path = ['physical-networks', netName, 'hosts', host];
-      if (cidr) {
-        const problem = describeAddress(cidr, ipText);
-        if (problem) add(path, `host ${host}'s address ${ipText} is ${problem} (network ${netName})`, usableRange(cidr));
-      }
-      const ip = parseIp(ipText);
-      if (ip === undefined) continue;
-      const other = taken.get(ip);
-      if (other) add(path, `host ${host}'s address ${ipText} is already used by ${other} on network ${netName}`, 'a unique address');
-      else taken.set(ip, `host ${host}`);
+      checkAddress(path, `host ${host}'s address`, ipText, cidr, `network ${netName}`);
+      claim(taken, parseIp(ipText), `host ${host}`, {
+        path, subject: `host ${host}'s address ${ipText}`, scope: `on network ${netName}`, expected: 'an address unique in the network',
+      });
     }
   }
 
@@ -115,16 +131,14 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
     (options.partialSections?.has('transport-nodes') ?? false);
   let defaultReplicationReported = false;
   const bridged = new Map<string, string>();
-  const ifnames = new Map<string, string>();
+  const ifnames = new Map<string, string>(); // interface name → owner
   const switchIps = new Map<string, Map<number, string>>();
   const switchMacs = new Map<string, Map<string, string>>();
   for (const [swName, sw] of Object.entries(switches)) {
     const swPath = ['logical-switches', swName];
-    if (sw.vni !== undefined) {
-      const owner = vniOwners.get(sw.vni);
-      if (owner) add([...swPath, 'vni'], `VNI ${sw.vni} of switch ${swName} is already used by switch ${owner}`, 'a VNI unique in the lab');
-      else vniOwners.set(sw.vni, swName);
-    }
+    claim(vniOwners, sw.vni, `switch ${swName}`, {
+      path: [...swPath, 'vni'], subject: `VNI ${sw.vni} of switch ${swName}`, expected: 'a VNI unique in the lab',
+    });
     const replication = sw.replication ?? defaultReplication(topology);
     if (replication === 'service-node' && !hasServiceNode) {
       const why = 'there is no service-node in transport-nodes';
@@ -143,24 +157,22 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
     for (const [portName, port] of Object.entries(sw.ports ?? {})) {
       const portPath = [...swPath, 'ports', portName];
       checkNode([...portPath, 'on'], `port ${portName}`, port.on, 'hypervisor', 'a port must be on a hypervisor');
-      const problem = cidr ? describeAddress(cidr, port.ip) : undefined;
-      if (problem && cidr) add([...portPath, 'ip'], `port ${portName}'s address ${port.ip} is ${problem} (switch ${swName})`, usableRange(cidr));
-      const ip = parseIp(port.ip);
-      if (ip !== undefined) {
-        const other = ips.get(ip);
-        if (other) add([...portPath, 'ip'], `port ${portName}'s address ${port.ip} is already used by ${other} on switch ${swName}`, 'an address unique in the switch');
-        else ips.set(ip, `port ${portName}`);
-      }
+      checkAddress([...portPath, 'ip'], `port ${portName}'s address`, port.ip, cidr, `switch ${swName}`);
+      claim(ips, parseIp(port.ip), `port ${portName}`, {
+        path: [...portPath, 'ip'], subject: `port ${portName}'s address ${port.ip}`, scope: `on switch ${swName}`,
+        expected: 'an address unique in the switch',
+      });
+      // Derived MACs count too: a given MAC may equal another port's derived one.
       const mac = normalizeMac(port.mac ?? portMac(swName, portName));
-      const macOwner = macs.get(mac);
-      if (macOwner) {
-        add(port.mac === undefined ? portPath : [...portPath, 'mac'],
-          `port ${portName}'s MAC ${mac} is already used by ${macOwner} on switch ${swName}`, 'a MAC unique in the switch', port.mac === undefined);
-      } else macs.set(mac, `port ${portName}`);
+      claim(macs, mac, `port ${portName}`, {
+        path: port.mac === undefined ? portPath : [...portPath, 'mac'], subject: `port ${portName}'s MAC ${mac}`,
+        scope: `on switch ${swName}`, expected: 'a MAC unique in the switch', atKey: port.mac === undefined,
+      });
       const ifname = portIfname(portName);
-      const ifOwner = ifnames.get(ifname);
-      if (ifOwner) add(portPath, `port ${portName}'s interface name ${ifname} collides with port ${ifOwner}'s`, 'a port name that yields a different interface name', true);
-      else ifnames.set(ifname, portName);
+      claim(ifnames, ifname, `port ${portName}`, {
+        path: portPath, subject: `port ${portName}'s interface name ${ifname}`,
+        expected: 'a port name that yields a different interface name', atKey: true,
+      });
     }
     const gw = sw['l2-gateway'];
     if (gw) {
@@ -192,20 +204,16 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
         }
         continue;
       }
-      const cidr = parseCidr(sw.subnet);
-      const problem = cidr ? describeAddress(cidr, ipText) : undefined;
-      if (problem && cidr) add(path, `router ${rName}'s interface address ${ipText} is ${problem} (switch ${swName})`, usableRange(cidr));
-      const ip = parseIp(ipText);
-      const ips = switchIps.get(swName);
-      if (ip !== undefined && ips) {
-        const other = ips.get(ip);
-        if (other) add(path, `router ${rName}'s interface address ${ipText} is already used by ${other} on switch ${swName}`, 'an address unique in the switch');
-        else ips.set(ip, `router ${rName}`);
-      }
-      const macs = switchMacs.get(swName);
+      checkAddress(path, `router ${rName}'s interface address`, ipText, parseCidr(sw.subnet), `switch ${swName}`);
+      claim(switchIps.get(swName), parseIp(ipText), `router ${rName}`, {
+        path, subject: `router ${rName}'s interface address ${ipText}`, scope: `on switch ${swName}`,
+        expected: 'an address unique in the switch',
+      });
       const mac = routerInterfaceMac(rName, swName);
-      if (macs?.has(mac)) add(path, `router ${rName}'s interface MAC ${mac} is already used by ${macs.get(mac)} on switch ${swName}`, 'a MAC unique in the switch', true);
-      else macs?.set(mac, `router ${rName}`);
+      claim(switchMacs.get(swName), mac, `router ${rName}`, {
+        path, subject: `router ${rName}'s interface MAC ${mac}`, scope: `on switch ${swName}`,
+        expected: 'a MAC unique in the switch', atKey: true,
+      });
     }
     const uplink = router.uplink;
     if (!uplink) continue;
@@ -218,16 +226,12 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
     } else if (net.subnet === undefined) {
       add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`, 'a physical network with a subnet');
     } else {
-      const cidr = parseCidr(net.subnet);
-      const problem = cidr ? describeAddress(cidr, uplink.ip) : undefined;
-      if (problem && cidr) add([...upPath, 'ip'], `router ${rName}'s uplink address ${uplink.ip} is ${problem} (network ${uplink.network})`, usableRange(cidr));
-      const ip = parseIp(uplink.ip);
-      const taken = networkIps.get(uplink.network);
-      if (ip !== undefined && taken) {
-        const other = taken.get(ip);
-        if (other) add([...upPath, 'ip'], `router ${rName}'s uplink address ${uplink.ip} is already used by ${other} on network ${uplink.network}`, 'an address unique in the network');
-        else taken.set(ip, `router ${rName}'s uplink`);
-      }
+      const path = [...upPath, 'ip'];
+      checkAddress(path, `router ${rName}'s uplink address`, uplink.ip, parseCidr(net.subnet), `network ${uplink.network}`);
+      claim(networkIps.get(uplink.network), parseIp(uplink.ip), `router ${rName}'s uplink`, {
+        path, subject: `router ${rName}'s uplink address ${uplink.ip}`, scope: `on network ${uplink.network}`,
+        expected: 'an address unique in the network',
+      });
     }
     const seen = new Set<string>();
     uplink.gateways.forEach((gwName, i) => {
