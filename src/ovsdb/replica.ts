@@ -104,8 +104,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     const requests: Record<string, MonitorTableRequest> = {};
     for (const [table, spec] of Object.entries(this.options.tables)) {
       if (!this.schema.tables[table]) throw new Error(`table ${table} is not in ${this.options.database}`);
-      const r: MonitorTableRequest = {};
-      if (spec !== true && spec.columns) r.columns = spec.columns;
+      // Name the columns even for "all": otherwise the server also sends _version, whose churn
+      // (e.g. across a restart) would show up as spurious updates.
+      const r: MonitorTableRequest = { columns: this.monitoredColumns(this.schema.tables[table]!) };
       if (spec !== true && spec.where) r.where = spec.where;
       requests[table] = r;
     }
