@@ -14,7 +14,7 @@ export const CONTROLLER_SIZES = [1, 3, 5] as const;
 
 const NAME_EXPECTED = 'a name matching [a-z][a-z0-9-]{0,30}';
 const IP_EXPECTED = 'an IPv4 address like 10.0.1.11';
-const CIDR_EXPECTED = 'an IPv4 subnet like 10.0.1.0/24 (host bits zero)';
+const CIDR_EXPECTED = 'an IPv4 subnet like 10.0.1.0/24, host bits zero';
 const MAC_EXPECTED = 'a unicast MAC address like 02:00:00:00:01:13';
 const TARGET_EXPECTED = 'an OpenFlow target like tcp:192.0.2.10:6653';
 
