@@ -19,7 +19,7 @@ export function registerDemo(program: Command): void {
     .option('-t, --topology <file>', 'topology file', DEMO_TOPOLOGY)
     .option('-k, --keep', 'leave the lab running')
     .action(async (opts: { topology: string; keep?: boolean }) => {
-      const runtime = createRuntime();
+      const runtime = await createRuntime();
       const { plan, result } = await deployFile(runtime, opts.topology);
       let failed = 0;
       try {

@@ -50,7 +50,7 @@ export function registerDeploy(program: Command): void {
     .option('-c, --concurrency <n>', `nodes created at once (default ${DEFAULT_CONCURRENCY})`, parseCount)
     .option('--format <format>', 'table or json', parseFormat, 'table' as const)
     .action(async (file: string, opts: { concurrency?: number; format: string }) => {
-      const runtime = createRuntime();
+      const runtime = await createRuntime();
       const { plan, result } = await deployFile(runtime, file, opts.concurrency);
       const state = await inspectLab(runtime, plan.lab);
       if (opts.format === 'json') {

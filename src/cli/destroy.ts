@@ -20,7 +20,7 @@ export function registerDestroy(program: Command): void {
     .argument('[lab]', 'lab name or topology file (default: the only deployed lab)')
     .option('-a, --all', 'destroy every nvlab lab on this host')
     .action(async (target: string | undefined, opts: { all?: boolean }) => {
-      const runtime = createRuntime();
+      const runtime = await createRuntime();
       if (opts.all) {
         const reports = await destroyAllLabs(runtime);
         if (reports.length === 0) out('no labs to destroy');

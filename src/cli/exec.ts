@@ -10,7 +10,7 @@ export function registerExec(program: Command): void {
     .argument('<cmd...>', 'command and its arguments (put them after --)')
     .option('-l, --lab <lab>', 'lab name (default: the only deployed lab)')
     .action(async (target: string, cmd: string[], opts: { lab?: string }) => {
-      const runtime = createRuntime();
+      const runtime = await createRuntime();
       const where = await resolveExecTarget(runtime, target, opts.lab);
       const result = await runtime.exec(where.container, where.wrap(cmd));
       process.stdout.write(result.stdout);

@@ -7,6 +7,6 @@ export function registerImage(program: Command): void {
     .command('image')
     .description('build the node image when it is missing (offline too) and print its tag')
     .action(async () => {
-      out(await createRuntime().prepare(progress));
+      out(await (await createRuntime()).prepare(progress));
     });
 }

@@ -14,7 +14,7 @@ export function registerInspect(program: Command): void {
     .argument('[lab]', 'lab name (default: every deployed lab)')
     .option('--format <format>', 'table or json', parseFormat, 'table' as const)
     .action(async (lab: string | undefined, opts: { format: 'table' | 'json' }) => {
-      const runtime = createRuntime();
+      const runtime = await createRuntime();
       const labs = lab ? [lab] : await listLabs(runtime);
       const states = await Promise.all(labs.map((name) => inspectLab(runtime, name)));
       if (opts.format === 'json') {

@@ -166,6 +166,8 @@ export class DockerRuntime implements Runtime {
       stderr.on('data', onData);
       stream.on('end', () => settle(new RuntimeError(`node ${name} exited before it was ready:\n${output.trim()}`)));
     });
+    // The agent may fail before start() returns; the rejection is awaited below.
+    ready.catch(() => {});
     try {
       await container.start();
       await ready;

@@ -13,7 +13,7 @@ import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import type { Runtime } from '../../../src/runtime/runtime.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
 
-export const runtime: Runtime = createRuntime();
+export const runtime: Runtime = await createRuntime();
 
 /** A lab name unique to this process: it-<tag>-<pid>. */
 export function labName(tag: string): string {
