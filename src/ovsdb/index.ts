@@ -42,6 +42,8 @@ export { parseSchema, type DatabaseSchema, type TableSchema, type ColumnSchema, 
 export {
   op,
   whereUuid,
+  encodeOperation,
+  decodeOperation,
   type Operation,
   type OperationResult,
   type Row,

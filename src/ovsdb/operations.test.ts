@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Uuid, namedUuid, uuid } from './data.ts';
-import { OvsdbSchemaError, OvsdbTransactionError } from './errors.ts';
-import { decodeTransactResult, encodeOperation, encodeTransact, op, whereUuid } from './operations.ts';
+import { NamedUuid, Uuid, atomKey, namedUuid, uuid, type Atom, type Value } from './data.ts';
+import { OvsdbDataError, OvsdbSchemaError, OvsdbTransactionError } from './errors.ts';
+import {
+  decodeOperation,
+  decodeTransactResult,
+  encodeOperation,
+  encodeTransact,
+  op,
+  whereUuid,
+  type Condition,
+  type Mutation,
+  type Operation,
+} from './operations.ts';
 import { decodeColumn, parseSchema } from './schema.ts';
 
 const U1 = '550e8400-e29b-41d4-a716-446655440000';
@@ -116,5 +127,63 @@ describe('operations', () => {
       }
     })();
     expect(e2).toMatchObject({ error: 'referential integrity violation', index: 1 });
+  });
+});
+
+describe('operation round trip (property)', () => {
+  const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/);
+  const atom: fc.Arbitrary<Atom> = fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.string(),
+    fc.uuid().map((u) => new Uuid(u)),
+    name.map((n) => new NamedUuid(n)),
+  );
+  const value: fc.Arbitrary<Value> = fc.oneof(
+    atom,
+    fc.uniqueArray(atom, { selector: atomKey, maxLength: 4 }),
+    fc.uniqueArray(fc.tuple(atom, atom), { selector: ([k]) => atomKey(k), maxLength: 4 }).map((p) => new Map(p)),
+  );
+  const row = fc.dictionary(name, value, { maxKeys: 4 });
+  const cond = fc.tuple(name, fc.constantFrom('<', '<=', '==', '!=', '>=', '>', 'includes', 'excludes'), value) as fc.Arbitrary<Condition>;
+  const mutation = fc.tuple(name, fc.constantFrom('+=', '-=', '*=', '/=', '%=', 'insert', 'delete'), value) as fc.Arbitrary<Mutation>;
+  const where = fc.array(cond, { maxLength: 3 });
+  const operation: fc.Arbitrary<Operation> = fc.oneof(
+    fc.tuple(name, row, fc.option(name, { nil: undefined })).map(([t, r, n]) => op.insert(t, r, n)),
+    fc.tuple(name, where, fc.option(fc.array(name), { nil: undefined })).map(([t, w, c]) => op.select(t, w, c)),
+    fc.tuple(name, where, row).map(([t, w, r]) => op.update(t, w, r)),
+    fc.tuple(name, where, fc.array(mutation, { maxLength: 3 })).map(([t, w, m]) => op.mutate(t, w, m)),
+    fc.tuple(name, where).map(([t, w]) => op.delete(t, w)),
+    fc
+      .tuple(name, where, fc.array(name), fc.constantFrom('==' as const, '!=' as const), fc.array(row, { maxLength: 2 }), fc.option(fc.nat(), { nil: undefined }))
+      .map(([t, w, c, u, r, to]) => op.wait(t, w, c, u, r, to)),
+    fc.boolean().map((d) => op.commit(d)),
+    fc.constant(op.abort()),
+    fc.string().map((c) => op.comment(c)),
+    name.map((l) => op.assert(l)),
+  );
+
+  it('decodeOperation(encodeOperation(o)) is o for every operation type', () => {
+    fc.assert(
+      fc.property(operation, (o) => {
+        const wire = JSON.parse(JSON.stringify(encodeOperation(o)));
+        expect(decodeOperation(wire)).toEqual(o);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('arbitrary JSON is an operation or an OvsdbDataError, never another throw', () => {
+    const jsonOp = fc.record({ op: fc.constantFrom('insert', 'select', 'update', 'mutate', 'delete', 'wait', 'commit', 'abort', 'comment', 'assert', 'x'), table: fc.jsonValue(), where: fc.jsonValue(), row: fc.jsonValue(), columns: fc.jsonValue(), mutations: fc.jsonValue(), until: fc.jsonValue(), rows: fc.jsonValue(), durable: fc.jsonValue(), comment: fc.jsonValue(), lock: fc.jsonValue() }, { requiredKeys: ['op'] });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), jsonOp), (j) => {
+        try {
+          decodeOperation(j);
+        } catch (err) {
+          expect(err).toBeInstanceOf(OvsdbDataError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

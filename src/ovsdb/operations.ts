@@ -1,7 +1,7 @@
 // Typed transact operations (RFC 7047 section 5.2), their wire encoding, and the decoding of
 // transact results, with OvsdbTransactionError for the first failed operation.
 import { Uuid, decodeValue, encodeValue, type Value } from './data.ts';
-import { OvsdbProtocolError, OvsdbTransactionError } from './errors.ts';
+import { OvsdbDataError, OvsdbProtocolError, OvsdbTransactionError } from './errors.ts';
 import { decodeColumn, type DatabaseSchema } from './schema.ts';
 
 export type Row = Record<string, Value>;
@@ -105,6 +105,80 @@ export function encodeOperation(o: Operation): Record<string, unknown> {
       return { op: 'comment', comment: o.comment };
     case 'assert':
       return { op: 'assert', lock: o.lock };
+  }
+}
+
+const CONDITION_FUNCTIONS: readonly string[] = ['<', '<=', '==', '!=', '>=', '>', 'includes', 'excludes'];
+const MUTATORS: readonly string[] = ['+=', '-=', '*=', '/=', '%=', 'insert', 'delete'];
+
+function str(o: Record<string, unknown>, k: string): string {
+  if (typeof o[k] !== 'string') throw new OvsdbDataError(`operation "${String(o.op)}": "${k}" is not a string`);
+  return o[k] as string;
+}
+
+function list(o: Record<string, unknown>, k: string): unknown[] {
+  if (!Array.isArray(o[k])) throw new OvsdbDataError(`operation "${String(o.op)}": "${k}" is not an array`);
+  return o[k] as unknown[];
+}
+
+function strList(o: Record<string, unknown>, k: string): string[] {
+  const l = list(o, k);
+  if (!l.every((x) => typeof x === 'string')) throw new OvsdbDataError(`operation "${String(o.op)}": "${k}" must list strings`);
+  return l as string[];
+}
+
+function wireRow(v: unknown): Row {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new OvsdbDataError('row is not an object');
+  const row: Row = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) row[k] = decodeValue(x);
+  return row;
+}
+
+function triple<T extends string>(v: unknown, allowed: readonly string[], what: string): [string, T, Value] {
+  if (!Array.isArray(v) || v.length !== 3 || typeof v[0] !== 'string' || !allowed.includes(v[1] as string)) {
+    throw new OvsdbDataError(`bad ${what}: ${JSON.stringify(v)?.slice(0, 80)}`);
+  }
+  return [v[0], v[1] as T, decodeValue(v[2])];
+}
+
+/**
+ * Parses one wire operation back into its typed form (the inverse of encodeOperation), for
+ * tools and test peers that read transactions. Throws OvsdbDataError on malformed input.
+ */
+export function decodeOperation(json: unknown): Operation {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new OvsdbDataError('operation is not an object');
+  const o = json as Record<string, unknown>;
+  const where = () => list(o, 'where').map((c) => triple<ConditionFunction>(c, CONDITION_FUNCTIONS, 'condition'));
+  switch (o.op) {
+    case 'insert': {
+      const uuidName = o['uuid-name'];
+      if (uuidName !== undefined && typeof uuidName !== 'string') throw new OvsdbDataError('insert: "uuid-name" is not a string');
+      return op.insert(str(o, 'table'), wireRow(o.row ?? {}), uuidName);
+    }
+    case 'select':
+      return op.select(str(o, 'table'), where(), o.columns === undefined ? undefined : strList(o, 'columns'));
+    case 'update':
+      return op.update(str(o, 'table'), where(), wireRow(o.row));
+    case 'mutate':
+      return op.mutate(str(o, 'table'), where(), list(o, 'mutations').map((m) => triple<Mutator>(m, MUTATORS, 'mutation')));
+    case 'delete':
+      return op.delete(str(o, 'table'), where());
+    case 'wait': {
+      if (o.until !== '==' && o.until !== '!=') throw new OvsdbDataError('wait: "until" must be "==" or "!="');
+      if (o.timeout !== undefined && typeof o.timeout !== 'number') throw new OvsdbDataError('wait: "timeout" is not a number');
+      return op.wait(str(o, 'table'), where(), strList(o, 'columns'), o.until, list(o, 'rows').map(wireRow), o.timeout as number | undefined);
+    }
+    case 'commit':
+      if (typeof o.durable !== 'boolean') throw new OvsdbDataError('commit: "durable" is not a boolean');
+      return op.commit(o.durable);
+    case 'abort':
+      return op.abort();
+    case 'comment':
+      return op.comment(str(o, 'comment'));
+    case 'assert':
+      return op.assert(str(o, 'lock'));
+    default:
+      throw new OvsdbDataError(`unknown operation ${JSON.stringify(o.op)}`);
   }
 }
 
