@@ -4,14 +4,21 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { parseTopology } from './load.ts';
 import { TopologyError } from './issues.ts';
+import { PlanError, planLab } from './plan.ts';
 
 const EXAMPLE = readFileSync(new URL('../../test/fixtures/topologies/nvp-basic.yaml', import.meta.url), 'utf8');
 
-// Whatever the input, the loader either accepts it or throws a TopologyError whose issues all
+// Whatever the input, the loader either accepts it (and the plan follows) or throws a TopologyError whose issues all
 // have a position inside the file: never a crash, never an issue nowhere.
 function checkOutcome(source: string): void {
   try {
-    parseTopology(source, 'fuzz.yaml');
+    const { topology } = parseTopology(source, 'fuzz.yaml');
+    // An accepted file plans, or fails with a PlanError (a subnet too small), nothing else.
+    try {
+      planLab(topology);
+    } catch (err) {
+      expect(err).toBeInstanceOf(PlanError);
+    }
   } catch (err) {
     expect(err).toBeInstanceOf(TopologyError);
     const issues = (err as TopologyError).issues;

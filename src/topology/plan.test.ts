@@ -196,5 +196,5 @@ describe('planLab rules', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 30_000);
 });
