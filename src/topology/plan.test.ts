@@ -140,8 +140,11 @@ describe('planLab rules', () => {
       { subnet: `172.30.${start}.0/24`, owner: 'nvlab-other-underlay' },
       { subnet: `172.30.${(start + 1) % 256}.128/25`, owner: 'someone' },
     ];
-    const plan = planLab(topo(`name: ${lab}`), { usedSubnets: used });
+    const plan = planLab(topo(`name: ${lab}`), { usedSubnets: [...used, { subnet: '::ffff:172.30.0.0/96', owner: 'v6' }] });
     expect(plan.networks.underlay.subnet).toBe(`172.30.${(start + 2) % 256}.0/24`);
+    // A host interface address (host bits set) stands for its whole subnet.
+    const iface = planLab(topo(`name: ${lab}`), { usedSubnets: [{ subnet: `172.31.${start}.1/24`, owner: 'host interface br0' }] });
+    expect(iface.networks.mgmt.subnet).toBe(`172.31.${(start + 1) % 256}.0/24`);
     // Everything above the start taken: the probe wraps to 0.
     const above = Array.from({ length: 256 - start }, (_, i) => ({ subnet: `172.31.${start + i}.0/24`, owner: 'x' }));
     expect(planLab(topo(`name: ${lab}`), { usedSubnets: above }).networks.mgmt.subnet).toBe('172.31.0.0/24');

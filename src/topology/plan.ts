@@ -94,7 +94,12 @@ function mustParse(subnet: string, owner: string): Cidr {
 // Explicit subnets first (they must be free), then pooled ones around them.
 function chooseSubnets(topology: Topology, env: PlanEnv): { underlay: Cidr; mgmt: Cidr; physical: Map<string, Cidr> } {
   const lab = topology.name;
-  const used: Claimed[] = (env.usedSubnets ?? []).map((u) => ({ cidr: mustParse(u.subnet, u.owner), owner: u.owner }));
+  // Used subnets come from the machine, not the user: entries that are not IPv4 (an IPv6
+  // network, a mapped address) cannot clash with ours and are skipped rather than fatal.
+  const used: Claimed[] = (env.usedSubnets ?? []).flatMap((u) => {
+    const cidr = parseCidr(u.subnet, false);
+    return cidr ? [{ cidr, owner: u.owner }] : [];
+  });
   const chosen: Claimed[] = [];
   const claim = (cidr: Cidr, owner: string): Cidr => {
     for (const other of [...chosen, ...used]) {
