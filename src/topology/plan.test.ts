@@ -174,6 +174,7 @@ describe('planLab rules', () => {
   it('refuses a topology that does not validate', () => {
     const bad = { name: 'lab', 'logical-switches': { web: { subnet: '10.0.1.0/24', ports: { p: { on: 'nope', ip: '10.0.1.2' } } } } } as Topology;
     expect(() => planLab(bad)).toThrow(PlanError);
+    expect(() => planLab({ name: 'lab', underlay: { subnet: '10.0.0.1/24' } } as Topology)).toThrow(/underlay\.subnet: invalid value "10\.0\.0\.1\/24"/);
   });
 
   it('is deterministic and never allocates a used or already chosen subnet (property)', () => {

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { NvlabError } from '../util/errors.ts';
-import { formatIssue } from './issues.ts';
+import { formatPath } from './issues.ts';
 import type {
   AttachmentPlan,
   ControllerPlan,
@@ -17,7 +17,8 @@ import type {
   SwitchPlan,
   TransportNodePlan,
 } from './plan-types.ts';
-import type { Topology } from './schema.ts';
+import { TopologySchema, type Topology } from './schema.ts';
+import { expectedText, pathIssuesFromZod } from './zod-issues.ts';
 import {
   DEFAULT_CONTROLLERS,
   DEFAULT_MTU,
@@ -140,9 +141,13 @@ function hostAt(cidr: Cidr, offset: number, what: string, network: string): stri
 
 /** The full plan of the lab `topology` describes; throws PlanError when it cannot be laid out. */
 export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
-  const problems = validateTopology(topology);
+  const checked = TopologySchema.safeParse(topology, { error: expectedText });
+  const problems = checked.success
+    ? validateTopology(topology)
+    : pathIssuesFromZod(TopologySchema, topology, checked.error.issues);
   if (problems.length > 0) {
-    const lines = problems.map((p) => formatIssue({ file: topology.name, line: 0, column: 0, ...p }));
+    // Callers normally plan what loadTopology accepted; this guards the ones that build a topology in code.
+    const lines = problems.map((p) => `  ${formatPath(p.path)}: ${p.message}`);
     throw new PlanError(`the topology is not valid:\n${lines.join('\n')}`);
   }
   const lab = topology.name;
