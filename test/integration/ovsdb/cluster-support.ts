@@ -24,6 +24,8 @@ export interface LocalCluster {
   remotes: string[];
   /** SIGKILLs one member's ovsdb-server and waits for it to be gone. */
   kill(remote: string): Promise<void>;
+  /** ovs-appctl against one member's ovsdb-server. */
+  appctl(remote: string, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,10 @@ export async function startLocalCluster(size = 3): Promise<LocalCluster> {
       m.process.kill('SIGKILL');
       await m.process;
       m.process = undefined;
+    },
+    appctl: async (remote, ...args) => {
+      const m = members.find((x) => x.remote === remote)!;
+      return (await execa('ovs-appctl', ['-t', join(dir, `m${m.index}.ctl`), ...args])).stdout;
     },
     stop: async () => {
       for (const m of members) {

@@ -76,6 +76,27 @@ describe('clustered ovsdb-server (3 members, NvStore schema)', () => {
     });
   });
 
+  it('leaderOnly: follows a leadership transfer while the old leader stays up (via _Server updates)', async () => {
+    const leader = (await findLeader(cluster.remotes, NVSTORE_DB))!;
+    const c = client(cluster.remotes, { database: NVSTORE_DB, leaderOnly: true });
+    await c.ready();
+    expect(c.remote).toBe(leader);
+    expect(await c.lock('transfer_lock')).toBe(true);
+    const servers: (boolean | undefined)[] = [];
+    c.on('server', (info) => servers.push(info?.leader));
+    const moved = new Promise<string>((resolve) => c.on('connected', (remote) => remote !== leader && resolve(remote)));
+    // The old leader hands over leadership; its connection stays up, so only _Server tells us.
+    await cluster.appctl(leader, 'cluster/failure-test', 'transfer-leadership');
+    const newLeader = await moved;
+    expect(servers).toContain(false); // we saw the old member report it was no longer leader
+    expect(c.serverInfo?.leader).toBe(true);
+    await waitUntil(async () => (await findLeader(cluster.remotes, NVSTORE_DB)) === newLeader, 20_000, 'members to agree on the new leader');
+    await c.waitLocked('transfer_lock', 20_000);
+    await c.transact(NVSTORE_DB, [op.assert('transfer_lock'), op.comment('lock holder on the new leader')]);
+    await c.unlock('transfer_lock');
+    c.close();
+  });
+
   it('leaderOnly: skips followers, holds a lock, and follows the leader when it is killed', async () => {
     const leader = (await findLeader(cluster.remotes, NVSTORE_DB))!;
     // Put the followers first, so the client must walk past them.
