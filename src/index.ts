@@ -3,3 +3,4 @@ export * from './topology/plan-types.ts';
 export * from './util/errors.ts';
 export * from './topology/index.ts';
 export * as ovsdb from './ovsdb/index.ts';
+export * as openflow from './openflow/index.ts';

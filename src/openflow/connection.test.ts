@@ -6,6 +6,7 @@ import type { OpenFlowConnection } from './connection.ts';
 import { OpenFlowController } from './controller.ts';
 import {
   OpenFlowDisconnectedError,
+  OpenFlowEncodeError,
   OpenFlowError,
   OpenFlowHandshakeError,
   OpenFlowInstallError,
@@ -161,6 +162,15 @@ describe('install()', () => {
       [1, 'BAD_MATCH', 'BAD_PREREQ'],
       [3, 'BAD_MATCH', 'BAD_PREREQ'],
     ]);
+  });
+
+  it('a batch with an unencodable message sends nothing and rejects with OpenFlowEncodeError', async () => {
+    const [sw, conn] = await session();
+    const before = sw.received.length;
+    const bad = flowMod({ match: [{ field: 'eth_dst', value: 'not-a-mac' }] });
+    await expect(conn.install([flowMod({ priority: 1 }), bad])).rejects.toBeInstanceOf(OpenFlowEncodeError);
+    await conn.barrier();
+    expect(sw.received.slice(before).map((m) => m.type)).toEqual(['barrier_request']);
   });
 
   it('errors for unknown xids surface as errorMessage events', async () => {

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { BufferWriter } from './buffer-writer.ts';
-import { MULTIPART_MORE, OFP_VERSION, type ControllerRole } from './constants.ts';
+import { OFP_VERSION, type ControllerRole } from './constants.ts';
 import {
   ErrorType,
   OpenFlowDecodeError,
@@ -12,10 +12,8 @@ import {
   OpenFlowError,
   OpenFlowHandshakeError,
   OpenFlowInstallError,
-  OpenFlowTimeoutError,
 } from './errors.ts';
 import type {
-  ErrorMsg,
   FeaturesReply,
   FlowRemoved,
   FlowStats,
@@ -30,8 +28,9 @@ import type {
   PortStatus,
   SwitchDesc,
 } from './messages.ts';
-import { allFlows, mergeMultipartReplies } from './multipart.ts';
+import { allFlows } from './multipart.ts';
 import { OpenFlowParser, type ParseResult } from './parser.ts';
+import { REPLY_TYPE, RequestTracker } from './requests.ts';
 import { serializeInto } from './serializer.ts';
 
 export interface ConnectionOptions {
@@ -61,27 +60,6 @@ export interface ConnectionEvents {
 
 type State = 'hello' | 'features' | 'ready' | 'closed';
 
-interface Pending {
-  expect: OfMessage['type'];
-  resolve: (m: OfMessage) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout | undefined;
-  parts?: MultipartReplyBody[];
-}
-
-interface Batch {
-  failures: { index: number; error: OpenFlowError }[];
-}
-
-const REPLY_TYPE: Partial<Record<OfMessage['type'], OfMessage['type']>> = {
-  echo_request: 'echo_reply',
-  features_request: 'features_reply',
-  get_config_request: 'get_config_reply',
-  barrier_request: 'barrier_reply',
-  role_request: 'role_reply',
-  multipart_request: 'multipart_reply',
-};
-
 export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   readonly remoteAddress: string;
   /** Resolves with the switch's FEATURES_REPLY once the handshake is done. */
@@ -91,9 +69,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   private readonly parser = new OpenFlowParser();
   private readonly out = new BufferWriter(64 * 1024);
   private flushScheduled = false;
-  private nextXid = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly batchXids = new Map<number, { batch: Batch; index: number }>();
+  private readonly requests = new RequestTracker();
   private lastRx = Date.now();
   private echoOutstanding = false;
   private readonly keepalive: NodeJS.Timeout;
@@ -125,7 +101,9 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     const tick = Math.max(20, Math.min(this.echoInterval, this.deadTime) / 4);
     this.keepalive = setInterval(() => this.onTick(), tick).unref();
     this.handshakeTimer = setTimeout(() => {
-      if (this.state !== 'ready') this.shutdown('handshake', new OpenFlowHandshakeError('handshake timed out'));
+      if (this.state === 'ready') return;
+      this.shutdown('handshake', new OpenFlowHandshakeError('handshake timed out'));
+      this.socket.destroy();
     }, options.handshakeTimeout ?? 10000).unref();
     this.send({ type: 'hello', version: OFP_VERSION, versions: [OFP_VERSION] });
   }
@@ -141,7 +119,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   /** Queues a message for sending and returns its xid. Writes are coalesced per tick. */
   send(msg: OutgoingMessage): number {
     if (this.state === 'closed') throw new OpenFlowDisconnectedError(`session ${this.remoteAddress} is closed`);
-    const xid = msg.xid ?? this.allocXid();
+    const xid = msg.xid ?? this.requests.allocXid();
     const mark = this.out.offset;
     try {
       serializeInto(this.out, { ...msg, xid } as OfMessage);
@@ -149,11 +127,22 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
       this.out.truncate(mark);
       throw err;
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
-    }
+    this.scheduleFlush();
     return xid;
+  }
+
+  /** Encodes every message first (all or none is sent), then queues them as one write. */
+  sendAll(msgs: readonly OutgoingMessage[]): number[] {
+    if (this.state === 'closed') throw new OpenFlowDisconnectedError(`session ${this.remoteAddress} is closed`);
+    const w = new BufferWriter(Math.max(1024, msgs.length * 160));
+    const xids = msgs.map((m) => {
+      const xid = m.xid ?? this.requests.allocXid();
+      serializeInto(w, { ...m, xid } as OfMessage);
+      return xid;
+    });
+    this.out.bytes(w.view());
+    this.scheduleFlush();
+    return xids;
   }
 
   /** Sends a request and resolves with its reply (multipart replies reassembled). */
@@ -163,24 +152,14 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     if (this.state === 'closed') {
       return Promise.reject(new OpenFlowDisconnectedError(`session ${this.remoteAddress} is closed`));
     }
-    const xid = msg.xid ?? this.allocXid();
-    return new Promise<T>((resolve, reject) => {
-      const timeout = options.timeout ?? this.requestTimeout;
-      const timer =
-        timeout > 0
-          ? setTimeout(() => {
-              this.pending.delete(xid);
-              reject(new OpenFlowTimeoutError(`${msg.type} xid ${xid}: no reply in ${timeout} ms`));
-            }, timeout).unref()
-          : undefined;
-      this.pending.set(xid, { expect, resolve: resolve as (m: OfMessage) => void, reject, timer });
-      try {
-        this.send({ ...msg, xid } as OutgoingMessage);
-      } catch (err) {
-        this.settle(xid);
-        reject(err as Error);
-      }
-    });
+    const xid = msg.xid ?? this.requests.allocXid();
+    const reply = this.requests.expect(xid, expect, options.timeout ?? this.requestTimeout, msg.type);
+    try {
+      this.send({ ...msg, xid } as OutgoingMessage);
+    } catch (err) {
+      this.requests.fail(xid, err as Error);
+    }
+    return reply as Promise<T>;
   }
 
   /**
@@ -188,18 +167,13 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
    * rejects with OpenFlowInstallError listing every message the switch answered with an ERROR.
    */
   async install(msgs: readonly OutgoingMessage[], options: { timeout?: number } = {}): Promise<void> {
-    const batch: Batch = { failures: [] };
-    const xids: number[] = [];
+    const batch = this.requests.beginBatch();
     try {
-      msgs.forEach((m, index) => {
-        const xid = m.xid ?? this.allocXid();
-        this.batchXids.set(xid, { batch, index });
-        xids.push(xid);
-        this.send({ ...m, xid } as OutgoingMessage);
-      });
+      // Registered before any reply can arrive: replies need I/O, which waits for this tick.
+      this.sendAll(msgs).forEach((xid, index) => this.requests.addToBatch(batch, xid, index));
       await this.request({ type: 'barrier_request' }, options);
     } finally {
-      for (const xid of xids) this.batchXids.delete(xid);
+      this.requests.endBatch(batch);
     }
     if (batch.failures.length > 0) throw new OpenFlowInstallError(batch.failures, msgs.length);
   }
@@ -285,10 +259,10 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     this.shutdown(reason, error);
   }
 
-  private allocXid(): number {
-    const xid = this.nextXid;
-    this.nextXid = this.nextXid >= 0xffffffff ? 1 : this.nextXid + 1;
-    return xid;
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
@@ -321,7 +295,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     if (this.state === 'closed') return;
     if (!result.ok) {
       const err = result.error;
-      if (err.xid !== undefined && this.pending.has(err.xid)) this.settle(err.xid)?.reject(err);
+      if (err.xid !== undefined && this.requests.has(err.xid)) this.requests.fail(err.xid, err);
       this.emit('decodeError', err);
       if (err.fatal) {
         this.shutdown('decode', err);
@@ -337,8 +311,11 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
       case 'echo_request':
         this.send({ type: 'echo_reply', xid: msg.xid, data: msg.data });
         return;
-      case 'error':
-        return this.onError(msg);
+      case 'error': {
+        const unclaimed = this.requests.onError(msg);
+        if (unclaimed) this.emit('errorMessage', unclaimed);
+        return;
+      }
       case 'packet_in':
         this.emit('packetIn', msg);
         return;
@@ -349,7 +326,8 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
         this.emit('flowRemoved', msg);
         return;
       default:
-        return this.onReply(msg);
+        this.requests.onReply(msg);
+        return;
     }
   }
 
@@ -376,45 +354,6 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     );
   }
 
-  private onError(msg: ErrorMsg): void {
-    const error = new OpenFlowError(msg);
-    const pending = this.pending.get(msg.xid);
-    if (pending) {
-      this.settle(msg.xid);
-      pending.reject(error);
-      return;
-    }
-    const inBatch = this.batchXids.get(msg.xid);
-    if (inBatch) {
-      inBatch.batch.failures.push({ index: inBatch.index, error });
-      return;
-    }
-    this.emit('errorMessage', error);
-  }
-
-  private onReply(msg: OfMessage): void {
-    const pending = this.pending.get(msg.xid);
-    if (!pending || pending.expect !== msg.type) return;
-    if (msg.type === 'multipart_reply') {
-      (pending.parts ??= []).push(msg.body);
-      if (msg.flags & MULTIPART_MORE) return;
-      this.settle(msg.xid);
-      pending.resolve({ ...msg, flags: 0, body: mergeMultipartReplies(pending.parts) });
-      return;
-    }
-    this.settle(msg.xid);
-    pending.resolve(msg);
-  }
-
-  private settle(xid: number): Pending | undefined {
-    const p = this.pending.get(xid);
-    if (p) {
-      clearTimeout(p.timer);
-      this.pending.delete(xid);
-    }
-    return p;
-  }
-
   private shutdown(reason: DisconnectReason, error?: Error): void {
     if (this.state === 'closed') return;
     const wasReady = this.state === 'ready';
@@ -423,11 +362,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     clearTimeout(this.handshakeTimer);
     const gone = new OpenFlowDisconnectedError(`session ${this.remoteAddress} ended: ${reason}`, { cause: error });
     if (!wasReady) this.rejectReady(error instanceof OpenFlowHandshakeError ? error : new OpenFlowHandshakeError(gone.message, { cause: error }));
-    for (const [xid, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(xid);
-      p.reject(gone);
-    }
+    this.requests.failAll(gone);
     this.emit('disconnect', error === undefined ? { reason } : { reason, error });
   }
 }
