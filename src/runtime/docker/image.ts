@@ -87,5 +87,16 @@ export async function ensureNodeImage(
   if (result.exitCode !== 0) {
     throw new NvlabError('IMAGE_BUILD', `docker build of ${tag} failed:\n${tail(result.all)}`, { exitCode: 2 });
   }
+  await removeSupersededImages(docker, tag);
   return tag;
+}
+
+/** Older node images are ours to remove once a new one is built; one still in use stays. */
+async function removeSupersededImages(docker: Docker, current: string): Promise<void> {
+  const images = await docker.listImages({ filters: { reference: [IMAGE_REPOSITORY] } });
+  for (const tag of images.flatMap((image) => image.RepoTags ?? [])) {
+    if (tag !== current && tag.startsWith(`${IMAGE_REPOSITORY}:`)) {
+      await docker.getImage(tag).remove().catch(() => {});
+    }
+  }
 }
