@@ -4,7 +4,7 @@
 // (cluster member connected, and the leader when `leaderOnly`).
 import { EventEmitter } from 'node:events';
 import { isAcceptable, watchServer, type ServerDatabaseInfo, type ServerWatch } from './cluster.ts';
-import { OvsdbConnectionError, OvsdbTimeoutError } from './errors.ts';
+import { OvsdbConnectionError, OvsdbError, OvsdbTimeoutError } from './errors.ts';
 import type { JsonRpcConnection, JsonRpcNotification } from './jsonrpc.ts';
 import { decodeTransactResult, encodeTransact, type Condition, type Operation, type OperationResult } from './operations.ts';
 import { encodeValue } from './data.ts';
@@ -65,6 +65,12 @@ export interface ClientEvents {
   server: [ServerDatabaseInfo | undefined];
   /** Raw notifications for monitors this client did not register. */
   notification: [JsonRpcNotification];
+  /**
+   * A monitor handler threw. For malformed update data (an OvsdbError) the connection is also
+   * dropped, so the reconnect brings a fresh, complete state; other errors (bugs in listeners)
+   * are only reported here.
+   */
+  monitorError: [string, Error];
 }
 
 function encodeMonitorRequests(method: MonitorMethod, requests: Record<string, MonitorTableRequest>): Record<string, unknown> {
@@ -322,9 +328,19 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     const queued = reg.queue;
     reg.queue = undefined;
     if (this.conn !== conn || this.monitors.get(reg.id) !== reg) return initial;
-    reg.handler.onUpdate(initial, true);
-    for (const u of queued) reg.handler.onUpdate(u, false);
+    this.deliver(conn, reg, initial, true);
+    for (const u of queued) this.deliver(conn, reg, u, false);
     return initial;
+  }
+
+  private deliver(conn: JsonRpcConnection, reg: MonitorRegistration, updates: Record<string, unknown>, initial: boolean): void {
+    try {
+      reg.handler.onUpdate(updates, initial);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.emit('monitorError', reg.id, e);
+      if (e instanceof OvsdbError) conn.close(new OvsdbConnectionError(`monitor ${reg.id}: bad update: ${e.message}`, { cause: e }));
+    }
   }
 
   private async sendLock(method: 'lock' | 'steal', name: string): Promise<boolean> {
@@ -345,7 +361,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
         const reg = this.monitors.get(String(n.params[0]));
         const updates = (n.params[1] ?? {}) as Record<string, unknown>;
         if (reg?.queue) reg.queue.push(updates);
-        else if (reg) reg.handler.onUpdate(updates, false);
+        else if (reg && this.conn) this.deliver(this.conn, reg, updates, false);
         else if (!String(n.params[0]).startsWith('_Server:')) this.emit('notification', n);
         return;
       }

@@ -95,3 +95,41 @@ describe('Replica (update2 against a scripted peer)', () => {
     expect(replica.get('Port', U2)).toBeUndefined();
   });
 });
+
+describe('Replica with a misbehaving peer', () => {
+  it('a malformed update leaves the last snapshot intact, drops the connection and resyncs', async () => {
+    let connections = 0;
+    const { server, remote } = await fakeServer((req, socket) => {
+      connections++;
+      const name = connections === 1 ? 'first' : 'resynced';
+      socket.write(JSON.stringify({ id: req.id, result: { Port: { [U1]: { initial: { name } } } }, error: null }));
+      if (connections === 1) {
+        // ofport is an integer column; a bad uuid atom is not valid data.
+        socket.write(JSON.stringify({ method: 'update2', params: [req.params[1], { Port: { [U1]: { modify: { ofport: ['uuid', 'nope'] } } } }], id: null }));
+      }
+    });
+    const client = OvsdbClient.connect(remote, { minBackoff: 10 });
+    const errors: Error[] = [];
+    client.on('monitorError', (_id, e) => errors.push(e));
+    try {
+      const replica = await new Replica(client, { database: 'T', tables: { Port: true } }).start();
+      await replica.waitFor((s) => s.get('Port', U1)?.name === 'resynced', 10_000);
+      expect(errors[0]).toMatchObject({ code: 'OVSDB_DATA' });
+      expect(connections).toBe(2);
+    } finally {
+      client.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('rejects a table the schema does not have', async () => {
+    const { server, remote } = await fakeServer(() => {});
+    const client = OvsdbClient.connect(remote);
+    try {
+      await expect(new Replica(client, { database: 'T', tables: { Nope: true } }).start()).rejects.toMatchObject({ code: 'OVSDB_SCHEMA' });
+    } finally {
+      client.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // snapshot, then announced as events; a reader holding a snapshot never sees a half-applied update.
 import { EventEmitter } from 'node:events';
 import { atomKey, valueEquals, type Atom, type OvsdbMap, type Value } from './data.ts';
-import { OvsdbTimeoutError } from './errors.ts';
+import { OvsdbError, OvsdbProtocolError, OvsdbSchemaError, OvsdbTimeoutError } from './errors.ts';
 import type { MonitorMethod, MonitorTableRequest, OvsdbClient } from './client.ts';
 import type { Condition, Operation, OperationResult, Row } from './operations.ts';
 import { decodeColumn, emptyColumnValue, type DatabaseSchema, type TableSchema } from './schema.ts';
@@ -103,7 +103,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.schema = await this.client.getSchema(this.options.database);
     const requests: Record<string, MonitorTableRequest> = {};
     for (const [table, spec] of Object.entries(this.options.tables)) {
-      if (!this.schema.tables[table]) throw new Error(`table ${table} is not in ${this.options.database}`);
+      if (!this.schema.tables[table]) throw new OvsdbSchemaError(`no table ${table} in ${this.options.database}`, `tables.${table}`);
       // Name the columns even for "all": otherwise the server also sends _version, whose churn
       // (e.g. across a restart) would show up as spurious updates.
       const r: MonitorTableRequest = { columns: this.monitoredColumns(this.schema.tables[table]!) };
@@ -182,6 +182,31 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   private onUpdate(updates: Record<string, unknown>, initial: boolean, method: MonitorMethod): void {
+    let result: { tables: Map<string, Map<string, ReplicaRow>>; changes: ReplicaChange[] };
+    try {
+      result = this.computeUpdate(updates, initial, method);
+    } catch (cause) {
+      // Nothing was published: the replica still shows the previous consistent snapshot.
+      if (cause instanceof OvsdbError) throw cause;
+      throw new OvsdbProtocolError(`malformed ${method === 'monitor' ? 'update' : 'update2'}: ${(cause as Error).message}`, { cause });
+    }
+    if (initial) this.synced = true;
+    const { tables, changes } = result;
+    this.current = makeSnapshot(tables);
+    for (const c of changes) {
+      if (c.type === 'insert') this.emit('insert', c.table, c.row);
+      else if (c.type === 'update') this.emit('update', c.table, c.row, c.old);
+      else this.emit('delete', c.table, c.old);
+    }
+    this.emit('change', changes, this.current);
+  }
+
+  /** Applies one notification to copies of the affected tables; publishes nothing. */
+  private computeUpdate(
+    updates: Record<string, unknown>,
+    initial: boolean,
+    method: MonitorMethod,
+  ): { tables: Map<string, Map<string, ReplicaRow>>; changes: ReplicaChange[] } {
     const schema = this.schema!;
     const tables = new Map(this.current.tables) as Map<string, Map<string, ReplicaRow>>;
     const changes: ReplicaChange[] = [];
@@ -205,7 +230,6 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         for (const [uuid, old] of before) if (!after.has(uuid)) changes.push({ type: 'delete', table: name, old });
         tables.set(name, after);
       }
-      this.synced = true;
     } else {
       for (const [name, tuJson] of Object.entries(updates)) {
         const ts = schema.tables[name];
@@ -222,13 +246,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         tables.set(name, t);
       }
     }
-    this.current = makeSnapshot(tables);
-    for (const c of changes) {
-      if (c.type === 'insert') this.emit('insert', c.table, c.row);
-      else if (c.type === 'update') this.emit('update', c.table, c.row, c.old);
-      else this.emit('delete', c.table, c.old);
-    }
-    this.emit('change', changes, this.current);
+    return { tables, changes };
   }
 
   private applyUpdate1(ts: TableSchema, uuid: string, ru: Record<string, unknown>, old: ReplicaRow | undefined): ReplicaChange | undefined {
