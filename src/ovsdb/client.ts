@@ -4,7 +4,7 @@
 // (cluster member connected, and the leader when `leaderOnly`).
 import { EventEmitter } from 'node:events';
 import { isAcceptable, watchServer, type ServerDatabaseInfo, type ServerWatch } from './cluster.ts';
-import { OvsdbConnectionError, OvsdbError, OvsdbTimeoutError } from './errors.ts';
+import { OvsdbConnectionError, OvsdbError, OvsdbRemoteError, OvsdbTimeoutError } from './errors.ts';
 import type { JsonRpcConnection, JsonRpcNotification } from './jsonrpc.ts';
 import { decodeTransactResult, encodeTransact, type Condition, type Operation, type OperationResult } from './operations.ts';
 import { encodeValue } from './data.ts';
@@ -107,6 +107,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
    * with backoff. Returns at once; requests wait for the connection (or call `ready()`).
    */
   static connect(remotes: string | readonly string[], options: ClientOptions = {}): OvsdbClient {
+    if (options.leaderOnly && !options.database) throw new OvsdbRemoteError('leaderOnly needs options.database (the clustered database to lead)');
     const session = new ReconnectingSession(remotes, options);
     const client = new OvsdbClient(options, session);
     session.onConnect = (conn) => client.vet(conn);

@@ -3,9 +3,9 @@
 // snapshot, then announced as events; a reader holding a snapshot never sees a half-applied update.
 import { EventEmitter } from 'node:events';
 import { atomKey, valueEquals, type Atom, type OvsdbMap, type Value } from './data.ts';
-import { OvsdbError, OvsdbProtocolError, OvsdbSchemaError, OvsdbTimeoutError } from './errors.ts';
+import { OvsdbDataError, OvsdbError, OvsdbProtocolError, OvsdbSchemaError, OvsdbTimeoutError } from './errors.ts';
 import type { MonitorMethod, MonitorTableRequest, OvsdbClient } from './client.ts';
-import type { Condition, Operation, OperationResult, Row } from './operations.ts';
+import { op, whereUuid, type Condition, type Operation, type OperationResult, type Row } from './operations.ts';
 import { decodeColumn, emptyColumnValue, type DatabaseSchema, type TableSchema } from './schema.ts';
 
 /** A replicated row: its columns decoded by the schema, plus `_uuid` as a plain string. */
@@ -141,6 +141,23 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   /** Runs a transaction against the replicated database. */
   transact(ops: Operation[]): Promise<OperationResult[]> {
     return this.client.transact(this.options.database, ops);
+  }
+
+  /**
+   * OVS IDL's verify(): a `wait` operation that makes a transaction fail with "timed out" if,
+   * on the server, the row's `columns` no longer hold the values this replica shows. Put it
+   * before the writes that were computed from those values (optimistic concurrency).
+   */
+  verify(table: string, uuid: string, columns: string[]): Operation {
+    const row = this.get(table, uuid);
+    if (!row) throw new OvsdbDataError(`verify: no row ${uuid} in ${table}`);
+    const expected: Row = {};
+    for (const c of columns) {
+      const v = row[c];
+      if (v === undefined) throw new OvsdbDataError(`verify: column ${c} of ${table} is not replicated`);
+      expected[c] = v;
+    }
+    return op.wait(table, whereUuid(uuid), columns, '==', [expected], 0);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OvsdbRemoteError } from './errors.ts';
+import type { JsonRpcConnection } from './jsonrpc.ts';
+import { OvsdbClient } from './client.ts';
 import { OvsdbListener, ReconnectingSession, connectRemote, formatRemote, parseRemote } from './session.ts';
 
 describe('remotes', () => {
@@ -26,6 +28,7 @@ describe('remotes', () => {
       expect(() => parseRemote(bad), bad).toThrow(OvsdbRemoteError);
     }
     expect(() => new ReconnectingSession('ptcp:6640')).toThrow(OvsdbRemoteError);
+    expect(() => OvsdbClient.connect('tcp:127.0.0.1:1', { leaderOnly: true })).toThrow(/leaderOnly needs/);
   });
 });
 
@@ -87,6 +90,22 @@ describe('ReconnectingSession', () => {
 });
 
 describe('OvsdbListener', () => {
+  it('listens on punix and accepts unix: clients', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'nvlab-ovsdb-punix-'));
+    const listener = await OvsdbListener.listen(`punix:${join(dir, 'mgr.sock')}`);
+    const accepted = new Promise<JsonRpcConnection>((r) => listener.once('connection', r));
+    const client = await connectRemote(`unix:${join(dir, 'mgr.sock')}`);
+    const server = await accepted;
+    server.on('request', (req) => server.reply(req.id, ['pong', ...req.params]));
+    expect(await client.request('ping', [1])).toEqual(['pong', 1]);
+    await listener.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+
   it('accepts many connections on ptcp and closes them all', async () => {
     const listener = await OvsdbListener.listen('ptcp:0:127.0.0.1');
     const seen: unknown[] = [];

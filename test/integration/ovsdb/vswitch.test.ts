@@ -193,6 +193,24 @@ describe('Open_vSwitch through our OVSDB client', () => {
     expect(await ovs.vsctl('list-br')).not.toContain(br);
   });
 
+  it('verify (IDL-style optimistic concurrency) fails a transaction built on stale reads', async () => {
+    const br = uniqueBridgeName('nvy');
+    bridges.push(br);
+    await ovs.addBridge(br, '--', 'set', 'Bridge', br, 'external_ids:gen=1');
+    const row = await replica.waitFor((s) => s.rows('Bridge').find((b) => b.name === br));
+    const fresh = replica.verify('Bridge', row._uuid, ['external_ids']);
+    await replica.transact([fresh, op.update('Bridge', whereUuid(row._uuid), { external_ids: new Map([['gen', '2']]) })]);
+    await replica.waitFor((s) => (s.get('Bridge', row._uuid)?.external_ids as OvsdbMap).get('gen') === '2');
+
+    const stale = replica.verify('Bridge', row._uuid, ['external_ids']); // built from gen=2
+    await ovs.vsctl('set', 'Bridge', br, 'external_ids:gen=3'); // someone else writes first
+    const err = await replica
+      .transact([stale, op.update('Bridge', whereUuid(row._uuid), { external_ids: new Map([['gen', '4']]) })])
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'OVSDB_TRANSACTION', error: 'timed out', index: 0 });
+    expect(await ovs.vsctl('get', 'Bridge', br, 'external_ids:gen')).toBe('"3"');
+  });
+
   it('a replica over plain monitor (update notifications) agrees with the monitor_cond one', async () => {
     const other = OvsdbClient.connect(ovs.dbRemote);
     try {
