@@ -10,7 +10,10 @@ say() { echo "bootstrap: $*" >&2; }
 # npm packages: install when node_modules is missing or older than the lockfile.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # `npm install` follows the lockfile like `npm ci`, but also accepts locks written by npm 11
+  # without the optional packages of other platforms (which `npm ci` rejects); --no-save keeps
+  # the tree clean.
+  npm install --no-save --no-audit --no-fund --loglevel=error >&2
 fi
 
 # Debian packages the host needs: OVS tools and daemons (protocol tests run a private OVS),
