@@ -36,7 +36,11 @@ import { serializeInto } from './serializer.ts';
 export interface ConnectionOptions {
   /** Send an ECHO_REQUEST after this long without hearing from the switch (ms). Default 5000. */
   echoInterval?: number;
-  /** Drop the session after this long without hearing from the switch (ms). Default 15000. */
+  /**
+   * Drop the session after this long without hearing from the switch (ms). Default 15000.
+   * A switch answers echoes in order, after the messages queued before them: keep this above
+   * the time the switch needs for the largest batch you send (OVS: ~20k-40k flow mods/s).
+   */
   deadTime?: number;
   /** Default timeout of request() (ms). Default 30000. */
   requestTimeout?: number;
@@ -281,7 +285,8 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
       this.socket.destroy();
     } else if (idle >= this.echoInterval && !this.echoOutstanding) {
       this.echoOutstanding = true;
-      this.request({ type: 'echo_request', data: Buffer.alloc(0) }, { timeout: 0 }).catch(() => {});
+      // Bounded by deadTime so a switch that ignores echoes cannot pile up pending requests.
+      this.request({ type: 'echo_request', data: Buffer.alloc(0) }, { timeout: this.deadTime }).catch(() => {});
     }
   }
 
@@ -350,7 +355,10 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
         this.resolveReady(reply);
         this.emit('ready', reply);
       },
-      (err: Error) => this.shutdown('handshake', new OpenFlowHandshakeError('FEATURES_REQUEST failed', { cause: err })),
+      (err: Error) => {
+        this.shutdown('handshake', new OpenFlowHandshakeError('FEATURES_REQUEST failed', { cause: err }));
+        this.socket.destroy();
+      },
     );
   }
 

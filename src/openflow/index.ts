@@ -1,5 +1,17 @@
 // Public API of the OpenFlow 1.3 library: the controller and its sessions, the message types,
 // the codec for those who need bytes, printing, and the error classes.
+//
+//   const controller = new OpenFlowController({ echoInterval: 5000, deadTime: 15000 });
+//   await controller.listen(6653);
+//   controller.on('switch', async (sw) => {
+//     sw.on('packetIn', (pin) => console.log(formatMessage(pin)));
+//     await sw.role('master', 1n);
+//     await sw.install([
+//       groupMod({ groupId: 1, groupType: 'all', buckets: [bucket([act.output(1)]), bucket([act.output(2)])] }),
+//       flowMod({ priority: 100, match: [{ field: 'tunnel_id', value: 5n }, { field: 'eth_dst', value: '00:00:00:00:00:02' }],
+//         instructions: [inst.apply(act.setField({ field: 'tun_dst', value: '192.168.0.2' }), act.output(1))] }),
+//     ]); // resolves on the barrier reply; rejects with OpenFlowInstallError listing rejected messages
+//   });
 export { OpenFlowController, type ControllerOptions, type ControllerEvents } from './controller.ts';
 export { OpenFlowConnection, type ConnectionOptions, type ConnectionEvents, type DisconnectReason } from './connection.ts';
 export type * from './messages.ts';
