@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,19 +38,23 @@ describe.skipIf(!tsharkPath)('tshark decodes our OpenFlow session', () => {
     dir = await mkdtemp(join(tmpdir(), 'nvlab-tshark-'));
     file = join(dir, 'openflow.pcapng');
     lab = await startOfLab();
-    capture = execa(tsharkPath!, ['-i', 'lo', '-f', `tcp port ${lab.port}`, '-w', file], { reject: false, buffer: false });
-    // dumpcap reports on stderr once it is capturing.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('tshark did not start capturing')), 30_000);
-      capture!.stderr!.on('data', (d: Buffer) => {
-        if (/Capturing on/.test(d.toString())) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    // A probe server on a second port tells us when the capture filter is really live:
+    // we connect to it until tshark (-P) reports a packet.
+    const probe = createServer((sock) => sock.destroy());
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const probePort = (probe.address() as AddressInfo).port;
+    capture = execa(tsharkPath!, ['-i', 'lo', '-f', `tcp port ${lab.port} or tcp port ${probePort}`, '-w', file, '-P'], {
+      reject: false,
+      buffer: false,
     });
-    // "Capturing on" comes slightly before the filter is live; give it time so HELLO is seen.
-    await new Promise((r) => setTimeout(r, 2000));
+    let seen = false;
+    capture.stdout!.on('data', () => (seen = true));
+    for (let i = 0; i < 300 && !seen; i++) {
+      await new Promise<void>((resolve) => connect(probePort, '127.0.0.1').on('error', () => resolve()).on('close', () => resolve()));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    probe.close();
+    if (!seen) throw new Error('tshark never saw a packet on lo');
     const { bridge, conn } = await lab.addSwitch(0x601n, { patchPorts: true });
     await runSession(lab, bridge, conn);
     await new Promise((r) => setTimeout(r, 1000));
