@@ -93,6 +93,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
   private readonly monitors = new Map<string, MonitorRegistration>();
   private readonly wantedLocks = new Set<string>();
   private readonly heldLocks = new Set<string>();
+  /** Lock/steal requests sent on the current connection (the server rejects duplicates). */
+  private lockRequests = new Map<string, Promise<boolean>>();
   private readonly schemas = new Map<string, Promise<DatabaseSchema>>();
   private serverWatch: ServerWatch | undefined;
   private closed = false;
@@ -217,24 +219,41 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * Asks for a lock; resolves true if granted at once. If not, the server queues us and the
-   * `locked` event fires later. The wish is re-sent after reconnect.
+   * Asks for a lock; resolves true if it is held. If not, the server queues us and `locked`
+   * fires later (see `waitLocked`). The wish is re-sent after every reconnect. Asking again for
+   * a lock already requested on this connection does not send a duplicate request.
    */
   async lock(name: string): Promise<boolean> {
     this.wantedLocks.add(name);
-    return this.sendLock('lock', name);
+    await this.ready();
+    let p = this.lockRequests.get(name);
+    if (!p) {
+      p = this.sendLock('lock', name);
+      this.lockRequests.set(name, p);
+    }
+    await p;
+    return this.heldLocks.has(name);
   }
 
   /** Takes the lock from its current owner (who gets `stolen`). */
   async steal(name: string): Promise<boolean> {
     this.wantedLocks.add(name);
-    return this.sendLock('steal', name);
+    await this.ready();
+    // The server refuses a second request for a lock this session already waits for.
+    if (this.lockRequests.has(name)) {
+      this.lockRequests.delete(name);
+      await this.conn!.request('unlock', [name]);
+    }
+    const p = this.sendLock('steal', name);
+    this.lockRequests.set(name, p);
+    return p;
   }
 
   async unlock(name: string): Promise<void> {
     this.wantedLocks.delete(name);
     this.heldLocks.delete(name);
-    if (this.isConnected) await this.conn!.request('unlock', [name]);
+    const requested = this.lockRequests.delete(name);
+    if (requested && this.isConnected) await this.conn!.request('unlock', [name]);
   }
 
   hasLock(name: string): boolean {
@@ -301,7 +320,12 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     this.heldLocks.clear();
     // Re-establish state first, then announce; requests made by listeners queue behind these.
     for (const reg of this.monitors.values()) void this.sendMonitor(conn, reg).catch(() => {});
-    for (const name of this.wantedLocks) void this.sendLock('lock', name).catch(() => {});
+    this.lockRequests = new Map();
+    for (const name of this.wantedLocks) {
+      const p = this.sendLock('lock', name);
+      p.catch(() => {});
+      this.lockRequests.set(name, p);
+    }
     this.emit('connected', remote);
     if (this.serverWatch) this.emit('server', this.serverWatch.info);
   }
@@ -379,6 +403,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
         this.heldLocks.delete(name);
         // After `stolen` the server has dropped our request; OVS's client does not re-queue.
         this.wantedLocks.delete(name);
+        this.lockRequests.delete(name);
         this.emit('stolen', name);
         return;
       }

@@ -52,6 +52,21 @@ describe('OVSDB locks', () => {
     await expect(a.transact('Open_vSwitch', [op.assert('writer')])).rejects.toMatchObject({ error: 'not owner' });
   });
 
+  it('lock before the connection is up, twice, and steal over our own queued request: no duplicate-lock errors', async () => {
+    const early = OvsdbClient.connect(ovs.dbRemote);
+    clients.push(early);
+    expect(early.isConnected).toBe(false);
+    expect(await early.lock('early')).toBe(true); // sent once, by the (re)connect
+    expect(await early.lock('early')).toBe(true); // already requested: not sent again
+
+    const waiter = await connect();
+    expect(await waiter.lock('early')).toBe(false); // queued behind `early`
+    const stolen = new Promise<string>((resolve) => early.once('stolen', resolve));
+    expect(await waiter.steal('early')).toBe(true); // drops its queued request, then steals
+    expect(await stolen).toBe('early');
+    expect(early.hasLock('early')).toBe(false);
+  });
+
   it('a held lock is released when its client disconnects', async () => {
     const [a, b] = [await connect(), await connect()];
     expect(await a.lock('session')).toBe(true);
