@@ -206,6 +206,24 @@ describe('async messages and robustness', () => {
     expect((await conn.echo()).length).toBe(0);
   });
 
+  it('random garbage from a switch never escapes as an exception: decode errors or a decode disconnect', async () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const [sw, conn] = await session({ datapathId: 5000n + BigInt(seed) });
+      conn.on('decodeError', () => {});
+      const gone = new Promise<{ reason: string }>((resolve) => conn.once('disconnect', resolve));
+      let x = seed * 7919;
+      const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+      for (let i = 0; i < 20; i++) {
+        const chunk = Buffer.from(Array.from({ length: 1 + (rnd() % 64) }, rnd));
+        chunk[0] = 4; // mostly 1.3 headers with random types and lengths
+        sw.sendRaw(chunk);
+      }
+      sw.close();
+      expect(['decode', 'closed']).toContain((await gone).reason);
+      expect(conn.isOpen).toBe(false);
+    }
+  });
+
   it('lost framing (length < 8) ends the session with reason decode', async () => {
     const [sw, conn] = await session();
     const gone = new Promise<{ reason: string }>((resolve) => conn.once('disconnect', resolve));
