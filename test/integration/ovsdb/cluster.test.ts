@@ -128,3 +128,44 @@ describe('clustered ovsdb-server (3 members, NvStore schema)', () => {
     expect(replica.rows('Logical_Switch').some((x) => x.name === 'ls-follower')).toBe(true);
   });
 });
+
+describe('clustered ovsdb-server (5 members)', () => {
+  let cluster: LocalCluster;
+  let c: OvsdbClient | undefined;
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster(5);
+    await waitUntil(async () => {
+      const s = await clusterStatus(cluster.remotes, NVSTORE_DB);
+      return s.every((m) => m.info?.connected) && s.filter((m) => m.info?.leader).length === 1;
+    }, 90_000, '5-member cluster to form');
+  });
+  afterAll(async () => {
+    c?.close();
+    await cluster?.stop();
+  });
+
+  it('survives losing the leader and a follower: the leaderOnly client finds the new leader', async () => {
+    c = OvsdbClient.connect(cluster.remotes, { database: NVSTORE_DB, leaderOnly: true, minBackoff: 50, maxBackoff: 1000 });
+    await c.ready();
+    const leader = c.remote!;
+    const follower = cluster.remotes.find((r) => r !== leader)!;
+    const moved = new Promise<string>((resolve) => c!.on('connected', (remote) => remote !== leader && resolve(remote)));
+    await cluster.kill(follower);
+    await cluster.kill(leader);
+    const newLeader = await moved;
+    expect([leader, follower]).not.toContain(newLeader);
+    expect(c.serverInfo).toMatchObject({ leader: true, connected: true });
+    await c.transact(NVSTORE_DB, [op.insert('Logical_Switch', { name: 'five', vni: 55 })]);
+    const alive = cluster.remotes.filter((r) => r !== leader && r !== follower);
+    for (const remote of alive) {
+      const reader = OvsdbClient.connect(remote);
+      try {
+        const r = await new Replica(reader, { database: NVSTORE_DB, tables: { Logical_Switch: { columns: ['name'] } } }).start();
+        await r.waitFor((s) => s.rows('Logical_Switch').some((x) => x.name === 'five'), 20_000);
+      } finally {
+        reader.close();
+      }
+    }
+  });
+});
