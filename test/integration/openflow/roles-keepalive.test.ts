@@ -112,3 +112,32 @@ describe('keepalive and dead peers', () => {
     expect(conn.isOpen).toBe(false);
   });
 });
+
+describe('echo requests from the switch', () => {
+  let lab: OfLab;
+
+  beforeAll(async () => {
+    // We stay quiet (long echo interval); OVS probes an idle controller every 5 s (its minimum)
+    // and drops it if the probe is not answered within another 5 s.
+    lab = await startOfLab({ echoInterval: 60_000, deadTime: 120_000 });
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('OVS inactivity probes (ECHO_REQUEST) are answered and the session survives them', async () => {
+    const { bridge, conn } = await lab.addSwitch(0x502n);
+    await lab.ovs.vsctl('--', 'set', 'controller', bridge, 'inactivity_probe=5000');
+    let probes = 0;
+    conn.on('message', (m) => {
+      if (m.type === 'echo_request') probes += 1;
+    });
+    let dropped = false;
+    conn.once('disconnect', () => (dropped = true));
+    await new Promise((r) => setTimeout(r, 16_000));
+    expect(probes).toBeGreaterThanOrEqual(2);
+    expect(dropped).toBe(false);
+    expect(conn.isOpen).toBe(true);
+  });
+});
