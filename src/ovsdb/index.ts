@@ -66,6 +66,7 @@ export {
   type MonitorTableRequest,
   type MonitorHandler,
   type MonitorMethod,
+  type ClientEvents,
 } from './client.ts';
-export { Replica, type ReplicaRow, type ReplicaSnapshot, type ReplicaChange, type ReplicaOptions } from './replica.ts';
+export { Replica, type TableTypes, type ReplicaRow, type ReplicaSnapshot, type ReplicaChange, type ReplicaOptions } from './replica.ts';
 export { clusterStatus, findLeader, readServerInfo, type ServerDatabaseInfo, type MemberStatus } from './cluster.ts';

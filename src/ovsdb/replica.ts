@@ -8,16 +8,24 @@ import type { MonitorMethod, MonitorTableRequest, OvsdbClient } from './client.t
 import { op, whereUuid, type Condition, type Operation, type OperationResult, type Row } from './operations.ts';
 import { decodeColumn, emptyColumnValue, type DatabaseSchema, type TableSchema } from './schema.ts';
 
+/**
+ * Row shapes per table, declared by the user to type reads, e.g.
+ * `{ Interface: { name: string; ofport: number[]; external_ids: Map<string, string> } }`
+ * (values follow the data convention in data.ts; nothing checks the declaration at run time).
+ */
+export type TableTypes = object;
+type AnyTables = Record<string, Row>;
+
 /** A replicated row: its columns decoded by the schema, plus `_uuid` as a plain string. */
-export type ReplicaRow = Readonly<Row> & { readonly _uuid: string };
+export type ReplicaRow<R = Row> = Readonly<R> & { readonly _uuid: string };
 
 export type ReplicaTable = ReadonlyMap<string, ReplicaRow>;
 
-export interface ReplicaSnapshot {
+export interface ReplicaSnapshot<T extends TableTypes = AnyTables> {
   /** Table name -> (row uuid -> row). Never mutated after it is published. */
   readonly tables: ReadonlyMap<string, ReplicaTable>;
-  rows(table: string): ReplicaRow[];
-  get(table: string, uuid: string): ReplicaRow | undefined;
+  rows<K extends keyof T & string>(table: K): ReplicaRow<T[K]>[];
+  get<K extends keyof T & string>(table: K, uuid: string): ReplicaRow<T[K]> | undefined;
 }
 
 export type ReplicaChange =
@@ -44,9 +52,9 @@ export interface ReplicaOptions {
 function makeSnapshot(tables: Map<string, Map<string, ReplicaRow>>): ReplicaSnapshot {
   return {
     tables,
-    rows: (t) => [...(tables.get(t)?.values() ?? [])],
-    get: (t, u) => tables.get(t)?.get(u),
-  };
+    rows: (t: string) => [...(tables.get(t)?.values() ?? [])],
+    get: (t: string, u: string) => tables.get(t)?.get(u),
+  } as ReplicaSnapshot;
 }
 
 /** Applies an update2 "modify" diff to one column value. */
@@ -76,7 +84,7 @@ export function applyDiff(kind: 'scalar' | 'set' | 'map', oldValue: Value | unde
   return new Map([...out.values()]) as OvsdbMap;
 }
 
-export class Replica extends EventEmitter<ReplicaEvents> {
+export class Replica<T extends TableTypes = AnyTables> extends EventEmitter<ReplicaEvents> {
   private schema: DatabaseSchema | undefined;
   private current: ReplicaSnapshot = makeSnapshot(new Map());
   private monitorId: string | undefined;
@@ -122,19 +130,19 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   /** The current consistent snapshot. Keep it as long as you like; it never changes. */
-  snapshot(): ReplicaSnapshot {
-    return this.current;
+  snapshot(): ReplicaSnapshot<T> {
+    return this.current as unknown as ReplicaSnapshot<T>;
   }
 
-  rows(table: string): ReplicaRow[] {
-    return this.current.rows(table);
+  rows<K extends keyof T & string>(table: K): ReplicaRow<T[K]>[] {
+    return this.snapshot().rows(table);
   }
 
-  get(table: string, uuid: string): ReplicaRow | undefined {
-    return this.current.get(table, uuid);
+  get<K extends keyof T & string>(table: K, uuid: string): ReplicaRow<T[K]> | undefined {
+    return this.snapshot().get(table, uuid);
   }
 
-  find(table: string, predicate: (row: ReplicaRow) => boolean): ReplicaRow | undefined {
+  find<K extends keyof T & string>(table: K, predicate: (row: ReplicaRow<T[K]>) => boolean): ReplicaRow<T[K]> | undefined {
     return this.rows(table).find(predicate);
   }
 
@@ -148,8 +156,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * on the server, the row's `columns` no longer hold the values this replica shows. Put it
    * before the writes that were computed from those values (optimistic concurrency).
    */
-  verify(table: string, uuid: string, columns: string[]): Operation {
-    const row = this.get(table, uuid);
+  verify<K extends keyof T & string>(table: K, uuid: string, columns: (keyof T[K] & string)[]): Operation {
+    const row = this.current.get(table, uuid);
     if (!row) throw new OvsdbDataError(`verify: no row ${uuid} in ${table}`);
     const expected: Row = {};
     for (const c of columns) {
@@ -164,8 +172,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * Resolves with the first truthy result of `probe` on the current or a later snapshot.
    * Use it to wait for a transaction's effect (or someone else's) to reach the replica.
    */
-  waitFor<T>(probe: (s: ReplicaSnapshot) => T | undefined | null | false, timeout = 30_000): Promise<T> {
-    const now = probe(this.current);
+  waitFor<R>(probe: (s: ReplicaSnapshot<T>) => R | undefined | null | false, timeout = 30_000): Promise<R> {
+    const now = probe(this.snapshot());
     if (now) return Promise.resolve(now);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -173,7 +181,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         reject(new OvsdbTimeoutError(`replica of ${this.options.database}: condition not met after ${timeout} ms`));
       }, timeout);
       const onChange = (_c: ReplicaChange[], snap: ReplicaSnapshot) => {
-        const v = probe(snap);
+        const v = probe(snap as unknown as ReplicaSnapshot<T>);
         if (!v) return;
         clearTimeout(timer);
         this.off('change', onChange);

@@ -11,6 +11,7 @@ import {
   op,
   uuid,
   whereUuid,
+  type Uuid,
   type OvsdbMap,
   type ReplicaChange,
   type ReplicaRow,
@@ -18,19 +19,26 @@ import {
 
 const DB = 'Open_vSwitch';
 
+/** The columns these tests read, typed (the replica is typed by this declaration). */
+interface Vswitch {
+  Open_vSwitch: { bridges: Uuid[]; ovs_version: string[] };
+  Bridge: { name: string; datapath_type: string; ports: Uuid[]; external_ids: Map<string, string> };
+  Port: { name: string; interfaces: Uuid[] };
+  Interface: { name: string; type: string; ofport: number[]; options: Map<string, string>; external_ids: Map<string, string> };
+}
+
 describe('Open_vSwitch through our OVSDB client', () => {
   let ovs: LocalOvs;
   let client: OvsdbClient;
-  let replica: Replica;
+  let replica: Replica<Vswitch>;
   const bridges: string[] = [];
   const rootUuid = () => replica.rows('Open_vSwitch')[0]!._uuid;
-  const ifaceByIfaceId = (id: string) =>
-    replica.find('Interface', (i) => (i.external_ids as OvsdbMap).get('iface-id') === id);
+  const ifaceByIfaceId = (id: string) => replica.find('Interface', (i) => i.external_ids.get('iface-id') === id);
 
   beforeAll(async () => {
     ovs = await startLocalOvs();
     client = OvsdbClient.connect(ovs.dbRemote, { requestTimeout: 30_000 });
-    replica = await new Replica(client, {
+    replica = await new Replica<Vswitch>(client, {
       database: DB,
       tables: { Open_vSwitch: { columns: ['bridges', 'ovs_version'] }, Bridge: true, Port: true, Interface: true },
     }).start();
@@ -96,13 +104,13 @@ describe('Open_vSwitch through our OVSDB client', () => {
     // vswitchd assigns ofports; we learn them through the monitor, keyed by iface-id.
     const iface = await replica.waitFor(() => {
       const i = ifaceByIfaceId(`lp-${vm}`);
-      return i && (i.ofport as number[])[0]! > 0 ? i : undefined;
+      return i && i.ofport[0]! > 0 ? i : undefined;
     });
-    const ofport = (iface.ofport as number[])[0]!;
+    const ofport = iface.ofport[0]!;
     expect(await ovs.vsctl('get', 'Interface', vm, 'ofport')).toBe(String(ofport));
     const tunnels = await replica.waitFor(() => {
       const rows = [gnv, vx, gre].map((n) => replica.find('Interface', (i) => i.name === n));
-      return rows.every((r) => r && (r.ofport as number[])[0]! > 0) ? (rows as ReplicaRow[]) : undefined;
+      return rows.every((r) => r && r.ofport[0]! > 0) ? (rows as ReplicaRow<Vswitch['Interface']>[]) : undefined;
     });
     expect(tunnels.map((t) => t.type)).toEqual(['geneve', 'vxlan', 'gre']);
   });
@@ -200,7 +208,7 @@ describe('Open_vSwitch through our OVSDB client', () => {
     const row = await replica.waitFor((s) => s.rows('Bridge').find((b) => b.name === br));
     const fresh = replica.verify('Bridge', row._uuid, ['external_ids']);
     await replica.transact([fresh, op.update('Bridge', whereUuid(row._uuid), { external_ids: new Map([['gen', '2']]) })]);
-    await replica.waitFor((s) => (s.get('Bridge', row._uuid)?.external_ids as OvsdbMap).get('gen') === '2');
+    await replica.waitFor((s) => s.get('Bridge', row._uuid)?.external_ids.get('gen') === '2');
 
     const stale = replica.verify('Bridge', row._uuid, ['external_ids']); // built from gen=2
     await ovs.vsctl('set', 'Bridge', br, 'external_ids:gen=3'); // someone else writes first
@@ -222,7 +230,7 @@ describe('Open_vSwitch through our OVSDB client', () => {
       expect(row.external_ids).toEqual(new Map([['k', 'v']]));
       await ovs.vsctl('set', 'Bridge', br, 'external_ids:k=w');
       await r1.waitFor((s) => (s.rows('Bridge').find((b) => b.name === br)?.external_ids as OvsdbMap | undefined)?.get('k') === 'w');
-      await replica.waitFor((s) => (s.rows('Bridge').find((b) => b.name === br)?.external_ids as OvsdbMap | undefined)?.get('k') === 'w');
+      await replica.waitFor((s) => s.rows('Bridge').find((b) => b.name === br)?.external_ids.get('k') === 'w');
       const mine = replica.find('Bridge', (b) => b.name === br)!;
       expect(r1.get('Bridge', mine._uuid)!.external_ids).toEqual(mine.external_ids);
       await r1.stop();
