@@ -6,35 +6,10 @@ import { EventEmitter } from 'node:events';
 import { isAcceptable, watchServer, type ServerDatabaseInfo, type ServerWatch } from './cluster.ts';
 import { OvsdbConnectionError, OvsdbError, OvsdbRemoteError, OvsdbTimeoutError } from './errors.ts';
 import type { JsonRpcConnection, JsonRpcNotification } from './jsonrpc.ts';
-import { decodeTransactResult, encodeTransact, type Condition, type Operation, type OperationResult } from './operations.ts';
-import { encodeValue } from './data.ts';
+import { decodeTransactResult, encodeTransact, type Operation, type OperationResult } from './operations.ts';
+import { encodeMonitorRequests, type MonitorHandler, type MonitorMethod, type MonitorTableRequest } from './monitor.ts';
 import { parseSchema, type DatabaseSchema } from './schema.ts';
 import { ReconnectingSession, type SessionOptions } from './session.ts';
-
-export interface MonitorSelect {
-  initial?: boolean;
-  insert?: boolean;
-  delete?: boolean;
-  modify?: boolean;
-}
-
-/** What to monitor in one table. `where` needs method `monitor_cond`. */
-export interface MonitorTableRequest {
-  columns?: string[];
-  where?: Condition[];
-  select?: MonitorSelect;
-}
-
-export type MonitorMethod = 'monitor' | 'monitor_cond';
-
-export interface MonitorHandler {
-  /**
-   * Called with the raw table-updates (`update` for monitor, `update2` for monitor_cond).
-   * `initial` is true for the reply to the monitor request, also after each reconnect, when the
-   * handler must treat it as the complete current state.
-   */
-  onUpdate(updates: Record<string, unknown>, initial: boolean): void;
-}
 
 interface MonitorRegistration {
   db: string;
@@ -71,18 +46,6 @@ export interface ClientEvents {
    * are only reported here.
    */
   monitorError: [string, Error];
-}
-
-function encodeMonitorRequests(method: MonitorMethod, requests: Record<string, MonitorTableRequest>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [table, r] of Object.entries(requests)) {
-    const req: Record<string, unknown> = {};
-    if (r.columns) req.columns = r.columns;
-    if (r.select) req.select = r.select;
-    if (method === 'monitor_cond' && r.where) req.where = r.where.map(([c, f, v]) => [c, f, encodeValue(v)]);
-    out[table] = method === 'monitor_cond' ? [req] : req;
-  }
-  return out;
 }
 
 let monitorCounter = 0;

@@ -63,10 +63,8 @@ export {
 export {
   OvsdbClient,
   type ClientOptions,
-  type MonitorTableRequest,
-  type MonitorHandler,
-  type MonitorMethod,
   type ClientEvents,
 } from './client.ts';
+export type { MonitorTableRequest, MonitorHandler, MonitorMethod, MonitorSelect } from './monitor.ts';
 export { Replica, type TableTypes, type ReplicaRow, type ReplicaSnapshot, type ReplicaChange, type ReplicaOptions } from './replica.ts';
 export { clusterStatus, findLeader, readServerInfo, type ServerDatabaseInfo, type MemberStatus } from './cluster.ts';

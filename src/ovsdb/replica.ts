@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { atomKey, valueEquals, type Atom, type OvsdbMap, type Value } from './data.ts';
 import { OvsdbDataError, OvsdbError, OvsdbProtocolError, OvsdbSchemaError, OvsdbTimeoutError } from './errors.ts';
-import type { MonitorMethod, MonitorTableRequest, OvsdbClient } from './client.ts';
+import type { OvsdbClient } from './client.ts';
+import type { MonitorMethod, MonitorTableRequest } from './monitor.ts';
 import { op, whereUuid, type Condition, type Operation, type OperationResult, type Row } from './operations.ts';
 import { decodeColumn, emptyColumnValue, type DatabaseSchema, type TableSchema } from './schema.ts';
 
