@@ -7,6 +7,8 @@ FROM ${BASE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       openvswitch-switch iproute2 iputils-ping tcpdump ethtool nftables procps \
+      # Controller members run the bundled controller on Debian's Node.js (18).
+      nodejs \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  # The package's service setup is for systemd hosts; nodes start the daemons themselves.
  && rm -f /etc/openvswitch/conf.db

@@ -17,11 +17,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # Debian packages the host needs: OVS tools and daemons (protocol tests run a private OVS),
-# tshark (decodes our OpenFlow captures), debootstrap (offline base image).
+# tshark (decodes our OpenFlow captures), debootstrap (offline base image), openssl.
 need=()
 command -v ovs-vswitchd >/dev/null || need+=(openvswitch-switch)
 command -v tshark >/dev/null || need+=(tshark)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v openssl >/dev/null || need+=(openssl)   # certificates for the OpenFlow TLS test
 engine_up() { docker info >/dev/null 2>&1; }
 if ! engine_up && ! command -v dockerd >/dev/null; then need+=(docker.io); fi
 if [ ${#need[@]} -gt 0 ]; then

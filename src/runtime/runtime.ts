@@ -23,6 +23,13 @@ export interface NodeAttachment {
   ip: string;
 }
 
+/** A file put into a node before it starts (e.g. the controller's bundle). */
+export interface NodeFile {
+  path: string;
+  content: string | Buffer;
+  mode?: number;
+}
+
 export interface NodeSpec {
   /** Runtime name (the container name). */
   name: string;
@@ -31,6 +38,7 @@ export interface NodeSpec {
   env: Record<string, string>;
   /** The first attachment is the primary network. */
   networks: NodeAttachment[];
+  files?: NodeFile[];
 }
 
 export interface ResourceInfo {

@@ -2,6 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { pack } from 'tar-stream';
 import { NvlabError } from '../../util/errors.ts';
 import type {
   ContainerInfo,
@@ -9,6 +10,7 @@ import type {
   ExecResult,
   NetworkSpec,
   NodeAttachment,
+  NodeFile,
   NodeSpec,
   ResourceInfo,
   Runtime,
@@ -134,6 +136,9 @@ export class DockerRuntime implements Runtime {
       });
       // Docker 20.10 takes one network at creation; the others are connected before start.
       for (const attachment of others) await this.connect(spec.name, attachment);
+      if (spec.files?.length) {
+        await this.docker.getContainer(spec.name).putArchive(await tarOf(spec.files), { path: '/' });
+      }
     } catch (error) {
       if (error instanceof RuntimeError) throw error;
       throw new RuntimeError(`node ${spec.name}: ${reason(error)}`, { cause: error });
@@ -274,6 +279,25 @@ export class DockerRuntime implements Runtime {
     const { stdout, stderr } = demuxBuffer(buffer);
     return stdout + stderr;
   }
+}
+
+/** A tar archive of the files, paths relative to / (what Docker's putArchive takes). */
+async function tarOf(files: NodeFile[]): Promise<Buffer> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    archive.on('end', resolve);
+    archive.on('error', reject);
+  });
+  for (const file of files) {
+    archive.entry({ name: file.path.replace(/^\/+/, ''), mode: file.mode ?? 0o644 }, file.content);
+  }
+  archive.finalize();
+  await done;
+  return Buffer.concat(chunks);
 }
 
 function labelFilter(labels: Record<string, string>): string[] {

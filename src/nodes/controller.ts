@@ -1,0 +1,44 @@
+// Controller members: each runs a Raft member of the replicated store and the controller process
+// (see docs/controller.md). The controller's code and the store schema arrive as node files.
+import type { ControllerMemberPlan, LabPlan } from '../topology/plan-types.ts';
+import type { NodeFile, NodeSpec } from '../runtime/runtime.ts';
+import { nodeLabels } from './labels.ts';
+import { registerNodeKind } from './registry.ts';
+
+/** Files every member needs: the bundled controller and the store's schema. */
+export interface ControllerAssets {
+  files: NodeFile[];
+}
+
+let assets: ControllerAssets = { files: [] };
+
+/** Deploy supplies the assets before it asks for specs (building them is I/O, specs are pure). */
+export function setControllerAssets(next: ControllerAssets): void {
+  assets = next;
+}
+
+export function membersOf(plan: LabPlan): ControllerMemberPlan[] {
+  return plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
+}
+
+export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, files: NodeFile[]): NodeSpec {
+  return {
+    name: member.container,
+    hostname: member.name,
+    labels: nodeLabels(plan.lab, member.name, 'controller'),
+    env: {
+      NVLAB_ROLE: 'controller',
+      NVLAB_NODE: member.name,
+      NVLAB_LAB: plan.lab,
+      NVLAB_MGMT_IP: member.mgmtIp,
+      NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
+    },
+    networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp }],
+    files,
+  };
+}
+
+registerNodeKind({
+  role: 'controller',
+  specs: (plan) => membersOf(plan).map((m) => controllerSpec(plan, m, assets.files)),
+});
