@@ -1,0 +1,120 @@
+// The store's objects as zod schemas: the single source of truth for what a transport node, a
+// logical switch and a logical port are. The Store validates every write with them and the
+// northbound API builds its request bodies and OpenAPI document from them.
+// Constants mirror src/topology (same names, patterns, defaults); they are kept local so the
+// controller bundle does not pull in the topology layer.
+import { z } from 'zod';
+
+export const ROLES = ['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway'] as const;
+export const ENCAPS = ['geneve', 'vxlan', 'gre'] as const;
+export const REPLICATIONS = ['source', 'service-node'] as const;
+export const MAX_VNI = 16_777_215;
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+
+export type Role = (typeof ROLES)[number];
+export type Encap = (typeof ENCAPS)[number];
+export type Replication = (typeof REPLICATIONS)[number];
+
+const NAME_EXPECTED = 'a name matching [a-z][a-z0-9-]{0,30}';
+const IP_EXPECTED = 'an IPv4 address like 10.0.1.11';
+const CIDR_EXPECTED = 'an IPv4 subnet like 10.0.1.0/24, host bits zero';
+const MAC_EXPECTED = 'a unicast MAC address like 02:00:00:00:01:13';
+
+/** Dotted-quad IPv4 to a 32-bit number, or undefined. */
+export function ipv4ToNumber(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  let n = 0;
+  for (const part of m.slice(1)) {
+    if (part.length > 1 && part.startsWith('0')) return undefined;
+    const b = Number(part);
+    if (b > 255) return undefined;
+    n = n * 256 + b;
+  }
+  return n;
+}
+
+function isCidr(s: string): boolean {
+  const [ip, len, ...rest] = s.split('/');
+  if (rest.length > 0 || ip === undefined || len === undefined || !/^\d{1,2}$/.test(len)) return false;
+  const n = ipv4ToNumber(ip);
+  const bits = Number(len);
+  if (n === undefined || bits > 32) return false;
+  const hostBits = 32 - bits;
+  return hostBits === 0 || n % 2 ** hostBits === 0;
+}
+
+export const nameSchema = z.string({ error: NAME_EXPECTED }).regex(NAME_PATTERN, { error: NAME_EXPECTED });
+export const ipv4Schema = z.string({ error: IP_EXPECTED }).refine((s) => ipv4ToNumber(s) !== undefined, { error: IP_EXPECTED });
+export const cidrSchema = z.string({ error: CIDR_EXPECTED }).refine(isCidr, { error: CIDR_EXPECTED });
+// Lower-cased so that the store's (switch, mac) index sees one spelling per address; a group
+// (multicast) MAC on a port would break flooding rules.
+export const macSchema = z
+  .string({ error: MAC_EXPECTED })
+  .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, { error: MAC_EXPECTED })
+  .refine((s) => (parseInt(s.slice(0, 2), 16) & 1) === 0, { error: MAC_EXPECTED })
+  .toLowerCase();
+export const vniSchema = z
+  .int({ error: `a VNI from 1 to ${MAX_VNI}` })
+  .min(1, { error: `a VNI from 1 to ${MAX_VNI}` })
+  .max(MAX_VNI, { error: `a VNI from 1 to ${MAX_VNI}` });
+export const roleSchema = z.enum(ROLES, { error: `a role: ${ROLES.join(', ')}` });
+export const encapSchema = z.enum(ENCAPS, { error: `an encap: ${ENCAPS.join(', ')}` });
+export const replicationSchema = z.enum(REPLICATIONS, { error: `a replication mode: ${REPLICATIONS.join(', ')}` });
+
+// Defaults follow docs/defaults.md: role hypervisor, encap geneve, replication source.
+export const TransportNodeSchema = z.strictObject({
+  name: nameSchema,
+  role: roleSchema.default('hypervisor'),
+  encap: encapSchema.default('geneve'),
+  underlayIp: ipv4Schema,
+  underlayMac: macSchema.optional(),
+  mgmtIp: ipv4Schema.optional(),
+});
+
+export const LogicalSwitchSchema = z.strictObject({
+  name: nameSchema,
+  vni: vniSchema,
+  replication: replicationSchema.default('source'),
+  encap: encapSchema.default('geneve'),
+  subnet: cidrSchema.optional(),
+});
+
+// The MAC is required: the lab runner derives it (the store does not allocate addresses).
+export const LogicalPortSchema = z.strictObject({
+  name: nameSchema,
+  switch: nameSchema,
+  mac: macSchema,
+  ip: ipv4Schema.optional(),
+  node: nameSchema.optional(),
+});
+
+export type TransportNode = z.output<typeof TransportNodeSchema>;
+export type LogicalSwitch = z.output<typeof LogicalSwitchSchema>;
+export type LogicalPort = z.output<typeof LogicalPortSchema>;
+export type TransportNodeInput = z.input<typeof TransportNodeSchema>;
+export type LogicalSwitchInput = z.input<typeof LogicalSwitchSchema>;
+export type LogicalPortInput = z.input<typeof LogicalPortSchema>;
+
+/**
+ * What the pipeline computes from (shape of src/controller/pipeline/types.ts `LogicalState`;
+ * declared here until the two are unified).
+ */
+export interface LogicalState {
+  nodes: { name: string; role: Role; encap: Encap; underlayIp: string; underlayMac?: string }[];
+  switches: { name: string; vni: number; replication: Replication; encap: Encap }[];
+  ports: { name: string; switch: string; mac: string; ip?: string; node?: string }[];
+}
+
+/** A controller member's heartbeat lease. */
+export interface MemberLease {
+  name: string;
+  /** Lease end, ms since the epoch. */
+  expires: number;
+}
+
+export interface Mastership {
+  node: string;
+  member: string;
+  generation: number;
+}

@@ -1,0 +1,81 @@
+// NvStore rows as the replica holds them, and the mapping to and from the store's objects.
+// Optional columns are 0-or-1 sets in OVSDB (`[]` or `[x]`), optional properties here.
+import type { Row } from '../../ovsdb/index.ts';
+import type { Encap, LogicalPort, LogicalState, LogicalSwitch, Mastership, MemberLease, Replication, Role, TransportNode } from './model.ts';
+
+export const NVSTORE_DATABASE = 'NvStore';
+
+export interface NvStoreTables {
+  Transport_Node: { name: string; role: string; encap: string; underlay_ip: string; underlay_mac: string[]; mgmt_ip: string[] };
+  Logical_Switch: { name: string; vni: number; replication: string; encap: string; subnet: string[] };
+  Logical_Port: { name: string; switch: string; mac: string; ip: string[]; node: string[] };
+  Member: { name: string; expires: number };
+  Mastership: { node: string; member: string; generation: number };
+}
+
+export const LOGICAL_TABLES = ['Transport_Node', 'Logical_Switch', 'Logical_Port'] as const;
+export const MEMBERSHIP_TABLES = ['Member', 'Mastership'] as const;
+
+const opt = (v: string | undefined): string[] => (v === undefined ? [] : [v]);
+/** Spread helper: `{ ...optional('ip', row.ip) }` adds the key only when the set has a value. */
+function optional<K extends string>(key: K, set: readonly string[]): { [P in K]?: string } {
+  return (set.length > 0 ? { [key]: set[0] } : {}) as { [P in K]?: string };
+}
+
+export function nodeToRow(n: TransportNode): Row {
+  return { name: n.name, role: n.role, encap: n.encap, underlay_ip: n.underlayIp, underlay_mac: opt(n.underlayMac), mgmt_ip: opt(n.mgmtIp) };
+}
+
+export function nodeFromRow(r: NvStoreTables['Transport_Node']): TransportNode {
+  return {
+    name: r.name,
+    role: r.role as Role,
+    encap: r.encap as Encap,
+    underlayIp: r.underlay_ip,
+    ...optional('underlayMac', r.underlay_mac),
+    ...optional('mgmtIp', r.mgmt_ip),
+  };
+}
+
+export function switchToRow(s: LogicalSwitch): Row {
+  return { name: s.name, vni: s.vni, replication: s.replication, encap: s.encap, subnet: opt(s.subnet) };
+}
+
+export function switchFromRow(r: NvStoreTables['Logical_Switch']): LogicalSwitch {
+  return { name: r.name, vni: r.vni, replication: r.replication as Replication, encap: r.encap as Encap, ...optional('subnet', r.subnet) };
+}
+
+export function portToRow(p: LogicalPort): Row {
+  return { name: p.name, switch: p.switch, mac: p.mac, ip: opt(p.ip), node: opt(p.node) };
+}
+
+export function portFromRow(r: NvStoreTables['Logical_Port']): LogicalPort {
+  return { name: r.name, switch: r.switch, mac: r.mac, ...optional('ip', r.ip), ...optional('node', r.node) };
+}
+
+export function memberFromRow(r: NvStoreTables['Member']): MemberLease {
+  return { name: r.name, expires: r.expires };
+}
+
+export function mastershipFromRow(r: NvStoreTables['Mastership']): Mastership {
+  return { node: r.node, member: r.member, generation: r.generation };
+}
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** The pipeline's view, sorted by name so equal stores give equal states. */
+export function logicalState(
+  nodes: readonly TransportNode[],
+  switches: readonly LogicalSwitch[],
+  ports: readonly LogicalPort[],
+): LogicalState {
+  return {
+    nodes: nodes
+      .map((n) => ({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}) }))
+      .sort(byName),
+    switches: switches.map((s) => ({ name: s.name, vni: s.vni, replication: s.replication, encap: s.encap })).sort(byName),
+    ports: ports
+      .map((p) => ({ name: p.name, switch: p.switch, mac: p.mac, ...(p.ip ? { ip: p.ip } : {}), ...(p.node ? { node: p.node } : {}) }))
+      .sort(byName),
+  };
+}

@@ -1,0 +1,522 @@
+// The controller's replicated store: typed objects over the NvStore database of a Raft cluster.
+// Reads come from a Replica (a consistent in-memory snapshot, kept while the cluster is away);
+// every write is one OVSDB transaction whose guards (`wait`s) and unique indexes make the checks
+// atomic on the leader, bounded in time so a member cut off from its majority answers NO_QUORUM.
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import {
+  OvsdbClient,
+  Replica,
+  op,
+  type ClientOptions,
+  type OperationResult,
+  type ReplicaChange,
+  type ReplicaSnapshot,
+  type ServerDatabaseInfo,
+} from '../../ovsdb/index.ts';
+import { ConflictError, InvalidError, NotFoundError, StoreUnavailableError, type StoreError } from './errors.ts';
+import {
+  LogicalPortSchema,
+  LogicalSwitchSchema,
+  TransportNodeSchema,
+  type LogicalPort,
+  type LogicalPortInput,
+  type LogicalState,
+  type LogicalSwitch,
+  type LogicalSwitchInput,
+  type Mastership,
+  type MemberLease,
+  type TransportNode,
+  type TransportNodeInput,
+} from './model.ts';
+import {
+  LOGICAL_TABLES,
+  MEMBERSHIP_TABLES,
+  NVSTORE_DATABASE,
+  logicalState,
+  mastershipFromRow,
+  memberFromRow,
+  nodeFromRow,
+  nodeToRow,
+  portFromRow,
+  portToRow,
+  switchFromRow,
+  switchToRow,
+  type NvStoreTables,
+} from './rows.ts';
+import { Txn } from './txn.ts';
+
+export interface StoreOptions {
+  /** Default NvStore. */
+  database?: string;
+  /** Bound on one write, from the call to the commit (default 2000 ms). */
+  writeTimeoutMs?: number;
+  /** How long `open` waits for a member with quorum and the initial state (default 30 s). */
+  openTimeoutMs?: number;
+  /** Only talk to the leader (default false: any connected member; followers forward writes). */
+  leaderOnly?: boolean;
+  /** Passed to the OVSDB client (backoff, echo keepalive). */
+  client?: Omit<ClientOptions, 'database' | 'leaderOnly'>;
+}
+
+export interface StoreStatus {
+  /** The member this store talks to, if connected. */
+  remote: string | undefined;
+  connected: boolean;
+  /** The initial state has arrived (reads are served from it, also while disconnected). */
+  synced: boolean;
+  /** `_Server` view of the member last reached: model, cluster-connected, leader, Raft index. */
+  server: ServerDatabaseInfo | undefined;
+  /** Connected to a member in its cluster, and no write has failed for want of quorum since. */
+  available: boolean;
+}
+
+export type UpdateInput<T extends { name: string }> = Omit<T, 'name'> & { name?: string };
+
+export interface StoreEvents {
+  /** The logical state changed (nodes, switches, ports). */
+  change: [LogicalState];
+  /** Member leases or masterships changed. */
+  membership: [];
+  /** Connection or cluster status changed. */
+  status: [StoreStatus];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message }));
+  throw new InvalidError(`invalid ${what}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, issues);
+}
+
+const KIND = { Transport_Node: 'transport node', Logical_Switch: 'logical switch', Logical_Port: 'logical port' } as const;
+
+export class Store extends EventEmitter<StoreEvents> {
+  private readonly database: string;
+  private readonly writeTimeoutMs: number;
+  private cached: { snapshot: ReplicaSnapshot<NvStoreTables>; state: LogicalState } | undefined;
+  private lastServer: ServerDatabaseInfo | undefined;
+  /** Set when a write failed for want of quorum; cleared by the next commit or a new connection. */
+  private noQuorum = false;
+
+  private constructor(
+    private readonly client: OvsdbClient,
+    private readonly replica: Replica<NvStoreTables>,
+    options: StoreOptions,
+  ) {
+    super();
+    this.database = options.database ?? NVSTORE_DATABASE;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? 2000;
+    client.on('server', (info) => {
+      if (info) this.lastServer = info;
+      this.emit('status', this.status());
+    });
+    client.on('connected', () => {
+      this.noQuorum = false;
+      this.emit('status', this.status());
+    });
+    client.on('disconnected', () => this.emit('status', this.status()));
+    replica.on('change', (changes) => this.onChange(changes));
+  }
+
+  /**
+   * Connects to the cluster (`remotes`: tcp:IP:PORT of members; with several, the client moves
+   * to another member when the one it uses loses its cluster) and waits for the initial state.
+   */
+  static async open(remotes: string | readonly string[], options: StoreOptions = {}): Promise<Store> {
+    const database = options.database ?? NVSTORE_DATABASE;
+    const writeTimeoutMs = options.writeTimeoutMs ?? 2000;
+    const client = OvsdbClient.connect(remotes, {
+      minBackoff: 100,
+      maxBackoff: 1000,
+      // A member that stops answering (frozen, partitioned) is dropped within 3 s.
+      echoInterval: 1000,
+      ...options.client,
+      // Requests queued while disconnected give up with the write bound instead of 30 s, so a
+      // write reported as failed is not sent later.
+      waitConnectedTimeout: writeTimeoutMs,
+      database,
+      leaderOnly: options.leaderOnly ?? false,
+    });
+    const replica = new Replica<NvStoreTables>(client, {
+      database,
+      tables: Object.fromEntries([...LOGICAL_TABLES, ...MEMBERSHIP_TABLES].map((t) => [t, true])),
+    });
+    const store = new Store(client, replica, options);
+    const deadline = Date.now() + (options.openTimeoutMs ?? 30_000);
+    for (;;) {
+      try {
+        await client.ready(Math.max(1, deadline - Date.now()));
+        await replica.start();
+        return store;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (Date.now() < deadline && (code === 'OVSDB_CONNECTION' || code === 'OVSDB_TIMEOUT')) {
+          await sleep(100);
+          continue;
+        }
+        client.close();
+        if (code === 'OVSDB_CONNECTION' || code === 'OVSDB_TIMEOUT') {
+          throw new StoreUnavailableError(`no member of ${[remotes].flat().join(', ')} with quorum serving ${database}`, 'no', { cause: err });
+        }
+        throw err;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.replica.stop();
+    this.client.close();
+  }
+
+  status(): StoreStatus {
+    const server = this.client.serverInfo ?? this.lastServer;
+    const lostCluster = server?.model === 'clustered' && !server.connected;
+    return {
+      remote: this.client.isConnected ? this.client.remote : undefined,
+      connected: this.client.isConnected,
+      synced: this.replica.isSynced,
+      server,
+      available: this.client.isConnected && !lostCluster && !this.noQuorum,
+    };
+  }
+
+  // --- reads (the replica's snapshot; possibly stale while `status().available` is false) ------
+
+  state(): LogicalState {
+    const snapshot = this.replica.snapshot();
+    if (this.cached?.snapshot !== snapshot) {
+      this.cached = {
+        snapshot,
+        state: logicalState(snapshot.rows('Transport_Node').map(nodeFromRow), snapshot.rows('Logical_Switch').map(switchFromRow), snapshot.rows('Logical_Port').map(portFromRow)),
+      };
+    }
+    return this.cached.state;
+  }
+
+  listNodes(): TransportNode[] {
+    return sorted(this.replica.rows('Transport_Node').map(nodeFromRow));
+  }
+  getNode(name: string): TransportNode {
+    const r = this.replica.find('Transport_Node', (x) => x.name === name);
+    if (!r) throw new NotFoundError(KIND.Transport_Node, name);
+    return nodeFromRow(r);
+  }
+  listSwitches(): LogicalSwitch[] {
+    return sorted(this.replica.rows('Logical_Switch').map(switchFromRow));
+  }
+  getSwitch(name: string): LogicalSwitch {
+    const r = this.replica.find('Logical_Switch', (x) => x.name === name);
+    if (!r) throw new NotFoundError(KIND.Logical_Switch, name);
+    return switchFromRow(r);
+  }
+  listPorts(): LogicalPort[] {
+    return sorted(this.replica.rows('Logical_Port').map(portFromRow));
+  }
+  getPort(name: string): LogicalPort {
+    const r = this.replica.find('Logical_Port', (x) => x.name === name);
+    if (!r) throw new NotFoundError(KIND.Logical_Port, name);
+    return portFromRow(r);
+  }
+  members(): MemberLease[] {
+    return sorted(this.replica.rows('Member').map(memberFromRow));
+  }
+  /** Members whose lease has not expired at `now`. */
+  liveMembers(now = Date.now()): MemberLease[] {
+    return this.members().filter((m) => m.expires > now);
+  }
+  masterships(): Mastership[] {
+    return this.replica
+      .rows('Mastership')
+      .map(mastershipFromRow)
+      .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  }
+
+  // --- transport nodes ------------------------------------------------------------------------
+
+  async createNode(input: TransportNodeInput): Promise<TransportNode> {
+    const node = parse(TransportNodeSchema, input, KIND.Transport_Node);
+    const txn = this.txn(node);
+    txn.add(op.insert('Transport_Node', nodeToRow(node)));
+    await this.commit(txn);
+    await this.settle((s) => s.rows('Transport_Node').some((r) => same(nodeFromRow(r), node)));
+    return node;
+  }
+
+  async updateNode(name: string, input: UpdateInput<TransportNodeInput>): Promise<TransportNode> {
+    const node = parse(TransportNodeSchema, { ...input, name: input.name ?? name }, KIND.Transport_Node);
+    checkSameName(name, node.name);
+    const txn = this.txn(node);
+    const i = txn.add(op.update('Transport_Node', [['name', '==', name]], withoutName(nodeToRow(node))));
+    this.expectRow(await this.commit(txn), i, KIND.Transport_Node, name);
+    await this.settle((s) => s.rows('Transport_Node').some((r) => same(nodeFromRow(r), node)));
+    return node;
+  }
+
+  async deleteNode(name: string): Promise<void> {
+    const txn = this.txn();
+    txn.mustNotExist('Logical_Port', [['node', '==', [name]]], () => {
+      const bound = this.listPorts().filter((p) => p.node === name).map((p) => p.name);
+      return new ConflictError(`transport node "${name}" still has logical ports bound${bound.length ? `: ${bound.join(', ')}` : ''}`);
+    });
+    const i = txn.add(op.delete('Transport_Node', [['name', '==', name]]));
+    this.expectRow(await this.commit(txn), i, KIND.Transport_Node, name);
+    await this.settle((s) => !s.rows('Transport_Node').some((r) => r.name === name));
+  }
+
+  // --- logical switches -----------------------------------------------------------------------
+
+  async createSwitch(input: LogicalSwitchInput): Promise<LogicalSwitch> {
+    const ls = parse(LogicalSwitchSchema, input, KIND.Logical_Switch);
+    const txn = this.txn(ls);
+    txn.add(op.insert('Logical_Switch', switchToRow(ls)));
+    await this.commit(txn);
+    await this.settle((s) => s.rows('Logical_Switch').some((r) => same(switchFromRow(r), ls)));
+    return ls;
+  }
+
+  async updateSwitch(name: string, input: UpdateInput<LogicalSwitchInput>): Promise<LogicalSwitch> {
+    const ls = parse(LogicalSwitchSchema, { ...input, name: input.name ?? name }, KIND.Logical_Switch);
+    checkSameName(name, ls.name);
+    const txn = this.txn(ls);
+    const i = txn.add(op.update('Logical_Switch', [['name', '==', name]], withoutName(switchToRow(ls))));
+    this.expectRow(await this.commit(txn), i, KIND.Logical_Switch, name);
+    await this.settle((s) => s.rows('Logical_Switch').some((r) => same(switchFromRow(r), ls)));
+    return ls;
+  }
+
+  async deleteSwitch(name: string): Promise<void> {
+    const txn = this.txn();
+    txn.mustNotExist('Logical_Port', [['switch', '==', name]], () => {
+      const ports = this.listPorts().filter((p) => p.switch === name).map((p) => p.name);
+      return new ConflictError(`logical switch "${name}" still has logical ports${ports.length ? `: ${ports.join(', ')}` : ''}`);
+    });
+    const i = txn.add(op.delete('Logical_Switch', [['name', '==', name]]));
+    this.expectRow(await this.commit(txn), i, KIND.Logical_Switch, name);
+    await this.settle((s) => !s.rows('Logical_Switch').some((r) => r.name === name));
+  }
+
+  // --- logical ports --------------------------------------------------------------------------
+
+  async createPort(input: LogicalPortInput): Promise<LogicalPort> {
+    const port = parse(LogicalPortSchema, input, KIND.Logical_Port);
+    const txn = this.portTxn(port);
+    txn.add(op.insert('Logical_Port', portToRow(port)));
+    await this.commit(txn);
+    await this.settle((s) => s.rows('Logical_Port').some((r) => same(portFromRow(r), port)));
+    return port;
+  }
+
+  async updatePort(name: string, input: UpdateInput<LogicalPortInput>): Promise<LogicalPort> {
+    const port = parse(LogicalPortSchema, { ...input, name: input.name ?? name }, KIND.Logical_Port);
+    checkSameName(name, port.name);
+    const txn = this.portTxn(port);
+    const i = txn.add(op.update('Logical_Port', [['name', '==', name]], withoutName(portToRow(port))));
+    this.expectRow(await this.commit(txn), i, KIND.Logical_Port, name);
+    await this.settle((s) => s.rows('Logical_Port').some((r) => same(portFromRow(r), port)));
+    return port;
+  }
+
+  async deletePort(name: string): Promise<void> {
+    const txn = this.txn();
+    const i = txn.add(op.delete('Logical_Port', [['name', '==', name]]));
+    this.expectRow(await this.commit(txn), i, KIND.Logical_Port, name);
+    await this.settle((s) => !s.rows('Logical_Port').some((r) => r.name === name));
+  }
+
+  /** The guards every port write needs: its switch (and node) exist, its IP is free on the switch. */
+  private portTxn(port: LogicalPort): Txn {
+    const txn = this.txn(port);
+    txn.mustExist('Logical_Switch', 'name', port.switch, () => new NotFoundError(KIND.Logical_Switch, port.switch));
+    if (port.node !== undefined) {
+      const node = port.node;
+      txn.mustExist('Transport_Node', 'name', node, () => new NotFoundError(KIND.Transport_Node, node));
+    }
+    if (port.ip !== undefined) {
+      const ip = port.ip;
+      txn.mustNotExist(
+        'Logical_Port',
+        [
+          ['switch', '==', port.switch],
+          ['ip', '==', [ip]],
+          ['name', '!=', port.name],
+        ],
+        () => {
+          const other = this.listPorts().find((p) => p.switch === port.switch && p.ip === ip && p.name !== port.name);
+          return new ConflictError(`IP ${ip} is already used on logical switch "${port.switch}"${other ? ` by port "${other.name}"` : ''}`);
+        },
+      );
+    }
+    return txn;
+  }
+
+  // --- members and mastership -----------------------------------------------------------------
+
+  /** Renews `member`'s lease until `expires` (ms since the epoch); needs a quorum, like every write. */
+  async heartbeat(member: string, expires: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!member) throw new InvalidError('member name is empty', [{ path: ['member'], message: 'a non-empty name' }]);
+    if (!Number.isSafeInteger(expires) || expires < 0) {
+      throw new InvalidError(`bad lease end ${expires}`, [{ path: ['expires'], message: 'ms since the epoch, an integer' }]);
+    }
+    const deadline = Date.now() + (options.timeoutMs ?? this.writeTimeoutMs);
+    // Update first (the common case); only the first heartbeat inserts. Another writer of the
+    // same name can only be a restarted incarnation of this member, so a clash means "update".
+    for (;;) {
+      const update = this.txn();
+      const i = update.add(op.update('Member', [['name', '==', member]], { expires }));
+      if ((await this.commit(update, deadline))[i]?.count) return;
+      const insert = this.txn();
+      insert.indexClash = () => new ConflictError(`member "${member}" appeared concurrently`);
+      try {
+        insert.add(op.insert('Member', { name: member, expires }));
+        await this.commit(insert, deadline);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+  }
+
+  /**
+   * Makes `member` master of `node` with a generation higher than any before, and returns it.
+   * Read-modify-write guarded by a `wait` on the generation read; a concurrent bump makes the
+   * guard fail and the loop re-reads, so two callers never get the same number.
+   */
+  async bumpGeneration(node: string, member: string, options: { timeoutMs?: number } = {}): Promise<number> {
+    if (!node || !member) throw new InvalidError('node and member must be non-empty', []);
+    const deadline = Date.now() + (options.timeoutMs ?? this.writeTimeoutMs);
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      const read = this.txn();
+      const s = read.add(op.select('Mastership', [['node', '==', node]], ['generation']));
+      const rows = (await this.commit(read, deadline))[s]?.rows ?? [];
+      const current = rows[0]?.generation as number | undefined;
+      const next = (current ?? 0) + 1;
+      const write = this.txn();
+      const raced = () => new ConflictError(`mastership of "${node}" changed concurrently`);
+      write.indexClash = raced;
+      if (current === undefined) {
+        write.add(op.insert('Mastership', { node, member, generation: next }));
+      } else {
+        write.mustEqual('Mastership', [['node', '==', node]], { generation: current }, raced);
+        write.add(op.update('Mastership', [['node', '==', node]], { member, generation: next }));
+      }
+      try {
+        await this.commit(write, deadline);
+        return next;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        if (Date.now() >= deadline) throw new ConflictError(`mastership of "${node}": still contended after ${attempts} attempts`, { cause: err });
+        // A follower may not have the winner's commit yet; give it a moment, with jitter.
+        await sleep(2 + Math.random() * 10 * Math.min(attempts, 5));
+      }
+    }
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  /** A transaction whose index clashes read as "already exists" / "VNI in use" / "MAC in use". */
+  private txn(subject?: { name: string; vni?: number; mac?: string; switch?: string }): Txn {
+    const txn = new Txn();
+    txn.indexClash = (table, columns): StoreError | undefined => {
+      const kind = KIND[table as keyof typeof KIND];
+      if (!kind || !subject) return undefined;
+      if (columns.length === 1 && columns[0] === 'name') return new ConflictError(`${kind} "${subject.name}" already exists`);
+      if (columns.length === 1 && columns[0] === 'vni') {
+        const other = this.listSwitches().find((s) => s.vni === subject.vni && s.name !== subject.name);
+        return new ConflictError(`VNI ${subject.vni} is already used${other ? ` by logical switch "${other.name}"` : ''}`);
+      }
+      if (columns.includes('mac')) {
+        const other = this.listPorts().find((p) => p.switch === subject.switch && p.mac === subject.mac && p.name !== subject.name);
+        return new ConflictError(`MAC ${subject.mac} is already used on logical switch "${subject.switch}"${other ? ` by port "${other.name}"` : ''}`);
+      }
+      return undefined;
+    };
+    return txn;
+  }
+
+  /**
+   * Runs `txn` within the write bound (or until `deadline`). Not reaching a member that is in
+   * its cluster, or no commit in time, is NO_QUORUM; guard and index failures are translated.
+   */
+  private async commit(txn: Txn, deadline = Date.now() + this.writeTimeoutMs): Promise<OperationResult[]> {
+    const status = this.status();
+    if (!status.connected && status.server?.model === 'clustered' && !status.server.connected) {
+      // The member said it lost its cluster and the client has not found one with quorum since:
+      // answer at once instead of waiting out the bound.
+      throw new StoreUnavailableError(`${status.server.name}: the store member has no quorum (cut off from the cluster majority)`, 'no');
+    }
+    try {
+      await this.client.ready(Math.max(1, deadline - Date.now()));
+    } catch (cause) {
+      this.markNoQuorum();
+      throw new StoreUnavailableError(`no store member with quorum reachable: ${(cause as Error).message}`, 'no', { cause });
+    }
+    try {
+      const results = await this.client.transact(this.database, txn.ops, { timeout: Math.max(1, deadline - Date.now()) });
+      this.markQuorum();
+      return results;
+    } catch (err) {
+      const mapped = txn.translate(err);
+      if (mapped instanceof StoreUnavailableError) this.markNoQuorum();
+      else this.markQuorum();
+      throw mapped;
+    }
+  }
+
+  private markNoQuorum(): void {
+    if (this.noQuorum) return;
+    this.noQuorum = true;
+    this.emit('status', this.status());
+  }
+
+  private markQuorum(): void {
+    if (!this.noQuorum) return;
+    this.noQuorum = false;
+    this.emit('status', this.status());
+  }
+
+  private expectRow(results: OperationResult[], index: number, kind: string, name: string): void {
+    if (!results[index]?.count) throw new NotFoundError(kind, name);
+  }
+
+  /**
+   * Read-your-writes: waits (briefly) until the replica shows a committed write, so a read on
+   * this member right after the write returns sees it. The write stands even if this times out.
+   */
+  private async settle(probe: (s: ReplicaSnapshot<NvStoreTables>) => boolean): Promise<void> {
+    try {
+      await this.replica.waitFor((s) => probe(s) || undefined, this.writeTimeoutMs);
+    } catch {
+      // The update notification is late; the replica will catch up.
+    }
+  }
+
+  private onChange(changes: ReplicaChange[]): void {
+    const tables = new Set(changes.map((c) => c.table));
+    if (LOGICAL_TABLES.some((t) => tables.has(t))) this.emit('change', this.state());
+    if (MEMBERSHIP_TABLES.some((t) => tables.has(t))) this.emit('membership');
+  }
+}
+
+function sorted<T extends { name: string }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function same(a: object, b: object): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
+
+function withoutName<R extends { name?: unknown }>(row: R): Omit<R, 'name'> {
+  const { name: _name, ...rest } = row;
+  return rest;
+}
+
+function checkSameName(path: string, body: string): void {
+  if (path !== body) throw new InvalidError(`the name cannot change (is "${path}")`, [{ path: ['name'], message: `the name cannot change (is "${path}")` }]);
+}
