@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { act, bucket, inst, type Match } from '../../openflow/index.ts';
+import { desiredFlows, desiredState } from './flows.ts';
+import { CookieKind, cookieKind, cookieVni, floodAllGroupId, floodLocalGroupId, From, Table } from './ids.ts';
+import { flowKey, matchKey } from './normalize.ts';
+import { simulate } from './simulate.ts';
+import { hv, hv1Facts, smallLab } from './test-fixtures.ts';
+import type { DesiredFlows, FlowModMsg, LogicalState, NodeFacts } from './types.ts';
+
+const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
+  d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
+const md = (vni: number) => ({ field: 'metadata', value: BigInt(vni) }) as const;
+const reg6 = (v: number) => ({ field: 'reg6', value: v }) as const;
+const mac = (m: string) => ({ field: 'eth_dst', value: m }) as const;
+const group = (d: DesiredFlows, id: number) => d.groups.find((g) => g.groupId === id);
+const BCAST = 'ff:ff:ff:ff:ff:ff';
+
+describe('desiredFlows on hv1 of the small lab', () => {
+  const d = desiredFlows(smallLab(), 'hv1', hv1Facts());
+
+  it('table 0 classifies VM ports: reg6 := 1, metadata := VNI, goto 10', () => {
+    const f = find(d, Table.CLASSIFY, [{ field: 'in_port', value: 1 }]);
+    expect(f?.instructions).toEqual([inst.apply(act.setField({ field: 'reg6', value: From.VM })), inst.writeMetadata(100n), inst.gotoTable(10)]);
+    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 3 }])?.instructions[1]).toEqual(inst.writeMetadata(200n));
+  });
+
+  it('table 0 classifies tunnel ingress by in_port + tunnel_id, only for switches shared with that node', () => {
+    const f = find(d, Table.CLASSIFY, [{ field: 'in_port', value: 10 }, { field: 'tunnel_id', value: 100n }]);
+    expect(f?.instructions).toEqual([inst.apply(act.setField({ field: 'reg6', value: From.TUNNEL })), inst.writeMetadata(100n), inst.gotoTable(10)]);
+    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 11 }, { field: 'tunnel_id', value: 200n }])).toBeDefined();
+    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 10 }, { field: 'tunnel_id', value: 200n }])).toBeUndefined();
+    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 11 }, { field: 'tunnel_id', value: 100n }])).toBeUndefined();
+  });
+
+  it('table 10: local VM by metadata + eth_dst; remote VM only from a VM, into its node\'s tunnel', () => {
+    expect(find(d, Table.L2, [md(100), mac('02:00:00:00:00:0a')])?.instructions).toEqual([inst.apply(act.output(1))]);
+    expect(find(d, Table.L2, [md(100), reg6(From.VM), mac('02:00:00:00:00:0c')])?.instructions).toEqual([
+      inst.apply(act.setField({ field: 'tunnel_id', value: 100n }), act.output(10)),
+    ]);
+    expect(find(d, Table.L2, [md(200), reg6(From.VM), mac('02:00:00:00:00:0e')])?.instructions).toEqual([
+      inst.apply(act.setField({ field: 'tunnel_id', value: 200n }), act.output(11)),
+    ]);
+    // No flow in table 10 sends to a tunnel unless it requires reg6 = from a VM.
+    for (const f of d.flows.filter((x) => x.tableId === Table.L2)) {
+      const toTunnel = JSON.stringify(f.instructions, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).includes('tunnel_id');
+      if (toTunnel) expect(matchKey(f.match)).toContain('reg6=1');
+    }
+    // Unicast from a tunnel for no local VM is dropped; the rest floods.
+    const drop = find(d, Table.L2, [md(100), reg6(From.TUNNEL), { field: 'eth_dst', value: '00:00:00:00:00:00', mask: '01:00:00:00:00:00' }]);
+    expect(drop?.instructions).toEqual([]);
+    expect(find(d, Table.L2, [md(100)])?.instructions).toEqual([inst.gotoTable(Table.FLOOD)]);
+  });
+
+  it('table 20 floods through groups: local+remote from a VM, local only from a tunnel', () => {
+    expect(find(d, Table.FLOOD, [md(100), reg6(From.VM)])?.instructions).toEqual([inst.apply(act.group(floodAllGroupId(100)))]);
+    expect(find(d, Table.FLOOD, [md(100), reg6(From.TUNNEL)])?.instructions).toEqual([inst.apply(act.group(floodLocalGroupId(100)))]);
+    expect(group(d, floodLocalGroupId(100))).toMatchObject({ groupType: 'all', buckets: [bucket([act.output(1)]), bucket([act.output(2)])] });
+    expect(group(d, floodAllGroupId(100))).toMatchObject({
+      groupType: 'all',
+      buckets: [bucket([act.output(1)]), bucket([act.output(2)]), bucket([act.setField({ field: 'tunnel_id', value: 100n }), act.output(10)])],
+    });
+    expect(group(d, floodAllGroupId(200))?.buckets).toEqual([bucket([act.output(3)]), bucket([act.setField({ field: 'tunnel_id', value: 200n }), act.output(11)])]);
+    expect(d.groups.map((g) => g.groupId).sort((a, b) => a - b)).toEqual([100, 200, 0x1000064, 0x10000c8]);
+  });
+
+  it('explicit priority-0 drops in tables 0, 10, 20', () => {
+    for (const t of [0, 10, 20]) expect(find(d, t, [])).toMatchObject({ priority: 0, instructions: [] });
+  });
+
+  it('cookies: stable, unique per flow, carrying kind and VNI', () => {
+    const again = desiredFlows(smallLab(), 'hv1', hv1Facts());
+    expect(again.flows.map((f) => f.cookie)).toEqual(d.flows.map((f) => f.cookie));
+    expect(new Set(d.flows.map((f) => f.cookie)).size).toBe(d.flows.length);
+    const remote = find(d, Table.L2, [md(100), reg6(From.VM), mac('02:00:00:00:00:0c')])!;
+    expect([cookieKind(remote.cookie), cookieVni(remote.cookie)]).toEqual([CookieKind.L2_REMOTE, 100]);
+    expect(new Set(d.flows.map(flowKey)).size).toBe(d.flows.length);
+  });
+
+  it('a node with nothing bound gets only the table-miss drops', () => {
+    const e = desiredFlows(smallLab(), 'hv4', { vmPorts: new Map(), tunnelPorts: new Map() });
+    expect(e.flows.map((f) => [f.tableId, f.priority])).toEqual([[0, 0], [10, 0], [20, 0]]);
+    expect(e.groups).toEqual([]);
+  });
+
+  it('desiredState bundles tunnels, flows and groups', () => {
+    const s = desiredState(smallLab(), 'hv1', hv1Facts());
+    expect(s.tunnels.map((t) => t.name)).toEqual(['tun-hv2', 'tun-hv3']);
+    expect(s.flows).toEqual(d.flows);
+  });
+});
+
+describe('ports and tunnels not reported yet are skipped', () => {
+  it('a VM port without ofport: no flows mention it, its bucket is absent', () => {
+    const facts: NodeFacts = { ...hv1Facts(), vmPorts: new Map([['web-a', 1], ['db-d', 3]]) };
+    const d = desiredFlows(smallLab(), 'hv1', facts);
+    expect(find(d, Table.L2, [md(100), mac('02:00:00:00:00:0b')])).toBeUndefined();
+    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 2 }])).toBeUndefined();
+    expect(group(d, floodLocalGroupId(100))?.buckets).toEqual([bucket([act.output(1)])]);
+  });
+
+  it('a tunnel without ofport: no ingress flow, no remote unicast, no remote bucket', () => {
+    const facts: NodeFacts = { ...hv1Facts(), tunnelPorts: new Map([['tun-hv2', 10]]) };
+    const d = desiredFlows(smallLab(), 'hv1', facts);
+    expect(d.flows.some((f) => f.match.some((m) => m.field === 'in_port' && m.value === 11))).toBe(false);
+    expect(find(d, Table.L2, [md(200), reg6(From.VM), mac('02:00:00:00:00:0e')])).toBeUndefined();
+    expect(group(d, floodAllGroupId(200))?.buckets).toEqual([bucket([act.output(3)])]);
+  });
+});
+
+describe('forwarding, by simulating the flows', () => {
+  const d = desiredFlows(smallLab(), 'hv1', hv1Facts());
+  const run = (inPort: number, ethDst: string, tunnelId?: bigint) =>
+    simulate(d.flows, d.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }).map((o) => `${o.port}${o.port < 10 ? '' : `@${o.tunnelId}`}`).sort(); // 10, 11: tunnels
+
+  it('unicast local, unicast remote, broadcast from a VM (never back to the ingress port)', () => {
+    expect(run(1, '02:00:00:00:00:0b')).toEqual(['2']);
+    expect(run(1, '02:00:00:00:00:0c')).toEqual(['10@100']);
+    expect(run(1, BCAST)).toEqual(['10@100', '2']);
+    expect(run(3, BCAST)).toEqual(['11@200']);
+  });
+
+  it('from a tunnel: local delivery and local flooding only, no hairpin', () => {
+    expect(run(10, '02:00:00:00:00:0a', 100n)).toEqual(['1']);
+    expect(run(10, BCAST, 100n)).toEqual(['1', '2']);
+    expect(run(10, '02:00:00:00:00:0c', 100n)).toEqual([]); // a remote VM's MAC from a tunnel
+    expect(run(10, '02:00:00:00:00:77', 100n)).toEqual([]); // unknown unicast from a tunnel
+    expect(run(10, BCAST, 200n)).toEqual([]); // hv2 does not carry db
+    expect(run(99, BCAST)).toEqual([]); // unknown port
+  });
+});
+
+describe('isolation', () => {
+  // Two switches with the very same MACs and IPs, both on hv1 and hv2.
+  const twin: LogicalState = {
+    nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2')],
+    switches: [{ name: 'red', vni: 1, replication: 'source', encap: 'geneve' }, { name: 'blue', vni: 2, replication: 'source', encap: 'geneve' }],
+    ports: ['red', 'blue'].flatMap((sw) => [
+      { name: `${sw}-1`, switch: sw, mac: '02:00:00:00:00:01', ip: '10.0.0.1', node: 'hv1' },
+      { name: `${sw}-2`, switch: sw, mac: '02:00:00:00:00:02', ip: '10.0.0.2', node: 'hv1' },
+      { name: `${sw}-3`, switch: sw, mac: '02:00:00:00:00:03', ip: '10.0.0.3', node: 'hv2' },
+    ]),
+  };
+  const facts: NodeFacts = { vmPorts: new Map([['red-1', 1], ['red-2', 2], ['blue-1', 3], ['blue-2', 4]]), tunnelPorts: new Map([['tun-hv2', 9]]) };
+  const d = desiredFlows(twin, 'hv1', facts);
+  const ports = { 1: [1, 2], 2: [3, 4] } as Record<number, number[]>;
+
+  it('every flow past table 0 is bound to one switch by metadata', () => {
+    for (const f of d.flows.filter((x) => x.tableId !== Table.CLASSIFY && x.priority > 0)) {
+      expect(f.match.find((m) => m.field === 'metadata')).toBeDefined();
+    }
+  });
+
+  it('no frame from one switch ever reaches a port of the other or leaves with its VNI', () => {
+    const dsts = ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03', BCAST, '01:00:5e:00:00:01', '02:00:00:00:00:99'];
+    for (const vni of [1, 2]) {
+      const other = vni === 1 ? 2 : 1;
+      const entries = [...ports[vni]!.map((p) => ({ inPort: p })), { inPort: 9, tunnelId: BigInt(vni) }];
+      for (const e of entries) {
+        for (const ethDst of dsts) {
+          const out = simulate(d.flows, d.groups, { ...e, ethDst });
+          for (const o of out) {
+            expect(ports[other]).not.toContain(o.port);
+            if (o.port === 9) expect(o.tunnelId).toBe(BigInt(vni));
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('service-node replication (hypervisor side)', () => {
+  it('floods from a VM go to one service node, unicast still goes straight to the node', () => {
+    const lab: LogicalState = {
+      nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.9' }],
+      switches: [{ name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' }],
+      ports: [
+        { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
+        { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },
+      ],
+    };
+    const d = desiredFlows(lab, 'hv1', { vmPorts: new Map([['p1', 1]]), tunnelPorts: new Map([['tun-hv2', 5], ['tun-sn1', 6]]) });
+    const run = (inPort: number, ethDst: string, tunnelId?: bigint) =>
+      simulate(d.flows, d.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }).map((o) => o.port);
+    expect(run(1, BCAST)).toEqual([6]);
+    expect(run(1, '02:00:00:00:00:02')).toEqual([5]);
+    expect(run(6, BCAST, 7n)).toEqual([1]); // replicated by the service node
+  });
+});

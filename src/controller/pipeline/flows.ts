@@ -1,0 +1,138 @@
+// The OpenFlow 1.3 flows and groups of one transport node's br-int (docs/controller.md,
+// "Pipeline"): classify in table 0, L2 lookup in table 10, flooding through groups in table 20.
+import { act, bucket, flowMod, groupMod, inst, type Bucket, type Match } from '../../openflow/index.ts';
+import {
+  CookieKind,
+  cookie,
+  floodAllGroupId,
+  floodLocalGroupId,
+  From,
+  PIPELINE_TABLES,
+  Priority,
+  Table,
+} from './ids.ts';
+import { flowKey } from './normalize.ts';
+import { switchHosts, tunnelLinks } from './tunnels.ts';
+import type { DesiredFlows, DesiredState, FlowModMsg, GroupModMsg, LogicalPort, LogicalState, LogicalSwitch, NodeFacts } from './types.ts';
+
+const md = (vni: number): Match[number] => ({ field: 'metadata', value: BigInt(vni) });
+const from = (where: number): Match[number] => ({ field: 'reg6', value: where });
+const UNICAST: Match[number] = { field: 'eth_dst', value: '00:00:00:00:00:00', mask: '01:00:00:00:00:00' };
+
+/** Instructions of a classify flow: remember where the packet came from and its switch. */
+const classify = (vni: number, where: number) => [
+  inst.apply(act.setField({ field: 'reg6', value: where })),
+  inst.writeMetadata(BigInt(vni)),
+  inst.gotoTable(Table.L2),
+];
+
+const toTunnel = (vni: number, ofport: number) => [act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(ofport)];
+
+/**
+ * Flows and groups for `nodeName`. Ports and tunnels whose OpenFlow port number is not in
+ * `facts` yet are left out; they appear once the switch reports them. Output is sorted and
+ * free of duplicate entries (first one wins), so equal inputs give equal outputs.
+ */
+export function desiredFlows(logical: LogicalState, nodeName: string, facts: NodeFacts): DesiredFlows {
+  const flows: FlowModMsg[] = [];
+  const groups: GroupModMsg[] = [];
+  const hosts = switchHosts(logical);
+  const links = tunnelLinks(logical, nodeName);
+  const switches = [...logical.switches].filter((s) => hosts.get(s.name)?.includes(nodeName)).sort((a, b) => a.vni - b.vni);
+  const portsOf = (sw: LogicalSwitch) =>
+    logical.ports.filter((p) => p.switch === sw.name && p.node !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const vmPort = (p: LogicalPort) => (p.node === nodeName ? facts.vmPorts.get(p.name) : undefined);
+  // Tunnel port towards (node, encap), if the switch has reported it.
+  const tunnelPort = (remote: string, sw: LogicalSwitch) => {
+    const l = links.find((x) => x.tunnel.remoteNode === remote && x.tunnel.encap === sw.encap);
+    return l === undefined ? undefined : facts.tunnelPorts.get(l.tunnel.name);
+  };
+  const serviceNodes = logical.nodes.filter((n) => n.role === 'service-node' && n.name !== nodeName).map((n) => n.name).sort();
+
+  for (const sw of switches) {
+    const vni = sw.vni;
+    const ports = portsOf(sw);
+    const local: { port: LogicalPort; ofport: number }[] = [];
+    for (const p of ports) {
+      const ofport = vmPort(p);
+      if (ofport !== undefined) local.push({ port: p, ofport });
+    }
+
+    // Table 0 and 10: each local VM port.
+    for (const { port, ofport } of local) {
+      flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_VM, vni, port.name),
+        match: [{ field: 'in_port', value: ofport }], instructions: classify(vni, From.VM) }));
+      flows.push(flowMod({ tableId: Table.L2, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2_LOCAL, vni, port.name),
+        match: [md(vni), { field: 'eth_dst', value: port.mac.toLowerCase() }], instructions: [inst.apply(act.output(ofport))] }));
+    }
+
+    // Table 10: VMs elsewhere, reached only from a local VM (never tunnel to tunnel).
+    for (const p of ports) {
+      if (p.node === nodeName) continue;
+      const tport = tunnelPort(p.node!, sw);
+      if (tport === undefined) continue;
+      flows.push(flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2_REMOTE, vni, p.name),
+        match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac.toLowerCase() }], instructions: [inst.apply(...toTunnel(vni, tport))] }));
+    }
+    // A unicast frame from a tunnel that no local VM owns goes nowhere: no hairpin, and no local
+    // VM sees traffic meant for another.
+    flows.push(flowMod({ tableId: Table.L2, priority: Priority.TUNNEL_UNICAST_DROP, cookie: cookie(CookieKind.L2_TUNNEL_UNICAST_DROP, vni),
+      match: [md(vni), from(From.TUNNEL), UNICAST] }));
+    flows.push(flowMod({ tableId: Table.L2, priority: Priority.FLOOD, cookie: cookie(CookieKind.L2_FLOOD, vni),
+      match: [md(vni)], instructions: [inst.gotoTable(Table.FLOOD)] }));
+
+    // Table 20 and the two flood groups. OVS never outputs to the ingress port, so one group
+    // per switch serves every ingress port.
+    const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => bucket([act.output(l.ofport)]));
+    const remoteBuckets: Bucket[] = [];
+    const targets = sw.replication === 'source'
+      ? (hosts.get(sw.name) ?? []).filter((n) => n !== nodeName)
+      : serviceNodes.length > 0 ? [serviceNodes[vni % serviceNodes.length]!] : [];
+    for (const remote of targets) {
+      const tport = tunnelPort(remote, sw);
+      if (tport !== undefined) remoteBuckets.push(bucket(toTunnel(vni, tport)));
+    }
+    groups.push(groupMod({ groupType: 'all', groupId: floodLocalGroupId(vni), buckets: localBuckets }));
+    groups.push(groupMod({ groupType: 'all', groupId: floodAllGroupId(vni), buckets: [...localBuckets, ...remoteBuckets] }));
+    flows.push(flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_VM, vni),
+      match: [md(vni), from(From.VM)], instructions: [inst.apply(act.group(floodAllGroupId(vni)))] }));
+    flows.push(flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_TUNNEL, vni),
+      match: [md(vni), from(From.TUNNEL)], instructions: [inst.apply(act.group(floodLocalGroupId(vni)))] }));
+  }
+
+  // Table 0: tunnel ingress, one flow per (tunnel, switch it carries that this node hosts).
+  const hosted = new Set(switches.map((s) => s.name));
+  for (const { tunnel, carries } of links) {
+    const tport = facts.tunnelPorts.get(tunnel.name);
+    if (tport === undefined) continue;
+    for (const { sw, reasons } of carries) {
+      if (!hosted.has(sw.name) || !reasons.some((r) => r === 'peer' || r === 'service')) continue;
+      flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel.name),
+        match: [{ field: 'in_port', value: tport }, { field: 'tunnel_id', value: BigInt(sw.vni) }], instructions: classify(sw.vni, From.TUNNEL) }));
+    }
+  }
+
+  // Explicit table-miss drops: OpenFlow 1.3 drops anyway; these make dumps say so.
+  for (const tableId of PIPELINE_TABLES) {
+    flows.push(flowMod({ tableId, priority: Priority.MISS, cookie: cookie(CookieKind.TABLE_MISS, 0, tableId) }));
+  }
+  return { flows: dedupe(flows), groups };
+}
+
+/** Tunnels, flows and groups of one node: everything its br-int should hold. */
+export function desiredState(logical: LogicalState, nodeName: string, facts: NodeFacts): DesiredState {
+  return { tunnels: tunnelLinks(logical, nodeName).map((l) => l.tunnel), ...desiredFlows(logical, nodeName, facts) };
+}
+
+// Two logical ports with one MAC on one switch (the store refuses this) or one ofport reported
+// for two ports would give two flows for one entry; the first, in name order, is kept.
+function dedupe(flows: FlowModMsg[]): FlowModMsg[] {
+  const seen = new Map<string, FlowModMsg>();
+  for (const f of flows) {
+    const k = flowKey(f);
+    if (!seen.has(k)) seen.set(k, f);
+  }
+  return [...seen.values()].sort(
+    (a, b) => a.tableId - b.tableId || b.priority - a.priority || (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : 0) || (flowKey(a) < flowKey(b) ? -1 : 1),
+  );
+}

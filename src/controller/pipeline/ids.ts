@@ -1,0 +1,62 @@
+// Numbers of the br-int pipeline: tables, registers, priorities, cookies and group ids. Every
+// one is derived from names and VNIs, never allocated, so any controller member computes the
+// same values and reconciliation can recognise what another member installed.
+import { createHash } from 'node:crypto';
+
+export const Table = { CLASSIFY: 0, L2: 10, FLOOD: 20 } as const;
+/** The tables this module owns: reconciliation deletes unknown flows here, and only here. */
+export const PIPELINE_TABLES: readonly number[] = [Table.CLASSIFY, Table.L2, Table.FLOOD];
+
+/** reg6: where the packet entered br-int. */
+export const From = { VM: 1, TUNNEL: 2 } as const;
+
+export const Priority = {
+  /** Table 10: a local VM's MAC wins over a (misconfigured) remote one with the same MAC. */
+  LOCAL_UNICAST: 110,
+  MATCH: 100,
+  /** Table 10: unicast from a tunnel that is for no local VM. */
+  TUNNEL_UNICAST_DROP: 50,
+  /** Table 10: broadcast, multicast and unknown unicast go on to flooding. */
+  FLOOD: 10,
+  MISS: 0,
+} as const;
+
+/** Kind of flow, the top byte of its cookie. */
+export const CookieKind = {
+  CLASSIFY_VM: 0x01,
+  CLASSIFY_TUNNEL: 0x02,
+  L2_LOCAL: 0x03,
+  L2_REMOTE: 0x04,
+  L2_TUNNEL_UNICAST_DROP: 0x05,
+  L2_FLOOD: 0x06,
+  FLOOD_FROM_VM: 0x07,
+  FLOOD_FROM_TUNNEL: 0x08,
+  TABLE_MISS: 0x0f,
+} as const;
+export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
+
+/** 32 bits of SHA-256 of a name: the subject of a flow (logical port, tunnel). */
+export function nameHash32(name: string): number {
+  return createHash('sha256').update(name).digest().readUInt32BE(0);
+}
+
+/** Cookie = kind (8 bits) | VNI (24 bits) | subject (32 bits: hash of a name, or a number). */
+export function cookie(kind: CookieKind, vni: number, subject: string | number = 0): bigint {
+  const s = typeof subject === 'string' ? nameHash32(subject) : subject >>> 0;
+  return (BigInt(kind) << 56n) | (BigInt(vni & 0xffffff) << 32n) | BigInt(s);
+}
+
+export function cookieKind(c: bigint): number {
+  return Number(c >> 56n);
+}
+
+export function cookieVni(c: bigint): number {
+  return Number((c >> 32n) & 0xffffffn);
+}
+
+/** Group ids: the VNI itself for flood-local, with bit 24 set for flood-local-and-remote. */
+export const FLOOD_REMOTE_BIT = 0x01000000;
+export const floodLocalGroupId = (vni: number): number => vni;
+export const floodAllGroupId = (vni: number): number => FLOOD_REMOTE_BIT | vni;
+/** Group ids this module owns (1..0x01ffffff); others are left alone by reconciliation. */
+export const isPipelineGroup = (id: number): boolean => id >= 1 && id <= (FLOOD_REMOTE_BIT | 0xffffff);

@@ -1,0 +1,34 @@
+// Pure computation of what a transport node's br-int must hold and of the minimal changes to
+// get there (docs/controller.md, "Pipeline" and "Tunnels"). No I/O: the southbound applies it.
+export type {
+  DesiredFlows,
+  DesiredState,
+  DesiredTunnel,
+  Encap,
+  FlowModMsg,
+  GroupModMsg,
+  LogicalPort,
+  LogicalState,
+  LogicalSwitch,
+  NodeFacts,
+  NodeRole,
+  Replication,
+  TransportNode,
+} from './types.ts';
+export { desiredTunnels, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
+export { desiredFlows, desiredState } from './flows.ts';
+export { reconcile, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
+export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
+export {
+  Table,
+  PIPELINE_TABLES,
+  From,
+  Priority,
+  CookieKind,
+  cookie,
+  cookieKind,
+  cookieVni,
+  floodLocalGroupId,
+  floodAllGroupId,
+  isPipelineGroup,
+} from './ids.ts';

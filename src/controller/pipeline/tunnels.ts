@@ -1,0 +1,97 @@
+// Which tunnels a transport node needs: one per remote node it shares a logical switch with
+// (per encapsulation, when switches towards that node differ in encap), plus the service-node
+// tunnels of switches that replicate through service nodes.
+import { createHash } from 'node:crypto';
+import type { DesiredTunnel, Encap, LogicalState, LogicalSwitch, TransportNode } from './types.ts';
+
+const IFNAMSIZ = 15;
+const ENCAP_TAG: Record<Encap, string> = { geneve: 'gnv', vxlan: 'vxl', gre: 'gre' };
+
+/**
+ * Interface name of the tunnel towards `remoteNode`: `tun-<node>`, or with `encap` given (only
+ * when several encaps lead to that node) `tun-<node>-<gnv|vxl|gre>`. Linux caps names at 15
+ * characters, so a long node name is cut and a hash of the whole name keeps it distinct.
+ */
+export function tunnelName(remoteNode: string, encap?: Encap): string {
+  const prefix = 'tun-';
+  const suffix = encap === undefined ? '' : `-${ENCAP_TAG[encap]}`;
+  const plain = `${prefix}${remoteNode}${suffix}`;
+  if (plain.length <= IFNAMSIZ) return plain;
+  const hash = createHash('sha256').update(remoteNode).digest('hex').slice(0, 6);
+  const keep = IFNAMSIZ - prefix.length - suffix.length - hash.length;
+  return `${prefix}${remoteNode.slice(0, keep)}${hash}${suffix}`;
+}
+
+/** Why a tunnel carries a switch: the remote hosts ports of it ('peer'), it is a service node
+ *  this node floods through ('service'), or this node is the service node serving it ('served'). */
+export type CarryReason = 'peer' | 'service' | 'served';
+
+export interface TunnelLink {
+  tunnel: DesiredTunnel;
+  /** Switches whose traffic may use this tunnel, by name, with why. Sorted by VNI. */
+  carries: { sw: LogicalSwitch; reasons: CarryReason[] }[];
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Nodes (known transport nodes only) hosting a bound port of each switch, sorted by name. */
+export function switchHosts(logical: LogicalState): Map<string, string[]> {
+  const known = new Set(logical.nodes.map((n) => n.name));
+  const hosts = new Map<string, Set<string>>();
+  for (const p of logical.ports) {
+    if (p.node === undefined || !known.has(p.node)) continue;
+    let set = hosts.get(p.switch);
+    if (!set) hosts.set(p.switch, (set = new Set()));
+    set.add(p.node);
+  }
+  return new Map([...hosts].map(([sw, set]) => [sw, [...set].sort()]));
+}
+
+/** The tunnels of `nodeName` with the switches each one carries, in a stable order. */
+export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink[] {
+  const nodes = new Map(logical.nodes.map((n) => [n.name, n]));
+  const self = nodes.get(nodeName);
+  if (!self) return [];
+  const hosts = switchHosts(logical);
+  const serviceNodes = [...logical.nodes].filter((n) => n.role === 'service-node').sort(byName);
+  const links = new Map<string, { remote: TransportNode; encap: Encap; carries: Map<string, { sw: LogicalSwitch; reasons: CarryReason[] }> }>();
+  const link = (remote: TransportNode, sw: LogicalSwitch, reason: CarryReason) => {
+    if (remote.name === nodeName) return;
+    const key = `${remote.name}\0${sw.encap}`;
+    let l = links.get(key);
+    if (!l) links.set(key, (l = { remote, encap: sw.encap, carries: new Map() }));
+    let c = l.carries.get(sw.name);
+    if (!c) l.carries.set(sw.name, (c = { sw, reasons: [] }));
+    if (!c.reasons.includes(reason)) c.reasons.push(reason);
+  };
+  for (const sw of logical.switches) {
+    const here = hosts.get(sw.name) ?? [];
+    if (here.includes(nodeName)) {
+      for (const r of here) link(nodes.get(r)!, sw, 'peer');
+      if (sw.replication === 'service-node') for (const sn of serviceNodes) link(sn, sw, 'service');
+    }
+    if (self.role === 'service-node' && sw.replication === 'service-node') {
+      for (const r of here) link(nodes.get(r)!, sw, 'served');
+    }
+  }
+  const encapsPerRemote = new Map<string, number>();
+  for (const l of links.values()) encapsPerRemote.set(l.remote.name, (encapsPerRemote.get(l.remote.name) ?? 0) + 1);
+  const result = [...links.values()].map((l): TunnelLink => {
+    const multi = (encapsPerRemote.get(l.remote.name) ?? 0) > 1;
+    const tunnel: DesiredTunnel = {
+      name: tunnelName(l.remote.name, multi ? l.encap : undefined),
+      remoteNode: l.remote.name,
+      remoteIp: l.remote.underlayIp,
+      encap: l.encap,
+    };
+    if (l.remote.underlayMac !== undefined) tunnel.remoteMac = l.remote.underlayMac;
+    const carries = [...l.carries.values()].sort((a, b) => a.sw.vni - b.sw.vni);
+    return { tunnel, carries };
+  });
+  return result.sort((a, b) => byName({ name: a.tunnel.remoteNode }, { name: b.tunnel.remoteNode }) || (a.tunnel.encap < b.tunnel.encap ? -1 : a.tunnel.encap > b.tunnel.encap ? 1 : 0));
+}
+
+/** The tunnels `nodeName` needs, sorted by remote node then encap. */
+export function desiredTunnels(logical: LogicalState, nodeName: string): DesiredTunnel[] {
+  return tunnelLinks(logical, nodeName).map((l) => l.tunnel);
+}

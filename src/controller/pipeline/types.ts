@@ -1,0 +1,67 @@
+// The inputs and outputs of the pipeline computation: the logical state as the store holds it,
+// the facts one switch reports (OpenFlow port numbers), and what its br-int should hold.
+import type { FlowMod, GroupMod } from '../../openflow/index.ts';
+
+export type NodeRole = 'hypervisor' | 'service-node' | 'l2-gateway' | 'l3-gateway';
+export type Encap = 'geneve' | 'vxlan' | 'gre';
+export type Replication = 'source' | 'service-node';
+
+export interface TransportNode {
+  name: string;
+  role: NodeRole;
+  encap: Encap;
+  underlayIp: string;
+  underlayMac?: string;
+}
+
+export interface LogicalSwitch {
+  name: string;
+  /** 1..16777215, unique: it is the tunnel key and the switch's metadata value. */
+  vni: number;
+  replication: Replication;
+  encap: Encap;
+}
+
+export interface LogicalPort {
+  name: string;
+  switch: string;
+  mac: string;
+  ip?: string;
+  /** Transport node the port is bound to; undefined: not bound anywhere. */
+  node?: string;
+}
+
+export interface LogicalState {
+  nodes: readonly TransportNode[];
+  switches: readonly LogicalSwitch[];
+  ports: readonly LogicalPort[];
+}
+
+/** What one switch reports: OpenFlow port numbers of VM interfaces (by iface-id = logical
+ *  port name) and of tunnel interfaces (by interface name). Missing entries are not there yet. */
+export interface NodeFacts {
+  vmPorts: ReadonlyMap<string, number>;
+  tunnelPorts: ReadonlyMap<string, number>;
+}
+
+export interface DesiredTunnel {
+  /** Interface name on br-int, at most 15 characters. */
+  name: string;
+  remoteNode: string;
+  remoteIp: string;
+  remoteMac?: string;
+  encap: Encap;
+}
+
+/** A flow-mod or group-mod to send: the connection assigns the xid. */
+export type FlowModMsg = Omit<FlowMod, 'xid'> & { xid?: number };
+export type GroupModMsg = Omit<GroupMod, 'xid'> & { xid?: number };
+
+export interface DesiredFlows {
+  flows: FlowModMsg[];
+  groups: GroupModMsg[];
+}
+
+export interface DesiredState extends DesiredFlows {
+  tunnels: DesiredTunnel[];
+}
