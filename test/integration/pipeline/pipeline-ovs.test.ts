@@ -1,0 +1,196 @@
+// The pipeline on a real ovs-vswitchd: what desiredFlows computes installs without errors, reads
+// back (flow stats, group desc) to something reconcile() finds identical, and a change in the
+// logical state is applied as exactly its difference. Also shows, with ofproto/trace, that OVS
+// never outputs a frame to its ingress port, which the shared flood groups rely on.
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  floodAllGroupId,
+  floodLocalGroupId,
+  desiredFlows,
+  desiredTunnels,
+  reconcile,
+  type LogicalState,
+  type NodeFacts,
+} from '../../../src/controller/pipeline/index.ts';
+import { formatMessage, OpenFlowController, type OpenFlowConnection, type OutgoingMessage } from '../../../src/openflow/index.ts';
+import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
+
+const DPID = 0x5e1n;
+
+const lab = (): LogicalState => ({
+  nodes: [
+    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
+    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2', underlayMac: '02:00:00:00:01:02' },
+    { name: 'hv3', role: 'hypervisor', encap: 'vxlan', underlayIp: '192.0.2.3' },
+  ],
+  switches: [
+    { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
+    { name: 'db', vni: 200, replication: 'source', encap: 'vxlan' },
+  ],
+  ports: [
+    { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0A', ip: '10.0.0.10', node: 'hv1' },
+    { name: 'web-b', switch: 'web', mac: '02:00:00:00:00:0b', ip: '10.0.0.11', node: 'hv1' },
+    { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', ip: '10.0.0.12', node: 'hv2' },
+    { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', ip: '10.1.0.10', node: 'hv1' },
+    { name: 'db-e', switch: 'db', mac: '02:00:00:00:00:0e', ip: '10.1.0.11', node: 'hv3' },
+  ],
+});
+
+let ovs: LocalOvs;
+let controller: OpenFlowController;
+let bridge: string;
+let sw: OpenFlowConnection;
+/** OVS interface name → logical port (iface-id) for the VM ports we created. */
+const vmIfaces = new Map<string, string>();
+
+async function addVmPort(logicalPort: string, ofport: number): Promise<void> {
+  const ifname = `${bridge}v${ofport}`.slice(-15);
+  vmIfaces.set(ifname, logicalPort);
+  await ovs.vsctl('add-port', bridge, ifname, '--', 'set', 'interface', ifname, 'type=internal', `ofport_request=${ofport}`,
+    `external_ids:iface-id=${logicalPort}`);
+}
+
+async function addTunnel(name: string, type: string, remoteIp: string, ofport: number): Promise<void> {
+  await ovs.vsctl('add-port', bridge, name, '--', 'set', 'interface', name, `type=${type}`, `options:remote_ip=${remoteIp}`,
+    'options:key=flow', `ofport_request=${ofport}`);
+}
+
+/** The facts as a node agent would report them, read from the switch's port descriptions. */
+async function readFacts(): Promise<NodeFacts> {
+  const ports = await sw.portDesc();
+  const vmPorts = new Map<string, number>();
+  const tunnelPorts = new Map<string, number>();
+  for (const p of ports) {
+    const logical = vmIfaces.get(p.name);
+    if (logical !== undefined) vmPorts.set(logical, p.portNo);
+    else if (p.name.startsWith('tun-')) tunnelPorts.set(p.name, p.portNo);
+  }
+  return { vmPorts, tunnelPorts };
+}
+
+const readBack = async () => ({ flows: await sw.flowStats(), groups: await sw.groupDesc() });
+const summary = (msgs: readonly OutgoingMessage[]) =>
+  msgs.map((m) => (m.type === 'group_mod' ? `group ${m.command} ${m.groupId}` : m.type === 'flow_mod' ? `flow ${m.command} t${m.tableId} p${m.priority}` : m.type));
+
+async function trace(flow: string): Promise<string> {
+  const env = { OVS_RUNDIR: ovs.dir };
+  const r = await execa('ovs-appctl', ['-t', join(ovs.dir, 'ovs-vswitchd.ctl'), 'ofproto/trace', bridge, flow], { env });
+  return r.stdout;
+}
+
+beforeAll(async () => {
+  ovs = await startLocalOvs();
+  controller = new OpenFlowController({ requestTimeout: 30_000 });
+  const port = await controller.listen(0);
+  bridge = uniqueBridgeName('nvp');
+  await ovs.addBridge(bridge, '--', 'set', 'bridge', bridge, 'protocols=OpenFlow13', 'fail_mode=secure',
+    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+  await addVmPort('web-a', 1);
+  await addVmPort('web-b', 2);
+  await addVmPort('db-d', 3);
+  for (const t of desiredTunnels(lab(), 'hv1')) {
+    await addTunnel(t.name, t.encap, t.remoteIp, t.remoteNode === 'hv2' ? 10 : 11);
+  }
+  await ovs.vsctl('set-controller', bridge, `tcp:127.0.0.1:${port}`);
+  sw = await controller.waitForSwitch({ datapathId: DPID, timeout: 30_000 });
+});
+
+afterAll(async () => {
+  await controller?.close().catch(() => {});
+  await ovs?.stop();
+});
+
+describe('pipeline on real OVS', () => {
+  it('installs desiredFlows, and what OVS reports back reconciles to nothing', async () => {
+    const facts = await readFacts();
+    expect(facts.vmPorts).toEqual(new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]));
+    expect(facts.tunnelPorts).toEqual(new Map([['tun-hv2', 10], ['tun-hv3', 11]]));
+    const desired = desiredFlows(lab(), 'hv1', facts);
+    // Fresh bridge: reconcile against the empty switch is a full install, groups first.
+    const msgs = reconcile(desired, await readBack());
+    expect(msgs).toHaveLength(desired.flows.length + desired.groups.length);
+    expect(msgs.slice(0, desired.groups.length).every((m) => m.type === 'group_mod')).toBe(true);
+    await sw.install(msgs);
+
+    const back = await readBack();
+    expect(back.flows).toHaveLength(desired.flows.length);
+    expect(back.groups).toHaveLength(desired.groups.length);
+    const diff = reconcile(desired, back);
+    expect(diff.map((m) => formatMessage({ ...m, xid: 0 }))).toEqual([]);
+
+    const dump = await ovs.ofctl('dump-flows', '--no-stats', bridge);
+    console.log(`ovs-ofctl -O OpenFlow13 dump-flows ${bridge}:\n${dump}\n\n${await ovs.ofctl('dump-groups', bridge)}`);
+    expect(dump).toContain('priority=100,in_port=1 actions=set_field:0x1->reg6,write_metadata:0x64,goto_table:10');
+    expect(dump).toContain('priority=100,tun_id=0x64,in_port=10 actions=set_field:0x2->reg6,write_metadata:0x64,goto_table:10');
+    expect(dump).toContain('table=10, priority=110,metadata=0x64,dl_dst=02:00:00:00:00:0a actions=output:1');
+    expect(dump).toContain('table=10, priority=100,reg6=0x1,metadata=0x64,dl_dst=02:00:00:00:00:0c actions=set_field:0x64->tun_id,output:10');
+    expect(dump).toContain(`table=20, priority=100,reg6=0x1,metadata=0x64 actions=group:${floodAllGroupId(100)}`);
+  });
+
+  it('OVS never outputs to the ingress port: one flood group serves every port (ofproto/trace)', async () => {
+    const fromVm = await trace('in_port=1,dl_src=02:00:00:00:00:0a,dl_dst=ff:ff:ff:ff:ff:ff');
+    console.log(fromVm);
+    const final = fromVm.slice(fromVm.indexOf('Datapath actions:'));
+    // Port 2 and the geneve tunnel get a copy, port 1 (the ingress) does not.
+    expect(fromVm).toMatch(/output:2/);
+    expect(fromVm).toMatch(/output:10/);
+    expect(fromVm).toMatch(/skipping output to input port/);
+    expect(final).not.toBe('Datapath actions: drop');
+
+    const fromTunnel = await trace('in_port=10,tun_id=100,tun_src=192.0.2.2,tun_dst=192.0.2.1,dl_dst=ff:ff:ff:ff:ff:ff');
+    expect(fromTunnel).toMatch(/group:100\b/);
+    expect(fromTunnel).not.toMatch(/output:10\b/); // no hairpin
+    const unicastToRemote = await trace('in_port=10,tun_id=100,dl_dst=02:00:00:00:00:0c');
+    expect(unicastToRemote).toMatch(/Datapath actions: drop/);
+  });
+
+  it('a logical change is applied as exactly its difference, and then reconciles to nothing again', async () => {
+    const before = await readBack();
+    // web-b leaves hv1; web-n arrives on hv1; db-e moves from hv3 to hv2 (its tunnel to hv2 is new).
+    const next = lab();
+    next.ports = next.ports.filter((p) => p.name !== 'web-b').map((p) => (p.name === 'db-e' ? { ...p, node: 'hv2' } : p));
+    next.ports.push({ name: 'web-n', switch: 'web', mac: '02:00:00:00:00:1a', node: 'hv1' });
+    await ovs.vsctl('del-port', bridge, [...vmIfaces].find(([, l]) => l === 'web-b')![0]);
+    await addVmPort('web-n', 4);
+    const tunnels = desiredTunnels(next, 'hv1');
+    expect(tunnels.map((t) => t.name)).toEqual(['tun-hv2-gnv', 'tun-hv2-vxl']);
+    await ovs.vsctl('del-port', bridge, 'tun-hv2', '--', 'del-port', bridge, 'tun-hv3');
+    await addTunnel('tun-hv2-gnv', 'geneve', '192.0.2.2', 12);
+    await addTunnel('tun-hv2-vxl', 'vxlan', '192.0.2.2', 13);
+
+    const desired = desiredFlows(next, 'hv1', await readFacts());
+    const msgs = reconcile(desired, await readBack());
+    console.log(msgs.map((m) => formatMessage({ ...m, xid: 0 } as never)).join('\n'));
+    // Flows of web-a and db-d that depend on nothing that changed stay untouched.
+    const untouched = before.flows.filter((f) => f.tableId === 0 && f.match.some((m) => m.field === 'in_port' && (m.value === 1 || m.value === 3)));
+    expect(untouched).toHaveLength(2);
+    for (const f of untouched) expect(msgs.some((m) => m.type === 'flow_mod' && m.tableId === 0 && m.cookie === f.cookie)).toBe(false);
+    // db's flood-local group is unchanged: only db-d is local, before and after.
+    expect(summary(msgs).filter((s) => s.startsWith('group'))).toEqual([
+      `group modify ${floodLocalGroupId(100)}`, `group modify ${floodAllGroupId(100)}`, `group modify ${floodAllGroupId(200)}`,
+    ]);
+    // web-b's two flows and the two old tunnels' ingress flows go; the remote MACs move to the
+    // new tunnels in place; web-n and the two new tunnels get theirs.
+    expect(summary(msgs).filter((s) => s.startsWith('flow'))).toEqual([
+      'flow delete_strict t0 p100', 'flow delete_strict t0 p100', 'flow delete_strict t0 p100', 'flow delete_strict t10 p110',
+      'flow modify_strict t10 p100', 'flow modify_strict t10 p100',
+      'flow add t0 p100', 'flow add t0 p100', 'flow add t0 p100', 'flow add t10 p110',
+    ]);
+    expect(msgs.length).toBeLessThan(desired.flows.length);
+    await sw.install(msgs);
+
+    const after = await readBack();
+    expect(reconcile(desired, after)).toEqual([]);
+    // Durations show the untouched flows were never replaced.
+    for (const f of untouched) {
+      const now = after.flows.find((x) => x.cookie === f.cookie)!;
+      expect(now.durationSec * 1e9 + now.durationNsec).toBeGreaterThanOrEqual(f.durationSec * 1e9 + f.durationNsec);
+    }
+    const dump = await ovs.ofctl('dump-flows', '--no-stats', bridge);
+    expect(dump).toContain('table=10, priority=110,metadata=0x64,dl_dst=02:00:00:00:00:1a actions=output:4');
+    expect(dump).toContain('table=10, priority=100,reg6=0x1,metadata=0xc8,dl_dst=02:00:00:00:00:0e actions=set_field:0xc8->tun_id,output:13');
+    expect(dump).not.toContain('dl_dst=02:00:00:00:00:0b');
+  });
+});
