@@ -150,8 +150,10 @@ describe('pipeline on real OVS', () => {
     const before = await readBack();
     // web-b leaves hv1; web-n arrives on hv1; db-e moves from hv3 to hv2 (its tunnel to hv2 is new).
     const next = lab();
-    next.ports = next.ports.filter((p) => p.name !== 'web-b').map((p) => (p.name === 'db-e' ? { ...p, node: 'hv2' } : p));
-    next.ports.push({ name: 'web-n', switch: 'web', mac: '02:00:00:00:00:1a', node: 'hv1' });
+    next.ports = [
+      ...next.ports.filter((p) => p.name !== 'web-b').map((p) => (p.name === 'db-e' ? { ...p, node: 'hv2' } : p)),
+      { name: 'web-n', switch: 'web', mac: '02:00:00:00:00:1a', node: 'hv1' },
+    ];
     await ovs.vsctl('del-port', bridge, [...vmIfaces].find(([, l]) => l === 'web-b')![0]);
     await addVmPort('web-n', 4);
     const tunnels = desiredTunnels(next, 'hv1');
@@ -162,7 +164,7 @@ describe('pipeline on real OVS', () => {
 
     const desired = desiredFlows(next, 'hv1', await readFacts());
     const msgs = reconcile(desired, await readBack());
-    console.log(msgs.map((m) => formatMessage({ ...m, xid: 0 } as never)).join('\n'));
+    console.log(msgs.map((m) => formatMessage({ ...m, xid: 0 })).join('\n'));
     // Flows of web-a and db-d that depend on nothing that changed stay untouched.
     const untouched = before.flows.filter((f) => f.tableId === 0 && f.match.some((m) => m.field === 'in_port' && (m.value === 1 || m.value === 3)));
     expect(untouched).toHaveLength(2);
