@@ -12,7 +12,7 @@ describe('Store over a 3-member NvStore cluster', () => {
 
   beforeAll(async () => {
     cluster = await startControllerCluster(3);
-    [a, b, c] = await Promise.all(cluster.remotes.map((r) => Store.open([r])));
+    [a, b, c] = (await Promise.all(cluster.remotes.map((r) => Store.open([r])))) as [Store, Store, Store];
   });
   afterAll(async () => {
     for (const s of [a, b, c]) await s?.close();

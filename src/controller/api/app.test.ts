@@ -1,0 +1,79 @@
+// Routes whose answer does not depend on the store's contents (validation, unknown routes, the
+// OpenAPI document), over a stand-in store that fails the test if a write reaches it. Routes
+// over a real store are in test/integration/controller-store.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../store/index.ts';
+import { createApi } from './app.ts';
+
+const untouchable = new Proxy(
+  {
+    status: () => ({ remote: 'tcp:127.0.0.1:1', connected: true, synced: true, available: true, server: undefined }),
+    members: () => [{ name: 'ctrl1', expires: Date.now() + 60_000 }, { name: 'ctrl2', expires: 1 }],
+    masterships: () => [{ node: 'hv1', member: 'ctrl1', generation: 3 }],
+  },
+  {
+    get(target, prop) {
+      if (prop in target) return target[prop as keyof typeof target];
+      return () => {
+        throw new Error(`the store was called (${String(prop)}) for a request that should not reach it`);
+      };
+    },
+  },
+) as unknown as Store;
+
+describe('northbound API (no store needed)', () => {
+  const app = createApi({ store: untouchable, member: 'ctrl1', status: () => ({ masterOf: ['hv1'] }) });
+  afterAll(() => app.close());
+
+  it('answers a bad body with 400 and every issue', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/logical-switches', payload: { name: 'Web', vni: 0, encap: 'stt', color: 'red' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid',
+      detail: 'invalid request body (4 issues)',
+      issues: [
+        { path: 'name', message: 'a name matching [a-z][a-z0-9-]{0,30}' },
+        { path: 'vni', message: 'a VNI from 1 to 16777215' },
+        { path: 'encap', message: 'an encap: geneve, vxlan, gre' },
+        { path: '', message: 'Unrecognized key: "color"' },
+      ],
+    });
+  });
+
+  it('refuses a body that is not an object, or not JSON', async () => {
+    const arr = await app.inject({ method: 'PUT', url: '/api/v1/logical-ports/p1', payload: [1, 2] });
+    expect(arr.statusCode).toBe(400);
+    expect(arr.json().issues).toEqual([{ path: '', message: expect.stringContaining('expected object') }]);
+    const bad = await app.inject({ method: 'POST', url: '/api/v1/transport-nodes', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'invalid', issues: [{ path: '' }] });
+    const none = await app.inject({ method: 'POST', url: '/api/v1/transport-nodes' });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().issues[0].message).toContain('expected object');
+  });
+
+  it('answers unknown routes with 404 in the same error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/routers' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'not found', detail: 'no route GET /api/v1/routers' });
+  });
+
+  it('serves status with the caller-provided fields', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      member: 'ctrl1',
+      masterOf: ['hv1'],
+      store: { connected: true, available: true },
+      members: [{ name: 'ctrl1', live: true }, { name: 'ctrl2', live: false }],
+      masterships: [{ node: 'hv1', member: 'ctrl1', generation: 3 }],
+    });
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('application/json');
+    expect(res.json()).toMatchObject({ openapi: '3.1.0', paths: { '/api/v1/status': { get: { operationId: 'getStatus' } } } });
+  });
+});

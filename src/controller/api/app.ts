@@ -1,0 +1,55 @@
+// The northbound API as a fastify app. No listen here: the member process (or a test) listens.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Store } from '../store/index.ts';
+import { toHttpError } from './errors.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { ROUTES, type RouteReply } from './routes.ts';
+
+export interface ApiOptions {
+  store: Store;
+  /** This member's name (ctrlK). */
+  member: string;
+  /** Extra fields for GET /api/v1/status (e.g. the nodes this member is master of). */
+  status?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** fastify logger option (default off). */
+  logger?: boolean;
+}
+
+export function createApi(options: ApiOptions): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false });
+  const openapi = buildOpenApiDocument();
+
+  const send = (reply: { code(n: number): unknown; header(k: string, v: string): unknown; send(b?: unknown): unknown }, r: RouteReply) => {
+    reply.code(r.status);
+    for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
+    return reply.send(r.body);
+  };
+
+  app.setErrorHandler((err, _request, reply) => {
+    const e = toHttpError(err);
+    if (e.status >= 500 && e.status !== 503) app.log.error(err);
+    return send(reply, e);
+  });
+  app.setNotFoundHandler((request, reply) => send(reply, { status: 404, body: { error: 'not found', detail: `no route ${request.method} ${request.url}` } }));
+
+  for (const route of ROUTES) {
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{([^}]+)\}/g, ':$1'),
+      handler: async (request, reply) => {
+        const r = await route.handle({
+          store: options.store,
+          member: options.member,
+          params: (request.params ?? {}) as Record<string, string>,
+          body: request.body,
+          extraStatus: options.status,
+        });
+        // Reads come from this member's replica; say so when it may be behind the cluster.
+        if (route.method === 'GET' && !options.store.status().available) reply.header('x-nvstore-stale', 'true');
+        return send(reply, r);
+      },
+    });
+  }
+  app.get('/openapi.json', async () => openapi);
+  return app;
+}

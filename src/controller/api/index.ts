@@ -1,0 +1,15 @@
+// The controller's northbound REST API (fastify 4, zod 4 bodies, OpenAPI 3.1 at /openapi.json).
+export { createApi, type ApiOptions } from './app.ts';
+export { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
+export { toHttpError, type HttpError, type ErrorBody } from './errors.ts';
+export { ROUTES, API_PREFIX, type RouteSpec } from './routes.ts';
+export {
+  TransportNodeUpdateSchema,
+  LogicalSwitchUpdateSchema,
+  LogicalPortUpdateSchema,
+  StatusSchema,
+  ErrorSchema,
+  ValidationErrorSchema,
+  NoQuorumErrorSchema,
+  formatIssues,
+} from './schemas.ts';

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from './openapi.ts';
+import { ROUTES } from './routes.ts';
+
+/** Every `$ref` in `value`, anywhere. */
+function refs(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refs(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  }
+  return out;
+}
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument();
+
+  it('is OpenAPI 3.1 and lists every route with its path parameters', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBeTruthy();
+    const listed = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(ROUTES).toHaveLength(16);
+    for (const r of ROUTES) {
+      const o = doc.paths[r.path]![r.method.toLowerCase()] as { parameters?: { name: string; in: string; required: boolean }[]; operationId: string };
+      const names = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      expect((o.parameters ?? []).map((p) => p.name)).toEqual(names);
+      for (const p of o.parameters ?? []) expect(p).toMatchObject({ in: 'path', required: true });
+    }
+    expect(new Set(ROUTES.map((r) => r.operationId)).size).toBe(ROUTES.length);
+  });
+
+  it('describes request and response bodies with resolvable schemas', () => {
+    for (const ref of refs(doc.paths)) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.components.schemas[ref.split('/').at(-1)!]).toBeDefined();
+    }
+    const create = doc.paths['/api/v1/logical-switches']!.post as { requestBody: unknown; responses: Record<string, unknown> };
+    expect(create.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/LogicalSwitchCreate' } } } });
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '404', '409', '503']);
+  });
+
+  it('generates request schemas from the zod input side (defaults optional) and responses from the output side', () => {
+    const s = doc.components.schemas as Record<string, { required?: string[]; properties: Record<string, { default?: unknown; enum?: unknown[]; minimum?: number; maximum?: number }>; additionalProperties?: unknown }>;
+    expect(s.LogicalSwitchCreate!.required).toEqual(['name', 'vni']);
+    expect(s.LogicalSwitchCreate!.properties.replication).toMatchObject({ default: 'source', enum: ['source', 'service-node'] });
+    expect(s.LogicalSwitchCreate!.properties.vni).toMatchObject({ minimum: 1, maximum: 16_777_215 });
+    expect(s.LogicalSwitchCreate!.additionalProperties).toBe(false);
+    expect(s.LogicalSwitch!.required).toEqual(['name', 'vni', 'replication', 'encap']);
+    expect(s.LogicalPortUpdate!.required).toEqual(['switch', 'mac']);
+    expect(s.NoQuorumError!.properties).toHaveProperty('applied');
+  });
+});

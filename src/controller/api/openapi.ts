@@ -1,0 +1,47 @@
+// The OpenAPI 3.1 document of the northbound API, generated from the route list and the zod
+// schemas (OpenAPI 3.1 schemas are JSON Schema 2020-12, which z.toJSONSchema emits).
+import { z } from 'zod';
+import { COMPONENTS, ROUTES, type ComponentSpec, type RouteSpec } from './routes.ts';
+
+export type OpenApiDocument = {
+  openapi: string;
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` });
+
+function componentSchema(spec: ComponentSpec): unknown {
+  const { $schema: _drop, ...schema } = z.toJSONSchema(spec.schema, { io: spec.io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  return schema;
+}
+
+export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES, components: Record<string, ComponentSpec> = COMPONENTS): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const responses: Record<string, unknown> = {};
+    for (const [status, [description, component]] of Object.entries(r.responses)) {
+      responses[status] = component ? { description, content: { 'application/json': { schema: ref(component) } } } : { description };
+    }
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+      operationId: r.operationId,
+      summary: r.summary,
+      tags: [r.tag],
+      ...(params.length ? { parameters: params } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(r.body) } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'nvlab controller northbound API',
+      version: '1.0.0',
+      description: 'Transport nodes, logical switches and logical ports of the replicated store, and member status.',
+    },
+    paths,
+    components: { schemas: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentSchema(spec)])) },
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { LogicalPortSchema, LogicalSwitchSchema, TransportNodeSchema, ipv4ToNumber } from './model.ts';
+
+const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  (r.error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
+
+describe('store object schemas', () => {
+  it('applies the topology defaults (hypervisor, geneve, source replication)', () => {
+    expect(TransportNodeSchema.parse({ name: 'hv1', underlayIp: '172.30.0.11' })).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11' });
+    expect(LogicalSwitchSchema.parse({ name: 'web', vni: 5001 })).toEqual({ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' });
+  });
+
+  it('lower-cases MACs so the (switch, mac) index sees one spelling', () => {
+    expect(LogicalPortSchema.parse({ name: 'p1', switch: 'web', mac: '02:AB:00:00:00:01' }).mac).toBe('02:ab:00:00:00:01');
+  });
+
+  it('reports every issue with its path', () => {
+    const r = LogicalPortSchema.safeParse({ name: 'P 1', switch: 'web', mac: '01:00:5e:00:00:01', ip: '10.0.0.256', extra: true });
+    expect(issues(r)).toEqual([
+      ['name', 'a name matching [a-z][a-z0-9-]{0,30}'],
+      ['mac', 'a unicast MAC address like 02:00:00:00:01:13'],
+      ['ip', 'an IPv4 address like 10.0.1.11'],
+      ['', 'Unrecognized key: "extra"'],
+    ]);
+    expect(issues(TransportNodeSchema.safeParse({ name: 'hv1', role: 'router', encap: 'stt' }))).toEqual([
+      ['role', 'a role: hypervisor, service-node, l2-gateway, l3-gateway'],
+      ['encap', 'an encap: geneve, vxlan, gre'],
+      ['underlayIp', 'an IPv4 address like 10.0.1.11'],
+    ]);
+  });
+
+  it('bounds VNIs to 1..16777215 integers and wants subnets with host bits zero', () => {
+    for (const vni of [0, 16_777_216, 1.5, '5001']) expect(issues(LogicalSwitchSchema.safeParse({ name: 'x', vni }))).toEqual([['vni', 'a VNI from 1 to 16777215']]);
+    expect(LogicalSwitchSchema.safeParse({ name: 'x', vni: 16_777_215, subnet: '10.0.1.0/24' }).success).toBe(true);
+    expect(issues(LogicalSwitchSchema.safeParse({ name: 'x', vni: 1, subnet: '10.0.1.1/24' }))).toEqual([['subnet', 'an IPv4 subnet like 10.0.1.0/24, host bits zero']]);
+    expect(LogicalSwitchSchema.safeParse({ name: 'x', vni: 1, subnet: '10.0.1.1/32' }).success).toBe(true);
+  });
+
+  it('parses dotted quads strictly', () => {
+    expect(ipv4ToNumber('10.0.1.11')).toBe(0x0a00010b);
+    for (const bad of ['10.0.1', '10.0.1.011', '10.0.1.256', ' 10.0.1.1', '1.2.3.4.5']) expect(ipv4ToNumber(bad)).toBeUndefined();
+  });
+});
