@@ -204,4 +204,29 @@ describe('reconcile, property: the switch ends up holding exactly what is desire
       { numRuns: 300 },
     );
   });
+
+  // Someone else's entries: flows in our tables are removed, flows in other tables and groups
+  // outside our id range survive untouched.
+  const foreignArb = fc.array(
+    fc.record({ tableId: fc.constantFrom(0, 10, 20, 40), priority: fc.integer({ min: 1, max: 200 }), port: fc.integer({ min: 1, max: 4 }) }),
+    { maxLength: 5 },
+  );
+  it('with foreign entries on the switch: ours become exactly B, theirs outside our tables and groups stay', () => {
+    fc.assert(
+      fc.property(stateArb, stateArb, foreignArb, (a, b, foreign) => {
+        const junk: FlowStats[] = foreign.map((j) => ({
+          ...asStats({ ...a.flows[0]!, tableId: j.tableId, priority: j.priority, cookie: 0xdeadn, match: [{ field: 'reg3', value: j.port }] }),
+          instructions: [{ type: 'apply_actions', actions: [{ type: 'group', groupId: 0x7000000 }] }],
+        }));
+        const theirGroup: GroupDesc = { groupId: 0x7000000, groupType: 'all', buckets: [] };
+        const installed = asInstalled(a);
+        const sw = new ModelSwitch({ flows: [...installed.flows, ...junk], groups: [...installed.groups, theirGroup] });
+        sw.apply(reconcile(b, sw.state()));
+        const expected = new ModelSwitch({ flows: [...asInstalled(b).flows, ...junk.filter((j) => j.tableId === 40)], groups: [...asInstalled(b).groups, theirGroup] });
+        expect(sw.content()).toEqual(expected.content());
+        expect(reconcile(b, sw.state())).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -153,7 +153,10 @@ describe('pipeline on real OVS', () => {
     next.ports = [
       ...next.ports.filter((p) => p.name !== 'web-b').map((p) => (p.name === 'db-e' ? { ...p, node: 'hv2' } : p)),
       { name: 'web-n', switch: 'web', mac: '02:00:00:00:00:1a', node: 'hv1' },
+      // Bound to hv1, but its interface is not there yet: flows of its switch, empty flood groups.
+      { name: 'app-z', switch: 'app', mac: '02:00:00:00:00:2a', node: 'hv1' },
     ];
+    next.switches = [...next.switches, { name: 'app', vni: 300, replication: 'source', encap: 'geneve' }];
     await ovs.vsctl('del-port', bridge, [...vmIfaces].find(([, l]) => l === 'web-b')![0]);
     await addVmPort('web-n', 4);
     const tunnels = desiredTunnels(next, 'hv1');
@@ -171,6 +174,7 @@ describe('pipeline on real OVS', () => {
     for (const f of untouched) expect(msgs.some((m) => m.type === 'flow_mod' && m.tableId === 0 && m.cookie === f.cookie)).toBe(false);
     // db's flood-local group is unchanged: only db-d is local, before and after.
     expect(summary(msgs).filter((s) => s.startsWith('group'))).toEqual([
+      `group add ${floodLocalGroupId(300)}`, `group add ${floodAllGroupId(300)}`,
       `group modify ${floodLocalGroupId(100)}`, `group modify ${floodAllGroupId(100)}`, `group modify ${floodAllGroupId(200)}`,
     ]);
     // web-b's two flows and the two old tunnels' ingress flows go; the remote MACs move to the
@@ -179,6 +183,7 @@ describe('pipeline on real OVS', () => {
       'flow delete_strict t0 p100', 'flow delete_strict t0 p100', 'flow delete_strict t0 p100', 'flow delete_strict t10 p110',
       'flow modify_strict t10 p100', 'flow modify_strict t10 p100',
       'flow add t0 p100', 'flow add t0 p100', 'flow add t0 p100', 'flow add t10 p110',
+      'flow add t10 p50', 'flow add t10 p10', 'flow add t20 p100', 'flow add t20 p100', // app
     ]);
     expect(msgs.length).toBeLessThan(desired.flows.length);
     await sw.install(msgs);
@@ -194,5 +199,6 @@ describe('pipeline on real OVS', () => {
     expect(dump).toContain('table=10, priority=110,metadata=0x64,dl_dst=02:00:00:00:00:1a actions=output:4');
     expect(dump).toContain('table=10, priority=100,reg6=0x1,metadata=0xc8,dl_dst=02:00:00:00:00:0e actions=set_field:0xc8->tun_id,output:13');
     expect(dump).not.toContain('dl_dst=02:00:00:00:00:0b');
+    expect(await ovs.ofctl('dump-groups', bridge)).toMatch(new RegExp(`group_id=${floodAllGroupId(300)},type=all$`, 'm'));
   });
 });
