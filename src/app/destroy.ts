@@ -11,10 +11,13 @@ export interface DestroyReport {
 
 /** Removes every container and network labelled with this lab, and nothing else. */
 export async function destroyLab(runtime: Runtime, lab: string, concurrency = 8): Promise<DestroyReport> {
-  const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
+  const [containers, networks] = await Promise.all([
+    runtime.listContainers({ [LABEL_LAB]: lab }),
+    runtime.listNetworks({ [LABEL_LAB]: lab }),
+  ]);
   await mapLimit(containers, concurrency, (c) => runtime.removeContainer(c.name));
-  // Networks go last: Docker refuses to remove a network that still has endpoints.
-  const networks = await runtime.listNetworks({ [LABEL_LAB]: lab });
+  // Networks go last: a network cannot go while nodes are still plugged into it (and in some
+  // runtimes it is already gone with them).
   await mapLimit(networks, concurrency, (n) => runtime.removeNetwork(n.name));
   return { lab, containers: containers.length, networks: networks.length };
 }

@@ -36,7 +36,9 @@ export async function inspectLab(runtime: Runtime, lab: string, options: { ovs?:
     throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
   }
   const keyOf = new Map(networks.map((n) => [n.name, n.labels[LABEL_NETWORK] ?? n.name]));
-  const nodes = await mapLimit(containers, 8, async (c): Promise<NodeState> => {
+  // Runtime plumbing (such as the Docker runtime's fabric) carries no node label: not a node.
+  const nodeContainers = containers.filter((c) => c.labels[LABEL_NODE] !== undefined);
+  const nodes = await mapLimit(nodeContainers, 8, async (c): Promise<NodeState> => {
     const addresses = Object.fromEntries(
       Object.entries(c.addresses).map(([network, ip]) => [keyOf.get(network) ?? network, ip]),
     );

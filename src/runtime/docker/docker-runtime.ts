@@ -16,14 +16,34 @@ import type {
   Runtime,
   UsedSubnet,
 } from '../runtime.ts';
+import {
+  bridgeName,
+  connectHost,
+  createBridge,
+  deleteBridge,
+  listBridges,
+  setLinkState,
+  wireNode,
+  type FabricNetwork,
+  type Link,
+} from './fabric.ts';
 import { ensureNodeImage } from './image.ts';
 
 const READY = 'nvlab-node: ready';
+const LABEL_LAB = 'nvlab.lab';
+const LABEL_ROLE = 'nvlab.role';
+/** A node's links (JSON), so a restart or another process can wire it again. */
+const LABEL_LINKS = 'nvlab.links';
+const FABRIC_ROLE = 'fabric';
+/** '.' cannot occur in lab or node names, so no node can take the fabric's name. */
+const fabricName = (lab: string) => `nvlab-${lab}.fabric`;
 const FAILED = 'nvlab-node: failed:';
 const DEFAULT_READY_TIMEOUT_MS = 90_000;
 
 /** OVS in a container needs these and no more (--privileged is not available everywhere). */
 const CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
+/** Quiet nodes: no IPv6 autoconfiguration frames in captures and flood counts. */
+const QUIET_SYSCTLS = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
 
 export class RuntimeError extends NvlabError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -86,6 +106,9 @@ export class DockerRuntime implements Runtime {
         if (config.Subnet?.includes('.')) used.push({ subnet: config.Subnet, owner: `Docker network ${network.Name}` });
       }
     }
+    for (const network of await this.fabricNetworks({})) {
+      used.push({ subnet: network.subnet, owner: `network ${network.name}` });
+    }
     // The host's own addresses are never ours to take.
     for (const [name, addresses] of Object.entries(networkInterfaces())) {
       for (const address of addresses ?? []) {
@@ -98,44 +121,117 @@ export class DockerRuntime implements Runtime {
   }
 
   async createNetwork(spec: NetworkSpec): Promise<void> {
+    const lab = spec.labels[LABEL_LAB];
+    if (!lab) throw new RuntimeError(`network ${spec.name}: no ${LABEL_LAB} label`);
+    const network: FabricNetwork = {
+      name: spec.name,
+      bridge: bridgeName(spec.name),
+      subnet: spec.subnet,
+      gateway: spec.gateway,
+      labels: spec.labels,
+    };
     try {
-      await this.docker.createNetwork({
-        Name: spec.name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Internal: spec.internal,
-        Labels: spec.labels,
-        IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] },
-        Options: { 'com.docker.network.driver.mtu': String(spec.mtu) },
-      });
+      const pid = await this.fabricPid(lab, true);
+      await createBridge(pid, network, spec.mtu);
+      this.networks.set(spec.name, { ...network, mtu: spec.mtu });
+      if (!spec.internal) await connectHost(pid, network, Number(spec.subnet.split('/')[1]), spec.mtu);
     } catch (error) {
+      if (error instanceof RuntimeError) throw error;
       throw new RuntimeError(`network ${spec.name} (${spec.subnet}): ${reason(error)}`, { cause: error });
     }
   }
 
+  /** Networks this process created or looked up, so nodes need no lookup of their own. */
+  private networks = new Map<string, FabricNetwork>();
+
+  private async network(lab: string, name: string): Promise<FabricNetwork | undefined> {
+    if (!this.networks.has(name)) {
+      for (const n of await this.fabricNetworks({ [LABEL_LAB]: lab })) this.networks.set(n.name, n);
+    }
+    return this.networks.get(name);
+  }
+
+  /** The lab's fabric container (see fabric.ts): created on first use, its PID cached. */
+  private fabrics = new Map<string, Promise<number>>();
+
+  private fabricPid(lab: string, create = false): Promise<number> {
+    let pid = this.fabrics.get(lab);
+    if (!pid) {
+      pid = this.findOrCreateFabric(lab, create);
+      this.fabrics.set(lab, pid);
+      pid.catch(() => this.fabrics.delete(lab));
+    }
+    return pid;
+  }
+
+  private async findOrCreateFabric(lab: string, create: boolean): Promise<number> {
+    const name = fabricName(lab);
+    const running = async () => {
+      const info = await this.docker.getContainer(name).inspect();
+      if (!info.State.Running) throw new RuntimeError(`the fabric of lab ${lab} is not running`);
+      return info.State.Pid;
+    };
+    try {
+      return await running();
+    } catch (error) {
+      if (!create || statusCode(error) !== 404) throw error;
+    }
+    if (this.image === undefined) await this.prepare();
+    await this.docker.createContainer({
+      name,
+      Hostname: 'fabric',
+      Image: this.image,
+      Labels: { [LABEL_LAB]: lab, [LABEL_ROLE]: FABRIC_ROLE },
+      Env: ['NVLAB_ROLE=fabric'],
+      HostConfig: { Init: true, CapAdd: CAPABILITIES, NetworkMode: 'none', Sysctls: QUIET_SYSCTLS },
+    });
+    await this.startAndWait(name, DEFAULT_READY_TIMEOUT_MS);
+    return running();
+  }
+
+  /** Networks in every running fabric (or that of one lab). */
+  private async fabricNetworks(labels: Record<string, string>): Promise<FabricNetwork[]> {
+    const fabrics = await this.docker.listContainers({
+      filters: { label: labelFilter({ ...(labels[LABEL_LAB] ? { [LABEL_LAB]: labels[LABEL_LAB] } : {}), [LABEL_ROLE]: FABRIC_ROLE }) },
+    });
+    const found = await Promise.all(
+      fabrics.map(async (f) => {
+        const pid = (await this.docker.getContainer(f.Id).inspect()).State.Pid;
+        return listBridges(pid).catch(() => []);
+      }),
+    );
+    return found.flat().filter((n) => Object.entries(labels).every(([k, v]) => (v === '' ? k in n.labels : n.labels[k] === v)));
+  }
+
   async createNode(spec: NodeSpec, options: { readyTimeoutMs?: number } = {}): Promise<void> {
     if (this.image === undefined) await this.prepare();
-    const [primary, ...others] = spec.networks;
-    if (primary === undefined) throw new RuntimeError(`node ${spec.name}: no network`);
+    const lab = spec.labels[LABEL_LAB];
+    if (!lab) throw new RuntimeError(`node ${spec.name}: no ${LABEL_LAB} label`);
+    const links: Link[] = [];
+    for (const [i, attachment] of spec.networks.entries()) {
+      const network = await this.network(lab, attachment.network);
+      if (!network) throw new RuntimeError(`node ${spec.name}: lab ${lab} has no network ${attachment.network}`);
+      links.push({ nic: `eth${i}`, network: attachment.network, ip: attachment.ip, prefixLength: Number(network.subnet.split('/')[1]) });
+    }
     try {
       await this.docker.createContainer({
         name: spec.name,
         Hostname: spec.hostname,
         Image: this.image,
-        Labels: spec.labels,
-        Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+        Labels: { ...spec.labels, [LABEL_LINKS]: JSON.stringify(links) },
+        Env: [
+          ...Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+          // The agent waits for these interfaces, which the runtime plugs in after start.
+          `NVLAB_NICS=${links.map((l) => `${l.nic}=${l.ip}/${l.prefixLength}`).join(' ')}`,
+        ],
         HostConfig: {
           Init: true,
           CapAdd: CAPABILITIES,
           Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
-          NetworkMode: primary.network,
-          // Quiet nodes: no IPv6 autoconfiguration frames in captures and flood counts.
-          Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
+          NetworkMode: 'none',
+          Sysctls: QUIET_SYSCTLS,
         },
-        NetworkingConfig: { EndpointsConfig: { [primary.network]: { IPAMConfig: { IPv4Address: primary.ip } } } },
       });
-      // Docker 20.10 takes one network at creation; the others are connected before start.
-      for (const attachment of others) await this.connect(spec.name, attachment);
       if (spec.files?.length) {
         await this.docker.getContainer(spec.name).putArchive(await tarOf(spec.files), { path: '/' });
       }
@@ -143,11 +239,22 @@ export class DockerRuntime implements Runtime {
       if (error instanceof RuntimeError) throw error;
       throw new RuntimeError(`node ${spec.name}: ${reason(error)}`, { cause: error });
     }
-    await this.startAndWait(spec.name, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    await this.startAndWait(spec.name, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, () => this.wire(spec.name));
+  }
+
+  /** Plugs a started node's links into its lab's fabric. */
+  private async wire(name: string): Promise<void> {
+    const info = await this.docker.getContainer(name).inspect();
+    const lab = info.Config.Labels?.[LABEL_LAB];
+    const links = JSON.parse(info.Config.Labels?.[LABEL_LINKS] ?? '[]') as Link[];
+    if (!lab || links.length === 0) return;
+    const mtus = new Map<string, number>();
+    for (const link of links) mtus.set(link.network, (await this.network(lab, link.network))?.mtu ?? 1500);
+    await wireNode(await this.fabricPid(lab), info.State.Pid, name, links, mtus);
   }
 
   /** Attaches to the node's output before starting it, so its ready line cannot be missed. */
-  private async startAndWait(name: string, timeoutMs: number): Promise<void> {
+  private async startAndWait(name: string, timeoutMs: number, afterStart?: () => Promise<void>): Promise<void> {
     const container = this.docker.getContainer(name);
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
     const stdout = new PassThrough();
@@ -175,6 +282,7 @@ export class DockerRuntime implements Runtime {
     ready.catch(() => {});
     try {
       await container.start();
+      await afterStart?.();
       await ready;
     } catch (error) {
       if (error instanceof RuntimeError) throw error;
@@ -227,22 +335,29 @@ export class DockerRuntime implements Runtime {
       labels: c.Labels ?? {},
       state: c.State,
       addresses: Object.fromEntries(
-        Object.entries(c.NetworkSettings?.Networks ?? {}).map(([network, info]) => [network, info.IPAddress]),
+        (JSON.parse(c.Labels?.[LABEL_LINKS] ?? '[]') as Link[]).map((link) => [link.network, link.ip]),
       ),
     }));
   }
 
   async listNetworks(labels: Record<string, string>): Promise<ResourceInfo[]> {
-    const list = await this.docker.listNetworks({ filters: { label: labelFilter(labels) } });
-    return list.map((n) => ({ name: n.Name, labels: n.Labels ?? {} }));
+    return (await this.fabricNetworks(labels)).map((n) => ({ name: n.name, labels: n.labels }));
   }
 
   async removeContainer(name: string): Promise<void> {
     await ignoreMissing(this.docker.getContainer(name).remove({ force: true, v: true }), `remove ${name}`);
+    const fabricOf = /^nvlab-(.+)\.fabric$/.exec(name);
+    if (fabricOf?.[1]) {
+      this.fabrics.delete(fabricOf[1]);
+      for (const [key, network] of this.networks) if (network.labels[LABEL_LAB] === fabricOf[1]) this.networks.delete(key);
+    }
   }
 
   async removeNetwork(name: string): Promise<void> {
-    await ignoreMissing(this.docker.getNetwork(name).remove(), `remove network ${name}`);
+    const owner = (await this.fabricNetworks({})).find((n) => n.name === name);
+    if (!owner) return; // gone with its fabric
+    const pid = await this.fabricPid(owner.labels[LABEL_LAB] ?? '');
+    await wrap(deleteBridge(pid, owner.bridge), `remove network ${name}`);
   }
 
   async kill(name: string): Promise<void> {
@@ -254,21 +369,27 @@ export class DockerRuntime implements Runtime {
   }
 
   async start(name: string, options: { readyTimeoutMs?: number } = {}): Promise<void> {
-    await this.startAndWait(name, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    // A started container has a new network namespace: its links are plugged in again.
+    await this.startAndWait(name, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, () => this.wire(name));
   }
 
+  /** Pulls the cable of the node's link on `network`; the node keeps running. */
   async disconnect(name: string, network: string): Promise<void> {
-    await wrap(this.docker.getNetwork(network).disconnect({ Container: name, Force: true }), `disconnect ${name}`);
+    await this.setLink(name, network, false);
   }
 
+  /** Plugs the cable back in (the link must exist: nodes get their links when created). */
   async connect(name: string, attachment: NodeAttachment): Promise<void> {
-    await wrap(
-      this.docker.getNetwork(attachment.network).connect({
-        Container: name,
-        EndpointConfig: { IPAMConfig: { IPv4Address: attachment.ip } },
-      }),
-      `connect ${name} to ${attachment.network}`,
-    );
+    await this.setLink(name, attachment.network, true);
+  }
+
+  private async setLink(name: string, network: string, up: boolean): Promise<void> {
+    const info = await wrap(this.docker.getContainer(name).inspect(), `inspect ${name}`);
+    const links = JSON.parse(info.Config.Labels?.[LABEL_LINKS] ?? '[]') as Link[];
+    const link = links.find((l) => l.network === network);
+    const lab = info.Config.Labels?.[LABEL_LAB];
+    if (!link || !lab) throw new RuntimeError(`node ${name} has no link on ${network}`);
+    await wrap(setLinkState(await this.fabricPid(lab), name, link.nic, up), `${up ? 'connect' : 'disconnect'} ${name}`);
   }
 
   async logs(name: string, options: { tail?: number } = {}): Promise<string> {

@@ -92,7 +92,7 @@ describe('a deployed three-hypervisor lab', () => {
 
   test('destroy leaves no container, network or volume', async () => {
     await destroy(lab);
-    expect(await leftovers(lab)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(await leftovers(lab)).toEqual({ containers: [], networks: [], volumes: [], hostLinks: [] });
     expect(await volumeCount()).toBe(volumesBefore);
   });
 });

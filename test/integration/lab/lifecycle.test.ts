@@ -8,7 +8,7 @@ import { checkUnderlay } from '../../../src/app/underlay-check.ts';
 import type { Runtime } from '../../../src/runtime/runtime.ts';
 import { deploy, destroy, labName, leftovers, nvlab, planFor, runtime, threeHypervisors, writeTopology } from './support.ts';
 
-const empty = { containers: [], networks: [], volumes: [] };
+const empty = { containers: [], networks: [], volumes: [], hostLinks: [] };
 
 async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -51,7 +51,8 @@ describe('a deploy whose CLI was killed', () => {
   test('is cleaned up by `nvlab destroy LAB` from labels alone', async () => {
     const file = await writeTopology(threeHypervisors(lab));
     const cli = nvlab(['deploy', file]);
-    await until(async () => (await leftovers(lab)).containers.length > 0, 60_000);
+    // Kill it once the first node is being created: networks exist, nodes are half made.
+    await until(async () => (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).length > 0, 60_000);
     cli.kill('SIGKILL');
     await cli.catch(() => {});
     expect((await leftovers(lab)).networks.length).toBeGreaterThan(0);

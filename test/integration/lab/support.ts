@@ -73,14 +73,22 @@ export function nvlab(args: string[], options: { reject?: boolean } = {}) {
   });
 }
 
-/** Everything Docker holds for a lab, by its label. */
-export async function leftovers(lab: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+/** Everything a lab holds on this host: containers, networks, volumes, and host-side links
+ *  (the host's veth into the lab's management network carries the alias nvlab:<network>). */
+export async function leftovers(
+  lab: string,
+): Promise<{ containers: string[]; networks: string[]; volumes: string[]; hostLinks: string[] }> {
   const containers = (await runtime.listContainers({ 'nvlab.lab': lab })).map((c) => c.name);
-  const networks = (await runtime.listNetworks({ 'nvlab.lab': lab })).map((n) => n.name);
+  const networks = [
+    ...(await runtime.listNetworks({ 'nvlab.lab': lab })).map((n) => n.name),
+    ...(await execa('docker', ['network', 'ls', '-q', '--filter', `label=nvlab.lab=${lab}`])).stdout.split('\n').filter(Boolean),
+  ];
   const volumes = (await execa('docker', ['volume', 'ls', '-q', '--filter', `label=nvlab.lab=${lab}`])).stdout
     .split('\n')
     .filter(Boolean);
-  return { containers, networks, volumes };
+  const links = JSON.parse((await execa('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string; ifalias?: string }[];
+  const hostLinks = links.filter((l) => l.ifalias?.startsWith(`nvlab:nvlab-${lab}-`)).map((l) => l.ifname);
+  return { containers, networks, volumes, hostLinks };
 }
 
 export async function volumeCount(): Promise<number> {
