@@ -192,7 +192,7 @@ describe('long node names', () => {
     const lab = smallLab();
     lab.nodes = lab.nodes.map((n) => (n.name === 'hv2' ? { ...n, name: 'hypervisor-rack7-slot12' } : n));
     lab.ports = lab.ports.map((p) => (p.node === 'hv2' ? { ...p, node: 'hypervisor-rack7-slot12' } : p));
-    const [t] = desiredState(lab, 'hv1', hv1Facts()).tunnels;
+    const t = desiredState(lab, 'hv1', hv1Facts()).tunnels.find((x) => x.remoteNode === 'hypervisor-rack7-slot12');
     expect(t!.name).toMatch(/^tun-hyper[0-9a-f]{6}$/);
     const d = desiredFlows(lab, 'hv1', { ...hv1Facts(), tunnelPorts: new Map([[t!.name, 10]]) });
     expect(find(d, Table.L2, [md(100), reg6(From.VM), mac('02:00:00:00:00:0c')])?.instructions).toEqual([

@@ -39,13 +39,20 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
   const hosts = switchHosts(logical);
   const links = tunnelLinks(logical, nodeName);
   const switches = [...logical.switches].filter((s) => hosts.get(s.name)?.includes(nodeName)).sort((a, b) => a.vni - b.vni);
-  const portsOf = (sw: LogicalSwitch) =>
-    logical.ports.filter((p) => p.switch === sw.name && p.node !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const boundPorts = new Map<string, LogicalPort[]>();
+  for (const p of logical.ports) {
+    if (p.node === undefined) continue;
+    let list = boundPorts.get(p.switch);
+    if (!list) boundPorts.set(p.switch, (list = []));
+    list.push(p);
+  }
+  const portsOf = (sw: LogicalSwitch) => [...(boundPorts.get(sw.name) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const vmPort = (p: LogicalPort) => (p.node === nodeName ? facts.vmPorts.get(p.name) : undefined);
+  const tunnelByRemote = new Map(links.map((l) => [`${l.tunnel.remoteNode}\0${l.tunnel.encap}`, l.tunnel.name]));
   // Tunnel port towards (node, encap), if the switch has reported it.
   const tunnelPort = (remote: string, sw: LogicalSwitch) => {
-    const l = links.find((x) => x.tunnel.remoteNode === remote && x.tunnel.encap === sw.encap);
-    return l === undefined ? undefined : facts.tunnelPorts.get(l.tunnel.name);
+    const name = tunnelByRemote.get(`${remote}\0${sw.encap}`);
+    return name === undefined ? undefined : facts.tunnelPorts.get(name);
   };
   const serviceNodes = logical.nodes.filter((n) => n.role === 'service-node' && n.name !== nodeName).map((n) => n.name).sort();
 
@@ -132,7 +139,7 @@ function dedupe(flows: FlowModMsg[]): FlowModMsg[] {
     const k = flowKey(f);
     if (!seen.has(k)) seen.set(k, f);
   }
-  return [...seen.values()].sort(
-    (a, b) => a.tableId - b.tableId || b.priority - a.priority || (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : 0) || (flowKey(a) < flowKey(b) ? -1 : 1),
-  );
+  return [...seen]
+    .sort(([ka, a], [kb, b]) => a.tableId - b.tableId || b.priority - a.priority || (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : 0) || (ka < kb ? -1 : 1))
+    .map(([, f]) => f);
 }

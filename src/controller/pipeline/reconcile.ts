@@ -47,21 +47,23 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
 
   const have = new Map(actual.flows.filter((f) => tables.has(f.tableId)).map((f) => [flowKey(f), f]));
   const want = new Map(desired.flows.map((f) => [flowKey(f), f]));
-  const flowDels: FlowModMsg[] = [];
-  const flowMods: FlowModMsg[] = [];
-  const flowAdds: FlowModMsg[] = [];
+  type Keyed = [key: string, msg: FlowModMsg];
+  const flowDels: Keyed[] = [];
+  const flowMods: Keyed[] = [];
+  const flowAdds: Keyed[] = [];
   for (const [k, f] of want) {
     const h = have.get(k);
-    const add = () => flowMod({ ...f, command: 'add', cookieMask: 0n });
+    const add = (): Keyed => [k, flowMod({ ...f, command: 'add', cookieMask: 0n })];
     if (!h) flowAdds.push(add());
     else if (h.cookie !== f.cookie || h.idleTimeout !== f.idleTimeout || h.hardTimeout !== f.hardTimeout) flowAdds.push(add());
     else if (instructionsKey(h.instructions) !== instructionsKey(f.instructions)) {
-      flowMods.push(flowMod({ ...f, command: 'modify_strict', cookieMask: 0n }));
+      flowMods.push([k, flowMod({ ...f, command: 'modify_strict', cookieMask: 0n })]);
     }
   }
   for (const [k, h] of have) {
-    if (!want.has(k)) flowDels.push(flowMod({ command: 'delete_strict', tableId: h.tableId, priority: h.priority, match: h.match }));
+    if (!want.has(k)) flowDels.push([k, flowMod({ command: 'delete_strict', tableId: h.tableId, priority: h.priority, match: h.match })]);
   }
-  const order = (a: FlowModMsg, b: FlowModMsg) => a.tableId - b.tableId || b.priority - a.priority || (flowKey(a) < flowKey(b) ? -1 : 1);
-  return [...groupAdds, ...groupMods, ...flowDels.sort(order), ...flowMods.sort(order), ...flowAdds.sort(order), ...groupDels];
+  const sorted = (list: Keyed[]) =>
+    list.sort(([ka, a], [kb, b]) => a.tableId - b.tableId || b.priority - a.priority || (ka < kb ? -1 : 1)).map(([, m]) => m);
+  return [...groupAdds, ...groupMods, ...sorted(flowDels), ...sorted(flowMods), ...sorted(flowAdds), ...groupDels];
 }
