@@ -143,6 +143,10 @@ export class Store extends EventEmitter<StoreEvents> {
     const replica = new Replica<NvStoreTables>(client, {
       database,
       tables: Object.fromEntries([...LOGICAL_TABLES, ...MEMBERSHIP_TABLES].map((t) => [t, true])),
+      // Plain `monitor` (full new rows), not update2: the replica applies an update2 diff of an
+      // optional (0..1 set) column as a symmetric difference, but ovsdb-server sends the new
+      // value for those, so clearing or changing a port's ip/node would be missed.
+      method: 'monitor',
     });
     const store = new Store(client, replica, options);
     const deadline = Date.now() + (options.openTimeoutMs ?? 30_000);

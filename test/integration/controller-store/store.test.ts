@@ -61,6 +61,15 @@ describe('Store over a 3-member NvStore cluster', () => {
     expect(c.getSwitch('db').vni).toBe(6000);
     await expect(c.updatePort('db-1', { switch: 'web', mac: '02:00:00:00:01:09', ip: '10.0.1.1' })).rejects.toMatchObject({ code: 'CONFLICT' });
     await c.updatePort('db-1', { switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.1', node: 'hv2' });
+    // Optional columns change and clear, on this member and on the others (0..1 sets in OVSDB).
+    await c.updatePort('db-1', { switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.2' });
+    expect(c.getPort('db-1')).toEqual({ name: 'db-1', switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.2' });
+    await waitUntil(() => a.getPort('db-1').ip === '10.0.1.2', 10_000, 'ip change replicated');
+    expect(a.getPort('db-1')).toEqual({ name: 'db-1', switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.2' });
+    await c.updateNode('hv1', { underlayIp: '172.30.1.11' });
+    await waitUntil(() => a.getNode('hv1').underlayMac === undefined, 10_000, 'cleared MAC replicated');
+    expect(a.getNode('hv1')).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.1.11' });
+    await c.updatePort('db-1', { switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.1', node: 'hv2' });
     await expect(c.deleteSwitch('db')).rejects.toMatchObject({ code: 'CONFLICT', message: 'logical switch "db" still has logical ports: db-1' });
     await expect(c.deleteNode('hv2')).rejects.toMatchObject({ code: 'CONFLICT', message: 'transport node "hv2" still has logical ports bound: db-1' });
     await c.deletePort('db-1');

@@ -1,0 +1,158 @@
+// The northbound API over a real 3-member NvStore cluster: written through member 0's API
+// (fastify inject), read back through member 1's API (a real HTTP listener) and the store on
+// member 2; clashes, bad bodies and the OpenAPI document as a client sees them.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../../../src/controller/index.ts';
+import { Store } from '../../../src/controller/store/index.ts';
+import { startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
+
+describe('northbound API over a 3-member NvStore cluster', () => {
+  let cluster: LocalCluster;
+  let stores: Store[] = [];
+  let api0: FastifyInstance;
+  let api1: FastifyInstance;
+  let base1 = '';
+
+  const post = (url: string, payload: unknown) => api0.inject({ method: 'POST', url, payload: payload as object });
+  const http1 = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${base1}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+
+  beforeAll(async () => {
+    cluster = await startControllerCluster(3);
+    stores = await Promise.all(cluster.remotes.map((r) => Store.open([r])));
+    api0 = createApi({ store: stores[0]!, member: 'ctrl1' });
+    api1 = createApi({ store: stores[1]!, member: 'ctrl2' });
+    await api1.listen({ port: 0, host: '127.0.0.1' });
+    const addr = api1.server.address() as { port: number };
+    base1 = `http://127.0.0.1:${addr.port}`;
+  });
+  afterAll(async () => {
+    await api0?.close();
+    await api1?.close();
+    for (const s of stores) await s.close();
+    await cluster?.stop();
+  });
+
+  it('creates through one member and reads back through another member and a third store', async () => {
+    const node = await post('/api/v1/transport-nodes', { name: 'hv1', underlayIp: '172.30.0.11', underlayMac: '02:00:00:00:00:11', mgmtIp: '172.31.0.11' });
+    expect(node.statusCode).toBe(201);
+    expect(node.headers.location).toBe('/api/v1/transport-nodes/hv1');
+    expect(node.json()).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11', underlayMac: '02:00:00:00:00:11', mgmtIp: '172.31.0.11' });
+    expect((await post('/api/v1/transport-nodes', { name: 'sn1', role: 'service-node', underlayIp: '172.30.0.21' })).statusCode).toBe(201);
+    const ls = await post('/api/v1/logical-switches', { name: 'web', vni: 5001, subnet: '10.0.1.0/24' });
+    expect(ls.statusCode).toBe(201);
+    expect(ls.json()).toEqual({ name: 'web', vni: 5001, replication: 'source', encap: 'geneve', subnet: '10.0.1.0/24' });
+    const lp = await post('/api/v1/logical-ports', { name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', ip: '10.0.1.11', node: 'hv1' });
+    expect(lp.statusCode).toBe(201);
+
+    // Member 0 reads its own writes at once.
+    expect((await api0.inject({ method: 'GET', url: '/api/v1/logical-ports/web-1' })).json()).toEqual(lp.json());
+    // Member 1 (over HTTP) and the store on member 2 converge on the same objects.
+    await waitUntil(async () => (await http1('/api/v1/logical-ports/web-1')).status === 200, 10_000, 'port on member 1');
+    expect((await http1('/api/v1/logical-ports/web-1')).body).toEqual(lp.json());
+    expect((await http1('/api/v1/transport-nodes')).body).toEqual({
+      items: [node.json(), { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '172.30.0.21' }],
+    });
+    expect((await http1('/api/v1/logical-switches/web')).body).toEqual(ls.json());
+    await waitUntil(() => stores[2]!.state().ports.length === 1, 10_000, 'port in the store on member 2');
+    expect(stores[2]!.state()).toEqual({
+      nodes: [
+        { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11', underlayMac: '02:00:00:00:00:11' },
+        { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '172.30.0.21' },
+      ],
+      switches: [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }],
+      ports: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', ip: '10.0.1.11', node: 'hv1' }],
+    });
+  });
+
+  it('answers clashes with 409: name, VNI (written through another member), MAC, IP', async () => {
+    const vni = await http1('/api/v1/logical-switches', { method: 'POST', body: JSON.stringify({ name: 'db', vni: 5001 }) });
+    expect(vni).toMatchObject({ status: 409, body: { error: 'conflict', detail: 'VNI 5001 is already used by logical switch "web"' } });
+    expect((await post('/api/v1/logical-switches', { name: 'web', vni: 5009 })).json()).toEqual({ error: 'conflict', detail: 'logical switch "web" already exists' });
+    const mac = await post('/api/v1/logical-ports', { name: 'web-2', switch: 'web', mac: '02:00:00:00:01:01' });
+    expect(mac.statusCode).toBe(409);
+    expect(mac.json().detail).toBe('MAC 02:00:00:00:01:01 is already used on logical switch "web" by port "web-1"');
+    const ip = await post('/api/v1/logical-ports', { name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', ip: '10.0.1.11' });
+    expect(ip.statusCode).toBe(409);
+    const missing = await post('/api/v1/logical-ports', { name: 'web-2', switch: 'nope', mac: '02:00:00:00:01:02' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: 'not found', detail: 'logical switch "nope" not found' });
+  });
+
+  it('answers a bad body with 400 listing every issue (HTTP client view)', async () => {
+    const res = await http1('/api/v1/logical-ports', { method: 'POST', body: JSON.stringify({ name: 'x', mac: 'ff:ff:ff:ff:ff:ff', ip: '10.0.1', vlan: 3 }) });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      { path: 'switch', message: 'a name matching [a-z][a-z0-9-]{0,30}' },
+      { path: 'mac', message: 'a unicast MAC address like 02:00:00:00:01:13' },
+      { path: 'ip', message: 'an IPv4 address like 10.0.1.11' },
+      { path: '', message: 'Unrecognized key: "vlan"' },
+    ]);
+  });
+
+  it('updates with PUT and deletes, with 404 for unknown names and 409 for a switch in use', async () => {
+    const put = await http1('/api/v1/logical-switches/web', { method: 'PUT', body: JSON.stringify({ vni: 5002, replication: 'service-node' }) });
+    expect(put).toMatchObject({ status: 200, body: { name: 'web', vni: 5002, replication: 'service-node', encap: 'geneve' } });
+    expect((await http1('/api/v1/logical-switches/web', { method: 'PUT', body: JSON.stringify({ name: 'www', vni: 5002 }) })).body).toEqual({
+      error: 'invalid',
+      detail: 'the name cannot change (is "web")',
+      issues: [{ path: 'name', message: 'the name cannot change (is "web")' }],
+    });
+    expect((await http1('/api/v1/logical-switches/nope', { method: 'PUT', body: JSON.stringify({ vni: 7 }) })).status).toBe(404);
+    expect((await http1('/api/v1/logical-switches/nope')).status).toBe(404);
+    const inUse = await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/web' });
+    expect(inUse.statusCode).toBe(409);
+    expect(inUse.json().detail).toBe('logical switch "web" still has logical ports: web-1');
+    // Member 0 must see member 1's update before moving the port (its guard reads the server anyway).
+    const moved = await api0.inject({ method: 'PUT', url: '/api/v1/logical-ports/web-1', payload: { switch: 'web', mac: '02:00:00:00:01:01' } });
+    expect(moved.json()).toEqual({ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01' });
+    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-ports/web-1' })).statusCode).toBe(204);
+    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-ports/web-1' })).statusCode).toBe(404);
+    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/web' })).statusCode).toBe(204);
+    await waitUntil(async () => (await http1('/api/v1/logical-switches')).body.items.length === 0, 10_000, 'delete replicated');
+  });
+
+  it('reports the member and its store in /api/v1/status', async () => {
+    await stores[1]!.heartbeat('ctrl2', Date.now() + 60_000);
+    await stores[1]!.bumpGeneration('hv1', 'ctrl2');
+    const res = await http1('/api/v1/status');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      member: 'ctrl2',
+      store: { remote: cluster.remotes[1], connected: true, synced: true, available: true, model: 'clustered', clusterConnected: true },
+      members: [{ name: 'ctrl2', live: true }],
+      masterships: [{ node: 'hv1', member: 'ctrl2', generation: 1 }],
+    });
+    expect(typeof res.body.store.leader).toBe('boolean');
+  });
+
+  it('serves a structurally valid OpenAPI 3 document listing every route', async () => {
+    const { status, body: doc } = await http1('/openapi.json');
+    expect(status).toBe(200);
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId: string; responses: Record<string, { description: string; content?: Record<string, { schema: { $ref: string } }> }>; requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>>);
+    const listed = ops.flatMap(([p, byMethod]) => Object.keys(byMethod).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const expected = ['transport-nodes', 'logical-switches', 'logical-ports']
+      .flatMap((r) => [`GET /api/v1/${r}`, `POST /api/v1/${r}`, `GET /api/v1/${r}/{name}`, `PUT /api/v1/${r}/{name}`, `DELETE /api/v1/${r}/{name}`])
+      .concat('GET /api/v1/status')
+      .sort();
+    expect(listed).toEqual(expected);
+    for (const [path, byMethod] of ops) {
+      expect(path.startsWith('/')).toBe(true);
+      for (const [method, o] of Object.entries(byMethod)) {
+        expect(Object.keys(o.responses).length, `${method} ${path}`).toBeGreaterThan(0);
+        for (const [code, r] of Object.entries(o.responses)) {
+          expect(code).toMatch(/^[1-5]\d\d$/);
+          expect(typeof r.description).toBe('string');
+          for (const media of Object.values(r.content ?? {})) expect(doc.components.schemas[media.schema.$ref.replace('#/components/schemas/', '')]).toBeDefined();
+        }
+        if (method === 'post' || method === 'put') expect(o.requestBody?.content['application/json']?.schema.$ref).toMatch(/Create$|Update$/);
+      }
+    }
+  });
+});
