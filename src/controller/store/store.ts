@@ -3,7 +3,6 @@
 // every write is one OVSDB transaction whose guards (`wait`s) and unique indexes make the checks
 // atomic on the leader, bounded in time so a member cut off from its majority answers NO_QUORUM.
 import { EventEmitter } from 'node:events';
-import type { z } from 'zod';
 import {
   OvsdbClient,
   Replica,
@@ -14,7 +13,7 @@ import {
   type ReplicaSnapshot,
   type ServerDatabaseInfo,
 } from '../../ovsdb/index.ts';
-import { ConflictError, InvalidError, NotFoundError, StoreUnavailableError, type StoreError } from './errors.ts';
+import { ConflictError, NotFoundError, StoreUnavailableError, type StoreError } from './errors.ts';
 import {
   LogicalPortSchema,
   LogicalSwitchSchema,
@@ -44,7 +43,10 @@ import {
   switchToRow,
   type NvStoreTables,
 } from './rows.ts';
+import { Committer } from './committer.ts';
+import { bumpGeneration, heartbeat } from './leases.ts';
 import { Txn } from './txn.ts';
+import { checkSameName, parse, same, sorted, withoutName } from './input.ts';
 
 export interface StoreOptions {
   /** Default NvStore. */
@@ -84,22 +86,13 @@ export interface StoreEvents {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message }));
-  throw new InvalidError(`invalid ${what}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, issues);
-}
-
 const KIND = { Transport_Node: 'transport node', Logical_Switch: 'logical switch', Logical_Port: 'logical port' } as const;
 
 export class Store extends EventEmitter<StoreEvents> {
   private readonly database: string;
   private readonly writeTimeoutMs: number;
   private cached: { snapshot: ReplicaSnapshot<NvStoreTables>; state: LogicalState } | undefined;
-  private lastServer: ServerDatabaseInfo | undefined;
-  /** Set when a write failed for want of quorum; cleared by the next commit or a new connection. */
-  private noQuorum = false;
+  private readonly committer: Committer;
 
   private constructor(
     private readonly client: OvsdbClient,
@@ -109,15 +102,12 @@ export class Store extends EventEmitter<StoreEvents> {
     super();
     this.database = options.database ?? NVSTORE_DATABASE;
     this.writeTimeoutMs = options.writeTimeoutMs ?? 2000;
-    client.on('server', (info) => {
-      if (info) this.lastServer = info;
-      this.emit('status', this.status());
-    });
-    client.on('connected', () => {
-      this.noQuorum = false;
-      this.emit('status', this.status());
-    });
-    client.on('disconnected', () => this.emit('status', this.status()));
+    this.committer = new Committer(client, this.database, this.writeTimeoutMs);
+    const announce = () => this.emit('status', this.status());
+    this.committer.on('quorum', announce);
+    client.on('server', announce);
+    client.on('connected', announce);
+    client.on('disconnected', announce);
     replica.on('change', (changes) => this.onChange(changes));
   }
 
@@ -176,14 +166,12 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   status(): StoreStatus {
-    const server = this.client.serverInfo ?? this.lastServer;
-    const lostCluster = server?.model === 'clustered' && !server.connected;
     return {
       remote: this.client.isConnected ? this.client.remote : undefined,
       connected: this.client.isConnected,
       synced: this.replica.isSynced,
-      server,
-      available: this.client.isConnected && !lostCluster && !this.noQuorum,
+      server: this.committer.server,
+      available: this.committer.available,
     };
   }
 
@@ -359,65 +347,13 @@ export class Store extends EventEmitter<StoreEvents> {
   // --- members and mastership -----------------------------------------------------------------
 
   /** Renews `member`'s lease until `expires` (ms since the epoch); needs a quorum, like every write. */
-  async heartbeat(member: string, expires: number, options: { timeoutMs?: number } = {}): Promise<void> {
-    if (!member) throw new InvalidError('member name is empty', [{ path: ['member'], message: 'a non-empty name' }]);
-    if (!Number.isSafeInteger(expires) || expires < 0) {
-      throw new InvalidError(`bad lease end ${expires}`, [{ path: ['expires'], message: 'ms since the epoch, an integer' }]);
-    }
-    const deadline = Date.now() + (options.timeoutMs ?? this.writeTimeoutMs);
-    // Update first (the common case); only the first heartbeat inserts. Another writer of the
-    // same name can only be a restarted incarnation of this member, so a clash means "update".
-    for (;;) {
-      const update = this.txn();
-      const i = update.add(op.update('Member', [['name', '==', member]], { expires }));
-      if ((await this.commit(update, deadline))[i]?.count) return;
-      const insert = this.txn();
-      insert.indexClash = () => new ConflictError(`member "${member}" appeared concurrently`);
-      try {
-        insert.add(op.insert('Member', { name: member, expires }));
-        await this.commit(insert, deadline);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
-    }
+  heartbeat(member: string, expires: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    return heartbeat(this.committer, member, expires, options);
   }
 
-  /**
-   * Makes `member` master of `node` with a generation higher than any before, and returns it.
-   * Read-modify-write guarded by a `wait` on the generation read; a concurrent bump makes the
-   * guard fail and the loop re-reads, so two callers never get the same number.
-   */
-  async bumpGeneration(node: string, member: string, options: { timeoutMs?: number } = {}): Promise<number> {
-    if (!node || !member) throw new InvalidError('node and member must be non-empty', []);
-    const deadline = Date.now() + (options.timeoutMs ?? this.writeTimeoutMs);
-    let attempts = 0;
-    for (;;) {
-      attempts++;
-      const read = this.txn();
-      const s = read.add(op.select('Mastership', [['node', '==', node]], ['generation']));
-      const rows = (await this.commit(read, deadline))[s]?.rows ?? [];
-      const current = rows[0]?.generation as number | undefined;
-      const next = (current ?? 0) + 1;
-      const write = this.txn();
-      const raced = () => new ConflictError(`mastership of "${node}" changed concurrently`);
-      write.indexClash = raced;
-      if (current === undefined) {
-        write.add(op.insert('Mastership', { node, member, generation: next }));
-      } else {
-        write.mustEqual('Mastership', [['node', '==', node]], { generation: current }, raced);
-        write.add(op.update('Mastership', [['node', '==', node]], { member, generation: next }));
-      }
-      try {
-        await this.commit(write, deadline);
-        return next;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        if (Date.now() >= deadline) throw new ConflictError(`mastership of "${node}": still contended after ${attempts} attempts`, { cause: err });
-        // A follower may not have the winner's commit yet; give it a moment, with jitter.
-        await sleep(2 + Math.random() * 10 * Math.min(attempts, 5));
-      }
-    }
+  /** Makes `member` master of `node` with a generation higher than any before (see leases.ts). */
+  bumpGeneration(node: string, member: string, options: { timeoutMs?: number } = {}): Promise<number> {
+    return bumpGeneration(this.committer, node, member, options);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -442,45 +378,8 @@ export class Store extends EventEmitter<StoreEvents> {
     return txn;
   }
 
-  /**
-   * Runs `txn` within the write bound (or until `deadline`). Not reaching a member that is in
-   * its cluster, or no commit in time, is NO_QUORUM; guard and index failures are translated.
-   */
-  private async commit(txn: Txn, deadline = Date.now() + this.writeTimeoutMs): Promise<OperationResult[]> {
-    const status = this.status();
-    if (!status.connected && status.server?.model === 'clustered' && !status.server.connected) {
-      // The member said it lost its cluster and the client has not found one with quorum since:
-      // answer at once instead of waiting out the bound.
-      throw new StoreUnavailableError(`${status.server.name}: the store member has no quorum (cut off from the cluster majority)`, 'no');
-    }
-    try {
-      await this.client.ready(Math.max(1, deadline - Date.now()));
-    } catch (cause) {
-      this.markNoQuorum();
-      throw new StoreUnavailableError(`no store member with quorum reachable: ${(cause as Error).message}`, 'no', { cause });
-    }
-    try {
-      const results = await this.client.transact(this.database, txn.ops, { timeout: Math.max(1, deadline - Date.now()) });
-      this.markQuorum();
-      return results;
-    } catch (err) {
-      const mapped = txn.translate(err);
-      if (mapped instanceof StoreUnavailableError) this.markNoQuorum();
-      else this.markQuorum();
-      throw mapped;
-    }
-  }
-
-  private markNoQuorum(): void {
-    if (this.noQuorum) return;
-    this.noQuorum = true;
-    this.emit('status', this.status());
-  }
-
-  private markQuorum(): void {
-    if (!this.noQuorum) return;
-    this.noQuorum = false;
-    this.emit('status', this.status());
+  private commit(txn: Txn): Promise<OperationResult[]> {
+    return this.committer.commit(txn);
   }
 
   private expectRow(results: OperationResult[], index: number, kind: string, name: string): void {
@@ -504,23 +403,4 @@ export class Store extends EventEmitter<StoreEvents> {
     if (LOGICAL_TABLES.some((t) => tables.has(t))) this.emit('change', this.state());
     if (MEMBERSHIP_TABLES.some((t) => tables.has(t))) this.emit('membership');
   }
-}
-
-function sorted<T extends { name: string }>(items: T[]): T[] {
-  return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function same(a: object, b: object): boolean {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
-}
-
-function withoutName<R extends { name?: unknown }>(row: R): Omit<R, 'name'> {
-  const { name: _name, ...rest } = row;
-  return rest;
-}
-
-function checkSameName(path: string, body: string): void {
-  if (path !== body) throw new InvalidError(`the name cannot change (is "${path}")`, [{ path: ['name'], message: `the name cannot change (is "${path}")` }]);
 }
