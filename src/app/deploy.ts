@@ -1,7 +1,9 @@
 // Deploy a planned lab, in stages as containerlab does: networks, then nodes (bounded parallel,
 // each waited for until its agent reports ready). A failure midway rolls everything back.
 import { LABEL_LAB, LABEL_NETWORK, type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
-import { nodeSpecs } from '../nodes/index.ts';
+import { membersOf, nodeSpecs, setControllerAssets } from '../nodes/index.ts';
+import { controllerAssets } from './controller-assets.ts';
+import { northbound, pushLogicalConfig } from './northbound.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
@@ -9,7 +11,7 @@ import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
 
 export type DeployEvent =
-  | { type: 'stage'; stage: 'prepare' | 'networks' | 'nodes' | 'rollback' }
+  | { type: 'stage'; stage: 'prepare' | 'networks' | 'nodes' | 'logical config' | 'rollback' }
   | { type: 'progress'; line: string }
   | { type: 'node-ready'; name: string; done: number; total: number; ms: number };
 
@@ -51,6 +53,8 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
   emit({ type: 'stage', stage: 'prepare' });
   await runtime.prepare((line) => emit({ type: 'progress', line }));
 
+  const members = membersOf(plan);
+  if (members.length > 0) setControllerAssets(await controllerAssets());
   const networks = labNetworks(plan);
   const nodes = nodeSpecs(plan);
   try {
@@ -75,6 +79,10 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
       emit({ type: 'node-ready', name: spec.hostname, done, total: nodes.length, ms: performance.now() - t0 });
     });
     signal?.throwIfAborted();
+    if (members.length > 0) {
+      emit({ type: 'stage', stage: 'logical config' });
+      await pushLogicalConfig(plan, northbound(members.map((m) => m.mgmtIp)));
+    }
   } catch (error) {
     emit({ type: 'stage', stage: 'rollback' });
     await destroyLab(runtime, plan.lab).catch(() => {});

@@ -6,6 +6,12 @@ import type { NodeSpec } from '../runtime/runtime.ts';
 import { nodeLabels } from './labels.ts';
 import { registerNodeKind } from './registry.ts';
 
+/** tcp:IP:PORT of every built-in member, or the external controllers for OpenFlow. */
+function controllerTargets(plan: LabPlan, port: number): string[] {
+  if (plan.controllers.kind === 'external') return port === 6653 ? plan.controllers.targets : [];
+  return plan.controllers.members.map((m) => `tcp:${m.mgmtIp}:${port}`);
+}
+
 export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeSpec {
   const { mgmt, underlay } = plan.networks;
   return {
@@ -17,6 +23,9 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
       NVLAB_NODE: node.name,
       NVLAB_UNDERLAY: `${node.underlayIp}/${node.underlayPrefixLength}`,
       NVLAB_PORTS: node.ports.map((p) => `${p.name},${p.ifname},${p.mac},${p.ip}/${p.prefixLength}`).join(' '),
+      // Every member is this node's OVSDB manager and br-int's OpenFlow controller.
+      NVLAB_MANAGERS: controllerTargets(plan, 6640).join(' '),
+      NVLAB_CONTROLLERS: controllerTargets(plan, 6653).join(' '),
     },
     networks: [
       { network: mgmt.name, ip: node.mgmtIp },

@@ -1,0 +1,89 @@
+// The lab runner's side of the northbound API: it pushes the topology's logical configuration
+// to the controller cluster over REST, the same path a cloud platform would take.
+import type { LabPlan } from '../topology/plan-types.ts';
+import { NvlabError } from '../util/errors.ts';
+
+export const API_PORT = 8080;
+
+export class NorthboundError extends NvlabError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('NORTHBOUND', message, { ...options, exitCode: 2 });
+  }
+}
+
+export interface NorthboundClient {
+  request(method: string, path: string, body?: unknown): Promise<unknown>;
+}
+
+/**
+ * A client that tries the members in turn, and retries while the cluster has no quorum yet
+ * (503) or a member does not answer, until the deadline.
+ */
+export function northbound(memberIps: string[], options: { deadlineMs?: number } = {}): NorthboundClient {
+  let preferred = 0;
+  return {
+    async request(method, path, body) {
+      const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+      let last = '';
+      for (let attempt = 0; ; attempt++) {
+        const ip = memberIps[(preferred + attempt) % memberIps.length];
+        try {
+          const response = await fetch(`http://${ip}:${API_PORT}${path}`, {
+            method,
+            headers: body === undefined ? {} : { 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(5000),
+          });
+          const text = await response.text();
+          const json: unknown = text ? JSON.parse(text) : undefined;
+          if (response.status === 503) {
+            last = `${ip}: ${text}`;
+          } else if (!response.ok) {
+            throw new NorthboundError(`${method} ${path} → ${response.status}: ${text}`);
+          } else {
+            preferred = (preferred + attempt) % memberIps.length;
+            return json;
+          }
+        } catch (error) {
+          if (error instanceof NorthboundError) throw error;
+          last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
+        }
+        if (Date.now() > deadline) throw new NorthboundError(`controller cluster did not answer ${method} ${path}: ${last}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
+
+/** Transport nodes, then switches, then ports: each refers only to what came before. */
+export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient): Promise<void> {
+  await Promise.all(
+    plan.transportNodes.map((n) =>
+      client.request('POST', '/api/v1/transport-nodes', {
+        name: n.name,
+        role: n.role,
+        encap: n.encap,
+        underlayIp: n.underlayIp,
+        mgmtIp: n.mgmtIp,
+      }),
+    ),
+  );
+  await Promise.all(
+    plan.switches.map((s) =>
+      client.request('POST', '/api/v1/logical-switches', {
+        name: s.name,
+        vni: s.vni,
+        replication: s.replication,
+        encap: s.encap,
+        subnet: s.subnet,
+      }),
+    ),
+  );
+  await Promise.all(
+    plan.switches.flatMap((s) =>
+      s.ports.map((p) =>
+        client.request('POST', '/api/v1/logical-ports', { name: p.name, switch: s.name, mac: p.mac, ip: p.ip, node: p.node }),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,52 @@
+// A controller member's process, as it runs inside its container (bundled for Node.js 18):
+// the store client, the northbound API, and (next) the southbound sessions and mastership.
+// Configuration comes from the environment the lab's runtime sets (see image/nvlab-node).
+import { writeFile } from 'node:fs/promises';
+import { createApi } from './api/index.ts';
+import { Store } from './store/index.ts';
+
+export const API_PORT = 8080;
+export const STORE_PORT = 6641;
+const READY_FILE = '/run/nvlab/controller.ready';
+
+export interface MemberConfig {
+  name: string;
+  mgmtIp: string;
+  /** Every member: name → management address. */
+  members: Map<string, string>;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): MemberConfig {
+  const members = new Map(
+    (env.NVLAB_MEMBERS ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
+  const name = env.NVLAB_NODE;
+  const mgmtIp = env.NVLAB_MGMT_IP;
+  if (!name || !mgmtIp || members.size === 0) throw new Error('NVLAB_NODE, NVLAB_MGMT_IP and NVLAB_MEMBERS are required');
+  return { name, mgmtIp, members };
+}
+
+export async function runMember(config: MemberConfig): Promise<void> {
+  // This member's own store server first: it is the one reachable when this member is.
+  const remotes = [config.mgmtIp, ...[...config.members.values()].filter((ip) => ip !== config.mgmtIp)].map(
+    (ip) => `tcp:${ip}:${STORE_PORT}`,
+  );
+  const api = createApi({
+    store: await Store.open(remotes, { openTimeoutMs: 120_000 }),
+    member: config.name,
+  });
+  await api.listen({ host: '0.0.0.0', port: API_PORT });
+  await writeFile(READY_FILE, `${process.pid}\n`);
+  console.log(`controller ${config.name}: API on :${API_PORT}`);
+}
+
+// Started as a program (the bundle), not when imported by tests.
+if (process.env.NVLAB_ROLE === 'controller') {
+  runMember(configFromEnv(process.env)).catch((error: unknown) => {
+    console.error(`controller: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  });
+}
