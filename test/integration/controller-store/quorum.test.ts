@@ -88,3 +88,38 @@ describe('NO_QUORUM: 2 of 3 members lost', () => {
     expect(await store.bumpGeneration('hv1', 'ctrl1')).toBe(1);
   });
 });
+
+describe('one member lost, store given every member', () => {
+  let cluster: LocalCluster;
+  let store: Store;
+
+  beforeAll(async () => {
+    cluster = await startControllerCluster(3);
+    store = await Store.open(cluster.remotes);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('moves to a member that still has quorum; the snapshot carries over', async () => {
+    await store.createSwitch({ name: 'before', vni: 1 });
+    const first = store.status().remote!;
+    await cluster.kill(first);
+    const t = Date.now();
+    // Writes during the move may answer NO_QUORUM (bounded); they work again once reconnected.
+    await waitUntil(async () => {
+      try {
+        await store.createSwitch({ name: 'after', vni: 2 });
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'NO_QUORUM') throw err;
+        return false;
+      }
+    }, 30_000, 'a write through another member');
+    console.log('write through another member', Date.now() - t, 'ms after killing', first);
+    expect(store.status()).toMatchObject({ connected: true, available: true });
+    expect(store.status().remote).not.toBe(first);
+    expect(store.listSwitches().map((s) => s.name)).toEqual(['after', 'before']);
+  });
+});
