@@ -3,6 +3,9 @@
 // Configuration comes from the environment the lab's runtime sets (see image/nvlab-node).
 import { writeFile } from 'node:fs/promises';
 import { createApi } from './api/index.ts';
+import { Liveness } from './mastership/liveness.ts';
+import { NodeSessions } from './southbound/node-sessions.ts';
+import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { Store } from './store/index.ts';
 
 export const API_PORT = 8080;
@@ -34,10 +37,13 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const remotes = [config.mgmtIp, ...[...config.members.values()].filter((ip) => ip !== config.mgmtIp)].map(
     (ip) => `tcp:${ip}:${STORE_PORT}`,
   );
-  const api = createApi({
-    store: await Store.open(remotes, { openTimeoutMs: 120_000 }),
-    member: config.name,
-  });
+  const store = await Store.open(remotes, { openTimeoutMs: 120_000 });
+  const peers = new Map([...config.members].filter(([name]) => name !== config.name));
+  const [sessions, openflow, liveness] = await Promise.all([NodeSessions.listen(), startOpenFlow(), Liveness.start(peers)]);
+  const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
+  programmer.on('log', (line) => console.log(`${new Date().toISOString()} ${line}`));
+  programmer.start();
+  const api = createApi({ store, member: config.name, status: () => ({ masterOf: programmer.masterOf() }) });
   await api.listen({ host: '0.0.0.0', port: API_PORT });
   await writeFile(READY_FILE, `${process.pid}\n`);
   console.log(`controller ${config.name}: API on :${API_PORT}`);

@@ -1,0 +1,197 @@
+// The OVSDB side of the southbound: every transport node's ovsdb-server connects to every member
+// (each member is one of its managers). Per node we keep a replica of its bridges, ports and
+// interfaces, which tells us what the switch has: the datapath id of br-int, the OpenFlow port
+// of each VM (by iface-id) and tunnel, and the MAC its transport IP answers with.
+import { EventEmitter } from 'node:events';
+import { namedUuid, op, OvsdbClient, OvsdbListener, Replica, Uuid, uuid, whereUuid, type OvsdbMap } from '../../ovsdb/index.ts';
+import type { NodeFacts } from '../pipeline/index.ts';
+
+const DB = 'Open_vSwitch';
+export const INTEGRATION_BRIDGE = 'br-int';
+const TRANSPORT_BRIDGE = 'br-phy';
+const TUNNEL_MARK = 'nvlab-tunnel';
+
+type Row = Record<string, unknown> & { _uuid: string };
+
+export interface NodeView {
+  node: string;
+  client: OvsdbClient;
+  replica: Replica;
+}
+
+export interface TunnelRow {
+  name: string;
+  type: string;
+  remoteIp: string;
+  remoteMac: string | undefined;
+}
+
+export interface WantedTunnel {
+  name: string;
+  encap: string;
+  remoteIp: string;
+  remoteMac?: string;
+}
+
+const one = <T>(value: unknown): T | undefined => (Array.isArray(value) ? (value[0] as T | undefined) : (value as T));
+const mapGet = (value: unknown, key: string): string | undefined =>
+  value instanceof Map ? ((value as OvsdbMap).get(key) as string | undefined) : undefined;
+
+export interface NodeSessionEvents {
+  /** A node connected, changed, or went away. */
+  change: [node: string];
+}
+
+export class NodeSessions extends EventEmitter<NodeSessionEvents> {
+  private readonly views = new Map<string, NodeView>();
+
+  private constructor(private readonly listener: OvsdbListener) {
+    super();
+  }
+
+  static async listen(port = 6640): Promise<NodeSessions> {
+    const listener = await OvsdbListener.listen(`ptcp:${port}:0.0.0.0`, { echoInterval: 1000, deadTime: 3000 });
+    const sessions = new NodeSessions(listener);
+    listener.on('connection', (conn) => {
+      sessions.adopt(OvsdbClient.fromConnection(conn)).catch(() => conn.close());
+    });
+    return sessions;
+  }
+
+  private async adopt(client: OvsdbClient): Promise<void> {
+    const replica = await new Replica(client, {
+      database: DB,
+      tables: {
+        Open_vSwitch: { columns: ['external_ids'] },
+        Bridge: { columns: ['name', 'datapath_id', 'ports'] },
+        Port: { columns: ['name', 'interfaces'] },
+        Interface: { columns: ['name', 'type', 'ofport', 'external_ids', 'options', 'mac_in_use'] },
+      },
+    }).start();
+    const root = replica.rows('Open_vSwitch')[0];
+    const node = mapGet(root?.external_ids, 'system-id');
+    if (!node) throw new Error('a switch without external_ids:system-id');
+    const view: NodeView = { node, client, replica };
+    this.views.get(node)?.client.close();
+    this.views.set(node, view);
+    replica.on('change', () => this.emit('change', node));
+    client.on('disconnected', () => {
+      if (this.views.get(node) === view) {
+        this.views.delete(node);
+        this.emit('change', node);
+      }
+    });
+    this.emit('change', node);
+  }
+
+  view(node: string): NodeView | undefined {
+    return this.views.get(node);
+  }
+
+  nodes(): string[] {
+    return [...this.views.keys()];
+  }
+
+  /** br-int's datapath id, as OpenFlow reports it in FEATURES. */
+  datapathId(node: string): bigint | undefined {
+    const bridge = this.bridge(node, INTEGRATION_BRIDGE);
+    const id = one<string>(bridge?.datapath_id);
+    return id ? BigInt(`0x${id}`) : undefined;
+  }
+
+  /** The MAC the node's transport IP answers with (br-phy's). */
+  underlayMac(node: string): string | undefined {
+    const view = this.views.get(node);
+    const row = view?.replica.rows('Interface').find((i) => i.name === TRANSPORT_BRIDGE) as Row | undefined;
+    return one<string>(row?.mac_in_use) || undefined;
+  }
+
+  facts(node: string): NodeFacts {
+    const vmPorts = new Map<string, number>();
+    const tunnelPorts = new Map<string, number>();
+    for (const iface of this.interfaces(node, INTEGRATION_BRIDGE)) {
+      const ofport = one<number>(iface.ofport);
+      if (ofport === undefined || ofport <= 0) continue;
+      const ifaceId = mapGet(iface.external_ids, 'iface-id');
+      if (ifaceId) vmPorts.set(ifaceId, ofport);
+      else if (mapGet(iface.external_ids, TUNNEL_MARK)) tunnelPorts.set(String(iface.name), ofport);
+    }
+    return { vmPorts, tunnelPorts };
+  }
+
+  tunnels(node: string): TunnelRow[] {
+    return this.interfaces(node, INTEGRATION_BRIDGE)
+      .filter((i) => mapGet(i.external_ids, TUNNEL_MARK))
+      .map((i) => ({
+        name: String(i.name),
+        type: String(i.type),
+        remoteIp: mapGet(i.options, 'remote_ip') ?? '',
+        remoteMac: mapGet(i.external_ids, 'nvlab-remote-mac'),
+      }));
+  }
+
+  /** Makes br-int's tunnel ports exactly `wanted`, in one transaction; other ports are left alone. */
+  async syncTunnels(node: string, wanted: WantedTunnel[]): Promise<boolean> {
+    const view = this.views.get(node);
+    const bridge = this.bridge(node, INTEGRATION_BRIDGE);
+    if (!view || !bridge) return false;
+    const have = new Map(this.tunnels(node).map((t) => [t.name, t]));
+    const want = new Map(wanted.map((t) => [t.name, t]));
+    const same = (t: TunnelRow, w: WantedTunnel) =>
+      t.type === w.encap && t.remoteIp === w.remoteIp && (t.remoteMac ?? '') === (w.remoteMac ?? '');
+    const stale = [...have.values()].filter((t) => !want.has(t.name) || !same(t, want.get(t.name)!));
+    const fresh = [...want.values()].filter((w) => !have.has(w.name) || stale.some((t) => t.name === w.name));
+    if (stale.length === 0 && fresh.length === 0) return false;
+    const ports = view.replica.rows('Port') as Row[];
+    const staleUuids = stale.flatMap((t) => ports.filter((p) => p.name === t.name).map((p) => p._uuid));
+    const ops = [
+      ...(staleUuids.length
+        ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'delete', staleUuids.map((u) => uuid(u))]])]
+        : []),
+      ...fresh.flatMap((t, i) => [
+        op.insert(
+          'Interface',
+          {
+            name: t.name,
+            type: t.encap,
+            options: new Map([
+              ['remote_ip', t.remoteIp],
+              ['key', 'flow'],
+            ]),
+            external_ids: new Map([[TUNNEL_MARK, 'true'], ...(t.remoteMac ? [['nvlab-remote-mac', t.remoteMac] as [string, string]] : [])]),
+          },
+          `i${i}`,
+        ),
+        op.insert('Port', { name: t.name, interfaces: [namedUuid(`i${i}`)] }, `p${i}`),
+      ]),
+      ...(fresh.length
+        ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'insert', fresh.map((_, i) => namedUuid(`p${i}`))]])]
+        : []),
+    ];
+    await view.client.transact(DB, ops);
+    return true;
+  }
+
+  private bridge(node: string, name: string): Row | undefined {
+    return this.views.get(node)?.replica.rows('Bridge').find((b) => b.name === name) as Row | undefined;
+  }
+
+  private interfaces(node: string, bridgeName: string): Row[] {
+    const view = this.views.get(node);
+    const bridge = this.bridge(node, bridgeName);
+    if (!view || !bridge) return [];
+    const snapshot = view.replica.snapshot();
+    const uuidOf = (v: unknown) => (v instanceof Uuid ? v.uuid : String(v));
+    const portUuids = (Array.isArray(bridge.ports) ? bridge.ports : [bridge.ports]).map(uuidOf);
+    return portUuids.flatMap((p) => {
+      const port = snapshot.get('Port', p) as Row | undefined;
+      const ifaces = Array.isArray(port?.interfaces) ? port.interfaces : port ? [port.interfaces] : [];
+      return ifaces.map((i) => snapshot.get('Interface', uuidOf(i)) as Row | undefined).filter((r): r is Row => r !== undefined);
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const view of this.views.values()) view.client.close();
+    await this.listener.close();
+  }
+}

@@ -1,0 +1,189 @@
+// The member's southbound loop: decides which transport nodes this member is master of, and
+// programs those: their tunnels over OVSDB, then br-int's flows and groups over OpenFlow 1.3 by
+// reconciliation (read what the switch has, send only the difference; never a wipe).
+import { EventEmitter } from 'node:events';
+import { OpenFlowController, type OpenFlowConnection } from '../../openflow/index.ts';
+import { desiredFlows, desiredTunnels, reconcile, type LogicalState } from '../pipeline/index.ts';
+import type { Store } from '../store/index.ts';
+import { ownerOf } from '../mastership/assign.ts';
+import type { Liveness } from '../mastership/liveness.ts';
+import type { NodeSessions } from './node-sessions.ts';
+
+export const OPENFLOW_PORT = 6653;
+/** A member heartbeats this often, and its lease lasts this long (docs/controller.md). */
+export const HEARTBEAT_MS = 300;
+export const LEASE_MS = 1500;
+
+interface Mastered {
+  generation: number;
+  sw: OpenFlowConnection;
+}
+
+export interface ProgrammerEvents {
+  log: [string];
+}
+
+export class Programmer extends EventEmitter<ProgrammerEvents> {
+  private readonly masters = new Map<string, Mastered>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private lastHeartbeat = 0;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly me: string,
+    private readonly store: Store,
+    private readonly sessions: NodeSessions,
+    private readonly openflow: OpenFlowController,
+    private readonly liveness: Liveness,
+  ) {
+    super();
+    store.on('change', () => this.schedule());
+    store.on('membership', () => this.schedule());
+    sessions.on('change', () => this.schedule());
+    liveness.on('change', () => this.schedule());
+    openflow.on('switch', (sw) => {
+      sw.on('disconnect', () => {
+        for (const [node, m] of this.masters) if (m.sw === sw) this.masters.delete(node);
+        this.schedule();
+      });
+      this.schedule();
+    });
+  }
+
+  start(): void {
+    const beat = async () => {
+      if (this.stopped) return;
+      const sent = Date.now();
+      try {
+        await this.store.heartbeat(this.me, sent + LEASE_MS, { timeoutMs: LEASE_MS });
+        this.lastHeartbeat = sent;
+      } catch {
+        // No quorum: the lease runs out on its own, and healthy() says so.
+      }
+      this.schedule();
+      this.timer = setTimeout(beat, Math.max(0, HEARTBEAT_MS - (Date.now() - sent)));
+    };
+    void beat();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Nodes this member is master of now. */
+  masterOf(): string[] {
+    return [...this.masters.keys()].sort();
+  }
+
+  /** A member acts only while its own lease, written through the quorum, is still valid. */
+  private healthy(now = Date.now()): boolean {
+    return now - this.lastHeartbeat < LEASE_MS - HEARTBEAT_MS;
+  }
+
+  /** Live members as this member sees them: a valid lease, and (for peers) an open link. */
+  private liveMembers(now = Date.now()): string[] {
+    const live = this.store.liveMembers(now).map((m) => m.name).filter((name) => name === this.me || this.liveness.isUp(name));
+    if (this.healthy(now) && !live.includes(this.me)) live.push(this.me);
+    return live;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.decide();
+    });
+  }
+
+  private decide(): void {
+    const state = this.store.state() as LogicalState;
+    const healthy = this.healthy();
+    const live = this.liveMembers();
+    for (const node of state.nodes) {
+      const mine = healthy && ownerOf(node.name, live) === this.me;
+      if (!mine) {
+        this.relinquish(node.name);
+        continue;
+      }
+      this.kick(node.name);
+    }
+    for (const node of this.masters.keys()) if (!state.nodes.some((n) => n.name === node)) this.relinquish(node);
+  }
+
+  private relinquish(node: string): void {
+    const mastered = this.masters.get(node);
+    if (!mastered) return;
+    this.masters.delete(node);
+    this.emit('log', `${node}: no longer master`);
+  }
+
+  /** Runs program(node) now, or once more after the run in progress. */
+  private kick(node: string): void {
+    if (this.running.has(node)) {
+      this.dirty.add(node);
+      return;
+    }
+    const run = this.program(node)
+      .catch((error: unknown) => {
+        this.emit('log', `${node}: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        this.running.delete(node);
+        if (this.dirty.delete(node)) this.kick(node);
+      });
+    this.running.set(node, run);
+  }
+
+  private switchOf(node: string): OpenFlowConnection | undefined {
+    const dpid = this.sessions.datapathId(node);
+    if (dpid === undefined) return undefined;
+    return this.openflow.connections.find((c) => c.isOpen && c.datapathId === dpid);
+  }
+
+  private async program(node: string): Promise<void> {
+    const sw = this.switchOf(node);
+    if (!sw || !this.sessions.view(node)) return; // comes back when the node connects
+    let mastered = this.masters.get(node);
+    if (!mastered || mastered.sw !== sw) {
+      // A rising generation through the quorum: the switch refuses any older master.
+      const generation = await this.store.bumpGeneration(node, this.me, { timeoutMs: LEASE_MS });
+      if (!this.healthy()) return;
+      await sw.role('master', BigInt(generation));
+      mastered = { generation, sw };
+      this.masters.set(node, mastered);
+      this.emit('log', `${node}: master (generation ${generation})`);
+    }
+    const state = this.store.state() as LogicalState;
+    const logical: LogicalState = {
+      ...state,
+      nodes: state.nodes.map((n) => {
+        const mac = this.sessions.underlayMac(n.name);
+        return mac ? { ...n, underlayMac: mac } : n;
+      }),
+    };
+    await this.sessions.syncTunnels(
+      node,
+      desiredTunnels(logical, node).map((t) => ({
+        name: t.name,
+        encap: t.encap,
+        remoteIp: t.remoteIp,
+        ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
+      })),
+    );
+    const desired = desiredFlows(logical, node, this.sessions.facts(node));
+    const [flows, groups] = await Promise.all([sw.flowStats(), sw.groupDesc()]);
+    const changes = reconcile(desired, { flows, groups });
+    if (changes.length > 0 && this.masters.get(node) === mastered) await sw.install(changes);
+  }
+}
+
+export async function startOpenFlow(port = OPENFLOW_PORT): Promise<OpenFlowController> {
+  const controller = new OpenFlowController({ echoInterval: 1000, deadTime: 4000 });
+  await controller.listen(port, '0.0.0.0');
+  return controller;
+}
