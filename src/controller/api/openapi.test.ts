@@ -52,4 +52,12 @@ describe('OpenAPI document', () => {
     expect(s.LogicalPortUpdate!.required).toEqual(['switch', 'mac']);
     expect(s.NoQuorumError!.properties).toHaveProperty('applied');
   });
+
+  it('documents the stale-read header on reads and Retry-After on 503', () => {
+    const get = doc.paths['/api/v1/logical-ports/{name}']!.get as { responses: Record<string, { headers?: Record<string, unknown> }> };
+    expect(get.responses['200']!.headers).toHaveProperty('x-nvstore-stale');
+    const put = doc.paths['/api/v1/logical-ports/{name}']!.put as { responses: Record<string, { headers?: Record<string, unknown> }> };
+    expect(put.responses['503']!.headers).toHaveProperty('retry-after');
+    expect(put.responses['200']!.headers).toBeUndefined();
+  });
 });

@@ -10,6 +10,14 @@ export type OpenApiDocument = {
   components: { schemas: Record<string, unknown> };
 };
 
+const STALE_HEADER = {
+  'x-nvstore-stale': {
+    description: "Present when this member's store is not in touch with a quorum: the answer is its last snapshot and may be behind the cluster.",
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+const RETRY_AFTER = { 'retry-after': { description: 'Seconds before a retry may succeed', schema: { type: 'string' } } };
+
 const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` });
 
 function componentSchema(spec: ComponentSpec): unknown {
@@ -23,7 +31,12 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES, comp
     const params = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const responses: Record<string, unknown> = {};
     for (const [status, [description, component]] of Object.entries(r.responses)) {
-      responses[status] = component ? { description, content: { 'application/json': { schema: ref(component) } } } : { description };
+      responses[status] = {
+        description,
+        ...(r.method === 'GET' && status === '200' ? { headers: STALE_HEADER } : {}),
+        ...(status === '503' ? { headers: RETRY_AFTER } : {}),
+        ...(component ? { content: { 'application/json': { schema: ref(component) } } } : {}),
+      };
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.operationId,

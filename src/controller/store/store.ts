@@ -161,7 +161,10 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   async close(): Promise<void> {
-    await this.replica.stop();
+    // monitor_cancel goes to the member; a frozen one would never answer, so do not wait long.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.replica.stop(), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     this.client.close();
   }
 
