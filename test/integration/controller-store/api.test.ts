@@ -83,6 +83,32 @@ describe('northbound API over a 3-member NvStore cluster', () => {
     expect(missing.json()).toEqual({ error: 'not found', detail: 'logical switch "nope" not found' });
   });
 
+  it('races through two members: one VNI, one winner; a port never outlives its switch', async () => {
+    // Each side starts after a random few ms, so both orders occur.
+    const later = <T>(f: () => Promise<T>) => new Promise<void>((r) => setTimeout(r, Math.random() * 6)).then(f);
+    for (let round = 0; round < 10; round++) {
+      const vni = 9000 + round;
+      const [r0, r1] = await Promise.all([
+        later(() => post('/api/v1/logical-switches', { name: `race-a${round}`, vni })),
+        later(() => http1('/api/v1/logical-switches', { method: 'POST', body: JSON.stringify({ name: `race-b${round}`, vni }) })),
+      ]);
+      expect([r0.statusCode, r1.status].sort()).toEqual([201, 409]);
+      const winner = r0.statusCode === 201 ? `race-a${round}` : `race-b${round}`;
+      // Create a port on the winner through one member while the other deletes the switch.
+      const [port, del] = await Promise.all([
+        later(() => http1('/api/v1/logical-ports', { method: 'POST', body: JSON.stringify({ name: `race-p${round}`, switch: winner, mac: '02:00:00:00:09:01' }) })),
+        later(() => api0.inject({ method: 'DELETE', url: `/api/v1/logical-switches/${winner}` })),
+      ]);
+      // Either the port came first (the delete sees it: 409) or the delete did (the port: 404).
+      expect([[201, 409], [404, 204]]).toContainEqual([port.status, del.statusCode]);
+      if (port.status === 201) {
+        expect((await api0.inject({ method: 'DELETE', url: `/api/v1/logical-ports/race-p${round}` })).statusCode).toBe(204);
+        expect((await api0.inject({ method: 'DELETE', url: `/api/v1/logical-switches/${winner}` })).statusCode).toBe(204);
+      }
+    }
+    await waitUntil(() => !stores[2]!.state().switches.some((s) => s.name.startsWith('race')) && !stores[2]!.state().ports.some((p) => p.name.startsWith('race')), 10_000, 'races cleaned up');
+  });
+
   it('answers a bad body with 400 listing every issue (HTTP client view)', async () => {
     const res = await http1('/api/v1/logical-ports', { method: 'POST', body: JSON.stringify({ name: 'x', mac: 'ff:ff:ff:ff:ff:ff', ip: '10.0.1', vlan: 3 }) });
     expect(res.status).toBe(400);
