@@ -77,3 +77,33 @@ describe('northbound API (no store needed)', () => {
     expect(res.json()).toMatchObject({ openapi: '3.1.0', paths: { '/api/v1/status': { get: { operationId: 'getStatus' } } } });
   });
 });
+
+describe('northbound API while the store is cut off', () => {
+  const cutOff = new Proxy(untouchable, {
+    get(target, prop, receiver) {
+      if (prop === 'status') return () => ({ remote: undefined, connected: false, synced: true, available: false, server: undefined });
+      if (prop === 'listSwitches') return () => [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }];
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+
+  it('serves the last snapshot marked stale by default', async () => {
+    const app = createApi({ store: cutOff, member: 'ctrl1' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/logical-switches' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-nvstore-stale']).toBe('true');
+    expect(res.json().items).toHaveLength(1);
+    await app.close();
+  });
+
+  it("refuses reads with 503 under staleReads: 'refuse', but still serves status", async () => {
+    const app = createApi({ store: cutOff, member: 'ctrl1', staleReads: 'refuse' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/logical-switches' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ error: 'no quorum', applied: 'no' });
+    const status = await app.inject({ method: 'GET', url: '/api/v1/status' });
+    expect(status.statusCode).toBe(200);
+    expect(status.json().store).toMatchObject({ connected: false, available: false });
+    await app.close();
+  });
+});

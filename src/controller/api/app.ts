@@ -1,9 +1,9 @@
 // The northbound API as a fastify app. No listen here: the member process (or a test) listens.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Store } from '../store/index.ts';
+import { StoreUnavailableError, type Store } from '../store/index.ts';
 import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { ROUTES, type RouteReply } from './routes.ts';
+import { API_PREFIX, ROUTES, type RouteReply } from './routes.ts';
 
 export interface ApiOptions {
   store: Store;
@@ -11,6 +11,11 @@ export interface ApiOptions {
   member: string;
   /** Extra fields for GET /api/v1/status (e.g. the nodes this member is master of). */
   status?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * GETs while the store is cut off from its quorum: 'serve' the last snapshot with header
+   * `x-nvstore-stale: true` (default), or 'refuse' with 503. Status is always served.
+   */
+  staleReads?: 'serve' | 'refuse';
   /** fastify logger option (default off). */
   logger?: boolean;
 }
@@ -37,6 +42,10 @@ export function createApi(options: ApiOptions): FastifyInstance {
       method: route.method,
       url: route.path.replace(/\{([^}]+)\}/g, ':$1'),
       handler: async (request, reply) => {
+        const stale = route.method === 'GET' && !options.store.status().available;
+        if (stale && options.staleReads === 'refuse' && route.path !== `${API_PREFIX}/status`) {
+          throw new StoreUnavailableError('the store member is cut off from its quorum; its last snapshot may be stale', 'no');
+        }
         const r = await route.handle({
           store: options.store,
           member: options.member,
@@ -45,7 +54,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
           extraStatus: options.status,
         });
         // Reads come from this member's replica; say so when it may be behind the cluster.
-        if (route.method === 'GET' && !options.store.status().available) reply.header('x-nvstore-stale', 'true');
+        if (stale) reply.header('x-nvstore-stale', 'true');
         return send(reply, r);
       },
     });
