@@ -1,8 +1,8 @@
 // Losing the majority: with 2 of 3 members gone (one SIGKILLed, one SIGSTOPped, i.e. frozen
 // like a partitioned host), writes through the survivor's API answer 503 "no quorum" within a
 // bound, reads keep serving the last snapshot (marked stale), and once one member is back
-// writes work again. The survivor is the leader: the slowest case, since a leader keeps
-// claiming leadership (and `connected`) for a few seconds after losing its followers.
+// writes work again. Run with the leader as survivor (the slowest case: a leader keeps claiming
+// leadership, and `connected`, for a few seconds after losing its followers) and with a follower.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../../src/controller/api/index.ts';
@@ -10,7 +10,7 @@ import { Store } from '../../../src/controller/store/index.ts';
 import { findLeader } from '../../../src/ovsdb/index.ts';
 import { NVSTORE_DB, freeze, startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
 
-describe('NO_QUORUM: 2 of 3 members lost', () => {
+describe.each(['leader', 'follower'] as const)('NO_QUORUM: 2 of 3 members lost, the %s survives', (survivor) => {
   let cluster: LocalCluster;
   let store: Store;
   let api: FastifyInstance;
@@ -19,7 +19,7 @@ describe('NO_QUORUM: 2 of 3 members lost', () => {
   beforeAll(async () => {
     cluster = await startControllerCluster(3);
     const leader = (await findLeader(cluster.remotes, NVSTORE_DB))!;
-    store = await Store.open([leader]);
+    store = await Store.open([survivor === 'leader' ? leader : cluster.remotes.find((r) => r !== leader)!]);
     api = createApi({ store, member: 'ctrl1' });
   });
   afterAll(async () => {
@@ -57,7 +57,7 @@ describe('NO_QUORUM: 2 of 3 members lost', () => {
       const { res, ms } = await timedPost('during-fast', 250);
       return res.statusCode === 503 && res.json().applied === 'no' && ms < 200 ? ms : undefined;
     }, 15_000, 'the member to report it lost its cluster');
-    console.log('writes during the outage', JSON.stringify(outcomes), 'then refused in', refusedAtOnce, 'ms');
+    console.log(survivor, 'survives: writes during the outage', JSON.stringify(outcomes), 'then refused in', refusedAtOnce, 'ms');
 
     // Leases and mastership need the quorum too.
     await expect(store.heartbeat('ctrl1', Date.now() + 1500)).rejects.toMatchObject({ code: 'NO_QUORUM' });
@@ -75,7 +75,7 @@ describe('NO_QUORUM: 2 of 3 members lost', () => {
     frozen = undefined;
     const t = Date.now();
     await waitUntil(async () => (await timedPost('after', 300)).res.statusCode === 201, 30_000, 'writes to work again');
-    console.log('writes work again', Date.now() - t, 'ms after the member returned');
+    console.log(survivor, 'survives: writes work again', Date.now() - t, 'ms after the member returned');
     const list = await api.inject({ method: 'GET', url: '/api/v1/logical-switches' });
     expect(list.headers['x-nvstore-stale']).toBeUndefined();
     const names = (list.json().items as { name: string }[]).map((s) => s.name);
@@ -83,7 +83,7 @@ describe('NO_QUORUM: 2 of 3 members lost', () => {
     expect(names).toContain('after');
     // Writes refused at once ("applied: no") never show up; timed-out ones may have committed.
     expect(names).not.toContain('during-fast');
-    console.log('switches after recovery', names.join(' '));
+    console.log(survivor, 'survives: switches after recovery', names.join(' '));
     await store.heartbeat('ctrl1', Date.now() + 1500);
     expect(await store.bumpGeneration('hv1', 'ctrl1')).toBe(1);
   });
