@@ -3,7 +3,7 @@
 import { LABEL_LAB, LABEL_NETWORK, type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
 import { membersOf, nodeSpecs, setControllerAssets } from '../nodes/index.ts';
 import { controllerAssets } from './controller-assets.ts';
-import { northbound, pushLogicalConfig } from './northbound.ts';
+import { northbound, pushLogicalConfig, waitProgrammed } from './northbound.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
@@ -11,7 +11,7 @@ import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
 
 export type DeployEvent =
-  | { type: 'stage'; stage: 'prepare' | 'networks' | 'nodes' | 'logical config' | 'rollback' }
+  | { type: 'stage'; stage: 'prepare' | 'networks' | 'nodes' | 'logical config' | 'programmed' | 'rollback' }
   | { type: 'progress'; line: string }
   | { type: 'node-ready'; name: string; done: number; total: number; ms: number };
 
@@ -82,6 +82,9 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
     if (members.length > 0) {
       emit({ type: 'stage', stage: 'logical config' });
       await pushLogicalConfig(plan, northbound(members.map((m) => m.mgmtIp)));
+      // Ready means forwarding: wait until the controllers have programmed every node.
+      await waitProgrammed(members.map((m) => m.mgmtIp), plan.transportNodes.map((n) => n.name));
+      emit({ type: 'stage', stage: 'programmed' });
     }
   } catch (error) {
     emit({ type: 'stage', stage: 'rollback' });

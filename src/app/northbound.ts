@@ -87,3 +87,30 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
     ),
   );
 }
+
+/**
+ * Waits until the cluster has fully programmed every transport node: each member reports the
+ * nodes it masters whose tunnels, VM ports and flows are complete.
+ */
+export async function waitProgrammed(memberIps: string[], nodes: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let missing = nodes;
+  while (Date.now() < deadline) {
+    const done = new Set<string>();
+    await Promise.all(
+      memberIps.map(async (ip) => {
+        try {
+          const response = await fetch(`http://${ip}:${API_PORT}/api/v1/status`, { signal: AbortSignal.timeout(2000) });
+          const status = (await response.json()) as { programmed?: string[] };
+          for (const node of status.programmed ?? []) done.add(node);
+        } catch {
+          // a member that does not answer programs nothing
+        }
+      }),
+    );
+    missing = nodes.filter((n) => !done.has(n));
+    if (missing.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new NorthboundError(`the controller cluster did not program ${missing.join(', ')} within ${timeoutMs / 1000} s`);
+}

@@ -43,7 +43,7 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
   programmer.on('log', (line) => console.log(`${new Date().toISOString()} ${line}`));
   programmer.start();
-  const api = createApi({ store, member: config.name, status: () => ({ masterOf: programmer.masterOf() }) });
+  const api = createApi({ store, member: config.name, status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }) });
   await api.listen({ host: '0.0.0.0', port: API_PORT });
   await writeFile(READY_FILE, `${process.pid}\n`);
   console.log(`controller ${config.name}: API on :${API_PORT}`);

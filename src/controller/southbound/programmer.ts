@@ -27,6 +27,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   private readonly masters = new Map<string, Mastered>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
+  /** Mastered nodes whose last programming left nothing out and nothing pending. */
+  private readonly complete = new Set<string>();
   private lastHeartbeat = 0;
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -79,6 +81,11 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     return [...this.masters.keys()].sort();
   }
 
+  /** Nodes this member masters that are fully programmed (the lab runner waits for these). */
+  programmed(): string[] {
+    return [...this.complete].filter((node) => this.masters.has(node)).sort();
+  }
+
   /** A member acts only while its own lease, written through the quorum, is still valid. */
   private healthy(now = Date.now()): boolean {
     return now - this.lastHeartbeat < LEASE_MS - HEARTBEAT_MS;
@@ -124,11 +131,15 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
 
   /** Runs program(node) now, or once more after the run in progress. */
   private kick(node: string): void {
+    this.complete.delete(node);
     if (this.running.has(node)) {
       this.dirty.add(node);
       return;
     }
     const run = this.program(node)
+      .then((complete) => {
+        if (complete && !this.dirty.has(node)) this.complete.add(node);
+      })
       .catch((error: unknown) => {
         this.emit('log', `${node}: ${error instanceof Error ? error.message : String(error)}`);
       })
@@ -145,14 +156,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     return this.openflow.connections.find((c) => c.isOpen && c.datapathId === dpid);
   }
 
-  private async program(node: string): Promise<void> {
+  /** Programs one node; true when nothing the node should have is missing (every wanted tunnel
+   *  and bound VM has its OpenFlow port, and the switch now holds exactly the desired flows). */
+  private async program(node: string): Promise<boolean> {
     const sw = this.switchOf(node);
-    if (!sw || !this.sessions.view(node)) return; // comes back when the node connects
+    if (!sw || !this.sessions.view(node)) return false; // comes back when the node connects
     let mastered = this.masters.get(node);
     if (!mastered || mastered.sw !== sw) {
       // A rising generation through the quorum: the switch refuses any older master.
       const generation = await this.store.bumpGeneration(node, this.me, { timeoutMs: LEASE_MS });
-      if (!this.healthy()) return;
+      if (!this.healthy()) return false;
       await sw.role('master', BigInt(generation));
       mastered = { generation, sw };
       this.masters.set(node, mastered);
@@ -166,19 +179,27 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         return mac ? { ...n, underlayMac: mac } : n;
       }),
     };
-    await this.sessions.syncTunnels(
+    const tunnels = desiredTunnels(logical, node);
+    const changedTunnels = await this.sessions.syncTunnels(
       node,
-      desiredTunnels(logical, node).map((t) => ({
+      tunnels.map((t) => ({
         name: t.name,
         encap: t.encap,
         remoteIp: t.remoteIp,
         ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
       })),
     );
-    const desired = desiredFlows(logical, node, this.sessions.facts(node));
+    const facts = this.sessions.facts(node);
+    const desired = desiredFlows(logical, node, facts);
     const [flows, groups] = await Promise.all([sw.flowStats(), sw.groupDesc()]);
     const changes = reconcile(desired, { flows, groups });
     if (changes.length > 0 && this.masters.get(node) === mastered) await sw.install(changes);
+    const boundHere = logical.ports.filter((p) => p.node === node);
+    return (
+      !changedTunnels &&
+      tunnels.every((t) => facts.tunnelPorts.has(t.name)) &&
+      boundHere.every((p) => facts.vmPorts.has(p.name))
+    );
   }
 }
 

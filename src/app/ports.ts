@@ -1,0 +1,79 @@
+// Logical ports at run time, done as a cloud platform does them: the logical port goes to the
+// controller cluster through the northbound API, and the VM is plugged into (or unplugged from)
+// its hypervisor's br-int with its iface-id. The controller does the rest.
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
+import { portIfname, portMac } from '../topology/derive.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { NvlabError } from '../util/errors.ts';
+import { northbound, type NorthboundClient } from './northbound.ts';
+
+interface StoredPort {
+  name: string;
+  switch: string;
+  mac: string;
+  ip?: string;
+  node?: string;
+}
+
+export interface AddPort {
+  switch: string;
+  name: string;
+  on: string;
+  ip: string;
+  mac?: string;
+}
+
+/** The lab's northbound API, reached at its controller members' management addresses. */
+export async function labNorthbound(runtime: Runtime, lab: string): Promise<NorthboundClient> {
+  const members = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_ROLE]: 'controller' });
+  const ips = members.flatMap((m) => Object.values(m.addresses)).filter(Boolean);
+  if (ips.length === 0) throw new NvlabError('NO_CONTROLLER', `lab ${lab} has no controller members`, { exitCode: 2 });
+  return northbound(ips, { deadlineMs: 30_000 });
+}
+
+async function container(runtime: Runtime, lab: string, node: string): Promise<string> {
+  const [found] = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_NODE]: node });
+  if (!found) throw new NvlabError('NO_NODE', `lab ${lab} has no node ${node}`, { exitCode: 2 });
+  return found.name;
+}
+
+async function prefixOf(api: NorthboundClient, switchName: string): Promise<number> {
+  const sw = (await api.request('GET', `/api/v1/logical-switches/${switchName}`)) as { subnet?: string };
+  return Number(sw.subnet?.split('/')[1] ?? 24);
+}
+
+async function plug(runtime: Runtime, lab: string, port: StoredPort, node: string, prefix: number): Promise<void> {
+  const result = await runtime.exec(await container(runtime, lab, node), [
+    'nvlab-node', 'plug', port.name, portIfname(port.name), port.mac, `${port.ip}/${prefix}`,
+  ]);
+  if (result.exitCode !== 0) throw new NvlabError('PLUG', `plug ${port.name} on ${node}: ${result.stdout}${result.stderr}`.trim());
+}
+
+async function unplug(runtime: Runtime, lab: string, port: string, node: string): Promise<void> {
+  const result = await runtime.exec(await container(runtime, lab, node), ['nvlab-node', 'unplug', port]);
+  if (result.exitCode !== 0) throw new NvlabError('PLUG', `unplug ${port} on ${node}: ${result.stdout}${result.stderr}`.trim());
+}
+
+export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?: NorthboundClient): Promise<StoredPort> {
+  const client = api ?? (await labNorthbound(runtime, lab));
+  const port: StoredPort = { name: spec.name, switch: spec.switch, mac: spec.mac ?? portMac(spec.switch, spec.name), ip: spec.ip, node: spec.on };
+  await client.request('POST', '/api/v1/logical-ports', port);
+  await plug(runtime, lab, port, spec.on, await prefixOf(client, spec.switch));
+  return port;
+}
+
+export async function removePort(runtime: Runtime, lab: string, name: string, api?: NorthboundClient): Promise<void> {
+  const client = api ?? (await labNorthbound(runtime, lab));
+  const port = (await client.request('GET', `/api/v1/logical-ports/${name}`)) as StoredPort;
+  if (port.node) await unplug(runtime, lab, name, port.node);
+  await client.request('DELETE', `/api/v1/logical-ports/${name}`);
+}
+
+/** The VM moves with its MAC and IP: unplugged where it was, bound to the new hypervisor, plugged there. */
+export async function migratePort(runtime: Runtime, lab: string, name: string, to: string, api?: NorthboundClient): Promise<void> {
+  const client = api ?? (await labNorthbound(runtime, lab));
+  const port = (await client.request('GET', `/api/v1/logical-ports/${name}`)) as StoredPort;
+  if (port.node) await unplug(runtime, lab, name, port.node);
+  await client.request('PUT', `/api/v1/logical-ports/${name}`, { ...port, node: to });
+  await plug(runtime, lab, { ...port, node: to }, to, await prefixOf(client, port.switch));
+}

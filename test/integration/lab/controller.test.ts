@@ -1,0 +1,218 @@
+// The built-in controller cluster on a real lab: three members, three hypervisors, switches on
+// every encap. Tunnels, reachability, isolation and flooding, then failover under traffic.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { labNorthbound, addPort, migratePort, removePort } from '../../../src/app/ports.ts';
+import type { NorthboundClient } from '../../../src/app/northbound.ts';
+import type { LabPlan } from '../../../src/topology/plan-types.ts';
+import { deploy, destroy, labName, runtime } from './support.ts';
+
+const lab = labName('ctrl');
+const TOPOLOGY = `
+name: ${lab}
+controllers: 3
+transport-nodes:
+  hv1: hypervisor
+  hv2: hypervisor
+  hv3: hypervisor
+logical-switches:
+  web:
+    vni: 5001
+    subnet: 10.0.1.0/24
+    ports:
+      web1: { on: hv1, ip: 10.0.1.11, mac: "02:00:00:00:00:11" }
+      web2: { on: hv2, ip: 10.0.1.12, mac: "02:00:00:00:00:12" }
+      web3: { on: hv3, ip: 10.0.1.13 }
+  app:
+    vni: 5002
+    encap: vxlan
+    subnet: 10.0.1.0/24
+    ports:
+      app1: { on: hv1, ip: 10.0.1.11, mac: "02:00:00:00:00:11" }
+      app2: { on: hv2, ip: 10.0.1.12, mac: "02:00:00:00:00:12" }
+  db:
+    vni: 5003
+    encap: gre
+    subnet: 10.0.3.0/24
+    ports:
+      db1: { on: hv1, ip: 10.0.3.11 }
+      db3: { on: hv3, ip: 10.0.3.13 }
+`;
+
+let plan: LabPlan;
+let api: NorthboundClient;
+const node = (name: string) => `nvlab-${lab}-${name}`;
+/** Where each VM lives now (migrations update it). */
+const home = new Map<string, string>();
+
+async function vm(port: string, cmd: string[], timeoutMs?: number) {
+  return runtime.exec(node(home.get(port)!), ['ip', 'netns', 'exec', port, ...cmd], timeoutMs ? { timeoutMs } : {});
+}
+
+async function pings(from: string, ip: string, count = 1): Promise<boolean> {
+  return (await vm(from, ['ping', '-c', String(count), '-W', '2', ip])).exitCode === 0;
+}
+
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Mastership {
+  node: string;
+  member: string;
+  generation: number;
+}
+async function masterships(): Promise<Mastership[]> {
+  return ((await api.request('GET', '/api/v1/status')) as { masterships: Mastership[] }).masterships;
+}
+
+/** The switch's own view: which controller connections are master. */
+async function mastersOnSwitch(hv: string): Promise<string[]> {
+  const result = await runtime.exec(node(hv), ['ovs-vsctl', '--format=csv', '--no-headings', '--columns=target,role', 'list', 'controller']);
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter((line) => line.endsWith(',master'))
+    .map((line) => line.split(',')[0]!.replace(/"/g, ''));
+}
+
+const memberIp = (member: string) => plan.controllers.kind === 'builtin' ? plan.controllers.members.find((m) => m.name === member)!.mgmtIp : '';
+
+beforeAll(async () => {
+  plan = await deploy(TOPOLOGY);
+  for (const sw of plan.switches) for (const p of sw.ports) home.set(p.name, p.node);
+  api = await labNorthbound(runtime, lab);
+  // Every switch has its master once the cluster has programmed it.
+  await eventually(masterships, (m) => m.length === 3, 20_000);
+});
+afterAll(() => destroy(lab));
+
+describe('a three-member cluster programming three hypervisors', () => {
+  test('each node has exactly the tunnels its switches need, of each switch\'s encap, and they are up', async () => {
+    const underlay = new Map(plan.transportNodes.map((n) => [n.name, n.underlayIp]));
+    const expected: Record<string, string[]> = {
+      hv1: [`geneve ${underlay.get('hv2')}`, `geneve ${underlay.get('hv3')}`, `gre ${underlay.get('hv3')}`, `vxlan ${underlay.get('hv2')}`],
+      hv2: [`geneve ${underlay.get('hv1')}`, `geneve ${underlay.get('hv3')}`, `vxlan ${underlay.get('hv1')}`],
+      hv3: [`geneve ${underlay.get('hv1')}`, `geneve ${underlay.get('hv2')}`, `gre ${underlay.get('hv1')}`],
+    };
+    for (const [hv, want] of Object.entries(expected)) {
+      const seen = await eventually(
+        async () =>
+          (await runtime.exec(node(hv), ['ovs-vsctl', '--format=csv', '--no-headings', '--columns=type,options,link_state', 'find', 'interface', 'external_ids:nvlab-tunnel=true'])).stdout,
+        (out) => out.trim().split('\n').filter((l) => l.endsWith(',up')).length === want.length,
+        10_000,
+      );
+      const tunnels = seen.trim().split('\n').map((line) => {
+        const [type] = line.split(',');
+        const remote = /remote_ip=""?([\d.]+)/.exec(line)?.[1];
+        expect(line, `${hv} tunnel link state`).toMatch(/,up$/);
+        return `${type} ${remote}`;
+      });
+      expect(tunnels.sort(), hv).toEqual(want.sort());
+    }
+  });
+
+  test('every pair of ports in a switch reaches the other, on every encap', async () => {
+    const pairs = plan.switches.flatMap((sw) => sw.ports.flatMap((a) => sw.ports.filter((b) => b !== a).map((b) => [a.name, b.ip] as const)));
+    const results = await Promise.all(pairs.map(async ([from, ip]) => [from, ip, await pings(from, ip)] as const));
+    expect(results.filter(([, , ok]) => !ok)).toEqual([]);
+  });
+
+  test('tenants with identical IPs and MACs on the same hypervisors never exchange a frame', async () => {
+    // app1 and app2 have web1's and web2's IPs and MACs. While web1 talks to web2, app2 hears nothing.
+    const capture = vm('app2', ['timeout', '4', 'tcpdump', '-nn', '-i', 'eth0', 'icmp or arp']);
+    await new Promise((r) => setTimeout(r, 1000)); // tcpdump opens its socket
+    expect(await pings('web1', '10.0.1.12', 3)).toBe(true);
+    expect((await capture).stdout.trim()).toBe('');
+    // web3's address exists only in web.
+    expect(await pings('app1', '10.0.1.13')).toBe(false);
+  });
+
+  test('one broadcast from a VM reaches each other port of its switch exactly once, and nothing else', async () => {
+    const listeners = ['web2', 'web3', 'app1', 'app2', 'db1'];
+    const captures = listeners.map((p) => vm(p, ['timeout', '4', 'tcpdump', '-nn', '-i', 'eth0', 'ether broadcast and icmp']));
+    await new Promise((r) => setTimeout(r, 1000));
+    await vm('web1', ['ping', '-b', '-c', '1', '-W', '1', '10.0.1.255']);
+    const copies = Object.fromEntries(
+      await Promise.all(listeners.map(async (p, i) => [p, (await captures[i]!).stdout.trim().split('\n').filter(Boolean).length] as const)),
+    );
+    expect(copies).toEqual({ web2: 1, web3: 1, app1: 0, app2: 0, db1: 0 });
+  });
+});
+
+describe('failover', () => {
+  test('killing the master of a switch under 10 ms pings loses no ping, and a new master takes over', async () => {
+    const before = (await masterships()).find((m) => m.node === 'hv1')!;
+    const traffic = vm('web1', ['ping', '-q', '-i', '0.01', '-c', '400', '-W', '1', '10.0.1.12'], 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    await runtime.kill(node(before.member));
+    const after = await eventually(
+      async () => (await masterships()).find((m) => m.node === 'hv1')!,
+      (m) => m.member !== before.member,
+      5_000,
+    );
+    expect(after.member).not.toBe(before.member);
+    expect(after.generation).toBeGreaterThan(before.generation);
+    const summary = (await traffic).stdout;
+    expect(summary).toMatch(/400 packets transmitted, 400 received/);
+    expect(await eventually(() => mastersOnSwitch('hv1'), (m) => m.length === 1 && m[0] === `tcp:${memberIp(after.member)}:6653`, 5_000)).toEqual([
+      `tcp:${memberIp(after.member)}:6653`,
+    ]);
+    await runtime.start(node(before.member));
+  });
+
+  test('a partitioned member loses its switches to others, and after healing each switch has one master', async () => {
+    await eventually(masterships, (m) => m.length === 3, 10_000);
+    const owned = await masterships();
+    const victim = owned[0]!.member;
+    const container = node(victim);
+    await runtime.disconnect(container, plan.networks.mgmt.name);
+    const moved = await eventually(masterships, (m) => m.every((x) => x.member !== victim), 5_000);
+    expect(moved.filter((m) => m.member === victim)).toEqual([]);
+    await runtime.connect(container, { network: plan.networks.mgmt.name, ip: memberIp(victim) });
+    for (const hv of ['hv1', 'hv2', 'hv3']) {
+      expect(await eventually(() => mastersOnSwitch(hv), (m) => m.length === 1, 10_000), hv).toHaveLength(1);
+    }
+    expect(await pings('web1', '10.0.1.13')).toBe(true);
+  });
+
+  test('with every member down traffic still flows; a majority back programs a VM plugged meanwhile', async () => {
+    // The logical port exists first, as a cloud platform would create it; the VM plugs in later.
+    await api.request('POST', '/api/v1/logical-ports', { name: 'web5', switch: 'web', mac: '02:00:00:00:00:15', ip: '10.0.1.15', node: 'hv2' });
+    await Promise.all(['ctrl1', 'ctrl2', 'ctrl3'].map((m) => runtime.kill(node(m))));
+    expect(await pings('web1', '10.0.1.12', 3)).toBe(true);
+    const plugged = await runtime.exec(node('hv2'), ['nvlab-node', 'plug', 'web5', 'vm-web5', '02:00:00:00:00:15', '10.0.1.15/24']);
+    expect(plugged.exitCode).toBe(0);
+    home.set('web5', 'hv2');
+    await Promise.all(['ctrl1', 'ctrl2'].map((m) => runtime.start(node(m))));
+    expect(await eventually(() => pings('web1', '10.0.1.15'), (ok) => ok, 30_000)).toBe(true);
+    await runtime.start(node('ctrl3'));
+  });
+});
+
+describe('convergence', () => {
+  test('an added port is reachable, a migrated one at its new place, a removed one leaves no flow', async () => {
+    await addPort(runtime, lab, { switch: 'web', name: 'web4', on: 'hv3', ip: '10.0.1.14' }, api);
+    home.set('web4', 'hv3');
+    expect(await eventually(() => pings('web1', '10.0.1.14'), (ok) => ok, 10_000)).toBe(true);
+
+    await migratePort(runtime, lab, 'web1', 'hv2', api);
+    home.set('web1', 'hv2');
+    expect(await eventually(() => pings('web3', '10.0.1.11'), (ok) => ok, 10_000)).toBe(true);
+
+    const web4Mac = ((await api.request('GET', '/api/v1/logical-ports/web4')) as { mac: string }).mac;
+    await removePort(runtime, lab, 'web4', api);
+    for (const hv of ['hv1', 'hv2', 'hv3']) {
+      const flows = await eventually(
+        async () => (await runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int'])).stdout,
+        (out) => !out.includes(web4Mac),
+        10_000,
+      );
+      expect(flows, hv).not.toContain(web4Mac);
+    }
+  });
+});
