@@ -30,6 +30,9 @@ describe('node kinds', () => {
   test('turn the plan into one runtime spec per node, labelled with lab, node and role', () => {
     const specs = nodeSpecs(plan);
     expect(specs.map((s) => [s.name, s.labels['nvlab.role']])).toEqual([
+      ['nvlab-t-ctrl1', 'controller'],
+      ['nvlab-t-ctrl2', 'controller'],
+      ['nvlab-t-ctrl3', 'controller'],
       ['nvlab-t-hv1', 'hypervisor'],
       ['nvlab-t-gw1', 'l2-gateway'],
       ['nvlab-t-printer', 'host'],
@@ -54,6 +57,6 @@ describe('node kinds', () => {
   });
 
   test('an unknown role is a clear error naming the known ones', () => {
-    expect(() => nodeKind('router')).toThrow(/unknown node role 'router' \(known: hypervisor, service-node/);
+    expect(() => nodeKind('router')).toThrow(/unknown node role 'router' \(known: controller, hypervisor, service-node/);
   });
 });

@@ -294,7 +294,9 @@ export class Replica<T extends TableTypes = AnyTables> extends EventEmitter<Repl
     const row: Record<string, Value> = { ...old };
     for (const [c, v] of Object.entries(diff)) {
       const col = ts.columns[c];
-      const kind = col?.kind ?? 'scalar';
+      // ovsdb-server sends an optional column (a set of at most one) as its new value, not as
+      // the elements that flip, as OVS's IDL applies it.
+      const kind = col === undefined || (col.kind === 'set' && col.type.max === 1) ? 'scalar' : col.kind;
       row[c] = applyDiff(kind, old[c], decodeColumn(col, v));
     }
     return { type: 'update', table: ts.name, row: Object.freeze(row) as ReplicaRow, old };

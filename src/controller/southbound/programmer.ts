@@ -31,6 +31,9 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   private readonly complete = new Set<string>();
   private lastHeartbeat = 0;
   private scheduled = false;
+  /** Whether the pending decision must reprogram every mastered node (the config changed), or
+   *  only settle who is master (leases, links and switches came or went). */
+  private reprogram = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -42,9 +45,9 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     private readonly liveness: Liveness,
   ) {
     super();
-    store.on('change', () => this.schedule());
+    store.on('change', () => this.schedule(true));
     store.on('membership', () => this.schedule());
-    sessions.on('change', () => this.schedule());
+    sessions.on('change', () => this.schedule(true));
     liveness.on('change', () => this.schedule());
     openflow.on('switch', (sw) => {
       sw.on('disconnect', () => {
@@ -98,16 +101,19 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     return live;
   }
 
-  private schedule(): void {
+  private schedule(reprogram = false): void {
+    this.reprogram ||= reprogram;
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.decide();
+      const all = this.reprogram;
+      this.reprogram = false;
+      this.decide(all);
     });
   }
 
-  private decide(): void {
+  private decide(reprogram: boolean): void {
     const state = this.store.state() as LogicalState;
     const healthy = this.healthy();
     const live = this.liveMembers();
@@ -117,7 +123,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         this.relinquish(node.name);
         continue;
       }
-      this.kick(node.name);
+      if (reprogram || !this.masters.has(node.name)) this.kick(node.name);
     }
     for (const node of this.masters.keys()) if (!state.nodes.some((n) => n.name === node)) this.relinquish(node);
   }
@@ -126,12 +132,12 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const mastered = this.masters.get(node);
     if (!mastered) return;
     this.masters.delete(node);
+    this.complete.delete(node);
     this.emit('log', `${node}: no longer master`);
   }
 
   /** Runs program(node) now, or once more after the run in progress. */
   private kick(node: string): void {
-    this.complete.delete(node);
     if (this.running.has(node)) {
       this.dirty.add(node);
       return;
@@ -139,8 +145,10 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const run = this.program(node)
       .then((complete) => {
         if (complete && !this.dirty.has(node)) this.complete.add(node);
+        else this.complete.delete(node);
       })
       .catch((error: unknown) => {
+        this.complete.delete(node);
         this.emit('log', `${node}: ${error instanceof Error ? error.message : String(error)}`);
       })
       .finally(() => {
