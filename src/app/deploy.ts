@@ -83,7 +83,11 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
       emit({ type: 'stage', stage: 'logical config' });
       await pushLogicalConfig(plan, northbound(members.map((m) => m.mgmtIp)));
       // Ready means forwarding: wait until the controllers have programmed every node.
-      await waitProgrammed(members.map((m) => m.mgmtIp), plan.transportNodes.map((n) => n.name));
+      await waitProgrammed(
+        members.map((m) => m.mgmtIp),
+        plan.transportNodes.map((n) => n.name),
+        60_000 + 1_000 * plan.transportNodes.length,
+      );
       emit({ type: 'stage', stage: 'programmed' });
     }
   } catch (error) {

@@ -55,11 +55,26 @@ export function northbound(memberIps: string[], options: { deadlineMs?: number }
   };
 }
 
+/**
+ * POST that may be retried: a write answered "no quorum, outcome unknown" may have committed,
+ * so a later 409 for a row that holds exactly what was sent counts as done.
+ */
+async function create(client: NorthboundClient, collection: string, body: Record<string, unknown>): Promise<void> {
+  try {
+    await client.request('POST', collection, body);
+  } catch (error) {
+    if (!(error instanceof NorthboundError) || !error.message.includes('→ 409')) throw error;
+    const existing = (await client.request('GET', `${collection}/${String(body.name)}`)) as Record<string, unknown>;
+    const same = Object.entries(body).every(([k, v]) => v === undefined || String(existing[k]).toLowerCase() === String(v).toLowerCase());
+    if (!same) throw error;
+  }
+}
+
 /** Transport nodes, then switches, then ports: each refers only to what came before. */
 export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient): Promise<void> {
   await Promise.all(
     plan.transportNodes.map((n) =>
-      client.request('POST', '/api/v1/transport-nodes', {
+      create(client, '/api/v1/transport-nodes', {
         name: n.name,
         role: n.role,
         encap: n.encap,
@@ -70,7 +85,7 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
   );
   await Promise.all(
     plan.switches.map((s) =>
-      client.request('POST', '/api/v1/logical-switches', {
+      create(client, '/api/v1/logical-switches', {
         name: s.name,
         vni: s.vni,
         replication: s.replication,
@@ -82,7 +97,7 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
   await Promise.all(
     plan.switches.flatMap((s) =>
       s.ports.map((p) =>
-        client.request('POST', '/api/v1/logical-ports', { name: p.name, switch: s.name, mac: p.mac, ip: p.ip, node: p.node }),
+        create(client, '/api/v1/logical-ports', { name: p.name, switch: s.name, mac: p.mac, ip: p.ip, node: p.node }),
       ),
     ),
   );

@@ -20,6 +20,7 @@ export interface NodeView {
 }
 
 export interface TunnelRow {
+  uuid: string;
   name: string;
   type: string;
   remoteIp: string;
@@ -123,6 +124,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     return this.interfaces(node, INTEGRATION_BRIDGE)
       .filter((i) => mapGet(i.external_ids, TUNNEL_MARK))
       .map((i) => ({
+        uuid: i._uuid,
         name: String(i.name),
         type: String(i.type),
         remoteIp: mapGet(i.options, 'remote_ip') ?? '',
@@ -137,14 +139,25 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     if (!view || !bridge) return false;
     const have = new Map(this.tunnels(node).map((t) => [t.name, t]));
     const want = new Map(wanted.map((t) => [t.name, t]));
-    const same = (t: TunnelRow, w: WantedTunnel) =>
-      t.type === w.encap && t.remoteIp === w.remoteIp && (t.remoteMac ?? '') === (w.remoteMac ?? '');
+    // A tunnel is its encap and remote; its remote's MAC (learned later) is updated in place.
+    const same = (t: TunnelRow, w: WantedTunnel) => t.type === w.encap && t.remoteIp === w.remoteIp;
     const stale = [...have.values()].filter((t) => !want.has(t.name) || !same(t, want.get(t.name)!));
     const fresh = [...want.values()].filter((w) => !have.has(w.name) || stale.some((t) => t.name === w.name));
-    if (stale.length === 0 && fresh.length === 0) return false;
+    const relearned = [...have.values()].filter((t) => {
+      const w = want.get(t.name);
+      return w !== undefined && same(t, w) && w.remoteMac !== undefined && t.remoteMac !== w.remoteMac;
+    });
+    if (stale.length === 0 && fresh.length === 0 && relearned.length === 0) return false;
     const ports = view.replica.rows('Port') as Row[];
     const staleUuids = stale.flatMap((t) => ports.filter((p) => p.name === t.name).map((p) => p._uuid));
     const ops = [
+      ...relearned.map((t) =>
+        // A map insert keeps an existing key's value: delete the key, then insert it anew.
+        op.mutate('Interface', whereUuid(t.uuid), [
+          ['external_ids', 'delete', ['nvlab-remote-mac']],
+          ['external_ids', 'insert', new Map([['nvlab-remote-mac', want.get(t.name)!.remoteMac!]])],
+        ]),
+      ),
       ...(staleUuids.length
         ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'delete', staleUuids.map((u) => uuid(u))]])]
         : []),

@@ -2,7 +2,7 @@
 // programs those: their tunnels over OVSDB, then br-int's flows and groups over OpenFlow 1.3 by
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
-import { OpenFlowController, type OpenFlowConnection } from '../../openflow/index.ts';
+import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
 import { desiredFlows, desiredTunnels, reconcile, type LogicalState } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
@@ -11,8 +11,12 @@ import type { NodeSessions } from './node-sessions.ts';
 
 export const OPENFLOW_PORT = 6653;
 /** A member heartbeats this often, and its lease lasts this long (docs/controller.md). */
-export const HEARTBEAT_MS = 300;
-export const LEASE_MS = 1500;
+export const HEARTBEAT_MS = 500;
+export const LEASE_MS = 2500;
+/** Config changes come in bursts (a lab pushes many rows at once): reprogram once a burst has
+ *  been quiet this long, or after MAX_COALESCE_MS at the latest. */
+const COALESCE_MS = 10;
+const MAX_COALESCE_MS = 250;
 
 interface Mastered {
   generation: number;
@@ -29,11 +33,14 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   private readonly dirty = new Set<string>();
   /** Mastered nodes whose last programming left nothing out and nothing pending. */
   private readonly complete = new Set<string>();
-  private lastHeartbeat = 0;
   private scheduled = false;
+  private burst: { timer: NodeJS.Timeout; since: number } | undefined;
   /** Whether the pending decision must reprogram every mastered node (the config changed), or
    *  only settle who is master (leases, links and switches came or went). */
   private reprogram = false;
+  /** Nodes whose own switch state changed; they alone need reprogramming. */
+  private readonly touched = new Set<string>();
+  private readonly knownMacs = new Map<string, string | undefined>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -47,7 +54,17 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     super();
     store.on('change', () => this.schedule(true));
     store.on('membership', () => this.schedule());
-    sessions.on('change', () => this.schedule(true));
+    sessions.on('change', (node) => {
+      // Other nodes' tunnels carry this node's underlay MAC: they change only when it does.
+      const mac = sessions.underlayMac(node);
+      if (this.knownMacs.get(node) !== mac) {
+        this.knownMacs.set(node, mac);
+        this.schedule(true);
+      } else {
+        this.touched.add(node);
+        this.schedule();
+      }
+    });
     liveness.on('change', () => this.schedule());
     openflow.on('switch', (sw) => {
       sw.on('disconnect', () => {
@@ -64,9 +81,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       const sent = Date.now();
       try {
         await this.store.heartbeat(this.me, sent + LEASE_MS, { timeoutMs: LEASE_MS });
-        this.lastHeartbeat = sent;
       } catch {
-        // No quorum: the lease runs out on its own, and healthy() says so.
+        // No quorum: the lease runs out on its own and the others take this member's nodes.
       }
       this.schedule();
       this.timer = setTimeout(beat, Math.max(0, HEARTBEAT_MS - (Date.now() - sent)));
@@ -89,41 +105,52 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     return [...this.complete].filter((node) => this.masters.has(node)).sort();
   }
 
-  /** A member acts only while its own lease, written through the quorum, is still valid. */
-  private healthy(now = Date.now()): boolean {
-    return now - this.lastHeartbeat < LEASE_MS - HEARTBEAT_MS;
-  }
-
-  /** Live members as this member sees them: a valid lease, and (for peers) an open link. */
+  /** Live members as this member sees them: a valid lease, and (for peers) an open link.
+   *  This member counts itself in: it cannot take a node without a quorum anyway (the
+   *  generation bump needs one), and a switch demotes an older master by itself, so fencing
+   *  itself when a heartbeat is slow would only churn mastership under load. */
   private liveMembers(now = Date.now()): string[] {
     const live = this.store.liveMembers(now).map((m) => m.name).filter((name) => name === this.me || this.liveness.isUp(name));
-    if (this.healthy(now) && !live.includes(this.me)) live.push(this.me);
+    if (!live.includes(this.me)) live.push(this.me);
     return live;
   }
 
   private schedule(reprogram = false): void {
-    this.reprogram ||= reprogram;
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(() => {
+    if (this.stopped) return;
+    const run = () => {
       this.scheduled = false;
+      if (this.burst) clearTimeout(this.burst.timer);
+      this.burst = undefined;
       const all = this.reprogram;
+      const touched = new Set(this.touched);
       this.reprogram = false;
-      this.decide(all);
-    });
+      this.touched.clear();
+      this.decide(all, touched);
+    };
+    if (reprogram) {
+      this.reprogram = true;
+      // Trailing debounce: wait for the burst to go quiet, but never longer than the bound.
+      const since = this.burst?.since ?? Date.now();
+      if (this.burst) clearTimeout(this.burst.timer);
+      const wait = Math.max(0, Math.min(COALESCE_MS, since + MAX_COALESCE_MS - Date.now()));
+      this.burst = { since, timer: setTimeout(run, wait) };
+      return;
+    }
+    if (this.scheduled || this.burst) return;
+    this.scheduled = true;
+    setImmediate(run);
   }
 
-  private decide(reprogram: boolean): void {
+  private decide(reprogram: boolean, touched: ReadonlySet<string>): void {
     const state = this.store.state() as LogicalState;
-    const healthy = this.healthy();
     const live = this.liveMembers();
     for (const node of state.nodes) {
-      const mine = healthy && ownerOf(node.name, live) === this.me;
+      const mine = ownerOf(node.name, live) === this.me;
       if (!mine) {
         this.relinquish(node.name);
         continue;
       }
-      if (reprogram || !this.masters.has(node.name)) this.kick(node.name);
+      if (reprogram || touched.has(node.name) || !this.masters.has(node.name)) this.kick(node.name);
     }
     for (const node of this.masters.keys()) if (!state.nodes.some((n) => n.name === node)) this.relinquish(node);
   }
@@ -173,7 +200,6 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     if (!mastered || mastered.sw !== sw) {
       // A rising generation through the quorum: the switch refuses any older master.
       const generation = await this.store.bumpGeneration(node, this.me, { timeoutMs: LEASE_MS });
-      if (!this.healthy()) return false;
       await sw.role('master', BigInt(generation));
       mastered = { generation, sw };
       this.masters.set(node, mastered);
@@ -201,7 +227,20 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const desired = desiredFlows(logical, node, facts);
     const [flows, groups] = await Promise.all([sw.flowStats(), sw.groupDesc()]);
     const changes = reconcile(desired, { flows, groups });
-    if (changes.length > 0 && this.masters.get(node) === mastered) await sw.install(changes);
+    if (changes.length > 0 && this.masters.get(node) === mastered) {
+      try {
+        await sw.install(changes);
+      } catch (error) {
+        // Another member was master in between and the switch demoted us: assert again, with a
+        // newer generation, on the next run.
+        if (error instanceof OpenFlowInstallError && error.failures.some((f) => f.error.codeName === 'IS_SLAVE')) {
+          if (this.masters.get(node) === mastered) this.masters.delete(node);
+          this.dirty.add(node);
+          return false;
+        }
+        throw error;
+      }
+    }
     const boundHere = logical.ports.filter((p) => p.node === node);
     return (
       !changedTunnels &&
