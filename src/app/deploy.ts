@@ -40,7 +40,7 @@ export function labNetworks(plan: LabPlan): NetworkPlan[] {
   return [plan.networks.mgmt, plan.networks.underlay, ...plan.networks.physical];
 }
 
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 8;
 
 export async function deployLab(runtime: Runtime, plan: LabPlan, options: DeployOptions = {}): Promise<DeployResult> {
   const started = performance.now();
@@ -58,23 +58,32 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
   const networks = labNetworks(plan);
   const nodes = nodeSpecs(plan);
   try {
+    // Networks and node containers are made side by side: a container needs its networks only
+    // when it starts.
     emit({ type: 'stage', stage: 'networks' });
-    await mapLimit(networks, 4, (network) =>
-      runtime.createNetwork({
-        name: network.name,
-        subnet: network.subnet,
-        gateway: network.gateway,
-        mtu: network.mtu,
-        internal: network.internal,
-        labels: { [LABEL_LAB]: plan.lab, [LABEL_NETWORK]: network.key },
+    const made = await Promise.allSettled([
+      mapLimit(networks, 4, (network) =>
+        runtime.createNetwork({
+          name: network.name,
+          subnet: network.subnet,
+          gateway: network.gateway,
+          mtu: network.mtu,
+          internal: network.internal,
+          labels: { [LABEL_LAB]: plan.lab, [LABEL_NETWORK]: network.key },
+        }),
+      ),
+      mapLimit(nodes, options.concurrency ?? DEFAULT_CONCURRENCY, async (spec) => {
+        signal?.throwIfAborted();
+        await runtime.createNode(spec);
       }),
-    );
+    ]);
+    for (const result of made) if (result.status === 'rejected') throw result.reason;
     emit({ type: 'stage', stage: 'nodes' });
     let done = 0;
     await mapLimit(nodes, options.concurrency ?? DEFAULT_CONCURRENCY, async (spec) => {
       signal?.throwIfAborted();
       const t0 = performance.now();
-      await runtime.createNode(spec);
+      await runtime.start(spec.name);
       done += 1;
       emit({ type: 'node-ready', name: spec.hostname, done, total: nodes.length, ms: performance.now() - t0 });
     });

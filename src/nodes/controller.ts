@@ -2,7 +2,7 @@
 // (see docs/controller.md). The controller's code and the store schema arrive as node files.
 import type { ControllerMemberPlan, LabPlan } from '../topology/plan-types.ts';
 import type { NodeFile, NodeSpec } from '../runtime/runtime.ts';
-import { nodeLabels } from './labels.ts';
+import { nodeLabels, prefixOf } from './labels.ts';
 import { registerNodeKind } from './registry.ts';
 
 /** Files every member needs: the bundled controller and the store's schema. */
@@ -33,7 +33,7 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
       NVLAB_MGMT_IP: member.mgmtIp,
       NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
     },
-    networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp }],
+    networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp, prefixLength: prefixOf(plan.networks.mgmt.subnet) }],
     files,
   };
 }

@@ -15,7 +15,7 @@ export function hostSpec(plan: LabPlan, host: HostPlan): NodeSpec {
       NVLAB_HOST_IP: `${host.ip}/${host.prefixLength}`,
       ...(host.vlan === undefined ? {} : { NVLAB_VLAN: String(host.vlan) }),
     },
-    networks: [{ network: host.runtimeNetwork, ip: host.ip }],
+    networks: [{ network: host.runtimeNetwork, ip: host.ip, prefixLength: host.prefixLength }],
   };
 }
 

@@ -4,3 +4,9 @@ import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
 export function nodeLabels(lab: string, node: string, role: string): Record<string, string> {
   return { [LABEL_LAB]: lab, [LABEL_NODE]: node, [LABEL_ROLE]: role };
 }
+
+/** The prefix length of a CIDR ("10.0.0.0/24" → 24); undefined when unknown. */
+export function prefixOf(subnet: string | undefined): number | undefined {
+  const length = Number(subnet?.split('/')[1]);
+  return Number.isInteger(length) ? length : undefined;
+}

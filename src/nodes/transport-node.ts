@@ -3,7 +3,7 @@
 // from the controller, not from here.
 import { ROLES, type LabPlan, type Role, type TransportNodePlan } from '../topology/plan-types.ts';
 import type { NodeSpec } from '../runtime/runtime.ts';
-import { nodeLabels } from './labels.ts';
+import { nodeLabels, prefixOf } from './labels.ts';
 import { registerNodeKind } from './registry.ts';
 
 /** tcp:IP:PORT of every built-in member, or the external controllers for OpenFlow. */
@@ -28,9 +28,13 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
       NVLAB_CONTROLLERS: controllerTargets(plan, 6653).join(' '),
     },
     networks: [
-      { network: mgmt.name, ip: node.mgmtIp },
-      { network: underlay.name, ip: node.underlayIp },
-      ...node.attachments.map((a) => ({ network: a.runtimeNetwork, ip: a.ip })),
+      { network: mgmt.name, ip: node.mgmtIp, prefixLength: prefixOf(mgmt.subnet) },
+      { network: underlay.name, ip: node.underlayIp, prefixLength: node.underlayPrefixLength },
+      ...node.attachments.map((a) => ({
+        network: a.runtimeNetwork,
+        ip: a.ip,
+        prefixLength: prefixOf(plan.networks.physical.find((p) => p.name === a.runtimeNetwork)?.subnet),
+      })),
     ],
   };
 }

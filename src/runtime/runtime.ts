@@ -21,6 +21,8 @@ export interface NetworkSpec {
 export interface NodeAttachment {
   network: string;
   ip: string;
+  /** Prefix length of the address on that network (looked up when not given). */
+  prefixLength?: number;
 }
 
 /** A file put into a node before it starts (e.g. the controller's bundle). */
@@ -72,8 +74,8 @@ export interface Runtime {
   /** Subnets already taken on this host, so a new lab can avoid them. */
   usedSubnets(): Promise<UsedSubnet[]>;
   createNetwork(spec: NetworkSpec): Promise<void>;
-  /** Creates and starts a node; resolves once its agent reports ready. */
-  createNode(spec: NodeSpec, options?: { readyTimeoutMs?: number }): Promise<void>;
+  /** Creates a node without starting it (its networks need not exist yet); `start` starts it. */
+  createNode(spec: NodeSpec): Promise<void>;
   exec(name: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Containers carrying every given label (value '' matches any value). */
   listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
@@ -82,7 +84,7 @@ export interface Runtime {
   removeNetwork(name: string): Promise<void>;
   kill(name: string): Promise<void>;
   stop(name: string): Promise<void>;
-  /** Starts a stopped node and waits for its agent to report ready. */
+  /** Starts a created or stopped node and waits for its agent to report ready. */
   start(name: string, options?: { readyTimeoutMs?: number }): Promise<void>;
   disconnect(name: string, network: string): Promise<void>;
   connect(name: string, attachment: NodeAttachment): Promise<void>;

@@ -203,15 +203,19 @@ export class DockerRuntime implements Runtime {
     return found.flat().filter((n) => Object.entries(labels).every(([k, v]) => (v === '' ? k in n.labels : n.labels[k] === v)));
   }
 
-  async createNode(spec: NodeSpec, options: { readyTimeoutMs?: number } = {}): Promise<void> {
+  async createNode(spec: NodeSpec): Promise<void> {
     if (this.image === undefined) await this.prepare();
     const lab = spec.labels[LABEL_LAB];
     if (!lab) throw new RuntimeError(`node ${spec.name}: no ${LABEL_LAB} label`);
     const links: Link[] = [];
     for (const [i, attachment] of spec.networks.entries()) {
-      const network = await this.network(lab, attachment.network);
-      if (!network) throw new RuntimeError(`node ${spec.name}: lab ${lab} has no network ${attachment.network}`);
-      links.push({ nic: `eth${i}`, network: attachment.network, ip: attachment.ip, prefixLength: Number(network.subnet.split('/')[1]) });
+      let prefixLength = attachment.prefixLength;
+      if (prefixLength === undefined) {
+        const network = await this.network(lab, attachment.network);
+        if (!network) throw new RuntimeError(`node ${spec.name}: lab ${lab} has no network ${attachment.network}`);
+        prefixLength = Number(network.subnet.split('/')[1]);
+      }
+      links.push({ nic: `eth${i}`, network: attachment.network, ip: attachment.ip, prefixLength });
     }
     try {
       await this.docker.createContainer({
@@ -239,7 +243,6 @@ export class DockerRuntime implements Runtime {
       if (error instanceof RuntimeError) throw error;
       throw new RuntimeError(`node ${spec.name}: ${reason(error)}`, { cause: error });
     }
-    await this.startAndWait(spec.name, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, () => this.wire(spec.name));
   }
 
   /** Plugs a started node's links into its lab's fabric. */

@@ -51,8 +51,11 @@ describe('a deploy whose CLI was killed', () => {
   test('is cleaned up by `nvlab destroy LAB` from labels alone', async () => {
     const file = await writeTopology(threeHypervisors(lab));
     const cli = nvlab(['deploy', file]);
-    // Kill it once the first node is being created: networks exist, nodes are half made.
-    await until(async () => (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).length > 0, 60_000);
+    // Kill it once the first node runs: networks exist, the other nodes are half made.
+    await until(
+      async () => (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).some((c) => c.state === 'running'),
+      60_000,
+    );
     cli.kill('SIGKILL');
     await cli.catch(() => {});
     expect((await leftovers(lab)).networks.length).toBeGreaterThan(0);
