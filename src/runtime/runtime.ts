@@ -48,6 +48,11 @@ export interface ResourceInfo {
   labels: Record<string, string>;
 }
 
+export interface NetworkInfo extends ResourceInfo {
+  subnet: string;
+  mtu?: number;
+}
+
 export interface ContainerInfo extends ResourceInfo {
   /** running, exited, created, ... */
   state: string;
@@ -79,7 +84,7 @@ export interface Runtime {
   exec(name: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Containers carrying every given label (value '' matches any value). */
   listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
-  listNetworks(labels: Record<string, string>): Promise<ResourceInfo[]>;
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
   removeContainer(name: string): Promise<void>;
   removeNetwork(name: string): Promise<void>;
   kill(name: string): Promise<void>;

@@ -8,11 +8,11 @@ import type {
   ContainerInfo,
   ExecOptions,
   ExecResult,
+  NetworkInfo,
   NetworkSpec,
   NodeAttachment,
   NodeFile,
   NodeSpec,
-  ResourceInfo,
   Runtime,
   UsedSubnet,
 } from '../runtime.ts';
@@ -343,8 +343,13 @@ export class DockerRuntime implements Runtime {
     }));
   }
 
-  async listNetworks(labels: Record<string, string>): Promise<ResourceInfo[]> {
-    return (await this.fabricNetworks(labels)).map((n) => ({ name: n.name, labels: n.labels }));
+  async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    return (await this.fabricNetworks(labels)).map((n) => ({
+      name: n.name,
+      labels: n.labels,
+      subnet: n.subnet,
+      ...(n.mtu ? { mtu: n.mtu } : {}),
+    }));
   }
 
   async removeContainer(name: string): Promise<void> {

@@ -2,6 +2,7 @@
 // every encap. Tunnels, reachability, isolation and flooding, then failover under traffic.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound, addPort, migratePort, removePort } from '../../../src/app/ports.ts';
+import { addTransportNode } from '../../../src/app/transport-nodes.ts';
 import type { NorthboundClient } from '../../../src/app/northbound.ts';
 import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import { deploy, destroy, labName, runtime } from './support.ts';
@@ -214,5 +215,15 @@ describe('convergence', () => {
       );
       expect(flows, hv).not.toContain(web4Mac);
     }
+  });
+
+  test('a hypervisor added to the running lab joins: its VMs reach the rest of their switch', async () => {
+    await addTransportNode(runtime, lab, { name: 'hv4', role: 'hypervisor' });
+    await addPort(runtime, lab, { switch: 'web', name: 'web6', on: 'hv4', ip: '10.0.1.16' }, api);
+    home.set('web6', 'hv4');
+    expect(await eventually(() => pings('web2', '10.0.1.16'), (ok) => ok, 15_000)).toBe(true);
+    expect(await pings('web6', '10.0.1.13')).toBe(true);
+    const tunnels = await runtime.exec(node('hv4'), ['ovs-vsctl', '--columns=name', 'find', 'interface', 'external_ids:nvlab-tunnel=true']);
+    expect(tunnels.stdout).toMatch(/tun-hv2/);
   });
 });

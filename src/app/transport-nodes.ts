@@ -1,0 +1,93 @@
+// Transport nodes at run time: a new one joins a running lab (addresses taken from what the lab
+// holds, no topology file needed), then registers with the controller cluster; a removed one
+// leaves the cluster first, then the lab.
+import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE, type Encap, type LabPlan, type Role } from '../topology/plan-types.ts';
+import { transportNodeSpec } from '../nodes/transport-node.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { NvlabError } from '../util/errors.ts';
+import { labNorthbound } from './ports.ts';
+
+export interface AddTransportNode {
+  name: string;
+  role: Role;
+  encap?: Encap;
+}
+
+const toInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+const toIp = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+
+/** The first host address at or after `.10` that no node of the lab holds on that network. */
+function freeAddress(subnet: string, taken: Set<string>): string {
+  const [base, length] = subnet.split('/');
+  const size = 2 ** (32 - Number(length));
+  const network = toInt(base ?? '0.0.0.0');
+  for (let offset = 10; offset < size - 1; offset++) {
+    const ip = toIp(network + offset);
+    if (!taken.has(ip)) return ip;
+  }
+  throw new NvlabError('FULL', `network ${subnet} has no free address`, { exitCode: 2 });
+}
+
+export async function addTransportNode(runtime: Runtime, lab: string, spec: AddTransportNode): Promise<void> {
+  const [containers, networks] = await Promise.all([
+    runtime.listContainers({ [LABEL_LAB]: lab }),
+    runtime.listNetworks({ [LABEL_LAB]: lab }),
+  ]);
+  if (containers.some((c) => c.labels[LABEL_NODE] === spec.name)) {
+    throw new NvlabError('EXISTS', `lab ${lab} already has a node ${spec.name}`, { exitCode: 2 });
+  }
+  const net = (key: string) => {
+    const found = networks.find((n) => n.labels[LABEL_NETWORK] === key);
+    if (!found) throw new NvlabError('NO_NETWORK', `lab ${lab} has no ${key} network`, { exitCode: 2 });
+    return found;
+  };
+  const mgmt = net('mgmt');
+  const underlay = net('underlay');
+  const taken = (network: string) => new Set(containers.map((c) => c.addresses[network]).filter((ip): ip is string => !!ip));
+  const members = containers
+    .filter((c) => c.labels[LABEL_ROLE] === 'controller')
+    .map((c) => ({ name: c.labels[LABEL_NODE] ?? c.name, container: c.name, mgmtIp: c.addresses[mgmt.name] ?? '' }));
+  const mgmtIp = freeAddress(mgmt.subnet, taken(mgmt.name));
+  const underlayIp = freeAddress(underlay.subnet, taken(underlay.name));
+  const prefix = Number(underlay.subnet.split('/')[1]);
+  // Just enough of a plan for the node kind to build the node as deploy would.
+  const plan = {
+    lab,
+    networks: {
+      mgmt: { key: 'mgmt', name: mgmt.name, subnet: mgmt.subnet, gateway: '', mtu: mgmt.mtu ?? 1500, internal: false },
+      underlay: { key: 'underlay', name: underlay.name, subnet: underlay.subnet, gateway: '', mtu: underlay.mtu ?? 1600, internal: true },
+      physical: [],
+    },
+    controllers: { kind: 'builtin', members },
+  } as unknown as LabPlan;
+  const node = {
+    name: spec.name,
+    role: spec.role,
+    container: `nvlab-${lab}-${spec.name}`,
+    encap: spec.encap ?? 'geneve',
+    mgmtIp,
+    underlayIp,
+    underlayPrefixLength: prefix,
+    ports: [],
+    attachments: [],
+  };
+  await runtime.createNode(transportNodeSpec(plan, node));
+  try {
+    await runtime.start(node.container);
+    if (members.length > 0) {
+      const api = await labNorthbound(runtime, lab);
+      await api.request('POST', '/api/v1/transport-nodes', { name: spec.name, role: spec.role, encap: node.encap, underlayIp, mgmtIp });
+    }
+  } catch (error) {
+    await runtime.removeContainer(node.container).catch(() => {});
+    throw error;
+  }
+}
+
+export async function removeTransportNode(runtime: Runtime, lab: string, name: string): Promise<void> {
+  const [found] = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_NODE]: name });
+  if (!found) throw new NvlabError('NO_NODE', `lab ${lab} has no node ${name}`, { exitCode: 2 });
+  const members = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_ROLE]: 'controller' });
+  if (members.length > 0) await (await labNorthbound(runtime, lab)).request('DELETE', `/api/v1/transport-nodes/${name}`);
+  await runtime.removeContainer(found.name);
+}
