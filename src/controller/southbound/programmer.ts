@@ -85,6 +85,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         // No quorum: the lease runs out on its own and the others take this member's nodes.
       }
       this.schedule();
+      void this.audit();
       this.timer = setTimeout(beat, Math.max(0, HEARTBEAT_MS - (Date.now() - sent)));
     };
     void beat();
@@ -160,7 +161,30 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     if (!mastered) return;
     this.masters.delete(node);
     this.complete.delete(node);
+    // Step down at the switch too, so it never keeps a master the cluster does not count on.
+    // Refused as stale when the new master already asserted itself; that is fine.
+    mastered.sw.role('slave', BigInt(mastered.generation)).catch(() => {});
     this.emit('log', `${node}: no longer master`);
+  }
+
+  /** OpenFlow 1.3 switches do not tell a master it was demoted: ask each switch this member
+   *  masters what role it holds, and assert again where another member took over meanwhile. */
+  private async audit(): Promise<void> {
+    await Promise.all(
+      [...this.masters].map(async ([node, mastered]) => {
+        try {
+          const { role } = await mastered.sw.role('nochange', 0n);
+          if (role !== 'master' && this.masters.get(node) === mastered) {
+            this.masters.delete(node);
+            this.complete.delete(node);
+            this.emit('log', `${node}: the switch had demoted this member; asserting again`);
+            this.schedule();
+          }
+        } catch {
+          // a switch that does not answer is handled by its disconnect
+        }
+      }),
+    );
   }
 
   /** Runs program(node) now, or once more after the run in progress. */

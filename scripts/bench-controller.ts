@@ -1,0 +1,152 @@
+// npm run bench:controller: the built-in cluster on real labs of 3 and 20 hypervisors.
+//   port-up hv=<n> p50=<ms> p95=<ms>   from creating a port through the REST API (and plugging its
+//                                      VM) to the first ping answered by a VM on another
+//                                      hypervisor; static ARP on both sides
+//   failover kill=<ms> partition=<ms>  until every switch the lost member mastered reports a new
+//                                      master in its own Controller table (20 hypervisors,
+//                                      median of 10 each)
+//   flows-per-hv=<n>                   OpenFlow flows in br-int, averaged over the hypervisors
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deployLab } from '../src/app/deploy.ts';
+import { destroyLab } from '../src/app/destroy.ts';
+import { labNorthbound } from '../src/app/ports.ts';
+import { createRuntime } from '../src/app/runtime.ts';
+import { loadTopology } from '../src/topology/load.ts';
+import { planLab } from '../src/topology/plan.ts';
+import { portIfname, portMac } from '../src/topology/derive.ts';
+import type { LabPlan } from '../src/topology/plan-types.ts';
+
+const LAB = 'benchctl';
+const SAMPLES = 10;
+const runtime = await createRuntime();
+const node = (name: string) => `nvlab-${LAB}-${name}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
+
+function topology(n: number): string {
+  const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');
+  const ports = Array.from({ length: n }, (_, i) => `      vm${i + 1}: { on: hv${i + 1}, ip: 10.0.0.${i + 10} }`).join('\n');
+  return `name: ${LAB}\ncontrollers: 3\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
+}
+
+async function exec(container: string, cmd: string[]) {
+  const result = await runtime.exec(container, cmd);
+  if (result.exitCode !== 0) throw new Error(`${container}: ${cmd.join(' ')}: ${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+async function deploy(n: number, dir: string): Promise<LabPlan> {
+  const file = join(dir, `lab-${n}.yaml`);
+  await writeFile(file, topology(n));
+  const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
+  await deployLab(runtime, plan);
+  return plan;
+}
+
+async function portUp(plan: LabPlan, n: number): Promise<number[]> {
+  const api = await labNorthbound(runtime, LAB);
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const on = `hv${(i % n) + 1}`;
+    const target = `vm${((i + 1) % n) + 1}`; // a VM on another hypervisor
+    const targetHv = `hv${((i + 1) % n) + 1}`;
+    const targetIp = `10.0.0.${((i + 1) % n) + 10}`;
+    const name = `p${i}`;
+    const ip = `10.0.0.${200 + i}`;
+    const mac = portMac('net', name);
+    const targetMac = plan.switches[0]!.ports.find((p) => p.name === target)!.mac;
+    await exec(node(targetHv), ['ip', 'netns', 'exec', target, 'ip', 'neigh', 'replace', ip, 'lladdr', mac, 'dev', 'eth0']);
+    const started = Date.now();
+    const [, out] = await Promise.all([
+      api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on }),
+      exec(node(on), [
+        'sh', '-c',
+        `nvlab-node plug ${name} ${portIfname(name)} ${mac} ${ip}/24 && ` +
+          `ip netns exec ${name} ip neigh replace ${targetIp} lladdr ${targetMac} dev eth0 && ` +
+          `ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`,
+      ]),
+    ]);
+    const reply = /\[(\d+\.\d+)\] \d+ bytes from/.exec(out);
+    if (!reply) throw new Error(`no reply for ${name}: ${out}`);
+    samples.push(Number(reply[1]) * 1000 - started);
+  }
+  return samples;
+}
+
+async function masterOnSwitch(hv: string): Promise<string | undefined> {
+  const out = await exec(node(hv), ['ovs-vsctl', '--format=csv', '--no-headings', '--columns=target,role', 'list', 'controller']);
+  return out.split('\n').find((l) => l.endsWith(',master'))?.split(',')[0]?.replace(/"/g, '');
+}
+
+async function settled(plan: LabPlan): Promise<Map<string, string>> {
+  // Every member back and mastering its share of the switches.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('the cluster did not settle within 60 s');
+    const masters = new Map<string, string>();
+    await Promise.all(plan.transportNodes.map(async (n) => masters.set(n.name, (await masterOnSwitch(n.name)) ?? '')));
+    const members = new Set(masters.values());
+    if (![...masters.values()].includes('') && members.size === 3) return masters;
+    await sleep(200);
+  }
+}
+
+async function failover(plan: LabPlan, kind: 'kill' | 'partition'): Promise<number[]> {
+  const members = plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const masters = await settled(plan);
+    const victim = members[i % members.length]!;
+    const target = `tcp:${victim.mgmtIp}:6653`;
+    const orphans = [...masters].filter(([, t]) => t === target).map(([hv]) => hv);
+    const started = Date.now();
+    if (kind === 'kill') await runtime.kill(victim.container);
+    else await runtime.disconnect(victim.container, plan.networks.mgmt.name);
+    const deadline = started + 30_000;
+    await Promise.all(
+      orphans.map(async (hv) => {
+        for (;;) {
+          const now = await masterOnSwitch(hv);
+          if (now && now !== target) return;
+          if (Date.now() > deadline) throw new Error(`${kind}: ${hv} had no new master after 30 s`);
+          await sleep(20);
+        }
+      }),
+    );
+    samples.push(Date.now() - started);
+    if (kind === 'kill') await runtime.start(victim.container);
+    else await runtime.connect(victim.container, { network: plan.networks.mgmt.name, ip: victim.mgmtIp });
+  }
+  return samples;
+}
+
+async function flowsPerHv(plan: LabPlan): Promise<number> {
+  const counts = await Promise.all(
+    plan.transportNodes.map(async (n) => {
+      const out = await exec(node(n.name), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-aggregate', 'br-int']);
+      return Number(/flow_count=(\d+)/.exec(out)?.[1] ?? 0);
+    }),
+  );
+  return Math.round(counts.reduce((a, b) => a + b, 0) / counts.length);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-'));
+try {
+  for (const n of [3, 20]) {
+    const plan = await deploy(n, dir);
+    const up = await portUp(plan, n);
+    console.log(`port-up hv=${n} p50=${percentile(up, 0.5).toFixed(0)} p95=${percentile(up, 0.95).toFixed(0)}`);
+    if (n === 20) {
+      const kill = await failover(plan, 'kill');
+      const partition = await failover(plan, 'partition');
+      console.log(`failover kill=${percentile(kill, 0.5)} partition=${percentile(partition, 0.5)}`);
+      console.log(`flows-per-hv=${await flowsPerHv(plan)}`);
+    }
+    await destroyLab(runtime, LAB);
+  }
+} finally {
+  await destroyLab(runtime, LAB).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+}
