@@ -9,7 +9,8 @@ function stateColour(state: string): string {
 function ovsSummary(node: NodeState): string {
   if (node.ovsError) return chalk.red(`ovs: ${node.ovsError}`);
   if (!node.ovs) return '';
-  return node.ovs
+  return [...node.ovs]
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
     .map((bridge) => {
       const others = bridge.interfaces.filter((i) => i.type !== 'internal');
       const vms = others.filter((i) => i.ifaceId).map((i) => i.ifaceId);
@@ -28,7 +29,12 @@ export function printLab(state: LabState): void {
     n.role,
     stateColour(n.state),
     n.mgmtIp ?? '',
-    n.underlayIp ?? Object.values(n.addresses).join(',') ?? '',
+    // Transport nodes show their transport IP; hosts the address on their physical network.
+    n.underlayIp ??
+      Object.entries(n.addresses)
+        .filter(([network]) => network !== 'mgmt')
+        .map(([, ip]) => ip)
+        .join(','),
     ovsSummary(n),
   ]);
   for (const line of table(['NODE', 'ROLE', 'STATE', 'MGMT', 'UNDERLAY/ADDR', 'OVS'], rows)) out(`  ${line}`);
