@@ -91,7 +91,9 @@ export interface Runtime {
   stop(name: string): Promise<void>;
   /** Starts a created or stopped node and waits for its agent to report ready. */
   start(name: string, options?: { readyTimeoutMs?: number }): Promise<void>;
+  /** Cuts the node's link on `network` (the cable is pulled; the node keeps running). */
   disconnect(name: string, network: string): Promise<void>;
+  /** Restores a link cut by disconnect (nodes get all their links when created). */
   connect(name: string, attachment: NodeAttachment): Promise<void>;
   logs(name: string, options?: { tail?: number }): Promise<string>;
 }
