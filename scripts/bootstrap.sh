@@ -23,6 +23,8 @@ command -v ovs-vswitchd >/dev/null || need+=(openvswitch-switch)
 command -v tshark >/dev/null || need+=(tshark)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v openssl >/dev/null || need+=(openssl)   # certificates for the OpenFlow TLS test
+command -v ip >/dev/null || need+=(iproute2)       # the Docker runtime wires lab networks itself
+command -v nsenter >/dev/null || need+=(util-linux)
 engine_up() { docker info >/dev/null 2>&1; }
 if ! engine_up && ! command -v dockerd >/dev/null; then need+=(docker.io); fi
 if [ ${#need[@]} -gt 0 ]; then
