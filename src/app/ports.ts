@@ -3,6 +3,7 @@
 // its hypervisor's br-int with its iface-id. The controller does the rest.
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
 import { portIfname, portMac } from '../topology/derive.ts';
+import { parseCidr } from '../topology/ipv4.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { northbound, type NorthboundClient } from './northbound.ts';
@@ -39,7 +40,7 @@ async function container(runtime: Runtime, lab: string, node: string): Promise<s
 
 async function prefixOf(api: NorthboundClient, switchName: string): Promise<number> {
   const sw = (await api.request('GET', `/api/v1/logical-switches/${switchName}`)) as { subnet?: string };
-  return Number(sw.subnet?.split('/')[1] ?? 24);
+  return (sw.subnet && parseCidr(sw.subnet)?.prefixLength) || 24;
 }
 
 async function plug(runtime: Runtime, lab: string, port: StoredPort, node: string, prefix: number): Promise<void> {

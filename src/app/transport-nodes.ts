@@ -2,6 +2,7 @@
 // holds, no topology file needed), then registers with the controller cluster; a removed one
 // leaves the cluster first, then the lab.
 import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE, type Encap, type LabPlan, type Role } from '../topology/plan-types.ts';
+import { formatIp, nthHost, parseCidr } from '../topology/ipv4.ts';
 import { transportNodeSpec } from '../nodes/transport-node.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
@@ -13,17 +14,14 @@ export interface AddTransportNode {
   encap?: Encap;
 }
 
-const toInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-const toIp = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
-
-/** The first host address at or after `.10` that no node of the lab holds on that network. */
+/** The first host address at or after `.10` (where the plan starts nodes) that no node of the
+ *  lab holds on that network. */
 function freeAddress(subnet: string, taken: Set<string>): string {
-  const [base, length] = subnet.split('/');
-  const size = 2 ** (32 - Number(length));
-  const network = toInt(base ?? '0.0.0.0');
-  for (let offset = 10; offset < size - 1; offset++) {
-    const ip = toIp(network + offset);
-    if (!taken.has(ip)) return ip;
+  const cidr = parseCidr(subnet);
+  for (let n = 10; cidr; n++) {
+    const ip = nthHost(cidr, n);
+    if (ip === undefined) break;
+    if (!taken.has(formatIp(ip))) return formatIp(ip);
   }
   throw new NvlabError('FULL', `network ${subnet} has no free address`, { exitCode: 2 });
 }
@@ -49,7 +47,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
     .map((c) => ({ name: c.labels[LABEL_NODE] ?? c.name, container: c.name, mgmtIp: c.addresses[mgmt.name] ?? '' }));
   const mgmtIp = freeAddress(mgmt.subnet, taken(mgmt.name));
   const underlayIp = freeAddress(underlay.subnet, taken(underlay.name));
-  const prefix = Number(underlay.subnet.split('/')[1]);
+  const prefix = parseCidr(underlay.subnet)?.prefixLength ?? 24;
   // Just enough of a plan for the node kind to build the node as deploy would.
   const plan = {
     lab,

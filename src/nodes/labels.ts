@@ -1,3 +1,4 @@
+import { parseCidr } from '../topology/ipv4.ts';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
 
 /** Ownership labels of a node: cleanup and lookups go by these alone. */
@@ -7,6 +8,5 @@ export function nodeLabels(lab: string, node: string, role: string): Record<stri
 
 /** The prefix length of a CIDR ("10.0.0.0/24" → 24); undefined when unknown. */
 export function prefixOf(subnet: string | undefined): number | undefined {
-  const length = Number(subnet?.split('/')[1]);
-  return Number.isInteger(length) ? length : undefined;
+  return subnet === undefined ? undefined : parseCidr(subnet)?.prefixLength;
 }
