@@ -5,7 +5,7 @@ import { labNorthbound, addPort, migratePort, removePort } from '../../../src/ap
 import { addTransportNode } from '../../../src/app/transport-nodes.ts';
 import type { NorthboundClient } from '../../../src/app/northbound.ts';
 import type { LabPlan } from '../../../src/topology/plan-types.ts';
-import { deploy, destroy, labName, runtime } from './support.ts';
+import { deploy, destroy, eventually, labName, runtime } from './support.ts';
 
 const lab = labName('ctrl');
 const TOPOLOGY = `
@@ -51,15 +51,6 @@ async function vm(port: string, cmd: string[], timeoutMs?: number) {
 
 async function pings(from: string, ip: string, count = 1): Promise<boolean> {
   return (await vm(from, ['ping', '-c', String(count), '-W', '2', ip])).exitCode === 0;
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface Mastership {

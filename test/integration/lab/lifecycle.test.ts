@@ -6,17 +6,9 @@ import { deployLab } from '../../../src/app/deploy.ts';
 import { inspectLab } from '../../../src/app/inspect.ts';
 import { checkUnderlay } from '../../../src/app/underlay-check.ts';
 import type { Runtime } from '../../../src/runtime/runtime.ts';
-import { deploy, destroy, labName, leftovers, nvlab, planFor, runtime, threeHypervisors, writeTopology } from './support.ts';
+import { deploy, destroy, eventually, labName, leftovers, nvlab, planFor, runtime, threeHypervisors, writeTopology } from './support.ts';
 
 const empty = { containers: [], networks: [], volumes: [], hostLinks: [] };
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a deploy that fails midway', () => {
   const lab = labName('rollback');
@@ -52,10 +44,9 @@ describe('a deploy whose CLI was killed', () => {
     const file = await writeTopology(threeHypervisors(lab));
     const cli = nvlab(['deploy', file]);
     // Kill it once the first node runs: networks exist, the other nodes are half made.
-    await until(
-      async () => (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).some((c) => c.state === 'running'),
-      60_000,
-    );
+    const running = async () =>
+      (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).some((c) => c.state === 'running');
+    expect(await eventually(running, (up) => up, 60_000)).toBe(true);
     cli.kill('SIGKILL');
     await cli.catch(() => {});
     expect((await leftovers(lab)).networks.length).toBeGreaterThan(0);

@@ -94,3 +94,14 @@ export async function leftovers(
 export async function volumeCount(): Promise<number> {
   return (await execa('docker', ['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean).length;
 }
+
+/** Probes until `ok` holds or the time is up, and returns the last value seen, so the test's
+ *  own assertion on it says what was expected and what was seen. */
+export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
