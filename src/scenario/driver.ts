@@ -1,0 +1,146 @@
+// What the runner needs from a lab. The scenario module decides what to expect and judges what it
+// sees; a driver only acts and observes, by name. The Docker lab implements it in src/app; unit
+// tests use fakes. Every method may throw: in a check that counts as a failed attempt (retried),
+// in an action it fails the step. Calls should bound their own time (a ping waits about a second
+// per packet, not forever); the runner gives up on a call that outlives its step's budget.
+
+import type { Encap, Role } from '../topology/plan-types.ts';
+import type { StepResult } from './results.ts';
+
+/** Node actions; their target is a controller member, a transport node or a physical host. */
+export const NODE_ACTION_KINDS = ['kill', 'stop', 'start', 'restart', 'partition', 'heal'] as const;
+export type NodeAction = (typeof NODE_ACTION_KINDS)[number];
+
+export const FRAME_KINDS = ['broadcast', 'unknown-unicast', 'multicast'] as const;
+export type FrameKind = (typeof FRAME_KINDS)[number];
+
+/** The tunnels one transport node has, as its Open vSwitch reports them. */
+export interface NodeTunnels {
+  node: string;
+  /** Set when the node's tunnels could not be read (stopped, unreachable); `tunnels` is then ignored. */
+  error?: string;
+  tunnels: {
+    /** The remote transport node, by name; its underlay IP when no node of the lab has that IP. */
+    remote: string;
+    encap: Encap;
+    /** Whether OVS reports the tunnel interface up (link_state, and BFD where configured). */
+    up: boolean;
+    /** The interface name, for messages (tun-hv2). */
+    name?: string;
+  }[];
+}
+
+export interface PingRequest {
+  /** A port (from its VM) or a physical host. */
+  from: string;
+  /** What the step names: a port, a host or an IP address. */
+  to: string;
+  /** The address to ping: `to` itself, or the address of the port or host it names. */
+  ip: string;
+  /**
+   * The MAC of the port `to` names, when known. Tenants may reuse addresses (from app1,
+   * 10.0.1.12 is app2, not web2): a driver that can see who answered counts only replies from it.
+   */
+  mac?: string;
+  count: number;
+}
+
+export interface PingResult {
+  sent: number;
+  received: number;
+  /** Anything the driver saw that explains the result (`reply from 02:…:12, app2`). */
+  note?: string;
+}
+
+export interface FloodRequest {
+  from: string;
+  frame: FrameKind;
+  /** Ports and hosts whose copies to count. */
+  watch: string[];
+}
+
+export interface FloodResult {
+  /** Copies of the marked frame each watched port or host received (absent: none). */
+  copies: Record<string, number>;
+  /** Copies of it that left the sending transport node on the underlay. */
+  fromSource: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PortChange {
+  switch: string;
+  name: string;
+  /** The hypervisor hosting the new VM. */
+  on: string;
+  ip: string;
+  /** Absent: the lab derives one, as for ports in the file. */
+  mac?: string;
+}
+
+export interface NodeChange {
+  name: string;
+  role: Role;
+  encap?: Encap;
+}
+
+export interface TrafficRequest {
+  from: string;
+  to: string;
+  ip: string;
+  mac?: string;
+  intervalMs: number;
+}
+
+export interface TrafficStats {
+  sent: number;
+  received: number;
+  /** sent - received, once replies still in flight at stop() have come in or timed out. */
+  lost: number;
+  /** Runs of consecutive lost packets, when the driver tracks sequence numbers. */
+  outages?: { firstSeq: number; lost: number; ms: number }[];
+}
+
+/** Continuous pings started by startTraffic. */
+export interface TrafficHandle {
+  /** Stops sending, waits for the replies still due (about a second), and counts. */
+  stop(): Promise<TrafficStats>;
+}
+
+export interface ArtifactRequest {
+  scenario: string;
+  /** nvlab-artifacts/<lab>/<scenario>: the driver creates it and writes there. */
+  dir: string;
+  /** The step that failed (the innermost one, inside traffic), for its captures. */
+  failed: StepResult;
+}
+
+export interface LabDriver {
+  /** The tunnels of each of `nodes`, in that order. */
+  tunnels(nodes: readonly string[]): Promise<NodeTunnels[]>;
+  ping(request: PingRequest): Promise<PingResult>;
+  /** Sends one marked frame of `frame` kind from `from` and counts, by capture, where its copies went. */
+  flood(request: FloodRequest): Promise<FloodResult>;
+  /** The controller member that is OpenFlow master of the node's switch now; undefined: none. */
+  masterOf(node: string): Promise<string | undefined>;
+  /** The l3 gateway node that holds the router's uplink now; undefined: none. */
+  activeGateway(router: string): Promise<string | undefined>;
+  /** Runs `cmd` with a shell on a port's VM, a host, a transport node or a controller member. */
+  exec(on: string, cmd: string): Promise<ExecResult>;
+  node(action: NodeAction, target: string): Promise<void>;
+  /** Takes a transport node's underlay link down or up. */
+  link(node: string, state: 'up' | 'down'): Promise<void>;
+  /** Logical changes go through the controller's northbound API and the runtime, as a cloud platform would. */
+  addPort(port: PortChange): Promise<void>;
+  removePort(name: string): Promise<void>;
+  migrate(port: string, to: string): Promise<void>;
+  addNode(node: NodeChange): Promise<void>;
+  removeNode(name: string): Promise<void>;
+  startTraffic(request: TrafficRequest): Promise<TrafficHandle>;
+  /** Saves what a person needs to see why the scenario failed; returns the files written. */
+  collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }>;
+}

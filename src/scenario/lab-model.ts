@@ -1,0 +1,208 @@
+// What a scenario knows of the lab's logical configuration: the plan, then every change its own
+// steps made (add-port, migrate, remove-node, …). Steps are validated against it and checks
+// derive their expectations from it (the tunnels a lab needs, the pairs `reach: all` pings), so
+// they hold after the lab has changed. Pure data; changes return a new model.
+
+import type { Encap, LabPlan, Replication, Role } from '../topology/plan-types.ts';
+
+export interface ModelNode {
+  name: string;
+  role: Role;
+}
+
+export interface ModelPort {
+  name: string;
+  switch: string;
+  /** The hypervisor hosting the VM. */
+  node: string;
+  ip: string;
+  /** Undefined for a port a step added without one: the lab derives it. */
+  mac?: string;
+}
+
+export interface ModelSwitch {
+  name: string;
+  subnet: string;
+  replication: Replication;
+  encap: Encap;
+  /** The l2 gateway node bridging this switch onto a physical network. */
+  l2Gateway?: string;
+}
+
+export interface ModelHost {
+  name: string;
+  network: string;
+  ip: string;
+}
+
+export interface ModelRouter {
+  name: string;
+  switches: string[];
+  /** L3 gateways hosting the uplink, active first; empty without an uplink. */
+  gateways: string[];
+}
+
+export interface LabModel {
+  lab: string;
+  /** Built-in controller members ctrl1 … ctrlN; empty with external controllers. */
+  members: string[];
+  nodes: ReadonlyMap<string, ModelNode>;
+  ports: ReadonlyMap<string, ModelPort>;
+  switches: ReadonlyMap<string, ModelSwitch>;
+  hosts: ReadonlyMap<string, ModelHost>;
+  routers: ReadonlyMap<string, ModelRouter>;
+  networks: ReadonlySet<string>;
+}
+
+const byName = <T extends { name: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((i) => [i.name, i]));
+
+export function modelFromPlan(plan: LabPlan): LabModel {
+  return {
+    lab: plan.lab,
+    members: plan.controllers.kind === 'builtin' ? plan.controllers.members.map((m) => m.name) : [],
+    nodes: byName(plan.transportNodes.map((n) => ({ name: n.name, role: n.role }))),
+    ports: byName(
+      plan.switches.flatMap((s) => s.ports.map((p) => ({ name: p.name, switch: s.name, node: p.node, ip: p.ip, mac: p.mac }))),
+    ),
+    switches: byName(
+      plan.switches.map((s) => ({
+        name: s.name,
+        subnet: s.subnet,
+        replication: s.replication,
+        encap: s.encap,
+        ...(s.l2Gateway ? { l2Gateway: s.l2Gateway.node } : {}),
+      })),
+    ),
+    hosts: byName(plan.hosts.map((h) => ({ name: h.name, network: h.network, ip: h.ip }))),
+    routers: byName(
+      plan.routers.map((r) => ({ name: r.name, switches: r.interfaces.map((i) => i.switch), gateways: r.uplink?.gateways ?? [] })),
+    ),
+    networks: new Set(plan.networks.physical.map((n) => n.network)),
+  };
+}
+
+// ---- changes, as the actions make them ----
+
+export function withPort(model: LabModel, port: ModelPort): LabModel {
+  return { ...model, ports: new Map(model.ports).set(port.name, port) };
+}
+
+export function withoutPort(model: LabModel, name: string): LabModel {
+  const ports = new Map(model.ports);
+  ports.delete(name);
+  return { ...model, ports };
+}
+
+export function withPortOn(model: LabModel, name: string, node: string): LabModel {
+  const port = model.ports.get(name);
+  return port ? withPort(model, { ...port, node }) : model;
+}
+
+export function withNode(model: LabModel, node: ModelNode): LabModel {
+  return { ...model, nodes: new Map(model.nodes).set(node.name, node) };
+}
+
+/** The node leaves; ports bound to it stay in their switches, bound nowhere (as the controller keeps them). */
+export function withoutNode(model: LabModel, name: string): LabModel {
+  const nodes = new Map(model.nodes);
+  nodes.delete(name);
+  return { ...model, nodes };
+}
+
+// ---- what the lab should look like ----
+
+/** A tunnel seen from one end: the remote transport node and the encap. */
+export interface TunnelEnd {
+  remote: string;
+  encap: Encap;
+}
+
+/** Transport nodes (existing ones) that carry each switch: hypervisors of its ports and its l2 gateway. */
+export function switchCarriers(model: LabModel): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const sw of model.switches.values()) {
+    const set = new Set<string>();
+    if (sw.l2Gateway !== undefined && model.nodes.has(sw.l2Gateway)) set.add(sw.l2Gateway);
+    out.set(sw.name, set);
+  }
+  for (const p of model.ports.values()) if (model.nodes.has(p.node)) out.get(p.switch)?.add(p.node);
+  return new Map([...out].map(([sw, set]) => [sw, [...set].sort()]));
+}
+
+/**
+ * Every tunnel the logical configuration needs, per transport node (all of them, with [] where
+ * none): between two nodes that carry the same switch, and, for a switch in service-node mode,
+ * between each node carrying it and every service node. One per (remote, encap).
+ */
+export function neededTunnels(model: LabModel): Map<string, TunnelEnd[]> {
+  const need = new Map<string, Map<string, TunnelEnd>>([...model.nodes.keys()].map((n) => [n, new Map()]));
+  const add = (a: string, b: string, encap: Encap): void => {
+    if (a === b) return;
+    need.get(a)?.set(`${b}/${encap}`, { remote: b, encap });
+    need.get(b)?.set(`${a}/${encap}`, { remote: a, encap });
+  };
+  const serviceNodes = [...model.nodes.values()].filter((n) => n.role === 'service-node').map((n) => n.name);
+  const carriers = switchCarriers(model);
+  for (const sw of model.switches.values()) {
+    const here = carriers.get(sw.name) ?? [];
+    for (const a of here) for (const b of here) add(a, b, sw.encap);
+    if (sw.replication === 'service-node') for (const a of here) for (const sn of serviceNodes) add(a, sn, sw.encap);
+  }
+  return new Map(
+    [...need].map(([node, ends]) => [
+      node,
+      [...ends.values()].sort((x, y) => x.remote.localeCompare(y.remote) || x.encap.localeCompare(y.encap)),
+    ]),
+  );
+}
+
+/** A pair of ports `reach: all` pings, and whether the ping should be answered. */
+export interface ReachPair {
+  from: string;
+  to: string;
+  ip: string;
+  reach: boolean;
+}
+
+/**
+ * The pairs `reach: all` checks: every two ports of a switch (one direction; a ping is a round
+ * trip) should reach; ports of switches that no router joins should not, in either direction.
+ * A cross-switch pair is left out when the sender's own switch uses the target's address: the
+ * ping could not tell which of the two answered.
+ */
+export function reachPairs(model: LabModel): { pairs: ReachPair[]; ambiguous: number } {
+  const bySwitch = new Map<string, ModelPort[]>();
+  for (const p of model.ports.values()) {
+    if (!model.nodes.has(p.node)) continue;
+    const list = bySwitch.get(p.switch) ?? [];
+    list.push(p);
+    bySwitch.set(p.switch, list);
+  }
+  const routed = (a: string, b: string): boolean =>
+    [...model.routers.values()].some((r) => r.switches.includes(a) && r.switches.includes(b));
+  const pairs: ReachPair[] = [];
+  let ambiguous = 0;
+  for (const ports of bySwitch.values()) {
+    for (const [j, a] of ports.entries()) {
+      for (const b of ports.slice(j + 1)) pairs.push({ from: a.name, to: b.name, ip: b.ip, reach: true });
+    }
+  }
+  // Isolation both ways: a blocked request and a blocked reply look the same to one ping.
+  for (const [sa, ports] of bySwitch) {
+    for (const [sb, other] of bySwitch) {
+      if (sa === sb || routed(sa, sb)) continue;
+      for (const a of ports) {
+        for (const b of other) {
+          if (ports.some((p) => p.ip === b.ip)) ambiguous++;
+          else pairs.push({ from: a.name, to: b.name, ip: b.ip, reach: false });
+        }
+      }
+    }
+  }
+  return { pairs, ambiguous };
+}
+
+/** The address a port or host answers on, for steps that name it. */
+export function addressOf(model: LabModel, name: string): string | undefined {
+  return model.ports.get(name)?.ip ?? model.hosts.get(name)?.ip;
+}

@@ -1,0 +1,321 @@
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../topology/issues.ts';
+import { lines, pos } from '../topology/test-helpers.ts';
+import { UsageError } from '../util/errors.ts';
+import { budgetOf, titleOf } from './steps.ts';
+import { selectScenarios } from './suite.ts';
+import { labWith, scenarioIssues, suiteOf } from './test-helpers.ts';
+
+// Every step of the spec (scenario.md), as written there.
+const SPEC_STEPS = [
+  '  spec:',
+  '    - expect: tunnels-up',
+  '    - expect: { tunnels: { on: hv1, to: [hv2, sn1], encap: geneve } }',
+  '    - ping: { from: web1, to: web2 }',
+  '    - ping: { from: web1, to: app2, expect: fail }',
+  '    - reach: all',
+  '    - flood:',
+  '        from: web1',
+  '        frame: broadcast',
+  '        receivers: [web2, web3, printer]',
+  '        not: [app1, app2]',
+  '        copies-from-source: 1',
+  '    - expect: { master: { of: hv1, is-not: ctrl1 } }',
+  '    - expect: { active-gateway: { router: edge, is: gw3 } }',
+  '    - exec: { on: web1, cmd: "ip -o link", expect: { exit: 0, stdout-contains: "eth0" } }',
+  '    - kill: ctrl1',
+  '    - kill: master-of:hv1',
+  '    - stop: sn1',
+  '    - start: sn1',
+  '    - restart: hv2',
+  '    - partition: ctrl2',
+  '    - heal: ctrl2',
+  '    - link: { on: hv2, state: down }',
+  '    - add-port: { switch: web, name: web4, on: hv3, ip: 10.0.1.14 }',
+  '    - remove-port: web4',
+  '    - migrate: { port: web1, to: hv3 }',
+  '    - add-node: { name: hv4, role: hypervisor }',
+  '    - remove-node: hv4',
+  '    - sleep: 2s',
+  '    - traffic:',
+  '        from: web1',
+  '        to: web2',
+  '        interval: 10ms',
+  '        max-loss: 0',
+  '        during:',
+  '          - kill: master-of:hv1',
+  '          - expect: { master: { of: hv1, is-not: ctrl1 } }',
+];
+
+describe('parseScenarios on the spec', () => {
+  const suite = suiteOf(labWith(...SPEC_STEPS));
+  const steps = suite.scenarios[0]!.steps;
+
+  it('accepts every step of the spec, each as its kind', () => {
+    expect(steps.map((s) => s.kind)).toEqual([
+      'expect-tunnels-up', 'expect-tunnels', 'ping', 'ping', 'reach', 'flood', 'expect-master', 'expect-active-gateway',
+      'exec', 'kill', 'kill', 'stop', 'start', 'restart', 'partition', 'heal', 'link', 'add-port', 'remove-port',
+      'migrate', 'add-node', 'remove-node', 'sleep', 'traffic',
+    ]);
+    expect(steps[5]!.spec).toEqual({
+      from: 'web1', frame: 'broadcast', receivers: ['web2', 'web3', 'printer'], not: ['app1', 'app2'], 'copies-from-source': 1,
+    });
+    expect(steps[22]!.spec).toBe(2000);
+    const traffic = steps[23]!;
+    expect(traffic.kind === 'traffic' && traffic.spec.during.map((s) => s.kind)).toEqual(['kill', 'expect-master']);
+  });
+
+  it('gives each step a short title', () => {
+    expect(steps.map(titleOf)).toEqual([
+      'tunnels up',
+      'tunnels on hv1 → hv2, sn1 (geneve)',
+      'ping web1 → web2',
+      'ping web1 → app2 (expect fail)',
+      'reach all',
+      'flood broadcast from web1',
+      'master of hv1 is not ctrl1',
+      'active gateway of edge is gw3',
+      'exec on web1: ip -o link',
+      'kill ctrl1',
+      'kill master-of:hv1',
+      'stop sn1',
+      'start sn1',
+      'restart hv2',
+      'partition ctrl2',
+      'heal ctrl2',
+      'link hv2 down',
+      'add port web4 to web on hv3',
+      'remove port web4',
+      'migrate web1 to hv3',
+      'add node hv4 (hypervisor)',
+      'remove node hv4',
+      'sleep 2s',
+      'traffic web1 → web2 every 10ms',
+    ]);
+  });
+
+  it('places each step at its line and column', () => {
+    const src = labWith(...SPEC_STEPS);
+    expect(steps[2]!.at).toEqual({ file: 'lab.yaml', ...pos(src, 'ping: { from: web1, to: web2 }') });
+    const traffic = steps[23]!;
+    expect(traffic.kind === 'traffic' && traffic.spec.during[1]!.at).toEqual({ file: 'lab.yaml', ...pos(src, 'expect: { master', 2) });
+    expect(suite.scenarios[0]!.at).toEqual({ file: 'lab.yaml', ...pos(src, 'spec:') });
+  });
+
+  it('gives checks their default budget, actions none', () => {
+    expect(steps.map(budgetOf).slice(0, 10)).toEqual([30_000, 30_000, 10_000, 10_000, 30_000, 10_000, 15_000, 15_000, 5_000, undefined]);
+  });
+});
+
+describe('within:', () => {
+  it('sets the budget next to the step, next to an expect form, or inside the check', () => {
+    const suite = suiteOf(
+      labWith(
+        '  s:',
+        '    - expect: tunnels-up',
+        '      within: 2m',
+        '    - expect: { master: { of: hv1, is: ctrl2 }, within: 500ms }',
+        '    - expect: { master: { of: hv1, is: ctrl2, within: 1.5s } }',
+        '    - ping: { from: web1, to: web2, within: 3s }',
+        '    - reach: all',
+        '      within: 45s',
+      ),
+    );
+    expect(suite.scenarios[0]!.steps.map(budgetOf)).toEqual([120_000, 500, 1500, 3000, 45_000]);
+  });
+
+  it('is reported when given twice, on an action, or not a duration', () => {
+    const src = labWith(
+      '  s:',
+      '    - ping: { from: web1, to: web2, within: 3s }',
+      '      within: 4s',
+      '    - kill: ctrl1',
+      '      within: 4s',
+      '    - ping: { from: web1, to: web2, within: 3 }',
+      '    - reach: all',
+      '      within: soon',
+    );
+    expect(scenarioIssues(src).map(formatIssue)).toEqual([
+      `lab.yaml:${pos(src, 'within: 3s').line}:${pos(src, 'within: 3s').column}: scenarios.s[0].ping.within: a second within for the same check (expected one within per check)`,
+      `lab.yaml:${pos(src, 'within: 4s', 2).line}:7: scenarios.s[1].within: within applies to checks; kill is an action (expected no within on an action; to wait, add a sleep step)`,
+      `lab.yaml:${pos(src, 'within: 3 }').line}:${pos(src, 'within: 3 }').column + 8}: scenarios.s[2].ping.within: wrong type: got 3 (expected a duration like 500ms, 5s or 2m)`,
+      `lab.yaml:${pos(src, 'soon').line}:15: scenarios.s[3].within: invalid value "soon" (expected a duration like 500ms, 5s or 2m)`,
+    ]);
+  });
+});
+
+describe('parseScenarios reports every problem at once, at file:line:column', () => {
+  const src = labWith(
+    '  smoke:',
+    '    - expect: tunnels-up',
+    '    - pign: { from: web1, to: web2 }',
+    '    - ping: { from: web1, too: web2 }',
+    '    - ping: { from: web1, to: web9, count: two }',
+    '    - flood: { from: web1, receivers: [web2, hv1] }',
+    '    - kill: master-of:hv7',
+    '    - stop: web1',
+    '    - expect: { master: { of: sn9, is: ctrl4 } }',
+    '    - expect: tunnels-down',
+    '    - sleep: 5 seconds',
+    '  other:',
+    '    - ping: { from: web1, to: web2 }',
+    '      kill: ctrl1',
+    '    - link: { on: web1, state: down }',
+    '    - add-port: { switch: web, name: web2, on: sn1, ip: 10.0.2.5 }',
+    '    - expect: { active-gateway: { router: edge, is: gw1 } }',
+    '    - traffic:',
+    '        from: web1',
+    '        to: app9',
+    '        during:',
+    '          - remove-port: web3',
+    '          - ping: { from: web3, to: web1 }',
+    '    - 42',
+  );
+  const issues = scenarioIssues(src, 'topo.yaml');
+  const at = (needle: string, nth = 1) => ({ file: 'topo.yaml', ...pos(src, needle, nth) });
+  /** The position `skip` characters into `needle`. */
+  const inside = (needle: string, skip: number) => {
+    const p = at(needle);
+    return { ...p, column: p.column + skip };
+  };
+
+  it('finds all of them, sorted by position', () => {
+    expect(issues).toHaveLength(21);
+    expect(issues.map((i) => [i.line, i.column])).toEqual([...issues].map((i) => [i.line, i.column]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+  });
+
+  it('an unknown step, at its key, with a suggestion and the known steps', () => {
+    expect(issues).toContainEqual({
+      ...at('pign'),
+      path: ['scenarios', 'smoke', 1, 'pign'],
+      message: 'unknown step "pign"; did you mean ping?',
+      expected: expect.stringMatching(/^one of expect, ping, reach, flood, exec, kill, .*, traffic$/),
+    });
+  });
+
+  it('an unknown key inside a step, and the key the schema then misses', () => {
+    expect(issues).toContainEqual({ ...at('too'), path: ['scenarios', 'smoke', 2, 'ping', 'too'], message: 'unknown key "too"', expected: 'one of from, to, count, expect, within' });
+    expect(issues).toContainEqual(expect.objectContaining({ ...at('{ from: web1, too'), path: ['scenarios', 'smoke', 2, 'ping', 'to'], message: 'missing key "to"' }));
+  });
+
+  it('a wrong type, and the names in the step even so', () => {
+    expect(issues).toContainEqual({ ...inside('count: two', 7), path: ['scenarios', 'smoke', 3, 'ping', 'count'], message: 'wrong type: got "two"', expected: 'a packet count from 1 to 100' });
+    expect(issues).toContainEqual({
+      ...at('web9'),
+      path: ['scenarios', 'smoke', 3, 'ping', 'to'],
+      message: 'unknown name "web9"; did you mean web1?',
+      expected: 'a port, host or IPv4 address: web1, web2, web3, app1, app2, printer, www',
+    });
+  });
+
+  it('a name of the wrong kind, saying which kinds were expected', () => {
+    expect(issues).toContainEqual({
+      ...at('hv1] }'),
+      path: ['scenarios', 'smoke', 4, 'flood', 'receivers', 1],
+      message: '"hv1" is a hypervisor (a transport node)',
+      expected: 'a port or host: web1, web2, web3, app1, app2, printer, www',
+    });
+    expect(issues).toContainEqual({
+      ...inside('stop: web1', 6),
+      path: ['scenarios', 'smoke', 6, 'stop'],
+      message: '"web1" is a port',
+      expected: 'a controller member, transport node, host or master-of:NODE: ctrl1, ctrl2, ctrl3, hv1, hv2, hv3, sn1, gw1, gw2, gw3, printer, www',
+    });
+    expect(issues).toContainEqual(
+      expect.objectContaining({ ...inside('on: web1, state', 4), path: ['scenarios', 'other', 1, 'link', 'on'], message: '"web1" is a port' }),
+    );
+  });
+
+  it('master-of a node that is not a transport node', () => {
+    expect(issues).toContainEqual({
+      ...at('master-of:hv7'),
+      path: ['scenarios', 'smoke', 5, 'kill'],
+      message: '"hv7" in master-of:hv7 is not a transport node; did you mean master-of:hv1?',
+      expected: 'master-of:NODE with NODE a transport node: hv1, hv2, hv3, sn1, gw1, gw2, gw3',
+    });
+  });
+
+  it('an expect form that does not exist, and names inside one that does', () => {
+    expect(issues).toContainEqual({ ...at('tunnels-down'), path: ['scenarios', 'smoke', 8, 'expect'], message: 'invalid value "tunnels-down"', expected: 'tunnels-up, or a mapping with tunnels, master or active-gateway' });
+    expect(issues).toContainEqual(expect.objectContaining({ ...at('sn9'), message: 'unknown name "sn9"; did you mean sn1?' }));
+    expect(issues).toContainEqual(expect.objectContaining({ ...at('ctrl4'), expected: 'a controller member: ctrl1, ctrl2, ctrl3' }));
+  });
+
+  it('a bad duration', () => {
+    expect(issues).toContainEqual({ ...at('5 seconds'), path: ['scenarios', 'smoke', 9, 'sleep'], message: 'invalid value "5 seconds"', expected: 'a duration like 500ms, 5s or 2m' });
+  });
+
+  it('two steps in one list item', () => {
+    expect(issues).toContainEqual({ ...at('kill: ctrl1'), path: ['scenarios', 'other', 0, 'kill'], message: 'a second step "kill" in one list item', expected: 'one step per list item; start the next with "- "' });
+  });
+
+  it('add-port: a taken name, a node that is no hypervisor, an address outside the switch', () => {
+    const item = ['scenarios', 'other', 2, 'add-port'];
+    expect(issues).toContainEqual({ ...at('web2, on: sn1'), path: [...item, 'name'], message: '"web2" is already a port of the lab', expected: 'a new port name matching [a-z][a-z0-9-]{0,30}, unused in the lab' });
+    expect(issues).toContainEqual({ ...at('sn1, ip'), path: [...item, 'on'], message: '"sn1" is a service-node', expected: 'a hypervisor: hv1, hv2, hv3' });
+    expect(issues).toContainEqual({ ...at('10.0.2.5'), path: [...item, 'ip'], message: '10.0.2.5 is not a host address of 10.0.1.0/24', expected: 'an IPv4 address inside 10.0.1.0/24' });
+  });
+
+  it('an active gateway that is not one of the router', () => {
+    expect(issues).toContainEqual({ ...at('gw1 } }'), path: ['scenarios', 'other', 3, 'expect', 'active-gateway', 'is'], message: '"gw1" is not a gateway of edge', expected: 'one of gw2, gw3' });
+  });
+
+  it('inside traffic: its own keys and its nested steps, with the lab as they change it', () => {
+    expect(issues).toContainEqual(expect.objectContaining({ ...at('app9'), path: ['scenarios', 'other', 4, 'traffic', 'to'], message: 'unknown name "app9"; did you mean app1?' }));
+    expect(issues).toContainEqual({
+      ...at('web3, to'),
+      path: ['scenarios', 'other', 4, 'traffic', 'during', 1, 'ping', 'from'],
+      message: `"web3" is no longer in the lab: remove-port at line ${at('remove-port: web3').line} removed it`,
+      expected: 'a port or host: web1, web2, app1, app2, printer, www',
+    });
+  });
+
+  it('a list item that is not a step', () => {
+    expect(issues).toContainEqual({ ...at('42'), path: ['scenarios', 'other', 5], message: 'a step written as 42', expected: 'a step: a mapping such as ping: { from: web1, to: web2 }' });
+  });
+});
+
+describe('parseScenarios, more rules', () => {
+  it('lets a scenario use a port it added and a node it added', () => {
+    const suite = suiteOf(
+      labWith(
+        '  grow:',
+        '    - add-node: { name: hv4, role: hypervisor }',
+        '    - add-port: { switch: web, name: web4, on: hv4, ip: 10.0.1.14 }',
+        '    - ping: { from: web4, to: web1 }',
+        '    - migrate: { port: web4, to: hv2 }',
+        '    - expect: { tunnels: { on: hv4, to: [] } }',
+      ),
+    );
+    expect(suite.scenarios[0]!.steps).toHaveLength(5);
+  });
+
+  it('checks each scenario against the file, not against what another scenario added', () => {
+    const src = labWith('  a:', '    - add-port: { switch: web, name: web4, on: hv3, ip: 10.0.1.14 }', '  b:', '    - ping: { from: web4, to: web1 }');
+    expect(scenarioIssues(src).map((i) => i.message)).toEqual(['unknown name "web4"; did you mean web1?']);
+  });
+
+  it('needs a master check to say is or is-not, and a built-in cluster', () => {
+    const src = labWith('  s:', '    - expect: { master: { of: hv1 } }', '    - migrate: { port: web1, to: hv1 }', '    - flood: { from: printer }', '    - ping: { from: web1, to: web1 }', '  empty: []');
+    expect(scenarioIssues(src).map((i) => `${i.line}: ${i.message} / ${i.expected}`)).toEqual([
+      `${pos(src, '{ of: hv1').line}: neither is nor is-not / is: MEMBER (or any) or is-not: MEMBER`,
+      `${pos(src, 'migrate').line}: web1 is already on hv1 / another hypervisor`,
+      `${pos(src, 'printer }').line}: missing key "receivers": printer is a host / the ports and hosts that get a copy (only a port sender has a default: its switch)`,
+      `${pos(src, 'to: web1 }').line}: "web1" is the sender itself / another port, host or address`,
+      `${pos(src, 'empty').line}: a scenario with no steps / at least one step`,
+    ]);
+    const external = lines('name: lab', 'controllers: { external: [tcp:192.0.2.10:6653] }', 'transport-nodes: { hv1: hypervisor }', 'scenarios:', '  s:', '    - kill: master-of:hv1', '    - expect: { master: { of: hv1, is: ctrl1 } }');
+    expect(scenarioIssues(external).map((i) => i.message)).toEqual([
+      '"master-of:hv1": the lab has no built-in controller cluster',
+      'the lab has no built-in controller cluster to be master',
+    ]);
+  });
+
+  it('selects scenarios by name, in file order, and rejects unknown ones', () => {
+    const suite = suiteOf(labWith('  a:', '    - reach: all', '  b:', '    - reach: all', '  c:', '    - reach: all'));
+    expect(selectScenarios(suite, ['c', 'a']).scenarios.map((s) => s.name)).toEqual(['a', 'c']);
+    expect(selectScenarios(suite, []).scenarios).toHaveLength(3);
+    expect(() => selectScenarios(suite, ['a', 'zz'])).toThrow(UsageError);
+    expect(() => selectScenarios(suite, ['zz'])).toThrow('no scenario "zz" in lab.yaml (it has: a, b, c)');
+  });
+});
