@@ -4,3 +4,4 @@ export * from './util/errors.ts';
 export * from './topology/index.ts';
 export * as ovsdb from './ovsdb/index.ts';
 export * as openflow from './openflow/index.ts';
+export * from './scenario/index.ts';

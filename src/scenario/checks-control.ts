@@ -51,6 +51,8 @@ export const ExecSchema = z.strictObject(
 );
 export type ExecSpec = z.output<typeof ExecSchema>;
 
+const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
 /** "who is X" checks share their wording: expected … ; seen … */
 function judgeHolder(what: string, holder: string | undefined, is: string | undefined, isNot: string | undefined): Attempt {
   let ok = holder !== undefined;
@@ -62,8 +64,8 @@ function judgeHolder(what: string, holder: string | undefined, is: string | unde
     is !== undefined && is !== ANY
       ? `${is} as ${what}`
       : isNot !== undefined
-        ? `a ${what} other than ${isNot}`
-        : `a ${what}`;
+        ? `${article(what)} ${what} other than ${isNot}`
+        : `${article(what)} ${what}`;
   return { ok, message: `expected ${want}; ${seen}`, observed: holder ?? null };
 }
 

@@ -22,7 +22,7 @@ import type {
   TrafficRequest,
   TrafficStats,
 } from './driver.ts';
-import { modelFromPlan, neededTunnels } from './lab-model.ts';
+import { modelFromPlan, neededTunnels, withNode, withPort, withPortOn, withoutNode, withoutPort } from './lab-model.ts';
 import { parseScenarios, type ScenarioSuite } from './suite.ts';
 
 /** Three hypervisors, a service node, gateways, two tenants with the same addresses, a router. */
@@ -150,20 +150,36 @@ export class FakeDriver implements LabDriver {
   link(node: string, state: 'up' | 'down') {
     return this.call(`link ${node} ${state}`, () => this.onAction(`link ${node} ${state}`));
   }
+  // Logical changes also change the lab the fake reports tunnels of.
   addPort(port: PortChange) {
-    return this.call(`addPort ${port.name}`, () => this.onAction(`addPort ${port.name}`));
+    return this.call(`addPort ${port.name}`, () => {
+      this.onAction(`addPort ${port.name}`);
+      this.model = withPort(this.model, { name: port.name, switch: port.switch, node: port.on, ip: port.ip });
+    });
   }
   removePort(name: string) {
-    return this.call(`removePort ${name}`, () => this.onAction(`removePort ${name}`));
+    return this.call(`removePort ${name}`, () => {
+      this.onAction(`removePort ${name}`);
+      this.model = withoutPort(this.model, name);
+    });
   }
   migrate(port: string, to: string) {
-    return this.call(`migrate ${port} ${to}`, () => this.onAction(`migrate ${port} ${to}`));
+    return this.call(`migrate ${port} ${to}`, () => {
+      this.onAction(`migrate ${port} ${to}`);
+      this.model = withPortOn(this.model, port, to);
+    });
   }
   addNode(node: NodeChange) {
-    return this.call(`addNode ${node.name}`, () => this.onAction(`addNode ${node.name}`));
+    return this.call(`addNode ${node.name}`, () => {
+      this.onAction(`addNode ${node.name}`);
+      this.model = withNode(this.model, { name: node.name, role: node.role });
+    });
   }
   removeNode(name: string) {
-    return this.call(`removeNode ${name}`, () => this.onAction(`removeNode ${name}`));
+    return this.call(`removeNode ${name}`, () => {
+      this.onAction(`removeNode ${name}`);
+      this.model = withoutNode(this.model, name);
+    });
   }
   async startTraffic(req: TrafficRequest): Promise<TrafficHandle> {
     const started = Date.now();
