@@ -5,3 +5,4 @@ export * from './topology/index.ts';
 export * as ovsdb from './ovsdb/index.ts';
 export * as openflow from './openflow/index.ts';
 export * from './scenario/index.ts';
+export * from './reporters/index.ts';
