@@ -2,16 +2,19 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
+import { parseScenarios } from '../scenario/suite.ts';
 import { out } from './output.ts';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check a topology file; report every problem with file:line:column')
+    .description('check a topology file and its scenarios; report every problem with file:line:column')
     .argument('<file>', 'topology file (YAML)')
     .action(async (file: string) => {
       const loaded = await loadTopology(file);
       const plan = planLab(loaded.topology);
+      // The scenarios' steps too, so a bad step is found before anything is deployed.
+      parseScenarios(loaded, plan);
       const ports = plan.switches.reduce((n, s) => n + s.ports.length, 0);
       out(
         `${chalk.green('valid')} ${file}: lab ${plan.lab}, ${plan.transportNodes.length} transport nodes, ` +
