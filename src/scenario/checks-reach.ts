@@ -67,7 +67,8 @@ export const ping = defineStep<PingSpec>({
     const note = result.note ? ` (${result.note})` : '';
     const got = `${result.received} of ${result.sent} answered${note}`;
     if (spec.expect === 'fail') {
-      const ok = result.received === 0;
+      // Nothing sent proves nothing about isolation.
+      const ok = result.sent > 0 && result.received === 0;
       return { ok, message: ok ? `no reply to ${plural(result.sent, 'packet')}${note}` : `expected no reply from ${target}; ${got}`, observed: result };
     }
     const ok = result.sent > 0 && result.received === result.sent;

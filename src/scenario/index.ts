@@ -2,7 +2,7 @@
 // through the LabDriver interface; the Docker lab implements it in src/app.
 export { parseScenarios, selectScenarios } from './suite.ts';
 export type { Scenario, ScenarioSuite } from './suite.ts';
-export { runScenarios, StepRunner, DEFAULT_ARTIFACTS_DIR } from './runner.ts';
+export { runScenarios, DEFAULT_ARTIFACTS_DIR } from './runner.ts';
 export type { RunOptions } from './runner.ts';
 export { createSession, runSteps, parseSteps, ScenarioSession, InvalidStepsError, StepFailedError } from './api.ts';
 export type { SessionOptions } from './api.ts';

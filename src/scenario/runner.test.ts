@@ -270,3 +270,39 @@ describe('interrupting a run', () => {
     expect(exitCodeOf(result)).toBe(1);
   });
 });
+
+describe('edge cases', () => {
+  it('reports the nested steps of traffic that could not start as not run', async () => {
+    const driver = new FakeDriver();
+    driver.startTraffic = () => Promise.reject(new Error('web1 has no namespace'));
+    const result = await run(scenarios('  s:', '    - traffic: { from: web1, to: web2, during: [ { kill: ctrl1 } ] }'), driver);
+    expect(result.scenarios[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      message: 'web1 has no namespace',
+      steps: [{ id: '1.1', status: 'skipped', message: 'the traffic did not start' }],
+    });
+    expect(driver.calls).not.toContain('kill ctrl1');
+  });
+
+  it('does not pass an isolation ping that sent nothing', async () => {
+    const driver = new FakeDriver();
+    driver.onPing = () => ({ sent: 0, received: 0 });
+    const result = await run(scenarios('  s:', '    - ping: { from: web1, to: app2, expect: fail, within: 0s }'), driver);
+    expect(result.scenarios[0]!.steps[0]).toMatchObject({ status: 'failed', message: 'expected no reply from app2 (10.0.1.12); 0 of 0 answered' });
+  });
+
+  it('reports a check cut short by an interruption as not finished', async () => {
+    const driver = new FakeDriver();
+    const abort = new AbortController();
+    driver.onMaster = () => {
+      abort.abort();
+      return 'ctrl1';
+    };
+    const result = await run(scenarios('  s:', '    - expect: { master: { of: hv1, is: ctrl2 } }', '    - sleep: 1s'), driver, { signal: abort.signal });
+    expect(result.scenarios[0]!.steps.map((s) => [s.status, s.message])).toEqual([
+      ['skipped', 'interrupted; last seen: expected ctrl2 as master of hv1; ctrl1 is'],
+      ['skipped', 'interrupted'],
+    ]);
+    expect(result).toMatchObject({ status: 'failed', interrupted: true });
+  });
+});

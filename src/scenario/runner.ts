@@ -131,6 +131,16 @@ export class StepRunner {
     } catch (error) {
       result = { ...base, status: 'failed', durationMs: clock.now() - start, message: errorText(error) };
     }
+    // A check cut short by an interruption did not fail: it did not finish.
+    if (result.status === 'failed' && def.check && signal?.aborted) {
+      result = { ...result, status: 'skipped', message: `interrupted; last seen: ${result.message ?? 'nothing'}` };
+    }
+    // Traffic that could not start never ran its nested steps: report them as not run.
+    if (step.kind === 'traffic' && result.status === 'failed' && result.steps === undefined) {
+      const steps: StepResult[] = [];
+      for (const [i, child] of step.spec.during.entries()) steps.push(await this.skip(child, `${id}.${i + 1}`, depth + 1, 'the traffic did not start'));
+      result = { ...result, steps };
+    }
     if (result.status === 'passed' && def.apply) this.model = def.apply(step.spec, this.model);
     if (result.status === 'failed') {
       this.failed = true;
