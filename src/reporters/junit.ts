@@ -38,7 +38,8 @@ function failureText(step: StepResult): string {
 function passedText(step: StepResult): string | undefined {
   const lines: string[] = [];
   if (step.convergenceMs !== undefined) {
-    lines.push(`passed after ${formatElapsed(step.convergenceMs)} (${step.attempts ?? 1} attempts, within ${formatDuration(step.budgetMs ?? 0)})`);
+    const attempts = step.attempts ?? 1;
+    lines.push(`passed after ${formatElapsed(step.convergenceMs)} (${attempts} attempt${attempts === 1 ? '' : 's'}, within ${formatDuration(step.budgetMs ?? 0)})`);
   }
   if (step.message) lines.push(step.message);
   return lines.length > 0 ? lines.join('\n') : undefined;
