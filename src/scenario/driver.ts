@@ -4,6 +4,7 @@
 // in an action it fails the step. Calls should bound their own time (a ping waits about a second
 // per packet, not forever); the runner gives up on a call that outlives its step's budget.
 
+import type { LoadedTopology } from '../topology/load.ts';
 import type { Encap, Role } from '../topology/plan-types.ts';
 import type { StepResult } from './results.ts';
 
@@ -144,3 +145,27 @@ export interface LabDriver {
   /** Saves what a person needs to see why the scenario failed; returns the files written. */
   collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }>;
 }
+
+// ---- how `nvlab run` gets a lab: implemented in src/app, passed to the CLI verb ----
+
+export interface OpenLabRequest {
+  loaded: LoadedTopology;
+  /** Use this lab, already deployed, instead of deploying the file's. */
+  lab?: string;
+  /** Lines for people while the lab is deployed (the CLI prints them on stderr). */
+  progress(line: string): void;
+  /** Aborted on Ctrl-C: a deploy in progress should roll back. */
+  signal: AbortSignal;
+}
+
+/** A lab a run of scenarios holds. */
+export interface ScenarioLab {
+  /** Its name: artifacts go under nvlab-artifacts/<name>/. */
+  name: string;
+  driver: LabDriver;
+  /** Ends the run's hold: destroys a lab deployed for the run unless `keep`; never one it attached to. */
+  release(options: { keep: boolean }): Promise<void>;
+}
+
+/** Deploys the lab of a topology file (a failure is an NvlabError with exit code 2), or attaches to one. */
+export type OpenScenarioLab = (request: OpenLabRequest) => Promise<ScenarioLab>;

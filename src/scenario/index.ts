@@ -22,6 +22,9 @@ export type {
   TrafficStats,
   TrafficHandle,
   ArtifactRequest,
+  OpenLabRequest,
+  ScenarioLab,
+  OpenScenarioLab,
 } from './driver.ts';
 export { NODE_ACTION_KINDS, FRAME_KINDS } from './driver.ts';
 export type { Reporter, RunInfo, StepInfo } from './reporter.ts';
