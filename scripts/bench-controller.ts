@@ -3,7 +3,9 @@
 //                                      VM (ovs-vsctl add-port with its iface-id; the VM's
 //                                      namespace is booted beforehand, as OVN's figure has it) to
 //                                      the first ping answered by a VM on another hypervisor;
-//                                      static ARP on both sides; one docker exec is inside it
+//                                      static ARP on both sides; the REST call and the plug
+//                                      start at one instant, set ahead so that docker exec's
+//                                      start-up is not counted (OVN's figure starts at the plug)
 //   failover kill=<ms> partition=<ms>  until every switch the lost member mastered has confirmed
 //                                      a new master (its ROLE_REPLY master to another member;
 //                                      20 hypervisors, median of 10 each)
@@ -22,6 +24,8 @@ import type { LabPlan } from '../src/topology/plan-types.ts';
 
 const LAB = 'benchctl';
 const SAMPLES = 10;
+/** How far ahead the synchronised start of a port-up sample is set: more than a docker exec takes. */
+const LEAD_MS = 700;
 const runtime = await createRuntime();
 const node = (name: string) => `nvlab-${LAB}-${name}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,10 +70,16 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
       `nvlab-node prepare ${name} ${portIfname(name)} ${mac} ${ip}/24 && ` +
         `ip netns exec ${name} ip neigh replace ${targetIp} lladdr ${targetMac} dev eth0`,
     ]);
-    const started = Date.now();
+    // Both actions start at the same instant: the REST create here, the plug inside the
+    // container, which sleeps until then, so docker exec's own start-up stays out of the window.
+    const started = Date.now() + LEAD_MS;
     const [, out] = await Promise.all([
-      api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on }),
-      exec(node(on), ['sh', '-c', `nvlab-node attach ${name} && ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`]),
+      sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
+      exec(node(on), [
+        'sh', '-c',
+        `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +
+          `nvlab-node attach ${name} && ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`,
+      ]),
     ]);
     const reply = /\[(\d+\.\d+)\] \d+ bytes from/.exec(out);
     if (!reply) throw new Error(`no reply for ${name}: ${out}`);
@@ -132,6 +142,7 @@ async function failover(plan: LabPlan, kind: 'kill' | 'partition'): Promise<numb
       await sleep(20);
     }
     samples.push(Date.now() - started);
+    process.stderr.write(`  ${kind} ${victim.name}: ${samples.at(-1)} ms (${orphans.length} switches)\n`);
     if (kind === 'kill') await runtime.start(victim.container);
     else await runtime.connect(victim.container, { network: plan.networks.mgmt.name, ip: victim.mgmtIp });
   }
@@ -150,11 +161,13 @@ async function flowsPerHv(plan: LabPlan): Promise<number> {
 
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-'));
 try {
-  for (const n of [3, 20]) {
+  // Sizes can be narrowed for a quick look: `npm run bench:controller -- 20`.
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 1);
+  for (const n of sizes.length ? sizes : [3, 20]) {
     const plan = await deploy(n, dir);
     const up = await portUp(plan, n);
     console.log(`port-up hv=${n} p50=${percentile(up, 0.5).toFixed(0)} p95=${percentile(up, 0.95).toFixed(0)}`);
-    if (n === 20) {
+    if (n === Math.max(...(sizes.length ? sizes : [3, 20]))) {
       const kill = await failover(plan, 'kill');
       const partition = await failover(plan, 'partition');
       console.log(`failover kill=${percentile(kill, 0.5)} partition=${percentile(partition, 0.5)}`);

@@ -41,12 +41,26 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const peers = new Map([...config.members].filter(([name]) => name !== config.name));
   const [sessions, openflow, liveness] = await Promise.all([NodeSessions.listen(), startOpenFlow(), Liveness.start(peers)]);
   const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
-  programmer.on('log', (line) => console.log(`${new Date().toISOString()} ${line}`));
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  programmer.on('log', log);
+  liveness.on('change', () => log(`peers up: ${liveness.upPeers().join(' ') || 'none'}`));
+  watchStalls(log);
   programmer.start();
   const api = createApi({ store, member: config.name, status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }) });
   await api.listen({ host: '0.0.0.0', port: API_PORT });
   await writeFile(READY_FILE, `${process.pid}\n`);
   console.log(`controller ${config.name}: API on :${API_PORT}`);
+}
+
+/** Logs when this process could not run for a while (a starved or blocked member misses its
+ *  peers' echoes and heartbeats, which shows as mastership changes in the same log). */
+function watchStalls(log: (line: string) => void, everyMs = 100, reportMs = 500): void {
+  let last = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (now - last - everyMs > reportMs) log(`stalled for ${now - last - everyMs} ms`);
+    last = now;
+  }, everyMs).unref();
 }
 
 // Started as a program (the bundle), not when imported by tests.

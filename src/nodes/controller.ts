@@ -35,6 +35,9 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
     },
     networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp, prefixLength: prefixOf(plan.networks.mgmt.subnet) }],
     files,
+    // The control plane comes first when the host is busy: while a large lab boots, starved
+    // members stalled for a second and missed their peers' echoes (docs/controller.md).
+    cpuWeight: 4096,
   };
 }
 

@@ -41,6 +41,8 @@ export interface NodeSpec {
   /** The first attachment is the primary network. */
   networks: NodeAttachment[];
   files?: NodeFile[];
+  /** Relative CPU weight when the host is busy (1024 is a default node's). */
+  cpuWeight?: number;
 }
 
 export interface ResourceInfo {

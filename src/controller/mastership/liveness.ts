@@ -1,9 +1,14 @@
 // Direct liveness links between members. A killed member's sockets close at once, so peers know
-// within milliseconds; a partitioned one is caught by the store lease instead (see docs).
+// within milliseconds. A partitioned one closes nothing: each link carries a tick that the peer
+// echoes, and a link that has echoed nothing for DEAD_MS is dropped (TCP keepalive and OVS's
+// inactivity probe both work in seconds; this is the detector partition failover waits for).
 import { EventEmitter } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export const LIVENESS_PORT = 6650;
+/** How often a link ticks, and how long without an echo before the peer counts as gone. */
+export const TICK_MS = 100;
+export const DEAD_MS = 1500;
 
 export interface LivenessEvents {
   change: [];
@@ -23,12 +28,26 @@ export class Liveness extends EventEmitter<LivenessEvents> {
 
   /** Listens for peers and keeps a link to every peer (name → address), reconnecting fast. */
   static async start(peers: Map<string, string>, port = LIVENESS_PORT): Promise<Liveness> {
-    // Accepted links are only held open: their closing is what the peer's side observes.
-    const server = createServer((socket) => socket.on('error', () => socket.destroy()));
+    // Accepted links only echo the connecting side's ticks back.
+    const server = createServer((socket) => {
+      socket.setNoDelay(true);
+      socket.on('data', (tick) => socket.write(tick));
+      socket.on('error', () => socket.destroy());
+    });
     await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
     const liveness = new Liveness(server, peers);
     for (const name of peers.keys()) liveness.connect(name, port);
     return liveness;
+  }
+
+  /** Members in the cluster, this one included. */
+  get clusterSize(): number {
+    return this.peers.size + 1;
+  }
+
+  /** Peers whose link is up now. */
+  upPeers(): string[] {
+    return [...this.up].sort();
   }
 
   isUp(name: string): boolean {
@@ -38,16 +57,32 @@ export class Liveness extends EventEmitter<LivenessEvents> {
   private connect(name: string, port: number): void {
     if (this.closed) return;
     const socket = createConnection({ host: this.peers.get(name), port });
-    socket.setKeepAlive(true, 1000);
+    socket.setNoDelay(true);
     this.sockets.set(name, socket);
+    let heard = Date.now();
+    // Also bounds the connect itself: a SYN to a cut-off peer is retried for minutes by TCP,
+    // and a link that only comes back then would delay the heal.
+    const ticker = setInterval(() => {
+      if (socket.readyState === 'open') socket.write('.');
+      // Judged after this turn's I/O: when this process itself was stalled, the echoes that
+      // arrived meanwhile are read first and do not count against the peer.
+      setImmediate(() => {
+        if (Date.now() - heard > DEAD_MS) socket.destroy();
+      });
+    }, TICK_MS);
     socket.on('connect', () => {
+      heard = Date.now();
       this.up.add(name);
       this.emit('change');
     });
+    socket.on('data', () => {
+      heard = Date.now();
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
+      clearInterval(ticker);
       if (this.up.delete(name)) this.emit('change');
-      setTimeout(() => this.connect(name, port), 100);
+      setTimeout(() => this.connect(name, port), TICK_MS);
     });
   }
 

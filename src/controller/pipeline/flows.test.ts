@@ -84,7 +84,7 @@ describe('desiredFlows on hv1 of the small lab', () => {
 
   it('desiredState bundles tunnels, flows and groups', () => {
     const s = desiredState(smallLab(), 'hv1', hv1Facts());
-    expect(s.tunnels.map((t) => t.name)).toEqual(['tun-hv2', 'tun-hv3']);
+    expect(s.tunnels.map((t) => t.name)).toEqual(['tun-hv2-gnv', 'tun-hv3-vxl']);
     expect(s.flows).toEqual(d.flows);
   });
 });
@@ -99,7 +99,7 @@ describe('ports and tunnels not reported yet are skipped', () => {
   });
 
   it('a tunnel without ofport: no ingress flow, no remote unicast, no remote bucket', () => {
-    const facts: NodeFacts = { ...hv1Facts(), tunnelPorts: new Map([['tun-hv2', 10]]) };
+    const facts: NodeFacts = { ...hv1Facts(), tunnelPorts: new Map([['tun-hv2-gnv', 10]]) };
     const d = desiredFlows(smallLab(), 'hv1', facts);
     expect(d.flows.some((f) => f.match.some((m) => m.field === 'in_port' && m.value === 11))).toBe(false);
     expect(find(d, Table.L2, [md(200), reg6(From.VM), mac('02:00:00:00:00:0e')])).toBeUndefined();
@@ -140,7 +140,7 @@ describe('isolation', () => {
       { name: `${sw}-3`, switch: sw, mac: '02:00:00:00:00:03', ip: '10.0.0.3', node: 'hv2' },
     ]),
   };
-  const facts: NodeFacts = { vmPorts: new Map([['red-1', 1], ['red-2', 2], ['blue-1', 3], ['blue-2', 4]]), tunnelPorts: new Map([['tun-hv2', 9]]) };
+  const facts: NodeFacts = { vmPorts: new Map([['red-1', 1], ['red-2', 2], ['blue-1', 3], ['blue-2', 4]]), tunnelPorts: new Map([['tun-hv2-gnv', 9]]) };
   const d = desiredFlows(twin, 'hv1', facts);
   const ports = { 1: [1, 2], 2: [3, 4] } as Record<number, number[]>;
 
@@ -178,7 +178,7 @@ describe('service-node replication (hypervisor side)', () => {
         { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },
       ],
     };
-    const d = desiredFlows(lab, 'hv1', { vmPorts: new Map([['p1', 1]]), tunnelPorts: new Map([['tun-hv2', 5], ['tun-sn1', 6]]) });
+    const d = desiredFlows(lab, 'hv1', { vmPorts: new Map([['p1', 1]]), tunnelPorts: new Map([['tun-hv2-gnv', 5], ['tun-sn1-gnv', 6]]) });
     const run = (inPort: number, ethDst: string, tunnelId?: bigint) =>
       simulate(d.flows, d.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }).map((o) => o.port);
     expect(run(1, BCAST)).toEqual([6]);
@@ -193,7 +193,7 @@ describe('long node names', () => {
     lab.nodes = lab.nodes.map((n) => (n.name === 'hv2' ? { ...n, name: 'hypervisor-rack7-slot12' } : n));
     lab.ports = lab.ports.map((p) => (p.node === 'hv2' ? { ...p, node: 'hypervisor-rack7-slot12' } : p));
     const t = desiredState(lab, 'hv1', hv1Facts()).tunnels.find((x) => x.remoteNode === 'hypervisor-rack7-slot12');
-    expect(t!.name).toMatch(/^tun-hyper[0-9a-f]{6}$/);
+    expect(t!.name).toMatch(/^tun-h[0-9a-f]{6}-gnv$/);
     const d = desiredFlows(lab, 'hv1', { ...hv1Facts(), tunnelPorts: new Map([[t!.name, 10]]) });
     expect(find(d, Table.L2, [md(100), reg6(From.VM), mac('02:00:00:00:00:0c')])?.instructions).toEqual([
       inst.apply(act.setField({ field: 'tunnel_id', value: 100n }), act.output(10)),

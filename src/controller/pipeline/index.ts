@@ -17,7 +17,7 @@ export type {
 } from './types.ts';
 export { desiredTunnels, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
 export { desiredFlows, desiredState } from './flows.ts';
-export { reconcile, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
+export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
 export {
   Table,

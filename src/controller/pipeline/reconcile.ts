@@ -5,10 +5,31 @@ import { isPipelineGroup, PIPELINE_TABLES } from './ids.ts';
 import { bucketsKey, flowKey, instructionsKey } from './normalize.ts';
 import type { DesiredFlows, FlowModMsg, GroupModMsg } from './types.ts';
 
-/** What the switch reports: flow stats and group descriptions, as the library decodes them. */
+/** A flow as far as reconciling goes: what flow stats report, without the counters. */
+export type ActualFlow = Pick<FlowStats, 'tableId' | 'priority' | 'match' | 'cookie' | 'idleTimeout' | 'hardTimeout' | 'instructions'>;
+
+/** What the switch has: flow stats and group descriptions as the library decodes them, or what
+ *  a master knows it installed (see `installed`). */
 export interface ActualFlows {
-  flows: readonly FlowStats[];
+  flows: readonly ActualFlow[];
   groups: readonly GroupDesc[];
+}
+
+/** What a switch holds once `desired` has been installed on it: lets a master reconcile the next
+ *  change against its own record instead of reading the switch again. */
+export function installed(desired: DesiredFlows): ActualFlows {
+  return {
+    flows: desired.flows.map((f) => ({
+      tableId: f.tableId,
+      priority: f.priority,
+      match: f.match,
+      cookie: f.cookie,
+      idleTimeout: f.idleTimeout,
+      hardTimeout: f.hardTimeout,
+      instructions: f.instructions,
+    })),
+    groups: desired.groups.map((g) => ({ groupId: g.groupId, groupType: g.groupType, buckets: g.buckets })),
+  };
 }
 
 export interface ReconcileOptions {

@@ -31,5 +31,5 @@ export function smallLab(): LogicalState {
 
 export const hv1Facts = (): NodeFacts => ({
   vmPorts: new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]),
-  tunnelPorts: new Map([['tun-hv2', 10], ['tun-hv3', 11]]),
+  tunnelPorts: new Map([['tun-hv2-gnv', 10], ['tun-hv3-vxl', 11]]),
 });

@@ -8,16 +8,16 @@ const pairs = (s: LogicalState, node: string) => desiredTunnels(s, node).map((t)
 describe('desiredTunnels', () => {
   it('3 hypervisors, 2 switches: exactly the pairs that share a switch', () => {
     const lab = smallLab();
-    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2', 'hv3/vxlan/tun-hv3']);
-    expect(pairs(lab, 'hv2')).toEqual(['hv1/geneve/tun-hv1']);
-    expect(pairs(lab, 'hv3')).toEqual(['hv1/vxlan/tun-hv1']);
+    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2-gnv', 'hv3/vxlan/tun-hv3-vxl']);
+    expect(pairs(lab, 'hv2')).toEqual(['hv1/geneve/tun-hv1-gnv']);
+    expect(pairs(lab, 'hv3')).toEqual(['hv1/vxlan/tun-hv1-vxl']);
     expect(pairs(lab, 'hv4')).toEqual([]); // hosts no switch
     expect(pairs(lab, 'nope')).toEqual([]);
   });
 
   it('carries the remote underlay address and MAC', () => {
     expect(desiredTunnels(smallLab(), 'hv2')).toEqual([
-      { name: 'tun-hv1', remoteNode: 'hv1', remoteIp: '192.0.2.1', remoteMac: '02:00:00:00:01:01', encap: 'geneve' },
+      { name: 'tun-hv1-gnv', remoteNode: 'hv1', remoteIp: '192.0.2.1', remoteMac: '02:00:00:00:01:01', encap: 'geneve' },
     ]);
     expect(desiredTunnels(smallLab(), 'hv1')[1]).not.toHaveProperty('remoteMac');
   });
@@ -25,14 +25,14 @@ describe('desiredTunnels', () => {
   it('unbound ports and ports on unknown nodes make no tunnels', () => {
     const lab = smallLab();
     lab.ports = [...lab.ports, { name: 'x', switch: 'web', mac: '02:00:00:00:00:99', node: 'ghost' }];
-    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2', 'hv3/vxlan/tun-hv3']);
+    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2-gnv', 'hv3/vxlan/tun-hv3-vxl']);
   });
 
   it('two encaps towards one node: one tunnel per encap, named with it', () => {
     const lab = smallLab();
     lab.ports = [...lab.ports, { name: 'db-f', switch: 'db', mac: '02:00:00:00:00:10', node: 'hv2' }];
-    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2-gnv', 'hv2/vxlan/tun-hv2-vxl', 'hv3/vxlan/tun-hv3']);
-    expect(pairs(lab, 'hv2')).toEqual(['hv1/geneve/tun-hv1-gnv', 'hv1/vxlan/tun-hv1-vxl', 'hv3/vxlan/tun-hv3']);
+    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2-gnv', 'hv2/vxlan/tun-hv2-vxl', 'hv3/vxlan/tun-hv3-vxl']);
+    expect(pairs(lab, 'hv2')).toEqual(['hv1/geneve/tun-hv1-gnv', 'hv1/vxlan/tun-hv1-vxl', 'hv3/vxlan/tun-hv3-vxl']);
   });
 
   it('same result whatever the input order', () => {
@@ -53,21 +53,21 @@ describe('desiredTunnels', () => {
         { name: 'q3', switch: 'src', mac: '02:00:00:00:00:03', node: 'hv3' },
       ],
     };
-    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2', 'sn1/geneve/tun-sn1', 'sn2/geneve/tun-sn2']);
-    expect(pairs(lab, 'sn1')).toEqual(['hv1/geneve/tun-hv1', 'hv2/geneve/tun-hv2']);
+    expect(pairs(lab, 'hv1')).toEqual(['hv2/geneve/tun-hv2-gnv', 'sn1/geneve/tun-sn1-gnv', 'sn2/geneve/tun-sn2-gnv']);
+    expect(pairs(lab, 'sn1')).toEqual(['hv1/geneve/tun-hv1-gnv', 'hv2/geneve/tun-hv2-gnv']);
     expect(pairs(lab, 'hv3')).toEqual([]); // its only switch replicates at the source, alone
   });
 });
 
 describe('tunnelName', () => {
-  it('tun-<node> when it fits, else cut and hashed, always at most 15 characters', () => {
-    expect(tunnelName('hv1')).toBe('tun-hv1');
-    expect(tunnelName('hypervisor1')).toBe('tun-hypervisor1'); // exactly 15
-    const long = tunnelName('hypervisor-rack7-slot12');
-    expect(long).toMatch(/^tun-hyper[0-9a-f]{6}$/);
+  it('tun-<node>-<encap> when it fits, else cut and hashed, always at most 15 characters', () => {
+    expect(tunnelName('hv1', 'geneve')).toBe('tun-hv1-gnv');
+    expect(tunnelName('hypervi', 'gre')).toBe('tun-hypervi-gre'); // exactly 15
+    const long = tunnelName('hypervisor-rack7-slot12', 'geneve');
+    expect(long).toMatch(/^tun-h[0-9a-f]{6}-gnv$/);
     expect(long).toHaveLength(15);
-    expect(tunnelName('hypervisor-rack7-slot13')).not.toBe(long);
-    expect(tunnelName('hypervisor-rack7-slot12')).toBe(long);
+    expect(tunnelName('hypervisor-rack7-slot13', 'geneve')).not.toBe(long);
+    expect(tunnelName('hypervisor-rack7-slot12', 'geneve')).toBe(long);
   });
 
   it('with an encap: a short tag, still at most 15 characters', () => {

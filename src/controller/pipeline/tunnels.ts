@@ -1,5 +1,5 @@
 // Which tunnels a transport node needs: one per remote node it shares a logical switch with
-// (per encapsulation, when switches towards that node differ in encap), plus the service-node
+// and encapsulation, plus the service-node
 // tunnels of switches that replicate through service nodes.
 import { createHash } from 'node:crypto';
 import type { DesiredTunnel, Encap, LogicalState, LogicalSwitch, TransportNode } from './types.ts';
@@ -8,13 +8,15 @@ const IFNAMSIZ = 15;
 const ENCAP_TAG: Record<Encap, string> = { geneve: 'gnv', vxlan: 'vxl', gre: 'gre' };
 
 /**
- * Interface name of the tunnel towards `remoteNode`: `tun-<node>`, or with `encap` given (only
- * when several encaps lead to that node) `tun-<node>-<gnv|vxl|gre>`. Linux caps names at 15
+ * Interface name of the tunnel towards `remoteNode` with `encap`: `tun-<node>-<gnv|vxl|gre>`.
+ * The encap is always in the name, so a tunnel never changes name when a switch of another
+ * encap appears: ovs-vswitchd cannot swap two tunnels of the same remote and encap in one
+ * transaction (it adds the new one first and refuses it as a duplicate). Linux caps names at 15
  * characters, so a long node name is cut and a hash of the whole name keeps it distinct.
  */
-export function tunnelName(remoteNode: string, encap?: Encap): string {
+export function tunnelName(remoteNode: string, encap: Encap): string {
   const prefix = 'tun-';
-  const suffix = encap === undefined ? '' : `-${ENCAP_TAG[encap]}`;
+  const suffix = `-${ENCAP_TAG[encap]}`;
   const plain = `${prefix}${remoteNode}${suffix}`;
   if (plain.length <= IFNAMSIZ) return plain;
   const hash = createHash('sha256').update(remoteNode).digest('hex').slice(0, 6);
@@ -74,12 +76,9 @@ export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
       for (const r of here) link(nodes.get(r)!, sw, 'served');
     }
   }
-  const encapsPerRemote = new Map<string, number>();
-  for (const l of links.values()) encapsPerRemote.set(l.remote.name, (encapsPerRemote.get(l.remote.name) ?? 0) + 1);
   const result = [...links.values()].map((l): TunnelLink => {
-    const multi = (encapsPerRemote.get(l.remote.name) ?? 0) > 1;
     const tunnel: DesiredTunnel = {
-      name: tunnelName(l.remote.name, multi ? l.encap : undefined),
+      name: tunnelName(l.remote.name, l.encap),
       remoteNode: l.remote.name,
       remoteIp: l.remote.underlayIp,
       encap: l.encap,

@@ -3,7 +3,7 @@
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
 import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
-import { desiredFlows, desiredTunnels, reconcile, type LogicalState } from '../pipeline/index.ts';
+import { desiredFlows, desiredTunnels, installed, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
 import type { Liveness } from '../mastership/liveness.ts';
@@ -14,13 +14,20 @@ export const OPENFLOW_PORT = 6653;
 export const HEARTBEAT_MS = 500;
 export const LEASE_MS = 2500;
 /** Config changes come in bursts (a lab pushes many rows at once): reprogram once a burst has
- *  been quiet this long, or after MAX_COALESCE_MS at the latest. */
-const COALESCE_MS = 10;
-const MAX_COALESCE_MS = 250;
+ *  been quiet this long, or after MAX_COALESCE_MS at the latest. Short, since a reprogram that
+ *  changes nothing on a switch costs no I/O (see Mastered.installed). */
+const COALESCE_MS = 2;
+const MAX_COALESCE_MS = 50;
+/** A master re-reads its switch this often, to repair what someone else changed there. */
+const VERIFY_MS = 30_000;
 
 interface Mastered {
   generation: number;
   sw: OpenFlowConnection;
+  /** What this member has installed since it last read the switch: later changes reconcile
+   *  against it without a round trip. Undefined: read the switch first. */
+  installed?: ActualFlows;
+  readAt: number;
 }
 
 export interface ProgrammerEvents {
@@ -145,13 +152,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   private decide(reprogram: boolean, touched: ReadonlySet<string>): void {
     const state = this.store.state() as LogicalState;
     const live = this.liveMembers();
+    // Cut off from most peers, this member would only queue generation bumps that cannot
+    // commit, and that would land (and move switches for nothing) when the partition heals.
+    const quorate = live.length * 2 > this.liveness.clusterSize;
     for (const node of state.nodes) {
       const mine = ownerOf(node.name, live) === this.me;
       if (!mine) {
         this.relinquish(node.name);
         continue;
       }
-      if (reprogram || touched.has(node.name) || !this.masters.has(node.name)) this.kick(node.name);
+      if (!this.masters.has(node.name) ? quorate : reprogram || touched.has(node.name)) this.kick(node.name);
     }
     for (const node of this.masters.keys()) if (!state.nodes.some((n) => n.name === node)) this.relinquish(node);
   }
@@ -173,6 +183,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     await Promise.all(
       [...this.masters].map(async ([node, mastered]) => {
         try {
+          if (Date.now() - mastered.readAt > VERIFY_MS) this.kick(node); // re-reads the switch
           const { role } = await mastered.sw.role('nochange', 0n);
           if (role !== 'master' && this.masters.get(node) === mastered) {
             this.masters.delete(node);
@@ -225,7 +236,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       // A rising generation through the quorum: the switch refuses any older master.
       const generation = await this.store.bumpGeneration(node, this.me, { timeoutMs: LEASE_MS });
       await sw.role('master', BigInt(generation));
-      mastered = { generation, sw };
+      mastered = { generation, sw, readAt: 0 };
       this.masters.set(node, mastered);
       this.emit('log', `${node}: master (generation ${generation})`);
     }
@@ -249,10 +260,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     );
     const facts = this.sessions.facts(node);
     const desired = desiredFlows(logical, node, facts);
-    const [flows, groups] = await Promise.all([sw.flowStats(), sw.groupDesc()]);
-    const changes = reconcile(desired, { flows, groups });
+    let actual = mastered.installed;
+    if (!actual || Date.now() - mastered.readAt > VERIFY_MS) {
+      const [flows, groups] = await Promise.all([sw.flowStats(), sw.groupDesc()]);
+      actual = { flows, groups };
+      mastered.readAt = Date.now();
+    }
+    const changes = reconcile(desired, actual);
     if (changes.length > 0 && this.masters.get(node) === mastered) {
       try {
+        mastered.installed = undefined; // until the switch confirms every change
         await sw.install(changes);
       } catch (error) {
         // Another member was master in between and the switch demoted us: assert again, with a
@@ -265,6 +282,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         throw error;
       }
     }
+    if (this.masters.get(node) === mastered) mastered.installed = installed(desired);
     const boundHere = logical.ports.filter((p) => p.node === node);
     return (
       !changedTunnels &&

@@ -1,5 +1,5 @@
 // Member leases and mastership generations: the two writes the mastership logic builds on.
-import { op } from '../../ovsdb/index.ts';
+import { op, type Condition } from '../../ovsdb/index.ts';
 import type { Committer } from './committer.ts';
 import { ConflictError, InvalidError } from './errors.ts';
 import { Txn } from './txn.ts';
@@ -33,34 +33,33 @@ export async function heartbeat(committer: Committer, member: string, expires: n
 
 /**
  * Makes `member` master of `node` with a generation higher than any before, and returns it.
- * Read-modify-write guarded by a `wait` on the generation read; a concurrent bump makes the
- * guard (or the unique index on `node`, for the first one) fail and the loop re-reads, so two
- * callers never get the same number.
+ * One transaction in the common case: an atomic `+= 1` then a read of the result, so two
+ * callers never get the same number and a takeover costs a single commit. Only a node's first
+ * master inserts its row, guarded by the unique index on `node`; a clash there means another
+ * member inserted first, and the loop then increments that row.
  */
 export async function bumpGeneration(committer: Committer, node: string, member: string, options: { timeoutMs?: number } = {}): Promise<number> {
   if (!node || !member) throw new InvalidError('node and member must be non-empty', []);
   const deadline = Date.now() + (options.timeoutMs ?? committer.writeTimeoutMs);
   for (let attempt = 1; ; attempt++) {
-    const read = new Txn();
-    const s = read.add(op.select('Mastership', [['node', '==', node]], ['generation']));
-    const current = (await committer.commit(read, deadline))[s]?.rows?.[0]?.generation as number | undefined;
-    const next = (current ?? 0) + 1;
-    const raced = () => new ConflictError(`mastership of "${node}" changed concurrently`);
-    const write = new Txn();
-    write.indexClash = raced;
-    if (current === undefined) {
-      write.add(op.insert('Mastership', { node, member, generation: next }));
-    } else {
-      write.mustEqual('Mastership', [['node', '==', node]], { generation: current }, raced);
-      write.add(op.update('Mastership', [['node', '==', node]], { member, generation: next }));
-    }
+    const bump = new Txn();
+    const where: Condition[] = [['node', '==', node]];
+    const m = bump.add(op.mutate('Mastership', where, [['generation', '+=', 1]]));
+    bump.add(op.update('Mastership', where, { member }));
+    const s = bump.add(op.select('Mastership', where, ['generation']));
+    const results = await committer.commit(bump, deadline);
+    const generation = results[s]?.rows?.[0]?.generation as number | undefined;
+    if (results[m]?.count && generation !== undefined) return generation;
+    const insert = new Txn();
+    insert.indexClash = () => new ConflictError(`mastership of "${node}" appeared concurrently`);
+    insert.add(op.insert('Mastership', { node, member, generation: 1 }));
     try {
-      await committer.commit(write, deadline);
-      return next;
+      await committer.commit(insert, deadline);
+      return 1;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       if (Date.now() >= deadline) throw new ConflictError(`mastership of "${node}": still contended after ${attempt} attempts`, { cause: err });
-      // A follower may not have the winner's commit yet; give it a moment, with jitter.
+      // A follower may not have the winner's insert yet; give it a moment, with jitter.
       await sleep(2 + Math.random() * 10 * Math.min(attempt, 5));
     }
   }

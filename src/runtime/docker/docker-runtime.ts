@@ -234,6 +234,7 @@ export class DockerRuntime implements Runtime {
           Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
           NetworkMode: 'none',
           Sysctls: QUIET_SYSCTLS,
+          ...(spec.cpuWeight ? { CpuShares: spec.cpuWeight } : {}),
         },
       });
       if (spec.files?.length) {

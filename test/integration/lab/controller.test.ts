@@ -215,6 +215,6 @@ describe('convergence', () => {
     expect(await eventually(() => pings('web2', '10.0.1.16'), (ok) => ok, 15_000)).toBe(true);
     expect(await pings('web6', '10.0.1.13')).toBe(true);
     const tunnels = await runtime.exec(node('hv4'), ['ovs-vsctl', '--columns=name', 'find', 'interface', 'external_ids:nvlab-tunnel=true']);
-    expect(tunnels.stdout).toMatch(/tun-hv2/);
+    expect(tunnels.stdout).toMatch(/tun-hv2-gnv/);
   });
 });

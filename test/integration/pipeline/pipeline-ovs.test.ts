@@ -106,7 +106,7 @@ describe('pipeline on real OVS', () => {
   it('installs desiredFlows, and what OVS reports back reconciles to nothing', async () => {
     const facts = await readFacts();
     expect(facts.vmPorts).toEqual(new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]));
-    expect(facts.tunnelPorts).toEqual(new Map([['tun-hv2', 10], ['tun-hv3', 11]]));
+    expect(facts.tunnelPorts).toEqual(new Map([['tun-hv2-gnv', 10], ['tun-hv3-vxl', 11]]));
     const desired = desiredFlows(lab(), 'hv1', facts);
     // Fresh bridge: reconcile against the empty switch is a full install, groups first.
     const msgs = reconcile(desired, await readBack());
@@ -161,7 +161,7 @@ describe('pipeline on real OVS', () => {
     await addVmPort('web-n', 4);
     const tunnels = desiredTunnels(next, 'hv1');
     expect(tunnels.map((t) => t.name)).toEqual(['tun-hv2-gnv', 'tun-hv2-vxl']);
-    await ovs.vsctl('del-port', bridge, 'tun-hv2', '--', 'del-port', bridge, 'tun-hv3');
+    await ovs.vsctl('del-port', bridge, 'tun-hv2-gnv', '--', 'del-port', bridge, 'tun-hv3-vxl');
     await addTunnel('tun-hv2-gnv', 'geneve', '192.0.2.2', 12);
     await addTunnel('tun-hv2-vxl', 'vxlan', '192.0.2.2', 13);
 
