@@ -108,8 +108,8 @@ async function settled(plan: LabPlan): Promise<Map<string, string>> {
 
 /** Which member each switch confirmed as master, by the members' own accounts (a member lists
  *  a node once the switch's ROLE_REPLY made it master). */
-async function confirmedMasters(plan: LabPlan): Promise<Map<string, string>> {
-  const members = plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
+async function confirmedMasters(plan: LabPlan, except?: string): Promise<Map<string, string>> {
+  const members = (plan.controllers.kind === 'builtin' ? plan.controllers.members : []).filter((m) => m.name !== except);
   const masters = new Map<string, string>();
   await Promise.all(
     members.map(async (m) => {
@@ -136,7 +136,9 @@ async function failover(plan: LabPlan, kind: 'kill' | 'partition'): Promise<numb
     if (kind === 'kill') await runtime.kill(victim.container);
     else await runtime.disconnect(victim.container, plan.networks.mgmt.name);
     for (;;) {
-      const now = await confirmedMasters(plan);
+      // Only the survivors are asked: a dead or cut-off member cannot answer, and waiting for
+      // its request to time out would only blur the figure.
+      const now = await confirmedMasters(plan, victim.name);
       if (orphans.every((hv) => now.has(hv) && now.get(hv) !== victim.name)) break;
       if (Date.now() - started > 30_000) throw new Error(`${kind}: no new master for ${orphans.filter((hv) => !now.has(hv)).join(', ')} after 30 s`);
       await sleep(20);

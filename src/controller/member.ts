@@ -43,6 +43,8 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   programmer.on('log', log);
+  programmer.debug = process.env.NVLAB_CONTROLLER_DEBUG === '1';
+  if (programmer.debug) store.on('change', () => log('store: logical config changed'));
   liveness.on('change', () => log(`peers up: ${liveness.upPeers().join(' ') || 'none'}`));
   watchStalls(log);
   programmer.start();

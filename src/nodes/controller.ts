@@ -32,6 +32,8 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
       NVLAB_LAB: plan.lab,
       NVLAB_MGMT_IP: member.mgmtIp,
       NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
+      // Per-install timing in the members' logs, when the deploying shell asks for it.
+      ...(process.env.NVLAB_CONTROLLER_DEBUG === '1' ? { NVLAB_CONTROLLER_DEBUG: '1' } : {}),
     },
     networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp, prefixLength: prefixOf(plan.networks.mgmt.subnet) }],
     files,

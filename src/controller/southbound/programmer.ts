@@ -50,6 +50,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   private readonly knownMacs = new Map<string, string | undefined>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Logs every install with its size and time (NVLAB_CONTROLLER_DEBUG=1 in the member). */
+  debug = false;
 
   constructor(
     private readonly me: string,
@@ -154,7 +156,9 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const live = this.liveMembers();
     // Cut off from most peers, this member would only queue generation bumps that cannot
     // commit, and that would land (and move switches for nothing) when the partition heals.
-    const quorate = live.length * 2 > this.liveness.clusterSize;
+    // Links, not leases, decide: a peer just healed may not have renewed its lease yet, yet
+    // its store member already votes.
+    const quorate = (this.liveness.upPeers().length + 1) * 2 > this.liveness.clusterSize;
     for (const node of state.nodes) {
       const mine = ownerOf(node.name, live) === this.me;
       if (!mine) {
@@ -270,7 +274,9 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     if (changes.length > 0 && this.masters.get(node) === mastered) {
       try {
         mastered.installed = undefined; // until the switch confirms every change
+        const sent = Date.now();
         await sw.install(changes);
+        if (this.debug) this.emit('log', `${node}: ${changes.length} changes installed in ${Date.now() - sent} ms`);
       } catch (error) {
         // Another member was master in between and the switch demoted us: assert again, with a
         // newer generation, on the next run.
