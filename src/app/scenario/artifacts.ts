@@ -1,0 +1,108 @@
+// What a person needs to see why a scenario failed, saved under one directory: per transport node
+// its Open vSwitch configuration, OpenFlow 1.3 flows and groups, datapath flows and logs; per
+// controller member its logs; and the failing step's captures. Nodes are read one command at a
+// time (a stuck command costs only its own file) and in parallel across nodes; a node that is
+// stopped or does not answer gets a note instead, and never stops the collection.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../topology/plan-types.ts';
+import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
+
+export interface ArtifactOptions {
+  captures?: { label: string; pcap: Buffer }[];
+}
+
+const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
+const COMMAND_MS = 15_000;
+/** Logs can be long; the end is what explains a failure. */
+const LOG_LINES = 20_000;
+
+/** File name → command, for a transport node. */
+function transportCommands(): [string, string[]][] {
+  const vsctl = (...args: string[]) => ['ovs-vsctl', '--timeout=10', ...args];
+  const ofctl = (...args: string[]) => ['ovs-ofctl', '-O', 'OpenFlow13', ...args];
+  return [
+    ['ovs-vsctl-show.txt', vsctl('show')],
+    ...['open_vswitch', 'bridge', 'port', 'interface', 'controller'].map((t): [string, string[]] => [`ovsdb-${t}.txt`, vsctl('list', t)]),
+    ['flows-br-int.txt', ofctl('dump-flows', 'br-int')],
+    ['groups-br-int.txt', ofctl('dump-groups', 'br-int')],
+    ['flows-br-phy.txt', ofctl('dump-flows', 'br-phy')],
+    ['groups-br-phy.txt', ofctl('dump-groups', 'br-phy')],
+    ['datapath-flows.txt', ['ovs-appctl', 'dpctl/dump-flows']],
+    ['ovs-vswitchd.log', ['tail', '-n', String(LOG_LINES), '/var/log/openvswitch/ovs-vswitchd.log']],
+    ['ovsdb-server.log', ['tail', '-n', String(LOG_LINES), '/var/log/openvswitch/ovsdb-server.log']],
+  ];
+}
+
+function safeName(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]/g, '_') || 'capture';
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs each command and writes its output; the first that cannot run at all ends the node with a note. */
+async function collectNode(runtime: Runtime, container: ContainerInfo, dir: string, commands: [string, string[]][]): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const note = async (text: string) => {
+    await writeFile(join(dir, 'NOTE.txt'), `${text}\n`);
+    return join(dir, 'NOTE.txt');
+  };
+  if (container.state !== 'running') return [await note(`not collected: the container ${container.name} is ${container.state}`)];
+  const files: string[] = [];
+  for (const [name, cmd] of commands) {
+    let result;
+    try {
+      result = await runtime.exec(container.name, cmd, { timeoutMs: COMMAND_MS });
+    } catch (error) {
+      files.push(await note(`stopped collecting at ${name}: ${message(error)}`));
+      return files;
+    }
+    const trailer = result.exitCode === 0 ? '' : `\n# ${cmd.join(' ')}: exit ${result.exitCode}${result.exitCode === 124 ? ' (timed out)' : ''}\n${result.stderr}`;
+    await writeFile(join(dir, name), result.stdout + trailer);
+    files.push(join(dir, name));
+  }
+  return files;
+}
+
+/** A controller member's logs: whatever /var/log/nvlab holds. */
+async function memberCommands(runtime: Runtime, container: ContainerInfo): Promise<[string, string[]][]> {
+  if (container.state !== 'running') return [];
+  const listing = await runtime.exec(container.name, ['sh', '-c', 'ls -1 /var/log/nvlab/*.log 2>/dev/null; true'], { timeoutMs: COMMAND_MS }).catch(() => undefined);
+  const logs = (listing?.stdout ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return logs.map((path): [string, string[]] => [path.split('/').pop() as string, ['tail', '-n', String(LOG_LINES), path]]);
+}
+
+/** Saves the lab's state under `dir` (created); returns every file written. Never throws for one node. */
+export async function collectArtifacts(runtime: Runtime, lab: string, dir: string, options: ArtifactOptions = {}): Promise<{ files: string[] }> {
+  await mkdir(dir, { recursive: true });
+  const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
+  const nameOf = (c: ContainerInfo) => c.labels[LABEL_NODE] ?? c.name;
+  const nodes = containers.filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? ''));
+  const members = containers.filter((c) => c.labels[LABEL_ROLE] === 'controller');
+
+  const summary = join(dir, 'nodes.txt');
+  await writeFile(summary, containers.map((c) => `${nameOf(c)}\t${c.labels[LABEL_ROLE] ?? '?'}\t${c.state}\t${c.name}`).sort().join('\n') + '\n');
+
+  const perNode = await Promise.all([
+    ...nodes.map((c) => collectNode(runtime, c, join(dir, safeName(nameOf(c))), transportCommands()).catch(() => [])),
+    ...members.map(async (c) => collectNode(runtime, c, join(dir, safeName(nameOf(c))), await memberCommands(runtime, c)).catch(() => [])),
+  ]);
+
+  const captureFiles: string[] = [];
+  if (options.captures?.length) {
+    const captureDir = join(dir, 'captures');
+    await mkdir(captureDir, { recursive: true });
+    const used = new Set<string>();
+    for (const capture of options.captures) {
+      let name = safeName(capture.label);
+      for (let i = 2; used.has(name); i++) name = `${safeName(capture.label)}-${i}`;
+      used.add(name);
+      const path = join(captureDir, `${name}.pcap`);
+      await writeFile(path, capture.pcap);
+      captureFiles.push(path);
+    }
+  }
+  return { files: [summary, ...perNode.flat(), ...captureFiles] };
+}

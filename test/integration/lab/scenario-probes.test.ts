@@ -1,0 +1,151 @@
+// The probes the scenario driver uses, on a real lab: one marked frame counted by capture at
+// every port and on the source's underlay (on each encap), continuous pings accounted packet by
+// packet, and the artifacts saved after a failure.
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { collectArtifacts } from '../../../src/app/scenario/artifacts.ts';
+import { floodOnce, resolveCapturePoint, type FloodCapture } from '../../../src/app/scenario/flood.ts';
+import { startTraffic } from '../../../src/app/scenario/traffic.ts';
+import { NvlabError } from '../../../src/util/errors.ts';
+import { deploy, destroy, eventually, labName, runtime } from './support.ts';
+
+const lab = labName('probe');
+const TOPOLOGY = `
+name: ${lab}
+controllers: 3
+transport-nodes:
+  hv1: hypervisor
+  hv2: hypervisor
+  hv3: hypervisor
+logical-switches:
+  web:
+    subnet: 10.0.1.0/24
+    ports:
+      web1: { on: hv1, ip: 10.0.1.11 }
+      web2: { on: hv2, ip: 10.0.1.12 }
+      web3: { on: hv3, ip: 10.0.1.13 }
+  app:
+    encap: vxlan
+    subnet: 10.0.1.0/24
+    ports:
+      app1: { on: hv1, ip: 10.0.1.11 }
+      app2: { on: hv1, ip: 10.0.1.12 }
+      app3: { on: hv3, ip: 10.0.1.13 }
+  db:
+    encap: gre
+    subnet: 10.0.3.0/24
+    ports:
+      db1: { on: hv1, ip: 10.0.3.11 }
+      db2: { on: hv2, ip: 10.0.3.12 }
+physical-networks:
+  office:
+    subnet: 192.168.10.0/24
+    vlan: 10
+    hosts:
+      printer: 192.168.10.50
+      pc: 192.168.10.60
+`;
+const container = (node: string) => `nvlab-${lab}-${node}`;
+const ALL = ['web1', 'web2', 'web3', 'app1', 'app2', 'app3', 'db1', 'db2', 'printer'];
+let lastCaptures: FloodCapture[] = [];
+
+async function reaches(from: string, ip: string): Promise<boolean> {
+  const home = (await resolveCapturePoint(runtime, lab, from)).container;
+  return (await runtime.exec(home, ['ip', 'netns', 'exec', from, 'ping', '-c', '1', '-W', '1', ip])).exitCode === 0;
+}
+
+beforeAll(async () => {
+  await deploy(TOPOLOGY);
+  // Flooding is judged on a programmed lab: each switch's tunnels carry traffic both ways.
+  const ready = () => Promise.all([reaches('web1', '10.0.1.12'), reaches('web1', '10.0.1.13'), reaches('app1', '10.0.1.13'), reaches('db1', '10.0.3.12')]);
+  expect(await eventually(ready, (r) => r.every(Boolean), 20_000)).toEqual([true, true, true, true]);
+});
+afterAll(() => destroy(lab));
+
+describe('capture points', () => {
+  test('a port is its namespace on the hypervisor hosting it; a wrong name is an error naming it', async () => {
+    expect(await resolveCapturePoint(runtime, lab, 'web2')).toEqual({ label: 'web2', container: container('hv2'), netns: 'web2', iface: 'eth0' });
+    await expect(resolveCapturePoint(runtime, lab, 'web9')).rejects.toThrow(/web9/);
+    await expect(resolveCapturePoint(runtime, lab, 'hv1')).rejects.toBeInstanceOf(NvlabError);
+  });
+});
+
+describe('one marked frame, counted by capture', () => {
+  test('broadcast (geneve): one copy at each other port of the switch, none elsewhere nor back at the sender; one copy per other hypervisor left the source', async () => {
+    const result = await floodOnce(runtime, lab, { from: 'web1', frame: 'broadcast', watch: ALL });
+    lastCaptures = result.captures;
+    expect(result.copies).toEqual({ web1: 0, web2: 1, web3: 1, app1: 0, app2: 0, app3: 0, db1: 0, db2: 0, printer: 0 });
+    expect(result.fromSource).toBe(2);
+    expect(result.captures.map((c) => c.label)).toEqual([...ALL, 'hv1-underlay']);
+  });
+
+  test('unknown unicast (vxlan): flooded to the local port and through one tunnel packet; nothing reaches another switch', async () => {
+    const result = await floodOnce(runtime, lab, { from: 'app1', frame: 'unknown-unicast', watch: ALL });
+    // Whether the remote node hands unknown unicast to its own ports (app3) is the controller's
+    // pipeline choice, not this probe's: here it may be 0 or 1, never more.
+    const { app3, ...rest } = result.copies;
+    expect(rest).toEqual({ web1: 0, web2: 0, web3: 0, app1: 0, app2: 1, db1: 0, db2: 0, printer: 0 });
+    expect(app3).toBeLessThanOrEqual(1);
+    expect(result.fromSource).toBe(1);
+  });
+
+  test('multicast (gre) from db2: db1 gets it once, through one tunnel packet', async () => {
+    const result = await floodOnce(runtime, lab, { from: 'db2', frame: 'multicast', watch: ALL });
+    expect(result.copies).toEqual({ web1: 0, web2: 0, web3: 0, app1: 0, app2: 0, app3: 0, db1: 1, db2: 0, printer: 0 });
+    expect(result.fromSource).toBe(1);
+  });
+});
+
+describe('physical hosts', () => {
+  test('a host is its container and its tagged NIC; its broadcast reaches the other host on the segment, and no VM', async () => {
+    expect(await resolveCapturePoint(runtime, lab, 'printer')).toEqual({ label: 'printer', container: container('printer'), iface: 'eth0.10' });
+    const result = await floodOnce(runtime, lab, { from: 'printer', frame: 'broadcast', watch: ['pc', 'printer', 'web1'] });
+    expect(result.copies).toEqual({ pc: 1, printer: 0, web1: 0 });
+    expect(result.fromSource).toBe(0); // no gateway on this segment: nothing enters the overlay
+  });
+});
+
+describe('continuous pings', () => {
+  test('with nothing disrupted every packet sent is answered, and no ping is left behind', async () => {
+    const traffic = await startTraffic(runtime, lab, { from: 'web1', to: 'web2', ip: '10.0.1.12', intervalMs: 10 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const stats = await traffic.stop();
+    expect(stats.sent).toBeGreaterThan(100);
+    expect(stats).toMatchObject({ lost: 0, received: stats.sent, outages: [] });
+    const left = await runtime.exec(container('hv1'), ['sh', '-c', 'pgrep -a ping; pgrep -a tcpdump; ls /tmp | grep nvlab-; true']);
+    expect(left.stdout.trim()).toBe('');
+  });
+
+  test('a target that does not exist starts fine and loses every packet, as one outage', async () => {
+    const traffic = await startTraffic(runtime, lab, { from: 'web1', ip: '10.0.1.99', intervalMs: 20 });
+    await new Promise((r) => setTimeout(r, 500));
+    const stats = await traffic.stop();
+    expect(stats.sent).toBeGreaterThan(10);
+    expect(stats.received).toBe(0);
+    expect(stats.outages).toEqual([expect.objectContaining({ firstSeq: 1, lost: stats.sent })]);
+  });
+});
+
+describe('artifacts', () => {
+  test('per node its OVS state, flows, groups and logs; per member its logs; the captures; a stopped node gets a note', async () => {
+    await runtime.stop(container('hv3'));
+    const dir = join(await mkdtemp(join(tmpdir(), 'nvlab-artifacts-')), 'scenario');
+    const { files } = await collectArtifacts(runtime, lab, dir, { captures: lastCaptures });
+    const rel = files.map((f) => f.slice(dir.length + 1)).sort();
+    for (const hv of ['hv1', 'hv2']) {
+      for (const f of ['ovs-vsctl-show.txt', 'ovsdb-bridge.txt', 'ovsdb-interface.txt', 'ovsdb-controller.txt', 'flows-br-int.txt', 'groups-br-int.txt', 'flows-br-phy.txt', 'ovs-vswitchd.log']) {
+        expect(rel).toContain(`${hv}/${f}`);
+      }
+    }
+    expect(rel.filter((f) => f.startsWith('hv3/'))).toEqual(['hv3/NOTE.txt']);
+    for (const m of ['ctrl1', 'ctrl2', 'ctrl3']) expect(rel).toContain(`${m}/controller.log`);
+    expect(rel).toContain('captures/hv1-underlay.pcap');
+    expect(rel).toContain('nodes.txt');
+    expect(await readFile(join(dir, 'hv1', 'flows-br-int.txt'), 'utf8')).toMatch(/table=\d+/);
+    expect(await readFile(join(dir, 'hv3', 'NOTE.txt'), 'utf8')).toMatch(/exited/);
+    expect((await readFile(join(dir, 'captures', 'web2.pcap'))).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect((await readdir(join(dir, 'captures'))).length).toBe(ALL.length + 1);
+  });
+});
