@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { dockerScenarioLab } from '../app/scenario/open-lab.ts';
 import { projectRoot } from '../util/paths.ts';
 import { registerDemo } from './demo.ts';
 import { registerDeploy } from './deploy.ts';
@@ -10,6 +11,7 @@ import { registerExec } from './exec.ts';
 import { registerImage } from './image.ts';
 import { registerInspect } from './inspect.ts';
 import { reportError } from './output.ts';
+import { registerRun } from './run.ts';
 import { registerValidate } from './validate.ts';
 
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
@@ -22,6 +24,7 @@ const program = new Command('nvlab')
   .exitOverride();
 
 registerDeploy(program);
+registerRun(program, dockerScenarioLab());
 registerDestroy(program);
 registerInspect(program);
 registerExec(program);

@@ -89,27 +89,35 @@ export function registerRun(program: Command, openLab: OpenScenarioLab): void {
     .option('-k, --keep', 'leave the lab running afterwards')
     .option('--lab <name>', 'run against this deployed lab instead of deploying one (it is never destroyed)')
     .action(async (file: string, opts: { scenario: string[]; reporter: string; output?: string; keep?: boolean; lab?: string }) => {
-      const abort = new AbortController();
-      // First Ctrl-C: finish the current attempt, skip the rest, release the lab. Second: leave now.
-      const onSignal = (): void => {
-        if (abort.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
-        process.stderr.write(chalk.yellow('interrupted: stopping after the current step (Ctrl-C again to leave at once)\n'));
-        abort.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        const flags: RunFlags = {
+      process.exitCode = await runInterruptibly(
+        file,
+        {
           scenario: opts.scenario,
           reporter: opts.reporter,
           keep: opts.keep === true,
           ...(opts.output ? { output: opts.output } : {}),
           ...(opts.lab ? { lab: opts.lab } : {}),
-        };
-        process.exitCode = await runFile(file, flags, openLab, { stdout: process.stdout, stderr: process.stderr }, abort.signal);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        },
+        openLab,
+      );
     });
+}
+
+/** runFile on the process's stdout and stderr. First Ctrl-C: finish the current attempt, skip
+ *  the rest, release the lab. Second: leave now. */
+export async function runInterruptibly(file: string, flags: RunFlags, openLab: OpenScenarioLab): Promise<number> {
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    if (abort.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    process.stderr.write(chalk.yellow('interrupted: stopping after the current step (Ctrl-C again to leave at once)\n'));
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runFile(file, flags, openLab, { stdout: process.stdout, stderr: process.stderr }, abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

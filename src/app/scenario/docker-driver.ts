@@ -1,0 +1,216 @@
+// The scenario runner's hands on a Docker lab: every LabDriver call acts on the lab's containers
+// through the runtime, or on the controller cluster through its northbound API, by name.
+import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE, type Encap } from '../../topology/plan-types.ts';
+import type { ContainerInfo, NodeAttachment, Runtime } from '../../runtime/runtime.ts';
+import type {
+  ArtifactRequest,
+  ExecResult,
+  FloodRequest,
+  FloodResult,
+  LabDriver,
+  NodeAction,
+  NodeChange,
+  NodeTunnels,
+  PingRequest,
+  PingResult,
+  PortChange,
+  TrafficHandle,
+  TrafficRequest,
+} from '../../scenario/driver.ts';
+import { NvlabError } from '../../util/errors.ts';
+import { resolveExecTarget } from '../exec-target.ts';
+import { API_PORT } from '../northbound.ts';
+import { readOvsState } from '../ovs-state.ts';
+import { addPort, migratePort, removePort } from '../ports.ts';
+import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
+import { collectArtifacts } from './artifacts.ts';
+import { floodOnce } from './flood.ts';
+import { startTraffic } from './traffic.ts';
+
+const TUNNEL_TYPES = new Set<string>(['geneve', 'vxlan', 'gre']);
+const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
+
+export class DockerLabDriver implements LabDriver {
+  /** Where each partitioned node was attached, to put it back on heal. */
+  private readonly cut = new Map<string, NodeAttachment[]>();
+  /** Captures of the last flood, saved with the artifacts when its step fails. */
+  private lastCaptures: { label: string; pcap: Buffer }[] = [];
+
+  constructor(
+    private readonly runtime: Runtime,
+    readonly lab: string,
+  ) {}
+
+  private async container(name: string): Promise<ContainerInfo> {
+    const [found] = await this.runtime.listContainers({ [LABEL_LAB]: this.lab, [LABEL_NODE]: name });
+    if (!found) throw new NvlabError('NO_NODE', `lab ${this.lab} has no node ${name}`);
+    return found;
+  }
+
+  private async networkName(key: string): Promise<string> {
+    const found = (await this.runtime.listNetworks({ [LABEL_LAB]: this.lab })).find((n) => n.labels[LABEL_NETWORK] === key);
+    if (!found) throw new NvlabError('NO_NETWORK', `lab ${this.lab} has no ${key} network`);
+    return found.name;
+  }
+
+  async tunnels(nodes: readonly string[]): Promise<NodeTunnels[]> {
+    const containers = await this.runtime.listContainers({ [LABEL_LAB]: this.lab });
+    const underlay = await this.networkName('underlay');
+    // Remote IPs name the transport node that holds them on the underlay.
+    const byIp = new Map(
+      containers.filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? '')).flatMap((c) => {
+        const ip = c.addresses[underlay];
+        return ip ? [[ip, c.labels[LABEL_NODE] ?? c.name] as const] : [];
+      }),
+    );
+    return Promise.all(
+      nodes.map(async (node): Promise<NodeTunnels> => {
+        const container = containers.find((c) => c.labels[LABEL_NODE] === node);
+        if (!container) return { node, error: 'no such container', tunnels: [] };
+        if (container.state !== 'running') return { node, error: `its container is ${container.state}`, tunnels: [] };
+        try {
+          const bridges = await readOvsState(this.runtime, container.name);
+          const brInt = bridges.find((b) => b.name === 'br-int');
+          const tunnels = (brInt?.interfaces ?? [])
+            .filter((i) => TUNNEL_TYPES.has(i.type))
+            .map((i) => {
+              const ip = i.options.remote_ip ?? '';
+              return { remote: byIp.get(ip) ?? ip, encap: i.type as Encap, up: i.ofport > 0 && i.linkState !== 'down', name: i.name };
+            });
+          return { node, tunnels };
+        } catch (error) {
+          return { node, error: error instanceof Error ? error.message : String(error), tunnels: [] };
+        }
+      }),
+    );
+  }
+
+  async ping(request: PingRequest): Promise<PingResult> {
+    const target = await resolveExecTarget(this.runtime, request.from, this.lab);
+    const result = await this.runtime.exec(
+      target.container,
+      target.wrap(['ping', '-n', '-q', '-c', String(request.count), '-i', '0.2', '-W', '1', request.ip]),
+      { timeoutMs: 5_000 + request.count * 1_200 },
+    );
+    const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(result.stdout);
+    // An address outside the VM's subnet with no router: nothing can leave, which is no reply.
+    if (!m && /Network is unreachable/.test(result.stdout + result.stderr)) {
+      return { sent: 0, received: 0, note: `${request.from} has no route to ${request.ip}` };
+    }
+    if (!m) throw new NvlabError('PING', `ping from ${request.from}: ${(result.stdout + result.stderr).trim() || `exit ${result.exitCode}`}`);
+    const sent = Number(m[1]);
+    const received = Number(m[2]);
+    if (request.mac === undefined || received === 0) return { sent, received };
+    // Tenants reuse addresses: only replies from the port meant count. The sender's ARP entry
+    // says whose MAC answered.
+    const neigh = await this.runtime.exec(target.container, target.wrap(['ip', 'neigh', 'show', request.ip]));
+    const mac = /lladdr ([0-9a-f:]{17})/i.exec(neigh.stdout)?.[1]?.toLowerCase();
+    if (mac && mac !== request.mac.toLowerCase()) return { sent, received: 0, note: `the replies came from ${mac}, not ${request.to} (${request.mac})` };
+    return { sent, received };
+  }
+
+  async flood(request: FloodRequest): Promise<FloodResult> {
+    const result = await floodOnce(this.runtime, this.lab, request);
+    this.lastCaptures = result.captures;
+    return { copies: result.copies, fromSource: result.fromSource };
+  }
+
+  async masterOf(node: string): Promise<string | undefined> {
+    const members = await this.runtime.listContainers({ [LABEL_LAB]: this.lab, [LABEL_ROLE]: 'controller' });
+    const claims = await Promise.all(
+      members.map(async (m) => {
+        const ip = Object.values(m.addresses)[0];
+        if (!ip || m.state !== 'running') return undefined;
+        try {
+          const response = await fetch(`http://${ip}:${API_PORT}/api/v1/status`, { signal: AbortSignal.timeout(500) });
+          const status = (await response.json()) as { member?: string; masterOf?: string[] };
+          return status.masterOf?.includes(node) ? (status.member ?? m.labels[LABEL_NODE]) : undefined;
+        } catch {
+          return undefined; // a member that is down or cut off confirms nothing
+        }
+      }),
+    );
+    const masters = claims.filter((c): c is string => c !== undefined);
+    // Two members claiming one switch is a fault the check should see, not a coin toss.
+    if (masters.length > 1) throw new NvlabError('TWO_MASTERS', `${masters.join(' and ')} both claim to be master of ${node}`);
+    return masters[0];
+  }
+
+  async activeGateway(router: string): Promise<string | undefined> {
+    throw new NvlabError('UNSUPPORTED', `logical router ${router}: l3 gateway services are not implemented yet`);
+  }
+
+  async exec(on: string, cmd: string): Promise<ExecResult> {
+    const target = await resolveExecTarget(this.runtime, on, this.lab);
+    return this.runtime.exec(target.container, target.wrap(['sh', '-c', cmd]), { timeoutMs: 30_000 });
+  }
+
+  async node(action: NodeAction, target: string): Promise<void> {
+    const { name: container, addresses, state } = await this.container(target);
+    switch (action) {
+      case 'kill':
+        return this.runtime.kill(container);
+      case 'stop':
+        return this.runtime.stop(container);
+      case 'start':
+        // Like `docker start`: a node that runs already is left as it is.
+        if (state === 'running') return;
+        return this.runtime.start(container);
+      case 'restart':
+        await this.runtime.stop(container);
+        return this.runtime.start(container);
+      case 'partition': {
+        if (this.cut.has(target)) throw new NvlabError('PARTITIONED', `${target} is already partitioned`);
+        const attachments = Object.entries(addresses).map(([network, ip]) => ({ network, ip }));
+        this.cut.set(target, attachments);
+        await Promise.all(attachments.map((a) => this.runtime.disconnect(container, a.network)));
+        return;
+      }
+      case 'heal': {
+        const attachments = this.cut.get(target);
+        if (!attachments) throw new NvlabError('NOT_PARTITIONED', `${target} is not partitioned`);
+        await Promise.all(attachments.map((a) => this.runtime.connect(container, a)));
+        this.cut.delete(target);
+        return;
+      }
+    }
+  }
+
+  async link(node: string, state: 'up' | 'down'): Promise<void> {
+    const { name: container, addresses } = await this.container(node);
+    const underlay = await this.networkName('underlay');
+    const ip = addresses[underlay];
+    if (!ip) throw new NvlabError('NO_UNDERLAY', `${node} has no underlay link`);
+    if (state === 'down') await this.runtime.disconnect(container, underlay);
+    else await this.runtime.connect(container, { network: underlay, ip });
+  }
+
+  async addPort(port: PortChange): Promise<void> {
+    await addPort(this.runtime, this.lab, { switch: port.switch, name: port.name, on: port.on, ip: port.ip, ...(port.mac ? { mac: port.mac } : {}) });
+  }
+
+  async removePort(name: string): Promise<void> {
+    await removePort(this.runtime, this.lab, name);
+  }
+
+  async migrate(port: string, to: string): Promise<void> {
+    await migratePort(this.runtime, this.lab, port, to);
+  }
+
+  async addNode(node: NodeChange): Promise<void> {
+    await addTransportNode(this.runtime, this.lab, { name: node.name, role: node.role, ...(node.encap ? { encap: node.encap } : {}) });
+  }
+
+  async removeNode(name: string): Promise<void> {
+    await removeTransportNode(this.runtime, this.lab, name);
+  }
+
+  startTraffic(request: TrafficRequest): Promise<TrafficHandle> {
+    return startTraffic(this.runtime, this.lab, request);
+  }
+
+  async collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }> {
+    const captures = request.failed.kind === 'flood' ? this.lastCaptures : [];
+    return collectArtifacts(this.runtime, this.lab, request.dir, { captures });
+  }
+}

@@ -1,0 +1,119 @@
+// End to end: `nvlab run` on every built-in topology, as users and CI run it (a subprocess, its
+// report on stdout, its exit code), and a scenario written to fail, which must exit 1, say what
+// it saw, and leave its artifacts.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonReport } from '../../../src/reporters/json.ts';
+import { projectRoot } from '../../../src/util/paths.ts';
+import { destroy, labName } from './support.ts';
+
+const CLI = join(projectRoot, 'bin/nvlab.js');
+const BUILT_IN = ['demo', 'tunnels', 'flooding', 'failover', 'migration', 'isolation'];
+let cwd: string;
+const durations: string[] = [];
+
+async function run(args: string[]) {
+  return execa('node', [CLI, 'run', ...args], { cwd, reject: false, timeout: 280_000 });
+}
+
+beforeAll(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'nvlab-run-'));
+});
+
+afterAll(async () => {
+  if (durations.length) console.log(`built-in scenario suite:\n  ${durations.join('\n  ')}`);
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe('the built-in topologies pass their scenarios', () => {
+  let suiteMs = 0;
+  for (const name of BUILT_IN) {
+    it(`topologies/${name}.yaml`, async () => {
+      const started = Date.now();
+      const result = await run([join(projectRoot, 'topologies', `${name}.yaml`), '--reporter', 'json']);
+      const ms = Date.now() - started;
+      suiteMs += ms;
+      durations.push(`${name}: ${(ms / 1000).toFixed(1)} s (total ${(suiteMs / 1000).toFixed(1)} s)`);
+      const report = JSON.parse(result.stdout) as JsonReport;
+      const failed = report.scenarios.flatMap((s) => s.steps.filter((st) => st.status === 'failed').map((st) => `${s.name}: ${st.title}: ${st.message}`));
+      expect(failed, result.stderr.slice(-3000)).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      expect(report.summary.scenarios.failed).toBe(0);
+      expect(report.summary.scenarios.passed).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('a scenario written to fail', () => {
+  const lab = labName('fail');
+  let file: string;
+
+  beforeAll(async () => {
+    file = join(cwd, 'fail.yaml');
+    await writeFile(
+      file,
+      `name: ${lab}
+controllers: 1
+transport-nodes:
+  hv1: hypervisor
+  hv2: hypervisor
+  hv3: hypervisor
+logical-switches:
+  web:
+    subnet: 10.0.1.0/24
+    ports:
+      web1: { on: hv1, ip: 10.0.1.11 }
+      web2: { on: hv2, ip: 10.0.1.12 }
+      web3: { on: hv3, ip: 10.0.1.13 }
+scenarios:
+  wrong-count:                 # source replication sends 2 copies, not 1
+    - flood: { from: web1, receivers: [web2, web3], copies-from-source: 1, within: 2s }
+    - ping: { from: web1, to: web2 }
+  not-isolated:                # web2 answers: the ping was expected to fail
+    - ping: { from: web1, to: web2, expect: fail, within: 0s }
+  fine:
+    - ping: { from: web3, to: web1 }
+`,
+    );
+  });
+
+  afterAll(async () => {
+    await destroy(lab).catch(() => {});
+  });
+
+  it('exits 1, says what it saw, skips what follows, runs the next scenario, leaves artifacts and a valid JUnit report', async () => {
+    const result = await run([file, '--reporter', 'junit', '--output', join(cwd, 'report.xml')]);
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(1);
+
+    const xml = await readFile(join(cwd, 'report.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+      testsuites: { testsuite: { name: string; failures: string; testcase: { name: string; failure?: { message: string } | string; skipped?: unknown }[] | { name: string } }[] };
+    };
+    const suites = doc.testsuites.testsuite;
+    const byName = new Map(suites.map((s) => [s.name, [s.testcase].flat() as { name: string; failure?: { message: string } | string; skipped?: unknown }[]]));
+    const wrong = byName.get('wrong-count')!;
+    const message = (c: { failure?: { message: string } | string }) => (typeof c.failure === 'string' ? c.failure : c.failure?.message ?? '');
+    expect(message(wrong[0]!)).toMatch(/1 cop(y|ies) from the source.*2 copies left the source/s);
+    expect(wrong[1]!.skipped).toBeDefined();
+    expect(message(byName.get('not-isolated')![0]!)).toMatch(/expected no reply from web2.*3 of 3 answered/s);
+    expect(byName.get('fine')![0]!.failure).toBeUndefined();
+
+    // Artifacts of each failed scenario: OVS state, flows and groups per transport node,
+    // controller logs, and the failing flood's captures.
+    const dir = join(cwd, 'nvlab-artifacts', lab, 'wrong-count');
+    const files = await readdir(dir, { recursive: true });
+    const text = files.join('\n');
+    expect(text).toMatch(/hv1/);
+    expect(text).toMatch(/flows/);
+    expect(text).toMatch(/groups/);
+    expect(text).toMatch(/ctrl1/);
+    expect(text).toMatch(/\.pcap/);
+    await expect(readdir(join(cwd, 'nvlab-artifacts', lab, 'not-isolated'))).resolves.not.toHaveLength(0);
+    await expect(readdir(join(cwd, 'nvlab-artifacts', lab))).resolves.not.toContain('fine');
+  });
+});
