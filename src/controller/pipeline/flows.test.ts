@@ -45,9 +45,7 @@ describe('desiredFlows on hv1 of the small lab', () => {
       const toTunnel = JSON.stringify(f.instructions, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).includes('tunnel_id');
       if (toTunnel) expect(matchKey(f.match)).toContain('reg6=1');
     }
-    // Unicast from a tunnel for no local VM is dropped; the rest floods.
-    const drop = find(d, Table.L2, [md(100), reg6(From.TUNNEL), { field: 'eth_dst', value: '00:00:00:00:00:00', mask: '01:00:00:00:00:00' }]);
-    expect(drop?.instructions).toEqual([]);
+    // Everything else floods, unknown unicast included (BUM).
     expect(find(d, Table.L2, [md(100)])?.instructions).toEqual([inst.gotoTable(Table.FLOOD)]);
   });
 
@@ -119,11 +117,11 @@ describe('forwarding, by simulating the flows', () => {
     expect(run(3, BCAST)).toEqual(['11@200']);
   });
 
-  it('from a tunnel: local delivery and local flooding only, no hairpin', () => {
+  it('from a tunnel: local delivery and local flooding only (unknown unicast too), never back out', () => {
     expect(run(10, '02:00:00:00:00:0a', 100n)).toEqual(['1']);
     expect(run(10, BCAST, 100n)).toEqual(['1', '2']);
-    expect(run(10, '02:00:00:00:00:0c', 100n)).toEqual([]); // a remote VM's MAC from a tunnel
-    expect(run(10, '02:00:00:00:00:77', 100n)).toEqual([]); // unknown unicast from a tunnel
+    expect(run(10, '02:00:00:00:00:0c', 100n)).toEqual(['1', '2']); // not here: floods locally, never to a tunnel
+    expect(run(10, '02:00:00:00:00:77', 100n)).toEqual(['1', '2']); // unknown unicast from a tunnel
     expect(run(10, BCAST, 200n)).toEqual([]); // hv2 does not carry db
     expect(run(99, BCAST)).toEqual([]); // unknown port
   });

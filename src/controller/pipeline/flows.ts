@@ -81,10 +81,9 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
       flows.push(flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2_REMOTE, vni, p.name),
         match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac.toLowerCase() }], instructions: [inst.apply(...toTunnel(vni, tport))] }));
     }
-    // A unicast frame from a tunnel that no local VM owns goes nowhere: no hairpin, and no local
-    // VM sees traffic meant for another.
-    flows.push(flowMod({ tableId: Table.L2, priority: Priority.TUNNEL_UNICAST_DROP, cookie: cookie(CookieKind.L2_TUNNEL_UNICAST_DROP, vni),
-      match: [md(vni), from(From.TUNNEL), UNICAST] }));
+    // Anything else floods, unknown unicast included (BUM): from a tunnel only to local ports
+    // (table 20), so a sender's copy never comes back out, and a MAC behind a node that learns
+    // (an L2 gateway) is reached wherever it sits.
     flows.push(flowMod({ tableId: Table.L2, priority: Priority.FLOOD, cookie: cookie(CookieKind.L2_FLOOD, vni),
       match: [md(vni)], instructions: [inst.gotoTable(Table.FLOOD)] }));
 

@@ -14,8 +14,6 @@ export const Priority = {
   /** Table 10: a local VM's MAC wins over a (misconfigured) remote one with the same MAC. */
   LOCAL_UNICAST: 110,
   MATCH: 100,
-  /** Table 10: unicast from a tunnel that is for no local VM. */
-  TUNNEL_UNICAST_DROP: 50,
   /** Table 10: broadcast, multicast and unknown unicast go on to flooding. */
   FLOOD: 10,
   MISS: 0,
@@ -27,7 +25,6 @@ export const CookieKind = {
   CLASSIFY_TUNNEL: 0x02,
   L2_LOCAL: 0x03,
   L2_REMOTE: 0x04,
-  L2_TUNNEL_UNICAST_DROP: 0x05,
   L2_FLOOD: 0x06,
   FLOOD_FROM_VM: 0x07,
   FLOOD_FROM_TUNNEL: 0x08,
