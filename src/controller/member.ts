@@ -11,6 +11,9 @@ import { Store } from './store/index.ts';
 export const API_PORT = 8080;
 export const STORE_PORT = 6641;
 const READY_FILE = '/run/nvlab/controller.ready';
+/** Written when the store has no quorum yet: the member runs and waits, and the node agent
+ *  counts it as started (a member restarted alone waits for a second one; see image/nvlab-node). */
+const WAITING_FILE = '/run/nvlab/controller.waiting';
 
 export interface MemberConfig {
   name: string;
@@ -37,7 +40,9 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const remotes = [config.mgmtIp, ...[...config.members.values()].filter((ip) => ip !== config.mgmtIp)].map(
     (ip) => `tcp:${ip}:${STORE_PORT}`,
   );
-  const store = await Store.open(remotes, { openTimeoutMs: 120_000 });
+  const waiting = setTimeout(() => void writeFile(WAITING_FILE, 'waiting for the store to have a quorum\n').catch(() => {}), 1000);
+  const store = await Store.open(remotes, { openTimeoutMs: 24 * 3600_000 });
+  clearTimeout(waiting);
   const peers = new Map([...config.members].filter(([name]) => name !== config.name));
   const [sessions, openflow, liveness] = await Promise.all([NodeSessions.listen(), startOpenFlow(), Liveness.start(peers)]);
   const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
