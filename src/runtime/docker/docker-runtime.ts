@@ -21,6 +21,7 @@ import {
   connectHost,
   createBridge,
   deleteBridge,
+  disconnectHost,
   listBridges,
   setLinkState,
   wireNode,
@@ -354,8 +355,12 @@ export class DockerRuntime implements Runtime {
   }
 
   async removeContainer(name: string): Promise<void> {
-    await ignoreMissing(this.docker.getContainer(name).remove({ force: true, v: true }), `remove ${name}`);
     const fabricOf = /^nvlab-(.+)\.fabric$/.exec(name);
+    if (fabricOf?.[1]) {
+      const networks = await this.fabricNetworks({ [LABEL_LAB]: fabricOf[1] }).catch(() => []);
+      await Promise.all(networks.map((n) => disconnectHost(n.name)));
+    }
+    await ignoreMissing(this.docker.getContainer(name).remove({ force: true, v: true }), `remove ${name}`);
     if (fabricOf?.[1]) {
       this.fabrics.delete(fabricOf[1]);
       for (const [key, network] of this.networks) if (network.labels[LABEL_LAB] === fabricOf[1]) this.networks.delete(key);

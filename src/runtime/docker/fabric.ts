@@ -63,6 +63,12 @@ export async function connectHost(fabricPid: number, network: FabricNetwork, pre
   await inNetns(fabricPid, `ip link set host0 master ${network.bridge} mtu ${mtu} up`);
 }
 
+/** Removes the host's side of a network, at once: the kernel removes it with the fabric's
+ *  namespace too, but asynchronously, so a destroy that returned could still leave it listed. */
+export async function disconnectHost(network: string): Promise<void> {
+  await execa('ip', ['link', 'del', hostSide(network)], { reject: false });
+}
+
 export async function listBridges(fabricPid: number): Promise<FabricNetwork[]> {
   const out = await inNetns(fabricPid, 'ip -j link show type bridge');
   const links = JSON.parse(out || '[]') as { ifname: string; ifalias?: string; mtu: number }[];

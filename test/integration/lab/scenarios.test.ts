@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerLabDriver } from '../../../src/app/scenario/docker-driver.ts';
 import type { JsonReport } from '../../../src/reporters/json.ts';
+import { createSession, StepFailedError, type ScenarioSession } from '../../../src/scenario/index.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
-import { destroy, labName } from './support.ts';
+import { deploy, destroy, labName, runtime } from './support.ts';
 
 const CLI = join(projectRoot, 'bin/nvlab.js');
 const BUILT_IN = ['demo', 'tunnels', 'flooding', 'failover', 'migration', 'isolation'];
@@ -115,5 +117,41 @@ scenarios:
     expect(text).toMatch(/\.pcap/);
     await expect(readdir(join(cwd, 'nvlab-artifacts', lab, 'not-isolated'))).resolves.not.toHaveLength(0);
     await expect(readdir(join(cwd, 'nvlab-artifacts', lab))).resolves.not.toContain('fine');
+  });
+});
+
+describe('the TypeScript API: steps from a test, against a real lab', () => {
+  const lab = labName('api');
+  let session: ScenarioSession;
+
+  beforeAll(async () => {
+    const plan = await deploy(`
+name: ${lab}
+controllers: 1
+transport-nodes:
+  hv1: hypervisor
+  hv2: hypervisor
+logical-switches:
+  web:
+    subnet: 10.0.1.0/24
+    ports:
+      web1: { on: hv1, ip: 10.0.1.11 }
+      web2: { on: hv2, ip: 10.0.1.12 }
+`);
+    session = createSession(new DockerLabDriver(runtime, lab), plan);
+  });
+
+  afterAll(async () => {
+    await destroy(lab).catch(() => {});
+  });
+
+  it('asserts steps, keeps the lab model between calls, and throws a StepFailedError that says what it saw', async () => {
+    await session.assert([{ expect: 'tunnels-up' }, { ping: { from: 'web1', to: 'web2' } }]);
+    await session.assert({ 'add-port': { switch: 'web', name: 'web3', on: 'hv2', ip: '10.0.1.13' } });
+    const [flood] = await session.assert({ flood: { from: 'web1' } }); // receivers default to web2 and web3 now
+    expect(flood!.message).toMatch(/2 receivers got one copy each/);
+    const failure = await session.assert({ ping: { from: 'web1', to: 'web3', expect: 'fail', within: '0s' } }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepFailedError);
+    expect((failure as Error).message).toMatch(/expected no reply from web3/);
   });
 });
