@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { act, bucket, inst, type Match } from '../../openflow/index.ts';
 import { desiredFlows, desiredState } from './flows.ts';
-import { CookieKind, cookieKind, cookieVni, floodAllGroupId, floodLocalGroupId, From, Table } from './ids.ts';
+import { CookieKind, cookieKind, cookieVni, floodAllGroupId, floodLocalGroupId, From, replicateGroupId, serviceFailoverGroupId, Table } from './ids.ts';
 import { flowKey, matchKey } from './normalize.ts';
 import { simulate } from './simulate.ts';
 import { hv, hv1Facts, smallLab } from './test-fixtures.ts';
-import type { DesiredFlows, FlowModMsg, LogicalState, NodeFacts } from './types.ts';
+import { desiredTunnels, serviceNodeOrder } from './tunnels.ts';
+import type { DesiredFlows, FlowModMsg, LogicalState, NodeFacts, TransportNode } from './types.ts';
 
 const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
   d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
@@ -61,8 +62,8 @@ describe('desiredFlows on hv1 of the small lab', () => {
     expect(d.groups.map((g) => g.groupId).sort((a, b) => a - b)).toEqual([100, 200, 0x1000064, 0x10000c8]);
   });
 
-  it('explicit priority-0 drops in tables 0, 10, 20', () => {
-    for (const t of [0, 10, 20]) expect(find(d, t, [])).toMatchObject({ priority: 0, instructions: [] });
+  it('explicit priority-0 drops in tables 0, 10, 20, 30', () => {
+    for (const t of [0, 10, 20, 30]) expect(find(d, t, [])).toMatchObject({ priority: 0, instructions: [] });
   });
 
   it('cookies: stable, unique per flow, carrying kind and VNI', () => {
@@ -76,7 +77,7 @@ describe('desiredFlows on hv1 of the small lab', () => {
 
   it('a node with nothing bound gets only the table-miss drops', () => {
     const e = desiredFlows(smallLab(), 'hv4', { vmPorts: new Map(), tunnelPorts: new Map() });
-    expect(e.flows.map((f) => [f.tableId, f.priority])).toEqual([[0, 0], [10, 0], [20, 0]]);
+    expect(e.flows.map((f) => [f.tableId, f.priority])).toEqual([[0, 0], [10, 0], [20, 0], [30, 0]]);
     expect(e.groups).toEqual([]);
   });
 
@@ -166,22 +167,92 @@ describe('isolation', () => {
   });
 });
 
-describe('service-node replication (hypervisor side)', () => {
-  it('floods from a VM go to one service node, unicast still goes straight to the node', () => {
-    const lab: LogicalState = {
-      nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.9' }],
-      switches: [{ name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' }],
-      ports: [
-        { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
-        { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },
-      ],
-    };
-    const d = desiredFlows(lab, 'hv1', { vmPorts: new Map([['p1', 1]]), tunnelPorts: new Map([['tun-hv2-gnv', 5], ['tun-sn1-gnv', 6]]) });
-    const run = (inPort: number, ethDst: string, tunnelId?: bigint) =>
-      simulate(d.flows, d.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }).map((o) => o.port);
-    expect(run(1, BCAST)).toEqual([6]);
-    expect(run(1, '02:00:00:00:00:02')).toEqual([5]);
-    expect(run(6, BCAST, 7n)).toEqual([1]); // replicated by the service node
+describe('service-node replication', () => {
+  const sn = (name: string, ip: string): TransportNode => ({ name, role: 'service-node', encap: 'geneve', underlayIp: ip });
+  // big (VNI 7) and small (VNI 8) replicate through sn1/sn2; src (VNI 9) at the source.
+  const lab: LogicalState = {
+    nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), hv('hv3', '192.0.2.3'), hv('hv4', '192.0.2.4'), sn('sn2', '192.0.2.12'), sn('sn1', '192.0.2.11')],
+    switches: [
+      { name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' },
+      { name: 'small', vni: 8, replication: 'service-node', encap: 'geneve' },
+      { name: 'src', vni: 9, replication: 'source', encap: 'geneve' },
+    ],
+    ports: [
+      { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
+      { name: 'p1b', switch: 'big', mac: '02:00:00:00:00:11', node: 'hv1' },
+      { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },
+      { name: 'p3', switch: 'big', mac: '02:00:00:00:00:03', node: 'hv3' },
+      { name: 'q1', switch: 'small', mac: '02:00:00:00:00:21', node: 'hv1' },
+      { name: 'q2', switch: 'small', mac: '02:00:00:00:00:22', node: 'hv2' },
+      { name: 'r1', switch: 'src', mac: '02:00:00:00:00:31', node: 'hv1' },
+      { name: 'r4', switch: 'src', mac: '02:00:00:00:00:34', node: 'hv4' },
+    ],
+  };
+  // hv1: VMs on 1, 2 (big), 3 (small), 4 (src); tunnels hv2 5, sn1 6, sn2 7, hv4 8.
+  const hv1Facts: NodeFacts = {
+    vmPorts: new Map([['p1', 1], ['p1b', 2], ['q1', 3], ['r1', 4]]),
+    tunnelPorts: new Map([['tun-hv2-gnv', 5], ['tun-sn1-gnv', 6], ['tun-sn2-gnv', 7], ['tun-hv4-gnv', 8]]),
+  };
+  const hvd = desiredFlows(lab, 'hv1', hv1Facts);
+  const runHv = (inPort: number, ethDst: string, deadPorts: number[] = [], tunnelId?: bigint) =>
+    simulate(hvd.flows, hvd.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }, { deadPorts })
+      .map((o) => (o.port < 5 ? `${o.port}` : `${o.port}@${o.tunnelId}`)).sort(); // 5 and up: tunnels
+
+  it('a fast_failover group per switch, watching each service node tunnel, ordered per switch so switches spread', () => {
+    const toSn = (vni: number, port: number) => bucket([act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(port)], { watchPort: port });
+    expect(group(hvd, serviceFailoverGroupId(7))).toMatchObject({ groupType: 'fast_failover', buckets: [toSn(7, 7), toSn(7, 6)] }); // sn2 first
+    expect(group(hvd, serviceFailoverGroupId(8))).toMatchObject({ groupType: 'fast_failover', buckets: [toSn(8, 6), toSn(8, 7)] }); // sn1 first
+    expect(serviceNodeOrder(lab, 7)).toEqual(['sn2', 'sn1']);
+    expect(serviceNodeOrder(lab, 8)).toEqual(['sn1', 'sn2']);
+    // Local copies do not depend on the failover choice: they sit beside it in the all group.
+    expect(group(hvd, floodAllGroupId(7))).toMatchObject({
+      groupType: 'all',
+      buckets: [bucket([act.output(1)]), bucket([act.output(2)]), bucket([act.group(serviceFailoverGroupId(7))])],
+    });
+    expect(group(hvd, serviceFailoverGroupId(9))).toBeUndefined(); // source mode
+  });
+
+  it('BUM from a VM: local copies plus one copy to the first live service node; unicast goes straight to its node', () => {
+    expect(runHv(1, BCAST)).toEqual(['2', '7@7']);
+    expect(runHv(1, BCAST, [7])).toEqual(['2', '6@7']); // sn2 dead: sn1, without a controller
+    expect(runHv(1, BCAST, [6, 7])).toEqual(['2']); // both dead: local copies still flow
+    expect(runHv(1, '02:00:00:00:00:77')).toEqual(['2', '7@7']); // unknown unicast too
+    expect(runHv(3, BCAST)).toEqual(['6@8']);
+    expect(runHv(1, '02:00:00:00:00:02')).toEqual(['5@7']);
+    expect(runHv(4, BCAST)).toEqual(['8@9']); // source mode in the same lab: a copy per node
+    expect(runHv(6, BCAST, [], 7n)).toEqual(['1', '2']); // a copy a service node replicated
+    expect(runHv(7, BCAST, [], 8n)).toEqual(['3']);
+  });
+
+  it('service node tunnels without an OpenFlow port yet are left out of the failover group', () => {
+    const d = desiredFlows(lab, 'hv1', { ...hv1Facts, tunnelPorts: new Map([['tun-sn1-gnv', 6]]) });
+    expect(group(d, serviceFailoverGroupId(7))?.buckets.map((b) => b.watchPort)).toEqual([6]);
+  });
+
+  // sn1: tunnels to hv1 11, hv2 12, hv3 13 (hv4 carries no switch in service-node mode).
+  const snFacts: NodeFacts = { vmPorts: new Map(), tunnelPorts: new Map([['tun-hv1-gnv', 11], ['tun-hv2-gnv', 12], ['tun-hv3-gnv', 13]]) };
+  const snd = desiredFlows(lab, 'sn1', snFacts);
+  const runSn = (inPort: number, tunnelId: bigint, ethDst = BCAST) =>
+    simulate(snd.flows, snd.groups, { inPort, ethDst, tunnelId }).map((o) => `${o.port}@${o.tunnelId}`).sort();
+
+  it('the service node replicates to every other node carrying the switch, never back, never to others', () => {
+    expect(desiredTunnels(lab, 'sn1').map((t) => t.remoteNode)).toEqual(['hv1', 'hv2', 'hv3']);
+    expect(runSn(11, 7n)).toEqual(['12@7', '13@7']);
+    expect(runSn(12, 7n, '02:00:00:00:00:99')).toEqual(['11@7', '13@7']);
+    expect(runSn(11, 8n)).toEqual(['12@8']); // small is on hv1 and hv2 only
+    expect(runSn(12, 9n)).toEqual([]); // src replicates at the source
+    expect(runSn(13, 8n)).toEqual([]); // hv3 does not carry small
+    expect(group(snd, replicateGroupId(7))).toMatchObject({ groupType: 'all' });
+    expect(snd.flows.filter((f) => f.tableId === Table.REPLICATE).map((f) => [cookieKind(f.cookie), cookieVni(f.cookie)])).toEqual([
+      [CookieKind.REPLICATE, 7], [CookieKind.REPLICATE, 8], [CookieKind.TABLE_MISS, 0],
+    ]);
+    expect(new Set(snd.flows.map((f) => f.cookie)).size).toBe(snd.flows.length);
+  });
+
+  it('BFD runs on exactly the tunnels between service nodes and the nodes they serve, on both ends', () => {
+    const bfd = (node: string) => desiredTunnels(lab, node).map((t) => `${t.remoteNode}:${t.bfd === true}`);
+    expect(bfd('hv1')).toEqual(['hv2:false', 'hv3:false', 'hv4:false', 'sn1:true', 'sn2:true']);
+    expect(bfd('sn2')).toEqual(['hv1:true', 'hv2:true', 'hv3:true']);
   });
 });
 

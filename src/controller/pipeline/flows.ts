@@ -1,5 +1,6 @@
 // The OpenFlow 1.3 flows and groups of one transport node's br-int (docs/controller.md,
-// "Pipeline"): classify in table 0, L2 lookup in table 10, flooding through groups in table 20.
+// "Pipeline"): classify in table 0, L2 lookup in table 10, flooding through groups in table 20,
+// and on service nodes replication in table 30.
 import { act, bucket, flowMod, groupMod, inst, type Bucket, type Match } from '../../openflow/index.ts';
 import {
   CookieKind,
@@ -7,12 +8,14 @@ import {
   floodAllGroupId,
   floodLocalGroupId,
   From,
+  replicateGroupId,
+  serviceFailoverGroupId,
   PIPELINE_TABLES,
   Priority,
   Table,
 } from './ids.ts';
 import { flowKey } from './normalize.ts';
-import { switchHosts, tunnelLinks } from './tunnels.ts';
+import { serviceNodeOrder, switchHosts, tunnelLinks } from './tunnels.ts';
 import type { DesiredFlows, DesiredState, FlowModMsg, GroupModMsg, LogicalPort, LogicalState, LogicalSwitch, NodeFacts } from './types.ts';
 
 const md = (vni: number): Match[number] => ({ field: 'metadata', value: BigInt(vni) });
@@ -54,7 +57,6 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     const name = tunnelByRemote.get(`${remote}\0${sw.encap}`);
     return name === undefined ? undefined : facts.tunnelPorts.get(name);
   };
-  const serviceNodes = logical.nodes.filter((n) => n.role === 'service-node' && n.name !== nodeName).map((n) => n.name).sort();
 
   for (const sw of switches) {
     const vni = sw.vni;
@@ -91,12 +93,22 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     // per switch serves every ingress port.
     const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => bucket([act.output(l.ofport)]));
     const remoteBuckets: Bucket[] = [];
-    const targets = sw.replication === 'source'
-      ? (hosts.get(sw.name) ?? []).filter((n) => n !== nodeName)
-      : serviceNodes.length > 0 ? [serviceNodes[vni % serviceNodes.length]!] : [];
-    for (const remote of targets) {
-      const tport = tunnelPort(remote, sw);
-      if (tport !== undefined) remoteBuckets.push(bucket(toTunnel(vni, tport)));
+    if (sw.replication === 'source') {
+      for (const remote of (hosts.get(sw.name) ?? []).filter((n) => n !== nodeName)) {
+        const tport = tunnelPort(remote, sw);
+        if (tport !== undefined) remoteBuckets.push(bucket(toTunnel(vni, tport)));
+      }
+    } else {
+      // One copy to the first live service node in this switch's order. Liveness is the tunnel
+      // port's, which BFD drives, so a hypervisor moves on by itself when one dies. The local
+      // copies sit in the `all` group, outside the failover choice.
+      const failover: Bucket[] = [];
+      for (const sn of serviceNodeOrder(logical, vni).filter((n) => n !== nodeName)) {
+        const tport = tunnelPort(sn, sw);
+        if (tport !== undefined) failover.push(bucket(toTunnel(vni, tport), { watchPort: tport }));
+      }
+      groups.push(groupMod({ groupType: 'fast_failover', groupId: serviceFailoverGroupId(vni), buckets: failover }));
+      remoteBuckets.push(bucket([act.group(serviceFailoverGroupId(vni))]));
     }
     groups.push(groupMod({ groupType: 'all', groupId: floodLocalGroupId(vni), buckets: localBuckets }));
     groups.push(groupMod({ groupType: 'all', groupId: floodAllGroupId(vni), buckets: [...localBuckets, ...remoteBuckets] }));
@@ -107,15 +119,38 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
   }
 
   // Table 0: tunnel ingress, one flow per (tunnel, switch it carries that this node hosts).
+  // A service node also classifies the switches it serves, straight into replication.
   const hosted = new Set(switches.map((s) => s.name));
+  const self = logical.nodes.find((n) => n.name === nodeName);
+  const served = new Map<string, LogicalSwitch>();
   for (const { tunnel, carries } of links) {
     const tport = facts.tunnelPorts.get(tunnel.name);
     if (tport === undefined) continue;
     for (const { sw, reasons } of carries) {
-      if (!hosted.has(sw.name) || !reasons.some((r) => r === 'peer' || r === 'service')) continue;
-      flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel.name),
-        match: [{ field: 'in_port', value: tport }, { field: 'tunnel_id', value: BigInt(sw.vni) }], instructions: classify(sw.vni, From.TUNNEL) }));
+      const match: Match = [{ field: 'in_port', value: tport }, { field: 'tunnel_id', value: BigInt(sw.vni) }];
+      if (hosted.has(sw.name) && reasons.some((r) => r === 'peer' || r === 'service')) {
+        flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel.name),
+          match, instructions: classify(sw.vni, From.TUNNEL) }));
+      } else if (self?.role === 'service-node' && reasons.includes('served')) {
+        served.set(sw.name, sw);
+        flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_SERVED, sw.vni, tunnel.name),
+          match, instructions: [inst.writeMetadata(BigInt(sw.vni)), inst.gotoTable(Table.REPLICATE)] }));
+      }
     }
+  }
+
+  // Table 30 (service nodes): one copy to every node that carries the switch. The sender is among
+  // them, but OVS never outputs to the ingress port, so it gets nothing back; nodes without the
+  // switch have no bucket.
+  for (const sw of [...served.values()].sort((a, b) => a.vni - b.vni)) {
+    const buckets: Bucket[] = [];
+    for (const remote of hosts.get(sw.name) ?? []) {
+      const tport = remote === nodeName ? undefined : tunnelPort(remote, sw);
+      if (tport !== undefined) buckets.push(bucket(toTunnel(sw.vni, tport)));
+    }
+    groups.push(groupMod({ groupType: 'all', groupId: replicateGroupId(sw.vni), buckets }));
+    flows.push(flowMod({ tableId: Table.REPLICATE, priority: Priority.MATCH, cookie: cookie(CookieKind.REPLICATE, sw.vni),
+      match: [md(sw.vni)], instructions: [inst.apply(act.group(replicateGroupId(sw.vni)))] }));
   }
 
   // Explicit table-miss drops: OpenFlow 1.3 drops anyway; these make dumps say so.

@@ -3,9 +3,9 @@
 // same values and reconciliation can recognise what another member installed.
 import { createHash } from 'node:crypto';
 
-export const Table = { CLASSIFY: 0, L2: 10, FLOOD: 20 } as const;
+export const Table = { CLASSIFY: 0, L2: 10, FLOOD: 20, REPLICATE: 30 } as const;
 /** The tables this module owns: reconciliation deletes unknown flows here, and only here. */
-export const PIPELINE_TABLES: readonly number[] = [Table.CLASSIFY, Table.L2, Table.FLOOD];
+export const PIPELINE_TABLES: readonly number[] = [Table.CLASSIFY, Table.L2, Table.FLOOD, Table.REPLICATE];
 
 /** reg6: where the packet entered br-int. */
 export const From = { VM: 1, TUNNEL: 2 } as const;
@@ -28,6 +28,10 @@ export const CookieKind = {
   L2_FLOOD: 0x06,
   FLOOD_FROM_VM: 0x07,
   FLOOD_FROM_TUNNEL: 0x08,
+  /** Service node: a tunnel's frame of a switch it serves, on to replication. */
+  CLASSIFY_SERVED: 0x09,
+  /** Service node: replicate to the switch's other nodes. */
+  REPLICATE: 0x0a,
   TABLE_MISS: 0x0f,
 } as const;
 export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
@@ -51,9 +55,14 @@ export function cookieVni(c: bigint): number {
   return Number((c >> 32n) & 0xffffffn);
 }
 
-/** Group ids: the VNI itself for flood-local, with bit 24 set for flood-local-and-remote. */
+/** Group ids: the VNI in the low 24 bits, the kind of group above it: 0 flood-local, 1
+ *  flood-local-and-remote, 2 service-node failover (hypervisor), 3 replicate (service node). */
 export const FLOOD_REMOTE_BIT = 0x01000000;
+const SERVICE_FAILOVER_BASE = 0x02000000;
+const REPLICATE_BASE = 0x03000000;
 export const floodLocalGroupId = (vni: number): number => vni;
 export const floodAllGroupId = (vni: number): number => FLOOD_REMOTE_BIT | vni;
-/** Group ids this module owns (1..0x01ffffff); others are left alone by reconciliation. */
-export const isPipelineGroup = (id: number): boolean => id >= 1 && id <= (FLOOD_REMOTE_BIT | 0xffffff);
+export const serviceFailoverGroupId = (vni: number): number => SERVICE_FAILOVER_BASE | vni;
+export const replicateGroupId = (vni: number): number => REPLICATE_BASE | vni;
+/** Group ids this module owns (1..0x03ffffff); others are left alone by reconciliation. */
+export const isPipelineGroup = (id: number): boolean => id >= 1 && id <= (REPLICATE_BASE | 0xffffff);

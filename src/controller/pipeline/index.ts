@@ -15,7 +15,7 @@ export type {
   Replication,
   TransportNode,
 } from './types.ts';
-export { desiredTunnels, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
+export { desiredTunnels, serviceNodeOrder, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
 export { desiredFlows, desiredState } from './flows.ts';
 export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
@@ -30,5 +30,7 @@ export {
   cookieVni,
   floodLocalGroupId,
   floodAllGroupId,
+  serviceFailoverGroupId,
+  replicateGroupId,
   isPipelineGroup,
 } from './ids.ts';

@@ -35,9 +35,15 @@ class ModelSwitch {
   private groupsUsed(instructions: readonly Instruction[]): number[] {
     return instructions.flatMap((i) => (i.type === 'apply_actions' || i.type === 'write_actions' ? i.actions : [])).flatMap((a) => (a.type === 'group' ? [a.groupId] : []));
   }
+  private chained(g: { buckets: readonly { actions: readonly Action[] }[] }): number[] {
+    return g.buckets.flatMap((b) => b.actions).flatMap((a) => (a.type === 'group' ? [a.groupId] : []));
+  }
   apply(msgs: readonly (FlowModMsg | GroupModMsg)[]): void {
     for (const m of msgs) {
       if (m.type === 'group_mod') {
+        if (m.command !== 'delete') {
+          for (const g of this.chained(m)) if (!this.groups.has(g)) throw new Error(`group ${m.groupId} uses missing group ${g}`);
+        }
         if (m.command === 'add') {
           if (this.groups.has(m.groupId)) throw new Error(`group ${m.groupId} exists`);
           this.groups.set(m.groupId, asDesc(m));
@@ -47,6 +53,9 @@ class ModelSwitch {
         } else {
           for (const f of this.flows.values()) {
             if (this.groupsUsed(f.instructions).includes(m.groupId)) throw new Error(`group ${m.groupId} deleted while a flow uses it`);
+          }
+          for (const g of this.groups.values()) {
+            if (this.chained(g).includes(m.groupId)) throw new Error(`group ${m.groupId} deleted while group ${g.groupId} uses it`);
           }
           this.groups.delete(m.groupId);
         }
@@ -105,6 +114,27 @@ describe('reconcile', () => {
     const flowMsgs = msgs.filter((m) => m.type === 'flow_mod');
     expect(flowMsgs.map((m) => m.command)).toEqual(['delete_strict', 'delete_strict']);
     expect(msgs.filter((m) => m.type === 'group_mod').map((m) => m.command)).toEqual(['modify', 'modify']);
+  });
+
+  it('service-node mode: the failover group is added before the group that chains to it, and deleted after', () => {
+    const withSn = (replication: 'source' | 'service-node'): LogicalState => {
+      const lab = smallLab();
+      lab.nodes = [...lab.nodes, { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.9' }];
+      lab.switches = lab.switches.map((s) => (s.name === 'web' ? { ...s, replication } : s));
+      return lab;
+    };
+    const facts: NodeFacts = { ...facts1, tunnelPorts: new Map([...facts1.tunnelPorts, ['tun-sn1-gnv', 12]]) };
+    const src = desiredFlows(withSn('source'), 'hv1', facts);
+    const sn = desiredFlows(withSn('service-node'), 'hv1', facts);
+    const groupMsgs = (msgs: readonly (FlowModMsg | GroupModMsg)[]) => msgs.flatMap((m) => (m.type === 'group_mod' ? [`${m.command} ${m.groupId.toString(16)}`] : []));
+    expect(groupMsgs(reconcile(sn, { flows: [], groups: [] }))).toEqual(['add 64', 'add c8', 'add 10000c8', 'add 2000064', 'add 1000064']);
+    expect(groupMsgs(reconcile(sn, asInstalled(src)))).toEqual(['add 2000064', 'modify 1000064']);
+    expect(groupMsgs(reconcile(src, asInstalled(sn)))).toEqual(['modify 1000064', 'delete 2000064']);
+    expect(groupMsgs(reconcile({ flows: [], groups: [] }, asInstalled(sn))).slice(0, 2)).toEqual(['delete 1000064', 'delete 64']);
+    const model = new ModelSwitch(asInstalled(src));
+    model.apply(reconcile(sn, model.state()));
+    model.apply(reconcile({ flows: [], groups: [] }, model.state()));
+    expect(model.state()).toEqual({ flows: [], groups: [] });
   });
 
   it('a switch removed from the node: its flows go before its groups', () => {
@@ -175,11 +205,14 @@ describe('reconcile, property: the switch ends up holding exactly what is desire
       knownVm: fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
       knownTunnel: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
       ofportBase: fc.integer({ min: 1, max: 3 }),
+      node: fc.constantFrom('hv1', 'sn1'),
+      twoServiceNodes: fc.boolean(),
     })
-    .map(({ encaps, replication, ports, knownVm, knownTunnel, ofportBase }) => {
+    .map(({ encaps, replication, ports, knownVm, knownTunnel, ofportBase, node, twoServiceNodes }) => {
       const seen = new Set<string>();
       const logical: LogicalState = {
-        nodes: NODES.map((n, i) => (n === 'sn1' ? { name: n, role: 'service-node' as const, encap: 'geneve' as const, underlayIp: '192.0.2.9' } : hv(n, `192.0.2.${i + 1}`))),
+        nodes: [...NODES, ...(twoServiceNodes ? ['sn2'] : [])].map((n, i) =>
+          (n.startsWith('sn') ? { name: n, role: 'service-node' as const, encap: 'geneve' as const, underlayIp: `192.0.2.${9 + i}` } : hv(n, `192.0.2.${i + 1}`))),
         switches: SWITCHES.map((s, i) => ({ ...s, encap: encaps[i]!, replication: replication[i] ? ('source' as const) : ('service-node' as const) })),
         ports: ports.flatMap((p, i) => {
           const mac = `02:00:00:00:0${p.mac}:aa`;
@@ -189,8 +222,8 @@ describe('reconcile, property: the switch ends up holding exactly what is desire
         }),
       };
       const vmPorts = new Map(logical.ports.filter((p, i) => p.node === 'hv1' && knownVm[i]).map((p, i) => [p.name, ofportBase + i] as const));
-      const tunnelPorts = new Map(desiredTunnels(logical, 'hv1').filter((_t, i) => knownTunnel[i]).map((t, i) => [t.name, 100 + ofportBase * 10 + i] as const));
-      return desiredFlows(logical, 'hv1', { vmPorts, tunnelPorts });
+      const tunnelPorts = new Map(desiredTunnels(logical, node).filter((_t, i) => knownTunnel[i]).map((t, i) => [t.name, 100 + ofportBase * 10 + i] as const));
+      return desiredFlows(logical, node, { vmPorts: node === 'hv1' ? vmPorts : new Map(), tunnelPorts });
     });
 
   it('apply(reconcile(desired(B), installed(desired(A)))) to A = installed(desired(B)), then reconcile is empty', () => {

@@ -50,6 +50,11 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
   const tables = new Set(options.tables ?? PIPELINE_TABLES);
   const ownsGroup = options.ownsGroup ?? isPipelineGroup;
 
+  // A group that outputs to another group (flood-all → service-node failover) needs that one to
+  // exist first and to go away after it: order by chaining depth, then id.
+  const chains = (g: Pick<GroupDesc, 'buckets'>) => (g.buckets.some((b) => b.actions.some((a) => a.type === 'group')) ? 1 : 0);
+  const byDepth = (a: GroupModMsg, b: GroupModMsg) => chains(a) - chains(b) || a.groupId - b.groupId;
+
   const haveGroups = new Map(actual.groups.filter((g) => ownsGroup(g.groupId)).map((g) => [g.groupId, g]));
   const wantGroups = new Map(desired.groups.map((g) => [g.groupId, g]));
   const groupAdds: GroupModMsg[] = [];
@@ -65,6 +70,10 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
   for (const [id, g] of [...haveGroups].sort((a, b) => a[0] - b[0])) {
     if (!wantGroups.has(id)) groupDels.push(groupMod({ command: 'delete', groupId: id, groupType: g.groupType }));
   }
+  groupAdds.sort(byDepth);
+  groupMods.sort(byDepth);
+  const depthOfHave = (m: GroupModMsg) => chains(haveGroups.get(m.groupId)!);
+  groupDels.sort((a, b) => depthOfHave(b) - depthOfHave(a) || a.groupId - b.groupId);
 
   const have = new Map(actual.flows.filter((f) => tables.has(f.tableId)).map((f) => [flowKey(f), f]));
   const want = new Map(desired.flows.map((f) => [flowKey(f), f]));

@@ -12,12 +12,17 @@ export interface SimFlow {
 }
 export interface SimGroup {
   groupId: number;
+  groupType?: string;
   buckets: Bucket[];
 }
 export interface SimPacket {
   inPort: number;
   tunnelId?: bigint;
   ethDst: string;
+}
+export interface SimOptions {
+  /** Ports whose liveness is down (BFD): fast-failover groups skip buckets watching them. */
+  deadPorts?: readonly number[];
 }
 export interface SimOutput {
   port: number;
@@ -62,7 +67,8 @@ function matches(s: State, match: Match): boolean {
   });
 }
 
-export function simulate(flows: readonly SimFlow[], groups: readonly SimGroup[], pkt: SimPacket): SimOutput[] {
+export function simulate(flows: readonly SimFlow[], groups: readonly SimGroup[], pkt: SimPacket, options: SimOptions = {}): SimOutput[] {
+  const dead = new Set(options.deadPorts ?? []);
   const out: SimOutput[] = [];
   const groupById = new Map(groups.map((g) => [g.groupId, g]));
   const apply = (s: State, actions: readonly Action[]) => {
@@ -76,7 +82,11 @@ export function simulate(flows: readonly SimFlow[], groups: readonly SimGroup[],
       } else if (a.type === 'group') {
         const g = groupById.get(a.groupId);
         if (!g) throw new Error(`simulate: no group ${a.groupId}`);
-        for (const b of g.buckets) apply({ ...s }, b.actions);
+        if (g.groupType === 'fast_failover') {
+          // The first bucket whose watched port is alive, as OVS does.
+          const live = g.buckets.find((b) => !dead.has(b.watchPort));
+          if (live) apply({ ...s }, live.actions);
+        } else for (const b of g.buckets) apply({ ...s }, b.actions);
       } else throw new Error(`simulate: action ${a.type}`);
     }
   };

@@ -84,10 +84,25 @@ export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
       encap: l.encap,
     };
     if (l.remote.underlayMac !== undefined) tunnel.remoteMac = l.remote.underlayMac;
+    // Hypervisors watch service nodes with BFD to fail over without a controller; both ends must
+    // run it, or the side that does would see the tunnel down.
+    if ((self.role === 'service-node') !== (l.remote.role === 'service-node')) tunnel.bfd = true;
     const carries = [...l.carries.values()].sort((a, b) => a.sw.vni - b.sw.vni);
     return { tunnel, carries };
   });
   return result.sort((a, b) => byName({ name: a.tunnel.remoteNode }, { name: b.tunnel.remoteNode }) || (a.tunnel.encap < b.tunnel.encap ? -1 : a.tunnel.encap > b.tunnel.encap ? 1 : 0));
+}
+
+/**
+ * The service nodes of a switch in the order its hypervisors prefer them: the sorted list rotated
+ * by the VNI, so that switches spread over the service nodes (each one is first for about as many
+ * switches) while every one backs up the others.
+ */
+export function serviceNodeOrder(logical: LogicalState, vni: number): string[] {
+  const names = logical.nodes.filter((n) => n.role === 'service-node').map((n) => n.name).sort();
+  if (names.length === 0) return [];
+  const first = vni % names.length;
+  return [...names.slice(first), ...names.slice(0, first)];
 }
 
 /** The tunnels `nodeName` needs, sorted by remote node then encap. */

@@ -51,6 +51,8 @@ export interface DesiredTunnel {
   remoteIp: string;
   remoteMac?: string;
   encap: Encap;
+  /** Run BFD on it (between a service node and a node it serves); absent: no BFD. */
+  bfd?: boolean;
 }
 
 /** A flow-mod or group-mod to send: the connection assigns the xid. */
