@@ -25,6 +25,8 @@ export interface TunnelRow {
   type: string;
   remoteIp: string;
   remoteMac: string | undefined;
+  /** The Interface's `bfd` column. */
+  bfd: Map<string, string>;
 }
 
 export interface WantedTunnel {
@@ -32,7 +34,21 @@ export interface WantedTunnel {
   encap: string;
   remoteIp: string;
   remoteMac?: string;
+  /** Run OVS's BFD on it (docs/controller.md, "Service nodes"). */
+  bfd?: boolean;
 }
+
+/**
+ * OVS's BFD on a tunnel: 100 ms both ways, so a dead remote is noticed after 3 missed packets,
+ * about 300 ms; no decay, so an idle tunnel is watched as closely as a busy one.
+ */
+export const TUNNEL_BFD: ReadonlyMap<string, string> = new Map([
+  ['enable', 'true'],
+  ['min_tx', '100'],
+  ['min_rx', '100'],
+  ['decay_min_rx', '0'],
+]);
+const bfdKey = (m: ReadonlyMap<string, string>) => JSON.stringify([...m].sort());
 
 const one = <T>(value: unknown): T | undefined => (Array.isArray(value) ? (value[0] as T | undefined) : (value as T));
 const mapGet = (value: unknown, key: string): string | undefined =>
@@ -66,7 +82,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
         Open_vSwitch: { columns: ['external_ids'] },
         Bridge: { columns: ['name', 'datapath_id', 'ports'] },
         Port: { columns: ['name', 'interfaces'] },
-        Interface: { columns: ['name', 'type', 'ofport', 'external_ids', 'options', 'mac_in_use'] },
+        Interface: { columns: ['name', 'type', 'ofport', 'external_ids', 'options', 'mac_in_use', 'bfd'] },
       },
     }).start();
     const root = replica.rows('Open_vSwitch')[0];
@@ -129,6 +145,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
         type: String(i.type),
         remoteIp: mapGet(i.options, 'remote_ip') ?? '',
         remoteMac: mapGet(i.external_ids, 'nvlab-remote-mac'),
+        bfd: new Map(i.bfd instanceof Map ? ([...(i.bfd as OvsdbMap)].map(([k, v]) => [String(k), String(v)])) : []),
       }));
   }
 
@@ -147,7 +164,13 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
       const w = want.get(t.name);
       return w !== undefined && same(t, w) && w.remoteMac !== undefined && t.remoteMac !== w.remoteMac;
     });
-    if (stale.length === 0 && fresh.length === 0 && relearned.length === 0) return false;
+    // BFD is switched on and off in place: recreating the tunnel would drop its traffic.
+    const wantBfd = (w: WantedTunnel) => (w.bfd ? TUNNEL_BFD : new Map<string, string>());
+    const rebfd = [...have.values()].filter((t) => {
+      const w = want.get(t.name);
+      return w !== undefined && same(t, w) && bfdKey(t.bfd) !== bfdKey(wantBfd(w));
+    });
+    if (stale.length === 0 && fresh.length === 0 && relearned.length === 0 && rebfd.length === 0) return false;
     const ports = view.replica.rows('Port') as Row[];
     const staleUuids = stale.flatMap((t) => ports.filter((p) => p.name === t.name).map((p) => p._uuid));
     const ops = [
@@ -158,6 +181,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
           ['external_ids', 'insert', new Map([['nvlab-remote-mac', want.get(t.name)!.remoteMac!]])],
         ]),
       ),
+      ...rebfd.map((t) => op.update('Interface', whereUuid(t.uuid), { bfd: new Map(wantBfd(want.get(t.name)!)) })),
       ...(staleUuids.length
         ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'delete', staleUuids.map((u) => uuid(u))]])]
         : []),
@@ -172,6 +196,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
               ['key', 'flow'],
             ]),
             external_ids: new Map([[TUNNEL_MARK, 'true'], ...(t.remoteMac ? [['nvlab-remote-mac', t.remoteMac] as [string, string]] : [])]),
+            ...(t.bfd ? { bfd: new Map(TUNNEL_BFD) } : {}),
           },
           `i${i}`,
         ),

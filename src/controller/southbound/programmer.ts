@@ -260,6 +260,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         encap: t.encap,
         remoteIp: t.remoteIp,
         ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
+        ...(t.bfd ? { bfd: true } : {}),
       })),
     );
     const facts = this.sessions.facts(node);
