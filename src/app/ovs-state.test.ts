@@ -22,6 +22,19 @@ describe('parseOvsState', () => {
     expect(bridges[1]?.interfaces.find((i) => i.name === 'vm-web1')).toMatchObject({ ifaceId: 'web1', ofport: 2 });
   });
 
+  test('BFD state where BFD is enabled, nothing where it is not', () => {
+    const tunnels = [
+      '{"data":[["br-int","secure","netdev",["set",[["uuid","p1"],["uuid","p2"]]]]],"headings":["name","fail_mode","datapath_type","ports"]}',
+      '{"data":[[["uuid","p1"],["uuid","i1"]],[["uuid","p2"],["uuid","i2"]]],"headings":["_uuid","interfaces"]}',
+      '{"data":[' +
+        '[["uuid","i1"],"tun-sn1-gnv","geneve",3,"aa:bb:cc:00:00:01","up",["map",[["nvlab-tunnel","true"]]],["map",[["key","flow"],["remote_ip","172.30.0.5"]]],["map",[["enable","true"],["min_rx","100"]]],["map",[["diagnostic","Control Detection Time Expired"],["forwarding","false"],["state","down"]]]],' +
+        '[["uuid","i2"],"tun-hv2-gnv","geneve",4,"aa:bb:cc:00:00:02","up",["map",[["nvlab-tunnel","true"]]],["map",[["key","flow"],["remote_ip","172.30.0.3"]]],["map",[]],["map",[]]]' +
+        '],"headings":["_uuid","name","type","ofport","mac_in_use","link_state","external_ids","options","bfd","bfd_status"]}',
+    ].join('\n');
+    const [brInt] = parseOvsState(tunnels);
+    expect(brInt?.interfaces.map((i) => [i.name, i.bfd])).toEqual([['tun-sn1-gnv', { state: 'down' }], ['tun-hv2-gnv', undefined]]);
+  });
+
   test('rejects output that is not three tables', () => {
     expect(() => parseOvsState('{"data":[],"headings":[]}')).toThrow();
   });

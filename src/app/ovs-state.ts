@@ -10,6 +10,8 @@ export interface OvsInterfaceState {
   linkState: string;
   ifaceId?: string;
   options: Record<string, string>;
+  /** BFD where it is enabled on the interface: OVS's `bfd_status:state` (up, down, init, admin_down). */
+  bfd?: { state: string };
 }
 
 export interface OvsBridgeState {
@@ -29,7 +31,7 @@ export const OVS_STATE_COMMAND = [
   'ovs-vsctl', '--timeout=5', '-f', 'json', '-d', 'json',
   '--columns=name,fail_mode,datapath_type,ports', 'list', 'Bridge',
   '--', '--columns=_uuid,interfaces', 'list', 'Port',
-  '--', '--columns=_uuid,name,type,ofport,mac_in_use,link_state,external_ids,options', 'list', 'Interface',
+  '--', '--columns=_uuid,name,type,ofport,mac_in_use,link_state,external_ids,options,bfd,bfd_status', 'list', 'Interface',
 ];
 
 function rows(table: Table): Record<string, OvsdbValue>[] {
@@ -79,6 +81,7 @@ export function parseOvsState(stdout: string): OvsBridgeState[] {
             linkState: scalar(row.link_state),
             ...(ids['iface-id'] ? { ifaceId: ids['iface-id'] } : {}),
             options: mapOf(row.options),
+            ...(mapOf(row.bfd).enable === 'true' ? { bfd: { state: mapOf(row.bfd_status).state ?? 'unknown' } } : {}),
           },
         ];
       })

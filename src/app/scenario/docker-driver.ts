@@ -75,7 +75,9 @@ export class DockerLabDriver implements LabDriver {
             .filter((i) => TUNNEL_TYPES.has(i.type))
             .map((i) => {
               const ip = i.options.remote_ip ?? '';
-              return { remote: byIp.get(ip) ?? ip, encap: i.type as Encap, up: i.ofport > 0 && i.linkState !== 'down', name: i.name };
+              // A tunnel that runs BFD is up only once its session is: OVS forwards on it then.
+              const up = i.ofport > 0 && i.linkState !== 'down' && (i.bfd === undefined || i.bfd.state === 'up');
+              return { remote: byIp.get(ip) ?? ip, encap: i.type as Encap, up, name: i.name };
             });
           return { node, tunnels };
         } catch (error) {
