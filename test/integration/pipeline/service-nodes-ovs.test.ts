@@ -1,0 +1,165 @@
+// Service-node replication on a real ovs-vswitchd (userspace datapath): the southbound's tunnel
+// sync switches OVS's BFD on and off in place, the hypervisor's fast_failover group follows the
+// tunnels' BFD liveness by itself (no controller in the loop), the local copies never depend on
+// it, and OVS 3.1 accepts a group chained from an `all` group's bucket.
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desiredFlows, desiredTunnels, reconcile, serviceFailoverGroupId, type LogicalState } from '../../../src/controller/pipeline/index.ts';
+import { NodeSessions, TUNNEL_BFD } from '../../../src/controller/southbound/node-sessions.ts';
+import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
+import { startLocalOvs, type LocalOvs } from '../../support/local-ovs.ts';
+
+const DPID = 0x5e2n;
+const BRIDGE = 'br-int'; // the name NodeSessions looks for
+
+// big (VNI 7) floods through sn2 first, then sn1; the service nodes' addresses lead nowhere, so
+// their BFD sessions stay down until we switch BFD off on a tunnel.
+const lab: LogicalState = {
+  nodes: [
+    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
+    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2' },
+    { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.11' },
+    { name: 'sn2', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.12' },
+  ],
+  switches: [{ name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' }],
+  ports: [
+    { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
+    { name: 'p1b', switch: 'big', mac: '02:00:00:00:00:11', node: 'hv1' },
+    { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },
+  ],
+};
+
+let ovs: LocalOvs;
+let sessions: NodeSessions;
+let controller: OpenFlowController;
+let sw: OpenFlowConnection;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const wanted = (bfdOn: Record<string, boolean>) =>
+  desiredTunnels(lab, 'hv1').map((t) => ({ name: t.name, encap: t.encap, remoteIp: t.remoteIp, ...((bfdOn[t.remoteNode] ?? t.bfd) ? { bfd: true } : {}) }));
+
+const uuidOf = async (iface: string) => (await ovs.vsctl('get', 'Interface', iface, '_uuid')).trim();
+const bfdOf = async (iface: string) => (await ovs.vsctl('get', 'Interface', iface, 'bfd')).trim();
+
+async function trace(flow: string): Promise<string> {
+  const r = await execa('ovs-appctl', ['-t', join(ovs.dir, 'ovs-vswitchd.ctl'), 'ofproto/trace', BRIDGE, flow], { env: { OVS_RUNDIR: ovs.dir } });
+  return r.stdout;
+}
+
+/** Reprograms hv1 as the controller would, from what NodeSessions sees. */
+async function program(): Promise<void> {
+  const facts = sessions.facts('hv1');
+  const desired = desiredFlows(lab, 'hv1', facts);
+  await sw.install(reconcile(desired, { flows: await sw.flowStats(), groups: await sw.groupDesc() }));
+}
+
+beforeAll(async () => {
+  ovs = await startLocalOvs();
+  await ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=hv1');
+  const ovsdbPort = await freePort();
+  sessions = await NodeSessions.listen(ovsdbPort);
+  controller = new OpenFlowController({ requestTimeout: 30_000 });
+  const ofPort = await controller.listen(0);
+  await ovs.addBridge(BRIDGE, '--', 'set', 'bridge', BRIDGE, 'protocols=OpenFlow13', 'fail_mode=secure',
+    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+  for (const [i, p] of ['p1', 'p1b'].entries()) {
+    await ovs.vsctl('add-port', BRIDGE, `vm${i + 1}`, '--', 'set', 'interface', `vm${i + 1}`, 'type=internal', `ofport_request=${i + 1}`,
+      `external_ids:iface-id=${p}`);
+  }
+  await ovs.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`);
+  await ovs.vsctl('set-controller', BRIDGE, `tcp:127.0.0.1:${ofPort}`);
+  await until('the node session', () => sessions.view('hv1') && sessions.datapathId('hv1') === DPID);
+  sw = await controller.waitForSwitch({ datapathId: DPID, timeout: 30_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await controller?.close().catch(() => {});
+  await sessions?.close().catch(() => {});
+  await ovs?.stop();
+});
+
+describe('service nodes on real OVS', () => {
+  it('syncTunnels creates tunnels with BFD towards service nodes only, and converges the bfd column in place', async () => {
+    expect(await sessions.syncTunnels('hv1', wanted({}))).toBe(true);
+    await until('tunnel ports', () => sessions.facts('hv1').tunnelPorts.size === 3);
+    const expected = `{${[...TUNNEL_BFD].sort().map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+    expect(await bfdOf('tun-sn1-gnv')).toBe(expected);
+    expect(await bfdOf('tun-sn2-gnv')).toBe(expected);
+    expect(await bfdOf('tun-hv2-gnv')).toBe('{}');
+    expect(await sessions.syncTunnels('hv1', wanted({}))).toBe(false); // converged: nothing to do
+
+    const before = await uuidOf('tun-sn1-gnv');
+    const ofport = sessions.facts('hv1').tunnelPorts.get('tun-sn1-gnv');
+    expect(await sessions.syncTunnels('hv1', wanted({ sn1: false }))).toBe(true);
+    await until('bfd off', async () => (await bfdOf('tun-sn1-gnv')) === '{}');
+    expect(await uuidOf('tun-sn1-gnv')).toBe(before); // same row: the tunnel was not recreated
+    await until('the replica', () => sessions.tunnels('hv1').find((t) => t.name === 'tun-sn1-gnv')?.bfd.size === 0);
+    expect(sessions.facts('hv1').tunnelPorts.get('tun-sn1-gnv')).toBe(ofport);
+    expect(await sessions.syncTunnels('hv1', wanted({}))).toBe(true);
+    await until('bfd on', async () => (await bfdOf('tun-sn1-gnv')) === expected);
+    expect(await uuidOf('tun-sn1-gnv')).toBe(before);
+  });
+
+  it('the fast_failover group follows BFD liveness by itself; local copies never depend on it', async () => {
+    await program();
+    const groups = await ovs.ofctl('dump-groups', BRIDGE);
+    console.log(groups);
+    expect(groups).toMatch(new RegExp(`group_id=${serviceFailoverGroupId(7)},type=ff,bucket=watch_port:\\d+,`));
+    expect(groups).toMatch(new RegExp(`bucket=actions=group:${serviceFailoverGroupId(7)}`)); // OVS 3.1 takes the chain
+    // What OVS reports back reconciles to nothing (bucket order of the ff group included).
+    expect(reconcile(desiredFlows(lab, 'hv1', sessions.facts('hv1')), { flows: await sw.flowStats(), groups: await sw.groupDesc() })).toEqual([]);
+    const ports = sessions.facts('hv1').tunnelPorts;
+    const sn1 = ports.get('tun-sn1-gnv')!;
+    const sn2 = ports.get('tun-sn2-gnv')!;
+    const bcast = 'in_port=1,dl_src=02:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff';
+    const outputs = async () => {
+      const t = await trace(bcast);
+      return { local: /output:2\b/.test(t), sn1: new RegExp(`output:${sn1}\\b`).test(t), sn2: new RegExp(`output:${sn2}\\b`).test(t), text: t };
+    };
+    // Both service nodes unreachable: BFD down on both, no copy leaves; p1b still gets its copy.
+    const dead = await until('both BFD sessions down', async () => {
+      const o = await outputs();
+      return !o.sn1 && !o.sn2 ? o : undefined;
+    });
+    expect(dead.local).toBe(true);
+    const status = await ovs.vsctl('get', 'Interface', 'tun-sn2-gnv', 'bfd_status');
+    expect(status).toMatch(/state=down/);
+
+    // sn1's tunnel without BFD counts as live: the group moves to it, with no flow change.
+    const flowsBefore = await ovs.ofctl('dump-flows', '--no-stats', BRIDGE);
+    await sessions.syncTunnels('hv1', wanted({ sn1: false }));
+    const toSn1 = await until('failover to sn1', async () => {
+      const o = await outputs();
+      return o.sn1 ? o : undefined;
+    });
+    console.log(toSn1.text);
+    expect(toSn1).toMatchObject({ local: true, sn1: true, sn2: false });
+    // sn2 (first for VNI 7) live again: the group goes back to it, still one copy.
+    await sessions.syncTunnels('hv1', wanted({ sn1: false, sn2: false }));
+    const toSn2 = await until('back to sn2', async () => {
+      const o = await outputs();
+      return o.sn2 ? o : undefined;
+    });
+    expect(toSn2).toMatchObject({ local: true, sn1: false, sn2: true });
+    expect(await ovs.ofctl('dump-flows', '--no-stats', BRIDGE)).toBe(flowsBefore);
+  });
+});
