@@ -145,6 +145,13 @@ async function failover(plan: LabPlan, kind: 'kill' | 'partition'): Promise<numb
     }
     samples.push(Date.now() - started);
     process.stderr.write(`  ${kind} ${victim.name}: ${samples.at(-1)} ms (${orphans.length} switches)\n`);
+    if (process.env.NVLAB_BENCH_LOGS && samples.at(-1)! > 5000) {
+      // A slow sample: what the survivors logged meanwhile, for whoever investigates.
+      for (const m of members.filter((x) => x.name !== victim.name)) {
+        const log = await exec(m.container, ['tail', '-n', '40', '/var/log/nvlab/controller.log']).catch((e: Error) => e.message);
+        process.stderr.write(`  --- ${m.name}\n${log}\n`);
+      }
+    }
     if (kind === 'kill') await runtime.start(victim.container);
     else await runtime.connect(victim.container, { network: plan.networks.mgmt.name, ip: victim.mgmtIp });
   }

@@ -122,7 +122,8 @@ export class DockerLabDriver implements LabDriver {
     const claims = await Promise.all(
       members.map(async (m) => {
         const ip = Object.values(m.addresses)[0];
-        if (!ip || m.state !== 'running') return undefined;
+        // A member this run cut off cannot answer: asking it would only wait out the timeout.
+        if (!ip || m.state !== 'running' || this.cut.has(m.labels[LABEL_NODE] ?? '')) return undefined;
         try {
           const response = await fetch(`http://${ip}:${API_PORT}/api/v1/status`, { signal: AbortSignal.timeout(500) });
           const status = (await response.json()) as { member?: string; masterOf?: string[] };
