@@ -28,6 +28,12 @@ export interface ClientOptions extends SessionOptions {
   leaderOnly?: boolean;
   /** How long a request waits for a connection before failing (default 30 s). */
   waitConnectedTimeout?: number;
+  /**
+   * How long a member may say it is out of its cluster before the client moves to another
+   * (default 0: at once). A follower is briefly out during every election; moving then can land
+   * on the very member that was lost.
+   */
+  clusterLossGraceMs?: number;
 }
 
 export interface ClientEvents {
@@ -269,12 +275,25 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       );
     }
     this.serverWatch = watch;
-    watch.on('change', (info) => {
-      this.emit('server', info);
-      if (!isAcceptable(info, leaderOnly) && this.session && this.conn === conn) {
+    let grace: NodeJS.Timeout | undefined;
+    const leave = () => {
+      grace = undefined;
+      if (!isAcceptable(watch.info, leaderOnly) && this.session && this.conn === conn) {
         this.session.reconnect(`${conn.name}: ${leaderOnly ? 'no longer the connected leader' : 'lost its cluster'}`);
       }
+    };
+    watch.on('change', (info) => {
+      this.emit('server', info);
+      if (isAcceptable(info, leaderOnly)) {
+        clearTimeout(grace);
+        grace = undefined;
+      } else if (!grace) {
+        const wait = this.options.clusterLossGraceMs ?? 0;
+        if (wait > 0) grace = setTimeout(leave, wait);
+        else leave();
+      }
     });
+    conn.on('close', () => clearTimeout(grace));
   }
 
   private attach(conn: JsonRpcConnection, remote: string): void {

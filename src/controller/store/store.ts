@@ -123,6 +123,11 @@ export class Store extends EventEmitter<StoreEvents> {
       maxBackoff: 1000,
       // A member that stops answering (frozen, partitioned) is dropped within 3 s.
       echoInterval: 1000,
+      // Members share a LAN: a connect that takes a second goes to a member that is cut off.
+      connectTimeout: 1000,
+      // Its own member is out of the cluster for a moment at every election: stay with it, since
+      // the next remote may be the member that was lost.
+      clusterLossGraceMs: 2000,
       ...options.client,
       // Requests queued while disconnected give up with the write bound instead of 30 s, so a
       // write reported as failed is not sent later.
