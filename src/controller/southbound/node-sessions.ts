@@ -149,8 +149,13 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
       }));
   }
 
-  /** Makes br-int's tunnel ports exactly `wanted`, in one transaction; other ports are left alone. */
-  async syncTunnels(node: string, wanted: WantedTunnel[]): Promise<boolean> {
+  /**
+   * Makes br-int's tunnel ports exactly `wanted`, in one transaction; other ports are left alone.
+   * `holdCpathDown`: keep `bfd:cpath_down=true` where the node has it. A restarted service node
+   * boots with it (image/nvlab-node) so hypervisors do not flood through it before it has flows;
+   * the master clears it once they are installed.
+   */
+  async syncTunnels(node: string, wanted: WantedTunnel[], options: { holdCpathDown?: boolean } = {}): Promise<boolean> {
     const view = this.views.get(node);
     const bridge = this.bridge(node, INTEGRATION_BRIDGE);
     if (!view || !bridge) return false;
@@ -165,10 +170,14 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
       return w !== undefined && same(t, w) && w.remoteMac !== undefined && t.remoteMac !== w.remoteMac;
     });
     // BFD is switched on and off in place: recreating the tunnel would drop its traffic.
-    const wantBfd = (w: WantedTunnel) => (w.bfd ? TUNNEL_BFD : new Map<string, string>());
+    const wantBfd = (w: WantedTunnel, t?: TunnelRow) => {
+      if (!w.bfd) return new Map<string, string>();
+      const held = options.holdCpathDown === true && t?.bfd.get('cpath_down') === 'true';
+      return held ? new Map([...TUNNEL_BFD, ['cpath_down', 'true']]) : TUNNEL_BFD;
+    };
     const rebfd = [...have.values()].filter((t) => {
       const w = want.get(t.name);
-      return w !== undefined && same(t, w) && bfdKey(t.bfd) !== bfdKey(wantBfd(w));
+      return w !== undefined && same(t, w) && bfdKey(t.bfd) !== bfdKey(wantBfd(w, t));
     });
     if (stale.length === 0 && fresh.length === 0 && relearned.length === 0 && rebfd.length === 0) return false;
     const ports = view.replica.rows('Port') as Row[];
@@ -181,7 +190,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
           ['external_ids', 'insert', new Map([['nvlab-remote-mac', want.get(t.name)!.remoteMac!]])],
         ]),
       ),
-      ...rebfd.map((t) => op.update('Interface', whereUuid(t.uuid), { bfd: new Map(wantBfd(want.get(t.name)!)) })),
+      ...rebfd.map((t) => op.update('Interface', whereUuid(t.uuid), { bfd: new Map(wantBfd(want.get(t.name)!, t)) })),
       ...(staleUuids.length
         ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'delete', staleUuids.map((u) => uuid(u))]])]
         : []),

@@ -253,16 +253,15 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       }),
     };
     const tunnels = desiredTunnels(logical, node);
-    const changedTunnels = await this.sessions.syncTunnels(
-      node,
-      tunnels.map((t) => ({
-        name: t.name,
-        encap: t.encap,
-        remoteIp: t.remoteIp,
-        ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
-        ...(t.bfd ? { bfd: true } : {}),
-      })),
-    );
+    const wantedTunnels = tunnels.map((t) => ({
+      name: t.name,
+      encap: t.encap,
+      remoteIp: t.remoteIp,
+      ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
+      ...(t.bfd ? { bfd: true } : {}),
+    }));
+    // A restarted service node tells hypervisors not to use it until its flows are in.
+    const changedTunnels = await this.sessions.syncTunnels(node, wantedTunnels, { holdCpathDown: true });
     const facts = this.sessions.facts(node);
     const desired = desiredFlows(logical, node, facts);
     let actual = mastered.installed;
@@ -289,7 +288,10 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         throw error;
       }
     }
-    if (this.masters.get(node) === mastered) mastered.installed = installed(desired);
+    if (this.masters.get(node) === mastered) {
+      mastered.installed = installed(desired);
+      await this.sessions.syncTunnels(node, wantedTunnels); // flows are in: release cpath_down
+    }
     const boundHere = logical.ports.filter((p) => p.node === node);
     return (
       !changedTunnels &&
