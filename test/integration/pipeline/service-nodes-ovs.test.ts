@@ -119,6 +119,18 @@ describe('service nodes on real OVS', () => {
     expect(await uuidOf('tun-sn1-gnv')).toBe(before);
   });
 
+  it('holdCpathDown keeps a restarted service node\'s cpath_down until the master releases it, in place', async () => {
+    await ovs.vsctl('set', 'Interface', 'tun-sn1-gnv', 'bfd:cpath_down=true');
+    const before = await uuidOf('tun-sn1-gnv');
+    await until('the replica', () => sessions.tunnels('hv1').find((t) => t.name === 'tun-sn1-gnv')?.bfd.get('cpath_down') === 'true');
+    expect(await sessions.syncTunnels('hv1', wanted({}), { holdCpathDown: true })).toBe(false);
+    expect(await bfdOf('tun-sn1-gnv')).toMatch(/cpath_down="true"/);
+    expect(await sessions.syncTunnels('hv1', wanted({}))).toBe(true);
+    await until('cpath_down cleared', async () => !(await bfdOf('tun-sn1-gnv')).includes('cpath_down'));
+    expect(await uuidOf('tun-sn1-gnv')).toBe(before);
+    await until('the replica', () => sessions.tunnels('hv1').find((t) => t.name === 'tun-sn1-gnv')?.bfd.has('cpath_down') === false);
+  });
+
   it('the fast_failover group follows BFD liveness by itself; local copies never depend on it', async () => {
     await program();
     const groups = await ovs.ofctl('dump-groups', BRIDGE);
