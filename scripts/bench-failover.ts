@@ -1,0 +1,120 @@
+// npm run bench:failover: traffic gaps of BUM traffic when what carries it dies, on a real lab.
+//   service-node-failover=<ms>   a VM broadcasts a ping every 10 ms (ping -b) on a switch in
+//                                service-node mode; a VM on another hypervisor counts the copies
+//                                it receives. The switch's active service node is killed (SIGKILL)
+//                                mid-stream; the gap is the longest interval without a received
+//                                copy. Median of 5; the service node is started again, and its
+//                                BFD sessions are up, between samples.
+//   gateway-failover=n/a         until L3 gateways exist.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serviceNodeOrder } from '../src/controller/pipeline/index.ts';
+import { deployLab } from '../src/app/deploy.ts';
+import { destroyLab } from '../src/app/destroy.ts';
+import { createRuntime } from '../src/app/runtime.ts';
+import { loadTopology } from '../src/topology/load.ts';
+import { planLab } from '../src/topology/plan.ts';
+
+const LAB = 'benchfo';
+const SAMPLES = 5;
+const VNI = 6000;
+const BEFORE_KILL_MS = 1500;
+const AFTER_KILL_MS = 3000;
+const runtime = await createRuntime();
+const container = (name: string) => `nvlab-${LAB}-${name}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const TOPOLOGY = `name: ${LAB}
+controllers: 1
+transport-nodes:
+  hv1: hypervisor
+  hv2: hypervisor
+  sn1: service-node
+  sn2: service-node
+logical-switches:
+  net:
+    vni: ${VNI}
+    replication: service-node
+    subnet: 10.0.0.0/24
+    ports:
+      vm1: { on: hv1, ip: 10.0.0.11 }
+      vm2: { on: hv2, ip: 10.0.0.12 }
+`;
+
+async function sh(name: string, script: string, timeoutMs = 30_000): Promise<string> {
+  const r = await runtime.exec(container(name), ['sh', '-c', script], { timeoutMs });
+  if (r.exitCode !== 0) throw new Error(`${name}: ${script}: exit ${r.exitCode}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/** BFD state of hv1's tunnel towards a service node ('' while it has none). */
+async function bfdState(sn: string): Promise<string> {
+  const r = await runtime.exec(container('hv1'), ['ovs-vsctl', '--timeout=5', 'get', 'interface', `tun-${sn}-gnv`, 'bfd_status:state']);
+  return r.exitCode === 0 ? r.stdout.trim().replace(/"/g, '') : '';
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** The service node both BFD sessions are up to, and that replicates the switch. */
+async function ready(sn: string): Promise<boolean> {
+  if ((await bfdState(sn)) !== 'up') return false;
+  const groups = await sh(sn, 'ovs-ofctl -O OpenFlow13 dump-groups br-int');
+  return groups.includes(`group_id=${0x3000000 | VNI},`);
+}
+
+async function sample(order: string[]): Promise<{ killed: string; gapMs: number; copies: number }> {
+  // The active one: first in the switch's order whose BFD session is up.
+  let killed: string | undefined;
+  for (const sn of order) if ((await bfdState(sn)) === 'up') { killed = sn; break; }
+  if (!killed) throw new Error('no service node is up');
+  const total = (BEFORE_KILL_MS + AFTER_KILL_MS) / 1000;
+  // The receiver timestamps every broadcast echo request it gets (epoch seconds, µs).
+  const capture = sh('hv2',
+    `ip netns exec vm2 timeout ${total + 1.5} tcpdump -n -tt -l -i eth0 'icmp[icmptype] = icmp-echo and ether broadcast' 2>/dev/null || true`,
+    (total + 10) * 1000);
+  await sleep(800); // tcpdump listening
+  // The limited broadcast, bound to the VM's NIC: the VMs have no broadcast address configured.
+  const sender = sh('hv1', `ip netns exec vm1 ping -b -q -I eth0 -i 0.01 -w ${Math.ceil(total)} 255.255.255.255 >/dev/null 2>&1 || true`, (total + 10) * 1000);
+  await sleep(BEFORE_KILL_MS);
+  await runtime.kill(container(killed));
+  await sender;
+  const out = await capture;
+  const times = out.split('\n').map((l) => Number(l.split(' ')[0])).filter((t) => Number.isFinite(t) && t > 0);
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
+  await runtime.start(container(killed));
+  if (times.length < 50) throw new Error(`only ${times.length} copies reached vm2: the measurement is broken`);
+  await until(`${killed} back`, () => ready(killed!));
+  await sleep(2000); // its flows settle before the next sample
+  return { killed, gapMs: Math.round(gap * 1000), copies: times.length };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-fo-'));
+try {
+  await destroyLab(runtime, LAB).catch(() => {});
+  const file = join(dir, 'lab.yaml');
+  await writeFile(file, TOPOLOGY);
+  const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
+  await deployLab(runtime, plan);
+  const order = serviceNodeOrder({ nodes: plan.transportNodes.map((n) => ({ name: n.name, role: n.role, encap: 'geneve', underlayIp: '' })), switches: [], ports: [] }, VNI);
+  await until('BFD up to both service nodes', async () => (await ready('sn1')) && (await ready('sn2')));
+  const gaps: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const s = await sample(order);
+    console.error(`sample ${i + 1}: killed ${s.killed}, gap ${s.gapMs} ms, ${s.copies} copies received`);
+    gaps.push(s.gapMs);
+  }
+  console.log(`service-node-failover=${median(gaps)}`);
+  console.log('gateway-failover=n/a');
+} finally {
+  await destroyLab(runtime, LAB).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+}
