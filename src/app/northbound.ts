@@ -1,6 +1,6 @@
 // The lab runner's side of the northbound API: it pushes the topology's logical configuration
 // to the controller cluster over REST, the same path a cloud platform would take.
-import type { LabPlan } from '../topology/plan-types.ts';
+import type { LabPlan, SwitchPlan } from '../topology/plan-types.ts';
 import { NvlabError } from '../util/errors.ts';
 
 export const API_PORT = 8080;
@@ -65,9 +65,23 @@ async function create(client: NorthboundClient, collection: string, body: Record
   } catch (error) {
     if (!(error instanceof NorthboundError) || !error.message.includes('→ 409')) throw error;
     const existing = (await client.request('GET', `${collection}/${String(body.name)}`)) as Record<string, unknown>;
-    const same = Object.entries(body).every(([k, v]) => v === undefined || String(existing[k]).toLowerCase() === String(v).toLowerCase());
+    const same = Object.entries(body).every(([k, v]) => v === undefined || (typeof v === 'object' ? JSON.stringify(existing[k]) === JSON.stringify(v) : String(existing[k]).toLowerCase() === String(v).toLowerCase()));
     if (!same) throw error;
   }
+}
+
+/**
+ * The L2 gateway service of a switch as the store holds it. The gateway's NIC on the physical
+ * network is eth<2 + k> for its k-th attachment (eth0 management, eth1 underlay; see
+ * src/nodes/transport-node.ts).
+ */
+export function l2GatewayOf(plan: LabPlan, s: SwitchPlan): { node: string; network: string; vlan?: number; nic: string } | undefined {
+  const gw = s.l2Gateway;
+  if (!gw) return undefined;
+  const node = plan.transportNodes.find((n) => n.name === gw.node);
+  const k = node?.attachments.findIndex((a) => a.network === gw.network) ?? -1;
+  if (k < 0) throw new NorthboundError(`switch ${s.name}: l2 gateway ${gw.node} is not attached to ${gw.network}`);
+  return { node: gw.node, network: gw.network, ...(gw.vlan === undefined ? {} : { vlan: gw.vlan }), nic: `eth${2 + k}` };
 }
 
 /** Transport nodes, then switches, then ports: each refers only to what came before. */
@@ -91,6 +105,7 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
         replication: s.replication,
         encap: s.encap,
         subnet: s.subnet,
+        l2Gateway: l2GatewayOf(plan, s),
       }),
     ),
   );

@@ -10,6 +10,8 @@ export {
   TransportNodeSchema,
   LogicalSwitchSchema,
   LogicalPortSchema,
+  L2GatewaySchema,
+  type L2Gateway,
   type Role,
   type Encap,
   type Replication,

@@ -36,6 +36,16 @@ describe('store object schemas', () => {
     expect(LogicalSwitchSchema.safeParse({ name: 'x', vni: 1, subnet: '10.0.1.1/32' }).success).toBe(true);
   });
 
+  it('validates an L2 gateway: VLAN 1..4094 or none, an interface name', () => {
+    const base = { name: 'x', vni: 1 };
+    expect(LogicalSwitchSchema.parse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' } }).l2Gateway).toEqual({ node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' });
+    expect(LogicalSwitchSchema.safeParse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', nic: 'eth2' } }).success).toBe(true);
+    expect(issues(LogicalSwitchSchema.safeParse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', vlan: 4095, nic: 'a b' } }))).toEqual([
+      ['l2Gateway.vlan', 'a VLAN id from 1 to 4094'],
+      ['l2Gateway.nic', 'an interface name like eth2 (1 to 15 characters, no / or spaces)'],
+    ]);
+  });
+
   it('parses dotted quads strictly', () => {
     expect(ipv4ToNumber('10.0.1.11')).toBe(0x0a00010b);
     for (const bad of ['10.0.1', '10.0.1.011', '10.0.1.256', ' 10.0.1.1', '1.2.3.4.5']) expect(ipv4ToNumber(bad)).toBeUndefined();

@@ -72,12 +72,25 @@ export const TransportNodeSchema = z.strictObject({
   mgmtIp: ipv4Schema.optional(),
 });
 
+const NIC_EXPECTED = 'an interface name like eth2 (1 to 15 characters, no / or spaces)';
+const VLAN_EXPECTED = 'a VLAN id from 1 to 4094';
+
+/** A switch bridged onto a physical network: the gateway node, the network, its 802.1Q tag
+ *  (absent: untagged) and the gateway's NIC on that network. */
+export const L2GatewaySchema = z.strictObject({
+  node: nameSchema,
+  network: nameSchema,
+  vlan: z.int({ error: VLAN_EXPECTED }).min(1, { error: VLAN_EXPECTED }).max(4094, { error: VLAN_EXPECTED }).optional(),
+  nic: z.string({ error: NIC_EXPECTED }).regex(/^[A-Za-z0-9_.:-]{1,15}$/, { error: NIC_EXPECTED }),
+});
+
 export const LogicalSwitchSchema = z.strictObject({
   name: nameSchema,
   vni: vniSchema,
   replication: replicationSchema.default('source'),
   encap: encapSchema.default('geneve'),
   subnet: cidrSchema.optional(),
+  l2Gateway: L2GatewaySchema.optional(),
 });
 
 // The MAC is required: the lab runner derives it (the store does not allocate addresses).
@@ -92,6 +105,7 @@ export const LogicalPortSchema = z.strictObject({
 export type TransportNode = z.output<typeof TransportNodeSchema>;
 export type LogicalSwitch = z.output<typeof LogicalSwitchSchema>;
 export type LogicalPort = z.output<typeof LogicalPortSchema>;
+export type L2Gateway = z.output<typeof L2GatewaySchema>;
 export type TransportNodeInput = z.input<typeof TransportNodeSchema>;
 export type LogicalSwitchInput = z.input<typeof LogicalSwitchSchema>;
 export type LogicalPortInput = z.input<typeof LogicalPortSchema>;
@@ -102,7 +116,7 @@ export type LogicalPortInput = z.input<typeof LogicalPortSchema>;
  */
 export interface LogicalState {
   nodes: { name: string; role: Role; encap: Encap; underlayIp: string; underlayMac?: string }[];
-  switches: { name: string; vni: number; replication: Replication; encap: Encap }[];
+  switches: { name: string; vni: number; replication: Replication; encap: Encap; l2Gateway?: { node: string; vlan?: number; nic: string } }[];
   ports: { name: string; switch: string; mac: string; ip?: string; node?: string }[];
 }
 

@@ -11,6 +11,17 @@ describe('NvStore rows', () => {
     expect(portFromRow(portToRow(port) as never)).toEqual(port);
     const ls = { name: 'web', vni: 5001, replication: 'source', encap: 'vxlan', subnet: '10.0.1.0/24' } as const;
     expect(switchFromRow(switchToRow(ls) as never)).toEqual(ls);
+    expect(switchToRow(ls)).toMatchObject({ l2_gateway_node: [], l2_gateway_network: [], l2_gateway_vlan: [], l2_gateway_nic: [] });
+  });
+
+  it('carries a switch\'s L2 gateway in four optional columns, and reads rows written before them', () => {
+    const ls = { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' } } as const;
+    expect(switchToRow(ls)).toMatchObject({ l2_gateway_node: ['gw1'], l2_gateway_network: ['dc'], l2_gateway_vlan: [10], l2_gateway_nic: ['eth2'] });
+    expect(switchFromRow(switchToRow(ls) as never)).toEqual(ls);
+    const untagged = { ...ls, l2Gateway: { node: 'gw1', network: 'dc', nic: 'eth2' } };
+    expect(switchFromRow(switchToRow(untagged) as never)).toEqual(untagged);
+    expect(switchFromRow({ name: 'web', vni: 1, replication: 'source', encap: 'geneve', subnet: [] })).toEqual({ name: 'web', vni: 1, replication: 'source', encap: 'geneve' });
+    expect(logicalState([], [ls], []).switches).toEqual([{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', vlan: 10, nic: 'eth2' } }]);
   });
 
   it('gives the pipeline exactly its LogicalState shape, sorted by name', () => {

@@ -1,13 +1,17 @@
 // NvStore rows as the replica holds them, and the mapping to and from the store's objects.
 // Optional columns are 0-or-1 sets in OVSDB (`[]` or `[x]`), optional properties here.
 import type { Row } from '../../ovsdb/index.ts';
-import type { Encap, LogicalPort, LogicalState, LogicalSwitch, Mastership, MemberLease, Replication, Role, TransportNode } from './model.ts';
+import type { Encap, L2Gateway, LogicalPort, LogicalState, LogicalSwitch, Mastership, MemberLease, Replication, Role, TransportNode } from './model.ts';
 
 export const NVSTORE_DATABASE = 'NvStore';
 
 export interface NvStoreTables {
   Transport_Node: { name: string; role: string; encap: string; underlay_ip: string; underlay_mac: string[]; mgmt_ip: string[] };
-  Logical_Switch: { name: string; vni: number; replication: string; encap: string; subnet: string[] };
+  Logical_Switch: {
+    name: string; vni: number; replication: string; encap: string; subnet: string[];
+    // Absent in rows written before schema 1.1.0: read as empty sets.
+    l2_gateway_node?: string[]; l2_gateway_network?: string[]; l2_gateway_vlan?: number[]; l2_gateway_nic?: string[];
+  };
   Logical_Port: { name: string; switch: string; mac: string; ip: string[]; node: string[] };
   Member: { name: string; expires: number };
   Mastership: { node: string; member: string; generation: number };
@@ -38,11 +42,21 @@ export function nodeFromRow(r: NvStoreTables['Transport_Node']): TransportNode {
 }
 
 export function switchToRow(s: LogicalSwitch): Row {
-  return { name: s.name, vni: s.vni, replication: s.replication, encap: s.encap, subnet: opt(s.subnet) };
+  const gw = s.l2Gateway;
+  return {
+    name: s.name, vni: s.vni, replication: s.replication, encap: s.encap, subnet: opt(s.subnet),
+    l2_gateway_node: opt(gw?.node), l2_gateway_network: opt(gw?.network), l2_gateway_vlan: gw?.vlan === undefined ? [] : [gw.vlan], l2_gateway_nic: opt(gw?.nic),
+  };
 }
 
 export function switchFromRow(r: NvStoreTables['Logical_Switch']): LogicalSwitch {
-  return { name: r.name, vni: r.vni, replication: r.replication as Replication, encap: r.encap as Encap, ...optional('subnet', r.subnet) };
+  const node = r.l2_gateway_node?.[0], network = r.l2_gateway_network?.[0], nic = r.l2_gateway_nic?.[0], vlan = r.l2_gateway_vlan?.[0];
+  const l2Gateway: L2Gateway | undefined =
+    node !== undefined && network !== undefined && nic !== undefined ? { node, network, ...(vlan === undefined ? {} : { vlan }), nic } : undefined;
+  return {
+    name: r.name, vni: r.vni, replication: r.replication as Replication, encap: r.encap as Encap, ...optional('subnet', r.subnet),
+    ...(l2Gateway ? { l2Gateway } : {}),
+  };
 }
 
 export function portToRow(p: LogicalPort): Row {
@@ -73,7 +87,12 @@ export function logicalState(
     nodes: nodes
       .map((n) => ({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}) }))
       .sort(byName),
-    switches: switches.map((s) => ({ name: s.name, vni: s.vni, replication: s.replication, encap: s.encap })).sort(byName),
+    switches: switches
+      .map((s) => ({
+        name: s.name, vni: s.vni, replication: s.replication, encap: s.encap,
+        ...(s.l2Gateway ? { l2Gateway: { node: s.l2Gateway.node, ...(s.l2Gateway.vlan === undefined ? {} : { vlan: s.l2Gateway.vlan }), nic: s.l2Gateway.nic } } : {}),
+      }))
+      .sort(byName),
     ports: ports
       .map((p) => ({ name: p.name, switch: p.switch, mac: p.mac, ...(p.ip ? { ip: p.ip } : {}), ...(p.node ? { node: p.node } : {}) }))
       .sort(byName),
