@@ -10,10 +10,12 @@ import {
   From,
   replicateGroupId,
   serviceFailoverGroupId,
+  LEARNED_REG,
   PIPELINE_TABLES,
   Priority,
   Table,
 } from './ids.ts';
+import { learnAction } from './learn.ts';
 import { flowKey } from './normalize.ts';
 import { serviceNodeOrder, switchHosts, tunnelLinks } from './tunnels.ts';
 import type { DesiredFlows, DesiredState, FlowModMsg, GroupModMsg, LogicalPort, LogicalState, LogicalSwitch, NodeFacts } from './types.ts';
@@ -30,6 +32,43 @@ const classify = (vni: number, where: number) => [
 ];
 
 const toTunnel = (vni: number, ofport: number) => [act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(ofport)];
+
+/** How long an L2 gateway remembers a physical MAC it has not seen since. */
+export const LEARN_IDLE_TIMEOUT_S = 300;
+
+/**
+ * The L2 gateway's own flows for a switch it bridges onto a physical network (pushed onto
+ * `flows`), and the actions that send a frame out its NIC on the network's VLAN; undefined when
+ * this node is not the switch's gateway or its NIC is not on br-int yet.
+ *
+ * The NIC is classified like a local VM port (reg6 = VM): its frames reach remote VMs by their
+ * known MACs and flood like a VM's. On the way in the tag is popped and the source MAC learned
+ * into table 40 (match switch + eth_dst, load reg7[0] = 1). A tunnel's frame looks itself up
+ * there (resubmit), and a learned destination goes straight out the NIC; BUM and unknown
+ * unicast go on to flood-local, whose bucket for the NIC sends them out once.
+ */
+function gatewayFlows(sw: LogicalSwitch, nodeName: string, facts: NodeFacts, flows: FlowModMsg[]): ReturnType<typeof act.output>[] | undefined {
+  const gw = sw.l2Gateway;
+  if (gw?.node !== nodeName) return undefined;
+  const nic = facts.physicalPorts?.get(gw.nic);
+  if (nic === undefined) return undefined;
+  const vni = sw.vni;
+  const tagged = gw.vlan !== undefined;
+  const vid = tagged ? 0x1000 | gw.vlan! : 0; // OFPVID_PRESENT | VLAN, or OFPVID_NONE
+  const toPhysical = tagged ? [act.pushVlan(), act.setField({ field: 'vlan_vid', value: vid }), act.output(nic)] : [act.output(nic)];
+  const learn = learnAction({
+    table: Table.LEARNED, priority: Priority.MATCH, idleTimeout: LEARN_IDLE_TIMEOUT_S, cookie: cookie(CookieKind.L2GW_LEARNED, vni),
+    metadata: BigInt(vni), mark: { reg: LEARNED_REG, bit: 0 },
+  });
+  flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_PHYSICAL, vni, gw.nic),
+    match: [{ field: 'in_port', value: nic }, { field: 'vlan_vid', value: vid }],
+    instructions: [inst.apply(...(tagged ? [act.popVlan()] : []), learn, act.setField({ field: 'reg6', value: From.VM })), inst.writeMetadata(BigInt(vni)), inst.gotoTable(Table.L2)] }));
+  flows.push(flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2GW_FROM_TUNNEL, vni),
+    match: [md(vni), from(From.TUNNEL)], instructions: [inst.apply(act.resubmit(Table.LEARNED)), inst.gotoTable(Table.FLOOD)] }));
+  flows.push(flowMod({ tableId: Table.FLOOD, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2GW_TO_PHYSICAL, vni),
+    match: [md(vni), from(From.TUNNEL), { field: `reg${LEARNED_REG}`, value: 1 } as Match[number]], instructions: [inst.apply(...toPhysical)] }));
+  return toPhysical;
+}
 
 /**
  * Flows and groups for `nodeName`. Ports and tunnels whose OpenFlow port number is not in
@@ -92,6 +131,8 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     // Table 20 and the two flood groups. OVS never outputs to the ingress port, so one group
     // per switch serves every ingress port.
     const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => bucket([act.output(l.ofport)]));
+    const toPhysical = gatewayFlows(sw, nodeName, facts, flows);
+    if (toPhysical) localBuckets.push(bucket(toPhysical));
     const remoteBuckets: Bucket[] = [];
     if (sw.replication === 'source') {
       for (const remote of (hosts.get(sw.name) ?? []).filter((n) => n !== nodeName)) {

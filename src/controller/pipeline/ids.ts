@@ -3,12 +3,15 @@
 // same values and reconciliation can recognise what another member installed.
 import { createHash } from 'node:crypto';
 
-export const Table = { CLASSIFY: 0, L2: 10, FLOOD: 20, REPLICATE: 30 } as const;
-/** The tables this module owns: reconciliation deletes unknown flows here, and only here. */
+export const Table = { CLASSIFY: 0, L2: 10, FLOOD: 20, REPLICATE: 30, LEARNED: 40 } as const;
+/** The tables this module owns: reconciliation deletes unknown flows here, and only here. Table
+ *  40 (LEARNED) holds what an L2 gateway's `learn` action writes and is left to OVS. */
 export const PIPELINE_TABLES: readonly number[] = [Table.CLASSIFY, Table.L2, Table.FLOOD, Table.REPLICATE];
 
 /** reg6: where the packet entered br-int. */
 export const From = { VM: 1, TUNNEL: 2 } as const;
+/** reg7 bit 0, set by a learned flow of table 40: the destination MAC sits on the physical side. */
+export const LEARNED_REG = 7;
 
 export const Priority = {
   /** Table 10: a local VM's MAC wins over a (misconfigured) remote one with the same MAC. */
@@ -32,6 +35,14 @@ export const CookieKind = {
   CLASSIFY_SERVED: 0x09,
   /** Service node: replicate to the switch's other nodes. */
   REPLICATE: 0x0a,
+  /** L2 gateway: the physical NIC's frames of the bridged VLAN into the switch (and learn). */
+  CLASSIFY_PHYSICAL: 0x0b,
+  /** L2 gateway: a tunnel's frame, looked up among the learned physical MACs. */
+  L2GW_FROM_TUNNEL: 0x0c,
+  /** L2 gateway: to a learned physical MAC, out the NIC with the tag. */
+  L2GW_TO_PHYSICAL: 0x0d,
+  /** L2 gateway: flows its `learn` action writes into table 40. */
+  L2GW_LEARNED: 0x0e,
   TABLE_MISS: 0x0f,
 } as const;
 export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];

@@ -36,16 +36,19 @@ export interface TunnelLink {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Nodes (known transport nodes only) hosting a bound port of each switch, sorted by name. */
+/** Nodes (known transport nodes only) carrying each switch: hosting a bound port of it, or
+ *  bridging it as its L2 gateway. Sorted by name. */
 export function switchHosts(logical: LogicalState): Map<string, string[]> {
   const known = new Set(logical.nodes.map((n) => n.name));
   const hosts = new Map<string, Set<string>>();
-  for (const p of logical.ports) {
-    if (p.node === undefined || !known.has(p.node)) continue;
-    let set = hosts.get(p.switch);
-    if (!set) hosts.set(p.switch, (set = new Set()));
-    set.add(p.node);
-  }
+  const add = (sw: string, node: string | undefined) => {
+    if (node === undefined || !known.has(node)) return;
+    let set = hosts.get(sw);
+    if (!set) hosts.set(sw, (set = new Set()));
+    set.add(node);
+  };
+  for (const p of logical.ports) add(p.switch, p.node);
+  for (const s of logical.switches) add(s.name, s.l2Gateway?.node);
   return new Map([...hosts].map(([sw, set]) => [sw, [...set].sort()]));
 }
 

@@ -20,6 +20,9 @@ export interface LogicalSwitch {
   vni: number;
   replication: Replication;
   encap: Encap;
+  /** Bridged onto a physical network by an L2 gateway: the node, the 802.1Q tag (absent:
+   *  untagged) and the node's NIC on that network, plugged into its br-int. */
+  l2Gateway?: { node: string; vlan?: number; nic: string };
 }
 
 export interface LogicalPort {
@@ -42,6 +45,8 @@ export interface LogicalState {
 export interface NodeFacts {
   vmPorts: ReadonlyMap<string, number>;
   tunnelPorts: ReadonlyMap<string, number>;
+  /** Other br-int interfaces by name (an L2 gateway's physical NIC). */
+  physicalPorts?: ReadonlyMap<string, number>;
 }
 
 export interface DesiredTunnel {

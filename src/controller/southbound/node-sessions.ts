@@ -126,14 +126,16 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   facts(node: string): NodeFacts {
     const vmPorts = new Map<string, number>();
     const tunnelPorts = new Map<string, number>();
+    const physicalPorts = new Map<string, number>();
     for (const iface of this.interfaces(node, INTEGRATION_BRIDGE)) {
       const ofport = one<number>(iface.ofport);
       if (ofport === undefined || ofport <= 0) continue;
       const ifaceId = mapGet(iface.external_ids, 'iface-id');
       if (ifaceId) vmPorts.set(ifaceId, ofport);
       else if (mapGet(iface.external_ids, TUNNEL_MARK)) tunnelPorts.set(String(iface.name), ofport);
+      else physicalPorts.set(String(iface.name), ofport); // an L2 gateway's NIC (br-int's own port too)
     }
-    return { vmPorts, tunnelPorts };
+    return { vmPorts, tunnelPorts, physicalPorts };
   }
 
   tunnels(node: string): TunnelRow[] {

@@ -296,7 +296,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     return (
       !changedTunnels &&
       tunnels.every((t) => facts.tunnelPorts.has(t.name)) &&
-      boundHere.every((p) => facts.vmPorts.has(p.name))
+      boundHere.every((p) => facts.vmPorts.has(p.name)) &&
+      logical.switches.every((s) => s.l2Gateway?.node !== node || facts.physicalPorts?.has(s.l2Gateway.nic) === true)
     );
   }
 }
