@@ -1,0 +1,112 @@
+// The L2 gateway's flows on a real ovs-vswitchd (userspace datapath): OVS takes the hand-encoded
+// learn action and gives it back unchanged (reconcile converges), a tagged frame from the
+// physical NIC learns its source MAC into table 40 and reaches the VM's tunnel untagged, and a
+// tunnel's frame to that MAC leaves the NIC with VLAN 10 pushed.
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desiredFlows, desiredTunnels, reconcile, type LogicalState } from '../../../src/controller/pipeline/index.ts';
+import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
+import { startLocalOvs, type LocalOvs } from '../../support/local-ovs.ts';
+
+const DPID = 0x6e2n;
+const BRIDGE = 'br-int';
+const PHYS_MAC = '02:aa:00:00:00:01';
+
+const lab: LogicalState = {
+  nodes: [
+    { name: 'gw1', role: 'l2-gateway', encap: 'geneve', underlayIp: '192.0.2.9' },
+    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
+    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2' },
+  ],
+  switches: [{ name: 'web', vni: 100, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', vlan: 10, nic: 'phy0' } }],
+  ports: [
+    { name: 'web1', switch: 'web', mac: '02:00:00:00:00:01', node: 'hv1' },
+    { name: 'web2', switch: 'web', mac: '02:00:00:00:00:02', node: 'hv2' },
+  ],
+};
+
+let ovs: LocalOvs;
+let sessions: NodeSessions;
+let controller: OpenFlowController;
+let sw: OpenFlowConnection;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const appctl = async (...args: string[]) =>
+  (await execa('ovs-appctl', ['-t', join(ovs.dir, 'ovs-vswitchd.ctl'), ...args], { env: { OVS_RUNDIR: ovs.dir } })).stdout;
+
+async function changes() {
+  const desired = desiredFlows(lab, 'gw1', sessions.facts('gw1'));
+  return reconcile(desired, { flows: await sw.flowStats(), groups: await sw.groupDesc() });
+}
+
+beforeAll(async () => {
+  ovs = await startLocalOvs();
+  await ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=gw1');
+  const ovsdbPort = await freePort();
+  sessions = await NodeSessions.listen(ovsdbPort);
+  controller = new OpenFlowController({ requestTimeout: 30_000 });
+  const ofPort = await controller.listen(0);
+  await ovs.addBridge(BRIDGE, '--', 'set', 'bridge', BRIDGE, 'protocols=OpenFlow13', 'fail_mode=secure',
+    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+  await ovs.vsctl('add-port', BRIDGE, 'phy0', '--', 'set', 'interface', 'phy0', 'type=internal', 'ofport_request=5');
+  await ovs.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`);
+  await ovs.vsctl('set-controller', BRIDGE, `tcp:127.0.0.1:${ofPort}`);
+  await until('the node session', () => sessions.view('gw1') && sessions.datapathId('gw1') === DPID);
+  sw = await controller.waitForSwitch({ datapathId: DPID, timeout: 30_000 });
+  const tunnels = desiredTunnels(lab, 'gw1').map((t) => ({ name: t.name, encap: t.encap, remoteIp: t.remoteIp }));
+  await sessions.syncTunnels('gw1', tunnels);
+  await until('ports', () => sessions.facts('gw1').tunnelPorts.size === 2 && sessions.facts('gw1').physicalPorts?.get('phy0') === 5);
+}, 60_000);
+
+afterAll(async () => {
+  await controller?.close().catch(() => {});
+  await sessions?.close().catch(() => {});
+  await ovs?.stop();
+});
+
+describe('L2 gateway on real OVS', () => {
+  it('installs the learn action and reads it back the same: nothing left to change', async () => {
+    await sw.install(await changes());
+    expect(await changes()).toEqual([]);
+  });
+
+  it('learns a tagged physical frame\'s source, sends it untagged to the VM\'s tunnel, and a tunnel\'s reply goes out tagged', async () => {
+    const tun2 = sessions.facts('gw1').tunnelPorts.get('tun-hv2-gnv')!;
+    const frame = `020000000002${PHYS_MAC.replace(/:/g, '')}8100000a88b5${'00'.repeat(46)}`;
+    const fromPhys = await appctl('ofproto/trace', BRIDGE, `in_port=5,dl_vlan=10,dl_src=${PHYS_MAC},dl_dst=02:00:00:00:00:02,dl_type=0x88b5`);
+    expect(fromPhys).toMatch(new RegExp(`Datapath actions: .*pop_vlan.*`));
+    expect(fromPhys).toContain(`output:${tun2}`);
+    // A real packet, so the learn action runs.
+    await ovs.ofctl('packet-out', BRIDGE, '5', 'table', frame);
+    const learned = await until('the learned flow', async () => {
+      const dump = await ovs.ofctl('dump-flows', BRIDGE, 'table=40');
+      return dump.includes(`dl_dst=${PHYS_MAC}`) ? dump : undefined;
+    });
+    expect(learned).toMatch(/idle_timeout=300/);
+    expect(learned).toMatch(/metadata=0x64/);
+    const fromTunnel = await appctl('ofproto/trace', BRIDGE, `in_port=${tun2},tun_id=100,dl_src=02:00:00:00:00:02,dl_dst=${PHYS_MAC},dl_type=0x88b5`);
+    expect(fromTunnel).toMatch(/push_vlan\(vid=10/);
+    // The learned flows do not disturb reconciliation (table 40 is OVS's).
+    expect(await changes()).toEqual([]);
+  });
+});
