@@ -26,6 +26,10 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
       // Every member is this node's OVSDB manager and br-int's OpenFlow controller.
       NVLAB_MANAGERS: controllerTargets(plan, 6640).join(' '),
       NVLAB_CONTROLLERS: controllerTargets(plan, 6653).join(' '),
+      // eth0 management, eth1 underlay, then one NIC per physical network, in attachment order.
+      ...(node.role === 'l2-gateway' && node.attachments.length > 0
+        ? { NVLAB_PHYSICAL_NICS: node.attachments.map((_, k) => `eth${2 + k}`).join(' ') }
+        : {}),
     },
     networks: [
       { network: mgmt.name, ip: node.mgmtIp, prefixLength: prefixOf(mgmt.subnet) },
