@@ -18,6 +18,8 @@ export const LEASE_MS = 2500;
  *  changes nothing on a switch costs no I/O (see Mastered.installed). */
 const COALESCE_MS = 2;
 const MAX_COALESCE_MS = 50;
+/** A failed programming run (no quorum for a moment) is tried again this soon. */
+const RETRY_MS = 200;
 /** A master re-reads its switch this often, to repair what someone else changed there. */
 const VERIFY_MS = 30_000;
 
@@ -103,6 +105,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   /** Nodes this member is master of now. */
@@ -123,6 +126,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const live = this.store.liveMembers(now).map((m) => m.name).filter((name) => name === this.me || this.liveness.isUp(name));
     if (!live.includes(this.me)) live.push(this.me);
     return live;
+  }
+
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  private retrySoon(ms = RETRY_MS): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule();
+    }, ms);
   }
 
   private schedule(reprogram = false): void {
@@ -216,6 +229,9 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       .catch((error: unknown) => {
         this.complete.delete(node);
         this.emit('log', `${node}: ${error instanceof Error ? error.message : String(error)}`);
+        // Typically the store had no leader for a moment (an election): try again soon rather
+        // than at the next heartbeat, which may itself wait out its bound (2.5 s).
+        this.retrySoon();
       })
       .finally(() => {
         this.running.delete(node);
