@@ -2,17 +2,16 @@
 // learn action and gives it back unchanged (reconcile converges), a tagged frame from the
 // physical NIC learns its source MAC into table 40 and reaches the VM's tunnel untagged, and a
 // tunnel's frame to that MAC leaves the NIC with VLAN 10 pushed.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredFlows, desiredTunnels, reconcile, type LogicalState } from '../../../src/controller/pipeline/index.ts';
-import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
-import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
-import { startLocalOvs, type LocalOvs } from '../../support/local-ovs.ts';
+import type { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import type { OpenFlowConnection } from '../../../src/openflow/index.ts';
+import type { LocalOvs } from '../../support/local-ovs.ts';
+import { BRIDGE, startSouthboundNode, until, type SouthboundNode } from '../../support/southbound-node.ts';
 
 const DPID = 0x6e2n;
-const BRIDGE = 'br-int';
 const PHYS_MAC = '02:aa:00:00:00:01';
 
 const lab: LogicalState = {
@@ -30,26 +29,8 @@ const lab: LogicalState = {
 
 let ovs: LocalOvs;
 let sessions: NodeSessions;
-let controller: OpenFlowController;
+let node: SouthboundNode;
 let sw: OpenFlowConnection;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const appctl = async (...args: string[]) =>
   (await execa('ovs-appctl', ['-t', join(ovs.dir, 'ovs-vswitchd.ctl'), ...args], { env: { OVS_RUNDIR: ovs.dir } })).stdout;
@@ -60,28 +41,16 @@ async function changes() {
 }
 
 beforeAll(async () => {
-  ovs = await startLocalOvs();
-  await ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=gw1');
-  const ovsdbPort = await freePort();
-  sessions = await NodeSessions.listen(ovsdbPort);
-  controller = new OpenFlowController({ requestTimeout: 30_000 });
-  const ofPort = await controller.listen(0);
-  await ovs.addBridge(BRIDGE, '--', 'set', 'bridge', BRIDGE, 'protocols=OpenFlow13', 'fail_mode=secure',
-    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
-  await ovs.vsctl('add-port', BRIDGE, 'phy0', '--', 'set', 'interface', 'phy0', 'type=internal', 'ofport_request=5');
-  await ovs.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`);
-  await ovs.vsctl('set-controller', BRIDGE, `tcp:127.0.0.1:${ofPort}`);
-  await until('the node session', () => sessions.view('gw1') && sessions.datapathId('gw1') === DPID);
-  sw = await controller.waitForSwitch({ datapathId: DPID, timeout: 30_000 });
+  node = await startSouthboundNode('gw1', DPID, (local) =>
+    local.vsctl('add-port', BRIDGE, 'phy0', '--', 'set', 'interface', 'phy0', 'type=internal', 'ofport_request=5').then(() => {}));
+  ({ ovs, sessions, sw } = node);
   const tunnels = desiredTunnels(lab, 'gw1').map((t) => ({ name: t.name, encap: t.encap, remoteIp: t.remoteIp }));
   await sessions.syncTunnels('gw1', tunnels);
   await until('ports', () => sessions.facts('gw1').tunnelPorts.size === 2 && sessions.facts('gw1').physicalPorts?.get('phy0') === 5);
 }, 60_000);
 
 afterAll(async () => {
-  await controller?.close().catch(() => {});
-  await sessions?.close().catch(() => {});
-  await ovs?.stop();
+  await node?.stop();
 });
 
 describe('L2 gateway on real OVS', () => {

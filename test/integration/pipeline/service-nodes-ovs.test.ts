@@ -2,17 +2,16 @@
 // sync switches OVS's BFD on and off in place, the hypervisor's fast_failover group follows the
 // tunnels' BFD liveness by itself (no controller in the loop), the local copies never depend on
 // it, and OVS 3.1 accepts a group chained from an `all` group's bucket.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredFlows, desiredTunnels, reconcile, serviceFailoverGroupId, type LogicalState } from '../../../src/controller/pipeline/index.ts';
-import { NodeSessions, TUNNEL_BFD } from '../../../src/controller/southbound/node-sessions.ts';
-import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
-import { startLocalOvs, type LocalOvs } from '../../support/local-ovs.ts';
+import { TUNNEL_BFD, type NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import type { OpenFlowConnection } from '../../../src/openflow/index.ts';
+import type { LocalOvs } from '../../support/local-ovs.ts';
+import { BRIDGE, startSouthboundNode, until, type SouthboundNode } from '../../support/southbound-node.ts';
 
 const DPID = 0x5e2n;
-const BRIDGE = 'br-int'; // the name NodeSessions looks for
 
 // big (VNI 7) floods through sn2 first, then sn1; the service nodes' addresses lead nowhere, so
 // their BFD sessions stay down until we switch BFD off on a tunnel.
@@ -33,26 +32,8 @@ const lab: LogicalState = {
 
 let ovs: LocalOvs;
 let sessions: NodeSessions;
-let controller: OpenFlowController;
+let node: SouthboundNode;
 let sw: OpenFlowConnection;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const wanted = (bfdOn: Record<string, boolean>) =>
   desiredTunnels(lab, 'hv1').map((t) => ({ name: t.name, encap: t.encap, remoteIp: t.remoteIp, ...((bfdOn[t.remoteNode] ?? t.bfd) ? { bfd: true } : {}) }));
@@ -73,28 +54,17 @@ async function program(): Promise<void> {
 }
 
 beforeAll(async () => {
-  ovs = await startLocalOvs();
-  await ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=hv1');
-  const ovsdbPort = await freePort();
-  sessions = await NodeSessions.listen(ovsdbPort);
-  controller = new OpenFlowController({ requestTimeout: 30_000 });
-  const ofPort = await controller.listen(0);
-  await ovs.addBridge(BRIDGE, '--', 'set', 'bridge', BRIDGE, 'protocols=OpenFlow13', 'fail_mode=secure',
-    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
-  for (const [i, p] of ['p1', 'p1b'].entries()) {
-    await ovs.vsctl('add-port', BRIDGE, `vm${i + 1}`, '--', 'set', 'interface', `vm${i + 1}`, 'type=internal', `ofport_request=${i + 1}`,
-      `external_ids:iface-id=${p}`);
-  }
-  await ovs.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`);
-  await ovs.vsctl('set-controller', BRIDGE, `tcp:127.0.0.1:${ofPort}`);
-  await until('the node session', () => sessions.view('hv1') && sessions.datapathId('hv1') === DPID);
-  sw = await controller.waitForSwitch({ datapathId: DPID, timeout: 30_000 });
+  node = await startSouthboundNode('hv1', DPID, async (local) => {
+    for (const [i, p] of ['p1', 'p1b'].entries()) {
+      await local.vsctl('add-port', BRIDGE, `vm${i + 1}`, '--', 'set', 'interface', `vm${i + 1}`, 'type=internal', `ofport_request=${i + 1}`,
+        `external_ids:iface-id=${p}`);
+    }
+  });
+  ({ ovs, sessions, sw } = node);
 }, 60_000);
 
 afterAll(async () => {
-  await controller?.close().catch(() => {});
-  await sessions?.close().catch(() => {});
-  await ovs?.stop();
+  await node?.stop();
 });
 
 describe('service nodes on real OVS', () => {

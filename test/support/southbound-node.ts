@@ -1,0 +1,67 @@
+// One transport node's switch as the controller's southbound sees it, on a private local OVS:
+// br-int (OpenFlow 1.3, fail-secure) managed by a NodeSessions listener and connected to an
+// OpenFlow controller. Shared by the pipeline tests that need both OVSDB and OpenFlow.
+import { createServer } from 'node:net';
+import { NodeSessions } from '../../src/controller/southbound/node-sessions.ts';
+import { OpenFlowController, type OpenFlowConnection } from '../../src/openflow/index.ts';
+import { startLocalOvs, type LocalOvs } from './local-ovs.ts';
+
+export const BRIDGE = 'br-int'; // the name NodeSessions looks for
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `f` until it gives something other than undefined or false. */
+export async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface SouthboundNode {
+  ovs: LocalOvs;
+  sessions: NodeSessions;
+  controller: OpenFlowController;
+  sw: OpenFlowConnection;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts OVS with `external_ids:system-id=node`, br-int with `dpid`, the ports `addPorts` makes
+ * (before the managers connect), and waits until both the node session and the switch are up.
+ */
+export async function startSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Promise<SouthboundNode> {
+  const ovs = await startLocalOvs();
+  await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${node}`);
+  const ovsdbPort = await freePort();
+  const sessions = await NodeSessions.listen(ovsdbPort);
+  const controller = new OpenFlowController({ requestTimeout: 30_000 });
+  const ofPort = await controller.listen(0);
+  await ovs.addBridge(BRIDGE, '--', 'set', 'bridge', BRIDGE, 'protocols=OpenFlow13', 'fail_mode=secure',
+    `other-config:datapath-id=${dpid.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+  await addPorts(ovs);
+  await ovs.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`);
+  await ovs.vsctl('set-controller', BRIDGE, `tcp:127.0.0.1:${ofPort}`);
+  await until('the node session', () => sessions.view(node) && sessions.datapathId(node) === dpid);
+  const sw = await controller.waitForSwitch({ datapathId: dpid, timeout: 30_000 });
+  return {
+    ovs,
+    sessions,
+    controller,
+    sw,
+    async stop() {
+      await controller.close().catch(() => {});
+      await sessions.close().catch(() => {});
+      await ovs.stop();
+    },
+  };
+}
