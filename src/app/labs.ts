@@ -1,7 +1,8 @@
 // Labs as the runtime sees them: found by ownership labels alone, so these work after a crash
 // and without the topology file.
-import { LABEL_LAB } from '../topology/plan-types.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import { LABEL_LAB, LABEL_NODE } from '../topology/plan-types.ts';
+import type { ContainerInfo, Runtime } from '../runtime/runtime.ts';
+import { NvlabError } from '../util/errors.ts';
 
 /** Names of the labs that own at least one container or network on this host. */
 export async function listLabs(runtime: Runtime): Promise<string[]> {
@@ -20,4 +21,11 @@ export async function labExists(runtime: Runtime, lab: string): Promise<boolean>
     runtime.listNetworks({ [LABEL_LAB]: lab }),
   ]);
   return containers.length + networks.length > 0;
+}
+
+/** The container of one node of a lab (a transport node, host or controller member), by name. */
+export async function nodeContainer(runtime: Runtime, lab: string, node: string): Promise<ContainerInfo> {
+  const [found] = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_NODE]: node });
+  if (!found) throw new NvlabError('NO_NODE', `lab ${lab} has no node ${node}`, { exitCode: 2 });
+  return found;
 }

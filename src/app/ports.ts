@@ -1,11 +1,12 @@
 // Logical ports at run time, done as a cloud platform does them: the logical port goes to the
 // controller cluster through the northbound API, and the VM is plugged into (or unplugged from)
 // its hypervisor's br-int with its iface-id. The controller does the rest.
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
+import { LABEL_LAB, LABEL_ROLE } from '../topology/plan-types.ts';
 import { portIfname, portMac } from '../topology/derive.ts';
 import { parseCidr } from '../topology/ipv4.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
+import { nodeContainer } from './labs.ts';
 import { northbound, type NorthboundClient } from './northbound.ts';
 
 interface StoredPort {
@@ -33,9 +34,7 @@ export async function labNorthbound(runtime: Runtime, lab: string): Promise<Nort
 }
 
 async function container(runtime: Runtime, lab: string, node: string): Promise<string> {
-  const [found] = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_NODE]: node });
-  if (!found) throw new NvlabError('NO_NODE', `lab ${lab} has no node ${node}`, { exitCode: 2 });
-  return found.name;
+  return (await nodeContainer(runtime, lab, node)).name;
 }
 
 async function prefixOf(api: NorthboundClient, switchName: string): Promise<number> {

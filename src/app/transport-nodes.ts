@@ -6,6 +6,7 @@ import { formatIp, nthHost, parseCidr } from '../topology/ipv4.ts';
 import { transportNodeSpec } from '../nodes/transport-node.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
+import { nodeContainer } from './labs.ts';
 import { labNorthbound } from './ports.ts';
 
 export interface AddTransportNode {
@@ -83,8 +84,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
 }
 
 export async function removeTransportNode(runtime: Runtime, lab: string, name: string): Promise<void> {
-  const [found] = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_NODE]: name });
-  if (!found) throw new NvlabError('NO_NODE', `lab ${lab} has no node ${name}`, { exitCode: 2 });
+  const found = await nodeContainer(runtime, lab, name);
   const members = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_ROLE]: 'controller' });
   if (members.length > 0) await (await labNorthbound(runtime, lab)).request('DELETE', `/api/v1/transport-nodes/${name}`);
   await runtime.removeContainer(found.name);

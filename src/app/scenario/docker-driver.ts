@@ -19,6 +19,7 @@ import type {
 } from '../../scenario/driver.ts';
 import { NvlabError } from '../../util/errors.ts';
 import { resolveExecTarget } from '../exec-target.ts';
+import { nodeContainer } from '../labs.ts';
 import { API_PORT } from '../northbound.ts';
 import { readOvsState } from '../ovs-state.ts';
 import { addPort, migratePort, removePort } from '../ports.ts';
@@ -41,10 +42,8 @@ export class DockerLabDriver implements LabDriver {
     readonly lab: string,
   ) {}
 
-  private async container(name: string): Promise<ContainerInfo> {
-    const [found] = await this.runtime.listContainers({ [LABEL_LAB]: this.lab, [LABEL_NODE]: name });
-    if (!found) throw new NvlabError('NO_NODE', `lab ${this.lab} has no node ${name}`);
-    return found;
+  private container(name: string): Promise<ContainerInfo> {
+    return nodeContainer(this.runtime, this.lab, name);
   }
 
   private async networkName(key: string): Promise<string> {
