@@ -38,6 +38,28 @@ export function portIfname(portName: string): string {
   return `vm-${portName.slice(0, 6)}${sha256(portName).toString('hex').slice(0, 6)}`;
 }
 
+/**
+ * A logical router's interface on a switch, as a port of that switch: its iface-id (the logical
+ * port name the controller binds flows to) and the OVS interface name on a gateway's br-int. The
+ * `lrp:` prefix cannot clash with a port name, which never holds a colon.
+ */
+export function routerPortId(routerName: string, switchName: string): string {
+  return `lrp:${routerName}:${switchName}`;
+}
+
+export function routerPortIfname(routerName: string, switchName: string): string {
+  return `lrp${sha256(`${routerName}/${switchName}`).toString('hex').slice(0, 8)}`;
+}
+
+/** A logical router's uplink port on an l3 gateway's br-int: iface-id and interface name. */
+export function routerUplinkId(routerName: string): string {
+  return `lru:${routerName}`;
+}
+
+export function routerUplinkIfname(routerName: string): string {
+  return `lru${sha256(`${routerName}/uplink`).toString('hex').slice(0, 8)}`;
+}
+
 export const DEFAULT_ENCAP: Encap = 'geneve';
 export const DEFAULT_REPLICATION: Replication = 'source';
 export const DEFAULT_CONTROLLERS = 3;

@@ -21,5 +21,5 @@ export { validateTopology, RESERVED_NAME } from './validate.ts';
 export type { ValidateOptions } from './validate.ts';
 export { planLab, PlanError, SUBNET_POOLS, poolStartIndex } from './plan.ts';
 export type { PlanEnv, UsedSubnet } from './plan.ts';
-export { portMac, routerInterfaceMac, routerUplinkMac, portIfname } from './derive.ts';
+export { portMac, routerInterfaceMac, routerUplinkMac, portIfname, routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname } from './derive.ts';
 export { pathIssuesFromZod, expectedText } from './zod-issues.ts';
