@@ -58,6 +58,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
       physical: [],
     },
     controllers: { kind: 'builtin', members },
+    routers: [],
   } as unknown as LabPlan;
   const node = {
     name: spec.name,

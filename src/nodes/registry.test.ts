@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
+import { routerPortIfname, routerUplinkIfname } from '../topology/derive.ts';
 import { nodeKind, nodeSpecs } from './index.ts';
 
 const plan = planLab(
@@ -58,5 +59,67 @@ describe('node kinds', () => {
 
   test('an unknown role is a clear error naming the known ones', () => {
     expect(() => nodeKind('router')).toThrow(/unknown node role 'router' \(known: controller, hypervisor, service-node/);
+  });
+});
+
+describe('l3 gateways and routed switches', () => {
+  const routed = planLab(
+    parseTopology(
+      `name: t
+transport-nodes:
+  hv1: hypervisor
+  gw1: l3-gateway
+  gw2: l3-gateway
+physical-networks:
+  internet:
+    subnet: 203.0.113.0/24
+logical-switches:
+  web:
+    subnet: 10.0.1.0/24
+    ports:
+      web1: { on: hv1, ip: 10.0.1.11 }
+  db:
+    subnet: 10.0.2.0/24
+    ports:
+      db1: { on: hv1, ip: 10.0.2.11 }
+  lone:
+    subnet: 10.0.3.0/24
+    ports:
+      lone1: { on: hv1, ip: 10.0.3.11 }
+logical-routers:
+  edge:
+    switches: { web: 10.0.1.1, db: 10.0.2.1 }
+    uplink: { network: internet, ip: 203.0.113.2, gateways: [gw1, gw2], snat: true }
+`,
+      't.yaml',
+    ).topology,
+  );
+  const spec = (node: string) => nodeSpecs(routed).find((s) => s.hostname === node);
+
+  test('every gateway of a router builds the same router: its ports with iface-ids, the uplink translating', () => {
+    const [web, db] = routed.routers[0]!.interfaces;
+    const up = routed.routers[0]!.uplink!;
+    const records = [
+      `edge,${routerPortIfname('edge', 'web')},lrp:edge:web,${web!.mac},10.0.1.1/24`,
+      `edge,${routerPortIfname('edge', 'db')},lrp:edge:db,${db!.mac},10.0.2.1/24`,
+      `edge,${routerUplinkIfname('edge')},lru:edge,${up.mac},203.0.113.2/24,snat`,
+    ].join(' ');
+    expect(spec('gw1')?.env.NVLAB_ROUTERS).toBe(records);
+    expect(spec('gw2')?.env.NVLAB_ROUTERS).toBe(records);
+    expect(spec('hv1')?.env.NVLAB_ROUTERS).toBeUndefined();
+  });
+
+  test('an l3 gateway plugs its NIC on the uplink network into br-int', () => {
+    expect(spec('gw1')?.networks.map((n) => n.network)).toEqual(['nvlab-t-mgmt', 'nvlab-t-underlay', 'nvlab-t-phys-internet']);
+    expect(spec('gw1')?.env.NVLAB_PHYSICAL_NICS).toBe('eth2');
+  });
+
+  test("VMs of a routed switch route through the router's address there; others get no route", () => {
+    const ports = (spec('hv1')?.env.NVLAB_PORTS ?? '').split(' ').map((r) => r.split(','));
+    expect(ports.map((p) => [p[0], p[4]])).toEqual([
+      ['web1', '10.0.1.1'],
+      ['db1', '10.0.2.1'],
+      ['lone1', undefined],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 // Transport nodes (hypervisor, service node, l2 and l3 gateway) share one bring-up: their own
 // OVS with br-phy holding the transport IP and a fail-secure br-int. What differs by role comes
-// from the controller, not from here.
+// from the controller, not from here, except what lives beside OVS on the node: VMs on a
+// hypervisor, logical routers (network namespaces) on an l3 gateway.
+import { routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname } from '../topology/derive.ts';
 import { ROLES, type LabPlan, type Role, type TransportNodePlan } from '../topology/plan-types.ts';
 import type { NodeSpec } from '../runtime/runtime.ts';
 import { nodeLabels, prefixOf } from './labels.ts';
@@ -12,8 +14,37 @@ function controllerTargets(plan: LabPlan, port: number): string[] {
   return plan.controllers.members.map((m) => `tcp:${m.mgmtIp}:${port}`);
 }
 
+/** The address VMs of each switch route through: its interface on the first router (file order)
+ *  that joins the switch. Switches no router joins have none. */
+export function switchGateways(plan: Pick<LabPlan, 'routers'>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of plan.routers) for (const i of r.interfaces) if (!out.has(i.switch)) out.set(i.switch, i.ip);
+  return out;
+}
+
+/**
+ * NVLAB_ROUTERS of an l3 gateway: one record per router port it hosts,
+ * `ROUTER,IFNAME,IFACE-ID,MAC,IP/LEN[,snat]`: the router's interfaces on its switches, then its
+ * uplink, which carries `snat` when the router translates what leaves through it. Every gateway
+ * of a router gets the same records: standby copies are identical to the active one.
+ */
+export function routerRecords(plan: Pick<LabPlan, 'routers'>, node: string): string[] {
+  return plan.routers.flatMap((r) => {
+    const up = r.uplink;
+    if (!up?.gateways.includes(node)) return [];
+    return [
+      ...r.interfaces.map((i) => [r.name, routerPortIfname(r.name, i.switch), routerPortId(r.name, i.switch), i.mac, `${i.ip}/${i.prefixLength}`].join(',')),
+      [r.name, routerUplinkIfname(r.name), routerUplinkId(r.name), up.mac, `${up.ip}/${up.prefixLength}`, ...(up.snat ? ['snat'] : [])].join(','),
+    ];
+  });
+}
+
+const GATEWAY_ROLES: ReadonlySet<Role> = new Set(['l2-gateway', 'l3-gateway']);
+
 export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeSpec {
   const { mgmt, underlay } = plan.networks;
+  const gateways = switchGateways(plan);
+  const routers = node.role === 'l3-gateway' ? routerRecords(plan, node.name) : [];
   return {
     name: node.container,
     hostname: node.name,
@@ -22,14 +53,21 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
       NVLAB_ROLE: node.role,
       NVLAB_NODE: node.name,
       NVLAB_UNDERLAY: `${node.underlayIp}/${node.underlayPrefixLength}`,
-      NVLAB_PORTS: node.ports.map((p) => `${p.name},${p.ifname},${p.mac},${p.ip}/${p.prefixLength}`).join(' '),
+      // PORT,IFNAME,MAC,IP/LEN[,GATEWAY]: a VM on a routed switch gets a default route.
+      NVLAB_PORTS: node.ports
+        .map((p) => {
+          const gateway = gateways.get(p.switch);
+          return [p.name, p.ifname, p.mac, `${p.ip}/${p.prefixLength}`, ...(gateway ? [gateway] : [])].join(',');
+        })
+        .join(' '),
       // Every member is this node's OVSDB manager and br-int's OpenFlow controller.
       NVLAB_MANAGERS: controllerTargets(plan, 6640).join(' '),
       NVLAB_CONTROLLERS: controllerTargets(plan, 6653).join(' '),
       // eth0 management, eth1 underlay, then one NIC per physical network, in attachment order.
-      ...(node.role === 'l2-gateway' && node.attachments.length > 0
+      ...(GATEWAY_ROLES.has(node.role) && node.attachments.length > 0
         ? { NVLAB_PHYSICAL_NICS: node.attachments.map((_, k) => `eth${2 + k}`).join(' ') }
         : {}),
+      ...(routers.length > 0 ? { NVLAB_ROUTERS: routers.join(' ') } : {}),
     },
     networks: [
       { network: mgmt.name, ip: node.mgmtIp, prefixLength: prefixOf(mgmt.subnet) },
