@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LabPlan, SwitchPlan } from '../topology/plan-types.ts';
-import { l2GatewayOf } from './northbound.ts';
+import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
+import { l2GatewayOf, routerBody } from './northbound.ts';
 
 describe('l2GatewayOf', () => {
   const plan = {
@@ -19,5 +19,37 @@ describe('l2GatewayOf', () => {
 
   it('refuses a gateway not attached to the network', () => {
     expect(() => l2GatewayOf(plan, sw({ node: 'hv1', network: 'dc' }))).toThrow(/not attached to dc/);
+  });
+});
+
+describe('routerBody', () => {
+  const plan = {
+    transportNodes: [
+      { name: 'gw1', attachments: [{ network: 'internet' }] },
+      { name: 'gw2', attachments: [{ network: 'office' }, { network: 'internet' }] },
+    ],
+  } as unknown as LabPlan;
+  const router: RouterPlan = {
+    name: 'edge',
+    interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: '0a:00:00:00:00:01' }],
+    uplink: { network: 'internet', ip: '203.0.113.2', prefixLength: 24, mac: '0a:00:00:00:00:02', gateways: ['gw2', 'gw1'], snat: true },
+  };
+
+  it('gives addresses with their prefix and the gateways in priority order with their NIC on the uplink network', () => {
+    expect(routerBody(plan, router)).toEqual({
+      name: 'edge',
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:00:01' }],
+      uplink: {
+        network: 'internet',
+        ip: '203.0.113.2/24',
+        mac: '0a:00:00:00:00:02',
+        snat: true,
+        gateways: [{ node: 'gw2', nic: 'eth3' }, { node: 'gw1', nic: 'eth2' }],
+      },
+    });
+  });
+
+  it('leaves the uplink out of a router without one', () => {
+    expect(routerBody(plan, { name: 'inner', interfaces: [] })).toEqual({ name: 'inner', interfaces: [] });
   });
 });

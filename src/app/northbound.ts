@@ -1,6 +1,6 @@
 // The lab runner's side of the northbound API: it pushes the topology's logical configuration
 // to the controller cluster over REST, the same path a cloud platform would take.
-import type { LabPlan, SwitchPlan } from '../topology/plan-types.ts';
+import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
 import { NvlabError } from '../util/errors.ts';
 
 export const API_PORT = 8080;
@@ -55,6 +55,13 @@ export function northbound(memberIps: string[], options: { deadlineMs?: number }
   };
 }
 
+/** JSON with object keys sorted: the API may answer a nested object with its keys in another order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
 /**
  * POST that may be retried: a write answered "no quorum, outcome unknown" may have committed,
  * so a later 409 for a row that holds exactly what was sent counts as done.
@@ -65,26 +72,52 @@ async function create(client: NorthboundClient, collection: string, body: Record
   } catch (error) {
     if (!(error instanceof NorthboundError) || !error.message.includes('→ 409')) throw error;
     const existing = (await client.request('GET', `${collection}/${String(body.name)}`)) as Record<string, unknown>;
-    const same = Object.entries(body).every(([k, v]) => v === undefined || (typeof v === 'object' ? JSON.stringify(existing[k]) === JSON.stringify(v) : String(existing[k]).toLowerCase() === String(v).toLowerCase()));
+    const same = Object.entries(body).every(([k, v]) => v === undefined || (typeof v === 'object' ? canonical(existing[k]) === canonical(v) : String(existing[k]).toLowerCase() === String(v).toLowerCase()));
     if (!same) throw error;
   }
 }
 
 /**
- * The L2 gateway service of a switch as the store holds it. The gateway's NIC on the physical
- * network is eth<2 + k> for its k-th attachment (eth0 management, eth1 underlay; see
- * src/nodes/transport-node.ts).
+ * A gateway node's NIC on a physical network: eth<2 + k> for its k-th attachment (eth0
+ * management, eth1 underlay; see src/nodes/transport-node.ts). `what` names the service in the
+ * error when the node is not attached there.
  */
+function gatewayNic(plan: LabPlan, node: string, network: string, what: string): string {
+  const k = plan.transportNodes.find((n) => n.name === node)?.attachments.findIndex((a) => a.network === network) ?? -1;
+  if (k < 0) throw new NorthboundError(`${what}: ${node} is not attached to ${network}`);
+  return `eth${2 + k}`;
+}
+
+/** The L2 gateway service of a switch as the store holds it. */
 export function l2GatewayOf(plan: LabPlan, s: SwitchPlan): { node: string; network: string; vlan?: number; nic: string } | undefined {
   const gw = s.l2Gateway;
   if (!gw) return undefined;
-  const node = plan.transportNodes.find((n) => n.name === gw.node);
-  const k = node?.attachments.findIndex((a) => a.network === gw.network) ?? -1;
-  if (k < 0) throw new NorthboundError(`switch ${s.name}: l2 gateway ${gw.node} is not attached to ${gw.network}`);
-  return { node: gw.node, network: gw.network, ...(gw.vlan === undefined ? {} : { vlan: gw.vlan }), nic: `eth${2 + k}` };
+  const nic = gatewayNic(plan, gw.node, gw.network, `switch ${s.name}: l2 gateway`);
+  return { node: gw.node, network: gw.network, ...(gw.vlan === undefined ? {} : { vlan: gw.vlan }), nic };
 }
 
-/** Transport nodes, then switches, then ports: each refers only to what came before. */
+/** A logical router as the northbound API takes it: addresses with their prefix, the uplink's
+ *  gateways in priority order (the first is active) with their NIC on the uplink's network. */
+export function routerBody(plan: LabPlan, r: RouterPlan): Record<string, unknown> {
+  const up = r.uplink;
+  return {
+    name: r.name,
+    interfaces: r.interfaces.map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefixLength}`, mac: i.mac })),
+    ...(up
+      ? {
+          uplink: {
+            network: up.network,
+            ip: `${up.ip}/${up.prefixLength}`,
+            mac: up.mac,
+            snat: up.snat,
+            gateways: up.gateways.map((node) => ({ node, nic: gatewayNic(plan, node, up.network, `router ${r.name}: uplink gateway`) })),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Transport nodes, then switches, then ports and routers: each refers only to what came before. */
 export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient): Promise<void> {
   await Promise.all(
     plan.transportNodes.map((n) =>
@@ -109,13 +142,14 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
       }),
     ),
   );
-  await Promise.all(
-    plan.switches.flatMap((s) =>
+  await Promise.all([
+    ...plan.switches.flatMap((s) =>
       s.ports.map((p) =>
         create(client, '/api/v1/logical-ports', { name: p.name, switch: s.name, mac: p.mac, ip: p.ip, node: p.node }),
       ),
     ),
-  );
+    ...plan.routers.map((r) => create(client, '/api/v1/logical-routers', routerBody(plan, r))),
+  ]);
 }
 
 /**

@@ -7,7 +7,7 @@ import { parseCidr } from '../topology/ipv4.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { nodeContainer } from './labs.ts';
-import { northbound, type NorthboundClient } from './northbound.ts';
+import { NorthboundError, northbound, type NorthboundClient } from './northbound.ts';
 
 interface StoredPort {
   name: string;
@@ -42,9 +42,25 @@ async function prefixOf(api: NorthboundClient, switchName: string): Promise<numb
   return (sw.subnet && parseCidr(sw.subnet)?.prefixLength) || 24;
 }
 
-async function plug(runtime: Runtime, lab: string, port: StoredPort, node: string, prefix: number): Promise<void> {
+/** The address a VM of the switch routes through: the switch's interface on the first router
+ *  that joins it, as deploy gives it (src/nodes/transport-node.ts); none without a router. */
+async function gatewayOf(api: NorthboundClient, switchName: string): Promise<string | undefined> {
+  let routers: { items?: { interfaces?: { switch: string; ip: string }[] }[] };
+  try {
+    routers = (await api.request('GET', '/api/v1/logical-routers')) as typeof routers;
+  } catch (error) {
+    // A controller without logical routers has none to route through.
+    if (error instanceof NorthboundError && error.message.includes('→ 404')) return undefined;
+    throw error;
+  }
+  const ip = (routers.items ?? []).flatMap((r) => r.interfaces ?? []).find((i) => i.switch === switchName)?.ip;
+  return ip?.split('/')[0];
+}
+
+async function plug(runtime: Runtime, lab: string, port: StoredPort, node: string, api: NorthboundClient): Promise<void> {
+  const [prefix, gateway] = await Promise.all([prefixOf(api, port.switch), gatewayOf(api, port.switch)]);
   const result = await runtime.exec(await container(runtime, lab, node), [
-    'nvlab-node', 'plug', port.name, portIfname(port.name), port.mac, `${port.ip}/${prefix}`,
+    'nvlab-node', 'plug', port.name, portIfname(port.name), port.mac, `${port.ip}/${prefix}`, ...(gateway ? [gateway] : []),
   ]);
   if (result.exitCode !== 0) throw new NvlabError('PLUG', `plug ${port.name} on ${node}: ${result.stdout}${result.stderr}`.trim());
 }
@@ -58,7 +74,7 @@ export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?
   const client = api ?? (await labNorthbound(runtime, lab));
   const port: StoredPort = { name: spec.name, switch: spec.switch, mac: spec.mac ?? portMac(spec.switch, spec.name), ip: spec.ip, node: spec.on };
   await client.request('POST', '/api/v1/logical-ports', port);
-  await plug(runtime, lab, port, spec.on, await prefixOf(client, spec.switch));
+  await plug(runtime, lab, port, spec.on, client);
   return port;
 }
 
@@ -75,5 +91,5 @@ export async function migratePort(runtime: Runtime, lab: string, name: string, t
   const port = (await client.request('GET', `/api/v1/logical-ports/${name}`)) as StoredPort;
   if (port.node) await unplug(runtime, lab, name, port.node);
   await client.request('PUT', `/api/v1/logical-ports/${name}`, { ...port, node: to });
-  await plug(runtime, lab, { ...port, node: to }, to, await prefixOf(client, port.switch));
+  await plug(runtime, lab, { ...port, node: to }, to, client);
 }
