@@ -10,8 +10,13 @@ export interface OvsInterfaceState {
   linkState: string;
   ifaceId?: string;
   options: Record<string, string>;
-  /** BFD where it is enabled on the interface: OVS's `bfd_status:state` (up, down, init, admin_down). */
-  bfd?: { state: string };
+  /**
+   * BFD where it is enabled on the interface: OVS's `bfd_status:state` (up, down, init,
+   * admin_down) and `bfd_status:forwarding`, which is false while the session is up but the far
+   * end says "concatenated path down" (a node holding itself back until its flows are in).
+   * Forwarding is what OVS's port liveness, and so a fast_failover group, follows.
+   */
+  bfd?: { state: string; forwarding: boolean };
 }
 
 export interface OvsBridgeState {
@@ -54,6 +59,10 @@ function scalar(value: OvsdbValue): string {
   return Array.isArray(value) && value[0] === 'set' ? '' : String(value);
 }
 
+function bfdOf(status: Record<string, string>): { state: string; forwarding: boolean } {
+  return { state: status.state ?? 'unknown', forwarding: status.forwarding === 'true' };
+}
+
 export function parseOvsState(stdout: string): OvsBridgeState[] {
   const [bridges, ports, interfaces] = stdout
     .trim()
@@ -81,7 +90,7 @@ export function parseOvsState(stdout: string): OvsBridgeState[] {
             linkState: scalar(row.link_state),
             ...(ids['iface-id'] ? { ifaceId: ids['iface-id'] } : {}),
             options: mapOf(row.options),
-            ...(mapOf(row.bfd).enable === 'true' ? { bfd: { state: mapOf(row.bfd_status).state ?? 'unknown' } } : {}),
+            ...(mapOf(row.bfd).enable === 'true' ? { bfd: bfdOf(mapOf(row.bfd_status)) } : {}),
           },
         ];
       })

@@ -112,7 +112,7 @@ export const activeGateway = defineStep<ActiveGatewaySpec>({
     }
   },
   check: (spec, ctx) => async () =>
-    judgeHolder(`active gateway of ${spec.router}`, await ctx.driver.activeGateway(spec.router), spec.is, spec['is-not']),
+    judgeHolder(`active gateway of ${spec.router}`, await ctx.driver.activeGateway(spec.router, ctx.model.routers.get(spec.router)?.gateways ?? []), spec.is, spec['is-not']),
 });
 
 /** A command's output as a message shows it: one line, at most 160 characters. */

@@ -128,8 +128,9 @@ export interface LabDriver {
   flood(request: FloodRequest): Promise<FloodResult>;
   /** The controller member that is OpenFlow master of the node's switch now; undefined: none. */
   masterOf(node: string): Promise<string | undefined>;
-  /** The l3 gateway node that holds the router's uplink now; undefined: none. */
-  activeGateway(router: string): Promise<string | undefined>;
+  /** The l3 gateway node that holds the router's uplink now, among its `gateways` (highest
+   *  priority first); undefined: none. Two holding it at once is an error (a thrown one). */
+  activeGateway(router: string, gateways: readonly string[]): Promise<string | undefined>;
   /** Runs `cmd` with a shell on a port's VM, a host, a transport node or a controller member. */
   exec(on: string, cmd: string): Promise<ExecResult>;
   node(action: NodeAction, target: string): Promise<void>;

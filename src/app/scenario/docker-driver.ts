@@ -24,6 +24,7 @@ import { API_PORT } from '../northbound.ts';
 import { readOvsState } from '../ovs-state.ts';
 import { addPort, migratePort, removePort } from '../ports.ts';
 import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
+import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gateway.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { floodOnce } from './flood.ts';
 import { startTraffic } from './traffic.ts';
@@ -52,16 +53,22 @@ export class DockerLabDriver implements LabDriver {
     return found.name;
   }
 
-  async tunnels(nodes: readonly string[]): Promise<NodeTunnels[]> {
+  /** The lab's containers, and the transport node each underlay address belongs to (tunnels
+   *  name their remote end by address). */
+  private async transportNodes(): Promise<{ containers: ContainerInfo[]; byIp: Map<string, string> }> {
     const containers = await this.runtime.listContainers({ [LABEL_LAB]: this.lab });
     const underlay = await this.networkName('underlay');
-    // Remote IPs name the transport node that holds them on the underlay.
     const byIp = new Map(
       containers.filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? '')).flatMap((c) => {
         const ip = c.addresses[underlay];
         return ip ? [[ip, c.labels[LABEL_NODE] ?? c.name] as const] : [];
       }),
     );
+    return { containers, byIp };
+  }
+
+  async tunnels(nodes: readonly string[]): Promise<NodeTunnels[]> {
+    const { containers, byIp } = await this.transportNodes();
     return Promise.all(
       nodes.map(async (node): Promise<NodeTunnels> => {
         const container = containers.find((c) => c.labels[LABEL_NODE] === node);
@@ -138,8 +145,17 @@ export class DockerLabDriver implements LabDriver {
     return masters[0];
   }
 
-  async activeGateway(router: string): Promise<string | undefined> {
-    throw new NvlabError('UNSUPPORTED', `logical router ${router}: l3 gateway services are not implemented yet`);
+  async activeGateway(router: string, gateways: readonly string[]): Promise<string | undefined> {
+    const { containers, byIp } = await this.transportNodes();
+    const views = await Promise.all(
+      gateways.map(async (node): Promise<GatewayView> => {
+        const container = containers.find((c) => c.labels[LABEL_NODE] === node);
+        if (container?.state !== 'running') return { node, running: false, liveTunnelsTo: new Set() };
+        // A running gateway whose OVS cannot be read is an attempt that failed, not an answer.
+        return { node, running: true, liveTunnelsTo: liveTunnelsTo(await readOvsState(this.runtime, container.name), byIp) };
+      }),
+    );
+    return activeGatewayOf(router, gateways, views);
   }
 
   async exec(on: string, cmd: string): Promise<ExecResult> {
