@@ -232,6 +232,25 @@ describe('parseTopology: bad input', () => {
     expect(issues[4]!.message).toContain('already used by host www');
   });
 
+  it('reports a router joining overlapping subnets, an uplink overlapping its switches, an uplink on a VLAN', () => {
+    const src = lines(...BASE, 'physical-networks:', '  office: { subnet: 192.168.10.0/24, vlan: 10 }', '  lan: { subnet: 10.0.0.0/16 }',
+      'logical-switches:', '  web: { subnet: 10.0.1.0/24 }', '  app: { subnet: 10.0.1.0/25 }', '  db: { subnet: 10.1.2.0/24 }',
+      'logical-routers:',
+      '  edge: { switches: { web: 10.0.1.1, app: 10.0.1.2 } }',
+      '  core: { switches: { web: 10.0.1.3 }, uplink: { network: lan, ip: 10.0.9.1, gateways: [gw2] } }',
+      '  dmz: { switches: { db: 10.1.2.1 }, uplink: { network: office, ip: 192.168.10.2, gateways: [gw2] } }');
+    const issues = issuesOf(src);
+    expect(issues.map((i) => [i.line, i.column, formatPath(i.path)])).toEqual([
+      [pos(src, 'app: 10.0.1.2').line, pos(src, 'app: 10.0.1.2').column, 'logical-routers.edge.switches.app'],
+      [pos(src, 'lan, ip').line, pos(src, 'lan, ip').column, 'logical-routers.core.uplink.network'],
+      [pos(src, 'office, ip').line, pos(src, 'office, ip').column, 'logical-routers.dmz.uplink.network'],
+    ]);
+    expect(issues[0]!.message).toBe('router edge joins switches web and app, whose subnets 10.0.1.0/24 and 10.0.1.0/25 overlap');
+    expect(issues[1]!.message).toBe("router core's uplink network lan (10.0.0.0/16) overlaps its switch web (10.0.1.0/24)");
+    expect(issues[2]!.message).toBe("router dmz's uplink is on office, which is on VLAN 10; uplinks are untagged");
+    expect(formatIssue(issues[2]!)).toMatch(/^lab\.yaml:\d+:\d+: .*\(expected a physical network without vlan\)$/);
+  });
+
   it('reports service-node replication in a lab without service nodes', () => {
     const noSn = ['name: lab', 'transport-nodes:', '  hv1: hypervisor'];
     const sw = lines(...noSn, 'logical-switches:', '  web: { subnet: 10.0.1.0/24, replication: service-node }');

@@ -5,7 +5,7 @@ import type { PathIssue, IssuePath } from './issues.ts';
 import { formatPath } from './issues.ts';
 import type { Role } from './plan-types.ts';
 import type { Topology } from './schema.ts';
-import { formatIp, lastHost, parseCidr, parseIp, type Cidr } from './ipv4.ts';
+import { formatCidr, formatIp, lastHost, overlaps, parseCidr, parseIp, type Cidr } from './ipv4.ts';
 import { defaultReplication, normalizeMac, portIfname, portMac, routerInterfaceMac } from './derive.ts';
 import type { Position } from './yaml-position.ts';
 
@@ -195,6 +195,8 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
   const switchList = Object.keys(switches).join(', ') || 'none in this lab';
   for (const [rName, router] of Object.entries(routers)) {
     const rPath = ['logical-routers', rName];
+    // The router routes by destination: the subnets it joins must not overlap.
+    const joined: { name: string; cidr: Cidr }[] = [];
     for (const [swName, ipText] of Object.entries(router.switches ?? {})) {
       const path = [...rPath, 'switches', swName];
       const sw = switches[swName];
@@ -204,7 +206,13 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
         }
         continue;
       }
-      checkAddress(path, `router ${rName}'s interface address`, ipText, parseCidr(sw.subnet), `switch ${swName}`);
+      const swCidr = parseCidr(sw.subnet);
+      const clash = swCidr && joined.find((j) => overlaps(j.cidr, swCidr));
+      if (swCidr && clash) {
+        add(path, `router ${rName} joins switches ${clash.name} and ${swName}, whose subnets ${formatCidr(clash.cidr)} and ${formatCidr(swCidr)} overlap`,
+          'switches with subnets apart from each other: the router routes between them', true);
+      } else if (swCidr) joined.push({ name: swName, cidr: swCidr });
+      checkAddress(path, `router ${rName}'s interface address`, ipText, swCidr, `switch ${swName}`);
       claim(switchIps.get(swName), parseIp(ipText), `router ${rName}`, {
         path, subject: `router ${rName}'s interface address ${ipText}`, scope: `on switch ${swName}`,
         expected: 'an address unique in the switch',
@@ -226,6 +234,17 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
     } else if (net.subnet === undefined) {
       add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`, 'a physical network with a subnet');
     } else {
+      const netCidr = parseCidr(net.subnet);
+      const clash = netCidr && joined.find((j) => overlaps(j.cidr, netCidr));
+      if (netCidr && clash) {
+        add([...upPath, 'network'], `router ${rName}'s uplink network ${uplink.network} (${formatCidr(netCidr)}) overlaps its switch ${clash.name} (${formatCidr(clash.cidr)})`,
+          "a physical network apart from the router's switches");
+      }
+      // The uplink is plain Ethernet on the gateway's NIC: no 802.1Q tag is pushed or popped for it.
+      if (net.vlan !== undefined) {
+        add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is on VLAN ${net.vlan}; uplinks are untagged`,
+          'a physical network without vlan');
+      }
       const path = [...upPath, 'ip'];
       checkAddress(path, `router ${rName}'s uplink address`, uplink.ip, parseCidr(net.subnet), `network ${uplink.network}`);
       claim(networkIps.get(uplink.network), parseIp(uplink.ip), `router ${rName}'s uplink`, {
