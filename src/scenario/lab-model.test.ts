@@ -56,7 +56,7 @@ describe('reachPairs', () => {
     expect(ambiguous).toBe(10);
   });
 
-  it('leaves out switches a router joins', () => {
+  it('leaves out switches a router without an uplink joins', () => {
     const model = modelFromPlan(
       planOf(
         lines(
@@ -71,5 +71,25 @@ describe('reachPairs', () => {
       ),
     );
     expect(reachPairs(model).pairs.map((p) => `${p.from}-${p.to}`)).toEqual(['a1-c1', 'b1-c1', 'c1-a1', 'c1-b1']);
+  });
+
+  it('pairs ports of switches a router with an uplink joins once, as reaching', () => {
+    const model = modelFromPlan(
+      planOf(
+        lines(
+          'name: lab',
+          'transport-nodes: { hv1: hypervisor, hv2: hypervisor, gw1: l3-gateway }',
+          'physical-networks: { internet: { subnet: 203.0.113.0/24 } }',
+          'logical-switches:',
+          '  a: { subnet: 10.0.1.0/24, ports: { a1: { on: hv1, ip: 10.0.1.2 }, a2: { on: hv2, ip: 10.0.1.3 } } }',
+          '  b: { subnet: 10.0.2.0/24, ports: { b1: { on: hv2, ip: 10.0.2.2 } } }',
+          '  c: { subnet: 10.0.3.0/24, ports: { c1: { on: hv2, ip: 10.0.3.2 } } }',
+          'logical-routers: { r: { switches: { a: 10.0.1.1, b: 10.0.2.1 }, uplink: { network: internet, ip: 203.0.113.2, gateways: [gw1] } } }',
+        ),
+      ),
+    );
+    const { pairs } = reachPairs(model);
+    expect(pairs.filter((p) => p.reach).map((p) => `${p.from}-${p.to}`)).toEqual(['a1-a2', 'a1-b1', 'a2-b1']);
+    expect(pairs.filter((p) => !p.reach).map((p) => `${p.from}-${p.to}`)).toEqual(['a1-c1', 'a2-c1', 'b1-c1', 'c1-a1', 'c1-a2', 'c1-b1']);
   });
 });

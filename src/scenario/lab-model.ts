@@ -166,9 +166,11 @@ export interface ReachPair {
 
 /**
  * The pairs `reach: all` checks: every two ports of a switch (one direction; a ping is a round
- * trip) should reach; ports of switches that no router joins should not, in either direction.
- * A cross-switch pair is left out when the sender's own switch uses the target's address: the
- * ping could not tell which of the two answered.
+ * trip) should reach; so should ports of two switches a router with an uplink joins (it runs on
+ * its gateways and routes between them); ports of switches that no router joins should not, in
+ * either direction. Switches joined only by a router without an uplink (deployed nowhere) are
+ * left alone. A cross-switch pair is left out when the sender's own switch uses the target's
+ * address: the ping could not tell which of the two answered.
  */
 export function reachPairs(model: LabModel): { pairs: ReachPair[]; ambiguous: number } {
   const bySwitch = new Map<string, ModelPort[]>();
@@ -178,8 +180,7 @@ export function reachPairs(model: LabModel): { pairs: ReachPair[]; ambiguous: nu
     list.push(p);
     bySwitch.set(p.switch, list);
   }
-  const routed = (a: string, b: string): boolean =>
-    [...model.routers.values()].some((r) => r.switches.includes(a) && r.switches.includes(b));
+  const joining = (a: string, b: string) => [...model.routers.values()].filter((r) => r.switches.includes(a) && r.switches.includes(b));
   const pairs: ReachPair[] = [];
   let ambiguous = 0;
   for (const ports of bySwitch.values()) {
@@ -187,14 +188,20 @@ export function reachPairs(model: LabModel): { pairs: ReachPair[]; ambiguous: nu
       for (const b of ports.slice(j + 1)) pairs.push({ from: a.name, to: b.name, ip: b.ip, reach: true });
     }
   }
-  // Isolation both ways: a blocked request and a blocked reply look the same to one ping.
-  for (const [sa, ports] of bySwitch) {
-    for (const [sb, other] of bySwitch) {
-      if (sa === sb || routed(sa, sb)) continue;
+  const switches = [...bySwitch.keys()];
+  for (const [i, sa] of switches.entries()) {
+    for (const [j, sb] of switches.entries()) {
+      if (i === j) continue;
+      const routers = joining(sa, sb);
+      // Routed: one direction, as within a switch. Isolated: both ways, since a blocked request
+      // and a blocked reply look the same to one ping.
+      const reach = routers.some((r) => r.gateways.length > 0);
+      if ((reach && j < i) || (!reach && routers.length > 0)) continue;
+      const ports = bySwitch.get(sa) ?? [];
       for (const a of ports) {
-        for (const b of other) {
+        for (const b of bySwitch.get(sb) ?? []) {
           if (ports.some((p) => p.ip === b.ip)) ambiguous++;
-          else pairs.push({ from: a.name, to: b.name, ip: b.ip, reach: false });
+          else pairs.push({ from: a.name, to: b.name, ip: b.ip, reach });
         }
       }
     }
