@@ -150,7 +150,8 @@ export class DockerLabDriver implements LabDriver {
     const views = await Promise.all(
       gateways.map(async (node): Promise<GatewayView> => {
         const container = containers.find((c) => c.labels[LABEL_NODE] === node);
-        if (container?.state !== 'running') return { node, running: false, liveTunnelsTo: new Set() };
+        // Cut off every network by this run, a gateway routes nothing, whatever it believes.
+        if (container?.state !== 'running' || this.cut.has(node)) return { node, running: false, liveTunnelsTo: new Set() };
         // A running gateway whose OVS cannot be read is an attempt that failed, not an answer.
         return { node, running: true, liveTunnelsTo: liveTunnelsTo(await readOvsState(this.runtime, container.name), byIp) };
       }),
