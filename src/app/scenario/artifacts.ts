@@ -1,8 +1,9 @@
 // What a person needs to see why a scenario failed, saved under one directory: per transport node
-// its Open vSwitch configuration, OpenFlow 1.3 flows and groups, datapath flows and logs; per
-// controller member its logs; and the failing step's captures. Nodes are read one command at a
-// time (a stuck command costs only its own file) and in parallel across nodes; a node that is
-// stopped or does not answer gets a note instead, and never stops the collection.
+// its Open vSwitch configuration, OpenFlow 1.3 flows and groups, datapath flows, logs and network
+// namespaces (VMs, logical routers); per controller member its logs; and the failing step's
+// captures. Nodes are read one command at a time (a stuck command costs only its own file) and in
+// parallel across nodes; a node that is stopped or does not answer gets a note instead, and never
+// stops the collection.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../topology/plan-types.ts';
@@ -29,6 +30,8 @@ function transportCommands(): [string, string[]][] {
     ['flows-br-phy.txt', ofctl('dump-flows', 'br-phy')],
     ['groups-br-phy.txt', ofctl('dump-groups', 'br-phy')],
     ['datapath-flows.txt', ['ovs-appctl', 'dpctl/dump-flows']],
+    // VMs and logical routers: addresses, routes, neighbours, and a router's NAT.
+    ['namespaces.txt', ['sh', '-c', 'for n in $(ip netns list | cut -d" " -f1); do echo "== $n"; ip netns exec "$n" sh -c "ip -br addr; ip route; ip neigh; nft list ruleset"; done']],
     ['ovs-vswitchd.log', ['tail', '-n', String(LOG_LINES), '/var/log/openvswitch/ovs-vswitchd.log']],
     ['ovsdb-server.log', ['tail', '-n', String(LOG_LINES), '/var/log/openvswitch/ovsdb-server.log']],
   ];
