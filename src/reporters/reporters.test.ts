@@ -71,7 +71,7 @@ describe('pretty', () => {
         'lab lab: 3 scenarios from lab.yaml',
         '',
         'smoke (2 steps)',
-        '  ✓ tunnels up  100ms · 20 tunnels on 7 transport nodes',
+        '  ✓ tunnels up  100ms · 42 tunnels on 7 transport nodes',
         '  ✓ ping web1 → web2  100ms · 3 of 3 answered',
         '  smoke passed in 200ms',
         '',
@@ -158,7 +158,7 @@ describe('junit', () => {
       ['1 tunnels up', 'lab.smoke', '0.100', 'lab.yaml'],
       ['2 ping web1 → web2', 'lab.smoke', '0.100', 'lab.yaml'],
     ]);
-    expect(smoke!.testcase[0]!['system-out']).toBe('passed after 100ms (1 attempt, within 30s)\n20 tunnels on 7 transport nodes');
+    expect(smoke!.testcase[0]!['system-out']).toBe('passed after 100ms (1 attempt, within 30s)\n42 tunnels on 7 transport nodes');
     const [flood, kill] = flooding!.testcase;
     expect(flood!.failure).toMatchObject({ type: 'flood', message: 'expected receivers web2, web3; web3 got 2 copies' });
     expect(flood!.failure!['#text']).toContain('gave up after 1.1s: 6 attempts within 1s');

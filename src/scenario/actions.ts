@@ -185,7 +185,7 @@ export const addNode = defineStep<AddNodeSpec>({
   schema: AddNodeSchema,
   title: (s) => `add node ${s.name} (${s.role})`,
   validate: (spec, v) => checkNewName(v, ['name'], spec.name, 'transport node'),
-  apply: (s, model) => withNode(model, { name: s.name, role: s.role }),
+  apply: (s, model) => withNode(model, { name: s.name, role: s.role, encap: s.encap ?? 'geneve' }),
   async run(s, ctx) {
     await ctx.driver.addNode({ name: s.name, role: s.role, ...(s.encap ? { encap: s.encap } : {}) });
     return { ok: true };

@@ -103,7 +103,7 @@ describe('what checks say when they fail', () => {
       });
     expect(await messageOf(driver, { expect: 'tunnels-up', within: '0s' })).toEqual([
       'failed',
-      'expected exactly 20 tunnels on 7 transport nodes, all up; hv1: missing hv3 (geneve); hv2: down sn1 (geneve); hv2: extra gw2 (vxlan); gw3: cannot read its tunnels (container stopped)',
+      'expected exactly 42 tunnels on 7 transport nodes, all up; hv1: missing hv3 (geneve); hv2: down sn1 (geneve); hv2: extra gw2 (vxlan); gw3: cannot read its tunnels (container stopped)',
     ]);
   });
 

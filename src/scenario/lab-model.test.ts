@@ -8,15 +8,39 @@ const ends = (need: Map<string, { remote: string; encap: string }[]>) =>
 
 describe('neededTunnels', () => {
   it('joins the nodes that carry a switch, and in service-node mode each of them with every service node', () => {
-    // web (service-node mode) is on hv1, hv2, hv3 and its l2 gateway gw1; app (source) on hv1, hv3.
+    // web (service-node mode) is on hv1, hv2, hv3, its l2 gateway gw1 and the gateways gw2, gw3
+    // of router edge; app (source) on hv1, hv3.
     expect(ends(neededTunnels(labModel()))).toEqual({
-      hv1: ['gw1/geneve', 'hv2/geneve', 'hv3/geneve', 'sn1/geneve'],
-      hv2: ['gw1/geneve', 'hv1/geneve', 'hv3/geneve', 'sn1/geneve'],
-      hv3: ['gw1/geneve', 'hv1/geneve', 'hv2/geneve', 'sn1/geneve'],
-      sn1: ['gw1/geneve', 'hv1/geneve', 'hv2/geneve', 'hv3/geneve'],
-      gw1: ['hv1/geneve', 'hv2/geneve', 'hv3/geneve', 'sn1/geneve'],
-      gw2: [],
-      gw3: [],
+      hv1: ['gw1/geneve', 'gw2/geneve', 'gw3/geneve', 'hv2/geneve', 'hv3/geneve', 'sn1/geneve'],
+      hv2: ['gw1/geneve', 'gw2/geneve', 'gw3/geneve', 'hv1/geneve', 'hv3/geneve', 'sn1/geneve'],
+      hv3: ['gw1/geneve', 'gw2/geneve', 'gw3/geneve', 'hv1/geneve', 'hv2/geneve', 'sn1/geneve'],
+      sn1: ['gw1/geneve', 'gw2/geneve', 'gw3/geneve', 'hv1/geneve', 'hv2/geneve', 'hv3/geneve'],
+      gw1: ['gw2/geneve', 'gw3/geneve', 'hv1/geneve', 'hv2/geneve', 'hv3/geneve', 'sn1/geneve'],
+      gw2: ['gw1/geneve', 'gw3/geneve', 'hv1/geneve', 'hv2/geneve', 'hv3/geneve', 'sn1/geneve'],
+      gw3: ['gw1/geneve', 'gw2/geneve', 'hv1/geneve', 'hv2/geneve', 'hv3/geneve', 'sn1/geneve'],
+    });
+  });
+
+  it("joins a router's gateways with each other, in the encap of its first switch, else of its first gateway", () => {
+    const model = modelFromPlan(
+      planOf(
+        lines(
+          'name: lab',
+          'transport-nodes: { hv1: hypervisor, gw1: { role: l3-gateway, encap: gre }, gw2: l3-gateway, gw3: l3-gateway }',
+          'physical-networks: { internet: { subnet: 203.0.113.0/24 } }',
+          'logical-switches:',
+          '  a: { subnet: 10.0.1.0/24, encap: vxlan, ports: { a1: { on: hv1, ip: 10.0.1.2 } } }',
+          'logical-routers:',
+          '  r: { switches: { a: 10.0.1.1 }, uplink: { network: internet, ip: 203.0.113.2, gateways: [gw2, gw3] } }',
+          '  bare: { uplink: { network: internet, ip: 203.0.113.3, gateways: [gw1, gw2] } }',
+        ),
+      ),
+    );
+    expect(ends(neededTunnels(model))).toEqual({
+      hv1: ['gw2/vxlan', 'gw3/vxlan'],
+      gw1: ['gw2/gre'],
+      gw2: ['gw1/gre', 'gw3/vxlan', 'hv1/vxlan'],
+      gw3: ['gw2/vxlan', 'hv1/vxlan'],
     });
   });
 
@@ -43,7 +67,7 @@ describe('neededTunnels', () => {
     expect(ends(neededTunnels(model)).hv4).toEqual(['hv1/geneve', 'hv2/geneve']);
     model = withoutNode(model, 'hv4');
     expect(neededTunnels(model).has('hv4')).toBe(false);
-    expect(ends(neededTunnels(model)).hv2).toEqual(['gw1/geneve', 'hv1/geneve', 'hv3/geneve', 'sn1/geneve']);
+    expect(ends(neededTunnels(model)).hv2).toEqual(['gw1/geneve', 'gw2/geneve', 'gw3/geneve', 'hv1/geneve', 'hv3/geneve', 'sn1/geneve']);
   });
 });
 

@@ -8,6 +8,8 @@ import type { Encap, LabPlan, Replication, Role } from '../topology/plan-types.t
 export interface ModelNode {
   name: string;
   role: Role;
+  /** The node's own encap (a router's gateways tunnel to each other in it when it has no switch). */
+  encap?: Encap;
 }
 
 export interface ModelPort {
@@ -60,7 +62,7 @@ export function modelFromPlan(plan: LabPlan): LabModel {
   return {
     lab: plan.lab,
     members: plan.controllers.kind === 'builtin' ? plan.controllers.members.map((m) => m.name) : [],
-    nodes: byName(plan.transportNodes.map((n) => ({ name: n.name, role: n.role }))),
+    nodes: byName(plan.transportNodes.map((n) => ({ name: n.name, role: n.role, encap: n.encap }))),
     ports: byName(
       plan.switches.flatMap((s) => s.ports.map((p) => ({ name: p.name, switch: s.name, node: p.node, ip: p.ip, mac: p.mac }))),
     ),
@@ -117,7 +119,13 @@ export interface TunnelEnd {
   encap: Encap;
 }
 
-/** Transport nodes (existing ones) that carry each switch: hypervisors of its ports and its l2 gateway. */
+/** A router's gateways that exist, in its order; a router runs where they are. */
+function liveGateways(model: LabModel, router: ModelRouter): string[] {
+  return router.gateways.filter((g) => model.nodes.has(g));
+}
+
+/** Transport nodes (existing ones) that carry each switch: hypervisors of its ports, its l2
+ *  gateway, and the gateways of every router joining it (each holds a copy of the router). */
 export function switchCarriers(model: LabModel): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
   for (const sw of model.switches.values()) {
@@ -126,13 +134,18 @@ export function switchCarriers(model: LabModel): Map<string, string[]> {
     out.set(sw.name, set);
   }
   for (const p of model.ports.values()) if (model.nodes.has(p.node)) out.get(p.switch)?.add(p.node);
+  for (const r of model.routers.values()) {
+    for (const sw of r.switches) for (const g of liveGateways(model, r)) out.get(sw)?.add(g);
+  }
   return new Map([...out].map(([sw, set]) => [sw, [...set].sort()]));
 }
 
 /**
  * Every tunnel the logical configuration needs, per transport node (all of them, with [] where
- * none): between two nodes that carry the same switch, and, for a switch in service-node mode,
- * between each node carrying it and every service node. One per (remote, encap).
+ * none): between two nodes that carry the same switch; for a switch in service-node mode,
+ * between each node carrying it and every service node; between the gateways of a router (they
+ * watch each other), in the encap of its first switch, else of its first gateway. One per
+ * (remote, encap).
  */
 export function neededTunnels(model: LabModel): Map<string, TunnelEnd[]> {
   const need = new Map<string, Map<string, TunnelEnd>>([...model.nodes.keys()].map((n) => [n, new Map()]));
@@ -147,6 +160,12 @@ export function neededTunnels(model: LabModel): Map<string, TunnelEnd[]> {
     const here = carriers.get(sw.name) ?? [];
     for (const a of here) for (const b of here) add(a, b, sw.encap);
     if (sw.replication === 'service-node') for (const a of here) for (const sn of serviceNodes) add(a, sn, sw.encap);
+  }
+  for (const r of model.routers.values()) {
+    const gateways = liveGateways(model, r);
+    const first = r.switches.map((s) => model.switches.get(s)).find((s) => s !== undefined);
+    const encap = first?.encap ?? model.nodes.get(gateways[0] ?? '')?.encap ?? 'geneve';
+    for (const a of gateways) for (const b of gateways) add(a, b, encap);
   }
   return new Map(
     [...need].map(([node, ends]) => [

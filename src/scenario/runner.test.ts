@@ -32,7 +32,7 @@ describe('runScenarios', () => {
     expect(result.scenarios.map((s) => [s.name, s.status])).toEqual([['smoke', 'passed'], ['more', 'passed']]);
     const [tunnels, ping, kill] = result.scenarios[0]!.steps;
     expect(tunnels).toMatchObject({ id: '1', kind: 'expect-tunnels-up', title: 'tunnels up', status: 'passed', attempts: 1, budgetMs: 30_000, convergenceMs: 100, durationMs: 100 });
-    expect(tunnels!.message).toBe('20 tunnels on 7 transport nodes');
+    expect(tunnels!.message).toBe('42 tunnels on 7 transport nodes');
     expect(ping).toMatchObject({ id: '2', title: 'ping web1 → web2', status: 'passed', message: '3 of 3 answered' });
     expect(kill).toMatchObject({ id: '3', kind: 'kill', title: 'kill ctrl2', status: 'passed', durationMs: 100 });
     expect(kill).not.toHaveProperty('convergenceMs');
