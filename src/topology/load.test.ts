@@ -251,6 +251,14 @@ describe('parseTopology: bad input', () => {
     expect(formatIssue(issues[2]!)).toMatch(/^lab\.yaml:\d+:\d+: .*\(expected a physical network without vlan\)$/);
   });
 
+  it('reports a switch joined by more routers than the controller can number', () => {
+    const routers = Array.from({ length: 17 }, (_, k) => `  r${k}: { switches: { web: 10.0.1.${k + 1} } }`);
+    const src = lines(...BASE, 'logical-switches:', '  web: { subnet: 10.0.1.0/24 }', 'logical-routers:', ...routers);
+    const issue = only(src);
+    expect(issue).toMatchObject({ ...pos(src, 'web: 10.0.1.17'), path: ['logical-routers', 'r16', 'switches', 'web'] });
+    expect(formatIssue(issue)).toMatch(/switch web is joined by more than 16 routers \(expected at most 16 routers per switch\)$/);
+  });
+
   it('reports service-node replication in a lab without service nodes', () => {
     const noSn = ['name: lab', 'transport-nodes:', '  hv1: hypervisor'];
     const sw = lines(...noSn, 'logical-switches:', '  web: { subnet: 10.0.1.0/24, replication: service-node }');

@@ -24,6 +24,10 @@ export interface ValidateOptions {
 
 export const RESERVED_NAME = /^ctrl[1-5]$/;
 
+/** Routers one logical switch can have: the controller numbers them into 4 bits of its group ids
+ *  (src/controller/pipeline/ids.ts) and its store refuses more. */
+export const MAX_ROUTERS_PER_SWITCH = 16;
+
 type Kind = 'transport node' | 'physical network' | 'host' | 'logical switch' | 'port' | 'logical router';
 
 function describeAddress(cidr: Cidr, ipText: string): string | undefined {
@@ -193,6 +197,7 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
 
   // Logical routers: interfaces inside their switches, uplinks on gateways.
   const switchList = Object.keys(switches).join(', ') || 'none in this lab';
+  const routersOn = new Map<string, number>();
   for (const [rName, router] of Object.entries(routers)) {
     const rPath = ['logical-routers', rName];
     // The router routes by destination: the subnets it joins must not overlap.
@@ -205,6 +210,11 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
           add(path, `router ${rName} has an interface on ${swName}, which is not a logical switch`, `a logical switch: ${switchList}`, true);
         }
         continue;
+      }
+      const count = (routersOn.get(swName) ?? 0) + 1;
+      routersOn.set(swName, count);
+      if (count === MAX_ROUTERS_PER_SWITCH + 1) {
+        add(path, `switch ${swName} is joined by more than ${MAX_ROUTERS_PER_SWITCH} routers`, `at most ${MAX_ROUTERS_PER_SWITCH} routers per switch`, true);
       }
       const swCidr = parseCidr(sw.subnet);
       const clash = swCidr && joined.find((j) => overlaps(j.cidr, swCidr));
