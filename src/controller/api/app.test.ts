@@ -40,6 +40,25 @@ describe('northbound API (no store needed)', () => {
     });
   });
 
+  it('answers a router body that cannot hold together with 400 before the store is asked', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/logical-routers',
+      payload: {
+        name: 'edge',
+        interfaces: [{ switch: 'web', ip: '10.0.1.1', mac: '0a:00:00:00:01:01' }, { switch: 'web', ip: '10.0.9.1/24', mac: 'ff:ff:ff:ff:ff:ff' }],
+        uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: 'yes', gateways: [{ node: 'gw1' }] },
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues).toEqual([
+      { path: 'interfaces.0.ip', message: 'an IPv4 address with its prefix length like 10.0.1.1/24, not the subnet or broadcast address' },
+      { path: 'interfaces.1.mac', message: 'a unicast MAC address like 02:00:00:00:01:13' },
+      { path: 'uplink.snat', message: 'true or false' },
+      { path: 'uplink.gateways.0.nic', message: 'an interface name like eth2 (1 to 15 characters, no / or spaces)' },
+    ]);
+  });
+
   it('refuses a body that is not an object, or not JSON', async () => {
     const arr = await app.inject({ method: 'PUT', url: '/api/v1/logical-ports/p1', payload: [1, 2] });
     expect(arr.statusCode).toBe(400);

@@ -7,6 +7,7 @@ export {
   TransportNodeUpdateSchema,
   LogicalSwitchUpdateSchema,
   LogicalPortUpdateSchema,
+  LogicalRouterUpdateSchema,
   StatusSchema,
   ErrorSchema,
   ValidationErrorSchema,

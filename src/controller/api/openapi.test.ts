@@ -22,7 +22,7 @@ describe('OpenAPI document', () => {
     expect(doc.info.title).toBeTruthy();
     const listed = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    expect(ROUTES).toHaveLength(16);
+    expect(ROUTES).toHaveLength(21);
     for (const r of ROUTES) {
       const o = doc.paths[r.path]![r.method.toLowerCase()] as { parameters?: { name: string; in: string; required: boolean }[]; operationId: string };
       const names = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -51,6 +51,9 @@ describe('OpenAPI document', () => {
     expect(s.LogicalSwitch!.required).toEqual(['name', 'vni', 'replication', 'encap']);
     expect(s.LogicalPortUpdate!.required).toEqual(['switch', 'mac']);
     expect(s.NoQuorumError!.properties).toHaveProperty('applied');
+    expect(s.LogicalRouterCreate!.required).toEqual(['name']);
+    expect(s.LogicalRouter!.required).toEqual(['name', 'interfaces']);
+    expect(s.LogicalRouterUpdate!.required ?? []).toEqual([]);
   });
 
   it('documents the stale-read header on reads and Retry-After on 503', () => {

@@ -1,10 +1,11 @@
 // Every route of the northbound API as data: fastify registers them and the OpenAPI document is
 // generated from the same list, so the document cannot miss or misdescribe a route.
 import type { z } from 'zod';
-import { InvalidError, LogicalPortSchema, LogicalSwitchSchema, TransportNodeSchema, type Store } from '../store/index.ts';
+import { InvalidError, LogicalPortSchema, LogicalRouterSchema, LogicalSwitchSchema, TransportNodeSchema, type Store } from '../store/index.ts';
 import {
   ErrorSchema,
   LogicalPortUpdateSchema,
+  LogicalRouterUpdateSchema,
   LogicalSwitchUpdateSchema,
   NoQuorumErrorSchema,
   StatusSchema,
@@ -62,6 +63,10 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   LogicalPortCreate: { schema: LogicalPortSchema, io: 'input' },
   LogicalPortUpdate: { schema: LogicalPortUpdateSchema, io: 'input' },
   LogicalPortList: { schema: listOf(LogicalPortSchema), io: 'output' },
+  LogicalRouter: { schema: LogicalRouterSchema, io: 'output' },
+  LogicalRouterCreate: { schema: LogicalRouterSchema, io: 'input' },
+  LogicalRouterUpdate: { schema: LogicalRouterUpdateSchema, io: 'input' },
+  LogicalRouterList: { schema: listOf(LogicalRouterSchema), io: 'output' },
   Status: { schema: StatusSchema, io: 'output' },
   Error: { schema: ErrorSchema, io: 'output' },
   ValidationError: { schema: ValidationErrorSchema, io: 'output' },
@@ -89,7 +94,7 @@ interface ResourceSpec<T extends { name: string }> {
 
 const WRITE_ERRORS: Record<number, [string, string?]> = {
   400: ['Invalid body: every issue with its path', 'ValidationError'],
-  409: ['Clash with the store: duplicate name, VNI, MAC or IP, or the object is in use', 'Error'],
+  409: ['Clash with the store: duplicate name, VNI, MAC or IP, the object is in use, or a reference of the wrong kind (a router gateway that is not an l3-gateway)', 'Error'],
   503: ['The store member cannot reach a majority of the cluster', 'NoQuorumError'],
 };
 
@@ -187,6 +192,16 @@ export const ROUTES: RouteSpec[] = [
     create: (s, b) => s.createPort(b as Input<typeof LogicalPortSchema>),
     update: (s, n, b) => s.updatePort(n, b as Input<typeof LogicalPortUpdateSchema>),
     remove: (s, n) => s.deletePort(n),
+  }),
+  ...resourceRoutes({
+    segment: 'logical-routers',
+    kind: 'logical router',
+    component: 'LogicalRouter',
+    list: (s) => s.listRouters(),
+    get: (s, n) => s.getRouter(n),
+    create: (s, b) => s.createRouter(b as Input<typeof LogicalRouterSchema>),
+    update: (s, n, b) => s.updateRouter(n, b as Input<typeof LogicalRouterUpdateSchema>),
+    remove: (s, n) => s.deleteRouter(n),
   }),
   {
     method: 'GET',

@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { LogicalPortSchema, LogicalSwitchSchema, TransportNodeSchema } from '../store/index.ts';
 
+// A router's update schema lives with the store's: its cross-field checks must wrap the partial object.
+export { LogicalRouterUpdateSchema } from '../store/index.ts';
+
 // PUT replaces the whole object; the name comes from the URL (a body may repeat it, unchanged).
 export const TransportNodeUpdateSchema = TransportNodeSchema.partial({ name: true });
 export const LogicalSwitchUpdateSchema = LogicalSwitchSchema.partial({ name: true });

@@ -11,7 +11,17 @@ export {
   LogicalSwitchSchema,
   LogicalPortSchema,
   L2GatewaySchema,
+  LogicalRouterSchema,
+  LogicalRouterUpdateSchema,
+  RouterInterfaceSchema,
+  RouterUplinkSchema,
+  RouterGatewaySchema,
   type L2Gateway,
+  type LogicalRouter,
+  type LogicalRouterInput,
+  type RouterInterface,
+  type RouterUplink,
+  type RouterGateway,
   type Role,
   type Encap,
   type Replication,
@@ -26,3 +36,4 @@ export {
   type Mastership,
 } from './model.ts';
 export { NVSTORE_DATABASE } from './rows.ts';
+export { MAX_ROUTERS_PER_SWITCH } from './routers.ts';

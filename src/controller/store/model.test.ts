@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogicalPortSchema, LogicalSwitchSchema, TransportNodeSchema, ipv4ToNumber } from './model.ts';
+import { LogicalPortSchema, LogicalRouterSchema, LogicalRouterUpdateSchema, LogicalSwitchSchema, TransportNodeSchema, ipv4ToNumber, parseIfaceCidr } from './model.ts';
 
 const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (r.error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
@@ -49,5 +49,49 @@ describe('store object schemas', () => {
   it('parses dotted quads strictly', () => {
     expect(ipv4ToNumber('10.0.1.11')).toBe(0x0a00010b);
     for (const bad of ['10.0.1', '10.0.1.011', '10.0.1.256', ' 10.0.1.1', '1.2.3.4.5']) expect(ipv4ToNumber(bad)).toBeUndefined();
+  });
+
+  it('takes a router: interfaces with address/prefix, an uplink with gateways in order, snat off by default', () => {
+    const body = {
+      name: 'edge',
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0A:00:00:00:01:01' }, { switch: 'db', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' }],
+      uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] },
+    };
+    expect(LogicalRouterSchema.parse(body)).toEqual({
+      ...body,
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }, body.interfaces[1]],
+      uplink: { ...body.uplink, snat: false },
+    });
+    expect(LogicalRouterSchema.parse({ name: 'lonely' })).toEqual({ name: 'lonely', interfaces: [] });
+    expect(LogicalRouterUpdateSchema.safeParse({ interfaces: [] }).success).toBe(true);
+  });
+
+  it('refuses a router that cannot hold together, with a path to each issue', () => {
+    const r = LogicalRouterSchema.safeParse({
+      name: 'edge',
+      interfaces: [
+        { switch: 'web', ip: '10.0.1.0/24', mac: '0a:00:00:00:01:01' },
+        { switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:02' },
+        { switch: 'db', ip: '10.0.0.1/16', mac: '0a:00:00:00:01:03' },
+      ],
+      uplink: { network: 'wan', ip: '203.0.113.2', mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw1', nic: 'eth2' }, { node: 'gw1', nic: 'eth2' }] },
+    });
+    expect(issues(r)).toEqual([
+      ['interfaces.0.ip', 'an IPv4 address with its prefix length like 10.0.1.1/24, not the subnet or broadcast address'],
+      ['uplink.ip', 'an IPv4 address with its prefix length like 10.0.1.1/24, not the subnet or broadcast address'],
+      ['interfaces.1.switch', 'a second interface on switch web (one per switch)'],
+      ['uplink.gateways.1.node', 'gateway gw1 is listed twice'],
+      ['interfaces.2.ip', "10.0.0.1/16 overlaps 10.0.1.1/24 (interfaces.1.ip): a router's subnets must not overlap"],
+    ]);
+    expect(issues(LogicalRouterSchema.safeParse({ name: 'e', uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: [] } }))).toEqual([
+      ['uplink.gateways', 'at least one l3-gateway'],
+    ]);
+  });
+
+  it('reads interface addresses: /31 and /32 take any address, wider prefixes neither subnet nor broadcast', () => {
+    expect(parseIfaceCidr('10.0.1.1/24')).toEqual({ ip: 0x0a000101, prefix: 24 });
+    expect(parseIfaceCidr('10.0.1.0/31')).toEqual({ ip: 0x0a000100, prefix: 31 });
+    expect(parseIfaceCidr('10.0.1.7/32')).toEqual({ ip: 0x0a000107, prefix: 32 });
+    for (const bad of ['10.0.1.0/24', '10.0.1.255/24', '10.0.1.1', '10.0.1.1/0', '10.0.1.1/33', '10.0.1.1/24/1']) expect(parseIfaceCidr(bad)).toBeUndefined();
   });
 });

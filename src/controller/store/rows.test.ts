@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logicalState, nodeFromRow, nodeToRow, portFromRow, portToRow, switchFromRow, switchToRow } from './rows.ts';
+import { logicalState, nodeFromRow, nodeToRow, portFromRow, portToRow, routerFromRows, routerToRows, switchFromRow, switchToRow } from './rows.ts';
 
 describe('NvStore rows', () => {
   it('maps optional properties to 0-or-1 sets and back', () => {
@@ -46,6 +46,28 @@ describe('NvStore rows', () => {
         { name: 'p1', switch: 'web', mac: '02:00:00:00:01:01', ip: '10.0.1.1' },
         { name: 'p2', switch: 'web', mac: '02:00:00:00:01:02', node: 'hv2' },
       ],
+      routers: [],
     });
+  });
+
+  it('writes a router as its row plus a row per interface and gateway, keeping their order', () => {
+    const router = {
+      name: 'edge',
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }, { switch: 'app', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' }],
+      uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] },
+    };
+    const rows = routerToRows(router);
+    expect(rows.router).toEqual({ name: 'edge', uplink_network: ['wan'], uplink_ip: ['203.0.113.2'], uplink_prefix: [24], uplink_mac: ['0a:00:00:00:ff:01'], uplink_snat: [true] });
+    expect(rows.interfaces[1]).toEqual({ router: 'edge', switch: 'app', ip: '10.0.2.1', prefix: 24, mac: '0a:00:00:00:02:01', position: 1 });
+    expect(rows.gateways).toEqual([{ router: 'edge', node: 'gw2', nic: 'eth2', priority: 0 }, { router: 'edge', node: 'gw1', nic: 'eth3', priority: 1 }]);
+    // Read back from rows in any order, beside another router's rows.
+    const other = routerToRows({ name: 'zz', interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }] });
+    const back = routerFromRows(rows.router as never, [...other.interfaces, ...rows.interfaces].reverse() as never, [...rows.gateways].reverse() as never);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(router));
+    expect(routerFromRows(other.router as never, other.interfaces as never, [])).toEqual({ name: 'zz', interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }] });
+    expect(other.router).toMatchObject({ uplink_network: [], uplink_snat: [] });
+    expect(logicalState([], [], [], [router]).routers).toEqual([
+      { name: 'edge', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01' }, { switch: 'app', mac: '0a:00:00:00:02:01' }], uplink: { mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] } },
+    ]);
   });
 });

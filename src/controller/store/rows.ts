@@ -1,7 +1,7 @@
 // NvStore rows as the replica holds them, and the mapping to and from the store's objects.
 // Optional columns are 0-or-1 sets in OVSDB (`[]` or `[x]`), optional properties here.
 import type { Row } from '../../ovsdb/index.ts';
-import type { Encap, L2Gateway, LogicalPort, LogicalState, LogicalSwitch, Mastership, MemberLease, Replication, Role, TransportNode } from './model.ts';
+import type { Encap, L2Gateway, LogicalPort, LogicalRouter, LogicalState, LogicalSwitch, Mastership, MemberLease, Replication, Role, TransportNode } from './model.ts';
 
 export const NVSTORE_DATABASE = 'NvStore';
 
@@ -13,11 +13,15 @@ export interface NvStoreTables {
     l2_gateway_node?: string[]; l2_gateway_network?: string[]; l2_gateway_vlan?: number[]; l2_gateway_nic?: string[];
   };
   Logical_Port: { name: string; switch: string; mac: string; ip: string[]; node: string[] };
+  // Schema 1.2.0: a router is one row and a row per interface and per gateway, written together.
+  Logical_Router: { name: string; uplink_network: string[]; uplink_ip: string[]; uplink_prefix: number[]; uplink_mac: string[]; uplink_snat: boolean[] };
+  Logical_Router_Interface: { router: string; switch: string; ip: string; prefix: number; mac: string; position: number };
+  Logical_Router_Gateway: { router: string; node: string; nic: string; priority: number };
   Member: { name: string; expires: number };
   Mastership: { node: string; member: string; generation: number };
 }
 
-export const LOGICAL_TABLES = ['Transport_Node', 'Logical_Switch', 'Logical_Port'] as const;
+export const LOGICAL_TABLES = ['Transport_Node', 'Logical_Switch', 'Logical_Port', 'Logical_Router', 'Logical_Router_Interface', 'Logical_Router_Gateway'] as const;
 export const MEMBERSHIP_TABLES = ['Member', 'Mastership'] as const;
 
 const opt = (v: string | undefined): string[] => (v === undefined ? [] : [v]);
@@ -67,6 +71,61 @@ export function portFromRow(r: NvStoreTables['Logical_Port']): LogicalPort {
   return { name: r.name, switch: r.switch, mac: r.mac, ...optional('ip', r.ip), ...optional('node', r.node) };
 }
 
+/** "10.0.1.1/24" as the address and the prefix length, which the store keeps apart so that an
+ *  interface's address compares equal to a port's. */
+export function splitCidr(cidr: string): { ip: string; prefix: number } {
+  const [ip = '', prefix = '32'] = cidr.split('/');
+  return { ip, prefix: Number(prefix) };
+}
+
+export interface RouterRows {
+  router: Row;
+  interfaces: Row[];
+  gateways: Row[];
+}
+
+export function routerToRows(r: LogicalRouter): RouterRows {
+  const up = r.uplink;
+  const upIp = up ? splitCidr(up.ip) : undefined;
+  return {
+    router: {
+      name: r.name,
+      uplink_network: opt(up?.network),
+      uplink_ip: opt(upIp?.ip),
+      uplink_prefix: upIp ? [upIp.prefix] : [],
+      uplink_mac: opt(up?.mac),
+      uplink_snat: up ? [up.snat] : [],
+    },
+    interfaces: r.interfaces.map((i, position) => {
+      const { ip, prefix } = splitCidr(i.ip);
+      return { router: r.name, switch: i.switch, ip, prefix, mac: i.mac, position };
+    }),
+    gateways: (up?.gateways ?? []).map((g, priority) => ({ router: r.name, node: g.node, nic: g.nic, priority })),
+  };
+}
+
+/** A router from its row and its interface and gateway rows (any order; others' rows ignored). */
+export function routerFromRows(
+  r: NvStoreTables['Logical_Router'],
+  interfaces: readonly NvStoreTables['Logical_Router_Interface'][],
+  gateways: readonly NvStoreTables['Logical_Router_Gateway'][],
+): LogicalRouter {
+  const mine = <T extends { router: string }>(rows: readonly T[]) => rows.filter((x) => x.router === r.name);
+  const network = r.uplink_network[0], ip = r.uplink_ip[0], prefix = r.uplink_prefix[0], mac = r.uplink_mac[0];
+  const uplink =
+    network !== undefined && ip !== undefined && prefix !== undefined && mac !== undefined
+      ? {
+          network, ip: `${ip}/${prefix}`, mac, snat: r.uplink_snat[0] ?? false,
+          gateways: mine(gateways).sort((a, b) => a.priority - b.priority).map((g) => ({ node: g.node, nic: g.nic })),
+        }
+      : undefined;
+  return {
+    name: r.name,
+    interfaces: mine(interfaces).sort((a, b) => a.position - b.position).map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefix}`, mac: i.mac })),
+    ...(uplink ? { uplink } : {}),
+  };
+}
+
 export function memberFromRow(r: NvStoreTables['Member']): MemberLease {
   return { name: r.name, expires: r.expires };
 }
@@ -82,6 +141,7 @@ export function logicalState(
   nodes: readonly TransportNode[],
   switches: readonly LogicalSwitch[],
   ports: readonly LogicalPort[],
+  routers: readonly LogicalRouter[] = [],
 ): LogicalState {
   return {
     nodes: nodes
@@ -95,6 +155,13 @@ export function logicalState(
       .sort(byName),
     ports: ports
       .map((p) => ({ name: p.name, switch: p.switch, mac: p.mac, ...(p.ip ? { ip: p.ip } : {}), ...(p.node ? { node: p.node } : {}) }))
+      .sort(byName),
+    routers: routers
+      .map((r) => ({
+        name: r.name,
+        interfaces: r.interfaces.map((i) => ({ switch: i.switch, mac: i.mac })),
+        ...(r.uplink ? { uplink: { mac: r.uplink.mac, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } } : {}),
+      }))
       .sort(byName),
   };
 }

@@ -16,10 +16,13 @@ import {
 import { ConflictError, NotFoundError, StoreUnavailableError, type StoreError } from './errors.ts';
 import {
   LogicalPortSchema,
+  LogicalRouterSchema,
   LogicalSwitchSchema,
   TransportNodeSchema,
   type LogicalPort,
   type LogicalPortInput,
+  type LogicalRouter,
+  type LogicalRouterInput,
   type LogicalState,
   type LogicalSwitch,
   type LogicalSwitchInput,
@@ -39,6 +42,7 @@ import {
   nodeToRow,
   portFromRow,
   portToRow,
+  routerFromRows,
   switchFromRow,
   switchToRow,
   type NvStoreTables,
@@ -47,6 +51,7 @@ import { Committer } from './committer.ts';
 import { bumpGeneration, heartbeat } from './leases.ts';
 import { Txn } from './txn.ts';
 import { checkSameName, parse, same, sorted, withoutName } from './input.ts';
+import { routerGuards, routerOps, routerIndexClash, ROUTER_KIND } from './routers.ts';
 
 export interface StoreOptions {
   /** Default NvStore. */
@@ -84,9 +89,11 @@ export interface StoreEvents {
   status: [StoreStatus];
 }
 
+const sameRouter = (a: LogicalRouter, b: LogicalRouter) => JSON.stringify(a) === JSON.stringify(b);
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const KIND = { Transport_Node: 'transport node', Logical_Switch: 'logical switch', Logical_Port: 'logical port' } as const;
+const KIND = { Transport_Node: 'transport node', Logical_Switch: 'logical switch', Logical_Port: 'logical port', Logical_Router: ROUTER_KIND } as const;
 
 export class Store extends EventEmitter<StoreEvents> {
   private readonly database: string;
@@ -190,7 +197,12 @@ export class Store extends EventEmitter<StoreEvents> {
     if (this.cached?.snapshot !== snapshot) {
       this.cached = {
         snapshot,
-        state: logicalState(snapshot.rows('Transport_Node').map(nodeFromRow), snapshot.rows('Logical_Switch').map(switchFromRow), snapshot.rows('Logical_Port').map(portFromRow)),
+        state: logicalState(
+          snapshot.rows('Transport_Node').map(nodeFromRow),
+          snapshot.rows('Logical_Switch').map(switchFromRow),
+          snapshot.rows('Logical_Port').map(portFromRow),
+          this.routersOf(snapshot),
+        ),
       };
     }
     return this.cached.state;
@@ -219,6 +231,19 @@ export class Store extends EventEmitter<StoreEvents> {
     const r = this.replica.find('Logical_Port', (x) => x.name === name);
     if (!r) throw new NotFoundError(KIND.Logical_Port, name);
     return portFromRow(r);
+  }
+  listRouters(): LogicalRouter[] {
+    return sorted(this.routersOf(this.replica.snapshot()));
+  }
+  getRouter(name: string): LogicalRouter {
+    const found = this.routersOf(this.replica.snapshot()).find((r) => r.name === name);
+    if (!found) throw new NotFoundError(KIND.Logical_Router, name);
+    return found;
+  }
+  private routersOf(s: ReplicaSnapshot<NvStoreTables>): LogicalRouter[] {
+    const interfaces = s.rows('Logical_Router_Interface');
+    const gateways = s.rows('Logical_Router_Gateway');
+    return s.rows('Logical_Router').map((r) => routerFromRows(r, interfaces, gateways));
   }
   members(): MemberLease[] {
     return sorted(this.replica.rows('Member').map(memberFromRow));
@@ -249,6 +274,7 @@ export class Store extends EventEmitter<StoreEvents> {
     const node = parse(TransportNodeSchema, { ...input, name: input.name ?? name }, KIND.Transport_Node);
     checkSameName(name, node.name);
     const txn = this.txn(node);
+    if (node.role !== 'l3-gateway') this.notARouterGateway(txn, name);
     const i = txn.add(op.update('Transport_Node', [['name', '==', name]], withoutName(nodeToRow(node))));
     this.expectRow(await this.commit(txn), i, KIND.Transport_Node, name);
     await this.settle((s) => s.rows('Transport_Node').some((r) => same(nodeFromRow(r), node)));
@@ -261,6 +287,7 @@ export class Store extends EventEmitter<StoreEvents> {
       const bound = this.listPorts().filter((p) => p.node === name).map((p) => p.name);
       return new ConflictError(`transport node "${name}" still has logical ports bound${bound.length ? `: ${bound.join(', ')}` : ''}`);
     });
+    this.notARouterGateway(txn, name);
     const i = txn.add(op.delete('Transport_Node', [['name', '==', name]]));
     this.expectRow(await this.commit(txn), i, KIND.Transport_Node, name);
     await this.settle((s) => !s.rows('Transport_Node').some((r) => r.name === name));
@@ -293,6 +320,12 @@ export class Store extends EventEmitter<StoreEvents> {
       const ports = this.listPorts().filter((p) => p.switch === name).map((p) => p.name);
       return new ConflictError(`logical switch "${name}" still has logical ports${ports.length ? `: ${ports.join(', ')}` : ''}`);
     });
+    // Refused rather than cascaded: a router's interface is configuration the caller wrote, and
+    // deleting it behind their back would cut the router off that subnet without a word.
+    txn.mustNotExist('Logical_Router_Interface', [['switch', '==', name]], () => {
+      const routers = this.listRouters().filter((r) => r.interfaces.some((x) => x.switch === name)).map((r) => r.name);
+      return new ConflictError(`logical switch "${name}" still has router interfaces${routers.length ? `: ${routers.join(', ')}` : ''}`);
+    }, 'router');
     const i = txn.add(op.delete('Logical_Switch', [['name', '==', name]]));
     this.expectRow(await this.commit(txn), i, KIND.Logical_Switch, name);
     await this.settle((s) => !s.rows('Logical_Switch').some((r) => r.name === name));
@@ -334,8 +367,16 @@ export class Store extends EventEmitter<StoreEvents> {
       const node = port.node;
       txn.mustExist('Transport_Node', 'name', node, () => new NotFoundError(KIND.Transport_Node, node));
     }
+    txn.mustNotExist('Logical_Router_Interface', [['switch', '==', port.switch], ['mac', '==', port.mac]], () => {
+      const r = this.routerOnSwitch(port.switch, (i) => i.mac === port.mac);
+      return new ConflictError(`MAC ${port.mac} is already used on logical switch "${port.switch}"${r ? ` by router "${r}"` : ''}`);
+    }, 'router');
     if (port.ip !== undefined) {
       const ip = port.ip;
+      txn.mustNotExist('Logical_Router_Interface', [['switch', '==', port.switch], ['ip', '==', ip]], () => {
+        const r = this.routerOnSwitch(port.switch, (i) => i.ip.split('/')[0] === ip);
+        return new ConflictError(`IP ${ip} is already used on logical switch "${port.switch}"${r ? ` by router "${r}"` : ''}`);
+      }, 'router');
       txn.mustNotExist(
         'Logical_Port',
         [
@@ -350,6 +391,58 @@ export class Store extends EventEmitter<StoreEvents> {
       );
     }
     return txn;
+  }
+
+  // --- logical routers ------------------------------------------------------------------------
+
+  async createRouter(input: LogicalRouterInput): Promise<LogicalRouter> {
+    const router = parse(LogicalRouterSchema, input, KIND.Logical_Router);
+    const txn = this.routerTxn(router);
+    for (const o of routerOps(router, 'create')) txn.add(o);
+    await this.commit(txn);
+    await this.settle((s) => this.routersOf(s).some((r) => sameRouter(r, router)));
+    return router;
+  }
+
+  async updateRouter(name: string, input: UpdateInput<LogicalRouterInput>): Promise<LogicalRouter> {
+    const router = parse(LogicalRouterSchema, { ...input, name: input.name ?? name }, KIND.Logical_Router);
+    checkSameName(name, router.name);
+    const txn = this.routerTxn(router);
+    const ops = routerOps(router, 'update');
+    const i = txn.add(ops[0]!);
+    for (const o of ops.slice(1)) txn.add(o);
+    this.expectRow(await this.commit(txn), i, KIND.Logical_Router, name);
+    await this.settle((s) => this.routersOf(s).some((r) => sameRouter(r, router)));
+    return router;
+  }
+
+  async deleteRouter(name: string): Promise<void> {
+    const txn = this.txn();
+    const i = txn.add(op.delete('Logical_Router', [['name', '==', name]]));
+    txn.add(op.delete('Logical_Router_Interface', [['router', '==', name]]));
+    txn.add(op.delete('Logical_Router_Gateway', [['router', '==', name]]));
+    this.expectRow(await this.commit(txn), i, KIND.Logical_Router, name);
+    await this.settle((s) => !s.rows('Logical_Router').some((r) => r.name === name));
+  }
+
+  /** A router write: its guards (see routers.ts) and index clashes named after who holds the value. */
+  private routerTxn(router: LogicalRouter): Txn {
+    const txn = new Txn();
+    const view = { nodes: () => this.listNodes(), ports: () => this.listPorts(), routers: () => this.listRouters() };
+    txn.indexClash = (table, columns) => routerIndexClash(router, table, columns, view);
+    routerGuards(txn, router, view);
+    return txn;
+  }
+
+  private routerOnSwitch(sw: string, match: (i: LogicalRouter['interfaces'][number]) => boolean): string | undefined {
+    return this.listRouters().find((r) => r.interfaces.some((i) => i.switch === sw && match(i)))?.name;
+  }
+
+  private notARouterGateway(txn: Txn, node: string): void {
+    txn.mustNotExist('Logical_Router_Gateway', [['node', '==', node]], () => {
+      const routers = this.listRouters().filter((r) => r.uplink?.gateways.some((g) => g.node === node)).map((r) => r.name);
+      return new ConflictError(`transport node "${node}" is a gateway of logical routers${routers.length ? `: ${routers.join(', ')}` : ''}`);
+    }, 'router');
   }
 
   // --- members and mastership -----------------------------------------------------------------

@@ -21,9 +21,10 @@ export class Txn {
     this.guard(op.wait(table, [[column, '==', value]], [column], '==', [{ [column]: value }], 0), fail);
   }
 
-  /** Fails the transaction with `fail()` if any row matches `where`. */
-  mustNotExist(table: string, where: Condition[], fail: () => StoreError): void {
-    this.guard(op.wait(table, where, ['name'], '==', [], 0), fail);
+  /** Fails the transaction with `fail()` if any row matches `where`; `column` is any column of
+   *  the table (a wait must name one). */
+  mustNotExist(table: string, where: Condition[], fail: () => StoreError, column = 'name'): void {
+    this.guard(op.wait(table, where, [column], '==', [], 0), fail);
   }
 
   /** Fails the transaction with `fail()` unless the row matching `where` still has `columns` as in `expected`. */

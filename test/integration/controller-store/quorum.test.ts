@@ -59,6 +59,11 @@ describe.each(['leader', 'follower'] as const)('NO_QUORUM: 2 of 3 members lost, 
     }, 15_000, 'the member to report it lost its cluster');
     console.log(survivor, 'survives: writes during the outage', JSON.stringify(outcomes), 'then refused in', refusedAtOnce, 'ms');
 
+    // Routers go through the same bounded commit.
+    const router = await api.inject({ method: 'POST', url: '/api/v1/logical-routers', payload: { name: 'edge', interfaces: [] } });
+    expect(router.statusCode).toBe(503);
+    expect(router.json()).toMatchObject({ error: 'no quorum', applied: 'no' });
+
     // Leases and mastership need the quorum too.
     await expect(store.heartbeat('ctrl1', Date.now() + 1500)).rejects.toMatchObject({ code: 'NO_QUORUM' });
     await expect(store.bumpGeneration('hv1', 'ctrl1')).rejects.toMatchObject({ code: 'NO_QUORUM' });

@@ -33,6 +33,7 @@ describe('Store over a 3-member NvStore cluster', () => {
       ],
       switches: [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }],
       ports: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', ip: '10.0.1.1', node: 'hv1' }],
+      routers: [],
     };
     for (const s of [b, c]) await waitUntil(() => JSON.stringify(s.state()) === JSON.stringify(expected), 10_000, 'replication');
     expect(c.state()).toEqual(expected);

@@ -1,0 +1,60 @@
+// A store written by schema 1.1.0 (nvstore-1.1.0.ovsschema, kept as it shipped) converts to the
+// current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds the router tables, so every
+// row comes through, reads no routers, and takes routers afterwards.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../../src/controller/store/index.ts';
+import { freePort } from '../../support/southbound-node.ts';
+import { CONTROLLER_SCHEMA } from './support.ts';
+
+const OLD_SCHEMA = fileURLToPath(new URL('./nvstore-1.1.0.ovsschema', import.meta.url));
+
+describe('NvStore schema 1.1.0 → current', () => {
+  let dir = '';
+  let server: ResultPromise | undefined;
+  let store: Store | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nvlab-nvstore-upgrade-'));
+    const db = join(dir, 'nvstore.db');
+    await execa('ovsdb-tool', ['create', db, OLD_SCHEMA]);
+    const rows = [
+      { op: 'insert', table: 'Transport_Node', row: { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlay_ip: '172.30.0.31' } },
+      { op: 'insert', table: 'Transport_Node', row: { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlay_ip: '172.30.0.11' } },
+      { op: 'insert', table: 'Logical_Switch', row: { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2_gateway_node: 'gw9', l2_gateway_network: 'dc', l2_gateway_nic: 'eth2' } },
+      { op: 'insert', table: 'Logical_Port', row: { name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' } },
+    ];
+    await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
+    expect((await execa('ovsdb-tool', ['needs-conversion', db, CONTROLLER_SCHEMA])).stdout).toBe('yes');
+    await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
+    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.2.0');
+    const port = await freePort();
+    server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], { reject: false, stdio: 'ignore' });
+    store = await Store.open([`tcp:127.0.0.1:${port}`], { openTimeoutMs: 10_000 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    server?.kill('SIGTERM');
+    await server;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every row, reads no routers, and takes one', async () => {
+    expect(store!.state()).toEqual({
+      nodes: [
+        { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlayIp: '172.30.0.31' },
+        { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11' },
+      ],
+      switches: [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw9', nic: 'eth2' } }],
+      ports: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' }],
+      routers: [],
+    });
+    const router = { name: 'edge', interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }], uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw1', nic: 'eth2' }] } };
+    expect(await store!.createRouter(router)).toEqual(router);
+    expect(store!.listRouters()).toEqual([router]);
+  });
+});
