@@ -1,6 +1,6 @@
 // The OpenFlow 1.3 flows and groups of one transport node's br-int (docs/controller.md,
 // "Pipeline"): classify in table 0, L2 lookup in table 10, flooding through groups in table 20,
-// and on service nodes replication in table 30.
+// and on service nodes replication in table 30. Routers' own flows are in router-flows.ts.
 import { act, bucket, flowMod, groupMod, inst, type Bucket, type Match } from '../../openflow/index.ts';
 import {
   CookieKind,
@@ -17,8 +17,10 @@ import {
 } from './ids.ts';
 import { learnAction } from './learn.ts';
 import { flowKey } from './normalize.ts';
+import { localRouterPorts, routerUnicast, uplinkFlows, type LocalPort, type RouterContext } from './router-flows.ts';
+import { routerInterfaces } from './routers.ts';
 import { serviceNodeOrder, switchHosts, tunnelLinks } from './tunnels.ts';
-import type { DesiredFlows, DesiredState, FlowModMsg, GroupModMsg, LogicalPort, LogicalState, LogicalSwitch, NodeFacts } from './types.ts';
+import type { DesiredFlows, DesiredState, Encap, FlowModMsg, GroupModMsg, LogicalPort, LogicalState, LogicalSwitch, NodeFacts } from './types.ts';
 
 const md = (vni: number): Match[number] => ({ field: 'metadata', value: BigInt(vni) });
 const from = (where: number): Match[number] => ({ field: 'reg6', value: where });
@@ -92,27 +94,35 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
   const vmPort = (p: LogicalPort) => (p.node === nodeName ? facts.vmPorts.get(p.name) : undefined);
   const tunnelByRemote = new Map(links.map((l) => [`${l.tunnel.remoteNode}\0${l.tunnel.encap}`, l.tunnel.name]));
   // Tunnel port towards (node, encap), if the switch has reported it.
-  const tunnelPort = (remote: string, sw: LogicalSwitch) => {
-    const name = tunnelByRemote.get(`${remote}\0${sw.encap}`);
+  const tunnelPortByEncap = (remote: string, encap: Encap) => {
+    const name = tunnelByRemote.get(`${remote}\0${encap}`);
     return name === undefined ? undefined : facts.tunnelPorts.get(name);
   };
+  const tunnelPort = (remote: string, sw: LogicalSwitch) => tunnelPortByEncap(remote, sw.encap);
+  const routerCtx: RouterContext = { logical, nodeName, facts, tunnelPort: tunnelPortByEncap, flows, groups };
+  const places = routerInterfaces(logical);
 
   for (const sw of switches) {
     const vni = sw.vni;
     const ports = portsOf(sw);
-    const local: { port: LogicalPort; ofport: number }[] = [];
+    const routersHere = places.filter((p) => p.sw.name === sw.name);
+    // Local ports: VMs, and router interfaces on this gateway (delivered through their gate).
+    const local: LocalPort[] = [];
     for (const p of ports) {
       const ofport = vmPort(p);
-      if (ofport !== undefined) local.push({ port: p, ofport });
+      if (ofport !== undefined) local.push({ name: p.name, mac: p.mac.toLowerCase(), ofport, out: [act.output(ofport)] });
     }
+    local.push(...localRouterPorts(routerCtx, routersHere));
 
-    // Table 0 and 10: each local VM port.
-    for (const { port, ofport } of local) {
-      flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_VM, vni, port.name),
+    // Table 0 and 10: each local port.
+    for (const { name, mac, ofport, out } of local) {
+      flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_VM, vni, name),
         match: [{ field: 'in_port', value: ofport }], instructions: classify(vni, From.VM) }));
-      flows.push(flowMod({ tableId: Table.L2, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2_LOCAL, vni, port.name),
-        match: [md(vni), { field: 'eth_dst', value: port.mac.toLowerCase() }], instructions: [inst.apply(act.output(ofport))] }));
+      flows.push(flowMod({ tableId: Table.L2, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2_LOCAL, vni, name),
+        match: [md(vni), { field: 'eth_dst', value: mac }], instructions: [inst.apply(...out)] }));
     }
+    // Table 10: a local port's frames to a router interface, to the router's active gateway.
+    routerUnicast(routerCtx, routersHere);
 
     // Table 10: VMs elsewhere, reached only from a local VM (never tunnel to tunnel).
     for (const p of ports) {
@@ -130,7 +140,7 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
 
     // Table 20 and the two flood groups. OVS never outputs to the ingress port, so one group
     // per switch serves every ingress port.
-    const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => bucket([act.output(l.ofport)]));
+    const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => bucket(l.out));
     const toPhysical = gatewayFlows(sw, nodeName, facts, flows);
     if (toPhysical) localBuckets.push(bucket(toPhysical));
     const remoteBuckets: Bucket[] = [];
@@ -193,6 +203,9 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     flows.push(flowMod({ tableId: Table.REPLICATE, priority: Priority.MATCH, cookie: cookie(CookieKind.REPLICATE, sw.vni),
       match: [md(sw.vni)], instructions: [inst.apply(act.group(replicateGroupId(sw.vni)))] }));
   }
+
+  // Table 0 (L3 gateways): the routers' uplinks and the NICs they share.
+  uplinkFlows(routerCtx);
 
   // Explicit table-miss drops: OpenFlow 1.3 drops anyway; these make dumps say so.
   for (const tableId of PIPELINE_TABLES) {

@@ -14,7 +14,11 @@ export const From = { VM: 1, TUNNEL: 2 } as const;
 export const LEARNED_REG = 7;
 
 export const Priority = {
-  /** Table 10: a local VM's MAC wins over a (misconfigured) remote one with the same MAC. */
+  /** Table 10: a local port's frame to a router interface goes to the router's active gateway,
+   *  even on a standby gateway where the interface is local. */
+  ROUTER: 120,
+  /** Table 10: a local VM's MAC wins over a (misconfigured) remote one with the same MAC. Table
+   *  0: a router's uplink port towards another router's uplink on the same NIC. */
   LOCAL_UNICAST: 110,
   MATCH: 100,
   /** Table 10: broadcast, multicast and unknown unicast go on to flooding. */
@@ -44,6 +48,18 @@ export const CookieKind = {
   /** L2 gateway: flows its `learn` action writes into table 40. */
   L2GW_LEARNED: 0x0e,
   TABLE_MISS: 0x0f,
+  /** Table 10: a local port's frame to a router interface, into the router's failover group. */
+  ROUTER_UNICAST: 0x10,
+  /** L3 gateway, table 0: the NIC's frame to a router's uplink MAC, (gated) into the uplink. */
+  UPLINK_FROM_NIC: 0x11,
+  /** L3 gateway, table 0: the NIC's broadcast and multicast, (gated) into every uplink on it. */
+  UPLINK_NIC_FLOOD: 0x12,
+  /** L3 gateway, table 0: the uplink's frames, (gated) out the NIC. */
+  UPLINK_TO_NIC: 0x13,
+  /** L3 gateway, table 0: an uplink's frame to another router's uplink on the same NIC. */
+  UPLINK_HAIRPIN: 0x14,
+  /** L3 gateway, table 0: an uplink's broadcast and multicast: the NIC and the other uplinks. */
+  UPLINK_FLOOD: 0x15,
 } as const;
 export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
 
@@ -67,13 +83,40 @@ export function cookieVni(c: bigint): number {
 }
 
 /** Group ids: the VNI in the low 24 bits, the kind of group above it: 0 flood-local, 1
- *  flood-local-and-remote, 2 service-node failover (hypervisor), 3 replicate (service node). */
+ *  flood-local-and-remote, 2 service-node failover (hypervisor), 3 replicate (service node),
+ *  0x10 + slot router failover, 0x20 + slot router-port gate; the uplink gates carry the
+ *  router's index instead of a VNI: 0x30 in, 0x31 out. */
 export const FLOOD_REMOTE_BIT = 0x01000000;
 const SERVICE_FAILOVER_BASE = 0x02000000;
 const REPLICATE_BASE = 0x03000000;
+const ROUTER_FAILOVER_BASE = 0x10000000;
+const ROUTER_PORT_GATE_BASE = 0x20000000;
+const UPLINK_GATE_IN_BASE = 0x30000000;
+const UPLINK_GATE_OUT_BASE = 0x31000000;
+/** Routers one switch can have: the slot (a router's index among the switch's routers, by name)
+ *  takes 4 bits of the group id. Mirrors MAX_ROUTERS_PER_SWITCH of the store. */
+export const MAX_ROUTERS_PER_SWITCH = 16;
 export const floodLocalGroupId = (vni: number): number => vni;
 export const floodAllGroupId = (vni: number): number => FLOOD_REMOTE_BIT | vni;
 export const serviceFailoverGroupId = (vni: number): number => SERVICE_FAILOVER_BASE | vni;
 export const replicateGroupId = (vni: number): number => REPLICATE_BASE | vni;
-/** Group ids this module owns (1..0x03ffffff); others are left alone by reconciliation. */
-export const isPipelineGroup = (id: number): boolean => id >= 1 && id <= (REPLICATE_BASE | 0xffffff);
+/** A local port's frames to router interface (slot, VNI): `fast_failover` over the router's gateways. */
+export const routerFailoverGroupId = (vni: number, slot: number): number => (ROUTER_FAILOVER_BASE + slot * 0x01000000) | vni;
+/** On a standby gateway: into router interface (slot, VNI) only while every better gateway is down. */
+export const routerPortGateGroupId = (vni: number, slot: number): number => (ROUTER_PORT_GATE_BASE + slot * 0x01000000) | vni;
+/** On a standby gateway: into / out of the uplink of the router with this index (routers by name). */
+export const uplinkGateInGroupId = (router: number): number => UPLINK_GATE_IN_BASE | router;
+export const uplinkGateOutGroupId = (router: number): number => UPLINK_GATE_OUT_BASE | router;
+/** Group ids this module owns (kinds 0x00-0x03, 0x10-0x2f, 0x30, 0x31; id 0 is no VNI); others
+ *  are left alone by reconciliation. */
+export function isPipelineGroup(id: number): boolean {
+  if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) return false;
+  const kind = id >>> 24;
+  return kind <= 0x03 || (kind >= 0x10 && kind <= 0x2f) || kind === 0x30 || kind === 0x31;
+}
+
+/** iface-id of router R's interface on switch S on its gateways' br-int (src/topology/derive.ts
+ *  makes the same names for the lab; a port name never holds a colon). */
+export const routerPortId = (router: string, sw: string): string => `lrp:${router}:${sw}`;
+/** iface-id of router R's uplink port on its gateways' br-int. */
+export const routerUplinkId = (router: string): string => `lru:${router}`;

@@ -1,6 +1,7 @@
 // Pure computation of what a transport node's br-int must hold and of the minimal changes to
 // get there (docs/controller.md, "Pipeline" and "Tunnels"). No I/O: the southbound applies it.
 export type {
+  LogicalRouter,
   DesiredFlows,
   DesiredState,
   DesiredTunnel,
@@ -17,6 +18,8 @@ export type {
 } from './types.ts';
 export { desiredTunnels, serviceNodeOrder, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
 export { desiredFlows, desiredState } from './flows.ts';
+export { expectedPorts, gateEncap, routerGateways, routerInterfaces, type RouterInterfacePlace } from './routers.ts';
+export { activeGateway, gateTunnel, type GatewayView } from './active-gateway.ts';
 export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
 export {
@@ -32,5 +35,12 @@ export {
   floodAllGroupId,
   serviceFailoverGroupId,
   replicateGroupId,
+  routerFailoverGroupId,
+  routerPortGateGroupId,
+  uplinkGateInGroupId,
+  uplinkGateOutGroupId,
+  routerPortId,
+  routerUplinkId,
+  MAX_ROUTERS_PER_SWITCH,
   isPipelineGroup,
 } from './ids.ts';

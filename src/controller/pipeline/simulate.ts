@@ -19,6 +19,8 @@ export interface SimPacket {
   inPort: number;
   tunnelId?: bigint;
   ethDst: string;
+  /** 0x1000 | VLAN when tagged; absent: untagged (OFPVID_NONE). */
+  vlanVid?: number;
 }
 export interface SimOptions {
   /** Ports whose liveness is down (BFD): fast-failover groups skip buckets watching them. */
@@ -33,6 +35,7 @@ interface State {
   inPort: number;
   tunnelId: bigint | undefined;
   ethDst: bigint;
+  vlanVid: number;
   metadata: bigint;
   reg6: number;
 }
@@ -52,6 +55,8 @@ function fieldValue(s: State, f: OxmField): bigint | undefined {
       return BigInt(s.reg6);
     case 'eth_dst':
       return s.ethDst;
+    case 'vlan_vid':
+      return BigInt(s.vlanVid);
     default:
       throw new Error(`simulate: field ${f.field} not modelled`);
   }
@@ -90,7 +95,7 @@ export function simulate(flows: readonly SimFlow[], groups: readonly SimGroup[],
       } else throw new Error(`simulate: action ${a.type}`);
     }
   };
-  const s: State = { inPort: pkt.inPort, tunnelId: pkt.tunnelId, ethDst: macBig(pkt.ethDst), metadata: 0n, reg6: 0 };
+  const s: State = { inPort: pkt.inPort, tunnelId: pkt.tunnelId, ethDst: macBig(pkt.ethDst), vlanVid: pkt.vlanVid ?? 0, metadata: 0n, reg6: 0 };
   let table: number | undefined = 0;
   for (let hops = 0; table !== undefined && hops < 16; hops++) {
     const candidates = flows.filter((f) => f.tableId === table && matches(s, f.match)).sort((a, b) => b.priority - a.priority);

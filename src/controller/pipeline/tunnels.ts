@@ -1,7 +1,8 @@
 // Which tunnels a transport node needs: one per remote node it shares a logical switch with
-// and encapsulation, plus the service-node
-// tunnels of switches that replicate through service nodes.
+// and encapsulation, plus the service-node tunnels of switches that replicate through service
+// nodes, and those between the gateways of a logical router.
 import { createHash } from 'node:crypto';
+import { gateEncap, realisedRouters, routerBfdPairs, routerGateways, routerInterfaces } from './routers.ts';
 import type { DesiredTunnel, Encap, LogicalState, LogicalSwitch, TransportNode } from './types.ts';
 
 const IFNAMSIZ = 15;
@@ -36,8 +37,9 @@ export interface TunnelLink {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Nodes (known transport nodes only) carrying each switch: hosting a bound port of it, or
- *  bridging it as its L2 gateway. Sorted by name. */
+/** Nodes (known transport nodes only) carrying each switch: hosting a bound port of it,
+ *  bridging it as its L2 gateway, or being a gateway of a router with an interface on it.
+ *  Sorted by name. */
 export function switchHosts(logical: LogicalState): Map<string, string[]> {
   const known = new Set(logical.nodes.map((n) => n.name));
   const hosts = new Map<string, Set<string>>();
@@ -49,6 +51,7 @@ export function switchHosts(logical: LogicalState): Map<string, string[]> {
   };
   for (const p of logical.ports) add(p.switch, p.node);
   for (const s of logical.switches) add(s.name, s.l2Gateway?.node);
+  for (const place of routerInterfaces(logical)) for (const g of place.gateways) add(place.sw.name, g);
   return new Map([...hosts].map(([sw, set]) => [sw, [...set].sort()]));
 }
 
@@ -79,6 +82,18 @@ export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
       for (const r of here) link(nodes.get(r)!, sw, 'served');
     }
   }
+  // A router's gateways watch each other (the standby ones gate themselves on it), even when
+  // they share no switch of that encap.
+  for (const router of realisedRouters(logical)) {
+    const gateways = routerGateways(logical, router).map((g) => g.node);
+    if (!gateways.includes(nodeName)) continue;
+    const encap = gateEncap(logical, router);
+    for (const g of gateways) {
+      if (g === nodeName || links.has(`${g}\0${encap}`)) continue;
+      links.set(`${g}\0${encap}`, { remote: nodes.get(g)!, encap, carries: new Map() });
+    }
+  }
+  const bfdPairs = routerBfdPairs(logical, hosts);
   const result = [...links.values()].map((l): TunnelLink => {
     const tunnel: DesiredTunnel = {
       name: tunnelName(l.remote.name, l.encap),
@@ -87,9 +102,11 @@ export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
       encap: l.encap,
     };
     if (l.remote.underlayMac !== undefined) tunnel.remoteMac = l.remote.underlayMac;
-    // Hypervisors watch service nodes with BFD to fail over without a controller; both ends must
-    // run it, or the side that does would see the tunnel down.
-    if ((self.role === 'service-node') !== (l.remote.role === 'service-node')) tunnel.bfd = true;
+    // Hypervisors watch service nodes and router gateways with BFD to fail over without a
+    // controller, and a router's gateways watch each other; both ends must run it, or the side
+    // that does would see the tunnel down.
+    const pair = nodeName < l.remote.name ? `${nodeName}\0${l.remote.name}` : `${l.remote.name}\0${nodeName}`;
+    if ((self.role === 'service-node') !== (l.remote.role === 'service-node') || bfdPairs.has(pair)) tunnel.bfd = true;
     const carries = [...l.carries.values()].sort((a, b) => a.sw.vni - b.sw.vni);
     return { tunnel, carries };
   });

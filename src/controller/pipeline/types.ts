@@ -34,18 +34,34 @@ export interface LogicalPort {
   node?: string;
 }
 
+/**
+ * A logical router, realised as a network namespace on each of its gateways (the lab builds
+ * it); the pipeline forwards around it so that one gateway at a time is active. On a gateway,
+ * interface (R, S) is the br-int port with iface-id `lrp:<R>:<S>`, the uplink the one with
+ * `lru:<R>`, and the gateway's NIC on the uplink's network a port named `nic`.
+ */
+export interface LogicalRouter {
+  name: string;
+  interfaces: readonly { switch: string; mac: string }[];
+  /** The uplink's MAC and the gateways, in priority order (the first is preferred). A router
+   *  without an uplink has no gateway, so nothing realises it. */
+  uplink?: { mac: string; gateways: readonly { node: string; nic: string }[] };
+}
+
 export interface LogicalState {
   nodes: readonly TransportNode[];
   switches: readonly LogicalSwitch[];
   ports: readonly LogicalPort[];
+  routers?: readonly LogicalRouter[];
 }
 
 /** What one switch reports: OpenFlow port numbers of VM interfaces (by iface-id = logical
- *  port name) and of tunnel interfaces (by interface name). Missing entries are not there yet. */
+ *  port name, or a router's `lrp:`/`lru:` id) and of tunnel interfaces (by interface name).
+ *  Missing entries are not there yet. */
 export interface NodeFacts {
   vmPorts: ReadonlyMap<string, number>;
   tunnelPorts: ReadonlyMap<string, number>;
-  /** Other br-int interfaces by name (an L2 gateway's physical NIC). */
+  /** Other br-int interfaces by name (an L2 gateway's physical NIC, an L3 gateway's uplink NIC). */
   physicalPorts?: ReadonlyMap<string, number>;
 }
 
@@ -56,7 +72,8 @@ export interface DesiredTunnel {
   remoteIp: string;
   remoteMac?: string;
   encap: Encap;
-  /** Run BFD on it (between a service node and a node it serves); absent: no BFD. */
+  /** Run BFD on it (between a service node and a node it serves, and between a router's
+   *  gateways and the nodes of its switches); absent: no BFD. */
   bfd?: boolean;
 }
 

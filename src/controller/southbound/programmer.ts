@@ -3,7 +3,7 @@
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
 import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
-import { desiredFlows, desiredTunnels, installed, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
+import { desiredFlows, desiredTunnels, expectedPorts, installed, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
 import type { Liveness } from '../mastership/liveness.ts';
@@ -304,17 +304,19 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         throw error;
       }
     }
+    // Every port the node should have is on br-int (VMs, router interfaces and uplinks, gateway
+    // NICs): a gateway's flows for its router are only whole then.
+    const expected = expectedPorts(logical, node);
+    const portsIn =
+      expected.vmPorts.every((p) => facts.vmPorts.has(p)) && expected.physicalPorts.every((p) => facts.physicalPorts?.has(p) === true);
     if (this.masters.get(node) === mastered) {
       mastered.installed = installed(desired);
-      await this.sessions.syncTunnels(node, wantedTunnels); // flows are in: release cpath_down
+      // Flows are in: release cpath_down, which a restarted service node or gateway boots with so
+      // that others keep away from it meanwhile. A gateway also waits for its router's ports,
+      // which the node agent plugs in after ovs-vswitchd starts.
+      if (portsIn) await this.sessions.syncTunnels(node, wantedTunnels);
     }
-    const boundHere = logical.ports.filter((p) => p.node === node);
-    return (
-      !changedTunnels &&
-      tunnels.every((t) => facts.tunnelPorts.has(t.name)) &&
-      boundHere.every((p) => facts.vmPorts.has(p.name)) &&
-      logical.switches.every((s) => s.l2Gateway?.node !== node || facts.physicalPorts?.has(s.l2Gateway.nic) === true)
-    );
+    return !changedTunnels && tunnels.every((t) => facts.tunnelPorts.has(t.name)) && portsIn;
   }
 }
 
