@@ -1,0 +1,188 @@
+// Several transport nodes on one host for OVS-level tests that need real tunnels between them:
+// each node is a network namespace with its own ovs-vswitchd (userspace datapath) whose br-phy
+// holds the node's underlay address, its ovsdb-server beside the test (managed by a NodeSessions
+// listener, which reaches it over loopback), and a management veth to reach the OpenFlow
+// controller. Namespaces, bridges and veths carry the run's prefix and are deleted by destroy().
+import { execa, type ResultPromise } from 'execa';
+import { join } from 'node:path';
+import { startLocalOvs, type LocalOvs } from '../../support/local-ovs.ts';
+
+const sh = (cmd: string, args: string[]) => execa(cmd, args);
+/** Runs a command inside a namespace. */
+export const inNs = (ns: string, ...cmd: string[]) => execa('ip', ['netns', 'exec', ns, ...cmd]);
+
+export interface VethEnd {
+  /** Namespace; undefined: the test's own. */
+  ns?: string;
+  name: string;
+  mac?: string;
+  /** Address with prefix length. */
+  addr?: string;
+  /** A bridge (in the same namespace) to enslave it to. */
+  master?: string;
+}
+
+export interface OvsNode {
+  name: string;
+  ns: string;
+  ovs: LocalOvs;
+  dpid: bigint;
+  underlayIp: string;
+  underlayMac: string;
+  /** ovs-appctl against this node's ovs-vswitchd. */
+  appctl(...args: string[]): Promise<string>;
+  startVswitchd(): Promise<void>;
+  /** SIGKILL: as if the node died; its namespace and links stay. */
+  killVswitchd(): Promise<void>;
+}
+
+export class NetnsLab {
+  readonly prefix = `nvr${process.pid % 10000}`;
+  private readonly namespaces: string[] = [];
+  private readonly hostLinks: string[] = [];
+  private readonly nodes: OvsNode[] = [];
+  private readonly children: ResultPromise[] = [];
+  private counter = 0;
+  /** The test's side of the management links: 169.254.77.(4i+1)/30. */
+  private mgmtIndex = 0;
+
+  /** A fresh namespace `<prefix>-<name>`: loopback up, IPv6 off (its chatter would land in counters). */
+  async ns(name: string): Promise<string> {
+    const ns = `${this.prefix}-${name}`;
+    await execa('ip', ['netns', 'del', ns], { reject: false });
+    await sh('ip', ['netns', 'add', ns]);
+    this.namespaces.push(ns);
+    await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+    await inNs(ns, 'sh', '-c', 'mount -o remount,rw /proc/sys 2>/dev/null; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6');
+    return ns;
+  }
+
+  async bridge(ns: string, name: string): Promise<void> {
+    await inNs(ns, 'ip', 'link', 'add', name, 'type', 'bridge');
+    await inNs(ns, 'ip', 'link', 'set', name, 'up');
+  }
+
+  /** A veth pair, each end moved, renamed, addressed and up, offloads off (the userspace
+   *  datapath reads frames with AF_PACKET and would forward partial checksums). */
+  async veth(a: VethEnd, b: VethEnd): Promise<void> {
+    const tmp = [`${this.prefix}t${++this.counter}a`, `${this.prefix}t${this.counter}b`] as const;
+    await sh('ip', ['link', 'add', tmp[0], 'type', 'veth', 'peer', 'name', tmp[1]]);
+    for (const [end, t] of [[a, tmp[0]], [b, tmp[1]]] as const) {
+      const ip = (...args: string[]) => (end.ns ? inNs(end.ns, 'ip', ...args) : sh('ip', args));
+      if (end.ns) await sh('ip', ['link', 'set', t, 'netns', end.ns]);
+      else this.hostLinks.push(end.name);
+      await ip('link', 'set', t, 'name', end.name);
+      if (end.mac) await ip('link', 'set', end.name, 'address', end.mac);
+      if (end.addr) await ip('addr', 'add', end.addr, 'dev', end.name);
+      if (end.master) await ip('link', 'set', end.name, 'master', end.master);
+      await ip('link', 'set', end.name, 'up');
+      const ethtool = ['ethtool', '-K', end.name, 'tx', 'off', 'tso', 'off', 'gso', 'off'];
+      await (end.ns ? execa('ip', ['netns', 'exec', end.ns, ...ethtool], { reject: false }) : execa(ethtool[0]!, ethtool.slice(1), { reject: false }));
+    }
+  }
+
+  /** A long-running process inside a namespace, stopped by destroy(). */
+  spawn(ns: string, cmd: string[], env: Record<string, string> = {}): ResultPromise {
+    const child = execa('ip', ['netns', 'exec', ns, ...cmd], { env, reject: false, stdio: 'ignore' });
+    this.children.push(child);
+    return child;
+  }
+
+  /**
+   * A transport node: namespace `name`, underlay NIC eth1 on `underlayBridge` (in namespace
+   * `underlayNs`) inside br-phy, which holds `underlayIp`/24; br-int (OpenFlow 1.3, fail-secure,
+   * `dpid`) controlled from `tcp:<mgmt>:ofPort`, OVSDB managed by `tcp:127.0.0.1:ovsdbPort`.
+   * `addPorts` runs before ovs-vswitchd starts (the node's VMs, router ports, NICs).
+   */
+  async node(
+    name: string,
+    opts: { underlayIp: string; underlayNs: string; underlayBridge: string; dpid: bigint; ovsdbPort: number; ofPort: number },
+    addPorts: (ns: string, ovs: LocalOvs) => Promise<void>,
+  ): Promise<OvsNode> {
+    const ns = await this.ns(name);
+    const i = ++this.mgmtIndex;
+    const hostIp = `169.254.77.${4 * i + 1}`;
+    await this.veth({ name: `${this.prefix}m${i}`, addr: `${hostIp}/30` }, { ns, name: 'mgmt', addr: `169.254.77.${4 * i + 2}/30` });
+    await this.veth({ ns, name: 'eth1' }, { ns: opts.underlayNs, name: `${this.prefix}u${i}`, master: opts.underlayBridge });
+    const underlayMac = (await inNs(ns, 'cat', '/sys/class/net/eth1/address')).stdout.trim();
+    const ovs = await startLocalOvs({ vswitchd: false });
+    await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${name}`);
+    // As the node agent does: br-phy takes the NIC's MAC, so the kernel's and OVS's ARP agree.
+    await ovs.addBridge('br-phy', '--', 'set', 'bridge', 'br-phy', `other_config:hwaddr=${underlayMac}`, '--', 'add-port', 'br-phy', 'eth1');
+    await ovs.addBridge('br-int', '--', 'set', 'bridge', 'br-int', 'protocols=OpenFlow13', 'fail_mode=secure',
+      `other-config:datapath-id=${opts.dpid.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+    await addPorts(ns, ovs);
+    await ovs.vsctl('set-manager', `tcp:127.0.0.1:${opts.ovsdbPort}`);
+    await ovs.vsctl('set-controller', 'br-int', `tcp:${hostIp}:${opts.ofPort}`);
+    const env = { OVS_RUNDIR: ovs.dir, OVS_LOGDIR: ovs.dir, OVS_DBDIR: ovs.dir };
+    const ctl = join(ovs.dir, 'ovs-vswitchd.ctl');
+    const pidfile = join(ovs.dir, 'ovs-vswitchd.pid');
+    const node: OvsNode = {
+      name, ns, ovs, dpid: opts.dpid, underlayIp: opts.underlayIp, underlayMac,
+      appctl: async (...args) => (await execa('ovs-appctl', ['-t', ctl, ...args], { env })).stdout,
+      startVswitchd: async () => {
+        await execa('ip', ['netns', 'exec', ns, 'ovs-vswitchd', ovs.dbRemote, `--pidfile=${pidfile}`, `--log-file=${join(ovs.dir, 'ovs-vswitchd.log')}`,
+          `--unixctl=${ctl}`, '--detach'], { env });
+        // The tap of br-phy is vswitchd's: it comes (without its address) with every start.
+        for (let tries = 0; (await execa('ip', ['-n', ns, 'link', 'show', 'br-phy'], { reject: false })).exitCode !== 0; tries++) {
+          if (tries > 200) throw new Error(`${name}: br-phy never appeared`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await inNs(ns, 'ip', 'addr', 'replace', `${opts.underlayIp}/24`, 'dev', 'br-phy');
+        await inNs(ns, 'ip', 'link', 'set', 'br-phy', 'up');
+      },
+      killVswitchd: async () => {
+        const pid = Number((await execa('cat', [pidfile])).stdout.trim());
+        process.kill(pid, 'SIGKILL');
+        for (let tries = 0; tries < 100; tries++) {
+          try {
+            process.kill(pid, 0);
+          } catch {
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error(`${name}: ovs-vswitchd ${pid} did not die`);
+      },
+    };
+    await node.startVswitchd();
+    this.nodes.push(node);
+    return node;
+  }
+
+  async destroy(): Promise<void> {
+    for (const c of this.children) c.kill('SIGKILL');
+    await Promise.allSettled(this.children);
+    for (const n of this.nodes) await n.ovs.stop().catch(() => {});
+    for (const ns of this.namespaces.reverse()) await execa('ip', ['netns', 'del', ns], { reject: false });
+    for (const l of this.hostLinks) await execa('ip', ['link', 'del', l], { reject: false });
+  }
+}
+
+/** A UDP echo server (port 7777) answering `<name> <payload>`, in a namespace. */
+export const ECHO_PORT = 7777;
+export const echoServer = (lab: NetnsLab, ns: string, name: string) =>
+  lab.spawn(ns, ['node', '-e', `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(process.env.NAME+' '+m,r.port,r.address));s.bind(${ECHO_PORT})`], { NAME: name });
+
+export interface ProbeResult {
+  /** Per probe sent, the name of who answered (or undefined), and when it was sent (ms since start). */
+  probes: { at: number; from: string | undefined }[];
+}
+
+/** Sends `count` UDP probes to ip:7777 from a namespace, one every `intervalMs`, waits `waitMs`
+ *  after the last one; reports who answered each. */
+export async function probe(ns: string, ip: string, count: number, intervalMs = 20, waitMs = 300): Promise<ProbeResult> {
+  const code = `
+const s=require('dgram').createSocket('udp4');const t0=Date.now();const sent=[];const got={};
+s.on('message',(m)=>{const [from,seq]=String(m).split(' ');if(got[seq]===undefined)got[seq]=from;});
+s.on('error',()=>{});
+let i=0;const tick=()=>{if(i>=${count}){setTimeout(()=>{console.log(JSON.stringify(sent.map((at,k)=>({at,from:got[k]}))));process.exit(0)},${waitMs});return}
+sent.push(Date.now()-t0);s.send(String(i),${ECHO_PORT},'${ip}',()=>{});i++;setTimeout(tick,${intervalMs})};s.bind(()=>tick());`;
+  const { stdout } = await inNs(ns, 'node', '-e', code);
+  return { probes: JSON.parse(stdout) as ProbeResult['probes'] };
+}
+
+/** A counter of an interface inside a namespace (rx_packets, tx_packets, ...). */
+export async function counter(ns: string, ifname: string, stat: 'rx_packets' | 'tx_packets'): Promise<number> {
+  return Number((await inNs(ns, 'cat', `/sys/class/net/${ifname}/statistics/${stat}`)).stdout.trim());
+}
