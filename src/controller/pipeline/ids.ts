@@ -65,8 +65,15 @@ export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
 
 /** 32 bits of SHA-256 of a name: the subject of a flow (logical port, tunnel). */
 export function nameHash32(name: string): number {
-  return createHash('sha256').update(name).digest().readUInt32BE(0);
+  let h = nameHashes.get(name);
+  if (h === undefined) {
+    h = createHash('sha256').update(name).digest().readUInt32BE(0);
+    if (nameHashes.size >= 100_000) nameHashes.clear(); // names come and go; stay bounded
+    nameHashes.set(name, h);
+  }
+  return h;
 }
+const nameHashes = new Map<string, number>();
 
 /** Cookie = kind (8 bits) | VNI (24 bits) | subject (32 bits: hash of a name, or a number). */
 export function cookie(kind: CookieKind, vni: number, subject: string | number = 0): bigint {

@@ -29,10 +29,27 @@ const WIDTH: Record<string, number> = { in_port: 32, in_phy_port: 32, metadata: 
   ipv4_src: 32, ipv4_dst: 32, arp_spa: 32, arp_tpa: 32, tun_src: 32, tun_dst: 32 };
 const widthOf = (field: string) => WIDTH[field] ?? (field.startsWith('reg') ? 32 : 8);
 
+/** Hex of an unmasked value that fits its field (as `toBig(v).toString(16)`); undefined: take
+ *  the general path. */
+function exactValueText(v: number | bigint | string, width: number): string | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 && (width > 52 || v < 2 ** width) ? v.toString(16) : undefined;
+  if (typeof v === 'bigint') return v >= 0n && v < 1n << BigInt(width) ? v.toString(16) : undefined;
+  if (v.includes(':') || v.includes('-')) {
+    const hex = v.replace(/[:-]/g, '').toLowerCase();
+    return width >= 48 && /^[0-9a-f]{1,12}$/.test(hex) ? hex.replace(/^0+(?=.)/, '') : undefined;
+  }
+  return undefined;
+}
+
 function oxmKey(f: OxmField): { order: number; text: string } | undefined {
   if (f.field === 'raw') {
     const exp = f.experimenter === undefined ? '' : `.${f.experimenter}`;
     return { order: f.oxmClass * 128 + f.oxmField, text: `raw${f.oxmClass}.${f.oxmField}${exp}${f.hasMask ? 'm' : ''}=${f.payload.toString('hex')}` };
+  }
+  if (f.mask === undefined) {
+    // The common case, without bigint arithmetic: an exact value, written as the slow path would.
+    const text = exactValueText(f.value, widthOf(f.field));
+    if (text !== undefined) return { order: FIELD_NO[f.field] ?? 0, text: `${f.field}=${text}` };
   }
   const all = (1n << BigInt(widthOf(f.field))) - 1n;
   const mask = f.mask === undefined ? all : toBig(f.mask) & all;
@@ -42,8 +59,25 @@ function oxmKey(f: OxmField): { order: number; text: string } | undefined {
   return { order: FIELD_NO[f.field] ?? 0, text };
 }
 
+// Keys are cached per array: a master reconciles its next change against the very objects it
+// computed last time (see reconcile's `installed`), so most keys are computed once. Matches,
+// instruction lists and buckets are never mutated after they are built.
+const matchKeys = new WeakMap<Match, string>();
+const instructionKeys = new WeakMap<readonly Instruction[], string>();
+const bucketKeys = new WeakMap<readonly Bucket[], { ordered: string[]; unordered?: string }>();
+
+function cached<K extends object>(cache: WeakMap<K, string>, key: K, compute: (key: K) => string): string {
+  let text = cache.get(key);
+  if (text === undefined) cache.set(key, (text = compute(key)));
+  return text;
+}
+
 /** The match as canonical text: fields sorted, masks normalised. */
 export function matchKey(match: Match): string {
+  return cached(matchKeys, match, computeMatchKey);
+}
+
+function computeMatchKey(match: Match): string {
   return match
     .map(oxmKey)
     .filter((k): k is { order: number; text: string } => k !== undefined)
@@ -94,6 +128,10 @@ function instructionKey(i: Instruction): string | undefined {
 }
 
 export function instructionsKey(list: readonly Instruction[]): string {
+  return cached(instructionKeys, list, computeInstructionsKey);
+}
+
+function computeInstructionsKey(list: readonly Instruction[]): string {
   return [...list]
     .sort((a, b) => INSTRUCTION_ORDER[a.type] - INSTRUCTION_ORDER[b.type])
     .map(instructionKey)
@@ -107,9 +145,11 @@ export function bucketKey(b: Bucket): string {
 
 /** Buckets of a group as canonical text; for type `all` their order does not matter. */
 export function bucketsKey(groupType: string, buckets: readonly Bucket[]): string {
-  const keys = buckets.map(bucketKey);
-  if (groupType === 'all') keys.sort();
-  return `${groupType}|${keys.join('|')}`;
+  let keys = bucketKeys.get(buckets);
+  if (keys === undefined) bucketKeys.set(buckets, (keys = { ordered: buckets.map(bucketKey) }));
+  if (groupType !== 'all') return `${groupType}|${keys.ordered.join('|')}`;
+  keys.unordered ??= [...keys.ordered].sort().join('|');
+  return `${groupType}|${keys.unordered}`;
 }
 
 /** Where a flow lives: two flows with the same key are the same OpenFlow entry. */

@@ -18,18 +18,9 @@ export interface ActualFlows {
 /** What a switch holds once `desired` has been installed on it: lets a master reconcile the next
  *  change against its own record instead of reading the switch again. */
 export function installed(desired: DesiredFlows): ActualFlows {
-  return {
-    flows: desired.flows.map((f) => ({
-      tableId: f.tableId,
-      priority: f.priority,
-      match: f.match,
-      cookie: f.cookie,
-      idleTimeout: f.idleTimeout,
-      hardTimeout: f.hardTimeout,
-      instructions: f.instructions,
-    })),
-    groups: desired.groups.map((g) => ({ groupId: g.groupId, groupType: g.groupType, buckets: g.buckets })),
-  };
+  // The desired objects themselves (never mutated): their canonical keys are cached on them, so
+  // the next reconcile against this record computes keys only for what is new.
+  return { flows: desired.flows, groups: desired.groups };
 }
 
 export interface ReconcileOptions {

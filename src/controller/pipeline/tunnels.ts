@@ -41,6 +41,17 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
  *  bridging it as its L2 gateway, or being a gateway of a router with an interface on it.
  *  Sorted by name. */
 export function switchHosts(logical: LogicalState): Map<string, string[]> {
+  let hosts = hostsCache.get(logical);
+  if (!hosts) hostsCache.set(logical, (hosts = computeSwitchHosts(logical)));
+  return hosts;
+}
+
+// A logical state is never mutated: what is derived from it is computed once per state (a
+// master programs several nodes from one state; see the programmer).
+const hostsCache = new WeakMap<LogicalState, Map<string, string[]>>();
+const linksCache = new WeakMap<LogicalState, Map<string, TunnelLink[]>>();
+
+function computeSwitchHosts(logical: LogicalState): Map<string, string[]> {
   const known = new Set(logical.nodes.map((n) => n.name));
   const hosts = new Map<string, Set<string>>();
   const add = (sw: string, node: string | undefined) => {
@@ -57,6 +68,14 @@ export function switchHosts(logical: LogicalState): Map<string, string[]> {
 
 /** The tunnels of `nodeName` with the switches each one carries, in a stable order. */
 export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink[] {
+  let perNode = linksCache.get(logical);
+  if (!perNode) linksCache.set(logical, (perNode = new Map()));
+  let links = perNode.get(nodeName);
+  if (!links) perNode.set(nodeName, (links = computeTunnelLinks(logical, nodeName)));
+  return links;
+}
+
+function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink[] {
   const nodes = new Map(logical.nodes.map((n) => [n.name, n]));
   const self = nodes.get(nodeName);
   if (!self) return [];
