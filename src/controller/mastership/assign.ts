@@ -5,8 +5,21 @@ import { createHash } from 'node:crypto';
 export function ownerOf(node: string, members: readonly string[]): string | undefined {
   let best: { member: string; score: bigint } | undefined;
   for (const member of members) {
-    const score = BigInt(`0x${createHash('sha256').update(`${node}/${member}`).digest('hex').slice(0, 16)}`);
+    const score = scoreOf(node, member);
     if (!best || score > best.score) best = { member, score };
   }
   return best?.member;
+}
+
+// A member decides ownership on every change it hears of (many a second): remember the scores.
+const scores = new Map<string, bigint>();
+function scoreOf(node: string, member: string): bigint {
+  const key = `${node}/${member}`;
+  let score = scores.get(key);
+  if (score === undefined) {
+    score = BigInt(`0x${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
+    if (scores.size >= 100_000) scores.clear();
+    scores.set(key, score);
+  }
+  return score;
 }

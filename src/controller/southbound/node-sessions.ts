@@ -67,7 +67,10 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   }
 
   static async listen(port = 6640): Promise<NodeSessions> {
-    const listener = await OvsdbListener.listen(`ptcp:${port}:0.0.0.0`, { echoInterval: 1000, deadTime: 3000 });
+    // A killed node closes its session at once; probes only find a cut-off one, which nothing
+    // here waits on (mastership rides on member links, not on switches). Every probe is a
+    // wake-up and a round trip on each of a member's sessions, so they are spaced out.
+    const listener = await OvsdbListener.listen(`ptcp:${port}:0.0.0.0`, { echoInterval: 5000, deadTime: 15000 });
     const sessions = new NodeSessions(listener);
     listener.on('connection', (conn) => {
       sessions.adopt(OvsdbClient.fromConnection(conn)).catch(() => conn.close());
@@ -118,12 +121,20 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
 
   /** The MAC the node's transport IP answers with (br-phy's). */
   underlayMac(node: string): string | undefined {
+    return this.memo(node, 'underlayMac', () => this.readUnderlayMac(node));
+  }
+
+  private readUnderlayMac(node: string): string | undefined {
     const view = this.views.get(node);
     const row = view?.replica.rows('Interface').find((i) => i.name === TRANSPORT_BRIDGE) as Row | undefined;
     return one<string>(row?.mac_in_use) || undefined;
   }
 
   facts(node: string): NodeFacts {
+    return this.memo(node, 'facts', () => this.readFacts(node));
+  }
+
+  private readFacts(node: string): NodeFacts {
     const vmPorts = new Map<string, number>();
     const tunnelPorts = new Map<string, number>();
     const physicalPorts = new Map<string, number>();
@@ -139,6 +150,10 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   }
 
   tunnels(node: string): TunnelRow[] {
+    return this.memo(node, 'tunnels', () => this.readTunnels(node));
+  }
+
+  private readTunnels(node: string): TunnelRow[] {
     return this.interfaces(node, INTEGRATION_BRIDGE)
       .filter((i) => mapGet(i.external_ids, TUNNEL_MARK))
       .map((i) => ({
@@ -161,6 +176,9 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     const view = this.views.get(node);
     const bridge = this.bridge(node, INTEGRATION_BRIDGE);
     if (!view || !bridge) return false;
+    // The same wish against the same replica found nothing to do last time: nothing to do now.
+    const wish = `${options.holdCpathDown === true}|${wanted.map((w) => `${w.name} ${w.encap} ${w.remoteIp} ${w.remoteMac ?? ''} ${w.bfd === true}`).join('|')}`;
+    if (this.memo(node, 'syncedTunnels', () => new Set<string>()).has(wish)) return false;
     const have = new Map(this.tunnels(node).map((t) => [t.name, t]));
     const want = new Map(wanted.map((t) => [t.name, t]));
     // A tunnel is its encap and remote; its remote's MAC (learned later) is updated in place.
@@ -181,7 +199,10 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
       const w = want.get(t.name);
       return w !== undefined && same(t, w) && bfdKey(t.bfd) !== bfdKey(wantBfd(w, t));
     });
-    if (stale.length === 0 && fresh.length === 0 && relearned.length === 0 && rebfd.length === 0) return false;
+    if (stale.length === 0 && fresh.length === 0 && relearned.length === 0 && rebfd.length === 0) {
+      this.memo(node, 'syncedTunnels', () => new Set<string>()).add(wish);
+      return false;
+    }
     const ports = view.replica.rows('Port') as Row[];
     const staleUuids = stale.flatMap((t) => ports.filter((p) => p.name === t.name).map((p) => p._uuid));
     const ops = [
@@ -219,6 +240,18 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     ];
     await view.client.transact(DB, ops);
     return true;
+  }
+
+  /** What is read from a node's replica, computed once per snapshot of it: a member programs
+   *  and checks a node many times between two changes of its OVSDB. Callers never mutate it. */
+  private readonly memos = new Map<string, { snapshot: unknown; values: Map<string, unknown> }>();
+
+  private memo<T>(node: string, what: string, read: () => T): T {
+    const snapshot = this.views.get(node)?.replica.snapshot();
+    let m = this.memos.get(node);
+    if (!m || m.snapshot !== snapshot) this.memos.set(node, (m = { snapshot, values: new Map() }));
+    if (!m.values.has(what)) m.values.set(what, read());
+    return m.values.get(what) as T;
   }
 
   private bridge(node: string, name: string): Row | undefined {

@@ -63,9 +63,10 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     private readonly liveness: Liveness,
   ) {
     super();
-    store.on('change', () => this.schedule(true));
-    store.on('membership', () => this.schedule());
+    store.on('change', () => (this.countReason('store'), this.schedule(true)));
+    store.on('membership', () => (this.countReason('membership'), this.schedule()));
     sessions.on('change', (node) => {
+      this.countReason('ovsdb');
       // Other nodes' tunnels carry this node's underlay MAC: they change only when it does.
       const mac = sessions.underlayMac(node);
       if (this.knownMacs.get(node) !== mac) {
@@ -76,7 +77,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         this.schedule();
       }
     });
-    liveness.on('change', () => this.schedule());
+    liveness.on('change', () => (this.countReason('liveness'), this.schedule()));
     openflow.on('switch', (sw) => {
       sw.on('disconnect', () => {
         for (const [node, m] of this.masters) if (m.sw === sw) this.masters.delete(node);
@@ -164,7 +165,24 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     setImmediate(run);
   }
 
+  /** Calls and time of decide and program since the last debug report. */
+  private readonly counts = { decide: 0, program: 0, programMs: 0, reasons: new Map<string, number>() };
+
+  private countReason(reason: string): void {
+    if (this.debug) this.counts.reasons.set(reason, (this.counts.reasons.get(reason) ?? 0) + 1);
+  }
+
+  /** Debug: a line with how often the loop ran since the last call. */
+  report(): string {
+    const c = this.counts;
+    const line = `loop: ${c.decide} decides, ${c.program} programs in ${c.programMs.toFixed(0)} ms; schedules ${[...c.reasons].map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    c.decide = c.program = c.programMs = 0;
+    c.reasons.clear();
+    return line;
+  }
+
   private decide(reprogram: boolean, touched: ReadonlySet<string>): void {
+    this.counts.decide++;
     const state = this.store.state() as LogicalState;
     const live = this.liveMembers();
     // Cut off from most peers, this member would only queue generation bumps that cannot
@@ -221,6 +239,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       this.dirty.add(node);
       return;
     }
+    const t0 = performance.now();
+    this.counts.program++;
     const run = this.program(node)
       .then((complete) => {
         if (complete && !this.dirty.has(node)) this.complete.add(node);
@@ -234,10 +254,25 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         this.retrySoon();
       })
       .finally(() => {
+        this.counts.programMs += performance.now() - t0;
         this.running.delete(node);
         if (this.dirty.delete(node)) this.kick(node);
       });
     this.running.set(node, run);
+  }
+
+  private logicalCache: { state: LogicalState; macs: string; logical: LogicalState } | undefined;
+
+  /** The store's logical state with each node's underlay MAC as its switch reports it. One
+   *  object per (state, MACs): the pipeline derives what it needs from it once for all nodes. */
+  private logical(): LogicalState {
+    const state = this.store.state() as LogicalState;
+    const macs = state.nodes.map((n) => this.sessions.underlayMac(n.name));
+    const key = macs.join(',');
+    if (this.logicalCache?.state === state && this.logicalCache.macs === key) return this.logicalCache.logical;
+    const logical: LogicalState = { ...state, nodes: state.nodes.map((n, i) => (macs[i] ? { ...n, underlayMac: macs[i] } : n)) };
+    this.logicalCache = { state, macs: key, logical };
+    return logical;
   }
 
   private switchOf(node: string): OpenFlowConnection | undefined {
@@ -260,14 +295,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       this.masters.set(node, mastered);
       this.emit('log', `${node}: master (generation ${generation})`);
     }
-    const state = this.store.state() as LogicalState;
-    const logical: LogicalState = {
-      ...state,
-      nodes: state.nodes.map((n) => {
-        const mac = this.sessions.underlayMac(n.name);
-        return mac ? { ...n, underlayMac: mac } : n;
-      }),
-    };
+    const logical = this.logical();
     const tunnels = desiredTunnels(logical, node);
     const wantedTunnels = tunnels.map((t) => ({
       name: t.name,
@@ -279,6 +307,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     // A restarted service node tells hypervisors not to use it until its flows are in.
     const changedTunnels = await this.sessions.syncTunnels(node, wantedTunnels, { holdCpathDown: true });
     const facts = this.sessions.facts(node);
+    const t0 = performance.now();
     const desired = desiredFlows(logical, node, facts);
     let actual = mastered.installed;
     if (!actual || Date.now() - mastered.readAt > VERIFY_MS) {
@@ -287,6 +316,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       mastered.readAt = Date.now();
     }
     const changes = reconcile(desired, actual);
+    if (this.debug) this.emit('log', `${node}: computed ${changes.length} changes in ${(performance.now() - t0).toFixed(1)} ms`);
     if (changes.length > 0 && this.masters.get(node) === mastered) {
       try {
         mastered.installed = undefined; // until the switch confirms every change
@@ -321,7 +351,9 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
 }
 
 export async function startOpenFlow(port = OPENFLOW_PORT): Promise<OpenFlowController> {
-  const controller = new OpenFlowController({ echoInterval: 1000, deadTime: 4000 });
+  // As for the OVSDB sessions (node-sessions.ts): a dead switch closes its connection, and
+  // probes every second on every switch cost a member more than they ever told it.
+  const controller = new OpenFlowController({ echoInterval: 5000, deadTime: 15000 });
   await controller.listen(port, '0.0.0.0');
   return controller;
 }

@@ -53,6 +53,9 @@ import { Txn } from './txn.ts';
 import { checkSameName, parse, same, sorted, withoutName } from './input.ts';
 import { routerGuards, routerOps, routerIndexClash, ROUTER_KIND } from './routers.ts';
 
+/** The tables the logical state is made of (see state()). */
+const STATE_TABLES = ['Transport_Node', 'Logical_Switch', 'Logical_Port', 'Logical_Router', 'Logical_Router_Interface', 'Logical_Router_Gateway'] as const;
+
 export interface StoreOptions {
   /** Default NvStore. */
   database?: string;
@@ -98,7 +101,7 @@ const KIND = { Transport_Node: 'transport node', Logical_Switch: 'logical switch
 export class Store extends EventEmitter<StoreEvents> {
   private readonly database: string;
   private readonly writeTimeoutMs: number;
-  private cached: { snapshot: ReplicaSnapshot<NvStoreTables>; state: LogicalState } | undefined;
+  private cached: { tables: unknown[]; state: LogicalState } | undefined;
   private readonly committer: Committer;
 
   private constructor(
@@ -193,10 +196,14 @@ export class Store extends EventEmitter<StoreEvents> {
   // --- reads (the replica's snapshot; possibly stale while `status().available` is false) ------
 
   state(): LogicalState {
+    // Keyed by the tables the state is made of, not the snapshot: members' heartbeats change the
+    // snapshot several times a second, and an unchanged state lets everything derived from it be
+    // reused (the programmer computes each node's pipeline from one state object).
     const snapshot = this.replica.snapshot();
-    if (this.cached?.snapshot !== snapshot) {
+    const tables = STATE_TABLES.map((t) => snapshot.tables.get(t));
+    if (!this.cached || tables.some((t, i) => t !== this.cached!.tables[i])) {
       this.cached = {
-        snapshot,
+        tables,
         state: logicalState(
           snapshot.rows('Transport_Node').map(nodeFromRow),
           snapshot.rows('Logical_Switch').map(switchFromRow),
