@@ -47,7 +47,9 @@ async function deploy(n: number, dir: string): Promise<LabPlan> {
   const file = join(dir, `lab-${n}.yaml`);
   await writeFile(file, topology(n));
   const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
+  const t0 = Date.now();
   await deployLab(runtime, plan);
+  if (process.env.NVLAB_BENCH_TRACE) process.stderr.write(`  deployed ${n} hypervisors in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   return plan;
 }
 
@@ -73,6 +75,7 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
     // Both actions start at the same instant: the REST create here, the plug inside the
     // container, which sleeps until then, so docker exec's own start-up stays out of the window.
     const started = Date.now() + LEAD_MS;
+    const cpuBefore = process.env.NVLAB_BENCH_CPU ? sleep(LEAD_MS - 30).then(cpuTimes) : undefined;
     const [, out] = await Promise.all([
       sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
       exec(node(on), [
@@ -84,8 +87,37 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
     const reply = /\[(\d+\.\d+)\] \d+ bytes from/.exec(out);
     if (!reply) throw new Error(`no reply for ${name}: ${out}`);
     samples.push(Number(reply[1]) * 1000 - started);
+    if (cpuBefore) reportCpu(await cpuBefore, await cpuTimes());
+    if (process.env.NVLAB_BENCH_TRACE) process.stderr.write(`  ${name} on ${on} -> ${target}: started ${new Date(started).toISOString()} took ${samples.at(-1)!.toFixed(0)} ms\n`);
   }
   return samples;
+}
+
+/** CPU ticks (user + system) per command name, over every process of the host. */
+async function cpuTimes(): Promise<Map<string, number>> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const totals = new Map<string, number>();
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      let comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm === 'node') {
+        const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+        comm = cmd.some((a) => a.includes('member.mjs')) ? 'controller' : `node:${cmd.slice(1).join(' ').slice(0, 40)}`;
+      }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      totals.set(comm, (totals.get(comm) ?? 0) + Number(f[11]) + Number(f[12]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return totals;
+}
+
+function reportCpu(before: Map<string, number>, after: Map<string, number>): void {
+  const used = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  process.stderr.write(`    cpu (10 ms ticks): ${used.slice(0, 12).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
 }
 
 async function masterOnSwitch(hv: string): Promise<string | undefined> {
@@ -176,6 +208,7 @@ try {
     const plan = await deploy(n, dir);
     const up = await portUp(plan, n);
     console.log(`port-up hv=${n} p50=${percentile(up, 0.5).toFixed(0)} p95=${percentile(up, 0.95).toFixed(0)}`);
+    if (process.env.NVLAB_BENCH_KEEP) process.exit(0); // leave the lab for inspection
     if (n === Math.max(...(sizes.length ? sizes : [3, 20]))) {
       const kill = await failover(plan, 'kill');
       const partition = await failover(plan, 'partition');

@@ -2,6 +2,7 @@
 // the store client, the northbound API, and (next) the southbound sessions and mastership.
 // Configuration comes from the environment the lab's runtime sets (see image/nvlab-node).
 import { writeFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
 import { createApi } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
@@ -52,8 +53,21 @@ export async function runMember(config: MemberConfig): Promise<void> {
   if (programmer.debug) store.on('change', () => log('store: logical config changed'));
   liveness.on('change', () => log(`peers up: ${liveness.upPeers().join(' ') || 'none'}`));
   watchStalls(log);
+  if (programmer.debug) {
+    let cpu = process.cpuUsage();
+    setInterval(() => {
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      log(`${programmer.report()}; cpu ${((used.user + used.system) / 1000).toFixed(0)} ms`);
+    }, 5000).unref();
+  }
   programmer.start();
   const api = createApi({ store, member: config.name, status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }) });
+  if (programmer.debug) {
+    api.addHook('onResponse', async (request, reply) => {
+      if (request.method !== 'GET') log(`api: ${request.method} ${request.url} ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`);
+    });
+  }
   await api.listen({ host: '0.0.0.0', port: API_PORT });
   await writeFile(READY_FILE, `${process.pid}\n`);
   console.log(`controller ${config.name}: API on :${API_PORT}`);
@@ -70,8 +84,33 @@ function watchStalls(log: (line: string) => void, everyMs = 100, reportMs = 500)
   }, everyMs).unref();
 }
 
+/** NVLAB_CONTROLLER_PROFILE=1: the member samples its own CPU from the start, and each SIGUSR2
+ *  writes what it saw since to /tmp/member-<time>.cpuprofile (open it in Chrome's DevTools). */
+async function profileOnSignal(): Promise<void> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  process.on('SIGUSR2', () => {
+    void (async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      await writeFile(`/tmp/member-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+      await post('Profiler.start');
+    })();
+  });
+}
+
 // Started as a program (the bundle), not when imported by tests.
 if (process.env.NVLAB_ROLE === 'controller') {
+  // V8 drops the compiled code of functions idle for a few collections, and a member's
+  // programming path runs in bursts (a port comes, 20 switches change), often after such a
+  // pause: without this, most of a burst's CPU went to compiling the same functions again.
+  setFlagsFromString('--no-flush-bytecode');
+  if (process.env.NVLAB_CONTROLLER_TRACE_OPT === '1') setFlagsFromString('--trace-opt --trace-deopt');
+  if (process.env.NVLAB_CONTROLLER_V8FLAGS) setFlagsFromString(process.env.NVLAB_CONTROLLER_V8FLAGS);
+  if (process.env.NVLAB_CONTROLLER_PROFILE === '1') void profileOnSignal();
   runMember(configFromEnv(process.env)).catch((error: unknown) => {
     console.error(`controller: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);

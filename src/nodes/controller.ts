@@ -34,6 +34,11 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
       NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
       // Per-install timing in the members' logs, when the deploying shell asks for it.
       ...(process.env.NVLAB_CONTROLLER_DEBUG === '1' ? { NVLAB_CONTROLLER_DEBUG: '1' } : {}),
+      ...(process.env.NVLAB_CONTROLLER_PROFILE === '1' ? { NVLAB_CONTROLLER_PROFILE: '1' } : {}),
+      ...(process.env.NVLAB_CONTROLLER_TRACE_OPT === '1' ? { NVLAB_CONTROLLER_TRACE_OPT: '1' } : {}),
+      ...(process.env.NVLAB_CONTROLLER_V8FLAGS ? { NVLAB_CONTROLLER_V8FLAGS: process.env.NVLAB_CONTROLLER_V8FLAGS } : {}),
+      // Symbols for Linux perf (perf record on the member's host pid; /tmp/perf-<pid>.map).
+      ...(process.env.NVLAB_CONTROLLER_PERF === '1' ? { NODE_OPTIONS: '--perf-basic-prof-only-functions' } : {}),
     },
     networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp, prefixLength: prefixOf(plan.networks.mgmt.subnet) }],
     files,
