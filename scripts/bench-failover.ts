@@ -1,16 +1,22 @@
-// npm run bench:failover: traffic gaps of BUM traffic when what carries it dies, on a real lab.
+// npm run bench:failover: traffic gaps when what carries the traffic dies, on a real lab.
 //   service-node-failover=<ms>   a VM broadcasts a ping every 10 ms (ping -b) on a switch in
 //                                service-node mode; a VM on another hypervisor counts the copies
 //                                it receives. The switch's active service node is killed (SIGKILL)
 //                                mid-stream; the gap is the longest interval without a received
 //                                copy. Median of 5; the service node is started again, and its
 //                                BFD sessions are up, between samples.
-//   gateway-failover=n/a         until L3 gateways exist.
+//   gateway-failover=<ms>        a VM pings a physical host behind a logical router every 10 ms;
+//                                the router's active l3 gateway is killed mid-stream; the gap is
+//                                the longest interval between two replies the VM received. Median
+//                                of 5; the gateway is started again, and has taken the router
+//                                back, between samples.
+// Both print on one line: service-node-failover=<ms> gateway-failover=<ms>.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceNodeOrder } from '../src/controller/pipeline/index.ts';
 import { deployLab } from '../src/app/deploy.ts';
+import { DockerLabDriver } from '../src/app/scenario/docker-driver.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
@@ -26,6 +32,10 @@ const container = (name: string) => `nvlab-${LAB}-${name}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+const GATEWAYS = ['gw1', 'gw2'];
+const WWW = '203.0.113.80';
+
+// The router has a switch of its own: the service-node measurement floods only `net`.
 const TOPOLOGY = `name: ${LAB}
 controllers: 1
 transport-nodes:
@@ -33,6 +43,13 @@ transport-nodes:
   hv2: hypervisor
   sn1: service-node
   sn2: service-node
+  gw1: l3-gateway
+  gw2: l3-gateway
+physical-networks:
+  internet:
+    subnet: 203.0.113.0/24
+    hosts:
+      www: ${WWW}
 logical-switches:
   net:
     vni: ${VNI}
@@ -41,6 +58,14 @@ logical-switches:
     ports:
       vm1: { on: hv1, ip: 10.0.0.11 }
       vm2: { on: hv2, ip: 10.0.0.12 }
+  lan:
+    subnet: 10.0.1.0/24
+    ports:
+      vm3: { on: hv1, ip: 10.0.1.11 }
+logical-routers:
+  edge:
+    switches: { lan: 10.0.1.1 }
+    uplink: { network: internet, ip: 203.0.113.2, gateways: [${GATEWAYS.join(', ')}], snat: true }
 `;
 
 async function sh(name: string, script: string, timeoutMs = 30_000): Promise<string> {
@@ -97,6 +122,38 @@ async function sample(order: string[]): Promise<{ killed: string; gapMs: number;
   return { killed, gapMs: Math.round(gap * 1000), copies: times.length };
 }
 
+const driver = new DockerLabDriver(runtime, LAB);
+const activeGateway = () => driver.activeGateway('edge', GATEWAYS).catch(() => undefined);
+
+/** The router is held by `gw` and carries vm3's pings to www. */
+async function routerReady(gw: string): Promise<boolean> {
+  if ((await activeGateway()) !== gw) return false;
+  const r = await runtime.exec(container('hv1'), ['ip', 'netns', 'exec', 'vm3', 'ping', '-n', '-c', '1', '-W', '1', WWW]);
+  return r.exitCode === 0;
+}
+
+async function gatewaySample(): Promise<{ killed: string; gapMs: number; replies: number }> {
+  const killed = await activeGateway();
+  if (!killed) throw new Error('no gateway holds the router');
+  const total = (BEFORE_KILL_MS + AFTER_KILL_MS) / 1000;
+  // -D stamps every reply with the time it came in (epoch seconds, µs).
+  const sender = sh('hv1', `ip netns exec vm3 ping -D -n -i 0.01 -W 1 -w ${Math.ceil(total)} ${WWW} 2>/dev/null || true`, (total + 10) * 1000);
+  await sleep(BEFORE_KILL_MS);
+  const killedAt = Date.now() / 1000;
+  await runtime.kill(container(killed));
+  const out = await sender;
+  const times = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
+  await runtime.start(container(killed));
+  if (times.length < 50) throw new Error(`only ${times.length} replies reached vm3: the measurement is broken`);
+  // No reply after the kill: the router never came back within the sample.
+  if ((times.at(-1) ?? 0) < killedAt) throw new Error(`no reply after ${killed} was killed`);
+  await until(`${killed} holding the router again`, () => routerReady(killed));
+  await sleep(2000); // its flows settle before the next sample
+  return { killed, gapMs: Math.round(gap * 1000), replies: times.length };
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-fo-'));
 try {
   await destroyLab(runtime, LAB).catch(() => {});
@@ -112,8 +169,14 @@ try {
     console.error(`sample ${i + 1}: killed ${s.killed}, gap ${s.gapMs} ms, ${s.copies} copies received`);
     gaps.push(s.gapMs);
   }
-  console.log(`service-node-failover=${median(gaps)}`);
-  console.log('gateway-failover=n/a');
+  await until('the router on gw1', () => routerReady('gw1'));
+  const gatewayGaps: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const s = await gatewaySample();
+    console.error(`gateway sample ${i + 1}: killed ${s.killed}, gap ${s.gapMs} ms, ${s.replies} replies received`);
+    gatewayGaps.push(s.gapMs);
+  }
+  console.log(`service-node-failover=${median(gaps)} gateway-failover=${median(gatewayGaps)}`);
 } finally {
   await destroyLab(runtime, LAB).catch(() => {});
   await rm(dir, { recursive: true, force: true });
