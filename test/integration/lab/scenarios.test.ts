@@ -14,7 +14,7 @@ import { projectRoot } from '../../../src/util/paths.ts';
 import { deploy, destroy, labName, runtime } from './support.ts';
 
 const CLI = join(projectRoot, 'bin/nvlab.js');
-const BUILT_IN = ['demo', 'tunnels', 'flooding', 'failover', 'migration', 'isolation', 'service-nodes', 'l2-gateway'];
+const BUILT_IN = ['demo', 'tunnels', 'flooding', 'failover', 'migration', 'isolation', 'service-nodes', 'l2-gateway', 'l3-gateway'];
 let cwd: string;
 const durations: string[] = [];
 
