@@ -1,6 +1,7 @@
 // A transport node's Open vSwitch as `inspect` shows it: bridges, their interfaces and the
 // iface-id bindings of VMs. Read with one ovs-vsctl call (three tables, one JSON document each).
 import type { Runtime } from '../runtime/runtime.ts';
+import { ENCAPS } from '../topology/plan-types.ts';
 
 export interface OvsInterfaceState {
   name: string;
@@ -18,6 +19,9 @@ export interface OvsInterfaceState {
    */
   bfd?: { state: string; forwarding: boolean };
 }
+
+/** Interface types that are tunnels (ENCAPS of the topology). */
+export const TUNNEL_TYPES: ReadonlySet<string> = new Set<string>(ENCAPS);
 
 export interface OvsBridgeState {
   name: string;

@@ -2,11 +2,9 @@
 // gateway takes over once every gateway ahead of it in the router's order is unreachable over
 // its tunnel (BFD), so the active one is the first running gateway that sees no live tunnel to
 // any gateway ahead of it. Two of them at once is a split brain, and an error.
-import type { OvsBridgeState, OvsInterfaceState } from '../ovs-state.ts';
+import { TUNNEL_TYPES, type OvsBridgeState, type OvsInterfaceState } from '../ovs-state.ts';
 import { andList } from '../../scenario/step-def.ts';
 import { NvlabError } from '../../util/errors.ts';
-
-const TUNNEL_TYPES = new Set(['geneve', 'vxlan', 'gre']);
 
 /** What one gateway shows: whether its container runs, and which nodes it has a live tunnel to. */
 export interface GatewayView {

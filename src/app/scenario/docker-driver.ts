@@ -21,7 +21,7 @@ import { NvlabError } from '../../util/errors.ts';
 import { resolveExecTarget } from '../exec-target.ts';
 import { nodeContainer } from '../labs.ts';
 import { API_PORT } from '../northbound.ts';
-import { readOvsState } from '../ovs-state.ts';
+import { TUNNEL_TYPES, readOvsState } from '../ovs-state.ts';
 import { addPort, migratePort, removePort } from '../ports.ts';
 import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
 import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gateway.ts';
@@ -29,7 +29,6 @@ import { collectArtifacts } from './artifacts.ts';
 import { floodOnce } from './flood.ts';
 import { startTraffic } from './traffic.ts';
 
-const TUNNEL_TYPES = new Set<string>(['geneve', 'vxlan', 'gre']);
 const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
 
 export class DockerLabDriver implements LabDriver {
