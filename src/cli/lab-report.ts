@@ -6,16 +6,21 @@ function stateColour(state: string): string {
   return state === 'running' ? chalk.green(state) : chalk.yellow(state);
 }
 
-function ovsSummary(node: NodeState): string {
+const isRouterPort = (ifaceId: string) => ifaceId.startsWith('lrp:') || ifaceId.startsWith('lru:');
+
+export function ovsSummary(node: NodeState): string {
   if (node.ovsError) return chalk.red(`ovs: ${node.ovsError}`);
   if (!node.ovs) return '';
   return [...node.ovs]
     .sort((a, b) => a.name.localeCompare(b.name, 'en'))
     .map((bridge) => {
       const others = bridge.interfaces.filter((i) => i.type !== 'internal');
-      const vms = others.filter((i) => i.ifaceId).map((i) => i.ifaceId);
+      const ids = others.map((i) => i.ifaceId).filter((id): id is string => id !== undefined);
+      // A logical router's ports (iface-id lrp:ROUTER:SWITCH, lru:ROUTER) name its router, once.
+      const vms = ids.filter((id) => !isRouterPort(id));
+      const routers = [...new Set(ids.filter(isRouterPort).map((id) => id.split(':')[1]))];
       const tunnels = others.filter((i) => ['geneve', 'vxlan', 'gre'].includes(i.type)).length;
-      const parts = [vms.length ? `vms ${vms.join(',')}` : '', tunnels ? `${tunnels} tunnels` : ''].filter(Boolean);
+      const parts = [vms.length ? `vms ${vms.join(',')}` : '', routers.length ? `routers ${routers.join(',')}` : '', tunnels ? `${tunnels} tunnel${tunnels === 1 ? '' : 's'}` : ''].filter(Boolean);
       if (bridge.name === 'br-phy') parts.push(others.map((i) => i.name).join(','));
       return `${bridge.name}${parts.length ? `(${parts.join('; ')})` : ''}`;
     })
