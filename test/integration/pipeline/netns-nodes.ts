@@ -3,6 +3,7 @@
 // holds the node's underlay address, its ovsdb-server beside the test (managed by a NodeSessions
 // listener, which reaches it over loopback), and a management veth to reach the OpenFlow
 // controller. Namespaces, bridges and veths carry the run's prefix and are deleted by destroy().
+import { readFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { startLocalOvs, type LocalOvs } from '../../support/local-ovs.ts';
@@ -134,12 +135,13 @@ export class NetnsLab {
       killVswitchd: async () => {
         const pid = Number((await execa('cat', [pidfile])).stdout.trim());
         process.kill(pid, 'SIGKILL');
+        // Detached, its parent is the machine's init, which may reap it late: a zombie is dead.
+        const gone = async () => {
+          const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+          return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+        };
         for (let tries = 0; tries < 100; tries++) {
-          try {
-            process.kill(pid, 0);
-          } catch {
-            return;
-          }
+          if (await gone()) return;
           await new Promise((r) => setTimeout(r, 20));
         }
         throw new Error(`${name}: ovs-vswitchd ${pid} did not die`);
