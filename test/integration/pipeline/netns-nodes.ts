@@ -140,7 +140,7 @@ export class NetnsLab {
           const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
           return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
         };
-        for (let tries = 0; tries < 100; tries++) {
+        for (let tries = 0; tries < 250; tries++) {
           if (await gone()) return;
           await new Promise((r) => setTimeout(r, 20));
         }
