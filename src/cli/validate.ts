@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { parseScenarios } from '../scenario/suite.ts';
+import { plural } from '../scenario/step-def.ts';
 import { out } from './output.ts';
 
 export function registerValidate(program: Command): void {
@@ -17,9 +18,9 @@ export function registerValidate(program: Command): void {
       parseScenarios(loaded, plan);
       const ports = plan.switches.reduce((n, s) => n + s.ports.length, 0);
       out(
-        `${chalk.green('valid')} ${file}: lab ${plan.lab}, ${plan.transportNodes.length} transport nodes, ` +
-          `${plan.switches.length} logical switches, ${ports} ports, ${plan.hosts.length} hosts, ` +
-          `${Object.keys(plan.scenarios).length} scenarios`,
+        `${chalk.green('valid')} ${file}: lab ${plan.lab}, ${plural(plan.transportNodes.length, 'transport node')}, ` +
+          `${plural(plan.switches.length, 'logical switch', 'logical switches')}, ${plural(ports, 'port')}, ` +
+          `${plural(plan.hosts.length, 'host')}, ${plural(Object.keys(plan.scenarios).length, 'scenario')}`,
       );
     });
 }
