@@ -81,7 +81,9 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
       exec(node(on), [
         'sh', '-c',
         `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +
-          `nvlab-node attach ${name} && ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`,
+          // The plug is the very ovs-vsctl call the agent's `attach` makes (and OVN's figure times).
+          `ovs-vsctl add-port br-int ${portIfname(name)} -- set interface ${portIfname(name)} external_ids:iface-id=${name} ` +
+          `external_ids:attached-mac=${mac} external_ids:iface-status=active && ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`,
       ]),
     ]);
     const reply = /\[(\d+\.\d+)\] \d+ bytes from/.exec(out);
