@@ -104,10 +104,12 @@ async function profileOnSignal(): Promise<void> {
 
 // Started as a program (the bundle), not when imported by tests.
 if (process.env.NVLAB_ROLE === 'controller') {
-  // V8 drops the compiled code of functions idle for a few collections, and a member's
-  // programming path runs in bursts (a port comes, 20 switches change), often after such a
-  // pause: without this, most of a burst's CPU went to compiling the same functions again.
-  setFlagsFromString('--no-flush-bytecode');
+  // A member's work comes in short bursts (a port comes, its nodes change) on a machine the
+  // lab's switches share. V8's optimising compiler spent most of a burst's CPU compiling, and
+  // compiling again after deoptimising, code that then ran for a millisecond (perf during
+  // bench:controller: ~45% of the members' CPU in TurboFan). Interpreted and baseline code is
+  // fast enough for this work and costs nothing up front.
+  setFlagsFromString('--no-opt');
   if (process.env.NVLAB_CONTROLLER_TRACE_OPT === '1') setFlagsFromString('--trace-opt --trace-deopt');
   if (process.env.NVLAB_CONTROLLER_V8FLAGS) setFlagsFromString(process.env.NVLAB_CONTROLLER_V8FLAGS);
   if (process.env.NVLAB_CONTROLLER_PROFILE === '1') void profileOnSignal();

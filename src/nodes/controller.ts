@@ -42,9 +42,11 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
     },
     networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp, prefixLength: prefixOf(plan.networks.mgmt.subnet) }],
     files,
-    // The control plane comes first when the host is busy: while a large lab boots, starved
-    // members stalled for a second and missed their peers' echoes (docs/controller.md).
-    cpuWeight: 4096,
+    // Twice a node's CPU weight. At the nodes' own weight, members stalled for up to 1.3 s
+    // while 20 nodes booted and switches changed master for nothing; at 4096 they crowded out
+    // the vswitchds a new port waits on (bench:controller at 20 hv, p50: 4096 103 ms, 2048
+    // 88 ms, both without churn). NVLAB_CONTROLLER_CPU_WEIGHT sets another for experiments.
+    cpuWeight: Number(process.env.NVLAB_CONTROLLER_CPU_WEIGHT ?? 2048),
   };
 }
 
