@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { act, bucket, inst, type Match } from '../../openflow/index.ts';
 import { routerPortId as topologyRouterPortId, routerUplinkId as topologyRouterUplinkId } from '../../topology/derive.ts';
 import { MAX_ROUTERS_PER_SWITCH as STORE_MAX_ROUTERS } from '../store/routers.ts';
-import { activeGateway, gateTunnel } from './active-gateway.ts';
 import { desiredFlows, desiredState } from './flows.ts';
 import {
   CookieKind,
@@ -272,24 +271,5 @@ describe('logical routers: numbering and reconciliation', () => {
     const groupMods = gone.flatMap((m) => (m.type === 'group_mod' ? [`${m.command} ${m.groupId.toString(16)}`] : []));
     expect(groupMods.filter((g) => g.startsWith('delete'))).toEqual([`delete ${routerFailoverGroupId(100, 0).toString(16)}`, `delete ${routerFailoverGroupId(200, 0).toString(16)}`]);
     expect(groupMods).toContain(`modify ${floodAllGroupId(100).toString(16)}`); // no more copies to the gateways
-  });
-});
-
-describe('logical routers: which gateway is active', () => {
-  const lab = routerLab([edge(['gw1', 'gw2', 'gw3'])]);
-  const view = (down: string[], forwardingDown: [string, string][] = []) => ({
-    runs: (n: string) => !down.includes(n),
-    forwarding: (from: string, tunnel: string) => !down.includes(from) && !down.some((d) => tunnel === `tun-${d}-gnv`) && !forwardingDown.some(([f, t]) => f === from && t === tunnel),
-  });
-
-  it('the first that runs and sees every better gateway\'s gate tunnel not forwarding', () => {
-    expect(gateTunnel(lab, 'edge', 'gw1')).toBe('tun-gw1-gnv');
-    expect(activeGateway(lab, 'edge', view([]))).toBe('gw1');
-    expect(activeGateway(lab, 'edge', view(['gw1']))).toBe('gw2');
-    expect(activeGateway(lab, 'edge', view(['gw1', 'gw2']))).toBe('gw3');
-    expect(activeGateway(lab, 'edge', view(['gw1', 'gw2', 'gw3']))).toBeUndefined();
-    // gw2 lost sight of gw1 while gw1 runs: gw1 is still the first that runs, and is never gated.
-    expect(activeGateway(lab, 'edge', view([], [['gw2', 'tun-gw1-gnv']]))).toBe('gw1');
-    expect(activeGateway(lab, 'nope', view([]))).toBeUndefined();
   });
 });
