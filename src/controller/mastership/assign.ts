@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { memoize } from '../../util/memo.ts';
 
 /** Rendezvous hashing: each node goes to the live member with the highest score for it, so a
  *  member's loss moves only its own nodes, spread over the others. */
@@ -12,14 +13,5 @@ export function ownerOf(node: string, members: readonly string[]): string | unde
 }
 
 // A member decides ownership on every change it hears of (many a second): remember the scores.
-const scores = new Map<string, bigint>();
-function scoreOf(node: string, member: string): bigint {
-  const key = `${node}/${member}`;
-  let score = scores.get(key);
-  if (score === undefined) {
-    score = BigInt(`0x${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
-    if (scores.size >= 100_000) scores.clear();
-    scores.set(key, score);
-  }
-  return score;
-}
+const scoreByKey = memoize((key) => BigInt(`0x${createHash('sha256').update(key).digest('hex').slice(0, 16)}`));
+const scoreOf = (node: string, member: string): bigint => scoreByKey(`${node}/${member}`);

@@ -2,6 +2,7 @@
 // one is derived from names and VNIs, never allocated, so any controller member computes the
 // same values and reconciliation can recognise what another member installed.
 import { createHash } from 'node:crypto';
+import { memoize } from '../../util/memo.ts';
 
 export const Table = { CLASSIFY: 0, L2: 10, FLOOD: 20, REPLICATE: 30, LEARNED: 40 } as const;
 /** The tables this module owns: reconciliation deletes unknown flows here, and only here. Table
@@ -63,17 +64,9 @@ export const CookieKind = {
 } as const;
 export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
 
-/** 32 bits of SHA-256 of a name: the subject of a flow (logical port, tunnel). */
-export function nameHash32(name: string): number {
-  let h = nameHashes.get(name);
-  if (h === undefined) {
-    h = createHash('sha256').update(name).digest().readUInt32BE(0);
-    if (nameHashes.size >= 100_000) nameHashes.clear(); // names come and go; stay bounded
-    nameHashes.set(name, h);
-  }
-  return h;
-}
-const nameHashes = new Map<string, number>();
+/** 32 bits of SHA-256 of a name: the subject of a flow (logical port, tunnel). Remembered: every
+ *  flow computed carries one. */
+export const nameHash32: (name: string) => number = memoize((name) => createHash('sha256').update(name).digest().readUInt32BE(0));
 
 /** Cookie = kind (8 bits) | VNI (24 bits) | subject (32 bits: hash of a name, or a number). */
 export function cookie(kind: CookieKind, vni: number, subject: string | number = 0): bigint {
