@@ -1,12 +1,12 @@
 // Transport nodes at run time: a new one joins a running lab (addresses taken from what the lab
 // holds, no topology file needed), then registers with the controller cluster; a removed one
 // leaves the cluster first, then the lab.
-import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE, type Encap, type LabPlan, type Role } from '../topology/plan-types.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, type LabPlan, type Role } from '../topology/plan-types.ts';
 import { formatIp, nthHost, parseCidr } from '../topology/ipv4.ts';
 import { transportNodeSpec } from '../nodes/transport-node.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
-import { nodeContainer } from './labs.ts';
+import { labNetworks, nodeContainer } from './labs.ts';
 import { labNorthbound } from './ports.ts';
 
 export interface AddTransportNode {
@@ -28,18 +28,10 @@ function freeAddress(subnet: string, taken: Set<string>): string {
 }
 
 export async function addTransportNode(runtime: Runtime, lab: string, spec: AddTransportNode): Promise<void> {
-  const [containers, networks] = await Promise.all([
-    runtime.listContainers({ [LABEL_LAB]: lab }),
-    runtime.listNetworks({ [LABEL_LAB]: lab }),
-  ]);
+  const [containers, net] = await Promise.all([runtime.listContainers({ [LABEL_LAB]: lab }), labNetworks(runtime, lab)]);
   if (containers.some((c) => c.labels[LABEL_NODE] === spec.name)) {
     throw new NvlabError('EXISTS', `lab ${lab} already has a node ${spec.name}`, { exitCode: 2 });
   }
-  const net = (key: string) => {
-    const found = networks.find((n) => n.labels[LABEL_NETWORK] === key);
-    if (!found) throw new NvlabError('NO_NETWORK', `lab ${lab} has no ${key} network`, { exitCode: 2 });
-    return found;
-  };
   const mgmt = net('mgmt');
   const underlay = net('underlay');
   const taken = (network: string) => new Set(containers.map((c) => c.addresses[network]).filter((ip): ip is string => !!ip));

@@ -1,6 +1,6 @@
 // The scenario runner's hands on a Docker lab: every LabDriver call acts on the lab's containers
 // through the runtime, or on the controller cluster through its northbound API, by name.
-import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE, type Encap } from '../../topology/plan-types.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../topology/plan-types.ts';
 import type { ContainerInfo, NodeAttachment, Runtime } from '../../runtime/runtime.ts';
 import type {
   ArtifactRequest,
@@ -19,7 +19,7 @@ import type {
 } from '../../scenario/driver.ts';
 import { NvlabError } from '../../util/errors.ts';
 import { resolveExecTarget } from '../exec-target.ts';
-import { nodeContainer } from '../labs.ts';
+import { labNetworks, nodeContainer } from '../labs.ts';
 import { API_PORT } from '../northbound.ts';
 import { TUNNEL_TYPES, readOvsState } from '../ovs-state.ts';
 import { addPort, migratePort, removePort } from '../ports.ts';
@@ -47,9 +47,7 @@ export class DockerLabDriver implements LabDriver {
   }
 
   private async networkName(key: string): Promise<string> {
-    const found = (await this.runtime.listNetworks({ [LABEL_LAB]: this.lab })).find((n) => n.labels[LABEL_NETWORK] === key);
-    if (!found) throw new NvlabError('NO_NETWORK', `lab ${this.lab} has no ${key} network`);
-    return found.name;
+    return (await labNetworks(this.runtime, this.lab))(key).name;
   }
 
   /** The lab's containers, and the transport node each underlay address belongs to (tunnels
