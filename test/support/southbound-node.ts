@@ -1,20 +1,13 @@
 // One transport node's switch as the controller's southbound sees it, on a private local OVS:
 // br-int (OpenFlow 1.3, fail-secure) managed by a NodeSessions listener and connected to an
 // OpenFlow controller. Shared by the pipeline tests that need both OVSDB and OpenFlow.
-import { createServer } from 'node:net';
 import { NodeSessions } from '../../src/controller/southbound/node-sessions.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../src/openflow/index.ts';
+import { freePort } from './free-port.ts';
 import { startLocalOvs, type LocalOvs } from './local-ovs.ts';
 
 export const BRIDGE = 'br-int'; // the name NodeSessions looks for
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 /** Polls `f` until it gives something other than undefined or false. */
 export async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {

@@ -2,7 +2,7 @@
 // one ovsdb-server child process per member, Raft on 127.0.0.1. Members are our children (not
 // --detach), so we can kill one to force an election and are sure to reap them all in stop().
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../../support/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -29,13 +29,6 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 export async function startLocalCluster(size = 3): Promise<LocalCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'nvlab-ovsdb-cluster-'));
