@@ -12,6 +12,9 @@ export interface ControllerAssets {
 
 let assets: ControllerAssets = { files: [] };
 
+/** Environment the members get from the deploying shell: their debug switches. */
+const PASSED_THROUGH = ['NVLAB_CONTROLLER_DEBUG', 'NVLAB_CONTROLLER_PROFILE', 'NVLAB_CONTROLLER_TRACE_OPT', 'NVLAB_CONTROLLER_V8FLAGS'];
+
 /** Deploy supplies the assets before it asks for specs (building them is I/O, specs are pure). */
 export function setControllerAssets(next: ControllerAssets): void {
   assets = next;
@@ -32,11 +35,8 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
       NVLAB_LAB: plan.lab,
       NVLAB_MGMT_IP: member.mgmtIp,
       NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
-      // Per-install timing in the members' logs, when the deploying shell asks for it.
-      ...(process.env.NVLAB_CONTROLLER_DEBUG === '1' ? { NVLAB_CONTROLLER_DEBUG: '1' } : {}),
-      ...(process.env.NVLAB_CONTROLLER_PROFILE === '1' ? { NVLAB_CONTROLLER_PROFILE: '1' } : {}),
-      ...(process.env.NVLAB_CONTROLLER_TRACE_OPT === '1' ? { NVLAB_CONTROLLER_TRACE_OPT: '1' } : {}),
-      ...(process.env.NVLAB_CONTROLLER_V8FLAGS ? { NVLAB_CONTROLLER_V8FLAGS: process.env.NVLAB_CONTROLLER_V8FLAGS } : {}),
+      // The members' debug switches (docs/controller.md), when the deploying shell sets them.
+      ...Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
       // Symbols for Linux perf (perf record on the member's host pid; /tmp/perf-<pid>.map).
       ...(process.env.NVLAB_CONTROLLER_PERF === '1' ? { NODE_OPTIONS: '--perf-basic-prof-only-functions' } : {}),
     },
