@@ -16,7 +16,8 @@ import {
   Table,
 } from './ids.ts';
 import { learnAction } from './learn.ts';
-import { flowKey } from './normalize.ts';
+import type { PipelineMemo } from './memo.ts';
+import { bucketsKey, flowKey } from './normalize.ts';
 import { localRouterPorts, routerUnicast, uplinkFlows, type LocalPort, type RouterContext } from './router-flows.ts';
 import { routerInterfaces } from './routers.ts';
 import { serviceNodeOrder, switchHosts, tunnelLinks } from './tunnels.ts';
@@ -72,25 +73,43 @@ function gatewayFlows(sw: LogicalSwitch, nodeName: string, facts: NodeFacts, flo
   return toPhysical;
 }
 
+const boundPortsCache = new WeakMap<LogicalState, Map<string, LogicalPort[]>>();
+
+/** Each switch's bound ports in name order; computed once per logical state for all nodes. */
+function boundPorts(logical: LogicalState): Map<string, LogicalPort[]> {
+  let bySwitch = boundPortsCache.get(logical);
+  if (bySwitch) return bySwitch;
+  bySwitch = new Map();
+  for (const p of logical.ports) {
+    if (p.node === undefined) continue;
+    let list = bySwitch.get(p.switch);
+    if (!list) bySwitch.set(p.switch, (list = []));
+    list.push(p);
+  }
+  for (const list of bySwitch.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  boundPortsCache.set(logical, bySwitch);
+  return bySwitch;
+}
+
 /**
  * Flows and groups for `nodeName`. Ports and tunnels whose OpenFlow port number is not in
- * `facts` yet are left out; they appear once the switch reports them. Output is sorted and
- * free of duplicate entries (first one wins), so equal inputs give equal outputs.
+ * `facts` yet are left out; they appear once the switch reports them. Output is free of
+ * duplicate entries (first one wins) and comes in a fixed order (switches by VNI, ports by
+ * name), so equal inputs give equal outputs.
+ *
+ * With `memo` (one per node), what the previous call built is handed back where its inputs did
+ * not change: the same objects, which `reconcile` passes over without comparing them.
  */
-export function desiredFlows(logical: LogicalState, nodeName: string, facts: NodeFacts): DesiredFlows {
+export function desiredFlows(logical: LogicalState, nodeName: string, facts: NodeFacts, memo?: PipelineMemo): DesiredFlows {
   const flows: FlowModMsg[] = [];
   const groups: GroupModMsg[] = [];
+  // The recipe names every input of what `build` makes (see PipelineMemo).
+  const reuse = <T>(recipe: string, build: () => T): T => (memo ? memo.reuse(recipe, build) : build());
   const hosts = switchHosts(logical);
   const links = tunnelLinks(logical, nodeName);
   const switches = [...logical.switches].filter((s) => hosts.get(s.name)?.includes(nodeName)).sort((a, b) => a.vni - b.vni);
-  const boundPorts = new Map<string, LogicalPort[]>();
-  for (const p of logical.ports) {
-    if (p.node === undefined) continue;
-    let list = boundPorts.get(p.switch);
-    if (!list) boundPorts.set(p.switch, (list = []));
-    list.push(p);
-  }
-  const portsOf = (sw: LogicalSwitch) => [...(boundPorts.get(sw.name) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const bound = boundPorts(logical);
+  const portsOf = (sw: LogicalSwitch) => bound.get(sw.name) ?? [];
   const vmPort = (p: LogicalPort) => (p.node === nodeName ? facts.vmPorts.get(p.name) : undefined);
   const tunnelByRemote = new Map(links.map((l) => [`${l.tunnel.remoteNode}\0${l.tunnel.encap}`, l.tunnel.name]));
   // Tunnel port towards (node, encap), if the switch has reported it.
@@ -108,18 +127,25 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     const routersHere = places.filter((p) => p.sw.name === sw.name);
     // Local ports: VMs, and router interfaces on this gateway (delivered through their gate).
     const local: LocalPort[] = [];
+    const vms = new Set<LocalPort>();
     for (const p of ports) {
       const ofport = vmPort(p);
-      if (ofport !== undefined) local.push({ name: p.name, mac: p.mac.toLowerCase(), ofport, out: [act.output(ofport)] });
+      if (ofport === undefined) continue;
+      const port: LocalPort = { name: p.name, mac: p.mac.toLowerCase(), ofport, out: [act.output(ofport)] };
+      local.push(port);
+      vms.add(port);
     }
     local.push(...localRouterPorts(routerCtx, routersHere));
 
     // Table 0 and 10: each local port.
-    for (const { name, mac, ofport, out } of local) {
-      flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_VM, vni, name),
-        match: [{ field: 'in_port', value: ofport }], instructions: classify(vni, From.VM) }));
-      flows.push(flowMod({ tableId: Table.L2, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2_LOCAL, vni, name),
-        match: [md(vni), { field: 'eth_dst', value: mac }], instructions: [inst.apply(...out)] }));
+    for (const port of local) {
+      const { name, mac, ofport, out } = port;
+      flows.push(reuse(`classify-vm|${vni}|${name}|${ofport}`, () => flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH,
+        cookie: cookie(CookieKind.CLASSIFY_VM, vni, name), match: [{ field: 'in_port', value: ofport }], instructions: classify(vni, From.VM) })));
+      const localUnicast = () => flowMod({ tableId: Table.L2, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2_LOCAL, vni, name),
+        match: [md(vni), { field: 'eth_dst', value: mac }], instructions: [inst.apply(...out)] });
+      // A router interface's `out` may be a gate group: only a VM's is known from its ofport.
+      flows.push(vms.has(port) ? reuse(`l2-local|${vni}|${name}|${mac}|${ofport}`, localUnicast) : localUnicast());
     }
     // Table 10: a local port's frames to a router interface, to the router's active gateway.
     routerUnicast(routerCtx, routersHere);
@@ -129,14 +155,15 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
       if (p.node === nodeName) continue;
       const tport = tunnelPort(p.node!, sw);
       if (tport === undefined) continue;
-      flows.push(flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2_REMOTE, vni, p.name),
-        match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac.toLowerCase() }], instructions: [inst.apply(...toTunnel(vni, tport))] }));
+      flows.push(reuse(`l2-remote|${vni}|${p.name}|${p.mac}|${tport}`, () => flowMod({ tableId: Table.L2, priority: Priority.MATCH,
+        cookie: cookie(CookieKind.L2_REMOTE, vni, p.name), match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac.toLowerCase() }],
+        instructions: [inst.apply(...toTunnel(vni, tport))] })));
     }
     // Anything else floods, unknown unicast included (BUM): from a tunnel only to local ports
     // (table 20), so a sender's copy never comes back out, and a MAC behind a node that learns
     // (an L2 gateway) is reached wherever it sits.
-    flows.push(flowMod({ tableId: Table.L2, priority: Priority.FLOOD, cookie: cookie(CookieKind.L2_FLOOD, vni),
-      match: [md(vni)], instructions: [inst.gotoTable(Table.FLOOD)] }));
+    flows.push(reuse(`l2-flood|${vni}`, () => flowMod({ tableId: Table.L2, priority: Priority.FLOOD, cookie: cookie(CookieKind.L2_FLOOD, vni),
+      match: [md(vni)], instructions: [inst.gotoTable(Table.FLOOD)] })));
 
     // Table 20 and the two flood groups. OVS never outputs to the ingress port, so one group
     // per switch serves every ingress port.
@@ -163,10 +190,10 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     }
     groups.push(groupMod({ groupType: 'all', groupId: floodLocalGroupId(vni), buckets: localBuckets }));
     groups.push(groupMod({ groupType: 'all', groupId: floodAllGroupId(vni), buckets: [...localBuckets, ...remoteBuckets] }));
-    flows.push(flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_VM, vni),
-      match: [md(vni), from(From.VM)], instructions: [inst.apply(act.group(floodAllGroupId(vni)))] }));
-    flows.push(flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_TUNNEL, vni),
-      match: [md(vni), from(From.TUNNEL)], instructions: [inst.apply(act.group(floodLocalGroupId(vni)))] }));
+    flows.push(reuse(`flood-from-vm|${vni}`, () => flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_VM, vni),
+      match: [md(vni), from(From.VM)], instructions: [inst.apply(act.group(floodAllGroupId(vni)))] })));
+    flows.push(reuse(`flood-from-tunnel|${vni}`, () => flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_TUNNEL, vni),
+      match: [md(vni), from(From.TUNNEL)], instructions: [inst.apply(act.group(floodLocalGroupId(vni)))] })));
   }
 
   // Table 0: tunnel ingress, one flow per (tunnel, switch it carries that this node hosts).
@@ -178,14 +205,14 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     const tport = facts.tunnelPorts.get(tunnel.name);
     if (tport === undefined) continue;
     for (const { sw, reasons } of carries) {
-      const match: Match = [{ field: 'in_port', value: tport }, { field: 'tunnel_id', value: BigInt(sw.vni) }];
+      const match = (): Match => [{ field: 'in_port', value: tport }, { field: 'tunnel_id', value: BigInt(sw.vni) }];
       if (hosted.has(sw.name) && reasons.some((r) => r === 'peer' || r === 'service')) {
-        flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel.name),
-          match, instructions: classify(sw.vni, From.TUNNEL) }));
+        flows.push(reuse(`classify-tunnel|${sw.vni}|${tunnel.name}|${tport}`, () => flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH,
+          cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel.name), match: match(), instructions: classify(sw.vni, From.TUNNEL) })));
       } else if (self?.role === 'service-node' && reasons.includes('served')) {
         served.set(sw.name, sw);
-        flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_SERVED, sw.vni, tunnel.name),
-          match, instructions: [inst.writeMetadata(BigInt(sw.vni)), inst.gotoTable(Table.REPLICATE)] }));
+        flows.push(reuse(`classify-served|${sw.vni}|${tunnel.name}|${tport}`, () => flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH,
+          cookie: cookie(CookieKind.CLASSIFY_SERVED, sw.vni, tunnel.name), match: match(), instructions: [inst.writeMetadata(BigInt(sw.vni)), inst.gotoTable(Table.REPLICATE)] })));
       }
     }
   }
@@ -200,8 +227,8 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
       if (tport !== undefined) buckets.push(bucket(toTunnel(sw.vni, tport)));
     }
     groups.push(groupMod({ groupType: 'all', groupId: replicateGroupId(sw.vni), buckets }));
-    flows.push(flowMod({ tableId: Table.REPLICATE, priority: Priority.MATCH, cookie: cookie(CookieKind.REPLICATE, sw.vni),
-      match: [md(sw.vni)], instructions: [inst.apply(act.group(replicateGroupId(sw.vni)))] }));
+    flows.push(reuse(`replicate|${sw.vni}`, () => flowMod({ tableId: Table.REPLICATE, priority: Priority.MATCH, cookie: cookie(CookieKind.REPLICATE, sw.vni),
+      match: [md(sw.vni)], instructions: [inst.apply(act.group(replicateGroupId(sw.vni)))] })));
   }
 
   // Table 0 (L3 gateways): the routers' uplinks and the NICs they share.
@@ -209,9 +236,13 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
 
   // Explicit table-miss drops: OpenFlow 1.3 drops anyway; these make dumps say so.
   for (const tableId of PIPELINE_TABLES) {
-    flows.push(flowMod({ tableId, priority: Priority.MISS, cookie: cookie(CookieKind.TABLE_MISS, 0, tableId) }));
+    flows.push(reuse(`miss|${tableId}`, () => flowMod({ tableId, priority: Priority.MISS, cookie: cookie(CookieKind.TABLE_MISS, 0, tableId) })));
   }
-  return { flows: dedupe(flows), groups };
+  // Groups are few (two per switch) and their buckets depend on many inputs: they are rebuilt,
+  // and the previous object kept when its content is the same.
+  const kept = memo ? groups.map((g) => memo.reuse(`group|${g.groupId}|${bucketsKey(g.groupType, g.buckets)}`, () => g)) : groups;
+  memo?.done();
+  return { flows: dedupe(flows), groups: kept };
 }
 
 /** Tunnels, flows and groups of one node: everything its br-int should hold. */
@@ -220,14 +251,16 @@ export function desiredState(logical: LogicalState, nodeName: string, facts: Nod
 }
 
 // Two logical ports with one MAC on one switch (the store refuses this) or one ofport reported
-// for two ports would give two flows for one entry; the first, in name order, is kept.
+// for two ports would give two flows for one entry; the first, in name order, is kept. Not
+// sorted: reconcile orders what it sends, and sorting was half of a recompute's time.
 function dedupe(flows: FlowModMsg[]): FlowModMsg[] {
-  const seen = new Map<string, FlowModMsg>();
+  const seen = new Set<string>();
+  const unique: FlowModMsg[] = [];
   for (const f of flows) {
     const k = flowKey(f);
-    if (!seen.has(k)) seen.set(k, f);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    unique.push(f);
   }
-  return [...seen]
-    .sort(([ka, a], [kb, b]) => a.tableId - b.tableId || b.priority - a.priority || (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : 0) || (ka < kb ? -1 : 1))
-    .map(([, f]) => f);
+  return unique;
 }

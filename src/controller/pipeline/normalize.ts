@@ -152,7 +152,10 @@ export function bucketsKey(groupType: string, buckets: readonly Bucket[]): strin
   return `${groupType}|${keys.unordered}`;
 }
 
+type FlowPlace = { tableId: number; priority: number; match: Match };
+const flowKeys = new WeakMap<FlowPlace, string>();
+
 /** Where a flow lives: two flows with the same key are the same OpenFlow entry. */
-export function flowKey(f: { tableId: number; priority: number; match: Match }): string {
-  return `${f.tableId}/${f.priority}/${matchKey(f.match)}`;
+export function flowKey(f: FlowPlace): string {
+  return cached(flowKeys, f, (x) => `${x.tableId}/${x.priority}/${matchKey(x.match)}`);
 }

@@ -36,6 +36,10 @@ export interface ReconcileOptions {
  * deleted last, once no flow references them. A flow whose instructions changed is modified in
  * place (its counters survive); one whose cookie or timeouts changed is re-added, which in
  * OpenFlow 1.3 replaces the entry atomically (modify never changes a cookie).
+ *
+ * An object found in both `desired` and `actual` is the same entry, unchanged (they are never
+ * mutated): reconciling against `installed(previous)` with a PipelineMemo compares only what the
+ * memo did not hand back.
  */
 export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: ReconcileOptions = {}): (FlowModMsg | GroupModMsg)[] {
   const tables = new Set(options.tables ?? PIPELINE_TABLES);
@@ -46,8 +50,9 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
   const chains = (g: Pick<GroupDesc, 'buckets'>) => (g.buckets.some((b) => b.actions.some((a) => a.type === 'group')) ? 1 : 0);
   const byDepth = (a: GroupModMsg, b: GroupModMsg) => chains(a) - chains(b) || a.groupId - b.groupId;
 
-  const haveGroups = new Map(actual.groups.filter((g) => ownsGroup(g.groupId)).map((g) => [g.groupId, g]));
-  const wantGroups = new Map(desired.groups.map((g) => [g.groupId, g]));
+  const sharedGroups = shared(desired.groups, actual.groups);
+  const haveGroups = new Map(actual.groups.filter((g) => ownsGroup(g.groupId) && !sharedGroups.has(g)).map((g) => [g.groupId, g]));
+  const wantGroups = new Map(desired.groups.filter((g) => !sharedGroups.has(g)).map((g) => [g.groupId, g]));
   const groupAdds: GroupModMsg[] = [];
   const groupMods: GroupModMsg[] = [];
   const groupDels: GroupModMsg[] = [];
@@ -58,16 +63,18 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
       groupMods.push(groupMod({ command: 'modify', groupId: id, groupType: g.groupType, buckets: g.buckets }));
     }
   }
+  const keptGroups = new Set([...sharedGroups].map((g) => g.groupId));
   for (const [id, g] of [...haveGroups].sort((a, b) => a[0] - b[0])) {
-    if (!wantGroups.has(id)) groupDels.push(groupMod({ command: 'delete', groupId: id, groupType: g.groupType }));
+    if (!wantGroups.has(id) && !keptGroups.has(id)) groupDels.push(groupMod({ command: 'delete', groupId: id, groupType: g.groupType }));
   }
   groupAdds.sort(byDepth);
   groupMods.sort(byDepth);
   const depthOfHave = (m: GroupModMsg) => chains(haveGroups.get(m.groupId)!);
   groupDels.sort((a, b) => depthOfHave(b) - depthOfHave(a) || a.groupId - b.groupId);
 
-  const have = new Map(actual.flows.filter((f) => tables.has(f.tableId)).map((f) => [flowKey(f), f]));
-  const want = new Map(desired.flows.map((f) => [flowKey(f), f]));
+  const sharedFlows = shared<ActualFlow>(desired.flows, actual.flows);
+  const have = new Map(actual.flows.filter((f) => tables.has(f.tableId) && !sharedFlows.has(f)).map((f) => [flowKey(f), f]));
+  const want = new Map(desired.flows.filter((f) => !(sharedFlows.has(f) && tables.has(f.tableId))).map((f) => [flowKey(f), f]));
   type Keyed = [key: string, msg: FlowModMsg];
   const flowDels: Keyed[] = [];
   const flowMods: Keyed[] = [];
@@ -87,4 +94,12 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
   const sorted = (list: Keyed[]) =>
     list.sort(([ka, a], [kb, b]) => a.tableId - b.tableId || b.priority - a.priority || (ka < kb ? -1 : 1)).map(([, m]) => m);
   return [...groupAdds, ...groupMods, ...sorted(flowDels), ...sorted(flowMods), ...sorted(flowAdds), ...groupDels];
+}
+
+/** Objects that are in both lists. */
+function shared<T>(desired: readonly T[], actual: readonly T[]): Set<T> {
+  const wanted = new Set(desired);
+  const both = new Set<T>();
+  for (const a of actual) if (wanted.has(a)) both.add(a);
+  return both;
 }

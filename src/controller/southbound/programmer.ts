@@ -3,7 +3,7 @@
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
 import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
-import { desiredFlows, desiredTunnels, expectedPorts, installed, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
+import { desiredFlows, desiredTunnels, expectedPorts, installed, PipelineMemo, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
 import type { Liveness } from '../mastership/liveness.ts';
@@ -30,6 +30,8 @@ interface Mastered {
    *  against it without a round trip. Undefined: read the switch first. */
   installed?: ActualFlows;
   readAt: number;
+  /** The node's flows as last computed, reused where unchanged (reconcile skips those). */
+  memo: PipelineMemo;
 }
 
 export interface ProgrammerEvents {
@@ -291,7 +293,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       // A rising generation through the quorum: the switch refuses any older master.
       const generation = await this.store.bumpGeneration(node, this.me, { timeoutMs: LEASE_MS });
       await sw.role('master', BigInt(generation));
-      mastered = { generation, sw, readAt: 0 };
+      mastered = { generation, sw, readAt: 0, memo: new PipelineMemo() };
       this.masters.set(node, mastered);
       this.emit('log', `${node}: master (generation ${generation})`);
     }
@@ -308,7 +310,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const changedTunnels = await this.sessions.syncTunnels(node, wantedTunnels, { holdCpathDown: true });
     const facts = this.sessions.facts(node);
     let t0 = performance.now();
-    const desired = desiredFlows(logical, node, facts);
+    const desired = desiredFlows(logical, node, facts, mastered.memo);
     let computeMs = performance.now() - t0;
     let actual = mastered.installed;
     if (!actual || Date.now() - mastered.readAt > VERIFY_MS) {
