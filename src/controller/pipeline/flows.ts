@@ -150,9 +150,11 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
     // Table 10: a local port's frames to a router interface, to the router's active gateway.
     routerUnicast(routerCtx, routersHere);
 
-    // Table 10: VMs elsewhere, reached only from a local VM (never tunnel to tunnel).
+    // Table 10: VMs elsewhere, reached only from a local VM (never tunnel to tunnel). Not
+    // before the VM is plugged in: until then its frames flood, as unknown unicast does, and
+    // the node it is being plugged into is the one a change must reach first.
     for (const p of ports) {
-      if (p.node === nodeName) continue;
+      if (p.node === nodeName || p.up === false) continue;
       const tport = tunnelPort(p.node!, sw);
       if (tport === undefined) continue;
       flows.push(reuse(`l2-remote|${vni}|${p.name}|${p.mac}|${tport}`, () => flowMod({ tableId: Table.L2, priority: Priority.MATCH,

@@ -32,6 +32,10 @@ export interface LogicalPort {
   ip?: string;
   /** Transport node the port is bound to; undefined: not bound anywhere. */
   node?: string;
+  /** false: its node is connected and has no interface with this iface-id yet (the VM is not
+   *  plugged in): other nodes get no unicast flow towards it, as a port that is down. Absent:
+   *  up, or not known (the node is not connected), which is treated as up. */
+  up?: boolean;
 }
 
 /**

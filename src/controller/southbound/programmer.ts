@@ -3,7 +3,7 @@
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
 import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
-import { desiredFlows, desiredTunnels, expectedPorts, installed, PipelineMemo, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
+import { affectedNodes, desiredFlows, desiredTunnels, expectedPorts, installed, PipelineMemo, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
 import type { Liveness } from '../mastership/liveness.ts';
@@ -52,6 +52,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   /** Nodes whose own switch state changed; they alone need reprogramming. */
   private readonly touched = new Set<string>();
   private readonly knownMacs = new Map<string, string | undefined>();
+  /** The iface-ids each node has plugged in, as last seen: other nodes' flows follow them. */
+  private readonly knownPlugged = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Logs every install with its size and time (NVLAB_CONTROLLER_DEBUG=1 in the member). */
@@ -69,13 +71,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     store.on('membership', () => (this.countReason('membership'), this.schedule()));
     sessions.on('change', (node) => {
       this.countReason('ovsdb');
-      // Other nodes' tunnels carry this node's underlay MAC: they change only when it does.
+      this.touched.add(node);
+      // Other nodes' tunnels carry this node's underlay MAC, and their unicast flows go to the
+      // VMs it has plugged in: they change only when these do.
       const mac = sessions.underlayMac(node);
-      if (this.knownMacs.get(node) !== mac) {
+      const plugged = [...sessions.facts(node).vmPorts.keys()].sort().join(',');
+      if (this.knownMacs.get(node) !== mac || this.knownPlugged.get(node) !== plugged) {
         this.knownMacs.set(node, mac);
+        this.knownPlugged.set(node, plugged);
         this.schedule(true);
       } else {
-        this.touched.add(node);
         this.schedule();
       }
     });
@@ -137,7 +142,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     if (this.retryTimer || this.stopped) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.schedule();
+      this.schedule(true); // every node left incomplete runs again
     }, ms);
   }
 
@@ -183,22 +188,36 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     return line;
   }
 
+  /** The logical state the last reprogramming decision was made on. */
+  private decided: LogicalState | undefined;
+
   private decide(reprogram: boolean, touched: ReadonlySet<string>): void {
     this.counts.decide++;
     const state = this.store.state() as LogicalState;
+    // What a config change reaches: most changes are one port, which concerns the nodes of one
+    // switch, or only its own node while its VM is not plugged in yet.
+    let reached: Set<string> | 'all' = 'all';
+    if (reprogram) {
+      const logical = this.logical();
+      if (this.decided) reached = affectedNodes(this.decided, logical);
+      this.decided = logical;
+    }
     const live = this.liveMembers();
     // Cut off from most peers, this member would only queue generation bumps that cannot
     // commit, and that would land (and move switches for nothing) when the partition heals.
     // Links, not leases, decide: a peer just healed may not have renewed its lease yet, yet
     // its store member already votes.
     const quorate = (this.liveness.upPeers().length + 1) * 2 > this.liveness.clusterSize;
-    for (const node of state.nodes) {
+    // A node whose own switch changed first: a VM just plugged in there waits for its flows.
+    const nodes = touched.size === 0 ? state.nodes : [...state.nodes].sort((a, b) => Number(touched.has(b.name)) - Number(touched.has(a.name)));
+    for (const node of nodes) {
       const mine = ownerOf(node.name, live) === this.me;
       if (!mine) {
         this.relinquish(node.name);
         continue;
       }
-      if (!this.masters.has(node.name) ? quorate : reprogram || touched.has(node.name)) this.kick(node.name);
+      const due = touched.has(node.name) || (reprogram && (reached === 'all' || reached.has(node.name) || !this.complete.has(node.name)));
+      if (!this.masters.has(node.name) ? quorate : due) this.kick(node.name);
     }
     for (const node of this.masters.keys()) if (!state.nodes.some((n) => n.name === node)) this.relinquish(node);
   }
@@ -263,17 +282,27 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     this.running.set(node, run);
   }
 
-  private logicalCache: { state: LogicalState; macs: string; logical: LogicalState } | undefined;
+  private logicalCache: { state: LogicalState; key: string; logical: LogicalState } | undefined;
 
-  /** The store's logical state with each node's underlay MAC as its switch reports it. One
-   *  object per (state, MACs): the pipeline derives what it needs from it once for all nodes. */
+  /** The store's logical state with each node's underlay MAC as its switch reports it, and each
+   *  port marked down while its connected node has not plugged it in. One object per (state,
+   *  MACs, ports down): the pipeline derives what it needs from it once for all nodes. */
   private logical(): LogicalState {
     const state = this.store.state() as LogicalState;
     const macs = state.nodes.map((n) => this.sessions.underlayMac(n.name));
-    const key = macs.join(',');
-    if (this.logicalCache?.state === state && this.logicalCache.macs === key) return this.logicalCache.logical;
-    const logical: LogicalState = { ...state, nodes: state.nodes.map((n, i) => (macs[i] ? { ...n, underlayMac: macs[i] } : n)) };
-    this.logicalCache = { state, macs: key, logical };
+    const down = new Set<string>();
+    for (const p of state.ports) {
+      // A node this member has no session with is not known to lack the VM: its flows stay.
+      if (p.node !== undefined && this.sessions.view(p.node) && !this.sessions.facts(p.node).vmPorts.has(p.name)) down.add(p.name);
+    }
+    const key = `${macs.join(',')}|${[...down].join(',')}`;
+    if (this.logicalCache?.state === state && this.logicalCache.key === key) return this.logicalCache.logical;
+    const logical: LogicalState = {
+      ...state,
+      nodes: state.nodes.map((n, i) => (macs[i] ? { ...n, underlayMac: macs[i] } : n)),
+      ports: down.size === 0 ? state.ports : state.ports.map((p) => (down.has(p.name) ? { ...p, up: false } : p)),
+    };
+    this.logicalCache = { state, key, logical };
     return logical;
   }
 

@@ -1,0 +1,51 @@
+// Which nodes a change of the logical state reaches. A port that comes, goes or is plugged in
+// changes the flows of the nodes carrying its switch, and a port not plugged in yet only those
+// of its own node; anything else (nodes, switches, routers, which nodes carry a switch) may
+// change any node. A master reprograms only what a change reaches, so that the node a VM is
+// being plugged into is not kept waiting behind nodes with nothing to do.
+import { switchHosts } from './tunnels.ts';
+import type { LogicalPort, LogicalState } from './types.ts';
+
+/** Nodes whose tunnels, flows or groups may differ between `before` and `after`; 'all' when
+ *  the change is not confined to ports. */
+export function affectedNodes(before: LogicalState, after: LogicalState): Set<string> | 'all' {
+  if (before === after) return new Set();
+  if (!sameNodes(before, after) || !sameJson(before.switches, after.switches) || !sameJson(before.routers ?? [], after.routers ?? [])) return 'all';
+  const changed: LogicalPort[] = [];
+  if (before.ports !== after.ports) {
+    const old = new Map(before.ports.map((p) => [p.name, p]));
+    for (const p of after.ports) {
+      const q = old.get(p.name);
+      old.delete(p.name);
+      if (q === p) continue;
+      if (!q || !samePort(p, q)) changed.push(p, ...(q ? [q] : []));
+    }
+    changed.push(...old.values()); // removed
+  }
+  if (changed.length === 0) return new Set();
+  const hostsBefore = switchHosts(before);
+  const hostsAfter = switchHosts(after);
+  const nodes = new Set<string>();
+  for (const p of changed) {
+    // A switch that gains or loses a node changes tunnels and flood groups on every other one.
+    if ((hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join()) return 'all';
+    if (p.node === undefined) continue;
+    nodes.add(p.node);
+    if (p.up !== false) for (const n of hostsAfter.get(p.switch) ?? []) nodes.add(n);
+  }
+  return nodes;
+}
+
+function sameNodes(a: LogicalState, b: LogicalState): boolean {
+  if (a.nodes === b.nodes) return true;
+  if (a.nodes.length !== b.nodes.length) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    return n === m || (n.name === m.name && n.role === m.role && n.encap === m.encap && n.underlayIp === m.underlayIp && n.underlayMac === m.underlayMac);
+  });
+}
+
+const samePort = (p: LogicalPort, q: LogicalPort) =>
+  p.switch === q.switch && p.mac === q.mac && p.ip === q.ip && p.node === q.node && (p.up ?? true) === (q.up ?? true);
+
+const sameJson = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
