@@ -9,19 +9,9 @@ import type { LogicalPort, LogicalState } from './types.ts';
 /** Nodes whose tunnels, flows or groups may differ between `before` and `after`; 'all' when
  *  the change is not confined to ports. */
 export function affectedNodes(before: LogicalState, after: LogicalState): Set<string> | 'all' {
-  if (before === after) return new Set();
-  if (!sameNodes(before, after) || !sameJson(before.switches, after.switches) || !sameJson(before.routers ?? [], after.routers ?? [])) return 'all';
-  const changed: LogicalPort[] = [];
-  if (before.ports !== after.ports) {
-    const old = new Map(before.ports.map((p) => [p.name, p]));
-    for (const p of after.ports) {
-      const q = old.get(p.name);
-      old.delete(p.name);
-      if (q === p) continue;
-      if (!q || !samePort(p, q)) changed.push(p, ...(q ? [q] : []));
-    }
-    changed.push(...old.values()); // removed
-  }
+  const changes = portChanges(before, after);
+  if (changes === undefined) return 'all';
+  const changed = changes.flatMap(([old, now]) => [...(old ? [old] : []), ...(now ? [now] : [])]);
   if (changed.length === 0) return new Set();
   const hostsBefore = switchHosts(before);
   const hostsAfter = switchHosts(after);
@@ -34,6 +24,38 @@ export function affectedNodes(before: LogicalState, after: LogicalState): Set<st
     if (p.up !== false) for (const n of hostsAfter.get(p.switch) ?? []) nodes.add(n);
   }
   return nodes;
+}
+
+/** A port as it was and as it is (undefined: absent then, or now). */
+export type PortChange = [before: LogicalPort | undefined, after: LogicalPort | undefined];
+
+// A master asks about one pair of states for each node it reaches: the answer is kept for the pair.
+const changesCache = new WeakMap<LogicalState, { before: LogicalState; changes: PortChange[] | undefined }>();
+
+/** The ports that differ between two states; undefined when more than ports differ (nodes,
+ *  switches, routers). */
+export function portChanges(before: LogicalState, after: LogicalState): PortChange[] | undefined {
+  const hit = changesCache.get(after);
+  if (hit?.before === before) return hit.changes;
+  const changes = computePortChanges(before, after);
+  changesCache.set(after, { before, changes });
+  return changes;
+}
+
+function computePortChanges(before: LogicalState, after: LogicalState): PortChange[] | undefined {
+  if (before === after) return [];
+  if (!sameNodes(before, after) || !sameJson(before.switches, after.switches) || !sameJson(before.routers ?? [], after.routers ?? [])) return undefined;
+  const changes: PortChange[] = [];
+  if (before.ports === after.ports) return changes;
+  const old = new Map(before.ports.map((p) => [p.name, p]));
+  for (const p of after.ports) {
+    const q = old.get(p.name);
+    old.delete(p.name);
+    if (q === p) continue;
+    if (!q || !samePort(p, q)) changes.push([q, p]);
+  }
+  for (const q of old.values()) changes.push([q, undefined]); // removed
+  return changes;
 }
 
 function sameNodes(a: LogicalState, b: LogicalState): boolean {

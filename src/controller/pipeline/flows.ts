@@ -36,6 +36,13 @@ const classify = (vni: number, where: number) => [
 
 const toTunnel = (vni: number, ofport: number) => [act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(ofport)];
 
+/** Table 10 on a node carrying the switch: a local VM's frame to `port` (a VM on another node)
+ *  goes into the tunnel `tport` towards it. */
+export const remoteUnicast = (vni: number, port: LogicalPort, tport: number): FlowModMsg =>
+  flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2_REMOTE, vni, port.name),
+    match: [md(vni), from(From.VM), { field: 'eth_dst', value: port.mac.toLowerCase() }], instructions: [inst.apply(...toTunnel(vni, tport))] });
+export const remoteUnicastRecipe = (vni: number, port: LogicalPort, tport: number) => `l2-remote|${vni}|${port.name}|${port.mac}|${tport}`;
+
 /** How long an L2 gateway remembers a physical MAC it has not seen since. */
 export const LEARN_IDLE_TIMEOUT_S = 300;
 
@@ -157,9 +164,7 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
       if (p.node === nodeName || p.up === false) continue;
       const tport = tunnelPort(p.node!, sw);
       if (tport === undefined) continue;
-      flows.push(reuse(`l2-remote|${vni}|${p.name}|${p.mac}|${tport}`, () => flowMod({ tableId: Table.L2, priority: Priority.MATCH,
-        cookie: cookie(CookieKind.L2_REMOTE, vni, p.name), match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac.toLowerCase() }],
-        instructions: [inst.apply(...toTunnel(vni, tport))] })));
+      flows.push(reuse(remoteUnicastRecipe(vni, p, tport), () => remoteUnicast(vni, p, tport)));
     }
     // Anything else floods, unknown unicast included (BUM): from a tunnel only to local ports
     // (table 20), so a sender's copy never comes back out, and a MAC behind a node that learns
@@ -169,14 +174,14 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
 
     // Table 20 and the two flood groups. OVS never outputs to the ingress port, so one group
     // per switch serves every ingress port.
-    const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => bucket(l.out));
+    const localBuckets: Bucket[] = [...local].sort((a, b) => a.ofport - b.ofport).map((l) => (vms.has(l) ? reuse(`bucket-vm|${l.ofport}`, () => bucket(l.out)) : bucket(l.out)));
     const toPhysical = gatewayFlows(sw, nodeName, facts, flows);
     if (toPhysical) localBuckets.push(bucket(toPhysical));
     const remoteBuckets: Bucket[] = [];
     if (sw.replication === 'source') {
       for (const remote of (hosts.get(sw.name) ?? []).filter((n) => n !== nodeName)) {
         const tport = tunnelPort(remote, sw);
-        if (tport !== undefined) remoteBuckets.push(bucket(toTunnel(vni, tport)));
+        if (tport !== undefined) remoteBuckets.push(reuse(`bucket-tunnel|${vni}|${tport}`, () => bucket(toTunnel(vni, tport))));
       }
     } else {
       // One copy to the first live service node in this switch's order. Liveness is the tunnel

@@ -22,6 +22,17 @@ export class PipelineMemo {
     return value;
   }
 
+  /** What was built for `recipe`, without building it. */
+  peek<T>(recipe: string): T | undefined {
+    return (this.current.get(recipe) ?? this.previous.get(recipe)) as T | undefined;
+  }
+
+  /** Drops what was built for `recipe` (a patch took it out). */
+  forget(recipe: string): void {
+    this.current.delete(recipe);
+    this.previous.delete(recipe);
+  }
+
   /** Ends a computation: what it did not ask for is forgotten. */
   done(): void {
     this.previous = this.current;

@@ -139,8 +139,10 @@ function computeInstructionsKey(list: readonly Instruction[]): string {
     .join(';');
 }
 
+const bucketKeyCache = new WeakMap<Bucket, string>();
+
 export function bucketKey(b: Bucket): string {
-  return `w${b.weight},p${b.watchPort},g${b.watchGroup}:${b.actions.map(actionKey).join(',')}`;
+  return cached(bucketKeyCache, b, (x) => `w${x.weight},p${x.watchPort},g${x.watchGroup}:${x.actions.map(actionKey).join(',')}`);
 }
 
 /** Buckets of a group as canonical text; for type `all` their order does not matter. */

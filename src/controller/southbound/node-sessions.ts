@@ -94,14 +94,34 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     const view: NodeView = { node, client, replica };
     this.views.get(node)?.client.close();
     this.views.set(node, view);
-    replica.on('change', () => this.emit('change', node));
+    // Only what the controller reads from a node counts as a change of it: vswitchd updates its
+    // rows in several steps when a VM is plugged in, and each event costs every member a decision.
+    replica.on('change', () => {
+      const seen = this.seen(node);
+      if (seen === this.lastSeen.get(node)) return;
+      this.lastSeen.set(node, seen);
+      this.emit('change', node);
+    });
     client.on('disconnected', () => {
       if (this.views.get(node) === view) {
         this.views.delete(node);
+        this.lastSeen.delete(node);
         this.emit('change', node);
       }
     });
+    this.lastSeen.set(node, this.seen(node));
     this.emit('change', node);
+  }
+
+  private readonly lastSeen = new Map<string, string>();
+
+  /** What the controller reads from the node, as one string: datapath id, underlay MAC, OpenFlow
+   *  ports, and tunnels with their options. */
+  private seen(node: string): string {
+    const f = this.facts(node);
+    const ports = (m: ReadonlyMap<string, number> | undefined) => [...(m ?? [])].map(([k, v]) => `${k}=${v}`).join(',');
+    const tunnels = this.tunnels(node).map((t) => `${t.name} ${t.type} ${t.remoteIp} ${t.remoteMac ?? ''} ${bfdKey(t.bfd)}`);
+    return [String(this.datapathId(node)), this.underlayMac(node) ?? '', ports(f.vmPorts), ports(f.tunnelPorts), ports(f.physicalPorts), ...tunnels].join('|');
   }
 
   view(node: string): NodeView | undefined {
@@ -130,8 +150,19 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     return one<string>(row?.mac_in_use) || undefined;
   }
 
+  private readonly lastFacts = new Map<string, { key: string; facts: NodeFacts }>();
+
+  /** The node's OpenFlow ports; the same object as long as they do not change, so that a master
+   *  can tell by identity that a node's switch is as it computed it from. */
   facts(node: string): NodeFacts {
-    return this.memo(node, 'facts', () => this.readFacts(node));
+    return this.memo(node, 'facts', () => {
+      const facts = this.readFacts(node);
+      const key = [facts.vmPorts, facts.tunnelPorts, facts.physicalPorts].map((m) => [...(m ?? [])].join(';')).join('|');
+      const last = this.lastFacts.get(node);
+      if (last?.key === key) return last.facts;
+      this.lastFacts.set(node, { key, facts });
+      return facts;
+    });
   }
 
   private readFacts(node: string): NodeFacts {
@@ -172,13 +203,19 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
    * boots with it (image/nvlab-node) so hypervisors do not flood through it before it has flows;
    * the master clears it once they are installed.
    */
-  async syncTunnels(node: string, wanted: WantedTunnel[], options: { holdCpathDown?: boolean } = {}): Promise<boolean> {
+  async syncTunnels(node: string, wanted: readonly WantedTunnel[], options: { holdCpathDown?: boolean } = {}): Promise<boolean> {
     const view = this.views.get(node);
     const bridge = this.bridge(node, INTEGRATION_BRIDGE);
     if (!view || !bridge) return false;
     // The same wish against the same replica found nothing to do last time: nothing to do now.
+    // A master passes the very same array while a node's tunnels stay as they are.
+    const sameArray = this.memo(node, options.holdCpathDown === true ? 'syncedHeld' : 'synced', () => new WeakSet<object>());
+    if (sameArray.has(wanted)) return false;
     const wish = `${options.holdCpathDown === true}|${wanted.map((w) => `${w.name} ${w.encap} ${w.remoteIp} ${w.remoteMac ?? ''} ${w.bfd === true}`).join('|')}`;
-    if (this.memo(node, 'syncedTunnels', () => new Set<string>()).has(wish)) return false;
+    if (this.memo(node, 'syncedTunnels', () => new Set<string>()).has(wish)) {
+      sameArray.add(wanted);
+      return false;
+    }
     const have = new Map(this.tunnels(node).map((t) => [t.name, t]));
     const want = new Map(wanted.map((t) => [t.name, t]));
     // A tunnel is its encap and remote; its remote's MAC (learned later) is updated in place.
@@ -201,6 +238,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     });
     if (stale.length === 0 && fresh.length === 0 && relearned.length === 0 && rebfd.length === 0) {
       this.memo(node, 'syncedTunnels', () => new Set<string>()).add(wish);
+      sameArray.add(wanted);
       return false;
     }
     const ports = view.replica.rows('Port') as Row[];

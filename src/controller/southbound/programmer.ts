@@ -3,11 +3,25 @@
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
 import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
-import { affectedNodes, desiredFlows, desiredTunnels, expectedPorts, installed, PipelineMemo, reconcile, type ActualFlows, type LogicalState } from '../pipeline/index.ts';
+import {
+  affectedNodes,
+  desiredFlows,
+  desiredTunnels,
+  expectedPorts,
+  installed,
+  patchRemotePorts,
+  PipelineMemo,
+  reconcile,
+  sameTunnels,
+  type ActualFlows,
+  type DesiredFlows,
+  type LogicalState,
+  type NodeFacts,
+} from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
 import type { Liveness } from '../mastership/liveness.ts';
-import type { NodeSessions } from './node-sessions.ts';
+import type { NodeSessions, WantedTunnel } from './node-sessions.ts';
 
 export const OPENFLOW_PORT = 6653;
 /** A member heartbeats this often, and its lease lasts this long (docs/controller.md). */
@@ -32,6 +46,9 @@ interface Mastered {
   readAt: number;
   /** The node's flows as last computed, reused where unchanged (reconcile skips those). */
   memo: PipelineMemo;
+  /** What the last computation started from and gave: a change of other nodes' ports is
+   *  patched into it instead of computing the node again. */
+  last?: { logical: LogicalState; facts: NodeFacts; desired: DesiredFlows; tunnels: WantedTunnel[] };
 }
 
 export interface ProgrammerEvents {
@@ -282,13 +299,18 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     this.running.set(node, run);
   }
 
-  private logicalCache: { state: LogicalState; key: string; logical: LogicalState } | undefined;
+  private logicalCache: { state: LogicalState; key: string; logical: LogicalState; facts: unknown[] } | undefined;
 
   /** The store's logical state with each node's underlay MAC as its switch reports it, and each
    *  port marked down while its connected node has not plugged it in. One object per (state,
    *  MACs, ports down): the pipeline derives what it needs from it once for all nodes. */
   private logical(): LogicalState {
     const state = this.store.state() as LogicalState;
+    // Nothing to look at again while neither the state nor any node's OVSDB changed (facts are
+    // one object per snapshot of a node's replica).
+    const facts = state.nodes.map((n) => (this.sessions.view(n.name) ? this.sessions.facts(n.name) : undefined));
+    const cache = this.logicalCache;
+    if (cache?.state === state && cache.facts.length === facts.length && cache.facts.every((f, i) => f === facts[i])) return cache.logical;
     const macs = state.nodes.map((n) => this.sessions.underlayMac(n.name));
     const down = new Set<string>();
     for (const p of state.ports) {
@@ -296,13 +318,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       if (p.node !== undefined && this.sessions.view(p.node) && !this.sessions.facts(p.node).vmPorts.has(p.name)) down.add(p.name);
     }
     const key = `${macs.join(',')}|${[...down].join(',')}`;
-    if (this.logicalCache?.state === state && this.logicalCache.key === key) return this.logicalCache.logical;
+    if (cache?.state === state && cache.key === key) {
+      cache.facts = facts;
+      return cache.logical;
+    }
     const logical: LogicalState = {
       ...state,
       nodes: state.nodes.map((n, i) => (macs[i] ? { ...n, underlayMac: macs[i] } : n)),
       ports: down.size === 0 ? state.ports : state.ports.map((p) => (down.has(p.name) ? { ...p, up: false } : p)),
     };
-    this.logicalCache = { state, key, logical };
+    this.logicalCache = { state, key, logical, facts };
     return logical;
   }
 
@@ -327,19 +352,25 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       this.emit('log', `${node}: master (generation ${generation})`);
     }
     const logical = this.logical();
-    const tunnels = desiredTunnels(logical, node);
-    const wantedTunnels = tunnels.map((t) => ({
-      name: t.name,
-      encap: t.encap,
-      remoteIp: t.remoteIp,
-      ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
-      ...(t.bfd ? { bfd: true } : {}),
-    }));
+    const last = mastered.last;
+    // Most changes are ports elsewhere: the node's tunnels stay, and its flows are patched.
+    const unchangedTunnels = last !== undefined && sameTunnels(last.logical, logical);
+    const wantedTunnels: WantedTunnel[] = unchangedTunnels
+      ? last.tunnels
+      : desiredTunnels(logical, node).map((t) => ({
+          name: t.name,
+          encap: t.encap,
+          remoteIp: t.remoteIp,
+          ...(t.remoteMac ? { remoteMac: t.remoteMac } : {}),
+          ...(t.bfd ? { bfd: true } : {}),
+        }));
     // A restarted service node tells hypervisors not to use it until its flows are in.
     const changedTunnels = await this.sessions.syncTunnels(node, wantedTunnels, { holdCpathDown: true });
     const facts = this.sessions.facts(node);
     let t0 = performance.now();
-    const desired = desiredFlows(logical, node, facts, mastered.memo);
+    const patched = unchangedTunnels && last.facts === facts ? patchRemotePorts(last.desired, last.logical, logical, node, facts, mastered.memo) : undefined;
+    const desired = patched?.desired ?? desiredFlows(logical, node, facts, mastered.memo);
+    mastered.last = { logical, facts, desired, tunnels: wantedTunnels };
     let computeMs = performance.now() - t0;
     let actual = mastered.installed;
     if (!actual || Date.now() - mastered.readAt > VERIFY_MS) {
@@ -348,9 +379,14 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       mastered.readAt = Date.now();
     }
     t0 = performance.now();
-    const changes = reconcile(desired, actual);
+    // The switch holds what was computed last (this member's own record): a patch's difference
+    // is all there is to send.
+    const changes =
+      patched && last && actual.flows === last.desired.flows && actual.groups === last.desired.groups
+        ? reconcile({ flows: patched.added, groups: [] }, { flows: patched.removed, groups: [] })
+        : reconcile(desired, actual);
     computeMs += performance.now() - t0; // not the read of the switch in between
-    if (this.debug) this.emit('log', `${node}: computed ${changes.length} changes in ${computeMs.toFixed(1)} ms`);
+    if (this.debug) this.emit('log', `${node}: ${patched ? 'patched' : 'computed'} ${changes.length} changes in ${computeMs.toFixed(1)} ms`);
     if (changes.length > 0 && this.masters.get(node) === mastered) {
       try {
         mastered.installed = undefined; // until the switch confirms every change
@@ -380,7 +416,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       // which the node agent plugs in after ovs-vswitchd starts.
       if (portsIn) await this.sessions.syncTunnels(node, wantedTunnels);
     }
-    return !changedTunnels && tunnels.every((t) => facts.tunnelPorts.has(t.name)) && portsIn;
+    return !changedTunnels && wantedTunnels.every((t) => facts.tunnelPorts.has(t.name)) && portsIn;
   }
 }
 
