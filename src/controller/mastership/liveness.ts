@@ -6,8 +6,9 @@ import { EventEmitter } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export const LIVENESS_PORT = 6650;
-/** How often a link ticks, and how long without an echo before the peer counts as gone. */
-export const TICK_MS = 100;
+/** How often a link ticks, and how long without an echo before the peer counts as gone. Six
+ *  ticks per dead time: each tick is a write and a read on both ends, on every link, always. */
+export const TICK_MS = 250;
 export const DEAD_MS = 1500;
 
 export interface LivenessEvents {

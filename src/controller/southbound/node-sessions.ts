@@ -98,7 +98,8 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     // rows in several steps when a VM is plugged in, and each event costs every member a decision.
     replica.on('change', () => {
       const seen = this.seen(node);
-      if (seen === this.lastSeen.get(node)) return;
+      const last = this.lastSeen.get(node);
+      if (last && sameSeen(last, seen)) return;
       this.lastSeen.set(node, seen);
       this.emit('change', node);
     });
@@ -113,15 +114,12 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     this.emit('change', node);
   }
 
-  private readonly lastSeen = new Map<string, string>();
+  private readonly lastSeen = new Map<string, Seen>();
 
-  /** What the controller reads from the node, as one string: datapath id, underlay MAC, OpenFlow
-   *  ports, and tunnels with their options. */
-  private seen(node: string): string {
-    const f = this.facts(node);
-    const ports = (m: ReadonlyMap<string, number> | undefined) => [...(m ?? [])].map(([k, v]) => `${k}=${v}`).join(',');
-    const tunnels = this.tunnels(node).map((t) => `${t.name} ${t.type} ${t.remoteIp} ${t.remoteMac ?? ''} ${bfdKey(t.bfd)}`);
-    return [String(this.datapathId(node)), this.underlayMac(node) ?? '', ports(f.vmPorts), ports(f.tunnelPorts), ports(f.physicalPorts), ...tunnels].join('|');
+  /** What the controller reads from the node: datapath id, underlay MAC, OpenFlow ports, and
+   *  tunnels with their options. */
+  private seen(node: string): Seen {
+    return { datapathId: this.datapathId(node), underlayMac: this.underlayMac(node), facts: this.facts(node), tunnels: this.tunnels(node) };
   }
 
   view(node: string): NodeView | undefined {
@@ -150,17 +148,16 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     return one<string>(row?.mac_in_use) || undefined;
   }
 
-  private readonly lastFacts = new Map<string, { key: string; facts: NodeFacts }>();
+  private readonly lastFacts = new Map<string, NodeFacts>();
 
   /** The node's OpenFlow ports; the same object as long as they do not change, so that a master
    *  can tell by identity that a node's switch is as it computed it from. */
   facts(node: string): NodeFacts {
     return this.memo(node, 'facts', () => {
       const facts = this.readFacts(node);
-      const key = [facts.vmPorts, facts.tunnelPorts, facts.physicalPorts].map((m) => [...(m ?? [])].join(';')).join('|');
       const last = this.lastFacts.get(node);
-      if (last?.key === key) return last.facts;
-      this.lastFacts.set(node, { key, facts });
+      if (last && sameMap(last.vmPorts, facts.vmPorts) && sameMap(last.tunnelPorts, facts.tunnelPorts) && sameMap(last.physicalPorts, facts.physicalPorts)) return last;
+      this.lastFacts.set(node, facts);
       return facts;
     });
   }
@@ -315,3 +312,27 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     await this.listener.close();
   }
 }
+
+interface Seen {
+  datapathId: bigint | undefined;
+  underlayMac: string | undefined;
+  facts: NodeFacts;
+  tunnels: TunnelRow[];
+}
+
+function sameMap<K, V>(a: ReadonlyMap<K, V> | undefined, b: ReadonlyMap<K, V> | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+const sameSeen = (a: Seen, b: Seen) =>
+  a.datapathId === b.datapathId &&
+  a.underlayMac === b.underlayMac &&
+  a.facts === b.facts && // one object while equal (see facts())
+  a.tunnels.length === b.tunnels.length &&
+  a.tunnels.every((t, i) => {
+    const u = b.tunnels[i]!;
+    return t.name === u.name && t.type === u.type && t.remoteIp === u.remoteIp && t.remoteMac === u.remoteMac && sameMap(t.bfd, u.bfd);
+  });

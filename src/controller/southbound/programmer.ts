@@ -34,6 +34,10 @@ const COALESCE_MS = 2;
 const MAX_COALESCE_MS = 50;
 /** A failed programming run (no quorum for a moment) is tried again this soon. */
 const RETRY_MS = 200;
+/** A master asks its switches which role they give it every this many heartbeats (2 s): a round
+ *  trip per switch that only matters after a partition heals, when another member may have
+ *  taken a switch over. */
+const AUDIT_EVERY = 4;
 /** A master re-reads its switch this often, to repair what someone else changed there. */
 const VERIFY_MS = 30_000;
 
@@ -72,6 +76,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   /** The iface-ids each node has plugged in, as last seen: other nodes' flows follow them. */
   private readonly knownPlugged = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private beats = 0;
   private stopped = false;
   /** Logs every install with its size and time (NVLAB_CONTROLLER_DEBUG=1 in the member). */
   debug = false;
@@ -93,10 +98,13 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       // VMs it has plugged in: they change only when these do.
       const mac = sessions.underlayMac(node);
       const plugged = [...sessions.facts(node).vmPorts.keys()].sort().join(',');
-      if (this.knownMacs.get(node) !== mac || this.knownPlugged.get(node) !== plugged) {
+      if (this.knownMacs.get(node) !== mac) {
         this.knownMacs.set(node, mac);
         this.knownPlugged.set(node, plugged);
         this.schedule(true);
+      } else if (this.knownPlugged.get(node) !== plugged) {
+        this.knownPlugged.set(node, plugged);
+        this.schedule(true, true);
       } else {
         this.schedule();
       }
@@ -121,7 +129,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         // No quorum: the lease runs out on its own and the others take this member's nodes.
       }
       this.schedule();
-      void this.audit();
+      if (++this.beats % AUDIT_EVERY === 0) void this.audit();
       this.timer = setTimeout(beat, Math.max(0, HEARTBEAT_MS - (Date.now() - sent)));
     };
     void beat();
@@ -163,7 +171,10 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     }, ms);
   }
 
-  private schedule(reprogram = false): void {
+  /** A decision soon: at once, or with `reprogram` once a burst of config changes has gone
+   *  quiet. `urgent` reprograms at once: a VM just plugged in waits for it, and a node's own
+   *  switch sends no bursts. */
+  private schedule(reprogram = false, urgent = false): void {
     if (this.stopped) return;
     const run = () => {
       this.scheduled = false;
@@ -175,6 +186,15 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       this.touched.clear();
       this.decide(all, touched);
     };
+    if (reprogram && urgent) {
+      this.reprogram = true;
+      if (this.burst) clearTimeout(this.burst.timer);
+      this.burst = undefined;
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(run);
+      return;
+    }
     if (reprogram) {
       this.reprogram = true;
       // Trailing debounce: wait for the burst to go quiet, but never longer than the bound.
