@@ -319,19 +319,19 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     this.running.set(node, run);
   }
 
-  private logicalCache: { state: LogicalState; key: string; logical: LogicalState; facts: unknown[] } | undefined;
+  private logicalCache: { state: LogicalState; key: string; logical: LogicalState; facts: unknown[]; macs: (string | undefined)[] } | undefined;
 
   /** The store's logical state with each node's underlay MAC as its switch reports it, and each
    *  port marked down while its connected node has not plugged it in. One object per (state,
    *  MACs, ports down): the pipeline derives what it needs from it once for all nodes. */
   private logical(): LogicalState {
     const state = this.store.state() as LogicalState;
-    // Nothing to look at again while neither the state nor any node's OVSDB changed (facts are
-    // one object per snapshot of a node's replica).
+    // Nothing to look at again while neither the state nor any node's MAC or OpenFlow ports
+    // changed (a node's facts are one object while they stay equal).
     const facts = state.nodes.map((n) => (this.sessions.view(n.name) ? this.sessions.facts(n.name) : undefined));
-    const cache = this.logicalCache;
-    if (cache?.state === state && cache.facts.length === facts.length && cache.facts.every((f, i) => f === facts[i])) return cache.logical;
     const macs = state.nodes.map((n) => this.sessions.underlayMac(n.name));
+    const cache = this.logicalCache;
+    if (cache?.state === state && cache.facts.every((f, i) => f === facts[i]) && cache.macs.every((m, i) => m === macs[i])) return cache.logical;
     const down = new Set<string>();
     for (const p of state.ports) {
       // A node this member has no session with is not known to lack the VM: its flows stay.
@@ -340,6 +340,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const key = `${macs.join(',')}|${[...down].join(',')}`;
     if (cache?.state === state && cache.key === key) {
       cache.facts = facts;
+      cache.macs = macs;
       return cache.logical;
     }
     const logical: LogicalState = {
@@ -347,7 +348,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       nodes: state.nodes.map((n, i) => (macs[i] ? { ...n, underlayMac: macs[i] } : n)),
       ports: down.size === 0 ? state.ports : state.ports.map((p) => (down.has(p.name) ? { ...p, up: false } : p)),
     };
-    this.logicalCache = { state, key, logical, facts };
+    this.logicalCache = { state, key, logical, facts, macs };
     return logical;
   }
 
