@@ -10,16 +10,11 @@ import type { LogicalPort, LogicalState } from './types.ts';
  *  the change is not confined to ports. */
 export function affectedNodes(before: LogicalState, after: LogicalState): Set<string> | 'all' {
   const changes = portChanges(before, after);
-  if (changes === undefined) return 'all';
-  const changed = changes.flatMap(([old, now]) => [...(old ? [old] : []), ...(now ? [now] : [])]);
-  if (changed.length === 0) return new Set();
-  const hostsBefore = switchHosts(before);
+  if (changes === undefined || hostsMoved(before, after, changes)) return 'all';
   const hostsAfter = switchHosts(after);
   const nodes = new Set<string>();
-  for (const p of changed) {
-    // A switch that gains or loses a node changes tunnels and flood groups on every other one.
-    if ((hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join()) return 'all';
-    if (p.node === undefined) continue;
+  for (const p of changes.flat()) {
+    if (p?.node === undefined) continue;
     nodes.add(p.node);
     if (p.up !== false) for (const n of hostsAfter.get(p.switch) ?? []) nodes.add(n);
   }
@@ -40,6 +35,22 @@ export function portChanges(before: LogicalState, after: LogicalState): PortChan
   const changes = computePortChanges(before, after);
   changesCache.set(after, { before, changes });
   return changes;
+}
+
+/** Whether two states give every node the same tunnels: they differ in ports at most, and no
+ *  switch gains or loses a node. */
+export function sameTunnels(before: LogicalState, after: LogicalState): boolean {
+  const changes = portChanges(before, after);
+  return changes !== undefined && !hostsMoved(before, after, changes);
+}
+
+/** Whether the switch of a changed port gains or loses a node: that changes tunnels and flood
+ *  groups on every node of it. */
+function hostsMoved(before: LogicalState, after: LogicalState, changes: readonly PortChange[]): boolean {
+  if (changes.length === 0) return false;
+  const hostsBefore = switchHosts(before);
+  const hostsAfter = switchHosts(after);
+  return changes.some((change) => change.some((p) => p && (hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join()));
 }
 
 function computePortChanges(before: LogicalState, after: LogicalState): PortChange[] | undefined {

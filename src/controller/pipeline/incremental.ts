@@ -3,7 +3,7 @@
 // unicast flow in table 10 (OVN calls this incremental processing): patching that flow in costs
 // a few lookups, where recomputing the node costs all of its ports and tunnels.
 import type { PipelineMemo } from './memo.ts';
-import { portChanges } from './affected.ts';
+import { portChanges, sameTunnels } from './affected.ts';
 import { remoteUnicast, remoteUnicastRecipe } from './flows.ts';
 import { switchHosts, tunnelName } from './tunnels.ts';
 import type { DesiredFlows, FlowModMsg, LogicalPort, LogicalState, NodeFacts } from './types.ts';
@@ -13,18 +13,6 @@ export interface Patch {
   desired: DesiredFlows;
   added: FlowModMsg[];
   removed: FlowModMsg[];
-}
-
-/** Whether two states give every node the same tunnels: they differ in ports at most, and no
- *  switch gains or loses a node. */
-export function sameTunnels(before: LogicalState, after: LogicalState): boolean {
-  const changes = portChanges(before, after);
-  if (changes === undefined) return false;
-  const hostsBefore = switchHosts(before);
-  const hostsAfter = switchHosts(after);
-  return changes.every(([old, now]) =>
-    [old, now].every((p) => !p || (hostsBefore.get(p.switch) ?? []).join() === (hostsAfter.get(p.switch) ?? []).join()),
-  );
 }
 
 /**
@@ -41,18 +29,19 @@ export function patchRemotePorts(
   facts: NodeFacts,
   memo: PipelineMemo,
 ): Patch | undefined {
-  const changes = portChanges(before, after);
+  // Switches gaining or losing a node change more than one flow.
+  const changes = sameTunnels(before, after) ? portChanges(before, after) : undefined;
   if (changes === undefined) return undefined;
   if (changes.length === 0) return { desired: previous, added: [], removed: [] };
-  const hostsBefore = switchHosts(before);
-  const hostsAfter = switchHosts(after);
+  // The same for every switch a changed port is on (sameTunnels).
+  const hosts = switchHosts(after);
   const switches = new Map(after.switches.map((s) => [s.name, s]));
   const drop = new Set<FlowModMsg>();
   const add: FlowModMsg[] = [];
   const forgotten: string[] = [];
 
-  // The recipe of the unicast flow `port` has on this node in `state`, if it has one there.
-  const recipeOf = (port: LogicalPort, hosts: Map<string, string[]>): { recipe: string; vni: number; tport: number } | undefined => {
+  // The recipe of the unicast flow `port` has on this node, if it has one.
+  const recipeOf = (port: LogicalPort): { recipe: string; vni: number; tport: number } | undefined => {
     const sw = switches.get(port.switch);
     const here = hosts.get(port.switch) ?? [];
     if (!sw || port.node === undefined || port.up === false || !here.includes(nodeName) || !here.includes(port.node)) return undefined;
@@ -63,21 +52,21 @@ export function patchRemotePorts(
   for (const [old, now] of changes) {
     for (const p of [old, now]) {
       if (!p) continue;
-      // The node's own ports, and switches gaining or losing a node, change more than one flow.
+      // The node's own ports change more than one flow.
       if (p.node === nodeName) return undefined;
-      if ((hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join()) return undefined;
       // Two ports with one MAC on a switch give one flow (the first by name): leave that to the
       // full computation.
-      if (sharedMacs(before).has(`${p.switch}\0${p.mac.toLowerCase()}`) || sharedMacs(after).has(`${p.switch}\0${p.mac.toLowerCase()}`)) return undefined;
+      const mac = `${p.switch}\0${p.mac.toLowerCase()}`;
+      if (sharedMacs(before).has(mac) || sharedMacs(after).has(mac)) return undefined;
     }
-    const was = old && recipeOf(old, hostsBefore);
+    const was = old && recipeOf(old);
     if (was) {
       const flow = memo.peek<FlowModMsg>(was.recipe);
       if (!flow) return undefined; // not built through this memo: compute in full
       drop.add(flow);
       forgotten.push(was.recipe);
     }
-    const is = now && recipeOf(now, hostsAfter);
+    const is = now && recipeOf(now);
     if (is) add.push(memo.reuse(is.recipe, () => remoteUnicast(is.vni, now, is.tport)));
   }
   for (const recipe of forgotten) if (!add.some((f) => memo.peek(recipe) === f)) memo.forget(recipe);

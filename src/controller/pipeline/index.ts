@@ -19,8 +19,8 @@ export type {
 export { desiredTunnels, serviceNodeOrder, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
 export { desiredFlows, desiredState } from './flows.ts';
 export { PipelineMemo } from './memo.ts';
-export { affectedNodes, portChanges, type PortChange } from './affected.ts';
-export { patchRemotePorts, sameTunnels, type Patch } from './incremental.ts';
+export { affectedNodes, portChanges, sameTunnels, type PortChange } from './affected.ts';
+export { patchRemotePorts, type Patch } from './incremental.ts';
 export { expectedPorts, gateEncap, routerGateways, routerInterfaces, type RouterInterfacePlace } from './routers.ts';
 export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';

@@ -65,6 +65,7 @@ function oxmKey(f: OxmField): { order: number; text: string } | undefined {
 const matchKeys = new WeakMap<Match, string>();
 const instructionKeys = new WeakMap<readonly Instruction[], string>();
 const bucketKeys = new WeakMap<readonly Bucket[], { ordered: string[]; unordered?: string }>();
+const bucketKeyCache = new WeakMap<Bucket, string>();
 
 function cached<K extends object>(cache: WeakMap<K, string>, key: K, compute: (key: K) => string): string {
   let text = cache.get(key);
@@ -138,8 +139,6 @@ function computeInstructionsKey(list: readonly Instruction[]): string {
     .filter((k) => k !== undefined)
     .join(';');
 }
-
-const bucketKeyCache = new WeakMap<Bucket, string>();
 
 export function bucketKey(b: Bucket): string {
   return cached(bucketKeyCache, b, (x) => `w${x.weight},p${x.watchPort},g${x.watchGroup}:${x.actions.map(actionKey).join(',')}`);
