@@ -93,6 +93,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     store.on('membership', () => (this.countReason('membership'), this.schedule()));
     sessions.on('change', (node) => {
       this.countReason('ovsdb');
+      if (this.debug) this.emit('log', `${node}: ovsdb change`);
       this.touched.add(node);
       // Other nodes' tunnels carry this node's underlay MAC, and their unicast flows go to the
       // VMs it has plugged in: they change only when these do.
