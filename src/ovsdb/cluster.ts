@@ -21,9 +21,6 @@ export interface ServerDatabaseInfo {
 }
 
 const COLUMNS = ['name', 'model', 'connected', 'leader', 'sid', 'cid', 'index'];
-/** What a watch follows: not `index`, which changes with every commit and would make each write
- *  (a lease renewal twice a second per member) an update to every client of the database. */
-const WATCH_COLUMNS = COLUMNS.filter((c) => c !== 'index');
 
 /** Optional columns come as `["set",[]]` or a bare atom; take the one value or nothing. */
 function optional(v: Value | undefined): Value | undefined {
@@ -113,7 +110,7 @@ export async function watchServer(conn: JsonRpcConnection, database: string, tim
   conn.on('notification', onNotification);
   conn.once('close', () => conn.off('notification', onNotification));
   try {
-    const initial = await conn.request('monitor', ['_Server', id, { Database: { columns: WATCH_COLUMNS } }], { timeout });
+    const initial = await conn.request('monitor', ['_Server', id, { Database: { columns: COLUMNS } }], { timeout });
     watch.apply(initial);
     for (const u of queue) watch.apply(u);
     queue = undefined;

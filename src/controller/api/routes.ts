@@ -225,6 +225,7 @@ export const ROUTES: RouteSpec[] = [
             synced: st.synced,
             available: st.available,
             ...(st.server ? { model: st.server.model, clusterConnected: st.server.connected, leader: st.server.leader } : {}),
+            ...(st.server?.index !== undefined ? { index: st.server.index } : {}),
           },
           members: ctx.store.members().map((m) => ({ ...m, live: m.expires > now })),
           masterships: ctx.store.masterships(),

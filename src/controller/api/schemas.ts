@@ -46,6 +46,7 @@ export const StatusSchema = z
       model: z.string().optional(),
       clusterConnected: z.boolean().optional(),
       leader: z.boolean().optional(),
+      index: z.int().optional(),
     }),
     members: z.array(z.object({ name: z.string(), expires: z.int(), live: z.boolean() })),
     masterships: z.array(z.object({ node: z.string(), member: z.string(), generation: z.int() })),
