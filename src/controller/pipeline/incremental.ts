@@ -71,9 +71,10 @@ export function patchRemotePorts(
   }
   for (const recipe of forgotten) if (!add.some((f) => memo.peek(recipe) === f)) memo.forget(recipe);
   const kept = drop.size === 0 ? previous.flows : previous.flows.filter((f) => !drop.has(f));
-  const added = add.filter((f) => !kept.includes(f) && !drop.has(f));
+  const fresh = add.filter((f) => !kept.includes(f));
+  const added = fresh.filter((f) => !drop.has(f));
   const removed = [...drop].filter((f) => !add.includes(f));
-  return { desired: { flows: [...kept, ...add.filter((f) => !kept.includes(f))], groups: previous.groups }, added, removed };
+  return { desired: { flows: [...kept, ...fresh], groups: previous.groups }, added, removed };
 }
 
 const sharedMacsCache = new WeakMap<LogicalState, Set<string>>();

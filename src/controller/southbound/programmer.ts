@@ -179,35 +179,35 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     if (this.stopped) return;
     const run = () => {
       this.scheduled = false;
-      if (this.burst) clearTimeout(this.burst.timer);
-      this.burst = undefined;
+      this.cancelBurst();
       const all = this.reprogram;
       const touched = new Set(this.touched);
       this.reprogram = false;
       this.touched.clear();
       this.decide(all, touched);
     };
-    if (reprogram && urgent) {
-      this.reprogram = true;
-      if (this.burst) clearTimeout(this.burst.timer);
-      this.burst = undefined;
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(run);
-      return;
-    }
     if (reprogram) {
       this.reprogram = true;
-      // Trailing debounce: wait for the burst to go quiet, but never longer than the bound.
-      const since = this.burst?.since ?? Date.now();
-      if (this.burst) clearTimeout(this.burst.timer);
-      const wait = Math.max(0, Math.min(COALESCE_MS, since + MAX_COALESCE_MS - Date.now()));
-      this.burst = { since, timer: setTimeout(run, wait) };
-      return;
+      if (urgent) {
+        // At once, taking along whatever a burst was waiting for.
+        this.cancelBurst();
+      } else {
+        // Trailing debounce: wait for the burst to go quiet, but never longer than the bound.
+        const since = this.burst?.since ?? Date.now();
+        if (this.burst) clearTimeout(this.burst.timer);
+        const wait = Math.max(0, Math.min(COALESCE_MS, since + MAX_COALESCE_MS - Date.now()));
+        this.burst = { since, timer: setTimeout(run, wait) };
+        return;
+      }
     }
     if (this.scheduled || this.burst) return;
     this.scheduled = true;
     setImmediate(run);
+  }
+
+  private cancelBurst(): void {
+    if (this.burst) clearTimeout(this.burst.timer);
+    this.burst = undefined;
   }
 
   /** Calls and time of decide and program since the last debug report. */
@@ -333,10 +333,12 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const macs = state.nodes.map((n) => this.sessions.underlayMac(n.name));
     const cache = this.logicalCache;
     if (cache?.state === state && cache.facts.every((f, i) => f === facts[i]) && cache.macs.every((m, i) => m === macs[i])) return cache.logical;
+    const factsOf = new Map(state.nodes.map((n, i) => [n.name, facts[i]]));
     const down = new Set<string>();
     for (const p of state.ports) {
       // A node this member has no session with is not known to lack the VM: its flows stay.
-      if (p.node !== undefined && this.sessions.view(p.node) && !this.sessions.facts(p.node).vmPorts.has(p.name)) down.add(p.name);
+      const f = p.node === undefined ? undefined : factsOf.get(p.node);
+      if (f && !f.vmPorts.has(p.name)) down.add(p.name);
     }
     const key = `${macs.join(',')}|${[...down].join(',')}`;
     if (cache?.state === state && cache.key === key) {
