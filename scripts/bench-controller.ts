@@ -6,6 +6,11 @@
 //                                      static ARP on both sides; the REST call and the plug
 //                                      start at one instant, set ahead so that docker exec's
 //                                      start-up is not counted (OVN's figure starts at the plug)
+//   remote-flows hv=<n> p50=<ms> p95=<ms>
+//                                      from the same start (REST create and plug, no ping) until
+//                                      every other node of the switch holds its unicast flow
+//                                      towards the new port (until then frames to it flood);
+//                                      seen by an OpenFlow flow monitor on each of those nodes
 //   failover kill=<ms> partition=<ms>  until every switch the lost member mastered has confirmed
 //                                      a new master (its ROLE_REPLY master to another member;
 //                                      20 hypervisors, median of 10 each)
@@ -91,6 +96,52 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
     samples.push(Number(reply[1]) * 1000 - started);
     if (cpuBefore) reportCpu(await cpuBefore, await cpuTimes());
     if (process.env.NVLAB_BENCH_TRACE) process.stderr.write(`  ${name} on ${on} -> ${target}: started ${new Date(started).toISOString()} took ${samples.at(-1)!.toFixed(0)} ms\n`);
+  }
+  return samples;
+}
+
+/** Times from a synchronised REST create and plug until every other node of the switch has the
+ *  unicast flow towards the new port. Separate samples, without a ping: the monitors wake as
+ *  the flows land, and must not weigh on the port-up figure. */
+async function remoteFlows(n: number): Promise<number[]> {
+  const api = await labNorthbound(runtime, LAB);
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const on = `hv${(i % n) + 1}`;
+    const others = Array.from({ length: n }, (_, k) => `hv${k + 1}`).filter((hv) => hv !== on);
+    const name = `r${i}`;
+    const mac = portMac('net', name);
+    await exec(node(on), ['nvlab-node', 'prepare', name, portIfname(name), mac, `10.0.0.${150 + i}/24`]);
+    // A flow monitor on each other node writes the instant its flow towards the MAC lands
+    // (ovs-ofctl writes what a switch sends it unasked to stderr).
+    await Promise.all(
+      others.map((hv) =>
+        exec(node(hv), [
+          'sh', '-c',
+          `rm -f /tmp/bench-${name}; (timeout 10 ovs-ofctl -O OpenFlow13 monitor br-int 'watch:!initial,dl_dst=${mac}' 2>&1 | ` +
+            `while read -r l; do case "$l" in *event=ADDED*) date +%s%N > /tmp/bench-${name}; exit;; esac; done) >/dev/null 2>&1 &`,
+        ]),
+      ),
+    );
+    await sleep(200); // the monitors connected
+    const started = Date.now() + LEAD_MS;
+    await Promise.all([
+      sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip: `10.0.0.${150 + i}`, node: on })),
+      exec(node(on), [
+        'sh', '-c',
+        `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +
+          `ovs-vsctl add-port br-int ${portIfname(name)} -- set interface ${portIfname(name)} external_ids:iface-id=${name} ` +
+          `external_ids:attached-mac=${mac} external_ids:iface-status=active`,
+      ]),
+    ]);
+    let landed: number[] = [];
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await sleep(100)) {
+      landed = await Promise.all(others.map(async (hv) => Number((await exec(node(hv), ['sh', '-c', `cat /tmp/bench-${name} 2>/dev/null || echo 0`])).trim())));
+      if (landed.every((t) => t > 0)) break;
+    }
+    if (!landed.every((t) => t > 0)) throw new Error(`${name}: no unicast flow towards it on ${others.filter((_, k) => !(landed[k]! > 0)).join(', ')} after 5 s`);
+    samples.push(Math.max(...landed) / 1e6 - started);
+    if (process.env.NVLAB_BENCH_TRACE) process.stderr.write(`  ${name} on ${on}: every other node's flow after ${samples.at(-1)!.toFixed(0)} ms\n`);
   }
   return samples;
 }
@@ -223,6 +274,8 @@ try {
     const plan = await deploy(n, dir);
     const up = await portUp(plan, n);
     console.log(`port-up hv=${n} p50=${percentile(up, 0.5).toFixed(0)} p95=${percentile(up, 0.95).toFixed(0)}`);
+    const remote = await remoteFlows(n);
+    console.log(`remote-flows hv=${n} p50=${percentile(remote, 0.5).toFixed(0)} p95=${percentile(remote, 0.95).toFixed(0)}`);
     if (process.env.NVLAB_BENCH_KEEP) process.exit(0); // leave the lab for inspection
     if (n === Math.max(...(sizes.length ? sizes : [3, 20]))) {
       const kill = await failover(plan, 'kill');

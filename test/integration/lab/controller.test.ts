@@ -191,12 +191,21 @@ describe('convergence', () => {
     await addPort(runtime, lab, { switch: 'web', name: 'web4', on: 'hv3', ip: '10.0.1.14' }, api);
     home.set('web4', 'hv3');
     expect(await eventually(() => pings('web1', '10.0.1.14'), (ok) => ok, 10_000)).toBe(true);
+    // The other nodes of the switch get their unicast flow towards it in the next batch.
+    const web4Mac = ((await api.request('GET', '/api/v1/logical-ports/web4')) as { mac: string }).mac;
+    for (const hv of ['hv1', 'hv2']) {
+      const flows = await eventually(
+        async () => (await runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', `dl_dst=${web4Mac}`])).stdout,
+        (out) => out.includes('tun_id'),
+        5_000,
+      );
+      expect(flows, hv).toMatch(/table=10,.*actions=set_field:0x[0-9a-f]+->tun_id,output:/);
+    }
 
     await migratePort(runtime, lab, 'web1', 'hv2', api);
     home.set('web1', 'hv2');
     expect(await eventually(() => pings('web3', '10.0.1.11'), (ok) => ok, 10_000)).toBe(true);
 
-    const web4Mac = ((await api.request('GET', '/api/v1/logical-ports/web4')) as { mac: string }).mac;
     await removePort(runtime, lab, 'web4', api);
     for (const hv of ['hv1', 'hv2', 'hv3']) {
       const flows = await eventually(
