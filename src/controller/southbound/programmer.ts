@@ -36,9 +36,10 @@ const MAX_COALESCE_MS = 50;
  *  this long after the first plug of a batch. Until their unicast flow towards it lands, frames
  *  to it flood like any unknown unicast, and reach it. At the instant of a plug, one flow-mod to
  *  each of the switch's nodes woke every vswitchd and member at once and delayed the plugged
- *  node's own flows (2 cores, 20 hv: +44..87 ms against +25..44 ms; port-up p50 67-71 against
- *  52-55 ms with the batch, A/B on one lab); in a boot storm each node gets one install per
- *  batch instead of one per VM. The lab runner still waits for the batch (programmed()). */
+ *  node's own flows (2 cores, 20 hv: they landed at +44..87 ms against +25..44 ms; port-up p50
+ *  63 against 50 ms with the batch, A/B on one lab, 40 samples each); in a boot storm each node
+ *  gets one install per batch instead of one per VM. The lab runner still waits for the batch
+ *  (programmed()). */
 const REMOTE_BATCH_MS = 100;
 /** A failed programming run (no quorum for a moment) is tried again this soon. */
 const RETRY_MS = 200;
