@@ -157,7 +157,7 @@ describe('failover', () => {
     await runtime.start(node(before.member));
   });
 
-  test('a partitioned member loses its switches to others, and after healing each switch has one master', async () => {
+  test('a partitioned member loses its switches to others, and after healing each switch has one master and it writes through its own store server', async () => {
     await eventually(masterships, (m) => m.length === 3, 10_000);
     const owned = await masterships();
     const victim = owned[0]!.member;
@@ -165,11 +165,23 @@ describe('failover', () => {
     await runtime.disconnect(container, plan.networks.mgmt.name);
     const moved = await eventually(masterships, (m) => m.every((x) => x.member !== victim), 5_000);
     expect(moved.filter((m) => m.member === victim)).toEqual([]);
+    // Cut off longer than its store client's grace for a server out of its cluster (2 s).
+    await new Promise((r) => setTimeout(r, 4000));
     await runtime.connect(container, { network: plan.networks.mgmt.name, ip: memberIp(victim) });
     for (const hv of ['hv1', 'hv2', 'hv3']) {
       expect(await eventually(() => mastersOnSwitch(hv), (m) => m.length === 1, 10_000), hv).toHaveLength(1);
     }
     expect(await pings('web1', '10.0.1.13')).toBe(true);
+    // Healed, it writes through its own store server, not through a peer's that may be cut off next.
+    const status = await eventually(
+      () =>
+        fetch(`http://${memberIp(victim)}:8080/api/v1/status`)
+          .then((r) => r.json() as Promise<{ store: { remote?: string; available: boolean } }>)
+          .catch(() => undefined),
+      (s) => s?.store.available === true,
+      10_000,
+    );
+    expect(status?.store.remote).toBe(`tcp:${memberIp(victim)}:6641`);
   });
 
   test('with every member down traffic still flows; a majority back programs a VM plugged meanwhile', async () => {
