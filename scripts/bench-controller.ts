@@ -22,10 +22,12 @@ import { join } from 'node:path';
 import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { labNorthbound } from '../src/app/ports.ts';
+import { membersOf } from '../src/nodes/controller.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
 import { portIfname, portMac } from '../src/topology/derive.ts';
+import type { NorthboundClient } from '../src/app/northbound.ts';
 import type { LabPlan } from '../src/topology/plan-types.ts';
 
 const LAB = 'benchctl';
@@ -49,6 +51,24 @@ async function exec(container: string, cmd: string[]) {
   const result = await runtime.exec(container, cmd);
   if (result.exitCode !== 0) throw new Error(`${container}: ${cmd.join(' ')}: ${result.stdout}${result.stderr}`);
   return result.stdout;
+}
+
+/** Creates port `name` through the REST API and plugs its prepared VM on `on` at one instant,
+ *  `started` (ms): the plug runs in the container, which sleeps until then, so docker exec's
+ *  own start-up stays out of the window. `then` runs in the container right after the plug.
+ *  The plug is the very ovs-vsctl call the agent's `attach` makes (and OVN's figure times). */
+async function createAndPlug(api: NorthboundClient, started: number, port: { name: string; on: string; mac: string; ip: string }, then = ''): Promise<string> {
+  const { name, on, mac, ip } = port;
+  const [, out] = await Promise.all([
+    sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
+    exec(node(on), [
+      'sh', '-c',
+      `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +
+        `ovs-vsctl add-port br-int ${portIfname(name)} -- set interface ${portIfname(name)} external_ids:iface-id=${name} ` +
+        `external_ids:attached-mac=${mac} external_ids:iface-status=active${then ? ` && ${then}` : ''}`,
+    ]),
+  ]);
+  return out;
 }
 
 async function deploy(n: number, dir: string): Promise<LabPlan> {
@@ -80,20 +100,9 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
       `nvlab-node prepare ${name} ${portIfname(name)} ${mac} ${ip}/24 && ` +
         `ip netns exec ${name} ip neigh replace ${targetIp} lladdr ${targetMac} dev eth0`,
     ]);
-    // Both actions start at the same instant: the REST create here, the plug inside the
-    // container, which sleeps until then, so docker exec's own start-up stays out of the window.
     const started = Date.now() + LEAD_MS;
     const cpuBefore = process.env.NVLAB_BENCH_CPU ? sleep(LEAD_MS - 200).then(cpuTimes) : undefined;
-    const [, out] = await Promise.all([
-      sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
-      exec(node(on), [
-        'sh', '-c',
-        `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +
-          // The plug is the very ovs-vsctl call the agent's `attach` makes (and OVN's figure times).
-          `ovs-vsctl add-port br-int ${portIfname(name)} -- set interface ${portIfname(name)} external_ids:iface-id=${name} ` +
-          `external_ids:attached-mac=${mac} external_ids:iface-status=active && ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`,
-      ]),
-    ]);
+    const out = await createAndPlug(api, started, { name, on, mac, ip }, `ip netns exec ${name} ping -D -n -c 1 -w 5 -i 0.005 ${targetIp}`);
     const reply = /\[(\d+\.\d+)\] \d+ bytes from/.exec(out);
     if (!reply) throw new Error(`no reply for ${name}: ${out}`);
     samples.push(Number(reply[1]) * 1000 - started);
@@ -114,7 +123,8 @@ async function remoteFlows(n: number): Promise<number[]> {
     const others = Array.from({ length: n }, (_, k) => `hv${k + 1}`).filter((hv) => hv !== on);
     const name = `r${i}`;
     const mac = portMac('net', name);
-    await exec(node(on), ['nvlab-node', 'prepare', name, portIfname(name), mac, `10.0.0.${150 + i}/24`]);
+    const ip = `10.0.0.${150 + i}`;
+    await exec(node(on), ['nvlab-node', 'prepare', name, portIfname(name), mac, `${ip}/24`]);
     // A flow monitor on each other node notes when its flow towards the MAC lands (ovs-ofctl
     // stamps what the switch sends it unasked, and writes it to stderr).
     await Promise.all(
@@ -127,15 +137,7 @@ async function remoteFlows(n: number): Promise<number[]> {
     );
     await sleep(200); // the monitors connected
     const started = Date.now() + LEAD_MS;
-    await Promise.all([
-      sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip: `10.0.0.${150 + i}`, node: on })),
-      exec(node(on), [
-        'sh', '-c',
-        `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +
-          `ovs-vsctl add-port br-int ${portIfname(name)} -- set interface ${portIfname(name)} external_ids:iface-id=${name} ` +
-          `external_ids:attached-mac=${mac} external_ids:iface-status=active`,
-      ]),
-    ]);
+    await createAndPlug(api, started, { name, on, mac, ip });
     // Read once the flows should be everywhere: reading while they land would slow them down.
     let landed: number[] = [];
     for (const deadline = Date.now() + 4000; Date.now() < deadline; ) {
@@ -206,7 +208,7 @@ async function settled(plan: LabPlan): Promise<void> {
   // both tell it: a member healed from a partition lists nothing until it took its share back,
   // while a switch's Controller row may still show the role it had before (a sample then found
   // nothing to fail over, and the next one every switch on one member).
-  const byIp = new Map((plan.controllers.kind === 'builtin' ? plan.controllers.members : []).map((m) => [m.mgmtIp, m.name]));
+  const byIp = new Map(membersOf(plan).map((m) => [m.mgmtIp, m.name]));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (Date.now() > deadline) throw new Error('the cluster did not settle within 60 s');
@@ -222,7 +224,7 @@ async function settled(plan: LabPlan): Promise<void> {
 /** Which member each switch confirmed as master, by the members' own accounts (a member lists
  *  a node once the switch's ROLE_REPLY made it master). */
 async function confirmedMasters(plan: LabPlan, except?: string): Promise<Map<string, string>> {
-  const members = (plan.controllers.kind === 'builtin' ? plan.controllers.members : []).filter((m) => m.name !== except);
+  const members = membersOf(plan).filter((m) => m.name !== except);
   const masters = new Map<string, string>();
   await Promise.all(
     members.map(async (m) => {
@@ -239,7 +241,7 @@ async function confirmedMasters(plan: LabPlan, except?: string): Promise<Map<str
 }
 
 async function failover(plan: LabPlan, kind: 'kill' | 'partition'): Promise<number[]> {
-  const members = plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
+  const members = membersOf(plan);
   const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     await settled(plan);

@@ -275,7 +275,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         continue;
       }
       const name = node.name;
-      if (batch && this.complete.has(name) && !touched.has(name) && !this.running.has(name) && (reached === 'all' || reached.has(name))) {
+      const isReached = reached === 'all' || reached.has(name);
+      if (batch && isReached && this.complete.has(name) && !touched.has(name) && !this.running.has(name)) {
         // Another node's plug: in the next batch, and not programmed until then.
         this.complete.delete(name);
         this.batchTimer ??= setTimeout(() => {
@@ -284,7 +285,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         }, REMOTE_BATCH_MS);
         continue;
       }
-      const due = touched.has(name) || (reprogram && (reached === 'all' || reached.has(name) || !this.complete.has(name)));
+      const due = touched.has(name) || (reprogram && (isReached || !this.complete.has(name)));
       if (!this.masters.has(name) ? quorate : due) this.kick(name);
     }
     for (const node of this.masters.keys()) if (!state.nodes.some((n) => n.name === node)) this.relinquish(node);
