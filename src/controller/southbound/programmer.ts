@@ -268,8 +268,12 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const quorate = (this.liveness.upPeers().length + 1) * 2 > this.liveness.clusterSize;
     // A node whose own switch changed first: a VM just plugged in there waits for its flows.
     const nodes = touched.size === 0 ? state.nodes : [...state.nodes].sort((a, b) => Number(touched.has(b.name)) - Number(touched.has(a.name)));
+    const holders = this.masters.size > 0 ? new Map(this.store.masterships().map((m) => [m.node, m.member])) : undefined;
     for (const node of nodes) {
-      const mine = ownerOf(node.name, live) === this.me;
+      // A master hands a node over only once its new owner has taken it (the store's Mastership
+      // row names that owner). A member just back has its lease long before the switches
+      // reconnect to it (they retry with a backoff of up to 8 s), and cannot take them before.
+      const mine = ownerOf(node.name, live) === this.me || (this.masters.has(node.name) && holders?.get(node.name) === this.me);
       if (!mine) {
         this.relinquish(node.name);
         continue;
@@ -449,11 +453,11 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         await sw.install(changes);
         if (this.debug) this.emit('log', `${node}: ${changes.length} changes installed in ${Date.now() - sent} ms`);
       } catch (error) {
-        // Another member was master in between and the switch demoted us: assert again, with a
-        // newer generation, on the next run.
+        // Another member asserted itself at the switch. Decided again rather than run again:
+        // the node may have gone to its owner; if it is still ours, a newer generation follows.
         if (error instanceof OpenFlowInstallError && error.failures.some((f) => f.error.codeName === 'IS_SLAVE')) {
           if (this.masters.get(node) === mastered) this.masters.delete(node);
-          this.dirty.add(node);
+          this.schedule();
           return false;
         }
         throw error;

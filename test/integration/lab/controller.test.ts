@@ -157,6 +157,30 @@ describe('failover', () => {
     await runtime.start(node(before.member));
   });
 
+  test('a restarted member gets its switches back without leaving them masterless: a port added as it returns reaches every node', async () => {
+    const victim = (await masterships()).find((m) => m.node === 'hv3')!.member;
+    await runtime.kill(node(victim));
+    await eventually(masterships, (ms) => ms.find((m) => m.node === 'hv3')!.member !== victim, 5_000);
+    // Down for a while, the switches retry the member with a growing backoff, so they reconnect
+    // to it seconds after its lease is back.
+    await new Promise((r) => setTimeout(r, 3000));
+    await runtime.start(node(victim));
+    const live = () => api.request('GET', '/api/v1/status') as Promise<{ members: { name: string; live: boolean }[] }>;
+    await eventually(live, (s) => s.members.some((m) => m.name === victim && m.live), 10_000);
+    const port = await addPort(runtime, lab, { switch: 'web', name: 'web7', on: 'hv3', ip: '10.0.1.17' }, api);
+    home.set('web7', 'hv3');
+    for (const hv of ['hv3', 'hv1', 'hv2']) {
+      const dump = () => runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', `table=10,dl_dst=${port.mac}`]);
+      const flows = await eventually(async () => (await dump()).stdout, (out) => out.includes('actions='), 2_000);
+      expect(flows, hv).toContain('actions=');
+    }
+    // Switches retry a member at most a second apart: it soon has its share back.
+    const back = await eventually(masterships, (ms) => ms.find((m) => m.node === 'hv3')!.member === victim, 5_000);
+    expect(back.find((m) => m.node === 'hv3')!.member).toBe(victim);
+    await removePort(runtime, lab, 'web7', api);
+    home.delete('web7');
+  });
+
   test('a partitioned member loses its switches to others, and after healing each switch has one master and it writes through its own store server', async () => {
     await eventually(masterships, (m) => m.length === 3, 10_000);
     const owned = await masterships();
