@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound, addPort, migratePort, removePort } from '../../../src/app/ports.ts';
 import { addTransportNode } from '../../../src/app/transport-nodes.ts';
+import { ownerOf } from '../../../src/controller/mastership/assign.ts';
 import type { NorthboundClient } from '../../../src/app/northbound.ts';
 import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import { deploy, destroy, eventually, labName, runtime } from './support.ts';
@@ -158,7 +159,10 @@ describe('failover', () => {
   });
 
   test('a restarted member gets its switches back without leaving them masterless: a port added as it returns reaches every node', async () => {
-    const victim = (await masterships()).find((m) => m.node === 'hv3')!.member;
+    // hv3's owner when every member is up; a member restarted by the test before may still be
+    // taking it back.
+    const victim = ownerOf('hv3', ['ctrl1', 'ctrl2', 'ctrl3'])!;
+    await eventually(masterships, (ms) => ms.find((m) => m.node === 'hv3')!.member === victim, 5_000);
     await runtime.kill(node(victim));
     await eventually(masterships, (ms) => ms.find((m) => m.node === 'hv3')!.member !== victim, 5_000);
     // Down for a while, the switches retry the member with a growing backoff, so they reconnect
