@@ -271,8 +271,8 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const holders = this.masters.size > 0 ? new Map(this.store.masterships().map((m) => [m.node, m.member])) : undefined;
     for (const node of nodes) {
       // A master hands a node over only once its new owner has taken it (the store's Mastership
-      // row names that owner). A member just back has its lease long before the switches
-      // reconnect to it (they retry with a backoff of up to 8 s), and cannot take them before.
+      // row names that owner). A member just back has its lease before its switches have
+      // reconnected to it (they retry it about once a second), and cannot take them before.
       const mine = ownerOf(node.name, live) === this.me || (this.masters.has(node.name) && holders?.get(node.name) === this.me);
       if (!mine) {
         this.relinquish(node.name);
