@@ -268,12 +268,13 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
     const quorate = (this.liveness.upPeers().length + 1) * 2 > this.liveness.clusterSize;
     // A node whose own switch changed first: a VM just plugged in there waits for its flows.
     const nodes = touched.size === 0 ? state.nodes : [...state.nodes].sort((a, b) => Number(touched.has(b.name)) - Number(touched.has(a.name)));
-    const holders = this.masters.size > 0 ? new Map(this.store.masterships().map((m) => [m.node, m.member])) : undefined;
+    let holders: Map<string, string> | undefined; // read only while a node is being handed over
+    const holderOf = (node: string) => (holders ??= new Map(this.store.masterships().map((m) => [m.node, m.member]))).get(node);
     for (const node of nodes) {
       // A master hands a node over only once its new owner has taken it (the store's Mastership
       // row names that owner). A member just back has its lease before its switches have
       // reconnected to it (they retry it about once a second), and cannot take them before.
-      const mine = ownerOf(node.name, live) === this.me || (this.masters.has(node.name) && holders?.get(node.name) === this.me);
+      const mine = ownerOf(node.name, live) === this.me || (this.masters.has(node.name) && holderOf(node.name) === this.me);
       if (!mine) {
         this.relinquish(node.name);
         continue;
