@@ -27,7 +27,7 @@ import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
 import { portIfname, portMac } from '../src/topology/derive.ts';
-import type { NorthboundClient } from '../src/app/northbound.ts';
+import { create, type NorthboundClient } from '../src/app/northbound.ts';
 import type { LabPlan } from '../src/topology/plan-types.ts';
 
 const LAB = 'benchctl';
@@ -60,7 +60,7 @@ async function exec(container: string, cmd: string[]) {
 async function createAndPlug(api: NorthboundClient, started: number, port: { name: string; on: string; mac: string; ip: string }, then = ''): Promise<string> {
   const { name, on, mac, ip } = port;
   const [, out] = await Promise.all([
-    sleep(started - Date.now()).then(() => api.request('POST', '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
+    sleep(started - Date.now()).then(() => create(api, '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
     exec(node(on), [
       'sh', '-c',
       `d=$(( ${started}000000 - $(date +%s%N) )); [ "$d" -gt 0 ] && sleep "0.$(printf %09d "$d")"; ` +

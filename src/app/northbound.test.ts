@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
-import { l2GatewayOf, routerBody } from './northbound.ts';
+import { create, l2GatewayOf, NorthboundError, routerBody, type NorthboundClient } from './northbound.ts';
 
 describe('l2GatewayOf', () => {
   const plan = {
@@ -51,5 +51,24 @@ describe('routerBody', () => {
 
   it('leaves the uplink out of a router without one', () => {
     expect(routerBody(plan, { name: 'inner', interfaces: [] })).toEqual({ name: 'inner', interfaces: [] });
+  });
+});
+
+describe('create', () => {
+  // A client whose POST was retried after a write of unknown outcome that had committed.
+  const retried = (existing: Record<string, unknown>): NorthboundClient => ({
+    async request(method, path) {
+      if (method === 'POST') throw new NorthboundError(`POST ${path} → 409: {"error":"conflict"}`);
+      return existing;
+    },
+  });
+  const port = { name: 'web1', switch: 'web', mac: '02:00:00:00:00:AA', ip: '10.0.1.11', node: 'hv1' };
+
+  it('counts a 409 for a row holding exactly what was sent as done', async () => {
+    await expect(create(retried({ ...port, mac: '02:00:00:00:00:aa' }), '/api/v1/logical-ports', port)).resolves.toBeUndefined();
+  });
+
+  it('keeps the 409 when the row holds something else', async () => {
+    await expect(create(retried({ ...port, node: 'hv2' }), '/api/v1/logical-ports', port)).rejects.toThrow('→ 409');
   });
 });

@@ -84,7 +84,7 @@ function canonical(value: unknown): string {
  * POST that may be retried: a write answered "no quorum, outcome unknown" may have committed,
  * so a later 409 for a row that holds exactly what was sent counts as done.
  */
-async function create(client: NorthboundClient, collection: string, body: Record<string, unknown>): Promise<void> {
+export async function create(client: NorthboundClient, collection: string, body: Record<string, unknown>): Promise<void> {
   try {
     await client.request('POST', collection, body);
   } catch (error) {

@@ -7,7 +7,7 @@ import { parseCidr } from '../topology/ipv4.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { nodeContainer } from './labs.ts';
-import { NorthboundError, northbound, type NorthboundClient } from './northbound.ts';
+import { NorthboundError, create, northbound, type NorthboundClient } from './northbound.ts';
 
 interface StoredPort {
   name: string;
@@ -73,7 +73,7 @@ async function unplug(runtime: Runtime, lab: string, port: string, node: string)
 export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?: NorthboundClient): Promise<StoredPort> {
   const client = api ?? (await labNorthbound(runtime, lab));
   const port: StoredPort = { name: spec.name, switch: spec.switch, mac: spec.mac ?? portMac(spec.switch, spec.name), ip: spec.ip, node: spec.on };
-  await client.request('POST', '/api/v1/logical-ports', port);
+  await create(client, '/api/v1/logical-ports', { ...port });
   await plug(runtime, lab, port, spec.on, client);
   return port;
 }
