@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
-import { create, l2GatewayOf, NorthboundError, routerBody, type NorthboundClient } from './northbound.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { create, l2GatewayOf, northbound, NorthboundError, routerBody, type NorthboundClient } from './northbound.ts';
 
 describe('l2GatewayOf', () => {
   const plan = {
@@ -70,5 +72,25 @@ describe('create', () => {
 
   it('keeps the 409 when the row holds something else', async () => {
     await expect(create(retried({ ...port, node: 'hv2' }), '/api/v1/logical-ports', port)).rejects.toThrow('→ 409');
+  });
+});
+
+describe('northbound client', () => {
+  // A member that answers with each status in turn (a real HTTP server on loopback).
+  async function member(statuses: number[]) {
+    const server = createServer((_req, res) => res.writeHead(statuses.shift() ?? 500).end('{}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  it('takes a 404 for a DELETE retried after an answer of unknown outcome as done, and a first 404 as an error', async () => {
+    const { server, port } = await member([503, 404, 404]);
+    try {
+      const client = northbound(['127.0.0.1'], { deadlineMs: 5_000, port });
+      await expect(client.request('DELETE', '/api/v1/logical-ports/web1')).resolves.toBeUndefined();
+      await expect(client.request('DELETE', '/api/v1/logical-ports/web1')).rejects.toThrow('→ 404');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -22,10 +22,10 @@ export interface NorthboundClient {
 // the lab's switches wait for the same CPU.
 const agent = new Agent({ keepAlive: true });
 
-function send(ip: string, method: string, path: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+function send(ip: string, port: number, method: string, path: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: ip, port: API_PORT, method, path, agent, timeout: timeoutMs, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: ip, port, method, path, agent, timeout: timeoutMs, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -43,19 +43,24 @@ function send(ip: string, method: string, path: string, body: string | undefined
  * A client that tries the members in turn, and retries while the cluster has no quorum yet
  * (503) or a member does not answer, until the deadline.
  */
-export function northbound(memberIps: string[], options: { deadlineMs?: number } = {}): NorthboundClient {
+export function northbound(memberIps: string[], options: { deadlineMs?: number; port?: number } = {}): NorthboundClient {
   let preferred = 0;
   return {
     async request(method, path, body) {
       const deadline = Date.now() + (options.deadlineMs ?? 60_000);
       let last = '';
+      // Whether an attempt before may have committed (503: no quorum, outcome unknown; or no answer).
+      let ambiguous = false;
       for (let attempt = 0; ; attempt++) {
         const ip = memberIps[(preferred + attempt) % memberIps.length];
         try {
-          const { status, text } = await send(ip!, method, path, body === undefined ? undefined : JSON.stringify(body), 5000);
+          const { status, text } = await send(ip!, options.port ?? API_PORT, method, path, body === undefined ? undefined : JSON.stringify(body), 5000);
           const json: unknown = text ? JSON.parse(text) : undefined;
           if (status === 503) {
             last = `${ip}: ${text}`;
+            ambiguous = true;
+          } else if (status === 404 && method === 'DELETE' && ambiguous) {
+            return undefined; // the attempt before did delete it
           } else if (status < 200 || status >= 300) {
             throw new NorthboundError(`${method} ${path} → ${status}: ${text}`);
           } else {
@@ -65,6 +70,7 @@ export function northbound(memberIps: string[], options: { deadlineMs?: number }
         } catch (error) {
           if (error instanceof NorthboundError) throw error;
           last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
+          ambiguous = true;
         }
         if (Date.now() > deadline) throw new NorthboundError(`controller cluster did not answer ${method} ${path}: ${last}`);
         await new Promise((r) => setTimeout(r, 100));
