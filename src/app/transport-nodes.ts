@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { labNetworks, nodeContainer } from './labs.ts';
 import { labNorthbound } from './ports.ts';
+import { create } from './northbound.ts';
 
 export interface AddTransportNode {
   name: string;
@@ -68,7 +69,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
     await runtime.start(node.container);
     if (members.length > 0) {
       const api = await labNorthbound(runtime, lab);
-      await api.request('POST', '/api/v1/transport-nodes', { name: spec.name, role: spec.role, encap: node.encap, underlayIp, mgmtIp });
+      await create(api, '/api/v1/transport-nodes', { name: spec.name, role: spec.role, encap: node.encap, underlayIp, mgmtIp });
     }
   } catch (error) {
     await runtime.removeContainer(node.container).catch(() => {});

@@ -165,8 +165,8 @@ describe('failover', () => {
     await eventually(masterships, (ms) => ms.find((m) => m.node === 'hv3')!.member === victim, 5_000);
     await runtime.kill(node(victim));
     await eventually(masterships, (ms) => ms.find((m) => m.node === 'hv3')!.member !== victim, 5_000);
-    // Down for a while, the switches retry the member with a growing backoff, so they reconnect
-    // to it seconds after its lease is back.
+    // Down long enough that with OVS's default backoff (up to 8 s) its switches would reconnect
+    // to it only seconds after its lease is back.
     await new Promise((r) => setTimeout(r, 3000));
     await runtime.start(node(victim));
     const live = () => api.request('GET', '/api/v1/status') as Promise<{ members: { name: string; live: boolean }[] }>;
