@@ -1,9 +1,11 @@
 // The lab foundation on real Docker and real Open vSwitch: a three-hypervisor lab comes up with
 // OVS on each node, transport IPs reach each other over the underlay, VMs are bound to br-int,
 // and destroy leaves nothing behind.
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectLab, type LabState } from '../../../src/app/inspect.ts';
 import { checkUnderlay } from '../../../src/app/underlay-check.ts';
+import { bridgeName, macFor } from '../../../src/runtime/docker/fabric.ts';
 import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import { deploy, destroy, labName, leftovers, runtime, threeHypervisors, volumeCount } from './support.ts';
 
@@ -48,6 +50,24 @@ describe('a deployed three-hypervisor lab', () => {
       const result = await runtime.exec(node.container, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'br-phy']);
       expect(result.stdout).toContain(`${node.underlayIp}/${node.underlayPrefixLength}`);
     }
+  });
+
+  test('the underlay delivers a frame to the node it is addressed to, and to no other, with nothing learned', async () => {
+    // Forget what the fabric's bridge learned: what is left is what it knew from the start.
+    const fabricPid = (await execa('docker', ['inspect', '-f', '{{.State.Pid}}', `nvlab-${lab}.fabric`])).stdout.trim();
+    const flushed = await execa('nsenter', ['-t', fabricPid, '-n', 'bridge', 'fdb', 'flush', 'dev', bridgeName(plan.networks.underlay.name), 'dynamic'], { reject: false });
+    expect(flushed.stderr).toBe('');
+    const [hv1, hv2, hv3] = plan.transportNodes;
+    // tcpdump -c 1 exits at the first frame of this EtherType (a local experimental one).
+    const capture = (container: string) => runtime.exec(container, ['timeout', '4', 'tcpdump', '-c', '1', '-n', '-e', '-i', 'eth1', 'ether proto 0x88b5']);
+    const send = `import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('eth1', 0)); s.send(bytes.fromhex('${macFor(hv2!.underlayIp).replace(/:/g, '')}${macFor(hv1!.underlayIp).replace(/:/g, '')}88b5') + bytes(46))`;
+    const [atHv2, atHv3] = await Promise.all([
+      capture(hv2!.container),
+      capture(hv3!.container),
+      new Promise((resolve) => setTimeout(resolve, 1500)).then(() => runtime.exec(hv1!.container, ['python3', '-c', send])),
+    ]);
+    expect(atHv2.stdout).toContain(`> ${macFor(hv2!.underlayIp)}`);
+    expect(atHv3.stdout.trim()).toBe('');
   });
 
   test('transport IPs ping each other across the underlay', async () => {
