@@ -76,6 +76,14 @@ describe('a deployed three-hypervisor lab', () => {
     expect(pairs.filter((p) => !p.ok)).toEqual([]);
   });
 
+  test('br-phy learns no MAC from that traffic (each new one made ovs-vswitchd revalidate every flow)', async () => {
+    for (const node of plan.transportNodes) {
+      const fdb = await runtime.exec(node.container, ['ovs-appctl', 'fdb/show', 'br-phy']);
+      expect(fdb.exitCode).toBe(0);
+      expect(fdb.stdout.trim().split('\n').slice(1)).toEqual([]); // the header alone
+    }
+  });
+
   test('each VM namespace has its MAC and IP, and its br-int interface the iface-id binding', async () => {
     for (const sw of plan.switches) {
       for (const port of sw.ports) {
