@@ -6,9 +6,12 @@
 //                                      static ARP on both sides; the REST call and the plug
 //                                      start at one instant, set ahead so that docker exec's
 //                                      start-up is not counted (OVN's figure starts at the plug);
-//                                      the VM is already pinging (every 2 ms) when it is
-//                                      plugged, so that starting ping (~5 ms: a mount namespace
-//                                      and an exec) is not counted either; 20 samples per size
+//                                      the VM is already pinging when it is plugged, so that
+//                                      starting ping (~5 ms: a mount namespace and an exec) is
+//                                      not counted either (-i 0.002, but iputils sends every
+//                                      10 ms while an echo is unanswered; a prober sending every
+//                                      2 ms gave the same p50, 42 ms each, 15 samples each);
+//                                      20 samples per size
 //   remote-flows hv=<n> p50=<ms> p95=<ms>
 //                                      from the same start (REST create and plug, no ping) until
 //                                      every other node of the switch holds its unicast flow
