@@ -60,11 +60,16 @@ describe('a deployed three-hypervisor lab', () => {
     const [hv1, hv2, hv3] = plan.transportNodes;
     // tcpdump -c 1 exits at the first frame of this EtherType (a local experimental one).
     const capture = (container: string) => runtime.exec(container, ['timeout', '4', 'tcpdump', '-c', '1', '-n', '-e', '-i', 'eth1', 'ether proto 0x88b5']);
-    const send = `import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('eth1', 0)); s.send(bytes.fromhex('${macFor(hv2!.underlayIp).replace(/:/g, '')}${macFor(hv1!.underlayIp).replace(/:/g, '')}88b5') + bytes(46))`;
+    // hv2 never answers: a bridge that only learns would flood every one of these frames.
+    // Sent every 200 ms over 2.4 s: the captures, started by docker exec, may take a while to listen.
+    const hex = (ip: string) => macFor(ip).replace(/:/g, '');
+    const send =
+      `import socket, time; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('eth1', 0))\n` +
+      `for _ in range(12): s.send(bytes.fromhex('${hex(hv2!.underlayIp)}${hex(hv1!.underlayIp)}88b5') + bytes(46)); time.sleep(0.2)`;
     const [atHv2, atHv3] = await Promise.all([
       capture(hv2!.container),
       capture(hv3!.container),
-      new Promise((resolve) => setTimeout(resolve, 1500)).then(() => runtime.exec(hv1!.container, ['python3', '-c', send])),
+      new Promise((resolve) => setTimeout(resolve, 500)).then(() => runtime.exec(hv1!.container, ['python3', '-c', send])),
     ]);
     expect(atHv2.stdout).toContain(`> ${macFor(hv2!.underlayIp)}`);
     expect(atHv3.stdout.trim()).toBe('');
