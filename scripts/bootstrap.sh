@@ -16,19 +16,19 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-save --no-audit --no-fund --loglevel=error >&2
 fi
 
-# Debian packages the host needs: OVS tools and daemons (protocol tests run a private OVS),
-# tshark (decodes our OpenFlow captures), debootstrap (offline base image), openssl.
+# Debian packages: the package of every host program that nvlab and its tests run
+# (scripts/host-programs.txt) that is not here yet.
 need=()
-command -v ovs-vswitchd >/dev/null || need+=(openvswitch-switch)
-command -v tshark >/dev/null || need+=(tshark)
-command -v debootstrap >/dev/null || need+=(debootstrap)
-command -v openssl >/dev/null || need+=(openssl)   # certificates for the OpenFlow TLS test
-command -v ip >/dev/null || need+=(iproute2)       # the Docker runtime wires lab networks itself
-command -v nsenter >/dev/null || need+=(util-linux)
+while read -r program package _; do
+  case "$program" in ''|'#'*) continue ;; esac
+  command -v "$program" >/dev/null || need+=("$package")
+done < scripts/host-programs.txt
+# The Docker engine, where none answers yet (the docker client alone may come from elsewhere).
 engine_up() { docker info >/dev/null 2>&1; }
 if ! engine_up && ! command -v dockerd >/dev/null; then need+=(docker.io); fi
 if [ ${#need[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || { say "missing ${need[*]} and no apt-get to install them"; exit 1; }
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   say "installing ${need[*]}"
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
