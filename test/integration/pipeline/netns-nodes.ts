@@ -44,6 +44,8 @@ export class NetnsLab {
   private readonly nodes: OvsNode[] = [];
   private readonly children: ResultPromise[] = [];
   private counter = 0;
+  private destroying = false;
+  private readonly failures: string[] = [];
   /** The test's side of the management links: 169.254.77.(4i+1)/30. */
   private mgmtIndex = 0;
 
@@ -77,14 +79,19 @@ export class NetnsLab {
       if (end.addr) await ip('addr', 'add', end.addr, 'dev', end.name);
       if (end.master) await ip('link', 'set', end.name, 'master', end.master);
       await ip('link', 'set', end.name, 'up');
+      // Not optional: with offloads on, probes leave with bad checksums and go unanswered.
       const ethtool = ['ethtool', '-K', end.name, 'tx', 'off', 'tso', 'off', 'gso', 'off'];
-      await (end.ns ? execa('ip', ['netns', 'exec', end.ns, ...ethtool], { reject: false }) : execa(ethtool[0]!, ethtool.slice(1), { reject: false }));
+      await (end.ns ? inNs(end.ns, ...ethtool) : sh(ethtool[0]!, ethtool.slice(1)));
     }
   }
 
-  /** A long-running process inside a namespace, stopped by destroy(). */
+  /** A long-running process inside a namespace, stopped by destroy(), which fails if it ended
+   *  before (a server that never ran would otherwise show only as unanswered probes). */
   spawn(ns: string, cmd: string[], env: Record<string, string> = {}): ResultPromise {
-    const child = execa('ip', ['netns', 'exec', ns, ...cmd], { env, reject: false, stdio: 'ignore' });
+    const child = execa('ip', ['netns', 'exec', ns, ...cmd], { env, reject: false, stdin: 'ignore', stdout: 'ignore' });
+    void child.then((r) => {
+      if (!this.destroying) this.failures.push(`${cmd[0]} in ${ns} ended early (${r.exitCode ?? r.signal}): ${r.stderr}`);
+    });
     this.children.push(child);
     return child;
   }
@@ -153,11 +160,13 @@ export class NetnsLab {
   }
 
   async destroy(): Promise<void> {
+    this.destroying = true;
     for (const c of this.children) c.kill('SIGKILL');
     await Promise.allSettled(this.children);
     for (const n of this.nodes) await n.ovs.stop().catch(() => {});
     for (const ns of this.namespaces.reverse()) await execa('ip', ['netns', 'del', ns], { reject: false });
     for (const l of this.hostLinks) await execa('ip', ['link', 'del', l], { reject: false });
+    if (this.failures.length > 0) throw new Error(this.failures.join('\n'));
   }
 }
 
