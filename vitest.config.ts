@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 // `unit` is pure and fast. `integration` drives real Open vSwitch processes on this host
 // (protocol libraries). `lab` deploys real labs on Docker: its files run one at a time, since a
 // lab is heavy on a 2-core machine and timing checks must not compete with another lab.
+// Every project runs with only the host programs the bootstrap installs on its PATH
+// (test/support/host-path.ts).
 export default defineConfig({
   test: {
+    globalSetup: ['test/support/host-path.ts'],
     projects: [
       {
         test: {
