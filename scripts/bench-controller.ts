@@ -31,9 +31,10 @@ import { membersOf } from '../src/nodes/controller.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
-import { portIfname, portMac } from '../src/topology/derive.ts';
+import { portMac } from '../src/topology/derive.ts';
 import { create, type NorthboundClient } from '../src/app/northbound.ts';
 import type { LabPlan } from '../src/topology/plan-types.ts';
+import { portIfname } from '../src/model/index.ts';
 
 const LAB = 'benchctl';
 const SAMPLES = 10;

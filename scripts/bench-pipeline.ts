@@ -5,7 +5,8 @@
 //   pipeline hv=20 compute=<ms> reconcile=<ms>                   from scratch each time
 //   pipeline hv=20 port-added compute=<ms> reconcile=<ms>        a port added per round, as a
 //                                                                master sees it (PipelineMemo)
-import { desiredFlows, desiredTunnels, installed, PipelineMemo, reconcile, type LogicalPort, type LogicalState, type NodeFacts } from '../src/controller/pipeline/index.ts';
+import { desiredFlows, desiredTunnels, installed, PipelineMemo, reconcile, type NodeFacts } from '../src/controller/pipeline/index.ts';
+import type { LogicalState, StatePort } from '../src/model/index.ts';
 
 const N = 20;
 const ROUNDS = 80;
@@ -13,7 +14,7 @@ const hex = (n: number) => n.toString(16).padStart(2, '0');
 const nodes = Array.from({ length: N }, (_, i) => ({
   name: `hv${i + 1}`, role: 'hypervisor' as const, encap: 'geneve' as const, underlayIp: `172.30.0.${i + 10}`, underlayMac: `02:00:00:00:00:${hex(i + 16)}`,
 }));
-const port = (i: number): LogicalPort => ({ name: `vm${i + 1}`, switch: 'net', mac: `02:00:00:01:${hex(i >> 8)}:${hex(i & 255)}`, ip: `10.0.${i >> 8}.${i & 255}`, node: `hv${(i % N) + 1}` });
+const port = (i: number): StatePort => ({ name: `vm${i + 1}`, switch: 'net', mac: `02:00:00:01:${hex(i >> 8)}:${hex(i & 255)}`, ip: `10.0.${i >> 8}.${i & 255}`, node: `hv${(i % N) + 1}` });
 const ports = Array.from({ length: N + 10 }, (_, i) => port(i));
 const logical: LogicalState = { nodes, switches: [{ name: 'net', vni: 5001, replication: 'source', encap: 'geneve' }], ports, routers: [] };
 const factsOf = (state: LogicalState): NodeFacts[] =>

@@ -1,5 +1,5 @@
 // Public API of nvlab. Every export a user may rely on goes through here.
-export * from './topology/plan-types.ts';
+export * from './model/index.ts';
 export * from './util/errors.ts';
 export * from './topology/index.ts';
 export * as ovsdb from './ovsdb/index.ts';

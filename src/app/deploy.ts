@@ -1,6 +1,6 @@
 // Deploy a planned lab, in stages as containerlab does: networks, then nodes (bounded parallel,
 // each waited for until its agent reports ready). A failure midway rolls everything back.
-import { LABEL_LAB, LABEL_NETWORK, type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
+import { type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
 import { membersOf, nodeSpecs, setControllerAssets } from '../nodes/index.ts';
 import { controllerAssets } from './controller-assets.ts';
 import { northbound, pushLogicalConfig, waitProgrammed } from './northbound.ts';
@@ -9,6 +9,7 @@ import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
 import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
+import { LABEL_LAB, LABEL_NETWORK } from '../model/index.ts';
 
 export type DeployEvent =
   | { type: 'stage'; stage: 'prepare' | 'networks' | 'nodes' | 'logical config' | 'programmed' | 'rollback' }

@@ -1,7 +1,7 @@
-import { LABEL_LAB } from '../topology/plan-types.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { mapLimit } from '../util/pool.ts';
 import { listLabs } from './labs.ts';
+import { LABEL_LAB } from '../model/index.ts';
 
 export interface DestroyReport {
   lab: string;

@@ -1,9 +1,9 @@
 // `nvlab exec TARGET`: a node runs the command in its container, a port (a VM) inside its network
 // namespace on whichever hypervisor hosts it now (ports migrate, so it is looked up, not stored).
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { listLabs } from './labs.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
 
 export interface ExecTarget {
   lab: string;

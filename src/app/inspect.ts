@@ -1,8 +1,8 @@
-import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
 import { readOvsState, type OvsBridgeState } from './ovs-state.ts';
+import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
 
 export interface NodeState {
   name: string;

@@ -1,8 +1,8 @@
 // Labs as the runtime sees them: found by ownership labels alone, so these work after a crash
 // and without the topology file.
-import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE } from '../topology/plan-types.ts';
 import type { ContainerInfo, NetworkInfo, Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
+import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE } from '../model/index.ts';
 
 /** Names of the labs that own at least one container or network on this host. */
 export async function listLabs(runtime: Runtime): Promise<string[]> {

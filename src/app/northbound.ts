@@ -3,8 +3,8 @@
 import { Agent, request as httpRequest } from 'node:http';
 import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
 import { NvlabError } from '../util/errors.ts';
+import { API_PORT, physicalNic } from '../model/index.ts';
 
-export const API_PORT = 8080;
 
 export class NorthboundError extends NvlabError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -102,14 +102,13 @@ export async function create(client: NorthboundClient, collection: string, body:
 }
 
 /**
- * A gateway node's NIC on a physical network: eth<2 + k> for its k-th attachment (eth0
- * management, eth1 underlay; see src/nodes/transport-node.ts). `what` names the service in the
- * error when the node is not attached there.
+ * A gateway node's NIC on a physical network: the one of its attachment there (physicalNic).
+ * `what` names the service in the error when the node is not attached there.
  */
 function gatewayNic(plan: LabPlan, node: string, network: string, what: string): string {
   const k = plan.transportNodes.find((n) => n.name === node)?.attachments.findIndex((a) => a.network === network) ?? -1;
   if (k < 0) throw new NorthboundError(`${what}: ${node} is not attached to ${network}`);
-  return `eth${2 + k}`;
+  return physicalNic(k);
 }
 
 /** The L2 gateway service of a switch as the store holds it. */

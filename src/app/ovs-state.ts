@@ -1,7 +1,7 @@
 // A transport node's Open vSwitch as `inspect` shows it: bridges, their interfaces and the
 // iface-id bindings of VMs. Read with one ovs-vsctl call (three tables, one JSON document each).
 import type { Runtime } from '../runtime/runtime.ts';
-import { ENCAPS } from '../topology/plan-types.ts';
+import { ENCAPS } from '../model/index.ts';
 
 export interface OvsInterfaceState {
   name: string;

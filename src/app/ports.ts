@@ -1,13 +1,12 @@
 // Logical ports at run time, done as a cloud platform does them: the logical port goes to the
 // controller cluster through the northbound API, and the VM is plugged into (or unplugged from)
 // its hypervisor's br-int with its iface-id. The controller does the rest.
-import { LABEL_LAB, LABEL_ROLE } from '../topology/plan-types.ts';
-import { portIfname, portMac } from '../topology/derive.ts';
-import { parseCidr } from '../topology/ipv4.ts';
+import { portMac } from '../topology/derive.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { nodeContainer } from './labs.ts';
 import { NorthboundError, create, northbound, type NorthboundClient } from './northbound.ts';
+import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname } from '../model/index.ts';
 
 interface StoredPort {
   name: string;

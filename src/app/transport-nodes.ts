@@ -1,14 +1,14 @@
 // Transport nodes at run time: a new one joins a running lab (addresses taken from what the lab
 // holds, no topology file needed), then registers with the controller cluster; a removed one
 // leaves the cluster first, then the lab.
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, type LabPlan, type Role } from '../topology/plan-types.ts';
-import { formatIp, nthHost, parseCidr } from '../topology/ipv4.ts';
+import { type LabPlan } from '../topology/plan-types.ts';
 import { transportNodeSpec } from '../nodes/transport-node.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { labNetworks, nodeContainer } from './labs.ts';
 import { labNorthbound } from './ports.ts';
 import { create } from './northbound.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, type Role, formatIp, nthHost, parseCidr, containerName } from '../model/index.ts';
 
 export interface AddTransportNode {
   name: string;
@@ -56,7 +56,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
   const node = {
     name: spec.name,
     role: spec.role,
-    container: `nvlab-${lab}-${spec.name}`,
+    container: containerName(lab, spec.name),
     encap: spec.encap ?? 'geneve',
     mgmtIp,
     underlayIp,

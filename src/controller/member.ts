@@ -8,9 +8,8 @@ import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { Store } from './store/index.ts';
+import { API_PORT, STORE_PORT } from '../model/index.ts';
 
-export const API_PORT = 8080;
-export const STORE_PORT = 6641;
 const READY_FILE = '/run/nvlab/controller.ready';
 /** Written when the store has no quorum yet: the member runs and waits, and the node agent
  *  counts it as started (a member restarted alone waits for a second one; see image/nvlab-node). */

@@ -4,6 +4,7 @@ import type { ControllerMemberPlan, LabPlan } from '../topology/plan-types.ts';
 import type { NodeFile, NodeSpec } from '../runtime/runtime.ts';
 import { nodeLabels, prefixOf } from './labels.ts';
 import { registerNodeKind } from './registry.ts';
+import { STORE_PORT, STORE_RAFT_PORT } from '../model/index.ts';
 
 /** Files every member needs: the bundled controller and the store's schema. */
 export interface ControllerAssets {
@@ -35,6 +36,8 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
       NVLAB_LAB: plan.lab,
       NVLAB_MGMT_IP: member.mgmtIp,
       NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
+      NVLAB_STORE_PORT: String(STORE_PORT),
+      NVLAB_STORE_RAFT_PORT: String(STORE_RAFT_PORT),
       // The members' debug switches (docs/controller.md), when the deploying shell sets them.
       ...Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
       // Symbols for Linux perf (perf record on the member's host pid; /tmp/perf-<pid>.map).

@@ -1,5 +1,4 @@
-import { parseCidr } from '../topology/ipv4.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../topology/plan-types.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, parseCidr } from '../model/index.ts';
 
 /** Ownership labels of a node: cleanup and lookups go by these alone. */
 export function nodeLabels(lab: string, node: string, role: string): Record<string, string> {

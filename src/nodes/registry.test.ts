@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
-import { routerPortIfname, routerUplinkIfname } from '../topology/derive.ts';
 import { nodeKind, nodeSpecs } from './index.ts';
+import { routerPortIfname, routerUplinkIfname } from '../model/index.ts';
 
 const plan = planLab(
   parseTopology(

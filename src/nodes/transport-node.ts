@@ -2,15 +2,15 @@
 // OVS with br-phy holding the transport IP and a fail-secure br-int. What differs by role comes
 // from the controller, not from here, except what lives beside OVS on the node: VMs on a
 // hypervisor, logical routers (network namespaces) on an l3 gateway.
-import { routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname } from '../topology/derive.ts';
-import { ROLES, type LabPlan, type Role, type TransportNodePlan } from '../topology/plan-types.ts';
+import { type LabPlan, type TransportNodePlan } from '../topology/plan-types.ts';
 import type { NodeSpec } from '../runtime/runtime.ts';
 import { nodeLabels, prefixOf } from './labels.ts';
 import { registerNodeKind } from './registry.ts';
+import { ROLES, type Role, routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname, OPENFLOW_PORT, OVSDB_MANAGER_PORT, physicalNic } from '../model/index.ts';
 
 /** tcp:IP:PORT of every built-in member, or the external controllers for OpenFlow. */
 function controllerTargets(plan: LabPlan, port: number): string[] {
-  if (plan.controllers.kind === 'external') return port === 6653 ? plan.controllers.targets : [];
+  if (plan.controllers.kind === 'external') return port === OPENFLOW_PORT ? plan.controllers.targets : [];
   return plan.controllers.members.map((m) => `tcp:${m.mgmtIp}:${port}`);
 }
 
@@ -61,11 +61,11 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
         })
         .join(' '),
       // Every member is this node's OVSDB manager and br-int's OpenFlow controller.
-      NVLAB_MANAGERS: controllerTargets(plan, 6640).join(' '),
-      NVLAB_CONTROLLERS: controllerTargets(plan, 6653).join(' '),
+      NVLAB_MANAGERS: controllerTargets(plan, OVSDB_MANAGER_PORT).join(' '),
+      NVLAB_CONTROLLERS: controllerTargets(plan, OPENFLOW_PORT).join(' '),
       // eth0 management, eth1 underlay, then one NIC per physical network, in attachment order.
       ...(GATEWAY_ROLES.has(node.role) && node.attachments.length > 0
-        ? { NVLAB_PHYSICAL_NICS: node.attachments.map((_, k) => `eth${2 + k}`).join(' ') }
+        ? { NVLAB_PHYSICAL_NICS: node.attachments.map((_, k) => physicalNic(k)).join(' ') }
         : {}),
       ...(routers.length > 0 ? { NVLAB_ROUTERS: routers.join(' ') } : {}),
     },

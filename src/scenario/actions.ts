@@ -3,15 +3,13 @@
 // logical configuration (and the model later steps are checked against); `sleep` waits.
 
 import { z } from 'zod';
-import { isUsableHost, parseCidr, parseIp } from '../topology/ipv4.ts';
-import { ENCAPS, ROLES } from '../topology/plan-types.ts';
-import { NAME_PATTERN } from '../topology/schema.ts';
 import { RESERVED_NAME } from '../topology/validate.ts';
 import { NODE_ACTION_KINDS, type NodeAction } from './driver.ts';
 import { durationSchema, formatDuration } from './duration.ts';
 import { withNode, withPort, withPortOn, withoutNode, withoutPort } from './lab-model.ts';
 import { MASTER_OF, kindOf } from './names.ts';
 import { ACCEPT, NODE_TARGET, defineStep, nameRef, type StepDef, type ValidateContext } from './step-def.ts';
+import { ENCAPS, ROLES, isUsableHost, parseCidr, parseIp, NAME_PATTERN } from '../model/index.ts';
 
 export const NodeTargetSchema = nameRef(NODE_TARGET);
 export type NodeTargetSpec = z.output<typeof NodeTargetSchema>;

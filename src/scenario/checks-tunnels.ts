@@ -2,12 +2,12 @@
 // the set the logical configuration needs (lab-model.ts) or the set the step names.
 
 import { z } from 'zod';
-import { ENCAPS } from '../topology/plan-types.ts';
 import { DEFAULT_BUDGETS_MS } from './budgets.ts';
 import type { NodeTunnels } from './driver.ts';
 import { durationSchema } from './duration.ts';
 import { neededTunnels, type TunnelEnd } from './lab-model.ts';
 import { ACCEPT, andList, defineStep, nameList, nameRef, plural } from './step-def.ts';
+import { ENCAPS } from '../model/index.ts';
 
 const NODE = 'a transport node';
 const encap = z.enum(ENCAPS, { error: `an encap: ${ENCAPS.join(', ')}` });

@@ -5,8 +5,8 @@
 // per packet, not forever); the runner gives up on a call that outlives its step's budget.
 
 import type { LoadedTopology } from '../topology/load.ts';
-import type { Encap, Role } from '../topology/plan-types.ts';
 import type { StepResult } from './results.ts';
+import type { Encap, Role } from '../model/index.ts';
 
 /** Node actions; their target is a controller member, a transport node or a physical host. */
 export const NODE_ACTION_KINDS = ['kill', 'stop', 'start', 'restart', 'partition', 'heal'] as const;

@@ -3,7 +3,8 @@
 // derive their expectations from it (the tunnels a lab needs, the pairs `reach: all` pings), so
 // they hold after the lab has changed. Pure data; changes return a new model.
 
-import type { Encap, LabPlan, Replication, Role } from '../topology/plan-types.ts';
+import type { LabPlan } from '../topology/plan-types.ts';
+import type { Encap, Replication, Role } from '../model/index.ts';
 
 export interface ModelNode {
   name: string;

@@ -1,9 +1,8 @@
 // Checks a name a step uses against the lab as it is at that step, and words what was expected
 // when it is not there or is the wrong kind of thing ("a port, host or IPv4 address").
 
-import { isIp } from '../topology/ipv4.ts';
-import type { Role } from '../topology/plan-types.ts';
 import type { LabModel } from './lab-model.ts';
+import { type Role, isIp } from '../model/index.ts';
 
 export type NameKind = 'port' | 'host' | 'node' | 'member' | 'switch' | 'router';
 

@@ -2,8 +2,8 @@
 // hashing names, so they survive reordering the file and need no state.
 
 import { createHash } from 'node:crypto';
-import type { Encap, Replication } from './plan-types.ts';
 import type { Topology } from './schema.ts';
+import { DEFAULT_ENCAP, DEFAULT_REPLICATION, type Encap, type Replication } from '../model/index.ts';
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -28,40 +28,6 @@ export function routerUplinkMac(routerName: string): string {
   return macFrom('0a', `router/${routerName}/uplink`);
 }
 
-export function normalizeMac(mac: string): string {
-  return mac.toLowerCase();
-}
-
-/** Linux caps interface names at 15 characters; long port names get a hashed, still unique-ish name. */
-export function portIfname(portName: string): string {
-  if (portName.length <= 12) return `vm-${portName}`;
-  return `vm-${portName.slice(0, 6)}${sha256(portName).toString('hex').slice(0, 6)}`;
-}
-
-/**
- * A logical router's interface on a switch, as a port of that switch: its iface-id (the logical
- * port name the controller binds flows to) and the OVS interface name on a gateway's br-int. The
- * `lrp:` prefix cannot clash with a port name, which never holds a colon.
- */
-export function routerPortId(routerName: string, switchName: string): string {
-  return `lrp:${routerName}:${switchName}`;
-}
-
-export function routerPortIfname(routerName: string, switchName: string): string {
-  return `lrp${sha256(`${routerName}/${switchName}`).toString('hex').slice(0, 8)}`;
-}
-
-/** A logical router's uplink port on an l3 gateway's br-int: iface-id and interface name. */
-export function routerUplinkId(routerName: string): string {
-  return `lru:${routerName}`;
-}
-
-export function routerUplinkIfname(routerName: string): string {
-  return `lru${sha256(`${routerName}/uplink`).toString('hex').slice(0, 8)}`;
-}
-
-export const DEFAULT_ENCAP: Encap = 'geneve';
-export const DEFAULT_REPLICATION: Replication = 'source';
 export const DEFAULT_CONTROLLERS = 3;
 export const DEFAULT_UNDERLAY_MTU = 1600;
 export const DEFAULT_MTU = 1500;

@@ -1,6 +1,6 @@
 // The topology module: read a file (load), check it (schema, validate), lay it out (plan).
 export * from './plan-types.ts';
-export { TopologySchema, NAME_PATTERN, LAB_NAME_PATTERN, MAX_VNI, CONTROLLER_SIZES } from './schema.ts';
+export { TopologySchema } from './schema.ts';
 export type {
   Topology,
   TransportNodeSpec,
@@ -21,5 +21,5 @@ export { validateTopology, RESERVED_NAME } from './validate.ts';
 export type { ValidateOptions } from './validate.ts';
 export { planLab, PlanError, SUBNET_POOLS, poolStartIndex } from './plan.ts';
 export type { PlanEnv, UsedSubnet } from './plan.ts';
-export { portMac, routerInterfaceMac, routerUplinkMac, portIfname, routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname } from './derive.ts';
+export { portMac, routerInterfaceMac, routerUplinkMac } from './derive.ts';
 export { pathIssuesFromZod, expectedText } from './zod-issues.ts';

@@ -1,20 +1,6 @@
 // The lab plan: everything a topology file implies, made explicit by `planLab` (plan.ts).
 // It is pure data: runtimes, nodes and the controller consume it, nothing here does I/O.
-
-export const ROLES = ['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ENCAPS = ['geneve', 'vxlan', 'gre'] as const;
-export type Encap = (typeof ENCAPS)[number];
-
-export const REPLICATIONS = ['source', 'service-node'] as const;
-export type Replication = (typeof REPLICATIONS)[number];
-
-/** Every resource of a lab carries these labels; cleanup finds resources by them alone. */
-export const LABEL_LAB = 'nvlab.lab';
-export const LABEL_NODE = 'nvlab.node';
-export const LABEL_ROLE = 'nvlab.role';
-export const LABEL_NETWORK = 'nvlab.network';
+import type { Encap, Replication, Role } from '../model/index.ts';
 
 /** A container-level network of the lab (a Docker bridge network in the Docker runtime). */
 export interface NetworkPlan {

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { parseTopology } from './load.ts';
 import { PlanError, planLab, poolStartIndex } from './plan.ts';
 import type { Topology } from './schema.ts';
-import { overlaps, parseCidr } from './ipv4.ts';
 import { lines } from './test-helpers.ts';
+import { overlaps, parseCidr } from '../model/index.ts';
 
 const EXAMPLE = new URL('../../test/fixtures/topologies/nvp-basic.yaml', import.meta.url).pathname;
 const example = (): Topology => parseTopology(readFileSync(EXAMPLE, 'utf8'), EXAMPLE).topology;

@@ -19,21 +19,10 @@ import type {
 } from './plan-types.ts';
 import { TopologySchema, type Topology } from './schema.ts';
 import { expectedText, pathIssuesFromZod } from './zod-issues.ts';
-import {
-  DEFAULT_CONTROLLERS,
-  DEFAULT_MTU,
-  DEFAULT_UNDERLAY_MTU,
-  allocateVnis,
-  defaultEncap,
-  defaultReplication,
-  normalizeMac,
-  portIfname,
-  portMac,
-  routerInterfaceMac,
-  routerUplinkMac,
-} from './derive.ts';
-import { formatCidr, formatIp, isUsableHost, lastHost, nthHost, overlaps, parseCidr, parseIp, type Cidr } from './ipv4.ts';
+import { DEFAULT_CONTROLLERS, DEFAULT_MTU, DEFAULT_UNDERLAY_MTU, allocateVnis, defaultEncap, defaultReplication, portMac, routerInterfaceMac, routerUplinkMac } from './derive.ts';
 import { validateTopology } from './validate.ts';
+import { formatCidr, formatIp, isUsableHost, lastHost, nthHost, overlaps, parseCidr, parseIp, type Cidr, normalizeMac, portIfname } from '../model/index.ts';
+import { containerName, labPrefix } from '../model/index.ts';
 
 /** A subnet already taken outside this lab (another lab, a Docker network of the host). */
 export interface UsedSubnet {
@@ -151,7 +140,7 @@ export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
     throw new PlanError(`the topology is not valid:\n${lines.join('\n')}`);
   }
   const lab = topology.name;
-  const prefix = `nvlab-${lab}`;
+  const prefix = labPrefix(lab);
   const subnets = chooseSubnets(topology, env);
   const nodeEntries = Object.entries(topology['transport-nodes'] ?? {});
   const netEntries = Object.entries(topology['physical-networks'] ?? {});
@@ -182,7 +171,7 @@ export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
         kind: 'builtin',
         members: Array.from({ length: controllersSpec.members ?? DEFAULT_CONTROLLERS }, (_, i) => ({
           name: `ctrl${i + 1}`,
-          container: `${prefix}-ctrl${i + 1}`,
+          container: containerName(lab, `ctrl${i + 1}`),
           mgmtIp: hostAt(subnets.mgmt, MGMT_GATEWAY_OFFSET + i + 1, `controller member ctrl${i + 1}`, 'management'),
         })),
       };
@@ -258,7 +247,7 @@ export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
   const transportNodes: TransportNodePlan[] = nodeEntries.map(([name, node], i) => ({
     name,
     role: node.role,
-    container: `${prefix}-${name}`,
+    container: containerName(lab, name),
     encap: node.encap ?? defaultEncap(topology),
     mgmtIp: hostAt(subnets.mgmt, FIRST_NODE_OFFSET + i, `transport node ${name}`, 'management'),
     underlayIp: hostAt(subnets.underlay, FIRST_NODE_OFFSET + i, `transport node ${name}`, 'underlay'),
@@ -276,7 +265,7 @@ export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
   const hosts: HostPlan[] = netEntries.flatMap(([netName, net]) =>
     Object.entries(net.hosts ?? {}).map(([hostName, ip]) => ({
       name: hostName,
-      container: `${prefix}-${hostName}`,
+      container: containerName(lab, hostName),
       network: netName,
       runtimeNetwork: `${prefix}-phys-${netName}`,
       ip,

@@ -4,21 +4,25 @@
 // in validate.ts, on the typed result.
 
 import { z } from 'zod';
-import { ENCAPS, REPLICATIONS, ROLES } from './plan-types.ts';
-import { isIp, parseCidr } from './ipv4.ts';
+import {
+  CONTROLLER_SIZES,
+  LAB_NAME_PATTERN,
+  ROLES,
+  cidrSchema as cidr,
+  encapSchema as encap,
+  intIn,
+  ipv4Schema as ipv4,
+  isIp,
+  macSchema as mac,
+  nameSchema as name,
+  replicationSchema as replication,
+  roleSchema as role,
+  vlanSchema,
+  vniSchema,
+} from '../model/index.ts';
 
-export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
-export const LAB_NAME_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
-export const MAX_VNI = 16_777_215;
-export const CONTROLLER_SIZES = [1, 3, 5] as const;
-
-const NAME_EXPECTED = 'a name matching [a-z][a-z0-9-]{0,30}';
-const IP_EXPECTED = 'an IPv4 address like 10.0.1.11';
-const CIDR_EXPECTED = 'an IPv4 subnet like 10.0.1.0/24, host bits zero';
-const MAC_EXPECTED = 'a unicast MAC address like 02:00:00:00:01:13';
 const TARGET_EXPECTED = 'an OpenFlow target like tcp:192.0.2.10:6653';
 
-const name = z.string({ error: NAME_EXPECTED }).regex(NAME_PATTERN, { error: NAME_EXPECTED });
 const labName = z
   .string({ error: 'a lab name matching [a-z][a-z0-9-]{0,19}' })
   .regex(LAB_NAME_PATTERN, { error: 'a lab name matching [a-z][a-z0-9-]{0,19}' });
@@ -27,24 +31,6 @@ const SCENARIO_EXPECTED = 'a scenario name matching [A-Za-z0-9][A-Za-z0-9_.-]{0,
 const scenarioName = z
   .string({ error: SCENARIO_EXPECTED })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: SCENARIO_EXPECTED });
-const ipv4 = z.string({ error: IP_EXPECTED }).refine(isIp, { error: IP_EXPECTED });
-const cidr = z.string({ error: CIDR_EXPECTED }).refine((s) => parseCidr(s) !== undefined, { error: CIDR_EXPECTED });
-
-const MAC_PATTERN = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
-// A group (multicast) MAC on a VM would break learning and flooding rules.
-const mac = z
-  .string({ error: MAC_EXPECTED })
-  .regex(MAC_PATTERN, { error: MAC_EXPECTED })
-  .refine((s) => (parseInt(s.slice(0, 2), 16) & 1) === 0, { error: MAC_EXPECTED });
-
-function intIn(min: number, max: number, what: string) {
-  const expected = `${what} from ${min} to ${max}`;
-  return z.int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
-}
-
-const role = z.enum(ROLES, { error: `a role: ${ROLES.join(', ')}` });
-const encap = z.enum(ENCAPS, { error: `an encap: ${ENCAPS.join(', ')}` });
-const replication = z.enum(REPLICATIONS, { error: `a replication mode: ${REPLICATIONS.join(', ')}` });
 
 const openflowTarget = z
   .string({ error: TARGET_EXPECTED })
@@ -57,7 +43,7 @@ const openflowTarget = z
   );
 
 // `hv1: hypervisor` is shorthand for `hv1: { role: hypervisor }`.
-export const TransportNodeSchema = z.preprocess(
+const TransportNodeSpecSchema = z.preprocess(
   (v) => (typeof v === 'string' ? { role: v } : v),
   z.strictObject(
     { role, encap: encap.optional() },
@@ -66,7 +52,7 @@ export const TransportNodeSchema = z.preprocess(
 );
 
 // `controllers: 3` and `{ members: 3 }` are the same; `{ external: [...] }` replaces the cluster.
-export const ControllersSchema = z.preprocess(
+const ControllersSpecSchema = z.preprocess(
   (v) => (typeof v === 'number' ? { members: v } : v),
   z
     .strictObject(
@@ -88,49 +74,49 @@ export const ControllersSchema = z.preprocess(
     }),
 );
 
-export const UnderlaySchema = z.strictObject(
+const UnderlaySpecSchema = z.strictObject(
   { subnet: cidr.optional(), mtu: intIn(1280, 9216, 'an MTU').optional() },
   { error: 'a mapping with subnet and mtu' },
 );
 
-export const DefaultsSchema = z.strictObject(
+const DefaultsSpecSchema = z.strictObject(
   { encap: encap.optional(), replication: replication.optional() },
   { error: 'a mapping with encap and replication' },
 );
 
-export const PhysicalNetworkSchema = z.strictObject(
+const PhysicalNetworkSpecSchema = z.strictObject(
   {
     subnet: cidr.optional(),
-    vlan: intIn(1, 4094, 'a VLAN').optional(),
+    vlan: vlanSchema.optional(),
     hosts: z.record(name, ipv4, { error: 'a mapping of host names to IPv4 addresses' }).optional(),
   },
   { error: 'a mapping with subnet, vlan and hosts' },
 );
 
-export const PortSchema = z.strictObject(
+const PortSpecSchema = z.strictObject(
   { on: name, ip: ipv4, mac: mac.optional() },
   { error: '{ on: HYPERVISOR, ip: ADDRESS, mac?: MAC }' },
 );
 
-export const L2GatewaySchema = z.strictObject(
+const L2GatewaySpecSchema = z.strictObject(
   { on: name, network: name },
   { error: '{ on: L2-GATEWAY-NODE, network: PHYSICAL-NETWORK }' },
 );
 
-export const LogicalSwitchSchema = z.strictObject(
+const LogicalSwitchSpecSchema = z.strictObject(
   {
-    vni: intIn(1, MAX_VNI, 'a VNI').optional(),
+    vni: vniSchema.optional(),
     subnet: cidr,
     replication: replication.optional(),
     // Added key: a switch may pick its own encap (else defaults.encap).
     encap: encap.optional(),
-    ports: z.record(name, PortSchema, { error: 'a mapping of port names to ports' }).optional(),
-    'l2-gateway': L2GatewaySchema.optional(),
+    ports: z.record(name, PortSpecSchema, { error: 'a mapping of port names to ports' }).optional(),
+    'l2-gateway': L2GatewaySpecSchema.optional(),
   },
   { error: 'a mapping with vni, subnet, replication, encap, ports and l2-gateway' },
 );
 
-export const UplinkSchema = z.strictObject(
+const UplinkSpecSchema = z.strictObject(
   {
     network: name,
     ip: ipv4,
@@ -140,10 +126,10 @@ export const UplinkSchema = z.strictObject(
   { error: '{ network, ip, gateways: [...], snat? }' },
 );
 
-export const LogicalRouterSchema = z.strictObject(
+const LogicalRouterSpecSchema = z.strictObject(
   {
     switches: z.record(name, ipv4, { error: 'a mapping of switch names to interface addresses' }).optional(),
-    uplink: UplinkSchema.optional(),
+    uplink: UplinkSpecSchema.optional(),
   },
   { error: 'a mapping with switches and uplink' },
 );
@@ -152,20 +138,20 @@ export const TopologySchema = z.strictObject(
   {
     name: labName,
     description: z.string({ error: 'a text' }).optional(),
-    controllers: ControllersSchema.optional(),
-    underlay: UnderlaySchema.optional(),
-    defaults: DefaultsSchema.optional(),
+    controllers: ControllersSpecSchema.optional(),
+    underlay: UnderlaySpecSchema.optional(),
+    defaults: DefaultsSpecSchema.optional(),
     'transport-nodes': z
-      .record(name, TransportNodeSchema, { error: 'a mapping of node names to roles' })
+      .record(name, TransportNodeSpecSchema, { error: 'a mapping of node names to roles' })
       .optional(),
     'physical-networks': z
-      .record(name, PhysicalNetworkSchema, { error: 'a mapping of network names to networks' })
+      .record(name, PhysicalNetworkSpecSchema, { error: 'a mapping of network names to networks' })
       .optional(),
     'logical-switches': z
-      .record(name, LogicalSwitchSchema, { error: 'a mapping of switch names to switches' })
+      .record(name, LogicalSwitchSpecSchema, { error: 'a mapping of switch names to switches' })
       .optional(),
     'logical-routers': z
-      .record(name, LogicalRouterSchema, { error: 'a mapping of router names to routers' })
+      .record(name, LogicalRouterSpecSchema, { error: 'a mapping of router names to routers' })
       .optional(),
     // Steps are parsed by the scenario module; here each scenario only has to be a list.
     scenarios: z
@@ -176,10 +162,10 @@ export const TopologySchema = z.strictObject(
 );
 
 export type Topology = z.infer<typeof TopologySchema>;
-export type TransportNodeSpec = z.infer<typeof TransportNodeSchema>;
-export type ControllersSpec = z.infer<typeof ControllersSchema>;
-export type PhysicalNetworkSpec = z.infer<typeof PhysicalNetworkSchema>;
-export type LogicalSwitchSpec = z.infer<typeof LogicalSwitchSchema>;
-export type PortSpec = z.infer<typeof PortSchema>;
-export type LogicalRouterSpec = z.infer<typeof LogicalRouterSchema>;
-export type UplinkSpec = z.infer<typeof UplinkSchema>;
+export type TransportNodeSpec = z.infer<typeof TransportNodeSpecSchema>;
+export type ControllersSpec = z.infer<typeof ControllersSpecSchema>;
+export type PhysicalNetworkSpec = z.infer<typeof PhysicalNetworkSpecSchema>;
+export type LogicalSwitchSpec = z.infer<typeof LogicalSwitchSpecSchema>;
+export type PortSpec = z.infer<typeof PortSpecSchema>;
+export type LogicalRouterSpec = z.infer<typeof LogicalRouterSpecSchema>;
+export type UplinkSpec = z.infer<typeof UplinkSpecSchema>;

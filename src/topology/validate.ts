@@ -3,11 +3,10 @@
 
 import type { PathIssue, IssuePath } from './issues.ts';
 import { formatPath } from './issues.ts';
-import type { Role } from './plan-types.ts';
 import type { Topology } from './schema.ts';
-import { formatCidr, formatIp, lastHost, overlaps, parseCidr, parseIp, type Cidr } from './ipv4.ts';
-import { defaultReplication, normalizeMac, portIfname, portMac, routerInterfaceMac } from './derive.ts';
+import { defaultReplication, portMac, routerInterfaceMac } from './derive.ts';
 import type { Position } from './yaml-position.ts';
+import { type Role, formatCidr, formatIp, lastHost, overlaps, parseCidr, parseIp, type Cidr, normalizeMac, portIfname } from '../model/index.ts';
 
 export interface ValidateOptions {
   /** Where a path is in the file: orders "used twice" by position and names the first place. */

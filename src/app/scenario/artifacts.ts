@@ -6,8 +6,8 @@
 // stops the collection.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../topology/plan-types.ts';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../model/index.ts';
 
 export interface ArtifactOptions {
   captures?: { label: string; pcap: Buffer }[];

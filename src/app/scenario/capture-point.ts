@@ -1,9 +1,9 @@
 // Where a port or a physical host sends and receives, looked up on the running lab: a VM is a
 // network namespace named after its port on whichever hypervisor hosts it now (ports migrate),
 // a host is its own container with its lab NIC (eth0, or eth0.<vlan> on a tagged segment).
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../topology/plan-types.ts';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
 import { NvlabError } from '../../util/errors.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../model/index.ts';
 
 export interface CapturePoint {
   /** The port or host, by name (a capture's label). */

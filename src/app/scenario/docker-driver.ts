@@ -1,6 +1,5 @@
 // The scenario runner's hands on a Docker lab: every LabDriver call acts on the lab's containers
 // through the runtime, or on the controller cluster through its northbound API, by name.
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../topology/plan-types.ts';
 import type { ContainerInfo, NodeAttachment, Runtime } from '../../runtime/runtime.ts';
 import type {
   ArtifactRequest,
@@ -20,7 +19,6 @@ import type {
 import { NvlabError } from '../../util/errors.ts';
 import { resolveExecTarget } from '../exec-target.ts';
 import { labNetworks, nodeContainer } from '../labs.ts';
-import { API_PORT } from '../northbound.ts';
 import { TUNNEL_TYPES, readOvsState } from '../ovs-state.ts';
 import { addPort, migratePort, removePort } from '../ports.ts';
 import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
@@ -28,6 +26,7 @@ import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gatew
 import { collectArtifacts } from './artifacts.ts';
 import { floodOnce } from './flood.ts';
 import { startTraffic } from './traffic.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, API_PORT } from '../../model/index.ts';
 
 const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
 

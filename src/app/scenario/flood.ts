@@ -8,12 +8,12 @@
 // source transport node's underlay NIC whose inner frame is that request.
 import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../runtime/runtime.ts';
-import { LABEL_LAB } from '../../topology/plan-types.ts';
 import type { FloodRequest, FloodResult, FrameKind } from '../../scenario/driver.ts';
 import { NvlabError } from '../../util/errors.ts';
 import { inPoint, quote, resolveCapturePoints, sourceNodes, underlayNic, type CapturePoint } from './capture-point.ts';
 import { startCaptures, type CaptureSpec } from './captures.ts';
 import { countDelivered, countEncapsulated, type MarkedFrame } from './pcap.ts';
+import { LABEL_LAB } from '../../model/index.ts';
 
 export { resolveCapturePoint, type CapturePoint } from './capture-point.ts';
 

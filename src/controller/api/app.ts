@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { API_PREFIX, ROUTES, type RouteReply } from './routes.ts';
+import { ROUTES, type RouteReply } from './routes.ts';
+import { API_PREFIX } from '../../model/index.ts';
 
 export interface ApiOptions {
   store: Store;

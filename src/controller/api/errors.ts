@@ -1,9 +1,10 @@
 // Maps every failure a route can meet to an HTTP status and a JSON body.
 import { z } from 'zod';
 import { ConflictError, InvalidError, NotFoundError, StoreUnavailableError } from '../store/index.ts';
-import { formatIssues, type ErrorSchema, type NoQuorumErrorSchema, type ValidationErrorSchema } from './schemas.ts';
+import type { ErrorBody as PlainErrorBody, NoQuorumErrorBody, ValidationErrorBody } from '../../model/index.ts';
+import { formatIssues } from './schemas.ts';
 
-export type ErrorBody = z.infer<typeof ErrorSchema> | z.infer<typeof ValidationErrorSchema> | z.infer<typeof NoQuorumErrorSchema>;
+export type ErrorBody = PlainErrorBody | ValidationErrorBody | NoQuorumErrorBody;
 
 export interface HttpError {
   status: number;

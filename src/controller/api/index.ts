@@ -2,15 +2,5 @@
 export { createApi, type ApiOptions } from './app.ts';
 export { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 export { toHttpError, type HttpError, type ErrorBody } from './errors.ts';
-export { ROUTES, API_PREFIX, type RouteSpec } from './routes.ts';
-export {
-  TransportNodeUpdateSchema,
-  LogicalSwitchUpdateSchema,
-  LogicalPortUpdateSchema,
-  LogicalRouterUpdateSchema,
-  StatusSchema,
-  ErrorSchema,
-  ValidationErrorSchema,
-  NoQuorumErrorSchema,
-  formatIssues,
-} from './schemas.ts';
+export { ROUTES, type RouteSpec } from './routes.ts';
+export { formatIssues } from './schemas.ts';

@@ -1,20 +1,23 @@
 // Every route of the northbound API as data: fastify registers them and the OpenAPI document is
 // generated from the same list, so the document cannot miss or misdescribe a route.
 import type { z } from 'zod';
-import { InvalidError, LogicalPortSchema, LogicalRouterSchema, LogicalSwitchSchema, TransportNodeSchema, type Store } from '../store/index.ts';
 import {
+  API_PREFIX,
   ErrorSchema,
+  LogicalPortSchema,
   LogicalPortUpdateSchema,
+  LogicalRouterSchema,
   LogicalRouterUpdateSchema,
+  LogicalSwitchSchema,
   LogicalSwitchUpdateSchema,
   NoQuorumErrorSchema,
   StatusSchema,
+  TransportNodeSchema,
   TransportNodeUpdateSchema,
   ValidationErrorSchema,
   listOf,
-} from './schemas.ts';
-
-export const API_PREFIX = '/api/v1';
+} from '../../model/index.ts';
+import { InvalidError, type Store } from '../store/index.ts';
 
 export interface RouteContext {
   store: Store;

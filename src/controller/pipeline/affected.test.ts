@@ -9,7 +9,8 @@ import { installed, reconcile } from './reconcile.ts';
 import { expectedPorts } from './routers.ts';
 import { smallLab } from './test-fixtures.ts';
 import { desiredTunnels, tunnelName } from './tunnels.ts';
-import type { FlowModMsg, GroupModMsg, LogicalPort, LogicalState, NodeFacts } from './types.ts';
+import type { FlowModMsg, GroupModMsg, NodeFacts } from './types.ts';
+import type { LogicalState, StatePort } from '../../model/index.ts';
 
 const NODES = ['hv1', 'hv2', 'hv3', 'hv4'];
 const NAMES = ['p1', 'p2', 'p3', 'p4', 'p5', 'web-a', 'web-b', 'web-c', 'db-d', 'db-e'];
@@ -21,11 +22,11 @@ const facts: NodeFacts = {
   tunnelPorts: new Map(NODES.flatMap((n, i) => (['geneve', 'vxlan'] as const).map((e, k) => [tunnelName(n, e), 100 + 2 * i + k] as const))),
 };
 
-const withPorts = (base: LogicalState, ports: LogicalPort[]): LogicalState => ({ ...base, ports });
+const withPorts = (base: LogicalState, ports: StatePort[]): LogicalState => ({ ...base, ports });
 
 describe('affectedNodes', () => {
   const lab = smallLab();
-  const port = (name: string, node: string | undefined, extra: Partial<LogicalPort> = {}): LogicalPort => ({
+  const port = (name: string, node: string | undefined, extra: Partial<StatePort> = {}): StatePort => ({
     name, switch: 'web', mac: `02:00:00:00:01:${(NAMES.indexOf(name) + 16).toString(16)}`, ...(node ? { node } : {}), ...extra,
   });
 
@@ -64,9 +65,9 @@ describe('affectedNodes', () => {
     // The second state is the first with one port added, removed or changed, as a change through
     // the API or a VM plugged in gives it; a port's node among hv1..hv3 keeps most switches'
     // hosts as they were, so that most cases are not 'all'.
-    const changeArb = fc.tuple(portsArb, portArb, fc.nat()).map(([a, p, k]): [LogicalPort[], LogicalPort[]] => {
+    const changeArb = fc.tuple(portsArb, portArb, fc.nat()).map(([a, p, k]): [StatePort[], StatePort[]] => {
       const { node, up, ...rest } = p;
-      const q: LogicalPort = { ...rest, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) };
+      const q: StatePort = { ...rest, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) };
       const i = a.length ? k % a.length : 0;
       const kind = k % 3;
       if (kind === 0 || a.length === 0) return [a, [...a.filter((x) => x.name !== q.name), q]];
@@ -107,7 +108,7 @@ describe('patchRemotePorts', () => {
       mac: fc.constantFrom('02:00:00:00:00:0a', '02:00:00:00:00:0b', '02:00:00:00:00:1a', '02:00:00:00:00:1c'),
       node: fc.option(fc.constantFrom('hv1', 'hv2', 'hv3'), { nil: undefined }),
       up: fc.option(fc.boolean(), { nil: undefined }),
-    }).map(({ node, up, ...p }): LogicalPort => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) }));
+    }).map(({ node, up, ...p }): StatePort => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) }));
     const stepArb = fc.tuple(fc.constantFrom('put', 'remove'), portArb);
     let patched = 0;
     fc.assert(

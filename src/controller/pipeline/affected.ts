@@ -4,7 +4,7 @@
 // change any node. A master reprograms only what a change reaches, so that the node a VM is
 // being plugged into is not kept waiting behind nodes with nothing to do.
 import { switchHosts } from './tunnels.ts';
-import type { LogicalPort, LogicalState } from './types.ts';
+import type { LogicalState, StatePort } from '../../model/index.ts';
 
 /** Nodes whose tunnels, flows or groups may differ between `before` and `after`; 'all' when
  *  the change is not confined to ports. */
@@ -22,7 +22,7 @@ export function affectedNodes(before: LogicalState, after: LogicalState): Set<st
 }
 
 /** A port as it was and as it is (undefined: absent then, or now). */
-export type PortChange = [before: LogicalPort | undefined, after: LogicalPort | undefined];
+export type PortChange = [before: StatePort | undefined, after: StatePort | undefined];
 
 // A master asks about one pair of states for each node it reaches: the answer is kept for the pair.
 const changesCache = new WeakMap<LogicalState, { before: LogicalState; changes: PortChange[] | undefined }>();
@@ -78,7 +78,7 @@ function sameNodes(a: LogicalState, b: LogicalState): boolean {
   });
 }
 
-const samePort = (p: LogicalPort, q: LogicalPort) =>
+const samePort = (p: StatePort, q: StatePort) =>
   p.switch === q.switch && p.mac === q.mac && p.ip === q.ip && p.node === q.node && (p.up ?? true) === (q.up ?? true);
 
 const sameJson = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);

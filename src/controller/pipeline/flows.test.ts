@@ -6,7 +6,8 @@ import { flowKey, matchKey } from './normalize.ts';
 import { simulate } from './simulate.ts';
 import { hv, hv1Facts, smallLab } from './test-fixtures.ts';
 import { desiredTunnels, serviceNodeOrder } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, LogicalState, NodeFacts, TransportNode } from './types.ts';
+import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import type { LogicalState, StateNode } from '../../model/index.ts';
 
 const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
   d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
@@ -168,7 +169,7 @@ describe('isolation', () => {
 });
 
 describe('service-node replication', () => {
-  const sn = (name: string, ip: string): TransportNode => ({ name, role: 'service-node', encap: 'geneve', underlayIp: ip });
+  const sn = (name: string, ip: string): StateNode => ({ name, role: 'service-node', encap: 'geneve', underlayIp: ip });
   // big (VNI 7) and small (VNI 8) replicate through sn1/sn2; src (VNI 9) at the source.
   const lab: LogicalState = {
     nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), hv('hv3', '192.0.2.3'), hv('hv4', '192.0.2.4'), sn('sn2', '192.0.2.12'), sn('sn1', '192.0.2.11')],

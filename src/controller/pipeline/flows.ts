@@ -21,7 +21,8 @@ import { bucketsKey, flowKey } from './normalize.ts';
 import { localRouterPorts, routerUnicast, uplinkFlows, type LocalPort, type RouterContext } from './router-flows.ts';
 import { routerInterfaces } from './routers.ts';
 import { serviceNodeOrder, switchHosts, tunnelLinks } from './tunnels.ts';
-import type { DesiredFlows, DesiredState, Encap, FlowModMsg, GroupModMsg, LogicalPort, LogicalState, LogicalSwitch, NodeFacts } from './types.ts';
+import type { DesiredFlows, DesiredState, FlowModMsg, GroupModMsg, NodeFacts } from './types.ts';
+import type { Encap, LogicalState, StatePort, StateSwitch } from '../../model/index.ts';
 
 const md = (vni: number): Match[number] => ({ field: 'metadata', value: BigInt(vni) });
 const from = (where: number): Match[number] => ({ field: 'reg6', value: where });
@@ -38,10 +39,10 @@ const toTunnel = (vni: number, ofport: number) => [act.setField({ field: 'tunnel
 
 /** Table 10 on a node carrying the switch: a local VM's frame to `port` (a VM on another node)
  *  goes into the tunnel `tport` towards it. */
-export const remoteUnicast = (vni: number, port: LogicalPort, tport: number): FlowModMsg =>
+export const remoteUnicast = (vni: number, port: StatePort, tport: number): FlowModMsg =>
   flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2_REMOTE, vni, port.name),
     match: [md(vni), from(From.VM), { field: 'eth_dst', value: port.mac.toLowerCase() }], instructions: [inst.apply(...toTunnel(vni, tport))] });
-export const remoteUnicastRecipe = (vni: number, port: LogicalPort, tport: number) => `l2-remote|${vni}|${port.name}|${port.mac}|${tport}`;
+export const remoteUnicastRecipe = (vni: number, port: StatePort, tport: number) => `l2-remote|${vni}|${port.name}|${port.mac}|${tport}`;
 
 /** How long an L2 gateway remembers a physical MAC it has not seen since. */
 export const LEARN_IDLE_TIMEOUT_S = 300;
@@ -57,7 +58,7 @@ export const LEARN_IDLE_TIMEOUT_S = 300;
  * there (resubmit), and a learned destination goes straight out the NIC; BUM and unknown
  * unicast go on to flood-local, whose bucket for the NIC sends them out once.
  */
-function gatewayFlows(sw: LogicalSwitch, nodeName: string, facts: NodeFacts, flows: FlowModMsg[]): ReturnType<typeof act.output>[] | undefined {
+function gatewayFlows(sw: StateSwitch, nodeName: string, facts: NodeFacts, flows: FlowModMsg[]): ReturnType<typeof act.output>[] | undefined {
   const gw = sw.l2Gateway;
   if (gw?.node !== nodeName) return undefined;
   const nic = facts.physicalPorts?.get(gw.nic);
@@ -80,10 +81,10 @@ function gatewayFlows(sw: LogicalSwitch, nodeName: string, facts: NodeFacts, flo
   return toPhysical;
 }
 
-const boundPortsCache = new WeakMap<LogicalState, Map<string, LogicalPort[]>>();
+const boundPortsCache = new WeakMap<LogicalState, Map<string, StatePort[]>>();
 
 /** Each switch's bound ports in name order; computed once per logical state for all nodes. */
-function boundPorts(logical: LogicalState): Map<string, LogicalPort[]> {
+function boundPorts(logical: LogicalState): Map<string, StatePort[]> {
   let bySwitch = boundPortsCache.get(logical);
   if (bySwitch) return bySwitch;
   bySwitch = new Map();
@@ -116,15 +117,15 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
   const links = tunnelLinks(logical, nodeName);
   const switches = [...logical.switches].filter((s) => hosts.get(s.name)?.includes(nodeName)).sort((a, b) => a.vni - b.vni);
   const bound = boundPorts(logical);
-  const portsOf = (sw: LogicalSwitch) => bound.get(sw.name) ?? [];
-  const vmPort = (p: LogicalPort) => (p.node === nodeName ? facts.vmPorts.get(p.name) : undefined);
+  const portsOf = (sw: StateSwitch) => bound.get(sw.name) ?? [];
+  const vmPort = (p: StatePort) => (p.node === nodeName ? facts.vmPorts.get(p.name) : undefined);
   const tunnelByRemote = new Map(links.map((l) => [`${l.tunnel.remoteNode}\0${l.tunnel.encap}`, l.tunnel.name]));
   // Tunnel port towards (node, encap), if the switch has reported it.
   const tunnelPortByEncap = (remote: string, encap: Encap) => {
     const name = tunnelByRemote.get(`${remote}\0${encap}`);
     return name === undefined ? undefined : facts.tunnelPorts.get(name);
   };
-  const tunnelPort = (remote: string, sw: LogicalSwitch) => tunnelPortByEncap(remote, sw.encap);
+  const tunnelPort = (remote: string, sw: StateSwitch) => tunnelPortByEncap(remote, sw.encap);
   const routerCtx: RouterContext = { logical, nodeName, facts, tunnelPort: tunnelPortByEncap, flows, groups };
   const places = routerInterfaces(logical);
 
@@ -207,7 +208,7 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
   // A service node also classifies the switches it serves, straight into replication.
   const hosted = new Set(switches.map((s) => s.name));
   const self = logical.nodes.find((n) => n.name === nodeName);
-  const served = new Map<string, LogicalSwitch>();
+  const served = new Map<string, StateSwitch>();
   for (const { tunnel, carries } of links) {
     const tport = facts.tunnelPorts.get(tunnel.name);
     if (tport === undefined) continue;

@@ -85,7 +85,8 @@ export function cookieVni(c: bigint): number {
 /** Group ids: the VNI in the low 24 bits, the kind of group above it: 0 flood-local, 1
  *  flood-local-and-remote, 2 service-node failover (hypervisor), 3 replicate (service node),
  *  0x10 + slot router failover, 0x20 + slot router-port gate; the uplink gates carry the
- *  router's index instead of a VNI: 0x30 in, 0x31 out. */
+ *  router's index instead of a VNI: 0x30 in, 0x31 out. The slot (a router's index among the
+ *  switch's routers, by name) takes 4 bits: hence MAX_ROUTERS_PER_SWITCH (src/model). */
 export const FLOOD_REMOTE_BIT = 0x01000000;
 const SERVICE_FAILOVER_BASE = 0x02000000;
 const REPLICATE_BASE = 0x03000000;
@@ -93,9 +94,6 @@ const ROUTER_FAILOVER_BASE = 0x10000000;
 const ROUTER_PORT_GATE_BASE = 0x20000000;
 const UPLINK_GATE_IN_BASE = 0x30000000;
 const UPLINK_GATE_OUT_BASE = 0x31000000;
-/** Routers one switch can have: the slot (a router's index among the switch's routers, by name)
- *  takes 4 bits of the group id. Mirrors MAX_ROUTERS_PER_SWITCH of the store. */
-export const MAX_ROUTERS_PER_SWITCH = 16;
 export const floodLocalGroupId = (vni: number): number => vni;
 export const floodAllGroupId = (vni: number): number => FLOOD_REMOTE_BIT | vni;
 export const serviceFailoverGroupId = (vni: number): number => SERVICE_FAILOVER_BASE | vni;
@@ -114,9 +112,3 @@ export function isPipelineGroup(id: number): boolean {
   const kind = id >>> 24;
   return kind <= 0x03 || (kind >= 0x10 && kind <= 0x2f) || kind === 0x30 || kind === 0x31;
 }
-
-/** iface-id of router R's interface on switch S on its gateways' br-int (src/topology/derive.ts
- *  makes the same names for the lab; a port name never holds a colon). */
-export const routerPortId = (router: string, sw: string): string => `lrp:${router}:${sw}`;
-/** iface-id of router R's uplink port on its gateways' br-int. */
-export const routerUplinkId = (router: string): string => `lru:${router}`;

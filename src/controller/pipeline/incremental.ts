@@ -6,7 +6,8 @@ import type { PipelineMemo } from './memo.ts';
 import { portChanges, sameTunnels } from './affected.ts';
 import { remoteUnicast, remoteUnicastRecipe } from './flows.ts';
 import { switchHosts, tunnelName } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, LogicalPort, LogicalState, NodeFacts } from './types.ts';
+import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import type { LogicalState, StatePort } from '../../model/index.ts';
 
 /** A patched node: its flows, and which flow objects came and went. */
 export interface Patch {
@@ -41,7 +42,7 @@ export function patchRemotePorts(
   const forgotten: string[] = [];
 
   // The recipe of the unicast flow `port` has on this node, if it has one.
-  const recipeOf = (port: LogicalPort): { recipe: string; vni: number; tport: number } | undefined => {
+  const recipeOf = (port: StatePort): { recipe: string; vni: number; tport: number } | undefined => {
     const sw = switches.get(port.switch);
     const here = hosts.get(port.switch) ?? [];
     if (!sw || port.node === undefined || port.up === false || !here.includes(nodeName) || !here.includes(port.node)) return undefined;

@@ -1,21 +1,6 @@
 // Pure computation of what a transport node's br-int must hold and of the minimal changes to
 // get there (docs/controller.md, "Pipeline" and "Tunnels"). No I/O: the southbound applies it.
-export type {
-  LogicalRouter,
-  DesiredFlows,
-  DesiredState,
-  DesiredTunnel,
-  Encap,
-  FlowModMsg,
-  GroupModMsg,
-  LogicalPort,
-  LogicalState,
-  LogicalSwitch,
-  NodeFacts,
-  NodeRole,
-  Replication,
-  TransportNode,
-} from './types.ts';
+export type { DesiredFlows, DesiredState, DesiredTunnel, FlowModMsg, GroupModMsg, NodeFacts } from './types.ts';
 export { desiredTunnels, serviceNodeOrder, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
 export { desiredFlows, desiredState } from './flows.ts';
 export { PipelineMemo } from './memo.ts';
@@ -41,8 +26,5 @@ export {
   routerPortGateGroupId,
   uplinkGateInGroupId,
   uplinkGateOutGroupId,
-  routerPortId,
-  routerUplinkId,
-  MAX_ROUTERS_PER_SWITCH,
   isPipelineGroup,
 } from './ids.ts';

@@ -6,7 +6,8 @@ import { learnAction } from './learn.ts';
 import { matchKey } from './normalize.ts';
 import { hv } from './test-fixtures.ts';
 import { desiredTunnels, switchHosts } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, LogicalState, NodeFacts } from './types.ts';
+import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import type { LogicalState } from '../../model/index.ts';
 
 const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
   d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));

@@ -7,7 +7,8 @@ import { bucketsKey, flowKey, instructionsKey } from './normalize.ts';
 import { installed as recorded, reconcile } from './reconcile.ts';
 import { desiredTunnels } from './tunnels.ts';
 import { hv, hv1Facts, smallLab } from './test-fixtures.ts';
-import type { DesiredFlows, Encap, FlowModMsg, GroupModMsg, LogicalState, NodeFacts } from './types.ts';
+import type { DesiredFlows, FlowModMsg, GroupModMsg, NodeFacts } from './types.ts';
+import type { Encap, LogicalState } from '../../model/index.ts';
 
 // What OVS hands back for what we installed: OXM fields in another order, max_len 0 on outputs,
 // instructions in spec order, counters and durations.

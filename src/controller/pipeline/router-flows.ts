@@ -4,21 +4,10 @@
 // gateways in priority order, and a standby gateway lets frames into its namespace (and out of
 // its uplink) only while every better gateway's tunnel is down as its BFD sees it.
 import { act, bucket, flowMod, groupMod, inst, type Action, type Bucket, type Match } from '../../openflow/index.ts';
-import {
-  CookieKind,
-  cookie,
-  From,
-  Priority,
-  routerFailoverGroupId,
-  routerPortGateGroupId,
-  routerPortId,
-  routerUplinkId,
-  Table,
-  uplinkGateInGroupId,
-  uplinkGateOutGroupId,
-} from './ids.ts';
+import { CookieKind, cookie, From, Priority, routerFailoverGroupId, routerPortGateGroupId, Table, uplinkGateInGroupId, uplinkGateOutGroupId } from './ids.ts';
 import { gateEncap, realisedRouters, routerGateways, routerIndex, type RouterInterfacePlace } from './routers.ts';
-import type { Encap, FlowModMsg, GroupModMsg, LogicalState, NodeFacts } from './types.ts';
+import type { FlowModMsg, GroupModMsg, NodeFacts } from './types.ts';
+import { type Encap, type LogicalState, routerPortId, routerUplinkId } from '../../model/index.ts';
 
 export interface RouterContext {
   logical: LogicalState;

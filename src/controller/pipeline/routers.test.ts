@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { act, bucket, inst, type Match } from '../../openflow/index.ts';
-import { routerPortId as topologyRouterPortId, routerUplinkId as topologyRouterUplinkId } from '../../topology/derive.ts';
-import { MAX_ROUTERS_PER_SWITCH as STORE_MAX_ROUTERS } from '../store/routers.ts';
 import { desiredFlows, desiredState } from './flows.ts';
-import {
-  CookieKind,
-  cookieKind,
-  floodAllGroupId,
-  floodLocalGroupId,
-  From,
-  isPipelineGroup,
-  MAX_ROUTERS_PER_SWITCH,
-  Priority,
-  routerFailoverGroupId,
-  routerPortGateGroupId,
-  routerPortId,
-  routerUplinkId,
-  Table,
-  uplinkGateInGroupId,
-  uplinkGateOutGroupId,
-} from './ids.ts';
+import { CookieKind, cookieKind, floodAllGroupId, floodLocalGroupId, From, isPipelineGroup, Priority, routerFailoverGroupId, routerPortGateGroupId, Table, uplinkGateInGroupId, uplinkGateOutGroupId } from './ids.ts';
 import { matchKey } from './normalize.ts';
 import { installed, reconcile } from './reconcile.ts';
 import { expectedPorts, gateEncap, routerInterfaces } from './routers.ts';
 import { simulate } from './simulate.ts';
 import { hv } from './test-fixtures.ts';
 import { desiredTunnels, switchHosts } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, LogicalRouter, LogicalState, NodeFacts } from './types.ts';
+import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import { type LogicalState, type StateRouter, MAX_ROUTERS_PER_SWITCH, routerPortId, routerUplinkId } from '../../model/index.ts';
 
 const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
   d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
@@ -39,14 +22,14 @@ const DB_MAC = '0a:00:00:00:02:01';
 const UP_MAC = '0a:00:00:00:ff:01';
 const BCAST = 'ff:ff:ff:ff:ff:ff';
 
-const edge = (gateways = ['gw1', 'gw2']): LogicalRouter => ({
+const edge = (gateways = ['gw1', 'gw2']): StateRouter => ({
   name: 'edge',
   interfaces: [{ switch: 'web', mac: WEB_MAC }, { switch: 'db', mac: DB_MAC }],
   uplink: { mac: UP_MAC, gateways: gateways.map((node) => ({ node, nic: 'eth2' })) },
 });
 
 /** web (VNI 100) on hv1 + hv2, db (VNI 200) on hv1; router edge on both, gateways gw1 then gw2. */
-function routerLab(routers: LogicalRouter[] = [edge()]): LogicalState {
+function routerLab(routers: StateRouter[] = [edge()]): LogicalState {
   return {
     nodes: [
       hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'),
@@ -102,10 +85,9 @@ describe('logical routers: where they live', () => {
     expect(desiredFlows(lab, 'hv1', hv1Facts()).groups.some((g) => g.groupType === 'fast_failover')).toBe(false);
   });
 
-  it('names ports as the lab does, and the store and the pipeline agree on the routers per switch', () => {
-    expect(routerPortId('edge', 'web')).toBe(topologyRouterPortId('edge', 'web'));
-    expect(routerUplinkId('edge')).toBe(topologyRouterUplinkId('edge'));
-    expect(MAX_ROUTERS_PER_SWITCH).toBe(STORE_MAX_ROUTERS);
+  it('names router ports as the lab plugs them in: lrp:<router>:<switch> and lru:<router>', () => {
+    expect(routerPortId('edge', 'web')).toBe('lrp:edge:web');
+    expect(routerUplinkId('edge')).toBe('lru:edge');
   });
 
   it('what a gateway must report before it counts as programmed', () => {
@@ -195,7 +177,7 @@ describe('logical routers: a standby gateway', () => {
 
   it('sends its local ports\' frames for a router to the active gateway, itself only once the better one is down', () => {
     // Two routers on web: edge prefers gw1, tr prefers gw2. On gw2, tr's interface frames edge.
-    const tr: LogicalRouter = { name: 'tr', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }], uplink: { mac: '0a:00:00:00:ff:02', gateways: [{ node: 'gw2', nic: 'eth3' }, { node: 'gw1', nic: 'eth3' }] } };
+    const tr: StateRouter = { name: 'tr', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }], uplink: { mac: '0a:00:00:00:ff:02', gateways: [{ node: 'gw2', nic: 'eth3' }, { node: 'gw1', nic: 'eth3' }] } };
     const lab = routerLab([edge(), tr]);
     const g2 = desiredFlows(lab, 'gw2', gwFacts({ [routerPortId('tr', 'web')]: 3 }));
     expect(routerInterfaces(lab).map((p) => `${p.router.name}/${p.sw.name}/${p.slot}`)).toEqual(['edge/web/0', 'tr/web/1', 'edge/db/0']);
@@ -225,7 +207,7 @@ describe('logical routers: a standby gateway', () => {
 });
 
 describe('logical routers: uplinks sharing a NIC', () => {
-  const other: LogicalRouter = { name: 'zed', interfaces: [], uplink: { mac: '0a:00:00:00:ff:09', gateways: [{ node: 'gw1', nic: 'eth2' }] } };
+  const other: StateRouter = { name: 'zed', interfaces: [], uplink: { mac: '0a:00:00:00:ff:09', gateways: [{ node: 'gw1', nic: 'eth2' }] } };
   const d = desiredFlows(routerLab([edge(), other]), 'gw1', gwFacts({ [routerUplinkId('zed')]: 21 }));
 
   it('the NIC\'s broadcast reaches every uplink; unicast only its own', () => {
@@ -242,7 +224,7 @@ describe('logical routers: uplinks sharing a NIC', () => {
 
 describe('logical routers: numbering and reconciliation', () => {
   it('slots routers per switch by name, up to the limit; past it they are left out the same way everywhere', () => {
-    const many: LogicalRouter[] = Array.from({ length: MAX_ROUTERS_PER_SWITCH + 1 }, (_, i) => ({
+    const many: StateRouter[] = Array.from({ length: MAX_ROUTERS_PER_SWITCH + 1 }, (_, i) => ({
       name: `r${String(i).padStart(2, '0')}`,
       interfaces: [{ switch: 'web', mac: `0a:00:00:00:10:${i.toString(16).padStart(2, '0')}` }],
       uplink: { mac: `0a:00:00:00:20:${i.toString(16).padStart(2, '0')}`, gateways: [{ node: 'gw1', nic: 'eth2' }] },

@@ -1,13 +1,12 @@
 // Where logical routers live and the numbers their flows use: a router's gateways in priority
 // order, the slot of each of its interfaces among the routers of that switch (part of the group
 // ids), its index among all routers, and which node pairs watch each other with BFD.
-import { MAX_ROUTERS_PER_SWITCH, routerPortId, routerUplinkId } from './ids.ts';
-import type { Encap, LogicalRouter, LogicalState, LogicalSwitch } from './types.ts';
+import { type Encap, type LogicalState, type StateRouter, type StateSwitch, MAX_ROUTERS_PER_SWITCH, routerPortId, routerUplinkId } from '../../model/index.ts';
 
 /** One router interface as the pipeline realises it. */
 export interface RouterInterfacePlace {
-  router: LogicalRouter;
-  sw: LogicalSwitch;
+  router: StateRouter;
+  sw: StateSwitch;
   mac: string;
   /** Index among the routers of this switch that are realised, by name (0..15). */
   slot: number;
@@ -18,13 +17,13 @@ export interface RouterInterfacePlace {
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The uplink's gateways that are known transport nodes, in priority order. */
-export function routerGateways(logical: LogicalState, router: LogicalRouter): { node: string; nic: string }[] {
+export function routerGateways(logical: LogicalState, router: StateRouter): { node: string; nic: string }[] {
   const known = new Set(logical.nodes.map((n) => n.name));
   return (router.uplink?.gateways ?? []).filter((g) => known.has(g.node));
 }
 
 /** Routers that run somewhere (at least one gateway), by name. */
-export function realisedRouters(logical: LogicalState): LogicalRouter[] {
+export function realisedRouters(logical: LogicalState): StateRouter[] {
   return [...(logical.routers ?? [])].filter((r) => routerGateways(logical, r).length > 0).sort(byName);
 }
 
@@ -60,7 +59,7 @@ export function routerIndex(logical: LogicalState): Map<string, number> {
  * first interface, else its first gateway's own. Gateways of one router carry that switch, so
  * the tunnel exists anyway in the common case; otherwise tunnels.ts adds it.
  */
-export function gateEncap(logical: LogicalState, router: LogicalRouter): Encap {
+export function gateEncap(logical: LogicalState, router: StateRouter): Encap {
   for (const i of router.interfaces) {
     const sw = logical.switches.find((s) => s.name === i.switch);
     if (sw) return sw.encap;

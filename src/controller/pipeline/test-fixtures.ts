@@ -1,7 +1,8 @@
 // Small logical states shared by the pipeline's unit tests.
-import type { LogicalState, NodeFacts, TransportNode } from './types.ts';
+import type { NodeFacts } from './types.ts';
+import type { LogicalState, StateNode } from '../../model/index.ts';
 
-export const hv = (name: string, ip: string, extra: Partial<TransportNode> = {}): TransportNode => ({
+export const hv = (name: string, ip: string, extra: Partial<StateNode> = {}): StateNode => ({
   name, role: 'hypervisor', encap: 'geneve', underlayIp: ip, ...extra,
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredTunnels, tunnelName } from './tunnels.ts';
 import { hv, smallLab } from './test-fixtures.ts';
-import type { LogicalState } from './types.ts';
+import type { LogicalState } from '../../model/index.ts';
 
 const pairs = (s: LogicalState, node: string) => desiredTunnels(s, node).map((t) => `${t.remoteNode}/${t.encap}/${t.name}`);
 

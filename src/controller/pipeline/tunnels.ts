@@ -3,7 +3,8 @@
 // nodes, and those between the gateways of a logical router.
 import { createHash } from 'node:crypto';
 import { gateEncap, realisedRouters, routerBfdPairs, routerGateways, routerInterfaces } from './routers.ts';
-import type { DesiredTunnel, Encap, LogicalState, LogicalSwitch, TransportNode } from './types.ts';
+import type { DesiredTunnel } from './types.ts';
+import type { Encap, LogicalState, StateNode, StateSwitch } from '../../model/index.ts';
 
 const IFNAMSIZ = 15;
 const ENCAP_TAG: Record<Encap, string> = { geneve: 'gnv', vxlan: 'vxl', gre: 'gre' };
@@ -32,7 +33,7 @@ export type CarryReason = 'peer' | 'service' | 'served';
 export interface TunnelLink {
   tunnel: DesiredTunnel;
   /** Switches whose traffic may use this tunnel, by name, with why. Sorted by VNI. */
-  carries: { sw: LogicalSwitch; reasons: CarryReason[] }[];
+  carries: { sw: StateSwitch; reasons: CarryReason[] }[];
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -81,8 +82,8 @@ function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
   if (!self) return [];
   const hosts = switchHosts(logical);
   const serviceNodes = [...logical.nodes].filter((n) => n.role === 'service-node').sort(byName);
-  const links = new Map<string, { remote: TransportNode; encap: Encap; carries: Map<string, { sw: LogicalSwitch; reasons: CarryReason[] }> }>();
-  const link = (remote: TransportNode, sw: LogicalSwitch, reason: CarryReason) => {
+  const links = new Map<string, { remote: StateNode; encap: Encap; carries: Map<string, { sw: StateSwitch; reasons: CarryReason[] }> }>();
+  const link = (remote: StateNode, sw: StateSwitch, reason: CarryReason) => {
     if (remote.name === nodeName) return;
     const key = `${remote.name}\0${sw.encap}`;
     let l = links.get(key);

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { namedUuid, op, OvsdbClient, OvsdbListener, Replica, Uuid, uuid, whereUuid, type OvsdbMap } from '../../ovsdb/index.ts';
 import type { NodeFacts } from '../pipeline/index.ts';
+import { OVSDB_MANAGER_PORT } from '../../model/index.ts';
 
 const DB = 'Open_vSwitch';
 export const INTEGRATION_BRIDGE = 'br-int';
@@ -66,7 +67,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     super();
   }
 
-  static async listen(port = 6640): Promise<NodeSessions> {
+  static async listen(port = OVSDB_MANAGER_PORT): Promise<NodeSessions> {
     // A killed node closes its session at once; probes only find a cut-off one, which nothing
     // here waits on (mastership rides on member links, not on switches). Every probe is a
     // wake-up and a round trip on each of a member's sessions, so they are spaced out.

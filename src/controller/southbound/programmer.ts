@@ -3,27 +3,13 @@
 // reconciliation (read what the switch has, send only the difference; never a wipe).
 import { EventEmitter } from 'node:events';
 import { OpenFlowController, OpenFlowInstallError, type OpenFlowConnection } from '../../openflow/index.ts';
-import {
-  affectedNodes,
-  desiredFlows,
-  desiredTunnels,
-  expectedPorts,
-  installed,
-  patchRemotePorts,
-  PipelineMemo,
-  reconcile,
-  sameTunnels,
-  type ActualFlows,
-  type DesiredFlows,
-  type LogicalState,
-  type NodeFacts,
-} from '../pipeline/index.ts';
+import { affectedNodes, desiredFlows, desiredTunnels, expectedPorts, installed, patchRemotePorts, PipelineMemo, reconcile, sameTunnels, type ActualFlows, type DesiredFlows, type NodeFacts } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { ownerOf } from '../mastership/assign.ts';
 import type { Liveness } from '../mastership/liveness.ts';
 import type { NodeSessions, WantedTunnel } from './node-sessions.ts';
+import { type LogicalState, OPENFLOW_PORT } from '../../model/index.ts';
 
-export const OPENFLOW_PORT = 6653;
 /** A member heartbeats this often, and its lease lasts this long (docs/controller.md). */
 export const HEARTBEAT_MS = 500;
 export const LEASE_MS = 2500;

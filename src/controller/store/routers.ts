@@ -2,20 +2,13 @@
 // gateway, all in one transaction) and the guards that make its references atomic on the leader.
 import { op, type Operation } from '../../ovsdb/index.ts';
 import { ConflictError, NotFoundError, type StoreError } from './errors.ts';
-import type { LogicalPort, LogicalRouter, TransportNode } from './model.ts';
+import { MAX_ROUTERS_PER_SWITCH, type LogicalPort, type LogicalRouter, type TransportNode } from '../../model/index.ts';
 import { routerToRows, splitCidr } from './rows.ts';
 import type { Txn } from './txn.ts';
 import { withoutName } from './input.ts';
 
 export const ROUTER_KIND = 'logical router';
 
-/**
- * Routers with an interface on one switch, at most: the pipeline numbers a switch's routers
- * into its group ids (src/controller/pipeline/ids.ts). Checked against the replica, so two
- * racing writes could pass it; the pipeline then leaves out the routers past the limit, in name
- * order.
- */
-export const MAX_ROUTERS_PER_SWITCH = 16;
 
 /** Reads of the member's replica, only to word errors (never to decide a write). */
 export interface RouterView {
@@ -45,7 +38,8 @@ export function routerOps(router: LogicalRouter, mode: 'create' | 'update'): Ope
  * Adds the guards of a router write to `txn`: each interface's switch exists and no logical port
  * of it has the interface's MAC or address; each gateway is an l3-gateway node; the uplink's MAC
  * and address are free on its network. Throws at once when a switch already has the most
- * routers it can take.
+ * routers it can take (MAX_ROUTERS_PER_SWITCH): checked against the replica, so two racing
+ * writes could pass it; the pipeline then leaves out the routers past the limit, in name order.
  */
 export function routerGuards(txn: Txn, router: LogicalRouter, view: RouterView): void {
   for (const i of router.interfaces) {

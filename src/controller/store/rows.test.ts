@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logicalState, nodeFromRow, nodeToRow, portFromRow, portToRow, routerFromRows, routerToRows, switchFromRow, switchToRow } from './rows.ts';
+import { logicalState } from '../../model/index.ts';
+import { nodeFromRow, nodeToRow, portFromRow, portToRow, routerFromRows, routerToRows, switchFromRow, switchToRow } from './rows.ts';
 
 describe('NvStore rows', () => {
   it('maps optional properties to 0-or-1 sets and back', () => {

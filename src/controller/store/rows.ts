@@ -1,7 +1,8 @@
 // NvStore rows as the replica holds them, and the mapping to and from the store's objects.
 // Optional columns are 0-or-1 sets in OVSDB (`[]` or `[x]`), optional properties here.
 import type { Row } from '../../ovsdb/index.ts';
-import type { Encap, L2Gateway, LogicalPort, LogicalRouter, LogicalState, LogicalSwitch, Mastership, MemberLease, Replication, Role, TransportNode } from './model.ts';
+import type { Encap, L2Gateway, LogicalPort, LogicalRouter, LogicalSwitch, Replication, Role, TransportNode } from '../../model/index.ts';
+import type { Mastership, MemberLease } from './membership.ts';
 
 export const NVSTORE_DATABASE = 'NvStore';
 
@@ -132,36 +133,4 @@ export function memberFromRow(r: NvStoreTables['Member']): MemberLease {
 
 export function mastershipFromRow(r: NvStoreTables['Mastership']): Mastership {
   return { node: r.node, member: r.member, generation: r.generation };
-}
-
-const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-/** The pipeline's view, sorted by name so equal stores give equal states. */
-export function logicalState(
-  nodes: readonly TransportNode[],
-  switches: readonly LogicalSwitch[],
-  ports: readonly LogicalPort[],
-  routers: readonly LogicalRouter[] = [],
-): LogicalState {
-  return {
-    nodes: nodes
-      .map((n) => ({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}) }))
-      .sort(byName),
-    switches: switches
-      .map((s) => ({
-        name: s.name, vni: s.vni, replication: s.replication, encap: s.encap,
-        ...(s.l2Gateway ? { l2Gateway: { node: s.l2Gateway.node, ...(s.l2Gateway.vlan === undefined ? {} : { vlan: s.l2Gateway.vlan }), nic: s.l2Gateway.nic } } : {}),
-      }))
-      .sort(byName),
-    ports: ports
-      .map((p) => ({ name: p.name, switch: p.switch, mac: p.mac, ...(p.ip ? { ip: p.ip } : {}), ...(p.node ? { node: p.node } : {}) }))
-      .sort(byName),
-    routers: routers
-      .map((r) => ({
-        name: r.name,
-        interfaces: r.interfaces.map((i) => ({ switch: i.switch, mac: i.mac })),
-        ...(r.uplink ? { uplink: { mac: r.uplink.mac, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } } : {}),
-      }))
-      .sort(byName),
-  };
 }

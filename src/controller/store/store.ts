@@ -19,6 +19,7 @@ import {
   LogicalRouterSchema,
   LogicalSwitchSchema,
   TransportNodeSchema,
+  logicalState,
   type LogicalPort,
   type LogicalPortInput,
   type LogicalRouter,
@@ -26,16 +27,14 @@ import {
   type LogicalState,
   type LogicalSwitch,
   type LogicalSwitchInput,
-  type Mastership,
-  type MemberLease,
   type TransportNode,
   type TransportNodeInput,
-} from './model.ts';
+} from '../../model/index.ts';
+import type { Mastership, MemberLease } from './membership.ts';
 import {
   LOGICAL_TABLES,
   MEMBERSHIP_TABLES,
   NVSTORE_DATABASE,
-  logicalState,
   mastershipFromRow,
   memberFromRow,
   nodeFromRow,

@@ -29,15 +29,14 @@ import {
   type Link,
 } from './fabric.ts';
 import { ensureNodeImage } from './image.ts';
+import { LABEL_LAB, LABEL_ROLE, labPrefix, nicName } from '../../model/index.ts';
 
 const READY = 'nvlab-node: ready';
-const LABEL_LAB = 'nvlab.lab';
-const LABEL_ROLE = 'nvlab.role';
 /** A node's links (JSON), so a restart or another process can wire it again. */
 const LABEL_LINKS = 'nvlab.links';
 const FABRIC_ROLE = 'fabric';
 /** '.' cannot occur in lab or node names, so no node can take the fabric's name. */
-const fabricName = (lab: string) => `nvlab-${lab}.fabric`;
+const fabricName = (lab: string) => `${labPrefix(lab)}.fabric`;
 const FAILED = 'nvlab-node: failed:';
 const DEFAULT_READY_TIMEOUT_MS = 90_000;
 
@@ -216,7 +215,7 @@ export class DockerRuntime implements Runtime {
         if (!network) throw new RuntimeError(`node ${spec.name}: lab ${lab} has no network ${attachment.network}`);
         prefixLength = Number(network.subnet.split('/')[1]);
       }
-      links.push({ nic: `eth${i}`, network: attachment.network, ip: attachment.ip, prefixLength });
+      links.push({ nic: nicName(i), network: attachment.network, ip: attachment.ip, prefixLength });
     }
     try {
       await this.docker.createContainer({

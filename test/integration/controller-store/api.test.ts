@@ -177,7 +177,7 @@ describe('northbound API over a 3-member NvStore cluster', () => {
     await waitUntil(async () => (await http1('/api/v1/logical-routers/edge')).status === 200, 10_000, 'router on member 1');
     expect(JSON.stringify((await http1('/api/v1/logical-routers/edge')).body)).toBe(JSON.stringify(body));
     expect((await http1('/api/v1/logical-routers')).body).toEqual({ items: [body] });
-    await waitUntil(() => stores[2]!.state().routers.length === 1, 10_000, 'router in the store on member 2');
+    await waitUntil(() => stores[2]!.state().routers!.length === 1, 10_000, 'router in the store on member 2');
     expect(stores[2]!.state().routers).toEqual([
       { name: 'edge', interfaces: [{ switch: 'app', mac: '0a:00:00:00:0a:01' }], uplink: { mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] } },
     ]);
@@ -223,7 +223,7 @@ describe('northbound API over a 3-member NvStore cluster', () => {
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-routers/edge' })).statusCode).toBe(404);
     expect((await api0.inject({ method: 'GET', url: '/api/v1/logical-routers/edge' })).json()).toEqual({ error: 'not found', detail: 'logical router "edge" not found' });
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/app' })).statusCode).toBe(204);
-    await waitUntil(() => stores[2]!.state().routers.length === 0, 10_000, 'router delete replicated');
+    await waitUntil(() => stores[2]!.state().routers!.length === 0, 10_000, 'router delete replicated');
   });
 
   it('serves a structurally valid OpenAPI 3 document listing every route', async () => {

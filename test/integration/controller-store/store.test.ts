@@ -1,8 +1,9 @@
 // The Store over a real 3-member Raft cluster of the NvStore schema: CRUD with its guards,
 // replication to a store on another member, change events, leases and mastership generations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store, type LogicalState } from '../../../src/controller/store/index.ts';
+import { Store } from '../../../src/controller/store/index.ts';
 import { startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
+import type { LogicalState } from '../../../src/model/index.ts';
 
 describe('Store over a 3-member NvStore cluster', () => {
   let cluster: LocalCluster;

@@ -6,21 +6,12 @@
 // killed and traffic moves to gw2 with no controller in the loop; gw1 comes back holding
 // cpath_down until it is programmed, then takes over again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  desiredFlows,
-  desiredTunnels,
-  expectedPorts,
-  reconcile,
-  routerPortId,
-  routerUplinkId,
-  uplinkGateInGroupId,
-  uplinkGateOutGroupId,
-  type LogicalState,
-} from '../../../src/controller/pipeline/index.ts';
+import { desiredFlows, desiredTunnels, expectedPorts, reconcile, uplinkGateInGroupId, uplinkGateOutGroupId } from '../../../src/controller/pipeline/index.ts';
 import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { freePort, until } from '../../support/southbound-node.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
+import { type LogicalState, routerPortId, routerUplinkId } from '../../../src/model/index.ts';
 
 const WEB_MAC = '0a:00:00:00:01:01';
 const UP_MAC = '0a:00:00:00:ff:01';

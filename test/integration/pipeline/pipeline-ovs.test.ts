@@ -5,17 +5,10 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  floodAllGroupId,
-  floodLocalGroupId,
-  desiredFlows,
-  desiredTunnels,
-  reconcile,
-  type LogicalState,
-  type NodeFacts,
-} from '../../../src/controller/pipeline/index.ts';
+import { floodAllGroupId, floodLocalGroupId, desiredFlows, desiredTunnels, reconcile, type NodeFacts } from '../../../src/controller/pipeline/index.ts';
 import { formatMessage, OpenFlowController, type OpenFlowConnection, type OutgoingMessage } from '../../../src/openflow/index.ts';
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
+import type { LogicalState } from '../../../src/model/index.ts';
 
 const DPID = 0x5e1n;
 

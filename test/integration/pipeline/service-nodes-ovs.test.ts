@@ -5,11 +5,12 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { desiredFlows, desiredTunnels, reconcile, serviceFailoverGroupId, type LogicalState } from '../../../src/controller/pipeline/index.ts';
+import { desiredFlows, desiredTunnels, reconcile, serviceFailoverGroupId } from '../../../src/controller/pipeline/index.ts';
 import { TUNNEL_BFD, type NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
 import type { OpenFlowConnection } from '../../../src/openflow/index.ts';
 import type { LocalOvs } from '../../support/local-ovs.ts';
 import { BRIDGE, startSouthboundNode, until, type SouthboundNode } from '../../support/southbound-node.ts';
+import type { LogicalState } from '../../../src/model/index.ts';
 
 const DPID = 0x5e2n;
 

@@ -86,3 +86,17 @@ export function nthHost(cidr: Cidr, n: number): number | undefined {
 export function lastHost(cidr: Cidr): number {
   return cidr.prefixLength >= 31 ? broadcast(cidr) : broadcast(cidr) - 1;
 }
+
+/**
+ * An interface address with its prefix length ("10.0.1.1/24"): the address and the length, or
+ * undefined when it is not one. With 2 or more host bits, the all-zero and all-one host parts
+ * name the subnet and its broadcast, not an interface.
+ */
+export function parseIfaceCidr(text: string): { ip: number; prefix: number } | undefined {
+  const slash = text.indexOf('/');
+  const ip = slash < 0 ? undefined : parseIp(text.slice(0, slash));
+  const cidr = parseCidr(text, false);
+  if (ip === undefined || !cidr || cidr.prefixLength < 1) return undefined;
+  if (size(cidr) >= 4 && (ip === cidr.network || ip === broadcast(cidr))) return undefined;
+  return { ip, prefix: cidr.prefixLength };
+}

@@ -1,0 +1,34 @@
+// Schemas of the values that topology files and the northbound API share. Each `error` is the
+// "expected …" part of an issue: the topology loader adds file positions, the API a path.
+import { z } from 'zod';
+import { isIp, parseCidr, parseIfaceCidr } from './ipv4.ts';
+import { isUnicastMac } from './mac.ts';
+import { ENCAPS, MAX_VLAN, MAX_VNI, MIN_VLAN, MIN_VNI, NAME_PATTERN, REPLICATIONS, ROLES } from './vocabulary.ts';
+
+/** An integer in [min, max], with one message for every way to miss it. */
+export function intIn(min: number, max: number, what: string) {
+  const expected = `${what} from ${min} to ${max}`;
+  return z.int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
+const NAME_EXPECTED = 'a name matching [a-z][a-z0-9-]{0,30}';
+const IP_EXPECTED = 'an IPv4 address like 10.0.1.11';
+const CIDR_EXPECTED = 'an IPv4 subnet like 10.0.1.0/24, host bits zero';
+const IFACE_EXPECTED = 'an IPv4 address with its prefix length like 10.0.1.1/24, not the subnet or broadcast address';
+const MAC_EXPECTED = 'a unicast MAC address like 02:00:00:00:01:13';
+const NIC_EXPECTED = 'an interface name like eth2 (1 to 15 characters, no / or spaces)';
+
+export const nameSchema = z.string({ error: NAME_EXPECTED }).regex(NAME_PATTERN, { error: NAME_EXPECTED });
+export const ipv4Schema = z.string({ error: IP_EXPECTED }).refine(isIp, { error: IP_EXPECTED });
+export const cidrSchema = z.string({ error: CIDR_EXPECTED }).refine((s) => parseCidr(s) !== undefined, { error: CIDR_EXPECTED });
+/** An interface address: the address and the prefix length of its subnet. */
+export const ifaceCidrSchema = z.string({ error: IFACE_EXPECTED }).refine((s) => parseIfaceCidr(s) !== undefined, { error: IFACE_EXPECTED });
+// Lower-cased so that the store's (switch, mac) index sees one spelling per address; a group
+// (multicast) MAC on a port would break flooding rules.
+export const macSchema = z.string({ error: MAC_EXPECTED }).refine(isUnicastMac, { error: MAC_EXPECTED }).toLowerCase();
+export const vniSchema = intIn(MIN_VNI, MAX_VNI, 'a VNI');
+export const vlanSchema = intIn(MIN_VLAN, MAX_VLAN, 'a VLAN');
+export const nicSchema = z.string({ error: NIC_EXPECTED }).regex(/^[A-Za-z0-9_.:-]{1,15}$/, { error: NIC_EXPECTED });
+export const roleSchema = z.enum(ROLES, { error: `a role: ${ROLES.join(', ')}` });
+export const encapSchema = z.enum(ENCAPS, { error: `an encap: ${ENCAPS.join(', ')}` });
+export const replicationSchema = z.enum(REPLICATIONS, { error: `a replication mode: ${REPLICATIONS.join(', ')}` });

@@ -1,0 +1,140 @@
+// The northbound API's resources as zod schemas: the single source of truth for what a transport
+// node, a logical switch, a logical port and a logical router are. The controller's store
+// validates every write with them, the API builds its request bodies and OpenAPI document from
+// them, and the lab runner's client sends what they describe.
+import { z } from 'zod';
+import {
+  cidrSchema,
+  encapSchema,
+  ifaceCidrSchema,
+  ipv4Schema,
+  macSchema,
+  nameSchema,
+  nicSchema,
+  replicationSchema,
+  roleSchema,
+  vlanSchema,
+  vniSchema,
+} from './fields.ts';
+import { parseIfaceCidr } from './ipv4.ts';
+import { DEFAULT_ENCAP, DEFAULT_REPLICATION, DEFAULT_ROLE } from './vocabulary.ts';
+
+export const TransportNodeSchema = z.strictObject({
+  name: nameSchema,
+  role: roleSchema.default(DEFAULT_ROLE),
+  encap: encapSchema.default(DEFAULT_ENCAP),
+  underlayIp: ipv4Schema,
+  underlayMac: macSchema.optional(),
+  mgmtIp: ipv4Schema.optional(),
+});
+
+/** A switch bridged onto a physical network: the gateway node, the network, its 802.1Q tag
+ *  (absent: untagged) and the gateway's NIC on that network. */
+export const L2GatewaySchema = z.strictObject({
+  node: nameSchema,
+  network: nameSchema,
+  vlan: vlanSchema.optional(),
+  nic: nicSchema,
+});
+
+export const LogicalSwitchSchema = z.strictObject({
+  name: nameSchema,
+  vni: vniSchema,
+  replication: replicationSchema.default(DEFAULT_REPLICATION),
+  encap: encapSchema.default(DEFAULT_ENCAP),
+  subnet: cidrSchema.optional(),
+  l2Gateway: L2GatewaySchema.optional(),
+});
+
+// The MAC is required: the lab runner derives it (the store does not allocate addresses).
+export const LogicalPortSchema = z.strictObject({
+  name: nameSchema,
+  switch: nameSchema,
+  mac: macSchema,
+  ip: ipv4Schema.optional(),
+  node: nameSchema.optional(),
+});
+
+/** A router's interface on a logical switch: it is a port of that switch with this MAC. */
+export const RouterInterfaceSchema = z.strictObject({
+  switch: nameSchema,
+  ip: ifaceCidrSchema,
+  mac: macSchema,
+});
+
+/** An l3-gateway that can host the router, and its NIC on the uplink's physical network. */
+export const RouterGatewaySchema = z.strictObject({
+  node: nameSchema,
+  nic: nicSchema,
+});
+
+/** The uplink to a physical network; `gateways` in priority order, the first preferred. */
+export const RouterUplinkSchema = z.strictObject({
+  network: nameSchema,
+  ip: ifaceCidrSchema,
+  mac: macSchema,
+  snat: z.boolean({ error: 'true or false' }).default(false),
+  gateways: z.array(RouterGatewaySchema, { error: 'a list of { node, nic }' }).min(1, { error: 'at least one l3-gateway' }),
+});
+
+const LogicalRouterObject = z.strictObject({
+  name: nameSchema,
+  interfaces: z.array(RouterInterfaceSchema, { error: 'a list of { switch, ip, mac }' }).default([]),
+  uplink: RouterUplinkSchema.optional(),
+});
+
+type RouterShape = { interfaces?: { switch: string; ip: string }[]; uplink?: { ip: string; gateways: { node: string }[] } };
+
+/** What a single router must hold together: one interface per switch, each gateway once, subnets
+ *  that do not overlap (its routing table could not tell them apart). */
+function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
+  const seenSwitch = new Set<string>();
+  const nets: { path: (string | number)[]; text: string; net: number; prefix: number }[] = [];
+  const addNet = (path: (string | number)[], text: string) => {
+    const c = parseIfaceCidr(text);
+    if (c) nets.push({ path, text, net: c.ip - (c.ip % 2 ** (32 - c.prefix)), prefix: c.prefix });
+  };
+  (r.interfaces ?? []).forEach((i, k) => {
+    if (seenSwitch.has(i.switch)) ctx.addIssue({ code: 'custom', path: ['interfaces', k, 'switch'], message: `a second interface on switch ${i.switch} (one per switch)` });
+    seenSwitch.add(i.switch);
+    addNet(['interfaces', k, 'ip'], i.ip);
+  });
+  const up = r.uplink;
+  if (up) {
+    addNet(['uplink', 'ip'], up.ip);
+    const seenNode = new Set<string>();
+    up.gateways.forEach((g, k) => {
+      if (seenNode.has(g.node)) ctx.addIssue({ code: 'custom', path: ['uplink', 'gateways', k, 'node'], message: `gateway ${g.node} is listed twice` });
+      seenNode.add(g.node);
+    });
+  }
+  nets.forEach((a, k) => {
+    const b = nets.slice(0, k).find((o) => {
+      const size = 2 ** (32 - Math.min(a.prefix, o.prefix));
+      return Math.floor(a.net / size) === Math.floor(o.net / size);
+    });
+    if (b) ctx.addIssue({ code: 'custom', path: a.path, message: `${a.text} overlaps ${b.text} (${b.path.join('.')}): a router's subnets must not overlap` });
+  });
+}
+
+export const LogicalRouterSchema = LogicalRouterObject.superRefine(checkRouter);
+
+// PUT replaces the whole object; the name comes from the URL (a body may repeat it, unchanged).
+export const TransportNodeUpdateSchema = TransportNodeSchema.partial({ name: true });
+export const LogicalSwitchUpdateSchema = LogicalSwitchSchema.partial({ name: true });
+export const LogicalPortUpdateSchema = LogicalPortSchema.partial({ name: true });
+// A router's cross-field checks must wrap the partial object.
+export const LogicalRouterUpdateSchema = LogicalRouterObject.partial({ name: true }).superRefine(checkRouter);
+
+export type TransportNode = z.output<typeof TransportNodeSchema>;
+export type LogicalSwitch = z.output<typeof LogicalSwitchSchema>;
+export type LogicalPort = z.output<typeof LogicalPortSchema>;
+export type LogicalRouter = z.output<typeof LogicalRouterSchema>;
+export type L2Gateway = z.output<typeof L2GatewaySchema>;
+export type RouterInterface = z.output<typeof RouterInterfaceSchema>;
+export type RouterUplink = z.output<typeof RouterUplinkSchema>;
+export type RouterGateway = z.output<typeof RouterGatewaySchema>;
+export type TransportNodeInput = z.input<typeof TransportNodeSchema>;
+export type LogicalSwitchInput = z.input<typeof LogicalSwitchSchema>;
+export type LogicalPortInput = z.input<typeof LogicalPortSchema>;
+export type LogicalRouterInput = z.input<typeof LogicalRouterSchema>;

@@ -1,0 +1,33 @@
+// The words of the domain, defined once: every layer (topology files, the controller's store and
+// API, its pipeline, the lab runner) speaks them.
+
+export const ROLES = ['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway'] as const;
+/** What a transport node does (docs/topology.md). */
+export type Role = (typeof ROLES)[number];
+
+export const ENCAPS = ['geneve', 'vxlan', 'gre'] as const;
+export type Encap = (typeof ENCAPS)[number];
+
+export const REPLICATIONS = ['source', 'service-node'] as const;
+/** How a logical switch floods broadcast, unknown unicast and multicast. */
+export type Replication = (typeof REPLICATIONS)[number];
+
+export const DEFAULT_ROLE: Role = 'hypervisor';
+export const DEFAULT_ENCAP: Encap = 'geneve';
+export const DEFAULT_REPLICATION: Replication = 'source';
+
+/** Names of nodes, ports, hosts, switches, routers and networks share one namespace. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** A lab name prefixes every resource of the lab, so it is shorter. */
+export const LAB_NAME_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+export const MIN_VNI = 1;
+export const MAX_VNI = 16_777_215;
+export const MIN_VLAN = 1;
+export const MAX_VLAN = 4094;
+/** Built-in controller cluster sizes: an odd count keeps a majority. */
+export const CONTROLLER_SIZES = [1, 3, 5] as const;
+/**
+ * Routers with an interface on one switch, at most: the pipeline numbers a switch's routers
+ * into its group ids (src/controller/pipeline/ids.ts).
+ */
+export const MAX_ROUTERS_PER_SWITCH = 16;
