@@ -43,20 +43,19 @@ export const IssueSchema = z.object({
   message: z.string(),
 });
 
-export const ValidationErrorSchema = z.object({
-  error: z.literal('invalid'),
-  detail: z.string(),
-  issues: z.array(IssueSchema),
-});
-
+/** Every error answer: a short word for the kind of error, and a sentence for people. */
 export const ErrorSchema = z.object({
   error: z.string(),
   detail: z.string(),
 });
 
-export const NoQuorumErrorSchema = z.object({
+export const ValidationErrorSchema = ErrorSchema.extend({
+  error: z.literal('invalid'),
+  issues: z.array(IssueSchema),
+});
+
+export const NoQuorumErrorSchema = ErrorSchema.extend({
   error: z.literal('no quorum'),
-  detail: z.string(),
   /** "no": the write was not applied; "unknown": it reached the store and may still commit. */
   applied: z.enum(['no', 'unknown']),
 });

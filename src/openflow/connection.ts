@@ -7,9 +7,9 @@ import { BufferWriter } from './buffer-writer.ts';
 import { OFP_VERSION, type ControllerRole } from './constants.ts';
 import {
   ErrorType,
-  OpenFlowDecodeError,
+  type OpenFlowDecodeError,
   OpenFlowDisconnectedError,
-  OpenFlowError,
+  type OpenFlowError,
   OpenFlowHandshakeError,
   OpenFlowInstallError,
 } from './errors.ts';

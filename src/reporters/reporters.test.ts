@@ -109,6 +109,7 @@ describe('pretty', () => {
     expect(sink.text).toContain('\x1b[32m✓\x1b[39m');
     expect(sink.text).toContain('\x1b[31m✗\x1b[39m');
     // "… ping" is written without a newline, then cleared and replaced by the result.
+    // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what is checked
     expect(sink.text).toMatch(/… ping web1 → web2\x1b\[22m\r\x1b\[2K {2}\x1b\[32m✓\x1b\[39m ping web1 → web2/);
   });
 });

@@ -42,8 +42,13 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     else if (def.type === 'pipe') node = def.out as SchemaNode;
     else if (i === path.length) return def.type === 'object' ? Object.keys(def.shape as object) : [];
     else if (def.type === 'object') node = (def.shape as Record<string, SchemaNode>)[String(path[i++])];
-    else if (def.type === 'record') (node = def.valueType as SchemaNode), i++;
-    else if (def.type === 'array') (node = def.element as SchemaNode), i++;
+    else if (def.type === 'record') {
+      node = def.valueType as SchemaNode;
+      i++;
+    } else if (def.type === 'array') {
+      node = def.element as SchemaNode;
+      i++;
+    }
     else return [];
   }
   return [];
@@ -74,8 +79,10 @@ export function pathIssuesFromZod(schema: z.ZodType, data: unknown, zodIssues: r
     let message: string;
     let atKey = false;
     if (missing) message = `missing key "${String(rawPath.at(-1))}"`;
-    else if (iss.code === 'invalid_key') (message = `invalid name "${String(rawPath.at(-1))}"`), (atKey = true);
-    else if (iss.code === 'invalid_type') message = `wrong type: got ${showValue(value)}`;
+    else if (iss.code === 'invalid_key') {
+      message = `invalid name "${String(rawPath.at(-1))}"`;
+      atKey = true;
+    } else if (iss.code === 'invalid_type') message = `wrong type: got ${showValue(value)}`;
     else message = `invalid value ${showValue(value)}`;
     const expected = iss.code === 'invalid_key' ? iss.issues[0]?.message : iss.message;
     out.push({ path: rawPath, message, ...(expected ? { expected } : {}), ...(atKey ? { atKey } : {}) });
