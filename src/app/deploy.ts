@@ -7,6 +7,7 @@ import { northbound, pushLogicalConfig, waitProgrammed } from './northbound.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
+import { seconds } from '../util/seconds.ts';
 import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
 import { LABEL_LAB, LABEL_NETWORK } from '../model/index.ts';
@@ -108,4 +109,9 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
     throw new DeployError(`deploy of ${plan.lab} failed, rolled back: ${message}`, { cause: error });
   }
   return { lab: plan.lab, nodes: nodes.length, networks: networks.length, durationMs: performance.now() - started };
+}
+
+/** The line people read once a lab is up. */
+export function deploySummary(result: DeployResult): string {
+  return `deployed ${result.lab}: ${result.nodes} nodes in ${seconds(result.durationMs, 1)} s`;
 }
