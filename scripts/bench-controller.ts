@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { labNorthbound } from '../src/app/ports.ts';
-import { membersOf } from '../src/nodes/controller.ts';
+import { membersOf } from '../src/nodes/index.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';

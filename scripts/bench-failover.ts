@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceNodeOrder } from '../src/controller/pipeline/index.ts';
 import { deployLab } from '../src/app/deploy.ts';
-import { DockerLabDriver } from '../src/app/scenario/docker-driver.ts';
+import { DockerLabDriver } from '../src/app/lab-driver/docker-driver.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';

@@ -1,12 +1,13 @@
 // Deploy a planned lab, in stages as containerlab does: networks, then nodes (bounded parallel,
-// each waited for until its agent reports ready). A failure midway rolls everything back.
+// each waited for until its agent reports ready). The node kinds' registry gives the nodes and
+// their hooks; deploy knows no role. A failure midway rolls everything back.
 import { type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
-import { membersOf, nodeSpecs, setControllerAssets } from '../nodes/index.ts';
-import { controllerAssets } from './controller-assets.ts';
+import { membersOf, nodeKinds } from '../nodes/index.ts';
 import { northbound, pushLogicalConfig, waitProgrammed } from './northbound.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
+import { seconds } from '../util/seconds.ts';
 import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
 import { LABEL_LAB, LABEL_NETWORK } from '../model/index.ts';
@@ -55,9 +56,8 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
   await runtime.prepare((line) => emit({ type: 'progress', line }));
 
   const members = membersOf(plan);
-  if (members.length > 0) setControllerAssets(await controllerAssets());
   const networks = labNetworks(plan);
-  const nodes = nodeSpecs(plan);
+  const nodes = nodeKinds.specs(plan, await nodeKinds.prepare(plan));
   try {
     // Networks and node containers are made side by side: a container needs its networks only
     // when it starts.
@@ -89,6 +89,7 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
       emit({ type: 'node-ready', name: spec.hostname, done, total: nodes.length, ms: performance.now() - t0 });
     });
     signal?.throwIfAborted();
+    await nodeKinds.afterStart(plan, runtime);
     if (members.length > 0) {
       emit({ type: 'stage', stage: 'logical config' });
       await pushLogicalConfig(plan, northbound(members.map((m) => m.mgmtIp)));
@@ -108,4 +109,9 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
     throw new DeployError(`deploy of ${plan.lab} failed, rolled back: ${message}`, { cause: error });
   }
   return { lab: plan.lab, nodes: nodes.length, networks: networks.length, durationMs: performance.now() - started };
+}
+
+/** The line people read once a lab is up. */
+export function deploySummary(result: DeployResult): string {
+  return `deployed ${result.lab}: ${result.nodes} nodes in ${seconds(result.durationMs, 1)} s`;
 }

@@ -2,7 +2,7 @@
 // its scenarios (tunnels, reachability, isolation, flooding, failover) and destroys the lab.
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { dockerScenarioLab } from '../app/scenario/open-lab.ts';
+import { dockerScenarioLab } from '../app/lab-driver/open-lab.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import { projectRoot } from '../util/paths.ts';
 import { runInterruptibly } from './run.ts';

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { deployLab, DEFAULT_CONCURRENCY, type DeployEvent } from '../app/deploy.ts';
+import { deployLab, deploySummary, DEFAULT_CONCURRENCY, type DeployEvent } from '../app/deploy.ts';
 import { inspectLab } from '../app/inspect.ts';
 import { createRuntime } from '../app/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
@@ -58,6 +58,6 @@ export function registerDeploy(program: Command): void {
         return;
       }
       printLab(state);
-      out(chalk.green(`deployed ${plan.lab}: ${result.nodes} nodes in ${(result.durationMs / 1000).toFixed(1)} s`));
+      out(chalk.green(deploySummary(result)));
     });
 }

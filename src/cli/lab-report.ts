@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { LabState, NodeState } from '../app/inspect.ts';
 import { out, table } from './output.ts';
+import { plural } from '../util/words.ts';
 
 function stateColour(state: string): string {
   return state === 'running' ? chalk.green(state) : chalk.yellow(state);
@@ -20,7 +21,7 @@ export function ovsSummary(node: NodeState): string {
       const vms = ids.filter((id) => !isRouterPort(id));
       const routers = [...new Set(ids.filter(isRouterPort).map((id) => id.split(':')[1]))];
       const tunnels = others.filter((i) => ['geneve', 'vxlan', 'gre'].includes(i.type)).length;
-      const parts = [vms.length ? `vms ${vms.join(',')}` : '', routers.length ? `routers ${routers.join(',')}` : '', tunnels ? `${tunnels} tunnel${tunnels === 1 ? '' : 's'}` : ''].filter(Boolean);
+      const parts = [vms.length ? `vms ${vms.join(',')}` : '', routers.length ? `routers ${routers.join(',')}` : '', tunnels ? plural(tunnels, 'tunnel') : ''].filter(Boolean);
       if (bridge.name === 'br-phy') parts.push(others.map((i) => i.name).join(','));
       return `${bridge.name}${parts.length ? `(${parts.join('; ')})` : ''}`;
     })

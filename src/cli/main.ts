@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { dockerScenarioLab } from '../app/scenario/open-lab.ts';
+import { dockerScenarioLab } from '../app/lab-driver/open-lab.ts';
 import { projectRoot } from '../util/paths.ts';
 import { registerDemo } from './demo.ts';
 import { registerDeploy } from './deploy.ts';

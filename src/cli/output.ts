@@ -2,6 +2,7 @@
 import chalk from 'chalk';
 import { TopologyError, formatIssue } from '../topology/issues.ts';
 import { NvlabError } from '../util/errors.ts';
+import { plural } from '../util/words.ts';
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
 export const err = (line = '') => process.stderr.write(`${line}\n`);
@@ -11,7 +12,7 @@ export const progress = (line: string) => err(chalk.dim(line));
 export function reportError(error: unknown): number {
   if (error instanceof TopologyError) {
     for (const issue of error.issues) err(`${chalk.red('error')} ${formatIssue(issue)}`);
-    err(chalk.red(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}; nothing was deployed`));
+    err(chalk.red(`${plural(error.issues.length, 'problem')}; nothing was deployed`));
     return error.exitCode;
   }
   if (error instanceof NvlabError) {

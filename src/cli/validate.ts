@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { parseScenarios } from '../scenario/suite.ts';
-import { plural } from '../scenario/step-def.ts';
+import { plural } from '../util/words.ts';
 import { out } from './output.ts';
 
 export function registerValidate(program: Command): void {

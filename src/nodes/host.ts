@@ -1,8 +1,8 @@
 // Physical hosts: plain containers on a physical network, tagged with its VLAN when it has one.
 import type { HostPlan, LabPlan } from '../topology/plan-types.ts';
 import type { NodeSpec } from '../runtime/runtime.ts';
+import type { NodeKind } from './kind.ts';
 import { nodeLabels } from './labels.ts';
-import { registerNodeKind } from './registry.ts';
 
 export function hostSpec(plan: LabPlan, host: HostPlan): NodeSpec {
   return {
@@ -19,4 +19,4 @@ export function hostSpec(plan: LabPlan, host: HostPlan): NodeSpec {
   };
 }
 
-registerNodeKind({ role: 'host', specs: (plan) => plan.hosts.map((h) => hostSpec(plan, h)) });
+export const hostKind: NodeKind = { role: 'host', specs: (plan) => plan.hosts.map((h) => hostSpec(plan, h)) };

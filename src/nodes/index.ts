@@ -1,9 +1,8 @@
-// Importing this module registers every node kind. Controller members come first: nodes connect
-// to them (and retry until they answer), so they are created before the transport nodes.
-import './controller.ts';
-import './transport-node.ts';
-import './host.ts';
-
-export { nodeKind, nodeSpecs, registeredRoles, registerNodeKind, type NodeKind } from './registry.ts';
+// Node kinds: one per role, each turning its part of the plan into runtime node specs, with
+// optional lifecycle hooks (kind.ts); the registry of every kind, in deploy order (kinds.ts).
+export { nodeKinds } from './kinds.ts';
+export { NodeKindRegistry, type PreparedKinds } from './registry.ts';
+export type { NodeKind } from './kind.ts';
 export { nodeLabels } from './labels.ts';
-export { membersOf, setControllerAssets, type ControllerAssets } from './controller.ts';
+export { membersOf } from './controller/kind.ts';
+export type { ControllerAssets } from './controller/assets.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
-import { nodeKind, nodeSpecs } from './index.ts';
+import { nodeKinds, NodeKindRegistry, type NodeKind } from './index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { routerPortIfname, routerUplinkIfname } from '../model/index.ts';
 
 const plan = planLab(
@@ -29,7 +30,7 @@ logical-switches:
 
 describe('node kinds', () => {
   test('turn the plan into one runtime spec per node, labelled with lab, node and role', () => {
-    const specs = nodeSpecs(plan);
+    const specs = nodeKinds.specs(plan);
     expect(specs.map((s) => [s.name, s.labels['nvlab.role']])).toEqual([
       ['nvlab-t-ctrl1', 'controller'],
       ['nvlab-t-ctrl2', 'controller'],
@@ -42,14 +43,14 @@ describe('node kinds', () => {
   });
 
   test('a hypervisor gets its VMs, mgmt first and the underlay second', () => {
-    const hv1 = nodeSpecs(plan).find((s) => s.hostname === 'hv1');
+    const hv1 = nodeKinds.specs(plan).find((s) => s.hostname === 'hv1');
     const web1 = plan.switches[0]?.ports[0];
     expect(hv1?.env.NVLAB_PORTS).toBe(`web1,${web1?.ifname},${web1?.mac},10.0.1.11/24`);
     expect(hv1?.networks.map((n) => n.network)).toEqual(['nvlab-t-mgmt', 'nvlab-t-underlay']);
   });
 
   test('a gateway also joins the physical network it serves; a host carries its VLAN', () => {
-    const specs = nodeSpecs(plan);
+    const specs = nodeKinds.specs(plan);
     expect(specs.find((s) => s.hostname === 'gw1')?.networks.map((n) => n.network)).toContain('nvlab-t-phys-office');
     expect(specs.find((s) => s.hostname === 'printer')?.env).toMatchObject({
       NVLAB_HOST_IP: '192.168.10.50/24',
@@ -58,7 +59,41 @@ describe('node kinds', () => {
   });
 
   test('an unknown role is a clear error naming the known ones', () => {
-    expect(() => nodeKind('router')).toThrow(/unknown node role 'router' \(known: controller, hypervisor, service-node/);
+    expect(() => nodeKinds.get('router')).toThrow(/unknown node role 'router' \(known: controller, hypervisor, service-node/);
+  });
+});
+
+describe('the registry', () => {
+  const kind = (role: string, hooks: Partial<NodeKind> = {}): NodeKind => ({ role, specs: () => [], ...hooks });
+
+  test('lists controller members first, then transport nodes, then hosts', () => {
+    expect(nodeKinds.roles()).toEqual(['controller', 'hypervisor', 'service-node', 'l2-gateway', 'l3-gateway', 'host']);
+  });
+
+  test('a role listed twice is an error, not a silent replacement', () => {
+    expect(() => new NodeKindRegistry([kind('a'), kind('b'), kind('a')])).toThrow("node role 'a' is registered twice");
+  });
+
+  test("gives each kind's specs what its prepare returned, and runs afterStart in list order", async () => {
+    const calls: string[] = [];
+    const registry = new NodeKindRegistry([
+      kind('a', {
+        prepare: async () => 'files of a',
+        specs: (_plan, prepared) => [{ name: String(prepared), hostname: 'a', labels: {}, env: {}, networks: [] }],
+        afterStart: async () => void calls.push('a'),
+      }),
+      kind('b', { afterStart: async () => void calls.push('b') }),
+    ]);
+    expect(registry.specs(plan).map((s) => s.name)).toEqual(['undefined']);
+    expect(registry.specs(plan, await registry.prepare(plan)).map((s) => s.name)).toEqual(['files of a']);
+    await registry.afterStart(plan, {} as Runtime);
+    expect(calls).toEqual(['a', 'b']);
+  });
+
+  test('controller members carry the files their kind prepared', () => {
+    const files = [{ path: '/opt/nvlab/nvstore.ovsschema', content: '{}' }];
+    const specs = nodeKinds.specs(plan, new Map([['controller', { files }]]));
+    expect(specs.filter((s) => s.labels['nvlab.role'] === 'controller').map((s) => s.files)).toEqual([files, files, files]);
   });
 });
 
@@ -94,7 +129,7 @@ logical-routers:
       't.yaml',
     ).topology,
   );
-  const spec = (node: string) => nodeSpecs(routed).find((s) => s.hostname === node);
+  const spec = (node: string) => nodeKinds.specs(routed).find((s) => s.hostname === node);
 
   test('every gateway of a router builds the same router: its ports with iface-ids, the uplink translating', () => {
     const [web, db] = routed.routers[0]!.interfaces;

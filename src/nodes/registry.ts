@@ -1,35 +1,46 @@
-// Node kinds register here, as containerlab's node kinds do: each turns its part of the plan
-// into runtime node specs. Deploy asks the registry; it knows no role itself.
+// The node kinds of a lab, looked up by role and run in their list's order: deploy asks this for
+// the lab's nodes; it knows no role itself.
 import type { LabPlan } from '../topology/plan-types.ts';
-import type { NodeSpec } from '../runtime/runtime.ts';
-import { NvlabError } from '../util/errors.ts';
+import type { NodeSpec, Runtime } from '../runtime/runtime.ts';
+import { Registry } from '../util/registry.ts';
+import type { NodeKind } from './kind.ts';
 
-export interface NodeKind {
-  /** Role name as labels and `inspect` show it. */
-  readonly role: string;
-  /** Runtime specs of this kind's nodes in the lab, in plan order. */
-  specs(plan: LabPlan): NodeSpec[];
-}
+/** What each kind's prepare returned, by role. */
+export type PreparedKinds = ReadonlyMap<string, unknown>;
 
-const kinds = new Map<string, NodeKind>();
+export class NodeKindRegistry {
+  private readonly kinds: Registry<NodeKind>;
 
-export function registerNodeKind(kind: NodeKind): void {
-  kinds.set(kind.role, kind);
-}
-
-export function nodeKind(role: string): NodeKind {
-  const kind = kinds.get(role);
-  if (!kind) {
-    throw new NvlabError('UNKNOWN_ROLE', `unknown node role '${role}' (known: ${[...kinds.keys()].join(', ')})`);
+  /** Throws when two kinds claim the same role. */
+  constructor(kinds: readonly NodeKind[]) {
+    this.kinds = new Registry(kinds, (kind) => kind.role, { what: 'node role', unknownCode: 'UNKNOWN_ROLE' });
   }
-  return kind;
-}
 
-export function registeredRoles(): string[] {
-  return [...kinds.keys()];
-}
+  /** The kind of `role`; an unknown role is an error naming the known ones. */
+  get(role: string): NodeKind {
+    return this.kinds.get(role);
+  }
 
-/** Every node of the lab, kind by kind in registration order. */
-export function nodeSpecs(plan: LabPlan): NodeSpec[] {
-  return [...kinds.values()].flatMap((kind) => kind.specs(plan));
+  /** Roles in the registry's order. */
+  roles(): string[] {
+    return this.kinds.names();
+  }
+
+  /** Runs every kind's prepare hook (they are independent, so side by side). */
+  async prepare(plan: LabPlan): Promise<PreparedKinds> {
+    const kinds = this.kinds.entries();
+    const results = await Promise.all(kinds.map((kind) => kind.prepare?.(plan)));
+    return new Map(kinds.map((kind, i) => [kind.role, results[i]]));
+  }
+
+  /** Every node of the lab, kind by kind in the registry's order. Without `prepared`, specs
+   *  are what the plan alone gives (the controller members then carry no files). */
+  specs(plan: LabPlan, prepared: PreparedKinds = new Map()): NodeSpec[] {
+    return this.kinds.entries().flatMap((kind) => kind.specs(plan, prepared.get(kind.role)));
+  }
+
+  /** Runs every kind's afterStart hook, one kind after the other in the registry's order. */
+  async afterStart(plan: LabPlan, runtime: Runtime): Promise<void> {
+    for (const kind of this.kinds.entries()) await kind.afterStart?.(plan, runtime);
+  }
 }

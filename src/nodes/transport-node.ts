@@ -4,8 +4,8 @@
 // hypervisor, logical routers (network namespaces) on an l3 gateway.
 import { type LabPlan, type TransportNodePlan } from '../topology/plan-types.ts';
 import type { NodeSpec } from '../runtime/runtime.ts';
+import type { NodeKind } from './kind.ts';
 import { nodeLabels, prefixOf } from './labels.ts';
-import { registerNodeKind } from './registry.ts';
 import { ROLES, type Role, routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname, OPENFLOW_PORT, OVSDB_MANAGER_PORT, physicalNic } from '../model/index.ts';
 
 /** tcp:IP:PORT of every built-in member, or the external controllers for OpenFlow. */
@@ -81,11 +81,9 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
   };
 }
 
-function registerRole(role: Role): void {
-  registerNodeKind({
-    role,
-    specs: (plan) => plan.transportNodes.filter((n) => n.role === role).map((n) => transportNodeSpec(plan, n)),
-  });
-}
-
-for (const role of ROLES) registerRole(role);
+/** One kind per transport role, in the vocabulary's order: they differ only in which nodes of
+ *  the plan they take. */
+export const transportNodeKinds: NodeKind[] = ROLES.map((role) => ({
+  role,
+  specs: (plan) => plan.transportNodes.filter((n) => n.role === role).map((n) => transportNodeSpec(plan, n)),
+}));

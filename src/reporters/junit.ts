@@ -9,8 +9,9 @@ import type { Reporter } from '../scenario/reporter.ts';
 import { countSteps, flattenSteps, type RunResult, type ScenarioResult, type StepResult } from '../scenario/results.ts';
 import type { ReporterOptions } from './types.ts';
 import { element, textElement } from './xml.ts';
+import { seconds } from '../util/seconds.ts';
+import { plural } from '../util/words.ts';
 
-const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 /** xs:dateTime as the common JUnit schema has it: no fraction, no zone (the run's is UTC). */
 const timestamp = (iso: string): string => iso.replace(/(\.\d+)?Z$/, '');
 const OBSERVED_MAX = 2000;
@@ -39,7 +40,7 @@ function passedText(step: StepResult): string | undefined {
   const lines: string[] = [];
   if (step.convergenceMs !== undefined) {
     const attempts = step.attempts ?? 1;
-    lines.push(`passed after ${formatElapsed(step.convergenceMs)} (${attempts} attempt${attempts === 1 ? '' : 's'}, within ${formatDuration(step.budgetMs ?? 0)})`);
+    lines.push(`passed after ${formatElapsed(step.convergenceMs)} (${plural(attempts, 'attempt')}, within ${formatDuration(step.budgetMs ?? 0)})`);
   }
   if (step.message) lines.push(step.message);
   return lines.length > 0 ? lines.join('\n') : undefined;

@@ -7,12 +7,9 @@ import { formatDuration, formatElapsed } from '../scenario/duration.ts';
 import type { Reporter, RunInfo, StepInfo } from '../scenario/reporter.ts';
 import { countSteps, flattenSteps, type RunResult, type ScenarioResult, type StepResult } from '../scenario/results.ts';
 import type { ReporterOptions, TextSink } from './types.ts';
+import { plural } from '../util/words.ts';
 
 const CLEAR_LINE = '\r\x1b[2K';
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** `12 passed, 1 failed, 3 skipped`, leaving out zeros (but never saying nothing). */
 function tally(c: ChalkInstance, counts: { passed: number; failed: number; skipped: number }): string {

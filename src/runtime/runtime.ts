@@ -1,6 +1,6 @@
 // The runtime interface: what nvlab needs from a container engine, and nothing more. Nodes and
 // use-cases hold a Runtime; only src/runtime/docker/ knows Docker. A namespace-based runtime can
-// implement the same interface later.
+// implement the same interface later, as a folder beside docker/ registered in registry.ts.
 
 export interface ExecResult {
   exitCode: number;

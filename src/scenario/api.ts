@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { formatPath, type PathIssue } from '../topology/issues.ts';
 import type { LabPlan } from '../topology/plan-types.ts';
 import { NvlabError } from '../util/errors.ts';
+import { plural } from '../util/words.ts';
 import { realClock } from './clock.ts';
 import type { LabDriver } from './driver.ts';
 import { modelFromPlan, type LabModel } from './lab-model.ts';
@@ -25,7 +26,7 @@ export class InvalidStepsError extends NvlabError {
 
   constructor(issues: readonly PathIssue[]) {
     const lines = issues.map((i) => `${formatPath(i.path)}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`);
-    super('INVALID_STEPS', [`${issues.length === 1 ? '1 problem' : `${issues.length} problems`} in the steps`, ...lines].join('\n'), {
+    super('INVALID_STEPS', [`${plural(issues.length, 'problem')} in the steps`, ...lines].join('\n'), {
       exitCode: 2,
     });
     this.issues = issues;

@@ -7,7 +7,8 @@ import { DEFAULT_BUDGETS_MS } from './budgets.ts';
 import { FRAME_KINDS, type FloodResult, type LabDriver } from './driver.ts';
 import { durationSchema } from './duration.ts';
 import { addressOf, reachPairs, type LabModel, type ReachPair } from './lab-model.ts';
-import { ACCEPT, PORT_OR_HOST, TARGET, defineStep, nameList, nameRef, plural, type ValidateContext } from './step-def.ts';
+import { ACCEPT, PORT_OR_HOST, TARGET, defineStep, nameList, nameRef, type ValidateContext } from './step-def.ts';
+import { plural } from '../util/words.ts';
 
 export const DEFAULT_PING_COUNT = 3;
 /** Pings `reach: all` has in flight at once. */

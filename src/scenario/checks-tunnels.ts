@@ -6,7 +6,8 @@ import { DEFAULT_BUDGETS_MS } from './budgets.ts';
 import type { NodeTunnels } from './driver.ts';
 import { durationSchema } from './duration.ts';
 import { neededTunnels, type TunnelEnd } from './lab-model.ts';
-import { ACCEPT, andList, defineStep, nameList, nameRef, plural } from './step-def.ts';
+import { ACCEPT, defineStep, nameList, nameRef } from './step-def.ts';
+import { andList, plural } from '../util/words.ts';
 import { ENCAPS } from '../model/index.ts';
 
 const NODE = 'a transport node';

@@ -3,6 +3,7 @@
 
 import type { LabModel } from './lab-model.ts';
 import { type Role, isIp } from '../model/index.ts';
+import { orList } from '../util/words.ts';
 
 export type NameKind = 'port' | 'host' | 'node' | 'member' | 'switch' | 'router';
 
@@ -36,9 +37,7 @@ export function describeAccept(accept: Accept): string {
   const nouns = accept.kinds.map((k) => (k === 'node' && accept.roles ? accept.roles.join(' or ') : NOUN[k]));
   if (accept.ip) nouns.push('IPv4 address');
   if (accept.masterOf) nouns.push('master-of:NODE');
-  const [first = '', ...rest] = nouns;
-  const phrase = rest.length === 0 ? first : `${nouns.slice(0, -1).join(', ')} or ${nouns.at(-1)}`;
-  return `${article(first)} ${phrase}`;
+  return `${article(nouns[0] ?? '')} ${orList(nouns)}`;
 }
 
 /** What `name` is in the lab, if anything. */

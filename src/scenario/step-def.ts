@@ -109,12 +109,3 @@ export const ACCEPT = {
   switch: { kinds: ['switch'] },
   router: { kinds: ['router'] },
 } as const satisfies Record<string, Accept>;
-
-/** Lists `items` as people read them: a, b and c. */
-export function andList(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}

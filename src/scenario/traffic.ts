@@ -6,7 +6,8 @@ import type { TrafficStats } from './driver.ts';
 import { durationSchema, formatDuration, formatElapsed } from './duration.ts';
 import { addressOf } from './lab-model.ts';
 import type { StepResult } from './results.ts';
-import { ACCEPT, PORT_OR_HOST, TARGET, defineStep, nameRef, plural, type StepOf } from './step-def.ts';
+import { ACCEPT, PORT_OR_HOST, TARGET, defineStep, nameRef, type StepOf } from './step-def.ts';
+import { plural } from '../util/words.ts';
 import type { Step } from './steps.ts';
 
 export const DEFAULT_TRAFFIC_INTERVAL_MS = 10;

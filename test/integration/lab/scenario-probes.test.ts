@@ -5,9 +5,9 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { collectArtifacts } from '../../../src/app/scenario/artifacts.ts';
-import { floodOnce, resolveCapturePoint, type FloodCapture } from '../../../src/app/scenario/flood.ts';
-import { startTraffic } from '../../../src/app/scenario/traffic.ts';
+import { collectArtifacts } from '../../../src/app/lab-driver/artifacts.ts';
+import { floodOnce, resolveCapturePoint, type FloodCapture } from '../../../src/app/lab-driver/flood.ts';
+import { startTraffic } from '../../../src/app/lab-driver/background-pings.ts';
 import { NvlabError } from '../../../src/util/errors.ts';
 import { deploy, destroy, eventually, labName, runtime } from './support.ts';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerLabDriver } from '../../../src/app/scenario/docker-driver.ts';
+import { DockerLabDriver } from '../../../src/app/lab-driver/docker-driver.ts';
 import type { JsonReport } from '../../../src/reporters/json.ts';
 import { createSession, StepFailedError, type ScenarioSession } from '../../../src/scenario/index.ts';
 import { projectRoot } from '../../../src/util/paths.ts';

@@ -3,8 +3,13 @@
 // source file is newer than the bundle.
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ControllerAssets } from '../nodes/controller.ts';
-import { projectRoot } from '../util/paths.ts';
+import type { NodeFile } from '../../runtime/runtime.ts';
+import { projectRoot } from '../../util/paths.ts';
+
+/** Files every member needs: the bundled controller and the store's schema. */
+export interface ControllerAssets {
+  files: NodeFile[];
+}
 
 const ENTRY = join(projectRoot, 'src/controller/member.ts');
 const SCHEMA = join(projectRoot, 'src/controller/store/nvstore.ovsschema');

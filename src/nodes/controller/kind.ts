@@ -1,25 +1,15 @@
 // Controller members: each runs a Raft member of the replicated store and the controller process
-// (see docs/controller.md). The controller's code and the store schema arrive as node files.
-import type { ControllerMemberPlan, LabPlan } from '../topology/plan-types.ts';
-import type { NodeFile, NodeSpec } from '../runtime/runtime.ts';
-import { nodeLabels, prefixOf } from './labels.ts';
-import { registerNodeKind } from './registry.ts';
-import { STORE_PORT, STORE_RAFT_PORT } from '../model/index.ts';
-
-/** Files every member needs: the bundled controller and the store's schema. */
-export interface ControllerAssets {
-  files: NodeFile[];
-}
-
-let assets: ControllerAssets = { files: [] };
+// (see docs/controller.md). The controller's code and the store schema arrive as node files,
+// built by the kind's prepare hook (I/O), so that its specs stay pure.
+import type { ControllerMemberPlan, LabPlan } from '../../topology/plan-types.ts';
+import type { NodeFile, NodeSpec } from '../../runtime/runtime.ts';
+import type { NodeKind } from '../kind.ts';
+import { nodeLabels, prefixOf } from '../labels.ts';
+import { controllerAssets, type ControllerAssets } from './assets.ts';
+import { STORE_PORT, STORE_RAFT_PORT } from '../../model/index.ts';
 
 /** Environment the members get from the deploying shell: their debug switches. */
 const PASSED_THROUGH = ['NVLAB_CONTROLLER_DEBUG', 'NVLAB_CONTROLLER_PROFILE', 'NVLAB_CONTROLLER_TRACE_OPT', 'NVLAB_CONTROLLER_V8FLAGS'];
-
-/** Deploy supplies the assets before it asks for specs (building them is I/O, specs are pure). */
-export function setControllerAssets(next: ControllerAssets): void {
-  assets = next;
-}
 
 export function membersOf(plan: LabPlan): ControllerMemberPlan[] {
   return plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
@@ -53,7 +43,9 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
   };
 }
 
-registerNodeKind({
+export const controllerKind: NodeKind<ControllerAssets | undefined> = {
   role: 'controller',
-  specs: (plan) => membersOf(plan).map((m) => controllerSpec(plan, m, assets.files)),
-});
+  // A lab without built-in members (external controllers) needs no bundle.
+  prepare: async (plan) => (membersOf(plan).length > 0 ? controllerAssets() : undefined),
+  specs: (plan, assets) => membersOf(plan).map((m) => controllerSpec(plan, m, assets?.files ?? [])),
+};

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../runtime/runtime.ts';
 import type { TrafficHandle, TrafficRequest, TrafficStats } from '../../scenario/driver.ts';
 import { NvlabError } from '../../util/errors.ts';
+import { seconds } from '../../util/seconds.ts';
 import { inPoint, quote, resolveCapturePoint } from './capture-point.ts';
 import { accountPings, parsePingLog } from './ping-log.ts';
 
@@ -54,7 +55,7 @@ echo $! >${file}.watchdog`;
 function stopScript(file: string, tag: string, drainMs: number): string {
   // The stop moment is read on the container's clock, the one ping stamps its lines with.
   return `echo "@@stop $(date +%s.%N)"
-sleep ${(drainMs / 1000).toFixed(3)}
+sleep ${seconds(drainMs)}
 p=$(cat ${file}.pid 2>/dev/null)
 if ${OURS('$p', tag)}; then
   echo "@@ended no"
@@ -81,7 +82,7 @@ export async function startTraffic(runtime: Runtime, lab: string, request: Traff
   // as it goes, so the log survives even a killed container.
   const ping = inPoint(
     point,
-    ['env', `NVLAB_TRAFFIC=${tag}`, 'stdbuf', '-oL', 'ping', '-n', '-D', '-O', '-i', (interval / 1000).toFixed(3), request.ip].map(quote).join(' '),
+    ['env', `NVLAB_TRAFFIC=${tag}`, 'stdbuf', '-oL', 'ping', '-n', '-D', '-O', '-i', seconds(interval), request.ip].map(quote).join(' '),
   );
   const started = await runtime.exec(point.container, ['sh', '-c', startScript(file, tag, ping)], { timeoutMs: EXEC_MS });
   if (started.exitCode !== 0) {

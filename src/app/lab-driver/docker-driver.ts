@@ -25,7 +25,7 @@ import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
 import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gateway.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { floodOnce } from './flood.ts';
-import { startTraffic } from './traffic.ts';
+import { startTraffic } from './background-pings.ts';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, API_PORT } from '../../model/index.ts';
 
 const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);

@@ -4,7 +4,7 @@ import type { Runtime } from '../../runtime/runtime.ts';
 import type { OpenScenarioLab, ScenarioLab } from '../../scenario/driver.ts';
 import { planLab } from '../../topology/plan.ts';
 import { NvlabError } from '../../util/errors.ts';
-import { deployLab } from '../deploy.ts';
+import { deployLab, deploySummary } from '../deploy.ts';
 import { destroyLab } from '../destroy.ts';
 import { labExists } from '../labs.ts';
 import { createRuntime } from '../runtime.ts';
@@ -32,7 +32,7 @@ export function dockerScenarioLab(runtimeOf: () => Promise<Runtime> = createRunt
         else if (event.type === 'progress') progress(`  ${event.line}`);
       },
     });
-    progress(`deployed ${plan.lab}: ${result.nodes} nodes in ${(result.durationMs / 1000).toFixed(1)} s`);
+    progress(deploySummary(result));
     return {
       name: plan.lab,
       driver: new DockerLabDriver(runtime, plan.lab),

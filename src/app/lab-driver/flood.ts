@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../runtime/runtime.ts';
 import type { FloodRequest, FloodResult, FrameKind } from '../../scenario/driver.ts';
 import { NvlabError } from '../../util/errors.ts';
+import { seconds } from '../../util/seconds.ts';
 import { inPoint, quote, resolveCapturePoints, sourceNodes, underlayNic, type CapturePoint } from './capture-point.ts';
 import { startCaptures, type CaptureSpec } from './captures.ts';
 import { countDelivered, countEncapsulated, type MarkedFrame } from './pcap.ts';
@@ -58,7 +59,7 @@ async function senderAddress(runtime: Runtime, sender: CapturePoint): Promise<{ 
 }
 
 function framePlan(kind: FrameKind, marker: Buffer, sender: CapturePoint, broadcast: string, settleMs: number): FramePlan {
-  const wait = (settleMs / 1000).toFixed(3);
+  const wait = seconds(settleMs);
   const ping = (extra: string, ip: string) => `ping -n -c 1 -W ${wait} ${extra} -p ${marker.toString('hex')} ${ip}`.replace(/ +/g, ' ');
   const dev = quote(sender.iface);
   switch (kind) {

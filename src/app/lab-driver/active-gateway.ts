@@ -3,7 +3,7 @@
 // its tunnel (BFD), so the active one is the first running gateway that sees no live tunnel to
 // any gateway ahead of it. Two of them at once is a split brain, and an error.
 import { TUNNEL_TYPES, type OvsBridgeState, type OvsInterfaceState } from '../ovs-state.ts';
-import { andList } from '../../scenario/step-def.ts';
+import { andList } from '../../util/words.ts';
 import { NvlabError } from '../../util/errors.ts';
 
 /** What one gateway shows: whether its container runs, and which nodes it has a live tunnel to. */
