@@ -174,9 +174,28 @@ describe('docs/topology.md', () => {
   });
 });
 
+/** The YAML blocks of a page. */
+const yamlBlocks = (markdown: string): string[] => [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+
 describe('docs/scenarios.md', () => {
   const page = outline(SCENARIOS_DOC);
   const whole: Section = { from: 0, to: page.lines.length, level: 0 };
+
+  it("has examples that are valid steps in the lab of docs/topology.md's example", () => {
+    const [example = ''] = yamlBlocks(TOPOLOGY_DOC);
+    const lab = example.slice(0, example.indexOf('\nscenarios:') + 1);
+    const problems: string[] = [];
+    for (const block of yamlBlocks(SCENARIOS_DOC)) {
+      const scenarios = block.startsWith('scenarios:') ? block : `scenarios:\n  example:\n${block.replace(/^(?=.)/gm, '    ')}`;
+      try {
+        const loaded = parseTopology(lab + scenarios, 'lab.yaml');
+        parseScenarios(loaded, planLab(loaded.topology));
+      } catch (error) {
+        problems.push(`${block}→ ${(error as Error).message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('has a section for every step, with a row for each of its keys', () => {
     expect(stepKeys(STEP_DEFS.find((d) => d.kind === 'exec')?.schema)).toEqual(['on', 'cmd', 'expect', 'within', 'expect.exit', 'expect.stdout-contains']);
