@@ -7,7 +7,7 @@ import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { printLab } from './lab-report.ts';
-import { err, out, progress } from './output.ts';
+import { err, formatWarning, out, progress } from './output.ts';
 import { parseCount, parseFormat } from './parse.ts';
 
 /** Progress lines on stderr, one per stage and per node that came up. */
@@ -20,6 +20,7 @@ export function deployProgress(event: DeployEvent): void {
 /** Loads, plans and deploys a topology file; Ctrl-C during the deploy rolls it back. */
 export async function deployFile(runtime: Runtime, file: string, concurrency?: number) {
   const loaded = await loadTopology(file);
+  for (const warning of loaded.warnings) err(formatWarning(warning));
   const plan = planLab(loaded.topology, { usedSubnets: await runtime.usedSubnets() });
   const abort = new AbortController();
   const onSignal = () => {

@@ -1,6 +1,6 @@
 // Terminal output: stdout carries results, stderr carries progress and errors.
 import chalk from 'chalk';
-import { TopologyError, formatIssue } from '../topology/issues.ts';
+import { TopologyError, formatIssue, type TopologyIssue } from '../topology/issues.ts';
 import { NvlabError } from '../util/errors.ts';
 import { plural } from '../util/words.ts';
 
@@ -21,6 +21,11 @@ export function reportError(error: unknown): number {
   }
   err(`${chalk.red('internal error')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return 1;
+}
+
+/** A topology warning as people read it: the file stays valid, the line says what will not work. */
+export function formatWarning(issue: TopologyIssue): string {
+  return `${chalk.yellow('warning')} ${formatIssue(issue)}`;
 }
 
 /** A plain table: columns padded to their widest cell. */

@@ -74,6 +74,16 @@ describe('nvlab run', () => {
     expect(out.stderr.text).not.toContain('✓');
   });
 
+  it("prints the topology's warnings on stderr before running (web, 10.0.1.0/24, is bridged onto office, 192.168.10.0/24)", async () => {
+    const labs = fakeLabs((d) => (d.onPing = (req) => ({ sent: req.count, received: req.to === 'app2' ? 0 : req.count })));
+    const out = io();
+    const file = await fileWith('w.yaml', GOOD);
+    expect(await runFile(file, flags(), labs.open, out, new AbortController().signal)).toBe(0);
+    expect(out.stderr.text).toContain(`warning ${file}:25:37: logical-switches.web.l2-gateway.network: switch web (subnet 10.0.1.0/24, line 19)`);
+    expect(out.stderr.text.indexOf('never reach the hosts there')).toBeLessThan(out.stderr.text.indexOf('deploying lab'));
+    expect(out.stdout.text).not.toContain('never reach');
+  });
+
   it('writes the report to --output, runs only the --scenario named, keeps the lab with --keep', async () => {
     const labs = fakeLabs();
     const out = io();

@@ -17,6 +17,7 @@ import { parseScenarios, selectScenarios } from '../scenario/suite.ts';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { UsageError } from '../util/errors.ts';
+import { formatWarning } from './output.ts';
 
 export interface RunFlags {
   /** Scenario names to run; all when empty. */
@@ -48,6 +49,7 @@ async function openReport(path: string): Promise<WriteStream> {
 export async function runFile(file: string, flags: RunFlags, openLab: OpenScenarioLab, io: RunIo, signal: AbortSignal): Promise<number> {
   // Everything that can be wrong with the input is found before a container starts.
   const loaded = await loadTopology(file);
+  for (const warning of loaded.warnings) io.stderr.write(`${formatWarning(warning)}\n`);
   const suite = selectScenarios(parseScenarios(loaded, planLab(loaded.topology)), flags.scenario);
   if (suite.scenarios.length === 0) throw new UsageError(`${file} has no scenarios to run`);
   const progress = (line: string): void => void io.stderr.write(`${chalk.dim(line)}\n`);

@@ -4,7 +4,7 @@ import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { parseScenarios } from '../scenario/suite.ts';
 import { plural } from '../util/words.ts';
-import { out } from './output.ts';
+import { err, formatWarning, out } from './output.ts';
 
 export function registerValidate(program: Command): void {
   program
@@ -13,6 +13,7 @@ export function registerValidate(program: Command): void {
     .argument('<file>', 'topology file (YAML)')
     .action(async (file: string) => {
       const loaded = await loadTopology(file);
+      for (const warning of loaded.warnings) err(formatWarning(warning));
       const plan = planLab(loaded.topology);
       // The scenarios' steps too, so a bad step is found before anything is deployed.
       parseScenarios(loaded, plan);

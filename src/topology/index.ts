@@ -19,6 +19,7 @@ export { positionOfPath, offsetOfPath, positionOfOffset } from './yaml-position.
 export type { Position, PositionOptions, PathSegment } from './yaml-position.ts';
 export { validateTopology, RESERVED_NAME } from './validate.ts';
 export type { ValidateOptions } from './validate.ts';
+export { topologyWarnings } from './warnings.ts';
 export { planLab, PlanError, SUBNET_POOLS, poolStartIndex } from './plan.ts';
 export type { PlanEnv, UsedSubnet } from './plan.ts';
 export { portMac, routerInterfaceMac, routerUplinkMac } from './derive.ts';

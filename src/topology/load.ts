@@ -6,6 +6,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } fro
 import { TopologyError, compareIssues, type IssuePath, type PathIssue, type TopologyIssue } from './issues.ts';
 import { TopologySchema, type Topology } from './schema.ts';
 import { validateTopology } from './validate.ts';
+import { topologyWarnings } from './warnings.ts';
 import { positionOfOffset, positionOfPath, type Position, type PositionOptions } from './yaml-position.ts';
 import { pruneInvalid, showValue } from './raw-data.ts';
 import { expectedText, pathIssuesFromZod } from './zod-issues.ts';
@@ -15,6 +16,8 @@ export interface LoadedTopology {
   source: string;
   /** The validated topology. */
   topology: Topology;
+  /** What the file may hold but should not (topologyWarnings), placed in the file; commands print them. */
+  warnings: TopologyIssue[];
   /** The parsed YAML document, for modules that locate their own keys (scenario steps). */
   document: Document;
   /** Where `path` is in the file (for a missing key: the mapping that lacks it). */
@@ -125,7 +128,9 @@ export function parseTopology(source: string, file: string): LoadedTopology {
     );
   }
   if (issues.length > 0 || !parsed.success) fail();
-  return { file, source, topology: parsed.data as Topology, document: doc, positionOf, toIssues };
+  const valid = parsed.data as Topology;
+  const warnings = toIssues(topologyWarnings(valid, { locate: (path) => positionOf(path, { atKey: true }) })).sort(compareIssues);
+  return { file, source, topology: valid, warnings, document: doc, positionOf, toIssues };
 }
 
 /** Reads `file` and parses it as a topology. */

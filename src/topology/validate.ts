@@ -3,10 +3,13 @@
 
 import type { PathIssue, IssuePath } from './issues.ts';
 import { formatPath } from './issues.ts';
-import type { Topology } from './schema.ts';
+import type { LogicalSwitchSpec, Topology, UplinkSpec } from './schema.ts';
 import { defaultReplication, portMac, routerInterfaceMac } from './derive.ts';
 import type { Position } from './yaml-position.ts';
-import { type Role, formatCidr, formatIp, lastHost, overlaps, parseCidr, parseIp, type Cidr, normalizeMac, portIfname } from '../model/index.ts';
+import {
+  type Role, type Cidr, MAX_ROUTERS_PER_SWITCH, broadcast, contains, formatCidr, formatIp, lastHost, normalizeMac, overlaps, parseCidr,
+  parseIp, portIfname,
+} from '../model/index.ts';
 
 export interface ValidateOptions {
   /** Where a path is in the file: orders "used twice" by position and names the first place. */
@@ -23,19 +26,17 @@ export interface ValidateOptions {
 
 export const RESERVED_NAME = /^ctrl[1-5]$/;
 
-/** Routers one logical switch can have: the controller numbers them into 4 bits of its group ids
- *  (src/controller/pipeline/ids.ts) and its store refuses more. */
-export const MAX_ROUTERS_PER_SWITCH = 16;
-
 type Kind = 'transport node' | 'physical network' | 'host' | 'logical switch' | 'port' | 'logical router';
+type Add = (path: IssuePath, message: string, expected?: string, atKey?: boolean) => void;
+type Section<K extends keyof Topology> = NonNullable<Topology[K]>;
 
 function describeAddress(cidr: Cidr, ipText: string): string | undefined {
   const ip = parseIp(ipText);
   if (ip === undefined) return undefined; // the schema reports it
-  const subnet = `${formatIp(cidr.network)}/${cidr.prefixLength}`;
-  if (ip < cidr.network || ip > cidr.network + 2 ** (32 - cidr.prefixLength) - 1) return `outside ${subnet}`;
+  const subnet = formatCidr(cidr);
+  if (!contains(cidr, ip)) return `outside ${subnet}`;
   if (cidr.prefixLength < 31 && ip === cidr.network) return `the network address of ${subnet}`;
-  if (cidr.prefixLength < 31 && ip === lastHost(cidr) + 1) return `the broadcast address of ${subnet}`;
+  if (cidr.prefixLength < 31 && ip === broadcast(cidr)) return `the broadcast address of ${subnet}`;
   return undefined;
 }
 
@@ -48,20 +49,43 @@ function usableRange(cidr: Cidr): string {
   return `an address from ${formatIp(first)} to ${formatIp(lastHost(cidr))}`;
 }
 
-/** Every semantic problem of `topology`, each with the key path it is about. */
-export function validateTopology(topology: Topology, options: ValidateOptions = {}): PathIssue[] {
-  const issues: PathIssue[] = [];
-  const add = (path: IssuePath, message: string, expected?: string, atKey?: boolean): void => {
+/** `path (line N)` when positions are known, else the path alone: how a message names another place. */
+function placeOf(options: Pick<ValidateOptions, 'locate'>, path: IssuePath): string {
+  const pos = options.locate?.(path);
+  return pos ? `${formatPath(path)} (line ${pos.line})` : formatPath(path);
+}
+
+/** One validation pass: the topology's sections, where issues go, and the rules the sections share. */
+interface Pass {
+  topology: Topology;
+  options: ValidateOptions;
+  nodes: Section<'transport-nodes'>;
+  networks: Section<'physical-networks'>;
+  switches: Section<'logical-switches'>;
+  routers: Section<'logical-routers'>;
+  add: Add;
+  /** Whether a reference to `name` in `section` points at something the schema dropped. */
+  unknown(section: string, name: string): boolean;
+  /** A transport node reference must name a node of the given role. */
+  checkNode(path: IssuePath, subject: string, ref: string, role: Role, why: string): void;
+  /** An address must be a usable host address of its subnet. */
+  checkAddress(path: IssuePath, subject: string, ipText: string, cidr: Cidr | undefined, scope: string): void;
+  /** The first owner of a key keeps it; every later one is reported, naming the first. */
+  claim<K>(
+    table: Map<K, string> | undefined,
+    key: K | undefined,
+    owner: string,
+    issue: { path: IssuePath; subject: string; scope?: string; expected: string; atKey?: boolean },
+  ): void;
+  networkList: string;
+}
+
+function startPass(topology: Topology, options: ValidateOptions, issues: PathIssue[]): Pass {
+  const add: Add = (path, message, expected, atKey) => {
     issues.push({ path, message, ...(expected === undefined ? {} : { expected }), ...(atKey ? { atKey } : {}) });
-  };
-  const where = (path: IssuePath): string => {
-    const pos = options.locate?.(path);
-    return pos ? `${formatPath(path)} (line ${pos.line})` : formatPath(path);
   };
   const nodes = topology['transport-nodes'] ?? {};
   const networks = topology['physical-networks'] ?? {};
-  const switches = topology['logical-switches'] ?? {};
-  const routers = topology['logical-routers'] ?? {};
   const unknown = (section: string, name: string): boolean =>
     (options.unknownNames?.has(name) ?? false) || (options.unknownSections?.has(section) ?? false);
   const namesOfRole = (role: Role): string =>
@@ -69,64 +93,85 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
       .filter(([, n]) => n.role === role)
       .map(([k]) => k)
       .join(', ') || 'none in this lab';
-
-  checkNames(topology, options, add, where);
-
-  // A transport node reference must name a node of the given role.
-  const checkNode = (path: IssuePath, subject: string, ref: string, role: Role, why: string): void => {
-    const node = nodes[ref];
-    if (!node) {
-      if (!unknown('transport-nodes', ref)) {
-        add(path, `${subject} is on ${ref}, which is not a transport node`, `${article(role)} ${role}: ${namesOfRole(role)}`);
+  return {
+    topology,
+    options,
+    nodes,
+    networks,
+    switches: topology['logical-switches'] ?? {},
+    routers: topology['logical-routers'] ?? {},
+    add,
+    unknown,
+    checkNode(path, subject, ref, role, why) {
+      const node = nodes[ref];
+      if (!node) {
+        if (!unknown('transport-nodes', ref)) {
+          add(path, `${subject} is on ${ref}, which is not a transport node`, `${article(role)} ${role}: ${namesOfRole(role)}`);
+        }
+      } else if (node.role !== role) {
+        add(path, `${subject} is on ${ref}, ${article(node.role)} ${node.role}; ${why}`, `${article(role)} ${role}: ${namesOfRole(role)}`);
       }
-    } else if (node.role !== role) {
-      add(path, `${subject} is on ${ref}, ${article(node.role)} ${node.role}; ${why}`, `${article(role)} ${role}: ${namesOfRole(role)}`);
-    }
+    },
+    checkAddress(path, subject, ipText, cidr, scope) {
+      const problem = cidr && describeAddress(cidr, ipText);
+      if (problem && cidr) add(path, `${subject} ${ipText} is ${problem} (${scope})`, usableRange(cidr));
+    },
+    claim(table, key, owner, issue) {
+      if (!table || key === undefined) return;
+      const other = table.get(key);
+      if (other === undefined) table.set(key, owner);
+      else {
+        const scope = issue.scope === undefined ? '' : ` ${issue.scope}`;
+        add(issue.path, `${issue.subject} is already used by ${other}${scope}`, issue.expected, issue.atKey);
+      }
+    },
+    networkList: Object.keys(networks).join(', ') || 'none in this lab',
   };
-  const networkList = Object.keys(networks).join(', ') || 'none in this lab';
+}
 
-  // An address must be a usable host address of its subnet.
-  const checkAddress = (path: IssuePath, subject: string, ipText: string, cidr: Cidr | undefined, scope: string): void => {
-    const problem = cidr && describeAddress(cidr, ipText);
-    if (problem && cidr) add(path, `${subject} ${ipText} is ${problem} (${scope})`, usableRange(cidr));
-  };
-  // The first owner of a key keeps it; every later one is reported, naming the first.
-  const claim = <K>(
-    table: Map<K, string> | undefined,
-    key: K | undefined,
-    owner: string,
-    issue: { path: IssuePath; subject: string; scope?: string; expected: string; atKey?: boolean },
-  ): void => {
-    if (!table || key === undefined) return;
-    const other = table.get(key);
-    if (other === undefined) table.set(key, owner);
-    else {
-      const scope = issue.scope === undefined ? '' : ` ${issue.scope}`;
-      add(issue.path, `${issue.subject} is already used by ${other}${scope}`, issue.expected, issue.atKey);
-    }
-  };
+/** Every semantic problem of `topology`, each with the key path it is about. */
+export function validateTopology(topology: Topology, options: ValidateOptions = {}): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const pass = startPass(topology, options, issues);
+  checkNames(topology, options, pass.add);
+  const networkIps = checkNetworks(pass);
+  const switchTables = checkSwitches(pass);
+  checkRouters(pass, networkIps, switchTables);
+  return issues;
+}
 
-  // Physical networks: host addresses, and the table of taken addresses per network.
+// Physical networks: host addresses; returns the table of taken addresses per network.
+function checkNetworks(pass: Pass): Map<string, Map<number, string>> {
   const networkIps = new Map<string, Map<number, string>>();
-  for (const [netName, net] of Object.entries(networks)) {
+  for (const [netName, net] of Object.entries(pass.networks)) {
     const cidr = net.subnet === undefined ? undefined : parseCidr(net.subnet);
     const taken = new Map<number, string>();
     networkIps.set(netName, taken);
     const hosts = Object.entries(net.hosts ?? {});
     if (net.subnet === undefined && hosts.length > 0) {
-      add(['physical-networks', netName], `physical network ${netName} has hosts but no subnet`,
+      pass.add(['physical-networks', netName], `physical network ${netName} has hosts but no subnet`,
         'a subnet (only a network without hosts may leave it out)', true);
     }
     for (const [host, ipText] of hosts) {
       const path = ['physical-networks', netName, 'hosts', host];
-      checkAddress(path, `host ${host}'s address`, ipText, cidr, `network ${netName}`);
-      claim(taken, parseIp(ipText), `host ${host}`, {
+      pass.checkAddress(path, `host ${host}'s address`, ipText, cidr, `network ${netName}`);
+      pass.claim(taken, parseIp(ipText), `host ${host}`, {
         path, subject: `host ${host}'s address ${ipText}`, scope: `on network ${netName}`, expected: 'an address unique in the network',
       });
     }
   }
+  return networkIps;
+}
 
-  // Logical switches: VNIs, replication, ports, l2 gateways.
+/** Addresses and MACs taken on each switch (by ports), which router interfaces must not reuse. */
+interface SwitchTables {
+  ips: Map<string, Map<number, string>>;
+  macs: Map<string, Map<string, string>>;
+}
+
+// Logical switches: VNIs, replication, ports, l2 gateways.
+function checkSwitches(pass: Pass): SwitchTables {
+  const { topology, options, nodes } = pass;
   const vniOwners = new Map<number, string>();
   const hasServiceNode =
     Object.values(nodes).some((n) => n.role === 'service-node') ||
@@ -135,150 +180,176 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
   let defaultReplicationReported = false;
   const bridged = new Map<string, string>();
   const ifnames = new Map<string, string>(); // interface name → owner
-  const switchIps = new Map<string, Map<number, string>>();
-  const switchMacs = new Map<string, Map<string, string>>();
-  for (const [swName, sw] of Object.entries(switches)) {
+  const tables: SwitchTables = { ips: new Map(), macs: new Map() };
+  for (const [swName, sw] of Object.entries(pass.switches)) {
     const swPath = ['logical-switches', swName];
-    claim(vniOwners, sw.vni, `switch ${swName}`, {
+    pass.claim(vniOwners, sw.vni, `switch ${swName}`, {
       path: [...swPath, 'vni'], subject: `VNI ${sw.vni} of switch ${swName}`, expected: 'a VNI unique in the lab',
     });
     const replication = sw.replication ?? defaultReplication(topology);
     if (replication === 'service-node' && !hasServiceNode) {
       const why = 'there is no service-node in transport-nodes';
       if (sw.replication !== undefined) {
-        add([...swPath, 'replication'], `switch ${swName} uses service-node replication but ${why}`, 'source, or a service-node in the lab');
+        pass.add([...swPath, 'replication'], `switch ${swName} uses service-node replication but ${why}`, 'source, or a service-node in the lab');
       } else if (!defaultReplicationReported) {
         defaultReplicationReported = true;
-        add(['defaults', 'replication'], `defaults.replication is service-node but ${why}`, 'source, or a service-node in the lab');
+        pass.add(['defaults', 'replication'], `defaults.replication is service-node but ${why}`, 'source, or a service-node in the lab');
       }
     }
-    const cidr = parseCidr(sw.subnet);
     const ips = new Map<number, string>();
     const macs = new Map<string, string>();
-    switchIps.set(swName, ips);
-    switchMacs.set(swName, macs);
-    for (const [portName, port] of Object.entries(sw.ports ?? {})) {
-      const portPath = [...swPath, 'ports', portName];
-      checkNode([...portPath, 'on'], `port ${portName}`, port.on, 'hypervisor', 'a port must be on a hypervisor');
-      checkAddress([...portPath, 'ip'], `port ${portName}'s address`, port.ip, cidr, `switch ${swName}`);
-      claim(ips, parseIp(port.ip), `port ${portName}`, {
-        path: [...portPath, 'ip'], subject: `port ${portName}'s address ${port.ip}`, scope: `on switch ${swName}`,
-        expected: 'an address unique in the switch',
-      });
-      // Derived MACs count too: a given MAC may equal another port's derived one.
-      const mac = normalizeMac(port.mac ?? portMac(swName, portName));
-      claim(macs, mac, `port ${portName}`, {
-        path: port.mac === undefined ? portPath : [...portPath, 'mac'], subject: `port ${portName}'s MAC ${mac}`,
-        scope: `on switch ${swName}`, expected: 'a MAC unique in the switch', atKey: port.mac === undefined,
-      });
-      const ifname = portIfname(portName);
-      claim(ifnames, ifname, `port ${portName}`, {
-        path: portPath, subject: `port ${portName}'s interface name ${ifname}`,
-        expected: 'a port name that yields a different interface name', atKey: true,
-      });
-    }
+    tables.ips.set(swName, ips);
+    tables.macs.set(swName, macs);
+    checkPorts(pass, swName, sw, { ips, macs, ifnames });
     const gw = sw['l2-gateway'];
-    if (gw) {
-      const gwPath = [...swPath, 'l2-gateway'];
-      checkNode([...gwPath, 'on'], `the l2-gateway of switch ${swName}`, gw.on, 'l2-gateway', 'a switch is bridged by an l2-gateway node');
-      if (!networks[gw.network]) {
-        if (!unknown('physical-networks', gw.network)) {
-          add([...gwPath, 'network'], `switch ${swName} is bridged onto ${gw.network}, which is not a physical network`, `a physical network: ${networkList}`);
-        }
-      } else {
-        // Two switches on one segment would merge their broadcast domains and break isolation.
-        const other = bridged.get(gw.network);
-        if (other) add([...gwPath, 'network'], `physical network ${gw.network} is already bridged to switch ${other}`, 'one logical switch per physical network');
-        else bridged.set(gw.network, swName);
-      }
-    }
+    if (gw) checkL2Gateway(pass, swName, gw, bridged);
   }
+  return tables;
+}
 
-  // Logical routers: interfaces inside their switches, uplinks on gateways.
-  const switchList = Object.keys(switches).join(', ') || 'none in this lab';
-  const routersOn = new Map<string, number>();
-  for (const [rName, router] of Object.entries(routers)) {
-    const rPath = ['logical-routers', rName];
-    // The router routes by destination: the subnets it joins must not overlap.
-    const joined: { name: string; cidr: Cidr }[] = [];
-    for (const [swName, ipText] of Object.entries(router.switches ?? {})) {
-      const path = [...rPath, 'switches', swName];
-      const sw = switches[swName];
-      if (!sw) {
-        if (!unknown('logical-switches', swName)) {
-          add(path, `router ${rName} has an interface on ${swName}, which is not a logical switch`, `a logical switch: ${switchList}`, true);
-        }
-        continue;
-      }
-      const count = (routersOn.get(swName) ?? 0) + 1;
-      routersOn.set(swName, count);
-      if (count === MAX_ROUTERS_PER_SWITCH + 1) {
-        add(path, `switch ${swName} is joined by more than ${MAX_ROUTERS_PER_SWITCH} routers`, `at most ${MAX_ROUTERS_PER_SWITCH} routers per switch`, true);
-      }
-      const swCidr = parseCidr(sw.subnet);
-      const clash = swCidr && joined.find((j) => overlaps(j.cidr, swCidr));
-      if (swCidr && clash) {
-        add(path, `router ${rName} joins switches ${clash.name} and ${swName}, whose subnets ${formatCidr(clash.cidr)} and ${formatCidr(swCidr)} overlap`,
-          'switches with subnets apart from each other: the router routes between them', true);
-      } else if (swCidr) joined.push({ name: swName, cidr: swCidr });
-      checkAddress(path, `router ${rName}'s interface address`, ipText, swCidr, `switch ${swName}`);
-      claim(switchIps.get(swName), parseIp(ipText), `router ${rName}`, {
-        path, subject: `router ${rName}'s interface address ${ipText}`, scope: `on switch ${swName}`,
-        expected: 'an address unique in the switch',
-      });
-      const mac = routerInterfaceMac(rName, swName);
-      claim(switchMacs.get(swName), mac, `router ${rName}`, {
-        path, subject: `router ${rName}'s interface MAC ${mac}`, scope: `on switch ${swName}`,
-        expected: 'a MAC unique in the switch', atKey: true,
-      });
-    }
-    const uplink = router.uplink;
-    if (!uplink) continue;
-    const upPath = [...rPath, 'uplink'];
-    const net = networks[uplink.network];
-    if (!net) {
-      if (!unknown('physical-networks', uplink.network)) {
-        add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is not a physical network`, `a physical network: ${networkList}`);
-      }
-    } else if (net.subnet === undefined) {
-      add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`, 'a physical network with a subnet');
-    } else {
-      const netCidr = parseCidr(net.subnet);
-      const clash = netCidr && joined.find((j) => overlaps(j.cidr, netCidr));
-      if (netCidr && clash) {
-        add([...upPath, 'network'], `router ${rName}'s uplink network ${uplink.network} (${formatCidr(netCidr)}) overlaps its switch ${clash.name} (${formatCidr(clash.cidr)})`,
-          "a physical network apart from the router's switches");
-      }
-      // The uplink is plain Ethernet on the gateway's NIC: no 802.1Q tag is pushed or popped for it.
-      if (net.vlan !== undefined) {
-        add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is on VLAN ${net.vlan}; uplinks are untagged`,
-          'a physical network without vlan');
-      }
-      const path = [...upPath, 'ip'];
-      checkAddress(path, `router ${rName}'s uplink address`, uplink.ip, parseCidr(net.subnet), `network ${uplink.network}`);
-      claim(networkIps.get(uplink.network), parseIp(uplink.ip), `router ${rName}'s uplink`, {
-        path, subject: `router ${rName}'s uplink address ${uplink.ip}`, scope: `on network ${uplink.network}`,
-        expected: 'an address unique in the network',
-      });
-    }
-    const seen = new Set<string>();
-    uplink.gateways.forEach((gwName, i) => {
-      const path = [...upPath, 'gateways', i];
-      if (seen.has(gwName)) add(path, `gateway ${gwName} is listed twice in router ${rName}'s uplink`, 'each gateway once');
-      seen.add(gwName);
-      checkNode(path, `router ${rName}'s uplink`, gwName, 'l3-gateway', 'an uplink is hosted by l3-gateway nodes');
+function checkPorts(
+  pass: Pass,
+  swName: string,
+  sw: LogicalSwitchSpec,
+  taken: { ips: Map<number, string>; macs: Map<string, string>; ifnames: Map<string, string> },
+): void {
+  const cidr = parseCidr(sw.subnet);
+  for (const [portName, port] of Object.entries(sw.ports ?? {})) {
+    const portPath = ['logical-switches', swName, 'ports', portName];
+    pass.checkNode([...portPath, 'on'], `port ${portName}`, port.on, 'hypervisor', 'a port must be on a hypervisor');
+    pass.checkAddress([...portPath, 'ip'], `port ${portName}'s address`, port.ip, cidr, `switch ${swName}`);
+    pass.claim(taken.ips, parseIp(port.ip), `port ${portName}`, {
+      path: [...portPath, 'ip'], subject: `port ${portName}'s address ${port.ip}`, scope: `on switch ${swName}`,
+      expected: 'an address unique in the switch',
+    });
+    // Derived MACs count too: a given MAC may equal another port's derived one.
+    const mac = normalizeMac(port.mac ?? portMac(swName, portName));
+    pass.claim(taken.macs, mac, `port ${portName}`, {
+      path: port.mac === undefined ? portPath : [...portPath, 'mac'], subject: `port ${portName}'s MAC ${mac}`,
+      scope: `on switch ${swName}`, expected: 'a MAC unique in the switch', atKey: port.mac === undefined,
+    });
+    const ifname = portIfname(portName);
+    pass.claim(taken.ifnames, ifname, `port ${portName}`, {
+      path: portPath, subject: `port ${portName}'s interface name ${ifname}`,
+      expected: 'a port name that yields a different interface name', atKey: true,
     });
   }
-  return issues;
+}
+
+function checkL2Gateway(pass: Pass, swName: string, gw: NonNullable<LogicalSwitchSpec['l2-gateway']>, bridged: Map<string, string>): void {
+  const gwPath = ['logical-switches', swName, 'l2-gateway'];
+  pass.checkNode([...gwPath, 'on'], `the l2-gateway of switch ${swName}`, gw.on, 'l2-gateway', 'a switch is bridged by an l2-gateway node');
+  if (!pass.networks[gw.network]) {
+    if (!pass.unknown('physical-networks', gw.network)) {
+      pass.add([...gwPath, 'network'], `switch ${swName} is bridged onto ${gw.network}, which is not a physical network`, `a physical network: ${pass.networkList}`);
+    }
+    return;
+  }
+  // Two switches on one segment would merge their broadcast domains and break isolation.
+  const other = bridged.get(gw.network);
+  if (other) pass.add([...gwPath, 'network'], `physical network ${gw.network} is already bridged to switch ${other}`, 'one logical switch per physical network');
+  else bridged.set(gw.network, swName);
+}
+
+// Logical routers: interfaces inside their switches, uplinks on gateways.
+function checkRouters(pass: Pass, networkIps: Map<string, Map<number, string>>, switchTables: SwitchTables): void {
+  const routersOn = new Map<string, number>();
+  for (const [rName, router] of Object.entries(pass.routers)) {
+    const joined = checkInterfaces(pass, rName, router.switches ?? {}, routersOn, switchTables);
+    if (router.uplink) checkUplink(pass, rName, router.uplink, joined, networkIps);
+  }
+}
+
+/** A router's interfaces; returns the switches it joins with their subnets. */
+function checkInterfaces(
+  pass: Pass,
+  rName: string,
+  interfaces: Record<string, string>,
+  routersOn: Map<string, number>,
+  switchTables: SwitchTables,
+): { name: string; cidr: Cidr }[] {
+  const switchList = Object.keys(pass.switches).join(', ') || 'none in this lab';
+  // The router routes by destination: the subnets it joins must not overlap.
+  const joined: { name: string; cidr: Cidr }[] = [];
+  for (const [swName, ipText] of Object.entries(interfaces)) {
+    const path = ['logical-routers', rName, 'switches', swName];
+    const sw = pass.switches[swName];
+    if (!sw) {
+      if (!pass.unknown('logical-switches', swName)) {
+        pass.add(path, `router ${rName} has an interface on ${swName}, which is not a logical switch`, `a logical switch: ${switchList}`, true);
+      }
+      continue;
+    }
+    const count = (routersOn.get(swName) ?? 0) + 1;
+    routersOn.set(swName, count);
+    if (count === MAX_ROUTERS_PER_SWITCH + 1) {
+      pass.add(path, `switch ${swName} is joined by more than ${MAX_ROUTERS_PER_SWITCH} routers`, `at most ${MAX_ROUTERS_PER_SWITCH} routers per switch`, true);
+    }
+    const swCidr = parseCidr(sw.subnet);
+    const clash = swCidr && joined.find((j) => overlaps(j.cidr, swCidr));
+    if (swCidr && clash) {
+      pass.add(path, `router ${rName} joins switches ${clash.name} and ${swName}, whose subnets ${formatCidr(clash.cidr)} and ${formatCidr(swCidr)} overlap`,
+        'switches with subnets apart from each other: the router routes between them', true);
+    } else if (swCidr) joined.push({ name: swName, cidr: swCidr });
+    pass.checkAddress(path, `router ${rName}'s interface address`, ipText, swCidr, `switch ${swName}`);
+    pass.claim(switchTables.ips.get(swName), parseIp(ipText), `router ${rName}`, {
+      path, subject: `router ${rName}'s interface address ${ipText}`, scope: `on switch ${swName}`,
+      expected: 'an address unique in the switch',
+    });
+    const mac = routerInterfaceMac(rName, swName);
+    pass.claim(switchTables.macs.get(swName), mac, `router ${rName}`, {
+      path, subject: `router ${rName}'s interface MAC ${mac}`, scope: `on switch ${swName}`,
+      expected: 'a MAC unique in the switch', atKey: true,
+    });
+  }
+  return joined;
+}
+
+function checkUplink(
+  pass: Pass,
+  rName: string,
+  uplink: UplinkSpec,
+  joined: readonly { name: string; cidr: Cidr }[],
+  networkIps: Map<string, Map<number, string>>,
+): void {
+  const upPath = ['logical-routers', rName, 'uplink'];
+  const net = pass.networks[uplink.network];
+  if (!net) {
+    if (!pass.unknown('physical-networks', uplink.network)) {
+      pass.add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is not a physical network`, `a physical network: ${pass.networkList}`);
+    }
+  } else if (net.subnet === undefined) {
+    pass.add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`, 'a physical network with a subnet');
+  } else {
+    const netCidr = parseCidr(net.subnet);
+    const clash = netCidr && joined.find((j) => overlaps(j.cidr, netCidr));
+    if (netCidr && clash) {
+      pass.add([...upPath, 'network'], `router ${rName}'s uplink network ${uplink.network} (${formatCidr(netCidr)}) overlaps its switch ${clash.name} (${formatCidr(clash.cidr)})`,
+        "a physical network apart from the router's switches");
+    }
+    // The uplink is plain Ethernet on the gateway's NIC: no 802.1Q tag is pushed or popped for it.
+    if (net.vlan !== undefined) {
+      pass.add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is on VLAN ${net.vlan}; uplinks are untagged`,
+        'a physical network without vlan');
+    }
+    const path = [...upPath, 'ip'];
+    pass.checkAddress(path, `router ${rName}'s uplink address`, uplink.ip, netCidr, `network ${uplink.network}`);
+    pass.claim(networkIps.get(uplink.network), parseIp(uplink.ip), `router ${rName}'s uplink`, {
+      path, subject: `router ${rName}'s uplink address ${uplink.ip}`, scope: `on network ${uplink.network}`,
+      expected: 'an address unique in the network',
+    });
+  }
+  const seen = new Set<string>();
+  uplink.gateways.forEach((gwName, i) => {
+    const path = [...upPath, 'gateways', i];
+    if (seen.has(gwName)) pass.add(path, `gateway ${gwName} is listed twice in router ${rName}'s uplink`, 'each gateway once');
+    seen.add(gwName);
+    pass.checkNode(path, `router ${rName}'s uplink`, gwName, 'l3-gateway', 'an uplink is hosted by l3-gateway nodes');
+  });
 }
 
 // One namespace for nodes, ports, hosts, switches, routers and networks: steps name any of them.
-function checkNames(
-  topology: Topology,
-  options: ValidateOptions,
-  add: (path: IssuePath, message: string, expected?: string, atKey?: boolean) => void,
-  where: (path: IssuePath) => string,
-): void {
+function checkNames(topology: Topology, options: ValidateOptions, add: Add): void {
   const uses: { name: string; kind: Kind; path: IssuePath }[] = [];
   for (const name of Object.keys(topology['transport-nodes'] ?? {})) uses.push({ name, kind: 'transport node', path: ['transport-nodes', name] });
   for (const [net, spec] of Object.entries(topology['physical-networks'] ?? {})) {
@@ -306,7 +377,7 @@ function checkNames(
     }
     const prior = first.get(use.name);
     if (prior) {
-      add(use.path, `${use.kind} ${use.name}: the name is already used by ${prior.kind} ${use.name} at ${where(prior.path)}`,
+      add(use.path, `${use.kind} ${use.name}: the name is already used by ${prior.kind} ${use.name} at ${placeOf(options, prior.path)}`,
         'a name unique in the lab (nodes, ports, hosts, switches, routers and networks share one namespace)', true);
     } else first.set(use.name, use);
   }
