@@ -32,7 +32,7 @@ import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
 import { portMac } from '../src/topology/derive.ts';
-import { create, type NorthboundClient } from '../src/app/northbound.ts';
+import { memberStatus, unwrap, type NorthboundClient } from '../src/northbound-client/index.ts';
 import type { LabPlan } from '../src/topology/plan-types.ts';
 import { portIfname } from '../src/model/index.ts';
 
@@ -71,7 +71,7 @@ async function createAndPlug(api: NorthboundClient, started: number, port: { nam
   const { name, on, mac, ip } = port;
   const log = `/tmp/bench-vm-${name}`;
   const [, out] = await Promise.all([
-    sleep(started - Date.now()).then(() => create(api, '/api/v1/logical-ports', { name, switch: 'net', mac, ip, node: on })),
+    sleep(started - Date.now()).then(async () => unwrap(await api.logicalPorts.create({ name, switch: 'net', mac, ip, node: on }))),
     exec(node(on), [
       'sh', '-c',
       (inVm ? `${sleepUntil(started - 100)}; ip netns exec ${name} ${inVm} >${log} 2>&1 & ` : '') +
@@ -243,13 +243,9 @@ async function confirmedMasters(plan: LabPlan, except?: string): Promise<Map<str
   const masters = new Map<string, string>();
   await Promise.all(
     members.map(async (m) => {
-      try {
-        const response = await fetch(`http://${m.mgmtIp}:8080/api/v1/status`, { signal: AbortSignal.timeout(500) });
-        const status = (await response.json()) as { masterOf?: string[] };
-        for (const n of status.masterOf ?? []) masters.set(n, m.name);
-      } catch {
-        // a member that is down or cut off confirms nothing
-      }
+      // A member that is down or cut off confirms nothing.
+      const status = await memberStatus(m.mgmtIp, { timeoutMs: 500 });
+      if (status.kind === 'ok') for (const n of status.value.masterOf ?? []) masters.set(n, m.name);
     }),
   );
   return masters;

@@ -3,7 +3,8 @@
 // their hooks; deploy knows no role. A failure midway rolls everything back.
 import { type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
 import { membersOf, nodeKinds } from '../nodes/index.ts';
-import { northbound, pushLogicalConfig, waitProgrammed } from './northbound.ts';
+import { pushLogicalConfig, waitProgrammed } from './logical-config.ts';
+import { northbound } from '../northbound-client/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';

@@ -5,16 +5,8 @@ import { portMac } from '../topology/derive.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { nodeContainer } from './labs.ts';
-import { NorthboundError, create, northbound, type NorthboundClient } from './northbound.ts';
-import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname } from '../model/index.ts';
-
-interface StoredPort {
-  name: string;
-  switch: string;
-  mac: string;
-  ip?: string;
-  node?: string;
-}
+import { northbound, unwrap, type NorthboundClient } from '../northbound-client/index.ts';
+import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname, type LogicalPort } from '../model/index.ts';
 
 export interface AddPort {
   switch: string;
@@ -37,26 +29,21 @@ async function container(runtime: Runtime, lab: string, node: string): Promise<s
 }
 
 async function prefixOf(api: NorthboundClient, switchName: string): Promise<number> {
-  const sw = (await api.request('GET', `/api/v1/logical-switches/${switchName}`)) as { subnet?: string };
+  const sw = unwrap(await api.logicalSwitches.get(switchName));
   return (sw.subnet && parseCidr(sw.subnet)?.prefixLength) || 24;
 }
 
 /** The address a VM of the switch routes through: the switch's interface on the first router
  *  that joins it, as deploy gives it (src/nodes/transport-node.ts); none without a router. */
 async function gatewayOf(api: NorthboundClient, switchName: string): Promise<string | undefined> {
-  let routers: { items?: { interfaces?: { switch: string; ip: string }[] }[] };
-  try {
-    routers = (await api.request('GET', '/api/v1/logical-routers')) as typeof routers;
-  } catch (error) {
-    // A controller without logical routers has none to route through.
-    if (error instanceof NorthboundError && error.message.includes('→ 404')) return undefined;
-    throw error;
-  }
-  const ip = (routers.items ?? []).flatMap((r) => r.interfaces ?? []).find((i) => i.switch === switchName)?.ip;
+  const routers = await api.logicalRouters.list();
+  // A controller without logical routers has none to route through.
+  if (routers.kind === 'not-found') return undefined;
+  const ip = unwrap(routers).flatMap((r) => r.interfaces).find((i) => i.switch === switchName)?.ip;
   return ip?.split('/')[0];
 }
 
-async function plug(runtime: Runtime, lab: string, port: StoredPort, node: string, api: NorthboundClient): Promise<void> {
+async function plug(runtime: Runtime, lab: string, port: LogicalPort, node: string, api: NorthboundClient): Promise<void> {
   const [prefix, gateway] = await Promise.all([prefixOf(api, port.switch), gatewayOf(api, port.switch)]);
   const result = await runtime.exec(await container(runtime, lab, node), [
     'nvlab-node', 'plug', port.name, portIfname(port.name), port.mac, `${port.ip}/${prefix}`, ...(gateway ? [gateway] : []),
@@ -69,26 +56,26 @@ async function unplug(runtime: Runtime, lab: string, port: string, node: string)
   if (result.exitCode !== 0) throw new NvlabError('PLUG', `unplug ${port} on ${node}: ${result.stdout}${result.stderr}`.trim());
 }
 
-export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?: NorthboundClient): Promise<StoredPort> {
+export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?: NorthboundClient): Promise<LogicalPort> {
   const client = api ?? (await labNorthbound(runtime, lab));
-  const port: StoredPort = { name: spec.name, switch: spec.switch, mac: spec.mac ?? portMac(spec.switch, spec.name), ip: spec.ip, node: spec.on };
-  await create(client, '/api/v1/logical-ports', { ...port });
+  const port: LogicalPort = { name: spec.name, switch: spec.switch, mac: spec.mac ?? portMac(spec.switch, spec.name), ip: spec.ip, node: spec.on };
+  unwrap(await client.logicalPorts.create(port));
   await plug(runtime, lab, port, spec.on, client);
   return port;
 }
 
 export async function removePort(runtime: Runtime, lab: string, name: string, api?: NorthboundClient): Promise<void> {
   const client = api ?? (await labNorthbound(runtime, lab));
-  const port = (await client.request('GET', `/api/v1/logical-ports/${name}`)) as StoredPort;
+  const port = unwrap(await client.logicalPorts.get(name));
   if (port.node) await unplug(runtime, lab, name, port.node);
-  await client.request('DELETE', `/api/v1/logical-ports/${name}`);
+  unwrap(await client.logicalPorts.delete(name));
 }
 
 /** The VM moves with its MAC and IP: unplugged where it was, bound to the new hypervisor, plugged there. */
 export async function migratePort(runtime: Runtime, lab: string, name: string, to: string, api?: NorthboundClient): Promise<void> {
   const client = api ?? (await labNorthbound(runtime, lab));
-  const port = (await client.request('GET', `/api/v1/logical-ports/${name}`)) as StoredPort;
+  const port = unwrap(await client.logicalPorts.get(name));
   if (port.node) await unplug(runtime, lab, name, port.node);
-  await client.request('PUT', `/api/v1/logical-ports/${name}`, { ...port, node: to });
+  unwrap(await client.logicalPorts.update(name, { ...port, node: to }));
   await plug(runtime, lab, { ...port, node: to }, to, client);
 }

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { labNetworks, nodeContainer } from './labs.ts';
 import { labNorthbound } from './ports.ts';
-import { create } from './northbound.ts';
+import { unwrap } from '../northbound-client/index.ts';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, type Role, formatIp, nthHost, parseCidr, containerName } from '../model/index.ts';
 
 export interface AddTransportNode {
@@ -69,7 +69,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
     await runtime.start(node.container);
     if (members.length > 0) {
       const api = await labNorthbound(runtime, lab);
-      await create(api, '/api/v1/transport-nodes', { name: spec.name, role: spec.role, encap: node.encap, underlayIp, mgmtIp });
+      unwrap(await api.transportNodes.create({ name: spec.name, role: spec.role, encap: node.encap, underlayIp, mgmtIp }));
     }
   } catch (error) {
     await runtime.removeContainer(node.container).catch(() => {});
@@ -80,6 +80,6 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
 export async function removeTransportNode(runtime: Runtime, lab: string, name: string): Promise<void> {
   const found = await nodeContainer(runtime, lab, name);
   const members = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_ROLE]: 'controller' });
-  if (members.length > 0) await (await labNorthbound(runtime, lab)).request('DELETE', `/api/v1/transport-nodes/${name}`);
+  if (members.length > 0) unwrap(await (await labNorthbound(runtime, lab)).transportNodes.delete(name));
   await runtime.removeContainer(found.name);
 }

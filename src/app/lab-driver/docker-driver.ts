@@ -26,7 +26,8 @@ import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gatew
 import { collectArtifacts } from './artifacts.ts';
 import { floodOnce } from './flood.ts';
 import { startTraffic } from './background-pings.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, API_PORT } from '../../model/index.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
+import { memberStatus } from '../../northbound-client/index.ts';
 
 const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
 
@@ -126,13 +127,9 @@ export class DockerLabDriver implements LabDriver {
         const ip = Object.values(m.addresses)[0];
         // A member this run cut off cannot answer: asking it would only wait out the timeout.
         if (!ip || m.state !== 'running' || this.cut.has(m.labels[LABEL_NODE] ?? '')) return undefined;
-        try {
-          const response = await fetch(`http://${ip}:${API_PORT}/api/v1/status`, { signal: AbortSignal.timeout(500) });
-          const status = (await response.json()) as { member?: string; masterOf?: string[] };
-          return status.masterOf?.includes(node) ? (status.member ?? m.labels[LABEL_NODE]) : undefined;
-        } catch {
-          return undefined; // a member that is down or cut off confirms nothing
-        }
+        const status = await memberStatus(ip, { timeoutMs: 500 });
+        if (status.kind !== 'ok') return undefined; // a member that is down or cut off confirms nothing
+        return status.value.masterOf?.includes(node) ? status.value.member : undefined;
       }),
     );
     const masters = claims.filter((c): c is string => c !== undefined);

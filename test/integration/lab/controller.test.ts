@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound, addPort, migratePort, removePort } from '../../../src/app/ports.ts';
 import { addTransportNode } from '../../../src/app/transport-nodes.ts';
 import { ownerOf } from '../../../src/controller/mastership/assign.ts';
-import type { NorthboundClient } from '../../../src/app/northbound.ts';
+import { unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
 import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import { deploy, destroy, eventually, labName, runtime } from './support.ts';
 
@@ -60,7 +60,7 @@ interface Mastership {
   generation: number;
 }
 async function masterships(): Promise<Mastership[]> {
-  return ((await api.request('GET', '/api/v1/status')) as { masterships: Mastership[] }).masterships;
+  return unwrap(await api.status()).masterships;
 }
 
 /** The switch's own view: which controller connections are master. */
@@ -169,7 +169,7 @@ describe('failover', () => {
     // to it only seconds after its lease is back.
     await new Promise((r) => setTimeout(r, 3000));
     await runtime.start(node(victim));
-    const live = () => api.request('GET', '/api/v1/status') as Promise<{ members: { name: string; live: boolean }[] }>;
+    const live = async () => unwrap(await api.status());
     await eventually(live, (s) => s.members.some((m) => m.name === victim && m.live), 10_000);
     const port = await addPort(runtime, lab, { switch: 'web', name: 'web7', on: 'hv3', ip: '10.0.1.17' }, api);
     home.set('web7', 'hv3');
@@ -214,7 +214,7 @@ describe('failover', () => {
 
   test('with every member down traffic still flows; a majority back programs a VM plugged meanwhile', async () => {
     // The logical port exists first, as a cloud platform would create it; the VM plugs in later.
-    await api.request('POST', '/api/v1/logical-ports', { name: 'web5', switch: 'web', mac: '02:00:00:00:00:15', ip: '10.0.1.15', node: 'hv2' });
+    unwrap(await api.logicalPorts.create({ name: 'web5', switch: 'web', mac: '02:00:00:00:00:15', ip: '10.0.1.15', node: 'hv2' }));
     await Promise.all(['ctrl1', 'ctrl2', 'ctrl3'].map((m) => runtime.kill(node(m))));
     expect(await pings('web1', '10.0.1.12', 3)).toBe(true);
     const plugged = await runtime.exec(node('hv2'), ['nvlab-node', 'plug', 'web5', 'vm-web5', '02:00:00:00:00:15', '10.0.1.15/24']);
@@ -232,7 +232,7 @@ describe('convergence', () => {
     home.set('web4', 'hv3');
     expect(await eventually(() => pings('web1', '10.0.1.14'), (ok) => ok, 10_000)).toBe(true);
     // The other nodes of the switch get their unicast flow towards it in the next batch.
-    const web4Mac = ((await api.request('GET', '/api/v1/logical-ports/web4')) as { mac: string }).mac;
+    const web4Mac = unwrap(await api.logicalPorts.get('web4')).mac;
     for (const hv of ['hv1', 'hv2']) {
       const flows = await eventually(
         async () => (await runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', `dl_dst=${web4Mac}`])).stdout,

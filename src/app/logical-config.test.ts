@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
+import { northbound } from '../northbound-client/index.ts';
+import { testMember } from '../northbound-client/test-member.ts';
+import { l2GatewayOf, pushLogicalConfig, routerBody, waitProgrammed } from './logical-config.ts';
+
+describe('l2GatewayOf', () => {
+  const plan = {
+    transportNodes: [
+      { name: 'gw1', attachments: [{ network: 'other' }, { network: 'dc' }] },
+      { name: 'hv1', attachments: [] },
+    ],
+  } as unknown as LabPlan;
+  const sw = (l2Gateway?: SwitchPlan['l2Gateway']) => ({ name: 'web', l2Gateway }) as SwitchPlan;
+
+  it('names the gateway NIC after its attachment (eth0 mgmt, eth1 underlay, then attachments)', () => {
+    expect(l2GatewayOf(plan, sw({ node: 'gw1', network: 'dc', vlan: 10 }))).toEqual({ node: 'gw1', network: 'dc', vlan: 10, nic: 'eth3' });
+    expect(l2GatewayOf(plan, sw({ node: 'gw1', network: 'other' }))).toEqual({ node: 'gw1', network: 'other', nic: 'eth2' });
+    expect(l2GatewayOf(plan, sw())).toBeUndefined();
+  });
+
+  it('refuses a gateway not attached to the network', () => {
+    expect(() => l2GatewayOf(plan, sw({ node: 'hv1', network: 'dc' }))).toThrow(/not attached to dc/);
+  });
+});
+
+describe('routerBody', () => {
+  const plan = {
+    transportNodes: [
+      { name: 'gw1', attachments: [{ network: 'internet' }] },
+      { name: 'gw2', attachments: [{ network: 'office' }, { network: 'internet' }] },
+    ],
+  } as unknown as LabPlan;
+  const router: RouterPlan = {
+    name: 'edge',
+    interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: '0a:00:00:00:00:01' }],
+    uplink: { network: 'internet', ip: '203.0.113.2', prefixLength: 24, mac: '0a:00:00:00:00:02', gateways: ['gw2', 'gw1'], snat: true },
+  };
+
+  it('gives addresses with their prefix and the gateways in priority order with their NIC on the uplink network', () => {
+    expect(routerBody(plan, router)).toEqual({
+      name: 'edge',
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:00:01' }],
+      uplink: {
+        network: 'internet',
+        ip: '203.0.113.2/24',
+        mac: '0a:00:00:00:00:02',
+        snat: true,
+        gateways: [{ node: 'gw2', nic: 'eth3' }, { node: 'gw1', nic: 'eth2' }],
+      },
+    });
+  });
+
+  it('leaves the uplink out of a router without one', () => {
+    expect(routerBody(plan, { name: 'inner', interfaces: [] })).toEqual({ name: 'inner', interfaces: [] });
+  });
+});
+
+describe('pushLogicalConfig', () => {
+  const plan = {
+    transportNodes: [
+      { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '10.0.0.11', mgmtIp: '172.30.0.11', attachments: [] },
+      { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlayIp: '10.0.0.12', mgmtIp: '172.30.0.12', attachments: [{ network: 'internet' }] },
+    ],
+    switches: [
+      {
+        name: 'web',
+        vni: 5001,
+        replication: 'source',
+        encap: 'geneve',
+        subnet: '10.0.1.0/24',
+        ports: [{ name: 'web1', switch: 'web', node: 'hv1', mac: '02:00:00:00:00:11', ip: '10.0.1.11' }],
+      },
+    ],
+    routers: [
+      {
+        name: 'edge',
+        interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: '0a:00:00:00:00:01' }],
+        uplink: { network: 'internet', ip: '203.0.113.2', prefixLength: 24, mac: '0a:00:00:00:00:02', gateways: ['gw1'], snat: false },
+      },
+    ],
+  } as unknown as LabPlan;
+
+  it('creates the transport nodes, then the switches, then the ports and routers, each as the plan has it', async () => {
+    // A member that stores what it is sent.
+    const member = await testMember((_request, body) => [201, body]);
+    try {
+      await pushLogicalConfig(plan, northbound(['127.0.0.1'], { port: member.port }));
+      const requests = member.seen.map((s) => s.request);
+      expect(requests.slice(0, 3)).toEqual(['POST /api/v1/transport-nodes', 'POST /api/v1/transport-nodes', 'POST /api/v1/logical-switches']);
+      expect(requests.slice(3).sort()).toEqual(['POST /api/v1/logical-ports', 'POST /api/v1/logical-routers']);
+      expect(member.seen.map((s) => s.body)).toEqual(
+        expect.arrayContaining([
+          { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '10.0.0.11', mgmtIp: '172.30.0.11' },
+          { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', subnet: '10.0.1.0/24' },
+          { name: 'web1', switch: 'web', mac: '02:00:00:00:00:11', ip: '10.0.1.11', node: 'hv1' },
+          routerBody(plan, plan.routers[0]!),
+        ]),
+      );
+    } finally {
+      await member.close();
+    }
+  });
+
+  it('fails with the answer of the member when a create is refused', async () => {
+    const member = await testMember(() => [400, { error: 'invalid', detail: 'invalid request body (1 issue)', issues: [{ path: 'underlayIp', message: 'an IPv4 address like 10.0.1.11' }] }]);
+    try {
+      await expect(pushLogicalConfig(plan, northbound(['127.0.0.1'], { port: member.port }))).rejects.toThrow(
+        'POST /api/v1/transport-nodes → 400: {"error":"invalid","detail":"invalid request body (1 issue)","issues":[{"path":"underlayIp","message":"an IPv4 address like 10.0.1.11"}]}',
+      );
+    } finally {
+      await member.close();
+    }
+  });
+});
+
+describe('waitProgrammed', () => {
+  it('names the nodes not programmed when no member reports them in time', async () => {
+    // Nothing listens on 127.0.0.2: a member that does not answer programs nothing.
+    await expect(waitProgrammed(['127.0.0.2'], ['hv1', 'hv2'], 300)).rejects.toThrow('the controller cluster did not program hv1, hv2 within 0.3 s');
+  });
+});

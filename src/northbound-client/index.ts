@@ -1,0 +1,5 @@
+// A typed client of the controller cluster's northbound API (src/model holds its contract).
+export { northbound, memberStatus, type NorthboundClient, type ResourceClient } from './client.ts';
+export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes.ts';
+export { NorthboundError } from './errors.ts';
+export type { TransportOptions } from './transport.ts';

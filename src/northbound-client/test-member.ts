@@ -1,0 +1,46 @@
+// For tests: a cluster member played by a real HTTP server on loopback, answering each request
+// as the test says, and noting what it was asked.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A status and a body (a string is sent as it is, anything else as JSON, none as nothing). */
+export type Reply = [status: number, body?: unknown];
+
+export interface TestMember {
+  port: number;
+  /** Every request so far: "METHOD /path" and its JSON body. */
+  seen: { request: string; body: unknown }[];
+  close(): Promise<void>;
+}
+
+export async function testMember(answer: (request: string, body: unknown) => Reply): Promise<TestMember> {
+  const seen: TestMember['seen'] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const request = `${req.method} ${req.url}`;
+      const body: unknown = text ? JSON.parse(text) : undefined;
+      seen.push({ request, body });
+      const [status, reply] = answer(request, body);
+      res.writeHead(status, reply === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(reply === undefined ? '' : typeof reply === 'string' ? reply : JSON.stringify(reply));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A member that gives these replies in turn, then 500. */
+export function replies(...list: Reply[]): (request: string, body: unknown) => Reply {
+  return () => list.shift() ?? [500, { error: 'internal', detail: 'no more replies' }];
+}

@@ -1,0 +1,104 @@
+// How requests reach the cluster: one HTTP exchange with a member, and the retry rules around it
+// (members in turn, no quorum and no answer retried until the deadline). What an answer means
+// is outcomes.ts's business.
+import { Agent, request as httpRequest } from 'node:http';
+import { API_PORT } from '../model/index.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface TransportOptions {
+  /** How long a request may keep retrying, in ms (default 60 s). */
+  deadlineMs?: number;
+  /** The API's port on every member (default API_PORT). */
+  port?: number;
+}
+
+/** What one request came to, after its retries. */
+export type Exchange =
+  /** A member's final answer: any status but 503, the body parsed when it is JSON. */
+  | { kind: 'answer'; status: number; text: string; json: unknown }
+  /** A DELETE answered 404 after an attempt of unknown outcome: that attempt deleted it. */
+  | { kind: 'deleted-before' }
+  /** The deadline passed; `last` says what the last attempt met ("<ip>: <body or error>"), and
+   *  `noQuorum` holds the body of its 503 when it got one. */
+  | { kind: 'gave-up'; last: string; noQuorum: { body: unknown } | undefined };
+
+// Connections are kept for the next request (an idle one does not keep the process alive). Plain
+// node:http rather than fetch: a request costs the caller about a millisecond of CPU instead of
+// three, and the first one does not load undici (50 ms), which matters on a 2-core host where
+// the lab's switches wait for the same CPU.
+const agent = new Agent({ keepAlive: true });
+
+/** One HTTP exchange with one member, within `timeoutMs` of silence. */
+export function send(ip: string, port: number, method: Method, path: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: ip, port, method, path, agent, timeout: timeoutMs, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** One request to one member, not retried: an answer, or what kept it from coming. */
+export async function exchangeOnce(ip: string, method: Method, path: string, options: { port?: number; timeoutMs?: number } = {}): Promise<Exchange> {
+  try {
+    const { status, text } = await send(ip, options.port ?? API_PORT, method, path, undefined, options.timeoutMs ?? 2000);
+    return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };
+  } catch (error) {
+    return { kind: 'gave-up', last: `${ip}: ${error instanceof Error ? error.message : String(error)}`, noQuorum: undefined };
+  }
+}
+
+export interface Transport {
+  exchange(method: Method, path: string, body?: unknown): Promise<Exchange>;
+}
+
+/**
+ * Tries the members in turn, and retries while the cluster has no quorum yet (503) or a member
+ * does not answer (or answers something that is not JSON), until the deadline. The member that
+ * last answered with success is asked first next time.
+ */
+export function transport(memberIps: readonly string[], options: TransportOptions = {}): Transport {
+  let preferred = 0;
+  return {
+    async exchange(method, path, body) {
+      const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      let last = '';
+      let noQuorum: { body: unknown } | undefined;
+      // Whether an attempt before may have committed (503: no quorum, outcome unknown; or no answer).
+      let ambiguous = false;
+      for (let attempt = 0; ; attempt++) {
+        const ip = memberIps[(preferred + attempt) % memberIps.length]!;
+        try {
+          const { status, text } = await send(ip, options.port ?? API_PORT, method, path, payload, 5000);
+          const json: unknown = text ? JSON.parse(text) : undefined;
+          if (status === 503) {
+            last = `${ip}: ${text}`;
+            noQuorum = { body: json };
+            ambiguous = true;
+          } else if (status === 404 && method === 'DELETE' && ambiguous) {
+            return { kind: 'deleted-before' };
+          } else {
+            if (status >= 200 && status < 300) preferred = (preferred + attempt) % memberIps.length;
+            return { kind: 'answer', status, text, json };
+          }
+        } catch (error) {
+          last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
+          noQuorum = undefined;
+          ambiguous = true;
+        }
+        if (Date.now() > deadline) return { kind: 'gave-up', last, noQuorum };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
