@@ -101,7 +101,7 @@ describe('northbound API while the store is cut off', () => {
   const cutOff = new Proxy(untouchable, {
     get(target, prop, receiver) {
       if (prop === 'status') return () => ({ remote: undefined, connected: false, synced: true, available: false, server: undefined });
-      if (prop === 'listSwitches') return () => [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }];
+      if (prop === 'resource') return (name: string) => (name === 'logicalSwitches' ? { list: () => [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }] } : undefined);
       return Reflect.get(target, prop, receiver);
     },
   });

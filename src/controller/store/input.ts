@@ -1,4 +1,4 @@
-// Helpers for the store's write methods: validation with every issue, and small row comparisons.
+// Helpers for the store's write methods: validation with every issue, and small object comparisons.
 import type { z } from 'zod';
 import { InvalidError } from './errors.ts';
 
@@ -14,10 +14,15 @@ export function sorted<T extends { name: string }>(items: T[]): T[] {
   return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export function same(a: object, b: object): boolean {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+/** Equal values, nested objects and arrays included; a key whose value is undefined counts as
+ *  absent (a parsed object may carry one where the object read back from rows has none). */
+export function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined).sort();
+  const ka = keys(a);
+  const kb = keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 export function withoutName<R extends { name?: unknown }>(row: R): Omit<R, 'name'> {

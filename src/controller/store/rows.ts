@@ -22,7 +22,7 @@ export interface NvStoreTables {
   Mastership: { node: string; member: string; generation: number };
 }
 
-export const LOGICAL_TABLES = ['Transport_Node', 'Logical_Switch', 'Logical_Port', 'Logical_Router', 'Logical_Router_Interface', 'Logical_Router_Gateway'] as const;
+/** The tables of the cluster itself (the logical resources' tables: see resources/index.ts). */
 export const MEMBERSHIP_TABLES = ['Member', 'Mastership'] as const;
 
 const opt = (v: string | undefined): string[] => (v === undefined ? [] : [v]);
