@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE, until, useSouthboundNode } from '../../support/southbound-node.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
+import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
 import { pendingChanges, wantedTunnels } from './programming.ts';
 
 const DPID = 0x6e2n;
@@ -12,9 +13,9 @@ const PHYS_MAC = '02:aa:00:00:00:01';
 
 const lab: LogicalState = {
   nodes: [
-    { name: 'gw1', role: 'l2-gateway', encap: 'geneve', underlayIp: '192.0.2.9' },
-    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
-    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2' },
+    hv('gw1', '192.0.2.9', { role: 'l2-gateway' }),
+    hv('hv1', '192.0.2.1'),
+    hv('hv2', '192.0.2.2'),
   ],
   switches: [{ name: 'web', vni: 100, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', vlan: 10, nic: 'phy0' } }],
   ports: [

@@ -12,6 +12,7 @@ import { OpenFlowController, type OpenFlowConnection } from '../../../src/openfl
 import { freePort, until } from '../../support/southbound-node.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
 import { type LogicalState, routerPortId, routerUplinkId } from '../../../src/model/index.ts';
+import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
 import { pendingChanges, programFlows, wantedTunnels } from './programming.ts';
 
 const WEB_MAC = '0a:00:00:00:01:01';
@@ -20,9 +21,9 @@ const VM_MAC = '02:00:00:00:00:0a';
 
 const lab: LogicalState = {
   nodes: [
-    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
-    { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlayIp: '192.0.2.31' },
-    { name: 'gw2', role: 'l3-gateway', encap: 'geneve', underlayIp: '192.0.2.32' },
+    hv('hv1', '192.0.2.1'),
+    hv('gw1', '192.0.2.31', { role: 'l3-gateway' }),
+    hv('gw2', '192.0.2.32', { role: 'l3-gateway' }),
   ],
   switches: [{ name: 'web', vni: 100, replication: 'source', encap: 'geneve' }],
   ports: [{ name: 'web-a', switch: 'web', mac: VM_MAC, ip: '10.0.1.10', node: 'hv1' }],

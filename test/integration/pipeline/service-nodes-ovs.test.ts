@@ -7,6 +7,7 @@ import { serviceFailoverGroupId } from '../../../src/controller/pipeline/index.t
 import { TUNNEL_BFD } from '../../../src/controller/southbound/node-sessions.ts';
 import { BRIDGE, until, useSouthboundNode } from '../../support/southbound-node.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
+import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
 import { pendingChanges, programFlows, wantedTunnels } from './programming.ts';
 
 const DPID = 0x5e2n;
@@ -15,10 +16,10 @@ const DPID = 0x5e2n;
 // their BFD sessions stay down until we switch BFD off on a tunnel.
 const lab: LogicalState = {
   nodes: [
-    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
-    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2' },
-    { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.11' },
-    { name: 'sn2', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.12' },
+    hv('hv1', '192.0.2.1'),
+    hv('hv2', '192.0.2.2'),
+    hv('sn1', '192.0.2.11', { role: 'service-node' }),
+    hv('sn2', '192.0.2.12', { role: 'service-node' }),
   ],
   switches: [{ name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' }],
   ports: [
