@@ -1,6 +1,7 @@
 // One transport node's switch as the controller's southbound sees it, on a private local OVS:
 // br-int (OpenFlow 1.3, fail-secure) managed by a NodeSessions listener and connected to an
-// OpenFlow controller. Shared by the pipeline tests that need both OVSDB and OpenFlow.
+// OpenFlow controller, for the tests of a file (useSouthboundNode). Shared by the pipeline tests
+// that need both OVSDB and OpenFlow.
 import { afterAll, beforeAll } from 'vitest';
 import { NodeSessions } from '../../src/controller/southbound/node-sessions.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../src/openflow/index.ts';
@@ -33,7 +34,7 @@ export interface SouthboundNode {
  * Starts OVS with `external_ids:system-id=node`, br-int with `dpid`, the ports `addPorts` makes
  * (before the managers connect), and waits until both the node session and the switch are up.
  */
-export async function startSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Promise<SouthboundNode> {
+async function startSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Promise<SouthboundNode> {
   const ovs = await startLocalOvs();
   await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${node}`);
   const ovsdbPort = await freePort();
@@ -62,7 +63,7 @@ export async function startSouthboundNode(node: string, dpid: bigint, addPorts: 
 
 /** A southbound node for the tests of a file: started in beforeAll, stopped in afterAll; its
  *  parts are there once beforeAll has run. */
-export function useSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): SouthboundNode {
+export function useSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Omit<SouthboundNode, 'stop'> {
   let started: SouthboundNode | undefined;
   beforeAll(async () => {
     started = await startSouthboundNode(node, dpid, addPorts);
@@ -79,6 +80,5 @@ export function useSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: Lo
     get sessions() { return get().sessions; },
     get controller() { return get().controller; },
     get sw() { return get().sw; },
-    stop: () => get().stop(),
   };
 }
