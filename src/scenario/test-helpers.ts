@@ -6,22 +6,7 @@ import { parseTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import type { LabPlan } from '../topology/plan-types.ts';
 import { lines } from '../topology/test-helpers.ts';
-import type {
-  ArtifactRequest,
-  ExecResult,
-  FloodRequest,
-  FloodResult,
-  LabDriver,
-  NodeAction,
-  NodeChange,
-  NodeTunnels,
-  PingRequest,
-  PingResult,
-  PortChange,
-  TrafficHandle,
-  TrafficRequest,
-  TrafficStats,
-} from './driver.ts';
+import type * as driver from './driver.ts';
 import { modelFromPlan, neededTunnels, withNode, withPort, withPortOn, withoutNode, withoutPort } from './lab-model.ts';
 import { parseScenarios, type ScenarioSuite } from './suite.ts';
 
@@ -98,27 +83,27 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
  * every needed tunnel is up, pings answer, floods reach each watched name once, ctrl1 is master.
  * Every call is logged in `calls` and takes `delayMs` (of fake time).
  */
-export class FakeDriver implements LabDriver {
+export class FakeDriver implements driver.LabDriver {
   readonly calls: string[] = [];
-  readonly artifacts: ArtifactRequest[] = [];
+  readonly artifacts: driver.ArtifactRequest[] = [];
   delayMs = 100;
   model = labModel();
 
-  onTunnels = (nodes: readonly string[]): NodeTunnels[] => {
+  onTunnels = (nodes: readonly string[]): driver.NodeTunnels[] => {
     const need = neededTunnels(this.model);
     return nodes.map((node) => ({ node, tunnels: (need.get(node) ?? []).map((t) => ({ ...t, up: true })) }));
   };
-  onPing = (req: PingRequest): PingResult => ({ sent: req.count, received: req.count });
-  onFlood = (req: FloodRequest): FloodResult => ({ copies: Object.fromEntries(req.watch.map((n) => [n, 1])), fromSource: 1 });
+  onPing = (req: driver.PingRequest): driver.PingResult => ({ sent: req.count, received: req.count });
+  onFlood = (req: driver.FloodRequest): driver.FloodResult => ({ copies: Object.fromEntries(req.watch.map((n) => [n, 1])), fromSource: 1 });
   onMaster = (_node: string): string | undefined => 'ctrl1';
   onGateway = (_router: string): string | undefined => 'gw2';
-  onExec = (_on: string, _cmd: string): ExecResult => ({ exitCode: 0, stdout: 'ok\n', stderr: '' });
+  onExec = (_on: string, _cmd: string): driver.ExecResult => ({ exitCode: 0, stdout: 'ok\n', stderr: '' });
   onAction = (_what: string): void => undefined;
-  onTraffic = (_req: TrafficRequest, ms: number): TrafficStats => {
+  onTraffic = (_req: driver.TrafficRequest, ms: number): driver.TrafficStats => {
     const sent = Math.floor(ms / _req.intervalMs);
     return { sent, received: sent, lost: 0 };
   };
-  onArtifacts = (req: ArtifactRequest): { files: string[] } => ({ files: [`${req.dir}/hv1/flows.txt`] });
+  onArtifacts = (req: driver.ArtifactRequest): { files: string[] } => ({ files: [`${req.dir}/hv1/flows.txt`] });
 
   private async call<T>(what: string, answer: () => T): Promise<T> {
     this.calls.push(what);
@@ -129,10 +114,10 @@ export class FakeDriver implements LabDriver {
   tunnels(nodes: readonly string[]) {
     return this.call(`tunnels ${nodes.join(',')}`, () => this.onTunnels(nodes));
   }
-  ping(req: PingRequest) {
+  ping(req: driver.PingRequest) {
     return this.call(`ping ${req.from} ${req.to} ${req.ip}`, () => this.onPing(req));
   }
-  flood(req: FloodRequest) {
+  flood(req: driver.FloodRequest) {
     return this.call(`flood ${req.from} ${req.frame}`, () => this.onFlood(req));
   }
   masterOf(node: string) {
@@ -144,14 +129,14 @@ export class FakeDriver implements LabDriver {
   exec(on: string, cmd: string) {
     return this.call(`exec ${on} ${cmd}`, () => this.onExec(on, cmd));
   }
-  node(action: NodeAction, target: string) {
+  node(action: driver.NodeAction, target: string) {
     return this.call(`${action} ${target}`, () => this.onAction(`${action} ${target}`));
   }
   link(node: string, state: 'up' | 'down') {
     return this.call(`link ${node} ${state}`, () => this.onAction(`link ${node} ${state}`));
   }
   // Logical changes also change the lab the fake reports tunnels of.
-  addPort(port: PortChange) {
+  addPort(port: driver.PortChange) {
     return this.call(`addPort ${port.name}`, () => {
       this.onAction(`addPort ${port.name}`);
       this.model = withPort(this.model, { name: port.name, switch: port.switch, node: port.on, ip: port.ip });
@@ -169,7 +154,7 @@ export class FakeDriver implements LabDriver {
       this.model = withPortOn(this.model, port, to);
     });
   }
-  addNode(node: NodeChange) {
+  addNode(node: driver.NodeChange) {
     return this.call(`addNode ${node.name}`, () => {
       this.onAction(`addNode ${node.name}`);
       this.model = withNode(this.model, { name: node.name, role: node.role });
@@ -181,12 +166,12 @@ export class FakeDriver implements LabDriver {
       this.model = withoutNode(this.model, name);
     });
   }
-  async startTraffic(req: TrafficRequest): Promise<TrafficHandle> {
+  async startTraffic(req: driver.TrafficRequest): Promise<driver.TrafficHandle> {
     const started = Date.now();
     await this.call(`startTraffic ${req.from} ${req.to} ${req.intervalMs}`, () => undefined);
     return { stop: () => this.call(`stopTraffic ${req.from} ${req.to}`, () => this.onTraffic(req, Date.now() - started)) };
   }
-  collectArtifacts(req: ArtifactRequest) {
+  collectArtifacts(req: driver.ArtifactRequest) {
     this.artifacts.push(req);
     return this.call(`collectArtifacts ${req.dir}`, () => this.onArtifacts(req));
   }

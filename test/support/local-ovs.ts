@@ -13,6 +13,8 @@ export interface LocalOvs {
   vsctl(...args: string[]): Promise<string>;
   /** ovs-ofctl with OpenFlow 1.3 against a bridge of this OVS. */
   ofctl(...args: string[]): Promise<string>;
+  /** ovs-appctl against this OVS's ovs-vswitchd (ofproto/trace, tnl/neigh/set, ...). */
+  appctl(...args: string[]): Promise<string>;
   /** Creates a netdev bridge; it is deleted again by stop(). */
   addBridge(name: string, ...extra: string[]): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +70,8 @@ export async function startLocalOvs(options: { vswitchd?: boolean } = {}): Promi
     vsctl: async (...args) => (await execa('ovs-vsctl', vsctlArgs(args), { env })).stdout,
     // ovs-ofctl finds a bridge's management socket under OVS_RUNDIR.
     ofctl: async (...args) => (await execa('ovs-ofctl', ['-O', 'OpenFlow13', ...args], { env })).stdout,
+    // Also where a vswitchd started elsewhere (in a namespace) with this directory listens.
+    appctl: async (...args) => (await execa('ovs-appctl', ['-t', join(dir, 'ovs-vswitchd.ctl'), ...args], { env })).stdout,
     addBridge: async (name, ...extra) => {
       bridges.push(name);
       await ovs.vsctl('add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev', ...extra);

@@ -1,6 +1,8 @@
 // One transport node's switch as the controller's southbound sees it, on a private local OVS:
 // br-int (OpenFlow 1.3, fail-secure) managed by a NodeSessions listener and connected to an
-// OpenFlow controller. Shared by the pipeline tests that need both OVSDB and OpenFlow.
+// OpenFlow controller, for the tests of a file (useSouthboundNode). Shared by the pipeline tests
+// that need both OVSDB and OpenFlow.
+import { afterAll, beforeAll } from 'vitest';
 import { NodeSessions } from '../../src/controller/southbound/node-sessions.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../src/openflow/index.ts';
 import { freePort } from './free-port.ts';
@@ -32,7 +34,7 @@ export interface SouthboundNode {
  * Starts OVS with `external_ids:system-id=node`, br-int with `dpid`, the ports `addPorts` makes
  * (before the managers connect), and waits until both the node session and the switch are up.
  */
-export async function startSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Promise<SouthboundNode> {
+async function startSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Promise<SouthboundNode> {
   const ovs = await startLocalOvs();
   await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${node}`);
   const ovsdbPort = await freePort();
@@ -56,5 +58,27 @@ export async function startSouthboundNode(node: string, dpid: bigint, addPorts: 
       await sessions.close().catch(() => {});
       await ovs.stop();
     },
+  };
+}
+
+/** A southbound node for the tests of a file: started in beforeAll, stopped in afterAll; its
+ *  parts are there once beforeAll has run. */
+export function useSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: LocalOvs) => Promise<void>): Omit<SouthboundNode, 'stop'> {
+  let started: SouthboundNode | undefined;
+  beforeAll(async () => {
+    started = await startSouthboundNode(node, dpid, addPorts);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const get = (): SouthboundNode => {
+    if (!started) throw new Error(`southbound node ${node} is not started`);
+    return started;
+  };
+  return {
+    get ovs() { return get().ovs; },
+    get sessions() { return get().sessions; },
+    get controller() { return get().controller; },
+    get sw() { return get().sw; },
   };
 }

@@ -1,48 +1,17 @@
 // The built-in controller cluster on a real lab: three members, three hypervisors, switches on
 // every encap. Tunnels, reachability, isolation and flooding, then failover under traffic.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound, addPort, migratePort, removePort } from '../../../src/app/ports.ts';
 import { addTransportNode } from '../../../src/app/transport-nodes.ts';
 import { ownerOf } from '../../../src/controller/mastership/assign.ts';
 import { unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
-import type { LabPlan } from '../../../src/topology/plan-types.ts';
-import { deploy, destroy, eventually, labName, runtime } from './support.ts';
+import { labTopology, useLab } from './harness.ts';
+import { eventually, runtime } from './support.ts';
 
-const lab = labName('ctrl');
-const TOPOLOGY = `
-name: ${lab}
-controllers: 3
-transport-nodes:
-  hv1: hypervisor
-  hv2: hypervisor
-  hv3: hypervisor
-logical-switches:
-  web:
-    vni: 5001
-    subnet: 10.0.1.0/24
-    ports:
-      web1: { on: hv1, ip: 10.0.1.11, mac: "02:00:00:00:00:11" }
-      web2: { on: hv2, ip: 10.0.1.12, mac: "02:00:00:00:00:12" }
-      web3: { on: hv3, ip: 10.0.1.13 }
-  app:
-    vni: 5002
-    encap: vxlan
-    subnet: 10.0.1.0/24
-    ports:
-      app1: { on: hv1, ip: 10.0.1.11, mac: "02:00:00:00:00:11" }
-      app2: { on: hv2, ip: 10.0.1.12, mac: "02:00:00:00:00:12" }
-  db:
-    vni: 5003
-    encap: gre
-    subnet: 10.0.3.0/24
-    ports:
-      db1: { on: hv1, ip: 10.0.3.11 }
-      db3: { on: hv3, ip: 10.0.3.13 }
-`;
-
-let plan: LabPlan;
+const testLab = useLab(labTopology('controller.yaml'));
+const lab = testLab.name;
+const node = testLab.container;
 let api: NorthboundClient;
-const node = (name: string) => `nvlab-${lab}-${name}`;
 /** Where each VM lives now (migrations update it). */
 const home = new Map<string, string>();
 
@@ -73,20 +42,18 @@ async function mastersOnSwitch(hv: string): Promise<string[]> {
     .map((line) => line.split(',')[0]!.replace(/"/g, ''));
 }
 
-const memberIp = (member: string) => plan.controllers.kind === 'builtin' ? plan.controllers.members.find((m) => m.name === member)!.mgmtIp : '';
+const memberIp = (member: string) => testLab.plan.controllers.kind === 'builtin' ? testLab.plan.controllers.members.find((m) => m.name === member)!.mgmtIp : '';
 
 beforeAll(async () => {
-  plan = await deploy(TOPOLOGY);
-  for (const sw of plan.switches) for (const p of sw.ports) home.set(p.name, p.node);
+  for (const sw of testLab.plan.switches) for (const p of sw.ports) home.set(p.name, p.node);
   api = await labNorthbound(runtime, lab);
   // Every switch has its master once the cluster has programmed it.
   await eventually(masterships, (m) => m.length === 3, 20_000);
 });
-afterAll(() => destroy(lab));
 
 describe('a three-member cluster programming three hypervisors', () => {
   test('each node has exactly the tunnels its switches need, of each switch\'s encap, and they are up', async () => {
-    const underlay = new Map(plan.transportNodes.map((n) => [n.name, n.underlayIp]));
+    const underlay = new Map(testLab.plan.transportNodes.map((n) => [n.name, n.underlayIp]));
     const expected: Record<string, string[]> = {
       hv1: [`geneve ${underlay.get('hv2')}`, `geneve ${underlay.get('hv3')}`, `gre ${underlay.get('hv3')}`, `vxlan ${underlay.get('hv2')}`],
       hv2: [`geneve ${underlay.get('hv1')}`, `geneve ${underlay.get('hv3')}`, `vxlan ${underlay.get('hv1')}`],
@@ -110,7 +77,7 @@ describe('a three-member cluster programming three hypervisors', () => {
   });
 
   test('every pair of ports in a switch reaches the other, on every encap', async () => {
-    const pairs = plan.switches.flatMap((sw) => sw.ports.flatMap((a) => sw.ports.filter((b) => b !== a).map((b) => [a.name, b.ip] as const)));
+    const pairs = testLab.plan.switches.flatMap((sw) => sw.ports.flatMap((a) => sw.ports.filter((b) => b !== a).map((b) => [a.name, b.ip] as const)));
     const results = await Promise.all(pairs.map(async ([from, ip]) => [from, ip, await pings(from, ip)] as const));
     expect(results.filter(([, , ok]) => !ok)).toEqual([]);
   });
@@ -138,6 +105,8 @@ describe('a three-member cluster programming three hypervisors', () => {
 });
 
 describe('failover', () => {
+  // In order, on the one cluster of this file: each test starts from the masterships the one
+  // before left (members it killed are started again, and may still be taking switches back).
   test('killing the master of a switch under 10 ms pings loses no ping, and a new master takes over', async () => {
     const before = (await masterships()).find((m) => m.node === 'hv1')!;
     const traffic = vm('web1', ['ping', '-q', '-i', '0.01', '-c', '400', '-W', '1', '10.0.1.12'], 30_000);
@@ -190,12 +159,12 @@ describe('failover', () => {
     const owned = await masterships();
     const victim = owned[0]!.member;
     const container = node(victim);
-    await runtime.disconnect(container, plan.networks.mgmt.name);
+    await runtime.disconnect(container, testLab.plan.networks.mgmt.name);
     const moved = await eventually(masterships, (m) => m.every((x) => x.member !== victim), 5_000);
     expect(moved.filter((m) => m.member === victim)).toEqual([]);
     // Cut off longer than its store client's grace for a server out of its cluster (2 s).
     await new Promise((r) => setTimeout(r, 4000));
-    await runtime.connect(container, { network: plan.networks.mgmt.name, ip: memberIp(victim) });
+    await runtime.connect(container, { network: testLab.plan.networks.mgmt.name, ip: memberIp(victim) });
     for (const hv of ['hv1', 'hv2', 'hv3']) {
       expect(await eventually(() => mastersOnSwitch(hv), (m) => m.length === 1, 10_000), hv).toHaveLength(1);
     }
@@ -227,6 +196,8 @@ describe('failover', () => {
 });
 
 describe('convergence', () => {
+  // On the lab as the tests before left it (web5 plugged on hv2, every member restarted); the
+  // second test after the first moved web1 to hv2.
   test('an added port is reachable, a migrated one at its new place, a removed one leaves no flow', async () => {
     await addPort(runtime, lab, { switch: 'web', name: 'web4', on: 'hv3', ip: '10.0.1.14' }, api);
     home.set('web4', 'hv3');

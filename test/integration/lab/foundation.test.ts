@@ -2,34 +2,32 @@
 // OVS on each node, transport IPs reach each other over the underlay, VMs are bound to br-int,
 // and destroy leaves nothing behind.
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { inspectLab, type LabState } from '../../../src/app/inspect.ts';
 import { checkUnderlay } from '../../../src/app/underlay-check.ts';
 import { bridgeName, macFor } from '../../../src/runtime/docker/fabric.ts';
-import type { LabPlan } from '../../../src/topology/plan-types.ts';
-import { deploy, destroy, labName, leftovers, runtime, threeHypervisors, volumeCount } from './support.ts';
+import { destroy, labTopology, useLab } from './harness.ts';
+import { leftovers, NOTHING_LEFT, runtime, volumeCount } from './support.ts';
 
 describe('a deployed three-hypervisor lab', () => {
-  const lab = labName('found');
-  let plan: LabPlan;
+  // The tests read one lab; the last one destroys it (destroy is what it checks).
+  let volumesBefore = 0;
+  const lab = useLab(labTopology('three-hypervisors.yaml'), {
+    beforeDeploy: async () => {
+      volumesBefore = await volumeCount();
+    },
+  });
   let state: LabState;
-  let volumesBefore: number;
 
   beforeAll(async () => {
-    volumesBefore = await volumeCount();
-    plan = await deploy(threeHypervisors(lab));
-    state = await inspectLab(runtime, lab);
-  });
-
-  afterAll(async () => {
-    await destroy(lab);
+    state = await inspectLab(runtime, lab.name);
   });
 
   test('runs one container per transport node, named and labelled as the spec says', () => {
     expect(state.nodes.filter((n) => n.role !== 'controller').map((n) => [n.name, n.container, n.role, n.state])).toEqual([
-      ['hv1', `nvlab-${lab}-hv1`, 'hypervisor', 'running'],
-      ['hv2', `nvlab-${lab}-hv2`, 'hypervisor', 'running'],
-      ['hv3', `nvlab-${lab}-hv3`, 'hypervisor', 'running'],
+      ['hv1', `nvlab-${lab.name}-hv1`, 'hypervisor', 'running'],
+      ['hv2', `nvlab-${lab.name}-hv2`, 'hypervisor', 'running'],
+      ['hv3', `nvlab-${lab.name}-hv3`, 'hypervisor', 'running'],
     ]);
   });
 
@@ -46,7 +44,7 @@ describe('a deployed three-hypervisor lab', () => {
   });
 
   test('the transport IP lives on br-phy and matches the plan', async () => {
-    for (const node of plan.transportNodes) {
+    for (const node of lab.plan.transportNodes) {
       const result = await runtime.exec(node.container, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'br-phy']);
       expect(result.stdout).toContain(`${node.underlayIp}/${node.underlayPrefixLength}`);
     }
@@ -54,10 +52,10 @@ describe('a deployed three-hypervisor lab', () => {
 
   test('the underlay delivers a frame to the node it is addressed to, and to no other, with nothing learned', async () => {
     // Forget what the fabric's bridge learned: what is left is what it knew from the start.
-    const fabricPid = (await execa('docker', ['inspect', '-f', '{{.State.Pid}}', `nvlab-${lab}.fabric`])).stdout.trim();
-    const flushed = await execa('nsenter', ['-t', fabricPid, '-n', 'bridge', 'fdb', 'flush', 'dev', bridgeName(plan.networks.underlay.name), 'dynamic'], { reject: false });
+    const fabricPid = (await execa('docker', ['inspect', '-f', '{{.State.Pid}}', `nvlab-${lab.name}.fabric`])).stdout.trim();
+    const flushed = await execa('nsenter', ['-t', fabricPid, '-n', 'bridge', 'fdb', 'flush', 'dev', bridgeName(lab.plan.networks.underlay.name), 'dynamic'], { reject: false });
     expect(flushed.stderr).toBe('');
-    const [hv1, hv2, hv3] = plan.transportNodes;
+    const [hv1, hv2, hv3] = lab.plan.transportNodes;
     // tcpdump -c 1 exits at the first frame of this EtherType (a local experimental one).
     const capture = (container: string) => runtime.exec(container, ['timeout', '4', 'tcpdump', '-c', '1', '-n', '-e', '-i', 'eth1', 'ether proto 0x88b5']);
     // hv2 never answers: a bridge that only learns would flood every one of these frames.
@@ -82,7 +80,7 @@ describe('a deployed three-hypervisor lab', () => {
   });
 
   test('br-phy learns no MAC from that traffic (each new one made ovs-vswitchd revalidate every flow)', async () => {
-    for (const node of plan.transportNodes) {
+    for (const node of lab.plan.transportNodes) {
       const fdb = await runtime.exec(node.container, ['ovs-appctl', 'fdb/show', 'br-phy']);
       expect(fdb.exitCode).toBe(0);
       expect(fdb.stdout.trim().split('\n').slice(1)).toEqual([]); // the header alone
@@ -90,9 +88,9 @@ describe('a deployed three-hypervisor lab', () => {
   });
 
   test('each VM namespace has its MAC and IP, and its br-int interface the iface-id binding', async () => {
-    for (const sw of plan.switches) {
+    for (const sw of lab.plan.switches) {
       for (const port of sw.ports) {
-        const node = plan.transportNodes.find((n) => n.name === port.node);
+        const node = lab.plan.transportNodes.find((n) => n.name === port.node);
         if (!node) throw new Error(`no node ${port.node}`);
         const inside = await runtime.exec(node.container, ['ip', 'netns', 'exec', port.name, 'ip', '-j', 'addr', 'show', 'eth0']);
         expect(inside.exitCode).toBe(0);
@@ -112,19 +110,19 @@ describe('a deployed three-hypervisor lab', () => {
   });
 
   test('the explicit MAC of a port is used as given', () => {
-    const web3 = plan.switches.flatMap((s) => s.ports).find((p) => p.name === 'web3');
+    const web3 = lab.plan.switches.flatMap((s) => s.ports).find((p) => p.name === 'web3');
     expect(web3?.mac).toBe('02:00:00:00:01:13');
   });
 
   test('controller members run beside the transport nodes, on the management network only', async () => {
-    const members = (await inspectLab(runtime, lab)).nodes.filter((n) => n.role === 'controller');
+    const members = (await inspectLab(runtime, lab.name)).nodes.filter((n) => n.role === 'controller');
     expect(members.map((m) => m.name)).toEqual(['ctrl1', 'ctrl2', 'ctrl3']);
     for (const m of members) expect(Object.keys(m.addresses)).toEqual(['mgmt']);
   });
 
   test('destroy leaves no container, network or volume', async () => {
-    await destroy(lab);
-    expect(await leftovers(lab)).toEqual({ containers: [], networks: [], volumes: [], hostLinks: [] });
+    await destroy(lab.name);
+    expect(await leftovers(lab.name)).toEqual(NOTHING_LEFT);
     expect(await volumeCount()).toBe(volumesBefore);
   });
 });

@@ -1,18 +1,18 @@
 // Lab lifecycle on real Docker: rollback of a failed deploy, cleanup after a killed CLI, two labs
 // side by side, and the CLI's exit codes for bad input.
 import { execa } from 'execa';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { deployLab } from '../../../src/app/deploy.ts';
 import { inspectLab } from '../../../src/app/inspect.ts';
 import { checkUnderlay } from '../../../src/app/underlay-check.ts';
 import type { Runtime } from '../../../src/runtime/runtime.ts';
-import { deploy, destroy, eventually, labName, leftovers, nvlab, planFor, runtime, threeHypervisors, writeTopology } from './support.ts';
+import { claimLab, deploy, destroy, labTopology, planFor } from './harness.ts';
+import { eventually, leftovers, NOTHING_LEFT, nvlab, runtime, writeTopology } from './support.ts';
 
-const empty = { containers: [], networks: [], volumes: [], hostLinks: [] };
+const threeHypervisors = (name: string) => labTopology('three-hypervisors.yaml', name);
 
 describe('a deploy that fails midway', () => {
-  const lab = labName('rollback');
-  afterAll(() => destroy(lab));
+  const lab = claimLab('it-rollback');
 
   test('rolls back every container and network it made', async () => {
     const plan = await planFor(threeHypervisors(lab));
@@ -32,13 +32,12 @@ describe('a deploy that fails midway', () => {
       exitCode: 2,
       message: expect.stringContaining('injected failure'),
     });
-    expect(await leftovers(lab)).toEqual(empty);
+    expect(await leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
 
 describe('a deploy whose CLI was killed', () => {
-  const lab = labName('killed');
-  afterAll(() => destroy(lab));
+  const lab = claimLab('it-killed');
 
   test('is cleaned up by `nvlab destroy LAB` from labels alone', async () => {
     const file = await writeTopology(threeHypervisors(lab));
@@ -53,17 +52,14 @@ describe('a deploy whose CLI was killed', () => {
     const result = await nvlab(['destroy', lab]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`destroyed ${lab}`);
-    expect(await leftovers(lab)).toEqual(empty);
+    expect(await leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
 
 describe('two labs at once', () => {
-  const a = labName('twin-a');
-  const b = labName('twin-b');
-  afterAll(async () => {
-    await destroy(a);
-    await destroy(b);
-  });
+  // The second test runs on the lab b the first one leaves running.
+  const a = claimLab('it-twin-a');
+  const b = claimLab('it-twin-b');
 
   test('come up side by side without clashes, and destroying one leaves the other', async () => {
     const [planA, planB] = await Promise.all([deploy(threeHypervisors(a)), deploy(threeHypervisors(b))]);
@@ -74,7 +70,7 @@ describe('two labs at once', () => {
       expect(pairs.filter((p) => !p.ok)).toEqual([]);
     }
     await destroy(a);
-    expect(await leftovers(a)).toEqual(empty);
+    expect(await leftovers(a)).toEqual(NOTHING_LEFT);
     const stillB = await inspectLab(runtime, b);
     expect(stillB.nodes.map((n) => n.state)).toEqual(Array(6).fill('running'));
   });
@@ -90,6 +86,8 @@ describe('two labs at once', () => {
 });
 
 describe('the CLI on bad input', () => {
+  const lab = claimLab('it-invalid'); // the invalid file's lab, which must never exist
+
   test('validate reports every problem with file:line:column and exits 2', async () => {
     const file = await writeTopology(`name: bad
 transport-nodes:
@@ -109,12 +107,11 @@ logical-switches:
   });
 
   test('deploy of an invalid file creates nothing', async () => {
-    const lab = labName('invalid');
     const file = await writeTopology(`name: ${lab}\ncontrollers: 2\ntransport-nodes:\n  hv1: hypervisor\n`);
     const result = await nvlab(['deploy', file]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/:2:\d+: controllers/);
-    expect(await leftovers(lab)).toEqual(empty);
+    expect(await leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   test('a file that is not YAML and a missing file exit 2', async () => {

@@ -1,41 +1,12 @@
 // Physical networks: hosts come up on their segment with its VLAN, and gateways are attached to
 // the segments they serve.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LabPlan } from '../../../src/topology/plan-types.ts';
-import { deploy, destroy, labName, runtime } from './support.ts';
+import { describe, expect, test } from 'vitest';
+import { labTopology, useLab } from './harness.ts';
+import { runtime } from './support.ts';
 
 describe('a lab with a VLAN-tagged physical network', () => {
-  const lab = labName('phys');
-  let plan: LabPlan;
-
-  beforeAll(async () => {
-    plan = await deploy(`
-name: ${lab}
-transport-nodes:
-  hv1: hypervisor
-  gw1: l2-gateway
-physical-networks:
-  office:
-    subnet: 192.168.10.0/24
-    vlan: 10
-    hosts:
-      printer: 192.168.10.50
-      pc: 192.168.10.60
-  internet:
-    subnet: 203.0.113.0/24
-    hosts:
-      www: 203.0.113.80
-logical-switches:
-  web:
-    subnet: 10.0.1.0/24
-    ports:
-      web1: { on: hv1, ip: 10.0.1.11 }
-    l2-gateway: { on: gw1, network: office }
-`);
-  });
-  afterAll(() => destroy(lab));
-
-  const container = (name: string) => `nvlab-${lab}-${name}`;
+  const lab = useLab(labTopology('physical.yaml'));
+  const container = lab.container;
 
   test('a host on a VLAN holds its address on the tagged interface', async () => {
     const result = await runtime.exec(container('printer'), ['ip', '-d', '-o', 'addr', 'show', 'dev', 'eth0.10']);
@@ -46,7 +17,7 @@ logical-switches:
   });
 
   test('hosts on the segment reach each other; the gateway sees their 802.1Q tag 10 on the wire', async () => {
-    const gw = plan.transportNodes.find((n) => n.name === 'gw1');
+    const gw = lab.plan.transportNodes.find((n) => n.name === 'gw1');
     const attachment = gw?.attachments.find((a) => a.network === 'office');
     expect(attachment).toBeDefined();
     // The gateway's NIC on the segment is the one holding its attachment address.

@@ -4,50 +4,17 @@
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { collectArtifacts } from '../../../src/app/lab-driver/artifacts.ts';
 import { floodOnce, resolveCapturePoint, type FloodCapture } from '../../../src/app/lab-driver/flood.ts';
 import { startTraffic } from '../../../src/app/lab-driver/background-pings.ts';
 import { NvlabError } from '../../../src/util/errors.ts';
-import { deploy, destroy, eventually, labName, runtime } from './support.ts';
+import { labTopology, useLab } from './harness.ts';
+import { eventually, runtime } from './support.ts';
 
-const lab = labName('probe');
-const TOPOLOGY = `
-name: ${lab}
-controllers: 3
-transport-nodes:
-  hv1: hypervisor
-  hv2: hypervisor
-  hv3: hypervisor
-logical-switches:
-  web:
-    subnet: 10.0.1.0/24
-    ports:
-      web1: { on: hv1, ip: 10.0.1.11 }
-      web2: { on: hv2, ip: 10.0.1.12 }
-      web3: { on: hv3, ip: 10.0.1.13 }
-  app:
-    encap: vxlan
-    subnet: 10.0.1.0/24
-    ports:
-      app1: { on: hv1, ip: 10.0.1.11 }
-      app2: { on: hv1, ip: 10.0.1.12 }
-      app3: { on: hv3, ip: 10.0.1.13 }
-  db:
-    encap: gre
-    subnet: 10.0.3.0/24
-    ports:
-      db1: { on: hv1, ip: 10.0.3.11 }
-      db2: { on: hv2, ip: 10.0.3.12 }
-physical-networks:
-  office:
-    subnet: 192.168.10.0/24
-    vlan: 10
-    hosts:
-      printer: 192.168.10.50
-      pc: 192.168.10.60
-`;
-const container = (node: string) => `nvlab-${lab}-${node}`;
+const probed = useLab(labTopology('scenario-probes.yaml'));
+const lab = probed.name;
+const container = probed.container;
 const ALL = ['web1', 'web2', 'web3', 'app1', 'app2', 'app3', 'db1', 'db2', 'printer'];
 let lastCaptures: FloodCapture[] = [];
 
@@ -57,12 +24,10 @@ async function reaches(from: string, ip: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  await deploy(TOPOLOGY);
   // Flooding is judged on a programmed lab: each switch's tunnels carry traffic both ways.
   const ready = () => Promise.all([reaches('web1', '10.0.1.12'), reaches('web1', '10.0.1.13'), reaches('app1', '10.0.1.13'), reaches('db1', '10.0.3.12')]);
   expect(await eventually(ready, (r) => r.every(Boolean), 20_000)).toEqual([true, true, true, true]);
 });
-afterAll(() => destroy(lab));
 
 describe('capture points', () => {
   test('a port is its namespace on the hypervisor hosting it; a wrong name is an error naming it', async () => {
@@ -125,6 +90,8 @@ describe('continuous pings', () => {
 });
 
 describe('artifacts', () => {
+  // Runs last, on what the tests before left: it saves the broadcast test's captures, and it
+  // stops hv3.
   test('per node its OVS state, flows, groups and logs; per member its logs; the captures; a stopped node gets a note', async () => {
     await runtime.stop(container('hv3'));
     const dir = join(await mkdtemp(join(tmpdir(), 'nvlab-artifacts-')), 'scenario');

@@ -1,17 +1,16 @@
 // End to end: `nvlab run` on every built-in topology, as users and CI run it (a subprocess, its
 // report on stdout, its exit code), and a scenario written to fail, which must exit 1, say what
 // it saw, and leave its artifacts.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerLabDriver } from '../../../src/app/lab-driver/docker-driver.ts';
 import type { JsonReport } from '../../../src/reporters/json.ts';
 import { createSession, StepFailedError, type ScenarioSession } from '../../../src/scenario/index.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
-import { deploy, destroy, labName, runtime } from './support.ts';
+import { claimLabOfFile, labTopology, labTopologyFile, useLab } from './harness.ts';
 
 const CLI = join(projectRoot, 'bin/nvlab.js');
 const BUILT_IN = ['demo', 'tunnels', 'flooding', 'failover', 'migration', 'isolation', 'service-nodes', 'l2-gateway', 'l3-gateway'];
@@ -34,9 +33,11 @@ afterAll(async () => {
 describe('the built-in topologies pass their scenarios', () => {
   let suiteMs = 0;
   for (const name of BUILT_IN) {
+    const file = join(projectRoot, 'topologies', `${name}.yaml`);
+    claimLabOfFile(file);
     it(`topologies/${name}.yaml`, async () => {
       const started = Date.now();
-      const result = await run([join(projectRoot, 'topologies', `${name}.yaml`), '--reporter', 'json']);
+      const result = await run([file, '--reporter', 'json']);
       const ms = Date.now() - started;
       suiteMs += ms;
       durations.push(`${name}: ${(ms / 1000).toFixed(1)} s (total ${(suiteMs / 1000).toFixed(1)} s)`);
@@ -51,41 +52,8 @@ describe('the built-in topologies pass their scenarios', () => {
 });
 
 describe('a scenario written to fail', () => {
-  const lab = labName('fail');
-  let file: string;
-
-  beforeAll(async () => {
-    file = join(cwd, 'fail.yaml');
-    await writeFile(
-      file,
-      `name: ${lab}
-controllers: 1
-transport-nodes:
-  hv1: hypervisor
-  hv2: hypervisor
-  hv3: hypervisor
-logical-switches:
-  web:
-    subnet: 10.0.1.0/24
-    ports:
-      web1: { on: hv1, ip: 10.0.1.11 }
-      web2: { on: hv2, ip: 10.0.1.12 }
-      web3: { on: hv3, ip: 10.0.1.13 }
-scenarios:
-  wrong-count:                 # source replication sends 2 copies, not 1
-    - flood: { from: web1, receivers: [web2, web3], copies-from-source: 1, within: 2s }
-    - ping: { from: web1, to: web2 }
-  not-isolated:                # web2 answers: the ping was expected to fail
-    - ping: { from: web1, to: web2, expect: fail, within: 0s }
-  fine:
-    - ping: { from: web3, to: web1 }
-`,
-    );
-  });
-
-  afterAll(async () => {
-    await destroy(lab).catch(() => {});
-  });
+  const file = labTopologyFile('failing-scenarios.yaml');
+  const lab = claimLabOfFile(file);
 
   it('exits 1, says what it saw, skips what follows, runs the next scenario, leaves artifacts and a valid JUnit report', async () => {
     const result = await run([file, '--reporter', 'junit', '--output', join(cwd, 'report.xml')]);
@@ -121,28 +89,11 @@ scenarios:
 });
 
 describe('the TypeScript API: steps from a test, against a real lab', () => {
-  const lab = labName('api');
+  const lab = useLab(labTopology('two-hypervisors.yaml'));
   let session: ScenarioSession;
 
-  beforeAll(async () => {
-    const plan = await deploy(`
-name: ${lab}
-controllers: 1
-transport-nodes:
-  hv1: hypervisor
-  hv2: hypervisor
-logical-switches:
-  web:
-    subnet: 10.0.1.0/24
-    ports:
-      web1: { on: hv1, ip: 10.0.1.11 }
-      web2: { on: hv2, ip: 10.0.1.12 }
-`);
-    session = createSession(new DockerLabDriver(runtime, lab), plan);
-  });
-
-  afterAll(async () => {
-    await destroy(lab).catch(() => {});
+  beforeAll(() => {
+    session = createSession(lab.driver, lab.plan);
   });
 
   it('asserts steps, keeps the lab model between calls, and throws a StepFailedError that says what it saw', async () => {

@@ -1,61 +1,14 @@
-// Helpers for lab tests: real Docker, real OVS. Every lab gets a name unique to this test run so
-// that tests never touch a lab someone else deployed.
+// Helpers for lab tests: real Docker, real OVS. What a lab holds on the host, the CLI as a user
+// runs it, and polling; harness.ts gives each test file its labs.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { deployLab } from '../../../src/app/deploy.ts';
-import { destroyLab } from '../../../src/app/destroy.ts';
 import { createRuntime } from '../../../src/app/runtime.ts';
-import { parseTopology } from '../../../src/topology/load.ts';
-import { planLab } from '../../../src/topology/plan.ts';
-import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import type { Runtime } from '../../../src/runtime/runtime.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
 
 export const runtime: Runtime = await createRuntime();
-
-/** A lab name unique to this process: it-<tag>-<pid>. */
-export function labName(tag: string): string {
-  return `it-${tag}-${process.pid % 100000}`.slice(0, 20);
-}
-
-export function threeHypervisors(name: string): string {
-  return `
-name: ${name}
-transport-nodes:
-  hv1: hypervisor
-  hv2: hypervisor
-  hv3: { role: hypervisor, encap: vxlan }
-logical-switches:
-  web:
-    subnet: 10.0.1.0/24
-    ports:
-      web1: { on: hv1, ip: 10.0.1.11 }
-      web2: { on: hv2, ip: 10.0.1.12 }
-      web3: { on: hv3, ip: 10.0.1.13, mac: "02:00:00:00:01:13" }
-  app:
-    subnet: 10.0.1.0/24
-    ports:
-      app1: { on: hv1, ip: 10.0.1.11 }
-      app2: { on: hv3, ip: 10.0.1.12 }
-`;
-}
-
-export async function planFor(source: string): Promise<LabPlan> {
-  const loaded = parseTopology(source, 'test.yaml');
-  return planLab(loaded.topology, { usedSubnets: await runtime.usedSubnets() });
-}
-
-export async function deploy(source: string, rt: Runtime = runtime): Promise<LabPlan> {
-  const plan = await planFor(source);
-  await deployLab(rt, plan);
-  return plan;
-}
-
-export async function destroy(lab: string): Promise<void> {
-  await destroyLab(runtime, lab);
-}
 
 export async function writeTopology(source: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'nvlab-it-'));
@@ -87,9 +40,15 @@ export async function leftovers(
     .split('\n')
     .filter(Boolean);
   const links = JSON.parse((await execa('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string; ifalias?: string }[];
-  const hostLinks = links.filter((l) => l.ifalias?.startsWith(`nvlab:nvlab-${lab}-`)).map((l) => l.ifname);
+  // This lab's networks only: another lab's name may begin with this one's and a dash
+  // (it-probe, it-probe-4711).
+  const own = new RegExp(`^nvlab:nvlab-${lab}-(mgmt|underlay|phys-.+)$`);
+  const hostLinks = links.filter((l) => own.test(l.ifalias ?? '')).map((l) => l.ifname);
   return { containers, networks, volumes, hostLinks };
 }
+
+/** What leftovers() finds of a lab that is gone. */
+export const NOTHING_LEFT = { containers: [], networks: [], volumes: [], hostLinks: [] };
 
 export async function volumeCount(): Promise<number> {
   return (await execa('docker', ['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean).length;

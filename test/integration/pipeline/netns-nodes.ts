@@ -26,12 +26,11 @@ export interface VethEnd {
 export interface OvsNode {
   name: string;
   ns: string;
+  /** Its OVSDB, and ovs-appctl against its ovs-vswitchd. */
   ovs: LocalOvs;
   dpid: bigint;
   underlayIp: string;
   underlayMac: string;
-  /** ovs-appctl against this node's ovs-vswitchd. */
-  appctl(...args: string[]): Promise<string>;
   startVswitchd(): Promise<void>;
   /** SIGKILL: as if the node died; its namespace and links stay. */
   killVswitchd(): Promise<void>;
@@ -127,7 +126,6 @@ export class NetnsLab {
     const pidfile = join(ovs.dir, 'ovs-vswitchd.pid');
     const node: OvsNode = {
       name, ns, ovs, dpid: opts.dpid, underlayIp: opts.underlayIp, underlayMac,
-      appctl: async (...args) => (await execa('ovs-appctl', ['-t', ctl, ...args], { env })).stdout,
       startVswitchd: async () => {
         await execa('ip', ['netns', 'exec', ns, 'ovs-vswitchd', ovs.dbRemote, `--pidfile=${pidfile}`, `--log-file=${join(ovs.dir, 'ovs-vswitchd.log')}`,
           `--unixctl=${ctl}`, '--detach'], { env });

@@ -2,34 +2,22 @@
 // back (flow stats, group desc) to something reconcile() finds identical, and a change in the
 // logical state is applied as exactly its difference. Also shows, with ofproto/trace, that OVS
 // never outputs a frame to its ingress port, which the shared flood groups rely on.
-import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floodAllGroupId, floodLocalGroupId, desiredFlows, desiredTunnels, reconcile, type NodeFacts } from '../../../src/controller/pipeline/index.ts';
 import { formatMessage, OpenFlowController, type OpenFlowConnection, type OutgoingMessage } from '../../../src/openflow/index.ts';
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
+import { smallLab } from '../../../src/controller/pipeline/test-fixtures.ts';
+import { readBack } from './programming.ts';
 
 const DPID = 0x5e1n;
 
-const lab = (): LogicalState => ({
-  nodes: [
-    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
-    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2', underlayMac: '02:00:00:00:01:02' },
-    { name: 'hv3', role: 'hypervisor', encap: 'vxlan', underlayIp: '192.0.2.3' },
-  ],
-  switches: [
-    { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
-    { name: 'db', vni: 200, replication: 'source', encap: 'vxlan' },
-  ],
-  ports: [
-    { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0A', ip: '10.0.0.10', node: 'hv1' },
-    { name: 'web-b', switch: 'web', mac: '02:00:00:00:00:0b', ip: '10.0.0.11', node: 'hv1' },
-    { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', ip: '10.0.0.12', node: 'hv2' },
-    { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', ip: '10.1.0.10', node: 'hv1' },
-    { name: 'db-e', switch: 'db', mac: '02:00:00:00:00:0e', ip: '10.1.0.11', node: 'hv3' },
-  ],
-});
+/** The pipeline unit tests' lab (hv4 hosts nothing, web-u is bound nowhere), web-a's MAC in
+ *  capitals as a platform may send it: the pipeline writes it as OVS prints it. */
+const lab = (): LogicalState => {
+  const small = smallLab();
+  return { ...small, ports: small.ports.map((p) => (p.name === 'web-a' ? { ...p, mac: '02:00:00:00:00:0A' } : p)) };
+};
 
 let ovs: LocalOvs;
 let controller: OpenFlowController;
@@ -63,15 +51,10 @@ async function readFacts(): Promise<NodeFacts> {
   return { vmPorts, tunnelPorts };
 }
 
-const readBack = async () => ({ flows: await sw.flowStats(), groups: await sw.groupDesc() });
 const summary = (msgs: readonly OutgoingMessage[]) =>
   msgs.map((m) => (m.type === 'group_mod' ? `group ${m.command} ${m.groupId}` : m.type === 'flow_mod' ? `flow ${m.command} t${m.tableId} p${m.priority}` : m.type));
 
-async function trace(flow: string): Promise<string> {
-  const env = { OVS_RUNDIR: ovs.dir };
-  const r = await execa('ovs-appctl', ['-t', join(ovs.dir, 'ovs-vswitchd.ctl'), 'ofproto/trace', bridge, flow], { env });
-  return r.stdout;
-}
+const trace = (flow: string) => ovs.appctl('ofproto/trace', bridge, flow);
 
 beforeAll(async () => {
   ovs = await startLocalOvs();
@@ -96,18 +79,19 @@ afterAll(async () => {
 });
 
 describe('pipeline on real OVS', () => {
+  // In order, on one switch: the later tests start from the pipeline the first one installs.
   it('installs desiredFlows, and what OVS reports back reconciles to nothing', async () => {
     const facts = await readFacts();
     expect(facts.vmPorts).toEqual(new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]));
     expect(facts.tunnelPorts).toEqual(new Map([['tun-hv2-gnv', 10], ['tun-hv3-vxl', 11]]));
     const desired = desiredFlows(lab(), 'hv1', facts);
     // Fresh bridge: reconcile against the empty switch is a full install, groups first.
-    const msgs = reconcile(desired, await readBack());
+    const msgs = reconcile(desired, await readBack(sw));
     expect(msgs).toHaveLength(desired.flows.length + desired.groups.length);
     expect(msgs.slice(0, desired.groups.length).every((m) => m.type === 'group_mod')).toBe(true);
     await sw.install(msgs);
 
-    const back = await readBack();
+    const back = await readBack(sw);
     expect(back.flows).toHaveLength(desired.flows.length);
     expect(back.groups).toHaveLength(desired.groups.length);
     const diff = reconcile(desired, back);
@@ -142,7 +126,7 @@ describe('pipeline on real OVS', () => {
   });
 
   it('a logical change is applied as exactly its difference, and then reconciles to nothing again', async () => {
-    const before = await readBack();
+    const before = await readBack(sw);
     // web-b leaves hv1; web-n arrives on hv1; db-e moves from hv3 to hv2 (its tunnel to hv2 is new).
     const next = lab();
     next.ports = [
@@ -161,7 +145,7 @@ describe('pipeline on real OVS', () => {
     await addTunnel('tun-hv2-vxl', 'vxlan', '192.0.2.2', 13);
 
     const desired = desiredFlows(next, 'hv1', await readFacts());
-    const msgs = reconcile(desired, await readBack());
+    const msgs = reconcile(desired, await readBack(sw));
     console.log(msgs.map((m) => formatMessage({ ...m, xid: 0 })).join('\n'));
     // Flows of web-a and db-d that depend on nothing that changed stay untouched.
     const untouched = before.flows.filter((f) => f.tableId === 0 && f.match.some((m) => m.field === 'in_port' && (m.value === 1 || m.value === 3)));
@@ -183,7 +167,7 @@ describe('pipeline on real OVS', () => {
     expect(msgs.length).toBeLessThan(desired.flows.length);
     await sw.install(msgs);
 
-    const after = await readBack();
+    const after = await readBack(sw);
     expect(reconcile(desired, after)).toEqual([]);
     // Durations show the untouched flows were never replaced.
     for (const f of untouched) {
