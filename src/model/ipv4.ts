@@ -1,6 +1,13 @@
 // Small IPv4 helpers for subnets and addresses. Addresses are unsigned 32-bit numbers inside,
 // dotted quads outside; a subnet is its network address and prefix length.
 
+/** A subnet already taken outside a lab (another lab, a network of the host). */
+export interface UsedSubnet {
+  subnet: string;
+  /** Who holds it, named in errors: e.g. a Docker network name. */
+  owner: string;
+}
+
 export interface Cidr {
   /** Network address as an unsigned 32-bit number (host bits cleared). */
   network: number;

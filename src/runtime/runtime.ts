@@ -1,6 +1,9 @@
 // The runtime interface: what nvlab needs from a container engine, and nothing more. Nodes and
 // use-cases hold a Runtime; only src/runtime/docker/ knows Docker. A namespace-based runtime can
 // implement the same interface later, as a folder beside docker/ registered in registry.ts.
+import type { UsedSubnet } from '../model/index.ts';
+
+export type { UsedSubnet };
 
 export interface ExecResult {
   exitCode: number;
@@ -62,10 +65,6 @@ export interface ContainerInfo extends ResourceInfo {
   addresses: Record<string, string>;
 }
 
-export interface UsedSubnet {
-  subnet: string;
-  owner: string;
-}
 
 export interface ExecOptions {
   /** Kill the command after this long; the result then has exit code 124. */

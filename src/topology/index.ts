@@ -21,6 +21,6 @@ export { validateTopology, RESERVED_NAME } from './validate.ts';
 export type { ValidateOptions } from './validate.ts';
 export { topologyWarnings } from './warnings.ts';
 export { planLab, PlanError, SUBNET_POOLS, poolStartIndex } from './plan.ts';
-export type { PlanEnv, UsedSubnet } from './plan.ts';
+export type { PlanEnv } from './plan.ts';
 export { portMac, routerInterfaceMac, routerUplinkMac } from './derive.ts';
 export { pathIssuesFromZod, expectedText } from './zod-issues.ts';

@@ -22,7 +22,7 @@ import { validateTopology } from './validate.ts';
 import { containerName, formatCidr, formatIp, isUsableHost, labPrefix, lastHost, normalizeMac, parseCidr, parseIp, portIfname, type Cidr } from '../model/index.ts';
 import { FIRST_NODE_OFFSET, MGMT_GATEWAY_OFFSET, PlanError, chooseSubnets, hostAt, type PlanEnv } from './subnets.ts';
 
-export { PlanError, SUBNET_POOLS, poolStartIndex, type PlanEnv, type UsedSubnet } from './subnets.ts';
+export { PlanError, SUBNET_POOLS, poolStartIndex, type PlanEnv } from './subnets.ts';
 
 /** The full plan of the lab `topology` describes; throws PlanError when it cannot be laid out. */
 export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {

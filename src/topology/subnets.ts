@@ -4,13 +4,7 @@ import { createHash } from 'node:crypto';
 import { NvlabError } from '../util/errors.ts';
 import { formatCidr, formatIp, nthHost, overlaps, parseCidr, type Cidr } from '../model/index.ts';
 import type { Topology } from './schema.ts';
-
-/** A subnet already taken outside this lab (another lab, a Docker network of the host). */
-export interface UsedSubnet {
-  subnet: string;
-  /** Who holds it, named in errors: e.g. a Docker network name. */
-  owner: string;
-}
+import type { UsedSubnet } from '../model/index.ts';
 
 export interface PlanEnv {
   usedSubnets?: UsedSubnet[];

@@ -4,6 +4,7 @@
 // them (destroyed in afterAll, checking that nothing of it is left on the host). Names are fixed:
 // lab test files run one at a time (vitest's lab project, and the host's lab lock).
 import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -18,10 +19,22 @@ import type { LabPlan } from '../../../src/topology/plan-types.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
 import { leftovers, NOTHING_LEFT, runtime } from './support.ts';
 
-/** The built-in topologies' labs: topologies/NAME.yaml deploys lab NAME. */
-const BUILT_IN_LABS = readdirSync(join(projectRoot, 'topologies'))
+/** The built-in topologies (topologies/NAME.yaml), each run as lab it-NAME (builtInCopy), so a
+ *  user's own `demo` lab on this machine is never touched by the tests. */
+export const BUILT_IN = readdirSync(join(projectRoot, 'topologies'))
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.slice(0, -'.yaml'.length));
+const BUILT_IN_LABS = BUILT_IN.map((name) => `it-${name}`);
+
+/** A copy of built-in topology `name` in `dir`, its lab renamed it-NAME; returns its path. */
+export async function builtInCopy(name: string, dir: string): Promise<string> {
+  const text = readFileSync(join(projectRoot, 'topologies', `${name}.yaml`), 'utf8');
+  const renamed = text.replace(/^name: .*$/m, `name: it-${name}`);
+  if (labOf(renamed) !== `it-${name}`) throw new Error(`topologies/${name}.yaml: no top-level name: line to rename`);
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, renamed);
+  return file;
+}
 
 /** Every lab the lab tests make, by the test file (without .test.ts) that owns it. */
 const LAB_OWNERS: Record<string, readonly string[]> = {

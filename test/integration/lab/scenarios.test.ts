@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../../src/reporters/json.ts';
 import { createSession, StepFailedError, type ScenarioSession } from '../../../src/scenario/index.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
-import { claimLabOfFile, labTopology, labTopologyFile, useLab } from './harness.ts';
+import { BUILT_IN, builtInCopy, claimLab, claimLabOfFile, labTopology, labTopologyFile, useLab } from './harness.ts';
 
 const CLI = join(projectRoot, 'bin/nvlab.js');
-const BUILT_IN = ['demo', 'tunnels', 'flooding', 'failover', 'migration', 'isolation', 'service-nodes', 'l2-gateway', 'l3-gateway'];
 let cwd: string;
 const durations: string[] = [];
 
@@ -33,11 +32,10 @@ afterAll(async () => {
 describe('the built-in topologies pass their scenarios', () => {
   let suiteMs = 0;
   for (const name of BUILT_IN) {
-    const file = join(projectRoot, 'topologies', `${name}.yaml`);
-    claimLabOfFile(file);
+    claimLab(`it-${name}`);
     it(`topologies/${name}.yaml`, async () => {
       const started = Date.now();
-      const result = await run([file, '--reporter', 'json']);
+      const result = await run([await builtInCopy(name, cwd), '--reporter', 'json']);
       const ms = Date.now() - started;
       suiteMs += ms;
       durations.push(`${name}: ${(ms / 1000).toFixed(1)} s (total ${(suiteMs / 1000).toFixed(1)} s)`);
