@@ -42,8 +42,6 @@ type Timing =
 /** What the next decision carries beside the touched nodes. */
 type Work = { kind: 'settle' } | { kind: 'reprogram'; plugsOnly: boolean };
 
-export type Reason = 'store' | 'membership' | 'ovsdb' | 'liveness';
-
 export class Scheduler {
   private timing: Timing = { kind: 'idle' };
   private work: Work = { kind: 'settle' };
