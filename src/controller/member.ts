@@ -1,5 +1,6 @@
 // A controller member's process, as it runs inside its container (bundled for Node.js 18):
-// the store client, the northbound API, and (next) the southbound sessions and mastership.
+// the store client, the northbound API, the southbound sessions and the programmer that masters
+// and programs the transport nodes (southbound/programmer.ts).
 // Configuration comes from the environment the lab's runtime sets (see image/nvlab-node).
 import { writeFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
