@@ -9,7 +9,7 @@ export { patchRemotePorts, type Patch } from './incremental.ts';
 export { expectedPorts, gateEncap, routerGateways, routerInterfaces, type RouterInterfacePlace } from './routers.ts';
 export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
-export { Table, PIPELINE_TABLES, From, Priority, CookieKind, GroupKind, LAYOUT, type StageLayout } from './layout.ts';
+export { Table, PIPELINE_TABLES, From, Priority, CookieKind, GroupKind } from './layout.ts';
 export {
   cookie,
   cookieKind,

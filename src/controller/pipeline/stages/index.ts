@@ -14,5 +14,4 @@ import { tableMiss } from './table-miss.ts';
 export const STAGES: readonly Stage[] = [classify, portSecurity, acl, l2Forwarding, flooding, replication, l2Gateway, router, tableMiss];
 
 export { nodeContext, type LocalPort, type NodeContext, type Stage, type StageOutput } from './context.ts';
-export { LEARN_IDLE_TIMEOUT_S } from './l2-gateway.ts';
 export { remoteUnicast, remoteUnicastRecipe } from './l2-forwarding.ts';
