@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { act, bucket, inst, type Match } from '../../openflow/index.ts';
 import { desiredFlows, desiredState } from './flows.ts';
-import { CookieKind, cookieKind, cookieVni, floodAllGroupId, floodLocalGroupId, From, replicateGroupId, serviceFailoverGroupId, Table } from './ids.ts';
+import { cookieKind, cookieVni, floodAllGroupId, floodLocalGroupId, replicateGroupId, serviceFailoverGroupId } from './ids.ts';
+import { CookieKind, From, Table } from './layout.ts';
 import { flowKey, matchKey } from './normalize.ts';
 import { simulate } from './simulate.ts';
 import { hv, hv1Facts, smallLab } from './test-fixtures.ts';

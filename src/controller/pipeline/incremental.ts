@@ -4,7 +4,7 @@
 // a few lookups, where recomputing the node costs all of its ports and tunnels.
 import type { PipelineMemo } from './memo.ts';
 import { portChanges, sameTunnels } from './affected.ts';
-import { remoteUnicast, remoteUnicastRecipe } from './flows.ts';
+import { remoteUnicast, remoteUnicastRecipe } from './stages/index.ts';
 import { switchHosts, tunnelName } from './tunnels.ts';
 import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
 import type { LogicalState, StatePort } from '../../model/index.ts';

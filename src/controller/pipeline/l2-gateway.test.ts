@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { act, bucket, inst, type Match } from '../../openflow/index.ts';
-import { desiredFlows, LEARN_IDLE_TIMEOUT_S } from './flows.ts';
-import { CookieKind, cookie, floodAllGroupId, floodLocalGroupId, From, replicateGroupId, serviceFailoverGroupId, Table } from './ids.ts';
+import { desiredFlows } from './flows.ts';
+import { cookie, floodAllGroupId, floodLocalGroupId, replicateGroupId, serviceFailoverGroupId } from './ids.ts';
+import { CookieKind, From, Table } from './layout.ts';
 import { learnAction } from './learn.ts';
 import { matchKey } from './normalize.ts';
+import { LEARN_IDLE_TIMEOUT_S } from './stages/l2-gateway.ts';
 import { hv } from './test-fixtures.ts';
 import { desiredTunnels, switchHosts } from './tunnels.ts';
 import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';

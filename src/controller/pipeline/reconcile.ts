@@ -1,7 +1,8 @@
 // The smallest set of flow-mods and group-mods that turns what a switch has into what it should
 // have, without wiping anything: a new master keeps traffic flowing while it takes over.
 import { flowMod, groupMod, type FlowStats, type GroupDesc } from '../../openflow/index.ts';
-import { isPipelineGroup, PIPELINE_TABLES } from './ids.ts';
+import { isPipelineGroup } from './ids.ts';
+import { PIPELINE_TABLES } from './layout.ts';
 import { bucketsKey, flowKey, instructionsKey } from './normalize.ts';
 import type { DesiredFlows, FlowModMsg, GroupModMsg } from './types.ts';
 

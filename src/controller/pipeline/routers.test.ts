@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { act, bucket, inst, type Match } from '../../openflow/index.ts';
 import { desiredFlows, desiredState } from './flows.ts';
-import { CookieKind, cookieKind, floodAllGroupId, floodLocalGroupId, From, isPipelineGroup, Priority, routerFailoverGroupId, routerPortGateGroupId, Table, uplinkGateInGroupId, uplinkGateOutGroupId } from './ids.ts';
+import { cookieKind, floodAllGroupId, floodLocalGroupId, isPipelineGroup, routerFailoverGroupId, routerPortGateGroupId, uplinkGateInGroupId, uplinkGateOutGroupId } from './ids.ts';
+import { CookieKind, From, Priority, Table } from './layout.ts';
 import { matchKey } from './normalize.ts';
 import { installed, reconcile } from './reconcile.ts';
 import { expectedPorts, gateEncap, routerInterfaces } from './routers.ts';

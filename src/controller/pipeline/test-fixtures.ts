@@ -1,6 +1,9 @@
-// Small logical states shared by the pipeline's unit tests.
+// Logical states shared by the pipeline's unit tests: the small lab, and the labs of the golden and
+// stage tests (service nodes, routers, L2 gateways, bench:pipeline's 20 hypervisors).
+import { expectedPorts } from './routers.ts';
+import { desiredTunnels } from './tunnels.ts';
 import type { NodeFacts } from './types.ts';
-import type { LogicalState, StateNode } from '../../model/index.ts';
+import type { LogicalState, StateNode, StatePort } from '../../model/index.ts';
 
 export const hv = (name: string, ip: string, extra: Partial<StateNode> = {}): StateNode => ({
   name, role: 'hypervisor', encap: 'geneve', underlayIp: ip, ...extra,
@@ -34,3 +37,83 @@ export const hv1Facts = (): NodeFacts => ({
   vmPorts: new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]),
   tunnelPorts: new Map([['tun-hv2-gnv', 10], ['tun-hv3-vxl', 11]]),
 });
+
+const node = (name: string, ip: string, role: 'service-node' | 'l2-gateway' | 'l3-gateway') => hv(name, ip, { role });
+
+/** hv1..hv4; big and small replicate through sn1/sn2, src at the source. */
+export const serviceLab = (): LogicalState => ({
+  nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), hv('hv3', '192.0.2.3'), hv('hv4', '192.0.2.4'), node('sn2', '192.0.2.12', 'service-node'), node('sn1', '192.0.2.11', 'service-node')],
+  switches: [
+    { name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' },
+    { name: 'small', vni: 8, replication: 'service-node', encap: 'vxlan' },
+    { name: 'src', vni: 9, replication: 'source', encap: 'geneve' },
+  ],
+  ports: [
+    { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
+    { name: 'p1b', switch: 'big', mac: '02:00:00:00:00:11', node: 'hv1' },
+    { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2', up: false },
+    { name: 'p3', switch: 'big', mac: '02:00:00:00:00:03', node: 'hv3' },
+    { name: 'q1', switch: 'small', mac: '02:00:00:00:00:21', node: 'hv1' },
+    { name: 'q2', switch: 'small', mac: '02:00:00:00:00:22', node: 'hv2' },
+    { name: 'r1', switch: 'src', mac: '02:00:00:00:00:31', node: 'hv1' },
+    { name: 'r4', switch: 'src', mac: '02:00:00:00:00:34', node: 'hv4' },
+  ],
+});
+
+/** edge (web, db; gateways gw1, gw2, gw3) and core (web; gw2 then gw1) share eth2 on gw1 and
+ *  gw2; stub has no uplink. */
+export const routerLab = (): LogicalState => ({
+  nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), node('gw1', '192.0.2.31', 'l3-gateway'), node('gw2', '192.0.2.32', 'l3-gateway'), node('gw3', '192.0.2.33', 'l3-gateway')],
+  switches: [
+    { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
+    { name: 'db', vni: 200, replication: 'source', encap: 'vxlan' },
+  ],
+  ports: [
+    { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0a', node: 'hv1' },
+    { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', node: 'hv2' },
+    { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', node: 'hv1' },
+  ],
+  routers: [
+    { name: 'edge', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01' }, { switch: 'db', mac: '0A:00:00:00:02:01' }],
+      uplink: { mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) } },
+    { name: 'core', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
+      uplink: { mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) } },
+    { name: 'stub', interfaces: [{ switch: 'db', mac: '0a:00:00:00:02:03' }] },
+  ],
+});
+
+/** gw1 bridges web onto VLAN 10 (eth2) and db untagged (eth3); db replicates through sn1. */
+export const gatewayLab = (): LogicalState => ({
+  nodes: [node('gw1', '192.0.2.9', 'l2-gateway'), hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), node('sn1', '192.0.2.8', 'service-node')],
+  switches: [
+    { name: 'web', vni: 100, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', vlan: 10, nic: 'eth2' } },
+    { name: 'db', vni: 200, replication: 'service-node', encap: 'geneve', l2Gateway: { node: 'gw1', nic: 'eth3' } },
+  ],
+  ports: [
+    { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0a', node: 'hv1' },
+    { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', node: 'hv2' },
+    { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', node: 'hv2' },
+  ],
+});
+
+/** bench:pipeline's lab: one switch over 20 hypervisors, 30 ports. */
+export const BENCH_HVS = 20;
+const N = BENCH_HVS;
+const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+export const benchPort = (i: number): StatePort => ({ name: `vm${i + 1}`, switch: 'net', mac: `02:00:00:01:${hex2(i >> 8)}:${hex2(i & 255)}`, ip: `10.0.${i >> 8}.${i & 255}`, node: `hv${(i % N) + 1}` });
+export const benchLab = (): LogicalState => ({
+  nodes: Array.from({ length: N }, (_, i) => hv(`hv${i + 1}`, `172.30.0.${i + 10}`, { underlayMac: `02:00:00:00:00:${hex2(i + 16)}` })),
+  switches: [{ name: 'net', vni: 5001, replication: 'source', encap: 'geneve' }],
+  ports: Array.from({ length: N + 10 }, (_, i) => benchPort(i)),
+  routers: [],
+});
+
+/** Every port the node must have, numbered: VMs and router ports from 1, NICs from 50, tunnels from 100. */
+export function factsOf(logical: LogicalState, name: string): NodeFacts {
+  const { vmPorts, physicalPorts } = expectedPorts(logical, name);
+  return {
+    vmPorts: new Map(vmPorts.map((p, i) => [p, i + 1])),
+    physicalPorts: new Map(physicalPorts.map((p, i) => [p, i + 50])),
+    tunnelPorts: new Map(desiredTunnels(logical, name).map((t, i) => [t.name, i + 100])),
+  };
+}

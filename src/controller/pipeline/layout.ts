@@ -1,0 +1,147 @@
+// The br-int pipeline as an ordered list of stages, and every number each one writes: the
+// tables it defines and writes into, its priorities, its cookie kinds (a flow cookie's top byte)
+// and its group id kinds (a group id's top byte). One row per stage, in the order
+// stages/index.ts runs them (stages/<name>.ts builds each); the README's table of stages lists
+// the same. Every number is a constant here or derived from names and VNIs, never allocated, so
+// any controller member computes the same values and recognises what another one installed.
+import { MAX_ROUTERS_PER_SWITCH } from '../../model/index.ts';
+
+/** reg6: where the packet entered br-int. */
+export const From = { VM: 1, TUNNEL: 2 } as const;
+/** reg7 bit 0, set by a learned flow of table 40: the destination MAC sits on the physical side. */
+export const LEARNED_REG = 7;
+
+export const Priority = {
+  /** Table 10: a local port's frame to a router interface goes to the router's active gateway,
+   *  even on a standby gateway where the interface is local. */
+  ROUTER: 120,
+  /** Table 10: a local VM's MAC wins over a (misconfigured) remote one with the same MAC. Table
+   *  20: an L2 gateway's learned MAC. Table 0: a router's uplink towards another router's uplink
+   *  on the same NIC. */
+  LOCAL_UNICAST: 110,
+  MATCH: 100,
+  /** Table 10: broadcast, multicast and unknown unicast go on to flooding. */
+  FLOOD: 10,
+  MISS: 0,
+} as const;
+
+/** One stage's numbers. `tables` are the tables it defines (by name), `writes` those it puts
+ *  flows in, its own and earlier stages' (in order). A reserved stage holds its place and table
+ *  numbers for what comes next and writes nothing yet. */
+export interface StageLayout {
+  name: string;
+  reserved?: true;
+  tables: Readonly<Record<string, number>>;
+  writes: readonly number[];
+  priorities: readonly number[];
+  cookies: Readonly<Record<string, number>>;
+  groups: Readonly<Record<string, number>>;
+}
+
+/** Table 0: where a frame entered (reg6) and its switch (metadata): local ports (VMs, router
+ *  interfaces on a gateway), tunnels, and on a service node the switches it serves. */
+const classify = {
+  name: 'classify', tables: { CLASSIFY: 0 }, writes: [0], priorities: [Priority.MATCH],
+  cookies: { CLASSIFY_VM: 0x01, CLASSIFY_TUNNEL: 0x02, /** Service node: a tunnel's frame of a switch it serves, on to replication. */ CLASSIFY_SERVED: 0x09 },
+  groups: {},
+} as const;
+
+/** Reserved (tables 1-4): a port's frames checked against its addresses. */
+const portSecurity = { name: 'port-security', reserved: true, tables: { PORT_SECURITY: 1 }, writes: [], priorities: [], cookies: {}, groups: {} } as const;
+
+/** Reserved (tables 5-9): security groups' ACLs, with conntrack recirculating within them. */
+const acl = { name: 'acl', reserved: true, tables: { ACL: 5 }, writes: [], priorities: [], cookies: {}, groups: {} } as const;
+
+/** Table 10: a known destination MAC to its local port or, from a local VM only, into the
+ *  tunnel of its node; anything else on to flooding. Cookie kind 0x05 (a tunnel-unicast drop)
+ *  is no longer written. */
+const l2 = {
+  name: 'l2-forwarding', tables: { L2: 10 }, writes: [10], priorities: [Priority.LOCAL_UNICAST, Priority.MATCH, Priority.FLOOD],
+  cookies: { L2_LOCAL: 0x03, L2_REMOTE: 0x04, L2_FLOOD: 0x06 },
+  groups: {},
+} as const;
+
+/** Table 20: broadcast, multicast and unknown unicast through one group per switch and
+ *  direction; in service-node mode, one copy to the first live service node. */
+const flood = {
+  name: 'flooding', tables: { FLOOD: 20 }, writes: [20], priorities: [Priority.MATCH],
+  cookies: { FLOOD_FROM_VM: 0x07, FLOOD_FROM_TUNNEL: 0x08 },
+  groups: { FLOOD_LOCAL: 0x00, FLOOD_ALL: 0x01, SERVICE_FAILOVER: 0x02 },
+} as const;
+
+/** Table 30, service nodes: one copy to every other node carrying the switch. */
+const replicate = {
+  name: 'replication', tables: { REPLICATE: 30 }, writes: [30], priorities: [Priority.MATCH],
+  cookies: { /** Service node: replicate to the switch's other nodes. */ REPLICATE: 0x0a },
+  groups: { REPLICATE: 0x03 },
+} as const;
+
+/** An L2 gateway bridging a switch onto a VLAN: its NIC classified like a local port (learning
+ *  source MACs into table 40, which OVS writes and reconciliation leaves alone), a tunnel's
+ *  frame looked up there, a learned destination out the NIC. */
+const l2Gateway = {
+  name: 'l2-gateway', tables: { LEARNED: 40 }, writes: [0, 10, 20], priorities: [Priority.LOCAL_UNICAST, Priority.MATCH],
+  cookies: {
+    /** L2 gateway: the physical NIC's frames of the bridged VLAN into the switch (and learn). */
+    CLASSIFY_PHYSICAL: 0x0b,
+    /** L2 gateway: a tunnel's frame, looked up among the learned physical MACs. */
+    L2GW_FROM_TUNNEL: 0x0c,
+    /** L2 gateway: to a learned physical MAC, out the NIC with the tag. */
+    L2GW_TO_PHYSICAL: 0x0d,
+    /** L2 gateway: flows its `learn` action writes into table 40. */
+    L2GW_LEARNED: 0x0e,
+  },
+  groups: {},
+} as const;
+
+/** Logical routers: a local port's frame to a router interface into the router's failover group
+ *  (table 10), a standby gateway's gates, and on a gateway the uplinks and their NIC (table 0). */
+const router = {
+  name: 'router', tables: {}, writes: [0, 10], priorities: [Priority.ROUTER, Priority.LOCAL_UNICAST, Priority.MATCH],
+  cookies: {
+    /** Table 10: a local port's frame to a router interface, into the router's failover group. */
+    ROUTER_UNICAST: 0x10,
+    /** L3 gateway, table 0: the NIC's frame to a router's uplink MAC, (gated) into the uplink. */
+    UPLINK_FROM_NIC: 0x11,
+    /** L3 gateway, table 0: the NIC's broadcast and multicast, (gated) into every uplink on it. */
+    UPLINK_NIC_FLOOD: 0x12,
+    /** L3 gateway, table 0: the uplink's frames, (gated) out the NIC. */
+    UPLINK_TO_NIC: 0x13,
+    /** L3 gateway, table 0: an uplink's frame to another router's uplink on the same NIC. */
+    UPLINK_HAIRPIN: 0x14,
+    /** L3 gateway, table 0: an uplink's broadcast and multicast: the NIC and the other uplinks. */
+    UPLINK_FLOOD: 0x15,
+  },
+  /** ROUTER_FAILOVER and ROUTER_PORT_GATE add the router's slot on the switch (0-15) to the kind. */
+  groups: { ROUTER_FAILOVER: 0x10, ROUTER_PORT_GATE: 0x20, UPLINK_GATE_IN: 0x30, UPLINK_GATE_OUT: 0x31 },
+} as const;
+
+/** Explicit drops at priority 0 in the tables reconciliation owns, so that dumps say so. */
+const tableMiss = {
+  name: 'table-miss', tables: {}, writes: [0, 10, 20, 30], priorities: [Priority.MISS],
+  cookies: { TABLE_MISS: 0x0f },
+  groups: {},
+} as const;
+
+/** The stages in pipeline order. */
+export const LAYOUT = { classify, portSecurity, acl, l2, flood, replicate, l2Gateway, router, tableMiss } as const satisfies Record<string, StageLayout>;
+
+export const Table = { ...classify.tables, ...portSecurity.tables, ...acl.tables, ...l2.tables, ...flood.tables, ...replicate.tables, ...l2Gateway.tables } as const;
+
+/** Kind of flow, the top byte of its cookie. */
+export const CookieKind = { ...classify.cookies, ...l2.cookies, ...flood.cookies, ...replicate.cookies, ...l2Gateway.cookies, ...router.cookies, ...tableMiss.cookies } as const;
+export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
+
+/** Kind of group, the top byte of its id (the low 24 bits: a VNI, or a router's index). */
+export const GroupKind = { ...flood.groups, ...replicate.groups, ...router.groups } as const;
+/** Kinds whose id adds a router's slot on the switch: 4 bits, hence MAX_ROUTERS_PER_SWITCH. */
+export const SLOTTED_GROUP_KINDS: readonly number[] = [GroupKind.ROUTER_FAILOVER, GroupKind.ROUTER_PORT_GATE];
+export const GROUP_SLOTS = MAX_ROUTERS_PER_SWITCH;
+
+/** The tables this module owns: reconciliation deletes unknown flows here, and only here. Every
+ *  table a stage defines, but those of reserved stages (nothing there yet) and table 40 (LEARNED),
+ *  which holds what an L2 gateway's `learn` action writes and is left to OVS. */
+export const PIPELINE_TABLES: readonly number[] = Object.values(LAYOUT as Record<string, StageLayout>)
+  .filter((s) => !s.reserved)
+  .flatMap((s) => Object.values(s.tables))
+  .filter((t) => t !== Table.LEARNED);
