@@ -45,7 +45,8 @@ const LEAD_MS = 700;
 const runtime = await createRuntime();
 const node = (name: string) => `nvlab-${LAB}-${name}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
 
 function topology(n: number): string {
   const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');
@@ -67,13 +68,19 @@ const sleepUntil = (at: number) => `d=$(( ${at}000000 - $(date +%s%N) )); [ "$d"
  *  own start-up stays out of the window. `inVm` runs in the VM from 100 ms before the plug, in
  *  the background, and its output is returned. The plug is the very ovs-vsctl call the agent's
  *  `attach` makes (and OVN's figure times). */
-async function createAndPlug(api: NorthboundClient, started: number, port: { name: string; on: string; mac: string; ip: string }, inVm = ''): Promise<string> {
+async function createAndPlug(
+  api: NorthboundClient,
+  started: number,
+  port: { name: string; on: string; mac: string; ip: string },
+  inVm = '',
+): Promise<string> {
   const { name, on, mac, ip } = port;
   const log = `/tmp/bench-vm-${name}`;
   const [, out] = await Promise.all([
     sleep(started - Date.now()).then(async () => unwrap(await api.logicalPorts.create({ name, switch: 'net', mac, ip, node: on }))),
     exec(node(on), [
-      'sh', '-c',
+      'sh',
+      '-c',
       (inVm ? `${sleepUntil(started - 100)}; ip netns exec ${name} ${inVm} >${log} 2>&1 & ` : '') +
         `${sleepUntil(started)}; ` +
         `ovs-vsctl add-port br-int ${portIfname(name)} -- set interface ${portIfname(name)} external_ids:iface-id=${name} ` +
@@ -109,7 +116,8 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
     await exec(node(targetHv), ['ip', 'netns', 'exec', target, 'ip', 'neigh', 'replace', ip, 'lladdr', mac, 'dev', 'eth0']);
     // The VM boots (namespace, veth, static ARP) before the clock starts.
     await exec(node(on), [
-      'sh', '-c',
+      'sh',
+      '-c',
       `nvlab-node prepare ${name} ${portIfname(name)} ${mac} ${ip}/24 && ` +
         `ip netns exec ${name} ip neigh replace ${targetIp} lladdr ${targetMac} dev eth0`,
     ]);
@@ -122,7 +130,10 @@ async function portUp(plan: LabPlan, n: number): Promise<number[]> {
     if (!reply) throw new Error(`no reply for ${name}: ${out}`);
     samples.push(Number(reply[1]) * 1000 - started);
     if (cpuBefore) reportCpu(await cpuBefore, await cpuTimes());
-    if (process.env.NVLAB_BENCH_TRACE) process.stderr.write(`  ${name} on ${on} -> ${target}: started ${new Date(started).toISOString()} took ${samples.at(-1)!.toFixed(0)} ms\n`);
+    if (process.env.NVLAB_BENCH_TRACE)
+      process.stderr.write(
+        `  ${name} on ${on} -> ${target}: started ${new Date(started).toISOString()} took ${samples.at(-1)!.toFixed(0)} ms\n`,
+      );
   }
   return samples;
 }
@@ -145,7 +156,8 @@ async function remoteFlows(n: number): Promise<number[]> {
     await Promise.all(
       others.map((hv) =>
         exec(node(hv), [
-          'sh', '-c',
+          'sh',
+          '-c',
           `timeout 5 ovs-ofctl -O OpenFlow13 --timestamp monitor br-int 'watch:!initial,dl_dst=${mac}' >/tmp/bench-${name} 2>&1 &`,
         ]),
       ),
@@ -155,7 +167,7 @@ async function remoteFlows(n: number): Promise<number[]> {
     await createAndPlug(api, started, { name, on, mac, ip });
     // Read once the flows should be everywhere: reading while they land would slow them down.
     let landed: number[] = [];
-    for (const deadline = Date.now() + 4000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 4000; Date.now() < deadline;) {
       await sleep(1000);
       landed = await Promise.all(
         others.map(async (hv) => {
@@ -166,9 +178,11 @@ async function remoteFlows(n: number): Promise<number[]> {
       );
       if (landed.every((t) => t > 0)) break;
     }
-    if (!landed.every((t) => t > 0)) throw new Error(`${name}: no unicast flow towards it on ${others.filter((_, k) => !(landed[k]! > 0)).join(', ')} after 4 s`);
+    if (!landed.every((t) => t > 0))
+      throw new Error(`${name}: no unicast flow towards it on ${others.filter((_, k) => !(landed[k]! > 0)).join(', ')} after 4 s`);
     samples.push(Math.max(...landed) - started);
-    if (process.env.NVLAB_BENCH_TRACE) process.stderr.write(`  ${name} on ${on}: every other node's flow after ${samples.at(-1)!.toFixed(0)} ms\n`);
+    if (process.env.NVLAB_BENCH_TRACE)
+      process.stderr.write(`  ${name} on ${on}: every other node's flow after ${samples.at(-1)!.toFixed(0)} ms\n`);
   }
   return samples;
 }
@@ -210,12 +224,21 @@ function reportCpu(before: Map<string, [number, number]>, after: Map<string, [nu
     .map(([k, [run, wait]]) => [k, (run - (before.get(k)?.[0] ?? run)) / 1e6, (wait - (before.get(k)?.[1] ?? wait)) / 1e6] as const)
     .filter(([, run]) => run >= 0.5)
     .sort((a, b) => b[1] - a[1]);
-  process.stderr.write(`    cpu ms (run/wait): ${used.slice(0, 10).map(([k, r, w]) => `${k}=${r.toFixed(0)}/${w.toFixed(0)}`).join(' ')}\n`);
+  process.stderr.write(
+    `    cpu ms (run/wait): ${used
+      .slice(0, 10)
+      .map(([k, r, w]) => `${k}=${r.toFixed(0)}/${w.toFixed(0)}`)
+      .join(' ')}\n`,
+  );
 }
 
 async function masterOnSwitch(hv: string): Promise<string | undefined> {
   const out = await exec(node(hv), ['ovs-vsctl', '--format=csv', '--no-headings', '--columns=target,role', 'list', 'controller']);
-  return out.split('\n').find((l) => l.endsWith(',master'))?.split(',')[0]?.replace(/"/g, '');
+  return out
+    .split('\n')
+    .find((l) => l.endsWith(',master'))
+    ?.split(',')[0]
+    ?.replace(/"/g, '');
 }
 
 async function settled(plan: LabPlan): Promise<void> {
@@ -228,10 +251,15 @@ async function settled(plan: LabPlan): Promise<void> {
   for (;;) {
     if (Date.now() > deadline) throw new Error('the cluster did not settle within 60 s');
     const [onSwitch, confirmed] = await Promise.all([
-      Promise.all(plan.transportNodes.map(async (n) => [n.name, byIp.get(/tcp:([\d.]+):/.exec((await masterOnSwitch(n.name)) ?? '')?.[1] ?? '')] as const)),
+      Promise.all(
+        plan.transportNodes.map(
+          async (n) => [n.name, byIp.get(/tcp:([\d.]+):/.exec((await masterOnSwitch(n.name)) ?? '')?.[1] ?? '')] as const,
+        ),
+      ),
       confirmedMasters(plan),
     ]);
-    if (onSwitch.every(([hv, member]) => member !== undefined && confirmed.get(hv) === member) && new Set(confirmed.values()).size === 3) return;
+    if (onSwitch.every(([hv, member]) => member !== undefined && confirmed.get(hv) === member) && new Set(confirmed.values()).size === 3)
+      return;
     await sleep(200);
   }
 }
@@ -266,7 +294,8 @@ async function failover(plan: LabPlan, kind: 'kill' | 'partition'): Promise<numb
       // its request to time out would only blur the figure.
       const now = await confirmedMasters(plan, victim.name);
       if (orphans.every((hv) => now.has(hv) && now.get(hv) !== victim.name)) break;
-      if (Date.now() - started > 30_000) throw new Error(`${kind}: no new master for ${orphans.filter((hv) => !now.has(hv)).join(', ')} after 30 s`);
+      if (Date.now() - started > 30_000)
+        throw new Error(`${kind}: no new master for ${orphans.filter((hv) => !now.has(hv)).join(', ')} after 30 s`);
       await sleep(20);
     }
     samples.push(Date.now() - started);
@@ -297,7 +326,10 @@ async function flowsPerHv(plan: LabPlan): Promise<number> {
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-'));
 try {
   // Sizes can be narrowed for a quick look: `npm run bench:controller -- 20`.
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 1);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 1);
   for (const n of sizes.length ? sizes : [3, 20]) {
     const plan = await deploy(n, dir);
     const up = await portUp(plan, n);

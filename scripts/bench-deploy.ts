@@ -18,7 +18,10 @@ import { planLab } from '../src/topology/plan.ts';
 import { mapLimit } from '../src/util/pool.ts';
 
 const FLOOR_LAB = 'bench-floor';
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const counts = sizes.length ? sizes : [10, 40];
 
 function topology(n: number, cluster: boolean): string {

@@ -98,21 +98,34 @@ async function ready(sn: string): Promise<boolean> {
 async function sample(order: string[]): Promise<{ killed: string; gapMs: number; copies: number }> {
   // The active one: first in the switch's order whose BFD session is up.
   let killed: string | undefined;
-  for (const sn of order) if ((await bfdState(sn)) === 'up') { killed = sn; break; }
+  for (const sn of order)
+    if ((await bfdState(sn)) === 'up') {
+      killed = sn;
+      break;
+    }
   if (!killed) throw new Error('no service node is up');
   const total = (BEFORE_KILL_MS + AFTER_KILL_MS) / 1000;
   // The receiver timestamps every broadcast echo request it gets (epoch seconds, µs).
-  const capture = sh('hv2',
+  const capture = sh(
+    'hv2',
     `ip netns exec vm2 timeout ${total + 1.5} tcpdump -n -tt -l -i eth0 'icmp[icmptype] = icmp-echo and ether broadcast' 2>/dev/null || true`,
-    (total + 10) * 1000);
+    (total + 10) * 1000,
+  );
   await sleep(800); // tcpdump listening
   // The limited broadcast, bound to the VM's NIC: the VMs have no broadcast address configured.
-  const sender = sh('hv1', `ip netns exec vm1 ping -b -q -I eth0 -i 0.01 -w ${Math.ceil(total)} 255.255.255.255 >/dev/null 2>&1 || true`, (total + 10) * 1000);
+  const sender = sh(
+    'hv1',
+    `ip netns exec vm1 ping -b -q -I eth0 -i 0.01 -w ${Math.ceil(total)} 255.255.255.255 >/dev/null 2>&1 || true`,
+    (total + 10) * 1000,
+  );
   await sleep(BEFORE_KILL_MS);
   await runtime.kill(container(killed));
   await sender;
   const out = await capture;
-  const times = out.split('\n').map((l) => Number(l.split(' ')[0])).filter((t) => Number.isFinite(t) && t > 0);
+  const times = out
+    .split('\n')
+    .map((l) => Number(l.split(' ')[0]))
+    .filter((t) => Number.isFinite(t) && t > 0);
   let gap = 0;
   for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
   await runtime.start(container(killed));
@@ -137,7 +150,11 @@ async function gatewaySample(): Promise<{ killed: string; gapMs: number; replies
   if (!killed) throw new Error('no gateway holds the router');
   const total = (BEFORE_KILL_MS + AFTER_KILL_MS) / 1000;
   // -D stamps every reply with the time it came in (epoch seconds, µs).
-  const sender = sh('hv1', `ip netns exec vm3 ping -D -n -i 0.01 -W 1 -w ${Math.ceil(total)} ${WWW} 2>/dev/null || true`, (total + 10) * 1000);
+  const sender = sh(
+    'hv1',
+    `ip netns exec vm3 ping -D -n -i 0.01 -W 1 -w ${Math.ceil(total)} ${WWW} 2>/dev/null || true`,
+    (total + 10) * 1000,
+  );
   await sleep(BEFORE_KILL_MS);
   const killedAt = Date.now() / 1000;
   await runtime.kill(container(killed));
@@ -161,7 +178,10 @@ try {
   await writeFile(file, TOPOLOGY);
   const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
   await deployLab(runtime, plan);
-  const order = serviceNodeOrder({ nodes: plan.transportNodes.map((n) => ({ name: n.name, role: n.role, encap: 'geneve', underlayIp: '' })), switches: [], ports: [] }, VNI);
+  const order = serviceNodeOrder(
+    { nodes: plan.transportNodes.map((n) => ({ name: n.name, role: n.role, encap: 'geneve', underlayIp: '' })), switches: [], ports: [] },
+    VNI,
+  );
   await until('BFD up to both service nodes', async () => (await ready('sn1')) && (await ready('sn2')));
   const gaps: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {

@@ -37,12 +37,17 @@ function asOfctl(s: Spec): string {
 function asFlowMod(s: Spec): OutgoingMessage {
   return flowMod({
     priority: 100,
-    match: [{ field: 'tunnel_id', value: BigInt(s.vni) }, { field: 'eth_dst', value: s.mac }],
-    instructions: [inst.apply(
-      act.setField({ field: 'tun_dst', value: s.remote }),
-      act.setField({ field: 'tunnel_id', value: BigInt(s.vni + 1) }),
-      act.output(s.port),
-    )],
+    match: [
+      { field: 'tunnel_id', value: BigInt(s.vni) },
+      { field: 'eth_dst', value: s.mac },
+    ],
+    instructions: [
+      inst.apply(
+        act.setField({ field: 'tun_dst', value: s.remote }),
+        act.setField({ field: 'tunnel_id', value: BigInt(s.vni + 1) }),
+        act.output(s.port),
+      ),
+    ],
   });
 }
 
@@ -60,7 +65,16 @@ try {
   const newBridge = async () => {
     const br = uniqueBridgeName('nvb');
     dpid += 1;
-    await ovs.addBridge(br, '--', 'set', 'bridge', br, 'protocols=OpenFlow13', 'fail_mode=secure', `other-config:datapath-id=${dpid.toString(16).padStart(16, '0')}`);
+    await ovs.addBridge(
+      br,
+      '--',
+      'set',
+      'bridge',
+      br,
+      'protocols=OpenFlow13',
+      'fail_mode=secure',
+      `other-config:datapath-id=${dpid.toString(16).padStart(16, '0')}`,
+    );
     return { br, dpid: BigInt(dpid) };
   };
 
@@ -96,9 +110,14 @@ try {
     const order = round % 2 === 1 ? (['ofctl', 'nvlab'] as const) : (['nvlab', 'ofctl'] as const);
     const results: Record<string, { sec: number; sample: string; br: string }> = {};
     for (const who of order) results[who] = who === 'ofctl' ? await viaOfctl() : await viaNvlab();
-    const { nvlab, ofctl } = results as { nvlab: { sec: number; sample: string; br: string }; ofctl: { sec: number; sample: string; br: string } };
+    const { nvlab, ofctl } = results as {
+      nvlab: { sec: number; sample: string; br: string };
+      ofctl: { sec: number; sample: string; br: string };
+    };
     if (nvlab.sample !== ofctl.sample) throw new Error(`flows differ:\n nvlab:     ${nvlab.sample}\n ovs-ofctl: ${ofctl.sample}`);
-    log(`round ${round}: nvlab ${nvlab.sec.toFixed(3)} s, ovs-ofctl ${ofctl.sec.toFixed(3)} s for ${N} flows; same flow on both: ${nvlab.sample}`);
+    log(
+      `round ${round}: nvlab ${nvlab.sec.toFixed(3)} s, ovs-ofctl ${ofctl.sec.toFixed(3)} s for ${N} flows; same flow on both: ${nvlab.sample}`,
+    );
     best = { nvlab: Math.min(best.nvlab, nvlab.sec), ofctl: Math.min(best.ofctl, ofctl.sec) };
     await ovs.vsctl('del-br', nvlab.br, '--', 'del-br', ofctl.br);
   }

@@ -12,9 +12,19 @@ const N = 20;
 const ROUNDS = 80;
 const hex = (n: number) => n.toString(16).padStart(2, '0');
 const nodes = Array.from({ length: N }, (_, i) => ({
-  name: `hv${i + 1}`, role: 'hypervisor' as const, encap: 'geneve' as const, underlayIp: `172.30.0.${i + 10}`, underlayMac: `02:00:00:00:00:${hex(i + 16)}`,
+  name: `hv${i + 1}`,
+  role: 'hypervisor' as const,
+  encap: 'geneve' as const,
+  underlayIp: `172.30.0.${i + 10}`,
+  underlayMac: `02:00:00:00:00:${hex(i + 16)}`,
 }));
-const port = (i: number): StatePort => ({ name: `vm${i + 1}`, switch: 'net', mac: `02:00:00:01:${hex(i >> 8)}:${hex(i & 255)}`, ip: `10.0.${i >> 8}.${i & 255}`, node: `hv${(i % N) + 1}` });
+const port = (i: number): StatePort => ({
+  name: `vm${i + 1}`,
+  switch: 'net',
+  mac: `02:00:00:01:${hex(i >> 8)}:${hex(i & 255)}`,
+  ip: `10.0.${i >> 8}.${i & 255}`,
+  node: `hv${(i % N) + 1}`,
+});
 const ports = Array.from({ length: N + 10 }, (_, i) => port(i));
 const logical: LogicalState = { nodes, switches: [{ name: 'net', vni: 5001, replication: 'source', encap: 'geneve' }], ports, routers: [] };
 const factsOf = (state: LogicalState): NodeFacts[] =>
@@ -59,7 +69,11 @@ const facts = factsOf(logical);
 measure('', () => ({ state: { ...logical, ports: [...logical.ports] }, facts }));
 
 let grown = logical;
-measure(' port-added', (round) => {
-  if (round >= 0) grown = { ...grown, ports: [...grown.ports, port(ports.length + round)] };
-  return { state: grown, facts: factsOf(grown) };
-}, nodes.map(() => new PipelineMemo()));
+measure(
+  ' port-added',
+  (round) => {
+    if (round >= 0) grown = { ...grown, ports: [...grown.ports, port(ports.length + round)] };
+    return { state: grown, facts: factsOf(grown) };
+  },
+  nodes.map(() => new PipelineMemo()),
+);

@@ -39,9 +39,7 @@ export async function inspectLab(runtime: Runtime, lab: string, options: { ovs?:
   // Runtime plumbing (such as the Docker runtime's fabric) carries no node label: not a node.
   const nodeContainers = containers.filter((c) => c.labels[LABEL_NODE] !== undefined);
   const nodes = await mapLimit(nodeContainers, 8, async (c): Promise<NodeState> => {
-    const addresses = Object.fromEntries(
-      Object.entries(c.addresses).map(([network, ip]) => [keyOf.get(network) ?? network, ip]),
-    );
+    const addresses = Object.fromEntries(Object.entries(c.addresses).map(([network, ip]) => [keyOf.get(network) ?? network, ip]));
     const node: NodeState = {
       name: c.labels[LABEL_NODE] ?? c.name,
       role: c.labels[LABEL_ROLE] ?? 'unknown',

@@ -46,7 +46,10 @@ describe('routerBody', () => {
         ip: '203.0.113.2/24',
         mac: '0a:00:00:00:00:02',
         snat: true,
-        gateways: [{ node: 'gw2', nic: 'eth3' }, { node: 'gw1', nic: 'eth2' }],
+        gateways: [
+          { node: 'gw2', nic: 'eth3' },
+          { node: 'gw1', nic: 'eth2' },
+        ],
       },
     });
   });
@@ -60,7 +63,14 @@ describe('pushLogicalConfig', () => {
   const plan = {
     transportNodes: [
       { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '10.0.0.11', mgmtIp: '172.30.0.11', attachments: [] },
-      { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlayIp: '10.0.0.12', mgmtIp: '172.30.0.12', attachments: [{ network: 'internet' }] },
+      {
+        name: 'gw1',
+        role: 'l3-gateway',
+        encap: 'geneve',
+        underlayIp: '10.0.0.12',
+        mgmtIp: '172.30.0.12',
+        attachments: [{ network: 'internet' }],
+      },
     ],
     switches: [
       {
@@ -87,7 +97,11 @@ describe('pushLogicalConfig', () => {
     try {
       await pushLogicalConfig(plan, northbound(['127.0.0.1'], { port: member.port }));
       const requests = member.seen.map((s) => s.request);
-      expect(requests.slice(0, 3)).toEqual(['POST /api/v1/transport-nodes', 'POST /api/v1/transport-nodes', 'POST /api/v1/logical-switches']);
+      expect(requests.slice(0, 3)).toEqual([
+        'POST /api/v1/transport-nodes',
+        'POST /api/v1/transport-nodes',
+        'POST /api/v1/logical-switches',
+      ]);
       expect(requests.slice(3).sort()).toEqual(['POST /api/v1/logical-ports', 'POST /api/v1/logical-routers']);
       expect(member.seen.map((s) => s.body)).toEqual(
         expect.arrayContaining([
@@ -103,7 +117,14 @@ describe('pushLogicalConfig', () => {
   });
 
   it('fails with the answer of the member when a create is refused', async () => {
-    const member = await testMember(() => [400, { error: 'invalid', detail: 'invalid request body (1 issue)', issues: [{ path: 'underlayIp', message: 'an IPv4 address like 10.0.1.11' }] }]);
+    const member = await testMember(() => [
+      400,
+      {
+        error: 'invalid',
+        detail: 'invalid request body (1 issue)',
+        issues: [{ path: 'underlayIp', message: 'an IPv4 address like 10.0.1.11' }],
+      },
+    ]);
     try {
       await expect(pushLogicalConfig(plan, northbound(['127.0.0.1'], { port: member.port }))).rejects.toThrow(
         'POST /api/v1/transport-nodes → 400: {"error":"invalid","detail":"invalid request body (1 issue)","issues":[{"path":"underlayIp","message":"an IPv4 address like 10.0.1.11"}]}',
@@ -117,6 +138,8 @@ describe('pushLogicalConfig', () => {
 describe('waitProgrammed', () => {
   it('names the nodes not programmed when no member reports them in time', async () => {
     // Nothing listens on 127.0.0.2: a member that does not answer programs nothing.
-    await expect(waitProgrammed(['127.0.0.2'], ['hv1', 'hv2'], 300)).rejects.toThrow('the controller cluster did not program hv1, hv2 within 0.3 s');
+    await expect(waitProgrammed(['127.0.0.2'], ['hv1', 'hv2'], 300)).rejects.toThrow(
+      'the controller cluster did not program hv1, hv2 within 0.3 s',
+    );
   });
 });

@@ -55,7 +55,14 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
     client.transportNodes.create({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, mgmtIp: n.mgmtIp }),
   );
   await createAll(plan.switches, (s) =>
-    client.logicalSwitches.create({ name: s.name, vni: s.vni, replication: s.replication, encap: s.encap, subnet: s.subnet, l2Gateway: l2GatewayOf(plan, s) }),
+    client.logicalSwitches.create({
+      name: s.name,
+      vni: s.vni,
+      replication: s.replication,
+      encap: s.encap,
+      subnet: s.subnet,
+      l2Gateway: l2GatewayOf(plan, s),
+    }),
   );
   await Promise.all([
     createAll(

@@ -32,7 +32,10 @@ describe('parseOvsState', () => {
         '],"headings":["_uuid","name","type","ofport","mac_in_use","link_state","external_ids","options","bfd","bfd_status"]}',
     ].join('\n');
     const [brInt] = parseOvsState(tunnels);
-    expect(brInt?.interfaces.map((i) => [i.name, i.bfd])).toEqual([['tun-sn1-gnv', { state: 'down', forwarding: false }], ['tun-hv2-gnv', undefined]]);
+    expect(brInt?.interfaces.map((i) => [i.name, i.bfd])).toEqual([
+      ['tun-sn1-gnv', { state: 'down', forwarding: false }],
+      ['tun-hv2-gnv', undefined],
+    ]);
   });
 
   test('rejects output that is not three tables', () => {

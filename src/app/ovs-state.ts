@@ -37,10 +37,23 @@ interface Table {
 }
 
 export const OVS_STATE_COMMAND = [
-  'ovs-vsctl', '--timeout=5', '-f', 'json', '-d', 'json',
-  '--columns=name,fail_mode,datapath_type,ports', 'list', 'Bridge',
-  '--', '--columns=_uuid,interfaces', 'list', 'Port',
-  '--', '--columns=_uuid,name,type,ofport,mac_in_use,link_state,external_ids,options,bfd,bfd_status', 'list', 'Interface',
+  'ovs-vsctl',
+  '--timeout=5',
+  '-f',
+  'json',
+  '-d',
+  'json',
+  '--columns=name,fail_mode,datapath_type,ports',
+  'list',
+  'Bridge',
+  '--',
+  '--columns=_uuid,interfaces',
+  'list',
+  'Port',
+  '--',
+  '--columns=_uuid,name,type,ofport,mac_in_use,link_state,external_ids,options,bfd,bfd_status',
+  'list',
+  'Interface',
 ];
 
 function rows(table: Table): Record<string, OvsdbValue>[] {

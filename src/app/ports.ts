@@ -39,14 +39,22 @@ async function gatewayOf(api: NorthboundClient, switchName: string): Promise<str
   const routers = await api.logicalRouters.list();
   // A controller without logical routers has none to route through.
   if (routers.kind === 'not-found') return undefined;
-  const ip = unwrap(routers).flatMap((r) => r.interfaces).find((i) => i.switch === switchName)?.ip;
+  const ip = unwrap(routers)
+    .flatMap((r) => r.interfaces)
+    .find((i) => i.switch === switchName)?.ip;
   return ip?.split('/')[0];
 }
 
 async function plug(runtime: Runtime, lab: string, port: LogicalPort, node: string, api: NorthboundClient): Promise<void> {
   const [prefix, gateway] = await Promise.all([prefixOf(api, port.switch), gatewayOf(api, port.switch)]);
   const result = await runtime.exec(await container(runtime, lab, node), [
-    'nvlab-node', 'plug', port.name, portIfname(port.name), port.mac, `${port.ip}/${prefix}`, ...(gateway ? [gateway] : []),
+    'nvlab-node',
+    'plug',
+    port.name,
+    portIfname(port.name),
+    port.mac,
+    `${port.ip}/${prefix}`,
+    ...(gateway ? [gateway] : []),
   ]);
   if (result.exitCode !== 0) throw new NvlabError('PLUG', `plug ${port.name} on ${node}: ${result.stdout}${result.stderr}`.trim());
 }
@@ -58,7 +66,13 @@ async function unplug(runtime: Runtime, lab: string, port: string, node: string)
 
 export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?: NorthboundClient): Promise<LogicalPort> {
   const client = api ?? (await labNorthbound(runtime, lab));
-  const port: LogicalPort = { name: spec.name, switch: spec.switch, mac: spec.mac ?? portMac(spec.switch, spec.name), ip: spec.ip, node: spec.on };
+  const port: LogicalPort = {
+    name: spec.name,
+    switch: spec.switch,
+    mac: spec.mac ?? portMac(spec.switch, spec.name),
+    ip: spec.ip,
+    node: spec.on,
+  };
   unwrap(await client.logicalPorts.create(port));
   await plug(runtime, lab, port, spec.on, client);
   return port;

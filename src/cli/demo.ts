@@ -12,11 +12,15 @@ export const DEMO_TOPOLOGY = join(projectRoot, 'topologies/demo.yaml');
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description("the main job on the built-in demo lab: deploy it, run its scenarios, destroy it (nvlab run on topologies/demo.yaml)")
+    .description('the main job on the built-in demo lab: deploy it, run its scenarios, destroy it (nvlab run on topologies/demo.yaml)')
     .option('-t, --topology <file>', 'topology file', DEMO_TOPOLOGY)
     .addOption(new Option('-r, --reporter <name>', 'report format').choices(REPORTER_NAMES).default('pretty'))
     .option('-k, --keep', 'leave the lab running')
     .action(async (opts: { topology: string; reporter: string; keep?: boolean }) => {
-      process.exitCode = await runInterruptibly(opts.topology, { scenario: [], reporter: opts.reporter, keep: opts.keep === true }, dockerScenarioLab());
+      process.exitCode = await runInterruptibly(
+        opts.topology,
+        { scenario: [], reporter: opts.reporter, keep: opts.keep === true },
+        dockerScenarioLab(),
+      );
     });
 }

@@ -5,7 +5,7 @@ import { createRuntime } from '../app/runtime.ts';
 export function registerExec(program: Command): void {
   program
     .command('exec')
-    .description('run a command on a node, or inside a port\'s VM namespace')
+    .description("run a command on a node, or inside a port's VM namespace")
     .argument('<target>', 'node (transport node, host, controller member) or logical port')
     .argument('<cmd...>', 'command and its arguments (put them after --)')
     .option('-l, --lab <lab>', 'lab name (default: the only deployed lab)')

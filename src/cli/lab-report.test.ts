@@ -4,24 +4,36 @@ import type { OvsInterfaceState } from '../app/ovs-state.ts';
 import { ovsSummary } from './lab-report.ts';
 
 const iface = (name: string, type: string, ifaceId?: string): OvsInterfaceState => ({
-  name, type, ofport: 1, mac: '02:00:00:00:00:01', linkState: 'up', options: {}, ...(ifaceId ? { ifaceId } : {}),
+  name,
+  type,
+  ofport: 1,
+  mac: '02:00:00:00:00:01',
+  linkState: 'up',
+  options: {},
+  ...(ifaceId ? { ifaceId } : {}),
 });
 
 const node = (interfaces: OvsInterfaceState[]): NodeState => ({
-  name: 'gw1', role: 'l3-gateway', container: 'nvlab-x-gw1', state: 'running', addresses: {},
+  name: 'gw1',
+  role: 'l3-gateway',
+  container: 'nvlab-x-gw1',
+  state: 'running',
+  addresses: {},
   ovs: [{ name: 'br-int', failMode: 'secure', datapathType: 'netdev', interfaces }],
 });
 
 describe('ovsSummary', () => {
   test("a gateway's router ports show as its routers, once each, not as VMs", () => {
-    const text = ovsSummary(node([
-      iface('br-int', 'internal'),
-      iface('lrp1a2b3c4d', '', 'lrp:edge:web'),
-      iface('lrp5e6f7a8b', '', 'lrp:edge:db'),
-      iface('lru9c8d7e6f', '', 'lru:edge'),
-      iface('tun-hv1-gnv', 'geneve'),
-      iface('eth2', ''),
-    ]));
+    const text = ovsSummary(
+      node([
+        iface('br-int', 'internal'),
+        iface('lrp1a2b3c4d', '', 'lrp:edge:web'),
+        iface('lrp5e6f7a8b', '', 'lrp:edge:db'),
+        iface('lru9c8d7e6f', '', 'lru:edge'),
+        iface('tun-hv1-gnv', 'geneve'),
+        iface('eth2', ''),
+      ]),
+    );
     expect(text).toContain('routers edge');
     expect(text).not.toContain('vms');
     expect(text).toContain('1 tunnel)');

@@ -21,7 +21,11 @@ export function ovsSummary(node: NodeState): string {
       const vms = ids.filter((id) => !isRouterPort(id));
       const routers = [...new Set(ids.filter(isRouterPort).map((id) => id.split(':')[1]))];
       const tunnels = others.filter((i) => ['geneve', 'vxlan', 'gre'].includes(i.type)).length;
-      const parts = [vms.length ? `vms ${vms.join(',')}` : '', routers.length ? `routers ${routers.join(',')}` : '', tunnels ? plural(tunnels, 'tunnel') : ''].filter(Boolean);
+      const parts = [
+        vms.length ? `vms ${vms.join(',')}` : '',
+        routers.length ? `routers ${routers.join(',')}` : '',
+        tunnels ? plural(tunnels, 'tunnel') : '',
+      ].filter(Boolean);
       if (bridge.name === 'br-phy') parts.push(others.map((i) => i.name).join(','));
       return `${bridge.name}${parts.length ? `(${parts.join('; ')})` : ''}`;
     })

@@ -37,9 +37,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exitCode = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)
-      ? 0
-      : 2;
+    process.exitCode = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2;
   } else {
     process.exitCode = reportError(error);
   }

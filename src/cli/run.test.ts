@@ -24,7 +24,13 @@ class Sink {
   }
 }
 
-const GOOD = labWith('  smoke:', '    - expect: tunnels-up', '    - ping: { from: web1, to: web2 }', '  isolation:', '    - ping: { from: web1, to: app2, expect: fail, within: 0s }');
+const GOOD = labWith(
+  '  smoke:',
+  '    - expect: tunnels-up',
+  '    - ping: { from: web1, to: web2 }',
+  '  isolation:',
+  '    - ping: { from: web1, to: app2, expect: fail, within: 0s }',
+);
 
 /** An opener that records what it was asked and hands out a fast fake driver. */
 function fakeLabs(tweak: (driver: FakeDriver) => void = () => undefined) {
@@ -79,7 +85,9 @@ describe('nvlab run', () => {
     const out = io();
     const file = await fileWith('w.yaml', GOOD);
     expect(await runFile(file, flags(), labs.open, out, new AbortController().signal)).toBe(0);
-    expect(out.stderr.text).toContain(`warning ${file}:25:37: logical-switches.web.l2-gateway.network: switch web (subnet 10.0.1.0/24, line 19)`);
+    expect(out.stderr.text).toContain(
+      `warning ${file}:25:37: logical-switches.web.l2-gateway.network: switch web (subnet 10.0.1.0/24, line 19)`,
+    );
     expect(out.stderr.text.indexOf('never reach the hosts there')).toBeLessThan(out.stderr.text.indexOf('deploying lab'));
     expect(out.stdout.text).not.toContain('never reach');
   });
@@ -88,7 +96,13 @@ describe('nvlab run', () => {
     const labs = fakeLabs();
     const out = io();
     const report = join(dir, 'report.json');
-    const code = await runFile(await fileWith('c.yaml', GOOD), flags({ reporter: 'json', output: report, scenario: ['smoke'], keep: true }), labs.open, out, new AbortController().signal);
+    const code = await runFile(
+      await fileWith('c.yaml', GOOD),
+      flags({ reporter: 'json', output: report, scenario: ['smoke'], keep: true }),
+      labs.open,
+      out,
+      new AbortController().signal,
+    );
     expect(code).toBe(0);
     expect(out.stdout.text).toBe('');
     const json = JSON.parse(await readFile(report, 'utf8')) as { scenarios: { name: string }[]; exitCode: number };
@@ -99,7 +113,13 @@ describe('nvlab run', () => {
 
   it('runs against a deployed lab with --lab, naming artifacts after it', async () => {
     const labs = fakeLabs((d) => (d.onPing = (req) => ({ sent: req.count, received: req.count })));
-    await runFile(await fileWith('d.yaml', GOOD), flags({ lab: 'ci-7', scenario: ['isolation'] }), labs.open, io(), new AbortController().signal);
+    await runFile(
+      await fileWith('d.yaml', GOOD),
+      flags({ lab: 'ci-7', scenario: ['isolation'] }),
+      labs.open,
+      io(),
+      new AbortController().signal,
+    );
     expect(labs.requests[0]!.lab).toBe('ci-7');
     expect(labs.driver.artifacts[0]!.dir).toBe('nvlab-artifacts/ci-7/isolation');
   });
@@ -110,10 +130,12 @@ describe('nvlab run', () => {
     await expect(runFile(bad, flags(), labs.open, io(), new AbortController().signal)).rejects.toThrow(TopologyError);
     const good = await fileWith('f.yaml', GOOD);
     await expect(runFile(good, flags({ scenario: ['nope'] }), labs.open, io(), new AbortController().signal)).rejects.toThrow(UsageError);
-    await expect(runFile(good, flags({ reporter: 'tap' }), labs.open, io(), new AbortController().signal)).rejects.toThrow('unknown reporter "tap"');
-    await expect(runFile(good, flags({ output: join(dir, 'no/such/dir/r.xml') }), labs.open, io(), new AbortController().signal)).rejects.toThrow(
-      /^cannot write the report to .*r\.xml/,
+    await expect(runFile(good, flags({ reporter: 'tap' }), labs.open, io(), new AbortController().signal)).rejects.toThrow(
+      'unknown reporter "tap"',
     );
+    await expect(
+      runFile(good, flags({ output: join(dir, 'no/such/dir/r.xml') }), labs.open, io(), new AbortController().signal),
+    ).rejects.toThrow(/^cannot write the report to .*r\.xml/);
     const empty = await fileWith('g.yaml', 'name: lab\n');
     await expect(runFile(empty, flags(), labs.open, io(), new AbortController().signal)).rejects.toThrow('has no scenarios to run');
     expect(labs.requests).toEqual([]);

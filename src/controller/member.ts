@@ -63,7 +63,11 @@ export async function runMember(config: MemberConfig): Promise<void> {
     }, 5000).unref();
   }
   programmer.start();
-  const api = createApi({ store, member: config.name, status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }) });
+  const api = createApi({
+    store,
+    member: config.name,
+    status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }),
+  });
   if (programmer.debug) {
     api.addHook('onResponse', async (request, reply) => {
       if (request.method !== 'GET') log(`api: ${request.method} ${request.url} ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`);
@@ -91,7 +95,8 @@ async function profileOnSignal(): Promise<void> {
   const { Session } = await import('node:inspector');
   const session = new Session();
   session.connect();
-  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
   await post('Profiler.enable');
   await post('Profiler.start');
   process.on('SIGUSR2', () => {

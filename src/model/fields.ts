@@ -22,7 +22,9 @@ export const nameSchema = z.string({ error: NAME_EXPECTED }).regex(NAME_PATTERN,
 export const ipv4Schema = z.string({ error: IP_EXPECTED }).refine(isIp, { error: IP_EXPECTED });
 export const cidrSchema = z.string({ error: CIDR_EXPECTED }).refine((s) => parseCidr(s) !== undefined, { error: CIDR_EXPECTED });
 /** An interface address: the address and the prefix length of its subnet. */
-export const ifaceCidrSchema = z.string({ error: IFACE_EXPECTED }).refine((s) => parseIfaceCidr(s) !== undefined, { error: IFACE_EXPECTED });
+export const ifaceCidrSchema = z
+  .string({ error: IFACE_EXPECTED })
+  .refine((s) => parseIfaceCidr(s) !== undefined, { error: IFACE_EXPECTED });
 // Lower-cased so that the store's (switch, mac) index sees one spelling per address; a group
 // (multicast) MAC on a port would break flooding rules.
 export const macSchema = z.string({ error: MAC_EXPECTED }).refine(isUnicastMac, { error: MAC_EXPECTED }).toLowerCase();

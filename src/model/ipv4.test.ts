@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { broadcast, contains, formatCidr, formatIp, isUsableHost, lastHost, nthHost, overlaps, parseCidr, parseIfaceCidr, parseIp } from './ipv4.ts';
+import {
+  broadcast,
+  contains,
+  formatCidr,
+  formatIp,
+  isUsableHost,
+  lastHost,
+  nthHost,
+  overlaps,
+  parseCidr,
+  parseIfaceCidr,
+  parseIp,
+} from './ipv4.ts';
 
 describe('ipv4 helpers', () => {
   it('parses and formats addresses, rejecting near misses', () => {
     expect(formatIp(parseIp('10.0.1.11')!)).toBe('10.0.1.11');
     expect(parseIp('255.255.255.255')).toBe(0xffffffff);
-    for (const bad of ['10.0.1', '10.0.1.256', '010.0.1.1', '10.0.1.011', '10.0.1.1 ', ' 10.0.1.1', '1.2.3.4.5', 'a.b.c.d', '']) expect(parseIp(bad)).toBeUndefined();
+    for (const bad of ['10.0.1', '10.0.1.256', '010.0.1.1', '10.0.1.011', '10.0.1.1 ', ' 10.0.1.1', '1.2.3.4.5', 'a.b.c.d', ''])
+      expect(parseIp(bad)).toBeUndefined();
   });
 
   it('parses subnets, strictly by default', () => {
@@ -38,6 +51,7 @@ describe('interface addresses', () => {
     expect(parseIfaceCidr('10.0.1.1/24')).toEqual({ ip: 0x0a000101, prefix: 24 });
     expect(parseIfaceCidr('10.0.1.0/31')).toEqual({ ip: 0x0a000100, prefix: 31 });
     expect(parseIfaceCidr('10.0.1.7/32')).toEqual({ ip: 0x0a000107, prefix: 32 });
-    for (const bad of ['10.0.1.0/24', '10.0.1.255/24', '10.0.1.1', '10.0.1.1/0', '10.0.1.1/33', '10.0.1.1/24/1']) expect(parseIfaceCidr(bad)).toBeUndefined();
+    for (const bad of ['10.0.1.0/24', '10.0.1.255/24', '10.0.1.1', '10.0.1.1/0', '10.0.1.1/33', '10.0.1.1/24/1'])
+      expect(parseIfaceCidr(bad)).toBeUndefined();
   });
 });

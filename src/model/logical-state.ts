@@ -46,12 +46,29 @@ export function logicalState(
 ): LogicalState {
   return {
     nodes: nodes
-      .map((n) => ({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}) }))
+      .map((n) => ({
+        name: n.name,
+        role: n.role,
+        encap: n.encap,
+        underlayIp: n.underlayIp,
+        ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}),
+      }))
       .sort(byName),
     switches: switches
       .map((s) => ({
-        name: s.name, vni: s.vni, replication: s.replication, encap: s.encap,
-        ...(s.l2Gateway ? { l2Gateway: { node: s.l2Gateway.node, ...(s.l2Gateway.vlan === undefined ? {} : { vlan: s.l2Gateway.vlan }), nic: s.l2Gateway.nic } } : {}),
+        name: s.name,
+        vni: s.vni,
+        replication: s.replication,
+        encap: s.encap,
+        ...(s.l2Gateway
+          ? {
+              l2Gateway: {
+                node: s.l2Gateway.node,
+                ...(s.l2Gateway.vlan === undefined ? {} : { vlan: s.l2Gateway.vlan }),
+                nic: s.l2Gateway.nic,
+              },
+            }
+          : {}),
       }))
       .sort(byName),
     ports: ports

@@ -44,7 +44,8 @@ export function portIfname(portName: string): string {
  * `lrp:` prefix cannot clash with a port name, which never holds a colon.
  */
 export const routerPortId = (routerName: string, switchName: string): string => `lrp:${routerName}:${switchName}`;
-export const routerPortIfname = (routerName: string, switchName: string): string => `lrp${sha256hex(`${routerName}/${switchName}`).slice(0, 8)}`;
+export const routerPortIfname = (routerName: string, switchName: string): string =>
+  `lrp${sha256hex(`${routerName}/${switchName}`).slice(0, 8)}`;
 
 /** A logical router's uplink port on an l3 gateway's br-int: iface-id and interface name. */
 export const routerUplinkId = (routerName: string): string => `lru:${routerName}`;

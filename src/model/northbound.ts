@@ -29,10 +29,34 @@ const describe = <C extends z.ZodType, U extends z.ZodType>(r: ResourceDescripti
 
 /** Every resource, in the order a configuration is pushed (each refers only to those before). */
 export const RESOURCES = {
-  transportNodes: describe({ segment: 'transport-nodes', kind: 'transport node', component: 'TransportNode', schema: TransportNodeSchema, update: TransportNodeUpdateSchema }),
-  logicalSwitches: describe({ segment: 'logical-switches', kind: 'logical switch', component: 'LogicalSwitch', schema: LogicalSwitchSchema, update: LogicalSwitchUpdateSchema }),
-  logicalPorts: describe({ segment: 'logical-ports', kind: 'logical port', component: 'LogicalPort', schema: LogicalPortSchema, update: LogicalPortUpdateSchema }),
-  logicalRouters: describe({ segment: 'logical-routers', kind: 'logical router', component: 'LogicalRouter', schema: LogicalRouterSchema, update: LogicalRouterUpdateSchema }),
+  transportNodes: describe({
+    segment: 'transport-nodes',
+    kind: 'transport node',
+    component: 'TransportNode',
+    schema: TransportNodeSchema,
+    update: TransportNodeUpdateSchema,
+  }),
+  logicalSwitches: describe({
+    segment: 'logical-switches',
+    kind: 'logical switch',
+    component: 'LogicalSwitch',
+    schema: LogicalSwitchSchema,
+    update: LogicalSwitchUpdateSchema,
+  }),
+  logicalPorts: describe({
+    segment: 'logical-ports',
+    kind: 'logical port',
+    component: 'LogicalPort',
+    schema: LogicalPortSchema,
+    update: LogicalPortUpdateSchema,
+  }),
+  logicalRouters: describe({
+    segment: 'logical-routers',
+    kind: 'logical router',
+    component: 'LogicalRouter',
+    schema: LogicalRouterSchema,
+    update: LogicalRouterUpdateSchema,
+  }),
 } as const;
 
 export type ResourceName = keyof typeof RESOURCES;

@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { LogicalPortSchema, LogicalRouterSchema, LogicalRouterUpdateSchema, LogicalSwitchSchema, TransportNodeSchema } from './resources.ts';
+import {
+  LogicalPortSchema,
+  LogicalRouterSchema,
+  LogicalRouterUpdateSchema,
+  LogicalSwitchSchema,
+  TransportNodeSchema,
+} from './resources.ts';
 
 const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (r.error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
 
 describe('store object schemas', () => {
   it('applies the topology defaults (hypervisor, geneve, source replication)', () => {
-    expect(TransportNodeSchema.parse({ name: 'hv1', underlayIp: '172.30.0.11' })).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11' });
-    expect(LogicalSwitchSchema.parse({ name: 'web', vni: 5001 })).toEqual({ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' });
+    expect(TransportNodeSchema.parse({ name: 'hv1', underlayIp: '172.30.0.11' })).toEqual({
+      name: 'hv1',
+      role: 'hypervisor',
+      encap: 'geneve',
+      underlayIp: '172.30.0.11',
+    });
+    expect(LogicalSwitchSchema.parse({ name: 'web', vni: 5001 })).toEqual({
+      name: 'web',
+      vni: 5001,
+      replication: 'source',
+      encap: 'geneve',
+    });
   });
 
   it('lower-cases MACs so the (switch, mac) index sees one spelling', () => {
@@ -30,15 +46,23 @@ describe('store object schemas', () => {
   });
 
   it('bounds VNIs to 1..16777215 integers and wants subnets with host bits zero', () => {
-    for (const vni of [0, 16_777_216, 1.5, '5001']) expect(issues(LogicalSwitchSchema.safeParse({ name: 'x', vni }))).toEqual([['vni', 'a VNI from 1 to 16777215']]);
+    for (const vni of [0, 16_777_216, 1.5, '5001'])
+      expect(issues(LogicalSwitchSchema.safeParse({ name: 'x', vni }))).toEqual([['vni', 'a VNI from 1 to 16777215']]);
     expect(LogicalSwitchSchema.safeParse({ name: 'x', vni: 16_777_215, subnet: '10.0.1.0/24' }).success).toBe(true);
-    expect(issues(LogicalSwitchSchema.safeParse({ name: 'x', vni: 1, subnet: '10.0.1.1/24' }))).toEqual([['subnet', 'an IPv4 subnet like 10.0.1.0/24, host bits zero']]);
+    expect(issues(LogicalSwitchSchema.safeParse({ name: 'x', vni: 1, subnet: '10.0.1.1/24' }))).toEqual([
+      ['subnet', 'an IPv4 subnet like 10.0.1.0/24, host bits zero'],
+    ]);
     expect(LogicalSwitchSchema.safeParse({ name: 'x', vni: 1, subnet: '10.0.1.1/32' }).success).toBe(true);
   });
 
   it('validates an L2 gateway: VLAN 1..4094 or none, an interface name', () => {
     const base = { name: 'x', vni: 1 };
-    expect(LogicalSwitchSchema.parse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' } }).l2Gateway).toEqual({ node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' });
+    expect(LogicalSwitchSchema.parse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' } }).l2Gateway).toEqual({
+      node: 'gw1',
+      network: 'dc',
+      vlan: 10,
+      nic: 'eth2',
+    });
     expect(LogicalSwitchSchema.safeParse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', nic: 'eth2' } }).success).toBe(true);
     expect(issues(LogicalSwitchSchema.safeParse({ ...base, l2Gateway: { node: 'gw1', network: 'dc', vlan: 4095, nic: 'a b' } }))).toEqual([
       ['l2Gateway.vlan', 'a VLAN from 1 to 4094'],
@@ -49,8 +73,19 @@ describe('store object schemas', () => {
   it('takes a router: interfaces with address/prefix, an uplink with gateways in order, snat off by default', () => {
     const body = {
       name: 'edge',
-      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0A:00:00:00:01:01' }, { switch: 'db', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' }],
-      uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] },
+      interfaces: [
+        { switch: 'web', ip: '10.0.1.1/24', mac: '0A:00:00:00:01:01' },
+        { switch: 'db', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' },
+      ],
+      uplink: {
+        network: 'wan',
+        ip: '203.0.113.2/24',
+        mac: '0a:00:00:00:ff:01',
+        gateways: [
+          { node: 'gw2', nic: 'eth2' },
+          { node: 'gw1', nic: 'eth3' },
+        ],
+      },
     };
     expect(LogicalRouterSchema.parse(body)).toEqual({
       ...body,
@@ -69,7 +104,15 @@ describe('store object schemas', () => {
         { switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:02' },
         { switch: 'db', ip: '10.0.0.1/16', mac: '0a:00:00:00:01:03' },
       ],
-      uplink: { network: 'wan', ip: '203.0.113.2', mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw1', nic: 'eth2' }, { node: 'gw1', nic: 'eth2' }] },
+      uplink: {
+        network: 'wan',
+        ip: '203.0.113.2',
+        mac: '0a:00:00:00:ff:01',
+        gateways: [
+          { node: 'gw1', nic: 'eth2' },
+          { node: 'gw1', nic: 'eth2' },
+        ],
+      },
     });
     expect(issues(r)).toEqual([
       ['interfaces.0.ip', 'an IPv4 address with its prefix length like 10.0.1.1/24, not the subnet or broadcast address'],
@@ -78,8 +121,13 @@ describe('store object schemas', () => {
       ['uplink.gateways.1.node', 'gateway gw1 is listed twice'],
       ['interfaces.2.ip', "10.0.0.1/16 overlaps 10.0.1.1/24 (interfaces.1.ip): a router's subnets must not overlap"],
     ]);
-    expect(issues(LogicalRouterSchema.safeParse({ name: 'e', uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: [] } }))).toEqual([
-      ['uplink.gateways', 'at least one l3-gateway'],
-    ]);
+    expect(
+      issues(
+        LogicalRouterSchema.safeParse({
+          name: 'e',
+          uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: [] },
+        }),
+      ),
+    ).toEqual([['uplink.gateways', 'at least one l3-gateway']]);
   });
 });

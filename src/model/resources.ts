@@ -95,7 +95,12 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
     if (c) nets.push({ path, text, net: c.ip - (c.ip % 2 ** (32 - c.prefix)), prefix: c.prefix });
   };
   (r.interfaces ?? []).forEach((i, k) => {
-    if (seenSwitch.has(i.switch)) ctx.addIssue({ code: 'custom', path: ['interfaces', k, 'switch'], message: `a second interface on switch ${i.switch} (one per switch)` });
+    if (seenSwitch.has(i.switch))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['interfaces', k, 'switch'],
+        message: `a second interface on switch ${i.switch} (one per switch)`,
+      });
     seenSwitch.add(i.switch);
     addNet(['interfaces', k, 'ip'], i.ip);
   });
@@ -104,7 +109,8 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
     addNet(['uplink', 'ip'], up.ip);
     const seenNode = new Set<string>();
     up.gateways.forEach((g, k) => {
-      if (seenNode.has(g.node)) ctx.addIssue({ code: 'custom', path: ['uplink', 'gateways', k, 'node'], message: `gateway ${g.node} is listed twice` });
+      if (seenNode.has(g.node))
+        ctx.addIssue({ code: 'custom', path: ['uplink', 'gateways', k, 'node'], message: `gateway ${g.node} is listed twice` });
       seenNode.add(g.node);
     });
   }
@@ -113,7 +119,12 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
       const size = 2 ** (32 - Math.min(a.prefix, o.prefix));
       return Math.floor(a.net / size) === Math.floor(o.net / size);
     });
-    if (b) ctx.addIssue({ code: 'custom', path: a.path, message: `${a.text} overlaps ${b.text} (${b.path.join('.')}): a router's subnets must not overlap` });
+    if (b)
+      ctx.addIssue({
+        code: 'custom',
+        path: a.path,
+        message: `${a.text} overlaps ${b.text} (${b.path.join('.')}): a router's subnets must not overlap`,
+      });
   });
 }
 

@@ -6,7 +6,17 @@ import { type LabPlan, type TransportNodePlan } from '../topology/plan-types.ts'
 import type { NodeSpec } from '../runtime/runtime.ts';
 import type { NodeKind } from './kind.ts';
 import { nodeLabels, prefixOf } from './labels.ts';
-import { ROLES, type Role, routerPortId, routerPortIfname, routerUplinkId, routerUplinkIfname, OPENFLOW_PORT, OVSDB_MANAGER_PORT, physicalNic } from '../model/index.ts';
+import {
+  ROLES,
+  type Role,
+  routerPortId,
+  routerPortIfname,
+  routerUplinkId,
+  routerUplinkIfname,
+  OPENFLOW_PORT,
+  OVSDB_MANAGER_PORT,
+  physicalNic,
+} from '../model/index.ts';
 
 /** tcp:IP:PORT of every built-in member, or the external controllers for OpenFlow. */
 function controllerTargets(plan: LabPlan, port: number): string[] {
@@ -33,8 +43,17 @@ export function routerRecords(plan: Pick<LabPlan, 'routers'>, node: string): str
     const up = r.uplink;
     if (!up?.gateways.includes(node)) return [];
     return [
-      ...r.interfaces.map((i) => [r.name, routerPortIfname(r.name, i.switch), routerPortId(r.name, i.switch), i.mac, `${i.ip}/${i.prefixLength}`].join(',')),
-      [r.name, routerUplinkIfname(r.name), routerUplinkId(r.name), up.mac, `${up.ip}/${up.prefixLength}`, ...(up.snat ? ['snat'] : [])].join(','),
+      ...r.interfaces.map((i) =>
+        [r.name, routerPortIfname(r.name, i.switch), routerPortId(r.name, i.switch), i.mac, `${i.ip}/${i.prefixLength}`].join(','),
+      ),
+      [
+        r.name,
+        routerUplinkIfname(r.name),
+        routerUplinkId(r.name),
+        up.mac,
+        `${up.ip}/${up.prefixLength}`,
+        ...(up.snat ? ['snat'] : []),
+      ].join(','),
     ];
   });
 }

@@ -19,12 +19,20 @@ const statuses = (...list: number[]) => member(replies(...list.map((s): Reply =>
 const NO_QUORUM = (applied: 'no' | 'unknown'): Reply => [503, { error: 'no quorum', detail: 'the store has no majority', applied }];
 const port = { name: 'web1', switch: 'web', mac: '02:00:00:00:00:AA', ip: '10.0.1.11', node: 'hv1' };
 const stored = { ...port, mac: '02:00:00:00:00:aa' };
-const status = { member: 'ctrl1', store: { connected: true, synced: true, available: true }, members: [], masterships: [], programmed: ['hv1'] };
+const status = {
+  member: 'ctrl1',
+  store: { connected: true, synced: true, available: true },
+  members: [],
+  masterships: [],
+  programmed: ['hv1'],
+};
 
 describe('create', () => {
   // A member whose POST was retried after a write of unknown outcome that had committed.
   const retried = (existing: Record<string, unknown>) =>
-    member((request) => (request.startsWith('POST') ? [409, { error: 'conflict', detail: 'logical port web1 already exists' }] : [200, existing]));
+    member((request) =>
+      request.startsWith('POST') ? [409, { error: 'conflict', detail: 'logical port web1 already exists' }] : [200, existing],
+    );
 
   it('counts a 409 for a row holding exactly what was sent as done', async () => {
     const { port: p } = await retried({ ...port, mac: '02:00:00:00:00:aa' });
@@ -37,21 +45,35 @@ describe('create', () => {
   });
 
   it('keeps the 409 when no row of that name exists (a clash over another field)', async () => {
-    const m = await member(replies([409, { error: 'conflict', detail: 'MAC 02:00:00:00:00:aa is taken by web9' }], [404, { error: 'not found', detail: 'no logical port web1' }]));
+    const m = await member(
+      replies(
+        [409, { error: 'conflict', detail: 'MAC 02:00:00:00:00:aa is taken by web9' }],
+        [404, { error: 'not found', detail: 'no logical port web1' }],
+      ),
+    );
     const outcome = await northbound(['127.0.0.1'], { port: m.port }).logicalPorts.create(port);
-    expect(outcome).toEqual({ kind: 'conflict', detail: 'MAC 02:00:00:00:00:aa is taken by web9', message: expect.stringContaining('POST /api/v1/logical-ports → 409: ') });
+    expect(outcome).toEqual({
+      kind: 'conflict',
+      detail: 'MAC 02:00:00:00:00:aa is taken by web9',
+      message: expect.stringContaining('POST /api/v1/logical-ports → 409: '),
+    });
     expect(m.seen.map((s) => s.request)).toEqual(['POST /api/v1/logical-ports', 'GET /api/v1/logical-ports/web1']);
   });
 
   it('finds its own row after a POST answered "no quorum, outcome unknown" that had committed', async () => {
     const m = await member(replies(NO_QUORUM('unknown'), [409, { error: 'conflict', detail: 'exists' }], [200, stored]));
-    await expect(northbound(['127.0.0.1'], { port: m.port }).logicalPorts.create(port)).resolves.toEqual({ kind: 'created', value: stored });
+    await expect(northbound(['127.0.0.1'], { port: m.port }).logicalPorts.create(port)).resolves.toEqual({
+      kind: 'created',
+      value: stored,
+    });
     expect(m.seen[0]).toEqual({ request: 'POST /api/v1/logical-ports', body: port });
   });
 
   it('compares nested objects whatever the order of their keys', async () => {
     const router = { name: 'edge', interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:00:01' }] };
-    const m = await member(replies([409, {}], [200, { name: 'edge', interfaces: [{ mac: '0a:00:00:00:00:01', ip: '10.0.1.1/24', switch: 'web' }] }]));
+    const m = await member(
+      replies([409, {}], [200, { name: 'edge', interfaces: [{ mac: '0a:00:00:00:00:01', ip: '10.0.1.1/24', switch: 'web' }] }]),
+    );
     await expect(northbound(['127.0.0.1'], { port: m.port }).logicalRouters.create(router)).resolves.toMatchObject({ kind: 'created' });
   });
 });
@@ -67,7 +89,14 @@ describe('northbound client', () => {
   it('maps each status of the contract to its outcome, with the answer as people read it', async () => {
     const m = await member(
       replies(
-        [400, { error: 'invalid', detail: 'invalid request body (1 issue)', issues: [{ path: 'mac', message: 'a unicast MAC address like 02:00:00:00:01:13' }] }],
+        [
+          400,
+          {
+            error: 'invalid',
+            detail: 'invalid request body (1 issue)',
+            issues: [{ path: 'mac', message: 'a unicast MAC address like 02:00:00:00:01:13' }],
+          },
+        ],
         [404, { error: 'not found', detail: 'no logical switch db' }],
         [409, { error: 'conflict', detail: 'logical switch web is in use' }],
         [500, { error: 'internal', detail: 'boom' }],
@@ -78,7 +107,8 @@ describe('northbound client', () => {
       kind: 'invalid',
       detail: 'invalid request body (1 issue)',
       issues: [{ path: 'mac', message: 'a unicast MAC address like 02:00:00:00:01:13' }],
-      message: 'PUT /api/v1/logical-ports/web1 → 400: {"error":"invalid","detail":"invalid request body (1 issue)","issues":[{"path":"mac","message":"a unicast MAC address like 02:00:00:00:01:13"}]}',
+      message:
+        'PUT /api/v1/logical-ports/web1 → 400: {"error":"invalid","detail":"invalid request body (1 issue)","issues":[{"path":"mac","message":"a unicast MAC address like 02:00:00:00:01:13"}]}',
     });
     expect(await client.logicalSwitches.get('db')).toEqual({
       kind: 'not-found',
@@ -86,7 +116,11 @@ describe('northbound client', () => {
       message: 'GET /api/v1/logical-switches/db → 404: {"error":"not found","detail":"no logical switch db"}',
     });
     expect(await client.logicalSwitches.delete('web')).toMatchObject({ kind: 'conflict', detail: 'logical switch web is in use' });
-    expect(await client.transportNodes.list()).toEqual({ kind: 'failed', status: 500, message: 'GET /api/v1/transport-nodes → 500: {"error":"internal","detail":"boom"}' });
+    expect(await client.transportNodes.list()).toEqual({
+      kind: 'failed',
+      status: 500,
+      message: 'GET /api/v1/transport-nodes → 500: {"error":"internal","detail":"boom"}',
+    });
   });
 
   it('parses answers with the resource schemas: lists give their items, and defaults are filled', async () => {
@@ -103,7 +137,11 @@ describe('northbound client', () => {
   it('fails a success whose body is outside the contract', async () => {
     const m = await member(replies([200, { name: 'web1' }]));
     const outcome = await northbound(['127.0.0.1'], { port: m.port }).logicalPorts.get('web1');
-    expect(outcome).toMatchObject({ kind: 'failed', status: 200, message: expect.stringMatching(/^GET \/api\/v1\/logical-ports\/web1 → 200: an answer outside the API's contract \(switch: /) });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      status: 200,
+      message: expect.stringMatching(/^GET \/api\/v1\/logical-ports\/web1 → 200: an answer outside the API's contract \(switch: /),
+    });
   });
 
   it('retries while the cluster has no quorum, and an answer that is not JSON', async () => {
@@ -125,18 +163,30 @@ describe('northbound client', () => {
       kind: 'no-quorum',
       applied: 'unknown',
       detail: 'the store has no majority',
-      message: 'controller cluster did not answer POST /api/v1/logical-ports: 127.0.0.1: {"error":"no quorum","detail":"the store has no majority","applied":"unknown"}',
+      message:
+        'controller cluster did not answer POST /api/v1/logical-ports: 127.0.0.1: {"error":"no quorum","detail":"the store has no majority","applied":"unknown"}',
     });
     expect(m.seen.length).toBeGreaterThan(1);
     const gone = await northbound(['127.0.0.2'], { deadlineMs: 300, port: m.port }).logicalPorts.get('web1');
-    expect(gone).toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/^controller cluster did not answer GET \/api\/v1\/logical-ports\/web1: 127\.0\.0\.2: /) });
+    expect(gone).toMatchObject({
+      kind: 'unreachable',
+      message: expect.stringMatching(/^controller cluster did not answer GET \/api\/v1\/logical-ports\/web1: 127\.0\.0\.2: /),
+    });
   });
 
   it('throws failures as a NorthboundError (code NORTHBOUND, exit code 2) that carries the outcome', async () => {
     const { port: p } = await statuses(409);
-    const error = await northbound(['127.0.0.1'], { port: p }).logicalSwitches.update('web', { vni: 5001 }).then(unwrap).catch((e: unknown) => e);
+    const error = await northbound(['127.0.0.1'], { port: p })
+      .logicalSwitches.update('web', { vni: 5001 })
+      .then(unwrap)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NorthboundError);
-    expect(error).toMatchObject({ code: 'NORTHBOUND', exitCode: 2, message: 'PUT /api/v1/logical-switches/web → 409: {}', outcome: { kind: 'conflict', detail: '{}' } });
+    expect(error).toMatchObject({
+      code: 'NORTHBOUND',
+      exitCode: 2,
+      message: 'PUT /api/v1/logical-switches/web → 409: {}',
+      outcome: { kind: 'conflict', detail: '{}' },
+    });
   });
 });
 

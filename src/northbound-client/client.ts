@@ -24,7 +24,8 @@ export interface ResourceClient<C extends z.ZodType<Named, Named>, U extends z.Z
   delete(name: string): Promise<Outcome<undefined>>;
 }
 
-type ClientOf<R extends ResourceDescription> = R['schema'] extends z.ZodType<Named, Named> ? ResourceClient<R['schema'], R['update']> : never;
+type ClientOf<R extends ResourceDescription> =
+  R['schema'] extends z.ZodType<Named, Named> ? ResourceClient<R['schema'], R['update']> : never;
 
 export type NorthboundClient = { readonly [K in ResourceName]: ClientOf<(typeof RESOURCES)[K]> } & {
   /** The status of whichever member answers first. */
@@ -45,11 +46,16 @@ function canonical(value: unknown): string {
 function holds(row: object, sent: object): boolean {
   const stored = new Map(Object.entries(row));
   return Object.entries(sent).every(
-    ([k, v]) => v === undefined || (typeof v === 'object' ? canonical(stored.get(k)) === canonical(v) : String(stored.get(k)).toLowerCase() === String(v).toLowerCase()),
+    ([k, v]) =>
+      v === undefined ||
+      (typeof v === 'object' ? canonical(stored.get(k)) === canonical(v) : String(stored.get(k)).toLowerCase() === String(v).toLowerCase()),
   );
 }
 
-function resourceClient<C extends z.ZodType<Named, Named>, U extends z.ZodType>(t: Transport, r: ResourceDescription<C, U>): ResourceClient<C, U> {
+function resourceClient<C extends z.ZodType<Named, Named>, U extends z.ZodType>(
+  t: Transport,
+  r: ResourceDescription<C, U>,
+): ResourceClient<C, U> {
   const collection = `${API_PREFIX}/${r.segment}`;
   const item = (name: string) => `${collection}/${encodeURIComponent(name)}`;
   const call = async <S extends z.ZodType, K extends SuccessKind>(method: Method, path: string, body: unknown, success: K, schema: S) =>

@@ -46,7 +46,9 @@ function failure(status: number, json: unknown, text: string, message: string): 
   switch (status) {
     case 400: {
       const body = ValidationErrorSchema.safeParse(json);
-      return body.success ? { kind: 'invalid', detail: body.data.detail, issues: body.data.issues, message } : { kind: 'invalid', detail: text, issues: [], message };
+      return body.success
+        ? { kind: 'invalid', detail: body.data.detail, issues: body.data.issues, message }
+        : { kind: 'invalid', detail: text, issues: [], message };
     }
     case 404:
       return { kind: 'not-found', detail: detailOf(json, text), message };
@@ -64,7 +66,13 @@ function failure(status: number, json: unknown, text: string, message: string): 
 
 /** What a request came to: `success` names a 2xx answer ('created' for a POST), whose body
  *  `schema` parses into the value. */
-export function outcomeOf<S extends z.ZodType, K extends SuccessKind>(method: Method, path: string, exchange: Exchange, success: K, schema: S): Outcome<z.output<S>, K> {
+export function outcomeOf<S extends z.ZodType, K extends SuccessKind>(
+  method: Method,
+  path: string,
+  exchange: Exchange,
+  success: K,
+  schema: S,
+): Outcome<z.output<S>, K> {
   if (exchange.kind === 'gave-up') {
     const message = `controller cluster did not answer ${method} ${path}: ${exchange.last}`;
     if (!exchange.noQuorum) return { kind: 'unreachable', message };

@@ -30,10 +30,25 @@ export type Exchange =
 const agent = new Agent({ keepAlive: true });
 
 /** One HTTP exchange with one member, within `timeoutMs` of silence. */
-export function send(ip: string, port: number, method: Method, path: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+export function send(
+  ip: string,
+  port: number,
+  method: Method,
+  path: string,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: ip, port, method, path, agent, timeout: timeoutMs, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: ip,
+        port,
+        method,
+        path,
+        agent,
+        timeout: timeoutMs,
+        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -48,7 +63,12 @@ export function send(ip: string, port: number, method: Method, path: string, bod
 }
 
 /** One request to one member, not retried: an answer, or what kept it from coming. */
-export async function exchangeOnce(ip: string, method: Method, path: string, options: { port?: number; timeoutMs?: number } = {}): Promise<Exchange> {
+export async function exchangeOnce(
+  ip: string,
+  method: Method,
+  path: string,
+  options: { port?: number; timeoutMs?: number } = {},
+): Promise<Exchange> {
   try {
     const { status, text } = await send(ip, options.port ?? API_PORT, method, path, undefined, options.timeoutMs ?? 2000);
     return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };

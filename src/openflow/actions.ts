@@ -44,7 +44,11 @@ export function encodeAction(w: BufferWriter, a: Action): void {
   const start = w.offset;
   switch (a.type) {
     case 'output':
-      w.u16(ActionType.OUTPUT).u16(16).u32(a.port).u16(a.maxLen ?? 0).zeros(6);
+      w.u16(ActionType.OUTPUT)
+        .u16(16)
+        .u32(a.port)
+        .u16(a.maxLen ?? 0)
+        .zeros(6);
       return;
     case 'group':
       w.u16(ActionType.GROUP).u16(8).u32(a.groupId);
@@ -82,11 +86,16 @@ export function encodeAction(w: BufferWriter, a: Action): void {
       return;
     case 'experimenter':
       if ((a.data.length + 8) % 8 !== 0) throw new OpenFlowEncodeError('experimenter action data must pad to 8');
-      w.u16(ActionType.EXPERIMENTER).u16(8 + a.data.length).u32(a.experimenter).bytes(a.data);
+      w.u16(ActionType.EXPERIMENTER)
+        .u16(8 + a.data.length)
+        .u32(a.experimenter)
+        .bytes(a.data);
       return;
     case 'raw':
       if ((a.body.length + 4) % 8 !== 0) throw new OpenFlowEncodeError('raw action length must be a multiple of 8');
-      w.u16(a.actionType).u16(4 + a.body.length).bytes(a.body);
+      w.u16(a.actionType)
+        .u16(4 + a.body.length)
+        .bytes(a.body);
       return;
     default:
       throw new OpenFlowEncodeError(`unknown action ${(a as { type: string }).type}`);

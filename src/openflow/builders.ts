@@ -30,9 +30,13 @@ export function flowMod(
   };
 }
 
-export function groupMod(
-  fields: { command?: GroupModCommand; groupType: GroupType; groupId: number; buckets?: Bucket[]; xid?: number },
-): Without<GroupMod> & { type: 'group_mod' } {
+export function groupMod(fields: {
+  command?: GroupModCommand;
+  groupType: GroupType;
+  groupId: number;
+  buckets?: Bucket[];
+  xid?: number;
+}): Without<GroupMod> & { type: 'group_mod' } {
   return { type: 'group_mod', command: 'add', buckets: [], ...fields };
 }
 

@@ -13,7 +13,23 @@ describe('encode → decode identity', () => {
         fc.property(arb, (msg) => {
           const bytes = serialize(msg);
           expect(bytes.readUInt16BE(2)).toBe(bytes.length);
-          expect(bytes.length % 8 === 0 || ['hello', 'error', 'echo_request', 'echo_reply', 'experimenter', 'packet_in', 'packet_out', 'raw', 'multipart_request', 'multipart_reply', 'set_config', 'get_config_reply'].includes(type)).toBe(true);
+          expect(
+            bytes.length % 8 === 0 ||
+              [
+                'hello',
+                'error',
+                'echo_request',
+                'echo_reply',
+                'experimenter',
+                'packet_in',
+                'packet_out',
+                'raw',
+                'multipart_request',
+                'multipart_reply',
+                'set_config',
+                'get_config_reply',
+              ].includes(type),
+          ).toBe(true);
           const result = decodeFrame(bytes);
           if (!result.ok) throw result.error;
           expect(result.message).toEqual(msg);

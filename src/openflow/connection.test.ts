@@ -45,8 +45,18 @@ afterEach(async () => {
 });
 
 const stats = (priority: number): FlowStats => ({
-  tableId: 0, durationSec: 1, durationNsec: 2, priority, idleTimeout: 0, hardTimeout: 0, flags: 0,
-  cookie: BigInt(priority), packetCount: 0n, byteCount: 0n, match: [{ field: 'in_port', value: priority }], instructions: [],
+  tableId: 0,
+  durationSec: 1,
+  durationNsec: 2,
+  priority,
+  idleTimeout: 0,
+  hardTimeout: 0,
+  flags: 0,
+  cookie: BigInt(priority),
+  packetCount: 0n,
+  byteCount: 0n,
+  match: [{ field: 'in_port', value: priority }],
+  instructions: [],
 });
 
 describe('handshake', () => {
@@ -86,7 +96,9 @@ describe('requests', () => {
       onMessage: (m, s) => {
         if (m.type !== 'echo_request') return false;
         held.push(m);
-        if (held.length === 2) for (const h of held.reverse()) s.send({ type: 'echo_reply', xid: h.xid, data: h.type === 'echo_request' ? h.data : Buffer.alloc(0) });
+        if (held.length === 2)
+          for (const h of held.reverse())
+            s.send({ type: 'echo_reply', xid: h.xid, data: h.type === 'echo_request' ? h.data : Buffer.alloc(0) });
         return true;
       },
     });
@@ -186,10 +198,34 @@ describe('async messages and robustness', () => {
     const [sw, conn] = await session();
     const pin = new Promise((resolve) => conn.once('packetIn', resolve));
     const ps = new Promise((resolve) => conn.once('portStatus', resolve));
-    sw.send({ type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: 3, reason: 1, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: 1 }], data: Buffer.from('abc') });
     sw.send({
-      type: 'port_status', xid: 0, reason: 0,
-      port: { portNo: 1, hwAddr: '00:00:00:00:00:01', name: 'p1', config: 0, state: 4, curr: 0, advertised: 0, supported: 0, peer: 0, currSpeed: 0, maxSpeed: 0 },
+      type: 'packet_in',
+      xid: 0,
+      bufferId: 0xffffffff,
+      totalLen: 3,
+      reason: 1,
+      tableId: 0,
+      cookie: 0n,
+      match: [{ field: 'in_port', value: 1 }],
+      data: Buffer.from('abc'),
+    });
+    sw.send({
+      type: 'port_status',
+      xid: 0,
+      reason: 0,
+      port: {
+        portNo: 1,
+        hwAddr: '00:00:00:00:00:01',
+        name: 'p1',
+        config: 0,
+        state: 4,
+        curr: 0,
+        advertised: 0,
+        supported: 0,
+        peer: 0,
+        currSpeed: 0,
+        maxSpeed: 0,
+      },
     });
     sw.send({ type: 'echo_request', xid: 77, data: Buffer.from('hi') });
     expect(await pin).toMatchObject({ data: Buffer.from('abc') });

@@ -369,7 +369,8 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     clearInterval(this.keepalive);
     clearTimeout(this.handshakeTimer);
     const gone = new OpenFlowDisconnectedError(`session ${this.remoteAddress} ended: ${reason}`, { cause: error });
-    if (!wasReady) this.rejectReady(error instanceof OpenFlowHandshakeError ? error : new OpenFlowHandshakeError(gone.message, { cause: error }));
+    if (!wasReady)
+      this.rejectReady(error instanceof OpenFlowHandshakeError ? error : new OpenFlowHandshakeError(gone.message, { cause: error }));
     this.requests.failAll(gone);
     this.emit('disconnect', error === undefined ? { reason } : { reason, error });
   }

@@ -110,8 +110,19 @@ function decodeBody(msgType: number, xid: number, version: number, r: BufferRead
       const byteCount = r.u64();
       const match = decodeMatch(r);
       return {
-        type: 'flow_removed', xid, cookie, priority, reason, tableId, durationSec, durationNsec,
-        idleTimeout, hardTimeout, packetCount, byteCount, match,
+        type: 'flow_removed',
+        xid,
+        cookie,
+        priority,
+        reason,
+        tableId,
+        durationSec,
+        durationNsec,
+        idleTimeout,
+        hardTimeout,
+        packetCount,
+        byteCount,
+        match,
       };
     }
     case MsgType.PORT_STATUS: {
@@ -145,8 +156,21 @@ function decodeBody(msgType: number, xid: number, version: number, r: BufferRead
       const match = decodeMatch(r);
       const instructions = decodeInstructions(r);
       return {
-        type: 'flow_mod', xid, cookie, cookieMask, tableId, command, idleTimeout, hardTimeout, priority,
-        bufferId, outPort, outGroup, flags, match, instructions,
+        type: 'flow_mod',
+        xid,
+        cookie,
+        cookieMask,
+        tableId,
+        command,
+        idleTimeout,
+        hardTimeout,
+        priority,
+        bufferId,
+        outPort,
+        outGroup,
+        flags,
+        match,
+        instructions,
       };
     }
     case MsgType.GROUP_MOD: {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  errorCodeName,
-  errorNumbers,
-  errorSpecNames,
-  errorTypeName,
-  ErrorType,
-  OpenFlowError,
-  OpenFlowInstallError,
-} from './errors.ts';
+import { errorCodeName, errorNumbers, errorSpecNames, errorTypeName, ErrorType, OpenFlowError, OpenFlowInstallError } from './errors.ts';
 import { NvlabError } from '../util/errors.ts';
 
 describe('OpenFlow error names', () => {

@@ -32,12 +32,17 @@ describe('formatMessage', () => {
   });
 
   it('prints groups, errors, roles and raw messages', () => {
-    const g = { ...groupMod({ groupId: 4, groupType: 'fast_failover', buckets: [bucket([act.output(1)], { watchPort: 1 })] }), xid: 1 } as OfMessage;
+    const g = {
+      ...groupMod({ groupId: 4, groupType: 'fast_failover', buckets: [bucket([act.output(1)], { watchPort: 1 })] }),
+      xid: 1,
+    } as OfMessage;
     expect(formatMessage(g)).toBe('GROUP_MOD xid=1 add group_id=4,type=fast_failover,bucket=watch_port:1,actions=output:1');
     expect(formatMessage({ type: 'error', xid: 3, errorType: 11, errorCode: 0, data: Buffer.alloc(24) })).toBe(
       'ERROR xid=3 OFPET_ROLE_REQUEST_FAILED OFPRRFC_STALE (24 bytes of data)',
     );
-    expect(formatMessage({ type: 'role_reply', xid: 2, role: 'slave', generationId: 5n })).toBe('ROLE_REPLY xid=2 role=slave generation_id=5');
+    expect(formatMessage({ type: 'role_reply', xid: 2, role: 'slave', generationId: 5n })).toBe(
+      'ROLE_REPLY xid=2 role=slave generation_id=5',
+    );
     expect(formatMessage({ type: 'raw', xid: 9, msgType: 29, body: Buffer.alloc(8) })).toBe('METER_MOD xid=9 8 bytes');
   });
 });

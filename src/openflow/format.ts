@@ -1,14 +1,7 @@
 // Human-readable printing, kept apart from the codec. The style follows ovs-ofctl loosely
 // (field=value/mask, output:PORT, apply_actions(...)) so logs read like OVS's own.
 import type { Action } from './actions.ts';
-import {
-  msgTypeName,
-  multipartTypeName,
-  packetInReasonName,
-  portName,
-  portReasonName,
-  flowRemovedReasonName,
-} from './constants.ts';
+import { msgTypeName, multipartTypeName, packetInReasonName, portName, portReasonName, flowRemovedReasonName } from './constants.ts';
 import { errorSpecNames } from './errors.ts';
 import type { Instruction } from './instructions.ts';
 import type { Match, OxmField } from './match.ts';
@@ -25,7 +18,8 @@ export function formatOxm(f: OxmField): string {
     const exp = f.experimenter === undefined ? '' : `,exp=${hex(f.experimenter)}`;
     return `oxm(${hex(f.oxmClass)}:${f.oxmField}${exp}${f.hasMask ? ',masked' : ''})=0x${f.payload.toString('hex')}`;
   }
-  const show = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? (f.field === 'in_port' ? formatPort(Number(v)) : hex(v)) : String(v));
+  const show = (v: unknown) =>
+    typeof v === 'number' || typeof v === 'bigint' ? (f.field === 'in_port' ? formatPort(Number(v)) : hex(v)) : String(v);
   return `${f.field}=${show(f.value)}${f.mask === undefined ? '' : `/${show(f.mask)}`}`;
 }
 
@@ -136,7 +130,10 @@ function formatMultipartReply(b: MultipartReplyBody): string {
     case 'port_desc':
       return ['port_desc', ...b.ports.map((p) => ` ${formatPortDesc(p)}`)].join('\n');
     case 'group_desc':
-      return ['group_desc', ...b.groups.map((g) => ` group_id=${g.groupId},type=${g.groupType},${g.buckets.map(formatBucket).join(',')}`)].join('\n');
+      return [
+        'group_desc',
+        ...b.groups.map((g) => ` group_id=${g.groupId},type=${g.groupType},${g.buckets.map(formatBucket).join(',')}`),
+      ].join('\n');
     case 'raw':
       return `${multipartTypeName.get(b.mpType) ?? b.mpType} ${b.data.length} bytes`;
   }

@@ -12,9 +12,10 @@ import type { OfMessage } from './messages.ts';
 import { decodeFrame, OpenFlowParser } from './parser.ts';
 import { serialize } from './serializer.ts';
 
-const golden = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/openflow/ovs-golden.json', import.meta.url), 'utf8'),
-) as Record<string, { note: string; hex: string }>;
+const golden = JSON.parse(readFileSync(new URL('../../test/fixtures/openflow/ovs-golden.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { note: string; hex: string }
+>;
 
 function decode(name: string): OfMessage {
   const entry = golden[name];
@@ -86,7 +87,10 @@ describe('what ovs-vswitchd sends', () => {
       type: 'packet_in',
       reason: 1,
       cookie: 0x42n,
-      match: [{ field: 'in_port', value: 2 }, { field: 'reg3', value: 7 }],
+      match: [
+        { field: 'in_port', value: 2 },
+        { field: 'reg3', value: 7 },
+      ],
     });
   });
 
@@ -109,9 +113,17 @@ describe('what ovs-vswitchd sends', () => {
     const pd = decode('switch_port_desc_reply');
     if (pd.type !== 'multipart_reply' || pd.body.kind !== 'port_desc') throw new Error('not port desc');
     expect(pd.body.ports.map((p) => [p.portNo, p.name]).sort()).toEqual(
-      [[1, 'pa'], [2, 'pb'], [0xfffffffe, expect.any(String)]].sort(),
+      [
+        [1, 'pa'],
+        [2, 'pb'],
+        [0xfffffffe, expect.any(String)],
+      ].sort(),
     );
-    expect(decode('switch_port_status_add')).toMatchObject({ type: 'port_status', reason: 0, port: { name: expect.stringMatching(/^p[ab]$/) } });
+    expect(decode('switch_port_status_add')).toMatchObject({
+      type: 'port_status',
+      reason: 0,
+      port: { name: expect.stringMatching(/^p[ab]$/) },
+    });
   });
 });
 
@@ -176,7 +188,9 @@ describe('we encode exactly what ovs-ofctl sends', () => {
         { field: 'arp_spa', value: '10.0.0.1' },
         { field: 'arp_tpa', value: '10.0.0.2' },
       ],
-      instructions: [inst.apply(act.popVlan(), act.pushVlan(0x8100), act.setField({ field: 'vlan_vid', value: 4106 }), act.output(0xfffffffd))],
+      instructions: [
+        inst.apply(act.popVlan(), act.pushVlan(0x8100), act.setField({ field: 'vlan_vid', value: 4106 }), act.output(0xfffffffd)),
+      ],
     });
     expect(hexOf(ours as OfMessage)).toBe(golden['ofctl_flow_mod_arp_vlan']!.hex);
   });
@@ -227,7 +241,15 @@ describe('we encode exactly what ovs-ofctl sends', () => {
         type: 'multipart_request',
         xid: xid('ofctl_flow_stats_request'),
         flags: 0,
-        body: { kind: 'flow', tableId: 0, outPort: 0xffffffff, outGroup: 0xffffffff, cookie: 0n, cookieMask: 0n, match: [{ field: 'tunnel_id', value: 5n }] },
+        body: {
+          kind: 'flow',
+          tableId: 0,
+          outPort: 0xffffffff,
+          outGroup: 0xffffffff,
+          cookie: 0n,
+          cookieMask: 0n,
+          match: [{ field: 'tunnel_id', value: 5n }],
+        },
       }),
     ).toBe(golden['ofctl_flow_stats_request']!.hex);
   });

@@ -51,7 +51,10 @@ export function encodeInstruction(w: BufferWriter, i: Instruction): void {
       return;
     case 'experimenter':
       if (i.data.length % 8 !== 0) throw new OpenFlowEncodeError('experimenter instruction data must pad to 8');
-      w.u16(InstructionType.EXPERIMENTER).u16(8 + i.data.length).u32(i.experimenter).bytes(i.data);
+      w.u16(InstructionType.EXPERIMENTER)
+        .u16(8 + i.data.length)
+        .u32(i.experimenter)
+        .bytes(i.data);
       return;
     default:
       throw new OpenFlowEncodeError(`unknown instruction ${(i as { type: string }).type}`);

@@ -90,10 +90,7 @@ export type OxmField = KnownOxm | RawOxm;
 export type Match = OxmField[];
 
 const BY_NUMBER = new Map<number, OxmFieldName>(
-  (Object.keys(OXM_FIELDS) as OxmFieldName[]).map((name) => [
-    OXM_FIELDS[name].oxmClass * 128 + OXM_FIELDS[name].oxmField,
-    name,
-  ]),
+  (Object.keys(OXM_FIELDS) as OxmFieldName[]).map((name) => [OXM_FIELDS[name].oxmClass * 128 + OXM_FIELDS[name].oxmField, name]),
 );
 
 export function encodeOxm(w: BufferWriter, f: OxmField): void {
@@ -101,7 +98,9 @@ export function encodeOxm(w: BufferWriter, f: OxmField): void {
     const extra = f.oxmClass === OxmClass.EXPERIMENTER ? 4 : 0;
     const len = f.payload.length + extra;
     if (len > 0xff) throw new OpenFlowEncodeError(`raw OXM payload too long (${len})`);
-    w.u16(f.oxmClass).u8(((f.oxmField & 0x7f) << 1) | (f.hasMask ? 1 : 0)).u8(len);
+    w.u16(f.oxmClass)
+      .u8(((f.oxmField & 0x7f) << 1) | (f.hasMask ? 1 : 0))
+      .u8(len);
     if (extra) w.u32(f.experimenter ?? 0);
     w.bytes(f.payload);
     return;
@@ -208,9 +207,7 @@ function readValue(r: BufferReader, kind: Kind): number | bigint | string {
 }
 
 export function parseMac(s: string, what = 'mac'): Buffer {
-  const m = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i.exec(
-    String(s),
-  );
+  const m = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i.exec(String(s));
   if (!m) throw new OpenFlowEncodeError(`${what}: not a MAC address: ${String(s)}`);
   return Buffer.from(m.slice(1).map((h) => parseInt(h, 16)));
 }

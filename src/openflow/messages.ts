@@ -26,10 +26,27 @@ export interface ErrorMsg {
   data: Buffer;
 }
 
-export interface EchoRequest { type: 'echo_request'; xid: number; data: Buffer }
-export interface EchoReply { type: 'echo_reply'; xid: number; data: Buffer }
-export interface Experimenter { type: 'experimenter'; xid: number; experimenter: number; expType: number; data: Buffer }
-export interface FeaturesRequest { type: 'features_request'; xid: number }
+export interface EchoRequest {
+  type: 'echo_request';
+  xid: number;
+  data: Buffer;
+}
+export interface EchoReply {
+  type: 'echo_reply';
+  xid: number;
+  data: Buffer;
+}
+export interface Experimenter {
+  type: 'experimenter';
+  xid: number;
+  experimenter: number;
+  expType: number;
+  data: Buffer;
+}
+export interface FeaturesRequest {
+  type: 'features_request';
+  xid: number;
+}
 export interface FeaturesReply {
   type: 'features_reply';
   xid: number;
@@ -39,9 +56,22 @@ export interface FeaturesReply {
   auxiliaryId: number;
   capabilities: number;
 }
-export interface GetConfigRequest { type: 'get_config_request'; xid: number }
-export interface GetConfigReply { type: 'get_config_reply'; xid: number; flags: number; missSendLen: number }
-export interface SetConfig { type: 'set_config'; xid: number; flags: number; missSendLen: number }
+export interface GetConfigRequest {
+  type: 'get_config_request';
+  xid: number;
+}
+export interface GetConfigReply {
+  type: 'get_config_reply';
+  xid: number;
+  flags: number;
+  missSendLen: number;
+}
+export interface SetConfig {
+  type: 'set_config';
+  xid: number;
+  flags: number;
+  missSendLen: number;
+}
 
 export interface PacketIn {
   type: 'packet_in';
@@ -86,7 +116,12 @@ export interface PortDesc {
   maxSpeed: number;
 }
 
-export interface PortStatus { type: 'port_status'; xid: number; reason: number; port: PortDesc }
+export interface PortStatus {
+  type: 'port_status';
+  xid: number;
+  reason: number;
+  port: PortDesc;
+}
 
 export interface PacketOut {
   type: 'packet_out';
@@ -186,17 +221,48 @@ export type MultipartReplyBody =
   | { kind: 'group_desc'; groups: GroupDesc[] }
   | { kind: 'raw'; mpType: number; data: Buffer };
 
-export interface MultipartRequest { type: 'multipart_request'; xid: number; flags: number; body: MultipartRequestBody }
-export interface MultipartReply { type: 'multipart_reply'; xid: number; flags: number; body: MultipartReplyBody }
+export interface MultipartRequest {
+  type: 'multipart_request';
+  xid: number;
+  flags: number;
+  body: MultipartRequestBody;
+}
+export interface MultipartReply {
+  type: 'multipart_reply';
+  xid: number;
+  flags: number;
+  body: MultipartReplyBody;
+}
 
-export interface BarrierRequest { type: 'barrier_request'; xid: number }
-export interface BarrierReply { type: 'barrier_reply'; xid: number }
+export interface BarrierRequest {
+  type: 'barrier_request';
+  xid: number;
+}
+export interface BarrierReply {
+  type: 'barrier_reply';
+  xid: number;
+}
 
-export interface RoleRequest { type: 'role_request'; xid: number; role: ControllerRole; generationId: bigint }
-export interface RoleReply { type: 'role_reply'; xid: number; role: ControllerRole; generationId: bigint }
+export interface RoleRequest {
+  type: 'role_request';
+  xid: number;
+  role: ControllerRole;
+  generationId: bigint;
+}
+export interface RoleReply {
+  type: 'role_reply';
+  xid: number;
+  role: ControllerRole;
+  generationId: bigint;
+}
 
 /** Any message type we do not model (port_mod, meter_mod, ...): header type and raw body. */
-export interface RawMessage { type: 'raw'; xid: number; msgType: number; body: Buffer }
+export interface RawMessage {
+  type: 'raw';
+  xid: number;
+  msgType: number;
+  body: Buffer;
+}
 
 export type OfMessage =
   | Hello

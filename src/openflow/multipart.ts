@@ -109,7 +109,20 @@ function decodeFlowStats(r: BufferReader): FlowStats {
   const byteCount = b.u64();
   const match = decodeMatch(b);
   const instructions = decodeInstructions(b);
-  return { tableId, durationSec, durationNsec, priority, idleTimeout, hardTimeout, flags, cookie, packetCount, byteCount, match, instructions };
+  return {
+    tableId,
+    durationSec,
+    durationNsec,
+    priority,
+    idleTimeout,
+    hardTimeout,
+    flags,
+    cookie,
+    packetCount,
+    byteCount,
+    match,
+    instructions,
+  };
 }
 
 export function encodeMultipartReplyBody(w: BufferWriter, body: MultipartReplyBody): void {

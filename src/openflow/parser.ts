@@ -69,7 +69,11 @@ export function decodeFrame(frame: Buffer): ParseResult {
     const msgType = frame.length >= 2 ? frame[1] : undefined;
     return {
       ok: false,
-      error: new OpenFlowDecodeError(`undecodable message: ${String(err)}`, { cause: err, ...(xid === undefined ? {} : { xid }), ...(msgType === undefined ? {} : { msgType }) }),
+      error: new OpenFlowDecodeError(`undecodable message: ${String(err)}`, {
+        cause: err,
+        ...(xid === undefined ? {} : { xid }),
+        ...(msgType === undefined ? {} : { msgType }),
+      }),
     };
   }
 }

@@ -68,7 +68,10 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
   private serverWatch: ServerWatch | undefined;
   private closed = false;
 
-  private constructor(private readonly options: ClientOptions, session?: ReconnectingSession) {
+  private constructor(
+    private readonly options: ClientOptions,
+    session?: ReconnectingSession,
+  ) {
     super();
     this.session = session;
   }
@@ -78,7 +81,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
    * with backoff. Returns at once; requests wait for the connection (or call `ready()`).
    */
   static connect(remotes: string | readonly string[], options: ClientOptions = {}): OvsdbClient {
-    if (options.leaderOnly && !options.database) throw new OvsdbRemoteError('leaderOnly needs options.database (the clustered database to lead)');
+    if (options.leaderOnly && !options.database)
+      throw new OvsdbRemoteError('leaderOnly needs options.database (the clustered database to lead)');
     const session = new ReconnectingSession(remotes, options);
     const client = new OvsdbClient(options, session);
     session.onConnect = (conn) => client.vet(conn);
@@ -271,7 +275,9 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     if (!isAcceptable(watch.info, leaderOnly)) {
       const i = watch.info;
       throw new OvsdbConnectionError(
-        i ? `${conn.name}: ${i.name} is ${i.connected ? 'connected' : 'disconnected'}${i.leader ? ', leader' : ', not leader'}` : `${conn.name}: no database ${this.options.database}`,
+        i
+          ? `${conn.name}: ${i.name} is ${i.connected ? 'connected' : 'disconnected'}${i.leader ? ', leader' : ', not leader'}`
+          : `${conn.name}: no database ${this.options.database}`,
       );
     }
     this.serverWatch = watch;

@@ -26,7 +26,20 @@ describe('OVSDB data conversions', () => {
     expect(decodeValue(['named-uuid', 'row1'])).toEqual(namedUuid('row1'));
     expect(decodeValue(['set', []])).toEqual([]);
     expect(decodeValue(['set', [1, ['uuid', U1]]])).toEqual([1, uuid(U1)]);
-    expect(decodeValue(['map', [['k', 'v'], [1, ['uuid', U1]]]])).toEqual(new Map<Atom, Atom>([['k', 'v'], [1, uuid(U1)]]));
+    expect(
+      decodeValue([
+        'map',
+        [
+          ['k', 'v'],
+          [1, ['uuid', U1]],
+        ],
+      ]),
+    ).toEqual(
+      new Map<Atom, Atom>([
+        ['k', 'v'],
+        [1, uuid(U1)],
+      ]),
+    );
   });
 
   it('encodes arrays as sets, Maps as maps, uuids tagged', () => {
@@ -38,7 +51,17 @@ describe('OVSDB data conversions', () => {
   });
 
   it('rejects malformed data with OvsdbDataError', () => {
-    for (const bad of [null, {}, ['uuid', 'nope'], ['named-uuid', '1abc'], ['set', 3], ['map', [[1]]], ['set', [[1, 2, 3]]], ['x', 'y'], [1, 2]]) {
+    for (const bad of [
+      null,
+      {},
+      ['uuid', 'nope'],
+      ['named-uuid', '1abc'],
+      ['set', 3],
+      ['map', [[1]]],
+      ['set', [[1, 2, 3]]],
+      ['x', 'y'],
+      [1, 2],
+    ]) {
       expect(() => decodeValue(bad)).toThrow(OvsdbDataError);
     }
     expect(() => encodeValue(Number.NaN)).toThrow(OvsdbDataError);
@@ -81,7 +104,23 @@ describe('OVSDB data conversions', () => {
     expect(applyDiff('set', [1, 2], [2, 3])).toEqual([1, 3]);
     expect(applyDiff('set', [5], [5, 7])).toEqual([7]); // optional column 5 -> 7
     expect(applyDiff('scalar', 'a', 'b')).toBe('b');
-    const m = applyDiff('map', new Map([['a', '1'], ['b', '2']]), new Map([['a', '1'], ['b', '3'], ['c', '4']]));
-    expect(m).toEqual(new Map([['b', '3'], ['c', '4']]));
+    const m = applyDiff(
+      'map',
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+      new Map([
+        ['a', '1'],
+        ['b', '3'],
+        ['c', '4'],
+      ]),
+    );
+    expect(m).toEqual(
+      new Map([
+        ['b', '3'],
+        ['c', '4'],
+      ]),
+    );
   });
 });

@@ -60,11 +60,7 @@ export {
   type SessionOptions,
   type ConnectOptions,
 } from './session.ts';
-export {
-  OvsdbClient,
-  type ClientOptions,
-  type ClientEvents,
-} from './client.ts';
+export { OvsdbClient, type ClientOptions, type ClientEvents } from './client.ts';
 export type { MonitorTableRequest, MonitorHandler, MonitorMethod, MonitorSelect } from './monitor.ts';
 export { Replica, type TableTypes, type ReplicaRow, type ReplicaSnapshot, type ReplicaChange, type ReplicaOptions } from './replica.ts';
 export { clusterStatus, findLeader, readServerInfo, type ServerDatabaseInfo, type MemberStatus } from './cluster.ts';

@@ -46,14 +46,37 @@ describe('JSON-RPC codec', () => {
   });
 
   it('matches the wire shapes of RFC 7047', () => {
-    expect(JSON.parse(encodeMessage({ kind: 'request', method: 'list_dbs', params: [], id: 0 }))).toEqual({ method: 'list_dbs', params: [], id: 0 });
-    expect(JSON.parse(encodeMessage({ kind: 'notification', method: 'update', params: [null, {}] }))).toEqual({ method: 'update', params: [null, {}], id: null });
+    expect(JSON.parse(encodeMessage({ kind: 'request', method: 'list_dbs', params: [], id: 0 }))).toEqual({
+      method: 'list_dbs',
+      params: [],
+      id: 0,
+    });
+    expect(JSON.parse(encodeMessage({ kind: 'notification', method: 'update', params: [null, {}] }))).toEqual({
+      method: 'update',
+      params: [null, {}],
+      id: null,
+    });
     expect(JSON.parse(encodeMessage({ kind: 'reply', result: ['a'], id: 'x' }))).toEqual({ result: ['a'], error: null, id: 'x' });
-    expect(JSON.parse(encodeMessage({ kind: 'error', error: 'unknown method', id: 3 }))).toEqual({ result: null, error: 'unknown method', id: 3 });
+    expect(JSON.parse(encodeMessage({ kind: 'error', error: 'unknown method', id: 3 }))).toEqual({
+      result: null,
+      error: 'unknown method',
+      id: 3,
+    });
   });
 
   it('rejects values that are not JSON-RPC with a typed error', () => {
-    for (const bad of [[], 'x', 1, null, {}, { method: 1, params: [] }, { method: 'x', params: {} }, { result: 1, error: null }, { result: 1, error: null, id: {} }, { method: 'x', params: [], id: [1] }]) {
+    for (const bad of [
+      [],
+      'x',
+      1,
+      null,
+      {},
+      { method: 1, params: [] },
+      { method: 'x', params: {} },
+      { result: 1, error: null },
+      { result: 1, error: null, id: {} },
+      { method: 'x', params: [], id: [1] },
+    ]) {
       expect(() => decodeMessage(bad)).toThrow(OvsdbProtocolError);
     }
   });

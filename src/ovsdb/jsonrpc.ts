@@ -240,14 +240,17 @@ export class JsonRpcConnection extends EventEmitter<JsonRpcConnectionEvents> {
 
   // Keepalive as OVS's reconnect FSM does it: probe when idle, give up after deadTime of silence.
   private startEcho(interval: number, deadTime: number): void {
-    this.echoTimer = setInterval(() => {
-      const idle = Date.now() - this.lastReceive;
-      if (idle >= deadTime) {
-        this.close(new OvsdbConnectionError(`${this.name}: no message for ${idle} ms (dead time ${deadTime} ms)`));
-      } else if (idle >= interval) {
-        this.request('echo', []).catch(() => {});
-      }
-    }, Math.max(10, Math.floor(interval / 2)));
+    this.echoTimer = setInterval(
+      () => {
+        const idle = Date.now() - this.lastReceive;
+        if (idle >= deadTime) {
+          this.close(new OvsdbConnectionError(`${this.name}: no message for ${idle} ms (dead time ${deadTime} ms)`));
+        } else if (idle >= interval) {
+          this.request('echo', []).catch(() => {});
+        }
+      },
+      Math.max(10, Math.floor(interval / 2)),
+    );
     this.echoTimer.unref();
   }
 }

@@ -40,4 +40,3 @@ export function encodeMonitorRequests(method: MonitorMethod, requests: Record<st
   }
   return out;
 }
-

@@ -69,7 +69,18 @@ describe('operations', () => {
       where: [['_uuid', '==', ['uuid', U1]]],
       row: { external_ids: ['map', [['a', 'b']]] },
     });
-    expect(encodeOperation(op.mutate('Open_vSwitch', [], [['bridges', 'insert', [uuid(U1)]], ['next_cfg', '+=', 1]]))).toEqual({
+    expect(
+      encodeOperation(
+        op.mutate(
+          'Open_vSwitch',
+          [],
+          [
+            ['bridges', 'insert', [uuid(U1)]],
+            ['next_cfg', '+=', 1],
+          ],
+        ),
+      ),
+    ).toEqual({
       op: 'mutate',
       table: 'Open_vSwitch',
       where: [],
@@ -78,7 +89,11 @@ describe('operations', () => {
         ['next_cfg', '+=', 1],
       ],
     });
-    expect(encodeOperation(op.delete('Bridge', [['name', '!=', 'x']]))).toEqual({ op: 'delete', table: 'Bridge', where: [['name', '!=', 'x']] });
+    expect(encodeOperation(op.delete('Bridge', [['name', '!=', 'x']]))).toEqual({
+      op: 'delete',
+      table: 'Bridge',
+      where: [['name', '!=', 'x']],
+    });
     expect(encodeOperation(op.wait('Bridge', [], ['name'], '==', [{ name: 'a' }], 0))).toEqual({
       op: 'wait',
       table: 'Bridge',
@@ -155,7 +170,14 @@ describe('operation round trip (property)', () => {
     fc.tuple(name, where, fc.array(mutation, { maxLength: 3 })).map(([t, w, m]) => op.mutate(t, w, m)),
     fc.tuple(name, where).map(([t, w]) => op.delete(t, w)),
     fc
-      .tuple(name, where, fc.array(name), fc.constantFrom('==' as const, '!=' as const), fc.array(row, { maxLength: 2 }), fc.option(fc.nat(), { nil: undefined }))
+      .tuple(
+        name,
+        where,
+        fc.array(name),
+        fc.constantFrom('==' as const, '!=' as const),
+        fc.array(row, { maxLength: 2 }),
+        fc.option(fc.nat(), { nil: undefined }),
+      )
       .map(([t, w, c, u, r, to]) => op.wait(t, w, c, u, r, to)),
     fc.boolean().map((d) => op.commit(d)),
     fc.constant(op.abort()),
@@ -174,7 +196,22 @@ describe('operation round trip (property)', () => {
   });
 
   it('arbitrary JSON is an operation or an OvsdbDataError, never another throw', () => {
-    const jsonOp = fc.record({ op: fc.constantFrom('insert', 'select', 'update', 'mutate', 'delete', 'wait', 'commit', 'abort', 'comment', 'assert', 'x'), table: fc.jsonValue(), where: fc.jsonValue(), row: fc.jsonValue(), columns: fc.jsonValue(), mutations: fc.jsonValue(), until: fc.jsonValue(), rows: fc.jsonValue(), durable: fc.jsonValue(), comment: fc.jsonValue(), lock: fc.jsonValue() }, { requiredKeys: ['op'] });
+    const jsonOp = fc.record(
+      {
+        op: fc.constantFrom('insert', 'select', 'update', 'mutate', 'delete', 'wait', 'commit', 'abort', 'comment', 'assert', 'x'),
+        table: fc.jsonValue(),
+        where: fc.jsonValue(),
+        row: fc.jsonValue(),
+        columns: fc.jsonValue(),
+        mutations: fc.jsonValue(),
+        until: fc.jsonValue(),
+        rows: fc.jsonValue(),
+        durable: fc.jsonValue(),
+        comment: fc.jsonValue(),
+        lock: fc.jsonValue(),
+      },
+      { requiredKeys: ['op'] },
+    );
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), jsonOp), (j) => {
         try {

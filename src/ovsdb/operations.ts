@@ -40,14 +40,7 @@ export const op = {
   update: (table: string, where: Condition[], row: Row): Operation => ({ op: 'update', table, where, row }),
   mutate: (table: string, where: Condition[], mutations: Mutation[]): Operation => ({ op: 'mutate', table, where, mutations }),
   delete: (table: string, where: Condition[]): Operation => ({ op: 'delete', table, where }),
-  wait: (
-    table: string,
-    where: Condition[],
-    columns: string[],
-    until: '==' | '!=',
-    rows: Row[],
-    timeout?: number,
-  ): Operation =>
+  wait: (table: string, where: Condition[], columns: string[], until: '==' | '!=', rows: Row[], timeout?: number): Operation =>
     timeout === undefined
       ? { op: 'wait', table, where, columns, until, rows }
       : { op: 'wait', table, where, columns, until, rows, timeout },
@@ -160,13 +153,24 @@ export function decodeOperation(json: unknown): Operation {
     case 'update':
       return op.update(str(o, 'table'), where(), wireRow(o.row));
     case 'mutate':
-      return op.mutate(str(o, 'table'), where(), list(o, 'mutations').map((m) => triple<Mutator>(m, MUTATORS, 'mutation')));
+      return op.mutate(
+        str(o, 'table'),
+        where(),
+        list(o, 'mutations').map((m) => triple<Mutator>(m, MUTATORS, 'mutation')),
+      );
     case 'delete':
       return op.delete(str(o, 'table'), where());
     case 'wait': {
       if (o.until !== '==' && o.until !== '!=') throw new OvsdbDataError('wait: "until" must be "==" or "!="');
       if (o.timeout !== undefined && typeof o.timeout !== 'number') throw new OvsdbDataError('wait: "timeout" is not a number');
-      return op.wait(str(o, 'table'), where(), strList(o, 'columns'), o.until, list(o, 'rows').map(wireRow), o.timeout as number | undefined);
+      return op.wait(
+        str(o, 'table'),
+        where(),
+        strList(o, 'columns'),
+        o.until,
+        list(o, 'rows').map(wireRow),
+        o.timeout as number | undefined,
+      );
     }
     case 'commit':
       if (typeof o.durable !== 'boolean') throw new OvsdbDataError('commit: "durable" is not a boolean');

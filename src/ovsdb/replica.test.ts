@@ -54,12 +54,42 @@ describe('Replica (update2 against a scripted peer)', () => {
 
   it('applies an update that arrives in the same chunk as the monitor reply after the initial state', async () => {
     const { server, remote } = await fakeServer((req, socket) => {
-      const reply = { id: req.id, result: { Port: { [U1]: { initial: { name: 'p1', tags: ['set', ['a', 'b']], ofport: 5, ids: ['map', [['k', 'v']]] } } } }, error: null };
-      const update = { method: 'update2', params: [req.params[1], { Port: { [U1]: { modify: { tags: ['set', ['b', 'c']], ofport: 7, ids: ['map', [['k', 'v'], ['x', 'y']]] } } } }], id: null };
+      const reply = {
+        id: req.id,
+        result: { Port: { [U1]: { initial: { name: 'p1', tags: ['set', ['a', 'b']], ofport: 5, ids: ['map', [['k', 'v']]] } } } },
+        error: null,
+      };
+      const update = {
+        method: 'update2',
+        params: [
+          req.params[1],
+          {
+            Port: {
+              [U1]: {
+                modify: {
+                  tags: ['set', ['b', 'c']],
+                  ofport: 7,
+                  ids: [
+                    'map',
+                    [
+                      ['k', 'v'],
+                      ['x', 'y'],
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ],
+        id: null,
+      };
       socket.write(JSON.stringify(reply) + JSON.stringify(update));
     });
     const client = OvsdbClient.connect(remote);
-    cleanups.push(() => new Promise((r) => server.close(() => r())), () => client.close());
+    cleanups.push(
+      () => new Promise((r) => server.close(() => r())),
+      () => client.close(),
+    );
     const replica = await new Replica(client, { database: 'T', tables: { Port: true } }).start();
     const row = await replica.waitFor((s) => (s.get('Port', U1)?.ofport as number[] | undefined)?.[0] === 7 && s.get('Port', U1));
     expect(new Set(row.tags as string[])).toEqual(new Set(['a', 'c'])); // b toggled out, c toggled in
@@ -78,7 +108,10 @@ describe('Replica (update2 against a scripted peer)', () => {
       socket.write(JSON.stringify({ id: req.id, result: { Port: initial }, error: null }));
     });
     const client = OvsdbClient.connect(remote, { minBackoff: 10 });
-    cleanups.push(() => new Promise((r) => server.close(() => r())), () => client.close());
+    cleanups.push(
+      () => new Promise((r) => server.close(() => r())),
+      () => client.close(),
+    );
     const replica = await new Replica(client, { database: 'T', tables: { Port: true } }).start();
     const p1 = replica.get('Port', U1)!;
     expect(p1).toMatchObject({ _uuid: U1, name: 'p1', tags: [], ofport: [] });
@@ -105,7 +138,13 @@ describe('Replica with a misbehaving peer', () => {
       socket.write(JSON.stringify({ id: req.id, result: { Port: { [U1]: { initial: { name } } } }, error: null }));
       if (connections === 1) {
         // ofport is an integer column; a bad uuid atom is not valid data.
-        socket.write(JSON.stringify({ method: 'update2', params: [req.params[1], { Port: { [U1]: { modify: { ofport: ['uuid', 'nope'] } } } }], id: null }));
+        socket.write(
+          JSON.stringify({
+            method: 'update2',
+            params: [req.params[1], { Port: { [U1]: { modify: { ofport: ['uuid', 'nope'] } } } }],
+            id: null,
+          }),
+        );
       }
     });
     const client = OvsdbClient.connect(remote, { minBackoff: 10 });

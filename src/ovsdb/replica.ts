@@ -120,7 +120,12 @@ export class Replica<T extends TableTypes = AnyTables> extends EventEmitter<Repl
       requests[table] = r;
     }
     const method = this.options.method ?? 'monitor_cond';
-    const { id } = await this.client.monitor(this.options.database, requests, { onUpdate: (u, initial) => this.onUpdate(u, initial, method) }, method);
+    const { id } = await this.client.monitor(
+      this.options.database,
+      requests,
+      { onUpdate: (u, initial) => this.onUpdate(u, initial, method) },
+      method,
+    );
     this.monitorId = id;
     return this;
   }

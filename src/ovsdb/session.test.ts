@@ -24,7 +24,17 @@ describe('remotes', () => {
   });
 
   it('rejects bad remotes with OvsdbRemoteError', () => {
-    for (const bad of ['', '127.0.0.1:6640', 'ssl:1.2.3.4:6640', 'tcp:', 'tcp:1.2.3.4:99999', 'tcp:1.2.3.4:x', 'unix:', 'ptcp:abc', 'tcp:[::1']) {
+    for (const bad of [
+      '',
+      '127.0.0.1:6640',
+      'ssl:1.2.3.4:6640',
+      'tcp:',
+      'tcp:1.2.3.4:99999',
+      'tcp:1.2.3.4:x',
+      'unix:',
+      'ptcp:abc',
+      'tcp:[::1',
+    ]) {
       expect(() => parseRemote(bad), bad).toThrow(OvsdbRemoteError);
     }
     expect(() => new ReconnectingSession('ptcp:6640')).toThrow(OvsdbRemoteError);
@@ -104,7 +114,6 @@ describe('OvsdbListener', () => {
     await listener.close();
     await rm(dir, { recursive: true, force: true });
   });
-
 
   it('accepts many connections on ptcp and closes them all', async () => {
     const listener = await OvsdbListener.listen('ptcp:0:127.0.0.1');

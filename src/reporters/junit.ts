@@ -40,7 +40,9 @@ function passedText(step: StepResult): string | undefined {
   const lines: string[] = [];
   if (step.convergenceMs !== undefined) {
     const attempts = step.attempts ?? 1;
-    lines.push(`passed after ${formatElapsed(step.convergenceMs)} (${plural(attempts, 'attempt')}, within ${formatDuration(step.budgetMs ?? 0)})`);
+    lines.push(
+      `passed after ${formatElapsed(step.convergenceMs)} (${plural(attempts, 'attempt')}, within ${formatDuration(step.budgetMs ?? 0)})`,
+    );
   }
   if (step.message) lines.push(step.message);
   return lines.length > 0 ? lines.join('\n') : undefined;
@@ -89,7 +91,12 @@ function testsuite(result: RunResult, scenario: ScenarioResult): string {
     timestamp: timestamp(result.startedAt),
     file: scenario.at?.file,
   };
-  return element('testsuite', attrs, steps.map((s) => testcase(result.lab, scenario, s, s === leaf)), '  ');
+  return element(
+    'testsuite',
+    attrs,
+    steps.map((s) => testcase(result.lab, scenario, s, s === leaf)),
+    '  ',
+  );
 }
 
 /** The whole run as a JUnit XML document. */
@@ -104,7 +111,11 @@ export function junitXml(result: RunResult): string {
     time: seconds(result.durationMs),
     timestamp: timestamp(result.startedAt),
   };
-  const body = element('testsuites', attrs, result.scenarios.map((s) => testsuite(result, s)));
+  const body = element(
+    'testsuites',
+    attrs,
+    result.scenarios.map((s) => testsuite(result, s)),
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
 }
 

@@ -82,7 +82,9 @@ export class PrettyReporter implements Reporter {
       this.line(`${pad}    ${c.red(result.message ?? 'failed')}`);
       if (result.budgetMs !== undefined) {
         const tries = plural(result.attempts ?? 0, 'attempt');
-        this.line(c.dim(`${pad}    gave up after ${formatElapsed(result.durationMs)} (${tries}, within ${formatDuration(result.budgetMs)})`));
+        this.line(
+          c.dim(`${pad}    gave up after ${formatElapsed(result.durationMs)} (${tries}, within ${formatDuration(result.budgetMs)})`),
+        );
       }
     }
   }

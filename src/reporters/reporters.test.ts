@@ -129,7 +129,13 @@ describe('json', () => {
       summary: { scenarios: { passed: 2, failed: 1, skipped: 0, total: 3 }, steps: { passed: 5, failed: 1, skipped: 1, total: 7 } },
     });
     const flood = parsed.scenarios[1]!.steps[0]!;
-    expect(flood).toMatchObject({ kind: 'flood', status: 'failed', attempts: 6, budgetMs: 1000, observed: { copies: { web2: 1, web3: 2 }, fromSource: 1 } });
+    expect(flood).toMatchObject({
+      kind: 'flood',
+      status: 'failed',
+      attempts: 6,
+      budgetMs: 1000,
+      observed: { copies: { web2: 1, web3: 2 }, fromSource: 1 },
+    });
     const master = parsed.scenarios[2]!.steps[0]!.steps![1]!;
     expect(master).toMatchObject({ id: '1.2', kind: 'expect-master', status: 'passed', convergenceMs: 2500 });
     expect(sink.text.endsWith('}\n')).toBe(true);
@@ -137,9 +143,32 @@ describe('json', () => {
 });
 
 describe('junit', () => {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', htmlEntities: true, isArray: (name) => ['testsuite', 'testcase'].includes(name) });
-  type Case = { name: string; classname: string; time: string; file?: string; line?: string; failure?: { message: string; type: string; '#text': string }; skipped?: { message: string }; 'system-out'?: string };
-  type Suite = { name: string; tests: string; failures: string; errors: string; skipped: string; time: string; timestamp: string; testcase: Case[] };
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    htmlEntities: true,
+    isArray: (name) => ['testsuite', 'testcase'].includes(name),
+  });
+  type Case = {
+    name: string;
+    classname: string;
+    time: string;
+    file?: string;
+    line?: string;
+    failure?: { message: string; type: string; '#text': string };
+    skipped?: { message: string };
+    'system-out'?: string;
+  };
+  type Suite = {
+    name: string;
+    tests: string;
+    failures: string;
+    errors: string;
+    skipped: string;
+    time: string;
+    timestamp: string;
+    testcase: Case[];
+  };
   type Doc = { testsuites: { name: string; tests: string; failures: string; skipped: string; time: string; testsuite: Suite[] } };
 
   it('is valid XML: one testsuite per scenario, one testcase per step, failures and skips, times in seconds', async () => {
@@ -167,7 +196,11 @@ describe('junit', () => {
       'artifacts in nvlab-artifacts/lab/flooding\n[[ATTACHMENT|nvlab-artifacts/lab/flooding/hv1/flows.txt]]\n[[ATTACHMENT|nvlab-artifacts/lab/flooding/ctrl1.log]]',
     );
     expect(kill).toMatchObject({ name: '2 kill ctrl1', skipped: { message: 'an earlier step failed' } });
-    expect(failover!.testcase.map((c) => c.name)).toEqual(['1 traffic web1 → web2 every 10ms', '1.1 kill master-of:hv1', '1.2 master of hv1 is not ctrl1']);
+    expect(failover!.testcase.map((c) => c.name)).toEqual([
+      '1 traffic web1 → web2 every 10ms',
+      '1.1 kill master-of:hv1',
+      '1.2 master of hv1 is not ctrl1',
+    ]);
   });
 
   it('stays valid with markup, quotes, colour codes and control characters in messages', async () => {

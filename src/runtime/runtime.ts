@@ -65,7 +65,6 @@ export interface ContainerInfo extends ResourceInfo {
   addresses: Record<string, string>;
 }
 
-
 export interface ExecOptions {
   /** Kill the command after this long; the result then has exit code 124. */
   timeoutMs?: number;

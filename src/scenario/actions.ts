@@ -125,7 +125,11 @@ function validateAddPort(spec: AddPortSpec, v: ValidateContext): void {
   const ip = parseIp(spec.ip);
   if (!sw || !cidr) return;
   if (ip === undefined || !isUsableHost(cidr, ip)) {
-    v.issue(['ip'], ip === undefined ? `invalid address "${spec.ip}"` : `${spec.ip} is not a host address of ${sw.subnet}`, `an IPv4 address inside ${sw.subnet}`);
+    v.issue(
+      ['ip'],
+      ip === undefined ? `invalid address "${spec.ip}"` : `${spec.ip} is not a host address of ${sw.subnet}`,
+      `an IPv4 address inside ${sw.subnet}`,
+    );
     return;
   }
   const clash = [...v.model.ports.values()].find((p) => p.switch === spec.switch && p.ip === spec.ip);
@@ -138,7 +142,8 @@ export const addPort = defineStep<AddPortSpec>({
   schema: AddPortSchema,
   title: (s) => `add port ${s.name} to ${s.switch} on ${s.on}`,
   validate: validateAddPort,
-  apply: (s, model) => withPort(model, { name: s.name, switch: s.switch, node: s.on, ip: s.ip, ...(s.mac ? { mac: s.mac.toLowerCase() } : {}) }),
+  apply: (s, model) =>
+    withPort(model, { name: s.name, switch: s.switch, node: s.on, ip: s.ip, ...(s.mac ? { mac: s.mac.toLowerCase() } : {}) }),
   async run(s, ctx) {
     await ctx.driver.addPort({ switch: s.switch, name: s.name, on: s.on, ip: s.ip, ...(s.mac ? { mac: s.mac.toLowerCase() } : {}) });
     return { ok: true };

@@ -34,7 +34,11 @@ describe('parseSteps', () => {
       ],
       labPlan(),
     );
-    expect(steps.map((s) => [s.kind, s.within])).toEqual([['expect-tunnels-up', 60_000], ['ping', undefined], ['traffic', undefined]]);
+    expect(steps.map((s) => [s.kind, s.within])).toEqual([
+      ['expect-tunnels-up', 60_000],
+      ['ping', undefined],
+      ['traffic', undefined],
+    ]);
   });
 
   it('reports every problem with its path', () => {
@@ -49,7 +53,11 @@ describe('parseSteps', () => {
     const error = caught as InvalidStepsError;
     expect(error.code).toBe('INVALID_STEPS');
     expect(error.exitCode).toBe(2);
-    expect(error.issues.map((i) => i.path)).toEqual([['steps', 0, 'ping', 'to'], ['steps', 1, 'sleep'], ['steps', 2, 'kill']]);
+    expect(error.issues.map((i) => i.path)).toEqual([
+      ['steps', 0, 'ping', 'to'],
+      ['steps', 1, 'sleep'],
+      ['steps', 2, 'kill'],
+    ]);
     expect(error.message.split('\n')[0]).toBe('3 problems in the steps');
     expect(error.message).toContain('steps[1].sleep: invalid value "soon" (expected a duration like 500ms, 5s or 2m)');
     expect(() => parseSteps({ pong: {} } as unknown as StepInput, labPlan())).toThrow('step.pong: unknown step "pong"; did you mean ping?');
@@ -63,7 +71,10 @@ describe('a session', () => {
     await settle(lab.assert({ 'add-port': { switch: 'web', name: 'web4', on: 'hv3', ip: '10.0.1.14' } }));
     expect(lab.model.ports.get('web4')).toEqual({ name: 'web4', switch: 'web', node: 'hv3', ip: '10.0.1.14' });
     const results = await settle(lab.assert([{ ping: { from: 'web4', to: 'web1' } }, { 'remove-port': 'web4' }]));
-    expect(results.map((r) => [r.id, r.title, r.status])).toEqual([['1', 'ping web4 → web1', 'passed'], ['2', 'remove port web4', 'passed']]);
+    expect(results.map((r) => [r.id, r.title, r.status])).toEqual([
+      ['1', 'ping web4 → web1', 'passed'],
+      ['2', 'remove port web4', 'passed'],
+    ]);
     expect(() => lab.parse({ ping: { from: 'web4', to: 'web1' } })).toThrow('step.ping.from: unknown name "web4"');
   });
 
@@ -97,7 +108,11 @@ describe('what checks say when they fail', () => {
     driver.onTunnels = (nodes) =>
       healthy(nodes).map((n) => {
         if (n.node === 'hv1') return { ...n, tunnels: n.tunnels.filter((t) => t.remote !== 'hv3') };
-        if (n.node === 'hv2') return { ...n, tunnels: [...n.tunnels.map((t) => ({ ...t, up: t.remote !== 'sn1' })), { remote: 'gw2', encap: 'vxlan' as const, up: true }] };
+        if (n.node === 'hv2')
+          return {
+            ...n,
+            tunnels: [...n.tunnels.map((t) => ({ ...t, up: t.remote !== 'sn1' })), { remote: 'gw2', encap: 'vxlan' as const, up: true }],
+          };
         if (n.node === 'gw3') return { ...n, error: 'container stopped' };
         return n;
       });
@@ -109,7 +124,15 @@ describe('what checks say when they fail', () => {
 
   it('tunnels on one node: the exact set and its encap', async () => {
     const driver = new FakeDriver();
-    driver.onTunnels = () => [{ node: 'hv1', tunnels: [{ remote: 'hv2', encap: 'vxlan', up: true }, { remote: 'hv3', encap: 'geneve', up: false }] }];
+    driver.onTunnels = () => [
+      {
+        node: 'hv1',
+        tunnels: [
+          { remote: 'hv2', encap: 'vxlan', up: true },
+          { remote: 'hv3', encap: 'geneve', up: false },
+        ],
+      },
+    ];
     expect(await messageOf(driver, { expect: { tunnels: { on: 'hv1', to: ['hv2', 'sn1'], encap: 'geneve', within: '0s' } } })).toEqual([
       'failed',
       'expected hv1 to have tunnels to hv2 and sn1, all geneve, all up; missing sn1; extra hv3; hv2 is vxlan',
@@ -133,7 +156,10 @@ describe('what checks say when they fail', () => {
   it('reach all pings again only the pairs that have not behaved yet', async () => {
     const driver = new FakeDriver();
     let round = 0;
-    driver.onPing = (req) => ({ sent: 1, received: req.to === 'web3' && req.from === 'web1' && round++ === 0 ? 0 : req.from.startsWith(req.to.slice(0, 3)) ? 1 : 0 });
+    driver.onPing = (req) => ({
+      sent: 1,
+      received: req.to === 'web3' && req.from === 'web1' && round++ === 0 ? 0 : req.from.startsWith(req.to.slice(0, 3)) ? 1 : 0,
+    });
     const [result] = await settle(runSteps(driver, labPlan(), { reach: 'all' }));
     expect(result).toMatchObject({ status: 'passed', attempts: 2 });
     expect(driver.calls.filter((c) => c.startsWith('ping'))).toHaveLength(7);
@@ -152,11 +178,13 @@ describe('what checks say when they fail', () => {
   it('master and exec', async () => {
     const driver = new FakeDriver();
     driver.onMaster = () => undefined;
-    expect(await messageOf(driver, { expect: { master: { of: 'hv1', is: 'ctrl2', within: '0s' } } })).toEqual(['failed', 'expected ctrl2 as master of hv1; there is none']);
-    driver.onExec = () => ({ exitCode: 1, stdout: 'lo\nbr0\n', stderr: 'RTNETLINK answers: no\n' });
-    expect(await messageOf(driver, { exec: { on: 'web1', cmd: 'ip -o link', expect: { 'stdout-contains': 'eth0' }, within: '0s' } })).toEqual([
+    expect(await messageOf(driver, { expect: { master: { of: 'hv1', is: 'ctrl2', within: '0s' } } })).toEqual([
       'failed',
-      'expected exit 0 and stdout containing "eth0"; exit 1, stdout "lo ⏎ br0", stderr "RTNETLINK answers: no"',
+      'expected ctrl2 as master of hv1; there is none',
     ]);
+    driver.onExec = () => ({ exitCode: 1, stdout: 'lo\nbr0\n', stderr: 'RTNETLINK answers: no\n' });
+    expect(
+      await messageOf(driver, { exec: { on: 'web1', cmd: 'ip -o link', expect: { 'stdout-contains': 'eth0' }, within: '0s' } }),
+    ).toEqual(['failed', 'expected exit 0 and stdout containing "eth0"; exit 1, stdout "lo ⏎ br0", stderr "RTNETLINK answers: no"']);
   });
 });

@@ -83,7 +83,8 @@ export const master = defineStep<MasterSpec>({
       return;
     }
     v.name(['of'], spec.of, ACCEPT.node);
-    if (spec.is === undefined && spec['is-not'] === undefined) v.issue([], 'neither is nor is-not', 'is: MEMBER (or any) or is-not: MEMBER');
+    if (spec.is === undefined && spec['is-not'] === undefined)
+      v.issue([], 'neither is nor is-not', 'is: MEMBER (or any) or is-not: MEMBER');
     if (spec.is !== undefined && spec.is !== ANY) v.name(['is'], spec.is, ACCEPT.member);
     if (spec['is-not'] !== undefined) v.name(['is-not'], spec['is-not'], ACCEPT.member);
   },
@@ -108,11 +109,17 @@ export const activeGateway = defineStep<ActiveGatewaySpec>({
     if (spec.is === undefined && spec['is-not'] === undefined) v.issue([], 'neither is nor is-not', 'is: GATEWAY or is-not: GATEWAY');
     for (const key of ['is', 'is-not'] as const) {
       const gw = spec[key];
-      if (gw !== undefined && !gateways.includes(gw)) v.issue([key], `"${gw}" is not a gateway of ${spec.router}`, `one of ${gateways.join(', ')}`);
+      if (gw !== undefined && !gateways.includes(gw))
+        v.issue([key], `"${gw}" is not a gateway of ${spec.router}`, `one of ${gateways.join(', ')}`);
     }
   },
   check: (spec, ctx) => async () =>
-    judgeHolder(`active gateway of ${spec.router}`, await ctx.driver.activeGateway(spec.router, ctx.model.routers.get(spec.router)?.gateways ?? []), spec.is, spec['is-not']),
+    judgeHolder(
+      `active gateway of ${spec.router}`,
+      await ctx.driver.activeGateway(spec.router, ctx.model.routers.get(spec.router)?.gateways ?? []),
+      spec.is,
+      spec['is-not'],
+    ),
 });
 
 /** A command's output as a message shows it: one line, at most 160 characters. */

@@ -18,7 +18,11 @@ export const PingSchema = z.strictObject(
   {
     from: nameRef(PORT_OR_HOST),
     to: nameRef(TARGET),
-    count: z.int({ error: 'a packet count from 1 to 100' }).min(1, { error: 'a packet count from 1 to 100' }).max(100, { error: 'a packet count from 1 to 100' }).optional(),
+    count: z
+      .int({ error: 'a packet count from 1 to 100' })
+      .min(1, { error: 'a packet count from 1 to 100' })
+      .max(100, { error: 'a packet count from 1 to 100' })
+      .optional(),
     expect: z.enum(['reply', 'fail'], { error: 'reply (the default) or fail' }).optional(),
     within: durationSchema.optional(),
   },
@@ -59,7 +63,8 @@ export const ping = defineStep<PingSpec>({
   title: (s) => `ping ${s.from} → ${s.to}${s.expect === 'fail' ? ' (expect fail)' : ''}`,
   validate(spec, v) {
     v.name(['from'], spec.from, ACCEPT.portOrHost);
-    if (v.name(['to'], spec.to, ACCEPT.target) && spec.to === spec.from) v.issue(['to'], `"${spec.to}" is the sender itself`, 'another port, host or address');
+    if (v.name(['to'], spec.to, ACCEPT.target) && spec.to === spec.from)
+      v.issue(['to'], `"${spec.to}" is the sender itself`, 'another port, host or address');
   },
   check: (spec, ctx) => async () => {
     const count = spec.count ?? DEFAULT_PING_COUNT;
@@ -70,10 +75,18 @@ export const ping = defineStep<PingSpec>({
     if (spec.expect === 'fail') {
       // Nothing sent proves nothing about isolation.
       const ok = result.sent > 0 && result.received === 0;
-      return { ok, message: ok ? `no reply to ${plural(result.sent, 'packet')}${note}` : `expected no reply from ${target}; ${got}`, observed: result };
+      return {
+        ok,
+        message: ok ? `no reply to ${plural(result.sent, 'packet')}${note}` : `expected no reply from ${target}; ${got}`,
+        observed: result,
+      };
     }
     const ok = result.sent > 0 && result.received === result.sent;
-    return { ok, message: ok ? `${result.received} of ${result.sent} answered` : `expected ${count} replies from ${target}; ${got}`, observed: result };
+    return {
+      ok,
+      message: ok ? `${result.received} of ${result.sent} answered` : `expected ${count} replies from ${target}; ${got}`,
+      observed: result,
+    };
   },
 });
 
@@ -129,14 +142,19 @@ export function floodAudience(spec: FloodSpec, model: LabModel): { receivers: st
 function validateFlood(spec: FloodSpec, v: ValidateContext): void {
   const fromOk = v.name(['from'], spec.from, ACCEPT.portOrHost);
   if (fromOk && spec.receivers === undefined && !v.model.ports.has(spec.from)) {
-    v.issue(['receivers'], `missing key "receivers": ${spec.from} is a host`, 'the ports and hosts that get a copy (only a port sender has a default: its switch)');
+    v.issue(
+      ['receivers'],
+      `missing key "receivers": ${spec.from} is a host`,
+      'the ports and hosts that get a copy (only a port sender has a default: its switch)',
+    );
   }
   const seen = new Map<string, string>();
   for (const list of ['receivers', 'not'] as const) {
     (spec[list] ?? []).forEach((n, i) => {
       if (!v.name([list, i], n, ACCEPT.portOrHost)) return;
       if (n === spec.from) v.issue([list, i], `"${n}" is the sender`, 'other ports and hosts: a sender never gets its own frame back');
-      else if (seen.has(n)) v.issue([list, i], `"${n}" is already listed in ${seen.get(n)}`, 'each port or host once, in receivers or in not');
+      else if (seen.has(n))
+        v.issue([list, i], `"${n}" is already listed in ${seen.get(n)}`, 'each port or host once, in receivers or in not');
       else seen.set(n, list);
     });
   }

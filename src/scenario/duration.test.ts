@@ -8,7 +8,9 @@ describe('durations', () => {
   });
 
   it('rejects anything else', () => {
-    expect(['5', '5 s', 's', '-1s', '1h', '5sec', '1e3ms', '', '2d', '1m30s', '2000m'].map(parseDuration)).toEqual(Array(11).fill(undefined));
+    expect(['5', '5 s', 's', '-1s', '1h', '5sec', '1e3ms', '', '2d', '1m30s', '2000m'].map(parseDuration)).toEqual(
+      Array(11).fill(undefined),
+    );
   });
 
   it('writes the shortest exact form and measured times for people', () => {
@@ -21,7 +23,9 @@ describe('names', () => {
   it('words what a step accepts', () => {
     expect(describeAccept({ kinds: ['port', 'host'], ip: true })).toBe('a port, host or IPv4 address');
     expect(describeAccept({ kinds: ['node'], roles: ['l3-gateway'] })).toBe('an l3-gateway');
-    expect(describeAccept({ kinds: ['member', 'node', 'host'], masterOf: true })).toBe('a controller member, transport node, host or master-of:NODE');
+    expect(describeAccept({ kinds: ['member', 'node', 'host'], masterOf: true })).toBe(
+      'a controller member, transport node, host or master-of:NODE',
+    );
   });
 
   it('suggests a close name, counting a swap as one edit', () => {

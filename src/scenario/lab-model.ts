@@ -64,9 +64,7 @@ export function modelFromPlan(plan: LabPlan): LabModel {
     lab: plan.lab,
     members: plan.controllers.kind === 'builtin' ? plan.controllers.members.map((m) => m.name) : [],
     nodes: byName(plan.transportNodes.map((n) => ({ name: n.name, role: n.role, encap: n.encap }))),
-    ports: byName(
-      plan.switches.flatMap((s) => s.ports.map((p) => ({ name: p.name, switch: s.name, node: p.node, ip: p.ip, mac: p.mac }))),
-    ),
+    ports: byName(plan.switches.flatMap((s) => s.ports.map((p) => ({ name: p.name, switch: s.name, node: p.node, ip: p.ip, mac: p.mac })))),
     switches: byName(
       plan.switches.map((s) => ({
         name: s.name,

@@ -69,7 +69,9 @@ function namesOfKind(model: LabModel, accept: Accept): string[] {
 
 // Edit distance counting a swap of two neighbours as one edit (optimal string alignment).
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
@@ -115,7 +117,10 @@ export function checkName(model: LabModel, value: string, accept: Accept, gone?:
   };
   if (accept.masterOf && value.startsWith(MASTER_OF)) {
     if (model.members.length === 0) {
-      return { message: `"${value}": the lab has no built-in controller cluster`, expected: describeAccept({ ...accept, masterOf: false }) };
+      return {
+        message: `"${value}": the lab has no built-in controller cluster`,
+        expected: describeAccept({ ...accept, masterOf: false }),
+      };
     }
     const node = value.slice(MASTER_OF.length);
     if (model.nodes.has(node)) return undefined;
@@ -133,7 +138,10 @@ export function checkName(model: LabModel, value: string, accept: Accept, gone?:
     return { message: `"${value}" is ${article(found.role ?? '')} ${found.role}`, expected: expected() };
   }
   if (found) {
-    const what = found.kind === 'node' ? `${article(found.role ?? '')} ${found.role} (a transport node)` : `${article(NOUN[found.kind])} ${NOUN[found.kind]}`;
+    const what =
+      found.kind === 'node'
+        ? `${article(found.role ?? '')} ${found.role} (a transport node)`
+        : `${article(NOUN[found.kind])} ${NOUN[found.kind]}`;
     return { message: `"${value}" is ${what}`, expected: expected() };
   }
   if (isIp(value)) return { message: `"${value}" is an address, not a name`, expected: expected() };

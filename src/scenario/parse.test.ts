@@ -53,12 +53,37 @@ describe('parseScenarios on the spec', () => {
 
   it('accepts every step of the spec, each as its kind', () => {
     expect(steps.map((s) => s.kind)).toEqual([
-      'expect-tunnels-up', 'expect-tunnels', 'ping', 'ping', 'reach', 'flood', 'expect-master', 'expect-active-gateway',
-      'exec', 'kill', 'kill', 'stop', 'start', 'restart', 'partition', 'heal', 'link', 'add-port', 'remove-port',
-      'migrate', 'add-node', 'remove-node', 'sleep', 'traffic',
+      'expect-tunnels-up',
+      'expect-tunnels',
+      'ping',
+      'ping',
+      'reach',
+      'flood',
+      'expect-master',
+      'expect-active-gateway',
+      'exec',
+      'kill',
+      'kill',
+      'stop',
+      'start',
+      'restart',
+      'partition',
+      'heal',
+      'link',
+      'add-port',
+      'remove-port',
+      'migrate',
+      'add-node',
+      'remove-node',
+      'sleep',
+      'traffic',
     ]);
     expect(steps[5]!.spec).toEqual({
-      from: 'web1', frame: 'broadcast', receivers: ['web2', 'web3', 'printer'], not: ['app1', 'app2'], 'copies-from-source': 1,
+      from: 'web1',
+      frame: 'broadcast',
+      receivers: ['web2', 'web3', 'printer'],
+      not: ['app1', 'app2'],
+      'copies-from-source': 1,
     });
     expect(steps[22]!.spec).toBe(2000);
     const traffic = steps[23]!;
@@ -181,7 +206,9 @@ describe('parseScenarios reports every problem at once, at file:line:column', ()
 
   it('finds all of them, sorted by position', () => {
     expect(issues).toHaveLength(21);
-    expect(issues.map((i) => [i.line, i.column])).toEqual([...issues].map((i) => [i.line, i.column]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    expect(issues.map((i) => [i.line, i.column])).toEqual(
+      [...issues].map((i) => [i.line, i.column]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!),
+    );
   });
 
   it('an unknown step, at its key, with a suggestion and the known steps', () => {
@@ -194,12 +221,24 @@ describe('parseScenarios reports every problem at once, at file:line:column', ()
   });
 
   it('an unknown key inside a step, and the key the schema then misses', () => {
-    expect(issues).toContainEqual({ ...at('too'), path: ['scenarios', 'smoke', 2, 'ping', 'too'], message: 'unknown key "too"', expected: 'one of from, to, count, expect, within' });
-    expect(issues).toContainEqual(expect.objectContaining({ ...at('{ from: web1, too'), path: ['scenarios', 'smoke', 2, 'ping', 'to'], message: 'missing key "to"' }));
+    expect(issues).toContainEqual({
+      ...at('too'),
+      path: ['scenarios', 'smoke', 2, 'ping', 'too'],
+      message: 'unknown key "too"',
+      expected: 'one of from, to, count, expect, within',
+    });
+    expect(issues).toContainEqual(
+      expect.objectContaining({ ...at('{ from: web1, too'), path: ['scenarios', 'smoke', 2, 'ping', 'to'], message: 'missing key "to"' }),
+    );
   });
 
   it('a wrong type, and the names in the step even so', () => {
-    expect(issues).toContainEqual({ ...inside('count: two', 7), path: ['scenarios', 'smoke', 3, 'ping', 'count'], message: 'wrong type: got "two"', expected: 'a packet count from 1 to 100' });
+    expect(issues).toContainEqual({
+      ...inside('count: two', 7),
+      path: ['scenarios', 'smoke', 3, 'ping', 'count'],
+      message: 'wrong type: got "two"',
+      expected: 'a packet count from 1 to 100',
+    });
     expect(issues).toContainEqual({
       ...at('web9'),
       path: ['scenarios', 'smoke', 3, 'ping', 'to'],
@@ -219,10 +258,15 @@ describe('parseScenarios reports every problem at once, at file:line:column', ()
       ...inside('stop: web1', 6),
       path: ['scenarios', 'smoke', 6, 'stop'],
       message: '"web1" is a port',
-      expected: 'a controller member, transport node, host or master-of:NODE: ctrl1, ctrl2, ctrl3, hv1, hv2, hv3, sn1, gw1, gw2, gw3, printer, www',
+      expected:
+        'a controller member, transport node, host or master-of:NODE: ctrl1, ctrl2, ctrl3, hv1, hv2, hv3, sn1, gw1, gw2, gw3, printer, www',
     });
     expect(issues).toContainEqual(
-      expect.objectContaining({ ...inside('on: web1, state', 4), path: ['scenarios', 'other', 1, 'link', 'on'], message: '"web1" is a port' }),
+      expect.objectContaining({
+        ...inside('on: web1, state', 4),
+        path: ['scenarios', 'other', 1, 'link', 'on'],
+        message: '"web1" is a port',
+      }),
     );
   });
 
@@ -236,32 +280,73 @@ describe('parseScenarios reports every problem at once, at file:line:column', ()
   });
 
   it('an expect form that does not exist, and names inside one that does', () => {
-    expect(issues).toContainEqual({ ...at('tunnels-down'), path: ['scenarios', 'smoke', 8, 'expect'], message: 'invalid value "tunnels-down"', expected: 'tunnels-up, or a mapping with tunnels, master or active-gateway' });
+    expect(issues).toContainEqual({
+      ...at('tunnels-down'),
+      path: ['scenarios', 'smoke', 8, 'expect'],
+      message: 'invalid value "tunnels-down"',
+      expected: 'tunnels-up, or a mapping with tunnels, master or active-gateway',
+    });
     expect(issues).toContainEqual(expect.objectContaining({ ...at('sn9'), message: 'unknown name "sn9"; did you mean sn1?' }));
     expect(issues).toContainEqual(expect.objectContaining({ ...at('ctrl4'), expected: 'a controller member: ctrl1, ctrl2, ctrl3' }));
   });
 
   it('a bad duration', () => {
-    expect(issues).toContainEqual({ ...at('5 seconds'), path: ['scenarios', 'smoke', 9, 'sleep'], message: 'invalid value "5 seconds"', expected: 'a duration like 500ms, 5s or 2m' });
+    expect(issues).toContainEqual({
+      ...at('5 seconds'),
+      path: ['scenarios', 'smoke', 9, 'sleep'],
+      message: 'invalid value "5 seconds"',
+      expected: 'a duration like 500ms, 5s or 2m',
+    });
   });
 
   it('two steps in one list item', () => {
-    expect(issues).toContainEqual({ ...at('kill: ctrl1'), path: ['scenarios', 'other', 0, 'kill'], message: 'a second step "kill" in one list item', expected: 'one step per list item; start the next with "- "' });
+    expect(issues).toContainEqual({
+      ...at('kill: ctrl1'),
+      path: ['scenarios', 'other', 0, 'kill'],
+      message: 'a second step "kill" in one list item',
+      expected: 'one step per list item; start the next with "- "',
+    });
   });
 
   it('add-port: a taken name, a node that is no hypervisor, an address outside the switch', () => {
     const item = ['scenarios', 'other', 2, 'add-port'];
-    expect(issues).toContainEqual({ ...at('web2, on: sn1'), path: [...item, 'name'], message: '"web2" is already a port of the lab', expected: 'a new port name matching [a-z][a-z0-9-]{0,30}, unused in the lab' });
-    expect(issues).toContainEqual({ ...at('sn1, ip'), path: [...item, 'on'], message: '"sn1" is a service-node', expected: 'a hypervisor: hv1, hv2, hv3' });
-    expect(issues).toContainEqual({ ...at('10.0.2.5'), path: [...item, 'ip'], message: '10.0.2.5 is not a host address of 10.0.1.0/24', expected: 'an IPv4 address inside 10.0.1.0/24' });
+    expect(issues).toContainEqual({
+      ...at('web2, on: sn1'),
+      path: [...item, 'name'],
+      message: '"web2" is already a port of the lab',
+      expected: 'a new port name matching [a-z][a-z0-9-]{0,30}, unused in the lab',
+    });
+    expect(issues).toContainEqual({
+      ...at('sn1, ip'),
+      path: [...item, 'on'],
+      message: '"sn1" is a service-node',
+      expected: 'a hypervisor: hv1, hv2, hv3',
+    });
+    expect(issues).toContainEqual({
+      ...at('10.0.2.5'),
+      path: [...item, 'ip'],
+      message: '10.0.2.5 is not a host address of 10.0.1.0/24',
+      expected: 'an IPv4 address inside 10.0.1.0/24',
+    });
   });
 
   it('an active gateway that is not one of the router', () => {
-    expect(issues).toContainEqual({ ...at('gw1 } }'), path: ['scenarios', 'other', 3, 'expect', 'active-gateway', 'is'], message: '"gw1" is not a gateway of edge', expected: 'one of gw2, gw3' });
+    expect(issues).toContainEqual({
+      ...at('gw1 } }'),
+      path: ['scenarios', 'other', 3, 'expect', 'active-gateway', 'is'],
+      message: '"gw1" is not a gateway of edge',
+      expected: 'one of gw2, gw3',
+    });
   });
 
   it('inside traffic: its own keys and its nested steps, with the lab as they change it', () => {
-    expect(issues).toContainEqual(expect.objectContaining({ ...at('app9'), path: ['scenarios', 'other', 4, 'traffic', 'to'], message: 'unknown name "app9"; did you mean app1?' }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        ...at('app9'),
+        path: ['scenarios', 'other', 4, 'traffic', 'to'],
+        message: 'unknown name "app9"; did you mean app1?',
+      }),
+    );
     expect(issues).toContainEqual({
       ...at('web3, to'),
       path: ['scenarios', 'other', 4, 'traffic', 'during', 1, 'ping', 'from'],
@@ -271,7 +356,12 @@ describe('parseScenarios reports every problem at once, at file:line:column', ()
   });
 
   it('a list item that is not a step', () => {
-    expect(issues).toContainEqual({ ...at('42'), path: ['scenarios', 'other', 5], message: 'a step written as 42', expected: 'a step: a mapping such as ping: { from: web1, to: web2 }' });
+    expect(issues).toContainEqual({
+      ...at('42'),
+      path: ['scenarios', 'other', 5],
+      message: 'a step written as 42',
+      expected: 'a step: a mapping such as ping: { from: web1, to: web2 }',
+    });
   });
 });
 
@@ -291,12 +381,24 @@ describe('parseScenarios, more rules', () => {
   });
 
   it('checks each scenario against the file, not against what another scenario added', () => {
-    const src = labWith('  a:', '    - add-port: { switch: web, name: web4, on: hv3, ip: 10.0.1.14 }', '  b:', '    - ping: { from: web4, to: web1 }');
+    const src = labWith(
+      '  a:',
+      '    - add-port: { switch: web, name: web4, on: hv3, ip: 10.0.1.14 }',
+      '  b:',
+      '    - ping: { from: web4, to: web1 }',
+    );
     expect(scenarioIssues(src).map((i) => i.message)).toEqual(['unknown name "web4"; did you mean web1?']);
   });
 
   it('needs a master check to say is or is-not, and a built-in cluster', () => {
-    const src = labWith('  s:', '    - expect: { master: { of: hv1 } }', '    - migrate: { port: web1, to: hv1 }', '    - flood: { from: printer }', '    - ping: { from: web1, to: web1 }', '  empty: []');
+    const src = labWith(
+      '  s:',
+      '    - expect: { master: { of: hv1 } }',
+      '    - migrate: { port: web1, to: hv1 }',
+      '    - flood: { from: printer }',
+      '    - ping: { from: web1, to: web1 }',
+      '  empty: []',
+    );
     expect(scenarioIssues(src).map((i) => `${i.line}: ${i.message} / ${i.expected}`)).toEqual([
       `${pos(src, '{ of: hv1').line}: neither is nor is-not / is: MEMBER (or any) or is-not: MEMBER`,
       `${pos(src, 'migrate').line}: web1 is already on hv1 / another hypervisor`,
@@ -304,7 +406,15 @@ describe('parseScenarios, more rules', () => {
       `${pos(src, 'to: web1 }').line}: "web1" is the sender itself / another port, host or address`,
       `${pos(src, 'empty').line}: a scenario with no steps / at least one step`,
     ]);
-    const external = lines('name: lab', 'controllers: { external: [tcp:192.0.2.10:6653] }', 'transport-nodes: { hv1: hypervisor }', 'scenarios:', '  s:', '    - kill: master-of:hv1', '    - expect: { master: { of: hv1, is: ctrl1 } }');
+    const external = lines(
+      'name: lab',
+      'controllers: { external: [tcp:192.0.2.10:6653] }',
+      'transport-nodes: { hv1: hypervisor }',
+      'scenarios:',
+      '  s:',
+      '    - kill: master-of:hv1',
+      '    - expect: { master: { of: hv1, is: ctrl1 } }',
+    );
     expect(scenarioIssues(external).map((i) => i.message)).toEqual([
       '"master-of:hv1": the lab has no built-in controller cluster',
       'the lab has no built-in controller cluster to be master',

@@ -29,8 +29,7 @@ interface WithinAt {
   checked: boolean;
 }
 
-const allNames = (model: LabModel): Set<string> =>
-  new Set([...model.nodes.keys(), ...model.ports.keys(), ...model.hosts.keys()]);
+const allNames = (model: LabModel): Set<string> => new Set([...model.nodes.keys(), ...model.ports.keys(), ...model.hosts.keys()]);
 
 type SchemaIssues = readonly { code: string; path: readonly PropertyKey[]; keys?: readonly string[] }[];
 
@@ -90,7 +89,8 @@ export class StepParser {
     for (const k of keys) {
       if (known.includes(k) || k === 'within') continue;
       const hint = suggest(k, known);
-      if (named.length === 0) this.issue([...path, k], `unknown ${what} "${k}"${hint ? `; did you mean ${hint}?` : ''}`, `one of ${known.join(', ')}`, true);
+      if (named.length === 0)
+        this.issue([...path, k], `unknown ${what} "${k}"${hint ? `; did you mean ${hint}?` : ''}`, `one of ${known.join(', ')}`, true);
       else this.issue([...path, k], `unknown key "${k}"`, `${named[0]} and within`, true);
     }
     if (named.length === 0) {
@@ -183,7 +183,8 @@ export class StepParser {
     const parsed = durationSchema.safeParse(first.value, { error: expectedText });
     if (parsed.success) return parsed.data;
     if (!first.checked) {
-      for (const i of pathIssuesFromZod(durationSchema, first.value, parsed.error.issues)) this.issues.push({ ...i, path: [...first.path, ...i.path] });
+      for (const i of pathIssuesFromZod(durationSchema, first.value, parsed.error.issues))
+        this.issues.push({ ...i, path: [...first.path, ...i.path] });
     }
     return undefined;
   }

@@ -22,9 +22,9 @@ export function errorText(error: unknown): string {
 // Runs one attempt; a throw or a hang becomes a failed attempt with a message that says so.
 async function guarded(attempt: () => Promise<Attempt>, limitMs: number, clock: Clock): Promise<Attempt> {
   const timer = new AbortController();
-  const timeout = clock.sleep(limitMs, timer.signal).then(
-    (): Attempt => ({ ok: false, message: `the lab did not answer within ${Math.round(limitMs / 1000)}s` }),
-  );
+  const timeout = clock
+    .sleep(limitMs, timer.signal)
+    .then((): Attempt => ({ ok: false, message: `the lab did not answer within ${Math.round(limitMs / 1000)}s` }));
   const tried = attempt().catch((error: unknown): Attempt => ({ ok: false, message: `could not check: ${errorText(error)}` }));
   try {
     return await Promise.race([tried, timeout]);
@@ -34,12 +34,7 @@ async function guarded(attempt: () => Promise<Attempt>, limitMs: number, clock: 
 }
 
 /** Tries `attempt` until it passes or `budgetMs` has passed; a budget of 0 means one attempt. */
-export async function retryCheck(
-  attempt: () => Promise<Attempt>,
-  budgetMs: number,
-  clock: Clock,
-  signal?: AbortSignal,
-): Promise<CheckRun> {
+export async function retryCheck(attempt: () => Promise<Attempt>, budgetMs: number, clock: Clock, signal?: AbortSignal): Promise<CheckRun> {
   const start = clock.now();
   const deadline = start + budgetMs;
   const pause = retryPauseMs(budgetMs);
@@ -48,7 +43,12 @@ export async function retryCheck(
     attempts++;
     const result = await guarded(attempt, Math.max(0, deadline - clock.now()) + ATTEMPT_GRACE_MS, clock);
     const now = clock.now();
-    const run = { ok: result.ok, message: result.message, attempts, ...(result.observed !== undefined ? { observed: result.observed } : {}) };
+    const run = {
+      ok: result.ok,
+      message: result.message,
+      attempts,
+      ...(result.observed !== undefined ? { observed: result.observed } : {}),
+    };
     if (result.ok) return { ...run, convergenceMs: now - start };
     if (now >= deadline || signal?.aborted) return run;
     // The last attempt falls on the deadline itself, so a check gets its whole budget.

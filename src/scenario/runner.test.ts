@@ -24,14 +24,33 @@ describe('runScenarios', () => {
   it('runs every step in order; all passed is exit code 0', async () => {
     const driver = new FakeDriver();
     const result = await run(
-      scenarios('  smoke:', '    - expect: tunnels-up', '    - ping: { from: web1, to: web2 }', '    - kill: ctrl2', '  more:', '    - sleep: 2s'),
+      scenarios(
+        '  smoke:',
+        '    - expect: tunnels-up',
+        '    - ping: { from: web1, to: web2 }',
+        '    - kill: ctrl2',
+        '  more:',
+        '    - sleep: 2s',
+      ),
       driver,
     );
     expect(exitCodeOf(result)).toBe(0);
     expect(result).toMatchObject({ lab: 'lab', file: 'lab.yaml', status: 'passed' });
-    expect(result.scenarios.map((s) => [s.name, s.status])).toEqual([['smoke', 'passed'], ['more', 'passed']]);
+    expect(result.scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['smoke', 'passed'],
+      ['more', 'passed'],
+    ]);
     const [tunnels, ping, kill] = result.scenarios[0]!.steps;
-    expect(tunnels).toMatchObject({ id: '1', kind: 'expect-tunnels-up', title: 'tunnels up', status: 'passed', attempts: 1, budgetMs: 30_000, convergenceMs: 100, durationMs: 100 });
+    expect(tunnels).toMatchObject({
+      id: '1',
+      kind: 'expect-tunnels-up',
+      title: 'tunnels up',
+      status: 'passed',
+      attempts: 1,
+      budgetMs: 30_000,
+      convergenceMs: 100,
+      durationMs: 100,
+    });
     expect(tunnels!.message).toBe('42 tunnels on 7 transport nodes');
     expect(ping).toMatchObject({ id: '2', title: 'ping web1 → web2', status: 'passed', message: '3 of 3 answered' });
     expect(kill).toMatchObject({ id: '3', kind: 'kill', title: 'kill ctrl2', status: 'passed', durationMs: 100 });
@@ -71,7 +90,11 @@ describe('runScenarios', () => {
     const driver = new FakeDriver();
     driver.onPing = (req) => ({ sent: req.count, received: 0 });
     const result = await run(scenarios('  s:', '    - ping: { from: web1, to: web2, within: 0s }'), driver);
-    expect(result.scenarios[0]!.steps[0]).toMatchObject({ status: 'failed', attempts: 1, message: 'expected 3 replies from web2 (10.0.1.12); 0 of 3 answered' });
+    expect(result.scenarios[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      message: 'expected 3 replies from web2 (10.0.1.12); 0 of 3 answered',
+    });
   });
 
   it('counts a throwing attempt as failed and keeps trying', async () => {
@@ -81,16 +104,31 @@ describe('runScenarios', () => {
       if (++calls < 3) throw new Error('gw2 is not up yet');
       return 'gw3';
     };
-    const result = await run(scenarios('  s:', '    - expect: { active-gateway: { router: edge, is: gw3 } }', '    - expect: { active-gateway: { router: edge, is-not: gw3, within: 1s } }'), driver);
+    const result = await run(
+      scenarios(
+        '  s:',
+        '    - expect: { active-gateway: { router: edge, is: gw3 } }',
+        '    - expect: { active-gateway: { router: edge, is-not: gw3, within: 1s } }',
+      ),
+      driver,
+    );
     expect(result.scenarios[0]!.steps[0]).toMatchObject({ status: 'passed', attempts: 3 });
-    expect(result.scenarios[0]!.steps[1]).toMatchObject({ status: 'failed', message: 'expected an active gateway of edge other than gw3; gw3 is' });
+    expect(result.scenarios[0]!.steps[1]).toMatchObject({
+      status: 'failed',
+      message: 'expected an active gateway of edge other than gw3; gw3 is',
+    });
   });
 
   it('gives up on an attempt that never answers', async () => {
     const driver = new FakeDriver();
     driver.exec = () => new Promise(() => undefined);
     const result = await run(scenarios('  s:', '    - exec: { on: hv1, cmd: "true", within: 2s }'), driver);
-    expect(result.scenarios[0]!.steps[0]).toMatchObject({ status: 'failed', attempts: 1, durationMs: 12_000, message: 'the lab did not answer within 12s' });
+    expect(result.scenarios[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      durationMs: 12_000,
+      message: 'the lab did not answer within 12s',
+    });
   });
 
   it('skips the rest of a failed scenario, collects its artifacts, and runs the next one', async () => {
@@ -108,12 +146,22 @@ describe('runScenarios', () => {
       driver,
     );
     const [failed, kill, traffic] = result.scenarios[0]!.steps;
-    expect(failed).toMatchObject({ status: 'failed', message: 'expected no reply from app2 (10.0.1.12); 1 of 3 answered (reply from app2)' });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      message: 'expected no reply from app2 (10.0.1.12); 1 of 3 answered (reply from app2)',
+    });
     expect(kill).toMatchObject({ id: '2', status: 'skipped', durationMs: 0 });
     expect(traffic).toMatchObject({ id: '3', status: 'skipped', steps: [{ id: '3.1', title: 'sleep 1s', status: 'skipped' }] });
     expect(driver.calls).not.toContain('kill ctrl1');
-    expect(result.scenarios[0]!.artifacts).toEqual({ dir: 'nvlab-artifacts/lab/isolation', files: ['nvlab-artifacts/lab/isolation/hv1/flows.txt'] });
-    expect(driver.artifacts[0]).toMatchObject({ scenario: 'isolation', dir: 'nvlab-artifacts/lab/isolation', failed: { id: '1', kind: 'ping' } });
+    expect(result.scenarios[0]!.artifacts).toEqual({
+      dir: 'nvlab-artifacts/lab/isolation',
+      files: ['nvlab-artifacts/lab/isolation/hv1/flows.txt'],
+    });
+    expect(driver.artifacts[0]).toMatchObject({
+      scenario: 'isolation',
+      dir: 'nvlab-artifacts/lab/isolation',
+      failed: { id: '1', kind: 'ping' },
+    });
     expect(result.scenarios[1]).toMatchObject({ name: 'next', status: 'failed' });
     expect(result.status).toBe('failed');
     expect(exitCodeOf(result)).toBe(1);
@@ -150,7 +198,10 @@ describe('runScenarios', () => {
 
   it('moves the lab model forward with the actions that passed, across scenarios', async () => {
     const driver = new FakeDriver();
-    driver.onFlood = (req) => ({ copies: Object.fromEntries(req.watch.filter((n) => n.startsWith('app')).map((n) => [n, 1])), fromSource: 2 });
+    driver.onFlood = (req) => ({
+      copies: Object.fromEntries(req.watch.filter((n) => n.startsWith('app')).map((n) => [n, 1])),
+      fromSource: 2,
+    });
     const result = await run(
       scenarios(
         '  grow:',
@@ -172,13 +223,28 @@ describe('runScenarios', () => {
 
 describe('traffic', () => {
   const trafficScenario = (...during: string[]) =>
-    scenarios('  failover:', '    - traffic:', '        from: web1', '        to: web2', '        interval: 10ms', '        during:', ...during.map((d) => `          - ${d}`), '    - reach: all');
+    scenarios(
+      '  failover:',
+      '    - traffic:',
+      '        from: web1',
+      '        to: web2',
+      '        interval: 10ms',
+      '        during:',
+      ...during.map((d) => `          - ${d}`),
+      '    - reach: all',
+    );
 
   it('nests its steps and counts the packets around them', async () => {
     const driver = new FakeDriver();
     const result = await run(trafficScenario('kill: master-of:hv1', 'expect: { master: { of: hv1, is: ctrl1 } }', 'sleep: 1s'), driver);
     const traffic = result.scenarios[0]!.steps[0]!;
-    expect(traffic).toMatchObject({ id: '1', kind: 'traffic', title: 'traffic web1 → web2 every 10ms', status: 'passed', message: 'lost 0 of 150 packets' });
+    expect(traffic).toMatchObject({
+      id: '1',
+      kind: 'traffic',
+      title: 'traffic web1 → web2 every 10ms',
+      status: 'passed',
+      message: 'lost 0 of 150 packets',
+    });
     expect(traffic.traffic).toEqual({ sent: 150, received: 150, lost: 0 });
     expect(traffic.steps!.map((s) => [s.id, s.title, s.status])).toEqual([
       ['1.1', 'kill master-of:hv1', 'passed'],
@@ -193,7 +259,10 @@ describe('traffic', () => {
     const driver = new FakeDriver();
     driver.onTraffic = () => ({ sent: 1200, received: 1163, lost: 37, outages: [{ firstSeq: 310, lost: 37, ms: 370 }] });
     const result = await run(trafficScenario('sleep: 12s'), driver);
-    expect(result.scenarios[0]!.steps[0]).toMatchObject({ status: 'failed', message: 'expected at most 0 packets lost; lost 37 of 1200 packets in 1 outage of 370ms' });
+    expect(result.scenarios[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      message: 'expected at most 0 packets lost; lost 37 of 1200 packets in 1 outage of 370ms',
+    });
     expect(result.scenarios[0]!.steps[1]).toMatchObject({ status: 'skipped' });
   });
 
@@ -203,7 +272,10 @@ describe('traffic', () => {
     const suite = scenarios('  s:', '    - traffic: { from: web1, to: 10.0.1.13, max-loss: 0.5%, during: [ { sleep: 10s } ] }');
     expect((await run(suite, driver)).scenarios[0]!.steps[0]).toMatchObject({ status: 'passed', message: 'lost 5 of 1000 packets' });
     driver.onTraffic = () => ({ sent: 1000, received: 994, lost: 6 });
-    expect((await run(suite, driver)).scenarios[0]!.steps[0]).toMatchObject({ status: 'failed', message: 'expected at most 0.5% lost; lost 6 of 1000 packets' });
+    expect((await run(suite, driver)).scenarios[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      message: 'expected at most 0.5% lost; lost 6 of 1000 packets',
+    });
   });
 
   it('stops its traffic when a nested step fails, skips the rest, and names the step in its message', async () => {
@@ -238,7 +310,11 @@ describe('reporter hooks', () => {
     driver.onAction = (what) => {
       if (what === 'kill ctrl1') throw new Error('boom');
     };
-    await run(scenarios('  s:', '    - traffic: { from: web1, to: web2, during: [ { kill: ctrl1 }, { kill: ctrl2 } ] }', '    - sleep: 1s'), driver, { reporters: [reporter] });
+    await run(
+      scenarios('  s:', '    - traffic: { from: web1, to: web2, during: [ { kill: ctrl1 }, { kill: ctrl2 } ] }', '    - sleep: 1s'),
+      driver,
+      { reporters: [reporter] },
+    );
     expect(events).toEqual([
       'run lab s:2',
       'scenario s',
@@ -259,7 +335,9 @@ describe('interrupting a run', () => {
     const driver = new FakeDriver();
     const abort = new AbortController();
     driver.onAction = () => abort.abort();
-    const result = await run(scenarios('  a:', '    - kill: ctrl1', '    - sleep: 1s', '  b:', '    - sleep: 1s'), driver, { signal: abort.signal });
+    const result = await run(scenarios('  a:', '    - kill: ctrl1', '    - sleep: 1s', '  b:', '    - sleep: 1s'), driver, {
+      signal: abort.signal,
+    });
     expect(result.interrupted).toBe(true);
     expect(flattenSteps(result.scenarios[0]!.steps).map((s) => [s.status, s.message])).toEqual([
       ['passed', undefined],
@@ -288,7 +366,10 @@ describe('edge cases', () => {
     const driver = new FakeDriver();
     driver.onPing = () => ({ sent: 0, received: 0 });
     const result = await run(scenarios('  s:', '    - ping: { from: web1, to: app2, expect: fail, within: 0s }'), driver);
-    expect(result.scenarios[0]!.steps[0]).toMatchObject({ status: 'failed', message: 'expected no reply from app2 (10.0.1.12); 0 of 0 answered' });
+    expect(result.scenarios[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      message: 'expected no reply from app2 (10.0.1.12); 0 of 0 answered',
+    });
   });
 
   it('reports a check cut short by an interruption as not finished', async () => {
@@ -298,7 +379,9 @@ describe('edge cases', () => {
       abort.abort();
       return 'ctrl1';
     };
-    const result = await run(scenarios('  s:', '    - expect: { master: { of: hv1, is: ctrl2 } }', '    - sleep: 1s'), driver, { signal: abort.signal });
+    const result = await run(scenarios('  s:', '    - expect: { master: { of: hv1, is: ctrl2 } }', '    - sleep: 1s'), driver, {
+      signal: abort.signal,
+    });
     expect(result.scenarios[0]!.steps.map((s) => [s.status, s.message])).toEqual([
       ['skipped', 'interrupted; last seen: expected ctrl2 as master of hv1; ctrl1 is'],
       ['skipped', 'interrupted'],

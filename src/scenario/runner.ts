@@ -53,7 +53,14 @@ export class StepRunner {
   private info(step: Step, id: string, depth: number): StepInfo {
     const def = defOf(step.kind);
     const budgetMs = budgetOf(step);
-    return { scenario: this.scenario, id, depth, kind: def.kind, title: def.title(step.spec), ...(budgetMs !== undefined ? { budgetMs } : {}) };
+    return {
+      scenario: this.scenario,
+      id,
+      depth,
+      kind: def.kind,
+      title: def.title(step.spec),
+      ...(budgetMs !== undefined ? { budgetMs } : {}),
+    };
   }
 
   private async skip(step: Step, id: string, depth: number, message?: string): Promise<StepResult> {
@@ -138,7 +145,8 @@ export class StepRunner {
     // Traffic that could not start never ran its nested steps: report them as not run.
     if (step.kind === 'traffic' && result.status === 'failed' && result.steps === undefined) {
       const steps: StepResult[] = [];
-      for (const [i, child] of step.spec.during.entries()) steps.push(await this.skip(child, `${id}.${i + 1}`, depth + 1, 'the traffic did not start'));
+      for (const [i, child] of step.spec.during.entries())
+        steps.push(await this.skip(child, `${id}.${i + 1}`, depth + 1, 'the traffic did not start'));
       result = { ...result, steps };
     }
     if (result.status === 'passed' && def.apply) this.model = def.apply(step.spec, this.model);

@@ -4,7 +4,16 @@
 import type { z } from 'zod';
 import { NODE_ACTIONS, addNode, addPort, link, migrate, removeNode, removePort, sleep } from './actions.ts';
 import type { AddNodeSchema, AddPortSchema, LinkSchema, MigrateSchema } from './actions.ts';
-import type { AddNodeSpec, AddPortSpec, LinkSpec, MigrateSpec, NodeTargetSpec, RemoveNodeSpec, RemovePortSpec, SleepSpec } from './actions.ts';
+import type {
+  AddNodeSpec,
+  AddPortSpec,
+  LinkSpec,
+  MigrateSpec,
+  NodeTargetSpec,
+  RemoveNodeSpec,
+  RemovePortSpec,
+  SleepSpec,
+} from './actions.ts';
 import { activeGateway, exec, master, type ActiveGatewaySpec, type ExecSpec, type MasterSpec } from './checks-control.ts';
 import type { ActiveGatewaySchema, ExecSchema, MasterSchema } from './checks-control.ts';
 import { flood, ping, reach, type FloodSpec, type PingSpec, type ReachSpec } from './checks-reach.ts';

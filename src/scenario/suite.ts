@@ -37,7 +37,10 @@ export function parseScenarios(loaded: LoadedTopology, plan: LabPlan): ScenarioS
   const scenarios: Scenario[] = [];
   for (const [name, raw] of Object.entries(plan.scenarios)) {
     const prefix = ['scenarios', name];
-    const locate = (path: readonly (string | number)[]): StepLocation => ({ file: loaded.file, ...loaded.positionOf([...prefix, ...path]) });
+    const locate = (path: readonly (string | number)[]): StepLocation => ({
+      file: loaded.file,
+      ...loaded.positionOf([...prefix, ...path]),
+    });
     const parser = new StepParser(model, locate);
     const steps = parser.list(raw, []);
     if (raw.length === 0) parser.issues.push({ path: [], message: 'a scenario with no steps', expected: 'at least one step' });

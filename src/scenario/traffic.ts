@@ -19,12 +19,8 @@ export const TrafficSchema = z.strictObject(
     from: nameRef(PORT_OR_HOST),
     to: nameRef(TARGET),
     interval: durationSchema.optional(),
-    'max-loss': z
-      .union([z.int().min(0), z.string().regex(/^\d+(\.\d+)?%$/)], { error: MAX_LOSS })
-      .optional(),
-    during: z
-      .array(z.unknown(), { error: 'a list of steps' })
-      .min(1, { error: 'at least one step (sleep: 5s sends for five seconds)' }),
+    'max-loss': z.union([z.int().min(0), z.string().regex(/^\d+(\.\d+)?%$/)], { error: MAX_LOSS }).optional(),
+    during: z.array(z.unknown(), { error: 'a list of steps' }).min(1, { error: 'at least one step (sleep: 5s sends for five seconds)' }),
   },
   { error: '{ from: PORT-OR-HOST, to: PORT, HOST OR IP, interval?, max-loss?, during: [steps] }' },
 );
@@ -66,7 +62,8 @@ export const traffic = defineStep<TrafficSpec, TrafficRaw>({
   build: (raw, v) => ({ ...raw, during: v.steps(raw.during, ['during']) }),
   validate(spec, v) {
     v.name(['from'], spec.from, ACCEPT.portOrHost);
-    if (v.name(['to'], spec.to, ACCEPT.target) && spec.to === spec.from) v.issue(['to'], `"${spec.to}" is the sender itself`, 'another port, host or address');
+    if (v.name(['to'], spec.to, ACCEPT.target) && spec.to === spec.from)
+      v.issue(['to'], `"${spec.to}" is the sender itself`, 'another port, host or address');
     if (spec.interval !== undefined && spec.interval < MIN_INTERVAL_MS) v.issue(['interval'], 'an interval of 0', 'at least 1ms');
   },
   async run(spec, ctx) {

@@ -4,7 +4,14 @@ import { TopologyError, formatIssue, formatPath } from './issues.ts';
 
 describe('issues', () => {
   it('formats an issue as file:line:column: path: message (expected …)', () => {
-    const issue = { file: 'lab.yaml', line: 12, column: 7, path: ['logical-routers', 'edge', 'uplink', 'gateways', 1], message: 'bad', expected: 'good' };
+    const issue = {
+      file: 'lab.yaml',
+      line: 12,
+      column: 7,
+      path: ['logical-routers', 'edge', 'uplink', 'gateways', 1],
+      message: 'bad',
+      expected: 'good',
+    };
     expect(formatIssue(issue)).toBe('lab.yaml:12:7: logical-routers.edge.uplink.gateways[1]: bad (expected good)');
     expect(formatIssue({ file: 'x', line: 1, column: 1, path: [], message: 'the file is empty' })).toBe('x:1:1: the file is empty');
     expect(formatPath([])).toBe('');

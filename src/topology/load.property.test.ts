@@ -35,7 +35,10 @@ function checkOutcome(source: string): void {
 
 describe('parseTopology robustness (property)', () => {
   it('handles any YAML value', () => {
-    fc.assert(fc.property(fc.anything(), (value) => checkOutcome(String(stringify(value) ?? ''))), { numRuns: 150 });
+    fc.assert(
+      fc.property(fc.anything(), (value) => checkOutcome(String(stringify(value) ?? ''))),
+      { numRuns: 150 },
+    );
   }, 30_000);
 
   it('handles the example with lines dropped or duplicated', () => {

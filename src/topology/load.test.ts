@@ -23,7 +23,11 @@ describe('parseTopology: accepted files', () => {
   });
 
   it('accepts every shorthand form', () => {
-    const shapes = ['controllers: 1', 'controllers: { members: 5 }', 'controllers: { external: [tcp:192.0.2.10:6653, tcp:192.0.2.11:6633] }'];
+    const shapes = [
+      'controllers: 1',
+      'controllers: { members: 5 }',
+      'controllers: { external: [tcp:192.0.2.10:6653, tcp:192.0.2.11:6633] }',
+    ];
     for (const shape of shapes) expect(() => parseTopology(lines(...BASE, shape), 'lab.yaml')).not.toThrow();
     const loaded = parseTopology(lines('name: lab', 'controllers: { external: [tcp:192.0.2.10:6653] }'), 'lab.yaml');
     expect(loaded.topology.controllers).toEqual({ external: ['tcp:192.0.2.10:6653'] });
@@ -51,8 +55,19 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports an unknown nested key at the key', () => {
-    const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:', '      web1: { on: hv1, ip: 10.0.1.11, vlan: 3 }');
-    expect(only(src)).toMatchObject({ ...pos(src, 'vlan'), path: ['logical-switches', 'web', 'ports', 'web1', 'vlan'], expected: 'one of on, ip, mac' });
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      web1: { on: hv1, ip: 10.0.1.11, vlan: 3 }',
+    );
+    expect(only(src)).toMatchObject({
+      ...pos(src, 'vlan'),
+      path: ['logical-switches', 'web', 'ports', 'web1', 'vlan'],
+      expected: 'one of on, ip, mac',
+    });
   });
 
   it('reports a wrong type at the value', () => {
@@ -67,7 +82,11 @@ describe('parseTopology: bad input', () => {
 
   it('reports a missing key at the mapping that lacks it', () => {
     const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:', '      web1: { on: hv1 }');
-    expect(only(src)).toMatchObject({ ...pos(src, '{ on: hv1 }'), path: ['logical-switches', 'web', 'ports', 'web1', 'ip'], message: 'missing key "ip"' });
+    expect(only(src)).toMatchObject({
+      ...pos(src, '{ on: hv1 }'),
+      path: ['logical-switches', 'web', 'ports', 'web1', 'ip'],
+      message: 'missing key "ip"',
+    });
   });
 
   it('requires the lab name and checks its pattern', () => {
@@ -89,11 +108,23 @@ describe('parseTopology: bad input', () => {
     const issues = issuesOf(src);
     expect(issues).toHaveLength(2);
     expect(issues[0]).toMatchObject({ ...pos(src, 'hypervsor'), path: ['transport-nodes', 'hv1'], message: 'invalid value "hypervsor"' });
-    expect(issues[1]).toMatchObject({ ...pos(src, 'ipip'), path: ['transport-nodes', 'hv2', 'encap'], expected: 'an encap: geneve, vxlan, gre' });
+    expect(issues[1]).toMatchObject({
+      ...pos(src, 'ipip'),
+      path: ['transport-nodes', 'hv2', 'encap'],
+      expected: 'an encap: geneve, vxlan, gre',
+    });
   });
 
   it('reports a port on a node that is not a hypervisor, or that does not exist', () => {
-    const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:', '      web1: { on: sn1, ip: 10.0.1.11 }', '      web2: { on: hv9, ip: 10.0.1.12 }');
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      web1: { on: sn1, ip: 10.0.1.11 }',
+      '      web2: { on: hv9, ip: 10.0.1.12 }',
+    );
     const [onService, onNothing] = issuesOf(src);
     expect(onService).toMatchObject({
       ...pos(src, 'sn1, ip'),
@@ -105,8 +136,16 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports port addresses outside the switch subnet, and its network and broadcast addresses', () => {
-    const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:',
-      '      web1: { on: hv1, ip: 10.0.2.11 }', '      web2: { on: hv1, ip: 10.0.1.0 }', '      web3: { on: hv1, ip: 10.0.1.255 }');
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      web1: { on: hv1, ip: 10.0.2.11 }',
+      '      web2: { on: hv1, ip: 10.0.1.0 }',
+      '      web3: { on: hv1, ip: 10.0.1.255 }',
+    );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, i.path.at(-2)])).toEqual([
       [pos(src, '10.0.2.11').line, pos(src, '10.0.2.11').column, 'web1'],
@@ -120,9 +159,19 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports a duplicate IP inside one switch, and allows it across switches', () => {
-    const src = lines(...BASE, 'logical-switches:',
-      '  web:', '    subnet: 10.0.1.0/24', '    ports:', '      web1: { on: hv1, ip: 10.0.1.11 }', '      web2: { on: hv2, ip: 10.0.1.11 }',
-      '  app:', '    subnet: 10.0.1.0/24', '    ports:', '      app1: { on: hv1, ip: 10.0.1.11 }');
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      web1: { on: hv1, ip: 10.0.1.11 }',
+      '      web2: { on: hv2, ip: 10.0.1.11 }',
+      '  app:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      app1: { on: hv1, ip: 10.0.1.11 }',
+    );
     expect(only(src)).toMatchObject({
       ...pos(src, '10.0.1.11', 2),
       path: ['logical-switches', 'web', 'ports', 'web2', 'ip'],
@@ -133,26 +182,49 @@ describe('parseTopology: bad input', () => {
   it('reports a duplicate MAC inside one switch, also against a derived one', async () => {
     const { portMac } = await import('./derive.ts');
     const derived = portMac('web', 'web1');
-    const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:',
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
       '      web1: { on: hv1, ip: 10.0.1.11 }',
       `      web2: { on: hv2, ip: 10.0.1.12, mac: "${derived.toUpperCase()}" }`,
       '      web3: { on: hv2, ip: 10.0.1.13, mac: "02:00:00:00:00:01" }',
-      '      web4: { on: hv2, ip: 10.0.1.14, mac: "02:00:00:00:00:01" }');
+      '      web4: { on: hv2, ip: 10.0.1.14, mac: "02:00:00:00:00:01" }',
+    );
     const issues = issuesOf(src);
     expect(issues).toHaveLength(2);
-    expect(issues[0]).toMatchObject({ ...pos(src, `"${derived.toUpperCase()}`), path: ['logical-switches', 'web', 'ports', 'web2', 'mac'] });
+    expect(issues[0]).toMatchObject({
+      ...pos(src, `"${derived.toUpperCase()}`),
+      path: ['logical-switches', 'web', 'ports', 'web2', 'mac'],
+    });
     expect(issues[0]!.message).toContain('already used by port web1');
-    expect(issues[1]).toMatchObject({ ...pos(src, '"02:00:00:00:00:01', 2), message: "port web4's MAC 02:00:00:00:00:01 is already used by port web3 on switch web" });
+    expect(issues[1]).toMatchObject({
+      ...pos(src, '"02:00:00:00:00:01', 2),
+      message: "port web4's MAC 02:00:00:00:00:01 is already used by port web3 on switch web",
+    });
   });
 
   it('reports a duplicate VNI at the second switch', () => {
     const src = lines(...BASE, 'logical-switches:', '  web: { vni: 7, subnet: 10.0.1.0/24 }', '  app: { vni: 7, subnet: 10.0.2.0/24 }');
-    expect(only(src)).toMatchObject({ ...pos(src, '7', 2), path: ['logical-switches', 'app', 'vni'], message: 'VNI 7 of switch app is already used by switch web' });
+    expect(only(src)).toMatchObject({
+      ...pos(src, '7', 2),
+      path: ['logical-switches', 'app', 'vni'],
+      message: 'VNI 7 of switch app is already used by switch web',
+    });
   });
 
   it('rejects VNIs and VLANs out of range', () => {
-    const src = lines('name: lab', 'physical-networks:', '  office: { subnet: 192.168.10.0/24, vlan: 4095 }', '  lan: { vlan: 0 }',
-      'logical-switches:', '  web: { vni: 0, subnet: 10.0.1.0/24 }', '  app: { vni: 16777216, subnet: 10.0.2.0/24 }');
+    const src = lines(
+      'name: lab',
+      'physical-networks:',
+      '  office: { subnet: 192.168.10.0/24, vlan: 4095 }',
+      '  lan: { vlan: 0 }',
+      'logical-switches:',
+      '  web: { vni: 0, subnet: 10.0.1.0/24 }',
+      '  app: { vni: 16777216, subnet: 10.0.2.0/24 }',
+    );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, i.path.at(-1), i.expected])).toEqual([
       [3, pos(src, '4095').column, 'vlan', 'a VLAN from 1 to 4094'],
@@ -163,8 +235,14 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports a name used twice at the second use, naming the first, across kinds', () => {
-    const src = lines(...BASE, 'physical-networks:', '  web: { subnet: 192.168.10.0/24, hosts: { hv2: 192.168.10.5 } }',
-      'logical-switches:', '  web:', '    subnet: 10.0.1.0/24');
+    const src = lines(
+      ...BASE,
+      'physical-networks:',
+      '  web: { subnet: 192.168.10.0/24, hosts: { hv2: 192.168.10.5 } }',
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+    );
     const issues = issuesOf(src);
     expect(issues).toHaveLength(2);
     expect(issues[0]).toMatchObject({ ...pos(src, 'hv2: 192'), path: ['physical-networks', 'web', 'hosts', 'hv2'] });
@@ -179,16 +257,44 @@ describe('parseTopology: bad input', () => {
   });
 
   it('rejects an even controller count, in both forms, and bad external targets', () => {
-    expect(only(lines('name: lab', 'controllers: 4'))).toMatchObject({ line: 2, column: 14, path: ['controllers'], message: 'invalid value 4' });
-    expect(only(lines('name: lab', 'controllers: { members: 2 }'))).toMatchObject({ line: 2, column: 25, path: ['controllers', 'members'] });
-    expect(only(lines('name: lab', 'controllers: { external: [tcp:192.0.2.10] }'))).toMatchObject({ line: 2, column: 27, path: ['controllers', 'external', 0] });
-    expect(only(lines('name: lab', 'controllers: { members: 3, external: [tcp:192.0.2.10:6653] }')).message).toBe('invalid value a mapping');
+    expect(only(lines('name: lab', 'controllers: 4'))).toMatchObject({
+      line: 2,
+      column: 14,
+      path: ['controllers'],
+      message: 'invalid value 4',
+    });
+    expect(only(lines('name: lab', 'controllers: { members: 2 }'))).toMatchObject({
+      line: 2,
+      column: 25,
+      path: ['controllers', 'members'],
+    });
+    expect(only(lines('name: lab', 'controllers: { external: [tcp:192.0.2.10] }'))).toMatchObject({
+      line: 2,
+      column: 27,
+      path: ['controllers', 'external', 0],
+    });
+    expect(only(lines('name: lab', 'controllers: { members: 3, external: [tcp:192.0.2.10:6653] }')).message).toBe(
+      'invalid value a mapping',
+    );
     expect(only(lines('name: lab', 'controllers: three')).expected).toContain('{ members: N }');
   });
 
   it('reports router interfaces on missing switches, outside the subnet, or on a port address', () => {
-    const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:', '      web1: { on: hv1, ip: 10.0.1.11 }',
-      'logical-routers:', '  edge:', '    switches:', '      nope: 10.0.9.1', '      web: 10.0.1.11', '  core:', '    switches: { web: 10.0.2.1 }');
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      web1: { on: hv1, ip: 10.0.1.11 }',
+      'logical-routers:',
+      '  edge:',
+      '    switches:',
+      '      nope: 10.0.9.1',
+      '      web: 10.0.1.11',
+      '  core:',
+      '    switches: { web: 10.0.2.1 }',
+    );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, i.path.join('.')])).toEqual([
       [pos(src, 'nope').line, pos(src, 'nope').column, 'logical-routers.edge.switches.nope'],
@@ -202,9 +308,14 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports an l2-gateway on a node that is not an l2-gateway, or onto a missing network', () => {
-    const src = lines(...BASE, 'physical-networks:', '  office: { subnet: 192.168.10.0/24 }', 'logical-switches:',
+    const src = lines(
+      ...BASE,
+      'physical-networks:',
+      '  office: { subnet: 192.168.10.0/24 }',
+      'logical-switches:',
       '  web: { subnet: 10.0.1.0/24, l2-gateway: { on: hv1, network: office } }',
-      '  app: { subnet: 10.0.2.0/24, l2-gateway: { on: gw1, network: lobby } }');
+      '  app: { subnet: 10.0.2.0/24, l2-gateway: { on: gw1, network: lobby } }',
+    );
     const [wrongNode, wrongNet] = issuesOf(src);
     expect(wrongNode).toMatchObject({
       ...pos(src, 'hv1, network'),
@@ -216,10 +327,15 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports uplink problems: missing network, address outside it, gateways that are not l3 gateways', () => {
-    const src = lines(...BASE, 'physical-networks:', '  internet: { subnet: 203.0.113.0/24, hosts: { www: 203.0.113.80 } }', 'logical-routers:',
+    const src = lines(
+      ...BASE,
+      'physical-networks:',
+      '  internet: { subnet: 203.0.113.0/24, hosts: { www: 203.0.113.80 } }',
+      'logical-routers:',
       '  edge: { uplink: { network: moon, ip: 203.0.113.2, gateways: [gw2] } }',
       '  core: { uplink: { network: internet, ip: 198.51.100.2, gateways: [gw1, gw2, nope] } }',
-      '  dmz: { uplink: { network: internet, ip: 203.0.113.80, gateways: [gw2] } }');
+      '  dmz: { uplink: { network: internet, ip: 203.0.113.80, gateways: [gw2] } }',
+    );
     const issues = issuesOf(src);
     expect(issues.map((i) => formatPath(i.path))).toEqual([
       'logical-routers.edge.uplink.network',
@@ -228,17 +344,28 @@ describe('parseTopology: bad input', () => {
       'logical-routers.core.uplink.gateways[2]',
       'logical-routers.dmz.uplink.ip',
     ]);
-    expect(issues[2]).toMatchObject({ ...pos(src, 'gw1, gw2'), message: "router core's uplink is on gw1, an l2-gateway; an uplink is hosted by l3-gateway nodes" });
+    expect(issues[2]).toMatchObject({
+      ...pos(src, 'gw1, gw2'),
+      message: "router core's uplink is on gw1, an l2-gateway; an uplink is hosted by l3-gateway nodes",
+    });
     expect(issues[4]!.message).toContain('already used by host www');
   });
 
   it('reports a router joining overlapping subnets, an uplink overlapping its switches, an uplink on a VLAN', () => {
-    const src = lines(...BASE, 'physical-networks:', '  office: { subnet: 192.168.10.0/24, vlan: 10 }', '  lan: { subnet: 10.0.0.0/16 }',
-      'logical-switches:', '  web: { subnet: 10.0.1.0/24 }', '  app: { subnet: 10.0.1.0/25 }', '  db: { subnet: 10.1.2.0/24 }',
+    const src = lines(
+      ...BASE,
+      'physical-networks:',
+      '  office: { subnet: 192.168.10.0/24, vlan: 10 }',
+      '  lan: { subnet: 10.0.0.0/16 }',
+      'logical-switches:',
+      '  web: { subnet: 10.0.1.0/24 }',
+      '  app: { subnet: 10.0.1.0/25 }',
+      '  db: { subnet: 10.1.2.0/24 }',
       'logical-routers:',
       '  edge: { switches: { web: 10.0.1.1, app: 10.0.1.2 } }',
       '  core: { switches: { web: 10.0.1.3 }, uplink: { network: lan, ip: 10.0.9.1, gateways: [gw2] } }',
-      '  dmz: { switches: { db: 10.1.2.1 }, uplink: { network: office, ip: 192.168.10.2, gateways: [gw2] } }');
+      '  dmz: { switches: { db: 10.1.2.1 }, uplink: { network: office, ip: 192.168.10.2, gateways: [gw2] } }',
+    );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, formatPath(i.path)])).toEqual([
       [pos(src, 'app: 10.0.1.2').line, pos(src, 'app: 10.0.1.2').column, 'logical-routers.edge.switches.app'],
@@ -263,14 +390,30 @@ describe('parseTopology: bad input', () => {
     const noSn = ['name: lab', 'transport-nodes:', '  hv1: hypervisor'];
     const sw = lines(...noSn, 'logical-switches:', '  web: { subnet: 10.0.1.0/24, replication: service-node }');
     expect(only(sw)).toMatchObject({ ...pos(sw, 'service-node'), path: ['logical-switches', 'web', 'replication'] });
-    const dflt = lines(...noSn, 'defaults: { replication: service-node }', 'logical-switches:', '  web: { subnet: 10.0.1.0/24 }', '  app: { subnet: 10.0.2.0/24 }');
+    const dflt = lines(
+      ...noSn,
+      'defaults: { replication: service-node }',
+      'logical-switches:',
+      '  web: { subnet: 10.0.1.0/24 }',
+      '  app: { subnet: 10.0.2.0/24 }',
+    );
     expect(only(dflt)).toMatchObject({ ...pos(dflt, 'service-node'), path: ['defaults', 'replication'] });
-    expect(() => parseTopology(lines(...BASE, 'defaults: { replication: service-node }', 'logical-switches:', '  web: { subnet: 10.0.1.0/24 }'), 'x')).not.toThrow();
+    expect(() =>
+      parseTopology(lines(...BASE, 'defaults: { replication: service-node }', 'logical-switches:', '  web: { subnet: 10.0.1.0/24 }'), 'x'),
+    ).not.toThrow();
   });
 
   it('reports host addresses outside their network, and hosts on a network without a subnet', () => {
-    const src = lines('name: lab', 'physical-networks:', '  office:', '    subnet: 192.168.10.0/24', '    hosts:', '      printer: 192.168.11.50',
-      '  lab:', '    hosts: { scope: 10.9.9.9 }');
+    const src = lines(
+      'name: lab',
+      'physical-networks:',
+      '  office:',
+      '    subnet: 192.168.10.0/24',
+      '    hosts:',
+      '      printer: 192.168.11.50',
+      '  lab:',
+      '    hosts: { scope: 10.9.9.9 }',
+    );
     const issues = issuesOf(src);
     expect(issues).toHaveLength(2);
     expect(issues[0]).toMatchObject({
@@ -279,7 +422,11 @@ describe('parseTopology: bad input', () => {
       message: "host printer's address 192.168.11.50 is outside 192.168.10.0/24 (network office)",
     });
     // `lab` is also the lab's name, which is not in the node namespace: only the subnet problem.
-    expect(issues[1]).toMatchObject({ ...pos(src, 'lab:'), path: ['physical-networks', 'lab'], message: 'physical network lab has hosts but no subnet' });
+    expect(issues[1]).toMatchObject({
+      ...pos(src, 'lab:'),
+      path: ['physical-networks', 'lab'],
+      message: 'physical network lab has hosts but no subnet',
+    });
   });
 
   it('reports an empty file', () => {
@@ -299,13 +446,22 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports a top level that is not a mapping', () => {
-    expect(only('- hv1\n- hv2\n')).toMatchObject({ line: 1, column: 1, message: 'the top level is a list', expected: 'a topology mapping' });
+    expect(only('- hv1\n- hv2\n')).toMatchObject({
+      line: 1,
+      column: 1,
+      message: 'the top level is a list',
+      expected: 'a topology mapping',
+    });
     expect(only('just text\n')).toMatchObject({ message: 'the top level is "just text"' });
   });
 
   it('reports duplicate YAML keys at the second one', () => {
     const src = lines(...BASE, '  hv1: service-node');
-    expect(only(src)).toMatchObject({ ...pos(src, 'hv1', 2), path: ['transport-nodes', 'hv1'], message: 'duplicate key "hv1"; the first one is at line 3' });
+    expect(only(src)).toMatchObject({
+      ...pos(src, 'hv1', 2),
+      path: ['transport-nodes', 'hv1'],
+      message: 'duplicate key "hv1"; the first one is at line 3',
+    });
   });
 
   it('reports every problem of a file at once: YAML, schema and semantic ones', async () => {
@@ -338,20 +494,33 @@ describe('parseTopology: bad input', () => {
 
   it('does not report references to entries the schema already rejected', () => {
     // hv1 has a bad role and is dropped before the semantic pass: web1 on hv1 is not "missing".
-    const src = lines('name: lab', 'transport-nodes:', '  hv1: { role: hypervsor }', 'logical-switches:',
-      '  web: { subnet: 10.0.1.0/24, ports: { web1: { on: hv1, ip: 10.0.1.11 } } }');
+    const src = lines(
+      'name: lab',
+      'transport-nodes:',
+      '  hv1: { role: hypervsor }',
+      'logical-switches:',
+      '  web: { subnet: 10.0.1.0/24, ports: { web1: { on: hv1, ip: 10.0.1.11 } } }',
+    );
     expect(only(src).path).toEqual(['transport-nodes', 'hv1', 'role']);
   });
 
   it('does not claim there is no service node when one was dropped by the schema', () => {
-    const src = lines('name: lab', 'transport-nodes: { sn1: servce-node }', 'logical-switches: { web: { subnet: 10.0.1.0/24, replication: service-node } }');
+    const src = lines(
+      'name: lab',
+      'transport-nodes: { sn1: servce-node }',
+      'logical-switches: { web: { subnet: 10.0.1.0/24, replication: service-node } }',
+    );
     expect(only(src).path).toEqual(['transport-nodes', 'sn1']);
   });
 
   it('reports a physical network bridged to two switches', () => {
-    const src = lines(...BASE, 'physical-networks: { office: {} }', 'logical-switches:',
+    const src = lines(
+      ...BASE,
+      'physical-networks: { office: {} }',
+      'logical-switches:',
       '  web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw1, network: office } }',
-      '  app: { subnet: 10.0.2.0/24, l2-gateway: { on: gw1, network: office } }');
+      '  app: { subnet: 10.0.2.0/24, l2-gateway: { on: gw1, network: office } }',
+    );
     expect(only(src)).toMatchObject({ ...pos(src, 'office', 3), message: 'physical network office is already bridged to switch web' });
   });
 
@@ -368,6 +537,9 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports a file that cannot be read', async () => {
-    await expect(loadTopology('/nonexistent/lab.yaml')).rejects.toMatchObject({ code: 'INVALID_TOPOLOGY', issues: [{ message: 'cannot read the file: no such file' }] });
+    await expect(loadTopology('/nonexistent/lab.yaml')).rejects.toMatchObject({
+      code: 'INVALID_TOPOLOGY',
+      issues: [{ message: 'cannot read the file: no such file' }],
+    });
   });
 });

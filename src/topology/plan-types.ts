@@ -30,9 +30,7 @@ export interface ControllerMemberPlan {
   mgmtIp: string;
 }
 
-export type ControllerPlan =
-  | { kind: 'builtin'; members: ControllerMemberPlan[] }
-  | { kind: 'external'; targets: string[] };
+export type ControllerPlan = { kind: 'builtin'; members: ControllerMemberPlan[] } | { kind: 'external'; targets: string[] };
 
 export interface PortPlan {
   name: string;

@@ -38,10 +38,20 @@ describe('planLab on the spec example', () => {
 
   it('lays out the management and underlay networks', () => {
     expect(plan.networks.mgmt).toEqual({
-      key: 'mgmt', name: 'nvlab-nvp-basic-mgmt', subnet: `172.31.${start}.0/24`, gateway: `172.31.${start}.1`, mtu: 1500, internal: false,
+      key: 'mgmt',
+      name: 'nvlab-nvp-basic-mgmt',
+      subnet: `172.31.${start}.0/24`,
+      gateway: `172.31.${start}.1`,
+      mtu: 1500,
+      internal: false,
     });
     expect(plan.networks.underlay).toEqual({
-      key: 'underlay', name: 'nvlab-nvp-basic-underlay', subnet: '172.30.0.0/24', gateway: '172.30.0.1', mtu: 1600, internal: true,
+      key: 'underlay',
+      name: 'nvlab-nvp-basic-underlay',
+      subnet: '172.30.0.0/24',
+      gateway: '172.30.0.1',
+      mtu: 1600,
+      internal: true,
     });
     expect(plan.transportNodes.map((n) => [n.name, n.mgmtIp, n.underlayIp, n.underlayPrefixLength])).toEqual(
       ['hv1', 'hv2', 'hv3', 'sn1', 'sn2', 'gw1', 'gw2', 'gw3'].map((n, i) => [n, `172.31.${start}.${10 + i}`, `172.30.0.${10 + i}`, 24]),
@@ -50,7 +60,14 @@ describe('planLab on the spec example', () => {
 
   it('gives physical networks their gateway and attached gateway nodes from the top down', () => {
     const [office, internet] = plan.networks.physical;
-    expect(office).toMatchObject({ subnet: '192.168.10.0/24', gateway: '192.168.10.254', vlan: 10, mtu: 1500, internal: true, network: 'office' });
+    expect(office).toMatchObject({
+      subnet: '192.168.10.0/24',
+      gateway: '192.168.10.254',
+      vlan: 10,
+      mtu: 1500,
+      internal: true,
+      network: 'office',
+    });
     expect(internet).toMatchObject({ subnet: '203.0.113.0/24', gateway: '203.0.113.254', internal: true });
     expect(internet).not.toHaveProperty('vlan');
     const attachments = Object.fromEntries(plan.transportNodes.map((n) => [n.name, n.attachments]));
@@ -59,17 +76,38 @@ describe('planLab on the spec example', () => {
     expect(attachments.gw3?.[0]?.ip).toBe('203.0.113.252');
     expect(attachments.hv1).toEqual([]);
     expect(plan.hosts[0]).toEqual({
-      name: 'printer', container: 'nvlab-nvp-basic-printer', network: 'office', runtimeNetwork: 'nvlab-nvp-basic-phys-office',
-      ip: '192.168.10.50', prefixLength: 24, vlan: 10,
+      name: 'printer',
+      container: 'nvlab-nvp-basic-printer',
+      network: 'office',
+      runtimeNetwork: 'nvlab-nvp-basic-phys-office',
+      ip: '192.168.10.50',
+      prefixLength: 24,
+      vlan: 10,
     });
   });
 
   it('plans switches, ports, encaps and replication', () => {
     const [web, app] = plan.switches;
-    expect(web).toMatchObject({ name: 'web', vni: 5001, subnet: '10.0.1.0/24', replication: 'service-node', encap: 'geneve', l2Gateway: { node: 'gw1', network: 'office', vlan: 10 } });
+    expect(web).toMatchObject({
+      name: 'web',
+      vni: 5001,
+      subnet: '10.0.1.0/24',
+      replication: 'service-node',
+      encap: 'geneve',
+      l2Gateway: { node: 'gw1', network: 'office', vlan: 10 },
+    });
     expect(app).toMatchObject({ name: 'app', vni: 5002, replication: 'source', encap: 'geneve' });
     expect(app).not.toHaveProperty('l2Gateway');
-    expect(web?.ports[0]).toEqual({ name: 'web1', switch: 'web', node: 'hv1', mac: `02:${hex5('web/web1')}`, ip: '10.0.1.11', prefixLength: 24, ifname: 'vm-web1', vni: 5001 });
+    expect(web?.ports[0]).toEqual({
+      name: 'web1',
+      switch: 'web',
+      node: 'hv1',
+      mac: `02:${hex5('web/web1')}`,
+      ip: '10.0.1.11',
+      prefixLength: 24,
+      ifname: 'vm-web1',
+      vni: 5001,
+    });
     expect(web?.ports[2]?.mac).toBe('02:00:00:00:01:13');
     const hv3 = plan.transportNodes.find((n) => n.name === 'hv3');
     expect(hv3?.encap).toBe('vxlan');
@@ -77,25 +115,60 @@ describe('planLab on the spec example', () => {
   });
 
   it('plans routers with derived MACs, and passes scenarios through', () => {
-    expect(plan.routers).toEqual([{
-      name: 'edge',
-      interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: `0a:${hex5('router/edge/web')}` }],
-      uplink: { network: 'internet', ip: '203.0.113.2', prefixLength: 24, mac: `0a:${hex5('router/edge/uplink')}`, gateways: ['gw2', 'gw3'], snat: true },
-    }]);
+    expect(plan.routers).toEqual([
+      {
+        name: 'edge',
+        interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: `0a:${hex5('router/edge/web')}` }],
+        uplink: {
+          network: 'internet',
+          ip: '203.0.113.2',
+          prefixLength: 24,
+          mac: `0a:${hex5('router/edge/uplink')}`,
+          gateways: ['gw2', 'gw3'],
+          snat: true,
+        },
+      },
+    ]);
     expect(plan.scenarios).toEqual({ smoke: [{ expect: 'tunnels-up' }, { ping: { from: 'web1', to: 'web2' } }] });
   });
 });
 
 describe('planLab rules', () => {
   it('allocates VNIs in file order, skipping those given anywhere in the file', () => {
-    const plan = planLab(topo('name: lab', 'logical-switches:', '  a: { subnet: 10.0.1.0/24 }', '  b: { subnet: 10.0.1.0/24, vni: 5001 }',
-      '  c: { subnet: 10.0.1.0/24 }', '  d: { subnet: 10.0.1.0/24, vni: 5003 }', '  e: { subnet: 10.0.1.0/24 }'));
-    expect(plan.switches.map((s) => [s.name, s.vni])).toEqual([['a', 5002], ['b', 5001], ['c', 5004], ['d', 5003], ['e', 5005]]);
+    const plan = planLab(
+      topo(
+        'name: lab',
+        'logical-switches:',
+        '  a: { subnet: 10.0.1.0/24 }',
+        '  b: { subnet: 10.0.1.0/24, vni: 5001 }',
+        '  c: { subnet: 10.0.1.0/24 }',
+        '  d: { subnet: 10.0.1.0/24, vni: 5003 }',
+        '  e: { subnet: 10.0.1.0/24 }',
+      ),
+    );
+    expect(plan.switches.map((s) => [s.name, s.vni])).toEqual([
+      ['a', 5002],
+      ['b', 5001],
+      ['c', 5004],
+      ['d', 5003],
+      ['e', 5005],
+    ]);
   });
 
   it('shortens long port names into unique 15-character interface names', () => {
-    const plan = planLab(topo('name: lab', 'transport-nodes: { hv1: hypervisor }', 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:',
-      '      twelve-chars: { on: hv1, ip: 10.0.1.2 }', '      thirteen-char: { on: hv1, ip: 10.0.1.3 }', '      thirteen-chaz: { on: hv1, ip: 10.0.1.4 }'));
+    const plan = planLab(
+      topo(
+        'name: lab',
+        'transport-nodes: { hv1: hypervisor }',
+        'logical-switches:',
+        '  web:',
+        '    subnet: 10.0.1.0/24',
+        '    ports:',
+        '      twelve-chars: { on: hv1, ip: 10.0.1.2 }',
+        '      thirteen-char: { on: hv1, ip: 10.0.1.3 }',
+        '      thirteen-chaz: { on: hv1, ip: 10.0.1.4 }',
+      ),
+    );
     const names = plan.switches[0]!.ports.map((p) => p.ifname);
     expect(names[0]).toBe('vm-twelve-chars');
     const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 6);
@@ -105,24 +178,44 @@ describe('planLab rules', () => {
   });
 
   it('applies defaults for encap, replication, controllers, MTU and snat', () => {
-    const plan = planLab(topo('name: lab', 'defaults: { encap: gre }', 'underlay: { mtu: 9000 }', 'transport-nodes: { hv1: hypervisor, sn1: service-node, gw: l3-gateway }',
-      'physical-networks: { wan: { subnet: 198.51.100.0/24 } }',
-      'logical-switches:', '  a: { subnet: 10.0.1.0/24, encap: vxlan, replication: service-node }', '  b: { subnet: 10.0.2.0/24 }',
-      'logical-routers: { r: { uplink: { network: wan, ip: 198.51.100.9, gateways: [gw] } } }'));
-    expect(plan.switches.map((s) => [s.encap, s.replication])).toEqual([['vxlan', 'service-node'], ['gre', 'source']]);
+    const plan = planLab(
+      topo(
+        'name: lab',
+        'defaults: { encap: gre }',
+        'underlay: { mtu: 9000 }',
+        'transport-nodes: { hv1: hypervisor, sn1: service-node, gw: l3-gateway }',
+        'physical-networks: { wan: { subnet: 198.51.100.0/24 } }',
+        'logical-switches:',
+        '  a: { subnet: 10.0.1.0/24, encap: vxlan, replication: service-node }',
+        '  b: { subnet: 10.0.2.0/24 }',
+        'logical-routers: { r: { uplink: { network: wan, ip: 198.51.100.9, gateways: [gw] } } }',
+      ),
+    );
+    expect(plan.switches.map((s) => [s.encap, s.replication])).toEqual([
+      ['vxlan', 'service-node'],
+      ['gre', 'source'],
+    ]);
     expect(plan.transportNodes[0]?.encap).toBe('gre');
     expect(plan.networks.underlay.mtu).toBe(9000);
     expect(plan.controllers.kind === 'builtin' && plan.controllers.members.length).toBe(3);
     expect(plan.routers[0]?.uplink?.snat).toBe(false);
     expect(planLab(topo('name: lab', 'controllers: 1')).controllers).toMatchObject({ kind: 'builtin', members: [{ name: 'ctrl1' }] });
-    expect(planLab(topo('name: lab', 'controllers: { external: [tcp:192.0.2.1:6653] }')).controllers).toEqual({ kind: 'external', targets: ['tcp:192.0.2.1:6653'] });
+    expect(planLab(topo('name: lab', 'controllers: { external: [tcp:192.0.2.1:6653] }')).controllers).toEqual({
+      kind: 'external',
+      targets: ['tcp:192.0.2.1:6653'],
+    });
   });
 
   it('keeps the runtime gateway and attached nodes off host and uplink addresses', () => {
-    const plan = planLab(topo('name: lab', 'transport-nodes: { gw: l2-gateway, g3: l3-gateway }',
-      'physical-networks: { office: { subnet: 192.168.10.0/24, hosts: { a: 192.168.10.254, b: 192.168.10.252 } } }',
-      'logical-switches: { web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw, network: office } } }',
-      'logical-routers: { r: { uplink: { network: office, ip: 192.168.10.253, gateways: [g3] } } }'));
+    const plan = planLab(
+      topo(
+        'name: lab',
+        'transport-nodes: { gw: l2-gateway, g3: l3-gateway }',
+        'physical-networks: { office: { subnet: 192.168.10.0/24, hosts: { a: 192.168.10.254, b: 192.168.10.252 } } }',
+        'logical-switches: { web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw, network: office } } }',
+        'logical-routers: { r: { uplink: { network: office, ip: 192.168.10.253, gateways: [g3] } } }',
+      ),
+    );
     expect(plan.networks.physical[0]?.gateway).toBe('192.168.10.251');
     expect(plan.transportNodes.map((n) => n.attachments[0]?.ip)).toEqual(['192.168.10.250', '192.168.10.249']);
   });
@@ -158,23 +251,44 @@ describe('planLab rules', () => {
       'the physical network office subnet 192.168.10.0/24 overlaps 192.168.0.0/16, used by nvlab-old-phys-lan',
     );
     const clash = topo('name: lab', 'underlay: { subnet: 10.10.0.0/16 }', 'physical-networks: { office: { subnet: 10.10.5.0/24 } }');
-    const err = (() => { try { planLab(clash); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        planLab(clash);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(PlanError);
-    expect(err).toMatchObject({ code: 'PLAN', exitCode: 2, message: 'the physical network office subnet 10.10.5.0/24 overlaps 10.10.0.0/16, used by the underlay of this lab' });
+    expect(err).toMatchObject({
+      code: 'PLAN',
+      exitCode: 2,
+      message: 'the physical network office subnet 10.10.5.0/24 overlaps 10.10.0.0/16, used by the underlay of this lab',
+    });
   });
 
   it('rejects subnets too small for the lab', () => {
     const nodes = 'transport-nodes: { hv1: hypervisor, hv2: hypervisor }';
-    expect(() => planLab(topo('name: lab', 'underlay: { subnet: 10.10.0.0/29 }', nodes))).toThrow(/underlay subnet 10\.10\.0\.0\/29 is too small/);
-    const tiny = topo('name: lab', 'transport-nodes: { gw: l2-gateway }', 'physical-networks: { office: { subnet: 192.168.10.0/30, hosts: { a: 192.168.10.1 } } }',
-      'logical-switches: { web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw, network: office } } }');
+    expect(() => planLab(topo('name: lab', 'underlay: { subnet: 10.10.0.0/29 }', nodes))).toThrow(
+      /underlay subnet 10\.10\.0\.0\/29 is too small/,
+    );
+    const tiny = topo(
+      'name: lab',
+      'transport-nodes: { gw: l2-gateway }',
+      'physical-networks: { office: { subnet: 192.168.10.0/30, hosts: { a: 192.168.10.1 } } }',
+      'logical-switches: { web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw, network: office } } }',
+    );
     expect(() => planLab(tiny)).toThrow(/physical network office is too small: no address left for gateway node gw/);
   });
 
   it('refuses a topology that does not validate', () => {
-    const bad = { name: 'lab', 'logical-switches': { web: { subnet: '10.0.1.0/24', ports: { p: { on: 'nope', ip: '10.0.1.2' } } } } } as Topology;
+    const bad = {
+      name: 'lab',
+      'logical-switches': { web: { subnet: '10.0.1.0/24', ports: { p: { on: 'nope', ip: '10.0.1.2' } } } },
+    } as Topology;
     expect(() => planLab(bad)).toThrow(PlanError);
-    expect(() => planLab({ name: 'lab', underlay: { subnet: '10.0.0.1/24' } } as Topology)).toThrow(/underlay\.subnet: invalid value "10\.0\.0\.1\/24"/);
+    expect(() => planLab({ name: 'lab', underlay: { subnet: '10.0.0.1/24' } } as Topology)).toThrow(
+      /underlay\.subnet: invalid value "10\.0\.0\.1\/24"/,
+    );
   });
 
   it('is deterministic and never allocates a used or already chosen subnet (property)', () => {
@@ -185,10 +299,12 @@ describe('planLab rules', () => {
     );
     fc.assert(
       fc.property(labName, used, (lab, picks) => {
-        const usedSubnets = picks.map((p, i) => {
-          const cidr = parseCidr(`172.${p.pool}.${p.third}.0/${p.len}`, false)!;
-          return { subnet: `172.${p.pool}.${Math.floor(cidr.network / 256) % 256}.0/${p.len}`, owner: `net${i}` };
-        }).filter((u) => !u.subnet.endsWith('/16'));
+        const usedSubnets = picks
+          .map((p, i) => {
+            const cidr = parseCidr(`172.${p.pool}.${p.third}.0/${p.len}`, false)!;
+            return { subnet: `172.${p.pool}.${Math.floor(cidr.network / 256) % 256}.0/${p.len}`, owner: `net${i}` };
+          })
+          .filter((u) => !u.subnet.endsWith('/16'));
         const t = topo(`name: ${lab}`, 'transport-nodes: { hv1: hypervisor }', 'physical-networks: { a: {}, b: {} }');
         const one = planLab(t, { usedSubnets });
         expect(planLab(t, { usedSubnets })).toEqual(one);

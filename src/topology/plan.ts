@@ -17,9 +17,31 @@ import type {
 } from './plan-types.ts';
 import { TopologySchema, type Topology } from './schema.ts';
 import { expectedText, pathIssuesFromZod } from './zod-issues.ts';
-import { DEFAULT_CONTROLLERS, DEFAULT_MTU, DEFAULT_UNDERLAY_MTU, allocateVnis, defaultEncap, defaultReplication, portMac, routerInterfaceMac, routerUplinkMac } from './derive.ts';
+import {
+  DEFAULT_CONTROLLERS,
+  DEFAULT_MTU,
+  DEFAULT_UNDERLAY_MTU,
+  allocateVnis,
+  defaultEncap,
+  defaultReplication,
+  portMac,
+  routerInterfaceMac,
+  routerUplinkMac,
+} from './derive.ts';
 import { validateTopology } from './validate.ts';
-import { containerName, formatCidr, formatIp, isUsableHost, labPrefix, lastHost, normalizeMac, parseCidr, parseIp, portIfname, type Cidr } from '../model/index.ts';
+import {
+  containerName,
+  formatCidr,
+  formatIp,
+  isUsableHost,
+  labPrefix,
+  lastHost,
+  normalizeMac,
+  parseCidr,
+  parseIp,
+  portIfname,
+  type Cidr,
+} from '../model/index.ts';
 import { FIRST_NODE_OFFSET, MGMT_GATEWAY_OFFSET, PlanError, chooseSubnets, hostAt, type PlanEnv } from './subnets.ts';
 
 export { PlanError, SUBNET_POOLS, poolStartIndex, type PlanEnv } from './subnets.ts';
@@ -27,9 +49,7 @@ export { PlanError, SUBNET_POOLS, poolStartIndex, type PlanEnv } from './subnets
 /** The full plan of the lab `topology` describes; throws PlanError when it cannot be laid out. */
 export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
   const checked = TopologySchema.safeParse(topology, { error: expectedText });
-  const problems = checked.success
-    ? validateTopology(topology)
-    : pathIssuesFromZod(TopologySchema, topology, checked.error.issues);
+  const problems = checked.success ? validateTopology(topology) : pathIssuesFromZod(TopologySchema, topology, checked.error.issues);
   if (problems.length > 0) {
     // Callers normally plan what loadTopology accepted; this guards the ones that build a topology in code.
     const lines = problems.map((p) => `  ${formatPath(p.path)}: ${p.message}`);
@@ -102,8 +122,10 @@ function attachmentOrder(topology: Topology): Attachment[] {
   const attach = (node: string, network: string): void => {
     if (!order.some((a) => a.node === node && a.network === network)) order.push({ node, network });
   };
-  for (const sw of Object.values(topology['logical-switches'] ?? {})) if (sw['l2-gateway']) attach(sw['l2-gateway'].on, sw['l2-gateway'].network);
-  for (const r of Object.values(topology['logical-routers'] ?? {})) for (const gw of r.uplink?.gateways ?? []) attach(gw, r.uplink?.network ?? '');
+  for (const sw of Object.values(topology['logical-switches'] ?? {}))
+    if (sw['l2-gateway']) attach(sw['l2-gateway'].on, sw['l2-gateway'].network);
+  for (const r of Object.values(topology['logical-routers'] ?? {}))
+    for (const gw of r.uplink?.gateways ?? []) attach(gw, r.uplink?.network ?? '');
   return order;
 }
 

@@ -28,27 +28,20 @@ const labName = z
   .regex(LAB_NAME_PATTERN, { error: 'a lab name matching [a-z][a-z0-9-]{0,19}' });
 // Scenario names are not node names (steps never refer to them), so they are looser.
 const SCENARIO_EXPECTED = 'a scenario name matching [A-Za-z0-9][A-Za-z0-9_.-]{0,63}';
-const scenarioName = z
-  .string({ error: SCENARIO_EXPECTED })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: SCENARIO_EXPECTED });
+const scenarioName = z.string({ error: SCENARIO_EXPECTED }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: SCENARIO_EXPECTED });
 
-const openflowTarget = z
-  .string({ error: TARGET_EXPECTED })
-  .refine(
-    (s) => {
-      const m = /^tcp:([^:]+):(\d{1,5})$/.exec(s);
-      return m !== null && isIp(m[1] ?? '') && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
-    },
-    { error: TARGET_EXPECTED },
-  );
+const openflowTarget = z.string({ error: TARGET_EXPECTED }).refine(
+  (s) => {
+    const m = /^tcp:([^:]+):(\d{1,5})$/.exec(s);
+    return m !== null && isIp(m[1] ?? '') && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+  },
+  { error: TARGET_EXPECTED },
+);
 
 // `hv1: hypervisor` is shorthand for `hv1: { role: hypervisor }`.
 const TransportNodeSpecSchema = z.preprocess(
   (v) => (typeof v === 'string' ? { role: v } : v),
-  z.strictObject(
-    { role, encap: encap.optional() },
-    { error: `a role (${ROLES.join(', ')}) or { role, encap }` },
-  ),
+  z.strictObject({ role, encap: encap.optional() }, { error: `a role (${ROLES.join(', ')}) or { role, encap }` }),
 );
 
 // `controllers: 3` and `{ members: 3 }` are the same; `{ external: [...] }` replaces the cluster.
@@ -63,9 +56,12 @@ const ControllersSpecSchema = z.preprocess(
             error: 'a controller count of 1, 3 or 5: an odd count keeps a majority',
           })
           .optional(),
-        external: z.array(openflowTarget, { error: `a list of targets like tcp:192.0.2.10:6653` }).min(1, {
-          error: 'at least one target like tcp:192.0.2.10:6653',
-        }).optional(),
+        external: z
+          .array(openflowTarget, { error: `a list of targets like tcp:192.0.2.10:6653` })
+          .min(1, {
+            error: 'at least one target like tcp:192.0.2.10:6653',
+          })
+          .optional(),
       },
       { error: 'a controller count (1, 3 or 5), { members: N } or { external: [tcp:IP:PORT, ...] }' },
     )
@@ -93,15 +89,9 @@ const PhysicalNetworkSpecSchema = z.strictObject(
   { error: 'a mapping with subnet, vlan and hosts' },
 );
 
-const PortSpecSchema = z.strictObject(
-  { on: name, ip: ipv4, mac: mac.optional() },
-  { error: '{ on: HYPERVISOR, ip: ADDRESS, mac?: MAC }' },
-);
+const PortSpecSchema = z.strictObject({ on: name, ip: ipv4, mac: mac.optional() }, { error: '{ on: HYPERVISOR, ip: ADDRESS, mac?: MAC }' });
 
-const L2GatewaySpecSchema = z.strictObject(
-  { on: name, network: name },
-  { error: '{ on: L2-GATEWAY-NODE, network: PHYSICAL-NETWORK }' },
-);
+const L2GatewaySpecSchema = z.strictObject({ on: name, network: name }, { error: '{ on: L2-GATEWAY-NODE, network: PHYSICAL-NETWORK }' });
 
 const LogicalSwitchSpecSchema = z.strictObject(
   {
@@ -141,18 +131,10 @@ export const TopologySchema = z.strictObject(
     controllers: ControllersSpecSchema.optional(),
     underlay: UnderlaySpecSchema.optional(),
     defaults: DefaultsSpecSchema.optional(),
-    'transport-nodes': z
-      .record(name, TransportNodeSpecSchema, { error: 'a mapping of node names to roles' })
-      .optional(),
-    'physical-networks': z
-      .record(name, PhysicalNetworkSpecSchema, { error: 'a mapping of network names to networks' })
-      .optional(),
-    'logical-switches': z
-      .record(name, LogicalSwitchSpecSchema, { error: 'a mapping of switch names to switches' })
-      .optional(),
-    'logical-routers': z
-      .record(name, LogicalRouterSpecSchema, { error: 'a mapping of router names to routers' })
-      .optional(),
+    'transport-nodes': z.record(name, TransportNodeSpecSchema, { error: 'a mapping of node names to roles' }).optional(),
+    'physical-networks': z.record(name, PhysicalNetworkSpecSchema, { error: 'a mapping of network names to networks' }).optional(),
+    'logical-switches': z.record(name, LogicalSwitchSpecSchema, { error: 'a mapping of switch names to switches' }).optional(),
+    'logical-routers': z.record(name, LogicalRouterSpecSchema, { error: 'a mapping of router names to routers' }).optional(),
     // Steps are parsed by the scenario module; here each scenario only has to be a list.
     scenarios: z
       .record(scenarioName, z.array(z.unknown(), { error: 'a list of steps' }), { error: 'a mapping of scenario names to step lists' })

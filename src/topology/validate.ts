@@ -7,8 +7,19 @@ import type { LogicalSwitchSpec, Topology, UplinkSpec } from './schema.ts';
 import { defaultReplication, portMac, routerInterfaceMac } from './derive.ts';
 import type { Position } from './yaml-position.ts';
 import {
-  type Role, type Cidr, MAX_ROUTERS_PER_SWITCH, broadcast, contains, formatCidr, formatIp, lastHost, normalizeMac, overlaps, parseCidr,
-  parseIp, portIfname,
+  type Role,
+  type Cidr,
+  MAX_ROUTERS_PER_SWITCH,
+  broadcast,
+  contains,
+  formatCidr,
+  formatIp,
+  lastHost,
+  normalizeMac,
+  overlaps,
+  parseCidr,
+  parseIp,
+  portIfname,
 } from '../model/index.ts';
 
 export interface ValidateOptions {
@@ -149,14 +160,21 @@ function checkNetworks(pass: Pass): Map<string, Map<number, string>> {
     networkIps.set(netName, taken);
     const hosts = Object.entries(net.hosts ?? {});
     if (net.subnet === undefined && hosts.length > 0) {
-      pass.add(['physical-networks', netName], `physical network ${netName} has hosts but no subnet`,
-        'a subnet (only a network without hosts may leave it out)', true);
+      pass.add(
+        ['physical-networks', netName],
+        `physical network ${netName} has hosts but no subnet`,
+        'a subnet (only a network without hosts may leave it out)',
+        true,
+      );
     }
     for (const [host, ipText] of hosts) {
       const path = ['physical-networks', netName, 'hosts', host];
       pass.checkAddress(path, `host ${host}'s address`, ipText, cidr, `network ${netName}`);
       pass.claim(taken, parseIp(ipText), `host ${host}`, {
-        path, subject: `host ${host}'s address ${ipText}`, scope: `on network ${netName}`, expected: 'an address unique in the network',
+        path,
+        subject: `host ${host}'s address ${ipText}`,
+        scope: `on network ${netName}`,
+        expected: 'an address unique in the network',
       });
     }
   }
@@ -184,13 +202,19 @@ function checkSwitches(pass: Pass): SwitchTables {
   for (const [swName, sw] of Object.entries(pass.switches)) {
     const swPath = ['logical-switches', swName];
     pass.claim(vniOwners, sw.vni, `switch ${swName}`, {
-      path: [...swPath, 'vni'], subject: `VNI ${sw.vni} of switch ${swName}`, expected: 'a VNI unique in the lab',
+      path: [...swPath, 'vni'],
+      subject: `VNI ${sw.vni} of switch ${swName}`,
+      expected: 'a VNI unique in the lab',
     });
     const replication = sw.replication ?? defaultReplication(topology);
     if (replication === 'service-node' && !hasServiceNode) {
       const why = 'there is no service-node in transport-nodes';
       if (sw.replication !== undefined) {
-        pass.add([...swPath, 'replication'], `switch ${swName} uses service-node replication but ${why}`, 'source, or a service-node in the lab');
+        pass.add(
+          [...swPath, 'replication'],
+          `switch ${swName} uses service-node replication but ${why}`,
+          'source, or a service-node in the lab',
+        );
       } else if (!defaultReplicationReported) {
         defaultReplicationReported = true;
         pass.add(['defaults', 'replication'], `defaults.replication is service-node but ${why}`, 'source, or a service-node in the lab');
@@ -219,19 +243,26 @@ function checkPorts(
     pass.checkNode([...portPath, 'on'], `port ${portName}`, port.on, 'hypervisor', 'a port must be on a hypervisor');
     pass.checkAddress([...portPath, 'ip'], `port ${portName}'s address`, port.ip, cidr, `switch ${swName}`);
     pass.claim(taken.ips, parseIp(port.ip), `port ${portName}`, {
-      path: [...portPath, 'ip'], subject: `port ${portName}'s address ${port.ip}`, scope: `on switch ${swName}`,
+      path: [...portPath, 'ip'],
+      subject: `port ${portName}'s address ${port.ip}`,
+      scope: `on switch ${swName}`,
       expected: 'an address unique in the switch',
     });
     // Derived MACs count too: a given MAC may equal another port's derived one.
     const mac = normalizeMac(port.mac ?? portMac(swName, portName));
     pass.claim(taken.macs, mac, `port ${portName}`, {
-      path: port.mac === undefined ? portPath : [...portPath, 'mac'], subject: `port ${portName}'s MAC ${mac}`,
-      scope: `on switch ${swName}`, expected: 'a MAC unique in the switch', atKey: port.mac === undefined,
+      path: port.mac === undefined ? portPath : [...portPath, 'mac'],
+      subject: `port ${portName}'s MAC ${mac}`,
+      scope: `on switch ${swName}`,
+      expected: 'a MAC unique in the switch',
+      atKey: port.mac === undefined,
     });
     const ifname = portIfname(portName);
     pass.claim(taken.ifnames, ifname, `port ${portName}`, {
-      path: portPath, subject: `port ${portName}'s interface name ${ifname}`,
-      expected: 'a port name that yields a different interface name', atKey: true,
+      path: portPath,
+      subject: `port ${portName}'s interface name ${ifname}`,
+      expected: 'a port name that yields a different interface name',
+      atKey: true,
     });
   }
 }
@@ -241,13 +272,22 @@ function checkL2Gateway(pass: Pass, swName: string, gw: NonNullable<LogicalSwitc
   pass.checkNode([...gwPath, 'on'], `the l2-gateway of switch ${swName}`, gw.on, 'l2-gateway', 'a switch is bridged by an l2-gateway node');
   if (!pass.networks[gw.network]) {
     if (!pass.unknown('physical-networks', gw.network)) {
-      pass.add([...gwPath, 'network'], `switch ${swName} is bridged onto ${gw.network}, which is not a physical network`, `a physical network: ${pass.networkList}`);
+      pass.add(
+        [...gwPath, 'network'],
+        `switch ${swName} is bridged onto ${gw.network}, which is not a physical network`,
+        `a physical network: ${pass.networkList}`,
+      );
     }
     return;
   }
   // Two switches on one segment would merge their broadcast domains and break isolation.
   const other = bridged.get(gw.network);
-  if (other) pass.add([...gwPath, 'network'], `physical network ${gw.network} is already bridged to switch ${other}`, 'one logical switch per physical network');
+  if (other)
+    pass.add(
+      [...gwPath, 'network'],
+      `physical network ${gw.network} is already bridged to switch ${other}`,
+      'one logical switch per physical network',
+    );
   else bridged.set(gw.network, swName);
 }
 
@@ -276,30 +316,49 @@ function checkInterfaces(
     const sw = pass.switches[swName];
     if (!sw) {
       if (!pass.unknown('logical-switches', swName)) {
-        pass.add(path, `router ${rName} has an interface on ${swName}, which is not a logical switch`, `a logical switch: ${switchList}`, true);
+        pass.add(
+          path,
+          `router ${rName} has an interface on ${swName}, which is not a logical switch`,
+          `a logical switch: ${switchList}`,
+          true,
+        );
       }
       continue;
     }
     const count = (routersOn.get(swName) ?? 0) + 1;
     routersOn.set(swName, count);
     if (count === MAX_ROUTERS_PER_SWITCH + 1) {
-      pass.add(path, `switch ${swName} is joined by more than ${MAX_ROUTERS_PER_SWITCH} routers`, `at most ${MAX_ROUTERS_PER_SWITCH} routers per switch`, true);
+      pass.add(
+        path,
+        `switch ${swName} is joined by more than ${MAX_ROUTERS_PER_SWITCH} routers`,
+        `at most ${MAX_ROUTERS_PER_SWITCH} routers per switch`,
+        true,
+      );
     }
     const swCidr = parseCidr(sw.subnet);
     const clash = swCidr && joined.find((j) => overlaps(j.cidr, swCidr));
     if (swCidr && clash) {
-      pass.add(path, `router ${rName} joins switches ${clash.name} and ${swName}, whose subnets ${formatCidr(clash.cidr)} and ${formatCidr(swCidr)} overlap`,
-        'switches with subnets apart from each other: the router routes between them', true);
+      pass.add(
+        path,
+        `router ${rName} joins switches ${clash.name} and ${swName}, whose subnets ${formatCidr(clash.cidr)} and ${formatCidr(swCidr)} overlap`,
+        'switches with subnets apart from each other: the router routes between them',
+        true,
+      );
     } else if (swCidr) joined.push({ name: swName, cidr: swCidr });
     pass.checkAddress(path, `router ${rName}'s interface address`, ipText, swCidr, `switch ${swName}`);
     pass.claim(switchTables.ips.get(swName), parseIp(ipText), `router ${rName}`, {
-      path, subject: `router ${rName}'s interface address ${ipText}`, scope: `on switch ${swName}`,
+      path,
+      subject: `router ${rName}'s interface address ${ipText}`,
+      scope: `on switch ${swName}`,
       expected: 'an address unique in the switch',
     });
     const mac = routerInterfaceMac(rName, swName);
     pass.claim(switchTables.macs.get(swName), mac, `router ${rName}`, {
-      path, subject: `router ${rName}'s interface MAC ${mac}`, scope: `on switch ${swName}`,
-      expected: 'a MAC unique in the switch', atKey: true,
+      path,
+      subject: `router ${rName}'s interface MAC ${mac}`,
+      scope: `on switch ${swName}`,
+      expected: 'a MAC unique in the switch',
+      atKey: true,
     });
   }
   return joined;
@@ -316,26 +375,42 @@ function checkUplink(
   const net = pass.networks[uplink.network];
   if (!net) {
     if (!pass.unknown('physical-networks', uplink.network)) {
-      pass.add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is not a physical network`, `a physical network: ${pass.networkList}`);
+      pass.add(
+        [...upPath, 'network'],
+        `router ${rName}'s uplink is on ${uplink.network}, which is not a physical network`,
+        `a physical network: ${pass.networkList}`,
+      );
     }
   } else if (net.subnet === undefined) {
-    pass.add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`, 'a physical network with a subnet');
+    pass.add(
+      [...upPath, 'network'],
+      `router ${rName}'s uplink is on ${uplink.network}, which has no subnet`,
+      'a physical network with a subnet',
+    );
   } else {
     const netCidr = parseCidr(net.subnet);
     const clash = netCidr && joined.find((j) => overlaps(j.cidr, netCidr));
     if (netCidr && clash) {
-      pass.add([...upPath, 'network'], `router ${rName}'s uplink network ${uplink.network} (${formatCidr(netCidr)}) overlaps its switch ${clash.name} (${formatCidr(clash.cidr)})`,
-        "a physical network apart from the router's switches");
+      pass.add(
+        [...upPath, 'network'],
+        `router ${rName}'s uplink network ${uplink.network} (${formatCidr(netCidr)}) overlaps its switch ${clash.name} (${formatCidr(clash.cidr)})`,
+        "a physical network apart from the router's switches",
+      );
     }
     // The uplink is plain Ethernet on the gateway's NIC: no 802.1Q tag is pushed or popped for it.
     if (net.vlan !== undefined) {
-      pass.add([...upPath, 'network'], `router ${rName}'s uplink is on ${uplink.network}, which is on VLAN ${net.vlan}; uplinks are untagged`,
-        'a physical network without vlan');
+      pass.add(
+        [...upPath, 'network'],
+        `router ${rName}'s uplink is on ${uplink.network}, which is on VLAN ${net.vlan}; uplinks are untagged`,
+        'a physical network without vlan',
+      );
     }
     const path = [...upPath, 'ip'];
     pass.checkAddress(path, `router ${rName}'s uplink address`, uplink.ip, netCidr, `network ${uplink.network}`);
     pass.claim(networkIps.get(uplink.network), parseIp(uplink.ip), `router ${rName}'s uplink`, {
-      path, subject: `router ${rName}'s uplink address ${uplink.ip}`, scope: `on network ${uplink.network}`,
+      path,
+      subject: `router ${rName}'s uplink address ${uplink.ip}`,
+      scope: `on network ${uplink.network}`,
       expected: 'an address unique in the network',
     });
   }
@@ -351,16 +426,20 @@ function checkUplink(
 // One namespace for nodes, ports, hosts, switches, routers and networks: steps name any of them.
 function checkNames(topology: Topology, options: ValidateOptions, add: Add): void {
   const uses: { name: string; kind: Kind; path: IssuePath }[] = [];
-  for (const name of Object.keys(topology['transport-nodes'] ?? {})) uses.push({ name, kind: 'transport node', path: ['transport-nodes', name] });
+  for (const name of Object.keys(topology['transport-nodes'] ?? {}))
+    uses.push({ name, kind: 'transport node', path: ['transport-nodes', name] });
   for (const [net, spec] of Object.entries(topology['physical-networks'] ?? {})) {
     uses.push({ name: net, kind: 'physical network', path: ['physical-networks', net] });
-    for (const host of Object.keys(spec.hosts ?? {})) uses.push({ name: host, kind: 'host', path: ['physical-networks', net, 'hosts', host] });
+    for (const host of Object.keys(spec.hosts ?? {}))
+      uses.push({ name: host, kind: 'host', path: ['physical-networks', net, 'hosts', host] });
   }
   for (const [sw, spec] of Object.entries(topology['logical-switches'] ?? {})) {
     uses.push({ name: sw, kind: 'logical switch', path: ['logical-switches', sw] });
-    for (const port of Object.keys(spec.ports ?? {})) uses.push({ name: port, kind: 'port', path: ['logical-switches', sw, 'ports', port] });
+    for (const port of Object.keys(spec.ports ?? {}))
+      uses.push({ name: port, kind: 'port', path: ['logical-switches', sw, 'ports', port] });
   }
-  for (const name of Object.keys(topology['logical-routers'] ?? {})) uses.push({ name, kind: 'logical router', path: ['logical-routers', name] });
+  for (const name of Object.keys(topology['logical-routers'] ?? {}))
+    uses.push({ name, kind: 'logical router', path: ['logical-routers', name] });
   const locate = options.locate;
   if (locate) {
     const key = (p: IssuePath): number => {
@@ -377,8 +456,12 @@ function checkNames(topology: Topology, options: ValidateOptions, add: Add): voi
     }
     const prior = first.get(use.name);
     if (prior) {
-      add(use.path, `${use.kind} ${use.name}: the name is already used by ${prior.kind} ${use.name} at ${placeOf(options, prior.path)}`,
-        'a name unique in the lab (nodes, ports, hosts, switches, routers and networks share one namespace)', true);
+      add(
+        use.path,
+        `${use.kind} ${use.name}: the name is already used by ${prior.kind} ${use.name} at ${placeOf(options, prior.path)}`,
+        'a name unique in the lab (nodes, ports, hosts, switches, routers and networks share one namespace)',
+        true,
+      );
     } else first.set(use.name, use);
   }
 }

@@ -10,8 +10,17 @@ import { topologyWarnings } from './warnings.ts';
 const ROOT = new URL('../../', import.meta.url);
 
 const bridged = (switchSubnet: string, networkSubnet: string): string =>
-  lines(...BASE, 'physical-networks:', '  office:', `    subnet: ${networkSubnet}`, '    hosts: { printer: 192.168.10.50 }', 'logical-switches:', '  web:',
-    `    subnet: ${switchSubnet}`, '    l2-gateway: { on: gw1, network: office }');
+  lines(
+    ...BASE,
+    'physical-networks:',
+    '  office:',
+    `    subnet: ${networkSubnet}`,
+    '    hosts: { printer: 192.168.10.50 }',
+    'logical-switches:',
+    '  web:',
+    `    subnet: ${switchSubnet}`,
+    '    l2-gateway: { on: gw1, network: office }',
+  );
 
 describe('topology warnings: a switch bridged onto a physical network of another subnet', () => {
   it('warns at the bridge, naming both subnets and where each is given, and the file stays valid', () => {
@@ -22,14 +31,17 @@ describe('topology warnings: a switch bridged onto a physical network of another
         file: 'lab.yaml',
         ...pos(src, 'office }'),
         path: ['logical-switches', 'web', 'l2-gateway', 'network'],
-        message: "switch web (subnet 10.0.1.0/24, line 14) is bridged onto physical network office (subnet 192.168.10.0/24, line 10): " +
+        message:
+          'switch web (subnet 10.0.1.0/24, line 14) is bridged onto physical network office (subnet 192.168.10.0/24, line 10): ' +
           "the switch's VMs can never reach the hosts there",
         expected: 'the same subnet on the switch and on the physical network it is bridged onto',
       },
     ]);
     expect(pos(src, '10.0.1.0/24').line).toBe(14);
     expect(pos(src, '192.168.10.0/24').line).toBe(10);
-    expect(formatIssue(loaded.warnings[0]!)).toMatch(/^lab\.yaml:15:37: logical-switches\.web\.l2-gateway\.network: switch web \(subnet 10\.0\.1\.0\/24, line 14\)/);
+    expect(formatIssue(loaded.warnings[0]!)).toMatch(
+      /^lab\.yaml:15:37: logical-switches\.web\.l2-gateway\.network: switch web \(subnet 10\.0\.1\.0\/24, line 14\)/,
+    );
   });
 
   it('says only some pairs reach when the subnets overlap without being equal', () => {
@@ -42,8 +54,13 @@ describe('topology warnings: a switch bridged onto a physical network of another
 
   it('is silent for the same subnet, for a network without a subnet, and for switches not bridged', () => {
     expect(parseTopology(bridged('192.168.10.0/24', '192.168.10.0/24'), 'lab.yaml').warnings).toEqual([]);
-    const noSubnet = lines(...BASE, 'physical-networks: { office: {} }', 'logical-switches:',
-      '  web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw1, network: office } }', '  app: { subnet: 10.0.2.0/24 }');
+    const noSubnet = lines(
+      ...BASE,
+      'physical-networks: { office: {} }',
+      'logical-switches:',
+      '  web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw1, network: office } }',
+      '  app: { subnet: 10.0.2.0/24 }',
+    );
     expect(parseTopology(noSubnet, 'lab.yaml').warnings).toEqual([]);
   });
 

@@ -34,7 +34,8 @@ export function topologyWarnings(topology: Topology, options: Pick<ValidateOptio
     const netAt = line(['physical-networks', gw.network, 'subnet']);
     warnings.push({
       path: ['logical-switches', swName, 'l2-gateway', 'network'],
-      message: `switch ${swName} (subnet ${formatCidr(swCidr)}${swAt}) is bridged onto physical network ${gw.network} ` +
+      message:
+        `switch ${swName} (subnet ${formatCidr(swCidr)}${swAt}) is bridged onto physical network ${gw.network} ` +
         `(subnet ${formatCidr(netCidr)}${netAt}): ${consequence}`,
       expected: SAME_SUBNET,
     });

@@ -48,8 +48,7 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     } else if (def.type === 'array') {
       node = def.element as SchemaNode;
       i++;
-    }
-    else return [];
+    } else return [];
   }
   return [];
 }

@@ -69,7 +69,8 @@ function objectsOf(schema: unknown, path: string[] = [], out: SchemaObject[] = [
       objectsOf((def.getter as () => unknown)(), path, out);
       break;
     default:
-      if (!LEAVES.has(def.type)) throw new Error(`the docs test does not know zod type "${def.type}" at ${path.join('.') || 'the top'}: teach objectsOf`);
+      if (!LEAVES.has(def.type))
+        throw new Error(`the docs test does not know zod type "${def.type}" at ${path.join('.') || 'the top'}: teach objectsOf`);
   }
   return out;
 }
@@ -129,7 +130,10 @@ function rowKeys(page: Page, section: Section): Set<string> {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A heading's code span names `key` when it is the key, or starts with it: `ping: { from, to }`. */
-const names = (key: string, prefix = '') => (span: string): boolean => new RegExp(`^${prefix}${escape(key)}(?=$|[:\\s])`).test(span);
+const names =
+  (key: string, prefix = '') =>
+  (span: string): boolean =>
+    new RegExp(`^${prefix}${escape(key)}(?=$|[:\\s])`).test(span);
 
 /** Keys of `objects` that `page` does not document: each needs a row in its object's section, or a heading of its own there. */
 function undocumentedTopologyKeys(page: Page, objects: readonly SchemaObject[]): string[] {
@@ -198,7 +202,14 @@ describe('docs/scenarios.md', () => {
   });
 
   it('has a section for every step, with a row for each of its keys', () => {
-    expect(stepKeys(STEP_DEFS.find((d) => d.kind === 'exec')?.schema)).toEqual(['on', 'cmd', 'expect', 'within', 'expect.exit', 'expect.stdout-contains']);
+    expect(stepKeys(STEP_DEFS.find((d) => d.kind === 'exec')?.schema)).toEqual([
+      'on',
+      'cmd',
+      'expect',
+      'within',
+      'expect.exit',
+      'expect.stdout-contains',
+    ]);
     const missing: string[] = [];
     for (const def of STEP_DEFS) {
       const step = def.underExpect ? `expect: ${def.key}` : def.key;

@@ -28,11 +28,19 @@ describe('activeGatewayOf', () => {
 
 describe('liveTunnelsTo', () => {
   const tunnel = (name: string, ip: string, bfd?: { state: string; forwarding: boolean }) => ({
-    name, type: 'geneve', ofport: 3, mac: '', linkState: 'up', options: { remote_ip: ip }, ...(bfd ? { bfd } : {}),
+    name,
+    type: 'geneve',
+    ofport: 3,
+    mac: '',
+    linkState: 'up',
+    options: { remote_ip: ip },
+    ...(bfd ? { bfd } : {}),
   });
   const bridges: OvsBridgeState[] = [
     {
-      name: 'br-int', failMode: 'secure', datapathType: 'netdev',
+      name: 'br-int',
+      failMode: 'secure',
+      datapathType: 'netdev',
       interfaces: [
         tunnel('tun-gw1-gnv', '172.30.0.11', { state: 'up', forwarding: true }),
         // Up, but the far end holds itself back (cpath_down): not forwarding.
@@ -44,7 +52,11 @@ describe('liveTunnelsTo', () => {
   ];
 
   test('names the remote ends of tunnels that forward', () => {
-    const byIp = new Map([['172.30.0.11', 'gw1'], ['172.30.0.13', 'gw3'], ['172.30.0.10', 'hv1']]);
+    const byIp = new Map([
+      ['172.30.0.11', 'gw1'],
+      ['172.30.0.13', 'gw3'],
+      ['172.30.0.10', 'hv1'],
+    ]);
     expect([...liveTunnelsTo(bridges, byIp)].sort()).toEqual(['gw1', 'hv1']);
   });
 });

@@ -41,7 +41,10 @@ export function activeGatewayOf(router: string, order: readonly string[], views:
       .slice(1)
       .map((gw) => `${gw} sees no live tunnel to ${andList(order.slice(0, order.indexOf(gw)).filter((a) => active.includes(a)))}`)
       .join('; ');
-    throw new NvlabError('TWO_ACTIVE', `${andList(active)} are ${active.length === 2 ? 'both' : 'all'} active for router ${router} (${why})`);
+    throw new NvlabError(
+      'TWO_ACTIVE',
+      `${andList(active)} are ${active.length === 2 ? 'both' : 'all'} active for router ${router} (${why})`,
+    );
   }
   return active[0];
 }

@@ -31,7 +31,14 @@ function transportCommands(): [string, string[]][] {
     ['groups-br-phy.txt', ofctl('dump-groups', 'br-phy')],
     ['datapath-flows.txt', ['ovs-appctl', 'dpctl/dump-flows']],
     // VMs and logical routers: addresses, routes, neighbours, and a router's NAT.
-    ['namespaces.txt', ['sh', '-c', 'for n in $(ip netns list | cut -d" " -f1); do echo "== $n"; ip netns exec "$n" sh -c "ip -br addr; ip route; ip neigh; nft list ruleset"; done']],
+    [
+      'namespaces.txt',
+      [
+        'sh',
+        '-c',
+        'for n in $(ip netns list | cut -d" " -f1); do echo "== $n"; ip netns exec "$n" sh -c "ip -br addr; ip route; ip neigh; nft list ruleset"; done',
+      ],
+    ],
     ['ovs-vswitchd.log', ['tail', '-n', String(LOG_LINES), '/var/log/openvswitch/ovs-vswitchd.log']],
     ['ovsdb-server.log', ['tail', '-n', String(LOG_LINES), '/var/log/openvswitch/ovsdb-server.log']],
   ];
@@ -62,7 +69,10 @@ async function collectNode(runtime: Runtime, container: ContainerInfo, dir: stri
       files.push(await note(`stopped collecting at ${name}: ${message(error)}`));
       return files;
     }
-    const trailer = result.exitCode === 0 ? '' : `\n# ${cmd.join(' ')}: exit ${result.exitCode}${result.exitCode === 124 ? ' (timed out)' : ''}\n${result.stderr}`;
+    const trailer =
+      result.exitCode === 0
+        ? ''
+        : `\n# ${cmd.join(' ')}: exit ${result.exitCode}${result.exitCode === 124 ? ' (timed out)' : ''}\n${result.stderr}`;
     await writeFile(join(dir, name), result.stdout + trailer);
     files.push(join(dir, name));
   }
@@ -72,13 +82,23 @@ async function collectNode(runtime: Runtime, container: ContainerInfo, dir: stri
 /** A controller member's logs: whatever /var/log/nvlab holds. */
 async function memberCommands(runtime: Runtime, container: ContainerInfo): Promise<[string, string[]][]> {
   if (container.state !== 'running') return [];
-  const listing = await runtime.exec(container.name, ['sh', '-c', 'ls -1 /var/log/nvlab/*.log 2>/dev/null; true'], { timeoutMs: COMMAND_MS }).catch(() => undefined);
-  const logs = (listing?.stdout ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const listing = await runtime
+    .exec(container.name, ['sh', '-c', 'ls -1 /var/log/nvlab/*.log 2>/dev/null; true'], { timeoutMs: COMMAND_MS })
+    .catch(() => undefined);
+  const logs = (listing?.stdout ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return logs.map((path): [string, string[]] => [path.split('/').pop() as string, ['tail', '-n', String(LOG_LINES), path]]);
 }
 
 /** Saves the lab's state under `dir` (created); returns every file written. Never throws for one node. */
-export async function collectArtifacts(runtime: Runtime, lab: string, dir: string, options: ArtifactOptions = {}): Promise<{ files: string[] }> {
+export async function collectArtifacts(
+  runtime: Runtime,
+  lab: string,
+  dir: string,
+  options: ArtifactOptions = {},
+): Promise<{ files: string[] }> {
   await mkdir(dir, { recursive: true });
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
   const nameOf = (c: ContainerInfo) => c.labels[LABEL_NODE] ?? c.name;
@@ -86,7 +106,13 @@ export async function collectArtifacts(runtime: Runtime, lab: string, dir: strin
   const members = containers.filter((c) => c.labels[LABEL_ROLE] === 'controller');
 
   const summary = join(dir, 'nodes.txt');
-  await writeFile(summary, containers.map((c) => `${nameOf(c)}\t${c.labels[LABEL_ROLE] ?? '?'}\t${c.state}\t${c.name}`).sort().join('\n') + '\n');
+  await writeFile(
+    summary,
+    containers
+      .map((c) => `${nameOf(c)}\t${c.labels[LABEL_ROLE] ?? '?'}\t${c.state}\t${c.name}`)
+      .sort()
+      .join('\n') + '\n',
+  );
 
   const perNode = await Promise.all([
     ...nodes.map((c) => collectNode(runtime, c, join(dir, safeName(nameOf(c))), transportCommands()).catch(() => [])),

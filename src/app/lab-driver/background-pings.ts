@@ -112,19 +112,29 @@ export async function startTraffic(runtime: Runtime, lab: string, request: Traff
     try {
       result = await runtime.exec(point.container, ['sh', '-c', stopScript(file, tag, drainMs)], { timeoutMs: EXEC_MS + drainMs });
     } catch (error) {
-      throw new NvlabError('TRAFFIC', `${what}: could not stop and count it on ${point.container}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new NvlabError(
+        'TRAFFIC',
+        `${what}: could not stop and count it on ${point.container}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     const stopAt = Number(/^@@stop (\d+\.\d+)/m.exec(result.stdout)?.[1]);
     const logAt = result.stdout.indexOf('@@log\n');
     if (!Number.isFinite(stopAt) || logAt < 0) {
-      throw new NvlabError('TRAFFIC', `${what}: could not stop and count it on ${point.container}: ${(result.stdout + result.stderr).trim()}`);
+      throw new NvlabError(
+        'TRAFFIC',
+        `${what}: could not stop and count it on ${point.container}: ${(result.stdout + result.stderr).trim()}`,
+      );
     }
     const text = result.stdout.slice(logAt + 6);
     // A ping that ended before stop() was killed with its container (a restart) or by the lease:
     // what it sent afterwards is unknown, so its counts would mislead.
     if (/^@@ended yes/m.test(result.stdout)) {
       const log = parsePingLog(text, interval);
-      throw new NvlabError('TRAFFIC', `${what} ended before it was stopped (its container restarted, or its lease ran out) after ${log.highest} packets`);
+      throw new NvlabError(
+        'TRAFFIC',
+        `${what} ended before it was stopped (its container restarted, or its lease ran out) after ${log.highest} packets`,
+      );
     }
     return accountPings(parsePingLog(text, interval), stopAt, interval);
   };

@@ -40,7 +40,9 @@ async function vmHomes(runtime: Runtime, containers: ContainerInfo[]): Promise<M
   const homes = new Map<string, string>();
   await Promise.all(
     hypervisors.map(async (hv) => {
-      const listing = await runtime.exec(hv.name, ['sh', '-c', 'ls -1 /var/run/netns 2>/dev/null; true'], { timeoutMs: EXEC_MS }).catch(() => undefined);
+      const listing = await runtime
+        .exec(hv.name, ['sh', '-c', 'ls -1 /var/run/netns 2>/dev/null; true'], { timeoutMs: EXEC_MS })
+        .catch(() => undefined);
       for (const ns of listing?.stdout.split('\n') ?? []) if (ns.trim()) homes.set(ns.trim(), hv.name);
     }),
   );
@@ -66,11 +68,13 @@ export async function resolveCapturePoints(
       if (node) {
         const role = node.labels[LABEL_ROLE];
         if (role !== 'host') throw new NvlabError('NO_CAPTURE_POINT', `${name} is a ${role ?? 'node'}, not a port or a physical host`);
-        if (node.state !== 'running') throw new NvlabError('NO_CAPTURE_POINT', `host ${name} is not running (its container is ${node.state})`);
+        if (node.state !== 'running')
+          throw new NvlabError('NO_CAPTURE_POINT', `host ${name} is not running (its container is ${node.state})`);
         return { label: name, container: node.name, iface: await hostIface(runtime, node, name) };
       }
       const home = homes.get(name);
-      if (!home) throw new NvlabError('NO_CAPTURE_POINT', `lab ${lab} has no port ${name} on a running hypervisor, nor a host of that name`);
+      if (!home)
+        throw new NvlabError('NO_CAPTURE_POINT', `lab ${lab} has no port ${name} on a running hypervisor, nor a host of that name`);
       return { label: name, container: home, netns: name, iface: 'eth0' };
     }),
   );
@@ -85,8 +89,12 @@ export async function resolveCapturePoint(runtime: Runtime, lab: string, name: s
 /** The NIC a transport node's br-phy holds: where its tunnel packets leave for the underlay. */
 export async function underlayNic(runtime: Runtime, container: string): Promise<string> {
   const result = await runtime.exec(container, ['ovs-vsctl', '--timeout=5', 'list-ports', 'br-phy'], { timeoutMs: EXEC_MS });
-  const nic = result.stdout.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('patch'));
-  if (result.exitCode !== 0 || !nic) throw new NvlabError('NO_UNDERLAY', `${container} has no underlay NIC on br-phy: ${result.stderr.trim() || 'none'}`);
+  const nic = result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('patch'));
+  if (result.exitCode !== 0 || !nic)
+    throw new NvlabError('NO_UNDERLAY', `${container} has no underlay NIC on br-phy: ${result.stderr.trim() || 'none'}`);
   return nic;
 }
 

@@ -39,10 +39,27 @@ function startScript(prefix: string, group: { index: number; spec: CaptureSpec }
   const lines = group.map(({ index, spec }) => {
     const f = `${prefix}-${index}`;
     const tcpdump = [
-      'timeout', '-s', 'INT', String(SELF_STOP_S), 'tcpdump', '-n', '-i', spec.point.iface, '-Q', spec.direction,
+      'timeout',
+      '-s',
+      'INT',
+      String(SELF_STOP_S),
+      'tcpdump',
+      '-n',
+      '-i',
+      spec.point.iface,
+      '-Q',
+      spec.direction,
       // Packet-buffered file, packets handed over at once: nothing sits in a buffer at stop.
-      '-U', '--immediate-mode', '-s', '0', '-w', `${f}.pcap`, spec.filter,
-    ].map(quote).join(' ');
+      '-U',
+      '--immediate-mode',
+      '-s',
+      '0',
+      '-w',
+      `${f}.pcap`,
+      spec.filter,
+    ]
+      .map(quote)
+      .join(' ');
     return `${inPoint(spec.point, tcpdump)} >${f}.log 2>&1 </dev/null & echo $! >${f}.pid`;
   });
   const ids = group.map((g) => g.index).join(' ');
@@ -89,7 +106,8 @@ export async function startCaptures(runtime: Runtime, id: string, specs: readonl
       [...groups].map(async ([container, group]) => {
         try {
           const result = await runtime.exec(container, ['sh', '-c', stopScript(prefix, group)], { timeoutMs: STOP_MS });
-          for (const m of result.stdout.matchAll(/^@@capture (\d+)\n([A-Za-z0-9+/=]*)$/gm)) files.set(Number(m[1]), Buffer.from(m[2] ?? '', 'base64'));
+          for (const m of result.stdout.matchAll(/^@@capture (\d+)\n([A-Za-z0-9+/=]*)$/gm))
+            files.set(Number(m[1]), Buffer.from(m[2] ?? '', 'base64'));
         } catch (error) {
           for (const g of group) errors.set(g.index, error instanceof Error ? error.message : String(error));
         }

@@ -56,10 +56,12 @@ export class DockerLabDriver implements LabDriver {
     const containers = await this.runtime.listContainers({ [LABEL_LAB]: this.lab });
     const underlay = await this.networkName('underlay');
     const byIp = new Map(
-      containers.filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? '')).flatMap((c) => {
-        const ip = c.addresses[underlay];
-        return ip ? [[ip, c.labels[LABEL_NODE] ?? c.name] as const] : [];
-      }),
+      containers
+        .filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? ''))
+        .flatMap((c) => {
+          const ip = c.addresses[underlay];
+          return ip ? [[ip, c.labels[LABEL_NODE] ?? c.name] as const] : [];
+        }),
     );
     return { containers, byIp };
   }
@@ -102,7 +104,8 @@ export class DockerLabDriver implements LabDriver {
     if (!m && /Network is unreachable/.test(result.stdout + result.stderr)) {
       return { sent: 0, received: 0, note: `${request.from} has no route to ${request.ip}` };
     }
-    if (!m) throw new NvlabError('PING', `ping from ${request.from}: ${(result.stdout + result.stderr).trim() || `exit ${result.exitCode}`}`);
+    if (!m)
+      throw new NvlabError('PING', `ping from ${request.from}: ${(result.stdout + result.stderr).trim() || `exit ${result.exitCode}`}`);
     const sent = Number(m[1]);
     const received = Number(m[2]);
     if (request.mac === undefined || received === 0) return { sent, received };
@@ -110,7 +113,8 @@ export class DockerLabDriver implements LabDriver {
     // says whose MAC answered.
     const neigh = await this.runtime.exec(target.container, target.wrap(['ip', 'neigh', 'show', request.ip]));
     const mac = /lladdr ([0-9a-f:]{17})/i.exec(neigh.stdout)?.[1]?.toLowerCase();
-    if (mac && mac !== request.mac.toLowerCase()) return { sent, received: 0, note: `the replies came from ${mac}, not ${request.to} (${request.mac})` };
+    if (mac && mac !== request.mac.toLowerCase())
+      return { sent, received: 0, note: `the replies came from ${mac}, not ${request.to} (${request.mac})` };
     return { sent, received };
   }
 
@@ -198,7 +202,13 @@ export class DockerLabDriver implements LabDriver {
   }
 
   async addPort(port: PortChange): Promise<void> {
-    await addPort(this.runtime, this.lab, { switch: port.switch, name: port.name, on: port.on, ip: port.ip, ...(port.mac ? { mac: port.mac } : {}) });
+    await addPort(this.runtime, this.lab, {
+      switch: port.switch,
+      name: port.name,
+      on: port.on,
+      ip: port.ip,
+      ...(port.mac ? { mac: port.mac } : {}),
+    });
   }
 
   async removePort(name: string): Promise<void> {

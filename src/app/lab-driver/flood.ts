@@ -100,14 +100,21 @@ export async function floodOnce(runtime: Runtime, lab: string, request: FloodOpt
   const sender = points.get(request.from) as CapturePoint;
   // Independent look-ups, done together: each is a round trip into a container.
   const [sources, { broadcast }] = await Promise.all([
-    Promise.all((await sourceNodes(runtime, lab, sender, containers)).map(async (s) => ({ ...s, nic: await underlayNic(runtime, s.container) }))),
+    Promise.all(
+      (await sourceNodes(runtime, lab, sender, containers)).map(async (s) => ({ ...s, nic: await underlayNic(runtime, s.container) })),
+    ),
     senderAddress(runtime, sender),
   ]);
   const plan = framePlan(request.frame, marker, sender, broadcast, settleMs);
   const want: MarkedFrame = { dstMac: plan.dstMac, marker };
 
   const specs: CaptureSpec[] = [
-    ...watch.map((name) => ({ label: name, point: points.get(name) as CapturePoint, direction: 'in' as const, filter: 'icmp[icmptype] == icmp-echo' })),
+    ...watch.map((name) => ({
+      label: name,
+      point: points.get(name) as CapturePoint,
+      direction: 'in' as const,
+      filter: 'icmp[icmptype] == icmp-echo',
+    })),
     ...sources.map((s) => ({
       label: `${s.node}-underlay`,
       point: { label: `${s.node}-underlay`, container: s.container, iface: s.nic },
@@ -125,7 +132,10 @@ export async function floodOnce(runtime: Runtime, lab: string, request: FloodOpt
   }
   const files = await running.stop();
   if (!/\b1 packets transmitted/.test(sent.stdout)) {
-    throw new NvlabError('FLOOD', `${request.from} could not send the ${request.frame} frame: ${(sent.stdout + sent.stderr).trim() || `exit ${sent.exitCode}`}`);
+    throw new NvlabError(
+      'FLOOD',
+      `${request.from} could not send the ${request.frame} frame: ${(sent.stdout + sent.stderr).trim() || `exit ${sent.exitCode}`}`,
+    );
   }
   const unread = files.filter((f) => !f.pcap);
   if (unread.length > 0) throw new NvlabError('FLOOD', `no capture from ${unread.map((f) => `${f.label} (${f.error})`).join(', ')}`);

@@ -26,7 +26,7 @@ export function pcapFrames(file: Buffer): Buffer[] {
   if (u32(20) !== LINKTYPE_ETHERNET) throw new Error(`pcap link type ${u32(20)} is not Ethernet`);
   const frames: Buffer[] = [];
   // A file cut short (tcpdump stopped mid-write) keeps its complete records.
-  for (let at = 24; at + 16 <= file.length; ) {
+  for (let at = 24; at + 16 <= file.length;) {
     const length = u32(at + 8);
     if (at + 16 + length > file.length) break;
     frames.push(file.subarray(at + 16, at + 16 + length));

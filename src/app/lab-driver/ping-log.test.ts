@@ -38,7 +38,12 @@ describe('ping -D -O accounting', () => {
   });
 
   test('errors from the network are losses', () => {
-    const lines = [reply(1, 0), `${at(12)} From 10.0.1.11 icmp_seq=2 Destination Host Unreachable`, reply(3, 20), '3 packets transmitted, 2 received, +1 errors'];
+    const lines = [
+      reply(1, 0),
+      `${at(12)} From 10.0.1.11 icmp_seq=2 Destination Host Unreachable`,
+      reply(3, 20),
+      '3 packets transmitted, 2 received, +1 errors',
+    ];
     expect(accountPings(parsePingLog(lines.join('\n'), 10), T0 + 1, 10)).toMatchObject({ sent: 3, received: 2, lost: 1 });
   });
 });

@@ -8,7 +8,10 @@ import { createApi } from './app.ts';
 const untouchable = new Proxy(
   {
     status: () => ({ remote: 'tcp:127.0.0.1:1', connected: true, synced: true, available: true, server: undefined }),
-    members: () => [{ name: 'ctrl1', expires: Date.now() + 60_000 }, { name: 'ctrl2', expires: 1 }],
+    members: () => [
+      { name: 'ctrl1', expires: Date.now() + 60_000 },
+      { name: 'ctrl2', expires: 1 },
+    ],
     masterships: () => [{ node: 'hv1', member: 'ctrl1', generation: 3 }],
   },
   {
@@ -26,7 +29,11 @@ describe('northbound API (no store needed)', () => {
   afterAll(() => app.close());
 
   it('answers a bad body with 400 and every issue', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/logical-switches', payload: { name: 'Web', vni: 0, encap: 'stt', color: 'red' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/logical-switches',
+      payload: { name: 'Web', vni: 0, encap: 'stt', color: 'red' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
       error: 'invalid',
@@ -46,7 +53,10 @@ describe('northbound API (no store needed)', () => {
       url: '/api/v1/logical-routers',
       payload: {
         name: 'edge',
-        interfaces: [{ switch: 'web', ip: '10.0.1.1', mac: '0a:00:00:00:01:01' }, { switch: 'web', ip: '10.0.9.1/24', mac: 'ff:ff:ff:ff:ff:ff' }],
+        interfaces: [
+          { switch: 'web', ip: '10.0.1.1', mac: '0a:00:00:00:01:01' },
+          { switch: 'web', ip: '10.0.9.1/24', mac: 'ff:ff:ff:ff:ff:ff' },
+        ],
         uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: 'yes', gateways: [{ node: 'gw1' }] },
       },
     });
@@ -63,7 +73,12 @@ describe('northbound API (no store needed)', () => {
     const arr = await app.inject({ method: 'PUT', url: '/api/v1/logical-ports/p1', payload: [1, 2] });
     expect(arr.statusCode).toBe(400);
     expect(arr.json().issues).toEqual([{ path: '', message: expect.stringContaining('expected object') }]);
-    const bad = await app.inject({ method: 'POST', url: '/api/v1/transport-nodes', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/transport-nodes',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'invalid', issues: [{ path: '' }] });
     const none = await app.inject({ method: 'POST', url: '/api/v1/transport-nodes' });
@@ -84,7 +99,10 @@ describe('northbound API (no store needed)', () => {
       member: 'ctrl1',
       masterOf: ['hv1'],
       store: { connected: true, available: true },
-      members: [{ name: 'ctrl1', live: true }, { name: 'ctrl2', live: false }],
+      members: [
+        { name: 'ctrl1', live: true },
+        { name: 'ctrl2', live: false },
+      ],
       masterships: [{ node: 'hv1', member: 'ctrl1', generation: 3 }],
     });
   });
@@ -101,7 +119,9 @@ describe('northbound API while the store is cut off', () => {
   const cutOff = new Proxy(untouchable, {
     get(target, prop, receiver) {
       if (prop === 'status') return () => ({ remote: undefined, connected: false, synced: true, available: false, server: undefined });
-      if (prop === 'resource') return (name: string) => (name === 'logicalSwitches' ? { list: () => [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }] } : undefined);
+      if (prop === 'resource')
+        return (name: string) =>
+          name === 'logicalSwitches' ? { list: () => [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }] } : undefined;
       return Reflect.get(target, prop, receiver);
     },
   });

@@ -36,7 +36,9 @@ export function createApi(options: ApiOptions): FastifyInstance {
     if (e.status >= 500 && e.status !== 503) app.log.error(err);
     return send(reply, e);
   });
-  app.setNotFoundHandler((request, reply) => send(reply, { status: 404, body: { error: 'not found', detail: `no route ${request.method} ${request.url}` } }));
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, { status: 404, body: { error: 'not found', detail: `no route ${request.method} ${request.url}` } }),
+  );
 
   for (const route of ROUTES) {
     app.route({

@@ -14,7 +14,8 @@ export interface HttpError {
 
 /** Also serves errors fastify raises itself (bad JSON, wrong media type, body too large). */
 export function toHttpError(err: unknown): HttpError {
-  if (err instanceof InvalidError) return { status: 400, body: { error: 'invalid', detail: err.message, issues: formatIssues(err.issues) } };
+  if (err instanceof InvalidError)
+    return { status: 400, body: { error: 'invalid', detail: err.message, issues: formatIssues(err.issues) } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: 'not found', detail: err.message } };
   if (err instanceof ConflictError) return { status: 409, body: { error: 'conflict', detail: err.message } };
   if (err instanceof StoreUnavailableError) {

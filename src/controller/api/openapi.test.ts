@@ -24,7 +24,10 @@ describe('OpenAPI document', () => {
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     expect(ROUTES).toHaveLength(21);
     for (const r of ROUTES) {
-      const o = doc.paths[r.path]![r.method.toLowerCase()] as { parameters?: { name: string; in: string; required: boolean }[]; operationId: string };
+      const o = doc.paths[r.path]![r.method.toLowerCase()] as {
+        parameters?: { name: string; in: string; required: boolean }[];
+        operationId: string;
+      };
       const names = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       expect((o.parameters ?? []).map((p) => p.name)).toEqual(names);
       for (const p of o.parameters ?? []) expect(p).toMatchObject({ in: 'path', required: true });
@@ -38,12 +41,22 @@ describe('OpenAPI document', () => {
       expect(doc.components.schemas[ref.split('/').at(-1)!]).toBeDefined();
     }
     const create = doc.paths['/api/v1/logical-switches']!.post as { requestBody: unknown; responses: Record<string, unknown> };
-    expect(create.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/LogicalSwitchCreate' } } } });
+    expect(create.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/LogicalSwitchCreate' } } },
+    });
     expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '404', '409', '503']);
   });
 
   it('generates request schemas from the zod input side (defaults optional) and responses from the output side', () => {
-    const s = doc.components.schemas as Record<string, { required?: string[]; properties: Record<string, { default?: unknown; enum?: unknown[]; minimum?: number; maximum?: number }>; additionalProperties?: unknown }>;
+    const s = doc.components.schemas as Record<
+      string,
+      {
+        required?: string[];
+        properties: Record<string, { default?: unknown; enum?: unknown[]; minimum?: number; maximum?: number }>;
+        additionalProperties?: unknown;
+      }
+    >;
     expect(s.LogicalSwitchCreate!.required).toEqual(['name', 'vni']);
     expect(s.LogicalSwitchCreate!.properties.replication).toMatchObject({ default: 'source', enum: ['source', 'service-node'] });
     expect(s.LogicalSwitchCreate!.properties.vni).toMatchObject({ minimum: 1, maximum: 16_777_215 });

@@ -12,7 +12,8 @@ export type OpenApiDocument = {
 
 const STALE_HEADER = {
   'x-nvstore-stale': {
-    description: "Present when this member's store is not in touch with a quorum: the answer is its last snapshot and may be behind the cluster.",
+    description:
+      "Present when this member's store is not in touch with a quorum: the answer is its last snapshot and may be behind the cluster.",
     schema: { type: 'string', enum: ['true'] },
   },
 };
@@ -21,14 +22,26 @@ const RETRY_AFTER = { 'retry-after': { description: 'Seconds before a retry may 
 const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` });
 
 function componentSchema(spec: ComponentSpec): unknown {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(spec.schema, { io: spec.io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...schema } = z.toJSONSchema(spec.schema, {
+    io: spec.io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return schema;
 }
 
-export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES, components: Record<string, ComponentSpec> = COMPONENTS): OpenApiDocument {
+export function buildOpenApiDocument(
+  routes: readonly RouteSpec[] = ROUTES,
+  components: Record<string, ComponentSpec> = COMPONENTS,
+): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   for (const r of routes) {
-    const params = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const responses: Record<string, unknown> = {};
     for (const [status, [description, component]] of Object.entries(r.responses)) {
       responses[status] = {

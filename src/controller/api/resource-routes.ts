@@ -16,7 +16,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 
 const WRITE_ERRORS: Record<number, [string, string?]> = {
   400: ['Invalid body: every issue with its path', 'ValidationError'],
-  409: ['Clash with the store: duplicate name, VNI, MAC or IP, the object is in use, or a reference of the wrong kind (a router gateway that is not an l3-gateway)', 'Error'],
+  409: [
+    'Clash with the store: duplicate name, VNI, MAC or IP, the object is in use, or a reference of the wrong kind (a router gateway that is not an l3-gateway)',
+    'Error',
+  ],
   503: ['The store member cannot reach a majority of the cluster', 'NoQuorumError'],
 };
 
@@ -84,7 +87,11 @@ export function resourceRoutes<N extends ResourceName>(name: N): RouteSpec[] {
       summary: `Replace a ${r.kind} (the name cannot change)`,
       tag: r.segment,
       body: `${op}Update`,
-      responses: { 200: [`The ${r.kind} as stored`, op], ...WRITE_ERRORS, 404: [`No such ${r.kind}, or a referenced object does not exist`, 'Error'] },
+      responses: {
+        200: [`The ${r.kind} as stored`, op],
+        ...WRITE_ERRORS,
+        404: [`No such ${r.kind}, or a referenced object does not exist`, 'Error'],
+      },
       handle: async (ctx) => {
         const body = parseBody(r.update, ctx.body) as UpdateInput<N>;
         return { status: 200, body: await objects(ctx).update(key(ctx), body) };

@@ -2,7 +2,15 @@
 // generated from the same list, so the document cannot miss or misdescribe a route. Each resource
 // of RESOURCES brings its routes and components (resource-routes.ts).
 import type { z } from 'zod';
-import { API_PREFIX, ErrorSchema, NoQuorumErrorSchema, RESOURCES, StatusSchema, ValidationErrorSchema, type ResourceName } from '../../model/index.ts';
+import {
+  API_PREFIX,
+  ErrorSchema,
+  NoQuorumErrorSchema,
+  RESOURCES,
+  StatusSchema,
+  ValidationErrorSchema,
+  type ResourceName,
+} from '../../model/index.ts';
 import type { Store } from '../store/index.ts';
 import { resourceComponents, resourceRoutes } from './resource-routes.ts';
 

@@ -6,7 +6,8 @@ const nodes = Array.from({ length: 60 }, (_, i) => `hv${i + 1}`);
 describe('ownerOf', () => {
   test('spreads nodes over every member', () => {
     const counts = new Map<string, number>();
-    for (const n of nodes) counts.set(ownerOf(n, ['ctrl1', 'ctrl2', 'ctrl3'])!, (counts.get(ownerOf(n, ['ctrl1', 'ctrl2', 'ctrl3'])!) ?? 0) + 1);
+    for (const n of nodes)
+      counts.set(ownerOf(n, ['ctrl1', 'ctrl2', 'ctrl3'])!, (counts.get(ownerOf(n, ['ctrl1', 'ctrl2', 'ctrl3'])!) ?? 0) + 1);
     expect([...counts.keys()].sort()).toEqual(['ctrl1', 'ctrl2', 'ctrl3']);
     for (const c of counts.values()) expect(c).toBeGreaterThan(8);
   });

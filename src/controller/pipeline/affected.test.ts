@@ -27,7 +27,11 @@ const withPorts = (base: LogicalState, ports: StatePort[]): LogicalState => ({ .
 describe('affectedNodes', () => {
   const lab = smallLab();
   const port = (name: string, node: string | undefined, extra: Partial<StatePort> = {}): StatePort => ({
-    name, switch: 'web', mac: `02:00:00:00:01:${(NAMES.indexOf(name) + 16).toString(16)}`, ...(node ? { node } : {}), ...extra,
+    name,
+    switch: 'web',
+    mac: `02:00:00:00:01:${(NAMES.indexOf(name) + 16).toString(16)}`,
+    ...(node ? { node } : {}),
+    ...extra,
   });
 
   test('a port not plugged in yet reaches its own node only', () => {
@@ -59,9 +63,9 @@ describe('affectedNodes', () => {
       node: fc.option(fc.constantFrom(...NODES), { nil: undefined }),
       up: fc.option(fc.boolean(), { nil: undefined }),
     });
-    const portsArb = fc.uniqueArray(portArb, { selector: (p) => p.name, maxLength: 8 }).map((ps) =>
-      ps.map(({ node, up, ...p }) => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) })),
-    );
+    const portsArb = fc
+      .uniqueArray(portArb, { selector: (p) => p.name, maxLength: 8 })
+      .map((ps) => ps.map(({ node, up, ...p }) => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) })));
     // The second state is the first with one port added, removed or changed, as a change through
     // the API or a VM plugged in gives it; a port's node among hv1..hv3 keeps most switches'
     // hosts as they were, so that most cases are not 'all'.
@@ -102,41 +106,53 @@ describe('patchRemotePorts', () => {
   // A master patches each of its nodes change after change; after every step the node must hold
   // exactly what computing it in full gives.
   test('patching change after change gives what computing in full gives', () => {
-    const portArb = fc.record({
-      name: fc.constantFrom(...NAMES),
-      switch: fc.constantFrom('web', 'db'),
-      mac: fc.constantFrom('02:00:00:00:00:0a', '02:00:00:00:00:0b', '02:00:00:00:00:1a', '02:00:00:00:00:1c'),
-      node: fc.option(fc.constantFrom('hv1', 'hv2', 'hv3'), { nil: undefined }),
-      up: fc.option(fc.boolean(), { nil: undefined }),
-    }).map(({ node, up, ...p }): StatePort => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) }));
+    const portArb = fc
+      .record({
+        name: fc.constantFrom(...NAMES),
+        switch: fc.constantFrom('web', 'db'),
+        mac: fc.constantFrom('02:00:00:00:00:0a', '02:00:00:00:00:0b', '02:00:00:00:00:1a', '02:00:00:00:00:1c'),
+        node: fc.option(fc.constantFrom('hv1', 'hv2', 'hv3'), { nil: undefined }),
+        up: fc.option(fc.boolean(), { nil: undefined }),
+      })
+      .map(({ node, up, ...p }): StatePort => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) }));
     const stepArb = fc.tuple(fc.constantFrom('put', 'remove'), portArb);
     let patched = 0;
     fc.assert(
-      fc.property(fc.uniqueArray(portArb, { selector: (p) => p.name, maxLength: 6 }), fc.array(stepArb, { minLength: 1, maxLength: 5 }), (start, steps) => {
-        for (const node of NODES) {
-          const memo = new PipelineMemo();
-          let state = withPorts(lab, start);
-          let desired = desiredFlows(state, node, facts, memo);
-          for (const [kind, p] of steps) {
-            const next = withPorts(lab, kind === 'put' ? [...state.ports.filter((q) => q.name !== p.name), p] : state.ports.filter((q) => q.name !== p.name));
-            const patch = patchRemotePorts(desired, state, next, node, facts, memo);
-            const full = desiredFlows(next, node, facts);
-            if (patch) {
-              patched++;
-              expect(canonical(patch.desired)).toEqual(canonical(full));
-              expect(patch.desired.groups).toEqual(full.groups);
-              // What came and went is the difference: reconciling only it gives the full answer.
-              const msg = (m: FlowModMsg | GroupModMsg) => ('match' in m ? `${m.command} ${flowKey(m)} ${m.cookie} ${instructionsKey(m.instructions ?? [])}` : `group ${m.command} ${m.groupId}`);
-              expect(reconcile({ flows: patch.added, groups: [] }, { flows: patch.removed, groups: [] }).map(msg)).toEqual(
-                reconcile(patch.desired, installed(desired)).map(msg),
+      fc.property(
+        fc.uniqueArray(portArb, { selector: (p) => p.name, maxLength: 6 }),
+        fc.array(stepArb, { minLength: 1, maxLength: 5 }),
+        (start, steps) => {
+          for (const node of NODES) {
+            const memo = new PipelineMemo();
+            let state = withPorts(lab, start);
+            let desired = desiredFlows(state, node, facts, memo);
+            for (const [kind, p] of steps) {
+              const next = withPorts(
+                lab,
+                kind === 'put' ? [...state.ports.filter((q) => q.name !== p.name), p] : state.ports.filter((q) => q.name !== p.name),
               );
-              expect(canonical(reconcileApply(desired, patch))).toEqual(canonical(full));
+              const patch = patchRemotePorts(desired, state, next, node, facts, memo);
+              const full = desiredFlows(next, node, facts);
+              if (patch) {
+                patched++;
+                expect(canonical(patch.desired)).toEqual(canonical(full));
+                expect(patch.desired.groups).toEqual(full.groups);
+                // What came and went is the difference: reconciling only it gives the full answer.
+                const msg = (m: FlowModMsg | GroupModMsg) =>
+                  'match' in m
+                    ? `${m.command} ${flowKey(m)} ${m.cookie} ${instructionsKey(m.instructions ?? [])}`
+                    : `group ${m.command} ${m.groupId}`;
+                expect(reconcile({ flows: patch.added, groups: [] }, { flows: patch.removed, groups: [] }).map(msg)).toEqual(
+                  reconcile(patch.desired, installed(desired)).map(msg),
+                );
+                expect(canonical(reconcileApply(desired, patch))).toEqual(canonical(full));
+              }
+              desired = patch?.desired ?? desiredFlows(next, node, facts, memo);
+              state = next;
             }
-            desired = patch?.desired ?? desiredFlows(next, node, facts, memo);
-            state = next;
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 200 },
     );
     expect(patched).toBeGreaterThan(200);

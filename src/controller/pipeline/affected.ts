@@ -50,12 +50,15 @@ function hostsMoved(before: LogicalState, after: LogicalState, changes: readonly
   if (changes.length === 0) return false;
   const hostsBefore = switchHosts(before);
   const hostsAfter = switchHosts(after);
-  return changes.some((change) => change.some((p) => p && (hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join()));
+  return changes.some((change) =>
+    change.some((p) => p && (hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join()),
+  );
 }
 
 function computePortChanges(before: LogicalState, after: LogicalState): PortChange[] | undefined {
   if (before === after) return [];
-  if (!sameNodes(before, after) || !sameJson(before.switches, after.switches) || !sameJson(before.routers ?? [], after.routers ?? [])) return undefined;
+  if (!sameNodes(before, after) || !sameJson(before.switches, after.switches) || !sameJson(before.routers ?? [], after.routers ?? []))
+    return undefined;
   const changes: PortChange[] = [];
   if (before.ports === after.ports) return changes;
   const old = new Map(before.ports.map((p) => [p.name, p]));
@@ -74,7 +77,10 @@ function sameNodes(a: LogicalState, b: LogicalState): boolean {
   if (a.nodes.length !== b.nodes.length) return false;
   return a.nodes.every((n, i) => {
     const m = b.nodes[i]!;
-    return n === m || (n.name === m.name && n.role === m.role && n.encap === m.encap && n.underlayIp === m.underlayIp && n.underlayMac === m.underlayMac);
+    return (
+      n === m ||
+      (n.name === m.name && n.role === m.role && n.encap === m.encap && n.underlayIp === m.underlayIp && n.underlayMac === m.underlayMac)
+    );
   });
 }
 

@@ -23,19 +23,45 @@ describe('desiredFlows on hv1 of the small lab', () => {
 
   it('table 0 classifies VM ports: reg6 := 1, metadata := VNI, goto 10', () => {
     const f = find(d, Table.CLASSIFY, [{ field: 'in_port', value: 1 }]);
-    expect(f?.instructions).toEqual([inst.apply(act.setField({ field: 'reg6', value: From.VM })), inst.writeMetadata(100n), inst.gotoTable(10)]);
+    expect(f?.instructions).toEqual([
+      inst.apply(act.setField({ field: 'reg6', value: From.VM })),
+      inst.writeMetadata(100n),
+      inst.gotoTable(10),
+    ]);
     expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 3 }])?.instructions[1]).toEqual(inst.writeMetadata(200n));
   });
 
   it('table 0 classifies tunnel ingress by in_port + tunnel_id, only for switches shared with that node', () => {
-    const f = find(d, Table.CLASSIFY, [{ field: 'in_port', value: 10 }, { field: 'tunnel_id', value: 100n }]);
-    expect(f?.instructions).toEqual([inst.apply(act.setField({ field: 'reg6', value: From.TUNNEL })), inst.writeMetadata(100n), inst.gotoTable(10)]);
-    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 11 }, { field: 'tunnel_id', value: 200n }])).toBeDefined();
-    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 10 }, { field: 'tunnel_id', value: 200n }])).toBeUndefined();
-    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 11 }, { field: 'tunnel_id', value: 100n }])).toBeUndefined();
+    const f = find(d, Table.CLASSIFY, [
+      { field: 'in_port', value: 10 },
+      { field: 'tunnel_id', value: 100n },
+    ]);
+    expect(f?.instructions).toEqual([
+      inst.apply(act.setField({ field: 'reg6', value: From.TUNNEL })),
+      inst.writeMetadata(100n),
+      inst.gotoTable(10),
+    ]);
+    expect(
+      find(d, Table.CLASSIFY, [
+        { field: 'in_port', value: 11 },
+        { field: 'tunnel_id', value: 200n },
+      ]),
+    ).toBeDefined();
+    expect(
+      find(d, Table.CLASSIFY, [
+        { field: 'in_port', value: 10 },
+        { field: 'tunnel_id', value: 200n },
+      ]),
+    ).toBeUndefined();
+    expect(
+      find(d, Table.CLASSIFY, [
+        { field: 'in_port', value: 11 },
+        { field: 'tunnel_id', value: 100n },
+      ]),
+    ).toBeUndefined();
   });
 
-  it('table 10: local VM by metadata + eth_dst; remote VM only from a VM, into its node\'s tunnel', () => {
+  it("table 10: local VM by metadata + eth_dst; remote VM only from a VM, into its node's tunnel", () => {
     expect(find(d, Table.L2, [md(100), mac('02:00:00:00:00:0a')])?.instructions).toEqual([inst.apply(act.output(1))]);
     expect(find(d, Table.L2, [md(100), reg6(From.VM), mac('02:00:00:00:00:0c')])?.instructions).toEqual([
       inst.apply(act.setField({ field: 'tunnel_id', value: 100n }), act.output(10)),
@@ -55,12 +81,22 @@ describe('desiredFlows on hv1 of the small lab', () => {
   it('table 20 floods through groups: local+remote from a VM, local only from a tunnel', () => {
     expect(find(d, Table.FLOOD, [md(100), reg6(From.VM)])?.instructions).toEqual([inst.apply(act.group(floodAllGroupId(100)))]);
     expect(find(d, Table.FLOOD, [md(100), reg6(From.TUNNEL)])?.instructions).toEqual([inst.apply(act.group(floodLocalGroupId(100)))]);
-    expect(group(d, floodLocalGroupId(100))).toMatchObject({ groupType: 'all', buckets: [bucket([act.output(1)]), bucket([act.output(2)])] });
+    expect(group(d, floodLocalGroupId(100))).toMatchObject({
+      groupType: 'all',
+      buckets: [bucket([act.output(1)]), bucket([act.output(2)])],
+    });
     expect(group(d, floodAllGroupId(100))).toMatchObject({
       groupType: 'all',
-      buckets: [bucket([act.output(1)]), bucket([act.output(2)]), bucket([act.setField({ field: 'tunnel_id', value: 100n }), act.output(10)])],
+      buckets: [
+        bucket([act.output(1)]),
+        bucket([act.output(2)]),
+        bucket([act.setField({ field: 'tunnel_id', value: 100n }), act.output(10)]),
+      ],
     });
-    expect(group(d, floodAllGroupId(200))?.buckets).toEqual([bucket([act.output(3)]), bucket([act.setField({ field: 'tunnel_id', value: 200n }), act.output(11)])]);
+    expect(group(d, floodAllGroupId(200))?.buckets).toEqual([
+      bucket([act.output(3)]),
+      bucket([act.setField({ field: 'tunnel_id', value: 200n }), act.output(11)]),
+    ]);
     expect(d.groups.map((g) => g.groupId).sort((a, b) => a - b)).toEqual([100, 200, 0x1000064, 0x10000c8]);
   });
 
@@ -79,7 +115,12 @@ describe('desiredFlows on hv1 of the small lab', () => {
 
   it('a node with nothing bound gets only the table-miss drops', () => {
     const e = desiredFlows(smallLab(), 'hv4', { vmPorts: new Map(), tunnelPorts: new Map() });
-    expect(e.flows.map((f) => [f.tableId, f.priority])).toEqual([[0, 0], [10, 0], [20, 0], [30, 0]]);
+    expect(e.flows.map((f) => [f.tableId, f.priority])).toEqual([
+      [0, 0],
+      [10, 0],
+      [20, 0],
+      [30, 0],
+    ]);
     expect(e.groups).toEqual([]);
   });
 
@@ -92,7 +133,13 @@ describe('desiredFlows on hv1 of the small lab', () => {
 
 describe('ports and tunnels not reported yet are skipped', () => {
   it('a VM port without ofport: no flows mention it, its bucket is absent', () => {
-    const facts: NodeFacts = { ...hv1Facts(), vmPorts: new Map([['web-a', 1], ['db-d', 3]]) };
+    const facts: NodeFacts = {
+      ...hv1Facts(),
+      vmPorts: new Map([
+        ['web-a', 1],
+        ['db-d', 3],
+      ]),
+    };
     const d = desiredFlows(smallLab(), 'hv1', facts);
     expect(find(d, Table.L2, [md(100), mac('02:00:00:00:00:0b')])).toBeUndefined();
     expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 2 }])).toBeUndefined();
@@ -111,7 +158,9 @@ describe('ports and tunnels not reported yet are skipped', () => {
 describe('forwarding, by simulating the flows', () => {
   const d = desiredFlows(smallLab(), 'hv1', hv1Facts());
   const run = (inPort: number, ethDst: string, tunnelId?: bigint) =>
-    simulate(d.flows, d.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }).map((o) => `${o.port}${o.port < 10 ? '' : `@${o.tunnelId}`}`).sort(); // 10, 11: tunnels
+    simulate(d.flows, d.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) })
+      .map((o) => `${o.port}${o.port < 10 ? '' : `@${o.tunnelId}`}`)
+      .sort(); // 10, 11: tunnels
 
   it('unicast local, unicast remote, broadcast from a VM (never back to the ingress port)', () => {
     expect(run(1, '02:00:00:00:00:0b')).toEqual(['2']);
@@ -134,14 +183,25 @@ describe('isolation', () => {
   // Two switches with the very same MACs and IPs, both on hv1 and hv2.
   const twin: LogicalState = {
     nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2')],
-    switches: [{ name: 'red', vni: 1, replication: 'source', encap: 'geneve' }, { name: 'blue', vni: 2, replication: 'source', encap: 'geneve' }],
+    switches: [
+      { name: 'red', vni: 1, replication: 'source', encap: 'geneve' },
+      { name: 'blue', vni: 2, replication: 'source', encap: 'geneve' },
+    ],
     ports: ['red', 'blue'].flatMap((sw) => [
       { name: `${sw}-1`, switch: sw, mac: '02:00:00:00:00:01', ip: '10.0.0.1', node: 'hv1' },
       { name: `${sw}-2`, switch: sw, mac: '02:00:00:00:00:02', ip: '10.0.0.2', node: 'hv1' },
       { name: `${sw}-3`, switch: sw, mac: '02:00:00:00:00:03', ip: '10.0.0.3', node: 'hv2' },
     ]),
   };
-  const facts: NodeFacts = { vmPorts: new Map([['red-1', 1], ['red-2', 2], ['blue-1', 3], ['blue-2', 4]]), tunnelPorts: new Map([['tun-hv2-gnv', 9]]) };
+  const facts: NodeFacts = {
+    vmPorts: new Map([
+      ['red-1', 1],
+      ['red-2', 2],
+      ['blue-1', 3],
+      ['blue-2', 4],
+    ]),
+    tunnelPorts: new Map([['tun-hv2-gnv', 9]]),
+  };
   const d = desiredFlows(twin, 'hv1', facts);
   const ports = { 1: [1, 2], 2: [3, 4] } as Record<number, number[]>;
 
@@ -173,7 +233,14 @@ describe('service-node replication', () => {
   const sn = (name: string, ip: string): StateNode => ({ name, role: 'service-node', encap: 'geneve', underlayIp: ip });
   // big (VNI 7) and small (VNI 8) replicate through sn1/sn2; src (VNI 9) at the source.
   const lab: LogicalState = {
-    nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), hv('hv3', '192.0.2.3'), hv('hv4', '192.0.2.4'), sn('sn2', '192.0.2.12'), sn('sn1', '192.0.2.11')],
+    nodes: [
+      hv('hv1', '192.0.2.1'),
+      hv('hv2', '192.0.2.2'),
+      hv('hv3', '192.0.2.3'),
+      hv('hv4', '192.0.2.4'),
+      sn('sn2', '192.0.2.12'),
+      sn('sn1', '192.0.2.11'),
+    ],
     switches: [
       { name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' },
       { name: 'small', vni: 8, replication: 'service-node', encap: 'geneve' },
@@ -192,16 +259,28 @@ describe('service-node replication', () => {
   };
   // hv1: VMs on 1, 2 (big), 3 (small), 4 (src); tunnels hv2 5, sn1 6, sn2 7, hv4 8.
   const hv1Facts: NodeFacts = {
-    vmPorts: new Map([['p1', 1], ['p1b', 2], ['q1', 3], ['r1', 4]]),
-    tunnelPorts: new Map([['tun-hv2-gnv', 5], ['tun-sn1-gnv', 6], ['tun-sn2-gnv', 7], ['tun-hv4-gnv', 8]]),
+    vmPorts: new Map([
+      ['p1', 1],
+      ['p1b', 2],
+      ['q1', 3],
+      ['r1', 4],
+    ]),
+    tunnelPorts: new Map([
+      ['tun-hv2-gnv', 5],
+      ['tun-sn1-gnv', 6],
+      ['tun-sn2-gnv', 7],
+      ['tun-hv4-gnv', 8],
+    ]),
   };
   const hvd = desiredFlows(lab, 'hv1', hv1Facts);
   const runHv = (inPort: number, ethDst: string, deadPorts: number[] = [], tunnelId?: bigint) =>
     simulate(hvd.flows, hvd.groups, { inPort, ethDst, ...(tunnelId === undefined ? {} : { tunnelId }) }, { deadPorts })
-      .map((o) => (o.port < 5 ? `${o.port}` : `${o.port}@${o.tunnelId}`)).sort(); // 5 and up: tunnels
+      .map((o) => (o.port < 5 ? `${o.port}` : `${o.port}@${o.tunnelId}`))
+      .sort(); // 5 and up: tunnels
 
   it('a fast_failover group per switch, watching each service node tunnel, ordered per switch so switches spread', () => {
-    const toSn = (vni: number, port: number) => bucket([act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(port)], { watchPort: port });
+    const toSn = (vni: number, port: number) =>
+      bucket([act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(port)], { watchPort: port });
     expect(group(hvd, serviceFailoverGroupId(7))).toMatchObject({ groupType: 'fast_failover', buckets: [toSn(7, 7), toSn(7, 6)] }); // sn2 first
     expect(group(hvd, serviceFailoverGroupId(8))).toMatchObject({ groupType: 'fast_failover', buckets: [toSn(8, 6), toSn(8, 7)] }); // sn1 first
     expect(serviceNodeOrder(lab, 7)).toEqual(['sn2', 'sn1']);
@@ -232,10 +311,19 @@ describe('service-node replication', () => {
   });
 
   // sn1: tunnels to hv1 11, hv2 12, hv3 13 (hv4 carries no switch in service-node mode).
-  const snFacts: NodeFacts = { vmPorts: new Map(), tunnelPorts: new Map([['tun-hv1-gnv', 11], ['tun-hv2-gnv', 12], ['tun-hv3-gnv', 13]]) };
+  const snFacts: NodeFacts = {
+    vmPorts: new Map(),
+    tunnelPorts: new Map([
+      ['tun-hv1-gnv', 11],
+      ['tun-hv2-gnv', 12],
+      ['tun-hv3-gnv', 13],
+    ]),
+  };
   const snd = desiredFlows(lab, 'sn1', snFacts);
   const runSn = (inPort: number, tunnelId: bigint, ethDst = BCAST) =>
-    simulate(snd.flows, snd.groups, { inPort, ethDst, tunnelId }).map((o) => `${o.port}@${o.tunnelId}`).sort();
+    simulate(snd.flows, snd.groups, { inPort, ethDst, tunnelId })
+      .map((o) => `${o.port}@${o.tunnelId}`)
+      .sort();
 
   it('the service node replicates to every other node carrying the switch, never back, never to others', () => {
     expect(desiredTunnels(lab, 'sn1').map((t) => t.remoteNode)).toEqual(['hv1', 'hv2', 'hv3']);
@@ -246,7 +334,9 @@ describe('service-node replication', () => {
     expect(runSn(13, 8n)).toEqual([]); // hv3 does not carry small
     expect(group(snd, replicateGroupId(7))).toMatchObject({ groupType: 'all' });
     expect(snd.flows.filter((f) => f.tableId === Table.REPLICATE).map((f) => [cookieKind(f.cookie), cookieVni(f.cookie)])).toEqual([
-      [CookieKind.REPLICATE, 7], [CookieKind.REPLICATE, 8], [CookieKind.TABLE_MISS, 0],
+      [CookieKind.REPLICATE, 7],
+      [CookieKind.REPLICATE, 8],
+      [CookieKind.TABLE_MISS, 0],
     ]);
     expect(new Set(snd.flows.map((f) => f.cookie)).size).toBe(snd.flows.length);
   });

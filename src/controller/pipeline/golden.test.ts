@@ -19,22 +19,33 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint'
 const SHOWN = new Set(['tableId', 'priority', 'cookie', 'match', 'instructions']);
 
 function flowLine(f: FlowModMsg): string {
-  const extra = Object.entries(f).filter(([k, v]) => !SHOWN.has(k) && json(v) !== json(DEFAULTS[k])).map(([k, v]) => ` ${k}=${json(v)}`);
+  const extra = Object.entries(f)
+    .filter(([k, v]) => !SHOWN.has(k) && json(v) !== json(DEFAULTS[k]))
+    .map(([k, v]) => ` ${k}=${json(v)}`);
   return `  t${f.tableId} p${f.priority} 0x${f.cookie.toString(16).padStart(16, '0')} ${formatMatch(f.match)} => ${formatInstructions(f.instructions)}${extra.join('')}`;
 }
 const bucketText = (b: Bucket) => `[${b.watchPort === 0xffffffff ? '' : `watch ${b.watchPort}: `}${formatActions(b.actions)}]`;
-const groupLine = (g: GroupModMsg) => `  group 0x${g.groupId.toString(16)} ${g.groupType} ${g.command} ${g.buckets.map(bucketText).join(' ')}`;
+const groupLine = (g: GroupModMsg) =>
+  `  group 0x${g.groupId.toString(16)} ${g.groupType} ${g.command} ${g.buckets.map(bucketText).join(' ')}`;
 // In a canonical order: flows by table, priority (highest first) and match, groups by id. The
 // order the pipeline returns them in is not part of its contract (reconcile sorts what it sends).
-const byPlace = (a: FlowModMsg, b: FlowModMsg) => a.tableId - b.tableId || b.priority - a.priority || (flowKey(a) < flowKey(b) ? -1 : flowKey(a) > flowKey(b) ? 1 : 0);
-const flowsText = (d: DesiredFlows) => [...[...d.flows].sort(byPlace).map(flowLine), ...[...d.groups].sort((a, b) => a.groupId - b.groupId).map(groupLine)];
+const byPlace = (a: FlowModMsg, b: FlowModMsg) =>
+  a.tableId - b.tableId || b.priority - a.priority || (flowKey(a) < flowKey(b) ? -1 : flowKey(a) > flowKey(b) ? 1 : 0);
+const flowsText = (d: DesiredFlows) => [
+  ...[...d.flows].sort(byPlace).map(flowLine),
+  ...[...d.groups].sort((a, b) => a.groupId - b.groupId).map(groupLine),
+];
 
 /** Each node's tunnels, flows and groups. */
 function labText(title: string, logical: LogicalState): string[] {
   const lines = [`## ${title}`];
   for (const { name } of logical.nodes) {
     const s = desiredState(logical, name, factsOf(logical, name));
-    lines.push(`# ${name}`, ...s.tunnels.map((t) => `  tunnel ${t.name} ${t.remoteNode} ${t.remoteIp} ${t.remoteMac ?? '-'} ${t.encap}${t.bfd ? ' bfd' : ''}`), ...flowsText(s));
+    lines.push(
+      `# ${name}`,
+      ...s.tunnels.map((t) => `  tunnel ${t.name} ${t.remoteNode} ${t.remoteIp} ${t.remoteMac ?? '-'} ${t.encap}${t.bfd ? ' bfd' : ''}`),
+      ...flowsText(s),
+    );
   }
   return lines;
 }
@@ -54,7 +65,9 @@ function memoText(): string[] {
     const patchMemo = new PipelineMemo();
     const patch = patchRemotePorts(desiredFlows(before, name, facts, patchMemo), before, after, name, facts, patchMemo);
     const patched = patch ? `patch +${patch.added.length} -${patch.removed.length}` : 'no patch';
-    lines.push(`# ${name} flows ${reused(first.flows, next.flows)}/${next.flows.length} groups ${reused(first.groups, next.groups)}/${next.groups.length}; ${patched}`);
+    lines.push(
+      `# ${name} flows ${reused(first.flows, next.flows)}/${next.flows.length} groups ${reused(first.groups, next.groups)}/${next.groups.length}; ${patched}`,
+    );
   }
   return lines;
 }

@@ -27,7 +27,15 @@ function gatewayLab(opts: { vlan?: number; replication?: 'source' | 'service-nod
       hv('hv2', '192.0.2.2'),
       ...(opts.replication === 'service-node' ? [hv('sn1', '192.0.2.8', { role: 'service-node' })] : []),
     ],
-    switches: [{ name: 'web', vni: 100, replication: opts.replication ?? 'source', encap: 'geneve', l2Gateway: { node: 'gw1', ...(vlan === undefined ? {} : { vlan }), nic: 'eth2' } }],
+    switches: [
+      {
+        name: 'web',
+        vni: 100,
+        replication: opts.replication ?? 'source',
+        encap: 'geneve',
+        l2Gateway: { node: 'gw1', ...(vlan === undefined ? {} : { vlan }), nic: 'eth2' },
+      },
+    ],
     ports: [
       { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0a', node: 'hv1' },
       { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', node: 'hv2' },
@@ -37,8 +45,15 @@ function gatewayLab(opts: { vlan?: number; replication?: 'source' | 'service-nod
 
 const gwFacts = (): NodeFacts => ({
   vmPorts: new Map(),
-  tunnelPorts: new Map([['tun-hv1-gnv', 11], ['tun-hv2-gnv', 12], ['tun-sn1-gnv', 13]]),
-  physicalPorts: new Map([['eth2', 5], ['br-int', 0xfffffffe]]),
+  tunnelPorts: new Map([
+    ['tun-hv1-gnv', 11],
+    ['tun-hv2-gnv', 12],
+    ['tun-sn1-gnv', 13],
+  ]),
+  physicalPorts: new Map([
+    ['eth2', 5],
+    ['br-int', 0xfffffffe],
+  ]),
 });
 
 describe('L2 gateway pipeline', () => {
@@ -48,17 +63,29 @@ describe('L2 gateway pipeline', () => {
     expect(desiredTunnels(gatewayLab(), 'hv1').map((t) => t.name)).toEqual(['tun-gw1-gnv', 'tun-hv2-gnv']);
   });
 
-  it('classifies the NIC\'s frames tagged with the VLAN: pop the tag, learn the source, as a local port', () => {
+  it("classifies the NIC's frames tagged with the VLAN: pop the tag, learn the source, as a local port", () => {
     const d = desiredFlows(gatewayLab(), 'gw1', gwFacts());
-    const f = find(d, Table.CLASSIFY, [{ field: 'in_port', value: 5 }, { field: 'vlan_vid', value: 0x1000 | 10 }]);
-    const learn = learnAction({ table: Table.LEARNED, priority: 100, idleTimeout: LEARN_IDLE_TIMEOUT_S, cookie: cookie(CookieKind.L2GW_LEARNED, 100), metadata: 100n, mark: { reg: 7, bit: 0 } });
+    const f = find(d, Table.CLASSIFY, [
+      { field: 'in_port', value: 5 },
+      { field: 'vlan_vid', value: 0x1000 | 10 },
+    ]);
+    const learn = learnAction({
+      table: Table.LEARNED,
+      priority: 100,
+      idleTimeout: LEARN_IDLE_TIMEOUT_S,
+      cookie: cookie(CookieKind.L2GW_LEARNED, 100),
+      metadata: 100n,
+      mark: { reg: 7, bit: 0 },
+    });
     expect(f?.instructions).toEqual([
       inst.apply(act.popVlan(), learn, act.setField({ field: 'reg6', value: From.VM })),
       inst.writeMetadata(100n),
       inst.gotoTable(Table.L2),
     ]);
     // Nothing else from the NIC (other VLANs, untagged) is classified: the table-miss drops it.
-    expect(d.flows.filter((x) => x.tableId === Table.CLASSIFY && x.match.some((m) => m.field === 'in_port' && m.value === 5))).toHaveLength(1);
+    expect(d.flows.filter((x) => x.tableId === Table.CLASSIFY && x.match.some((m) => m.field === 'in_port' && m.value === 5))).toHaveLength(
+      1,
+    );
   });
 
   it('sends physical frames to known VMs by their tunnel, and floods the rest to every node of the switch', () => {
@@ -77,16 +104,27 @@ describe('L2 gateway pipeline', () => {
 
   it('from a tunnel: learned MACs go out the NIC tagged, the rest (BUM, unknown) once to the physical side', () => {
     const d = desiredFlows(gatewayLab(), 'gw1', gwFacts());
-    expect(find(d, Table.L2, [md(100), reg(6, From.TUNNEL)])?.instructions).toEqual([inst.apply(act.resubmit(Table.LEARNED)), inst.gotoTable(Table.FLOOD)]);
+    expect(find(d, Table.L2, [md(100), reg(6, From.TUNNEL)])?.instructions).toEqual([
+      inst.apply(act.resubmit(Table.LEARNED)),
+      inst.gotoTable(Table.FLOOD),
+    ]);
     const out = find(d, Table.FLOOD, [md(100), reg(6, From.TUNNEL), reg(7, 1)]);
     expect(out?.priority).toBeGreaterThan(find(d, Table.FLOOD, [md(100), reg(6, From.TUNNEL)])!.priority);
     expect(out?.instructions).toEqual([inst.apply(act.pushVlan(), act.setField({ field: 'vlan_vid', value: 0x100a }), act.output(5))]);
-    expect(find(d, Table.CLASSIFY, [{ field: 'in_port', value: 11 }, { field: 'tunnel_id', value: 100n }])).toBeDefined();
+    expect(
+      find(d, Table.CLASSIFY, [
+        { field: 'in_port', value: 11 },
+        { field: 'tunnel_id', value: 100n },
+      ]),
+    ).toBeDefined();
   });
 
   it('an untagged network: matches frames without a tag and neither pops nor pushes', () => {
     const d = desiredFlows(gatewayLab({ vlan: undefined }), 'gw1', gwFacts());
-    const f = find(d, Table.CLASSIFY, [{ field: 'in_port', value: 5 }, { field: 'vlan_vid', value: 0 }]);
+    const f = find(d, Table.CLASSIFY, [
+      { field: 'in_port', value: 5 },
+      { field: 'vlan_vid', value: 0 },
+    ]);
     expect(f?.instructions[0]).toMatchObject({ type: 'apply_actions' });
     expect((f?.instructions[0] as { actions: { type: string }[] }).actions.map((a) => a.type)).toEqual(['experimenter', 'set_field']);
     expect(group(d, floodLocalGroupId(100))?.buckets).toEqual([bucket([act.output(5)])]);
@@ -99,8 +137,16 @@ describe('L2 gateway pipeline', () => {
   });
 
   it('hypervisors flood unknown unicast to the gateway (source mode)', () => {
-    const d = desiredFlows(gatewayLab(), 'hv1', { vmPorts: new Map([['web-a', 1]]), tunnelPorts: new Map([['tun-gw1-gnv', 9], ['tun-hv2-gnv', 12]]) });
-    expect(group(d, floodAllGroupId(100))?.buckets).toContainEqual(bucket([act.setField({ field: 'tunnel_id', value: 100n }), act.output(9)]));
+    const d = desiredFlows(gatewayLab(), 'hv1', {
+      vmPorts: new Map([['web-a', 1]]),
+      tunnelPorts: new Map([
+        ['tun-gw1-gnv', 9],
+        ['tun-hv2-gnv', 12],
+      ]),
+    });
+    expect(group(d, floodAllGroupId(100))?.buckets).toContainEqual(
+      bucket([act.setField({ field: 'tunnel_id', value: 100n }), act.output(9)]),
+    );
     expect(find(d, Table.L2, [md(100)])?.instructions).toEqual([inst.gotoTable(Table.FLOOD)]);
     // Other nodes have no gateway flows.
     expect(d.flows.some((f) => f.tableId === Table.FLOOD && f.match.some((m) => m.field === 'reg7'))).toBe(false);
@@ -113,12 +159,26 @@ describe('L2 gateway pipeline', () => {
       bucket([act.pushVlan(), act.setField({ field: 'vlan_vid', value: 0x100a }), act.output(5)]),
       bucket([act.group(serviceFailoverGroupId(100))]),
     ]);
-    const sn = desiredFlows(lab, 'sn1', { vmPorts: new Map(), tunnelPorts: new Map([['tun-gw1-gnv', 1], ['tun-hv1-gnv', 2], ['tun-hv2-gnv', 3]]) });
+    const sn = desiredFlows(lab, 'sn1', {
+      vmPorts: new Map(),
+      tunnelPorts: new Map([
+        ['tun-gw1-gnv', 1],
+        ['tun-hv1-gnv', 2],
+        ['tun-hv2-gnv', 3],
+      ]),
+    });
     expect(group(sn, replicateGroupId(100))?.buckets).toHaveLength(3);
   });
 
   it('encodes learn as a Nicira action padded to 8 bytes', () => {
-    const a = learnAction({ table: 40, priority: 100, idleTimeout: 300, cookie: 0x0e00006400000000n, metadata: 100n, mark: { reg: 7, bit: 0 } });
+    const a = learnAction({
+      table: 40,
+      priority: 100,
+      idleTimeout: 300,
+      cookie: 0x0e00006400000000n,
+      metadata: 100n,
+      mark: { reg: 7, bit: 0 },
+    });
     expect(a).toMatchObject({ type: 'experimenter', experimenter: 0x2320 });
     const data = (a as { data: Buffer }).data;
     expect((data.length + 8) % 8).toBe(0);

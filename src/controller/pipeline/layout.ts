@@ -41,13 +41,28 @@ export interface StageLayout {
 /** Table 0: where a frame entered (reg6) and its switch (metadata): local ports (VMs, router
  *  interfaces on a gateway), tunnels, and on a service node the switches it serves. */
 const classify = {
-  name: 'classify', tables: { CLASSIFY: 0 }, writes: [0], priorities: [Priority.MATCH],
-  cookies: { CLASSIFY_VM: 0x01, CLASSIFY_TUNNEL: 0x02, /** Service node: a tunnel's frame of a switch it serves, on to replication. */ CLASSIFY_SERVED: 0x09 },
+  name: 'classify',
+  tables: { CLASSIFY: 0 },
+  writes: [0],
+  priorities: [Priority.MATCH],
+  cookies: {
+    CLASSIFY_VM: 0x01,
+    CLASSIFY_TUNNEL: 0x02,
+    /** Service node: a tunnel's frame of a switch it serves, on to replication. */ CLASSIFY_SERVED: 0x09,
+  },
   groups: {},
 } as const;
 
 /** Reserved (tables 1-4): a port's frames checked against its addresses. */
-const portSecurity = { name: 'port-security', reserved: true, tables: { PORT_SECURITY: 1 }, writes: [], priorities: [], cookies: {}, groups: {} } as const;
+const portSecurity = {
+  name: 'port-security',
+  reserved: true,
+  tables: { PORT_SECURITY: 1 },
+  writes: [],
+  priorities: [],
+  cookies: {},
+  groups: {},
+} as const;
 
 /** Reserved (tables 5-9): security groups' ACLs, with conntrack recirculating within them. */
 const acl = { name: 'acl', reserved: true, tables: { ACL: 5 }, writes: [], priorities: [], cookies: {}, groups: {} } as const;
@@ -56,7 +71,10 @@ const acl = { name: 'acl', reserved: true, tables: { ACL: 5 }, writes: [], prior
  *  tunnel of its node; anything else on to flooding. Cookie kind 0x05 (a tunnel-unicast drop)
  *  is no longer written. */
 const l2 = {
-  name: 'l2-forwarding', tables: { L2: 10 }, writes: [10], priorities: [Priority.LOCAL_UNICAST, Priority.MATCH, Priority.FLOOD],
+  name: 'l2-forwarding',
+  tables: { L2: 10 },
+  writes: [10],
+  priorities: [Priority.LOCAL_UNICAST, Priority.MATCH, Priority.FLOOD],
   cookies: { L2_LOCAL: 0x03, L2_REMOTE: 0x04, L2_FLOOD: 0x06 },
   groups: {},
 } as const;
@@ -64,14 +82,20 @@ const l2 = {
 /** Table 20: broadcast, multicast and unknown unicast through one group per switch and
  *  direction; in service-node mode, one copy to the first live service node. */
 const flood = {
-  name: 'flooding', tables: { FLOOD: 20 }, writes: [20], priorities: [Priority.MATCH],
+  name: 'flooding',
+  tables: { FLOOD: 20 },
+  writes: [20],
+  priorities: [Priority.MATCH],
   cookies: { FLOOD_FROM_VM: 0x07, FLOOD_FROM_TUNNEL: 0x08 },
   groups: { FLOOD_LOCAL: 0x00, FLOOD_ALL: 0x01, SERVICE_FAILOVER: 0x02 },
 } as const;
 
 /** Table 30, service nodes: one copy to every other node carrying the switch. */
 const replicate = {
-  name: 'replication', tables: { REPLICATE: 30 }, writes: [30], priorities: [Priority.MATCH],
+  name: 'replication',
+  tables: { REPLICATE: 30 },
+  writes: [30],
+  priorities: [Priority.MATCH],
   cookies: { /** Service node: replicate to the switch's other nodes. */ REPLICATE: 0x0a },
   groups: { REPLICATE: 0x03 },
 } as const;
@@ -80,7 +104,10 @@ const replicate = {
  *  source MACs into table 40, which OVS writes and reconciliation leaves alone), a tunnel's
  *  frame looked up there, a learned destination out the NIC. */
 const l2Gateway = {
-  name: 'l2-gateway', tables: { LEARNED: 40 }, writes: [0, 10, 20], priorities: [Priority.LOCAL_UNICAST, Priority.MATCH],
+  name: 'l2-gateway',
+  tables: { LEARNED: 40 },
+  writes: [0, 10, 20],
+  priorities: [Priority.LOCAL_UNICAST, Priority.MATCH],
   cookies: {
     /** L2 gateway: the physical NIC's frames of the bridged VLAN into the switch (and learn). */
     CLASSIFY_PHYSICAL: 0x0b,
@@ -97,7 +124,10 @@ const l2Gateway = {
 /** Logical routers: a local port's frame to a router interface into the router's failover group
  *  (table 10), a standby gateway's gates, and on a gateway the uplinks and their NIC (table 0). */
 const router = {
-  name: 'router', tables: {}, writes: [0, 10], priorities: [Priority.ROUTER, Priority.LOCAL_UNICAST, Priority.MATCH],
+  name: 'router',
+  tables: {},
+  writes: [0, 10],
+  priorities: [Priority.ROUTER, Priority.LOCAL_UNICAST, Priority.MATCH],
   cookies: {
     /** Table 10: a local port's frame to a router interface, into the router's failover group. */
     ROUTER_UNICAST: 0x10,
@@ -118,18 +148,40 @@ const router = {
 
 /** Explicit drops at priority 0 in the tables reconciliation owns, so that dumps say so. */
 const tableMiss = {
-  name: 'table-miss', tables: {}, writes: [0, 10, 20, 30], priorities: [Priority.MISS],
+  name: 'table-miss',
+  tables: {},
+  writes: [0, 10, 20, 30],
+  priorities: [Priority.MISS],
   cookies: { TABLE_MISS: 0x0f },
   groups: {},
 } as const;
 
 /** The stages in pipeline order. */
-export const LAYOUT = { classify, portSecurity, acl, l2, flood, replicate, l2Gateway, router, tableMiss } as const satisfies Record<string, StageLayout>;
+export const LAYOUT = { classify, portSecurity, acl, l2, flood, replicate, l2Gateway, router, tableMiss } as const satisfies Record<
+  string,
+  StageLayout
+>;
 
-export const Table = { ...classify.tables, ...portSecurity.tables, ...acl.tables, ...l2.tables, ...flood.tables, ...replicate.tables, ...l2Gateway.tables } as const;
+export const Table = {
+  ...classify.tables,
+  ...portSecurity.tables,
+  ...acl.tables,
+  ...l2.tables,
+  ...flood.tables,
+  ...replicate.tables,
+  ...l2Gateway.tables,
+} as const;
 
 /** Kind of flow, the top byte of its cookie. */
-export const CookieKind = { ...classify.cookies, ...l2.cookies, ...flood.cookies, ...replicate.cookies, ...l2Gateway.cookies, ...router.cookies, ...tableMiss.cookies } as const;
+export const CookieKind = {
+  ...classify.cookies,
+  ...l2.cookies,
+  ...flood.cookies,
+  ...replicate.cookies,
+  ...l2Gateway.cookies,
+  ...router.cookies,
+  ...tableMiss.cookies,
+} as const;
 export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];
 
 /** Kind of group, the top byte of its id (the low 24 bits: a VNI, or a router's index). */

@@ -6,13 +6,33 @@ import { Port } from '../../openflow/index.ts';
 
 // OpenFlow class * 128 + field, for a stable field order; NXM_1 (registers, tunnel ips) first.
 const FIELD_NO: Record<string, number> = {
-  in_port: 0x8000 * 128 + 0, in_phy_port: 0x8000 * 128 + 1, metadata: 0x8000 * 128 + 2, eth_dst: 0x8000 * 128 + 3,
-  eth_src: 0x8000 * 128 + 4, eth_type: 0x8000 * 128 + 5, vlan_vid: 0x8000 * 128 + 6, vlan_pcp: 0x8000 * 128 + 7,
-  ip_dscp: 0x8000 * 128 + 8, ip_ecn: 0x8000 * 128 + 9, ip_proto: 0x8000 * 128 + 10, ipv4_src: 0x8000 * 128 + 11,
-  ipv4_dst: 0x8000 * 128 + 12, tcp_src: 0x8000 * 128 + 13, tcp_dst: 0x8000 * 128 + 14, udp_src: 0x8000 * 128 + 15,
-  udp_dst: 0x8000 * 128 + 16, icmpv4_type: 0x8000 * 128 + 19, icmpv4_code: 0x8000 * 128 + 20, arp_op: 0x8000 * 128 + 21,
-  arp_spa: 0x8000 * 128 + 22, arp_tpa: 0x8000 * 128 + 23, arp_sha: 0x8000 * 128 + 24, arp_tha: 0x8000 * 128 + 25,
-  tunnel_id: 0x8000 * 128 + 38, tun_src: 128 + 31, tun_dst: 128 + 32,
+  in_port: 0x8000 * 128 + 0,
+  in_phy_port: 0x8000 * 128 + 1,
+  metadata: 0x8000 * 128 + 2,
+  eth_dst: 0x8000 * 128 + 3,
+  eth_src: 0x8000 * 128 + 4,
+  eth_type: 0x8000 * 128 + 5,
+  vlan_vid: 0x8000 * 128 + 6,
+  vlan_pcp: 0x8000 * 128 + 7,
+  ip_dscp: 0x8000 * 128 + 8,
+  ip_ecn: 0x8000 * 128 + 9,
+  ip_proto: 0x8000 * 128 + 10,
+  ipv4_src: 0x8000 * 128 + 11,
+  ipv4_dst: 0x8000 * 128 + 12,
+  tcp_src: 0x8000 * 128 + 13,
+  tcp_dst: 0x8000 * 128 + 14,
+  udp_src: 0x8000 * 128 + 15,
+  udp_dst: 0x8000 * 128 + 16,
+  icmpv4_type: 0x8000 * 128 + 19,
+  icmpv4_code: 0x8000 * 128 + 20,
+  arp_op: 0x8000 * 128 + 21,
+  arp_spa: 0x8000 * 128 + 22,
+  arp_tpa: 0x8000 * 128 + 23,
+  arp_sha: 0x8000 * 128 + 24,
+  arp_tha: 0x8000 * 128 + 25,
+  tunnel_id: 0x8000 * 128 + 38,
+  tun_src: 128 + 31,
+  tun_dst: 128 + 32,
   ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`reg${i}`, 128 + i])),
 };
 
@@ -24,9 +44,29 @@ function toBig(v: number | bigint | string): bigint {
   return v.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n); // IPv4
 }
 
-const WIDTH: Record<string, number> = { in_port: 32, in_phy_port: 32, metadata: 64, tunnel_id: 64, eth_dst: 48, eth_src: 48,
-  arp_sha: 48, arp_tha: 48, eth_type: 16, vlan_vid: 16, tcp_src: 16, tcp_dst: 16, udp_src: 16, udp_dst: 16, arp_op: 16,
-  ipv4_src: 32, ipv4_dst: 32, arp_spa: 32, arp_tpa: 32, tun_src: 32, tun_dst: 32 };
+const WIDTH: Record<string, number> = {
+  in_port: 32,
+  in_phy_port: 32,
+  metadata: 64,
+  tunnel_id: 64,
+  eth_dst: 48,
+  eth_src: 48,
+  arp_sha: 48,
+  arp_tha: 48,
+  eth_type: 16,
+  vlan_vid: 16,
+  tcp_src: 16,
+  tcp_dst: 16,
+  udp_src: 16,
+  udp_dst: 16,
+  arp_op: 16,
+  ipv4_src: 32,
+  ipv4_dst: 32,
+  arp_spa: 32,
+  arp_tpa: 32,
+  tun_src: 32,
+  tun_dst: 32,
+};
 const widthOf = (field: string) => WIDTH[field] ?? (field.startsWith('reg') ? 32 : 8);
 
 /** Hex of an unmasked value that fits its field (as `toBig(v).toString(16)`); undefined: take
@@ -44,7 +84,10 @@ function exactValueText(v: number | bigint | string, width: number): string | un
 function oxmKey(f: OxmField): { order: number; text: string } | undefined {
   if (f.field === 'raw') {
     const exp = f.experimenter === undefined ? '' : `.${f.experimenter}`;
-    return { order: f.oxmClass * 128 + f.oxmField, text: `raw${f.oxmClass}.${f.oxmField}${exp}${f.hasMask ? 'm' : ''}=${f.payload.toString('hex')}` };
+    return {
+      order: f.oxmClass * 128 + f.oxmField,
+      text: `raw${f.oxmClass}.${f.oxmField}${exp}${f.hasMask ? 'm' : ''}=${f.payload.toString('hex')}`,
+    };
   }
   if (f.mask === undefined) {
     // The common case, without bigint arithmetic: an exact value, written as the slow path would.
@@ -105,7 +148,13 @@ export function actionKey(a: Action): string {
 
 // OVS prints and returns instructions in the order the 1.3 spec executes them.
 const INSTRUCTION_ORDER: Record<Instruction['type'], number> = {
-  meter: 0, apply_actions: 1, clear_actions: 2, write_actions: 3, write_metadata: 4, goto_table: 5, experimenter: 6,
+  meter: 0,
+  apply_actions: 1,
+  clear_actions: 2,
+  write_actions: 3,
+  write_metadata: 4,
+  goto_table: 5,
+  experimenter: 6,
 };
 
 function instructionKey(i: Instruction): string | undefined {

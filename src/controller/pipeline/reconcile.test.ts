@@ -19,10 +19,24 @@ const ovsInstructions = (list: readonly Instruction[]): Instruction[] =>
     .sort((a, b) => INSTR_ORDER.indexOf(a.type) - INSTR_ORDER.indexOf(b.type))
     .map((i) => (i.type === 'apply_actions' || i.type === 'write_actions' ? { ...i, actions: i.actions.map(ovsAction) } : i));
 const asStats = (f: FlowModMsg): FlowStats => ({
-  tableId: f.tableId, durationSec: 3, durationNsec: 0, priority: f.priority, idleTimeout: f.idleTimeout, hardTimeout: f.hardTimeout,
-  flags: 0, cookie: f.cookie, packetCount: 5n, byteCount: 500n, match: [...f.match].reverse(), instructions: ovsInstructions(f.instructions),
+  tableId: f.tableId,
+  durationSec: 3,
+  durationNsec: 0,
+  priority: f.priority,
+  idleTimeout: f.idleTimeout,
+  hardTimeout: f.hardTimeout,
+  flags: 0,
+  cookie: f.cookie,
+  packetCount: 5n,
+  byteCount: 500n,
+  match: [...f.match].reverse(),
+  instructions: ovsInstructions(f.instructions),
 });
-const asDesc = (g: GroupModMsg): GroupDesc => ({ groupType: g.groupType, groupId: g.groupId, buckets: g.buckets.map((b) => ({ ...b, actions: b.actions.map(ovsAction) })) });
+const asDesc = (g: GroupModMsg): GroupDesc => ({
+  groupType: g.groupType,
+  groupId: g.groupId,
+  buckets: g.buckets.map((b) => ({ ...b, actions: b.actions.map(ovsAction) })),
+});
 const asInstalled = (d: DesiredFlows) => ({ flows: d.flows.map(asStats), groups: d.groups.map(asDesc) });
 
 /** A switch as a set of entries keyed by table+priority+match, strict about ordering mistakes. */
@@ -34,7 +48,9 @@ class ModelSwitch {
     for (const g of state.groups) this.groups.set(g.groupId, g);
   }
   private groupsUsed(instructions: readonly Instruction[]): number[] {
-    return instructions.flatMap((i) => (i.type === 'apply_actions' || i.type === 'write_actions' ? i.actions : [])).flatMap((a) => (a.type === 'group' ? [a.groupId] : []));
+    return instructions
+      .flatMap((i) => (i.type === 'apply_actions' || i.type === 'write_actions' ? i.actions : []))
+      .flatMap((a) => (a.type === 'group' ? [a.groupId] : []));
   }
   private chained(g: { buckets: readonly { actions: readonly Action[] }[] }): number[] {
     return g.buckets.flatMap((b) => b.actions).flatMap((a) => (a.type === 'group' ? [a.groupId] : []));
@@ -102,8 +118,15 @@ describe('reconcile', () => {
     lab.ports = [...lab.ports, { name: 'web-n', switch: 'web', mac: '02:00:00:00:00:1a', node: 'hv1' }];
     const facts: NodeFacts = { ...facts1, vmPorts: new Map([...facts1.vmPorts, ['web-n', 7]]) };
     const msgs = reconcile(desiredFlows(lab, 'hv1', facts), asInstalled(before));
-    const summary = msgs.map((m) => (m.type === 'group_mod' ? `group ${m.command} ${m.groupId}` : `flow ${m.command} t${m.tableId} p${m.priority}`));
-    expect(summary).toEqual([`group modify ${floodLocalGroupId(100)}`, `group modify ${floodAllGroupId(100)}`, 'flow add t0 p100', 'flow add t10 p110']);
+    const summary = msgs.map((m) =>
+      m.type === 'group_mod' ? `group ${m.command} ${m.groupId}` : `flow ${m.command} t${m.tableId} p${m.priority}`,
+    );
+    expect(summary).toEqual([
+      `group modify ${floodLocalGroupId(100)}`,
+      `group modify ${floodAllGroupId(100)}`,
+      'flow add t0 p100',
+      'flow add t10 p110',
+    ]);
     expect(msgs[2]).toMatchObject({ match: [{ field: 'in_port', value: 7 }] });
   });
 
@@ -127,7 +150,8 @@ describe('reconcile', () => {
     const facts: NodeFacts = { ...facts1, tunnelPorts: new Map([...facts1.tunnelPorts, ['tun-sn1-gnv', 12]]) };
     const src = desiredFlows(withSn('source'), 'hv1', facts);
     const sn = desiredFlows(withSn('service-node'), 'hv1', facts);
-    const groupMsgs = (msgs: readonly (FlowModMsg | GroupModMsg)[]) => msgs.flatMap((m) => (m.type === 'group_mod' ? [`${m.command} ${m.groupId.toString(16)}`] : []));
+    const groupMsgs = (msgs: readonly (FlowModMsg | GroupModMsg)[]) =>
+      msgs.flatMap((m) => (m.type === 'group_mod' ? [`${m.command} ${m.groupId.toString(16)}`] : []));
     expect(groupMsgs(reconcile(sn, { flows: [], groups: [] }))).toEqual(['add 64', 'add c8', 'add 10000c8', 'add 2000064', 'add 1000064']);
     expect(groupMsgs(reconcile(sn, asInstalled(src)))).toEqual(['add 2000064', 'modify 1000064']);
     expect(groupMsgs(reconcile(src, asInstalled(sn)))).toEqual(['modify 1000064', 'delete 2000064']);
@@ -154,13 +178,20 @@ describe('reconcile', () => {
     const d = desiredFlows(smallLab(), 'hv1', facts1);
     const installed = asInstalled(d);
     const i0 = installed.flows.findIndex((f) => f.tableId === 10 && f.priority === 110);
-    installed.flows[i0] = { ...installed.flows[i0]!, instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 42, maxLen: 0 }] }] };
+    installed.flows[i0] = {
+      ...installed.flows[i0]!,
+      instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 42, maxLen: 0 }] }],
+    };
     const i1 = installed.flows.findIndex((f) => f.tableId === 20 && f.priority === 100);
     installed.flows[i1] = { ...installed.flows[i1]!, cookie: 0x1234n };
     const stranger = { ...installed.flows[0]!, tableId: 0, priority: 7, match: [{ field: 'in_port', value: 77 }] } as FlowStats;
     const elsewhere = { ...stranger, tableId: 40 };
     const msgs = reconcile(d, { flows: [...installed.flows, stranger, elsewhere], groups: installed.groups });
-    expect(msgs.map((m) => m.type === 'flow_mod' && `${m.command} t${m.tableId} p${m.priority}`)).toEqual(['delete_strict t0 p7', 'modify_strict t10 p110', 'add t20 p100']);
+    expect(msgs.map((m) => m.type === 'flow_mod' && `${m.command} t${m.tableId} p${m.priority}`)).toEqual([
+      'delete_strict t0 p7',
+      'modify_strict t10 p110',
+      'add t20 p100',
+    ]);
   });
 
   it('groups outside the pipeline range are left alone; changed buckets → modify; order of buckets in an all-group does not matter', () => {
@@ -178,11 +209,15 @@ describe('reconcile', () => {
     const installed = asInstalled(d);
     installed.flows = installed.flows.map((f) => ({
       ...f,
-      match: f.match.map((m) =>
-        m.field === 'eth_dst' && m.mask === undefined ? { ...m, value: m.value.toUpperCase(), mask: 'ff:ff:ff:ff:ff:ff' }
-        : m.field === 'eth_dst' ? { ...m, value: '00:00:00:00:00:00' }
-        : m,
-      ).concat([{ field: 'reg3', value: 9, mask: 0 }]),
+      match: f.match
+        .map((m) =>
+          m.field === 'eth_dst' && m.mask === undefined
+            ? { ...m, value: m.value.toUpperCase(), mask: 'ff:ff:ff:ff:ff:ff' }
+            : m.field === 'eth_dst'
+              ? { ...m, value: '00:00:00:00:00:00' }
+              : m,
+        )
+        .concat([{ field: 'reg3', value: 9, mask: 0 }]),
     }));
     expect(reconcile(d, installed)).toEqual([]);
   });
@@ -190,7 +225,11 @@ describe('reconcile', () => {
 
 describe('reconcile, property: the switch ends up holding exactly what is desired', () => {
   const NODES = ['hv1', 'hv2', 'hv3', 'sn1'];
-  const SWITCHES = [{ name: 's1', vni: 11 }, { name: 's2', vni: 12 }, { name: 's3', vni: 0x123456 }];
+  const SWITCHES = [
+    { name: 's1', vni: 11 },
+    { name: 's2', vni: 12 },
+    { name: 's3', vni: 0x123456 },
+  ];
   const encap = fc.constantFrom<Encap>('geneve', 'vxlan', 'gre');
   const portArb = fc.record({
     sw: fc.constantFrom(...SWITCHES.map((s) => s.name)),
@@ -213,17 +252,32 @@ describe('reconcile, property: the switch ends up holding exactly what is desire
       const seen = new Set<string>();
       const logical: LogicalState = {
         nodes: [...NODES, ...(twoServiceNodes ? ['sn2'] : [])].map((n, i) =>
-          (n.startsWith('sn') ? { name: n, role: 'service-node' as const, encap: 'geneve' as const, underlayIp: `192.0.2.${9 + i}` } : hv(n, `192.0.2.${i + 1}`))),
-        switches: SWITCHES.map((s, i) => ({ ...s, encap: encaps[i]!, replication: replication[i] ? ('source' as const) : ('service-node' as const) })),
+          n.startsWith('sn')
+            ? { name: n, role: 'service-node' as const, encap: 'geneve' as const, underlayIp: `192.0.2.${9 + i}` }
+            : hv(n, `192.0.2.${i + 1}`),
+        ),
+        switches: SWITCHES.map((s, i) => ({
+          ...s,
+          encap: encaps[i]!,
+          replication: replication[i] ? ('source' as const) : ('service-node' as const),
+        })),
         ports: ports.flatMap((p, i) => {
           const mac = `02:00:00:00:0${p.mac}:aa`;
           if (seen.has(`${p.sw}/${mac}`)) return []; // the store refuses duplicate MACs on a switch
           seen.add(`${p.sw}/${mac}`);
-          return [{ name: `p${i}`, switch: p.sw, mac: p.upper ? mac.toUpperCase() : mac, ...(p.node === undefined ? {} : { node: p.node }) }];
+          return [
+            { name: `p${i}`, switch: p.sw, mac: p.upper ? mac.toUpperCase() : mac, ...(p.node === undefined ? {} : { node: p.node }) },
+          ];
         }),
       };
-      const vmPorts = new Map(logical.ports.filter((p, i) => p.node === 'hv1' && knownVm[i]).map((p, i) => [p.name, ofportBase + i] as const));
-      const tunnelPorts = new Map(desiredTunnels(logical, node).filter((_t, i) => knownTunnel[i]).map((t, i) => [t.name, 100 + ofportBase * 10 + i] as const));
+      const vmPorts = new Map(
+        logical.ports.filter((p, i) => p.node === 'hv1' && knownVm[i]).map((p, i) => [p.name, ofportBase + i] as const),
+      );
+      const tunnelPorts = new Map(
+        desiredTunnels(logical, node)
+          .filter((_t, i) => knownTunnel[i])
+          .map((t, i) => [t.name, 100 + ofportBase * 10 + i] as const),
+      );
       return desiredFlows(logical, node, { vmPorts: node === 'hv1' ? vmPorts : new Map(), tunnelPorts });
     });
 
@@ -254,21 +308,34 @@ describe('reconcile, property: the switch ends up holding exactly what is desire
   // Someone else's entries: flows in our tables are removed, flows in other tables and groups
   // outside our id range survive untouched.
   const foreignArb = fc.array(
-    fc.record({ tableId: fc.constantFrom(0, 10, 20, 40), priority: fc.integer({ min: 1, max: 200 }), port: fc.integer({ min: 1, max: 4 }) }),
+    fc.record({
+      tableId: fc.constantFrom(0, 10, 20, 40),
+      priority: fc.integer({ min: 1, max: 200 }),
+      port: fc.integer({ min: 1, max: 4 }),
+    }),
     { maxLength: 5 },
   );
   it('with foreign entries on the switch: ours become exactly B, theirs outside our tables and groups stay', () => {
     fc.assert(
       fc.property(stateArb, stateArb, foreignArb, (a, b, foreign) => {
         const junk: FlowStats[] = foreign.map((j) => ({
-          ...asStats({ ...a.flows[0]!, tableId: j.tableId, priority: j.priority, cookie: 0xdeadn, match: [{ field: 'reg3', value: j.port }] }),
+          ...asStats({
+            ...a.flows[0]!,
+            tableId: j.tableId,
+            priority: j.priority,
+            cookie: 0xdeadn,
+            match: [{ field: 'reg3', value: j.port }],
+          }),
           instructions: [{ type: 'apply_actions', actions: [{ type: 'group', groupId: 0x7000000 }] }],
         }));
         const theirGroup: GroupDesc = { groupId: 0x7000000, groupType: 'all', buckets: [] };
         const installed = asInstalled(a);
         const sw = new ModelSwitch({ flows: [...installed.flows, ...junk], groups: [...installed.groups, theirGroup] });
         sw.apply(reconcile(b, sw.state()));
-        const expected = new ModelSwitch({ flows: [...asInstalled(b).flows, ...junk.filter((j) => j.tableId === 40)], groups: [...asInstalled(b).groups, theirGroup] });
+        const expected = new ModelSwitch({
+          flows: [...asInstalled(b).flows, ...junk.filter((j) => j.tableId === 40)],
+          groups: [...asInstalled(b).groups, theirGroup],
+        });
         expect(sw.content()).toEqual(expected.content());
         expect(reconcile(b, sw.state())).toEqual([]);
       }),

@@ -1,7 +1,15 @@
 // Where logical routers live and the numbers their flows use: a router's gateways in priority
 // order, the slot of each of its interfaces among the routers of that switch (part of the group
 // ids), its index among all routers, and which node pairs watch each other with BFD.
-import { type Encap, type LogicalState, type StateRouter, type StateSwitch, MAX_ROUTERS_PER_SWITCH, routerPortId, routerUplinkId } from '../../model/index.ts';
+import {
+  type Encap,
+  type LogicalState,
+  type StateRouter,
+  type StateSwitch,
+  MAX_ROUTERS_PER_SWITCH,
+  routerPortId,
+  routerUplinkId,
+} from '../../model/index.ts';
 
 /** One router interface as the pipeline realises it. */
 export interface RouterInterfacePlace {

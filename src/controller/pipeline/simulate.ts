@@ -95,7 +95,14 @@ export function simulate(flows: readonly SimFlow[], groups: readonly SimGroup[],
       } else throw new Error(`simulate: action ${a.type}`);
     }
   };
-  const s: State = { inPort: pkt.inPort, tunnelId: pkt.tunnelId, ethDst: macBig(pkt.ethDst), vlanVid: pkt.vlanVid ?? 0, metadata: 0n, reg6: 0 };
+  const s: State = {
+    inPort: pkt.inPort,
+    tunnelId: pkt.tunnelId,
+    ethDst: macBig(pkt.ethDst),
+    vlanVid: pkt.vlanVid ?? 0,
+    metadata: 0n,
+    reg6: 0,
+  };
   let table: number | undefined = 0;
   for (let hops = 0; table !== undefined && hops < 16; hops++) {
     const candidates = flows.filter((f) => f.tableId === table && matches(s, f.match)).sort((a, b) => b.priority - a.priority);

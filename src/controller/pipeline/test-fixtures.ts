@@ -6,7 +6,11 @@ import type { NodeFacts } from './types.ts';
 import type { LogicalState, StateNode, StatePort } from '../../model/index.ts';
 
 export const hv = (name: string, ip: string, extra: Partial<StateNode> = {}): StateNode => ({
-  name, role: 'hypervisor', encap: 'geneve', underlayIp: ip, ...extra,
+  name,
+  role: 'hypervisor',
+  encap: 'geneve',
+  underlayIp: ip,
+  ...extra,
 });
 
 /** Three hypervisors; `web` (VNI 100, geneve) on hv1+hv2, `db` (VNI 200, vxlan) on hv1+hv3; hv4 hosts nothing. */
@@ -34,15 +38,29 @@ export function smallLab(): LogicalState {
 }
 
 export const hv1Facts = (): NodeFacts => ({
-  vmPorts: new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]),
-  tunnelPorts: new Map([['tun-hv2-gnv', 10], ['tun-hv3-vxl', 11]]),
+  vmPorts: new Map([
+    ['web-a', 1],
+    ['web-b', 2],
+    ['db-d', 3],
+  ]),
+  tunnelPorts: new Map([
+    ['tun-hv2-gnv', 10],
+    ['tun-hv3-vxl', 11],
+  ]),
 });
 
 const node = (name: string, ip: string, role: 'service-node' | 'l2-gateway' | 'l3-gateway') => hv(name, ip, { role });
 
 /** hv1..hv4; big and small replicate through sn1/sn2, src at the source. */
 export const serviceLab = (): LogicalState => ({
-  nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), hv('hv3', '192.0.2.3'), hv('hv4', '192.0.2.4'), node('sn2', '192.0.2.12', 'service-node'), node('sn1', '192.0.2.11', 'service-node')],
+  nodes: [
+    hv('hv1', '192.0.2.1'),
+    hv('hv2', '192.0.2.2'),
+    hv('hv3', '192.0.2.3'),
+    hv('hv4', '192.0.2.4'),
+    node('sn2', '192.0.2.12', 'service-node'),
+    node('sn1', '192.0.2.11', 'service-node'),
+  ],
   switches: [
     { name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' },
     { name: 'small', vni: 8, replication: 'service-node', encap: 'vxlan' },
@@ -63,7 +81,13 @@ export const serviceLab = (): LogicalState => ({
 /** edge (web, db; gateways gw1, gw2, gw3) and core (web; gw2 then gw1) share eth2 on gw1 and
  *  gw2; stub has no uplink. */
 export const routerLab = (): LogicalState => ({
-  nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), node('gw1', '192.0.2.31', 'l3-gateway'), node('gw2', '192.0.2.32', 'l3-gateway'), node('gw3', '192.0.2.33', 'l3-gateway')],
+  nodes: [
+    hv('hv1', '192.0.2.1'),
+    hv('hv2', '192.0.2.2'),
+    node('gw1', '192.0.2.31', 'l3-gateway'),
+    node('gw2', '192.0.2.32', 'l3-gateway'),
+    node('gw3', '192.0.2.33', 'l3-gateway'),
+  ],
   switches: [
     { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
     { name: 'db', vni: 200, replication: 'source', encap: 'vxlan' },
@@ -74,10 +98,19 @@ export const routerLab = (): LogicalState => ({
     { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', node: 'hv1' },
   ],
   routers: [
-    { name: 'edge', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01' }, { switch: 'db', mac: '0A:00:00:00:02:01' }],
-      uplink: { mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) } },
-    { name: 'core', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
-      uplink: { mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) } },
+    {
+      name: 'edge',
+      interfaces: [
+        { switch: 'web', mac: '0a:00:00:00:01:01' },
+        { switch: 'db', mac: '0A:00:00:00:02:01' },
+      ],
+      uplink: { mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) },
+    },
+    {
+      name: 'core',
+      interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
+      uplink: { mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) },
+    },
     { name: 'stub', interfaces: [{ switch: 'db', mac: '0a:00:00:00:02:03' }] },
   ],
 });
@@ -100,7 +133,13 @@ export const gatewayLab = (): LogicalState => ({
 export const BENCH_HVS = 20;
 const N = BENCH_HVS;
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
-export const benchPort = (i: number): StatePort => ({ name: `vm${i + 1}`, switch: 'net', mac: `02:00:00:01:${hex2(i >> 8)}:${hex2(i & 255)}`, ip: `10.0.${i >> 8}.${i & 255}`, node: `hv${(i % N) + 1}` });
+export const benchPort = (i: number): StatePort => ({
+  name: `vm${i + 1}`,
+  switch: 'net',
+  mac: `02:00:00:01:${hex2(i >> 8)}:${hex2(i & 255)}`,
+  ip: `10.0.${i >> 8}.${i & 255}`,
+  node: `hv${(i % N) + 1}`,
+});
 export const benchLab = (): LogicalState => ({
   nodes: Array.from({ length: N }, (_, i) => hv(`hv${i + 1}`, `172.30.0.${i + 10}`, { underlayMac: `02:00:00:00:00:${hex2(i + 16)}` })),
   switches: [{ name: 'net', vni: 5001, replication: 'source', encap: 'geneve' }],

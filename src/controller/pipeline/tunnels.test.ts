@@ -37,16 +37,27 @@ describe('desiredTunnels', () => {
 
   it('same result whatever the input order', () => {
     const lab = smallLab();
-    const shuffled: LogicalState = { nodes: [...lab.nodes].reverse(), switches: [...lab.switches].reverse(), ports: [...lab.ports].reverse() };
+    const shuffled: LogicalState = {
+      nodes: [...lab.nodes].reverse(),
+      switches: [...lab.switches].reverse(),
+      ports: [...lab.ports].reverse(),
+    };
     for (const n of ['hv1', 'hv2', 'hv3']) expect(desiredTunnels(shuffled, n)).toEqual(desiredTunnels(lab, n));
   });
 
   it('service-node replication: hypervisors also tunnel to every service node, service nodes to every hypervisor with such a switch', () => {
     const lab: LogicalState = {
-      nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2'), hv('hv3', '192.0.2.3'),
+      nodes: [
+        hv('hv1', '192.0.2.1'),
+        hv('hv2', '192.0.2.2'),
+        hv('hv3', '192.0.2.3'),
         { name: 'sn2', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.12' },
-        { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.11' }],
-      switches: [{ name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' }, { name: 'src', vni: 8, replication: 'source', encap: 'geneve' }],
+        { name: 'sn1', role: 'service-node', encap: 'geneve', underlayIp: '192.0.2.11' },
+      ],
+      switches: [
+        { name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' },
+        { name: 'src', vni: 8, replication: 'source', encap: 'geneve' },
+      ],
       ports: [
         { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
         { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },

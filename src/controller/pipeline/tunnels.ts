@@ -130,7 +130,11 @@ function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
     const carries = [...l.carries.values()].sort((a, b) => a.sw.vni - b.sw.vni);
     return { tunnel, carries };
   });
-  return result.sort((a, b) => byName({ name: a.tunnel.remoteNode }, { name: b.tunnel.remoteNode }) || (a.tunnel.encap < b.tunnel.encap ? -1 : a.tunnel.encap > b.tunnel.encap ? 1 : 0));
+  return result.sort(
+    (a, b) =>
+      byName({ name: a.tunnel.remoteNode }, { name: b.tunnel.remoteNode }) ||
+      (a.tunnel.encap < b.tunnel.encap ? -1 : a.tunnel.encap > b.tunnel.encap ? 1 : 0),
+  );
 }
 
 /**
@@ -139,7 +143,10 @@ function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
  * switches) while every one backs up the others.
  */
 export function serviceNodeOrder(logical: LogicalState, vni: number): string[] {
-  const names = logical.nodes.filter((n) => n.role === 'service-node').map((n) => n.name).sort();
+  const names = logical.nodes
+    .filter((n) => n.role === 'service-node')
+    .map((n) => n.name)
+    .sort();
   if (names.length === 0) return [];
   const first = vni % names.length;
   return [...names.slice(first), ...names.slice(0, first)];

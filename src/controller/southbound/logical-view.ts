@@ -30,7 +30,8 @@ export class LogicalView {
     const facts = state.nodes.map((n) => (this.sessions.view(n.name) ? this.sessions.facts(n.name) : undefined));
     const macs = state.nodes.map((n) => this.sessions.underlayMac(n.name));
     const cache = this.cache;
-    if (cache?.state === state && cache.facts.every((f, i) => f === facts[i]) && cache.macs.every((m, i) => m === macs[i])) return cache.logical;
+    if (cache?.state === state && cache.facts.every((f, i) => f === facts[i]) && cache.macs.every((m, i) => m === macs[i]))
+      return cache.logical;
     const factsOf = new Map(state.nodes.map((n, i) => [n.name, facts[i]]));
     const down = new Set<string>();
     for (const p of state.ports) {

@@ -2,7 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { nodeAction, touchedFirst, type NodeStatus } from './node-action.ts';
 
 const node = (status: Partial<NodeStatus> = {}): NodeStatus => ({
-  mine: true, mastered: true, complete: true, running: false, touched: false, reached: false, ...status,
+  mine: true,
+  mastered: true,
+  complete: true,
+  running: false,
+  touched: false,
+  reached: false,
+  ...status,
 });
 const settle = { reprogram: false, batch: false, quorate: true };
 const config = { reprogram: true, batch: false, quorate: true };

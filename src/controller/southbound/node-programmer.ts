@@ -2,7 +2,19 @@
 // flows and groups over OpenFlow 1.3 by reconciliation (read what the switch has, send only the
 // difference; never a wipe). Holds what the member knows of each node it masters.
 import { OpenFlowInstallError, type OpenFlowConnection, type OpenFlowController } from '../../openflow/index.ts';
-import { desiredFlows, desiredTunnels, expectedPorts, installed, patchRemotePorts, PipelineMemo, reconcile, sameTunnels, type ActualFlows, type DesiredFlows, type NodeFacts } from '../pipeline/index.ts';
+import {
+  desiredFlows,
+  desiredTunnels,
+  expectedPorts,
+  installed,
+  patchRemotePorts,
+  PipelineMemo,
+  reconcile,
+  sameTunnels,
+  type ActualFlows,
+  type DesiredFlows,
+  type NodeFacts,
+} from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { LEASE_MS } from '../mastership/lease.ts';
 import type { LogicalState } from '../../model/index.ts';
@@ -68,7 +80,10 @@ export class NodeProgrammer {
 
   /** Nodes this member masters that are fully programmed (the lab runner waits for these). */
   programmed(): string[] {
-    return this.runs.completed().filter((node) => this.masters.has(node)).sort();
+    return this.runs
+      .completed()
+      .filter((node) => this.masters.has(node))
+      .sort();
   }
 
   isComplete(node: string): boolean {
@@ -142,7 +157,10 @@ export class NodeProgrammer {
     const changedTunnels = await sessions.syncTunnels(node, wantedTunnels, { holdCpathDown: true });
     const facts = sessions.facts(node);
     let t0 = performance.now();
-    const patched = unchangedTunnels && last.facts === facts ? patchRemotePorts(last.desired, last.logical, logical, node, facts, mastered.memo) : undefined;
+    const patched =
+      unchangedTunnels && last.facts === facts
+        ? patchRemotePorts(last.desired, last.logical, logical, node, facts, mastered.memo)
+        : undefined;
     const desired = patched?.desired ?? desiredFlows(logical, node, facts, mastered.memo);
     mastered.last = { logical, facts, desired, tunnels: wantedTunnels };
     let computeMs = performance.now() - t0;

@@ -157,7 +157,13 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     return this.memo(node, 'facts', () => {
       const facts = this.readFacts(node);
       const last = this.lastFacts.get(node);
-      if (last && sameMap(last.vmPorts, facts.vmPorts) && sameMap(last.tunnelPorts, facts.tunnelPorts) && sameMap(last.physicalPorts, facts.physicalPorts)) return last;
+      if (
+        last &&
+        sameMap(last.vmPorts, facts.vmPorts) &&
+        sameMap(last.tunnelPorts, facts.tunnelPorts) &&
+        sameMap(last.physicalPorts, facts.physicalPorts)
+      )
+        return last;
       this.lastFacts.set(node, facts);
       return facts;
     });
@@ -191,7 +197,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
         type: String(i.type),
         remoteIp: mapGet(i.options, 'remote_ip') ?? '',
         remoteMac: mapGet(i.external_ids, 'nvlab-remote-mac'),
-        bfd: new Map(i.bfd instanceof Map ? ([...(i.bfd as OvsdbMap)].map(([k, v]) => [String(k), String(v)])) : []),
+        bfd: new Map(i.bfd instanceof Map ? [...(i.bfd as OvsdbMap)].map(([k, v]) => [String(k), String(v)]) : []),
       }));
   }
 
@@ -250,9 +256,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
         ]),
       ),
       ...rebfd.map((t) => op.update('Interface', whereUuid(t.uuid), { bfd: new Map(wantBfd(want.get(t.name)!, t)) })),
-      ...(staleUuids.length
-        ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'delete', staleUuids.map((u) => uuid(u))]])]
-        : []),
+      ...(staleUuids.length ? [op.mutate('Bridge', whereUuid(bridge._uuid), [['ports', 'delete', staleUuids.map((u) => uuid(u))]])] : []),
       ...fresh.flatMap((t, i) => [
         op.insert(
           'Interface',
@@ -291,7 +295,10 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   }
 
   private bridge(node: string, name: string): Row | undefined {
-    return this.views.get(node)?.replica.rows('Bridge').find((b) => b.name === name) as Row | undefined;
+    return this.views
+      .get(node)
+      ?.replica.rows('Bridge')
+      .find((b) => b.name === name) as Row | undefined;
   }
 
   private interfaces(node: string, bridgeName: string): Row[] {

@@ -48,7 +48,10 @@ class FakeSwitch extends EventEmitter {
   install = vi.fn(async (msgs: unknown[]) => {
     if (this.refuseAsSlave > 0) {
       this.refuseAsSlave--;
-      throw new OpenFlowInstallError([{ index: 0, error: new OpenFlowError({ xid: 1, errorType: 1, errorCode: 10, data: Buffer.alloc(0) }) }], msgs.length);
+      throw new OpenFlowInstallError(
+        [{ index: 0, error: new OpenFlowError({ xid: 1, errorType: 1, errorCode: 10, data: Buffer.alloc(0) }) }],
+        msgs.length,
+      );
     }
     this.installs.push(msgs);
   });
@@ -79,7 +82,10 @@ class FakeSessions extends EventEmitter {
   /** The node's ovsdb-server reports these VMs plugged in, and its tunnel to the other node. */
   report(node: string, vms: string[]): void {
     const other = node === 'hv1' ? 'hv2' : 'hv1';
-    this.factsOf.set(node, { vmPorts: new Map(vms.map((vm, i) => [vm, i + 1])), tunnelPorts: new Map([[tunnelName(other, 'geneve'), 10]]) });
+    this.factsOf.set(node, {
+      vmPorts: new Map(vms.map((vm, i) => [vm, i + 1])),
+      tunnelPorts: new Map([[tunnelName(other, 'geneve'), 10]]),
+    });
     this.emit('change', node);
   }
 }
@@ -108,7 +114,13 @@ function member(me = 'ctrl1', clusterSize = 1) {
   const sessions = new FakeSessions();
   const openflow = new FakeOpenFlow();
   const liveness = new FakeLiveness(clusterSize);
-  const programmer = new Programmer(me, store as unknown as Store, sessions as unknown as NodeSessions, openflow as unknown as OpenFlowController, liveness as unknown as Liveness);
+  const programmer = new Programmer(
+    me,
+    store as unknown as Store,
+    sessions as unknown as NodeSessions,
+    openflow as unknown as OpenFlowController,
+    liveness as unknown as Liveness,
+  );
   const logs: string[] = [];
   programmer.on('log', (line) => logs.push(line));
   return { programmer, store, sessions, openflow, liveness, logs };
@@ -140,7 +152,7 @@ describe('Programmer', () => {
     programmer.stop();
   });
 
-  test("a plug programs its own node at once, and the other nodes of the switch REMOTE_BATCH_MS later", async () => {
+  test('a plug programs its own node at once, and the other nodes of the switch REMOTE_BATCH_MS later', async () => {
     const { programmer, sessions, sw1, sw2 } = await running();
     sessions.report('hv2', ['vm2']);
     await vi.advanceTimersByTimeAsync(1);

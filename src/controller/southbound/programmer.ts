@@ -114,7 +114,11 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
       if (this.decided) reached = affectedNodes(this.decided, logical);
       this.decided = logical;
     }
-    const live = liveMembers(this.me, this.store.liveMembers().map((m) => m.name), (name) => this.liveness.isUp(name));
+    const live = liveMembers(
+      this.me,
+      this.store.liveMembers().map((m) => m.name),
+      (name) => this.liveness.isUp(name),
+    );
     const quorate = isQuorate(this.liveness.upPeers().length, this.liveness.clusterSize);
     const holderOf = holdersFrom(() => this.store.masterships()); // read only while a node is being handed over
     const mastered = this.nodes.mastered;

@@ -35,9 +35,7 @@ export interface Decision {
 /** When the next decision runs. Nothing else is pending in `idle`; `due` runs at the next turn of
  *  the event loop and takes along whatever comes meanwhile, a burst of config included. */
 type Timing =
-  | { kind: 'idle' }
-  | { kind: 'due'; immediate: NodeJS.Immediate }
-  | { kind: 'debouncing'; since: number; timer: NodeJS.Timeout };
+  { kind: 'idle' } | { kind: 'due'; immediate: NodeJS.Immediate } | { kind: 'debouncing'; since: number; timer: NodeJS.Timeout };
 
 /** What the next decision carries beside the touched nodes. */
 type Work = { kind: 'settle' } | { kind: 'reprogram'; plugsOnly: boolean };
@@ -114,7 +112,14 @@ export class Scheduler {
   /** For tests and debugging: where the scheduler stands. */
   state(): { timing: Timing['kind']; work: Work['kind']; plugsOnly: boolean; touched: string[]; remoteBatch: boolean; retry: boolean } {
     const plugsOnly = this.work.kind === 'reprogram' && this.work.plugsOnly;
-    return { timing: this.timing.kind, work: this.work.kind, plugsOnly, touched: [...this.touched].sort(), remoteBatch: this.remoteBatch !== undefined, retry: this.retry !== undefined };
+    return {
+      timing: this.timing.kind,
+      work: this.work.kind,
+      plugsOnly,
+      touched: [...this.touched].sort(),
+      remoteBatch: this.remoteBatch !== undefined,
+      retry: this.retry !== undefined,
+    };
   }
 
   /** A decision soon: at once, or with `reprogram` once a burst of config changes has gone

@@ -19,10 +19,15 @@ export function sorted<T extends { name: string }>(items: T[]): T[] {
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = (o: object) =>
+    Object.keys(o)
+      .filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .sort();
   const ka = keys(a);
   const kb = keys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 export function withoutName<R extends { name?: unknown }>(row: R): Omit<R, 'name'> {
@@ -31,5 +36,6 @@ export function withoutName<R extends { name?: unknown }>(row: R): Omit<R, 'name
 }
 
 export function checkSameName(path: string, body: string): void {
-  if (path !== body) throw new InvalidError(`the name cannot change (is "${path}")`, [{ path: ['name'], message: `the name cannot change (is "${path}")` }]);
+  if (path !== body)
+    throw new InvalidError(`the name cannot change (is "${path}")`, [{ path: ['name'], message: `the name cannot change (is "${path}")` }]);
 }

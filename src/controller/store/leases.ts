@@ -7,7 +7,12 @@ import { Txn } from './txn.ts';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Renews `member`'s lease until `expires` (ms since the epoch); needs a quorum, like every write. */
-export async function heartbeat(committer: Committer, member: string, expires: number, options: { timeoutMs?: number } = {}): Promise<void> {
+export async function heartbeat(
+  committer: Committer,
+  member: string,
+  expires: number,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
   if (!member) throw new InvalidError('member name is empty', [{ path: ['member'], message: 'a non-empty name' }]);
   if (!Number.isSafeInteger(expires) || expires < 0) {
     throw new InvalidError(`bad lease end ${expires}`, [{ path: ['expires'], message: 'ms since the epoch, an integer' }]);
@@ -38,7 +43,12 @@ export async function heartbeat(committer: Committer, member: string, expires: n
  * master inserts its row, guarded by the unique index on `node`; a clash there means another
  * member inserted first, and the loop then increments that row.
  */
-export async function bumpGeneration(committer: Committer, node: string, member: string, options: { timeoutMs?: number } = {}): Promise<number> {
+export async function bumpGeneration(
+  committer: Committer,
+  node: string,
+  member: string,
+  options: { timeoutMs?: number } = {},
+): Promise<number> {
   if (!node || !member) throw new InvalidError('node and member must be non-empty', []);
   const deadline = Date.now() + (options.timeoutMs ?? committer.writeTimeoutMs);
   for (let attempt = 1; ; attempt++) {
@@ -58,7 +68,8 @@ export async function bumpGeneration(committer: Committer, node: string, member:
       return 1;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
-      if (Date.now() >= deadline) throw new ConflictError(`mastership of "${node}": still contended after ${attempt} attempts`, { cause: err });
+      if (Date.now() >= deadline)
+        throw new ConflictError(`mastership of "${node}": still contended after ${attempt} attempts`, { cause: err });
       // A follower may not have the winner's insert yet; give it a moment, with jitter.
       await sleep(2 + Math.random() * 10 * Math.min(attempt, 5));
     }

@@ -36,7 +36,8 @@ function harness(answer: (ops: Operation[]) => OvsdbTransactionError | number = 
     },
     view: { list: (name) => resource(name).list() as never },
   };
-  const resource = <N extends ResourceName>(name: N) => new Resource(STORED[name] as never, ctx) as Resource<{ name: string }, never, never>;
+  const resource = <N extends ResourceName>(name: N) =>
+    new Resource(STORED[name] as never, ctx) as Resource<{ name: string }, never, never>;
   return { rows, sent, settled, resource };
 }
 
@@ -57,26 +58,60 @@ describe('generic resource operations', () => {
 
   it('replaces child rows on update, after the update of its own row whose count says it exists', async () => {
     const h = harness(() => 0);
-    await expect(h.resource('logicalRouters').update('edge', { ...router, name: undefined } as never)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'logical router "edge" not found' });
+    await expect(h.resource('logicalRouters').update('edge', { ...router, name: undefined } as never)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'logical router "edge" not found',
+    });
     const ops = h.sent[0]!.filter((o) => o.op !== 'wait').map((o) => `${o.op} ${'table' in o ? o.table : ''}`);
-    expect(ops).toEqual(['update Logical_Router', 'delete Logical_Router_Interface', 'delete Logical_Router_Gateway', 'insert Logical_Router_Interface', 'insert Logical_Router_Gateway']);
+    expect(ops).toEqual([
+      'update Logical_Router',
+      'delete Logical_Router_Interface',
+      'delete Logical_Router_Gateway',
+      'insert Logical_Router_Interface',
+      'insert Logical_Router_Gateway',
+    ]);
   });
 
   it('deletes child rows with the object, and words a failed guard from the view', async () => {
-    const h = harness((ops) => new OvsdbTransactionError('timed out', undefined, ops.findIndex((o) => o.op === 'wait'), []));
-    await expect(h.resource('logicalSwitches').delete('web')).rejects.toMatchObject({ code: 'CONFLICT', message: 'logical switch "web" still has logical ports: web-1' });
+    const h = harness(
+      (ops) =>
+        new OvsdbTransactionError(
+          'timed out',
+          undefined,
+          ops.findIndex((o) => o.op === 'wait'),
+          [],
+        ),
+    );
+    await expect(h.resource('logicalSwitches').delete('web')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'logical switch "web" still has logical ports: web-1',
+    });
     const ok = harness();
     await ok.resource('logicalRouters').delete('edge');
-    expect(ok.sent[0]!.map((o) => `${o.op} ${'table' in o ? o.table : ''}`)).toEqual(['delete Logical_Router', 'delete Logical_Router_Interface', 'delete Logical_Router_Gateway']);
+    expect(ok.sent[0]!.map((o) => `${o.op} ${'table' in o ? o.table : ''}`)).toEqual([
+      'delete Logical_Router',
+      'delete Logical_Router_Interface',
+      'delete Logical_Router_Gateway',
+    ]);
   });
 
   it('words a name clash as "already exists" and others as the description does', async () => {
     const clash = (table: string, columns: string) => () =>
-      new OvsdbTransactionError('constraint violation', `Transaction causes multiple rows in "${table}" table to have identical values (x) for index on ${columns}.  First row`, 1, []);
+      new OvsdbTransactionError(
+        'constraint violation',
+        `Transaction causes multiple rows in "${table}" table to have identical values (x) for index on ${columns}.  First row`,
+        1,
+        [],
+      );
     const byName = harness(clash('Transport_Node', 'column "name"'));
-    await expect(byName.resource('transportNodes').create({ name: 'gw1', underlayIp: '172.30.0.9' } as never)).rejects.toMatchObject({ code: 'CONFLICT', message: 'transport node "gw1" already exists' });
+    await expect(byName.resource('transportNodes').create({ name: 'gw1', underlayIp: '172.30.0.9' } as never)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'transport node "gw1" already exists',
+    });
     const byMac = harness(clash('Logical_Port', 'columns "switch" and "mac"'));
-    await expect(byMac.resource('logicalPorts').create({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:01' } as never)).rejects.toMatchObject({
+    await expect(
+      byMac.resource('logicalPorts').create({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:01' } as never),
+    ).rejects.toMatchObject({
       message: 'MAC 02:00:00:00:01:01 is already used on logical switch "web" by port "web-1"',
     });
   });
@@ -84,10 +119,25 @@ describe('generic resource operations', () => {
   it('reads its own write back once the replica shows it, nested objects included', async () => {
     const h = harness();
     const ls = { name: 'dc', vni: 7, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', network: 'dc', nic: 'eth2' } };
-    h.rows.Logical_Switch!.push({ name: 'dc', vni: 7, replication: 'source', encap: 'geneve', subnet: [], l2_gateway_node: ['gw1'], l2_gateway_network: ['dc'], l2_gateway_vlan: [], l2_gateway_nic: ['eth2'] });
+    h.rows.Logical_Switch!.push({
+      name: 'dc',
+      vni: 7,
+      replication: 'source',
+      encap: 'geneve',
+      subnet: [],
+      l2_gateway_node: ['gw1'],
+      l2_gateway_network: ['dc'],
+      l2_gateway_vlan: [],
+      l2_gateway_nic: ['eth2'],
+    });
     expect(await h.resource('logicalSwitches').create(ls as never)).toEqual(ls);
     expect(h.settled).toEqual([true]);
-    expect(h.resource('logicalSwitches').list().map((s) => s.name)).toEqual(['dc', 'web']);
+    expect(
+      h
+        .resource('logicalSwitches')
+        .list()
+        .map((s) => s.name),
+    ).toEqual(['dc', 'web']);
     expect(() => h.resource('logicalSwitches').get('nope')).toThrow('logical switch "nope" not found');
   });
 });

@@ -92,7 +92,8 @@ export class Resource<T extends { name: string }, I extends { name: string } = T
     const txn = new Txn();
     txn.indexClash = (table, columns) => {
       if (!subject) return undefined;
-      if (table === this.spec.table && columns.length === 1 && columns[0] === 'name') return new ConflictError(`${this.kind} "${subject.name}" already exists`);
+      if (table === this.spec.table && columns.length === 1 && columns[0] === 'name')
+        return new ConflictError(`${this.kind} "${subject.name}" already exists`);
       return this.spec.clash?.(subject, table, columns, this.ctx.view);
     };
     return txn;

@@ -5,7 +5,14 @@ import { nodeFromRow, nodeToRow, portFromRow, portToRow, routerFromRows, routerT
 describe('NvStore rows', () => {
   it('maps optional properties to 0-or-1 sets and back', () => {
     const node = { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11', underlayMac: '02:00:00:00:00:11' } as const;
-    expect(nodeToRow(node)).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlay_ip: '172.30.0.11', underlay_mac: ['02:00:00:00:00:11'], mgmt_ip: [] });
+    expect(nodeToRow(node)).toEqual({
+      name: 'hv1',
+      role: 'hypervisor',
+      encap: 'geneve',
+      underlay_ip: '172.30.0.11',
+      underlay_mac: ['02:00:00:00:00:11'],
+      mgmt_ip: [],
+    });
     expect(nodeFromRow(nodeToRow(node) as never)).toEqual(node);
     const port = { name: 'p1', switch: 'web', mac: '02:00:00:00:01:01' };
     expect(portToRow(port)).toEqual({ name: 'p1', switch: 'web', mac: '02:00:00:00:01:01', ip: [], node: [] });
@@ -15,14 +22,32 @@ describe('NvStore rows', () => {
     expect(switchToRow(ls)).toMatchObject({ l2_gateway_node: [], l2_gateway_network: [], l2_gateway_vlan: [], l2_gateway_nic: [] });
   });
 
-  it('carries a switch\'s L2 gateway in four optional columns, and reads rows written before them', () => {
-    const ls = { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' } } as const;
-    expect(switchToRow(ls)).toMatchObject({ l2_gateway_node: ['gw1'], l2_gateway_network: ['dc'], l2_gateway_vlan: [10], l2_gateway_nic: ['eth2'] });
+  it("carries a switch's L2 gateway in four optional columns, and reads rows written before them", () => {
+    const ls = {
+      name: 'web',
+      vni: 5001,
+      replication: 'source',
+      encap: 'geneve',
+      l2Gateway: { node: 'gw1', network: 'dc', vlan: 10, nic: 'eth2' },
+    } as const;
+    expect(switchToRow(ls)).toMatchObject({
+      l2_gateway_node: ['gw1'],
+      l2_gateway_network: ['dc'],
+      l2_gateway_vlan: [10],
+      l2_gateway_nic: ['eth2'],
+    });
     expect(switchFromRow(switchToRow(ls) as never)).toEqual(ls);
     const untagged = { ...ls, l2Gateway: { node: 'gw1', network: 'dc', nic: 'eth2' } };
     expect(switchFromRow(switchToRow(untagged) as never)).toEqual(untagged);
-    expect(switchFromRow({ name: 'web', vni: 1, replication: 'source', encap: 'geneve', subnet: [] })).toEqual({ name: 'web', vni: 1, replication: 'source', encap: 'geneve' });
-    expect(logicalState([], [ls], []).switches).toEqual([{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', vlan: 10, nic: 'eth2' } }]);
+    expect(switchFromRow({ name: 'web', vni: 1, replication: 'source', encap: 'geneve', subnet: [] })).toEqual({
+      name: 'web',
+      vni: 1,
+      replication: 'source',
+      encap: 'geneve',
+    });
+    expect(logicalState([], [ls], []).switches).toEqual([
+      { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2Gateway: { node: 'gw1', vlan: 10, nic: 'eth2' } },
+    ]);
   });
 
   it('gives the pipeline exactly its LogicalState shape, sorted by name', () => {
@@ -54,21 +79,70 @@ describe('NvStore rows', () => {
   it('writes a router as its row plus a row per interface and gateway, keeping their order', () => {
     const router = {
       name: 'edge',
-      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }, { switch: 'app', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' }],
-      uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] },
+      interfaces: [
+        { switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' },
+        { switch: 'app', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' },
+      ],
+      uplink: {
+        network: 'wan',
+        ip: '203.0.113.2/24',
+        mac: '0a:00:00:00:ff:01',
+        snat: true,
+        gateways: [
+          { node: 'gw2', nic: 'eth2' },
+          { node: 'gw1', nic: 'eth3' },
+        ],
+      },
     };
     const rows = routerToRows(router);
-    expect(rows.router).toEqual({ name: 'edge', uplink_network: ['wan'], uplink_ip: ['203.0.113.2'], uplink_prefix: [24], uplink_mac: ['0a:00:00:00:ff:01'], uplink_snat: [true] });
-    expect(rows.interfaces[1]).toEqual({ router: 'edge', switch: 'app', ip: '10.0.2.1', prefix: 24, mac: '0a:00:00:00:02:01', position: 1 });
-    expect(rows.gateways).toEqual([{ router: 'edge', node: 'gw2', nic: 'eth2', priority: 0 }, { router: 'edge', node: 'gw1', nic: 'eth3', priority: 1 }]);
+    expect(rows.router).toEqual({
+      name: 'edge',
+      uplink_network: ['wan'],
+      uplink_ip: ['203.0.113.2'],
+      uplink_prefix: [24],
+      uplink_mac: ['0a:00:00:00:ff:01'],
+      uplink_snat: [true],
+    });
+    expect(rows.interfaces[1]).toEqual({
+      router: 'edge',
+      switch: 'app',
+      ip: '10.0.2.1',
+      prefix: 24,
+      mac: '0a:00:00:00:02:01',
+      position: 1,
+    });
+    expect(rows.gateways).toEqual([
+      { router: 'edge', node: 'gw2', nic: 'eth2', priority: 0 },
+      { router: 'edge', node: 'gw1', nic: 'eth3', priority: 1 },
+    ]);
     // Read back from rows in any order, beside another router's rows.
     const other = routerToRows({ name: 'zz', interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }] });
-    const back = routerFromRows(rows.router as never, [...other.interfaces, ...rows.interfaces].reverse() as never, [...rows.gateways].reverse() as never);
+    const back = routerFromRows(
+      rows.router as never,
+      [...other.interfaces, ...rows.interfaces].reverse() as never,
+      [...rows.gateways].reverse() as never,
+    );
     expect(JSON.stringify(back)).toBe(JSON.stringify(router));
-    expect(routerFromRows(other.router as never, other.interfaces as never, [])).toEqual({ name: 'zz', interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }] });
+    expect(routerFromRows(other.router as never, other.interfaces as never, [])).toEqual({
+      name: 'zz',
+      interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }],
+    });
     expect(other.router).toMatchObject({ uplink_network: [], uplink_snat: [] });
     expect(logicalState([], [], [], [router]).routers).toEqual([
-      { name: 'edge', interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01' }, { switch: 'app', mac: '0a:00:00:00:02:01' }], uplink: { mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] } },
+      {
+        name: 'edge',
+        interfaces: [
+          { switch: 'web', mac: '0a:00:00:00:01:01' },
+          { switch: 'app', mac: '0a:00:00:00:02:01' },
+        ],
+        uplink: {
+          mac: '0a:00:00:00:ff:01',
+          gateways: [
+            { node: 'gw2', nic: 'eth2' },
+            { node: 'gw1', nic: 'eth3' },
+          ],
+        },
+      },
     ]);
   });
 });

@@ -9,13 +9,27 @@ export const NVSTORE_DATABASE = 'NvStore';
 export interface NvStoreTables {
   Transport_Node: { name: string; role: string; encap: string; underlay_ip: string; underlay_mac: string[]; mgmt_ip: string[] };
   Logical_Switch: {
-    name: string; vni: number; replication: string; encap: string; subnet: string[];
+    name: string;
+    vni: number;
+    replication: string;
+    encap: string;
+    subnet: string[];
     // Absent in rows written before schema 1.1.0: read as empty sets.
-    l2_gateway_node?: string[]; l2_gateway_network?: string[]; l2_gateway_vlan?: number[]; l2_gateway_nic?: string[];
+    l2_gateway_node?: string[];
+    l2_gateway_network?: string[];
+    l2_gateway_vlan?: number[];
+    l2_gateway_nic?: string[];
   };
   Logical_Port: { name: string; switch: string; mac: string; ip: string[]; node: string[] };
   // Schema 1.2.0: a router is one row and a row per interface and per gateway, written together.
-  Logical_Router: { name: string; uplink_network: string[]; uplink_ip: string[]; uplink_prefix: number[]; uplink_mac: string[]; uplink_snat: boolean[] };
+  Logical_Router: {
+    name: string;
+    uplink_network: string[];
+    uplink_ip: string[];
+    uplink_prefix: number[];
+    uplink_mac: string[];
+    uplink_snat: boolean[];
+  };
   Logical_Router_Interface: { router: string; switch: string; ip: string; prefix: number; mac: string; position: number };
   Logical_Router_Gateway: { router: string; node: string; nic: string; priority: number };
   Member: { name: string; expires: number };
@@ -32,7 +46,14 @@ function optional<K extends string>(key: K, set: readonly string[]): { [P in K]?
 }
 
 export function nodeToRow(n: TransportNode): Row {
-  return { name: n.name, role: n.role, encap: n.encap, underlay_ip: n.underlayIp, underlay_mac: opt(n.underlayMac), mgmt_ip: opt(n.mgmtIp) };
+  return {
+    name: n.name,
+    role: n.role,
+    encap: n.encap,
+    underlay_ip: n.underlayIp,
+    underlay_mac: opt(n.underlayMac),
+    mgmt_ip: opt(n.mgmtIp),
+  };
 }
 
 export function nodeFromRow(r: NvStoreTables['Transport_Node']): TransportNode {
@@ -49,17 +70,33 @@ export function nodeFromRow(r: NvStoreTables['Transport_Node']): TransportNode {
 export function switchToRow(s: LogicalSwitch): Row {
   const gw = s.l2Gateway;
   return {
-    name: s.name, vni: s.vni, replication: s.replication, encap: s.encap, subnet: opt(s.subnet),
-    l2_gateway_node: opt(gw?.node), l2_gateway_network: opt(gw?.network), l2_gateway_vlan: gw?.vlan === undefined ? [] : [gw.vlan], l2_gateway_nic: opt(gw?.nic),
+    name: s.name,
+    vni: s.vni,
+    replication: s.replication,
+    encap: s.encap,
+    subnet: opt(s.subnet),
+    l2_gateway_node: opt(gw?.node),
+    l2_gateway_network: opt(gw?.network),
+    l2_gateway_vlan: gw?.vlan === undefined ? [] : [gw.vlan],
+    l2_gateway_nic: opt(gw?.nic),
   };
 }
 
 export function switchFromRow(r: NvStoreTables['Logical_Switch']): LogicalSwitch {
-  const node = r.l2_gateway_node?.[0], network = r.l2_gateway_network?.[0], nic = r.l2_gateway_nic?.[0], vlan = r.l2_gateway_vlan?.[0];
+  const node = r.l2_gateway_node?.[0],
+    network = r.l2_gateway_network?.[0],
+    nic = r.l2_gateway_nic?.[0],
+    vlan = r.l2_gateway_vlan?.[0];
   const l2Gateway: L2Gateway | undefined =
-    node !== undefined && network !== undefined && nic !== undefined ? { node, network, ...(vlan === undefined ? {} : { vlan }), nic } : undefined;
+    node !== undefined && network !== undefined && nic !== undefined
+      ? { node, network, ...(vlan === undefined ? {} : { vlan }), nic }
+      : undefined;
   return {
-    name: r.name, vni: r.vni, replication: r.replication as Replication, encap: r.encap as Encap, ...optional('subnet', r.subnet),
+    name: r.name,
+    vni: r.vni,
+    replication: r.replication as Replication,
+    encap: r.encap as Encap,
+    ...optional('subnet', r.subnet),
     ...(l2Gateway ? { l2Gateway } : {}),
   };
 }
@@ -112,17 +149,27 @@ export function routerFromRows(
   gateways: readonly NvStoreTables['Logical_Router_Gateway'][],
 ): LogicalRouter {
   const mine = <T extends { router: string }>(rows: readonly T[]) => rows.filter((x) => x.router === r.name);
-  const network = r.uplink_network[0], ip = r.uplink_ip[0], prefix = r.uplink_prefix[0], mac = r.uplink_mac[0];
+  const network = r.uplink_network[0],
+    ip = r.uplink_ip[0],
+    prefix = r.uplink_prefix[0],
+    mac = r.uplink_mac[0];
   const uplink =
     network !== undefined && ip !== undefined && prefix !== undefined && mac !== undefined
       ? {
-          network, ip: `${ip}/${prefix}`, mac, snat: r.uplink_snat[0] ?? false,
-          gateways: mine(gateways).sort((a, b) => a.priority - b.priority).map((g) => ({ node: g.node, nic: g.nic })),
+          network,
+          ip: `${ip}/${prefix}`,
+          mac,
+          snat: r.uplink_snat[0] ?? false,
+          gateways: mine(gateways)
+            .sort((a, b) => a.priority - b.priority)
+            .map((g) => ({ node: g.node, nic: g.nic })),
         }
       : undefined;
   return {
     name: r.name,
-    interfaces: mine(interfaces).sort((a, b) => a.position - b.position).map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefix}`, mac: i.mac })),
+    interfaces: mine(interfaces)
+      .sort((a, b) => a.position - b.position)
+      .map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefix}`, mac: i.mac })),
     ...(uplink ? { uplink } : {}),
   };
 }

@@ -96,7 +96,10 @@ export class Store extends EventEmitter<StoreEvents> {
       view,
     };
     // Each entry is built from STORED's entry of the same name, so it has that resource's types.
-    const entries = Object.entries(STORED).map(([name, spec]: [string, StoredResource<{ name: string }>]) => [name, new Resource(spec, context)]);
+    const entries = Object.entries(STORED).map(([name, spec]: [string, StoredResource<{ name: string }>]) => [
+      name,
+      new Resource(spec, context),
+    ]);
     this.resources = Object.fromEntries(entries) as unknown as Store['resources'];
   }
 
@@ -147,7 +150,9 @@ export class Store extends EventEmitter<StoreEvents> {
         }
         client.close();
         if (code === 'OVSDB_CONNECTION' || code === 'OVSDB_TIMEOUT') {
-          throw new StoreUnavailableError(`no member of ${[remotes].flat().join(', ')} with quorum serving ${database}`, 'no', { cause: err });
+          throw new StoreUnavailableError(`no member of ${[remotes].flat().join(', ')} with quorum serving ${database}`, 'no', {
+            cause: err,
+          });
         }
         throw err;
       }
@@ -208,10 +213,14 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly createSwitch = (input: LogicalSwitchInput): Promise<LogicalSwitch> => this.resources.logicalSwitches.create(input);
   readonly createPort = (input: LogicalPortInput): Promise<LogicalPort> => this.resources.logicalPorts.create(input);
   readonly createRouter = (input: LogicalRouterInput): Promise<LogicalRouter> => this.resources.logicalRouters.create(input);
-  readonly updateNode = (name: string, input: UpdateInput<TransportNodeInput>): Promise<TransportNode> => this.resources.transportNodes.update(name, input);
-  readonly updateSwitch = (name: string, input: UpdateInput<LogicalSwitchInput>): Promise<LogicalSwitch> => this.resources.logicalSwitches.update(name, input);
-  readonly updatePort = (name: string, input: UpdateInput<LogicalPortInput>): Promise<LogicalPort> => this.resources.logicalPorts.update(name, input);
-  readonly updateRouter = (name: string, input: UpdateInput<LogicalRouterInput>): Promise<LogicalRouter> => this.resources.logicalRouters.update(name, input);
+  readonly updateNode = (name: string, input: UpdateInput<TransportNodeInput>): Promise<TransportNode> =>
+    this.resources.transportNodes.update(name, input);
+  readonly updateSwitch = (name: string, input: UpdateInput<LogicalSwitchInput>): Promise<LogicalSwitch> =>
+    this.resources.logicalSwitches.update(name, input);
+  readonly updatePort = (name: string, input: UpdateInput<LogicalPortInput>): Promise<LogicalPort> =>
+    this.resources.logicalPorts.update(name, input);
+  readonly updateRouter = (name: string, input: UpdateInput<LogicalRouterInput>): Promise<LogicalRouter> =>
+    this.resources.logicalRouters.update(name, input);
   readonly deleteNode = (name: string): Promise<void> => this.resources.transportNodes.delete(name);
   readonly deleteSwitch = (name: string): Promise<void> => this.resources.logicalSwitches.delete(name);
   readonly deletePort = (name: string): Promise<void> => this.resources.logicalPorts.delete(name);

@@ -25,22 +25,33 @@ describe('store transactions', () => {
     expect(txn.ops[0]).toMatchObject({ op: 'wait', until: '==', rows: [{ name: 'web' }], timeout: 0 });
     expect(txn.ops[1]).toMatchObject({ op: 'wait', until: '==', rows: [], timeout: 0 });
     expect(txn.translate(new OvsdbTransactionError('timed out', undefined, 0, []))).toBeInstanceOf(NotFoundError);
-    expect(txn.translate(new OvsdbTransactionError('timed out', undefined, 1, []))).toMatchObject({ code: 'CONFLICT', message: 'IP in use' });
+    expect(txn.translate(new OvsdbTransactionError('timed out', undefined, 1, []))).toMatchObject({
+      code: 'CONFLICT',
+      message: 'IP in use',
+    });
   });
 
   it('maps index clashes to CONFLICT, other constraint violations to INVALID', () => {
     const txn = new Txn();
     txn.add(op.insert('Logical_Switch', { name: 'b', vni: 1 }));
-    expect(txn.translate(new OvsdbTransactionError('constraint violation', VNI_CLASH, 1, []))).toMatchObject({ code: 'CONFLICT', message: 'duplicate vni in Logical_Switch' });
+    expect(txn.translate(new OvsdbTransactionError('constraint violation', VNI_CLASH, 1, []))).toMatchObject({
+      code: 'CONFLICT',
+      message: 'duplicate vni in Logical_Switch',
+    });
     txn.indexClash = (table, columns) => new ConflictError(`${table}:${columns.join('+')}`);
-    expect(txn.translate(new OvsdbTransactionError('constraint violation', MAC_CLASH, 1, []))).toMatchObject({ message: 'Logical_Port:switch+mac' });
+    expect(txn.translate(new OvsdbTransactionError('constraint violation', MAC_CLASH, 1, []))).toMatchObject({
+      message: 'Logical_Port:switch+mac',
+    });
     const invalid = txn.translate(new OvsdbTransactionError('constraint violation', 'bogus is not one of the allowed values', 0, []));
     expect(invalid).toBeInstanceOf(InvalidError);
   });
 
   it('maps timeouts and lost connections to NO_QUORUM with an unknown outcome', () => {
     const txn = new Txn();
-    for (const err of [new OvsdbTimeoutError('transact timed out after 2000 ms'), new OvsdbConnectionError('connection lost during transact')]) {
+    for (const err of [
+      new OvsdbTimeoutError('transact timed out after 2000 ms'),
+      new OvsdbConnectionError('connection lost during transact'),
+    ]) {
       const mapped = txn.translate(err);
       expect(mapped).toBeInstanceOf(StoreUnavailableError);
       expect(mapped).toMatchObject({ code: 'NO_QUORUM', applied: 'unknown' });

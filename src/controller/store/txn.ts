@@ -1,6 +1,14 @@
 // One store transaction: OVSDB operations, some of them guards (`wait`s that fail the whole
 // transaction), and the translation of whatever goes wrong into a StoreError.
-import { OvsdbConnectionError, OvsdbTimeoutError, OvsdbTransactionError, op, type Condition, type Operation, type Row } from '../../ovsdb/index.ts';
+import {
+  OvsdbConnectionError,
+  OvsdbTimeoutError,
+  OvsdbTransactionError,
+  op,
+  type Condition,
+  type Operation,
+  type Row,
+} from '../../ovsdb/index.ts';
 import { ConflictError, InvalidError, StoreUnavailableError, type StoreError } from './errors.ts';
 
 /** Makes the error for a unique-index clash, given the table and the index's columns. */
@@ -43,13 +51,21 @@ export class Txn {
       if (guard && err.error === 'timed out') return guard();
       if (err.error === 'constraint violation') {
         const clash = parseIndexClash(err.details);
-        if (clash) return this.indexClash?.(clash.table, clash.columns) ?? new ConflictError(`duplicate ${clash.columns.join(', ')} in ${clash.table}`, { cause: err });
+        if (clash)
+          return (
+            this.indexClash?.(clash.table, clash.columns) ??
+            new ConflictError(`duplicate ${clash.columns.join(', ')} in ${clash.table}`, { cause: err })
+          );
         return new InvalidError(`rejected by the store: ${err.details ?? err.message}`, [], { cause: err });
       }
       return err;
     }
     if (err instanceof OvsdbTimeoutError) {
-      return new StoreUnavailableError(`${err.message}: no commit within the bound (the member may have lost its quorum); the write may still take effect`, 'unknown', { cause: err });
+      return new StoreUnavailableError(
+        `${err.message}: no commit within the bound (the member may have lost its quorum); the write may still take effect`,
+        'unknown',
+        { cause: err },
+      );
     }
     if (err instanceof OvsdbConnectionError) {
       return new StoreUnavailableError(`${err.message}: the write may or may not have taken effect`, 'unknown', { cause: err });

@@ -25,7 +25,9 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
       NVLAB_NODE: member.name,
       NVLAB_LAB: plan.lab,
       NVLAB_MGMT_IP: member.mgmtIp,
-      NVLAB_MEMBERS: membersOf(plan).map((m) => `${m.name}=${m.mgmtIp}`).join(' '),
+      NVLAB_MEMBERS: membersOf(plan)
+        .map((m) => `${m.name}=${m.mgmtIp}`)
+        .join(' '),
       NVLAB_STORE_PORT: String(STORE_PORT),
       NVLAB_STORE_RAFT_PORT: String(STORE_RAFT_PORT),
       // The members' debug switches (docs/controller.md), when the deploying shell sets them.

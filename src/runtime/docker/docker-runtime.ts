@@ -52,9 +52,7 @@ export class RuntimeError extends NvlabError {
 }
 
 function statusCode(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error
-    ? (error as { statusCode?: number }).statusCode
-    : undefined;
+  return typeof error === 'object' && error !== null && 'statusCode' in error ? (error as { statusCode?: number }).statusCode : undefined;
 }
 
 function reason(error: unknown): string {
@@ -90,10 +88,9 @@ export class DockerRuntime implements Runtime {
     try {
       await this.docker.ping();
     } catch (error) {
-      throw new RuntimeError(
-        'no Docker engine answers (is dockerd running? `bash scripts/bootstrap.sh` installs and starts one)',
-        { cause: error },
-      );
+      throw new RuntimeError('no Docker engine answers (is dockerd running? `bash scripts/bootstrap.sh` installs and starts one)', {
+        cause: error,
+      });
     }
     this.image = await ensureNodeImage(this.docker, onProgress ? { onProgress } : {});
     return this.image;
@@ -297,9 +294,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async exec(name: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const command = options.timeoutMs
-      ? ['timeout', '-s', 'KILL', `${Math.ceil(options.timeoutMs / 1000)}`, ...cmd]
-      : cmd;
+    const command = options.timeoutMs ? ['timeout', '-s', 'KILL', `${Math.ceil(options.timeoutMs / 1000)}`, ...cmd] : cmd;
     try {
       const exec = await this.docker.getContainer(name).exec({
         Cmd: command,
@@ -307,8 +302,9 @@ export class DockerRuntime implements Runtime {
         AttachStderr: true,
         AttachStdin: options.stdin !== undefined,
       });
-      const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as unknown as
-        | (Readable & { end(data?: string): void });
+      const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as unknown as Readable & {
+        end(data?: string): void;
+      };
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       const out = new PassThrough().on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -338,9 +334,7 @@ export class DockerRuntime implements Runtime {
       name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
       labels: c.Labels ?? {},
       state: c.State,
-      addresses: Object.fromEntries(
-        (JSON.parse(c.Labels?.[LABEL_LINKS] ?? '[]') as Link[]).map((link) => [link.network, link.ip]),
-      ),
+      addresses: Object.fromEntries((JSON.parse(c.Labels?.[LABEL_LINKS] ?? '[]') as Link[]).map((link) => [link.network, link.ip])),
     }));
   }
 

@@ -93,7 +93,13 @@ export async function deleteBridge(fabricPid: number, bridge: string): Promise<v
  *  once it had sent a packet, and until then flooded every tunnel packet towards it to every
  *  node, each vswitchd taking an upcall for it: on fresh 20-node labs, port-up p50 was 65 and 66
  *  ms against 50 and 38 once every node had announced itself. */
-export async function wireNode(fabricPid: number, nodePid: number, container: string, links: Link[], mtus: Map<string, number>): Promise<void> {
+export async function wireNode(
+  fabricPid: number,
+  nodePid: number,
+  container: string,
+  links: Link[],
+  mtus: Map<string, number>,
+): Promise<void> {
   const script = links
     .map((link) => {
       const side = fabricSide(container, link.nic);

@@ -27,7 +27,11 @@ export async function nodeImageTag(root = projectRoot): Promise<string> {
   const files = [join(root, 'Dockerfile'), join(root, '.dockerignore'), ...(await filesUnder(join(root, 'image')))];
   const hash = createHash('sha256');
   for (const file of files.sort()) {
-    hash.update(relative(root, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(root, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   return `${IMAGE_REPOSITORY}:${hash.digest('hex').slice(0, 12)}`;
 }
@@ -96,7 +100,10 @@ async function removeSupersededImages(docker: Docker, current: string): Promise<
   const images = await docker.listImages({ filters: { reference: [IMAGE_REPOSITORY] } });
   for (const tag of images.flatMap((image) => image.RepoTags ?? [])) {
     if (tag !== current && tag.startsWith(`${IMAGE_REPOSITORY}:`)) {
-      await docker.getImage(tag).remove().catch(() => {});
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => {});
     }
   }
 }

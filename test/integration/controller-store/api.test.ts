@@ -38,15 +38,33 @@ describe('northbound API over a 3-member NvStore cluster', () => {
   });
 
   it('creates through one member and reads back through another member and a third store', async () => {
-    const node = await post('/api/v1/transport-nodes', { name: 'hv1', underlayIp: '172.30.0.11', underlayMac: '02:00:00:00:00:11', mgmtIp: '172.31.0.11' });
+    const node = await post('/api/v1/transport-nodes', {
+      name: 'hv1',
+      underlayIp: '172.30.0.11',
+      underlayMac: '02:00:00:00:00:11',
+      mgmtIp: '172.31.0.11',
+    });
     expect(node.statusCode).toBe(201);
     expect(node.headers.location).toBe('/api/v1/transport-nodes/hv1');
-    expect(node.json()).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11', underlayMac: '02:00:00:00:00:11', mgmtIp: '172.31.0.11' });
+    expect(node.json()).toEqual({
+      name: 'hv1',
+      role: 'hypervisor',
+      encap: 'geneve',
+      underlayIp: '172.30.0.11',
+      underlayMac: '02:00:00:00:00:11',
+      mgmtIp: '172.31.0.11',
+    });
     expect((await post('/api/v1/transport-nodes', { name: 'sn1', role: 'service-node', underlayIp: '172.30.0.21' })).statusCode).toBe(201);
     const ls = await post('/api/v1/logical-switches', { name: 'web', vni: 5001, subnet: '10.0.1.0/24' });
     expect(ls.statusCode).toBe(201);
     expect(ls.json()).toEqual({ name: 'web', vni: 5001, replication: 'source', encap: 'geneve', subnet: '10.0.1.0/24' });
-    const lp = await post('/api/v1/logical-ports', { name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', ip: '10.0.1.11', node: 'hv1' });
+    const lp = await post('/api/v1/logical-ports', {
+      name: 'web-1',
+      switch: 'web',
+      mac: '02:00:00:00:01:01',
+      ip: '10.0.1.11',
+      node: 'hv1',
+    });
     expect(lp.statusCode).toBe(201);
 
     // Member 0 reads its own writes at once.
@@ -73,7 +91,10 @@ describe('northbound API over a 3-member NvStore cluster', () => {
   it('answers clashes with 409: name, VNI (written through another member), MAC, IP', async () => {
     const vni = await http1('/api/v1/logical-switches', { method: 'POST', body: JSON.stringify({ name: 'db', vni: 5001 }) });
     expect(vni).toMatchObject({ status: 409, body: { error: 'conflict', detail: 'VNI 5001 is already used by logical switch "web"' } });
-    expect((await post('/api/v1/logical-switches', { name: 'web', vni: 5009 })).json()).toEqual({ error: 'conflict', detail: 'logical switch "web" already exists' });
+    expect((await post('/api/v1/logical-switches', { name: 'web', vni: 5009 })).json()).toEqual({
+      error: 'conflict',
+      detail: 'logical switch "web" already exists',
+    });
     const mac = await post('/api/v1/logical-ports', { name: 'web-2', switch: 'web', mac: '02:00:00:00:01:01' });
     expect(mac.statusCode).toBe(409);
     expect(mac.json().detail).toBe('MAC 02:00:00:00:01:01 is already used on logical switch "web" by port "web-1"');
@@ -97,21 +118,38 @@ describe('northbound API over a 3-member NvStore cluster', () => {
       const winner = r0.statusCode === 201 ? `race-a${round}` : `race-b${round}`;
       // Create a port on the winner through one member while the other deletes the switch.
       const [port, del] = await Promise.all([
-        later(() => http1('/api/v1/logical-ports', { method: 'POST', body: JSON.stringify({ name: `race-p${round}`, switch: winner, mac: '02:00:00:00:09:01' }) })),
+        later(() =>
+          http1('/api/v1/logical-ports', {
+            method: 'POST',
+            body: JSON.stringify({ name: `race-p${round}`, switch: winner, mac: '02:00:00:00:09:01' }),
+          }),
+        ),
         later(() => api0.inject({ method: 'DELETE', url: `/api/v1/logical-switches/${winner}` })),
       ]);
       // Either the port came first (the delete sees it: 409) or the delete did (the port: 404).
-      expect([[201, 409], [404, 204]]).toContainEqual([port.status, del.statusCode]);
+      expect([
+        [201, 409],
+        [404, 204],
+      ]).toContainEqual([port.status, del.statusCode]);
       if (port.status === 201) {
         expect((await api0.inject({ method: 'DELETE', url: `/api/v1/logical-ports/race-p${round}` })).statusCode).toBe(204);
         expect((await api0.inject({ method: 'DELETE', url: `/api/v1/logical-switches/${winner}` })).statusCode).toBe(204);
       }
     }
-    await waitUntil(() => !stores[2]!.state().switches.some((s) => s.name.startsWith('race')) && !stores[2]!.state().ports.some((p) => p.name.startsWith('race')), 10_000, 'races cleaned up');
+    await waitUntil(
+      () =>
+        !stores[2]!.state().switches.some((s) => s.name.startsWith('race')) &&
+        !stores[2]!.state().ports.some((p) => p.name.startsWith('race')),
+      10_000,
+      'races cleaned up',
+    );
   });
 
   it('answers a bad body with 400 listing every issue (HTTP client view)', async () => {
-    const res = await http1('/api/v1/logical-ports', { method: 'POST', body: JSON.stringify({ name: 'x', mac: 'ff:ff:ff:ff:ff:ff', ip: '10.0.1', vlan: 3 }) });
+    const res = await http1('/api/v1/logical-ports', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'x', mac: 'ff:ff:ff:ff:ff:ff', ip: '10.0.1', vlan: 3 }),
+    });
     expect(res.status).toBe(400);
     expect(res.body.issues).toEqual([
       { path: 'switch', message: 'a name matching [a-z][a-z0-9-]{0,30}' },
@@ -122,20 +160,29 @@ describe('northbound API over a 3-member NvStore cluster', () => {
   });
 
   it('updates with PUT and deletes, with 404 for unknown names and 409 for a switch in use', async () => {
-    const put = await http1('/api/v1/logical-switches/web', { method: 'PUT', body: JSON.stringify({ vni: 5002, replication: 'service-node' }) });
-    expect(put).toMatchObject({ status: 200, body: { name: 'web', vni: 5002, replication: 'service-node', encap: 'geneve' } });
-    expect((await http1('/api/v1/logical-switches/web', { method: 'PUT', body: JSON.stringify({ name: 'www', vni: 5002 }) })).body).toEqual({
-      error: 'invalid',
-      detail: 'the name cannot change (is "web")',
-      issues: [{ path: 'name', message: 'the name cannot change (is "web")' }],
+    const put = await http1('/api/v1/logical-switches/web', {
+      method: 'PUT',
+      body: JSON.stringify({ vni: 5002, replication: 'service-node' }),
     });
+    expect(put).toMatchObject({ status: 200, body: { name: 'web', vni: 5002, replication: 'service-node', encap: 'geneve' } });
+    expect((await http1('/api/v1/logical-switches/web', { method: 'PUT', body: JSON.stringify({ name: 'www', vni: 5002 }) })).body).toEqual(
+      {
+        error: 'invalid',
+        detail: 'the name cannot change (is "web")',
+        issues: [{ path: 'name', message: 'the name cannot change (is "web")' }],
+      },
+    );
     expect((await http1('/api/v1/logical-switches/nope', { method: 'PUT', body: JSON.stringify({ vni: 7 }) })).status).toBe(404);
     expect((await http1('/api/v1/logical-switches/nope')).status).toBe(404);
     const inUse = await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/web' });
     expect(inUse.statusCode).toBe(409);
     expect(inUse.json().detail).toBe('logical switch "web" still has logical ports: web-1');
     // Member 0 must see member 1's update before moving the port (its guard reads the server anyway).
-    const moved = await api0.inject({ method: 'PUT', url: '/api/v1/logical-ports/web-1', payload: { switch: 'web', mac: '02:00:00:00:01:01' } });
+    const moved = await api0.inject({
+      method: 'PUT',
+      url: '/api/v1/logical-ports/web-1',
+      payload: { switch: 'web', mac: '02:00:00:00:01:01' },
+    });
     expect(moved.json()).toEqual({ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01' });
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-ports/web-1' })).statusCode).toBe(204);
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-ports/web-1' })).statusCode).toBe(404);
@@ -161,13 +208,26 @@ describe('northbound API over a 3-member NvStore cluster', () => {
     for (const body of [
       { name: 'gw1', role: 'l3-gateway', underlayIp: '172.30.0.31' },
       { name: 'gw2', role: 'l3-gateway', underlayIp: '172.30.0.32' },
-    ]) expect((await post('/api/v1/transport-nodes', body)).statusCode).toBe(201);
+    ])
+      expect((await post('/api/v1/transport-nodes', body)).statusCode).toBe(201);
     expect((await post('/api/v1/logical-switches', { name: 'app', vni: 5101, subnet: '10.1.0.0/24' })).statusCode).toBe(201);
-    expect((await post('/api/v1/logical-ports', { name: 'app-1', switch: 'app', mac: '02:00:00:00:0a:11', ip: '10.1.0.11', node: 'hv1' })).statusCode).toBe(201);
+    expect(
+      (await post('/api/v1/logical-ports', { name: 'app-1', switch: 'app', mac: '02:00:00:00:0a:11', ip: '10.1.0.11', node: 'hv1' }))
+        .statusCode,
+    ).toBe(201);
     const body = {
       name: 'edge',
       interfaces: [{ switch: 'app', ip: '10.1.0.1/24', mac: '0a:00:00:00:0a:01' }],
-      uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] },
+      uplink: {
+        network: 'wan',
+        ip: '203.0.113.2/24',
+        mac: '0a:00:00:00:ff:01',
+        snat: true,
+        gateways: [
+          { node: 'gw2', nic: 'eth2' },
+          { node: 'gw1', nic: 'eth3' },
+        ],
+      },
     };
     const created = await post('/api/v1/logical-routers', body);
     expect(created.statusCode).toBe(201);
@@ -179,49 +239,138 @@ describe('northbound API over a 3-member NvStore cluster', () => {
     expect((await http1('/api/v1/logical-routers')).body).toEqual({ items: [body] });
     await waitUntil(() => stores[2]!.state().routers!.length === 1, 10_000, 'router in the store on member 2');
     expect(stores[2]!.state().routers).toEqual([
-      { name: 'edge', interfaces: [{ switch: 'app', mac: '0a:00:00:00:0a:01' }], uplink: { mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw2', nic: 'eth2' }, { node: 'gw1', nic: 'eth3' }] } },
+      {
+        name: 'edge',
+        interfaces: [{ switch: 'app', mac: '0a:00:00:00:0a:01' }],
+        uplink: {
+          mac: '0a:00:00:00:ff:01',
+          gateways: [
+            { node: 'gw2', nic: 'eth2' },
+            { node: 'gw1', nic: 'eth3' },
+          ],
+        },
+      },
     ]);
 
     const refused = async (payload: unknown, status: number, detail: string) => {
       const res = await post('/api/v1/logical-routers', payload);
       expect({ status: res.statusCode, detail: res.json().detail }).toEqual({ status, detail });
     };
-    const up = (gateways: { node: string; nic: string }[], extra: object = {}) => ({ network: 'wan', ip: '203.0.113.3/24', mac: '0a:00:00:00:ff:02', gateways, ...extra });
+    const up = (gateways: { node: string; nic: string }[], extra: object = {}) => ({
+      network: 'wan',
+      ip: '203.0.113.3/24',
+      mac: '0a:00:00:00:ff:02',
+      gateways,
+      ...extra,
+    });
     await refused({ ...body, interfaces: [] }, 409, 'logical router "edge" already exists');
-    await refused({ name: 'r2', interfaces: [{ switch: 'nope', ip: '10.9.0.1/24', mac: '0a:00:00:00:0b:01' }] }, 404, 'logical switch "nope" not found');
+    await refused(
+      { name: 'r2', interfaces: [{ switch: 'nope', ip: '10.9.0.1/24', mac: '0a:00:00:00:0b:01' }] },
+      404,
+      'logical switch "nope" not found',
+    );
     await refused({ name: 'r2', uplink: up([{ node: 'gw9', nic: 'eth2' }]) }, 404, 'transport node "gw9" not found');
-    await refused({ name: 'r2', uplink: up([{ node: 'gw1', nic: 'eth2' }, { node: 'hv1', nic: 'eth2' }]) }, 409,
-      'transport node "hv1" is a hypervisor, not an l3-gateway: only l3-gateway nodes host routers');
-    await refused({ name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.2/24', mac: '02:00:00:00:0a:11' }] }, 409, 'MAC 02:00:00:00:0a:11 is already used on logical switch "app" by port "app-1"');
-    await refused({ name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.11/24', mac: '0a:00:00:00:0b:01' }] }, 409, 'IP 10.1.0.11 is already used on logical switch "app" by port "app-1"');
-    await refused({ name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.2/24', mac: '0a:00:00:00:0a:01' }] }, 409, 'MAC 0a:00:00:00:0a:01 is already used on logical switch "app" by router "edge"');
-    await refused({ name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.1/24', mac: '0a:00:00:00:0b:01' }] }, 409, 'IP 10.1.0.1 is already used on logical switch "app" by router "edge"');
-    await refused({ name: 'r2', uplink: up([{ node: 'gw1', nic: 'eth2' }], { mac: '0a:00:00:00:ff:01' }) }, 409, 'uplink MAC 0a:00:00:00:ff:01 is already used on network "wan" by router "edge"');
-    await refused({ name: 'r2', uplink: up([{ node: 'gw1', nic: 'eth2' }], { ip: '203.0.113.2/24' }) }, 409, 'uplink IP 203.0.113.2 is already used on network "wan" by router "edge"');
+    await refused(
+      {
+        name: 'r2',
+        uplink: up([
+          { node: 'gw1', nic: 'eth2' },
+          { node: 'hv1', nic: 'eth2' },
+        ]),
+      },
+      409,
+      'transport node "hv1" is a hypervisor, not an l3-gateway: only l3-gateway nodes host routers',
+    );
+    await refused(
+      { name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.2/24', mac: '02:00:00:00:0a:11' }] },
+      409,
+      'MAC 02:00:00:00:0a:11 is already used on logical switch "app" by port "app-1"',
+    );
+    await refused(
+      { name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.11/24', mac: '0a:00:00:00:0b:01' }] },
+      409,
+      'IP 10.1.0.11 is already used on logical switch "app" by port "app-1"',
+    );
+    await refused(
+      { name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.2/24', mac: '0a:00:00:00:0a:01' }] },
+      409,
+      'MAC 0a:00:00:00:0a:01 is already used on logical switch "app" by router "edge"',
+    );
+    await refused(
+      { name: 'r2', interfaces: [{ switch: 'app', ip: '10.1.0.1/24', mac: '0a:00:00:00:0b:01' }] },
+      409,
+      'IP 10.1.0.1 is already used on logical switch "app" by router "edge"',
+    );
+    await refused(
+      { name: 'r2', uplink: up([{ node: 'gw1', nic: 'eth2' }], { mac: '0a:00:00:00:ff:01' }) },
+      409,
+      'uplink MAC 0a:00:00:00:ff:01 is already used on network "wan" by router "edge"',
+    );
+    await refused(
+      { name: 'r2', uplink: up([{ node: 'gw1', nic: 'eth2' }], { ip: '203.0.113.2/24' }) },
+      409,
+      'uplink IP 203.0.113.2 is already used on network "wan" by router "edge"',
+    );
     // Ports meet the router's interface the other way round.
     const portMac = await post('/api/v1/logical-ports', { name: 'app-2', switch: 'app', mac: '0a:00:00:00:0a:01' });
-    expect(portMac.json()).toEqual({ error: 'conflict', detail: 'MAC 0a:00:00:00:0a:01 is already used on logical switch "app" by router "edge"' });
+    expect(portMac.json()).toEqual({
+      error: 'conflict',
+      detail: 'MAC 0a:00:00:00:0a:01 is already used on logical switch "app" by router "edge"',
+    });
     const portIp = await post('/api/v1/logical-ports', { name: 'app-2', switch: 'app', mac: '02:00:00:00:0a:12', ip: '10.1.0.1' });
     expect(portIp.json()).toEqual({ error: 'conflict', detail: 'IP 10.1.0.1 is already used on logical switch "app" by router "edge"' });
     // What a router uses cannot go away or change role under it.
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-ports/app-1' })).statusCode).toBe(204);
-    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/app' })).json()).toEqual({ error: 'conflict', detail: 'logical switch "app" still has router interfaces: edge' });
-    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/transport-nodes/gw1' })).json()).toEqual({ error: 'conflict', detail: 'transport node "gw1" is a gateway of logical routers: edge' });
-    const demote = await api0.inject({ method: 'PUT', url: '/api/v1/transport-nodes/gw1', payload: { role: 'hypervisor', underlayIp: '172.30.0.31' } });
+    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/app' })).json()).toEqual({
+      error: 'conflict',
+      detail: 'logical switch "app" still has router interfaces: edge',
+    });
+    expect((await api0.inject({ method: 'DELETE', url: '/api/v1/transport-nodes/gw1' })).json()).toEqual({
+      error: 'conflict',
+      detail: 'transport node "gw1" is a gateway of logical routers: edge',
+    });
+    const demote = await api0.inject({
+      method: 'PUT',
+      url: '/api/v1/transport-nodes/gw1',
+      payload: { role: 'hypervisor', underlayIp: '172.30.0.31' },
+    });
     expect(demote.statusCode).toBe(409);
-    expect((await api0.inject({ method: 'PUT', url: '/api/v1/transport-nodes/gw1', payload: { role: 'l3-gateway', underlayIp: '172.30.0.131' } })).statusCode).toBe(200);
+    expect(
+      (
+        await api0.inject({
+          method: 'PUT',
+          url: '/api/v1/transport-nodes/gw1',
+          payload: { role: 'l3-gateway', underlayIp: '172.30.0.131' },
+        })
+      ).statusCode,
+    ).toBe(200);
 
     // PUT replaces interfaces and gateways as a whole; the name comes from the URL.
-    const next = { name: 'edge', interfaces: [{ switch: 'app', ip: '10.1.0.254/24', mac: '0a:00:00:00:0a:01' }], uplink: { ...body.uplink, snat: false, gateways: [{ node: 'gw1', nic: 'eth3' }] } };
-    const put = await http1('/api/v1/logical-routers/edge', { method: 'PUT', body: JSON.stringify({ interfaces: next.interfaces, uplink: next.uplink }) });
+    const next = {
+      name: 'edge',
+      interfaces: [{ switch: 'app', ip: '10.1.0.254/24', mac: '0a:00:00:00:0a:01' }],
+      uplink: { ...body.uplink, snat: false, gateways: [{ node: 'gw1', nic: 'eth3' }] },
+    };
+    const put = await http1('/api/v1/logical-routers/edge', {
+      method: 'PUT',
+      body: JSON.stringify({ interfaces: next.interfaces, uplink: next.uplink }),
+    });
     expect(put).toMatchObject({ status: 200, body: next });
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/transport-nodes/gw2' })).statusCode).toBe(204); // no longer a gateway
-    await waitUntil(async () => JSON.stringify((await api0.inject({ method: 'GET', url: '/api/v1/logical-routers/edge' })).json()) === JSON.stringify(next), 10_000, 'update on member 0');
+    await waitUntil(
+      async () =>
+        JSON.stringify((await api0.inject({ method: 'GET', url: '/api/v1/logical-routers/edge' })).json()) === JSON.stringify(next),
+      10_000,
+      'update on member 0',
+    );
     expect((await http1('/api/v1/logical-routers/nope', { method: 'PUT', body: JSON.stringify({}) })).status).toBe(404);
 
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-routers/edge' })).statusCode).toBe(204);
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-routers/edge' })).statusCode).toBe(404);
-    expect((await api0.inject({ method: 'GET', url: '/api/v1/logical-routers/edge' })).json()).toEqual({ error: 'not found', detail: 'logical router "edge" not found' });
+    expect((await api0.inject({ method: 'GET', url: '/api/v1/logical-routers/edge' })).json()).toEqual({
+      error: 'not found',
+      detail: 'logical router "edge" not found',
+    });
     expect((await api0.inject({ method: 'DELETE', url: '/api/v1/logical-switches/app' })).statusCode).toBe(204);
     await waitUntil(() => stores[2]!.state().routers!.length === 0, 10_000, 'router delete replicated');
   });
@@ -231,10 +380,28 @@ describe('northbound API over a 3-member NvStore cluster', () => {
     expect(status).toBe(200);
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
-    const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId: string; responses: Record<string, { description: string; content?: Record<string, { schema: { $ref: string } }> }>; requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>>);
+    const ops = Object.entries(
+      doc.paths as Record<
+        string,
+        Record<
+          string,
+          {
+            operationId: string;
+            responses: Record<string, { description: string; content?: Record<string, { schema: { $ref: string } }> }>;
+            requestBody?: { content: Record<string, { schema: { $ref: string } }> };
+          }
+        >
+      >,
+    );
     const listed = ops.flatMap(([p, byMethod]) => Object.keys(byMethod).map((m) => `${m.toUpperCase()} ${p}`)).sort();
     const expected = ['transport-nodes', 'logical-switches', 'logical-ports', 'logical-routers']
-      .flatMap((r) => [`GET /api/v1/${r}`, `POST /api/v1/${r}`, `GET /api/v1/${r}/{name}`, `PUT /api/v1/${r}/{name}`, `DELETE /api/v1/${r}/{name}`])
+      .flatMap((r) => [
+        `GET /api/v1/${r}`,
+        `POST /api/v1/${r}`,
+        `GET /api/v1/${r}/{name}`,
+        `PUT /api/v1/${r}/{name}`,
+        `DELETE /api/v1/${r}/{name}`,
+      ])
       .concat('GET /api/v1/status')
       .sort();
     expect(listed).toEqual(expected);
@@ -245,9 +412,11 @@ describe('northbound API over a 3-member NvStore cluster', () => {
         for (const [code, r] of Object.entries(o.responses)) {
           expect(code).toMatch(/^[1-5]\d\d$/);
           expect(typeof r.description).toBe('string');
-          for (const media of Object.values(r.content ?? {})) expect(doc.components.schemas[media.schema.$ref.replace('#/components/schemas/', '')]).toBeDefined();
+          for (const media of Object.values(r.content ?? {}))
+            expect(doc.components.schemas[media.schema.$ref.replace('#/components/schemas/', '')]).toBeDefined();
         }
-        if (method === 'post' || method === 'put') expect(o.requestBody?.content['application/json']?.schema.$ref).toMatch(/Create$|Update$/);
+        if (method === 'post' || method === 'put')
+          expect(o.requestBody?.content['application/json']?.schema.$ref).toMatch(/Create$|Update$/);
       }
     }
   });

@@ -50,13 +50,21 @@ describe.each(['leader', 'follower'] as const)('NO_QUORUM: 2 of 3 members lost, 
       outcomes.push({ status: res.statusCode, ms, applied: res.json().applied });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('1');
-      expect(res.json()).toMatchObject({ error: 'no quorum', detail: expect.any(String), applied: expect.stringMatching(/^(no|unknown)$/) });
+      expect(res.json()).toMatchObject({
+        error: 'no quorum',
+        detail: expect.any(String),
+        applied: expect.stringMatching(/^(no|unknown)$/),
+      });
       expect(ms).toBeLessThanOrEqual(5000);
     }
-    const refusedAtOnce = await waitUntil(async () => {
-      const { res, ms } = await timedPost('during-fast', 250);
-      return res.statusCode === 503 && res.json().applied === 'no' && ms < 200 ? ms : undefined;
-    }, 15_000, 'the member to report it lost its cluster');
+    const refusedAtOnce = await waitUntil(
+      async () => {
+        const { res, ms } = await timedPost('during-fast', 250);
+        return res.statusCode === 503 && res.json().applied === 'no' && ms < 200 ? ms : undefined;
+      },
+      15_000,
+      'the member to report it lost its cluster',
+    );
     console.log(survivor, 'survives: writes during the outage', JSON.stringify(outcomes), 'then refused in', refusedAtOnce, 'ms');
 
     // Routers go through the same bounded commit.
@@ -113,15 +121,19 @@ describe('one member lost, store given every member', () => {
     await cluster.kill(first);
     const t = Date.now();
     // Writes during the move may answer NO_QUORUM (bounded); they work again once reconnected.
-    await waitUntil(async () => {
-      try {
-        await store.createSwitch({ name: 'after', vni: 2 });
-        return true;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'NO_QUORUM') throw err;
-        return false;
-      }
-    }, 30_000, 'a write through another member');
+    await waitUntil(
+      async () => {
+        try {
+          await store.createSwitch({ name: 'after', vni: 2 });
+          return true;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'NO_QUORUM') throw err;
+          return false;
+        }
+      },
+      30_000,
+      'a write through another member',
+    );
     console.log('write through another member', Date.now() - t, 'ms after killing', first);
     expect(store.status()).toMatchObject({ connected: true, available: true });
     expect(store.status().remote).not.toBe(first);

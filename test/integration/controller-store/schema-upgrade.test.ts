@@ -25,7 +25,19 @@ describe('NvStore schema 1.1.0 → current', () => {
     const rows = [
       { op: 'insert', table: 'Transport_Node', row: { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlay_ip: '172.30.0.31' } },
       { op: 'insert', table: 'Transport_Node', row: { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlay_ip: '172.30.0.11' } },
-      { op: 'insert', table: 'Logical_Switch', row: { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', l2_gateway_node: 'gw9', l2_gateway_network: 'dc', l2_gateway_nic: 'eth2' } },
+      {
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: {
+          name: 'web',
+          vni: 5001,
+          replication: 'source',
+          encap: 'geneve',
+          l2_gateway_node: 'gw9',
+          l2_gateway_network: 'dc',
+          l2_gateway_nic: 'eth2',
+        },
+      },
       { op: 'insert', table: 'Logical_Port', row: { name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' } },
     ];
     await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
@@ -33,7 +45,10 @@ describe('NvStore schema 1.1.0 → current', () => {
     await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
     expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.2.0');
     const port = await freePort();
-    server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], { reject: false, stdio: 'ignore' });
+    server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], {
+      reject: false,
+      stdio: 'ignore',
+    });
     store = await Store.open([`tcp:127.0.0.1:${port}`], { openTimeoutMs: 10_000 });
   });
   afterAll(async () => {
@@ -53,7 +68,11 @@ describe('NvStore schema 1.1.0 → current', () => {
       ports: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' }],
       routers: [],
     });
-    const router = { name: 'edge', interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }], uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw1', nic: 'eth2' }] } };
+    const router = {
+      name: 'edge',
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }],
+      uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw1', nic: 'eth2' }] },
+    };
     expect(await store!.createRouter(router)).toEqual(router);
     expect(store!.listRouters()).toEqual([router]);
   });

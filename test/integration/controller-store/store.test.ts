@@ -41,13 +41,34 @@ describe('Store over a 3-member NvStore cluster', () => {
   });
 
   it('refuses duplicates and dangling references atomically', async () => {
-    await expect(b.createNode({ name: 'hv1', underlayIp: '172.30.1.99' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'transport node "hv1" already exists' });
-    await expect(b.createSwitch({ name: 'web2', vni: 5001 })).rejects.toMatchObject({ code: 'CONFLICT', message: 'VNI 5001 is already used by logical switch "web"' });
-    await expect(b.createPort({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:01' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('MAC 02:00:00:00:01:01 is already used') });
-    await expect(b.createPort({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', ip: '10.0.1.1' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'IP 10.0.1.1 is already used on logical switch "web" by port "web-1"' });
-    await expect(b.createPort({ name: 'web-2', switch: 'nope', mac: '02:00:00:00:01:02' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'logical switch "nope" not found' });
-    await expect(b.createPort({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', node: 'hv9' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'transport node "hv9" not found' });
-    await expect(b.createSwitch({ name: 'Bad', vni: 0 } as never)).rejects.toMatchObject({ code: 'INVALID', issues: [{ path: ['name'] }, { path: ['vni'] }] });
+    await expect(b.createNode({ name: 'hv1', underlayIp: '172.30.1.99' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'transport node "hv1" already exists',
+    });
+    await expect(b.createSwitch({ name: 'web2', vni: 5001 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'VNI 5001 is already used by logical switch "web"',
+    });
+    await expect(b.createPort({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:01' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('MAC 02:00:00:00:01:01 is already used'),
+    });
+    await expect(b.createPort({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', ip: '10.0.1.1' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'IP 10.0.1.1 is already used on logical switch "web" by port "web-1"',
+    });
+    await expect(b.createPort({ name: 'web-2', switch: 'nope', mac: '02:00:00:00:01:02' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'logical switch "nope" not found',
+    });
+    await expect(b.createPort({ name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', node: 'hv9' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'transport node "hv9" not found',
+    });
+    await expect(b.createSwitch({ name: 'Bad', vni: 0 } as never)).rejects.toMatchObject({
+      code: 'INVALID',
+      issues: [{ path: ['name'] }, { path: ['vni'] }],
+    });
     // The same MAC and IP on another switch are fine.
     await b.createSwitch({ name: 'db', vni: 5002, replication: 'service-node' });
     await b.createPort({ name: 'db-1', switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.1' });
@@ -58,10 +79,15 @@ describe('Store over a 3-member NvStore cluster', () => {
   it('updates (name fixed, same guards) and deletes (switch or node in use: conflict)', async () => {
     await expect(c.updateSwitch('db', { vni: 5001, replication: 'source', encap: 'geneve' })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(c.updateSwitch('nope', { vni: 6000 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(c.updateSwitch('db', { name: 'other', vni: 6000 })).rejects.toMatchObject({ code: 'INVALID', issues: [{ path: ['name'] }] });
+    await expect(c.updateSwitch('db', { name: 'other', vni: 6000 })).rejects.toMatchObject({
+      code: 'INVALID',
+      issues: [{ path: ['name'] }],
+    });
     expect(await c.updateSwitch('db', { vni: 6000, encap: 'gre' })).toEqual({ name: 'db', vni: 6000, replication: 'source', encap: 'gre' });
     expect(c.getSwitch('db').vni).toBe(6000);
-    await expect(c.updatePort('db-1', { switch: 'web', mac: '02:00:00:00:01:09', ip: '10.0.1.1' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(c.updatePort('db-1', { switch: 'web', mac: '02:00:00:00:01:09', ip: '10.0.1.1' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await c.updatePort('db-1', { switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.1', node: 'hv2' });
     // Optional columns change and clear, on this member and on the others (0..1 sets in OVSDB).
     await c.updatePort('db-1', { switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.2' });
@@ -72,8 +98,14 @@ describe('Store over a 3-member NvStore cluster', () => {
     await waitUntil(() => a.getNode('hv1').underlayMac === undefined, 10_000, 'cleared MAC replicated');
     expect(a.getNode('hv1')).toEqual({ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.1.11' });
     await c.updatePort('db-1', { switch: 'db', mac: '02:00:00:00:01:01', ip: '10.0.1.1', node: 'hv2' });
-    await expect(c.deleteSwitch('db')).rejects.toMatchObject({ code: 'CONFLICT', message: 'logical switch "db" still has logical ports: db-1' });
-    await expect(c.deleteNode('hv2')).rejects.toMatchObject({ code: 'CONFLICT', message: 'transport node "hv2" still has logical ports bound: db-1' });
+    await expect(c.deleteSwitch('db')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'logical switch "db" still has logical ports: db-1',
+    });
+    await expect(c.deleteNode('hv2')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'transport node "hv2" still has logical ports bound: db-1',
+    });
     await c.deletePort('db-1');
     await c.deleteSwitch('db');
     await expect(c.deleteSwitch('db')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -126,7 +158,8 @@ describe('Store over a 3-member NvStore cluster', () => {
     // Together they are exactly 1..N: no gaps, no repeats.
     expect([...all].sort((x, y) => x - y)).toEqual(Array.from({ length: 2 * rounds * burst }, (_, i) => i + 1));
     // A caller's later round only gets generations above everything it got before.
-    for (const seq of [fromA, fromB]) for (let i = 1; i < rounds; i++) expect(Math.min(...seq[i]!)).toBeGreaterThan(Math.max(...seq[i - 1]!));
+    for (const seq of [fromA, fromB])
+      for (let i = 1; i < rounds; i++) expect(Math.min(...seq[i]!)).toBeGreaterThan(Math.max(...seq[i - 1]!));
     const last = Math.max(...all);
     await waitUntil(() => c.masterships().find((m) => m.node === 'hv1')?.generation === last, 10_000, 'mastership replicated');
     expect(c.masterships()).toEqual([{ node: 'hv1', member: fromA.flat().includes(last) ? 'ctrl1' : 'ctrl2', generation: last }]);

@@ -20,13 +20,17 @@ export async function startControllerCluster(size = 3): Promise<LocalCluster> {
     await waitUntil(() => healthy(cluster.remotes), 60_000, 'cluster to form and elect a leader');
     await execa('ovsdb-client', ['convert', cluster.remotes[0]!, CONTROLLER_SCHEMA]);
     // Every member must serve the new schema before stores connect (they cache it).
-    await waitUntil(async () => {
-      for (const r of cluster.remotes) {
-        const { stdout } = await execa('ovsdb-client', ['list-tables', r, NVSTORE_DB]);
-        if (!stdout.includes('Transport_Node')) return false;
-      }
-      return true;
-    }, 30_000, 'members to serve the converted schema');
+    await waitUntil(
+      async () => {
+        for (const r of cluster.remotes) {
+          const { stdout } = await execa('ovsdb-client', ['list-tables', r, NVSTORE_DB]);
+          if (!stdout.includes('Transport_Node')) return false;
+        }
+        return true;
+      },
+      30_000,
+      'members to serve the converted schema',
+    );
   } catch (err) {
     await cluster.stop();
     throw err;

@@ -34,7 +34,14 @@ async function masterships(): Promise<Mastership[]> {
 
 /** The switch's own view: which controller connections are master. */
 async function mastersOnSwitch(hv: string): Promise<string[]> {
-  const result = await runtime.exec(node(hv), ['ovs-vsctl', '--format=csv', '--no-headings', '--columns=target,role', 'list', 'controller']);
+  const result = await runtime.exec(node(hv), [
+    'ovs-vsctl',
+    '--format=csv',
+    '--no-headings',
+    '--columns=target,role',
+    'list',
+    'controller',
+  ]);
   return result.stdout
     .trim()
     .split('\n')
@@ -42,7 +49,8 @@ async function mastersOnSwitch(hv: string): Promise<string[]> {
     .map((line) => line.split(',')[0]!.replace(/"/g, ''));
 }
 
-const memberIp = (member: string) => testLab.plan.controllers.kind === 'builtin' ? testLab.plan.controllers.members.find((m) => m.name === member)!.mgmtIp : '';
+const memberIp = (member: string) =>
+  testLab.plan.controllers.kind === 'builtin' ? testLab.plan.controllers.members.find((m) => m.name === member)!.mgmtIp : '';
 
 beforeAll(async () => {
   for (const sw of testLab.plan.switches) for (const p of sw.ports) home.set(p.name, p.node);
@@ -52,7 +60,7 @@ beforeAll(async () => {
 });
 
 describe('a three-member cluster programming three hypervisors', () => {
-  test('each node has exactly the tunnels its switches need, of each switch\'s encap, and they are up', async () => {
+  test("each node has exactly the tunnels its switches need, of each switch's encap, and they are up", async () => {
     const underlay = new Map(testLab.plan.transportNodes.map((n) => [n.name, n.underlayIp]));
     const expected: Record<string, string[]> = {
       hv1: [`geneve ${underlay.get('hv2')}`, `geneve ${underlay.get('hv3')}`, `gre ${underlay.get('hv3')}`, `vxlan ${underlay.get('hv2')}`],
@@ -62,22 +70,41 @@ describe('a three-member cluster programming three hypervisors', () => {
     for (const [hv, want] of Object.entries(expected)) {
       const seen = await eventually(
         async () =>
-          (await runtime.exec(node(hv), ['ovs-vsctl', '--format=csv', '--no-headings', '--columns=type,options,link_state', 'find', 'interface', 'external_ids:nvlab-tunnel=true'])).stdout,
-        (out) => out.trim().split('\n').filter((l) => l.endsWith(',up')).length === want.length,
+          (
+            await runtime.exec(node(hv), [
+              'ovs-vsctl',
+              '--format=csv',
+              '--no-headings',
+              '--columns=type,options,link_state',
+              'find',
+              'interface',
+              'external_ids:nvlab-tunnel=true',
+            ])
+          ).stdout,
+        (out) =>
+          out
+            .trim()
+            .split('\n')
+            .filter((l) => l.endsWith(',up')).length === want.length,
         10_000,
       );
-      const tunnels = seen.trim().split('\n').map((line) => {
-        const [type] = line.split(',');
-        const remote = /remote_ip=""?([\d.]+)/.exec(line)?.[1];
-        expect(line, `${hv} tunnel link state`).toMatch(/,up$/);
-        return `${type} ${remote}`;
-      });
+      const tunnels = seen
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [type] = line.split(',');
+          const remote = /remote_ip=""?([\d.]+)/.exec(line)?.[1];
+          expect(line, `${hv} tunnel link state`).toMatch(/,up$/);
+          return `${type} ${remote}`;
+        });
       expect(tunnels.sort(), hv).toEqual(want.sort());
     }
   });
 
   test('every pair of ports in a switch reaches the other, on every encap', async () => {
-    const pairs = testLab.plan.switches.flatMap((sw) => sw.ports.flatMap((a) => sw.ports.filter((b) => b !== a).map((b) => [a.name, b.ip] as const)));
+    const pairs = testLab.plan.switches.flatMap((sw) =>
+      sw.ports.flatMap((a) => sw.ports.filter((b) => b !== a).map((b) => [a.name, b.ip] as const)),
+    );
     const results = await Promise.all(pairs.map(async ([from, ip]) => [from, ip, await pings(from, ip)] as const));
     expect(results.filter(([, , ok]) => !ok)).toEqual([]);
   });
@@ -121,9 +148,13 @@ describe('failover', () => {
     expect(after.generation).toBeGreaterThan(before.generation);
     const summary = (await traffic).stdout;
     expect(summary).toMatch(/400 packets transmitted, 400 received/);
-    expect(await eventually(() => mastersOnSwitch('hv1'), (m) => m.length === 1 && m[0] === `tcp:${memberIp(after.member)}:6653`, 5_000)).toEqual([
-      `tcp:${memberIp(after.member)}:6653`,
-    ]);
+    expect(
+      await eventually(
+        () => mastersOnSwitch('hv1'),
+        (m) => m.length === 1 && m[0] === `tcp:${memberIp(after.member)}:6653`,
+        5_000,
+      ),
+    ).toEqual([`tcp:${memberIp(after.member)}:6653`]);
     await runtime.start(node(before.member));
   });
 
@@ -144,7 +175,11 @@ describe('failover', () => {
     home.set('web7', 'hv3');
     for (const hv of ['hv3', 'hv1', 'hv2']) {
       const dump = () => runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', `table=10,dl_dst=${port.mac}`]);
-      const flows = await eventually(async () => (await dump()).stdout, (out) => out.includes('actions='), 2_000);
+      const flows = await eventually(
+        async () => (await dump()).stdout,
+        (out) => out.includes('actions='),
+        2_000,
+      );
       expect(flows, hv).toContain('actions=');
     }
     // Switches retry a member at most a second apart: it soon has its share back.
@@ -166,7 +201,14 @@ describe('failover', () => {
     await new Promise((r) => setTimeout(r, 4000));
     await runtime.connect(container, { network: testLab.plan.networks.mgmt.name, ip: memberIp(victim) });
     for (const hv of ['hv1', 'hv2', 'hv3']) {
-      expect(await eventually(() => mastersOnSwitch(hv), (m) => m.length === 1, 10_000), hv).toHaveLength(1);
+      expect(
+        await eventually(
+          () => mastersOnSwitch(hv),
+          (m) => m.length === 1,
+          10_000,
+        ),
+        hv,
+      ).toHaveLength(1);
     }
     expect(await pings('web1', '10.0.1.13')).toBe(true);
     // Healed, it writes through its own store server, not through a peer's that may be cut off next.
@@ -190,7 +232,13 @@ describe('failover', () => {
     expect(plugged.exitCode).toBe(0);
     home.set('web5', 'hv2');
     await Promise.all(['ctrl1', 'ctrl2'].map((m) => runtime.start(node(m))));
-    expect(await eventually(() => pings('web1', '10.0.1.15'), (ok) => ok, 30_000)).toBe(true);
+    expect(
+      await eventually(
+        () => pings('web1', '10.0.1.15'),
+        (ok) => ok,
+        30_000,
+      ),
+    ).toBe(true);
     await runtime.start(node('ctrl3'));
   });
 });
@@ -201,7 +249,13 @@ describe('convergence', () => {
   test('an added port is reachable, a migrated one at its new place, a removed one leaves no flow', async () => {
     await addPort(runtime, lab, { switch: 'web', name: 'web4', on: 'hv3', ip: '10.0.1.14' }, api);
     home.set('web4', 'hv3');
-    expect(await eventually(() => pings('web1', '10.0.1.14'), (ok) => ok, 10_000)).toBe(true);
+    expect(
+      await eventually(
+        () => pings('web1', '10.0.1.14'),
+        (ok) => ok,
+        10_000,
+      ),
+    ).toBe(true);
     // The other nodes of the switch get their unicast flow towards it in the next batch.
     const web4Mac = unwrap(await api.logicalPorts.get('web4')).mac;
     for (const hv of ['hv1', 'hv2']) {
@@ -215,7 +269,13 @@ describe('convergence', () => {
 
     await migratePort(runtime, lab, 'web1', 'hv2', api);
     home.set('web1', 'hv2');
-    expect(await eventually(() => pings('web3', '10.0.1.11'), (ok) => ok, 10_000)).toBe(true);
+    expect(
+      await eventually(
+        () => pings('web3', '10.0.1.11'),
+        (ok) => ok,
+        10_000,
+      ),
+    ).toBe(true);
 
     await removePort(runtime, lab, 'web4', api);
     for (const hv of ['hv1', 'hv2', 'hv3']) {
@@ -232,7 +292,13 @@ describe('convergence', () => {
     await addTransportNode(runtime, lab, { name: 'hv4', role: 'hypervisor' });
     await addPort(runtime, lab, { switch: 'web', name: 'web6', on: 'hv4', ip: '10.0.1.16' }, api);
     home.set('web6', 'hv4');
-    expect(await eventually(() => pings('web2', '10.0.1.16'), (ok) => ok, 15_000)).toBe(true);
+    expect(
+      await eventually(
+        () => pings('web2', '10.0.1.16'),
+        (ok) => ok,
+        15_000,
+      ),
+    ).toBe(true);
     expect(await pings('web6', '10.0.1.13')).toBe(true);
     const tunnels = await runtime.exec(node('hv4'), ['ovs-vsctl', '--columns=name', 'find', 'interface', 'external_ids:nvlab-tunnel=true']);
     expect(tunnels.stdout).toMatch(/tun-hv2-gnv/);

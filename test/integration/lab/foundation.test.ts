@@ -53,11 +53,16 @@ describe('a deployed three-hypervisor lab', () => {
   test('the underlay delivers a frame to the node it is addressed to, and to no other, with nothing learned', async () => {
     // Forget what the fabric's bridge learned: what is left is what it knew from the start.
     const fabricPid = (await execa('docker', ['inspect', '-f', '{{.State.Pid}}', `nvlab-${lab.name}.fabric`])).stdout.trim();
-    const flushed = await execa('nsenter', ['-t', fabricPid, '-n', 'bridge', 'fdb', 'flush', 'dev', bridgeName(lab.plan.networks.underlay.name), 'dynamic'], { reject: false });
+    const flushed = await execa(
+      'nsenter',
+      ['-t', fabricPid, '-n', 'bridge', 'fdb', 'flush', 'dev', bridgeName(lab.plan.networks.underlay.name), 'dynamic'],
+      { reject: false },
+    );
     expect(flushed.stderr).toBe('');
     const [hv1, hv2, hv3] = lab.plan.transportNodes;
     // tcpdump -c 1 exits at the first frame of this EtherType (a local experimental one).
-    const capture = (container: string) => runtime.exec(container, ['timeout', '4', 'tcpdump', '-c', '1', '-n', '-e', '-i', 'eth1', 'ether proto 0x88b5']);
+    const capture = (container: string) =>
+      runtime.exec(container, ['timeout', '4', 'tcpdump', '-c', '1', '-n', '-e', '-i', 'eth1', 'ether proto 0x88b5']);
     // hv2 never answers: a bridge that only learns would flood every one of these frames.
     // Sent every 200 ms over 2.4 s: the captures, started by docker exec, may take a while to listen.
     const hex = (ip: string) => macFor(ip).replace(/:/g, '');
@@ -94,7 +99,10 @@ describe('a deployed three-hypervisor lab', () => {
         if (!node) throw new Error(`no node ${port.node}`);
         const inside = await runtime.exec(node.container, ['ip', 'netns', 'exec', port.name, 'ip', '-j', 'addr', 'show', 'eth0']);
         expect(inside.exitCode).toBe(0);
-        const [eth0] = JSON.parse(inside.stdout) as { address: string; addr_info: { local: string; prefixlen: number; family: string }[] }[];
+        const [eth0] = JSON.parse(inside.stdout) as {
+          address: string;
+          addr_info: { local: string; prefixlen: number; family: string }[];
+        }[];
         expect(eth0?.address).toBe(port.mac);
         expect(eth0?.addr_info.filter((a) => a.family === 'inet')).toEqual([
           expect.objectContaining({ local: port.ip, prefixlen: port.prefixLength }),

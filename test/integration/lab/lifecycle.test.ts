@@ -43,8 +43,7 @@ describe('a deploy whose CLI was killed', () => {
     const file = await writeTopology(threeHypervisors(lab));
     const cli = nvlab(['deploy', file]);
     // Kill it once the first node runs: networks exist, the other nodes are half made.
-    const running = async () =>
-      (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).some((c) => c.state === 'running');
+    const running = async () => (await runtime.listContainers({ 'nvlab.lab': lab, 'nvlab.node': '' })).some((c) => c.state === 'running');
     expect(await eventually(running, (up) => up, 60_000)).toBe(true);
     cli.kill('SIGKILL');
     await cli.catch(() => {});

@@ -25,13 +25,19 @@ async function reaches(from: string, ip: string): Promise<boolean> {
 
 beforeAll(async () => {
   // Flooding is judged on a programmed lab: each switch's tunnels carry traffic both ways.
-  const ready = () => Promise.all([reaches('web1', '10.0.1.12'), reaches('web1', '10.0.1.13'), reaches('app1', '10.0.1.13'), reaches('db1', '10.0.3.12')]);
+  const ready = () =>
+    Promise.all([reaches('web1', '10.0.1.12'), reaches('web1', '10.0.1.13'), reaches('app1', '10.0.1.13'), reaches('db1', '10.0.3.12')]);
   expect(await eventually(ready, (r) => r.every(Boolean), 20_000)).toEqual([true, true, true, true]);
 });
 
 describe('capture points', () => {
   test('a port is its namespace on the hypervisor hosting it; a wrong name is an error naming it', async () => {
-    expect(await resolveCapturePoint(runtime, lab, 'web2')).toEqual({ label: 'web2', container: container('hv2'), netns: 'web2', iface: 'eth0' });
+    expect(await resolveCapturePoint(runtime, lab, 'web2')).toEqual({
+      label: 'web2',
+      container: container('hv2'),
+      netns: 'web2',
+      iface: 'eth0',
+    });
     await expect(resolveCapturePoint(runtime, lab, 'web9')).rejects.toThrow(/web9/);
     await expect(resolveCapturePoint(runtime, lab, 'hv1')).rejects.toBeInstanceOf(NvlabError);
   });
@@ -61,7 +67,11 @@ describe('one marked frame, counted by capture', () => {
 
 describe('physical hosts', () => {
   test('a host is its container and its tagged NIC; its broadcast reaches the other host on the segment, and no VM', async () => {
-    expect(await resolveCapturePoint(runtime, lab, 'printer')).toEqual({ label: 'printer', container: container('printer'), iface: 'eth0.10' });
+    expect(await resolveCapturePoint(runtime, lab, 'printer')).toEqual({
+      label: 'printer',
+      container: container('printer'),
+      iface: 'eth0.10',
+    });
     const result = await floodOnce(runtime, lab, { from: 'printer', frame: 'broadcast', watch: ['pc', 'printer', 'web1'] });
     expect(result.copies).toEqual({ pc: 1, printer: 0, web1: 0 });
     expect(result.fromSource).toBe(0); // no gateway on this segment: nothing enters the overlay
@@ -98,7 +108,16 @@ describe('artifacts', () => {
     const { files } = await collectArtifacts(runtime, lab, dir, { captures: lastCaptures });
     const rel = files.map((f) => f.slice(dir.length + 1)).sort();
     for (const hv of ['hv1', 'hv2']) {
-      for (const f of ['ovs-vsctl-show.txt', 'ovsdb-bridge.txt', 'ovsdb-interface.txt', 'ovsdb-controller.txt', 'flows-br-int.txt', 'groups-br-int.txt', 'flows-br-phy.txt', 'ovs-vswitchd.log']) {
+      for (const f of [
+        'ovs-vsctl-show.txt',
+        'ovsdb-bridge.txt',
+        'ovsdb-interface.txt',
+        'ovsdb-controller.txt',
+        'flows-br-int.txt',
+        'groups-br-int.txt',
+        'flows-br-phy.txt',
+        'ovs-vswitchd.log',
+      ]) {
         expect(rel).toContain(`${hv}/${f}`);
       }
     }

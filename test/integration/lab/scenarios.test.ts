@@ -40,7 +40,9 @@ describe('the built-in topologies pass their scenarios', () => {
       suiteMs += ms;
       durations.push(`${name}: ${(ms / 1000).toFixed(1)} s (total ${(suiteMs / 1000).toFixed(1)} s)`);
       const report = JSON.parse(result.stdout) as JsonReport;
-      const failed = report.scenarios.flatMap((s) => s.steps.filter((st) => st.status === 'failed').map((st) => `${s.name}: ${st.title}: ${st.message}`));
+      const failed = report.scenarios.flatMap((s) =>
+        s.steps.filter((st) => st.status === 'failed').map((st) => `${s.name}: ${st.title}: ${st.message}`),
+      );
       expect(failed, result.stderr.slice(-3000)).toEqual([]);
       expect(result.exitCode).toBe(0);
       expect(report.summary.scenarios.failed).toBe(0);
@@ -60,12 +62,21 @@ describe('a scenario written to fail', () => {
     const xml = await readFile(join(cwd, 'report.xml'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
-      testsuites: { testsuite: { name: string; failures: string; testcase: { name: string; failure?: { message: string } | string; skipped?: unknown }[] | { name: string } }[] };
+      testsuites: {
+        testsuite: {
+          name: string;
+          failures: string;
+          testcase: { name: string; failure?: { message: string } | string; skipped?: unknown }[] | { name: string };
+        }[];
+      };
     };
     const suites = doc.testsuites.testsuite;
-    const byName = new Map(suites.map((s) => [s.name, [s.testcase].flat() as { name: string; failure?: { message: string } | string; skipped?: unknown }[]]));
+    const byName = new Map(
+      suites.map((s) => [s.name, [s.testcase].flat() as { name: string; failure?: { message: string } | string; skipped?: unknown }[]]),
+    );
     const wrong = byName.get('wrong-count')!;
-    const message = (c: { failure?: { message: string } | string }) => (typeof c.failure === 'string' ? c.failure : c.failure?.message ?? '');
+    const message = (c: { failure?: { message: string } | string }) =>
+      typeof c.failure === 'string' ? c.failure : (c.failure?.message ?? '');
     expect(message(wrong[0]!)).toMatch(/1 cop(y|ies) from the source.*2 copies left the source/s);
     expect(wrong[1]!.skipped).toBeDefined();
     expect(message(byName.get('not-isolated')![0]!)).toMatch(/expected no reply from web2.*3 of 3 answered/s);

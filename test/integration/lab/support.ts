@@ -36,9 +36,7 @@ export async function leftovers(
     ...(await runtime.listNetworks({ 'nvlab.lab': lab })).map((n) => n.name),
     ...(await execa('docker', ['network', 'ls', '-q', '--filter', `label=nvlab.lab=${lab}`])).stdout.split('\n').filter(Boolean),
   ];
-  const volumes = (await execa('docker', ['volume', 'ls', '-q', '--filter', `label=nvlab.lab=${lab}`])).stdout
-    .split('\n')
-    .filter(Boolean);
+  const volumes = (await execa('docker', ['volume', 'ls', '-q', '--filter', `label=nvlab.lab=${lab}`])).stdout.split('\n').filter(Boolean);
   const links = JSON.parse((await execa('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string; ifalias?: string }[];
   // This lab's networks only: another lab's name may begin with this one's and a dash
   // (it-probe, it-probe-4711).

@@ -82,7 +82,12 @@ describe('the overlay pipeline on real OVS', () => {
             : i,
         ),
       );
-      expect([s!.cookie, s!.idleTimeout, s!.hardTimeout, s!.flags & FlowModFlags.SEND_FLOW_REM]).toEqual([f.cookie, f.idleTimeout, f.hardTimeout, f.flags]);
+      expect([s!.cookie, s!.idleTimeout, s!.hardTimeout, s!.flags & FlowModFlags.SEND_FLOW_REM]).toEqual([
+        f.cookie,
+        f.idleTimeout,
+        f.hardTimeout,
+        f.flags,
+      ]);
     }
   });
 
@@ -108,13 +113,21 @@ describe('modify and delete', () => {
   it('modify by cookie mask, modify_strict, delete_strict, non-strict delete, delete by cookie', async () => {
     await conn.install([
       flowMod({ command: 'modify', tableId: 2, cookie: 0xabcn, cookieMask: 0xfffn, instructions: [inst.apply(act.output(1))] }),
-      flowMod({ command: 'modify_strict', tableId: 1, priority: 40, match: [{ field: 'eth_dst', value: '01:00:00:00:00:00', mask: '01:00:00:00:00:00' }], instructions: [inst.apply(act.group(2))] }),
+      flowMod({
+        command: 'modify_strict',
+        tableId: 1,
+        priority: 40,
+        match: [{ field: 'eth_dst', value: '01:00:00:00:00:00', mask: '01:00:00:00:00:00' }],
+        instructions: [inst.apply(act.group(2))],
+      }),
       flowMod({ command: 'delete_strict', tableId: 2, priority: 80, match: [{ field: 'vlan_vid', value: 0x1000 | 100 }] }),
       flowMod({ command: 'delete', tableId: 2, match: [{ field: 'in_port', value: 1 }] }),
       flowMod({ command: 'delete', tableId: 0xff, cookie: 0x99n, cookieMask: 0xffffffffffffffffn }),
     ]);
     const flows = await lab.dumpFlows(bridge);
-    expect(flows).toContain('cookie=0xabc, table=2, idle_timeout=60, hard_timeout=300, send_flow_rem priority=100,tcp,nw_dst=10.2.3.4 actions=output:1');
+    expect(flows).toContain(
+      'cookie=0xabc, table=2, idle_timeout=60, hard_timeout=300, send_flow_rem priority=100,tcp,nw_dst=10.2.3.4 actions=output:1',
+    );
     expect(flows).toContain('table=1, priority=40,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:2');
     expect(flows.some((l) => l.includes('dl_vlan=100'))).toBe(false);
     expect(flows.some((l) => l.includes('priority=70,in_port=1'))).toBe(false);
@@ -173,7 +186,14 @@ describe('timeouts and flow-removed', () => {
       });
     });
     await conn.install([
-      flowMod({ tableId: 11, priority: 7, cookie: 0x777n, hardTimeout: 1, flags: FlowModFlags.SEND_FLOW_REM, match: [{ field: 'reg5', value: 5 }] }),
+      flowMod({
+        tableId: 11,
+        priority: 7,
+        cookie: 0x777n,
+        hardTimeout: 1,
+        flags: FlowModFlags.SEND_FLOW_REM,
+        match: [{ field: 'reg5', value: 5 }],
+      }),
     ]);
     const m = await removed;
     expect(m).toMatchObject({ tableId: 11, priority: 7, reason: 1, hardTimeout: 1, match: [{ field: 'reg5', value: 5 }] });
@@ -186,8 +206,16 @@ describe('large multipart replies', () => {
     const n = 3000;
     await conn.install(
       Array.from({ length: n }, (_, i) =>
-        flowMod({ tableId: 20, priority: 10, cookie: BigInt(i), match: [{ field: 'tunnel_id', value: BigInt(i) }, { field: 'reg2', value: i }],
-          instructions: [inst.apply(act.setField({ field: 'tun_dst', value: `10.9.${i >> 8}.${i & 0xff}` }), act.output(1))] }),
+        flowMod({
+          tableId: 20,
+          priority: 10,
+          cookie: BigInt(i),
+          match: [
+            { field: 'tunnel_id', value: BigInt(i) },
+            { field: 'reg2', value: i },
+          ],
+          instructions: [inst.apply(act.setField({ field: 'tun_dst', value: `10.9.${i >> 8}.${i & 0xff}` }), act.output(1))],
+        }),
       ),
     );
     let parts = 0;
@@ -206,6 +234,8 @@ describe('large multipart replies', () => {
     expect(new Set(flows.map((f) => f.cookie)).size).toBe(n);
     const f = flows.find((x) => x.cookie === 777n)!;
     expect(f.match.map((m) => m.field).sort()).toEqual(['reg2', 'tunnel_id']);
-    expect(f.instructions).toEqual([inst.apply(act.setField({ field: 'tun_dst', value: '10.9.3.9' }), { type: 'output', port: 1, maxLen: 0 })]);
+    expect(f.instructions).toEqual([
+      inst.apply(act.setField({ field: 'tun_dst', value: '10.9.3.9' }), { type: 'output', port: 1, maxLen: 0 }),
+    ]);
   });
 });

@@ -8,7 +8,10 @@ export interface OfLab {
   controller: OpenFlowController;
   port: number;
   /** A bridge whose only controller is ours; resolves when its session is ready. */
-  addSwitch(datapathId: bigint, options?: { patchPorts?: boolean; controllers?: number[] }): Promise<{ bridge: string; conn: OpenFlowConnection }>;
+  addSwitch(
+    datapathId: bigint,
+    options?: { patchPorts?: boolean; controllers?: number[] },
+  ): Promise<{ bridge: string; conn: OpenFlowConnection }>;
   /** ovs-ofctl dump-flows without counters, one sorted line per flow. */
   dumpFlows(bridge: string): Promise<string[]>;
   dumpGroups(bridge: string): Promise<string[]>;
@@ -38,12 +41,40 @@ export async function startOfLab(options: ControllerOptions = {}): Promise<OfLab
     async addSwitch(datapathId, { patchPorts = false, controllers = [port] } = {}) {
       const bridge = uniqueBridgeName('nvo');
       const dpid = datapathId.toString(16).padStart(16, '0');
-      await ovs.addBridge(bridge, '--', 'set', 'bridge', bridge, 'protocols=OpenFlow13', 'fail_mode=secure', `other-config:datapath-id=${dpid}`);
+      await ovs.addBridge(
+        bridge,
+        '--',
+        'set',
+        'bridge',
+        bridge,
+        'protocols=OpenFlow13',
+        'fail_mode=secure',
+        `other-config:datapath-id=${dpid}`,
+      );
       if (patchPorts) {
         const [a, b] = [`${bridge}a`, `${bridge}b`].map((n) => n.slice(-15));
         await ovs.vsctl(
-          'add-port', bridge, a!, '--', 'set', 'interface', a!, 'type=patch', `options:peer=${b}`, 'ofport_request=1', '--',
-          'add-port', bridge, b!, '--', 'set', 'interface', b!, 'type=patch', `options:peer=${a}`, 'ofport_request=2',
+          'add-port',
+          bridge,
+          a!,
+          '--',
+          'set',
+          'interface',
+          a!,
+          'type=patch',
+          `options:peer=${b}`,
+          'ofport_request=1',
+          '--',
+          'add-port',
+          bridge,
+          b!,
+          '--',
+          'set',
+          'interface',
+          b!,
+          'type=patch',
+          `options:peer=${a}`,
+          'ofport_request=2',
         );
       }
       const targets = controllers.map((p) => `tcp:127.0.0.1:${p}`);

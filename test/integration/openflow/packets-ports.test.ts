@@ -40,7 +40,12 @@ beforeAll(async () => {
   ({ bridge, conn } = await lab.addSwitch(0x201n, { patchPorts: true }));
   // Packets entering on patch port 2 go to the controller, tagged with reg3 and a cookie.
   await conn.install([
-    flowMod({ priority: 100, cookie: 0x42n, match: [{ field: 'in_port', value: 2 }], instructions: [inst.apply(act.setField({ field: 'reg3', value: 7 }), act.output(Port.CONTROLLER))] }),
+    flowMod({
+      priority: 100,
+      cookie: 0x42n,
+      match: [{ field: 'in_port', value: 2 }],
+      instructions: [inst.apply(act.setField({ field: 'reg3', value: 7 }), act.output(Port.CONTROLLER))],
+    }),
   ]);
 });
 
@@ -103,7 +108,18 @@ describe('ports and switch description', () => {
         conn.on('portStatus', on);
       });
     const added = seen(PortReason.ADD);
-    await lab.ovs.vsctl('add-port', bridge, 'pst0', '--', 'set', 'interface', 'pst0', 'type=patch', 'options:peer=nowhere', 'ofport_request=9');
+    await lab.ovs.vsctl(
+      'add-port',
+      bridge,
+      'pst0',
+      '--',
+      'set',
+      'interface',
+      'pst0',
+      'type=patch',
+      'options:peer=nowhere',
+      'ofport_request=9',
+    );
     events.push(await added);
     const deleted = seen(PortReason.DELETE);
     await lab.ovs.vsctl('del-port', bridge, 'pst0');

@@ -3,13 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  flowMod,
-  OpenFlowController,
-  OpenFlowError,
-  OpenFlowInstallError,
-  type OpenFlowConnection,
-} from '../../../src/openflow/index.ts';
+import { flowMod, OpenFlowController, OpenFlowError, OpenFlowInstallError, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { startOfLab, type OfLab } from './of-lab.ts';
 
 describe('roles with two controllers', () => {

@@ -10,10 +10,38 @@ import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/lo
 
 async function makePki(dir: string): Promise<void> {
   const ssl = (...args: string[]) => execa('openssl', args, { cwd: dir });
-  await ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=nvlab-test-ca');
+  await ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=nvlab-test-ca',
+  );
   for (const name of ['controller', 'switch']) {
     await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=nvlab-${name}`);
-    await ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2');
+    await ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+    );
   }
 }
 
@@ -29,13 +57,28 @@ describe('OpenFlow over TLS', () => {
     await makePki(dir);
     const file = (n: string) => readFile(join(dir, n));
     controller = new OpenFlowController({
-      tls: { key: await file('controller.key'), cert: await file('controller.pem'), ca: await file('ca.pem'), requestCert: true, rejectUnauthorized: true },
+      tls: {
+        key: await file('controller.key'),
+        cert: await file('controller.pem'),
+        ca: await file('ca.pem'),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
     });
     const port = await controller.listen(0);
     ovs = await startLocalOvs();
     await ovs.vsctl('set-ssl', join(dir, 'switch.key'), join(dir, 'switch.pem'), join(dir, 'ca.pem'));
     bridge = uniqueBridgeName('nvs');
-    await ovs.addBridge(bridge, '--', 'set', 'bridge', bridge, 'protocols=OpenFlow13', 'fail_mode=secure', 'other-config:datapath-id=0000000000000701');
+    await ovs.addBridge(
+      bridge,
+      '--',
+      'set',
+      'bridge',
+      bridge,
+      'protocols=OpenFlow13',
+      'fail_mode=secure',
+      'other-config:datapath-id=0000000000000701',
+    );
     await ovs.vsctl('set-controller', bridge, `ssl:127.0.0.1:${port}`);
     conn = await controller.waitForSwitch({ datapathId: 0x701n, timeout: 60_000 });
   });

@@ -21,7 +21,6 @@ import {
 import { startOfLab, type OfLab } from './of-lab.ts';
 import { overlayFlows, overlayGroups } from './pipeline-fixture.ts';
 
-
 const ARP = Buffer.from('ffffffffffff000000000001080600010800060400010000000000010a0000010000000000000a000002' + '00'.repeat(18), 'hex');
 
 describe('tshark decodes our OpenFlow session', () => {
@@ -49,7 +48,11 @@ describe('tshark decodes our OpenFlow session', () => {
     let seen = false;
     capture.stdout!.on('data', () => (seen = true));
     for (let i = 0; i < 300 && !seen; i++) {
-      await new Promise<void>((resolve) => connect(probePort, '127.0.0.1').on('error', () => resolve()).on('close', () => resolve()));
+      await new Promise<void>((resolve) =>
+        connect(probePort, '127.0.0.1')
+          .on('error', () => resolve())
+          .on('close', () => resolve()),
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
     probe.close();
@@ -79,10 +82,27 @@ describe('tshark decodes our OpenFlow session', () => {
   it('shows every message type of the session', () => {
     const types = new Set([...decoded.matchAll(/Type: (OFPT_[A-Z_]+)/g)].map((m) => m[1]));
     for (const t of [
-      'OFPT_HELLO', 'OFPT_ERROR', 'OFPT_ECHO_REQUEST', 'OFPT_ECHO_REPLY', 'OFPT_FEATURES_REQUEST', 'OFPT_FEATURES_REPLY',
-      'OFPT_GET_CONFIG_REQUEST', 'OFPT_GET_CONFIG_REPLY', 'OFPT_SET_CONFIG', 'OFPT_PACKET_IN', 'OFPT_FLOW_REMOVED',
-      'OFPT_PORT_STATUS', 'OFPT_PACKET_OUT', 'OFPT_FLOW_MOD', 'OFPT_GROUP_MOD', 'OFPT_MULTIPART_REQUEST',
-      'OFPT_MULTIPART_REPLY', 'OFPT_BARRIER_REQUEST', 'OFPT_BARRIER_REPLY', 'OFPT_ROLE_REQUEST', 'OFPT_ROLE_REPLY',
+      'OFPT_HELLO',
+      'OFPT_ERROR',
+      'OFPT_ECHO_REQUEST',
+      'OFPT_ECHO_REPLY',
+      'OFPT_FEATURES_REQUEST',
+      'OFPT_FEATURES_REPLY',
+      'OFPT_GET_CONFIG_REQUEST',
+      'OFPT_GET_CONFIG_REPLY',
+      'OFPT_SET_CONFIG',
+      'OFPT_PACKET_IN',
+      'OFPT_FLOW_REMOVED',
+      'OFPT_PORT_STATUS',
+      'OFPT_PACKET_OUT',
+      'OFPT_FLOW_MOD',
+      'OFPT_GROUP_MOD',
+      'OFPT_MULTIPART_REQUEST',
+      'OFPT_MULTIPART_REPLY',
+      'OFPT_BARRIER_REQUEST',
+      'OFPT_BARRIER_REPLY',
+      'OFPT_ROLE_REQUEST',
+      'OFPT_ROLE_REPLY',
     ]) {
       expect(types, t).toContain(t);
     }
@@ -101,7 +121,12 @@ async function runSession(lab: OfLab, bridge: string, conn: OpenFlowConnection):
   await conn.install([
     flowMod({ command: 'modify', tableId: 2, cookie: 0xabcn, cookieMask: 0xfffn, instructions: [inst.apply(act.output(1))] }),
     flowMod({ command: 'delete_strict', tableId: 2, priority: 80, match: [{ field: 'vlan_vid', value: 0x1000 | 100 }] }),
-    flowMod({ priority: 200, cookie: 0x42n, match: [{ field: 'in_port', value: 2 }], instructions: [inst.apply(act.setField({ field: 'reg3', value: 7 }), act.output(Port.CONTROLLER))] }),
+    flowMod({
+      priority: 200,
+      cookie: 0x42n,
+      match: [{ field: 'in_port', value: 2 }],
+      instructions: [inst.apply(act.setField({ field: 'reg3', value: 7 }), act.output(Port.CONTROLLER))],
+    }),
   ]);
   await conn.install([flowMod({ tableId: 9, match: [{ field: 'ipv4_src', value: '1.2.3.4' }] })]).catch(() => {}); // BAD_PREREQ
   await conn.flowStats();
@@ -115,7 +140,9 @@ async function runSession(lab: OfLab, bridge: string, conn: OpenFlowConnection):
   await lab.ovs.vsctl('add-port', bridge, 'tsp0', '--', 'set', 'interface', 'tsp0', 'type=patch', 'options:peer=none');
   await ps;
   const removed = new Promise<FlowRemoved>((resolve) => conn.once('flowRemoved', resolve));
-  await conn.install([flowMod({ tableId: 12, hardTimeout: 1, flags: FlowModFlags.SEND_FLOW_REM, match: [{ field: 'tunnel_id', value: 9n }] })]);
+  await conn.install([
+    flowMod({ tableId: 12, hardTimeout: 1, flags: FlowModFlags.SEND_FLOW_REM, match: [{ field: 'tunnel_id', value: 9n }] }),
+  ]);
   await removed;
   await conn.barrier();
 }

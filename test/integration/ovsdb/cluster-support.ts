@@ -29,7 +29,6 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-
 export async function startLocalCluster(size = 3): Promise<LocalCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'nvlab-ovsdb-cluster-'));
   const members: ClusterMember[] = [];
@@ -96,7 +95,11 @@ export async function startLocalCluster(size = 3): Promise<LocalCluster> {
 }
 
 /** Polls `probe` until it returns a truthy value (no fixed sleeps in tests). */
-export async function waitUntil<T>(probe: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false | null> | T | undefined | false | null,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -90,7 +90,11 @@ describe('clustered ovsdb-server (3 members, NvStore schema)', () => {
     const newLeader = await moved;
     expect(servers).toContain(false); // we saw the old member report it was no longer leader
     expect(c.serverInfo?.leader).toBe(true);
-    await waitUntil(async () => (await findLeader(cluster.remotes, NVSTORE_DB)) === newLeader, 20_000, 'members to agree on the new leader');
+    await waitUntil(
+      async () => (await findLeader(cluster.remotes, NVSTORE_DB)) === newLeader,
+      20_000,
+      'members to agree on the new leader',
+    );
     await c.waitLocked('transfer_lock', 20_000);
     await c.transact(NVSTORE_DB, [op.assert('transfer_lock'), op.comment('lock holder on the new leader')]);
     await c.unlock('transfer_lock');
@@ -116,7 +120,12 @@ describe('clustered ovsdb-server (3 members, NvStore schema)', () => {
     const newRemote = await reconnected;
     expect(newRemote).not.toBe(leader);
     expect(c.serverInfo).toMatchObject({ connected: true, leader: true });
-    expect(await findLeader(cluster.remotes.filter((r) => r !== leader), NVSTORE_DB)).toBe(newRemote);
+    expect(
+      await findLeader(
+        cluster.remotes.filter((r) => r !== leader),
+        NVSTORE_DB,
+      ),
+    ).toBe(newRemote);
 
     // The lock and the monitor were re-established on the new leader.
     await c.waitLocked('nvstore_writer', 20_000);
@@ -135,10 +144,14 @@ describe('clustered ovsdb-server (5 members)', () => {
 
   beforeAll(async () => {
     cluster = await startLocalCluster(5);
-    await waitUntil(async () => {
-      const s = await clusterStatus(cluster.remotes, NVSTORE_DB);
-      return s.every((m) => m.info?.connected) && s.filter((m) => m.info?.leader).length === 1;
-    }, 90_000, '5-member cluster to form');
+    await waitUntil(
+      async () => {
+        const s = await clusterStatus(cluster.remotes, NVSTORE_DB);
+        return s.every((m) => m.info?.connected) && s.filter((m) => m.info?.leader).length === 1;
+      },
+      90_000,
+      '5-member cluster to form',
+    );
   });
   afterAll(async () => {
     c?.close();

@@ -31,7 +31,10 @@ describe('OVSDB locks', () => {
 
     // Only the holder may commit a transaction that asserts the lock.
     await a.transact('Open_vSwitch', [op.assert('leader'), op.comment('a holds the lock')]);
-    await expect(b.transact('Open_vSwitch', [op.assert('leader')])).rejects.toMatchObject({ code: 'OVSDB_TRANSACTION', error: 'not owner' });
+    await expect(b.transact('Open_vSwitch', [op.assert('leader')])).rejects.toMatchObject({
+      code: 'OVSDB_TRANSACTION',
+      error: 'not owner',
+    });
 
     const granted = b.waitLocked('leader', 10_000);
     await a.unlock('leader');

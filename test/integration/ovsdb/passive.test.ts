@@ -33,7 +33,9 @@ describe('passive role: ovsdb-server connects to our listener', () => {
     for (const [i, c] of sessions.entries()) {
       expect(c.isConnected).toBe(true);
       expect(await c.listDbs()).toContain('Open_vSwitch');
-      await c.transact('Open_vSwitch', [op.mutate('Open_vSwitch', [], [['external_ids', 'insert', new Map([['managed-by', `session-${i}`]])]])]);
+      await c.transact('Open_vSwitch', [
+        op.mutate('Open_vSwitch', [], [['external_ids', 'insert', new Map([['managed-by', `session-${i}`]])]]),
+      ]);
     }
     const markers = await Promise.all(servers.map((s) => s.vsctl('get', 'Open_vSwitch', '.', 'external_ids:managed-by')));
     expect(new Set(markers.map((m) => m.replace(/"/g, '')))).toEqual(new Set(['session-0', 'session-1']));
@@ -48,17 +50,21 @@ describe('passive role: ovsdb-server connects to our listener', () => {
     await replica.waitFor((s) => (s.rows('Open_vSwitch')[0]?.external_ids as OvsdbMap).get('hello') === 'world');
   });
 
-  it('answers the server\'s echo probes, so the manager connection stays up', async () => {
+  it("answers the server's echo probes, so the manager connection stays up", async () => {
     // ovsdb-server probes an idle manager connection every inactivity_probe ms with "echo".
     const server = servers[0]!;
     await server.vsctl('set', 'Manager', '.', 'inactivity_probe=1000');
     const before = sessions.filter((c) => c.isConnected).length;
-    const status = await waitUntil(async () => {
-      const s = await server.vsctl('list', 'Manager');
-      // After several probe periods the connection is still up (sec_since_connect grows, no reconnects).
-      const m = /sec_since_connect="?(\d+)/.exec(s);
-      return m && Number(m[1]) >= 4 && /is_connected\s*:\s*true/.test(s) ? s : undefined;
-    }, 30_000, 'manager connection to survive probes');
+    const status = await waitUntil(
+      async () => {
+        const s = await server.vsctl('list', 'Manager');
+        // After several probe periods the connection is still up (sec_since_connect grows, no reconnects).
+        const m = /sec_since_connect="?(\d+)/.exec(s);
+        return m && Number(m[1]) >= 4 && /is_connected\s*:\s*true/.test(s) ? s : undefined;
+      },
+      30_000,
+      'manager connection to survive probes',
+    );
     expect(status).toMatch(/state=ACTIVE/);
     expect(sessions.filter((c) => c.isConnected).length).toBe(before);
   });

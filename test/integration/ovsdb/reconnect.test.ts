@@ -17,11 +17,15 @@ describe('reconnect to a standalone ovsdb-server', () => {
   const clients: OvsdbClient[] = [];
 
   const start = () => {
-    server = execa('ovsdb-server', [`--remote=punix:${join(dir, 'db.sock')}`, `--unixctl=${join(dir, 'ctl')}`, `--log-file=${join(dir, 'log')}`, join(dir, 'db')], {
-      reject: false,
-      stdio: 'ignore',
-      env: { OVS_RUNDIR: dir, OVS_LOGDIR: dir },
-    });
+    server = execa(
+      'ovsdb-server',
+      [`--remote=punix:${join(dir, 'db.sock')}`, `--unixctl=${join(dir, 'ctl')}`, `--log-file=${join(dir, 'log')}`, join(dir, 'db')],
+      {
+        reject: false,
+        stdio: 'ignore',
+        env: { OVS_RUNDIR: dir, OVS_LOGDIR: dir },
+      },
+    );
   };
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     server?.kill(signal);

@@ -72,9 +72,18 @@ describe('Open_vSwitch through our OVSDB client', () => {
       op.insert('Port', { name: br, interfaces: [namedUuid('i_br')] }, 'p_br'),
       op.insert('Interface', { name: vm, type: 'internal', external_ids: new Map([['iface-id', `lp-${vm}`]]) }, 'i_vm'),
       op.insert('Port', { name: vm, interfaces: [namedUuid('i_vm')] }, 'p_vm'),
-      ...tunnel(gnv, 'geneve', [['remote_ip', '192.0.2.10'], ['key', 'flow']]),
-      ...tunnel(vx, 'vxlan', [['remote_ip', '192.0.2.11'], ['key', '5001']]),
-      ...tunnel(gre, 'gre', [['remote_ip', '192.0.2.12'], ['key', '7']]),
+      ...tunnel(gnv, 'geneve', [
+        ['remote_ip', '192.0.2.10'],
+        ['key', 'flow'],
+      ]),
+      ...tunnel(vx, 'vxlan', [
+        ['remote_ip', '192.0.2.11'],
+        ['key', '5001'],
+      ]),
+      ...tunnel(gre, 'gre', [
+        ['remote_ip', '192.0.2.12'],
+        ['key', '7'],
+      ]),
       op.insert(
         'Bridge',
         {
@@ -93,7 +102,11 @@ describe('Open_vSwitch through our OVSDB client', () => {
 
     const show = await ovs.vsctl('show');
     expect(show).toContain(`Bridge ${br}`);
-    for (const [name, type, ip] of [[gnv, 'geneve', '192.0.2.10'], [vx, 'vxlan', '192.0.2.11'], [gre, 'gre', '192.0.2.12']] as const) {
+    for (const [name, type, ip] of [
+      [gnv, 'geneve', '192.0.2.10'],
+      [vx, 'vxlan', '192.0.2.11'],
+      [gre, 'gre', '192.0.2.12'],
+    ] as const) {
       expect(show).toContain(`Interface ${name}`);
       expect(await ovs.vsctl('get', 'Interface', name, 'type')).toBe(type);
       expect(await ovs.vsctl('get', 'Interface', name, 'options:remote_ip')).toBe(`"${ip}"`);
@@ -222,7 +235,11 @@ describe('Open_vSwitch through our OVSDB client', () => {
   it('a replica over plain monitor (update notifications) agrees with the monitor_cond one', async () => {
     const other = OvsdbClient.connect(ovs.dbRemote);
     try {
-      const r1 = await new Replica(other, { database: DB, method: 'monitor', tables: { Bridge: { columns: ['name', 'external_ids'] } } }).start();
+      const r1 = await new Replica(other, {
+        database: DB,
+        method: 'monitor',
+        tables: { Bridge: { columns: ['name', 'external_ids'] } },
+      }).start();
       const br = uniqueBridgeName('nvm');
       bridges.push(br);
       await ovs.addBridge(br, '--', 'set', 'Bridge', br, 'external_ids:k=v');
@@ -230,7 +247,13 @@ describe('Open_vSwitch through our OVSDB client', () => {
       expect(row.external_ids).toEqual(new Map([['k', 'v']]));
       await ovs.vsctl('set', 'Bridge', br, 'external_ids:k=w');
       await r1.waitFor((s) => (s.rows('Bridge').find((b) => b.name === br)?.external_ids as OvsdbMap | undefined)?.get('k') === 'w');
-      await replica.waitFor((s) => s.rows('Bridge').find((b) => b.name === br)?.external_ids.get('k') === 'w');
+      await replica.waitFor(
+        (s) =>
+          s
+            .rows('Bridge')
+            .find((b) => b.name === br)
+            ?.external_ids.get('k') === 'w',
+      );
       const mine = replica.find('Bridge', (b) => b.name === br)!;
       expect(r1.get('Bridge', mine._uuid)!.external_ids).toEqual(mine.external_ids);
       await r1.stop();

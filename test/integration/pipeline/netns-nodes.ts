@@ -55,7 +55,12 @@ export class NetnsLab {
     await sh('ip', ['netns', 'add', ns]);
     this.namespaces.push(ns);
     await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
-    await inNs(ns, 'sh', '-c', 'mount -o remount,rw /proc/sys 2>/dev/null; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6');
+    await inNs(
+      ns,
+      'sh',
+      '-c',
+      'mount -o remount,rw /proc/sys 2>/dev/null; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6',
+    );
     return ns;
   }
 
@@ -69,7 +74,10 @@ export class NetnsLab {
   async veth(a: VethEnd, b: VethEnd): Promise<void> {
     const tmp = [`${this.prefix}t${++this.counter}a`, `${this.prefix}t${this.counter}b`] as const;
     await sh('ip', ['link', 'add', tmp[0], 'type', 'veth', 'peer', 'name', tmp[1]]);
-    for (const [end, t] of [[a, tmp[0]], [b, tmp[1]]] as const) {
+    for (const [end, t] of [
+      [a, tmp[0]],
+      [b, tmp[1]],
+    ] as const) {
       const ip = (...args: string[]) => (end.ns ? inNs(end.ns, 'ip', ...args) : sh('ip', args));
       if (end.ns) await sh('ip', ['link', 'set', t, 'netns', end.ns]);
       else this.hostLinks.push(end.name);
@@ -115,9 +123,29 @@ export class NetnsLab {
     const ovs = await startLocalOvs({ vswitchd: false });
     await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${name}`);
     // As the node agent does: br-phy takes the NIC's MAC, so the kernel's and OVS's ARP agree.
-    await ovs.addBridge('br-phy', '--', 'set', 'bridge', 'br-phy', `other_config:hwaddr=${underlayMac}`, '--', 'add-port', 'br-phy', 'eth1');
-    await ovs.addBridge('br-int', '--', 'set', 'bridge', 'br-int', 'protocols=OpenFlow13', 'fail_mode=secure',
-      `other-config:datapath-id=${opts.dpid.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+    await ovs.addBridge(
+      'br-phy',
+      '--',
+      'set',
+      'bridge',
+      'br-phy',
+      `other_config:hwaddr=${underlayMac}`,
+      '--',
+      'add-port',
+      'br-phy',
+      'eth1',
+    );
+    await ovs.addBridge(
+      'br-int',
+      '--',
+      'set',
+      'bridge',
+      'br-int',
+      'protocols=OpenFlow13',
+      'fail_mode=secure',
+      `other-config:datapath-id=${opts.dpid.toString(16).padStart(16, '0')}`,
+      'other-config:disable-in-band=true',
+    );
     await addPorts(ns, ovs);
     await ovs.vsctl('set-manager', `tcp:127.0.0.1:${opts.ovsdbPort}`);
     await ovs.vsctl('set-controller', 'br-int', `tcp:${hostIp}:${opts.ofPort}`);
@@ -125,10 +153,28 @@ export class NetnsLab {
     const ctl = join(ovs.dir, 'ovs-vswitchd.ctl');
     const pidfile = join(ovs.dir, 'ovs-vswitchd.pid');
     const node: OvsNode = {
-      name, ns, ovs, dpid: opts.dpid, underlayIp: opts.underlayIp, underlayMac,
+      name,
+      ns,
+      ovs,
+      dpid: opts.dpid,
+      underlayIp: opts.underlayIp,
+      underlayMac,
       startVswitchd: async () => {
-        await execa('ip', ['netns', 'exec', ns, 'ovs-vswitchd', ovs.dbRemote, `--pidfile=${pidfile}`, `--log-file=${join(ovs.dir, 'ovs-vswitchd.log')}`,
-          `--unixctl=${ctl}`, '--detach'], { env });
+        await execa(
+          'ip',
+          [
+            'netns',
+            'exec',
+            ns,
+            'ovs-vswitchd',
+            ovs.dbRemote,
+            `--pidfile=${pidfile}`,
+            `--log-file=${join(ovs.dir, 'ovs-vswitchd.log')}`,
+            `--unixctl=${ctl}`,
+            '--detach',
+          ],
+          { env },
+        );
         // The tap of br-phy is vswitchd's: it comes (without its address) with every start.
         for (let tries = 0; (await execa('ip', ['-n', ns, 'link', 'show', 'br-phy'], { reject: false })).exitCode !== 0; tries++) {
           if (tries > 200) throw new Error(`${name}: br-phy never appeared`);
@@ -171,7 +217,15 @@ export class NetnsLab {
 /** A UDP echo server (port 7777) answering `<name> <payload>`, in a namespace. */
 export const ECHO_PORT = 7777;
 export const echoServer = (lab: NetnsLab, ns: string, name: string) =>
-  lab.spawn(ns, ['node', '-e', `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(process.env.NAME+' '+m,r.port,r.address));s.bind(${ECHO_PORT})`], { NAME: name });
+  lab.spawn(
+    ns,
+    [
+      'node',
+      '-e',
+      `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(process.env.NAME+' '+m,r.port,r.address));s.bind(${ECHO_PORT})`,
+    ],
+    { NAME: name },
+  );
 
 export interface ProbeResult {
   /** Per probe sent, the name of who answered (or undefined), and when it was sent (ms since start). */

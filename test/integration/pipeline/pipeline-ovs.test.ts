@@ -3,7 +3,14 @@
 // logical state is applied as exactly its difference. Also shows, with ofproto/trace, that OVS
 // never outputs a frame to its ingress port, which the shared flood groups rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floodAllGroupId, floodLocalGroupId, desiredFlows, desiredTunnels, reconcile, type NodeFacts } from '../../../src/controller/pipeline/index.ts';
+import {
+  floodAllGroupId,
+  floodLocalGroupId,
+  desiredFlows,
+  desiredTunnels,
+  reconcile,
+  type NodeFacts,
+} from '../../../src/controller/pipeline/index.ts';
 import { formatMessage, OpenFlowController, type OpenFlowConnection, type OutgoingMessage } from '../../../src/openflow/index.ts';
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
@@ -29,13 +36,34 @@ const vmIfaces = new Map<string, string>();
 async function addVmPort(logicalPort: string, ofport: number): Promise<void> {
   const ifname = `${bridge}v${ofport}`.slice(-15);
   vmIfaces.set(ifname, logicalPort);
-  await ovs.vsctl('add-port', bridge, ifname, '--', 'set', 'interface', ifname, 'type=internal', `ofport_request=${ofport}`,
-    `external_ids:iface-id=${logicalPort}`);
+  await ovs.vsctl(
+    'add-port',
+    bridge,
+    ifname,
+    '--',
+    'set',
+    'interface',
+    ifname,
+    'type=internal',
+    `ofport_request=${ofport}`,
+    `external_ids:iface-id=${logicalPort}`,
+  );
 }
 
 async function addTunnel(name: string, type: string, remoteIp: string, ofport: number): Promise<void> {
-  await ovs.vsctl('add-port', bridge, name, '--', 'set', 'interface', name, `type=${type}`, `options:remote_ip=${remoteIp}`,
-    'options:key=flow', `ofport_request=${ofport}`);
+  await ovs.vsctl(
+    'add-port',
+    bridge,
+    name,
+    '--',
+    'set',
+    'interface',
+    name,
+    `type=${type}`,
+    `options:remote_ip=${remoteIp}`,
+    'options:key=flow',
+    `ofport_request=${ofport}`,
+  );
 }
 
 /** The facts as a node agent would report them, read from the switch's port descriptions. */
@@ -52,7 +80,13 @@ async function readFacts(): Promise<NodeFacts> {
 }
 
 const summary = (msgs: readonly OutgoingMessage[]) =>
-  msgs.map((m) => (m.type === 'group_mod' ? `group ${m.command} ${m.groupId}` : m.type === 'flow_mod' ? `flow ${m.command} t${m.tableId} p${m.priority}` : m.type));
+  msgs.map((m) =>
+    m.type === 'group_mod'
+      ? `group ${m.command} ${m.groupId}`
+      : m.type === 'flow_mod'
+        ? `flow ${m.command} t${m.tableId} p${m.priority}`
+        : m.type,
+  );
 
 const trace = (flow: string) => ovs.appctl('ofproto/trace', bridge, flow);
 
@@ -61,8 +95,17 @@ beforeAll(async () => {
   controller = new OpenFlowController({ requestTimeout: 30_000 });
   const port = await controller.listen(0);
   bridge = uniqueBridgeName('nvp');
-  await ovs.addBridge(bridge, '--', 'set', 'bridge', bridge, 'protocols=OpenFlow13', 'fail_mode=secure',
-    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`, 'other-config:disable-in-band=true');
+  await ovs.addBridge(
+    bridge,
+    '--',
+    'set',
+    'bridge',
+    bridge,
+    'protocols=OpenFlow13',
+    'fail_mode=secure',
+    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`,
+    'other-config:disable-in-band=true',
+  );
   await addVmPort('web-a', 1);
   await addVmPort('web-b', 2);
   await addVmPort('db-d', 3);
@@ -82,8 +125,19 @@ describe('pipeline on real OVS', () => {
   // In order, on one switch: the later tests start from the pipeline the first one installs.
   it('installs desiredFlows, and what OVS reports back reconciles to nothing', async () => {
     const facts = await readFacts();
-    expect(facts.vmPorts).toEqual(new Map([['web-a', 1], ['web-b', 2], ['db-d', 3]]));
-    expect(facts.tunnelPorts).toEqual(new Map([['tun-hv2-gnv', 10], ['tun-hv3-vxl', 11]]));
+    expect(facts.vmPorts).toEqual(
+      new Map([
+        ['web-a', 1],
+        ['web-b', 2],
+        ['db-d', 3],
+      ]),
+    );
+    expect(facts.tunnelPorts).toEqual(
+      new Map([
+        ['tun-hv2-gnv', 10],
+        ['tun-hv3-vxl', 11],
+      ]),
+    );
     const desired = desiredFlows(lab(), 'hv1', facts);
     // Fresh bridge: reconcile against the empty switch is a full install, groups first.
     const msgs = reconcile(desired, await readBack(sw));
@@ -102,7 +156,9 @@ describe('pipeline on real OVS', () => {
     expect(dump).toContain('priority=100,in_port=1 actions=set_field:0x1->reg6,write_metadata:0x64,goto_table:10');
     expect(dump).toContain('priority=100,tun_id=0x64,in_port=10 actions=set_field:0x2->reg6,write_metadata:0x64,goto_table:10');
     expect(dump).toContain('table=10, priority=110,metadata=0x64,dl_dst=02:00:00:00:00:0a actions=output:1');
-    expect(dump).toContain('table=10, priority=100,reg6=0x1,metadata=0x64,dl_dst=02:00:00:00:00:0c actions=set_field:0x64->tun_id,output:10');
+    expect(dump).toContain(
+      'table=10, priority=100,reg6=0x1,metadata=0x64,dl_dst=02:00:00:00:00:0c actions=set_field:0x64->tun_id,output:10',
+    );
     expect(dump).toContain(`table=20, priority=100,reg6=0x1,metadata=0x64 actions=group:${floodAllGroupId(100)}`);
   });
 
@@ -148,21 +204,35 @@ describe('pipeline on real OVS', () => {
     const msgs = reconcile(desired, await readBack(sw));
     console.log(msgs.map((m) => formatMessage({ ...m, xid: 0 })).join('\n'));
     // Flows of web-a and db-d that depend on nothing that changed stay untouched.
-    const untouched = before.flows.filter((f) => f.tableId === 0 && f.match.some((m) => m.field === 'in_port' && (m.value === 1 || m.value === 3)));
+    const untouched = before.flows.filter(
+      (f) => f.tableId === 0 && f.match.some((m) => m.field === 'in_port' && (m.value === 1 || m.value === 3)),
+    );
     expect(untouched).toHaveLength(2);
     for (const f of untouched) expect(msgs.some((m) => m.type === 'flow_mod' && m.tableId === 0 && m.cookie === f.cookie)).toBe(false);
     // db's flood-local group is unchanged: only db-d is local, before and after.
     expect(summary(msgs).filter((s) => s.startsWith('group'))).toEqual([
-      `group add ${floodLocalGroupId(300)}`, `group add ${floodAllGroupId(300)}`,
-      `group modify ${floodLocalGroupId(100)}`, `group modify ${floodAllGroupId(100)}`, `group modify ${floodAllGroupId(200)}`,
+      `group add ${floodLocalGroupId(300)}`,
+      `group add ${floodAllGroupId(300)}`,
+      `group modify ${floodLocalGroupId(100)}`,
+      `group modify ${floodAllGroupId(100)}`,
+      `group modify ${floodAllGroupId(200)}`,
     ]);
     // web-b's two flows and the two old tunnels' ingress flows go; the remote MACs move to the
     // new tunnels in place; web-n and the two new tunnels get theirs.
     expect(summary(msgs).filter((s) => s.startsWith('flow'))).toEqual([
-      'flow delete_strict t0 p100', 'flow delete_strict t0 p100', 'flow delete_strict t0 p100', 'flow delete_strict t10 p110',
-      'flow modify_strict t10 p100', 'flow modify_strict t10 p100',
-      'flow add t0 p100', 'flow add t0 p100', 'flow add t0 p100', 'flow add t10 p110',
-      'flow add t10 p10', 'flow add t20 p100', 'flow add t20 p100', // app
+      'flow delete_strict t0 p100',
+      'flow delete_strict t0 p100',
+      'flow delete_strict t0 p100',
+      'flow delete_strict t10 p110',
+      'flow modify_strict t10 p100',
+      'flow modify_strict t10 p100',
+      'flow add t0 p100',
+      'flow add t0 p100',
+      'flow add t0 p100',
+      'flow add t10 p110',
+      'flow add t10 p10',
+      'flow add t20 p100',
+      'flow add t20 p100', // app
     ]);
     expect(msgs.length).toBeLessThan(desired.flows.length);
     await sw.install(msgs);
@@ -176,7 +246,9 @@ describe('pipeline on real OVS', () => {
     }
     const dump = await ovs.ofctl('dump-flows', '--no-stats', bridge);
     expect(dump).toContain('table=10, priority=110,metadata=0x64,dl_dst=02:00:00:00:00:1a actions=output:4');
-    expect(dump).toContain('table=10, priority=100,reg6=0x1,metadata=0xc8,dl_dst=02:00:00:00:00:0e actions=set_field:0xc8->tun_id,output:13');
+    expect(dump).toContain(
+      'table=10, priority=100,reg6=0x1,metadata=0xc8,dl_dst=02:00:00:00:00:0e actions=set_field:0xc8->tun_id,output:13',
+    );
     expect(dump).not.toContain('dl_dst=02:00:00:00:00:0b');
     expect(await ovs.ofctl('dump-groups', bridge)).toMatch(new RegExp(`group_id=${floodAllGroupId(300)},type=all$`, 'm'));
   });

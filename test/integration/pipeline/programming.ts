@@ -9,7 +9,12 @@ import type { OpenFlowConnection } from '../../../src/openflow/index.ts';
 /** desiredTunnels of `node` as syncTunnels takes them; `bfd` overrides the pipeline's choice of
  *  BFD per remote node. */
 export function wantedTunnels(lab: LogicalState, node: string, bfd: Record<string, boolean> = {}): WantedTunnel[] {
-  return desiredTunnels(lab, node).map((t) => ({ name: t.name, encap: t.encap, remoteIp: t.remoteIp, ...((bfd[t.remoteNode] ?? t.bfd) ? { bfd: true } : {}) }));
+  return desiredTunnels(lab, node).map((t) => ({
+    name: t.name,
+    encap: t.encap,
+    remoteIp: t.remoteIp,
+    ...((bfd[t.remoteNode] ?? t.bfd) ? { bfd: true } : {}),
+  }));
 }
 
 /** What a switch holds, as reconcile() compares it. */

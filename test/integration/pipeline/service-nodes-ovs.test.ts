@@ -31,8 +31,18 @@ const lab: LogicalState = {
 
 const hv1 = useSouthboundNode('hv1', DPID, async (local) => {
   for (const [i, p] of ['p1', 'p1b'].entries()) {
-    await local.vsctl('add-port', BRIDGE, `vm${i + 1}`, '--', 'set', 'interface', `vm${i + 1}`, 'type=internal', `ofport_request=${i + 1}`,
-      `external_ids:iface-id=${p}`);
+    await local.vsctl(
+      'add-port',
+      BRIDGE,
+      `vm${i + 1}`,
+      '--',
+      'set',
+      'interface',
+      `vm${i + 1}`,
+      'type=internal',
+      `ofport_request=${i + 1}`,
+      `external_ids:iface-id=${p}`,
+    );
   }
 });
 const wanted = (bfdOn: Record<string, boolean>) => wantedTunnels(lab, 'hv1', bfdOn);
@@ -45,7 +55,10 @@ describe('service nodes on real OVS', () => {
   it('syncTunnels creates tunnels with BFD towards service nodes only, and converges the bfd column in place', async () => {
     expect(await hv1.sessions.syncTunnels('hv1', wanted({}))).toBe(true);
     await until('tunnel ports', () => hv1.sessions.facts('hv1').tunnelPorts.size === 3);
-    const expected = `{${[...TUNNEL_BFD].sort().map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+    const expected = `{${[...TUNNEL_BFD]
+      .sort()
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ')}}`;
     expect(await bfdOf('tun-sn1-gnv')).toBe(expected);
     expect(await bfdOf('tun-sn2-gnv')).toBe(expected);
     expect(await bfdOf('tun-hv2-gnv')).toBe('{}');
@@ -63,16 +76,30 @@ describe('service nodes on real OVS', () => {
     expect(await uuidOf('tun-sn1-gnv')).toBe(before);
   });
 
-  it('holdCpathDown keeps a restarted service node\'s cpath_down until the master releases it, in place', async () => {
+  it("holdCpathDown keeps a restarted service node's cpath_down until the master releases it, in place", async () => {
     await hv1.ovs.vsctl('set', 'Interface', 'tun-sn1-gnv', 'bfd:cpath_down=true');
     const before = await uuidOf('tun-sn1-gnv');
-    await until('the replica', () => hv1.sessions.tunnels('hv1').find((t) => t.name === 'tun-sn1-gnv')?.bfd.get('cpath_down') === 'true');
+    await until(
+      'the replica',
+      () =>
+        hv1.sessions
+          .tunnels('hv1')
+          .find((t) => t.name === 'tun-sn1-gnv')
+          ?.bfd.get('cpath_down') === 'true',
+    );
     expect(await hv1.sessions.syncTunnels('hv1', wanted({}), { holdCpathDown: true })).toBe(false);
     expect(await bfdOf('tun-sn1-gnv')).toMatch(/cpath_down="true"/);
     expect(await hv1.sessions.syncTunnels('hv1', wanted({}))).toBe(true);
     await until('cpath_down cleared', async () => !(await bfdOf('tun-sn1-gnv')).includes('cpath_down'));
     expect(await uuidOf('tun-sn1-gnv')).toBe(before);
-    await until('the replica', () => hv1.sessions.tunnels('hv1').find((t) => t.name === 'tun-sn1-gnv')?.bfd.has('cpath_down') === false);
+    await until(
+      'the replica',
+      () =>
+        hv1.sessions
+          .tunnels('hv1')
+          .find((t) => t.name === 'tun-sn1-gnv')
+          ?.bfd.has('cpath_down') === false,
+    );
   });
 
   it('the fast_failover group follows BFD liveness by itself; local copies never depend on it', async () => {
@@ -89,7 +116,12 @@ describe('service nodes on real OVS', () => {
     const bcast = 'in_port=1,dl_src=02:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff';
     const outputs = async () => {
       const t = await trace(bcast);
-      return { local: /output:2\b/.test(t), sn1: new RegExp(`output:${sn1}\\b`).test(t), sn2: new RegExp(`output:${sn2}\\b`).test(t), text: t };
+      return {
+        local: /output:2\b/.test(t),
+        sn1: new RegExp(`output:${sn1}\\b`).test(t),
+        sn2: new RegExp(`output:${sn2}\\b`).test(t),
+        text: t,
+      };
     };
     // Both service nodes unreachable: BFD down on both, no copy leaves; p1b still gets its copy.
     const dead = await until('both BFD sessions down', async () => {

@@ -43,7 +43,8 @@ function computeTunnelIngress(node: NodeContext): TunnelIngress[] {
     const tport = node.facts.tunnelPorts.get(tunnel.name);
     if (tport === undefined) continue;
     for (const { sw, reasons } of carries) {
-      if (hosted.has(sw.name) && reasons.some((r) => r === 'peer' || r === 'service')) ingress.push({ sw, tunnel: tunnel.name, tport, served: false });
+      if (hosted.has(sw.name) && reasons.some((r) => r === 'peer' || r === 'service'))
+        ingress.push({ sw, tunnel: tunnel.name, tport, served: false });
       else if (serviceNode && reasons.includes('served')) ingress.push({ sw, tunnel: tunnel.name, tport, served: true });
     }
   }
@@ -55,19 +56,47 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
   for (const sw of node.switches) {
     const vni = sw.vni;
     for (const { name, ofport } of node.localPorts(sw)) {
-      flows.push(node.reuse(`classify-vm|${vni}|${name}|${ofport}`, () => flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH,
-        cookie: cookie(CookieKind.CLASSIFY_VM, vni, name), match: [{ field: 'in_port', value: ofport }], instructions: classifyAs(vni, From.VM) })));
+      flows.push(
+        node.reuse(`classify-vm|${vni}|${name}|${ofport}`, () =>
+          flowMod({
+            tableId: Table.CLASSIFY,
+            priority: Priority.MATCH,
+            cookie: cookie(CookieKind.CLASSIFY_VM, vni, name),
+            match: [{ field: 'in_port', value: ofport }],
+            instructions: classifyAs(vni, From.VM),
+          }),
+        ),
+      );
     }
   }
   // One flow per (tunnel, switch it carries that this node hosts); a service node also classifies
   // the switches it serves, straight into replication.
   for (const { sw, tunnel, tport, served } of tunnelIngress(node)) {
-    const match = (): Match => [{ field: 'in_port', value: tport }, { field: 'tunnel_id', value: BigInt(sw.vni) }];
-    flows.push(served
-      ? node.reuse(`classify-served|${sw.vni}|${tunnel}|${tport}`, () => flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH,
-        cookie: cookie(CookieKind.CLASSIFY_SERVED, sw.vni, tunnel), match: match(), instructions: [inst.writeMetadata(BigInt(sw.vni)), inst.gotoTable(Table.REPLICATE)] }))
-      : node.reuse(`classify-tunnel|${sw.vni}|${tunnel}|${tport}`, () => flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH,
-        cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel), match: match(), instructions: classifyAs(sw.vni, From.TUNNEL) })));
+    const match = (): Match => [
+      { field: 'in_port', value: tport },
+      { field: 'tunnel_id', value: BigInt(sw.vni) },
+    ];
+    flows.push(
+      served
+        ? node.reuse(`classify-served|${sw.vni}|${tunnel}|${tport}`, () =>
+            flowMod({
+              tableId: Table.CLASSIFY,
+              priority: Priority.MATCH,
+              cookie: cookie(CookieKind.CLASSIFY_SERVED, sw.vni, tunnel),
+              match: match(),
+              instructions: [inst.writeMetadata(BigInt(sw.vni)), inst.gotoTable(Table.REPLICATE)],
+            }),
+          )
+        : node.reuse(`classify-tunnel|${sw.vni}|${tunnel}|${tport}`, () =>
+            flowMod({
+              tableId: Table.CLASSIFY,
+              priority: Priority.MATCH,
+              cookie: cookie(CookieKind.CLASSIFY_TUNNEL, sw.vni, tunnel),
+              match: match(),
+              instructions: classifyAs(sw.vni, From.TUNNEL),
+            }),
+          ),
+    );
   }
   return { flows, groups: [] };
 }

@@ -6,4 +6,7 @@ export const md = (vni: number): Match[number] => ({ field: 'metadata', value: B
 /** Where the frame entered br-int: reg6 = From.VM or From.TUNNEL. */
 export const from = (where: number): Match[number] => ({ field: 'reg6', value: where });
 /** Into the tunnel at `ofport`, carrying the switch's VNI. */
-export const toTunnel = (vni: number, ofport: number): Action[] => [act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(ofport)];
+export const toTunnel = (vni: number, ofport: number): Action[] => [
+  act.setField({ field: 'tunnel_id', value: BigInt(vni) }),
+  act.output(ofport),
+];

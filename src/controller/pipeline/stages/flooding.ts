@@ -51,10 +51,28 @@ function build(node: NodeContext): StageOutput {
     if (remote.failover) groups.push(remote.failover);
     groups.push(groupMod({ groupType: 'all', groupId: floodLocalGroupId(vni), buckets: localBuckets }));
     groups.push(groupMod({ groupType: 'all', groupId: floodAllGroupId(vni), buckets: [...localBuckets, ...remote.buckets] }));
-    flows.push(node.reuse(`flood-from-vm|${vni}`, () => flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_VM, vni),
-      match: [md(vni), from(From.VM)], instructions: [inst.apply(act.group(floodAllGroupId(vni)))] })));
-    flows.push(node.reuse(`flood-from-tunnel|${vni}`, () => flowMod({ tableId: Table.FLOOD, priority: Priority.MATCH, cookie: cookie(CookieKind.FLOOD_FROM_TUNNEL, vni),
-      match: [md(vni), from(From.TUNNEL)], instructions: [inst.apply(act.group(floodLocalGroupId(vni)))] })));
+    flows.push(
+      node.reuse(`flood-from-vm|${vni}`, () =>
+        flowMod({
+          tableId: Table.FLOOD,
+          priority: Priority.MATCH,
+          cookie: cookie(CookieKind.FLOOD_FROM_VM, vni),
+          match: [md(vni), from(From.VM)],
+          instructions: [inst.apply(act.group(floodAllGroupId(vni)))],
+        }),
+      ),
+    );
+    flows.push(
+      node.reuse(`flood-from-tunnel|${vni}`, () =>
+        flowMod({
+          tableId: Table.FLOOD,
+          priority: Priority.MATCH,
+          cookie: cookie(CookieKind.FLOOD_FROM_TUNNEL, vni),
+          match: [md(vni), from(From.TUNNEL)],
+          instructions: [inst.apply(act.group(floodLocalGroupId(vni)))],
+        }),
+      ),
+    );
   }
   return { flows, groups };
 }

@@ -11,8 +11,13 @@ import type { StatePort } from '../../../model/index.ts';
 
 /** A local VM's frame to `port` (a VM on another node) goes into the tunnel `tport` towards it. */
 export const remoteUnicast = (vni: number, port: StatePort, tport: number): FlowModMsg =>
-  flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2_REMOTE, vni, port.name),
-    match: [md(vni), from(From.VM), { field: 'eth_dst', value: port.mac.toLowerCase() }], instructions: [inst.apply(...toTunnel(vni, tport))] });
+  flowMod({
+    tableId: Table.L2,
+    priority: Priority.MATCH,
+    cookie: cookie(CookieKind.L2_REMOTE, vni, port.name),
+    match: [md(vni), from(From.VM), { field: 'eth_dst', value: port.mac.toLowerCase() }],
+    instructions: [inst.apply(...toTunnel(vni, tport))],
+  });
 export const remoteUnicastRecipe = (vni: number, port: StatePort, tport: number) => `l2-remote|${vni}|${port.name}|${port.mac}|${tport}`;
 
 function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
@@ -21,8 +26,14 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
     const vni = sw.vni;
     for (const port of node.localPorts(sw)) {
       const { name, mac, ofport, out } = port;
-      const localUnicast = () => flowMod({ tableId: Table.L2, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2_LOCAL, vni, name),
-        match: [md(vni), { field: 'eth_dst', value: mac }], instructions: [inst.apply(...out)] });
+      const localUnicast = () =>
+        flowMod({
+          tableId: Table.L2,
+          priority: Priority.LOCAL_UNICAST,
+          cookie: cookie(CookieKind.L2_LOCAL, vni, name),
+          match: [md(vni), { field: 'eth_dst', value: mac }],
+          instructions: [inst.apply(...out)],
+        });
       // A router interface's `out` may be a gate group: only a VM's is known from its ofport.
       flows.push(port.router ? localUnicast() : node.reuse(`l2-local|${vni}|${name}|${mac}|${ofport}`, localUnicast));
     }
@@ -37,8 +48,17 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
     // Anything else floods, unknown unicast included (BUM): from a tunnel only to local ports
     // (table 20), so a sender's copy never comes back out, and a MAC behind a node that learns
     // (an L2 gateway) is reached wherever it sits.
-    flows.push(node.reuse(`l2-flood|${vni}`, () => flowMod({ tableId: Table.L2, priority: Priority.FLOOD, cookie: cookie(CookieKind.L2_FLOOD, vni),
-      match: [md(vni)], instructions: [inst.gotoTable(Table.FLOOD)] })));
+    flows.push(
+      node.reuse(`l2-flood|${vni}`, () =>
+        flowMod({
+          tableId: Table.L2,
+          priority: Priority.FLOOD,
+          cookie: cookie(CookieKind.L2_FLOOD, vni),
+          match: [md(vni)],
+          instructions: [inst.gotoTable(Table.FLOOD)],
+        }),
+      ),
+    );
   }
   return { flows, groups: [] };
 }

@@ -24,16 +24,47 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
     if (!nic) continue;
     const vni = sw.vni;
     const learn = learnAction({
-      table: Table.LEARNED, priority: Priority.MATCH, idleTimeout: LEARN_IDLE_TIMEOUT_S, cookie: cookie(CookieKind.L2GW_LEARNED, vni),
-      metadata: BigInt(vni), mark: { reg: LEARNED_REG, bit: 0 },
+      table: Table.LEARNED,
+      priority: Priority.MATCH,
+      idleTimeout: LEARN_IDLE_TIMEOUT_S,
+      cookie: cookie(CookieKind.L2GW_LEARNED, vni),
+      metadata: BigInt(vni),
+      mark: { reg: LEARNED_REG, bit: 0 },
     });
-    flows.push(flowMod({ tableId: Table.CLASSIFY, priority: Priority.MATCH, cookie: cookie(CookieKind.CLASSIFY_PHYSICAL, vni, nic.name),
-      match: [{ field: 'in_port', value: nic.ofport }, { field: 'vlan_vid', value: nic.vid }],
-      instructions: [inst.apply(...(nic.tagged ? [act.popVlan()] : []), learn, act.setField({ field: 'reg6', value: From.VM })), inst.writeMetadata(BigInt(vni)), inst.gotoTable(Table.L2)] }));
-    flows.push(flowMod({ tableId: Table.L2, priority: Priority.MATCH, cookie: cookie(CookieKind.L2GW_FROM_TUNNEL, vni),
-      match: [md(vni), from(From.TUNNEL)], instructions: [inst.apply(act.resubmit(Table.LEARNED)), inst.gotoTable(Table.FLOOD)] }));
-    flows.push(flowMod({ tableId: Table.FLOOD, priority: Priority.LOCAL_UNICAST, cookie: cookie(CookieKind.L2GW_TO_PHYSICAL, vni),
-      match: [md(vni), from(From.TUNNEL), { field: `reg${LEARNED_REG}`, value: 1 } as Match[number]], instructions: [inst.apply(...nic.out)] }));
+    flows.push(
+      flowMod({
+        tableId: Table.CLASSIFY,
+        priority: Priority.MATCH,
+        cookie: cookie(CookieKind.CLASSIFY_PHYSICAL, vni, nic.name),
+        match: [
+          { field: 'in_port', value: nic.ofport },
+          { field: 'vlan_vid', value: nic.vid },
+        ],
+        instructions: [
+          inst.apply(...(nic.tagged ? [act.popVlan()] : []), learn, act.setField({ field: 'reg6', value: From.VM })),
+          inst.writeMetadata(BigInt(vni)),
+          inst.gotoTable(Table.L2),
+        ],
+      }),
+    );
+    flows.push(
+      flowMod({
+        tableId: Table.L2,
+        priority: Priority.MATCH,
+        cookie: cookie(CookieKind.L2GW_FROM_TUNNEL, vni),
+        match: [md(vni), from(From.TUNNEL)],
+        instructions: [inst.apply(act.resubmit(Table.LEARNED)), inst.gotoTable(Table.FLOOD)],
+      }),
+    );
+    flows.push(
+      flowMod({
+        tableId: Table.FLOOD,
+        priority: Priority.LOCAL_UNICAST,
+        cookie: cookie(CookieKind.L2GW_TO_PHYSICAL, vni),
+        match: [md(vni), from(From.TUNNEL), { field: `reg${LEARNED_REG}`, value: 1 } as Match[number]],
+        instructions: [inst.apply(...nic.out)],
+      }),
+    );
   }
   return { flows, groups: [] };
 }

@@ -23,8 +23,17 @@ function build(node: NodeContext): StageOutput {
       if (tport !== undefined) buckets.push(bucket(toTunnel(sw.vni, tport)));
     }
     groups.push(groupMod({ groupType: 'all', groupId: replicateGroupId(sw.vni), buckets }));
-    flows.push(node.reuse(`replicate|${sw.vni}`, () => flowMod({ tableId: Table.REPLICATE, priority: Priority.MATCH, cookie: cookie(CookieKind.REPLICATE, sw.vni),
-      match: [md(sw.vni)], instructions: [inst.apply(act.group(replicateGroupId(sw.vni)))] })));
+    flows.push(
+      node.reuse(`replicate|${sw.vni}`, () =>
+        flowMod({
+          tableId: Table.REPLICATE,
+          priority: Priority.MATCH,
+          cookie: cookie(CookieKind.REPLICATE, sw.vni),
+          match: [md(sw.vni)],
+          instructions: [inst.apply(act.group(replicateGroupId(sw.vni)))],
+        }),
+      ),
+    );
   }
   return { flows, groups };
 }

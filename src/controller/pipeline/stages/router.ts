@@ -38,8 +38,11 @@ function gateBuckets(node: NodeContext, better: readonly string[], encap: Encap,
 function portGate(node: NodeContext, port: LocalPort): GroupModMsg | undefined {
   if (!port.router || port.router.rank === 0) return undefined;
   const { place, rank } = port.router;
-  return groupMod({ groupType: 'fast_failover', groupId: routerPortGateGroupId(place.sw.vni, place.slot),
-    buckets: gateBuckets(node, place.gateways.slice(0, rank), place.sw.encap, [act.output(port.ofport)], port.ofport) });
+  return groupMod({
+    groupType: 'fast_failover',
+    groupId: routerPortGateGroupId(place.sw.vni, place.slot),
+    buckets: gateBuckets(node, place.gateways.slice(0, rank), place.sw.encap, [act.output(port.ofport)], port.ofport),
+  });
 }
 
 /**
@@ -63,8 +66,15 @@ function routerUnicast(node: NodeContext, sw: StateSwitch, flows: FlowModMsg[], 
     }
     const id = routerFailoverGroupId(vni, p.slot);
     groups.push(groupMod({ groupType: 'fast_failover', groupId: id, buckets }));
-    flows.push(flowMod({ tableId: Table.L2, priority: Priority.ROUTER, cookie: cookie(CookieKind.ROUTER_UNICAST, vni, routerPortId(p.router.name, sw.name)),
-      match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac }], instructions: [inst.apply(act.group(id))] }));
+    flows.push(
+      flowMod({
+        tableId: Table.L2,
+        priority: Priority.ROUTER,
+        cookie: cookie(CookieKind.ROUTER_UNICAST, vni, routerPortId(p.router.name, sw.name)),
+        match: [md(vni), from(From.VM), { field: 'eth_dst', value: p.mac }],
+        instructions: [inst.apply(act.group(id))],
+      }),
+    );
   }
 }
 
@@ -101,8 +111,12 @@ function uplinkFlows(node: NodeContext, flows: FlowModMsg[], groups: GroupModMsg
       const better = gateways.slice(0, k).map((g) => g.node);
       const encap = gateEncap(node.logical, router);
       const r = index.get(router.name)!;
-      groups.push(groupMod({ groupType: 'fast_failover', groupId: uplinkGateInGroupId(r), buckets: gateBuckets(node, better, encap, into, port) }));
-      groups.push(groupMod({ groupType: 'fast_failover', groupId: uplinkGateOutGroupId(r), buckets: gateBuckets(node, better, encap, out, nic) }));
+      groups.push(
+        groupMod({ groupType: 'fast_failover', groupId: uplinkGateInGroupId(r), buckets: gateBuckets(node, better, encap, into, port) }),
+      );
+      groups.push(
+        groupMod({ groupType: 'fast_failover', groupId: uplinkGateOutGroupId(r), buckets: gateBuckets(node, better, encap, out, nic) }),
+      );
       into = [act.group(uplinkGateInGroupId(r))];
       out = [act.group(uplinkGateOutGroupId(r))];
     }
@@ -111,17 +125,46 @@ function uplinkFlows(node: NodeContext, flows: FlowModMsg[], groups: GroupModMsg
     list.push({ router: router.name, mac: router.uplink.mac.toLowerCase(), nic, nicName: gateways[k]!.nic, port, into, out });
   }
   const flow = (priority: number, kind: CookieKind, subject: string, match: Match, actions: Action[]) =>
-    flows.push(flowMod({ tableId: Table.CLASSIFY, priority, cookie: cookie(kind, 0, subject), match, instructions: [inst.apply(...actions)] }));
+    flows.push(
+      flowMod({ tableId: Table.CLASSIFY, priority, cookie: cookie(kind, 0, subject), match, instructions: [inst.apply(...actions)] }),
+    );
   for (const [nic, uplinks] of [...byNic].sort((a, b) => a[0] - b[0])) {
-    flow(Priority.MATCH, CookieKind.UPLINK_NIC_FLOOD, uplinks[0]!.nicName, [{ field: 'in_port', value: nic }, UNTAGGED, MULTICAST], uplinks.flatMap((u) => u.into));
+    flow(
+      Priority.MATCH,
+      CookieKind.UPLINK_NIC_FLOOD,
+      uplinks[0]!.nicName,
+      [{ field: 'in_port', value: nic }, UNTAGGED, MULTICAST],
+      uplinks.flatMap((u) => u.into),
+    );
     for (const u of uplinks) {
-      flow(Priority.MATCH, CookieKind.UPLINK_FROM_NIC, u.router, [{ field: 'in_port', value: nic }, UNTAGGED, { field: 'eth_dst', value: u.mac }], u.into);
+      flow(
+        Priority.MATCH,
+        CookieKind.UPLINK_FROM_NIC,
+        u.router,
+        [{ field: 'in_port', value: nic }, UNTAGGED, { field: 'eth_dst', value: u.mac }],
+        u.into,
+      );
       flow(Priority.MATCH, CookieKind.UPLINK_TO_NIC, u.router, [{ field: 'in_port', value: u.port }], u.out);
       const others = uplinks.filter((o) => o !== u);
       if (others.length === 0) continue;
-      flow(Priority.LOCAL_UNICAST, CookieKind.UPLINK_FLOOD, u.router, [{ field: 'in_port', value: u.port }, MULTICAST], [...u.out, ...others.flatMap((o) => o.into)]);
+      flow(
+        Priority.LOCAL_UNICAST,
+        CookieKind.UPLINK_FLOOD,
+        u.router,
+        [{ field: 'in_port', value: u.port }, MULTICAST],
+        [...u.out, ...others.flatMap((o) => o.into)],
+      );
       for (const o of others) {
-        flow(Priority.LOCAL_UNICAST, CookieKind.UPLINK_HAIRPIN, o.router, [{ field: 'in_port', value: u.port }, { field: 'eth_dst', value: o.mac }], o.into);
+        flow(
+          Priority.LOCAL_UNICAST,
+          CookieKind.UPLINK_HAIRPIN,
+          o.router,
+          [
+            { field: 'in_port', value: u.port },
+            { field: 'eth_dst', value: o.mac },
+          ],
+          o.into,
+        );
       }
     }
   }

@@ -7,7 +7,13 @@ import { nodeContext, STAGES } from './index.ts';
 import type { LogicalState } from '../../../model/index.ts';
 
 const rows = Object.values(LAYOUT) as StageLayout[];
-const labs: [string, LogicalState][] = [['small', smallLab()], ['service nodes', serviceLab()], ['routers', routerLab()], ['L2 gateways', gatewayLab()], ['bench', benchLab()]];
+const labs: [string, LogicalState][] = [
+  ['small', smallLab()],
+  ['service nodes', serviceLab()],
+  ['routers', routerLab()],
+  ['L2 gateways', gatewayLab()],
+  ['bench', benchLab()],
+];
 
 describe('the stages and their layout', () => {
   it('run in the order of the layout, one stage per row', () => {
@@ -20,7 +26,9 @@ describe('the stages and their layout', () => {
         const node = nodeContext(logical, name, factsOf(logical, name));
         for (const { layout, build } of STAGES) {
           const { flows, groups } = build(node);
-          const kinds = Object.values(layout.groups).flatMap((k) => (SLOTTED_GROUP_KINDS.includes(k) ? Array.from({ length: GROUP_SLOTS }, (_, s) => k + s) : [k]));
+          const kinds = Object.values(layout.groups).flatMap((k) =>
+            SLOTTED_GROUP_KINDS.includes(k) ? Array.from({ length: GROUP_SLOTS }, (_, s) => k + s) : [k],
+          );
           for (const f of flows) {
             expect(layout.writes, `${layout.name} on ${name}`).toContain(f.tableId);
             expect(layout.priorities, `${layout.name} on ${name}`).toContain(f.priority);

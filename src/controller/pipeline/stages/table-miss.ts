@@ -8,7 +8,9 @@ import type { NodeContext, Stage } from './context.ts';
 export const tableMiss: Stage = {
   layout: LAYOUT.tableMiss,
   build: (node: NodeContext) => ({
-    flows: PIPELINE_TABLES.map((tableId) => node.reuse(`miss|${tableId}`, () => flowMod({ tableId, priority: Priority.MISS, cookie: cookie(CookieKind.TABLE_MISS, 0, tableId) }))),
+    flows: PIPELINE_TABLES.map((tableId) =>
+      node.reuse(`miss|${tableId}`, () => flowMod({ tableId, priority: Priority.MISS, cookie: cookie(CookieKind.TABLE_MISS, 0, tableId) })),
+    ),
     groups: [],
   }),
 };

@@ -7,7 +7,15 @@ import { logicalRouters } from './logical-routers.ts';
 import { logicalSwitches } from './logical-switches.ts';
 import { transportNodes } from './transport-nodes.ts';
 
-export const STORED: { [N in ResourceName]: StoredResource<ResourceObject<N>> } = { transportNodes, logicalSwitches, logicalPorts, logicalRouters };
+export const STORED: { [N in ResourceName]: StoredResource<ResourceObject<N>> } = {
+  transportNodes,
+  logicalSwitches,
+  logicalPorts,
+  logicalRouters,
+};
 
 /** The tables the logical resources are made of (their own and their child tables). */
-export const LOGICAL_TABLES: readonly TableName[] = Object.values(STORED).flatMap((d: StoredResource<{ name: string }>) => [d.table, ...(d.children ?? []).map((c) => c.table)]);
+export const LOGICAL_TABLES: readonly TableName[] = Object.values(STORED).flatMap((d: StoredResource<{ name: string }>) => [
+  d.table,
+  ...(d.children ?? []).map((c) => c.table),
+]);

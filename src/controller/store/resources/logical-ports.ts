@@ -14,16 +14,32 @@ export const logicalPorts: StoredResource<LogicalPort> = {
       const node = port.node;
       txn.mustExist('Transport_Node', 'name', node, () => new NotFoundError(RESOURCES.transportNodes.kind, node));
     }
-    txn.mustNotExist('Logical_Router_Interface', [['switch', '==', port.switch], ['mac', '==', port.mac]], () => {
-      const r = routerOnSwitch(view, port.switch, (i) => i.mac === port.mac);
-      return new ConflictError(`MAC ${port.mac} is already used on logical switch "${port.switch}"${r ? ` by router "${r}"` : ''}`);
-    }, 'router');
+    txn.mustNotExist(
+      'Logical_Router_Interface',
+      [
+        ['switch', '==', port.switch],
+        ['mac', '==', port.mac],
+      ],
+      () => {
+        const r = routerOnSwitch(view, port.switch, (i) => i.mac === port.mac);
+        return new ConflictError(`MAC ${port.mac} is already used on logical switch "${port.switch}"${r ? ` by router "${r}"` : ''}`);
+      },
+      'router',
+    );
     if (port.ip === undefined) return;
     const ip = port.ip;
-    txn.mustNotExist('Logical_Router_Interface', [['switch', '==', port.switch], ['ip', '==', ip]], () => {
-      const r = routerOnSwitch(view, port.switch, (i) => i.ip.split('/')[0] === ip);
-      return new ConflictError(`IP ${ip} is already used on logical switch "${port.switch}"${r ? ` by router "${r}"` : ''}`);
-    }, 'router');
+    txn.mustNotExist(
+      'Logical_Router_Interface',
+      [
+        ['switch', '==', port.switch],
+        ['ip', '==', ip],
+      ],
+      () => {
+        const r = routerOnSwitch(view, port.switch, (i) => i.ip.split('/')[0] === ip);
+        return new ConflictError(`IP ${ip} is already used on logical switch "${port.switch}"${r ? ` by router "${r}"` : ''}`);
+      },
+      'router',
+    );
     txn.mustNotExist(
       'Logical_Port',
       [
@@ -40,7 +56,9 @@ export const logicalPorts: StoredResource<LogicalPort> = {
   clash(port, table, columns, view) {
     if (table !== 'Logical_Port' || !columns.includes('mac')) return undefined;
     const other = view.list('logicalPorts').find((p) => p.switch === port.switch && p.mac === port.mac && p.name !== port.name);
-    return new ConflictError(`MAC ${port.mac} is already used on logical switch "${port.switch}"${other ? ` by port "${other.name}"` : ''}`);
+    return new ConflictError(
+      `MAC ${port.mac} is already used on logical switch "${port.switch}"${other ? ` by port "${other.name}"` : ''}`,
+    );
   },
 };
 

@@ -43,15 +43,29 @@ function routerGuards(txn: Txn, router: LogicalRouter, view: StoreView): void {
       throw new ConflictError(`logical switch "${sw}" already has ${others.length} routers, the most one switch can take`);
     }
     txn.mustExist('Logical_Switch', 'name', sw, () => new NotFoundError(RESOURCES.logicalSwitches.kind, sw));
-    txn.mustNotExist('Logical_Port', [['switch', '==', sw], ['mac', '==', i.mac]], () => {
-      const p = view.list('logicalPorts').find((x) => x.switch === sw && x.mac === i.mac);
-      return new ConflictError(`MAC ${i.mac} is already used on logical switch "${sw}"${p ? ` by port "${p.name}"` : ''}`);
-    });
+    txn.mustNotExist(
+      'Logical_Port',
+      [
+        ['switch', '==', sw],
+        ['mac', '==', i.mac],
+      ],
+      () => {
+        const p = view.list('logicalPorts').find((x) => x.switch === sw && x.mac === i.mac);
+        return new ConflictError(`MAC ${i.mac} is already used on logical switch "${sw}"${p ? ` by port "${p.name}"` : ''}`);
+      },
+    );
     const { ip } = splitCidr(i.ip);
-    txn.mustNotExist('Logical_Port', [['switch', '==', sw], ['ip', '==', [ip]]], () => {
-      const p = view.list('logicalPorts').find((x) => x.switch === sw && x.ip === ip);
-      return new ConflictError(`IP ${ip} is already used on logical switch "${sw}"${p ? ` by port "${p.name}"` : ''}`);
-    });
+    txn.mustNotExist(
+      'Logical_Port',
+      [
+        ['switch', '==', sw],
+        ['ip', '==', [ip]],
+      ],
+      () => {
+        const p = view.list('logicalPorts').find((x) => x.switch === sw && x.ip === ip);
+        return new ConflictError(`IP ${ip} is already used on logical switch "${sw}"${p ? ` by port "${p.name}"` : ''}`);
+      },
+    );
   }
   const up = router.uplink;
   if (!up) return;
@@ -64,14 +78,30 @@ function routerGuards(txn: Txn, router: LogicalRouter, view: StoreView): void {
   }
   const { ip } = splitCidr(up.ip);
   const onNetwork = (r: LogicalRouter) => r.name !== router.name && r.uplink?.network === up.network;
-  txn.mustNotExist('Logical_Router', [['uplink_network', '==', [up.network]], ['uplink_mac', '==', [up.mac]], ['name', '!=', router.name]], () => {
-    const r = view.list('logicalRouters').find((x) => onNetwork(x) && x.uplink?.mac === up.mac);
-    return new ConflictError(`uplink MAC ${up.mac} is already used on network "${up.network}"${r ? ` by router "${r.name}"` : ''}`);
-  });
-  txn.mustNotExist('Logical_Router', [['uplink_network', '==', [up.network]], ['uplink_ip', '==', [ip]], ['name', '!=', router.name]], () => {
-    const r = view.list('logicalRouters').find((x) => onNetwork(x) && x.uplink !== undefined && splitCidr(x.uplink.ip).ip === ip);
-    return new ConflictError(`uplink IP ${ip} is already used on network "${up.network}"${r ? ` by router "${r.name}"` : ''}`);
-  });
+  txn.mustNotExist(
+    'Logical_Router',
+    [
+      ['uplink_network', '==', [up.network]],
+      ['uplink_mac', '==', [up.mac]],
+      ['name', '!=', router.name],
+    ],
+    () => {
+      const r = view.list('logicalRouters').find((x) => onNetwork(x) && x.uplink?.mac === up.mac);
+      return new ConflictError(`uplink MAC ${up.mac} is already used on network "${up.network}"${r ? ` by router "${r.name}"` : ''}`);
+    },
+  );
+  txn.mustNotExist(
+    'Logical_Router',
+    [
+      ['uplink_network', '==', [up.network]],
+      ['uplink_ip', '==', [ip]],
+      ['name', '!=', router.name],
+    ],
+    () => {
+      const r = view.list('logicalRouters').find((x) => onNetwork(x) && x.uplink !== undefined && splitCidr(x.uplink.ip).ip === ip);
+      return new ConflictError(`uplink IP ${ip} is already used on network "${up.network}"${r ? ` by router "${r.name}"` : ''}`);
+    },
+  );
 }
 
 /** The error for a unique-index clash of a router write beside its name: an interface's MAC or
@@ -84,7 +114,10 @@ function routerIndexClash(router: LogicalRouter, table: string, columns: string[
   const value = (i: LogicalRouter['interfaces'][number]) => (key === 'mac' ? i.mac : splitCidr(i.ip).ip);
   for (const mine of router.interfaces) {
     const other = others.find((r) => r.interfaces.some((x) => x.switch === mine.switch && value(x) === value(mine)));
-    if (other) return new ConflictError(`${key === 'mac' ? 'MAC' : 'IP'} ${value(mine)} is already used on logical switch "${mine.switch}" by router "${other.name}"`);
+    if (other)
+      return new ConflictError(
+        `${key === 'mac' ? 'MAC' : 'IP'} ${value(mine)} is already used on logical switch "${mine.switch}" by router "${other.name}"`,
+      );
   }
   return new ConflictError(`an interface ${key === 'mac' ? 'MAC' : 'IP'} is already used on its logical switch by another router`);
 }

@@ -10,15 +10,26 @@ export const logicalSwitches: StoredResource<LogicalSwitch> = {
   ...oneRow('Logical_Switch', switchToRow, switchFromRow),
   guardDelete(txn, name, view) {
     txn.mustNotExist('Logical_Port', [['switch', '==', name]], () => {
-      const ports = view.list('logicalPorts').filter((p) => p.switch === name).map((p) => p.name);
+      const ports = view
+        .list('logicalPorts')
+        .filter((p) => p.switch === name)
+        .map((p) => p.name);
       return new ConflictError(`logical switch "${name}" still has logical ports${ports.length ? `: ${ports.join(', ')}` : ''}`);
     });
     // Refused rather than cascaded: a router's interface is configuration the caller wrote, and
     // deleting it behind their back would cut the router off that subnet without a word.
-    txn.mustNotExist('Logical_Router_Interface', [['switch', '==', name]], () => {
-      const routers = view.list('logicalRouters').filter((r) => r.interfaces.some((x) => x.switch === name)).map((r) => r.name);
-      return new ConflictError(`logical switch "${name}" still has router interfaces${routers.length ? `: ${routers.join(', ')}` : ''}`);
-    }, 'router');
+    txn.mustNotExist(
+      'Logical_Router_Interface',
+      [['switch', '==', name]],
+      () => {
+        const routers = view
+          .list('logicalRouters')
+          .filter((r) => r.interfaces.some((x) => x.switch === name))
+          .map((r) => r.name);
+        return new ConflictError(`logical switch "${name}" still has router interfaces${routers.length ? `: ${routers.join(', ')}` : ''}`);
+      },
+      'router',
+    );
   },
   clash(ls, table, columns, view) {
     if (table !== 'Logical_Switch' || columns.length !== 1 || columns[0] !== 'vni') return undefined;

@@ -14,7 +14,10 @@ export const transportNodes: StoredResource<TransportNode> = {
   },
   guardDelete(txn, name, view) {
     txn.mustNotExist('Logical_Port', [['node', '==', [name]]], () => {
-      const bound = view.list('logicalPorts').filter((p) => p.node === name).map((p) => p.name);
+      const bound = view
+        .list('logicalPorts')
+        .filter((p) => p.node === name)
+        .map((p) => p.name);
       return new ConflictError(`transport node "${name}" still has logical ports bound${bound.length ? `: ${bound.join(', ')}` : ''}`);
     });
     notARouterGateway(txn, name, view);
@@ -22,8 +25,18 @@ export const transportNodes: StoredResource<TransportNode> = {
 };
 
 function notARouterGateway(txn: Txn, node: string, view: StoreView): void {
-  txn.mustNotExist('Logical_Router_Gateway', [['node', '==', node]], () => {
-    const routers = view.list('logicalRouters').filter((r) => r.uplink?.gateways.some((g) => g.node === node)).map((r) => r.name);
-    return new ConflictError(`transport node "${node}" is a gateway of logical routers${routers.length ? `: ${routers.join(', ')}` : ''}`);
-  }, 'router');
+  txn.mustNotExist(
+    'Logical_Router_Gateway',
+    [['node', '==', node]],
+    () => {
+      const routers = view
+        .list('logicalRouters')
+        .filter((r) => r.uplink?.gateways.some((g) => g.node === node))
+        .map((r) => r.name);
+      return new ConflictError(
+        `transport node "${node}" is a gateway of logical routers${routers.length ? `: ${routers.join(', ')}` : ''}`,
+      );
+    },
+    'router',
+  );
 }
