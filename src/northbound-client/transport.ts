@@ -92,7 +92,8 @@ export function transport(memberIps: readonly string[], options: TransportOption
     async exchange(method, path, body) {
       const deadline = Date.now() + (options.deadlineMs ?? 60_000);
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      let last = '';
+      // What the last attempt met: every attempt that does not return sets it.
+      let last: string;
       let noQuorum: { body: unknown } | undefined;
       // Whether an attempt before may have committed (503: no quorum, outcome unknown; or no answer).
       let ambiguous = false;

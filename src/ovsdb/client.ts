@@ -9,7 +9,10 @@ import type { JsonRpcConnection, JsonRpcNotification } from './jsonrpc.ts';
 import { decodeTransactResult, encodeTransact, type Operation, type OperationResult } from './operations.ts';
 import { encodeMonitorRequests, type MonitorHandler, type MonitorMethod, type MonitorTableRequest } from './monitor.ts';
 import { parseSchema, type DatabaseSchema } from './schema.ts';
-import { ReconnectingSession, type SessionOptions } from './session.ts';
+import { ReconnectingSession } from './session.ts';
+import type { ClientEvents, ClientOptions } from './client-types.ts';
+
+export type { ClientEvents, ClientOptions };
 
 interface MonitorRegistration {
   db: string;
@@ -19,39 +22,6 @@ interface MonitorRegistration {
   handler: MonitorHandler;
   /** Updates that overtook the reply to the monitor request (the reply resolves a microtask later). */
   queue: Record<string, unknown>[] | undefined;
-}
-
-export interface ClientOptions extends SessionOptions {
-  /** Database whose cluster status vets each connection (through `_Server`). */
-  database?: string;
-  /** Only accept a member that is the cluster leader for `database`; reconnect on leader change. */
-  leaderOnly?: boolean;
-  /** How long a request waits for a connection before failing (default 30 s). */
-  waitConnectedTimeout?: number;
-  /**
-   * How long a member may say it is out of its cluster before the client moves to another
-   * (default 0: at once). A follower is briefly out during every election; moving then can land
-   * on the very member that was lost.
-   */
-  clusterLossGraceMs?: number;
-}
-
-export interface ClientEvents {
-  /** A (re)connection is ready: monitors and locks have been re-requested. */
-  connected: [string];
-  disconnected: [OvsdbConnectionError | undefined];
-  locked: [string];
-  stolen: [string];
-  /** `_Server` information for `database` changed (e.g. leadership). */
-  server: [ServerDatabaseInfo | undefined];
-  /** Raw notifications for monitors this client did not register. */
-  notification: [JsonRpcNotification];
-  /**
-   * A monitor handler threw. For malformed update data (an OvsdbError) the connection is also
-   * dropped, so the reconnect brings a fresh, complete state; other errors (bugs in listeners)
-   * are only reported here.
-   */
-  monitorError: [string, Error];
 }
 
 let monitorCounter = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { demuxBuffer } from './docker-runtime.ts';
+import { demuxBuffer } from './engine-io.ts';
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);

@@ -2,8 +2,8 @@
 import { networkInterfaces } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { pack } from 'tar-stream';
-import { NvlabError } from '../../util/errors.ts';
+import { ignoreMissing, reason, RuntimeError, statusCode, wrap } from './docker-errors.ts';
+import { demuxBuffer, labelFilter, tarOf } from './engine-io.ts';
 import type {
   ContainerInfo,
   ExecOptions,
@@ -11,7 +11,6 @@ import type {
   NetworkInfo,
   NetworkSpec,
   NodeAttachment,
-  NodeFile,
   NodeSpec,
   Runtime,
   UsedSubnet,
@@ -31,6 +30,8 @@ import {
 import { ensureNodeImage } from './image.ts';
 import { LABEL_LAB, LABEL_ROLE, labPrefix, nicName } from '../../model/index.ts';
 
+export { RuntimeError } from './docker-errors.ts';
+
 const READY = 'nvlab-node: ready';
 /** A node's links (JSON), so a restart or another process can wire it again. */
 const LABEL_LINKS = 'nvlab.links';
@@ -44,36 +45,6 @@ const DEFAULT_READY_TIMEOUT_MS = 90_000;
 const CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
 /** Quiet nodes: no IPv6 autoconfiguration frames in captures and flood counts. */
 const QUIET_SYSCTLS = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
-
-export class RuntimeError extends NvlabError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('RUNTIME', message, { ...options, exitCode: 2 });
-  }
-}
-
-function statusCode(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error ? (error as { statusCode?: number }).statusCode : undefined;
-}
-
-function reason(error: unknown): string {
-  const json = (error as { json?: { message?: string } } | undefined)?.json;
-  return json?.message ?? (error instanceof Error ? error.message : String(error));
-}
-
-/** Splits Docker's multiplexed stdout/stderr framing (non-TTY containers) from a whole buffer. */
-export function demuxBuffer(buffer: Buffer): { stdout: string; stderr: string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const kind = buffer[offset];
-    const size = buffer.readUInt32BE(offset + 4);
-    const payload = buffer.subarray(offset + 8, offset + 8 + size);
-    (kind === 2 ? err : out).push(payload);
-    offset += 8 + size;
-  }
-  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker';
@@ -406,45 +377,5 @@ export class DockerRuntime implements Runtime {
     )) as unknown as Buffer;
     const { stdout, stderr } = demuxBuffer(buffer);
     return stdout + stderr;
-  }
-}
-
-/** A tar archive of the files, paths relative to / (what Docker's putArchive takes). */
-async function tarOf(files: NodeFile[]): Promise<Buffer> {
-  const archive = pack();
-  const chunks: Buffer[] = [];
-  archive.on('data', (chunk: unknown) => {
-    chunks.push(chunk as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    archive.on('end', resolve);
-    archive.on('error', reject);
-  });
-  for (const file of files) {
-    archive.entry({ name: file.path.replace(/^\/+/, ''), mode: file.mode ?? 0o644 }, file.content);
-  }
-  archive.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
-function labelFilter(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([key, value]) => (value === '' ? key : `${key}=${value}`));
-}
-
-async function wrap<T>(promise: Promise<T>, what: string): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
-    throw new RuntimeError(`${what}: ${reason(error)}`, { cause: error });
-  }
-}
-
-async function ignoreMissing(promise: Promise<unknown>, what: string): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    if (statusCode(error) === 404) return;
-    throw new RuntimeError(`${what}: ${reason(error)}`, { cause: error });
   }
 }

@@ -2,7 +2,11 @@
 // members from the OVSDB library's test fixture schema; we convert the (empty) clustered database
 // online to src/controller/store/nvstore.ovsschema, as an upgrade of a running cluster would.
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { execa } from 'execa';
+import { afterAll, beforeAll } from 'vitest';
+import { createApi } from '../../../src/controller/index.ts';
+import { Store } from '../../../src/controller/store/index.ts';
 import { clusterStatus } from '../../../src/ovsdb/index.ts';
 import { NVSTORE_DB, startLocalCluster, waitUntil, type LocalCluster } from '../ovsdb/cluster-support.ts';
 
@@ -45,3 +49,46 @@ export function freeze(cluster: LocalCluster, remote: string, frozen: boolean): 
 }
 
 export { NVSTORE_DB, waitUntil, type LocalCluster };
+
+/**
+ * A 3-member cluster with the API on two members, for a test file: member 0's API is reached
+ * through fastify's inject (`api0`, `post`), member 1's through a real HTTP listener (`http1`),
+ * and `stores` holds a store on each member. Started in beforeAll, stopped in afterAll.
+ */
+export function useApiCluster() {
+  let cluster: LocalCluster | undefined;
+  let api0: FastifyInstance | undefined;
+  let api1: FastifyInstance | undefined;
+  let base1 = '';
+  const stores: Store[] = [];
+  const remotes: string[] = [];
+  beforeAll(async () => {
+    cluster = await startControllerCluster(3);
+    remotes.push(...cluster.remotes);
+    stores.push(...(await Promise.all(cluster.remotes.map((r) => Store.open([r])))));
+    api0 = createApi({ store: stores[0]!, member: 'ctrl1' });
+    api1 = createApi({ store: stores[1]!, member: 'ctrl2' });
+    await api1.listen({ port: 0, host: '127.0.0.1' });
+    const addr = api1.server.address() as { port: number };
+    base1 = `http://127.0.0.1:${addr.port}`;
+  });
+  afterAll(async () => {
+    await api0?.close();
+    await api1?.close();
+    for (const s of stores) await s.close();
+    await cluster?.stop();
+  });
+  const inject = (opts: InjectOptions) => api0!.inject(opts);
+  return {
+    stores,
+    /** The members' store remotes. */
+    remotes,
+    api0: { inject },
+    post: (url: string, payload: unknown) => api0!.inject({ method: 'POST', url, payload: payload as object }),
+    http1: async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${base1}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    },
+  };
+}
