@@ -14,5 +14,6 @@ RUN apt-get update \
  && rm -f /etc/openvswitch/conf.db
 
 COPY image/nvlab-node /usr/local/sbin/nvlab-node
+COPY image/lib/ /usr/local/lib/nvlab/
 ENTRYPOINT ["/usr/local/sbin/nvlab-node"]
 CMD ["init"]

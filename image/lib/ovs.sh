@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# Open vSwitch in a container, sourced by nvlab-node: the daemons on the userspace datapath,
+# the bridges' configuration rows, and the kernel kept off the NIC OVS taps.
+
+start_ovsdb() {
+  mkdir -p /run/openvswitch /var/log/openvswitch /etc/openvswitch
+  # The database survives a stop/start of the container, as a rebooted hypervisor keeps its own.
+  [ -f /etc/openvswitch/conf.db ] ||
+    ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema ||
+    fail "ovsdb-tool create"
+  # Logs go to /var/log/openvswitch; stdout carries only this agent's own lines.
+  ovsdb-server /etc/openvswitch/conf.db -vconsole:off \
+    --remote=punix:/run/openvswitch/db.sock \
+    --remote=db:Open_vSwitch,Open_vSwitch,manager_options \
+    --pidfile --detach --log-file || fail "ovsdb-server did not start"
+}
+
+start_vswitchd() {
+  ovs-vswitchd -vconsole:off --pidfile --detach --log-file || fail "ovs-vswitchd did not start"
+}
+
+stop_ovs() {
+  ovs-appctl -t ovs-vswitchd exit >/dev/null 2>&1 || true
+  ovs-appctl -t ovsdb-server exit >/dev/null 2>&1 || true
+}
+
+# The NIC that carries the underlay: the one holding the transport IP, or, on a restarted node
+# whose address already moved to br-phy, the one br-phy holds.
+underlay_nic() {
+  local nic
+  nic=$(iface_with "$NVLAB_UNDERLAY")
+  if [ -z "$nic" ] || [ "$nic" = br-phy ]; then
+    nic=$(ovs-vsctl --no-wait list-ports br-phy 2>/dev/null | head -n1)
+  fi
+  echo "$nic"
+}
+
+# ovs-vsctl arguments for br-phy (holds the underlay NIC and, on its internal port, the
+# transport IP: OVS userspace tunneling) and br-int (the integration bridge controllers program).
+bridge_args() {
+  local nic=$1 mac=$2 mtu=$3
+  echo "-- --may-exist add-br br-phy" \
+    "-- set bridge br-phy datapath_type=netdev other_config:hwaddr=$mac other_config:disable-in-band=true" \
+    "-- set interface br-phy mtu_request=$mtu" \
+    "-- --may-exist add-port br-phy $nic" \
+    "-- --may-exist add-br br-int" \
+    "-- set bridge br-int datapath_type=netdev fail-mode=secure protocols=OpenFlow13" \
+    "other_config:disable-in-band=true" \
+    "-- set open_vswitch . external_ids:system-id=$NVLAB_NODE external_ids:hostname=$NVLAB_NODE" \
+    "external_ids:nvlab-role=$NVLAB_ROLE"
+  # shellcheck disable=SC2086
+  [ -z "${NVLAB_MANAGERS:-}" ] || connection_rows Manager "open_vswitch . manager_options" $NVLAB_MANAGERS
+  # shellcheck disable=SC2086
+  [ -z "${NVLAB_CONTROLLERS:-}" ] || connection_rows Controller "bridge br-int controller" $NVLAB_CONTROLLERS
+}
+
+# ovs-vsctl arguments for one Manager or Controller row per target, referenced from COLUMN (what
+# set-manager and set-controller do), retried at most a second apart: a member back from a
+# restart or a partition takes its switches over only once they reconnect to it, and OVS's own
+# backoff grows to 8 s while it is away.
+connection_rows() {
+  local table=$1 column=$2 target ids="" i=0
+  shift 2
+  for target in "$@"; do
+    i=$((i + 1))
+    echo "-- --id=@$table$i create $table target=\"$target\" max_backoff=1000"
+    ids="$ids${ids:+,}@$table$i"
+  done
+  echo "-- set $column=$ids"
+}
+
+# The kernel still sees the frames OVS taps from the NIC; drop them after the tap so the node
+# does not answer ARP twice or send port-unreachables for tunnel packets. One chain per NIC given
+# (the underlay NIC, and an L2 gateway's physical NICs).
+drop_kernel_ingress() {
+  local dev n=0
+  {
+    printf '%s\n' 'table netdev nvlab' 'delete table netdev nvlab' 'table netdev nvlab {'
+    for dev in "$@"; do
+      if [ "$n" -eq 0 ]; then
+        echo "  chain underlay { type filter hook ingress device \"$dev\" priority 0; policy drop; }"
+      else
+        echo "  chain nic$n { type filter hook ingress device \"$dev\" priority 0; policy drop; }"
+      fi
+      n=$((n + 1))
+    done
+    echo '}'
+  } | nft -f - || fail "nft ingress drop on $*"
+}
