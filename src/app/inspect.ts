@@ -2,7 +2,8 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
 import { readOvsState, type OvsBridgeState } from './ovs-state.ts';
-import { LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
+import { isTransportRole, LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
+import { nodeKinds } from '../nodes/index.ts';
 
 export interface NodeState {
   name: string;
@@ -24,8 +25,8 @@ export interface LabState {
   nodes: NodeState[];
 }
 
-const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
-const ROLE_ORDER = ['controller', 'hypervisor', 'service-node', 'l2-gateway', 'l3-gateway', 'host'];
+/** Nodes are listed by kind in deploy order (controller members, transport nodes, hosts). */
+const ROLE_ORDER = nodeKinds.roles();
 
 export async function inspectLab(runtime: Runtime, lab: string, options: { ovs?: boolean } = {}): Promise<LabState> {
   const [containers, networks] = await Promise.all([
@@ -49,7 +50,7 @@ export async function inspectLab(runtime: Runtime, lab: string, options: { ovs?:
       ...(addresses.mgmt ? { mgmtIp: addresses.mgmt } : {}),
       ...(addresses.underlay ? { underlayIp: addresses.underlay } : {}),
     };
-    if (options.ovs !== false && TRANSPORT_ROLES.has(node.role) && c.state === 'running') {
+    if (options.ovs !== false && isTransportRole(node.role) && c.state === 'running') {
       try {
         node.ovs = await readOvsState(runtime, c.name);
       } catch (error) {

@@ -4,6 +4,8 @@
 export const ROLES = ['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway'] as const;
 /** What a transport node does (docs/topology.md). */
 export type Role = (typeof ROLES)[number];
+/** Whether a node's role (as its labels carry it: also `controller`, `host`) is a transport node's. */
+export const isTransportRole = (role: string): role is Role => (ROLES as readonly string[]).includes(role);
 
 export const ENCAPS = ['geneve', 'vxlan', 'gre'] as const;
 export type Encap = (typeof ENCAPS)[number];

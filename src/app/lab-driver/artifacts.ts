@@ -7,13 +7,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../model/index.ts';
+import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../model/index.ts';
 
 export interface ArtifactOptions {
   captures?: { label: string; pcap: Buffer }[];
 }
 
-const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
 const COMMAND_MS = 15_000;
 /** Logs can be long; the end is what explains a failure. */
 const LOG_LINES = 20_000;
@@ -102,7 +101,7 @@ export async function collectArtifacts(
   await mkdir(dir, { recursive: true });
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
   const nameOf = (c: ContainerInfo) => c.labels[LABEL_NODE] ?? c.name;
-  const nodes = containers.filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? ''));
+  const nodes = containers.filter((c) => isTransportRole(c.labels[LABEL_ROLE] ?? ''));
   const members = containers.filter((c) => c.labels[LABEL_ROLE] === 'controller');
 
   const summary = join(dir, 'nodes.txt');

@@ -26,10 +26,8 @@ import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gatew
 import { collectArtifacts } from './artifacts.ts';
 import { floodOnce } from './flood.ts';
 import { startTraffic } from './background-pings.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
+import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
 import { memberStatus } from '../../northbound-client/index.ts';
-
-const TRANSPORT_ROLES = new Set(['hypervisor', 'service-node', 'l2-gateway', 'l3-gateway']);
 
 export class DockerLabDriver implements LabDriver {
   /** Where each partitioned node was attached, to put it back on heal. */
@@ -57,7 +55,7 @@ export class DockerLabDriver implements LabDriver {
     const underlay = await this.networkName('underlay');
     const byIp = new Map(
       containers
-        .filter((c) => TRANSPORT_ROLES.has(c.labels[LABEL_ROLE] ?? ''))
+        .filter((c) => isTransportRole(c.labels[LABEL_ROLE] ?? ''))
         .flatMap((c) => {
           const ip = c.addresses[underlay];
           return ip ? [[ip, c.labels[LABEL_NODE] ?? c.name] as const] : [];
