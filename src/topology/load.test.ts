@@ -49,7 +49,14 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports an unknown nested key at the key', () => {
-    const src = lines(...WEB_PORTS, '      web1: { on: hv1, ip: 10.0.1.11, vlan: 3 }');
+    const src = lines(
+      ...BASE,
+      'logical-switches:',
+      '  web:',
+      '    subnet: 10.0.1.0/24',
+      '    ports:',
+      '      web1: { on: hv1, ip: 10.0.1.11, vlan: 3 }',
+    );
     expect(onlyIssue(src)).toMatchObject({
       ...pos(src, 'vlan'),
       path: ['logical-switches', 'web', 'ports', 'web1', 'vlan'],
