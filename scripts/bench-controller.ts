@@ -34,7 +34,8 @@ import { planLab } from '../src/topology/plan.ts';
 import { portMac } from '../src/topology/derive.ts';
 import { memberStatus, unwrap, type NorthboundClient } from '../src/northbound-client/index.ts';
 import type { LabPlan } from '../src/topology/plan-types.ts';
-import { portIfname } from '../src/model/index.ts';
+import { containerName, portIfname } from '../src/model/index.ts';
+import { percentile, sleep } from './bench-support.ts';
 
 const LAB = 'benchctl';
 const SAMPLES = 10;
@@ -43,10 +44,7 @@ const PORT_SAMPLES = 20;
 /** How far ahead the synchronised start of a port-up sample is set: more than a docker exec takes. */
 const LEAD_MS = 700;
 const runtime = await createRuntime();
-const node = (name: string) => `nvlab-${LAB}-${name}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
+const node = (name: string) => containerName(LAB, name);
 
 function topology(n: number): string {
   const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');

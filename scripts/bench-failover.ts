@@ -21,6 +21,8 @@ import { destroyLab } from '../src/app/destroy.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
+import { containerName } from '../src/model/index.ts';
+import { median, sleep } from './bench-support.ts';
 
 const LAB = 'benchfo';
 const SAMPLES = 5;
@@ -28,9 +30,7 @@ const VNI = 6000;
 const BEFORE_KILL_MS = 1500;
 const AFTER_KILL_MS = 3000;
 const runtime = await createRuntime();
-const container = (name: string) => `nvlab-${LAB}-${name}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const container = (name: string) => containerName(LAB, name);
 
 const GATEWAYS = ['gw1', 'gw2'];
 const WWW = '203.0.113.80';

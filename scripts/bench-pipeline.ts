@@ -7,6 +7,7 @@
 //                                                                master sees it (PipelineMemo)
 import { desiredFlows, desiredTunnels, installed, PipelineMemo, reconcile, type NodeFacts } from '../src/controller/pipeline/index.ts';
 import type { LogicalState, StatePort } from '../src/model/index.ts';
+import { median } from './bench-support.ts';
 
 const N = 20;
 const ROUNDS = 80;
@@ -32,7 +33,6 @@ const factsOf = (state: LogicalState): NodeFacts[] =>
     vmPorts: new Map(state.ports.filter((p) => p.node === n.name).map((p, k) => [p.name, k + 1])),
     tunnelPorts: new Map(desiredTunnels(state, n.name).map((t, k) => [t.name, k + 100])),
   }));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function measure(label: string, next: (round: number) => { state: LogicalState; facts: NodeFacts[] }, memos?: PipelineMemo[]): void {
   const first = next(-1);

@@ -67,7 +67,6 @@ export type SleepSpec = z.output<typeof SleepSchema>;
 function nodeAction(action: NodeAction): StepDef<NodeTargetSpec> {
   return defineStep<NodeTargetSpec>({
     kind: action,
-    key: action,
     schema: NodeTargetSchema,
     title: (target) => `${action} ${target}`,
     validate(target, v) {
@@ -91,7 +90,6 @@ export const NODE_ACTIONS = NODE_ACTION_KINDS.map(nodeAction);
 
 export const link = defineStep<LinkSpec>({
   kind: 'link',
-  key: 'link',
   schema: LinkSchema,
   title: (s) => `link ${s.on} ${s.state}`,
   validate(spec, v) {
@@ -138,7 +136,6 @@ function validateAddPort(spec: AddPortSpec, v: ValidateContext): void {
 
 export const addPort = defineStep<AddPortSpec>({
   kind: 'add-port',
-  key: 'add-port',
   schema: AddPortSchema,
   title: (s) => `add port ${s.name} to ${s.switch} on ${s.on}`,
   validate: validateAddPort,
@@ -152,7 +149,6 @@ export const addPort = defineStep<AddPortSpec>({
 
 export const removePort = defineStep<RemovePortSpec>({
   kind: 'remove-port',
-  key: 'remove-port',
   schema: RemovePortSchema,
   title: (name) => `remove port ${name}`,
   validate: (name, v) => void v.name([], name, ACCEPT.port),
@@ -165,7 +161,6 @@ export const removePort = defineStep<RemovePortSpec>({
 
 export const migrate = defineStep<MigrateSpec>({
   kind: 'migrate',
-  key: 'migrate',
   schema: MigrateSchema,
   title: (s) => `migrate ${s.port} to ${s.to}`,
   validate(spec, v) {
@@ -184,7 +179,6 @@ export const migrate = defineStep<MigrateSpec>({
 
 export const addNode = defineStep<AddNodeSpec>({
   kind: 'add-node',
-  key: 'add-node',
   schema: AddNodeSchema,
   title: (s) => `add node ${s.name} (${s.role})`,
   validate: (spec, v) => checkNewName(v, ['name'], spec.name, 'transport node'),
@@ -197,7 +191,6 @@ export const addNode = defineStep<AddNodeSpec>({
 
 export const removeNode = defineStep<RemoveNodeSpec>({
   kind: 'remove-node',
-  key: 'remove-node',
   schema: RemoveNodeSchema,
   title: (name) => `remove node ${name}`,
   validate: (name, v) => void v.name([], name, ACCEPT.node),
@@ -210,7 +203,6 @@ export const removeNode = defineStep<RemoveNodeSpec>({
 
 export const sleep = defineStep<SleepSpec>({
   kind: 'sleep',
-  key: 'sleep',
   schema: SleepSchema,
   title: (ms) => `sleep ${formatDuration(ms)}`,
   async run(ms, ctx) {

@@ -130,7 +130,6 @@ export function snippet(text: string): string {
 
 export const exec = defineStep<ExecSpec>({
   kind: 'exec',
-  key: 'exec',
   schema: ExecSchema,
   budgetMs: DEFAULT_BUDGETS_MS.exec,
   title: (s) => `exec on ${s.on}: ${s.cmd.length > 40 ? `${s.cmd.slice(0, 39)}…` : s.cmd}`,

@@ -57,7 +57,6 @@ async function pingOnce(driver: LabDriver, model: LabModel, from: string, to: st
 
 export const ping = defineStep<PingSpec>({
   kind: 'ping',
-  key: 'ping',
   schema: PingSchema,
   budgetMs: DEFAULT_BUDGETS_MS.ping,
   title: (s) => `ping ${s.from} → ${s.to}${s.expect === 'fail' ? ' (expect fail)' : ''}`,
@@ -94,7 +93,6 @@ const pairText = (p: ReachPair): string => `${p.from} → ${p.to}`;
 
 export const reach = defineStep<ReachSpec>({
   kind: 'reach',
-  key: 'reach',
   schema: ReachSchema,
   budgetMs: DEFAULT_BUDGETS_MS.reach,
   title: () => 'reach all',
@@ -179,7 +177,6 @@ function judgeFlood(spec: FloodSpec, audience: { receivers: string[]; not: strin
 
 export const flood = defineStep<FloodSpec>({
   kind: 'flood',
-  key: 'flood',
   schema: FloodSchema,
   budgetMs: DEFAULT_BUDGETS_MS.flood,
   title: (s) => `flood ${s.frame ?? 'broadcast'} from ${s.from}`,

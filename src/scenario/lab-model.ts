@@ -84,14 +84,19 @@ export function modelFromPlan(plan: LabPlan): LabModel {
 
 // ---- changes, as the actions make them ----
 
+/** A copy of `map` without `name`: the model is never changed in place. */
+function without<T>(map: ReadonlyMap<string, T>, name: string): Map<string, T> {
+  const copy = new Map(map);
+  copy.delete(name);
+  return copy;
+}
+
 export function withPort(model: LabModel, port: ModelPort): LabModel {
   return { ...model, ports: new Map(model.ports).set(port.name, port) };
 }
 
 export function withoutPort(model: LabModel, name: string): LabModel {
-  const ports = new Map(model.ports);
-  ports.delete(name);
-  return { ...model, ports };
+  return { ...model, ports: without(model.ports, name) };
 }
 
 export function withPortOn(model: LabModel, name: string, node: string): LabModel {
@@ -105,9 +110,7 @@ export function withNode(model: LabModel, node: ModelNode): LabModel {
 
 /** The node leaves; ports bound to it stay in their switches, bound nowhere (as the controller keeps them). */
 export function withoutNode(model: LabModel, name: string): LabModel {
-  const nodes = new Map(model.nodes);
-  nodes.delete(name);
-  return { ...model, nodes };
+  return { ...model, nodes: without(model.nodes, name) };
 }
 
 // ---- what the lab should look like ----

@@ -2,7 +2,7 @@
 // master checks, and choosing scenarios by name.
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../topology/issues.ts';
-import { lines, pos } from '../topology/test-helpers.ts';
+import { at, lines, pos } from '../topology/test-helpers.ts';
 import { UsageError } from '../util/errors.ts';
 import { budgetOf } from './steps.ts';
 import { selectScenarios } from './suite.ts';
@@ -37,7 +37,7 @@ describe('within:', () => {
       '      within: soon',
     );
     expect(scenarioIssues(src).map(formatIssue)).toEqual([
-      `lab.yaml:${pos(src, 'within: 3s').line}:${pos(src, 'within: 3s').column}: scenarios.s[0].ping.within: a second within for the same check (expected one within per check)`,
+      `lab.yaml:${at(src, 'within: 3s').join(':')}: scenarios.s[0].ping.within: a second within for the same check (expected one within per check)`,
       `lab.yaml:${pos(src, 'within: 4s', 2).line}:7: scenarios.s[1].within: within applies to checks; kill is an action (expected no within on an action; to wait, add a sleep step)`,
       `lab.yaml:${pos(src, 'within: 3 }').line}:${pos(src, 'within: 3 }').column + 8}: scenarios.s[2].ping.within: wrong type: got 3 (expected a duration like 500ms, 5s or 2m)`,
       `lab.yaml:${pos(src, 'soon').line}:15: scenarios.s[3].within: invalid value "soon" (expected a duration like 500ms, 5s or 2m)`,

@@ -44,37 +44,40 @@ const SPEC_STEPS = [
   '          - expect: { master: { of: hv1, is-not: ctrl1 } }',
 ];
 
+// The kind and the title each step of SPEC_STEPS parses to, in order.
+const SPEC_KINDS_AND_TITLES = [
+  ['expect-tunnels-up', 'tunnels up'],
+  ['expect-tunnels', 'tunnels on hv1 → hv2, sn1 (geneve)'],
+  ['ping', 'ping web1 → web2'],
+  ['ping', 'ping web1 → app2 (expect fail)'],
+  ['reach', 'reach all'],
+  ['flood', 'flood broadcast from web1'],
+  ['expect-master', 'master of hv1 is not ctrl1'],
+  ['expect-active-gateway', 'active gateway of edge is gw3'],
+  ['exec', 'exec on web1: ip -o link'],
+  ['kill', 'kill ctrl1'],
+  ['kill', 'kill master-of:hv1'],
+  ['stop', 'stop sn1'],
+  ['start', 'start sn1'],
+  ['restart', 'restart hv2'],
+  ['partition', 'partition ctrl2'],
+  ['heal', 'heal ctrl2'],
+  ['link', 'link hv2 down'],
+  ['add-port', 'add port web4 to web on hv3'],
+  ['remove-port', 'remove port web4'],
+  ['migrate', 'migrate web1 to hv3'],
+  ['add-node', 'add node hv4 (hypervisor)'],
+  ['remove-node', 'remove node hv4'],
+  ['sleep', 'sleep 2s'],
+  ['traffic', 'traffic web1 → web2 every 10ms'],
+];
+
 describe('parseScenarios on the spec', () => {
   const suite = suiteOf(labWith(...SPEC_STEPS));
   const steps = suite.scenarios[0]!.steps;
 
   it('accepts every step of the spec, each as its kind', () => {
-    expect(steps.map((s) => s.kind)).toEqual([
-      'expect-tunnels-up',
-      'expect-tunnels',
-      'ping',
-      'ping',
-      'reach',
-      'flood',
-      'expect-master',
-      'expect-active-gateway',
-      'exec',
-      'kill',
-      'kill',
-      'stop',
-      'start',
-      'restart',
-      'partition',
-      'heal',
-      'link',
-      'add-port',
-      'remove-port',
-      'migrate',
-      'add-node',
-      'remove-node',
-      'sleep',
-      'traffic',
-    ]);
+    expect(steps.map((s) => s.kind)).toEqual(SPEC_KINDS_AND_TITLES.map(([kind]) => kind));
     expect(steps[5]!.spec).toEqual({
       from: 'web1',
       frame: 'broadcast',
@@ -88,32 +91,7 @@ describe('parseScenarios on the spec', () => {
   });
 
   it('gives each step a short title', () => {
-    expect(steps.map(titleOf)).toEqual([
-      'tunnels up',
-      'tunnels on hv1 → hv2, sn1 (geneve)',
-      'ping web1 → web2',
-      'ping web1 → app2 (expect fail)',
-      'reach all',
-      'flood broadcast from web1',
-      'master of hv1 is not ctrl1',
-      'active gateway of edge is gw3',
-      'exec on web1: ip -o link',
-      'kill ctrl1',
-      'kill master-of:hv1',
-      'stop sn1',
-      'start sn1',
-      'restart hv2',
-      'partition ctrl2',
-      'heal ctrl2',
-      'link hv2 down',
-      'add port web4 to web on hv3',
-      'remove port web4',
-      'migrate web1 to hv3',
-      'add node hv4 (hypervisor)',
-      'remove node hv4',
-      'sleep 2s',
-      'traffic web1 → web2 every 10ms',
-    ]);
+    expect(steps.map(titleOf)).toEqual(SPEC_KINDS_AND_TITLES.map(([, title]) => title));
   });
 
   it('places each step at its line and column', () => {

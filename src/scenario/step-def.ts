@@ -53,7 +53,7 @@ export interface Outcome {
 export interface StepDef<S, R = S> {
   /** Kind in results and reports: `ping`, `expect-master`, … */
   kind: string;
-  /** The YAML key: `ping`; for the `expect:` forms the key inside it (`master`) or its text (`tunnels-up`). */
+  /** The YAML key: `ping` (defineStep's default, the kind); for the `expect:` forms the key inside it (`master`) or its text (`tunnels-up`). */
   key: string;
   /** Lives under `expect:`. */
   underExpect?: boolean;
@@ -72,9 +72,9 @@ export interface StepDef<S, R = S> {
   run?(spec: S, ctx: RunContext): Promise<Outcome>;
 }
 
-/** Identity, for type inference of a step's spec from its schema. */
-export function defineStep<S, R = S>(def: StepDef<S, R>): StepDef<S, R> {
-  return def;
+/** Infers a step's spec from its schema; `key` defaults to `kind`, as it is for all but the `expect:` forms. */
+export function defineStep<S, R = S>(def: Omit<StepDef<S, R>, 'key'> & { key?: string }): StepDef<S, R> {
+  return { ...def, key: def.key ?? def.kind };
 }
 
 /** A parsed step: its kind, its spec as the schema outputs it, its budget and where it is written. */

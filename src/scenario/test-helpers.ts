@@ -1,11 +1,11 @@
 // Shared by the scenario and reporter tests: a lab like the spec's, scenarios parsed from YAML
 // lines, and a scripted driver whose calls take (fake) time.
 
-import { TopologyError, type TopologyIssue } from '../topology/issues.ts';
+import type { TopologyIssue } from '../topology/issues.ts';
 import { parseTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import type { LabPlan } from '../topology/plan-types.ts';
-import { lines } from '../topology/test-helpers.ts';
+import { issuesThrownBy, lines } from '../topology/test-helpers.ts';
 import type * as driver from './driver.ts';
 import { modelFromPlan, neededTunnels, withNode, withPort, withPortOn, withoutNode, withoutPort } from './lab-model.ts';
 import { parseScenarios, type ScenarioSuite } from './suite.ts';
@@ -67,13 +67,7 @@ export function suiteOf(source: string, file = 'lab.yaml'): ScenarioSuite {
 
 /** Every issue parseScenarios reports for `source`; fails the test when it reports none. */
 export function scenarioIssues(source: string, file = 'lab.yaml'): TopologyIssue[] {
-  try {
-    suiteOf(source, file);
-  } catch (err) {
-    if (err instanceof TopologyError) return [...err.issues];
-    throw err;
-  }
-  throw new Error('expected a TopologyError, the scenarios were accepted');
+  return issuesThrownBy(() => suiteOf(source, file), 'the scenarios were accepted');
 }
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

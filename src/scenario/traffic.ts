@@ -56,7 +56,6 @@ function firstFailed(steps: readonly StepResult[]): StepResult | undefined {
 
 export const traffic = defineStep<TrafficSpec, TrafficRaw>({
   kind: 'traffic',
-  key: 'traffic',
   schema: TrafficSchema,
   title: (s) => `traffic ${s.from} → ${s.to} every ${formatDuration(s.interval ?? DEFAULT_TRAFFIC_INTERVAL_MS)}`,
   build: (raw, v) => ({ ...raw, during: v.steps(raw.during, ['during']) }),

@@ -2,15 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { loadTopology, parseTopology } from './load.ts';
 import { TopologyError, formatIssue } from './issues.ts';
-import { BASE, issuesOf, lines, pos } from './test-helpers.ts';
+import { BASE, WEB_PORTS, issuesOf, lines, onlyIssue, pos } from './test-helpers.ts';
 
 const FIXTURES = new URL('../../test/fixtures/topologies/', import.meta.url);
-
-function only(source: string) {
-  const issues = issuesOf(source);
-  expect(issues.map(formatIssue)).toHaveLength(1);
-  return issues[0]!;
-}
 
 describe('parseTopology: accepted files', () => {
   it('parses the complete example of the spec', async () => {
@@ -49,7 +43,7 @@ describe('parseTopology: accepted files', () => {
 describe('parseTopology: bad input', () => {
   it('reports an unknown top-level key at the key, listing the known ones', () => {
     const src = lines(...BASE, 'colour: red');
-    const issue = only(src);
+    const issue = onlyIssue(src);
     expect(issue).toMatchObject({ file: 'lab.yaml', ...pos(src, 'colour'), path: ['colour'], message: 'unknown key "colour"' });
     expect(issue.expected).toContain('transport-nodes');
   });
@@ -63,7 +57,7 @@ describe('parseTopology: bad input', () => {
       '    ports:',
       '      web1: { on: hv1, ip: 10.0.1.11, vlan: 3 }',
     );
-    expect(only(src)).toMatchObject({
+    expect(onlyIssue(src)).toMatchObject({
       ...pos(src, 'vlan'),
       path: ['logical-switches', 'web', 'ports', 'web1', 'vlan'],
       expected: 'one of on, ip, mac',
@@ -72,7 +66,7 @@ describe('parseTopology: bad input', () => {
 
   it('reports a wrong type at the value', () => {
     const src = lines(...BASE, 'logical-switches:', '  web:', '    vni: "5001"', '    subnet: 10.0.1.0/24');
-    expect(only(src)).toMatchObject({
+    expect(onlyIssue(src)).toMatchObject({
       ...pos(src, '"5001"'),
       path: ['logical-switches', 'web', 'vni'],
       message: 'wrong type: got "5001"',
@@ -81,8 +75,8 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports a missing key at the mapping that lacks it', () => {
-    const src = lines(...BASE, 'logical-switches:', '  web:', '    subnet: 10.0.1.0/24', '    ports:', '      web1: { on: hv1 }');
-    expect(only(src)).toMatchObject({
+    const src = lines(...WEB_PORTS, '      web1: { on: hv1 }');
+    expect(onlyIssue(src)).toMatchObject({
       ...pos(src, '{ on: hv1 }'),
       path: ['logical-switches', 'web', 'ports', 'web1', 'ip'],
       message: 'missing key "ip"',
@@ -91,16 +85,16 @@ describe('parseTopology: bad input', () => {
 
   it('requires the lab name and checks its pattern', () => {
     const missing = lines('transport-nodes:', '  hv1: hypervisor');
-    expect(only(missing)).toMatchObject({ line: 1, column: 1, path: ['name'], message: 'missing key "name"' });
+    expect(onlyIssue(missing)).toMatchObject({ line: 1, column: 1, path: ['name'], message: 'missing key "name"' });
     const bad = lines('name: My_Lab');
-    expect(only(bad)).toMatchObject({ ...pos(bad, 'My_Lab'), path: ['name'], expected: 'a lab name matching [a-z][a-z0-9-]{0,19}' });
+    expect(onlyIssue(bad)).toMatchObject({ ...pos(bad, 'My_Lab'), path: ['name'], expected: 'a lab name matching [a-z][a-z0-9-]{0,19}' });
     const long = lines('name: a-name-that-is-far-too-long');
-    expect(only(long).path).toEqual(['name']);
+    expect(onlyIssue(long).path).toEqual(['name']);
   });
 
   it('reports a bad name at the key', () => {
     const src = lines('name: lab', 'transport-nodes:', '  HV1: hypervisor');
-    expect(only(src)).toMatchObject({ ...pos(src, 'HV1'), path: ['transport-nodes', 'HV1'], message: 'invalid name "HV1"' });
+    expect(onlyIssue(src)).toMatchObject({ ...pos(src, 'HV1'), path: ['transport-nodes', 'HV1'], message: 'invalid name "HV1"' });
   });
 
   it('reports an unknown role of the shorthand form at the value', () => {
@@ -135,31 +129,31 @@ describe('parseTopology: bad input', () => {
   });
 
   it('rejects an even controller count, in both forms, and bad external targets', () => {
-    expect(only(lines('name: lab', 'controllers: 4'))).toMatchObject({
+    expect(onlyIssue(lines('name: lab', 'controllers: 4'))).toMatchObject({
       line: 2,
       column: 14,
       path: ['controllers'],
       message: 'invalid value 4',
     });
-    expect(only(lines('name: lab', 'controllers: { members: 2 }'))).toMatchObject({
+    expect(onlyIssue(lines('name: lab', 'controllers: { members: 2 }'))).toMatchObject({
       line: 2,
       column: 25,
       path: ['controllers', 'members'],
     });
-    expect(only(lines('name: lab', 'controllers: { external: [tcp:192.0.2.10] }'))).toMatchObject({
+    expect(onlyIssue(lines('name: lab', 'controllers: { external: [tcp:192.0.2.10] }'))).toMatchObject({
       line: 2,
       column: 27,
       path: ['controllers', 'external', 0],
     });
-    expect(only(lines('name: lab', 'controllers: { members: 3, external: [tcp:192.0.2.10:6653] }')).message).toBe(
+    expect(onlyIssue(lines('name: lab', 'controllers: { members: 3, external: [tcp:192.0.2.10:6653] }')).message).toBe(
       'invalid value a mapping',
     );
-    expect(only(lines('name: lab', 'controllers: three')).expected).toContain('{ members: N }');
+    expect(onlyIssue(lines('name: lab', 'controllers: three')).expected).toContain('{ members: N }');
   });
 
   it('reports an empty file', () => {
     for (const src of ['', '\n', '# only a comment\n', '---\n']) {
-      expect(only(src)).toMatchObject({ line: 1, column: 1, path: [], message: 'the file is empty', expected: 'a topology mapping' });
+      expect(onlyIssue(src)).toMatchObject({ line: 1, column: 1, path: [], message: 'the file is empty', expected: 'a topology mapping' });
     }
   });
 
@@ -174,18 +168,18 @@ describe('parseTopology: bad input', () => {
   });
 
   it('reports a top level that is not a mapping', () => {
-    expect(only('- hv1\n- hv2\n')).toMatchObject({
+    expect(onlyIssue('- hv1\n- hv2\n')).toMatchObject({
       line: 1,
       column: 1,
       message: 'the top level is a list',
       expected: 'a topology mapping',
     });
-    expect(only('just text\n')).toMatchObject({ message: 'the top level is "just text"' });
+    expect(onlyIssue('just text\n')).toMatchObject({ message: 'the top level is "just text"' });
   });
 
   it('reports duplicate YAML keys at the second one', () => {
     const src = lines(...BASE, '  hv1: service-node');
-    expect(only(src)).toMatchObject({
+    expect(onlyIssue(src)).toMatchObject({
       ...pos(src, 'hv1', 2),
       path: ['transport-nodes', 'hv1'],
       message: 'duplicate key "hv1"; the first one is at line 3',
@@ -222,14 +216,14 @@ describe('parseTopology: bad input', () => {
 
   it('requires each scenario to be a list of steps', () => {
     const src = lines('name: lab', 'scenarios:', '  smoke_test:', '    - expect: tunnels-up', '  bad: { ping: x }');
-    expect(only(src)).toMatchObject({ ...pos(src, '{ ping'), path: ['scenarios', 'bad'], expected: 'a list of steps' });
+    expect(onlyIssue(src)).toMatchObject({ ...pos(src, '{ ping'), path: ['scenarios', 'bad'], expected: 'a list of steps' });
   });
 
   it('resolves YAML aliases and rejects several documents in one file', () => {
     const aliased = lines('name: lab', 'transport-nodes:', '  hv1: &hv { role: hypervisor, encap: gre }', '  hv2: *hv');
     expect(parseTopology(aliased, 'x').topology['transport-nodes']?.hv2).toEqual({ role: 'hypervisor', encap: 'gre' });
     const two = lines('name: lab', '---', 'name: other');
-    expect(only(two)).toMatchObject({ line: 2, column: 1 });
+    expect(onlyIssue(two)).toMatchObject({ line: 2, column: 1 });
   });
 
   it('reports a file that cannot be read', async () => {

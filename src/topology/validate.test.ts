@@ -3,25 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue, formatPath } from './issues.ts';
 import { parseTopology } from './load.ts';
-import { BASE, issuesOf, lines, pos } from './test-helpers.ts';
-
-function only(source: string) {
-  const issues = issuesOf(source);
-  expect(issues.map(formatIssue)).toHaveLength(1);
-  return issues[0]!;
-}
+import { BASE, WEB_PORTS, at, issuesOf, lines, onlyIssue, pos } from './test-helpers.ts';
 
 describe('parseTopology: references, addresses and uniqueness across sections', () => {
   it('reports a port on a node that is not a hypervisor, or that does not exist', () => {
-    const src = lines(
-      ...BASE,
-      'logical-switches:',
-      '  web:',
-      '    subnet: 10.0.1.0/24',
-      '    ports:',
-      '      web1: { on: sn1, ip: 10.0.1.11 }',
-      '      web2: { on: hv9, ip: 10.0.1.12 }',
-    );
+    const src = lines(...WEB_PORTS, '      web1: { on: sn1, ip: 10.0.1.11 }', '      web2: { on: hv9, ip: 10.0.1.12 }');
     const [onService, onNothing] = issuesOf(src);
     expect(onService).toMatchObject({
       ...pos(src, 'sn1, ip'),
@@ -34,20 +20,16 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
 
   it('reports port addresses outside the switch subnet, and its network and broadcast addresses', () => {
     const src = lines(
-      ...BASE,
-      'logical-switches:',
-      '  web:',
-      '    subnet: 10.0.1.0/24',
-      '    ports:',
+      ...WEB_PORTS,
       '      web1: { on: hv1, ip: 10.0.2.11 }',
       '      web2: { on: hv1, ip: 10.0.1.0 }',
       '      web3: { on: hv1, ip: 10.0.1.255 }',
     );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, i.path.at(-2)])).toEqual([
-      [pos(src, '10.0.2.11').line, pos(src, '10.0.2.11').column, 'web1'],
-      [pos(src, '10.0.1.0 ').line, pos(src, '10.0.1.0 ').column, 'web2'],
-      [pos(src, '10.0.1.255').line, pos(src, '10.0.1.255').column, 'web3'],
+      [...at(src, '10.0.2.11'), 'web1'],
+      [...at(src, '10.0.1.0 '), 'web2'],
+      [...at(src, '10.0.1.255'), 'web3'],
     ]);
     expect(issues[0]!.message).toBe("port web1's address 10.0.2.11 is outside 10.0.1.0/24 (switch web)");
     expect(issues[0]!.expected).toBe('an address from 10.0.1.1 to 10.0.1.254');
@@ -57,11 +39,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
 
   it('reports a duplicate IP inside one switch, and allows it across switches', () => {
     const src = lines(
-      ...BASE,
-      'logical-switches:',
-      '  web:',
-      '    subnet: 10.0.1.0/24',
-      '    ports:',
+      ...WEB_PORTS,
       '      web1: { on: hv1, ip: 10.0.1.11 }',
       '      web2: { on: hv2, ip: 10.0.1.11 }',
       '  app:',
@@ -69,7 +47,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
       '    ports:',
       '      app1: { on: hv1, ip: 10.0.1.11 }',
     );
-    expect(only(src)).toMatchObject({
+    expect(onlyIssue(src)).toMatchObject({
       ...pos(src, '10.0.1.11', 2),
       path: ['logical-switches', 'web', 'ports', 'web2', 'ip'],
       message: "port web2's address 10.0.1.11 is already used by port web1 on switch web",
@@ -80,11 +58,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
     const { portMac } = await import('./derive.ts');
     const derived = portMac('web', 'web1');
     const src = lines(
-      ...BASE,
-      'logical-switches:',
-      '  web:',
-      '    subnet: 10.0.1.0/24',
-      '    ports:',
+      ...WEB_PORTS,
       '      web1: { on: hv1, ip: 10.0.1.11 }',
       `      web2: { on: hv2, ip: 10.0.1.12, mac: "${derived.toUpperCase()}" }`,
       '      web3: { on: hv2, ip: 10.0.1.13, mac: "02:00:00:00:00:01" }',
@@ -105,7 +79,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
 
   it('reports a duplicate VNI at the second switch', () => {
     const src = lines(...BASE, 'logical-switches:', '  web: { vni: 7, subnet: 10.0.1.0/24 }', '  app: { vni: 7, subnet: 10.0.2.0/24 }');
-    expect(only(src)).toMatchObject({
+    expect(onlyIssue(src)).toMatchObject({
       ...pos(src, '7', 2),
       path: ['logical-switches', 'app', 'vni'],
       message: 'VNI 7 of switch app is already used by switch web',
@@ -131,16 +105,12 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
 
   it('reserves ctrl1 … ctrl5 for controller members', () => {
     const src = lines('name: lab', 'transport-nodes:', '  ctrl2: hypervisor', '  ctrl6: hypervisor');
-    expect(only(src)).toMatchObject({ ...pos(src, 'ctrl2'), path: ['transport-nodes', 'ctrl2'] });
+    expect(onlyIssue(src)).toMatchObject({ ...pos(src, 'ctrl2'), path: ['transport-nodes', 'ctrl2'] });
   });
 
   it('reports router interfaces on missing switches, outside the subnet, or on a port address', () => {
     const src = lines(
-      ...BASE,
-      'logical-switches:',
-      '  web:',
-      '    subnet: 10.0.1.0/24',
-      '    ports:',
+      ...WEB_PORTS,
       '      web1: { on: hv1, ip: 10.0.1.11 }',
       'logical-routers:',
       '  edge:',
@@ -152,9 +122,9 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
     );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, i.path.join('.')])).toEqual([
-      [pos(src, 'nope').line, pos(src, 'nope').column, 'logical-routers.edge.switches.nope'],
-      [pos(src, '10.0.1.11', 2).line, pos(src, '10.0.1.11', 2).column, 'logical-routers.edge.switches.web'],
-      [pos(src, '10.0.2.1').line, pos(src, '10.0.2.1').column, 'logical-routers.core.switches.web'],
+      [...at(src, 'nope'), 'logical-routers.edge.switches.nope'],
+      [...at(src, '10.0.1.11', 2), 'logical-routers.edge.switches.web'],
+      [...at(src, '10.0.2.1'), 'logical-routers.core.switches.web'],
     ]);
     expect(issues[0]!.message).toBe('router edge has an interface on nope, which is not a logical switch');
     expect(issues[0]!.expected).toBe('a logical switch: web');
@@ -223,9 +193,9 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
     );
     const issues = issuesOf(src);
     expect(issues.map((i) => [i.line, i.column, formatPath(i.path)])).toEqual([
-      [pos(src, 'app: 10.0.1.2').line, pos(src, 'app: 10.0.1.2').column, 'logical-routers.edge.switches.app'],
-      [pos(src, 'lan, ip').line, pos(src, 'lan, ip').column, 'logical-routers.core.uplink.network'],
-      [pos(src, 'office, ip').line, pos(src, 'office, ip').column, 'logical-routers.dmz.uplink.network'],
+      [...at(src, 'app: 10.0.1.2'), 'logical-routers.edge.switches.app'],
+      [...at(src, 'lan, ip'), 'logical-routers.core.uplink.network'],
+      [...at(src, 'office, ip'), 'logical-routers.dmz.uplink.network'],
     ]);
     expect(issues[0]!.message).toBe('router edge joins switches web and app, whose subnets 10.0.1.0/24 and 10.0.1.0/25 overlap');
     expect(issues[1]!.message).toBe("router core's uplink network lan (10.0.0.0/16) overlaps its switch web (10.0.1.0/24)");
@@ -236,7 +206,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
   it('reports a switch joined by more routers than the controller can number', () => {
     const routers = Array.from({ length: 17 }, (_, k) => `  r${k}: { switches: { web: 10.0.1.${k + 1} } }`);
     const src = lines(...BASE, 'logical-switches:', '  web: { subnet: 10.0.1.0/24 }', 'logical-routers:', ...routers);
-    const issue = only(src);
+    const issue = onlyIssue(src);
     expect(issue).toMatchObject({ ...pos(src, 'web: 10.0.1.17'), path: ['logical-routers', 'r16', 'switches', 'web'] });
     expect(formatIssue(issue)).toMatch(/switch web is joined by more than 16 routers \(expected at most 16 routers per switch\)$/);
   });
@@ -244,7 +214,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
   it('reports service-node replication in a lab without service nodes', () => {
     const noSn = ['name: lab', 'transport-nodes:', '  hv1: hypervisor'];
     const sw = lines(...noSn, 'logical-switches:', '  web: { subnet: 10.0.1.0/24, replication: service-node }');
-    expect(only(sw)).toMatchObject({ ...pos(sw, 'service-node'), path: ['logical-switches', 'web', 'replication'] });
+    expect(onlyIssue(sw)).toMatchObject({ ...pos(sw, 'service-node'), path: ['logical-switches', 'web', 'replication'] });
     const dflt = lines(
       ...noSn,
       'defaults: { replication: service-node }',
@@ -252,7 +222,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
       '  web: { subnet: 10.0.1.0/24 }',
       '  app: { subnet: 10.0.2.0/24 }',
     );
-    expect(only(dflt)).toMatchObject({ ...pos(dflt, 'service-node'), path: ['defaults', 'replication'] });
+    expect(onlyIssue(dflt)).toMatchObject({ ...pos(dflt, 'service-node'), path: ['defaults', 'replication'] });
     expect(() =>
       parseTopology(lines(...BASE, 'defaults: { replication: service-node }', 'logical-switches:', '  web: { subnet: 10.0.1.0/24 }'), 'x'),
     ).not.toThrow();
@@ -293,7 +263,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
       'logical-switches:',
       '  web: { subnet: 10.0.1.0/24, ports: { web1: { on: hv1, ip: 10.0.1.11 } } }',
     );
-    expect(only(src).path).toEqual(['transport-nodes', 'hv1', 'role']);
+    expect(onlyIssue(src).path).toEqual(['transport-nodes', 'hv1', 'role']);
   });
 
   it('does not claim there is no service node when one was dropped by the schema', () => {
@@ -302,7 +272,7 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
       'transport-nodes: { sn1: servce-node }',
       'logical-switches: { web: { subnet: 10.0.1.0/24, replication: service-node } }',
     );
-    expect(only(src).path).toEqual(['transport-nodes', 'sn1']);
+    expect(onlyIssue(src).path).toEqual(['transport-nodes', 'sn1']);
   });
 
   it('reports a physical network bridged to two switches', () => {
@@ -313,6 +283,6 @@ describe('parseTopology: references, addresses and uniqueness across sections', 
       '  web: { subnet: 10.0.1.0/24, l2-gateway: { on: gw1, network: office } }',
       '  app: { subnet: 10.0.2.0/24, l2-gateway: { on: gw1, network: office } }',
     );
-    expect(only(src)).toMatchObject({ ...pos(src, 'office', 3), message: 'physical network office is already bridged to switch web' });
+    expect(onlyIssue(src)).toMatchObject({ ...pos(src, 'office', 3), message: 'physical network office is already bridged to switch web' });
   });
 });
