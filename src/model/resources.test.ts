@@ -6,6 +6,7 @@ import {
   LogicalSwitchSchema,
   TransportNodeSchema,
 } from './resources.ts';
+import { wanUplink } from './test-fixtures.ts';
 
 const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (r.error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
@@ -77,15 +78,7 @@ describe('store object schemas', () => {
         { switch: 'web', ip: '10.0.1.1/24', mac: '0A:00:00:00:01:01' },
         { switch: 'db', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' },
       ],
-      uplink: {
-        network: 'wan',
-        ip: '203.0.113.2/24',
-        mac: '0a:00:00:00:ff:01',
-        gateways: [
-          { node: 'gw2', nic: 'eth2' },
-          { node: 'gw1', nic: 'eth3' },
-        ],
-      },
+      uplink: wanUplink(),
     };
     expect(LogicalRouterSchema.parse(body)).toEqual({
       ...body,

@@ -1,21 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { act, bucket, inst, type Match } from '../../openflow/index.ts';
+import { act, bucket, inst } from '../../openflow/index.ts';
 import { desiredFlows, desiredState } from './flows.ts';
 import { cookieKind, cookieVni, floodAllGroupId, floodLocalGroupId, replicateGroupId, serviceFailoverGroupId } from './ids.ts';
 import { CookieKind, From, Table } from './layout.ts';
 import { flowKey, matchKey } from './normalize.ts';
 import { simulate } from './simulate.ts';
-import { hv, hv1Facts, smallLab } from './test-fixtures.ts';
+import { find, fromTunnel, group, hv, hv1Facts, md, serviceLab, smallLab } from './test-fixtures.ts';
 import { desiredTunnels, serviceNodeOrder } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
-import type { LogicalState, StateNode } from '../../model/index.ts';
+import type { NodeFacts } from './types.ts';
+import type { LogicalState } from '../../model/index.ts';
 
-const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
-  d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
-const md = (vni: number) => ({ field: 'metadata', value: BigInt(vni) }) as const;
 const reg6 = (v: number) => ({ field: 'reg6', value: v }) as const;
 const mac = (m: string) => ({ field: 'eth_dst', value: m }) as const;
-const group = (d: DesiredFlows, id: number) => d.groups.find((g) => g.groupId === id);
 const BCAST = 'ff:ff:ff:ff:ff:ff';
 
 describe('desiredFlows on hv1 of the small lab', () => {
@@ -32,33 +28,15 @@ describe('desiredFlows on hv1 of the small lab', () => {
   });
 
   it('table 0 classifies tunnel ingress by in_port + tunnel_id, only for switches shared with that node', () => {
-    const f = find(d, Table.CLASSIFY, [
-      { field: 'in_port', value: 10 },
-      { field: 'tunnel_id', value: 100n },
-    ]);
+    const f = find(d, Table.CLASSIFY, fromTunnel(10, 100n));
     expect(f?.instructions).toEqual([
       inst.apply(act.setField({ field: 'reg6', value: From.TUNNEL })),
       inst.writeMetadata(100n),
       inst.gotoTable(10),
     ]);
-    expect(
-      find(d, Table.CLASSIFY, [
-        { field: 'in_port', value: 11 },
-        { field: 'tunnel_id', value: 200n },
-      ]),
-    ).toBeDefined();
-    expect(
-      find(d, Table.CLASSIFY, [
-        { field: 'in_port', value: 10 },
-        { field: 'tunnel_id', value: 200n },
-      ]),
-    ).toBeUndefined();
-    expect(
-      find(d, Table.CLASSIFY, [
-        { field: 'in_port', value: 11 },
-        { field: 'tunnel_id', value: 100n },
-      ]),
-    ).toBeUndefined();
+    expect(find(d, Table.CLASSIFY, fromTunnel(11, 200n))).toBeDefined();
+    expect(find(d, Table.CLASSIFY, fromTunnel(10, 200n))).toBeUndefined();
+    expect(find(d, Table.CLASSIFY, fromTunnel(11, 100n))).toBeUndefined();
   });
 
   it("table 10: local VM by metadata + eth_dst; remote VM only from a VM, into its node's tunnel", () => {
@@ -230,32 +208,13 @@ describe('isolation', () => {
 });
 
 describe('service-node replication', () => {
-  const sn = (name: string, ip: string): StateNode => ({ name, role: 'service-node', encap: 'geneve', underlayIp: ip });
-  // big (VNI 7) and small (VNI 8) replicate through sn1/sn2; src (VNI 9) at the source.
+  // The service lab all on Geneve, every port up: big (VNI 7) and small (VNI 8) replicate through
+  // sn1/sn2; src (VNI 9) at the source.
+  const golden = serviceLab();
   const lab: LogicalState = {
-    nodes: [
-      hv('hv1', '192.0.2.1'),
-      hv('hv2', '192.0.2.2'),
-      hv('hv3', '192.0.2.3'),
-      hv('hv4', '192.0.2.4'),
-      sn('sn2', '192.0.2.12'),
-      sn('sn1', '192.0.2.11'),
-    ],
-    switches: [
-      { name: 'big', vni: 7, replication: 'service-node', encap: 'geneve' },
-      { name: 'small', vni: 8, replication: 'service-node', encap: 'geneve' },
-      { name: 'src', vni: 9, replication: 'source', encap: 'geneve' },
-    ],
-    ports: [
-      { name: 'p1', switch: 'big', mac: '02:00:00:00:00:01', node: 'hv1' },
-      { name: 'p1b', switch: 'big', mac: '02:00:00:00:00:11', node: 'hv1' },
-      { name: 'p2', switch: 'big', mac: '02:00:00:00:00:02', node: 'hv2' },
-      { name: 'p3', switch: 'big', mac: '02:00:00:00:00:03', node: 'hv3' },
-      { name: 'q1', switch: 'small', mac: '02:00:00:00:00:21', node: 'hv1' },
-      { name: 'q2', switch: 'small', mac: '02:00:00:00:00:22', node: 'hv2' },
-      { name: 'r1', switch: 'src', mac: '02:00:00:00:00:31', node: 'hv1' },
-      { name: 'r4', switch: 'src', mac: '02:00:00:00:00:34', node: 'hv4' },
-    ],
+    ...golden,
+    switches: golden.switches.map((s) => ({ ...s, encap: 'geneve' })),
+    ports: golden.ports.map(({ up: _up, ...p }) => p),
   };
   // hv1: VMs on 1, 2 (big), 3 (small), 4 (src); tunnels hv2 5, sn1 6, sn2 7, hv4 8.
   const hv1Facts: NodeFacts = {

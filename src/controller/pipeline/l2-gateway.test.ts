@@ -4,18 +4,13 @@ import { desiredFlows } from './flows.ts';
 import { cookie, floodAllGroupId, floodLocalGroupId, replicateGroupId, serviceFailoverGroupId } from './ids.ts';
 import { CookieKind, From, Table } from './layout.ts';
 import { learnAction } from './learn.ts';
-import { matchKey } from './normalize.ts';
 import { LEARN_IDLE_TIMEOUT_S } from './stages/l2-gateway.ts';
-import { hv } from './test-fixtures.ts';
+import { find, fromTunnel, group, hv, md } from './test-fixtures.ts';
 import { desiredTunnels, switchHosts } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import type { NodeFacts } from './types.ts';
 import type { LogicalState } from '../../model/index.ts';
 
-const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
-  d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
-const md = (vni: number) => ({ field: 'metadata', value: BigInt(vni) }) as const;
 const reg = (i: number, v: number) => ({ field: `reg${i}`, value: v }) as Match[number];
-const group = (d: DesiredFlows, id: number) => d.groups.find((g) => g.groupId === id);
 
 /** web (VNI 100) on hv1 and hv2, bridged by gw1 onto VLAN 10 through its eth2. */
 function gatewayLab(opts: { vlan?: number; replication?: 'source' | 'service-node' } = {}): LogicalState {
@@ -111,12 +106,7 @@ describe('L2 gateway pipeline', () => {
     const out = find(d, Table.FLOOD, [md(100), reg(6, From.TUNNEL), reg(7, 1)]);
     expect(out?.priority).toBeGreaterThan(find(d, Table.FLOOD, [md(100), reg(6, From.TUNNEL)])!.priority);
     expect(out?.instructions).toEqual([inst.apply(act.pushVlan(), act.setField({ field: 'vlan_vid', value: 0x100a }), act.output(5))]);
-    expect(
-      find(d, Table.CLASSIFY, [
-        { field: 'in_port', value: 11 },
-        { field: 'tunnel_id', value: 100n },
-      ]),
-    ).toBeDefined();
+    expect(find(d, Table.CLASSIFY, fromTunnel(11, 100n))).toBeDefined();
   });
 
   it('an untagged network: matches frames without a tag and neither pops nor pushes', () => {

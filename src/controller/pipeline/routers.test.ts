@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { act, bucket, inst, type Match } from '../../openflow/index.ts';
+import { act, bucket, inst } from '../../openflow/index.ts';
 import { desiredFlows, desiredState } from './flows.ts';
 import {
   cookieKind,
@@ -12,19 +12,14 @@ import {
   uplinkGateOutGroupId,
 } from './ids.ts';
 import { CookieKind, From, Priority, Table } from './layout.ts';
-import { matchKey } from './normalize.ts';
 import { installed, reconcile } from './reconcile.ts';
 import { expectedPorts, gateEncap, routerInterfaces } from './routers.ts';
 import { simulate } from './simulate.ts';
-import { hv } from './test-fixtures.ts';
+import { find, group, md, routedLab } from './test-fixtures.ts';
 import { desiredTunnels, switchHosts } from './tunnels.ts';
-import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import type { NodeFacts } from './types.ts';
 import { type LogicalState, type StateRouter, MAX_ROUTERS_PER_SWITCH, routerPortId, routerUplinkId } from '../../model/index.ts';
 
-const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
-  d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
-const md = (vni: number) => ({ field: 'metadata', value: BigInt(vni) }) as const;
-const group = (d: DesiredFlows, id: number) => d.groups.find((g) => g.groupId === id);
 const tun = (vni: number, port: number) => [act.setField({ field: 'tunnel_id', value: BigInt(vni) }), act.output(port)];
 
 const WEB_MAC = '0a:00:00:00:01:01';
@@ -41,28 +36,9 @@ const edge = (gateways = ['gw1', 'gw2']): StateRouter => ({
   uplink: { mac: UP_MAC, gateways: gateways.map((node) => ({ node, nic: 'eth2' })) },
 });
 
-/** web (VNI 100) on hv1 + hv2, db (VNI 200) on hv1; router edge on both, gateways gw1 then gw2. */
-function routerLab(routers: StateRouter[] = [edge()]): LogicalState {
-  return {
-    nodes: [
-      hv('hv1', '192.0.2.1'),
-      hv('hv2', '192.0.2.2'),
-      hv('gw1', '192.0.2.31', { role: 'l3-gateway' }),
-      hv('gw2', '192.0.2.32', { role: 'l3-gateway' }),
-      hv('gw3', '192.0.2.33', { role: 'l3-gateway' }),
-    ],
-    switches: [
-      { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
-      { name: 'db', vni: 200, replication: 'source', encap: 'geneve' },
-    ],
-    ports: [
-      { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0a', node: 'hv1' },
-      { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', node: 'hv2' },
-      { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', node: 'hv1' },
-    ],
-    routers,
-  };
-}
+/** The routed lab all on Geneve: web (VNI 100) on hv1 + hv2, db (VNI 200) on hv1; router edge on
+ *  both, gateways gw1 then gw2. */
+const routerLab = (routers: StateRouter[] = [edge()]): LogicalState => routedLab(routers);
 
 // Ports on a gateway: router ports 1.., the uplink 20, the NIC 30; tunnels 11.. by remote.
 const gwFacts = (extra: Record<string, number> = {}): NodeFacts => ({

@@ -1,9 +1,23 @@
 // Logical states shared by the pipeline's unit tests: the small lab, and the labs of the golden and
-// stage tests (service nodes, routers, L2 gateways, bench:pipeline's 20 hypervisors).
+// stage tests (service nodes, routers, L2 gateways, bench:pipeline's 20 hypervisors); and the
+// lookups those tests make in what the pipeline gives.
+import type { Match } from '../../openflow/index.ts';
+import { matchKey } from './normalize.ts';
 import { expectedPorts } from './routers.ts';
 import { desiredTunnels } from './tunnels.ts';
-import type { NodeFacts } from './types.ts';
-import type { LogicalState, StateNode, StatePort } from '../../model/index.ts';
+import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
+import type { Encap, LogicalState, StateNode, StatePort, StateRouter, StateSwitch } from '../../model/index.ts';
+
+/** The flow of a table with exactly this match. */
+export const find = (d: DesiredFlows, tableId: number, match: Match): FlowModMsg | undefined =>
+  d.flows.find((f) => f.tableId === tableId && matchKey(f.match) === matchKey(match));
+export const group = (d: DesiredFlows, id: number) => d.groups.find((g) => g.groupId === id);
+export const md = (vni: number) => ({ field: 'metadata', value: BigInt(vni) }) as const;
+/** The match of a frame a tunnel brought in for a switch. */
+export const fromTunnel = (inPort: number, tunnelId: bigint): Match => [
+  { field: 'in_port', value: inPort },
+  { field: 'tunnel_id', value: tunnelId },
+];
 
 export const hv = (name: string, ip: string, extra: Partial<StateNode> = {}): StateNode => ({
   name,
@@ -12,6 +26,12 @@ export const hv = (name: string, ip: string, extra: Partial<StateNode> = {}): St
   underlayIp: ip,
   ...extra,
 });
+
+/** web (VNI 100, Geneve) and db (VNI 200), both replicated at the source. */
+const webAndDb = (dbEncap: Encap): StateSwitch[] => [
+  { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
+  { name: 'db', vni: 200, replication: 'source', encap: dbEncap },
+];
 
 /** Three hypervisors; `web` (VNI 100, geneve) on hv1+hv2, `db` (VNI 200, vxlan) on hv1+hv3; hv4 hosts nothing. */
 export function smallLab(): LogicalState {
@@ -22,10 +42,7 @@ export function smallLab(): LogicalState {
       hv('hv3', '192.0.2.3'),
       hv('hv4', '192.0.2.4'),
     ],
-    switches: [
-      { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
-      { name: 'db', vni: 200, replication: 'source', encap: 'vxlan' },
-    ],
+    switches: webAndDb('vxlan'),
     ports: [
       { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0a', ip: '10.0.0.10', node: 'hv1' },
       { name: 'web-b', switch: 'web', mac: '02:00:00:00:00:0b', ip: '10.0.0.11', node: 'hv1' },
@@ -78,9 +95,9 @@ export const serviceLab = (): LogicalState => ({
   ],
 });
 
-/** edge (web, db; gateways gw1, gw2, gw3) and core (web; gw2 then gw1) share eth2 on gw1 and
- *  gw2; stub has no uplink. */
-export const routerLab = (): LogicalState => ({
+/** hv1, hv2 and the l3-gateways gw1..gw3; web (VNI 100) on hv1 + hv2, db (VNI 200) on hv1; the
+ *  routers given. */
+export const routedLab = (routers: StateRouter[], dbEncap: Encap = 'geneve'): LogicalState => ({
   nodes: [
     hv('hv1', '192.0.2.1'),
     hv('hv2', '192.0.2.2'),
@@ -88,32 +105,37 @@ export const routerLab = (): LogicalState => ({
     node('gw2', '192.0.2.32', 'l3-gateway'),
     node('gw3', '192.0.2.33', 'l3-gateway'),
   ],
-  switches: [
-    { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
-    { name: 'db', vni: 200, replication: 'source', encap: 'vxlan' },
-  ],
+  switches: webAndDb(dbEncap),
   ports: [
     { name: 'web-a', switch: 'web', mac: '02:00:00:00:00:0a', node: 'hv1' },
     { name: 'web-c', switch: 'web', mac: '02:00:00:00:00:0c', node: 'hv2' },
     { name: 'db-d', switch: 'db', mac: '02:00:00:00:00:0d', node: 'hv1' },
   ],
-  routers: [
-    {
-      name: 'edge',
-      interfaces: [
-        { switch: 'web', mac: '0a:00:00:00:01:01' },
-        { switch: 'db', mac: '0A:00:00:00:02:01' },
-      ],
-      uplink: { mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) },
-    },
-    {
-      name: 'core',
-      interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
-      uplink: { mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) },
-    },
-    { name: 'stub', interfaces: [{ switch: 'db', mac: '0a:00:00:00:02:03' }] },
-  ],
+  routers,
 });
+
+/** The routed lab with db on VXLAN: edge (web, db; gateways gw1, gw2, gw3) and core (web; gw2
+ *  then gw1) share eth2 on gw1 and gw2; stub has no uplink. */
+export const routerLab = (): LogicalState =>
+  routedLab(
+    [
+      {
+        name: 'edge',
+        interfaces: [
+          { switch: 'web', mac: '0a:00:00:00:01:01' },
+          { switch: 'db', mac: '0A:00:00:00:02:01' },
+        ],
+        uplink: { mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) },
+      },
+      {
+        name: 'core',
+        interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
+        uplink: { mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) },
+      },
+      { name: 'stub', interfaces: [{ switch: 'db', mac: '0a:00:00:00:02:03' }] },
+    ],
+    'vxlan',
+  );
 
 /** gw1 bridges web onto VLAN 10 (eth2) and db untagged (eth3); db replicates through sn1. */
 export const gatewayLab = (): LogicalState => ({

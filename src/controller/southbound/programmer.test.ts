@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { OpenFlowError, OpenFlowInstallError, type OpenFlowController, type ControllerRole } from '../../openflow/index.ts';
 import type { LogicalState } from '../../model/index.ts';
 import { tunnelName, type NodeFacts } from '../pipeline/index.ts';
+import { hv } from '../pipeline/test-fixtures.ts';
 import type { Store } from '../store/index.ts';
 import type { Liveness } from '../mastership/liveness.ts';
 import { HEARTBEAT_MS } from '../mastership/lease.ts';
@@ -19,10 +20,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 const logical = (): LogicalState => ({
-  nodes: [
-    { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.1' },
-    { name: 'hv2', role: 'hypervisor', encap: 'geneve', underlayIp: '192.0.2.2' },
-  ],
+  nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2')],
   switches: [{ name: 'web', vni: 100, replication: 'source', encap: 'geneve' }],
   ports: [
     { name: 'vm1', switch: 'web', mac: '02:00:00:00:00:01', node: 'hv1' },

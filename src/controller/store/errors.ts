@@ -32,6 +32,13 @@ export class ConflictError extends StoreError {
   }
 }
 
+/** A delete or change refused while other objects still refer to the row: the message, then their
+ *  names where this member's replica already has them. */
+export function stillReferenced(message: string, referrers: readonly { name: string }[]): ConflictError {
+  const names = referrers.map((r) => r.name);
+  return new ConflictError(`${message}${names.length ? `: ${names.join(', ')}` : ''}`);
+}
+
 export class InvalidError extends StoreError {
   override readonly code = 'INVALID' as const;
   constructor(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logicalState } from '../../model/index.ts';
+import { wanUplink, wanUplinkState } from '../../model/test-fixtures.ts';
 import { nodeFromRow, nodeToRow, portFromRow, portToRow, routerFromRows, routerToRows, switchFromRow, switchToRow } from './rows.ts';
 
 describe('NvStore rows', () => {
@@ -83,16 +84,7 @@ describe('NvStore rows', () => {
         { switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' },
         { switch: 'app', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' },
       ],
-      uplink: {
-        network: 'wan',
-        ip: '203.0.113.2/24',
-        mac: '0a:00:00:00:ff:01',
-        snat: true,
-        gateways: [
-          { node: 'gw2', nic: 'eth2' },
-          { node: 'gw1', nic: 'eth3' },
-        ],
-      },
+      uplink: wanUplink({ snat: true }),
     };
     const rows = routerToRows(router);
     expect(rows.router).toEqual({
@@ -135,13 +127,7 @@ describe('NvStore rows', () => {
           { switch: 'web', mac: '0a:00:00:00:01:01' },
           { switch: 'app', mac: '0a:00:00:00:02:01' },
         ],
-        uplink: {
-          mac: '0a:00:00:00:ff:01',
-          gateways: [
-            { node: 'gw2', nic: 'eth2' },
-            { node: 'gw1', nic: 'eth3' },
-          ],
-        },
+        uplink: wanUplinkState(),
       },
     ]);
   });

@@ -3,6 +3,7 @@
 // on what a router refers to.
 import { describe, expect, it } from 'vitest';
 import { useApiCluster, waitUntil } from './support.ts';
+import { wanUplink, wanUplinkState } from '../../../src/model/test-fixtures.ts';
 
 describe('northbound API over a 3-member NvStore cluster: logical routers', () => {
   const { post, http1, stores, api0 } = useApiCluster();
@@ -23,16 +24,7 @@ describe('northbound API over a 3-member NvStore cluster: logical routers', () =
     const body = {
       name: 'edge',
       interfaces: [{ switch: 'app', ip: '10.1.0.1/24', mac: '0a:00:00:00:0a:01' }],
-      uplink: {
-        network: 'wan',
-        ip: '203.0.113.2/24',
-        mac: '0a:00:00:00:ff:01',
-        snat: true,
-        gateways: [
-          { node: 'gw2', nic: 'eth2' },
-          { node: 'gw1', nic: 'eth3' },
-        ],
-      },
+      uplink: wanUplink({ snat: true }),
     };
     const created = await post('/api/v1/logical-routers', body);
     expect(created.statusCode).toBe(201);
@@ -47,13 +39,7 @@ describe('northbound API over a 3-member NvStore cluster: logical routers', () =
       {
         name: 'edge',
         interfaces: [{ switch: 'app', mac: '0a:00:00:00:0a:01' }],
-        uplink: {
-          mac: '0a:00:00:00:ff:01',
-          gateways: [
-            { node: 'gw2', nic: 'eth2' },
-            { node: 'gw1', nic: 'eth3' },
-          ],
-        },
+        uplink: wanUplinkState(),
       },
     ]);
 

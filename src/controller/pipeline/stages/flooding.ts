@@ -36,6 +36,12 @@ function remoteCopies(node: NodeContext, sw: StateSwitch): { buckets: Bucket[]; 
   };
 }
 
+/** The flood flow per ingress: from a local port to flood-all, from a tunnel to flood-local. */
+const FLOOD_FROM = [
+  { key: 'flood-from-vm', from: From.VM, cookie: CookieKind.FLOOD_FROM_VM, group: floodAllGroupId },
+  { key: 'flood-from-tunnel', from: From.TUNNEL, cookie: CookieKind.FLOOD_FROM_TUNNEL, group: floodLocalGroupId },
+] as const;
+
 function build(node: NodeContext): StageOutput {
   const flows: FlowModMsg[] = [];
   const groups: GroupModMsg[] = [];
@@ -51,28 +57,19 @@ function build(node: NodeContext): StageOutput {
     if (remote.failover) groups.push(remote.failover);
     groups.push(groupMod({ groupType: 'all', groupId: floodLocalGroupId(vni), buckets: localBuckets }));
     groups.push(groupMod({ groupType: 'all', groupId: floodAllGroupId(vni), buckets: [...localBuckets, ...remote.buckets] }));
-    flows.push(
-      node.reuse(`flood-from-vm|${vni}`, () =>
-        flowMod({
-          tableId: Table.FLOOD,
-          priority: Priority.MATCH,
-          cookie: cookie(CookieKind.FLOOD_FROM_VM, vni),
-          match: [md(vni), from(From.VM)],
-          instructions: [inst.apply(act.group(floodAllGroupId(vni)))],
-        }),
-      ),
-    );
-    flows.push(
-      node.reuse(`flood-from-tunnel|${vni}`, () =>
-        flowMod({
-          tableId: Table.FLOOD,
-          priority: Priority.MATCH,
-          cookie: cookie(CookieKind.FLOOD_FROM_TUNNEL, vni),
-          match: [md(vni), from(From.TUNNEL)],
-          instructions: [inst.apply(act.group(floodLocalGroupId(vni)))],
-        }),
-      ),
-    );
+    for (const f of FLOOD_FROM) {
+      flows.push(
+        node.reuse(`${f.key}|${vni}`, () =>
+          flowMod({
+            tableId: Table.FLOOD,
+            priority: Priority.MATCH,
+            cookie: cookie(f.cookie, vni),
+            match: [md(vni), from(f.from)],
+            instructions: [inst.apply(act.group(f.group(vni)))],
+          }),
+        ),
+      );
+    }
   }
   return { flows, groups };
 }

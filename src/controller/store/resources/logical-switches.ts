@@ -2,32 +2,29 @@
 // logical ports or router interfaces.
 import { RESOURCES, type LogicalSwitch } from '../../../model/index.ts';
 import { oneRow, type StoredResource } from '../description.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, stillReferenced } from '../errors.ts';
 import { switchFromRow, switchToRow } from '../rows.ts';
 
 export const logicalSwitches: StoredResource<LogicalSwitch> = {
   model: RESOURCES.logicalSwitches,
   ...oneRow('Logical_Switch', switchToRow, switchFromRow),
   guardDelete(txn, name, view) {
-    txn.mustNotExist('Logical_Port', [['switch', '==', name]], () => {
-      const ports = view
-        .list('logicalPorts')
-        .filter((p) => p.switch === name)
-        .map((p) => p.name);
-      return new ConflictError(`logical switch "${name}" still has logical ports${ports.length ? `: ${ports.join(', ')}` : ''}`);
-    });
+    txn.mustNotExist('Logical_Port', [['switch', '==', name]], () =>
+      stillReferenced(
+        `logical switch "${name}" still has logical ports`,
+        view.list('logicalPorts').filter((p) => p.switch === name),
+      ),
+    );
     // Refused rather than cascaded: a router's interface is configuration the caller wrote, and
     // deleting it behind their back would cut the router off that subnet without a word.
     txn.mustNotExist(
       'Logical_Router_Interface',
       [['switch', '==', name]],
-      () => {
-        const routers = view
-          .list('logicalRouters')
-          .filter((r) => r.interfaces.some((x) => x.switch === name))
-          .map((r) => r.name);
-        return new ConflictError(`logical switch "${name}" still has router interfaces${routers.length ? `: ${routers.join(', ')}` : ''}`);
-      },
+      () =>
+        stillReferenced(
+          `logical switch "${name}" still has router interfaces`,
+          view.list('logicalRouters').filter((r) => r.interfaces.some((x) => x.switch === name)),
+        ),
       'router',
     );
   },

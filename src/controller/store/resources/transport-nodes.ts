@@ -2,7 +2,7 @@
 // it or while it is a router's gateway, nor stop being an l3-gateway while it is one.
 import { RESOURCES, type TransportNode } from '../../../model/index.ts';
 import { oneRow, type StoreView, type StoredResource } from '../description.ts';
-import { ConflictError } from '../errors.ts';
+import { stillReferenced } from '../errors.ts';
 import { nodeFromRow, nodeToRow } from '../rows.ts';
 import type { Txn } from '../txn.ts';
 
@@ -13,13 +13,12 @@ export const transportNodes: StoredResource<TransportNode> = {
     if (mode === 'update' && node.role !== 'l3-gateway') notARouterGateway(txn, node.name, view);
   },
   guardDelete(txn, name, view) {
-    txn.mustNotExist('Logical_Port', [['node', '==', [name]]], () => {
-      const bound = view
-        .list('logicalPorts')
-        .filter((p) => p.node === name)
-        .map((p) => p.name);
-      return new ConflictError(`transport node "${name}" still has logical ports bound${bound.length ? `: ${bound.join(', ')}` : ''}`);
-    });
+    txn.mustNotExist('Logical_Port', [['node', '==', [name]]], () =>
+      stillReferenced(
+        `transport node "${name}" still has logical ports bound`,
+        view.list('logicalPorts').filter((p) => p.node === name),
+      ),
+    );
     notARouterGateway(txn, name, view);
   },
 };
@@ -28,15 +27,11 @@ function notARouterGateway(txn: Txn, node: string, view: StoreView): void {
   txn.mustNotExist(
     'Logical_Router_Gateway',
     [['node', '==', node]],
-    () => {
-      const routers = view
-        .list('logicalRouters')
-        .filter((r) => r.uplink?.gateways.some((g) => g.node === node))
-        .map((r) => r.name);
-      return new ConflictError(
-        `transport node "${node}" is a gateway of logical routers${routers.length ? `: ${routers.join(', ')}` : ''}`,
-      );
-    },
+    () =>
+      stillReferenced(
+        `transport node "${node}" is a gateway of logical routers`,
+        view.list('logicalRouters').filter((r) => r.uplink?.gateways.some((g) => g.node === node)),
+      ),
     'router',
   );
 }
