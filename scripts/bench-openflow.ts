@@ -65,16 +65,7 @@ try {
   const newBridge = async () => {
     const br = uniqueBridgeName('nvb');
     dpid += 1;
-    await ovs.addBridge(
-      br,
-      '--',
-      'set',
-      'bridge',
-      br,
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-      `other-config:datapath-id=${dpid.toString(16).padStart(16, '0')}`,
-    );
+    await ovs.addSwitchBridge(br, BigInt(dpid));
     return { br, dpid: BigInt(dpid) };
   };
 

@@ -5,6 +5,7 @@ import type { BufferWriter } from './buffer-writer.ts';
 import { ActionType, CONTROLLER_MAX_LEN_NO_BUFFER, NXAST_RESUBMIT_TABLE, NX_VENDOR_ID, Port } from './constants.ts';
 import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
 import { decodeOxm, encodeOxm, type OxmField } from './match.ts';
+import { decodeTlvs } from './tlv.ts';
 
 export type Action =
   /** maxLen: bytes sent to the controller when port is CONTROLLER (default 0xffff = whole packet). */
@@ -106,11 +107,12 @@ export function encodeActions(w: BufferWriter, actions: readonly Action[]): void
   for (const a of actions) encodeAction(w, a);
 }
 
-export function decodeAction(r: BufferReader): Action {
-  const type = r.u16('action type');
-  const len = r.u16('action length');
-  if (len < 8 || len % 8 !== 0) throw new OpenFlowDecodeError(`action type ${type}: bad length ${len}`);
-  const b = r.sub(len - 4, `action type ${type}`);
+export function decodeActions(r: BufferReader): Action[] {
+  return decodeTlvs(r, 'action', decodeAction);
+}
+
+/** One action from its type, its length and its body. */
+function decodeAction(type: number, len: number, b: BufferReader): Action {
   const fixed = (expected: number) => {
     if (len !== expected) throw new OpenFlowDecodeError(`action type ${type}: length ${len}, expected ${expected}`);
   };
@@ -161,12 +163,6 @@ export function decodeAction(r: BufferReader): Action {
     default:
       return { type: 'raw', actionType: type, body: b.rest() };
   }
-}
-
-export function decodeActions(r: BufferReader): Action[] {
-  const actions: Action[] = [];
-  while (r.remaining > 0) actions.push(decodeAction(r));
-  return actions;
 }
 
 /** Decodes a standalone action list (e.g. for tests). */

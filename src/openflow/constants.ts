@@ -40,6 +40,8 @@ export const MsgType = {
 } as const;
 
 export const msgTypeName = reverse(MsgType);
+/** By the name our messages carry: the spec's in lower case (FLOW_MOD: 'flow_mod'). */
+export const msgTypeCode = lowerKeys(MsgType);
 
 /** Reserved port numbers (ofp_port_no). */
 export const Port = {
@@ -119,6 +121,8 @@ export const MultipartType = {
   EXPERIMENTER: 0xffff,
 } as const;
 export const multipartTypeName = reverse(MultipartType);
+/** By the kind our multipart bodies carry: the spec's name in lower case (PORT_DESC: 'port_desc'). */
+export const multipartTypeCode = lowerKeys(MultipartType);
 
 /** ofp_multipart_request/reply flags. */
 export const MULTIPART_MORE = 1;
@@ -162,4 +166,10 @@ export const HelloElemType = { VERSIONBITMAP: 1 } as const;
 
 function reverse<T extends Record<string, number>>(map: T): ReadonlyMap<number, keyof T & string> {
   return new Map(Object.entries(map).map(([name, value]) => [value, name as keyof T & string]));
+}
+
+type LowerKeys<T> = { readonly [K in keyof T & string as Lowercase<K>]: T[K] };
+
+function lowerKeys<T extends Record<string, number>>(map: T): LowerKeys<T> {
+  return Object.fromEntries(Object.entries(map).map(([name, value]) => [name.toLowerCase(), value])) as LowerKeys<T>;
 }

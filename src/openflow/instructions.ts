@@ -4,6 +4,7 @@ import type { BufferWriter } from './buffer-writer.ts';
 import { InstructionType } from './constants.ts';
 import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
 import { decodeActions, encodeActions, type Action } from './actions.ts';
+import { decodeTlvs } from './tlv.ts';
 
 export type Instruction =
   | { type: 'goto_table'; tableId: number }
@@ -65,11 +66,12 @@ export function encodeInstructions(w: BufferWriter, list: readonly Instruction[]
   for (const i of list) encodeInstruction(w, i);
 }
 
-export function decodeInstruction(r: BufferReader): Instruction {
-  const type = r.u16('instruction type');
-  const len = r.u16('instruction length');
-  if (len < 8 || len % 8 !== 0) throw new OpenFlowDecodeError(`instruction type ${type}: bad length ${len}`);
-  const b = r.sub(len - 4, `instruction type ${type}`);
+export function decodeInstructions(r: BufferReader): Instruction[] {
+  return decodeTlvs(r, 'instruction', decodeInstruction);
+}
+
+/** One instruction from its type, its length and its body. */
+function decodeInstruction(type: number, len: number, b: BufferReader): Instruction {
   const fixed = (expected: number) => {
     if (len !== expected) throw new OpenFlowDecodeError(`instruction ${type}: length ${len}, expected ${expected}`);
   };
@@ -101,10 +103,4 @@ export function decodeInstruction(r: BufferReader): Instruction {
     default:
       throw new OpenFlowDecodeError(`unknown instruction type ${type}`);
   }
-}
-
-export function decodeInstructions(r: BufferReader): Instruction[] {
-  const list: Instruction[] = [];
-  while (r.remaining > 0) list.push(decodeInstruction(r));
-  return list;
 }

@@ -2,7 +2,7 @@
 // A reply may come in several messages (MORE flag); mergeMultipartReplies() joins the parts.
 import type { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
-import { Group, MultipartType, Port, TABLE_ALL } from './constants.ts';
+import { Group, MultipartType, multipartTypeCode, Port, TABLE_ALL } from './constants.ts';
 import { OpenFlowDecodeError } from './errors.ts';
 import { decodeGroupDesc, encodeGroupDesc } from './group.ts';
 import { decodeInstructions, encodeInstructions } from './instructions.ts';
@@ -19,24 +19,10 @@ export function allFlows(overrides: Partial<FlowStatsFilter> = {}): FlowStatsFil
   return { tableId: TABLE_ALL, outPort: Port.ANY, outGroup: Group.ANY, cookie: 0n, cookieMask: 0n, match: [], ...overrides };
 }
 
-export function multipartRequestType(body: MultipartRequestBody): number {
-  switch (body.kind) {
-    case 'desc':
-      return MultipartType.DESC;
-    case 'flow':
-      return MultipartType.FLOW;
-    case 'aggregate':
-      return MultipartType.AGGREGATE;
-    case 'port_desc':
-      return MultipartType.PORT_DESC;
-    case 'group_desc':
-      return MultipartType.GROUP_DESC;
-    case 'raw':
-      return body.mpType;
-  }
+/** A request's or reply's OFPMP_ type. */
+export function multipartType(body: MultipartRequestBody | MultipartReplyBody): number {
+  return body.kind === 'raw' ? body.mpType : multipartTypeCode[body.kind];
 }
-
-export const multipartReplyType = multipartRequestType as (body: MultipartReplyBody) => number;
 
 export function encodeMultipartRequestBody(w: BufferWriter, body: MultipartRequestBody): void {
   switch (body.kind) {

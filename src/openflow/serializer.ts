@@ -2,13 +2,13 @@
 // that a batch of messages becomes one Buffer (one socket write).
 import { encodeActions } from './actions.ts';
 import { BufferWriter } from './buffer-writer.ts';
-import { ControllerRole, FlowModCommand, GroupModCommand, GroupType, HelloElemType, MsgType, OFP_VERSION } from './constants.ts';
+import { ControllerRole, FlowModCommand, GroupModCommand, GroupType, HelloElemType, msgTypeCode, OFP_VERSION } from './constants.ts';
 import { OpenFlowEncodeError } from './errors.ts';
 import { encodeBuckets } from './group.ts';
 import { encodeInstructions } from './instructions.ts';
 import { encodeMatch } from './match.ts';
 import type { OfMessage } from './messages.ts';
-import { encodeMultipartReplyBody, encodeMultipartRequestBody, multipartReplyType, multipartRequestType } from './multipart.ts';
+import { encodeMultipartReplyBody, encodeMultipartRequestBody, multipartType } from './multipart.ts';
 import { encodePortDesc } from './port.ts';
 
 export function serialize(msg: OfMessage): Buffer {
@@ -36,56 +36,10 @@ export function serializeInto(w: BufferWriter, msg: OfMessage): void {
 }
 
 function typeCode(msg: OfMessage): number {
-  switch (msg.type) {
-    case 'hello':
-      return MsgType.HELLO;
-    case 'error':
-      return MsgType.ERROR;
-    case 'echo_request':
-      return MsgType.ECHO_REQUEST;
-    case 'echo_reply':
-      return MsgType.ECHO_REPLY;
-    case 'experimenter':
-      return MsgType.EXPERIMENTER;
-    case 'features_request':
-      return MsgType.FEATURES_REQUEST;
-    case 'features_reply':
-      return MsgType.FEATURES_REPLY;
-    case 'get_config_request':
-      return MsgType.GET_CONFIG_REQUEST;
-    case 'get_config_reply':
-      return MsgType.GET_CONFIG_REPLY;
-    case 'set_config':
-      return MsgType.SET_CONFIG;
-    case 'packet_in':
-      return MsgType.PACKET_IN;
-    case 'flow_removed':
-      return MsgType.FLOW_REMOVED;
-    case 'port_status':
-      return MsgType.PORT_STATUS;
-    case 'packet_out':
-      return MsgType.PACKET_OUT;
-    case 'flow_mod':
-      return MsgType.FLOW_MOD;
-    case 'group_mod':
-      return MsgType.GROUP_MOD;
-    case 'multipart_request':
-      return MsgType.MULTIPART_REQUEST;
-    case 'multipart_reply':
-      return MsgType.MULTIPART_REPLY;
-    case 'barrier_request':
-      return MsgType.BARRIER_REQUEST;
-    case 'barrier_reply':
-      return MsgType.BARRIER_REPLY;
-    case 'role_request':
-      return MsgType.ROLE_REQUEST;
-    case 'role_reply':
-      return MsgType.ROLE_REPLY;
-    case 'raw':
-      return msg.msgType;
-    default:
-      throw new OpenFlowEncodeError(`unknown message type ${(msg as { type: string }).type}`);
-  }
+  const code = msg.type === 'raw' ? msg.msgType : msgTypeCode[msg.type];
+  // Only a caller outside the types can send another type.
+  if (typeof code !== 'number') throw new OpenFlowEncodeError(`unknown message type ${(msg as { type: string }).type}`);
+  return code;
 }
 
 function writeBody(w: BufferWriter, msg: OfMessage): void {
@@ -168,11 +122,11 @@ function writeBody(w: BufferWriter, msg: OfMessage): void {
       encodeBuckets(w, msg.buckets);
       return;
     case 'multipart_request':
-      w.u16(multipartRequestType(msg.body)).u16(msg.flags).zeros(4);
+      w.u16(multipartType(msg.body)).u16(msg.flags).zeros(4);
       encodeMultipartRequestBody(w, msg.body);
       return;
     case 'multipart_reply':
-      w.u16(multipartReplyType(msg.body)).u16(msg.flags).zeros(4);
+      w.u16(multipartType(msg.body)).u16(msg.flags).zeros(4);
       encodeMultipartReplyBody(w, msg.body);
       return;
     case 'role_request':

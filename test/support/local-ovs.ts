@@ -17,6 +17,9 @@ export interface LocalOvs {
   appctl(...args: string[]): Promise<string>;
   /** Creates a netdev bridge; it is deleted again by stop(). */
   addBridge(name: string, ...extra: string[]): Promise<void>;
+  /** A netdev bridge for our controller: OpenFlow 1.3 only, fail_mode=secure (no flows but the
+   *  controller's), datapath id `datapathId`; `columns` are more of its columns to set. */
+  addSwitchBridge(name: string, datapathId: bigint, ...columns: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +78,20 @@ export async function startLocalOvs(options: { vswitchd?: boolean } = {}): Promi
     addBridge: async (name, ...extra) => {
       bridges.push(name);
       await ovs.vsctl('add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev', ...extra);
+    },
+    addSwitchBridge: async (name, datapathId, ...columns) => {
+      const dpid = datapathId.toString(16).padStart(16, '0');
+      await ovs.addBridge(
+        name,
+        '--',
+        'set',
+        'bridge',
+        name,
+        'protocols=OpenFlow13',
+        'fail_mode=secure',
+        `other-config:datapath-id=${dpid}`,
+        ...columns,
+      );
     },
     stop: async () => {
       // Deleting bridges first makes vswitchd remove their tap devices from the host.

@@ -41,17 +41,7 @@ async function startSouthboundNode(node: string, dpid: bigint, addPorts: (ovs: L
   const sessions = await NodeSessions.listen(ovsdbPort);
   const controller = new OpenFlowController({ requestTimeout: 30_000 });
   const ofPort = await controller.listen(0);
-  await ovs.addBridge(
-    BRIDGE,
-    '--',
-    'set',
-    'bridge',
-    BRIDGE,
-    'protocols=OpenFlow13',
-    'fail_mode=secure',
-    `other-config:datapath-id=${dpid.toString(16).padStart(16, '0')}`,
-    'other-config:disable-in-band=true',
-  );
+  await ovs.addSwitchBridge(BRIDGE, dpid, 'other-config:disable-in-band=true');
   await addPorts(ovs);
   await ovs.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`);
   await ovs.vsctl('set-controller', BRIDGE, `tcp:127.0.0.1:${ofPort}`);

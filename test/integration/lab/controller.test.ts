@@ -23,6 +23,20 @@ async function pings(from: string, ip: string, count = 1): Promise<boolean> {
   return (await vm(from, ['ping', '-c', String(count), '-W', '2', ip])).exitCode === 0;
 }
 
+/** Pings until one is answered or `timeoutMs` is up; whether one was. */
+function pingsWithin(from: string, ip: string, timeoutMs: number): Promise<boolean> {
+  return eventually(
+    () => pings(from, ip),
+    (ok) => ok,
+    timeoutMs,
+  );
+}
+
+/** ovs-ofctl dump-flows of br-int on a node, optionally of the flows `filter` selects. */
+async function brIntFlows(hv: string, ...filter: string[]): Promise<string> {
+  return (await runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', ...filter])).stdout;
+}
+
 interface Mastership {
   node: string;
   member: string;
@@ -174,9 +188,8 @@ describe('failover', () => {
     const port = await addPort(runtime, lab, { switch: 'web', name: 'web7', on: 'hv3', ip: '10.0.1.17' }, api);
     home.set('web7', 'hv3');
     for (const hv of ['hv3', 'hv1', 'hv2']) {
-      const dump = () => runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', `table=10,dl_dst=${port.mac}`]);
       const flows = await eventually(
-        async () => (await dump()).stdout,
+        () => brIntFlows(hv, `table=10,dl_dst=${port.mac}`),
         (out) => out.includes('actions='),
         2_000,
       );
@@ -232,13 +245,7 @@ describe('failover', () => {
     expect(plugged.exitCode).toBe(0);
     home.set('web5', 'hv2');
     await Promise.all(['ctrl1', 'ctrl2'].map((m) => runtime.start(node(m))));
-    expect(
-      await eventually(
-        () => pings('web1', '10.0.1.15'),
-        (ok) => ok,
-        30_000,
-      ),
-    ).toBe(true);
+    expect(await pingsWithin('web1', '10.0.1.15', 30_000)).toBe(true);
     await runtime.start(node('ctrl3'));
   });
 });
@@ -249,18 +256,12 @@ describe('convergence', () => {
   test('an added port is reachable, a migrated one at its new place, a removed one leaves no flow', async () => {
     await addPort(runtime, lab, { switch: 'web', name: 'web4', on: 'hv3', ip: '10.0.1.14' }, api);
     home.set('web4', 'hv3');
-    expect(
-      await eventually(
-        () => pings('web1', '10.0.1.14'),
-        (ok) => ok,
-        10_000,
-      ),
-    ).toBe(true);
+    expect(await pingsWithin('web1', '10.0.1.14', 10_000)).toBe(true);
     // The other nodes of the switch get their unicast flow towards it in the next batch.
     const web4Mac = unwrap(await api.logicalPorts.get('web4')).mac;
     for (const hv of ['hv1', 'hv2']) {
       const flows = await eventually(
-        async () => (await runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int', `dl_dst=${web4Mac}`])).stdout,
+        () => brIntFlows(hv, `dl_dst=${web4Mac}`),
         (out) => out.includes('tun_id'),
         5_000,
       );
@@ -269,18 +270,12 @@ describe('convergence', () => {
 
     await migratePort(runtime, lab, 'web1', 'hv2', api);
     home.set('web1', 'hv2');
-    expect(
-      await eventually(
-        () => pings('web3', '10.0.1.11'),
-        (ok) => ok,
-        10_000,
-      ),
-    ).toBe(true);
+    expect(await pingsWithin('web3', '10.0.1.11', 10_000)).toBe(true);
 
     await removePort(runtime, lab, 'web4', api);
     for (const hv of ['hv1', 'hv2', 'hv3']) {
       const flows = await eventually(
-        async () => (await runtime.exec(node(hv), ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', 'br-int'])).stdout,
+        () => brIntFlows(hv),
         (out) => !out.includes(web4Mac),
         10_000,
       );
@@ -292,13 +287,7 @@ describe('convergence', () => {
     await addTransportNode(runtime, lab, { name: 'hv4', role: 'hypervisor' });
     await addPort(runtime, lab, { switch: 'web', name: 'web6', on: 'hv4', ip: '10.0.1.16' }, api);
     home.set('web6', 'hv4');
-    expect(
-      await eventually(
-        () => pings('web2', '10.0.1.16'),
-        (ok) => ok,
-        15_000,
-      ),
-    ).toBe(true);
+    expect(await pingsWithin('web2', '10.0.1.16', 15_000)).toBe(true);
     expect(await pings('web6', '10.0.1.13')).toBe(true);
     const tunnels = await runtime.exec(node('hv4'), ['ovs-vsctl', '--columns=name', 'find', 'interface', 'external_ids:nvlab-tunnel=true']);
     expect(tunnels.stdout).toMatch(/tun-hv2-gnv/);

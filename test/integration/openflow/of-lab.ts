@@ -40,17 +40,7 @@ export async function startOfLab(options: ControllerOptions = {}): Promise<OfLab
     port,
     async addSwitch(datapathId, { patchPorts = false, controllers = [port] } = {}) {
       const bridge = uniqueBridgeName('nvo');
-      const dpid = datapathId.toString(16).padStart(16, '0');
-      await ovs.addBridge(
-        bridge,
-        '--',
-        'set',
-        'bridge',
-        bridge,
-        'protocols=OpenFlow13',
-        'fail_mode=secure',
-        `other-config:datapath-id=${dpid}`,
-      );
+      await ovs.addSwitchBridge(bridge, datapathId);
       if (patchPorts) {
         const [a, b] = [`${bridge}a`, `${bridge}b`].map((n) => n.slice(-15));
         await ovs.vsctl(

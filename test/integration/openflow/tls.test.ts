@@ -69,16 +69,7 @@ describe('OpenFlow over TLS', () => {
     ovs = await startLocalOvs();
     await ovs.vsctl('set-ssl', join(dir, 'switch.key'), join(dir, 'switch.pem'), join(dir, 'ca.pem'));
     bridge = uniqueBridgeName('nvs');
-    await ovs.addBridge(
-      bridge,
-      '--',
-      'set',
-      'bridge',
-      bridge,
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-      'other-config:datapath-id=0000000000000701',
-    );
+    await ovs.addSwitchBridge(bridge, 0x701n);
     await ovs.vsctl('set-controller', bridge, `ssl:127.0.0.1:${port}`);
     conn = await controller.waitForSwitch({ datapathId: 0x701n, timeout: 60_000 });
   });

@@ -135,17 +135,7 @@ export class NetnsLab {
       'br-phy',
       'eth1',
     );
-    await ovs.addBridge(
-      'br-int',
-      '--',
-      'set',
-      'bridge',
-      'br-int',
-      'protocols=OpenFlow13',
-      'fail_mode=secure',
-      `other-config:datapath-id=${opts.dpid.toString(16).padStart(16, '0')}`,
-      'other-config:disable-in-band=true',
-    );
+    await ovs.addSwitchBridge('br-int', opts.dpid, 'other-config:disable-in-band=true');
     await addPorts(ns, ovs);
     await ovs.vsctl('set-manager', `tcp:127.0.0.1:${opts.ovsdbPort}`);
     await ovs.vsctl('set-controller', 'br-int', `tcp:${hostIp}:${opts.ofPort}`);

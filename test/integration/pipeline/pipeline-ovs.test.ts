@@ -95,17 +95,7 @@ beforeAll(async () => {
   controller = new OpenFlowController({ requestTimeout: 30_000 });
   const port = await controller.listen(0);
   bridge = uniqueBridgeName('nvp');
-  await ovs.addBridge(
-    bridge,
-    '--',
-    'set',
-    'bridge',
-    bridge,
-    'protocols=OpenFlow13',
-    'fail_mode=secure',
-    `other-config:datapath-id=${DPID.toString(16).padStart(16, '0')}`,
-    'other-config:disable-in-band=true',
-  );
+  await ovs.addSwitchBridge(bridge, DPID, 'other-config:disable-in-band=true');
   await addVmPort('web-a', 1);
   await addVmPort('web-b', 2);
   await addVmPort('db-d', 3);

@@ -48,6 +48,8 @@ const hv1 = useSouthboundNode('hv1', DPID, async (local) => {
 const wanted = (bfdOn: Record<string, boolean>) => wantedTunnels(lab, 'hv1', bfdOn);
 const uuidOf = async (iface: string) => (await hv1.ovs.vsctl('get', 'Interface', iface, '_uuid')).trim();
 const bfdOf = async (iface: string) => (await hv1.ovs.vsctl('get', 'Interface', iface, 'bfd')).trim();
+/** A tunnel's bfd column as the southbound's replica holds it. */
+const replicaBfd = (iface: string) => hv1.sessions.tunnels('hv1').find((t) => t.name === iface)?.bfd;
 const trace = (flow: string) => hv1.ovs.appctl('ofproto/trace', BRIDGE, flow);
 
 describe('service nodes on real OVS', () => {
@@ -69,7 +71,7 @@ describe('service nodes on real OVS', () => {
     expect(await hv1.sessions.syncTunnels('hv1', wanted({ sn1: false }))).toBe(true);
     await until('bfd off', async () => (await bfdOf('tun-sn1-gnv')) === '{}');
     expect(await uuidOf('tun-sn1-gnv')).toBe(before); // same row: the tunnel was not recreated
-    await until('the replica', () => hv1.sessions.tunnels('hv1').find((t) => t.name === 'tun-sn1-gnv')?.bfd.size === 0);
+    await until('the replica', () => replicaBfd('tun-sn1-gnv')?.size === 0);
     expect(hv1.sessions.facts('hv1').tunnelPorts.get('tun-sn1-gnv')).toBe(ofport);
     expect(await hv1.sessions.syncTunnels('hv1', wanted({}))).toBe(true);
     await until('bfd on', async () => (await bfdOf('tun-sn1-gnv')) === expected);
@@ -79,27 +81,13 @@ describe('service nodes on real OVS', () => {
   it("holdCpathDown keeps a restarted service node's cpath_down until the master releases it, in place", async () => {
     await hv1.ovs.vsctl('set', 'Interface', 'tun-sn1-gnv', 'bfd:cpath_down=true');
     const before = await uuidOf('tun-sn1-gnv');
-    await until(
-      'the replica',
-      () =>
-        hv1.sessions
-          .tunnels('hv1')
-          .find((t) => t.name === 'tun-sn1-gnv')
-          ?.bfd.get('cpath_down') === 'true',
-    );
+    await until('the replica', () => replicaBfd('tun-sn1-gnv')?.get('cpath_down') === 'true');
     expect(await hv1.sessions.syncTunnels('hv1', wanted({}), { holdCpathDown: true })).toBe(false);
     expect(await bfdOf('tun-sn1-gnv')).toMatch(/cpath_down="true"/);
     expect(await hv1.sessions.syncTunnels('hv1', wanted({}))).toBe(true);
     await until('cpath_down cleared', async () => !(await bfdOf('tun-sn1-gnv')).includes('cpath_down'));
     expect(await uuidOf('tun-sn1-gnv')).toBe(before);
-    await until(
-      'the replica',
-      () =>
-        hv1.sessions
-          .tunnels('hv1')
-          .find((t) => t.name === 'tun-sn1-gnv')
-          ?.bfd.has('cpath_down') === false,
-    );
+    await until('the replica', () => replicaBfd('tun-sn1-gnv')?.has('cpath_down') === false);
   });
 
   it('the fast_failover group follows BFD liveness by itself; local copies never depend on it', async () => {
