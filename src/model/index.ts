@@ -9,3 +9,4 @@ export * from './resources.ts';
 export * from './logical-state.ts';
 export * from './naming.ts';
 export * from './northbound.ts';
+export * from './trace.ts';

@@ -24,3 +24,4 @@ export {
   uplinkGateOutGroupId,
   isPipelineGroup,
 } from './ids.ts';
+export { explainCookie, type RuleMeaning } from './explain.ts';

@@ -1,0 +1,88 @@
+// A flow's cookie read back as the logical object that made it: the operations tools explain
+// every rule a packet went through in the logical network's words (as ovn-detrace does for OVN).
+// The cookie holds the kind of flow, the switch's VNI and 32 bits of a hash of its subject (a
+// port, tunnel, router port or NIC name); the subject is found by hashing the names the logical
+// state has.
+import { ENCAPS, routerPortId, routerUplinkId, type LogicalState } from '../../model/index.ts';
+import { cookieKind, cookieVni, nameHash32 } from './ids.ts';
+import { CookieKind, Table } from './layout.ts';
+import { tunnelName } from './tunnels.ts';
+
+export interface RuleMeaning {
+  /** The kind's name in layout.ts (CLASSIFY_VM, L2_REMOTE, ...), or `unknown`. */
+  kind: string;
+  /** The switch the rule is for, by its VNI, where it has one. */
+  switch?: string;
+  /** The port, tunnel, router port or NIC it is about, where it has one. */
+  subject?: string;
+  /** A sentence: "classify port web1 into switch web". */
+  text: string;
+}
+
+const KIND_NAMES = new Map<number, string>(Object.entries(CookieKind).map(([name, value]) => [value, name]));
+const TABLE_NAMES = new Map<number, string>(Object.entries(Table).map(([name, value]) => [value, name.toLowerCase()]));
+
+/** Every name a cookie's subject may hash from, by its 32-bit hash; computed once per state. */
+const subjectsCache = new WeakMap<LogicalState, Map<number, string>>();
+
+function subjects(logical: LogicalState): Map<number, string> {
+  let known = subjectsCache.get(logical);
+  if (known) return known;
+  known = new Map();
+  const add = (name: string) => known!.set(nameHash32(name), name);
+  for (const p of logical.ports) add(p.name);
+  for (const n of logical.nodes) for (const e of ENCAPS) add(tunnelName(n.name, e));
+  for (const s of logical.switches) if (s.l2Gateway) add(s.l2Gateway.nic);
+  for (const r of logical.routers ?? []) {
+    add(r.name);
+    add(routerUplinkId(r.name));
+    for (const i of r.interfaces) add(routerPortId(r.name, i.switch));
+    for (const g of r.uplink?.gateways ?? []) add(g.nic);
+  }
+  subjectsCache.set(logical, known);
+  return known;
+}
+
+/** What the flow with this cookie is for, in the logical network's words. */
+export function explainCookie(cookie: bigint, logical: LogicalState, table?: number): RuleMeaning {
+  const kindValue = cookieKind(cookie);
+  const kind = KIND_NAMES.get(kindValue) ?? 'unknown';
+  const vni = cookieVni(cookie);
+  const low = Number(cookie & 0xffffffffn);
+  const sw = vni === 0 ? undefined : logical.switches.find((s) => s.vni === vni)?.name;
+  const subject = subjects(logical).get(low);
+  const on = sw ? ` on switch ${sw}` : vni ? ` on VNI ${vni}` : '';
+  const name = subject ?? (low ? `0x${low.toString(16).padStart(8, '0')}` : '');
+  const texts: Record<string, string> = {
+    CLASSIFY_VM: `classify what port ${name} sends${on}`,
+    CLASSIFY_TUNNEL: `classify what tunnel ${name} brings${on}`,
+    CLASSIFY_SERVED: `service node: take what tunnel ${name} brings${on} to replication`,
+    CLASSIFY_PHYSICAL: `L2 gateway: classify what NIC ${name} brings from the physical network${on}`,
+    L2_LOCAL: `deliver to local port ${name}${on}`,
+    L2_REMOTE: `send to port ${name}${on} through the tunnel of its node`,
+    L2_FLOOD: `flood what has no known destination${on}`,
+    FLOOD_FROM_VM: `flood a local port's frame${on}: local ports and the other nodes`,
+    FLOOD_FROM_TUNNEL: `flood a tunnel's frame${on} to local ports only`,
+    REPLICATE: `service node: replicate${on} to every node carrying the switch`,
+    L2GW_FROM_TUNNEL: `L2 gateway: look a tunnel's frame up among the physical MACs${on}`,
+    L2GW_TO_PHYSICAL: `L2 gateway: out to the physical network${on}`,
+    L2GW_LEARNED: `L2 gateway: a physical MAC learned${on}`,
+    ROUTER_UNICAST: `to router port ${name}${on}, through the router's active gateway`,
+    UPLINK_FROM_NIC: `L3 gateway: from NIC to uplink ${name}`,
+    UPLINK_NIC_FLOOD: `L3 gateway: NIC ${name}'s broadcast to every uplink on it`,
+    UPLINK_TO_NIC: `L3 gateway: uplink ${name} out to its NIC`,
+    UPLINK_HAIRPIN: `L3 gateway: uplink ${name} to another router's uplink on the same NIC`,
+    UPLINK_FLOOD: `L3 gateway: uplink ${name}'s broadcast to the NIC and the other uplinks`,
+  };
+  let text = texts[kind];
+  if (kind === 'TABLE_MISS') {
+    const t = table ?? low;
+    text = `drop: nothing else matches in table ${t}${TABLE_NAMES.has(t) ? ` (${TABLE_NAMES.get(t)})` : ''}`;
+  }
+  return {
+    kind,
+    ...(sw ? { switch: sw } : {}),
+    ...(subject ? { subject } : {}),
+    text: text ?? `a flow nvlab did not make (cookie 0x${cookie.toString(16).padStart(16, '0')})`,
+  };
+}

@@ -1,0 +1,130 @@
+// The operations tools' trace contract (docs/operations.md): what a trace asks for and what it
+// reports. `nvlab trace`, the northbound API's traceflows and the scenario `trace` step all
+// speak it; other tools read its JSON, so fields are only ever added, never renamed.
+import { z } from 'zod';
+import { encapSchema, nameSchema } from './fields.ts';
+
+/** What a hop is, logically or physically. */
+export const TRACE_COMPONENTS = [
+  'port',
+  'logical-switch',
+  'logical-router',
+  'tunnel',
+  'service-node',
+  'l2-gateway',
+  'l3-gateway',
+  'physical-network',
+  'host',
+] as const;
+export type TraceComponent = (typeof TRACE_COMPONENTS)[number];
+
+/** What happened to the packet at a hop. `delivered`: it reached its destination port or host
+ *  (an injected trace packet is never handed to a VM: it is observed where it would be). */
+export const OBSERVATIONS = ['received', 'forwarded', 'replicated', 'delivered', 'dropped'] as const;
+export type Observation = (typeof OBSERVATIONS)[number];
+
+/** Why a packet was dropped, by name. */
+export const DROP_REASONS = {
+  /** The destination is on another logical switch that no router joins to the source's. */
+  isolation: 'the destination is on another logical switch, and no router joins the two',
+  /** No flow takes the packet on (a table's miss, or a flow removed from the switch). */
+  'no-flow': 'no flow for the destination',
+  /** The source or destination port is not bound to a transport node, or not plugged in. */
+  'port-not-bound': 'the port is not bound to a transport node',
+  /** The tunnel towards the next node is down (BFD), or the packet was lost on the underlay. */
+  'tunnel-down': 'the tunnel towards the next node is down',
+  /** A standby L3 gateway's gate: a better gateway is alive, so this one lets nothing through. */
+  'standby-gateway': 'a standby gateway lets nothing through while a better one is alive',
+  /** The router has no route towards the destination. */
+  'no-route': 'no route towards the destination',
+  /** The TTL ran out at a router. */
+  ttl: 'the TTL ran out',
+  /** A node on the path did not answer (dead or cut off): where the packet went there is not known. */
+  unreachable: 'a node on the path could not be asked',
+} as const;
+export type DropReason = keyof typeof DROP_REASONS;
+const DROP_REASON_NAMES = Object.keys(DROP_REASONS) as [DropReason, ...DropReason[]];
+
+/** The protocol of a trace: `icmp` (an echo request), `arp` (a request), `tcp:PORT`, `udp:PORT`. */
+export const TRACE_PROTO = /^(icmp|arp|(tcp|udp):([1-9]\d{0,4}))$/;
+/** A frame kind that makes a BUM trace: broadcast, a multicast group, or an unknown unicast MAC. */
+export const TRACE_FRAMES = ['broadcast', 'multicast', 'unknown'] as const;
+export type TraceFrame = (typeof TRACE_FRAMES)[number];
+
+const PROTO_EXPECTED = 'icmp, arp, tcp:PORT or udp:PORT';
+export const traceProtoSchema = z
+  .string({ error: PROTO_EXPECTED })
+  .refine((s) => TRACE_PROTO.test(s) && (s.includes(':') ? Number(s.split(':')[1]) <= 65535 : true), { error: PROTO_EXPECTED });
+
+/** A trace request: from a logical port or a physical host, to a port, a host or an address. */
+export const TraceRequestSchema = z.strictObject({
+  from: nameSchema,
+  /** A logical port, a physical host, or an IPv4 address. */
+  to: z.string({ error: 'a port, host or IPv4 address' }).min(1, { error: 'a port, host or IPv4 address' }),
+  proto: traceProtoSchema.default('icmp'),
+  frame: z.enum(TRACE_FRAMES, { error: `a frame kind: ${TRACE_FRAMES.join(', ')}` }).optional(),
+});
+export type TraceRequest = z.output<typeof TraceRequestSchema>;
+export type TraceRequestInput = z.input<typeof TraceRequestSchema>;
+
+/** The OpenFlow rule a hop went through, and the logical object that made it (by its cookie). */
+export const TraceRuleSchema = z.object({
+  /** 0x-prefixed, 16 hex digits. */
+  cookie: z.string(),
+  table: z.int(),
+  priority: z.int().optional(),
+  /** What the rule is for, in the words of the logical network ("classify port web1 on switch web"). */
+  meaning: z.string(),
+});
+export type TraceRule = z.infer<typeof TraceRuleSchema>;
+
+export const TraceHopSchema = z.object({
+  /** Transport node, controller member or host the hop is on. */
+  node: z.string(),
+  component: z.enum(TRACE_COMPONENTS),
+  observation: z.enum(OBSERVATIONS),
+  /** The logical object's name (port, switch, router, physical network, host). */
+  logical: z.string().optional(),
+  tunnel: z.object({ encap: encapSchema, vni: z.int(), remote: z.string() }).optional(),
+  rule: TraceRuleSchema.optional(),
+  /** Replicated: how many copies left here. */
+  copies: z.int().optional(),
+  /** Dropped: why. */
+  reason: z.enum(DROP_REASON_NAMES).optional(),
+  /** For people: what happened, in a sentence. */
+  detail: z.string().optional(),
+});
+export type TraceHop = z.infer<typeof TraceHopSchema>;
+
+/** One path: delivered or not (and why), its hops in order (a replicated packet's copies follow
+ *  the hop that made them, each copy's hops in a row). */
+export const TracePathSchema = z.object({
+  delivered: z.boolean(),
+  reason: z.enum(DROP_REASON_NAMES).optional(),
+  hops: z.array(TraceHopSchema),
+});
+export type TracePath = z.infer<typeof TracePathSchema>;
+
+/** Where an observed path first differs from the predicted one. */
+export const TraceDivergenceSchema = z.object({
+  /** Index into the observed hops (its length when the observed path stopped early). */
+  hop: z.int(),
+  node: z.string(),
+  predicted: z.string(),
+  observed: z.string(),
+});
+
+/**
+ * What `nvlab trace --format json` prints. The top level is the path that counts: the observed
+ * one where the packet was injected, else the predicted one; both are given apart too.
+ */
+export const TraceResultSchema = TracePathSchema.extend({
+  from: z.string(),
+  to: z.string(),
+  proto: z.string(),
+  frame: z.enum(TRACE_FRAMES).optional(),
+  predicted: TracePathSchema.optional(),
+  observed: TracePathSchema.optional(),
+  divergence: TraceDivergenceSchema.optional(),
+});
+export type TraceResult = z.infer<typeof TraceResultSchema>;
