@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { BufferWriter } from './buffer-writer.ts';
-import { OFP_VERSION, type ControllerRole } from './constants.ts';
+import { Group, OFP_VERSION, Port, type ControllerRole } from './constants.ts';
 import {
   ErrorType,
   type OpenFlowDecodeError,
@@ -29,6 +29,7 @@ import type {
   SwitchDesc,
 } from './messages.ts';
 import { allFlows } from './multipart.ts';
+import type { GroupStats, PortStats } from './stats.ts';
 import { OpenFlowParser, type ParseResult } from './parser.ts';
 import { REPLY_TYPE, RequestTracker } from './requests.ts';
 import { serializeInto } from './serializer.ts';
@@ -234,6 +235,18 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   async groupDesc(): Promise<GroupDesc[]> {
     const body = await this.multipart({ kind: 'group_desc' });
     return body.kind === 'group_desc' ? body.groups : [];
+  }
+
+  /** Counters of one port, or of every port (the default). */
+  async portStats(portNo: number = Port.ANY): Promise<PortStats[]> {
+    const body = await this.multipart({ kind: 'port_stats', portNo });
+    return body.kind === 'port_stats' ? body.ports : [];
+  }
+
+  /** Counters of one group and its buckets, or of every group (the default). */
+  async groupStats(groupId: number = Group.ALL): Promise<GroupStats[]> {
+    const body = await this.multipart({ kind: 'group', groupId });
+    return body.kind === 'group' ? body.groups : [];
   }
 
   async desc(): Promise<SwitchDesc> {

@@ -134,6 +134,24 @@ function formatMultipartReply(b: MultipartReplyBody): string {
         'group_desc',
         ...b.groups.map((g) => ` group_id=${g.groupId},type=${g.groupType},${g.buckets.map(formatBucket).join(',')}`),
       ].join('\n');
+    case 'port_stats':
+      return [
+        'port_stats',
+        ...b.ports.map(
+          (p) =>
+            ` ${formatPort(p.portNo)}: rx pkts=${p.rxPackets}, bytes=${p.rxBytes}, drop=${p.rxDropped}, errs=${p.rxErrors}; ` +
+            `tx pkts=${p.txPackets}, bytes=${p.txBytes}, drop=${p.txDropped}, errs=${p.txErrors}`,
+        ),
+      ].join('\n');
+    case 'group':
+      return [
+        'group',
+        ...b.groups.map(
+          (g) =>
+            ` group_id=${g.groupId},ref_count=${g.refCount},packet_count=${g.packetCount},byte_count=${g.byteCount}` +
+            g.buckets.map((k, i) => `,bucket${i}:packet_count=${k.packetCount},byte_count=${k.byteCount}`).join(''),
+        ),
+      ].join('\n');
     case 'raw':
       return `${multipartTypeName.get(b.mpType) ?? b.mpType} ${b.data.length} bytes`;
   }

@@ -60,3 +60,4 @@ export {
   OpenFlowHandshakeError,
   OpenFlowInstallError,
 } from './errors.ts';
+export type { GroupStats, PortStats } from './stats.ts';

@@ -5,6 +5,7 @@ import type { Action } from './actions.ts';
 import type { ControllerRole, FlowModCommand, GroupModCommand, GroupType } from './constants.ts';
 import type { Instruction } from './instructions.ts';
 import type { Match } from './match.ts';
+import type { GroupStats, PortStats } from './stats.ts';
 
 export interface Hello {
   type: 'hello';
@@ -182,6 +183,10 @@ export type MultipartRequestBody =
   | ({ kind: 'aggregate' } & FlowStatsFilter)
   | { kind: 'port_desc' }
   | { kind: 'group_desc' }
+  /** One port's counters, or every port's (Port.ANY). */
+  | { kind: 'port_stats'; portNo: number }
+  /** One group's counters, or every group's (Group.ALL). */
+  | { kind: 'group'; groupId: number }
   | { kind: 'raw'; mpType: number; data: Buffer };
 
 export interface FlowStats {
@@ -219,6 +224,8 @@ export type MultipartReplyBody =
   | { kind: 'aggregate'; packetCount: bigint; byteCount: bigint; flowCount: number }
   | { kind: 'port_desc'; ports: PortDesc[] }
   | { kind: 'group_desc'; groups: GroupDesc[] }
+  | { kind: 'port_stats'; ports: PortStats[] }
+  | { kind: 'group'; groups: GroupStats[] }
   | { kind: 'raw'; mpType: number; data: Buffer };
 
 export interface MultipartRequest {

@@ -1,4 +1,5 @@
-// MULTIPART bodies: desc, flow stats, aggregate, port desc and group desc, requests and replies.
+// MULTIPART bodies: desc, flow stats, aggregate, port desc, group desc, port and group stats,
+// requests and replies.
 // A reply may come in several messages (MORE flag); mergeMultipartReplies() joins the parts.
 import type { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
@@ -9,6 +10,14 @@ import { decodeInstructions, encodeInstructions } from './instructions.ts';
 import { decodeMatch, encodeMatch } from './match.ts';
 import type { FlowStats, FlowStatsFilter, MultipartReplyBody, MultipartRequestBody } from './messages.ts';
 import { decodePortDesc, encodePortDesc, PORT_DESC_LEN } from './port.ts';
+import {
+  decodeGroupStatsList,
+  decodePortStatsList,
+  decodeStatsRequest,
+  encodeGroupStats,
+  encodePortStats,
+  encodeStatsRequest,
+} from './stats.ts';
 
 const DESC_STR_LEN = 256;
 const SERIAL_NUM_LEN = 32;
@@ -30,6 +39,12 @@ export function encodeMultipartRequestBody(w: BufferWriter, body: MultipartReque
     case 'aggregate':
       w.u8(body.tableId).zeros(3).u32(body.outPort).u32(body.outGroup).zeros(4).u64(body.cookie).u64(body.cookieMask);
       encodeMatch(w, body.match);
+      return;
+    case 'port_stats':
+      encodeStatsRequest(w, body.portNo);
+      return;
+    case 'group':
+      encodeStatsRequest(w, body.groupId);
       return;
     case 'raw':
       w.bytes(body.data);
@@ -61,6 +76,10 @@ export function decodeMultipartRequestBody(mpType: number, r: BufferReader): Mul
       if (r.remaining !== 0) throw new OpenFlowDecodeError('flow stats request: trailing bytes');
       return { kind: mpType === MultipartType.FLOW ? 'flow' : 'aggregate', tableId, outPort, outGroup, cookie, cookieMask, match };
     }
+    case MultipartType.PORT_STATS:
+      return { kind: 'port_stats', portNo: decodeStatsRequest(r, 'port stats') };
+    case MultipartType.GROUP:
+      return { kind: 'group', groupId: decodeStatsRequest(r, 'group stats') };
     default:
       return { kind: 'raw', mpType, data: r.rest() };
   }
@@ -130,6 +149,12 @@ export function encodeMultipartReplyBody(w: BufferWriter, body: MultipartReplyBo
     case 'group_desc':
       for (const g of body.groups) encodeGroupDesc(w, g);
       return;
+    case 'port_stats':
+      for (const p of body.ports) encodePortStats(w, p);
+      return;
+    case 'group':
+      for (const g of body.groups) encodeGroupStats(w, g);
+      return;
     case 'raw':
       w.bytes(body.data);
       return;
@@ -170,6 +195,10 @@ export function decodeMultipartReplyBody(mpType: number, r: BufferReader): Multi
       while (r.remaining > 0) groups.push(decodeGroupDesc(r));
       return { kind: 'group_desc', groups };
     }
+    case MultipartType.PORT_STATS:
+      return { kind: 'port_stats', ports: decodePortStatsList(r) };
+    case MultipartType.GROUP:
+      return { kind: 'group', groups: decodeGroupStatsList(r) };
     default:
       return { kind: 'raw', mpType, data: r.rest() };
   }
@@ -187,6 +216,10 @@ export function mergeMultipartReplies(parts: readonly MultipartReplyBody[]): Mul
       return { kind: 'port_desc', ports: parts.flatMap((p) => (p.kind === 'port_desc' ? p.ports : [])) };
     case 'group_desc':
       return { kind: 'group_desc', groups: parts.flatMap((p) => (p.kind === 'group_desc' ? p.groups : [])) };
+    case 'port_stats':
+      return { kind: 'port_stats', ports: parts.flatMap((p) => (p.kind === 'port_stats' ? p.ports : [])) };
+    case 'group':
+      return { kind: 'group', groups: parts.flatMap((p) => (p.kind === 'group' ? p.groups : [])) };
     case 'raw':
       return { kind: 'raw', mpType: first.mpType, data: Buffer.concat(parts.map((p) => (p.kind === 'raw' ? p.data : Buffer.alloc(0)))) };
     default:

@@ -9,6 +9,7 @@ import {
   groupMod,
   inst,
   OpenFlowInstallError,
+  packetOut,
   type FlowMod,
   type FlowRemoved,
   type GroupMod,
@@ -106,6 +107,23 @@ describe('the overlay pipeline on real OVS', () => {
   it('aggregate stats count the flows', async () => {
     expect((await conn.aggregate()).flowCount).toBe(EXPECTED_FLOWS.length);
     expect((await conn.aggregate({ tableId: 2 })).flowCount).toBe(6);
+  });
+
+  it('port and group stats count a packet sent through an `all` group: the group, each bucket, each port', async () => {
+    const before = await conn.portStats();
+    expect(before.map((p) => p.portNo).sort()).toEqual(expect.arrayContaining([1, 2]));
+    // Unicast: what the patch ports' peer floods back finds no flow here (a broadcast would loop).
+    const frame = Buffer.from('0200000000090200000000010806' + '00'.repeat(46), 'hex');
+    await conn.install([packetOut(frame, [act.group(1)])]);
+    const deadline = Date.now() + 5000;
+    let group = (await conn.groupStats(1))[0];
+    while (group?.packetCount !== 1n && Date.now() < deadline) group = (await conn.groupStats(1))[0];
+    expect(group).toMatchObject({ groupId: 1, packetCount: 1n, buckets: [{ packetCount: 1n }, { packetCount: 1n }] });
+    expect((await conn.groupStats()).map((g) => g.groupId).sort()).toEqual([1, 2, 3, 4]);
+    const tx = (stats: typeof before, port: number) => stats.find((p) => p.portNo === port)!.txPackets;
+    const after = await conn.portStats(2);
+    expect(after).toHaveLength(1);
+    expect(tx(after, 2) - tx(before, 2)).toBe(1n);
   });
 });
 
