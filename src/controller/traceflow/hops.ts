@@ -76,7 +76,7 @@ function entryHop(pass: NodePass, logical: LogicalState): TraceHop {
 const portOfRouter = (e: Extract<Endpoint, { kind: 'router-port' }>) =>
   e.uplink ? "'s uplink" : e.switch ? `'s interface on switch ${e.switch}` : '';
 
-function exitHop(node: string, e: Endpoint, logical: LogicalState): TraceHop {
+function exitHop(node: string, e: Endpoint): TraceHop {
   switch (e.kind) {
     case 'port':
       return { node, component: 'port', observation: 'delivered', logical: e.port, detail: `to port ${e.port}` };
@@ -174,7 +174,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       });
     }
     for (const exit of pass.exits) {
-      const hop = exitHop(pass.node, exit, logical);
+      const hop = exitHop(pass.node, exit);
       hops.push(hop);
       if (hop.observation === 'delivered' && hop.logical === options.target) delivered = true;
       if (exit.kind === 'nic' && exit.host) {
