@@ -128,3 +128,20 @@ export const TraceResultSchema = TracePathSchema.extend({
   divergence: TraceDivergenceSchema.optional(),
 });
 export type TraceResult = z.infer<typeof TraceResultSchema>;
+
+/** The nodes a path crosses, in order, each once (a copy's detour shows where it starts). */
+export function pathNodes(path: TracePath): string[] {
+  const nodes: string[] = [];
+  for (const h of path.hops) if (nodes.at(-1) !== h.node) nodes.push(h.node);
+  return nodes;
+}
+
+/** A trace in one line, for a failed check's message: where it was dropped and why, or that it arrived. */
+export function summarizeTrace(path: TracePath & { to?: string }): string {
+  const via = pathNodes(path).join(' → ');
+  if (path.delivered) return `the packet reaches ${path.to ?? 'its destination'} (${via})`;
+  const drop = path.hops.find((h) => h.observation === 'dropped');
+  if (!drop) return `the packet goes ${via} and never reaches ${path.to ?? 'its destination'}`;
+  const why = drop.detail ?? (drop.reason ? DROP_REASONS[drop.reason] : 'dropped');
+  return `dropped at ${drop.node}${drop.reason ? ` (${drop.reason})` : ''}: ${why}; path ${via}`;
+}

@@ -10,6 +10,7 @@ export const CHECK_KINDS = [
   'expect-master',
   'expect-active-gateway',
   'exec',
+  'trace',
 ] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
@@ -27,6 +28,8 @@ export const DEFAULT_BUDGETS_MS: Readonly<Record<CheckKind, number>> = {
   'expect-active-gateway': 15_000,
   // A command is usually a one-shot probe; give it a little room for what it inspects to settle.
   exec: 5_000,
+  // An injected trace takes up to 2 s; a path just changed may need a round of programming.
+  trace: 10_000,
 };
 
 /** Wait between two attempts of a check: often enough to measure convergence, rarely enough to spare a small machine. */

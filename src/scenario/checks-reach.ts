@@ -87,6 +87,7 @@ export const ping = defineStep<PingSpec>({
       observed: result,
     };
   },
+  traceOnFailure: (spec) => ({ from: spec.from, to: spec.to, proto: 'icmp' }),
 });
 
 const pairText = (p: ReachPair): string => `${p.from} → ${p.to}`;
@@ -124,6 +125,10 @@ export const reach = defineStep<ReachSpec>({
       if (failures.length > 8) listed.push(`and ${failures.length - 8} more`);
       return { ok: false, message: `expected ${summary}; ${listed.join('; ')}`, observed };
     };
+  },
+  traceOnFailure: (_spec, observed) => {
+    const first = (observed as { failing?: ReachPair[] } | undefined)?.failing?.[0];
+    return first ? { from: first.from, to: first.to, proto: 'icmp' } : undefined;
   },
 });
 
@@ -186,5 +191,17 @@ export const flood = defineStep<FloodSpec>({
     const frame = spec.frame ?? 'broadcast';
     const result = await ctx.driver.flood({ from: spec.from, frame, watch: [...audience.receivers, ...audience.not] });
     return judgeFlood(spec, audience, result);
+  },
+  // The first receiver that got no copy, or a copy too many; else (only the source's count was
+  // off) the first receiver, to show the replication.
+  traceOnFailure: (spec, observed, model) => {
+    const r = observed as FloodResult | undefined;
+    const audience = floodAudience(spec, model);
+    const got = (n: string) => r?.copies[n] ?? 0;
+    const to =
+      audience.receivers.find((n) => got(n) !== 1) ?? audience.not.find((n) => got(n) !== 0) ?? audience.receivers[0] ?? audience.not[0];
+    // The trace's name for an unknown-unicast frame is `unknown`.
+    const frame = spec.frame === 'unknown-unicast' ? 'unknown' : (spec.frame ?? 'broadcast');
+    return to ? { from: spec.from, to, proto: 'icmp', frame } : undefined;
   },
 });

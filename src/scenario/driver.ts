@@ -7,6 +7,7 @@
 import type { LoadedTopology } from '../topology/load.ts';
 import type { StepResult } from './results.ts';
 import type { Encap, Role } from '../model/index.ts';
+import type { TraceRequest, TraceResult } from '../model/index.ts';
 
 /** Node actions; their target is a controller member, a transport node or a physical host. */
 export const NODE_ACTION_KINDS = ['kill', 'stop', 'start', 'restart', 'partition', 'heal'] as const;
@@ -145,6 +146,9 @@ export interface LabDriver {
   startTraffic(request: TrafficRequest): Promise<TrafficHandle>;
   /** Saves what a person needs to see why the scenario failed; returns the files written. */
   collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }>;
+  /** The operations tool's trace of one packet (injected where the lab runs); a driver without
+   *  it has no `trace` step, and failed checks go without a trace. */
+  trace?(request: TraceRequest): Promise<TraceResult>;
 }
 
 // ---- how `nvlab run` gets a lab: implemented in src/app, passed to the CLI verb ----

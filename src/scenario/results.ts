@@ -1,5 +1,6 @@
 // What a run produced, as plain data: reporters render it, the JSON reporter prints it as is.
 
+import type { TraceResult } from '../model/index.ts';
 import type { TrafficStats } from './driver.ts';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -35,6 +36,8 @@ export interface StepResult {
   traffic?: TrafficStats;
   /** Traffic: its nested steps. */
   steps?: StepResult[];
+  /** A failed check's trace of the failing pair (where the packet went, and why not further). */
+  trace?: TraceResult;
   at?: StepLocation;
 }
 

@@ -10,6 +10,7 @@ import { emit, type Reporter, type StepInfo } from './reporter.ts';
 import type { ArtifactsResult, RunResult, ScenarioResult, StepResult, StepStatus } from './results.ts';
 import { errorText, retryCheck } from './retry.ts';
 import type { RunContext } from './step-def.ts';
+import { summarizeTrace, type TraceRequest } from '../model/index.ts';
 import { budgetOf, defOf, type Step } from './steps.ts';
 import type { Scenario, ScenarioSuite } from './suite.ts';
 
@@ -101,6 +102,23 @@ export class StepRunner {
     };
   }
 
+  /** A failed check's message says where the failing pair's packet went, and the trace goes with
+   *  the result (its artifacts keep it). A trace that cannot be made is said too. */
+  private async withTrace(result: StepResult, request: TraceRequest | undefined): Promise<StepResult> {
+    const driver = this.driver;
+    if (!request || !driver.trace) return result;
+    try {
+      const trace = await driver.trace(request);
+      return {
+        ...result,
+        message: `${result.message ?? 'failed'}; trace ${request.from} → ${request.to}: ${summarizeTrace(trace)}`,
+        trace,
+      };
+    } catch (error) {
+      return { ...result, message: `${result.message ?? 'failed'}; no trace of ${request.from} → ${request.to}: ${errorText(error)}` };
+    }
+  }
+
   private async runStep(step: Step, id: string, depth: number): Promise<StepResult> {
     const def = defOf(step.kind);
     const info = this.info(step, id, depth);
@@ -142,6 +160,8 @@ export class StepRunner {
     if (result.status === 'failed' && def.check && signal?.aborted) {
       result = { ...result, status: 'skipped', message: `interrupted; last seen: ${result.message ?? 'nothing'}` };
     }
+    if (result.status === 'failed' && def.traceOnFailure)
+      result = await this.withTrace(result, def.traceOnFailure(step.spec, result.observed, this.model));
     // Traffic that could not start never ran its nested steps: report them as not run.
     if (step.kind === 'traffic' && result.status === 'failed' && result.steps === undefined) {
       const steps: StepResult[] = [];

@@ -7,6 +7,7 @@ import type { IssuePath } from '../topology/issues.ts';
 import type { Clock } from './clock.ts';
 import type { LabDriver, TrafficHandle, TrafficStats } from './driver.ts';
 import type { LabModel } from './lab-model.ts';
+import type { TraceRequest } from '../model/index.ts';
 import type { Accept } from './names.ts';
 import type { StepLocation, StepResult } from './results.ts';
 import type { Step } from './steps.ts';
@@ -70,6 +71,9 @@ export interface StepDef<S, R = S> {
   check?(spec: S, ctx: RunContext): () => Promise<Attempt>;
   /** Actions and traffic: runs once. */
   run?(spec: S, ctx: RunContext): Promise<Outcome>;
+  /** Checks that failed for good: the packet to trace to show why (the failing pair), given
+   *  what the last attempt observed; undefined: nothing to trace. */
+  traceOnFailure?(spec: S, observed: unknown, model: LabModel): TraceRequest | undefined;
 }
 
 /** Infers a step's spec from its schema; `key` defaults to `kind`, as it is for all but the `expect:` forms. */
@@ -101,6 +105,7 @@ export const ACCEPT = {
   portOrHost: { kinds: ['port', 'host'] },
   target: { kinds: ['port', 'host'], ip: true },
   node: { kinds: ['node'] },
+  nodeOrHost: { kinds: ['node', 'host'] },
   hypervisor: { kinds: ['node'], roles: ['hypervisor'] },
   member: { kinds: ['member'] },
   nodeTarget: { kinds: ['member', 'node', 'host'], masterOf: true },

@@ -19,6 +19,7 @@ import type { ActiveGatewaySchema, ExecSchema, MasterSchema } from './checks-con
 import { flood, ping, reach, type FloodSpec, type PingSpec, type ReachSpec } from './checks-reach.ts';
 import type { FloodSchema, PingSchema } from './checks-reach.ts';
 import { tunnelsOn, tunnelsUp, type TunnelsSpec, type TunnelsUpSpec } from './checks-tunnels.ts';
+import { trace, type TraceSchema, type TraceSpec } from './checks-trace.ts';
 import type { TunnelsSchema } from './checks-tunnels.ts';
 import type { NodeAction } from './driver.ts';
 import type { StepDef, StepOf } from './step-def.ts';
@@ -34,6 +35,7 @@ export type Step =
   | StepOf<'expect-master', MasterSpec>
   | StepOf<'expect-active-gateway', ActiveGatewaySpec>
   | StepOf<'exec', ExecSpec>
+  | StepOf<'trace', TraceSpec>
   | StepOf<NodeAction, NodeTargetSpec>
   | StepOf<'link', LinkSpec>
   | StepOf<'add-port', AddPortSpec>
@@ -57,6 +59,7 @@ export const STEP_DEFS: readonly AnyDef[] = [
   master,
   activeGateway,
   exec,
+  trace,
   ...NODE_ACTIONS,
   link,
   addPort,
@@ -108,6 +111,7 @@ export type StepInput =
   | ({ reach: 'all' } & Within)
   | ({ flood: z.input<typeof FloodSchema> } & Within)
   | ({ exec: z.input<typeof ExecSchema> } & Within)
+  | ({ trace: z.input<typeof TraceSchema> } & Within)
   | { [A in NodeAction]: { [K in A]: string } }[NodeAction]
   | { link: z.input<typeof LinkSchema> }
   | { 'add-port': z.input<typeof AddPortSchema> }

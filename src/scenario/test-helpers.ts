@@ -7,6 +7,7 @@ import { planLab } from '../topology/plan.ts';
 import type { LabPlan } from '../topology/plan-types.ts';
 import { issuesThrownBy, lines } from '../topology/test-helpers.ts';
 import type * as driver from './driver.ts';
+import type { TraceRequest, TraceResult } from '../model/index.ts';
 import { modelFromPlan, neededTunnels, withNode, withPort, withPortOn, withoutNode, withoutPort } from './lab-model.ts';
 import { parseScenarios, type ScenarioSuite } from './suite.ts';
 
@@ -98,6 +99,16 @@ export class FakeDriver implements driver.LabDriver {
     return { sent, received: sent, lost: 0 };
   };
   onArtifacts = (req: driver.ArtifactRequest): { files: string[] } => ({ files: [`${req.dir}/hv1/flows.txt`] });
+  onTrace = (req: TraceRequest): TraceResult => ({
+    from: req.from,
+    to: req.to,
+    proto: req.proto,
+    delivered: true,
+    hops: [
+      { node: 'hv1', component: 'port', observation: 'received', logical: req.from },
+      { node: 'hv2', component: 'port', observation: 'delivered', logical: req.to },
+    ],
+  });
 
   private async call<T>(what: string, answer: () => T): Promise<T> {
     this.calls.push(what);
@@ -168,5 +179,8 @@ export class FakeDriver implements driver.LabDriver {
   collectArtifacts(req: driver.ArtifactRequest) {
     this.artifacts.push(req);
     return this.call(`collectArtifacts ${req.dir}`, () => this.onArtifacts(req));
+  }
+  trace(req: TraceRequest) {
+    return this.call(`trace ${req.from} ${req.to}`, () => this.onTrace(req));
   }
 }

@@ -1,16 +1,18 @@
 // What a person needs to see why a scenario failed, saved under one directory: per transport node
 // its Open vSwitch configuration, OpenFlow 1.3 flows and groups, datapath flows, logs and network
 // namespaces (VMs, logical routers); per controller member its logs; and the failing step's
-// captures. Nodes are read one command at a time (a stuck command costs only its own file) and in
+// captures and trace. Nodes are read one command at a time (a stuck command costs only its own file) and in
 // parallel across nodes; a node that is stopped or does not answer gets a note instead, and never
 // stops the collection.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
-import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../../model/index.ts';
+import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type TraceResult } from '../../model/index.ts';
 
 export interface ArtifactOptions {
   captures?: { label: string; pcap: Buffer }[];
+  /** The failing step's trace of its failing pair, kept as trace.json. */
+  trace?: TraceResult;
 }
 
 const COMMAND_MS = 15_000;
@@ -132,5 +134,10 @@ export async function collectArtifacts(
       captureFiles.push(path);
     }
   }
-  return { files: [summary, ...perNode.flat(), ...captureFiles] };
+  const traceFiles: string[] = [];
+  if (options.trace) {
+    traceFiles.push(join(dir, 'trace.json'));
+    await writeFile(traceFiles[0]!, `${JSON.stringify(options.trace, null, 2)}\n`);
+  }
+  return { files: [summary, ...perNode.flat(), ...captureFiles, ...traceFiles] };
 }

@@ -231,6 +231,9 @@ export class DockerLabDriver implements LabDriver {
 
   async collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }> {
     const captures = request.failed.kind === 'flood' ? this.lastCaptures : [];
-    return collectArtifacts(this.runtime, this.lab, request.dir, { captures });
+    return collectArtifacts(this.runtime, this.lab, request.dir, {
+      captures,
+      ...(request.failed.trace ? { trace: request.failed.trace } : {}),
+    });
   }
 }
