@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TraceResult } from '../model/index.ts';
 import { flattenSteps, type RunResult } from './results.ts';
 import { runScenarios } from './runner.ts';
-import { FakeDriver, labWith, scenarioIssues, suiteOf } from './test-helpers.ts';
+import { TracingFakeDriver, labWith, scenarioIssues, suiteOf } from './test-helpers.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
@@ -11,7 +11,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function run(driver: FakeDriver, ...rows: string[]): Promise<RunResult> {
+async function run(driver: TracingFakeDriver, ...rows: string[]): Promise<RunResult> {
   const running = runScenarios(suiteOf(labWith('  s:', ...rows)), driver);
   await vi.runAllTimersAsync();
   return running;
@@ -32,7 +32,10 @@ const dropped = (to: string): TraceResult => ({
 
 describe('the trace step', () => {
   it('passes when the packet goes where expected, through the nodes listed in order', async () => {
-    const result = await run(new FakeDriver(), '    - trace: { from: web1, to: web2, expect: { delivered: true, via: [hv1, hv2] } }');
+    const result = await run(
+      new TracingFakeDriver(),
+      '    - trace: { from: web1, to: web2, expect: { delivered: true, via: [hv1, hv2] } }',
+    );
     expect(flattenSteps(result.scenarios[0]!.steps)[0]).toMatchObject({
       kind: 'trace',
       status: 'passed',
@@ -41,7 +44,7 @@ describe('the trace step', () => {
   });
 
   it('says what it expected and where the packet was dropped', async () => {
-    const driver = new FakeDriver();
+    const driver = new TracingFakeDriver();
     driver.onTrace = (req) => dropped(req.to);
     const result = await run(driver, '    - trace: { from: web1, to: web2, expect: { delivered: true }, within: 1s }');
     expect(flattenSteps(result.scenarios[0]!.steps)[0]).toMatchObject({
@@ -76,7 +79,7 @@ describe('the trace step', () => {
 
 describe('a failed check comes with a trace of the failing pair', () => {
   it('ping: the message says where the packet went, and the result keeps the trace', async () => {
-    const driver = new FakeDriver();
+    const driver = new TracingFakeDriver();
     driver.onPing = (req) => ({ sent: req.count, received: 0 });
     driver.onTrace = (req) => dropped(req.to);
     const result = await run(driver, '    - ping: { from: web1, to: web2, within: 1s }');
@@ -89,7 +92,7 @@ describe('a failed check comes with a trace of the failing pair', () => {
   });
 
   it('flood: traces to the first receiver that got the wrong number of copies; a trace that fails is said', async () => {
-    const driver = new FakeDriver();
+    const driver = new TracingFakeDriver();
     driver.onFlood = (req) => ({ copies: Object.fromEntries(req.watch.map((n) => [n, n === 'web2' ? 1 : 0])), fromSource: 1 });
     driver.onTrace = () => {
       throw new Error('hv3 did not answer');
