@@ -36,8 +36,38 @@ export interface OvsNode {
   killVswitchd(): Promise<void>;
 }
 
+/** Whether a process id is alive (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Namespaces and host links a killed run left behind (its prefix names a process that is gone):
+ *  a leftover management link keeps its 169.254.77.x address, and the next run's nodes would
+ *  reach the controller through it. Only our own prefix, only dead runs. */
+async function removeLeftovers(): Promise<void> {
+  const stale = (name: string) => {
+    const m = /^nvr(\d+)[-mtuxw]/.exec(name);
+    return m !== null && !alive(Number(m[1]));
+  };
+  const namespaces = (await sh('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0] ?? '');
+  for (const ns of namespaces.filter(stale)) {
+    const pids = (await sh('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean);
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await sh('ip', ['netns', 'del', ns]);
+  }
+  const links = (await sh('ip', ['-o', 'link', 'show'])).stdout.split('\n').map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '');
+  for (const link of links.filter(stale)) await execa('ip', ['link', 'del', link], { reject: false });
+}
+
 export class NetnsLab {
-  readonly prefix = `nvr${process.pid % 10000}`;
+  /** The run's process id in full, so a leftover can be told from a live run's. */
+  readonly prefix = `nvr${process.pid}`;
+  private cleaned = false;
   private readonly namespaces: string[] = [];
   private readonly hostLinks: string[] = [];
   private readonly nodes: OvsNode[] = [];
@@ -51,6 +81,10 @@ export class NetnsLab {
   /** A fresh namespace `<prefix>-<name>`: loopback up, IPv6 off (its chatter would land in counters). */
   async ns(name: string): Promise<string> {
     const ns = `${this.prefix}-${name}`;
+    if (!this.cleaned) {
+      this.cleaned = true;
+      await removeLeftovers();
+    }
     await execa('ip', ['netns', 'del', ns], { reject: false });
     await sh('ip', ['netns', 'add', ns]);
     this.namespaces.push(ns);
