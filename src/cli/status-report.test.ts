@@ -83,8 +83,11 @@ describe('nvlab status as tables', () => {
     expect(text).toMatch(/^ {2}hv1 +tun-sn1-gnv +sn1 +geneve +flow +down +down \(Control Detection Time Expired\) +-\/- +-\/-$/m);
   });
 
-  test('ports: switch, node, plugged, up or down, and the flows installed for each, by node', () => {
+  test('ports: switch, node, plugged, up or down, and the flows installed for each, by node (its own first)', () => {
     expect(text).toMatch(/^ {2}web1 +web +hv1 +yes +up +4 +classify,deliver on hv1; remote on hv2,hv3$/m);
+    expect(portFlows({ ...web1, node: 'hv3', flows: [flow('hv1', 'remote'), flow('hv3', 'classify')] })).toBe(
+      'classify on hv3; remote on hv1',
+    );
     expect(text).toMatch(/^ {2}web9 +no answer$/m);
     expect(portFlows({ ...web1, flows: [], unread: ['hv2'] })).toBe('hv2 not read');
   });

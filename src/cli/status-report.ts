@@ -82,7 +82,10 @@ export function portFlows(p: LogicalPortStatus): string {
   }
   // Nodes holding the same kinds are listed together.
   const byKinds = new Map<string, string[]>();
-  for (const [node, kinds] of [...nodesOf].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
+  // Its own node first, then the others by name.
+  const rank = (node: string) => (node === p.node ? 0 : 1);
+  const sorted = [...nodesOf].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
+  for (const [node, kinds] of sorted) {
     const key = [...kinds].join(',');
     byKinds.set(key, [...(byKinds.get(key) ?? []), node]);
   }

@@ -81,9 +81,12 @@ export function assembleLabStatus(
     lab,
     members: [...members].sort((a, b) => byName(a.name, b.name)),
     nodes: nodes
-      .map((n): LabNodeStatus =>
-        n.status.kind === 'ok' ? { ...n.status.value, role: n.role } : { node: n.node, role: n.role, error: n.status.message },
-      )
+      .map((n): LabNodeStatus => {
+        if (n.status.kind !== 'ok') return { node: n.node, role: n.role, error: n.status.message };
+        // The role right after the node's name, as people read it.
+        const { node, ...rest } = n.status.value;
+        return { node, role: n.role, ...rest };
+      })
       .sort((a, b) => byName(a.node, b.node)),
     ports: ports
       .map((p): LabPortStatus => (p.status.kind === 'ok' ? p.status.value : { port: p.port, error: p.status.message }))
