@@ -12,6 +12,7 @@ import { registerImage } from './image.ts';
 import { registerInspect } from './inspect.ts';
 import { reportError } from './output.ts';
 import { registerRun } from './run.ts';
+import { registerStatus } from './status.ts';
 import { registerValidate } from './validate.ts';
 
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
@@ -27,6 +28,7 @@ registerDeploy(program);
 registerRun(program, dockerScenarioLab());
 registerDestroy(program);
 registerInspect(program);
+registerStatus(program);
 registerExec(program);
 registerValidate(program);
 registerDemo(program);

@@ -8,6 +8,7 @@ import { createApi } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
+import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
 import { API_PORT, STORE_PORT } from '../model/index.ts';
 
@@ -63,10 +64,12 @@ export async function runMember(config: MemberConfig): Promise<void> {
     }, 5000).unref();
   }
   programmer.start();
+  const southbound = new SouthboundStatus({ member: config.name, store, sessions, openflow, programmed: () => programmer.programmed() });
   const api = createApi({
     store,
     member: config.name,
     status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }),
+    southbound,
   });
   if (programmer.debug) {
     api.addHook('onResponse', async (request, reply) => {

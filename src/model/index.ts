@@ -10,3 +10,4 @@ export * from './logical-state.ts';
 export * from './naming.ts';
 export * from './northbound.ts';
 export * from './trace.ts';
+export * from './status.ts';

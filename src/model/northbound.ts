@@ -12,6 +12,7 @@ import {
   TransportNodeSchema,
   TransportNodeUpdateSchema,
 } from './resources.ts';
+import { RAFT_ROLES } from './status.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -95,6 +96,8 @@ export const StatusSchema = z
       model: z.string().optional(),
       clusterConnected: z.boolean().optional(),
       leader: z.boolean().optional(),
+      /** This member's Raft role (from `leader` and `clusterConnected`). */
+      role: z.enum(RAFT_ROLES).optional(),
       index: z.int().optional(),
     }),
     members: z.array(z.object({ name: z.string(), expires: z.int(), live: z.boolean() })),

@@ -4,7 +4,8 @@
 import type { z } from 'zod';
 import { API_PREFIX, RESOURCES, StatusSchema, listOf, type ResourceDescription, type ResourceName, type Status } from '../model/index.ts';
 import { NO_BODY, outcomeOf, type Outcome, type SuccessKind } from './outcomes.ts';
-import { exchangeOnce, transport, type Method, type Transport, type TransportOptions } from './transport.ts';
+import { operationsClient, type OperationsClient } from './operations.ts';
+import { exchangeOnce, onceTransport, transport, type Method, type Transport, type TransportOptions } from './transport.ts';
 
 type Named = { name: string };
 
@@ -30,7 +31,7 @@ type ClientOf<R extends ResourceDescription> =
 export type NorthboundClient = { readonly [K in ResourceName]: ClientOf<(typeof RESOURCES)[K]> } & {
   /** The status of whichever member answers first. */
   status(): Promise<Outcome<Status>>;
-};
+} & OperationsClient;
 
 const STATUS_PATH = `${API_PREFIX}/status`;
 
@@ -83,7 +84,16 @@ function resourceClient<C extends z.ZodType<Named, Named>, U extends z.ZodType>(
  * until the deadline (transport.ts).
  */
 export function northbound(memberIps: readonly string[], options: TransportOptions = {}): NorthboundClient {
-  const t = transport(memberIps, options);
+  return clientOver(transport(memberIps, options));
+}
+
+/** A client of one member that asks it once per request (no retry, no other member), each
+ *  within `timeoutMs`: for reading every member, or one in particular. */
+export function memberClient(ip: string, options: { port?: number; timeoutMs?: number } = {}): NorthboundClient {
+  return clientOver(onceTransport(ip, options));
+}
+
+function clientOver(t: Transport): NorthboundClient {
   const names = Object.keys(RESOURCES) as ResourceName[];
   const resources = Object.fromEntries(
     names.map((name) => [name, resourceClient(t, RESOURCES[name] as ResourceDescription<z.ZodType<Named, Named>, z.ZodType>)]),
@@ -91,6 +101,7 @@ export function northbound(memberIps: readonly string[], options: TransportOptio
   return {
     ...resources,
     status: async () => outcomeOf('GET', STATUS_PATH, await t.exchange('GET', STATUS_PATH), 'ok', StatusSchema),
+    ...operationsClient(t),
   };
 }
 

@@ -1,5 +1,6 @@
 // A typed client of the controller cluster's northbound API (src/model holds its contract).
-export { northbound, memberStatus, type NorthboundClient, type ResourceClient } from './client.ts';
+export { northbound, memberClient, memberStatus, type NorthboundClient, type ResourceClient } from './client.ts';
+export type { OperationsClient } from './operations.ts';
 export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes.ts';
 export { NorthboundError } from './errors.ts';
 export type { TransportOptions } from './transport.ts';

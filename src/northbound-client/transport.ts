@@ -63,22 +63,32 @@ export function send(
 }
 
 /** One request to one member, not retried: an answer, or what kept it from coming. */
-export async function exchangeOnce(
+export function exchangeOnce(
   ip: string,
   method: Method,
   path: string,
   options: { port?: number; timeoutMs?: number } = {},
 ): Promise<Exchange> {
-  try {
-    const { status, text } = await send(ip, options.port ?? API_PORT, method, path, undefined, options.timeoutMs ?? 2000);
-    return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };
-  } catch (error) {
-    return { kind: 'gave-up', last: `${ip}: ${error instanceof Error ? error.message : String(error)}`, noQuorum: undefined };
-  }
+  return onceTransport(ip, options).exchange(method, path);
 }
 
 export interface Transport {
   exchange(method: Method, path: string, body?: unknown): Promise<Exchange>;
+}
+
+/** One member, asked once per request: its answer, or what kept it from coming. */
+export function onceTransport(ip: string, options: { port?: number; timeoutMs?: number } = {}): Transport {
+  return {
+    async exchange(method, path, body) {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      try {
+        const { status, text } = await send(ip, options.port ?? API_PORT, method, path, payload, options.timeoutMs ?? 2000);
+        return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };
+      } catch (error) {
+        return { kind: 'gave-up', last: `${ip}: ${error instanceof Error ? error.message : String(error)}`, noQuorum: undefined };
+      }
+    },
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The northbound API as a fastify app. No listen here: the member process (or a test) listens.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
+import type { SouthboundReader } from '../status/index.ts';
 import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
@@ -17,6 +18,8 @@ export interface ApiOptions {
    * `x-nvstore-stale: true` (default), or 'refuse' with 503. Status is always served.
    */
   staleReads?: 'serve' | 'refuse';
+  /** What the member reads from its switches, for the status routes (absent: they answer 501). */
+  southbound?: SouthboundReader;
   /** fastify logger option (default off). */
   logger?: boolean;
 }
@@ -55,6 +58,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
           params: (request.params ?? {}) as Record<string, string>,
           body: request.body,
           extraStatus: options.status,
+          southbound: options.southbound,
         });
         // Reads come from this member's replica; say so when it may be behind the cluster.
         if (stale) reply.header('x-nvstore-stale', 'true');

@@ -7,12 +7,15 @@ import {
   ErrorSchema,
   NoQuorumErrorSchema,
   RESOURCES,
+  raftRoleOf,
   StatusSchema,
   ValidationErrorSchema,
   type ResourceName,
 } from '../../model/index.ts';
 import type { Store } from '../store/index.ts';
+import type { SouthboundReader } from '../status/index.ts';
 import { resourceComponents, resourceRoutes } from './resource-routes.ts';
+import { STATUS_COMPONENTS, STATUS_ROUTES } from './status-routes.ts';
 
 export interface RouteContext {
   store: Store;
@@ -20,6 +23,8 @@ export interface RouteContext {
   params: Record<string, string>;
   body: unknown;
   extraStatus: (() => Record<string, unknown> | Promise<Record<string, unknown>>) | undefined;
+  /** What the member reads from its switches (the status routes); absent in an API without one. */
+  southbound?: SouthboundReader | undefined;
 }
 
 export interface RouteReply {
@@ -56,6 +61,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   Error: { schema: ErrorSchema, io: 'output' },
   ValidationError: { schema: ValidationErrorSchema, io: 'output' },
   NoQuorumError: { schema: NoQuorumErrorSchema, io: 'output' },
+  ...STATUS_COMPONENTS,
 };
 
 export const ROUTES: RouteSpec[] = [
@@ -81,7 +87,9 @@ export const ROUTES: RouteSpec[] = [
             connected: st.connected,
             synced: st.synced,
             available: st.available,
-            ...(st.server ? { model: st.server.model, clusterConnected: st.server.connected, leader: st.server.leader } : {}),
+            ...(st.server
+              ? { model: st.server.model, clusterConnected: st.server.connected, leader: st.server.leader, role: raftRoleOf(st.server) }
+              : {}),
             ...(st.server?.index !== undefined ? { index: st.server.index } : {}),
           },
           members: ctx.store.members().map((m) => ({ ...m, live: m.expires > now })),
@@ -90,4 +98,5 @@ export const ROUTES: RouteSpec[] = [
       };
     },
   },
+  ...STATUS_ROUTES,
 ];

@@ -20,7 +20,7 @@ import { LEASE_MS } from '../mastership/lease.ts';
 import type { LogicalState } from '../../model/index.ts';
 import type { LogicalView } from './logical-view.ts';
 import type { LoopMetrics } from './metrics.ts';
-import type { NodeSessions, WantedTunnel } from './node-sessions.ts';
+import { switchOf, type NodeSessions, type WantedTunnel } from './node-sessions.ts';
 import { NodeRuns } from './node-runs.ts';
 
 /** A master re-reads its switch about this often, to repair what someone else changed there;
@@ -127,17 +127,11 @@ export class NodeProgrammer {
     for (const [node, m] of this.masters) if (m.sw === sw) this.masters.delete(node);
   }
 
-  private switchOf(node: string): OpenFlowConnection | undefined {
-    const dpid = this.deps.sessions.datapathId(node);
-    if (dpid === undefined) return undefined;
-    return this.deps.openflow.connections.find((c) => c.isOpen && c.datapathId === dpid);
-  }
-
   /** Programs one node; true when nothing the node should have is missing (every wanted tunnel
    *  and bound VM has its OpenFlow port, and the switch now holds exactly the desired flows). */
   private async program(node: string): Promise<boolean> {
     const { sessions, metrics } = this.deps;
-    const sw = this.switchOf(node);
+    const sw = switchOf(sessions, this.deps.openflow.connections, node);
     if (!sw || !sessions.view(node)) return false; // comes back when the node connects
     let mastered = this.masters.get(node);
     if (!mastered || mastered.sw !== sw) {

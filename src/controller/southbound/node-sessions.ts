@@ -4,6 +4,7 @@
 // of each VM (by iface-id) and tunnel, and the MAC its transport IP answers with.
 import { EventEmitter } from 'node:events';
 import { namedUuid, op, OvsdbClient, OvsdbListener, Replica, Uuid, uuid, whereUuid, type OvsdbMap } from '../../ovsdb/index.ts';
+import type { OpenFlowConnection } from '../../openflow/index.ts';
 import type { NodeFacts } from '../pipeline/index.ts';
 import { OVSDB_MANAGER_PORT } from '../../model/index.ts';
 
@@ -12,7 +13,7 @@ export const INTEGRATION_BRIDGE = 'br-int';
 const TRANSPORT_BRIDGE = 'br-phy';
 const TUNNEL_MARK = 'nvlab-tunnel';
 
-type Row = Record<string, unknown> & { _uuid: string };
+export type Row = Record<string, unknown> & { _uuid: string };
 
 export interface NodeView {
   node: string;
@@ -86,7 +87,11 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
         Open_vSwitch: { columns: ['external_ids'] },
         Bridge: { columns: ['name', 'datapath_id', 'ports'] },
         Port: { columns: ['name', 'interfaces'] },
-        Interface: { columns: ['name', 'type', 'ofport', 'external_ids', 'options', 'mac_in_use', 'bfd'] },
+        // link_state, bfd_status and statistics are for the status API only (src/controller/status):
+        // they change without changing what seen() compares, so they wake nothing else.
+        Interface: {
+          columns: ['name', 'type', 'ofport', 'external_ids', 'options', 'mac_in_use', 'bfd', 'link_state', 'bfd_status', 'statistics'],
+        },
       },
     }).start();
     const root = replica.rows('Open_vSwitch')[0];
@@ -188,17 +193,25 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     return this.memo(node, 'tunnels', () => this.readTunnels(node));
   }
 
+  /** br-int's tunnel interfaces, as their OVSDB rows. */
+  tunnelInterfaces(node: string): Row[] {
+    return this.interfaces(node, INTEGRATION_BRIDGE).filter((i) => mapGet(i.external_ids, TUNNEL_MARK));
+  }
+
+  /** The interface on br-int that carries `external_ids:iface-id=<ifaceId>` (a VM), as its row. */
+  vmInterface(node: string, ifaceId: string): Row | undefined {
+    return this.interfaces(node, INTEGRATION_BRIDGE).find((i) => mapGet(i.external_ids, 'iface-id') === ifaceId);
+  }
+
   private readTunnels(node: string): TunnelRow[] {
-    return this.interfaces(node, INTEGRATION_BRIDGE)
-      .filter((i) => mapGet(i.external_ids, TUNNEL_MARK))
-      .map((i) => ({
-        uuid: i._uuid,
-        name: String(i.name),
-        type: String(i.type),
-        remoteIp: mapGet(i.options, 'remote_ip') ?? '',
-        remoteMac: mapGet(i.external_ids, 'nvlab-remote-mac'),
-        bfd: new Map(i.bfd instanceof Map ? [...(i.bfd as OvsdbMap)].map(([k, v]) => [String(k), String(v)]) : []),
-      }));
+    return this.tunnelInterfaces(node).map((i) => ({
+      uuid: i._uuid,
+      name: String(i.name),
+      type: String(i.type),
+      remoteIp: mapGet(i.options, 'remote_ip') ?? '',
+      remoteMac: mapGet(i.external_ids, 'nvlab-remote-mac'),
+      bfd: new Map(i.bfd instanceof Map ? [...(i.bfd as OvsdbMap)].map(([k, v]) => [String(k), String(v)]) : []),
+    }));
   }
 
   /**
@@ -319,6 +332,18 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     for (const view of this.views.values()) view.client.close();
     await this.listener.close();
   }
+}
+
+/** A node's br-int connection among a member's OpenFlow connections: the open one whose
+ *  datapath id the node's OVSDB reports. */
+export function switchOf(
+  sessions: Pick<NodeSessions, 'datapathId'>,
+  connections: readonly OpenFlowConnection[],
+  node: string,
+): OpenFlowConnection | undefined {
+  const dpid = sessions.datapathId(node);
+  if (dpid === undefined) return undefined;
+  return connections.find((c) => c.isOpen && c.datapathId === dpid);
 }
 
 interface Seen {

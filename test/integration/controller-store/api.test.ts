@@ -201,7 +201,12 @@ describe('northbound API over a 3-member NvStore cluster', () => {
         `PUT /api/v1/${r}/{name}`,
         `DELETE /api/v1/${r}/{name}`,
       ])
-      .concat('GET /api/v1/status')
+      .concat(
+        'GET /api/v1/status',
+        'GET /api/v1/transport-nodes/{name}/status',
+        'GET /api/v1/logical-ports/{name}/status',
+        'GET /api/v1/logical-ports/{name}/statistics',
+      )
       .sort();
     expect(listed).toEqual(expected);
     for (const [path, byMethod] of ops) {
