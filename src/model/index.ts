@@ -11,3 +11,4 @@ export * from './naming.ts';
 export * from './northbound.ts';
 export * from './trace.ts';
 export * from './status.ts';
+export * from './connectivity.ts';
