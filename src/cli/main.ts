@@ -12,6 +12,7 @@ import { registerImage } from './image.ts';
 import { registerInspect } from './inspect.ts';
 import { reportError } from './output.ts';
 import { registerRun } from './run.ts';
+import { registerTrace } from './trace.ts';
 import { registerValidate } from './validate.ts';
 
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
@@ -28,6 +29,7 @@ registerRun(program, dockerScenarioLab());
 registerDestroy(program);
 registerInspect(program);
 registerExec(program);
+registerTrace(program);
 registerValidate(program);
 registerDemo(program);
 registerImage(program);
