@@ -13,6 +13,7 @@ import { registerInspect } from './inspect.ts';
 import { reportError } from './output.ts';
 import { registerRun } from './run.ts';
 import { registerStatus } from './status.ts';
+import { registerTrace } from './trace.ts';
 import { registerValidate } from './validate.ts';
 
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
@@ -29,6 +30,7 @@ registerRun(program, dockerScenarioLab());
 registerDestroy(program);
 registerInspect(program);
 registerStatus(program);
+registerTrace(program);
 registerExec(program);
 registerValidate(program);
 registerDemo(program);

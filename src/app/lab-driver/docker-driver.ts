@@ -28,6 +28,8 @@ import { floodOnce } from './flood.ts';
 import { startTraffic } from './background-pings.ts';
 import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
 import { memberStatus } from '../../northbound-client/index.ts';
+import type { TraceRequest, TraceResult } from '../../model/index.ts';
+import { traceLab } from '../trace/index.ts';
 
 export class DockerLabDriver implements LabDriver {
   /** Where each partitioned node was attached, to put it back on heal. */
@@ -227,6 +229,11 @@ export class DockerLabDriver implements LabDriver {
 
   startTraffic(request: TrafficRequest): Promise<TrafficHandle> {
     return startTraffic(this.runtime, this.lab, request);
+  }
+
+  /** The operations tool's trace of one packet in this lab (predicted; injected once it exists). */
+  trace(request: TraceRequest): Promise<TraceResult> {
+    return traceLab(this.runtime, this.lab, request);
   }
 
   async collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }> {

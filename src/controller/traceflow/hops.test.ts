@@ -68,4 +68,63 @@ describe('assemblePath', () => {
       reason: 'port-not-bound',
     });
   });
+
+  it('a copy lost at its sender says why there; a group that sent a copy nowhere adds a dropped hop', () => {
+    const exit = sent.exits[0]!;
+    const down: NodePass = { ...sent, losses: [{ reason: 'tunnel-down', detail: 'the BFD session is down', exit }] };
+    const path = assemblePath([down], lab, { start, target: 'web-c', observed: false });
+    expect(path).toMatchObject({ delivered: false, reason: 'tunnel-down' });
+    expect(path.hops.at(-1)).toMatchObject({
+      node: 'hv1',
+      component: 'tunnel',
+      observation: 'dropped',
+      detail: 'the BFD session is down',
+      tunnel: { remote: 'hv2' },
+    });
+    const nowhere: NodePass = {
+      ...sent,
+      exits: [{ kind: 'port', port: 'web-b' }],
+      losses: [{ reason: 'tunnel-down', detail: 'no live bucket' }],
+    };
+    expect(assemblePath([nowhere], lab, { start, target: 'web-c', observed: false }).hops.at(-1)).toMatchObject({
+      observation: 'dropped',
+      reason: 'tunnel-down',
+      detail: 'no live bucket',
+    });
+  });
+
+  it("goes through a router's step to the gateway's pass from the router's egress port; a router as target is delivered there", () => {
+    const into: NodePass = {
+      node: 'hv1',
+      entry: { kind: 'port', port: 'web-a' },
+      rules: [],
+      exits: [{ kind: 'router-port', router: 'edge', switch: 'web' }],
+    };
+    const step: NodePass = {
+      node: 'hv1',
+      entry: { kind: 'router-port', router: 'edge', switch: 'web' },
+      rules: [],
+      exits: [{ kind: 'router-port', router: 'edge', switch: 'db' }],
+      route: { router: 'edge', destination: '10.1.0.10', ttl: 63 },
+    };
+    const out: NodePass = {
+      node: 'hv1',
+      entry: { kind: 'router-port', router: 'edge', switch: 'db' },
+      rules: [],
+      exits: [{ kind: 'port', port: 'db-d' }],
+    };
+    const path = assemblePath([into, step, out], lab, { start, target: 'db-d', observed: false });
+    expect(path.delivered).toBe(true);
+    expect(path.hops.map((h) => [h.component, h.observation, h.detail])).toEqual([
+      ['port', 'received', 'sent by port web-a'],
+      ['logical-router', 'forwarded', "into router edge's interface on switch web"],
+      ['logical-router', 'received', 'router edge takes it in on its interface on switch web'],
+      ['logical-router', 'forwarded', 'routed towards 10.1.0.10 out of its interface on switch db, TTL 63'],
+      ['logical-router', 'received', "from router edge's interface on switch db"],
+      ['port', 'delivered', 'to port db-d'],
+    ]);
+    const toRouter = assemblePath([into], lab, { start, target: 'edge', observed: false });
+    expect(toRouter.delivered).toBe(true);
+    expect(toRouter.hops.at(-1)).toMatchObject({ component: 'logical-router', observation: 'delivered', logical: 'edge' });
+  });
 });

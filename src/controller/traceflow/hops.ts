@@ -5,7 +5,7 @@
 import type { LogicalState, TraceComponent, TraceHop, TracePath } from '../../model/index.ts';
 import { DROP_REASONS } from '../../model/index.ts';
 import { explainCookie } from '../pipeline/explain.ts';
-import type { Endpoint, NodePass, PassRule } from './passes.ts';
+import type { Endpoint, NodePass, PassRule, RouteStep } from './passes.ts';
 import { sameEndpoint } from './passes.ts';
 
 export interface AssembleOptions {
@@ -69,7 +69,15 @@ function entryHop(pass: NodePass, logical: LogicalState): TraceHop {
         detail: `from physical network ${e.network} on ${e.nic}${e.vlan === undefined ? '' : `, VLAN ${e.vlan}`}`,
       };
     case 'router-port':
-      return { ...base, component: 'logical-router', logical: e.router, detail: `from router ${e.router}${portOfRouter(e)}` };
+      // A router's own step takes the packet in; a gateway's br-int gets it back from the router.
+      return {
+        ...base,
+        component: 'logical-router',
+        logical: e.router,
+        detail: pass.route
+          ? `router ${e.router} takes it in on its${portOfRouter(e).slice(2)}`
+          : `from router ${e.router}${portOfRouter(e)}`,
+      };
   }
 }
 
@@ -113,8 +121,45 @@ function nextPass(passes: readonly NodePass[], from: string, exit: Endpoint): No
     return passes.find((p) => p.node === exit.remote && p.entry.kind === 'tunnel' && p.entry.remote === from && p.entry.vni === exit.vni);
   }
   if (exit.kind === 'router-port')
-    return passes.find((p) => p.node === from && p.route?.router === exit.router && sameEndpoint(p.entry, exit));
+    return (
+      passes.find((p) => p.node === from && p.route?.router === exit.router && sameEndpoint(p.entry, exit)) ??
+      // Out of a router's step: the gateway's br-int takes the packet from the router's egress port.
+      passes.find((p) => p.node === from && !p.route && sameEndpoint(p.entry, exit))
+    );
   return undefined;
+}
+
+/** A router's step, as people read it: where it routed the packet, out of which port, TTL, NAT. */
+function routeHop(pass: NodePass, r: RouteStep): TraceHop {
+  const out = pass.exits[0];
+  const via = out?.kind === 'router-port' ? ` out of its${portOfRouter(out).slice(2)}` : '';
+  const parts = [
+    `routed towards ${r.destination}${via}`,
+    r.ttl === undefined ? '' : `TTL ${r.ttl}`,
+    r.snat ? `source NAT to ${r.snat}` : '',
+  ];
+  return {
+    node: pass.node,
+    component: 'logical-router',
+    observation: 'forwarded',
+    logical: r.router,
+    detail: parts.filter(Boolean).join(', '),
+  };
+}
+
+/** The hop of a copy that went no further: lost in a tunnel, or a node that could not be asked. */
+function lostHop(pass: NodePass, exit: Extract<Endpoint, { kind: 'tunnel' }>, observed: boolean): TraceHop {
+  const loss = pass.losses?.find((l) => l.exit && sameEndpoint(l.exit, exit));
+  const reason = loss?.reason ?? (observed ? 'tunnel-down' : 'unreachable');
+  const detail = loss?.detail ?? (observed ? `sent by ${pass.node}, never seen at ${exit.remote}` : `${exit.remote} could not be asked`);
+  return {
+    node: loss ? pass.node : exit.remote,
+    component: 'tunnel',
+    observation: 'dropped',
+    reason,
+    tunnel: { encap: exit.encap, vni: exit.vni, remote: loss ? exit.remote : pass.node },
+    detail,
+  };
 }
 
 /** Strings the passes into a path from `options.start`. */
@@ -135,19 +180,13 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
         return;
       }
       const component = byKind[meaning.kind] ?? 'logical-switch';
-      hops.push({ node: pass.node, component, observation: 'forwarded', ...(meaning.switch ? { logical: meaning.switch } : {}), rule });
+      // A rule towards a router names the router (its subject is the router's port, lrp:R:S).
+      const router = meaning.kind === 'ROUTER_UNICAST' ? /^lrp:([^:]+):/.exec(meaning.subject ?? '')?.[1] : undefined;
+      const about = router ?? meaning.switch;
+      hops.push({ node: pass.node, component, observation: 'forwarded', ...(about ? { logical: about } : {}), rule });
     });
-    if (pass.route) {
-      const r = pass.route;
-      const parts = [`routed towards ${r.destination}`, r.ttl === undefined ? '' : `TTL ${r.ttl}`, r.snat ? `source NAT to ${r.snat}` : ''];
-      hops.push({
-        node: pass.node,
-        component: 'logical-router',
-        observation: 'forwarded',
-        logical: r.router,
-        detail: parts.filter(Boolean).join(', '),
-      });
-    }
+    // A router's step that dropped the packet says why in the drop below.
+    if (pass.route && pass.exits.length > 0) hops.push(routeHop(pass, pass.route));
     if (pass.exits.length === 0) {
       const last = pass.rules.at(-1);
       const reason = pass.drop?.reason ?? 'no-flow';
@@ -174,28 +213,37 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       });
     }
     for (const exit of pass.exits) {
-      const hop = exitHop(pass.node, exit);
-      hops.push(hop);
-      if (hop.observation === 'delivered' && hop.logical === options.target) delivered = true;
+      const next = nextPass(passes, pass.node, exit);
+      // Out of a router's step, the next pass's entry says where the packet went.
+      if (!(pass.route && next)) {
+        const hop = exitHop(pass.node, exit);
+        // A packet for one of a router's own addresses has arrived once the router takes it.
+        if (exit.kind === 'router-port' && exit.router === options.target) hop.observation = 'delivered';
+        hops.push(hop);
+        if (hop.observation === 'delivered' && hop.logical === options.target) delivered = true;
+      }
       if (exit.kind === 'nic' && exit.host) {
         hops.push({ node: exit.host, component: 'host', observation: 'delivered', logical: exit.host, detail: `host ${exit.host}` });
         if (exit.host === options.target) delivered = true;
       }
-      const next = nextPass(passes, pass.node, exit);
       if (next) walk(next);
       else if (exit.kind === 'tunnel') {
-        const reason = options.observed ? 'tunnel-down' : 'unreachable';
-        const lost: TraceHop = {
-          node: exit.remote,
-          component: 'tunnel',
-          observation: 'dropped',
-          reason,
-          tunnel: { encap: exit.encap, vni: exit.vni, remote: pass.node },
-          detail: options.observed ? `sent by ${pass.node}, never seen at ${exit.remote}` : `${exit.remote} could not be asked`,
-        };
+        const lost = lostHop(pass, exit, options.observed);
         hops.push(lost);
         firstDrop ??= lost;
       }
+    }
+    for (const loss of pass.losses ?? []) {
+      if (loss.exit) continue; // said where its exit is
+      const hop: TraceHop = {
+        node: pass.node,
+        component: 'tunnel',
+        observation: 'dropped',
+        reason: loss.reason,
+        detail: loss.detail ?? DROP_REASONS[loss.reason],
+      };
+      hops.push(hop);
+      firstDrop ??= hop;
     }
   };
   const first = passes.find((p) => p.node === options.start.node && sameEndpoint(p.entry, options.start.entry));

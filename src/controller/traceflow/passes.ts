@@ -30,6 +30,12 @@ export interface RouteStep {
   snat?: string;
 }
 
+export interface PassLoss {
+  reason: DropReason;
+  detail?: string;
+  exit?: Endpoint;
+}
+
 export interface NodePass {
   node: string;
   entry: Endpoint;
@@ -38,6 +44,10 @@ export interface NodePass {
   exits: Endpoint[];
   /** Why nothing left, when nothing did. */
   drop?: { reason: DropReason; detail?: string };
+  /** Copies lost here although others may have left: one sent into a tunnel known to be down
+   *  (`exit`: that exit, whose far end is then not looked for), or one a group could not send
+   *  anywhere (a fast_failover group without a live bucket; no `exit`). */
+  losses?: PassLoss[];
   /** On an L3 gateway, where the packet went through a router: the routing done there. */
   route?: RouteStep;
 }

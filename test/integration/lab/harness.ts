@@ -45,6 +45,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   'scenario-probes': ['it-probe'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
+  trace: ['it-trace'],
 };
 
 const owners = new Map<string, string>();

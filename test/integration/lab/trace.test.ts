@@ -1,0 +1,226 @@
+// nvlab trace's predicted path on a real lab (topologies/trace.yaml): unicast on one node and
+// across nodes, broadcasts replicated at the source and by a service node, routed traffic with
+// SNAT to a host behind the uplink, an L2 gateway to a host on a VLAN, isolation; a trace that
+// changes nothing (flows, groups, VM port counters); the CLI's JSON and exit codes; then the lab
+// broken on purpose: a flow deleted by hand, a port unbound, the service node killed.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { labNorthbound } from '../../../src/app/ports.ts';
+import { traceLab } from '../../../src/app/trace/index.ts';
+import { unwrap } from '../../../src/northbound-client/index.ts';
+import { TraceResultSchema, type TraceHop, type TraceRequestInput } from '../../../src/model/index.ts';
+import { labTopology, useLab } from './harness.ts';
+import { eventually, nvlab, runtime } from './support.ts';
+
+const testLab = useLab(labTopology('trace.yaml'));
+const lab = testLab.name;
+const TRANSPORT_NODES = ['hv1', 'hv2', 'hv3', 'sn1', 'l2gw', 'gw1'];
+
+const trace = (input: TraceRequestInput) => traceLab(runtime, lab, input);
+const nodesOf = (hops: TraceHop[]) => hops.map((h) => h.node).filter((n, i, all) => n !== all[i - 1]);
+const delivered = (hops: TraceHop[]) => hops.filter((h) => h.observation === 'delivered').map((h) => h.logical);
+const vni = (sw: string) => testLab.plan.switches.find((s) => s.name === sw)!.vni;
+
+async function sh(node: string, script: string): Promise<string> {
+  const result = await runtime.exec(testLab.container(node), ['sh', '-c', script]);
+  expect(result.exitCode, `${node}: ${script}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** What a trace must leave as it is: each node's flows (without counters) and groups, and the
+ *  kernel's packet counters of every VM port. */
+async function labState(): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    TRANSPORT_NODES.map(async (node) => {
+      const flows = await sh(
+        node,
+        'ovs-ofctl -O OpenFlow13 --no-stats dump-flows br-int | sort; ovs-ofctl -O OpenFlow13 dump-groups br-int | sort',
+      );
+      const counters = await sh(
+        node,
+        'for i in /sys/class/net/vm-*; do [ -e "$i" ] && echo "${i##*/} $(cat $i/statistics/rx_packets) $(cat $i/statistics/tx_packets)"; done; true',
+      );
+      return [node, `${flows}\n${counters}`] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+beforeAll(async () => {
+  // The L2 gateway learns the printer's MAC from its first frame.
+  const lan1 = testLab.plan.switches.find((s) => s.name === 'lan')!.ports[0]!.ip;
+  await runtime.exec(testLab.container('printer'), ['ping', '-c', '1', '-W', '2', lan1]);
+  // Its ping leaves a neighbour entry in DELAY, which Linux confirms with a unicast ARP 5 s later:
+  // past that, nothing moves in the lab but what a test sends.
+  await new Promise((r) => setTimeout(r, 7_000));
+});
+
+describe('predicted paths on a healthy lab', () => {
+  test('unicast on one node: classified and delivered by the local port rule, on hv1 only', async () => {
+    const r = await trace({ from: 'web1', to: 'web2' });
+    expect(r.delivered).toBe(true);
+    expect(r.hops.map((h) => [h.node, h.component, h.observation, h.logical])).toEqual([
+      ['hv1', 'port', 'received', 'web1'],
+      ['hv1', 'logical-switch', 'forwarded', 'web'],
+      ['hv1', 'port', 'delivered', 'web2'],
+    ]);
+    expect(r.hops[1]!.rule).toMatchObject({ table: 10, priority: 110, meaning: 'deliver to local port web2 on switch web' });
+  });
+
+  test('across nodes: into the tunnel with its encap and VNI, out of it on the remote node', async () => {
+    const r = await trace({ from: 'web1', to: 'web3' });
+    expect(r.delivered).toBe(true);
+    expect(nodesOf(r.hops)).toEqual(['hv1', 'hv2']);
+    const out = r.hops.find((h) => h.node === 'hv1' && h.component === 'tunnel');
+    expect(out).toMatchObject({ observation: 'forwarded', tunnel: { encap: 'geneve', vni: vni('web'), remote: 'hv2' } });
+    expect(r.hops.find((h) => h.node === 'hv2' && h.component === 'tunnel')).toMatchObject({
+      observation: 'received',
+      tunnel: { vni: vni('web'), remote: 'hv1' },
+    });
+    expect(r.hops.at(-1)).toMatchObject({ node: 'hv2', observation: 'delivered', logical: 'web3' });
+    expect((await trace({ from: 'web1', to: 'web3', proto: 'udp:53' })).delivered).toBe(true);
+  });
+
+  test('a broadcast: replicated at the source node to every node of the switch, and by the service node', async () => {
+    const source = await trace({ from: 'web1', to: 'web4', frame: 'broadcast' });
+    expect(source.delivered).toBe(true);
+    expect(source.hops.find((h) => h.observation === 'replicated')).toMatchObject({ node: 'hv1', copies: 4 });
+    const remotes = source.hops.filter((h) => h.node === 'hv1' && h.component === 'tunnel').map((h) => h.tunnel?.remote);
+    expect(remotes.sort()).toEqual(['gw1', 'hv2', 'hv3']);
+    expect(delivered(source.hops).sort()).toEqual(['web2', 'web3', 'web4']);
+
+    const viaService = await trace({ from: 'svc1', to: 'svc3', frame: 'broadcast' });
+    expect(viaService.delivered).toBe(true);
+    expect(viaService.hops.filter((h) => h.node === 'hv1' && h.component === 'tunnel').map((h) => h.tunnel?.remote)).toEqual(['sn1']);
+    expect(viaService.hops.find((h) => h.observation === 'replicated')).toMatchObject({
+      node: 'sn1',
+      component: 'service-node',
+      copies: 2,
+    });
+    expect(delivered(viaService.hops).sort()).toEqual(['svc2', 'svc3']);
+  });
+
+  test('routed: through the router on its gateway with the TTL lowered, on to the target; SNAT to a host behind the uplink', async () => {
+    const routed = await trace({ from: 'web1', to: 'db1' });
+    expect(routed.delivered).toBe(true);
+    expect(nodesOf(routed.hops)).toEqual(['hv1', 'gw1', 'hv2']);
+    expect(routed.hops).toContainEqual(
+      expect.objectContaining({
+        node: 'gw1',
+        component: 'logical-router',
+        logical: 'edge',
+        detail: 'routed towards 10.0.2.11 out of its interface on switch db, TTL 63',
+      }),
+    );
+    expect(routed.hops.at(-1)).toMatchObject({ node: 'hv2', observation: 'delivered', logical: 'db1' });
+
+    const snat = await trace({ from: 'web1', to: 'www' });
+    expect(snat.delivered).toBe(true);
+    expect(snat.hops).toContainEqual(
+      expect.objectContaining({ detail: 'routed towards 203.0.113.80 out of its uplink, TTL 63, source NAT to 203.0.113.2' }),
+    );
+    expect(snat.hops.slice(-2).map((h) => [h.node, h.component, h.observation, h.logical])).toEqual([
+      ['gw1', 'physical-network', 'forwarded', 'internet'],
+      ['www', 'host', 'delivered', 'www'],
+    ]);
+  });
+
+  test('the L2 gateway to a host on a VLAN', async () => {
+    const r = await trace({ from: 'lan1', to: 'printer' });
+    expect(r.delivered).toBe(true);
+    expect(nodesOf(r.hops)).toEqual(['hv1', 'l2gw', 'printer']);
+    expect(r.hops.find((h) => h.node === 'l2gw' && h.tunnel)).toMatchObject({
+      observation: 'received',
+      tunnel: { vni: vni('lan'), remote: 'hv1' },
+    });
+    expect(r.hops.at(-2)).toMatchObject({
+      node: 'l2gw',
+      component: 'physical-network',
+      logical: 'office',
+      detail: 'out eth2 onto physical network office, VLAN 10',
+    });
+    expect(r.hops.at(-1)).toMatchObject({ node: 'printer', component: 'host', observation: 'delivered' });
+  });
+
+  test('isolation: a tenant no router joins is never reached', async () => {
+    const r = await trace({ from: 'web1', to: 'other2' });
+    expect(r).toMatchObject({ delivered: false, reason: 'isolation' });
+    expect(r.hops.at(-1)).toMatchObject({ observation: 'dropped', reason: 'isolation', logical: 'web' });
+  });
+
+  test('a trace never changes the lab: flows, groups and VM port counters are the same after it', async () => {
+    const before = await labState();
+    expect(before.hv1).toMatch(/^vm-web1 \d+ \d+$/m);
+    expect(before.l2gw).toMatch(/table=40/); // what the L2 gateway learnt of the printer
+    // Among them the printer's frame, which passes the L2 gateway's learn action.
+    for (const input of [
+      { from: 'web1', to: 'web3' },
+      { from: 'svc1', to: 'svc3', frame: 'broadcast' as const },
+      { from: 'printer', to: 'lan1' },
+      { from: 'web1', to: 'www' },
+    ])
+      expect((await trace(input)).delivered, `${input.from} → ${input.to}`).toBe(true);
+    expect(await labState()).toEqual(before);
+  });
+
+  test('nvlab trace --format json: the result, exit 0 when delivered and 1 when dropped', async () => {
+    const ok = await nvlab(['trace', 'web1', 'db1', '--lab', lab, '--format', 'json']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const result = TraceResultSchema.parse(JSON.parse(ok.stdout));
+    expect(result).toMatchObject({ from: 'web1', to: 'db1', proto: 'icmp', delivered: true });
+    expect(nodesOf(result.hops)).toEqual(['hv1', 'gw1', 'hv2']);
+    const dropped = await nvlab(['trace', 'web1', 'other2', '--lab', lab, '--format', 'json']);
+    expect(dropped.exitCode, dropped.stderr).toBe(1);
+    expect(JSON.parse(dropped.stdout)).toMatchObject({ delivered: false, reason: 'isolation' });
+  });
+
+  test("the scenario driver's trace is the same predicted trace", async () => {
+    const r = await testLab.driver.trace({ from: 'web1', to: 'web3', proto: 'icmp' });
+    expect(r).toMatchObject({ delivered: true });
+    expect(nodesOf(r.hops)).toEqual(['hv1', 'hv2']);
+  });
+});
+
+describe('the lab broken on purpose', () => {
+  test('a flow deleted by hand: the trace names the node that lost it, no-flow', async () => {
+    const healthy = await trace({ from: 'web1', to: 'web3' });
+    const classify = healthy.hops.find((h) => h.node === 'hv2' && h.component === 'tunnel' && h.rule)!.rule!;
+    expect(classify).toMatchObject({ table: 0 });
+    await sh('hv2', `ovs-ofctl -O OpenFlow13 del-flows br-int 'cookie=${classify.cookie}/-1'`);
+    const broken = await trace({ from: 'web1', to: 'web3' });
+    expect(broken).toMatchObject({ delivered: false, reason: 'no-flow' });
+    expect(broken.hops.at(-1)).toMatchObject({ node: 'hv2', observation: 'dropped', reason: 'no-flow' });
+    const cli = await nvlab(['trace', 'web1', 'web3', '--lab', lab, '--format', 'json']);
+    expect(cli.exitCode, cli.stderr).toBe(1);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ delivered: false, reason: 'no-flow' });
+  });
+
+  test('a port unbound from its node, or not plugged in on it: port-not-bound', async () => {
+    const api = await labNorthbound(runtime, lab);
+    const { node: _node, ...unbound } = unwrap(await api.logicalPorts.get('web4'));
+    unwrap(await api.logicalPorts.update('web4', unbound));
+    const r = await trace({ from: 'web1', to: 'web4' });
+    expect(r).toMatchObject({ delivered: false, reason: 'port-not-bound' });
+    expect(r.hops.at(-1)).toMatchObject({ observation: 'dropped', reason: 'port-not-bound', logical: 'web4' });
+    // Bound, but its interface gone from the node's br-int: not plugged in.
+    await sh('hv1', 'ovs-vsctl del-port br-int vm-web2');
+    const unplugged = await trace({ from: 'web1', to: 'web2' });
+    expect(unplugged).toMatchObject({ delivered: false, reason: 'port-not-bound' });
+    expect(unplugged.hops.at(-1)).toMatchObject({
+      node: 'hv1',
+      logical: 'web2',
+      detail: 'port web2 is bound to hv1 but not plugged in there',
+    });
+  });
+
+  test('the service node killed: its tunnels go down, the broadcast is dropped at the source (tunnel-down)', async () => {
+    await runtime.kill(testLab.container('sn1'));
+    // BFD notices in a few of its 100 ms rounds.
+    const r = await eventually(
+      () => trace({ from: 'svc1', to: 'svc3', frame: 'broadcast' }),
+      (t) => t.reason === 'tunnel-down',
+      10_000,
+    );
+    expect(r).toMatchObject({ delivered: false, reason: 'tunnel-down' });
+    expect(r.hops.at(-1)).toMatchObject({ node: 'hv1', observation: 'dropped', reason: 'tunnel-down' });
+  });
+});
