@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { LabStatus, LogicalPortStatus } from '../model/index.ts';
+import type { LabStatus } from '../model/index.ts';
+import { geneveTunnel, programmedNode, web1Status } from '../model/status-fixtures.ts';
 import { portFlows, statusReport } from './status-report.ts';
 
 beforeAll(() => {
@@ -9,16 +10,7 @@ beforeAll(() => {
 
 const flow = (node: string, kind: string) => ({ node, kind, table: 10, priority: 100, cookie: '0x0', packets: 0, bytes: 0, meaning: '' });
 
-const web1: LogicalPortStatus = {
-  port: 'web1',
-  switch: 'web',
-  vni: 5001,
-  member: 'ctrl1',
-  node: 'hv1',
-  plugged: true,
-  up: true,
-  flows: [flow('hv1', 'classify'), flow('hv1', 'deliver'), flow('hv3', 'remote'), flow('hv2', 'remote')],
-};
+const web1 = web1Status('ctrl1', [flow('hv1', 'classify'), flow('hv1', 'deliver'), flow('hv3', 'remote'), flow('hv2', 'remote')]);
 
 const lab: LabStatus = {
   lab: 'demo',
@@ -28,35 +20,14 @@ const lab: LabStatus = {
   ],
   nodes: [
     {
-      node: 'hv1',
-      role: 'hypervisor',
-      member: 'ctrl1',
-      connected: { ovsdb: true, openflow: true },
-      master: { member: 'ctrl1', generation: 3 },
-      programmed: true,
-      flows: 24,
-      groups: 4,
-      tunnels: [
-        {
-          interface: 'tun-hv2-gnv',
-          remote: 'hv2',
-          remoteIp: '172.30.42.11',
-          encap: 'geneve',
-          key: 'flow',
-          link: 'up',
-          rx: { packets: 12, bytes: 1176 },
-          tx: { packets: 14, bytes: 1372 },
-        },
-        {
-          interface: 'tun-sn1-gnv',
-          remote: 'sn1',
-          remoteIp: '172.30.42.20',
-          encap: 'geneve',
-          key: 'flow',
+      ...programmedNode('hv1', 'ctrl1', 3, { flows: 24, groups: 4 }, [
+        geneveTunnel('hv2', '172.30.42.11', { link: 'up', rx: { packets: 12, bytes: 1176 }, tx: { packets: 14, bytes: 1372 } }),
+        geneveTunnel('sn1', '172.30.42.20', {
           link: 'down',
           bfd: { state: 'down', forwarding: false, diagnostic: 'Control Detection Time Expired' },
-        },
-      ],
+        }),
+      ]),
+      role: 'hypervisor',
     },
     { node: 'hv2', role: 'hypervisor', error: 'GET /api/v1/transport-nodes/hv2/status → 500: boom' },
   ],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LabStatusSchema, type LogicalPortStatus, type Status, type TransportNodeStatus } from '../../model/index.ts';
+import { LabStatusSchema, type Status } from '../../model/index.ts';
+import { geneveTunnel, programmedNode, web1Status } from '../../model/status-fixtures.ts';
 import { assembleLabStatus, memberFor, memberStatuses, referenceStatus, type MemberAnswer } from './assemble.ts';
 
 const status = (member: string, leader: boolean, masterOf: string[]): Status => ({
@@ -24,27 +25,10 @@ const members: MemberAnswer[] = [
   { name: 'ctrl3', ip: '172.31.0.4', running: false, status: undefined },
 ];
 
-const node = (name: string): TransportNodeStatus => ({
-  node: name,
-  member: 'ctrl1',
-  connected: { ovsdb: true, openflow: true },
-  master: { member: 'ctrl1', generation: 2 },
-  programmed: true,
-  flows: 20,
-  groups: 2,
-  tunnels: [{ interface: 'tun-hv2-gnv', remote: 'hv2', remoteIp: '172.30.0.11', encap: 'geneve', key: 'flow', link: 'up' }],
-});
+const node = (name: string) =>
+  programmedNode(name, 'ctrl1', 2, { flows: 20, groups: 2 }, [geneveTunnel('hv2', '172.30.0.11', { link: 'up' })]);
 
-const port: LogicalPortStatus = {
-  port: 'web1',
-  switch: 'web',
-  vni: 5001,
-  member: 'ctrl1',
-  node: 'hv1',
-  plugged: true,
-  up: true,
-  flows: [],
-};
+const port = web1Status('ctrl1', []);
 
 describe('nvlab status, put together', () => {
   it("takes the leader's view of the cluster, and asks each node's master, or any member that answers", () => {

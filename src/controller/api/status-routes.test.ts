@@ -11,48 +11,24 @@ import {
   StatusSchema,
   TransportNodeStatusSchema,
   type LogicalPortStatistics,
-  type LogicalPortStatus,
-  type TransportNodeStatus,
 } from '../../model/index.ts';
+import { geneveTunnel, programmedNode, web1Status } from '../../model/status-fixtures.ts';
 
-const nodeStatus: TransportNodeStatus = {
-  node: 'hv1',
-  member: 'ctrl2',
-  connected: { ovsdb: true, openflow: true },
-  master: { member: 'ctrl2', generation: 3 },
-  programmed: true,
-  flows: 24,
-  groups: 4,
-  tunnels: [
-    {
-      interface: 'tun-sn1-gnv',
-      remote: 'sn1',
-      remoteIp: '172.30.0.20',
-      encap: 'geneve',
-      key: 'flow',
-      ofport: 2,
-      link: 'up',
-      bfd: { state: 'up', forwarding: true, remoteState: 'up' },
-      rx: { packets: 10, bytes: 1000 },
-      tx: { packets: 12, bytes: 1200 },
-    },
-  ],
-};
+const nodeStatus = programmedNode('hv1', 'ctrl2', 3, { flows: 24, groups: 4 }, [
+  geneveTunnel('sn1', '172.30.0.20', {
+    ofport: 2,
+    link: 'up',
+    bfd: { state: 'up', forwarding: true, remoteState: 'up' },
+    rx: { packets: 10, bytes: 1000 },
+    tx: { packets: 12, bytes: 1200 },
+  }),
+]);
 
-const portStatus: LogicalPortStatus = {
-  port: 'web1',
-  switch: 'web',
-  vni: 5001,
-  member: 'ctrl2',
-  node: 'hv1',
-  plugged: true,
-  interface: 'vm-web1',
-  ofport: 1,
-  up: true,
-  flows: [
-    { node: 'hv1', kind: 'classify', table: 0, priority: 100, cookie: '0x0100138900000001', packets: 3, bytes: 294, meaning: 'classify' },
-  ],
-};
+const portStatus = web1Status(
+  'ctrl2',
+  [{ node: 'hv1', kind: 'classify', table: 0, priority: 100, cookie: '0x0100138900000001', packets: 3, bytes: 294, meaning: 'classify' }],
+  { interface: 'vm-web1', ofport: 1 },
+);
 
 const portStatistics: LogicalPortStatistics = {
   port: 'web1',

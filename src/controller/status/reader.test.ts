@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowStats, FlowStatsFilter, OpenFlowConnection, PortStats } from '../../openflow/index.ts';
 import { desiredFlows, type NodeFacts } from '../pipeline/index.ts';
-import { smallLab } from '../pipeline/test-fixtures.ts';
+import { hv1Facts, smallLab } from '../pipeline/test-fixtures.ts';
 import { SouthboundStatus } from './reader.ts';
 import type { Row } from '../southbound/node-sessions.ts';
 
@@ -12,17 +12,7 @@ const logical = smallLab();
 
 /** What each node's br-int reports: VM ports and tunnels. */
 const FACTS: Record<string, NodeFacts> = {
-  hv1: {
-    vmPorts: new Map([
-      ['web-a', 1],
-      ['web-b', 2],
-      ['db-d', 3],
-    ]),
-    tunnelPorts: new Map([
-      ['tun-hv2-gnv', 10],
-      ['tun-hv3-vxl', 11],
-    ]),
-  },
+  hv1: hv1Facts(),
   hv2: { vmPorts: new Map([['web-c', 1]]), tunnelPorts: new Map([['tun-hv1-gnv', 10]]) },
 };
 
