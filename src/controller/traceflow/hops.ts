@@ -15,6 +15,9 @@ export interface AssembleOptions {
   target: string;
   /** An injected trace: a copy sent into a tunnel and never seen at the far end was lost there. */
   observed: boolean;
+  /** Injected: nodes that could not be watched (their master did not answer): what went there
+   *  is `unreachable`, not lost. */
+  unobserved?: ReadonlySet<string>;
 }
 
 const byKind: Record<string, TraceComponent> = {
@@ -184,14 +187,14 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       const next = nextPass(passes, pass.node, exit);
       if (next) walk(next);
       else if (exit.kind === 'tunnel') {
-        const reason = options.observed ? 'tunnel-down' : 'unreachable';
+        const seen = options.observed && !options.unobserved?.has(exit.remote);
         const lost: TraceHop = {
           node: exit.remote,
           component: 'tunnel',
           observation: 'dropped',
-          reason,
+          reason: seen ? 'tunnel-down' : 'unreachable',
           tunnel: { encap: exit.encap, vni: exit.vni, remote: pass.node },
-          detail: options.observed ? `sent by ${pass.node}, never seen at ${exit.remote}` : `${exit.remote} could not be asked`,
+          detail: seen ? `sent by ${pass.node}, never seen at ${exit.remote}` : `${exit.remote} could not be asked`,
         };
         hops.push(lost);
         firstDrop ??= lost;
