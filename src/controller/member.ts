@@ -9,6 +9,7 @@ import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { Store } from './store/index.ts';
+import { TraceflowAgent } from './traceflow/agent.ts';
 import { API_PORT, STORE_PORT } from '../model/index.ts';
 
 const READY_FILE = '/run/nvlab/controller.ready';
@@ -63,6 +64,19 @@ export async function runMember(config: MemberConfig): Promise<void> {
     }, 5000).unref();
   }
   programmer.start();
+  const traceflows = new TraceflowAgent({
+    me: config.name,
+    store,
+    mastered: () => programmer.masteredSwitches(),
+    connected: (node) => {
+      const dpid = sessions.datapathId(node);
+      return dpid !== undefined && openflow.connections.some((c) => c.datapathId === dpid);
+    },
+    facts: (node) => sessions.facts(node),
+    logical: () => programmer.logicalState(),
+    log,
+  });
+  traceflows.start();
   const api = createApi({
     store,
     member: config.name,

@@ -1,0 +1,234 @@
+// A member's part in injected traceflows (coordination.ts has the rules, docs/controller.md
+// "Traceflows" the story). Every member watches the store's running trace, the oldest first, one
+// at a time: it arms the nodes it masters and reports them, the source node's master sends the
+// packet once every node is armed, every member then reads its shadows' counters, disarms and
+// reports the passes, and one member (the one that took the request while it lives) assembles
+// the observed path and ends the trace. Nothing here forwards requests between members: the
+// store carries the trace and the reports.
+import type { LogicalState } from '../../model/index.ts';
+import type { OpenFlowConnection } from '../../openflow/index.ts';
+import type { NodeFacts } from '../pipeline/index.ts';
+import type { Store, TraceflowRecord, TraceflowReport } from '../store/index.ts';
+import { assemblerOf, notObserved, outcomeOf, readyToInject } from './coordination.ts';
+import { observedPass } from './observe.ts';
+import { buildFrame, markOf } from './packet.ts';
+import { passToJson, type NodePass } from './passes.ts';
+import { openflowPort, type PlaceResources } from './places.ts';
+import { planTrace, type TracePlan } from './plan.ts';
+import { armSwitch, disarmSwitch, injectFrame, readCounters, type ArmedSwitch } from './switch-ops.ts';
+
+/** How long the source node's master waits for every node to be armed before giving up. */
+export const ARM_BOUND_MS = 4000;
+/** From the injection to reading the counters: the packet crosses the underlay and the far
+ *  nodes' pipelines in a few ms; this leaves room for a loaded machine. */
+export const OBSERVE_AFTER_MS = 300;
+/** From the request to the answer, at most: past it the trace fails naming who did not answer.
+ *  Below the shadows' hard timeout (10 s), so that they are still there when counted. */
+export const TRACE_BOUND_MS = 8000;
+/** Ended traces kept in the store for GET. */
+export const KEEP_TRACES = 50;
+const TICK_MS = 100;
+
+export interface AgentDeps {
+  me: string;
+  store: Store;
+  /** Nodes this member masters now, with their switch. */
+  mastered: () => ReadonlyMap<string, OpenFlowConnection>;
+  /** Whether this member has an OpenFlow connection to the node at all (master or slave). */
+  connected: (node: string) => boolean;
+  facts: (node: string) => NodeFacts;
+  /** The logical state as the programmer sees it (ports down while not plugged in). */
+  logical: () => LogicalState;
+  log: (line: string) => void;
+}
+
+/** The trace's number in its shadows' cookies: any number unique among recent traces will do. */
+function traceNumber(id: string): number {
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return (h & 0xfffffe) + 1;
+}
+
+export class TraceflowAgent {
+  /** The switches this member armed, per trace. */
+  private readonly armed = new Map<string, ArmedSwitch[]>();
+  private running = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: AgentDeps) {}
+
+  start(): void {
+    this.deps.store.on('traceflow', () => this.kick());
+    this.timer = setInterval(() => this.kick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Runs a step now, or right after the one under way. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void (async () => {
+      do {
+        this.again = false;
+        await this.step().catch((error: unknown) => this.deps.log(`traceflow: ${error instanceof Error ? error.message : String(error)}`));
+      } while (this.again);
+      this.running = false;
+    })();
+  }
+
+  private live(): string[] {
+    const names = this.deps.store.liveMembers().map((m) => m.name);
+    return names.includes(this.deps.me) ? names : [...names, this.deps.me];
+  }
+
+  private async step(): Promise<void> {
+    const { store, me } = this.deps;
+    const traces = store.traceflows();
+    for (const [id, armed] of this.armed) {
+      if (!traces.some((t) => t.id === id && t.state === 'running')) await this.disarm(id, armed);
+    }
+    const trace = traces.find((t) => t.state === 'running');
+    if (!trace) return;
+    const logical = this.deps.logical();
+    const resources = { nodes: store.listNodes(), ports: store.listPorts(), switches: store.listSwitches(), routers: store.listRouters() };
+    let plan: TracePlan;
+    try {
+      plan = planTrace(trace.request, resources);
+    } catch (error) {
+      // The resources changed since the request was taken: nothing can be sent.
+      if (assemblerOf(trace, this.live()) === me)
+        await store.finishTraceflow(trace.id, 'failed', { error: (error as Error).message }, Date.now());
+      return;
+    }
+    const mine = store.traceflowReports(trace.id).find((r) => r.member === me);
+    if (!mine) await this.arm(trace, plan, logical, resources);
+    else if (mine.phase === 'armed' && (trace.injected !== undefined || trace.injectError)) await this.observe(trace, plan);
+    else if (mine.phase === 'armed') await this.injectIfReady(trace, plan, logical);
+    await this.assembleIfDone(store.traceflows().find((t) => t.id === trace.id) ?? trace, plan, logical);
+  }
+
+  private async arm(trace: TraceflowRecord, plan: TracePlan, logical: LogicalState, resources: PlaceResources): Promise<void> {
+    const mark = markOf(plan.frame.payload);
+    const armed: ArmedSwitch[] = [];
+    const unarmed: Record<string, string> = {};
+    this.armed.set(trace.id, armed);
+    await Promise.all(
+      [...this.deps.mastered()].map(async ([node, sw]) => {
+        try {
+          armed.push(await armSwitch(sw, { node, facts: this.deps.facts(node), resources, mark, trace: traceNumber(trace.id) }));
+        } catch (error) {
+          unarmed[node] = error instanceof Error ? error.message : String(error);
+        }
+      }),
+    );
+    const report: TraceflowReport = {
+      traceflow: trace.id,
+      member: this.deps.me,
+      phase: 'armed',
+      nodes: armed.map((a) => a.node),
+      disconnected: logical.nodes.map((n) => n.name).filter((n) => !this.deps.connected(n)),
+      ...(Object.keys(unarmed).length ? { unarmed } : {}),
+    };
+    await this.deps.store.reportTraceflow(report);
+  }
+
+  /** The source node's master: sends the packet once every node is armed (or says why not). */
+  private async injectIfReady(trace: TraceflowRecord, plan: TracePlan, logical: LogicalState): Promise<void> {
+    const node = plan.source.node;
+    const { store } = this.deps;
+    if (node === undefined) {
+      if (assemblerOf(trace, this.live()) === this.deps.me)
+        await store.markInjected(trace.id, {
+          error: { kind: 'not-plugged', detail: `${trace.request.from} is not bound to a transport node` },
+        });
+      return;
+    }
+    const armed = this.armed.get(trace.id)?.find((a) => a.node === node);
+    if (!armed) return; // not its master
+    const facts = this.deps.facts(node);
+    const via = plan.source.via;
+    const ofport = 'vmPort' in via ? facts.vmPorts.get(via.vmPort) : facts.physicalPorts?.get(via.nic);
+    if (ofport === undefined) {
+      const what = 'vmPort' in via ? `port ${via.vmPort}` : `NIC ${via.nic}`;
+      await store.markInjected(trace.id, { error: { kind: 'not-plugged', detail: `${what} is not plugged in on ${node}` } });
+      return;
+    }
+    const { ready, waiting } = readyToInject(
+      store.traceflowReports(trace.id),
+      this.live(),
+      logical.nodes.map((n) => n.name),
+    );
+    if (ready) {
+      await injectFrame(armed.sw, openflowPort(ofport), buildFrame(plan.frame));
+      await store.markInjected(trace.id, { at: Date.now() });
+    } else if (Date.now() - trace.created > ARM_BOUND_MS) {
+      await store.markInjected(trace.id, { error: { kind: 'not-armed', detail: `waited ${ARM_BOUND_MS} ms for ${waiting.join(', ')}` } });
+    }
+  }
+
+  /** After the packet went (or did not): counts, disarms and reports what its nodes saw. */
+  private async observe(trace: TraceflowRecord, plan: TracePlan): Promise<void> {
+    if (trace.injected !== undefined && Date.now() < trace.injected + OBSERVE_AFTER_MS) return;
+    const armed = this.armed.get(trace.id) ?? [];
+    const passes: NodePass[] = [];
+    if (trace.injected !== undefined) {
+      const source = plan.source.node;
+      const facts = source === undefined ? undefined : this.deps.facts(source);
+      const via = plan.source.via;
+      const ofport = 'vmPort' in via ? facts?.vmPorts.get(via.vmPort) : facts?.physicalPorts?.get(via.nic);
+      for (const a of armed) {
+        const counters = await readCounters(a);
+        const pass = observedPass(a.node, a.records, counters, {
+          places: a.places,
+          ...(a.node === source && ofport !== undefined ? { source: { inPort: openflowPort(ofport), entry: plan.source.entry } } : {}),
+          ...(plan.host ? { host: plan.host } : {}),
+        });
+        if (pass) passes.push(pass);
+      }
+    }
+    await this.disarm(trace.id, armed);
+    const report: TraceflowReport = {
+      traceflow: trace.id,
+      member: this.deps.me,
+      phase: 'observed',
+      nodes: armed.map((a) => a.node),
+      disconnected: [],
+      passes: passes.map(passToJson),
+    };
+    await this.deps.store.reportTraceflow(report);
+  }
+
+  private async assembleIfDone(trace: TraceflowRecord, plan: TracePlan, logical: LogicalState): Promise<void> {
+    const live = this.live();
+    if (trace.state !== 'running' || assemblerOf(trace, live) !== this.deps.me) return;
+    const reports = this.deps.store.traceflowReports(trace.id);
+    const missing = notObserved(reports, live);
+    if (missing.length > 0 && Date.now() - trace.created < TRACE_BOUND_MS) return;
+    const outcome = outcomeOf({
+      trace,
+      plan,
+      reports,
+      logical,
+      masterships: this.deps.store.masterships(),
+      missing,
+      boundMs: TRACE_BOUND_MS,
+    });
+    if (await this.deps.store.finishTraceflow(trace.id, outcome.state, outcome.result, Date.now())) {
+      this.deps.log(`traceflow ${trace.id}: ${outcome.state}${outcome.result.error ? `: ${outcome.result.error}` : ''}`);
+      await this.deps.store.pruneTraceflows(KEEP_TRACES);
+    }
+  }
+
+  private async disarm(id: string, armed: readonly ArmedSwitch[]): Promise<void> {
+    this.armed.delete(id);
+    await Promise.all(armed.map((a) => disarmSwitch(a).catch(() => {}))); // the hard timeout removes what stays
+  }
+}
