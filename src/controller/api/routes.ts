@@ -13,6 +13,7 @@ import {
 } from '../../model/index.ts';
 import type { Store } from '../store/index.ts';
 import { resourceComponents, resourceRoutes } from './resource-routes.ts';
+import { TRACEFLOW_COMPONENTS, TRACEFLOW_ROUTES } from './traceflow-routes.ts';
 
 export interface RouteContext {
   store: Store;
@@ -56,6 +57,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   Error: { schema: ErrorSchema, io: 'output' },
   ValidationError: { schema: ValidationErrorSchema, io: 'output' },
   NoQuorumError: { schema: NoQuorumErrorSchema, io: 'output' },
+  ...TRACEFLOW_COMPONENTS,
 };
 
 export const ROUTES: RouteSpec[] = [
@@ -90,4 +92,5 @@ export const ROUTES: RouteSpec[] = [
       };
     },
   },
+  ...TRACEFLOW_ROUTES,
 ];
