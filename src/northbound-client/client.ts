@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { API_PREFIX, RESOURCES, StatusSchema, listOf, type ResourceDescription, type ResourceName, type Status } from '../model/index.ts';
 import { NO_BODY, outcomeOf, type Outcome, type SuccessKind } from './outcomes.ts';
+import { traceflowClient, type TraceflowClient } from './traceflows.ts';
 import { exchangeOnce, transport, type Method, type Transport, type TransportOptions } from './transport.ts';
 
 type Named = { name: string };
@@ -30,6 +31,8 @@ type ClientOf<R extends ResourceDescription> =
 export type NorthboundClient = { readonly [K in ResourceName]: ClientOf<(typeof RESOURCES)[K]> } & {
   /** The status of whichever member answers first. */
   status(): Promise<Outcome<Status>>;
+  /** Injected traceflows (traceflows.ts). */
+  traceflows: TraceflowClient;
 };
 
 const STATUS_PATH = `${API_PREFIX}/status`;
@@ -91,6 +94,7 @@ export function northbound(memberIps: readonly string[], options: TransportOptio
   return {
     ...resources,
     status: async () => outcomeOf('GET', STATUS_PATH, await t.exchange('GET', STATUS_PATH), 'ok', StatusSchema),
+    traceflows: traceflowClient(t),
   };
 }
 

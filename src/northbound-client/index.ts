@@ -3,3 +3,4 @@ export { northbound, memberStatus, type NorthboundClient, type ResourceClient } 
 export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes.ts';
 export { NorthboundError } from './errors.ts';
 export type { TransportOptions } from './transport.ts';
+export { runTraceflow, type RunTraceflowOptions, type TraceflowClient } from './traceflows.ts';
