@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { API_PREFIX, TraceflowCreatedSchema, TraceflowSchema, TraceRequestSchema, type Traceflow } from '../../model/index.ts';
 import { NotFoundError, type TraceflowRecord } from '../store/index.ts';
 import { planTrace } from '../traceflow/plan.ts';
+import { parseBody } from './resource-routes.ts';
 import type { ComponentSpec, RouteSpec } from './routes.ts';
 
 const PATH = `${API_PREFIX}/traceflows`;
@@ -43,7 +44,7 @@ export const TRACEFLOW_ROUTES: RouteSpec[] = [
       503: ['No quorum', 'NoQuorumError'],
     },
     handle: async (ctx) => {
-      const request = TraceRequestSchema.parse(ctx.body);
+      const request = parseBody(TraceRequestSchema, ctx.body);
       // Names the store does not know, or a trace that cannot be sent, are answered now.
       planTrace(request, { ports: ctx.store.listPorts(), switches: ctx.store.listSwitches(), routers: ctx.store.listRouters() });
       const id = randomUUID();
