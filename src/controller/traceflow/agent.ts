@@ -27,6 +27,7 @@ export const OBSERVE_AFTER_MS = 300;
 export const TRACE_BOUND_MS = 8000;
 /** Ended traces kept in the store for GET. */
 export const KEEP_TRACES = 50;
+/** While a trace runs: how often a member looks again (waits end on the clock, not on the store). */
 const TICK_MS = 100;
 
 export interface AgentDeps {
@@ -55,17 +56,18 @@ export class TraceflowAgent {
   private running = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: AgentDeps) {}
 
   start(): void {
     this.deps.store.on('traceflow', () => this.kick());
-    this.timer = setInterval(() => this.kick(), TICK_MS);
-    this.timer.unref();
+    this.kick(); // a trace may have been running before this member started
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 
   /** Runs a step now, or right after the one under way. */
@@ -97,6 +99,9 @@ export class TraceflowAgent {
     }
     const trace = traces.find((t) => t.state === 'running');
     if (!trace) return;
+    // Idle members keep no timer: the store's events wake them.
+    clearTimeout(this.timer);
+    if (!this.stopped) this.timer = setTimeout(() => this.kick(), TICK_MS).unref();
     const logical = this.deps.logical();
     const resources = { nodes: store.listNodes(), ports: store.listPorts(), switches: store.listSwitches(), routers: store.listRouters() };
     let plan: TracePlan;
