@@ -44,6 +44,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   physical: ['it-phys'],
   'scenario-probes': ['it-probe'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
+  traceflow: ['it-traceflow'],
 };
 
 const owners = new Map<string, string>();
