@@ -11,7 +11,8 @@ import type { ComponentSpec, RouteSpec } from './routes.ts';
 const PATH = `${API_PREFIX}/traceflows`;
 
 export const TRACEFLOW_COMPONENTS: Record<string, ComponentSpec> = {
-  TraceRequest: { schema: TraceRequestSchema, io: 'input' },
+  // The request body: a TraceRequest (named as the API's other bodies are).
+  TraceflowCreate: { schema: TraceRequestSchema, io: 'input' },
   Traceflow: { schema: TraceflowSchema, io: 'output' },
   TraceflowCreated: { schema: TraceflowCreatedSchema, io: 'output' },
 };
@@ -36,7 +37,7 @@ export const TRACEFLOW_ROUTES: RouteSpec[] = [
     operationId: 'createTraceflow',
     summary: 'Inject a marked packet from a port or host and observe it on every node (it never reaches a VM)',
     tag: 'traceflows',
-    body: 'TraceRequest',
+    body: 'TraceflowCreate',
     responses: {
       202: ['Accepted: the members run it; GET it for its state and path', 'TraceflowCreated'],
       400: ['Invalid request', 'ValidationError'],

@@ -201,7 +201,7 @@ describe('northbound API over a 3-member NvStore cluster', () => {
         `PUT /api/v1/${r}/{name}`,
         `DELETE /api/v1/${r}/{name}`,
       ])
-      .concat('GET /api/v1/status')
+      .concat('GET /api/v1/status', 'POST /api/v1/traceflows', 'GET /api/v1/traceflows/{id}')
       .sort();
     expect(listed).toEqual(expected);
     for (const [path, byMethod] of ops) {
