@@ -53,6 +53,12 @@ function traceNumber(id: string): number {
 export class TraceflowAgent {
   /** The switches this member armed, per trace. */
   private readonly armed = new Map<string, ArmedSwitch[]>();
+  /** Traces whose packet this member sent, or whose counters it read: its replica may not show
+   *  its own write yet when it looks again, and doing either twice would spoil the counts. */
+  private readonly sent = new Set<string>();
+  private readonly counted = new Set<string>();
+  /** Nodes it could not arm, per trace, and why. */
+  private readonly unarmed = new Map<string, Record<string, string>>();
   private running = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -94,9 +100,9 @@ export class TraceflowAgent {
   private async step(): Promise<void> {
     const { store, me } = this.deps;
     const traces = store.traceflows();
-    for (const [id, armed] of this.armed) {
-      if (!traces.some((t) => t.id === id && t.state === 'running')) await this.disarm(id, armed);
-    }
+    const isRunning = (id: string) => traces.some((t) => t.id === id && t.state === 'running');
+    for (const [id, armed] of this.armed) if (!isRunning(id)) await this.disarm(id, armed);
+    for (const set of [this.sent, this.counted]) for (const id of set) if (!isRunning(id)) set.delete(id);
     const trace = traces.find((t) => t.state === 'running');
     if (!trace) return;
     // Idle members keep no timer: the store's events wake them.
@@ -114,19 +120,32 @@ export class TraceflowAgent {
       return;
     }
     const mine = store.traceflowReports(trace.id).find((r) => r.member === me);
-    if (!mine) await this.arm(trace, plan, logical, resources);
-    else if (mine.phase === 'armed' && (trace.injected !== undefined || trace.injectError)) await this.observe(trace, plan);
-    else if (mine.phase === 'armed') await this.injectIfReady(trace, plan, logical);
+    const pending = trace.injected === undefined && !trace.injectError;
+    // Until the packet goes, nodes this member takes over (from a member that died) are armed too.
+    if (!mine || (mine.phase === 'armed' && pending)) await this.arm(trace, plan, logical, resources, !mine);
+    if (mine?.phase === 'armed' && !pending && !this.counted.has(trace.id)) await this.observe(trace, plan);
+    else if (mine?.phase === 'armed' && pending && !this.sent.has(trace.id)) await this.injectIfReady(trace, plan, logical);
     await this.assembleIfDone(store.traceflows().find((t) => t.id === trace.id) ?? trace, plan, logical);
   }
 
-  private async arm(trace: TraceflowRecord, plan: TracePlan, logical: LogicalState, resources: PlaceResources): Promise<void> {
-    const mark = markOf(plan.frame.payload);
-    const armed: ArmedSwitch[] = [];
-    const unarmed: Record<string, string> = {};
+  /** Arms the nodes it masters that it has not tried yet, and reports every node it armed. */
+  private async arm(
+    trace: TraceflowRecord,
+    plan: TracePlan,
+    logical: LogicalState,
+    resources: PlaceResources,
+    first: boolean,
+  ): Promise<void> {
+    const armed = this.armed.get(trace.id) ?? [];
+    const unarmed = this.unarmed.get(trace.id) ?? {};
     this.armed.set(trace.id, armed);
+    this.unarmed.set(trace.id, unarmed);
+    const tried = (node: string) => armed.some((a) => a.node === node) || node in unarmed;
+    const fresh = [...this.deps.mastered()].filter(([node]) => !tried(node));
+    if (fresh.length === 0 && !first) return;
+    const mark = markOf(plan.frame.payload);
     await Promise.all(
-      [...this.deps.mastered()].map(async ([node, sw]) => {
+      fresh.map(async ([node, sw]) => {
         try {
           armed.push(await armSwitch(sw, { node, facts: this.deps.facts(node), resources, mark, trace: traceNumber(trace.id) }));
         } catch (error) {
@@ -172,6 +191,7 @@ export class TraceflowAgent {
       logical.nodes.map((n) => n.name),
     );
     if (ready) {
+      this.sent.add(trace.id);
       await injectFrame(armed.sw, openflowPort(ofport), buildFrame(plan.frame));
       await store.markInjected(trace.id, { at: Date.now() });
     } else if (Date.now() - trace.created > ARM_BOUND_MS) {
@@ -182,6 +202,7 @@ export class TraceflowAgent {
   /** After the packet went (or did not): counts, disarms and reports what its nodes saw. */
   private async observe(trace: TraceflowRecord, plan: TracePlan): Promise<void> {
     if (trace.injected !== undefined && Date.now() < trace.injected + OBSERVE_AFTER_MS) return;
+    this.counted.add(trace.id);
     const armed = this.armed.get(trace.id) ?? [];
     const passes: NodePass[] = [];
     if (trace.injected !== undefined) {
@@ -234,6 +255,7 @@ export class TraceflowAgent {
 
   private async disarm(id: string, armed: readonly ArmedSwitch[]): Promise<void> {
     this.armed.delete(id);
+    this.unarmed.delete(id);
     await Promise.all(armed.map((a) => disarmSwitch(a).catch(() => {}))); // the hard timeout removes what stays
   }
 }
