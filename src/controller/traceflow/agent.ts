@@ -177,10 +177,9 @@ export class TraceflowAgent {
     }
     const armed = this.armed.get(trace.id)?.find((a) => a.node === node);
     if (!armed) return; // not its master
-    const facts = this.deps.facts(node);
     const via = plan.source.via;
-    const ofport = 'vmPort' in via ? facts.vmPorts.get(via.vmPort) : facts.physicalPorts?.get(via.nic);
-    if (ofport === undefined) {
+    const inPort = this.sourcePort(plan);
+    if (inPort === undefined) {
       const what = 'vmPort' in via ? `port ${via.vmPort}` : `NIC ${via.nic}`;
       await store.markInjected(trace.id, { error: { kind: 'not-plugged', detail: `${what} is not plugged in on ${node}` } });
       return;
@@ -192,7 +191,7 @@ export class TraceflowAgent {
     );
     if (ready) {
       this.sent.add(trace.id);
-      await injectFrame(armed.sw, openflowPort(ofport), buildFrame(plan.frame));
+      await injectFrame(armed.sw, inPort, buildFrame(plan.frame));
       await store.markInjected(trace.id, { at: Date.now() });
     } else if (Date.now() - trace.created > ARM_BOUND_MS) {
       await store.markInjected(trace.id, { error: { kind: 'not-armed', detail: `waited ${ARM_BOUND_MS} ms for ${waiting.join(', ')}` } });
@@ -205,27 +204,35 @@ export class TraceflowAgent {
     this.counted.add(trace.id);
     const armed = this.armed.get(trace.id) ?? [];
     const passes: NodePass[] = [];
+    const unread = new Set<string>();
     if (trace.injected !== undefined) {
       const source = plan.source.node;
-      const facts = source === undefined ? undefined : this.deps.facts(source);
-      const via = plan.source.via;
-      const ofport = 'vmPort' in via ? facts?.vmPorts.get(via.vmPort) : facts?.physicalPorts?.get(via.nic);
-      for (const a of armed) {
-        const counters = await readCounters(a);
-        const pass = observedPass(a.node, a.records, counters, {
-          places: a.places,
-          ...(a.node === source && ofport !== undefined ? { source: { inPort: openflowPort(ofport), entry: plan.source.entry } } : {}),
-          ...(plan.host ? { host: plan.host } : {}),
-        });
-        if (pass) passes.push(pass);
-      }
+      const inPort = this.sourcePort(plan);
+      // Every switch at once (each count waits for its datapath's flush); one that cannot be read
+      // leaves its node out of the report, where the path shows it as unobserved.
+      const read = await Promise.all(
+        armed.map(async (a) => {
+          try {
+            return observedPass(a.node, a.records, await readCounters(a), {
+              places: a.places,
+              ...(a.node === source && inPort !== undefined ? { source: { inPort, entry: plan.source.entry } } : {}),
+              ...(plan.host ? { host: plan.host } : {}),
+            });
+          } catch (error) {
+            this.deps.log(`traceflow ${trace.id}: ${a.node}: ${error instanceof Error ? error.message : String(error)}`);
+            unread.add(a.node);
+            return undefined;
+          }
+        }),
+      );
+      passes.push(...read.filter((p): p is NodePass => p !== undefined));
     }
     await this.disarm(trace.id, armed);
     const report: TraceflowReport = {
       traceflow: trace.id,
       member: this.deps.me,
       phase: 'observed',
-      nodes: armed.map((a) => a.node),
+      nodes: armed.map((a) => a.node).filter((n) => !unread.has(n)),
       disconnected: [],
       passes: passes.map(passToJson),
     };
@@ -251,6 +258,15 @@ export class TraceflowAgent {
       this.deps.log(`traceflow ${trace.id}: ${outcome.state}${outcome.result.error ? `: ${outcome.result.error}` : ''}`);
       await this.deps.store.pruneTraceflows(KEEP_TRACES);
     }
+  }
+
+  /** The OpenFlow port the packet goes in at on the source node (none: not plugged in). */
+  private sourcePort(plan: TracePlan): number | undefined {
+    const { node, via } = plan.source;
+    if (node === undefined) return undefined;
+    const facts = this.deps.facts(node);
+    const ofport = 'vmPort' in via ? facts.vmPorts.get(via.vmPort) : facts.physicalPorts?.get(via.nic);
+    return ofport === undefined ? undefined : openflowPort(ofport);
   }
 
   private async disarm(id: string, armed: readonly ArmedSwitch[]): Promise<void> {
