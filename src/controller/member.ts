@@ -10,6 +10,7 @@ import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
+import { TraceflowAgent } from './traceflow/agent.ts';
 import { API_PORT, STORE_PORT } from '../model/index.ts';
 
 const READY_FILE = '/run/nvlab/controller.ready';
@@ -65,6 +66,19 @@ export async function runMember(config: MemberConfig): Promise<void> {
   }
   programmer.start();
   const southbound = new SouthboundStatus({ member: config.name, store, sessions, openflow, programmed: () => programmer.programmed() });
+  const traceflows = new TraceflowAgent({
+    me: config.name,
+    store,
+    mastered: () => programmer.masteredSwitches(),
+    connected: (node) => {
+      const dpid = sessions.datapathId(node);
+      return dpid !== undefined && openflow.connections.some((c) => c.datapathId === dpid);
+    },
+    facts: (node) => sessions.facts(node),
+    logical: () => programmer.logicalState(),
+    log,
+  });
+  traceflows.start();
   const api = createApi({
     store,
     member: config.name,

@@ -2,7 +2,7 @@
 // reports. `nvlab trace`, the northbound API's traceflows and the scenario `trace` step all
 // speak it; other tools read its JSON, so fields are only ever added, never renamed.
 import { z } from 'zod';
-import { encapSchema, nameSchema } from './fields.ts';
+import { encapSchema, ipv4Schema, macSchema, nameSchema } from './fields.ts';
 
 /** What a hop is, logically or physically. */
 export const TRACE_COMPONENTS = [
@@ -56,6 +56,15 @@ export const traceProtoSchema = z
   .string({ error: PROTO_EXPECTED })
   .refine((s) => TRACE_PROTO.test(s) && (s.includes(':') ? Number(s.split(':')[1]) <= 65535 : true), { error: PROTO_EXPECTED });
 
+/** A physical host as the lab knows it: the controller's store has no hosts, so a request that
+ *  names one says where it is (its physical network) and its addresses. */
+export const TraceHostSchema = z.strictObject({
+  network: nameSchema,
+  ip: ipv4Schema,
+  mac: macSchema.optional(),
+});
+export type TraceHost = z.output<typeof TraceHostSchema>;
+
 /** A trace request: from a logical port or a physical host, to a port, a host or an address. */
 export const TraceRequestSchema = z.strictObject({
   from: nameSchema,
@@ -63,6 +72,8 @@ export const TraceRequestSchema = z.strictObject({
   to: z.string({ error: 'a port, host or IPv4 address' }).min(1, { error: 'a port, host or IPv4 address' }),
   proto: traceProtoSchema.default('icmp'),
   frame: z.enum(TRACE_FRAMES, { error: `a frame kind: ${TRACE_FRAMES.join(', ')}` }).optional(),
+  /** The physical hosts `from` or `to` name, by name (an injected trace needs their addresses). */
+  hosts: z.record(nameSchema, TraceHostSchema).optional(),
 });
 export type TraceRequest = z.output<typeof TraceRequestSchema>;
 export type TraceRequestInput = z.input<typeof TraceRequestSchema>;
@@ -145,3 +156,54 @@ export function summarizeTrace(path: TracePath & { to?: string }): string {
   const why = drop.detail ?? (drop.reason ? DROP_REASONS[drop.reason] : 'dropped');
   return `dropped at ${drop.node}${drop.reason ? ` (${drop.reason})` : ''}: ${why}; path ${via}`;
 }
+
+/** A place a packet enters or leaves a node's br-int (a trace's per-node passes speak of these). */
+export const TraceEndpointSchema = z.discriminatedUnion('kind', [
+  /** A VM (logical port) on this node. */
+  z.object({ kind: z.literal('port'), port: z.string() }),
+  /** A tunnel, to or from another transport node, carrying the switch's VNI. */
+  z.object({ kind: z.literal('tunnel'), remote: z.string(), encap: encapSchema, vni: z.int() }),
+  /** A gateway's NIC on a physical network (an L2 gateway's VLAN, an L3 gateway's uplink NIC). */
+  z.object({ kind: z.literal('nic'), nic: z.string(), network: z.string(), vlan: z.int().optional(), host: z.string().optional() }),
+  /** A logical router's port on an L3 gateway: its interface on a switch, or its uplink. */
+  z.object({ kind: z.literal('router-port'), router: z.string(), switch: z.string().optional(), uplink: z.literal(true).optional() }),
+]);
+export type TraceEndpoint = z.infer<typeof TraceEndpointSchema>;
+
+/** What one packet did on one node, as JSON (a rule's cookie in hex): where it entered, the rules
+ *  it matched in table order, where each copy left, and why nothing did when nothing did. */
+export const TracePassSchema = z.object({
+  node: z.string(),
+  entry: TraceEndpointSchema,
+  rules: z.array(z.object({ table: z.int(), cookie: z.string(), priority: z.int().optional() })),
+  exits: z.array(TraceEndpointSchema),
+  drop: z.object({ reason: z.enum(DROP_REASON_NAMES), detail: z.string().optional() }).optional(),
+  route: z.object({ router: z.string(), destination: z.string(), ttl: z.int().optional(), snat: z.string().optional() }).optional(),
+});
+export type TracePass = z.infer<typeof TracePassSchema>;
+
+/** An injected trace's life: running (queued behind another one, or under way), then completed
+ *  (the observed path) or failed (a member or node did not answer in time; what was seen is kept). */
+export const TRACEFLOW_STATES = ['running', 'completed', 'failed'] as const;
+export type TraceflowState = (typeof TRACEFLOW_STATES)[number];
+
+/** A traceflow of the northbound API (`POST /api/v1/traceflows`, `GET /api/v1/traceflows/{id}`). */
+export const TraceflowSchema = z.object({
+  id: z.string(),
+  state: z.enum(TRACEFLOW_STATES),
+  request: TraceRequestSchema,
+  /** The observed path (completed; failed too, with what was seen, and `unreachable` where a
+   *  node could not be asked). */
+  path: TracePathSchema.optional(),
+  /** The per-node passes the path was assembled from. */
+  passes: z.array(TracePassSchema).optional(),
+  /** Failed: why, naming the members and nodes that did not answer. */
+  error: z.string().optional(),
+  /** From the request to the answer, in ms. */
+  durationMs: z.int().optional(),
+});
+export type Traceflow = z.infer<typeof TraceflowSchema>;
+
+/** The answer to `POST /api/v1/traceflows`: where to look for the result. */
+export const TraceflowCreatedSchema = TraceflowSchema.pick({ id: true, state: true });
+export type TraceflowCreated = z.infer<typeof TraceflowCreatedSchema>;

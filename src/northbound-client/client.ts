@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { API_PREFIX, RESOURCES, StatusSchema, listOf, type ResourceDescription, type ResourceName, type Status } from '../model/index.ts';
 import { NO_BODY, outcomeOf, type Outcome, type SuccessKind } from './outcomes.ts';
 import { operationsClient, type OperationsClient } from './operations.ts';
+import { traceflowClient, type TraceflowClient } from './traceflows.ts';
 import { exchangeOnce, onceTransport, transport, type Method, type Transport, type TransportOptions } from './transport.ts';
 
 type Named = { name: string };
@@ -31,6 +32,8 @@ type ClientOf<R extends ResourceDescription> =
 export type NorthboundClient = { readonly [K in ResourceName]: ClientOf<(typeof RESOURCES)[K]> } & {
   /** The status of whichever member answers first. */
   status(): Promise<Outcome<Status>>;
+  /** Injected traceflows (traceflows.ts). */
+  traceflows: TraceflowClient;
 } & OperationsClient;
 
 const STATUS_PATH = `${API_PREFIX}/status`;
@@ -102,6 +105,7 @@ function clientOver(t: Transport): NorthboundClient {
     ...resources,
     status: async () => outcomeOf('GET', STATUS_PATH, await t.exchange('GET', STATUS_PATH), 'ok', StatusSchema),
     ...operationsClient(t),
+    traceflows: traceflowClient(t),
   };
 }
 

@@ -4,3 +4,4 @@ export type { OperationsClient } from './operations.ts';
 export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes.ts';
 export { NorthboundError } from './errors.ts';
 export type { TransportOptions } from './transport.ts';
+export { runTraceflow, type RunTraceflowOptions, type TraceflowClient } from './traceflows.ts';

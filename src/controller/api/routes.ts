@@ -16,6 +16,7 @@ import type { Store } from '../store/index.ts';
 import type { SouthboundReader } from '../status/index.ts';
 import { resourceComponents, resourceRoutes } from './resource-routes.ts';
 import { STATUS_COMPONENTS, STATUS_ROUTES } from './status-routes.ts';
+import { TRACEFLOW_COMPONENTS, TRACEFLOW_ROUTES } from './traceflow-routes.ts';
 
 export interface RouteContext {
   store: Store;
@@ -62,6 +63,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   ValidationError: { schema: ValidationErrorSchema, io: 'output' },
   NoQuorumError: { schema: NoQuorumErrorSchema, io: 'output' },
   ...STATUS_COMPONENTS,
+  ...TRACEFLOW_COMPONENTS,
 };
 
 export const ROUTES: RouteSpec[] = [
@@ -99,4 +101,5 @@ export const ROUTES: RouteSpec[] = [
     },
   },
   ...STATUS_ROUTES,
+  ...TRACEFLOW_ROUTES,
 ];

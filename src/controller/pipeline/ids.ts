@@ -3,7 +3,7 @@
 // values and reconciliation can recognise what another member installed.
 import { createHash } from 'node:crypto';
 import { memoize } from '../../util/memo.ts';
-import { GROUP_SLOTS, GroupKind, LAYOUT, SLOTTED_GROUP_KINDS, type CookieKind, type StageLayout } from './layout.ts';
+import { GROUP_SLOTS, GroupKind, LAYOUT, SLOTTED_GROUP_KINDS, TRACE, type CookieKind, type StageLayout } from './layout.ts';
 
 /** 32 bits of SHA-256 of a name: the subject of a flow (logical port, tunnel). Remembered: every
  *  flow computed carries one. */
@@ -52,3 +52,19 @@ export function isPipelineGroup(id: number): boolean {
   if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) return false;
   return OWNED_GROUP_KINDS.has(id >>> 24);
 }
+
+/** The cookie and mask that select every traceflow shadow flow (flow stats, a delete). */
+export const TRACE_COOKIE = BigInt(TRACE.COOKIE_KIND) << 56n;
+export const TRACE_COOKIE_MASK = 0xffn << 56n;
+
+/** A shadow flow's cookie: the trace's kind, a trace number (24 bits) and the shadow's index. */
+export function traceCookie(trace: number, index: number): bigint {
+  return TRACE_COOKIE | (BigInt(trace & 0xffffff) << 32n) | BigInt(index >>> 0);
+}
+
+export const isTraceCookie = (c: bigint): boolean => (c & TRACE_COOKIE_MASK) === TRACE_COOKIE;
+
+/** A shadow group's id: the trace kind and the shadow's index (24 bits). */
+export const traceGroupId = (index: number): number => groupId(TRACE.GROUP_KIND, index & 0xffffff) >>> 0;
+
+export const isTraceGroup = (id: number): boolean => id >>> 24 === TRACE.GROUP_KIND;

@@ -9,7 +9,7 @@ export { patchRemotePorts, type Patch } from './incremental.ts';
 export { expectedPorts, gateEncap, routerGateways, routerInterfaces, type RouterInterfacePlace } from './routers.ts';
 export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
-export { Table, PIPELINE_TABLES, From, Priority, CookieKind, GroupKind } from './layout.ts';
+export { Table, PIPELINE_TABLES, From, Priority, CookieKind, GroupKind, TRACE } from './layout.ts';
 export {
   cookie,
   cookieKind,
@@ -23,5 +23,12 @@ export {
   uplinkGateInGroupId,
   uplinkGateOutGroupId,
   isPipelineGroup,
+  isTraceCookie,
+  isTraceGroup,
+  traceCookie,
+  traceGroupId,
+  TRACE_COOKIE,
+  TRACE_COOKIE_MASK,
 } from './ids.ts';
+export { isLearnAction } from './learn.ts';
 export { explainCookie, type RuleMeaning } from './explain.ts';

@@ -197,3 +197,16 @@ export const PIPELINE_TABLES: readonly number[] = Object.values(LAYOUT as Record
   .filter((s) => !s.reserved)
   .flatMap((s) => Object.values(s.tables))
   .filter((t) => t !== Table.LEARNED);
+
+/** Injected traceflows (src/controller/traceflow): shadow copies of a node's flows and groups that
+ *  only a trace's marked packet matches, above every priority of the stages. Not a stage (no
+ *  member computes them from the logical state): reconciliation never touches them, and a new
+ *  master removes any it finds (a member that died mid-trace leaves them behind). */
+export const TRACE = {
+  /** The cookie kind of every shadow flow; its low 32 bits number the shadow. */
+  COOKIE_KIND: 0xfe,
+  /** The group id kind of every shadow group; its low 24 bits number the shadow. */
+  GROUP_KIND: 0xfe,
+  /** A shadow flow's priority: this plus the real flow's (capped at 0xffff). */
+  PRIORITY_BASE: 0x8000,
+} as const;

@@ -64,3 +64,8 @@ export function learnAction(spec: LearnSpec): Action {
   if (pad) data = Buffer.concat([data, Buffer.alloc(pad)]);
   return { type: 'experimenter', experimenter: NX_VENDOR_ID, data };
 }
+
+/** Whether an action is Open vSwitch's `learn` (a traceflow's shadows leave it out: no side effects). */
+export function isLearnAction(a: Action): boolean {
+  return a.type === 'experimenter' && a.experimenter === NX_VENDOR_ID && a.data.length >= 2 && a.data.readUInt16BE(0) === NXAST_LEARN;
+}

@@ -1,7 +1,7 @@
 // The smallest set of flow-mods and group-mods that turns what a switch has into what it should
 // have, without wiping anything: a new master keeps traffic flowing while it takes over.
 import { flowMod, groupMod, type FlowStats, type GroupDesc } from '../../openflow/index.ts';
-import { isPipelineGroup } from './ids.ts';
+import { isPipelineGroup, isTraceCookie } from './ids.ts';
 import { PIPELINE_TABLES } from './layout.ts';
 import { bucketsKey, flowKey, instructionsKey } from './normalize.ts';
 import type { DesiredFlows, FlowModMsg, GroupModMsg } from './types.ts';
@@ -74,7 +74,10 @@ export function reconcile(desired: DesiredFlows, actual: ActualFlows, options: R
   groupDels.sort((a, b) => depthOfHave(b) - depthOfHave(a) || a.groupId - b.groupId);
 
   const sharedFlows = shared<ActualFlow>(desired.flows, actual.flows);
-  const have = new Map(actual.flows.filter((f) => tables.has(f.tableId) && !sharedFlows.has(f)).map((f) => [flowKey(f), f]));
+  // A traceflow's shadow flows (cookie kind TRACE) live beside the pipeline's while a trace runs.
+  const have = new Map(
+    actual.flows.filter((f) => tables.has(f.tableId) && !sharedFlows.has(f) && !isTraceCookie(f.cookie)).map((f) => [flowKey(f), f]),
+  );
   const want = new Map(desired.flows.filter((f) => !(sharedFlows.has(f) && tables.has(f.tableId))).map((f) => [flowKey(f), f]));
   type Keyed = [key: string, msg: FlowModMsg];
   const flowDels: Keyed[] = [];

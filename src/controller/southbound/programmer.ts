@@ -4,7 +4,7 @@
 // Events go to the scheduler, which says when to decide and what the decision carries; a
 // decision applies the mastership rules to every node and hands the node programmer its work.
 import { EventEmitter } from 'node:events';
-import { OpenFlowController } from '../../openflow/index.ts';
+import { OpenFlowController, type OpenFlowConnection } from '../../openflow/index.ts';
 import { affectedNodes } from '../pipeline/index.ts';
 import type { Store } from '../store/index.ts';
 import { auditRoles } from '../mastership/audit.ts';
@@ -91,6 +91,16 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   /** Nodes this member is master of now. */
   masterOf(): string[] {
     return [...this.nodes.mastered.keys()].sort();
+  }
+
+  /** Nodes this member masters now, with their switch (an injected trace arms these). */
+  masteredSwitches(): Map<string, OpenFlowConnection> {
+    return new Map([...this.nodes.mastered].map(([node, m]) => [node, m.sw]));
+  }
+
+  /** The logical state this member programs from (ports down while not plugged in). */
+  logicalState(): LogicalState {
+    return this.logical.current();
   }
 
   /** Nodes this member masters that are fully programmed (the lab runner waits for these). */

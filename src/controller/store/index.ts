@@ -12,3 +12,4 @@ export {
 } from './errors.ts';
 export type { MemberLease, Mastership } from './membership.ts';
 export { NVSTORE_DATABASE } from './rows.ts';
+export type { InjectError, TraceflowRecord, TraceflowReport, TraceflowResult, ReportPhase } from './traceflows.ts';

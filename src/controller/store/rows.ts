@@ -34,10 +34,33 @@ export interface NvStoreTables {
   Logical_Router_Gateway: { router: string; node: string; nic: string; priority: number };
   Member: { name: string; expires: number };
   Mastership: { node: string; member: string; generation: number };
+  // Schema 1.3.0: injected traceflows and each member's part in them (traceflows.ts).
+  Traceflow: {
+    id: string;
+    member: string;
+    request: string;
+    created: number;
+    state: string;
+    injected: number[];
+    inject_error: string[];
+    result: string[];
+    finished: number[];
+  };
+  Traceflow_Report: {
+    traceflow: string;
+    member: string;
+    phase: string;
+    nodes: string[];
+    disconnected: string[];
+    unarmed: string[];
+    passes: string[];
+  };
 }
 
 /** The tables of the cluster itself (the logical resources' tables: see resources/index.ts). */
 export const MEMBERSHIP_TABLES = ['Member', 'Mastership'] as const;
+/** The tables of injected traceflows. */
+export const TRACEFLOW_TABLES = ['Traceflow', 'Traceflow_Report'] as const;
 
 const opt = (v: string | undefined): string[] => (v === undefined ? [] : [v]);
 /** Spread helper: `{ ...optional('ip', row.ip) }` adds the key only when the set has a value. */

@@ -19,13 +19,15 @@ import type {
   TransportNodeInput,
 } from '../../model/index.ts';
 import type { Mastership, MemberLease } from './membership.ts';
-import { MEMBERSHIP_TABLES, NVSTORE_DATABASE, type NvStoreTables } from './rows.ts';
+import { MEMBERSHIP_TABLES, NVSTORE_DATABASE, TRACEFLOW_TABLES, type NvStoreTables } from './rows.ts';
 import { Committer } from './committer.ts';
 import { bumpGeneration, heartbeat } from './leases.ts';
 import type { ResourceInput, ResourceObject, ResourceUpdateInput, Snapshot, StoreView, StoredResource } from './description.ts';
 import { Resource, type ResourceContext, type UpdateInput } from './resource.ts';
 import { LOGICAL_TABLES, STORED } from './resources/index.ts';
 import { StateCache, mastershipsOf, membersOf } from './state.ts';
+import * as traceflows from './traceflows.ts';
+import type { InjectError, TraceflowRecord, TraceflowReport, TraceflowResult } from './traceflows.ts';
 
 export type { UpdateInput } from './resource.ts';
 
@@ -59,6 +61,8 @@ export interface StoreEvents {
   change: [LogicalState];
   /** Member leases or masterships changed. */
   membership: [];
+  /** A traceflow or a member's report of one changed. */
+  traceflow: [];
   /** Connection or cluster status changed. */
   status: [StoreStatus];
 }
@@ -129,7 +133,7 @@ export class Store extends EventEmitter<StoreEvents> {
     });
     const replica = new Replica<NvStoreTables>(client, {
       database,
-      tables: Object.fromEntries([...LOGICAL_TABLES, ...MEMBERSHIP_TABLES].map((t) => [t, true])),
+      tables: Object.fromEntries([...LOGICAL_TABLES, ...MEMBERSHIP_TABLES, ...TRACEFLOW_TABLES].map((t) => [t, true])),
       // Plain `monitor` (full new rows), not update2: the replica applies an update2 diff of an
       // optional (0..1 set) column as a symmetric difference, but ovsdb-server sends the new
       // value for those, so clearing or changing a port's ip/node would be missed.
@@ -238,6 +242,25 @@ export class Store extends EventEmitter<StoreEvents> {
     return bumpGeneration(this.committer, node, member, options);
   }
 
+  // --- injected traceflows (traceflows.ts) ------------------------------------------------------
+
+  /** Every traceflow, oldest first. */
+  traceflows(): TraceflowRecord[] {
+    return traceflows.traceflowsOf(this.replica.snapshot());
+  }
+  traceflowReports(id: string): TraceflowReport[] {
+    return traceflows.reportsOf(this.replica.snapshot(), id);
+  }
+  readonly createTraceflow = (t: Pick<TraceflowRecord, 'id' | 'member' | 'request' | 'created'>): Promise<void> =>
+    traceflows.createTraceflow(this.committer, t);
+  readonly reportTraceflow = (r: TraceflowReport): Promise<void> => traceflows.reportTraceflow(this.committer, r);
+  readonly markInjected = (id: string, outcome: { at: number } | { error: InjectError }): Promise<void> =>
+    traceflows.markInjected(this.committer, id, outcome);
+  readonly finishTraceflow = (id: string, state: 'completed' | 'failed', result: TraceflowResult, finished: number): Promise<boolean> =>
+    traceflows.finishTraceflow(this.committer, id, state, result, finished);
+  /** Keeps the `keep` latest ended traceflows. */
+  readonly pruneTraceflows = (keep: number): Promise<void> => traceflows.pruneTraceflows(this.committer, this.replica.snapshot(), keep);
+
   // --- internals ------------------------------------------------------------------------------
 
   /**
@@ -256,5 +279,6 @@ export class Store extends EventEmitter<StoreEvents> {
     const tables = new Set(changes.map((c) => c.table));
     if (LOGICAL_TABLES.some((t) => tables.has(t))) this.emit('change', this.state());
     if (MEMBERSHIP_TABLES.some((t) => tables.has(t))) this.emit('membership');
+    if (TRACEFLOW_TABLES.some((t) => tables.has(t))) this.emit('traceflow');
   }
 }

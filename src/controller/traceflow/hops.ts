@@ -15,6 +15,9 @@ export interface AssembleOptions {
   target: string;
   /** An injected trace: a copy sent into a tunnel and never seen at the far end was lost there. */
   observed: boolean;
+  /** Injected: nodes that could not be watched (their master did not answer): what went there
+   *  is `unreachable`, not lost. */
+  unobserved?: ReadonlySet<string>;
 }
 
 const byKind: Record<string, TraceComponent> = {
@@ -228,7 +231,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       }
       if (next) walk(next);
       else if (exit.kind === 'tunnel') {
-        const lost = lostHop(pass, exit, options.observed);
+        const lost = lostHop(pass, exit, options.observed && !options.unobserved?.has(exit.remote));
         hops.push(lost);
         firstDrop ??= lost;
       }

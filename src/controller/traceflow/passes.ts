@@ -1,18 +1,12 @@
 // What one packet did on one node: where it entered br-int, the rules it went through and where
 // each copy left. A predicted trace (ofproto/trace on the node) and an injected one (counters of
 // the marked packet's flows) both come down to these passes; hops.ts strings them into a path.
-import type { DropReason, Encap } from '../../model/index.ts';
+import type { DropReason, TraceEndpoint, TracePass } from '../../model/index.ts';
 
-/** A place a packet enters or leaves a node's br-int. */
-export type Endpoint =
-  /** A VM (logical port) on this node. */
-  | { kind: 'port'; port: string }
-  /** A tunnel, to or from another transport node, carrying the switch's VNI. */
-  | { kind: 'tunnel'; remote: string; encap: Encap; vni: number }
-  /** A gateway's NIC on a physical network (an L2 gateway's VLAN, an L3 gateway's uplink NIC). */
-  | { kind: 'nic'; nic: string; network: string; vlan?: number; host?: string }
-  /** A logical router's port on an L3 gateway: its interface on a switch, or its uplink. */
-  | { kind: 'router-port'; router: string; switch?: string; uplink?: true };
+/** A place a packet enters or leaves a node's br-int: a VM's port, a tunnel (remote node, encap,
+ *  VNI), a gateway's NIC on a physical network, or a logical router's port on an L3 gateway
+ *  (defined with its JSON schema in src/model/trace.ts). */
+export type Endpoint = TraceEndpoint;
 
 /** A rule the packet matched, in order; the cookie tells which logical object made it. */
 export interface PassRule {
@@ -52,7 +46,40 @@ export interface NodePass {
   route?: RouteStep;
 }
 
-/** Two endpoints are the same place (a tunnel from A to B seen from either end compares by VNI). */
+/** Two endpoints are the same place (a tunnel from A to B seen from either end compares by VNI);
+ *  keys compare in any order (an endpoint read back from JSON may have them in another). */
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const canonical = (e: Endpoint) => JSON.stringify(Object.entries(e).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return canonical(a) === canonical(b);
+}
+
+/** A pass as JSON (the store and the API carry it so): cookies in hex. */
+export function passToJson(p: NodePass): TracePass {
+  return {
+    node: p.node,
+    entry: p.entry,
+    rules: p.rules.map((r) => ({
+      table: r.table,
+      cookie: `0x${r.cookie.toString(16).padStart(16, '0')}`,
+      ...(r.priority === undefined ? {} : { priority: r.priority }),
+    })),
+    exits: p.exits,
+    ...(p.drop ? { drop: p.drop } : {}),
+    ...(p.route ? { route: p.route } : {}),
+  };
+}
+
+export function passFromJson(p: TracePass): NodePass {
+  return {
+    node: p.node,
+    entry: p.entry,
+    rules: p.rules.map((r) => ({
+      table: r.table,
+      cookie: BigInt(r.cookie),
+      ...(r.priority === undefined ? {} : { priority: r.priority }),
+    })),
+    exits: p.exits,
+    ...(p.drop ? { drop: p.drop } : {}),
+    ...(p.route ? { route: p.route } : {}),
+  };
 }

@@ -206,6 +206,8 @@ describe('northbound API over a 3-member NvStore cluster', () => {
         'GET /api/v1/transport-nodes/{name}/status',
         'GET /api/v1/logical-ports/{name}/status',
         'GET /api/v1/logical-ports/{name}/statistics',
+        'POST /api/v1/traceflows',
+        'GET /api/v1/traceflows/{id}',
       )
       .sort();
     expect(listed).toEqual(expected);

@@ -1,6 +1,7 @@
-// A store written by schema 1.1.0 (nvstore-1.1.0.ovsschema, kept as it shipped) converts to the
-// current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds the router tables, so every
-// row comes through, reads no routers, and takes routers afterwards.
+// A store written by schema 1.1.0 or 1.2.0 (nvstore-1.x.0.ovsschema, kept as they shipped)
+// converts to the current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds the router
+// tables and 1.3.0 the traceflow tables, so every row comes through, reads no routers, and takes
+// routers afterwards.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,8 @@ import { Store } from '../../../src/controller/store/index.ts';
 import { freePort } from '../../support/southbound-node.ts';
 import { CONTROLLER_SCHEMA } from './support.ts';
 
-const OLD_SCHEMA = fileURLToPath(new URL('./nvstore-1.1.0.ovsschema', import.meta.url));
-
-describe('NvStore schema 1.1.0 → current', () => {
+describe.each(['1.1.0', '1.2.0'])('NvStore schema %s → current', (version) => {
+  const OLD_SCHEMA = fileURLToPath(new URL(`./nvstore-${version}.ovsschema`, import.meta.url));
   let dir = '';
   let server: ResultPromise | undefined;
   let store: Store | undefined;
@@ -43,7 +43,7 @@ describe('NvStore schema 1.1.0 → current', () => {
     await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
     expect((await execa('ovsdb-tool', ['needs-conversion', db, CONTROLLER_SCHEMA])).stdout).toBe('yes');
     await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
-    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.2.0');
+    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.3.0');
     const port = await freePort();
     server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], {
       reject: false,

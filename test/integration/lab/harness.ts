@@ -46,6 +46,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
   trace: ['it-trace'],
+  traceflow: ['it-traceflow'],
 };
 
 const owners = new Map<string, string>();

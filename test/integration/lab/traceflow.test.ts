@@ -1,0 +1,152 @@
+// Injected traceflows through the northbound API on a real lab: three members share the four
+// nodes' masterships, so every trace is armed, sent, counted and assembled by all of them through
+// the store. A unicast is observed hop by hop up to the remote VM's port without reaching the
+// VM, a broadcast is followed through the service node to its copies, and a flow deleted by hand
+// is where the packet is dropped. The lab's flows and groups and its VMs' counters are the same
+// after the traces as before.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { labNorthbound } from '../../../src/app/ports.ts';
+import type { TracePath } from '../../../src/model/index.ts';
+import { runTraceflow, unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
+import { labTopology, useLab } from './harness.ts';
+import { eventually, runtime } from './support.ts';
+
+const testLab = useLab(labTopology('traceflow.yaml'));
+const node = testLab.container;
+const NODES = ['hv1', 'hv2', 'hv3', 'sn1'];
+const VMS = { web1: 'hv1', web2: 'hv2', web3: 'hv3' } as const;
+let api: NorthboundClient;
+
+async function sh(on: string, ...cmd: string[]): Promise<string> {
+  const r = await runtime.exec(node(on), cmd);
+  if (r.exitCode !== 0) throw new Error(`${on}: ${cmd.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const sorted = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort()
+    .join('\n');
+
+/** Every node's flows (no counters) and groups. */
+async function tables(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const n of NODES) {
+    const flows = await sh(n, 'ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', '--no-stats', 'br-int');
+    const groups = await sh(n, 'ovs-ofctl', '-O', 'OpenFlow13', 'dump-groups', 'br-int');
+    out[n] = `${sorted(flows)}\n${sorted(groups)}`;
+  }
+  return out;
+}
+
+/** What each VM's port passed: its interface on br-int (OVS's statistics) and the VM's own NIC. */
+async function vmCounters(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [vm, hv] of Object.entries(VMS)) {
+    const ovs = await sh(hv, 'ovs-vsctl', '--columns=statistics', 'find', 'interface', `external_ids:iface-id=${vm}`);
+    const own = await sh(hv, 'ip', 'netns', 'exec', vm, 'cat', '/proc/net/dev');
+    const nic = own.split('\n').filter((l) => l.includes(':') && !l.trim().startsWith('lo:'));
+    out[vm] = `${ovs.trim()} | ${nic.map((l) => l.trim().split(/\s+/).slice(0, 3).join(' ')).join(' ')}`;
+  }
+  return out;
+}
+
+const steps = (path: TracePath) =>
+  path.hops.map((h) => `${h.node} ${h.component} ${h.observation} ${h.logical ?? h.tunnel?.remote ?? ''}`.trim());
+
+async function trace(request: Parameters<typeof runTraceflow>[1]): Promise<TracePath> {
+  const t0 = Date.now();
+  const path = await runTraceflow(api, request, { timeoutMs: 20_000 });
+  console.log(
+    `${request.from} → ${request.to}${request.frame ? ` (${request.frame})` : ''} in ${Date.now() - t0} ms:\n  ${steps(path).join('\n  ')}`,
+  );
+  return path;
+}
+
+let tablesBefore: Record<string, string>;
+let countersBefore: Record<string, string>;
+
+beforeAll(async () => {
+  api = await labNorthbound(runtime, testLab.name);
+  // Every node has its master, and the masterships are spread: a trace needs several members.
+  const status = await eventually(
+    async () => unwrap(await api.status()),
+    (s) => s.masterships.length === NODES.length,
+    30_000,
+  );
+  expect(new Set(status.masterships.map((m) => m.member)).size).toBeGreaterThan(1);
+  // The VMs have said what they say at boot; the lab is quiet.
+  await new Promise((r) => setTimeout(r, 2000));
+  tablesBefore = await tables();
+  countersBefore = await vmCounters();
+}, 60_000);
+
+describe('injected traceflows through the northbound API', () => {
+  test('a unicast across nodes, hop by hop: received, into the tunnel with its VNI, received, delivered, yet never handed to the VM', async () => {
+    const path = await trace({ from: 'web1', to: 'web2' });
+    expect(path.delivered).toBe(true);
+    expect(steps(path)).toEqual([
+      'hv1 port received web1',
+      'hv1 logical-switch forwarded web',
+      'hv1 tunnel forwarded hv2',
+      'hv2 tunnel received hv1',
+      'hv2 logical-switch forwarded web',
+      'hv2 port delivered web2',
+    ]);
+    expect(path.hops[2]!.tunnel).toMatchObject({ encap: 'geneve', vni: 5001, remote: 'hv2' });
+    expect(path.hops[3]!.tunnel).toMatchObject({ vni: 5001 });
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 30_000);
+
+  test('a broadcast through the service node to its copies on hv2 and hv3', async () => {
+    const path = await trace({ from: 'web1', to: 'web2', frame: 'broadcast' });
+    const replicated = path.hops.find((h) => h.observation === 'replicated' && h.node === 'sn1');
+    expect(replicated?.copies).toBe(2);
+    const delivered = path.hops.filter((h) => h.observation === 'delivered').map((h) => `${h.node} ${h.logical}`);
+    expect(delivered.sort()).toEqual(['hv2 web2', 'hv3 web3']);
+    expect(path.delivered).toBe(true);
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 30_000);
+
+  test("the lab's flows, groups and VM counters are as before the traces", async () => {
+    // The shadows are gone once the traces ended (removed by their members, not by the timeout).
+    expect(await tables()).toEqual(tablesBefore);
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 30_000);
+
+  test('a flow deleted by hand: dropped on hv2 for want of a flow, named with the table', async () => {
+    const ofport = (await sh('hv2', 'ovs-vsctl', 'get', 'interface', 'tun-hv1-gnv', 'ofport')).trim();
+    const match = `table=0,in_port=${ofport},tun_id=0x1389`;
+    const [flow] = sorted(await sh('hv2', 'ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', '--no-stats', 'br-int', match)).split('\n');
+    expect(flow).toMatch(/^cookie=/);
+    await sh('hv2', 'ovs-ofctl', '-O', 'OpenFlow13', 'del-flows', 'br-int', match);
+    try {
+      const path = await trace({ from: 'web1', to: 'web2' });
+      expect(path).toMatchObject({ delivered: false, reason: 'no-flow' });
+      expect(path.hops.at(-2)).toMatchObject({ node: 'hv2', component: 'tunnel', observation: 'received' });
+      expect(path.hops.at(-1)).toMatchObject({ node: 'hv2', observation: 'dropped', reason: 'no-flow', rule: { table: 0 } });
+    } finally {
+      // Put back as it was (its master would repair it at its next read of the switch, ≤ 40 s).
+      await sh('hv2', 'ovs-ofctl', '-O', 'OpenFlow13', 'add-flow', 'br-int', `table=0,${flow!}`);
+    }
+    expect(await tables()).toEqual(tablesBefore);
+    expect((await trace({ from: 'web1', to: 'web2' })).delivered).toBe(true);
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 60_000);
+
+  test('an unknown port is refused at once; a trace is kept for GET with its passes', async () => {
+    expect(await api.traceflows.create({ from: 'web1', to: 'nope' })).toMatchObject({ kind: 'not-found' });
+    const created = unwrap(await api.traceflows.create({ from: 'web3', to: 'web1', proto: 'udp:53' }));
+    const done = await eventually(
+      async () => unwrap(await api.traceflows.get(created.id)),
+      (t) => t.state !== 'running',
+      20_000,
+    );
+    expect(done).toMatchObject({ id: created.id, state: 'completed', path: { delivered: true } });
+    expect(done.passes!.map((p) => p.node).sort()).toEqual(['hv1', 'hv3']);
+    expect(done.durationMs).toBeGreaterThan(0);
+  }, 30_000);
+});
