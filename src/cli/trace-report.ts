@@ -66,14 +66,20 @@ export function traceLines(result: TraceResult, options: { color: boolean }): st
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const what = [result.proto, result.frame].filter(Boolean).join(', ');
   const lines = [c.bold(`trace ${result.from} → ${result.to} (${what})`)];
-  if (result.observed) {
-    lines.push(c.dim('predicted:'), ...pathLines(c, result.predicted ?? result), c.dim('observed:'), ...pathLines(c, result.observed));
-    const d = result.divergence;
-    if (d)
-      lines.push(
-        c.red(`the observed path leaves the predicted one at hop ${d.hop} (${d.node}): predicted ${d.predicted}, observed ${d.observed}`),
-      );
-  } else lines.push(c.dim("predicted from the controller's logical state and the switches' OpenFlow tables"), ...pathLines(c, result));
+  const predicted = result.predicted ?? result;
+  const d = result.divergence;
+  if (result.observed && !d) {
+    lines.push(c.dim("predicted from the controller's logical state and the switches' OpenFlow tables, and seen by an injected packet:"));
+    lines.push(...pathLines(c, predicted), c.dim(`observed: the injected packet took the same ${result.observed.hops.length} hops`));
+  } else if (result.observed && d) {
+    lines.push(c.dim('predicted:'), ...pathLines(c, predicted), c.dim('observed (an injected packet):'), ...pathLines(c, result.observed));
+    lines.push(
+      c.red(`the observed path leaves the predicted one at hop ${d.hop} (${d.node}): predicted ${d.predicted}, observed ${d.observed}`),
+    );
+  } else {
+    lines.push(c.dim("predicted from the controller's logical state and the switches' OpenFlow tables"), ...pathLines(c, result));
+    if (result.notInjected) lines.push(c.yellow(`no packet injected: ${result.notInjected}`));
+  }
   lines.push(verdictLine(c, result));
   return lines;
 }

@@ -1,12 +1,13 @@
 // `nvlab trace FROM TO`: where a packet goes in a running lab, hop by hop, predicted from the
-// controller's logical state and the switches' real OpenFlow tables. Exit 0 delivered, 1 not
-// (or an observed path that leaves the predicted one), 2 bad input.
+// controller's logical state and the switches' real OpenFlow tables, and observed by a marked
+// packet injected beside it. Exit 0 delivered, 1 not (or an observed path that leaves the
+// predicted one), 2 bad input.
 import chalk from 'chalk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { traceLab } from '../app/trace/index.ts';
+import { defaultLab } from '../app/exec-target.ts';
+import { injectThroughApi, labTracer } from '../app/trace/index.ts';
 import { createRuntime } from '../app/runtime.ts';
 import { TRACE_FRAMES, traceProtoSchema, type TraceFrame } from '../model/index.ts';
-import { NvlabError } from '../util/errors.ts';
 import { out } from './output.ts';
 import { traceLines } from './trace-report.ts';
 
@@ -33,19 +34,18 @@ export function registerTrace(program: Command): void {
     .option('--proto <proto>', 'icmp (an echo request), arp (a request), tcp:PORT or udp:PORT', parseProto, 'icmp')
     .addOption(new Option('--frame <kind>', 'a BUM frame instead: broadcast, multicast or unknown (unicast)').choices(TRACE_FRAMES))
     .addOption(new Option('--format <format>', 'pretty or json').choices(['pretty', 'json']).default('pretty'))
-    .option('--inject', 'inject a marked packet and observe its path beside the predicted one')
+    .option('--inject', 'inject a marked packet and observe its path beside the predicted one (the default)')
+    .option('--no-inject', 'the predicted path only')
     .action(async (from: string, to: string, flags: TraceFlags) => {
-      // The injected path plugs in through traceLab's `inject` (src/app/trace/tracer.ts).
-      if (flags.inject)
-        throw new NvlabError(
-          'NOT_YET',
-          'nvlab trace --inject is not available yet: without --inject, nvlab trace shows the predicted path',
-          { exitCode: 2 },
-        );
       const runtime = await createRuntime();
-      const result = await traceLab(runtime, flags.lab, { from, to, proto: flags.proto, ...(flags.frame ? { frame: flags.frame } : {}) });
+      const lab = flags.lab ?? (await defaultLab(runtime));
+      const request = { from, to, proto: flags.proto, ...(flags.frame ? { frame: flags.frame } : {}) };
+      const inject = flags.inject === false ? undefined : await injectThroughApi(runtime, lab);
+      const result = await (await labTracer(runtime, lab, { inject }))(request);
       if (flags.format === 'json') out(JSON.stringify(result, null, 2));
       else for (const line of traceLines(result, { color: chalk.level > 0 })) out(line);
-      process.exitCode = result.delivered && !result.divergence ? 0 : 1;
+      // Asked for explicitly, an injection that could not be made fails the command.
+      const failed = !result.delivered || result.divergence !== undefined || (flags.inject === true && result.notInjected !== undefined);
+      process.exitCode = failed ? 1 : 0;
     });
 }

@@ -137,6 +137,8 @@ export const TraceResultSchema = TracePathSchema.extend({
   predicted: TracePathSchema.optional(),
   observed: TracePathSchema.optional(),
   divergence: TraceDivergenceSchema.optional(),
+  /** Why no packet was injected where one was asked for (the prediction stands alone). */
+  notInjected: z.string().optional(),
 });
 export type TraceResult = z.infer<typeof TraceResultSchema>;
 

@@ -29,7 +29,7 @@ import { startTraffic } from './background-pings.ts';
 import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
 import { memberStatus } from '../../northbound-client/index.ts';
 import type { TraceRequest, TraceResult } from '../../model/index.ts';
-import { traceLab } from '../trace/index.ts';
+import { injectThroughApi, labTracer } from '../trace/index.ts';
 
 export class DockerLabDriver implements LabDriver {
   /** Where each partitioned node was attached, to put it back on heal. */
@@ -231,9 +231,11 @@ export class DockerLabDriver implements LabDriver {
     return startTraffic(this.runtime, this.lab, request);
   }
 
-  /** The operations tool's trace of one packet in this lab (predicted; injected once it exists). */
-  trace(request: TraceRequest): Promise<TraceResult> {
-    return traceLab(this.runtime, this.lab, request);
+  /** The operations tool's trace of one packet in this lab: predicted, and observed by an
+   *  injected packet beside it (the result's top level is what the packet really did). */
+  async trace(request: TraceRequest): Promise<TraceResult> {
+    const inject = await injectThroughApi(this.runtime, this.lab);
+    return (await labTracer(this.runtime, this.lab, { inject }))(request);
   }
 
   async collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }> {

@@ -10,6 +10,7 @@ import {
   TraceRequestSchema,
   type TraceHop,
   type TracePath,
+  type TraceRequest,
   type TraceRequestInput,
   type TraceResult,
 } from '../../model/index.ts';
@@ -134,7 +135,39 @@ export function labExec(runtime: Runtime, lab: string): NodeExec {
  * Where an injected trace plugs in: given the lab's view and the concrete packet, the path a real
  * marked packet took. Its result goes beside the predicted path (traceResult says where they part).
  */
-export type InjectTrace = (view: LabView, plan: TracePlan) => Promise<TracePath>;
+export type InjectTrace = (request: TraceRequest, view: LabView, plan: TracePlan) => Promise<TracePath>;
+
+export interface LabTracerOptions {
+  /** Injects a marked packet beside the prediction. */
+  inject?: InjectTrace | undefined;
+  /** The lab's view, when the caller has read it already. */
+  view?: LabView;
+}
+
+/** Traces in one lab, the lab's view read once (a connectivity matrix makes dozens): each call
+ *  predicts one packet's path, and observes it too where `inject` is given. */
+export async function labTracer(
+  runtime: Runtime,
+  lab: string,
+  options: LabTracerOptions = {},
+): Promise<(input: TraceRequestInput) => Promise<TraceResult>> {
+  const view = options.view ?? (await readLabView(runtime, lab));
+  return async (input) => {
+    const request = traceRequest(input);
+    const plan = planTrace(view, request);
+    // Fresh probes per trace: a node's tables may change between two traces.
+    const [predicted, injected] = await Promise.all([
+      predictPath(view, new NodeProbes(labExec(runtime, lab)), plan),
+      options.inject?.(request, view, plan).then(
+        (path) => ({ path }),
+        (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+      ),
+    ]);
+    // A packet that could not be injected leaves the prediction standing, with why.
+    const result = traceResult(request, predicted, injected && 'path' in injected ? injected.path : undefined);
+    return injected && 'error' in injected ? { ...result, notInjected: injected.error } : result;
+  };
+}
 
 /** A packet's path in a running lab (the only one deployed when `lab` is not given): predicted,
  *  and observed too where `inject` is given. */
@@ -145,12 +178,6 @@ export async function traceLab(
   options: { inject?: InjectTrace } = {},
 ): Promise<TraceResult> {
   const request = traceRequest(input);
-  const name = lab ?? (await defaultLab(runtime));
-  const view = await readLabView(runtime, name);
-  const plan = planTrace(view, request);
-  const [predicted, observed] = await Promise.all([
-    predictPath(view, new NodeProbes(labExec(runtime, name)), plan),
-    options.inject?.(view, plan),
-  ]);
-  return traceResult(request, predicted, observed);
+  const tracer = await labTracer(runtime, lab ?? (await defaultLab(runtime)), options);
+  return tracer(request);
 }

@@ -19,6 +19,9 @@ import { armSwitch, disarmSwitch, injectFrame, readCounters, type ArmedSwitch } 
 
 /** How long the source node's master waits for every node to be armed before giving up. */
 export const ARM_BOUND_MS = 4000;
+/** Past ARM_BOUND_MS, how long the assembler gives the source node's master to say it sent the
+ *  packet or why not, before it says nobody did. */
+export const SOURCE_GRACE_MS = 1000;
 /** From the injection to reading the counters: the packet crosses the underlay and the far
  *  nodes' pipelines in a few ms; this leaves room for a loaded machine. */
 export const OBSERVE_AFTER_MS = 300;
@@ -243,8 +246,18 @@ export class TraceflowAgent {
     const live = this.live();
     if (trace.state !== 'running' || assemblerOf(trace, live) !== this.deps.me) return;
     const reports = this.deps.store.traceflowReports(trace.id);
+    const age = Date.now() - trace.created;
+    if (trace.injected === undefined && !trace.injectError && age > ARM_BOUND_MS + SOURCE_GRACE_MS) {
+      // The source node's master should have sent the packet or said why not by now: there is
+      // none, or it died. Saying so lets every member disarm and report at once.
+      const source = this.deps.store.masterships().find((m) => m.node === plan.source.node);
+      const who = source ? `its master ${source.member}` : 'no member masters it';
+      const detail = `nobody sent it from ${plan.source.node ?? trace.request.from} (${who})`;
+      await this.deps.store.markInjected(trace.id, { error: { kind: 'not-armed', detail } });
+      return;
+    }
     const missing = notObserved(reports, live);
-    if (missing.length > 0 && Date.now() - trace.created < TRACE_BOUND_MS) return;
+    if (missing.length > 0 && age < TRACE_BOUND_MS) return;
     const outcome = outcomeOf({
       trace,
       plan,

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound } from '../../../src/app/ports.ts';
 import { traceLab } from '../../../src/app/trace/index.ts';
 import { unwrap } from '../../../src/northbound-client/index.ts';
-import { TraceResultSchema, type TraceHop, type TraceRequestInput } from '../../../src/model/index.ts';
+import { ConnectivityMatrixSchema, TraceResultSchema, type TraceHop, type TraceRequestInput } from '../../../src/model/index.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, nvlab, runtime } from './support.ts';
 
@@ -173,6 +173,26 @@ describe('predicted paths on a healthy lab', () => {
     expect(JSON.parse(dropped.stdout)).toMatchObject({ delivered: false, reason: 'isolation' });
   });
 
+  test('nvlab connectivity: every pair of the lab reachable or isolated as designed, none broken', async () => {
+    const r = await nvlab(['connectivity', '--lab', lab, '--no-inject', '--format', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const matrix = ConnectivityMatrixSchema.parse(JSON.parse(r.stdout));
+    expect(matrix.ports).toHaveLength(11);
+    expect(matrix.pairs).toHaveLength(11 * 10);
+    const pair = (from: string, to: string) => matrix.pairs.find((p) => p.from === from && p.to === to);
+    expect(pair('web1', 'web3')).toMatchObject({ design: 'switch', status: 'reachable', predicted: { delivered: true } });
+    expect(pair('db1', 'web4')).toMatchObject({ design: 'routed', router: 'edge', status: 'reachable' });
+    expect(pair('web1', 'other2')).toMatchObject({
+      design: 'isolated',
+      status: 'isolated',
+      predicted: { delivered: false, reason: 'isolation' },
+    });
+    expect(pair('lan1', 'svc2')).toMatchObject({ design: 'isolated', status: 'isolated' });
+    expect(matrix.pairs.filter((p) => p.status === 'broken')).toEqual([]);
+    // Within web, svc and other, both ways; and web to db and back through the router.
+    expect(matrix.summary).toEqual({ reachable: 4 * 3 + 3 * 2 + 2 * 1 + 2 * 4, isolated: 110 - 28, broken: 0 });
+  });
+
   test("the scenario driver's trace is the same predicted trace", async () => {
     const r = await testLab.driver.trace({ from: 'web1', to: 'web3', proto: 'icmp' });
     expect(r).toMatchObject({ delivered: true });
@@ -192,6 +212,12 @@ describe('the lab broken on purpose', () => {
     const cli = await nvlab(['trace', 'web1', 'web3', '--lab', lab, '--format', 'json']);
     expect(cli.exitCode, cli.stderr).toBe(1);
     expect(JSON.parse(cli.stdout)).toMatchObject({ delivered: false, reason: 'no-flow' });
+    // The matrix shows broken the pairs whose packets enter hv2 through that tunnel, at hv2.
+    const matrix = await nvlab(['connectivity', '--lab', lab, '--switch', 'web', '--no-inject', '--format', 'json']);
+    expect(matrix.exitCode, matrix.stderr).toBe(1);
+    const pairs = ConnectivityMatrixSchema.parse(JSON.parse(matrix.stdout)).pairs.filter((p) => p.status === 'broken');
+    expect(pairs.map((p) => `${p.from}>${p.to}`).sort()).toEqual(['web1>web3', 'web2>web3']);
+    for (const p of pairs) expect(p).toMatchObject({ reason: 'no-flow', node: 'hv2' });
   });
 
   test('a port unbound from its node, or not plugged in on it: port-not-bound', async () => {

@@ -77,6 +77,7 @@ beforeAll(async () => {
     (s) => s.masterships.length === NODES.length,
     30_000,
   );
+  console.log(`masterships: ${status.masterships.map((m) => `${m.node}→${m.member}`).join(' ')}`);
   expect(new Set(status.masterships.map((m) => m.member)).size).toBeGreaterThan(1);
   // The VMs have said what they say at boot; the lab is quiet.
   await new Promise((r) => setTimeout(r, 2000));
@@ -149,4 +150,24 @@ describe('injected traceflows through the northbound API', () => {
     expect(done.passes!.map((p) => p.node).sort()).toEqual(['hv1', 'hv3']);
     expect(done.durationMs).toBeGreaterThan(0);
   }, 30_000);
+
+  test("the target node's master killed: a trace then ends in time (delivered, or failed naming what it waited for), and once another member took the node, traces are delivered again", async () => {
+    const masters = async () => unwrap(await api.status()).masterships;
+    const victim = (await masters()).find((m) => m.node === 'hv2')!.member;
+    await runtime.kill(node(victim));
+    const created = unwrap(await api.traceflows.create({ from: 'web1', to: 'web2' }));
+    const first = await eventually(
+      async () => unwrap(await api.traceflows.get(created.id)),
+      (t) => t.state !== 'running',
+      20_000,
+    );
+    console.log(`right after killing ${victim}: ${first.state} in ${first.durationMs} ms${first.error ? `: ${first.error}` : ''}`);
+    expect(first.state).not.toBe('running');
+    if (first.state === 'completed') expect(first.path!.delivered).toBe(true);
+    else expect(first.error).toMatch(new RegExp(`hv2|${victim}`));
+    await eventually(masters, (ms) => ms.length === NODES.length && ms.every((m) => m.member !== victim), 15_000);
+    const path = await trace({ from: 'web1', to: 'web2' });
+    expect(path.delivered).toBe(true);
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 60_000);
 });
