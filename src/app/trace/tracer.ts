@@ -137,6 +137,18 @@ export function labExec(runtime: Runtime, lab: string): NodeExec {
  */
 export type InjectTrace = (request: TraceRequest, view: LabView, plan: TracePlan) => Promise<TracePath>;
 
+/** Drops the logical state decides (not a switch): they hold for an injected packet too. */
+const VERDICTS = new Set(['isolation', 'port-not-bound']);
+
+/** The injected packet's path with the prediction's verdict: the switches show where the packet
+ *  went, the logical state why it got no further (the target is on another switch, or unbound). */
+function withVerdict(predicted: TracePath, observed: TracePath): TracePath {
+  const verdict = predicted.delivered ? undefined : predicted.hops.at(-1);
+  if (!verdict?.reason || !VERDICTS.has(verdict.reason) || observed.delivered) return observed;
+  if (observed.hops.at(-1)?.reason === verdict.reason) return observed;
+  return { delivered: false, reason: verdict.reason, hops: [...observed.hops, verdict] };
+}
+
 export interface LabTracerOptions {
   /** Injects a marked packet beside the prediction. */
   inject?: InjectTrace | undefined;
@@ -164,7 +176,8 @@ export async function labTracer(
       ),
     ]);
     // A packet that could not be injected leaves the prediction standing, with why.
-    const result = traceResult(request, predicted, injected && 'path' in injected ? injected.path : undefined);
+    const observed = injected && 'path' in injected ? withVerdict(predicted, injected.path) : undefined;
+    const result = traceResult(request, predicted, observed);
     return injected && 'error' in injected ? { ...result, notInjected: injected.error } : result;
   };
 }
