@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TraceResultSchema } from '../../../src/model/index.ts';
 import type { JsonReport } from '../../../src/reporters/json.ts';
 import { createSession, StepFailedError, type ScenarioSession } from '../../../src/scenario/index.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
@@ -80,7 +81,12 @@ describe('a scenario written to fail', () => {
     expect(message(wrong[0]!)).toMatch(/1 cop(y|ies) from the source.*2 copies left the source/s);
     expect(wrong[1]!.skipped).toBeDefined();
     expect(message(byName.get('not-isolated')![0]!)).toMatch(/expected no reply from web2.*3 of 3 answered/s);
-    expect(byName.get('fine')![0]!.failure).toBeUndefined();
+    // A failed check traces its failing pair: one line in its message, the whole trace in its artifacts.
+    expect(message(byName.get('not-isolated')![0]!)).toMatch(/trace web1 → web2: the packet reaches web2 \(hv1 → hv2\)/);
+    expect(byName.get('fine')!.map((c) => [c.name, c.failure])).toEqual([
+      ['ping web3 → web1', undefined],
+      ['trace web3 → web1', undefined],
+    ]);
 
     // Artifacts of each failed scenario: OVS state, flows and groups per transport node,
     // controller logs, and the failing flood's captures.
@@ -92,7 +98,11 @@ describe('a scenario written to fail', () => {
     expect(text).toMatch(/groups/);
     expect(text).toMatch(/ctrl1/);
     expect(text).toMatch(/\.pcap/);
-    await expect(readdir(join(cwd, 'nvlab-artifacts', lab, 'not-isolated'))).resolves.not.toHaveLength(0);
+    await expect(readdir(join(cwd, 'nvlab-artifacts', lab, 'not-isolated'))).resolves.toContain('trace.json');
+    const trace = TraceResultSchema.parse(
+      JSON.parse(await readFile(join(cwd, 'nvlab-artifacts', lab, 'not-isolated', 'trace.json'), 'utf8')),
+    );
+    expect(trace).toMatchObject({ from: 'web1', to: 'web2', delivered: true, observed: { delivered: true } });
     await expect(readdir(join(cwd, 'nvlab-artifacts', lab))).resolves.not.toContain('fine');
   });
 });
