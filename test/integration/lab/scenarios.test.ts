@@ -84,8 +84,8 @@ describe('a scenario written to fail', () => {
     // A failed check traces its failing pair: one line in its message, the whole trace in its artifacts.
     expect(message(byName.get('not-isolated')![0]!)).toMatch(/trace web1 → web2: the packet reaches web2 \(hv1 → hv2\)/);
     expect(byName.get('fine')!.map((c) => [c.name, c.failure])).toEqual([
-      ['ping web3 → web1', undefined],
-      ['trace web3 → web1', undefined],
+      ['1 ping web3 → web1', undefined],
+      ['2 trace web3 → web1', undefined],
     ]);
 
     // Artifacts of each failed scenario: OVS state, flows and groups per transport node,
