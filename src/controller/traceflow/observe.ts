@@ -46,7 +46,10 @@ export function observedPasses(node: string, records: ShadowRecords, counters: C
     .sort((a, b) => a.table - b.table || b.real.priority - a.real.priority);
   if (hits.length === 0) return [];
   const isRouterPort = (h: ShadowFlow) =>
-    h.table === Table.CLASSIFY && h.inPort !== undefined && h.inPort !== context.source?.inPort && context.places.get(h.inPort)?.kind === 'router-port';
+    h.table === Table.CLASSIFY &&
+    h.inPort !== undefined &&
+    h.inPort !== context.source?.inPort &&
+    context.places.get(h.inPort)?.kind === 'router-port';
   const starts = hits.filter(isRouterPort);
   if (starts.length === 0 || starts.length === hits.filter((h) => h.table === Table.CLASSIFY).length)
     return [passOf(node, hits, records, counters, context)];

@@ -78,6 +78,21 @@ export function observedPath(
     observed: true,
     unobserved,
   });
+  if (plan.isolated && !path.delivered) {
+    // As the prediction says it: what the packet did (flooded) and, at its source, why it goes
+    // no further.
+    const entry = plan.source.entry;
+    const sw = entry.kind === 'port' ? logical.ports.find((p) => p.name === entry.port)?.switch : undefined;
+    path.hops.push({
+      node,
+      component: 'logical-switch',
+      observation: 'dropped',
+      reason: 'isolation',
+      ...(sw ? { logical: sw } : {}),
+      detail: plan.isolated,
+    });
+    path.reason = 'isolation';
+  }
   path.hops.forEach((hop, i) => {
     const next = path.hops[i + 1];
     const routedOn = next?.node === hop.node && next.component === 'logical-router' && next.observation === 'received';

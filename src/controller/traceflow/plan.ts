@@ -28,6 +28,8 @@ export interface TracePlan {
    *  it goes): the address and MAC the router sends to (its next hop, on a connected subnet), and
    *  the address it translates the source to when the destination is behind its uplink. */
   routed?: { ip: string; mac: string; snat?: string };
+  /** A destination on a switch nothing joins to the source's: why (the path ends in isolation). */
+  isolated?: string;
 }
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
@@ -98,11 +100,20 @@ function gatewayMac(src: Source, r: PlanResources): string | undefined {
   return r.routers.flatMap((x) => x.interfaces).find((i) => i.switch === name)?.mac;
 }
 
+/** Whether the source sends through router `x`: an interface on its switch, or its uplink. */
+const sends = (x: LogicalRouter, src: Source) =>
+  src.uplink ? src.uplink.name === x.name : x.interfaces.some((i) => i.switch === src.switch?.name);
+
+const sourceSegment = (src: Source) =>
+  src.uplink ? `router ${src.uplink.name}'s uplink` : src.switch ? `switch ${src.switch.name}` : "the source's network";
+
 interface Destination {
   mac: string;
   ip?: string;
   /** Its own MAC, where the frame goes to a router's instead; with the router's SNAT address. */
   own?: { mac: string; snat?: string };
+  /** Why nothing joins it to the source's segment. */
+  isolated?: string;
   target: string;
   host?: { name: string; network: string };
 }
@@ -113,10 +124,15 @@ function destinationOf(request: TraceRequest, src: Source, r: PlanResources): De
   const port = r.ports.find((p) => p.name === request.to) ?? byIp;
   if (port) {
     const local = port.switch === src.switch?.name && !src.uplink;
+    if (local) return { mac: port.mac, ...(port.ip ? { ip: port.ip } : {}), target: port.name };
+    // Another switch: through a router that joins the two, else nowhere (an unknown MAC, as the
+    // source would flood it).
+    const joined = r.routers.some((x) => x.interfaces.some((i) => i.switch === port.switch) && sends(x, src));
+    const isolated = `${port.name} is on switch ${port.switch}, and no router or gateway joins it to ${sourceSegment(src)}`;
     return {
-      mac: local ? port.mac : viaRouter,
+      mac: joined ? viaRouter : UNKNOWN_MAC,
       ...(port.ip ? { ip: port.ip } : {}),
-      ...(local ? {} : { own: { mac: port.mac } }),
+      ...(joined ? { own: { mac: port.mac } } : { isolated }),
       target: port.name,
     };
   }
@@ -173,5 +189,6 @@ export function planTrace(request: TraceRequest, resources: PlanResources): Trac
     ...(dst.host ? { host: dst.host } : {}),
     frame: { ethSrc: src.mac, ethDst, ...(vlan === undefined ? {} : { vlan }), payload },
     ...(routed ? { routed } : {}),
+    ...(dst.isolated ? { isolated: dst.isolated } : {}),
   };
 }
