@@ -5,12 +5,12 @@
 // reports the passes, and one member (the one that took the request while it lives) assembles
 // the observed path and ends the trace. Nothing here forwards requests between members: the
 // store carries the trace and the reports.
-import type { LogicalState } from '../../model/index.ts';
+import type { LogicalRouter, LogicalState } from '../../model/index.ts';
 import type { OpenFlowConnection } from '../../openflow/index.ts';
 import type { NodeFacts } from '../pipeline/index.ts';
 import type { Store, TraceflowRecord, TraceflowReport } from '../store/index.ts';
 import { assemblerOf, notObserved, outcomeOf, readyToInject } from './coordination.ts';
-import { observedPass } from './observe.ts';
+import { observedPasses } from './observe.ts';
 import { buildFrame, markOf } from './packet.ts';
 import { passToJson, type NodePass } from './passes.ts';
 import { openflowPort, type PlaceResources } from './places.ts';
@@ -136,7 +136,7 @@ export class TraceflowAgent {
     trace: TraceflowRecord,
     plan: TracePlan,
     logical: LogicalState,
-    resources: PlaceResources,
+    resources: PlaceResources & { routers: readonly LogicalRouter[] },
     first: boolean,
   ): Promise<void> {
     const armed = this.armed.get(trace.id) ?? [];
@@ -150,7 +150,8 @@ export class TraceflowAgent {
     await Promise.all(
       fresh.map(async ([node, sw]) => {
         try {
-          armed.push(await armSwitch(sw, { node, facts: this.deps.facts(node), resources, mark, trace: traceNumber(trace.id) }));
+          const routed = plan.routed ? { routed: { next: plan.routed, routers: resources.routers } } : {};
+          armed.push(await armSwitch(sw, { node, facts: this.deps.facts(node), resources, mark, trace: traceNumber(trace.id), ...routed }));
         } catch (error) {
           unarmed[node] = error instanceof Error ? error.message : String(error);
         }
@@ -216,7 +217,7 @@ export class TraceflowAgent {
       const read = await Promise.all(
         armed.map(async (a) => {
           try {
-            return observedPass(a.node, a.records, await readCounters(a), {
+            return observedPasses(a.node, a.records, await readCounters(a), {
               places: a.places,
               ...(a.node === source && inPort !== undefined ? { source: { inPort, entry: plan.source.entry } } : {}),
               ...(plan.host ? { host: plan.host } : {}),
@@ -228,7 +229,7 @@ export class TraceflowAgent {
           }
         }),
       );
-      passes.push(...read.filter((p): p is NodePass => p !== undefined));
+      passes.push(...read.flatMap((p) => p ?? []));
     }
     await this.disarm(trace.id, armed);
     const report: TraceflowReport = {

@@ -13,7 +13,7 @@ export {
 } from './passes.ts';
 export { buildFrame, markMatch, markOf, TRACE_ARP_THA, TRACE_DSCP, type FrameSpec, type MarkKind, type Payload } from './packet.ts';
 export { deriveShadows, SHADOW_HARD_TIMEOUT_S, type Effect, type ShadowFlow, type ShadowGroup, type ShadowRecords } from './shadow.ts';
-export { observedPass, type Counters, type ObserveContext } from './observe.ts';
+export { observedPass, observedPasses, type Counters, type ObserveContext } from './observe.ts';
 export { endpointOf, portPlaces, type Place, type PlaceResources } from './places.ts';
 export { planTrace, type PlanResources, type TracePlan } from './plan.ts';
 export { notSent, observedPath, ROUTER_STOP } from './observed-path.ts';

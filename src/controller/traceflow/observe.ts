@@ -1,13 +1,13 @@
 // What the marked packet did on one node, read from its shadows' counters after the trace: the
 // shadow flows it matched (in table order) are the rules it went through, the outputs they and the
-// buckets it took hold are where its copies left (tunnels) or would have been delivered (ports
-// taken out of the shadows), a table-miss shadow is a drop for want of a flow, and a gate's
+// buckets it took hold are where its copies left (tunnels, a router's ports) or would have been
+// delivered (ports taken out of the shadows), a table-miss shadow is a drop for want of a flow, and a gate's
 // empty bucket is a standby gateway letting nothing through. Pure.
 import { Port } from '../../openflow/index.ts';
 import { Table } from '../pipeline/index.ts';
 import type { Endpoint, NodePass } from './passes.ts';
 import { endpointOf, type Place } from './places.ts';
-import type { Effect, ShadowGroup, ShadowRecords } from './shadow.ts';
+import type { Effect, ShadowFlow, ShadowGroup, ShadowRecords } from './shadow.ts';
 
 /** What the switch counted after the trace: packets per shadow flow (by its cookie), and per
  *  shadow group its packets and each bucket's. */
@@ -28,12 +28,43 @@ export interface ObserveContext {
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 const keyOf = (e: Endpoint) => JSON.stringify(Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1)));
 
-/** The pass the marked packet made on `node`, or undefined when it never came there. */
+/** The pass the marked packet made on `node`, or undefined when it never came there; where it
+ *  came back out of a router, the pass it made first. */
 export function observedPass(node: string, records: ShadowRecords, counters: Counters, context: ObserveContext): NodePass | undefined {
+  return observedPasses(node, records, counters, context)[0];
+}
+
+/**
+ * The passes the marked packet made on `node`: one, or where it came back into br-int out of a
+ * router (routed on), one more per router port it came out of. Table 0's hit on each port it
+ * entered starts a pass; a later hit belongs to the pass whose switch (metadata) it matches,
+ * else to the first one. The first pass first.
+ */
+export function observedPasses(node: string, records: ShadowRecords, counters: Counters, context: ObserveContext): NodePass[] {
   const hits = records.flows
     .filter((f) => (counters.flows.get(f.cookie) ?? 0n) > 0n)
     .sort((a, b) => a.table - b.table || b.real.priority - a.real.priority);
-  if (hits.length === 0) return undefined;
+  if (hits.length === 0) return [];
+  const isRouterPort = (h: ShadowFlow) =>
+    h.table === Table.CLASSIFY &&
+    h.inPort !== undefined &&
+    h.inPort !== context.source?.inPort &&
+    context.places.get(h.inPort)?.kind === 'router-port';
+  const starts = hits.filter(isRouterPort);
+  if (starts.length === 0 || starts.length === hits.filter((h) => h.table === Table.CLASSIFY).length)
+    return [passOf(node, hits, records, counters, context)];
+  const groups = new Map<ShadowFlow, ShadowFlow[]>(starts.map((s) => [s, [s]]));
+  const first: ShadowFlow[] = [];
+  for (const h of hits) {
+    if (groups.has(h)) continue;
+    const start = h.table === Table.CLASSIFY ? undefined : starts.find((s) => s.metadata !== undefined && s.metadata === h.onVni);
+    (start ? groups.get(start)! : first).push(h);
+  }
+  return [first, ...groups.values()].map((g) => passOf(node, g, records, counters, context));
+}
+
+/** One pass from the hits that make it (in table order). */
+function passOf(node: string, hits: readonly ShadowFlow[], records: ShadowRecords, counters: Counters, context: ObserveContext): NodePass {
   const classified = hits.find((h) => h.table === Table.CLASSIFY && h.inPort !== undefined);
   const inPort = classified?.inPort ?? context.source?.inPort;
   const vni = hits.find((h) => h.metadata !== undefined)?.metadata ?? classified?.tunnelId;

@@ -6,6 +6,8 @@ import { parseIp } from '../../model/index.ts';
 
 /** The DSCP value of a trace's IPv4 packets. */
 export const TRACE_DSCP = 0x3f;
+/** The TTL a trace's IPv4 packets are sent with. */
+export const TRACE_TTL = 64;
 /** The target hardware address of a trace's ARP requests ("\x0atrace": locally administered, unicast). */
 export const TRACE_ARP_THA = '0a:74:72:61:63:65';
 
@@ -72,7 +74,7 @@ function ipv4(p: Exclude<Payload, { kind: 'arp' }>): Buffer {
   h.writeUInt16BE(20 + l4.length, 2);
   h.writeUInt16BE(0x7472, 4); // identification: "tr"
   h.writeUInt16BE(0x4000, 6); // don't fragment
-  h.writeUInt8(64, 8);
+  h.writeUInt8(TRACE_TTL, 8);
   h.writeUInt8(PROTO[p.kind], 9);
   ip(p.src).copy(h, 12);
   ip(p.dst).copy(h, 16);

@@ -24,6 +24,12 @@ export interface TracePlan {
   /** The host the trace is for, when it is one. */
   host?: { name: string; network: string };
   frame: FrameSpec;
+  /** An IPv4 packet a router routes on to its destination (none: the router port is as far as
+   *  it goes): the address and MAC the router sends to (its next hop, on a connected subnet), and
+   *  the address it translates the source to when the destination is behind its uplink. */
+  routed?: { ip: string; mac: string; snat?: string };
+  /** A destination on a switch nothing joins to the source's: why (the path ends in isolation). */
+  isolated?: string;
 }
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
@@ -94,9 +100,20 @@ function gatewayMac(src: Source, r: PlanResources): string | undefined {
   return r.routers.flatMap((x) => x.interfaces).find((i) => i.switch === name)?.mac;
 }
 
+/** Whether the source sends through router `x`: an interface on its switch, or its uplink. */
+const sends = (x: LogicalRouter, src: Source) =>
+  src.uplink ? src.uplink.name === x.name : x.interfaces.some((i) => i.switch === src.switch?.name);
+
+const sourceSegment = (src: Source) =>
+  src.uplink ? `router ${src.uplink.name}'s uplink` : src.switch ? `switch ${src.switch.name}` : "the source's network";
+
 interface Destination {
   mac: string;
   ip?: string;
+  /** Its own MAC, where the frame goes to a router's instead; with the router's SNAT address. */
+  own?: { mac: string; snat?: string };
+  /** Why nothing joins it to the source's segment. */
+  isolated?: string;
   target: string;
   host?: { name: string; network: string };
 }
@@ -107,16 +124,33 @@ function destinationOf(request: TraceRequest, src: Source, r: PlanResources): De
   const port = r.ports.find((p) => p.name === request.to) ?? byIp;
   if (port) {
     const local = port.switch === src.switch?.name && !src.uplink;
-    return { mac: local ? port.mac : viaRouter, ...(port.ip ? { ip: port.ip } : {}), target: port.name };
+    if (local) return { mac: port.mac, ...(port.ip ? { ip: port.ip } : {}), target: port.name };
+    // Another switch: through a router that joins the two, else nowhere (an unknown MAC, as the
+    // source would flood it).
+    const joined = r.routers.some((x) => x.interfaces.some((i) => i.switch === port.switch) && sends(x, src));
+    const isolated = `${port.name} is on switch ${port.switch}, and no router or gateway joins it to ${sourceSegment(src)}`;
+    return {
+      mac: joined ? viaRouter : UNKNOWN_MAC,
+      ...(port.ip ? { ip: port.ip } : {}),
+      ...(joined ? { own: { mac: port.mac } } : { isolated }),
+      target: port.name,
+    };
   }
   const host = request.hosts?.[request.to];
   if (host) {
     const bridged = src.switch?.l2Gateway?.network === host.network;
     const sameNetwork = src.entry.kind === 'nic' && src.entry.network === host.network;
     const mac = bridged || sameNetwork ? (host.mac ?? BROADCAST) : viaRouter;
-    return { mac, ip: host.ip, target: request.to, host: { name: request.to, network: host.network } };
+    const uplink = r.routers.find((x) => x.uplink?.network === host.network)?.uplink;
+    const snat = uplink?.snat ? uplink.ip.split('/')[0] : undefined;
+    const own = bridged || sameNetwork || !host.mac ? {} : { own: { mac: host.mac, ...(snat ? { snat } : {}) } };
+    return { mac, ip: host.ip, ...own, target: request.to, host: { name: request.to, network: host.network } };
   }
-  if (isIp(request.to)) return { mac: viaRouter, ip: request.to, target: request.to };
+  if (isIp(request.to)) {
+    // One of a router's own addresses: the packet has arrived once the router takes it in.
+    const router = r.routers.find((x) => [...x.interfaces, ...(x.uplink ? [x.uplink] : [])].some((i) => i.ip.split('/')[0] === request.to));
+    return { mac: viaRouter, ip: request.to, target: router?.name ?? request.to };
+  }
   throw new NotFoundError('logical port, host or IPv4 address', request.to);
 }
 
@@ -144,10 +178,17 @@ export function planTrace(request: TraceRequest, resources: PlanResources): Trac
   const ethDst = request.frame ? frameMac[request.frame]! : request.proto === 'arp' ? BROADCAST : dst.mac;
   const payload = payloadOf(request, src, dst, request.frame === 'multicast' ? MULTICAST.ip : undefined);
   const vlan = src.entry.kind === 'nic' ? src.entry.vlan : undefined;
+  // Only a unicast IPv4 packet to a router's MAC is routed on: the router answers an ARP itself.
+  const routed =
+    payload.kind !== 'arp' && !request.frame && dst.ip && dst.own && ethDst !== UNKNOWN_MAC
+      ? { ip: dst.ip, mac: dst.own.mac, ...(dst.own.snat ? { snat: dst.own.snat } : {}) }
+      : undefined;
   return {
     source: { ...(src.node ? { node: src.node } : {}), entry: src.entry, via: src.via },
     target: dst.target,
     ...(dst.host ? { host: dst.host } : {}),
     frame: { ethSrc: src.mac, ethDst, ...(vlan === undefined ? {} : { vlan }), payload },
+    ...(routed ? { routed } : {}),
+    ...(dst.isolated ? { isolated: dst.isolated } : {}),
   };
 }

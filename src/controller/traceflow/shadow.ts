@@ -1,10 +1,12 @@
 // Arming a node for an injected trace: shadow copies of the flows and groups its switch really
 // holds now (a flow deleted by hand is missing from the shadows too), which only the marked
 // packet matches, above every priority of the pipeline. A shadow does what its flow does, except
-// that it never hands the packet to anything: outputs to a VM, a router port, a gateway's NIC or
-// LOCAL are taken out (and remembered as where the packet would have been delivered), `learn`
-// is taken out, and groups become shadow groups of the same type and watch ports. Outputs into
-// tunnels stay: the marked packet really crosses the underlay, and the far node's shadows see it.
+// that it never hands the packet to anything: outputs to a VM, a gateway's NIC or LOCAL are taken
+// out (and remembered as where the packet would have been delivered), `learn` is taken out, and
+// groups become shadow groups of the same type and watch ports. Outputs into tunnels stay: the
+// marked packet really crosses the underlay, and the far node's shadows see it. Outputs to a
+// router's ports stay where the trace asks for it (a routed IPv4 packet): the router's namespace
+// routes it like any packet, keeping its DSCP, and the shadows see it come back out of the router.
 // Pure: the switch's flows and groups in, flow-mods, group-mods and what each shadow stands for out.
 import type { Action, Bucket, GroupDesc, GroupType, Instruction, OxmField } from '../../openflow/index.ts';
 import { flowMod, groupMod } from '../../openflow/index.ts';
@@ -34,7 +36,9 @@ export type Effect =
   /** Handed to a port (taken out of the shadow): where the packet would have been delivered. */
   | { kind: 'deliver'; port: number }
   /** Through a shadow group. */
-  | { kind: 'group'; group: number };
+  | { kind: 'group'; group: number }
+  /** Into a router's port (kept): the router routes the marked packet. */
+  | { kind: 'router'; port: number };
 
 /** One shadow flow: the real flow it copies, and what it does. */
 export interface ShadowFlow {
@@ -51,6 +55,9 @@ export interface ShadowFlow {
   vlan?: number;
   /** The metadata it writes (the switch's VNI, in table 0). */
   metadata?: number;
+  /** The metadata the real flow matches (a switch's VNI, past table 0): which of a node's passes
+   *  a hit belongs to, when the packet came back out of a router. */
+  onVni?: number;
   effects: Effect[];
 }
 
@@ -78,6 +85,8 @@ export interface ShadowInput {
   groups: readonly GroupDesc[];
   /** OpenFlow ports of its tunnels: outputs there stay. */
   tunnelPorts: ReadonlySet<number>;
+  /** OpenFlow ports of routers' ports whose outputs stay (none: every router port is a delivery). */
+  routerPorts?: ReadonlySet<number>;
   /** Every port of br-int: table 0's miss is shadowed once per port, so a packet that no flow
    *  classifies still says where it came in. */
   ports: readonly number[];
@@ -107,6 +116,7 @@ class Transformer {
   constructor(
     private readonly tunnelPorts: ReadonlySet<number>,
     private readonly groupIds: ReadonlyMap<number, number>,
+    private readonly routerPorts: ReadonlySet<number> = new Set(),
   ) {}
 
   /** The shadow's actions and what they do. */
@@ -120,6 +130,9 @@ class Transformer {
         if (this.tunnelPorts.has(a.port)) {
           actions.push(a);
           effects.push({ kind: 'tunnel', port: a.port, ...(vni === undefined ? {} : { vni }) });
+        } else if (this.routerPorts.has(a.port)) {
+          actions.push(a);
+          effects.push({ kind: 'router', port: a.port });
         } else effects.push({ kind: 'deliver', port: a.port });
       } else if (a.type === 'group') {
         const group = this.groupIds.get(a.groupId);
@@ -177,7 +190,7 @@ const shadowPriority = (priority: number) => Math.min(0xffff, TRACE.PRIORITY_BAS
 export function deriveShadows(input: ShadowInput): Shadows {
   const real = chainOrder(input.groups.filter((g) => !isTraceGroup(g.groupId)));
   const groupIds = new Map(real.map((g, i) => [g.groupId, traceGroupId(i)]));
-  const t = new Transformer(input.tunnelPorts, groupIds);
+  const t = new Transformer(input.tunnelPorts, groupIds, input.routerPorts);
   const mark = markMatch(input.mark);
   const records: ShadowRecords = { flows: [], groups: [] };
   const messages: Shadows['messages'] = [];
@@ -233,10 +246,12 @@ export function deriveShadows(input: ShadowInput): Shadows {
     const inPort = where('in_port');
     const tunnelId = where('tunnel_id');
     const vlan = where('vlan_vid');
+    const onVni = where('metadata');
     add(f.tableId, f.priority, match, f.instructions, {
       real,
       ...(inPort === undefined ? {} : { inPort: Number(inPort) }),
       ...(tunnelId === undefined ? {} : { tunnelId: Number(tunnelId) }),
+      ...(onVni === undefined ? {} : { onVni: Number(onVni) }),
       ...(vlan !== undefined && (Number(vlan) & 0x1000) !== 0 ? { vlan: Number(vlan) & 0xfff } : {}),
     });
   }

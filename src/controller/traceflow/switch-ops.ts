@@ -12,10 +12,13 @@ import {
   type GroupMod,
   type OpenFlowConnection,
 } from '../../openflow/index.ts';
+import type { LogicalRouter } from '../../model/index.ts';
 import { isTraceGroup, TRACE_COOKIE, TRACE_COOKIE_MASK, traceCookie, type NodeFacts } from '../pipeline/index.ts';
 import type { Counters } from './observe.ts';
 import { markMatch, type MarkKind } from './packet.ts';
 import { openflowPort, portPlaces, type Place, type PlaceResources } from './places.ts';
+import type { TracePlan } from './plan.ts';
+import { routerPass } from './router-pass.ts';
 import { deriveShadows, SHADOW_HARD_TIMEOUT_S, type ShadowRecords } from './shadow.ts';
 
 /** After installing shadows: Open vSwitch's revalidators replace the datapath's cached flows
@@ -44,6 +47,8 @@ export interface ArmInput {
   resources: PlaceResources;
   mark: MarkKind;
   trace: number;
+  /** A trace the routers route on (router-pass.ts), with the routers it may pass. */
+  routed?: { next: NonNullable<TracePlan['routed']>; routers: readonly LogicalRouter[] };
 }
 
 /** Reads what the switch holds and installs its shadows for the trace. */
@@ -53,10 +58,13 @@ export async function armSwitch(sw: OpenFlowConnection, input: ArmInput): Promis
   const ports = [...facts.vmPorts.values(), ...facts.tunnelPorts.values(), ...(facts.physicalPorts?.values() ?? [])]
     .map(openflowPort)
     .sort((a, b) => a - b);
+  const places = portPlaces(input.node, facts, input.resources);
+  const routed = input.routed && routerPass(places, input.routed.routers, input.routed.next, input.trace);
   const shadows = deriveShadows({
     flows,
     groups,
     tunnelPorts: new Set(facts.tunnelPorts.values()),
+    ...(routed ? { routerPorts: routed.ports } : {}),
     ports,
     mark: input.mark,
     trace: input.trace,
@@ -67,12 +75,12 @@ export async function armSwitch(sw: OpenFlowConnection, input: ArmInput): Promis
     trace: input.trace,
     mark: input.mark,
     records: { flows: shadows.flows, groups: shadows.groups },
-    places: portPlaces(input.node, facts, input.resources),
+    places,
   };
   // Whatever an earlier trace left on the switch goes first (a disarm that failed).
   const left = groups.filter((g) => isTraceGroup(g.groupId)).map((g) => g.groupId);
   try {
-    await sw.install([...removeShadows(left), ...shadows.messages]);
+    await sw.install([...removeShadows(left), ...(routed?.answers ?? []), ...shadows.messages]);
   } catch (error) {
     await disarmSwitch(armed).catch(() => {}); // what did go in comes out again
     throw error;

@@ -1,8 +1,9 @@
 // Injected traceflows through the northbound API on a real lab: three members share the four
 // nodes' masterships, so every trace is armed, sent, counted and assembled by all of them through
 // the store. A unicast is observed hop by hop up to the remote VM's port without reaching the
-// VM, a broadcast is followed through the service node to its copies, and a flow deleted by hand
-// is where the packet is dropped. The lab's flows and groups and its VMs' counters are the same
+// VM, a broadcast is followed through the service node to its copies, a routed packet through
+// the router on its gateway to the remote VM's port, or out of its uplink with SNAT up to the
+// gateway's NIC (the host gets nothing), and a flow deleted by hand is where the packet is dropped. The lab's flows and groups and its VMs' counters are the same
 // after the traces as before.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound } from '../../../src/app/ports.ts';
@@ -13,8 +14,8 @@ import { eventually, runtime } from './support.ts';
 
 const testLab = useLab(labTopology('traceflow.yaml'));
 const node = testLab.container;
-const NODES = ['hv1', 'hv2', 'hv3', 'sn1'];
-const VMS = { web1: 'hv1', web2: 'hv2', web3: 'hv3' } as const;
+const NODES = ['hv1', 'hv2', 'hv3', 'sn1', 'gw1'];
+const VMS = { web1: 'hv1', web2: 'hv2', web3: 'hv3', app1: 'hv1', db1: 'hv2' } as const;
 let api: NorthboundClient;
 
 async function sh(on: string, ...cmd: string[]): Promise<string> {
@@ -66,6 +67,16 @@ async function trace(request: Parameters<typeof runTraceflow>[1]): Promise<Trace
   return path;
 }
 
+/** What the internet's host received: its NIC's packet counter. */
+async function hostReceived(): Promise<string> {
+  const dev = await sh('www', 'cat', '/proc/net/dev');
+  return dev
+    .split('\n')
+    .find((l) => l.trim().startsWith('eth0:'))!
+    .trim()
+    .split(/\s+/)[2]!;
+}
+
 let tablesBefore: Record<string, string>;
 let countersBefore: Record<string, string>;
 
@@ -109,6 +120,54 @@ describe('injected traceflows through the northbound API', () => {
     const delivered = path.hops.filter((h) => h.observation === 'delivered').map((h) => `${h.node} ${h.logical}`);
     expect(delivered.sort()).toEqual(['hv2 web2', 'hv3 web3']);
     expect(path.delivered).toBe(true);
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 30_000);
+
+  test("routed: on through the router on its gateway (TTL 63) to the remote VM's port, never handed to the VM", async () => {
+    const path = await trace({ from: 'app1', to: 'db1' });
+    expect(path.delivered).toBe(true);
+    expect(steps(path)).toEqual([
+      'hv1 port received app1',
+      'hv1 logical-router forwarded edge',
+      'hv1 tunnel forwarded gw1',
+      'gw1 tunnel received hv1',
+      'gw1 logical-switch forwarded app',
+      'gw1 logical-router forwarded edge',
+      'gw1 logical-router received edge',
+      'gw1 logical-router forwarded edge',
+      'gw1 logical-router received edge',
+      'gw1 logical-switch forwarded db',
+      'gw1 tunnel forwarded hv2',
+      'hv2 tunnel received gw1',
+      'hv2 logical-switch forwarded db',
+      'hv2 port delivered db1',
+    ]);
+    expect(path.hops[7]).toMatchObject({ detail: 'routed towards 10.0.4.11 out of its interface on switch db, TTL 63' });
+    expect(path.hops[8]).toMatchObject({ detail: "from router edge's interface on switch db" });
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 30_000);
+
+  test("SNAT to a host: out of the router's uplink and stopped at the gateway's NIC; the host gets nothing", async () => {
+    const mac = (await sh('www', 'cat', '/sys/class/net/eth0/address')).trim();
+    const received = await hostReceived();
+    const path = await trace({ from: 'app1', to: 'www', hosts: { www: { network: 'internet', ip: '203.0.113.80', mac } } });
+    expect(path.delivered).toBe(true);
+    expect(path.hops).toContainEqual(
+      expect.objectContaining({ detail: 'routed towards 203.0.113.80 out of its uplink, TTL 63, source NAT to 203.0.113.2' }),
+    );
+    expect(steps(path).slice(-3)).toEqual([
+      'gw1 logical-router received edge',
+      'gw1 physical-network forwarded internet',
+      'www host delivered www',
+    ]);
+    expect(await hostReceived()).toBe(received);
+    expect(await vmCounters()).toEqual(countersBefore);
+  }, 30_000);
+
+  test("an ARP request for the router's interface: delivered at the router (a request the router never gets, so no answer reaches the VM)", async () => {
+    const path = await trace({ from: 'app1', to: '10.0.3.1', proto: 'arp' });
+    expect(path.delivered).toBe(true);
+    expect(path.hops.at(-1)).toMatchObject({ node: 'gw1', component: 'logical-router', observation: 'delivered', logical: 'edge' });
     expect(await vmCounters()).toEqual(countersBefore);
   }, 30_000);
 
