@@ -11,5 +11,10 @@ const INJECT_TIMEOUT_MS = 10_000;
 /** Injection through the lab's northbound API (any live member takes the request). */
 export async function injectThroughApi(runtime: Runtime, lab: string): Promise<InjectTrace> {
   const api = await labNorthbound(runtime, lab);
-  return (request) => runTraceflow(api, request, { timeoutMs: INJECT_TIMEOUT_MS });
+  return (request, view) => {
+    // The store has no hosts: a request that names one says where it is.
+    const named = view.hosts.filter((h) => h.name === request.from || h.name === request.to);
+    const hosts = Object.fromEntries(named.map((h) => [h.name, { network: h.network, ip: h.ip, ...(h.mac ? { mac: h.mac } : {}) }]));
+    return runTraceflow(api, named.length > 0 ? { ...request, hosts } : request, { timeoutMs: INJECT_TIMEOUT_MS });
+  };
 }

@@ -15,17 +15,13 @@ import {
   type LogicalRouter,
   type LogicalState,
   type LogicalSwitch,
+  type TraceHost,
   type TransportNode,
 } from '../../model/index.ts';
 
-/** A physical host: its network, address, and (when it answered) MAC and 802.1Q tag. */
-export interface TraceHost {
-  name: string;
-  network: string;
-  ip: string;
-  mac?: string;
-  vlan?: number;
-}
+/** A physical host as the trace contract has it (network, address, MAC when it answered), with
+ *  its name and its 802.1Q tag. */
+export type LabHost = TraceHost & { name: string; vlan?: number };
 
 export interface LabView {
   lab: string;
@@ -33,7 +29,7 @@ export interface LabView {
   switches: readonly LogicalSwitch[];
   ports: readonly LogicalPort[];
   routers: readonly LogicalRouter[];
-  hosts: readonly TraceHost[];
+  hosts: readonly LabHost[];
   /** The same resources as the controller's pipeline sees them (for explaining cookies). */
   logical: LogicalState;
 }
@@ -41,7 +37,7 @@ export interface LabView {
 export function labView(
   lab: string,
   resources: { nodes: TransportNode[]; switches: LogicalSwitch[]; ports: LogicalPort[]; routers: LogicalRouter[] },
-  hosts: readonly TraceHost[],
+  hosts: readonly LabHost[],
 ): LabView {
   const { nodes, switches, ports, routers } = resources;
   return { lab, nodes, switches, ports, routers, hosts, logical: logicalState(nodes, switches, ports, routers) };
@@ -94,7 +90,7 @@ export async function readLabView(runtime: Runtime, lab: string): Promise<LabVie
         Object.entries(c.addresses).flatMap(([net, ip]) => {
           const network = physical.get(net);
           if (!network) return [];
-          const base: TraceHost = { name: c.labels[LABEL_NODE] ?? c.name, network, ip };
+          const base: LabHost = { name: c.labels[LABEL_NODE] ?? c.name, network, ip };
           if (c.state !== 'running') return [Promise.resolve(base)];
           return [
             runtime

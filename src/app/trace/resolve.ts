@@ -4,11 +4,11 @@
 // Names that do not exist are bad input (exit 2), with a message that names them.
 import { NvlabError } from '../../util/errors.ts';
 import { contains, isIp, parseCidr, parseIp, type LogicalPort, type LogicalRouter, type LogicalSwitch } from '../../model/index.ts';
-import type { LabView, TraceHost } from './lab-view.ts';
+import type { LabView, LabHost } from './lab-view.ts';
 
 export type TraceEnd =
   | { kind: 'port'; name: string; port: LogicalPort }
-  | { kind: 'host'; name: string; host: TraceHost }
+  | { kind: 'host'; name: string; host: LabHost }
   /** One of a router's own addresses. */
   | { kind: 'router'; name: string; router: LogicalRouter; ip: string }
   /** An address nothing in the lab holds. */
@@ -26,7 +26,7 @@ export const routerAddresses = (r: LogicalRouter): string[] => [
 ];
 
 /** Whether a host sits on the segment a switch's L2 gateway bridges (its network and VLAN). */
-export function bridges(sw: LogicalSwitch, host: TraceHost): boolean {
+export function bridges(sw: LogicalSwitch, host: LabHost): boolean {
   return sw.l2Gateway?.network === host.network && sw.l2Gateway.vlan === host.vlan;
 }
 
@@ -68,7 +68,7 @@ export function segmentsOf(view: LabView, from: TraceEnd): Segment[] {
 function holderFrom(view: LabView, segment: Segment, ip: string): TraceEnd | undefined {
   const portOn = (sw: string) => view.ports.find((p) => p.switch === sw && p.ip === ip);
   const asPort = (port: LogicalPort | undefined): TraceEnd | undefined => (port ? { kind: 'port', name: port.name, port } : undefined);
-  const asHost = (host: TraceHost | undefined): TraceEnd | undefined => (host ? { kind: 'host', name: host.name, host } : undefined);
+  const asHost = (host: LabHost | undefined): TraceEnd | undefined => (host ? { kind: 'host', name: host.name, host } : undefined);
   let routers: LogicalRouter[];
   if (segment.kind === 'switch') {
     const local = asPort(portOn(segment.sw.name)) ?? asHost(view.hosts.find((h) => h.ip === ip && bridges(segment.sw, h)));

@@ -140,6 +140,14 @@ export type InjectTrace = (request: TraceRequest, view: LabView, plan: TracePlan
 /** Drops the logical state decides (not a switch): they hold for an injected packet too. */
 const VERDICTS = new Set(['isolation', 'port-not-bound']);
 
+/** A host's packet is injected where it enters the lab (its gateway's NIC), as if the host had
+ *  sent it: the observed path starts with the host's sending, as the predicted one does. */
+function withSender(predicted: TracePath, observed: TracePath): TracePath {
+  const sent = predicted.hops[0];
+  if (sent?.component !== 'host' || observed.hops[0]?.component === 'host') return observed;
+  return { ...observed, hops: [sent, ...observed.hops] };
+}
+
 /** The injected packet's path with the prediction's verdict: the switches show where the packet
  *  went, the logical state why it got no further (the target is on another switch, or unbound). */
 function withVerdict(predicted: TracePath, observed: TracePath): TracePath {
@@ -176,7 +184,7 @@ export async function labTracer(
       ),
     ]);
     // A packet that could not be injected leaves the prediction standing, with why.
-    const observed = injected && 'path' in injected ? withVerdict(predicted, injected.path) : undefined;
+    const observed = injected && 'path' in injected ? withVerdict(predicted, withSender(predicted, injected.path)) : undefined;
     const result = traceResult(request, predicted, observed);
     return injected && 'error' in injected ? { ...result, notInjected: injected.error } : result;
   };

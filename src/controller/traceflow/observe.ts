@@ -36,8 +36,9 @@ export function observedPass(node: string, records: ShadowRecords, counters: Cou
 
 /**
  * The passes the marked packet made on `node`: one, or where it came back into br-int out of a
- * router (routed on), one more per router port it came out of. Table 0's hit on each port it
- * entered starts a pass; a later hit belongs to the pass whose switch (metadata) it matches,
+ * router (routed on), one more per router port it came out of; on the node it was injected at,
+ * one more per port it came back in on (routed by a gateway elsewhere, back through a tunnel).
+ * Table 0's hit on each port it entered starts a pass; a later hit belongs to the pass whose switch (metadata) it matches,
  * else to the first one. The first pass first.
  */
 export function observedPasses(node: string, records: ShadowRecords, counters: Counters, context: ObserveContext): NodePass[] {
@@ -45,12 +46,12 @@ export function observedPasses(node: string, records: ShadowRecords, counters: C
     .filter((f) => (counters.flows.get(f.cookie) ?? 0n) > 0n)
     .sort((a, b) => a.table - b.table || b.real.priority - a.real.priority);
   if (hits.length === 0) return [];
-  const isRouterPort = (h: ShadowFlow) =>
+  const isReentry = (h: ShadowFlow) =>
     h.table === Table.CLASSIFY &&
     h.inPort !== undefined &&
     h.inPort !== context.source?.inPort &&
-    context.places.get(h.inPort)?.kind === 'router-port';
-  const starts = hits.filter(isRouterPort);
+    (context.source !== undefined || context.places.get(h.inPort)?.kind === 'router-port');
+  const starts = hits.filter(isReentry);
   if (starts.length === 0 || starts.length === hits.filter((h) => h.table === Table.CLASSIFY).length)
     return [passOf(node, hits, records, counters, context)];
   const groups = new Map<ShadowFlow, ShadowFlow[]>(starts.map((s) => [s, [s]]));
