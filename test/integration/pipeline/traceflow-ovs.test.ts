@@ -25,7 +25,7 @@ import { TraceRequestSchema } from '../../../src/model/index.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { freePort, until } from '../../support/southbound-node.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
-import { programFlows, wantedTunnels } from './programming.ts';
+import { connectNodes, programFlows, programNode, teardown } from './programming.ts';
 
 const MAC = { a: '02:00:00:00:00:0a', b: '02:00:00:00:00:0b', c: '02:00:00:00:00:0c' };
 const lab: LogicalState = {
@@ -153,36 +153,16 @@ beforeAll(async () => {
     );
   }
   echoServer(net, vms.get('web-c')!, 'web-c');
-  for (const [name, node] of nodes) {
-    await until(`${name}'s session`, () => sessions.view(name) && sessions.datapathId(name) === node.dpid);
-    switches.set(name, await controller.waitForSwitch({ datapathId: node.dpid, timeout: 30_000 }));
-  }
-  for (const [name, node] of nodes) {
-    const tunnels = wantedTunnels(lab, name);
-    await sessions.syncTunnels(name, tunnels);
-    await until(`${name}'s ports`, () => {
-      const f = sessions.facts(name);
-      return (
-        tunnels.every((t) => f.tunnelPorts.has(t.name)) && lab.ports.filter((p) => p.node === name).every((p) => f.vmPorts.has(p.name))
-      );
-    });
-    for (const t of tunnels) {
-      const remote = [...nodes.values()].find((n) => n.underlayIp === t.remoteIp)!;
-      await node.ovs.appctl('tnl/neigh/set', 'br-phy', t.remoteIp, remote.underlayMac);
-    }
-    await programFlows(lab, name, sessions, switches.get(name)!);
-  }
+  const programmer = { lab, sessions, nodes, switches };
+  await connectNodes(programmer, controller);
+  for (const name of nodes.keys()) await programNode(programmer, name);
   // The VMs know each other (no ARP in the counters), and the overlay carries their traffic.
   for (const p of lab.ports)
     for (const q of lab.ports) if (p !== q) await inNs(vms.get(p.name)!, 'ip', 'neigh', 'replace', q.ip!, 'lladdr', q.mac, 'dev', 'eth0');
   await until('web-a reaches web-c', async () => (await probe(vms.get('web-a')!, '10.0.1.12', 1, 20, 300)).probes[0]?.from === 'web-c');
 }, 120_000);
 
-afterAll(async () => {
-  await net.destroy();
-  await controller?.close().catch(() => {});
-  await sessions?.close().catch(() => {});
-});
+afterAll(() => teardown(net, controller, sessions));
 
 describe('injected traceflows on real OVS', () => {
   it('observes a unicast up to the remote VM without handing it over: statistics, traffic and tables unchanged', async () => {
