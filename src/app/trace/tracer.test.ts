@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRecording, recordedView, replayExec } from '../../../test/fixtures/trace/recorded.ts';
+import { delivered } from '../../../test/support/trace-hops.ts';
 import type { TraceHop, TraceRequestInput } from '../../model/index.ts';
 import { NodeProbes } from './node-probe.ts';
 import { planTrace } from './plan.ts';
@@ -17,7 +18,6 @@ async function trace(input: TraceRequestInput, options: { answers?: string; dead
 }
 
 const brief = (hops: TraceHop[]) => hops.map((h) => [h.node, h.component, h.observation, h.logical ?? h.tunnel?.remote ?? '']);
-const delivered = (hops: TraceHop[]) => hops.filter((h) => h.observation === 'delivered').map((h) => h.logical);
 
 describe('predicted paths, stitched from the nodes’ ofproto/trace', () => {
   it('unicast within one node: classified, delivered by the local port’s rule; one exec', async () => {

@@ -8,6 +8,7 @@ import { labNorthbound } from '../../../src/app/ports.ts';
 import { traceLab } from '../../../src/app/trace/index.ts';
 import { unwrap } from '../../../src/northbound-client/index.ts';
 import { ConnectivityMatrixSchema, TraceResultSchema, type TraceHop, type TraceRequestInput } from '../../../src/model/index.ts';
+import { delivered } from '../../support/trace-hops.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, nvlab, runtime } from './support.ts';
 
@@ -17,7 +18,6 @@ const TRANSPORT_NODES = ['hv1', 'hv2', 'hv3', 'sn1', 'l2gw', 'gw1'];
 
 const trace = (input: TraceRequestInput) => traceLab(runtime, lab, input);
 const nodesOf = (hops: TraceHop[]) => hops.map((h) => h.node).filter((n, i, all) => n !== all[i - 1]);
-const delivered = (hops: TraceHop[]) => hops.filter((h) => h.observation === 'delivered').map((h) => h.logical);
 const vni = (sw: string) => testLab.plan.switches.find((s) => s.name === sw)!.vni;
 
 async function sh(node: string, script: string): Promise<string> {

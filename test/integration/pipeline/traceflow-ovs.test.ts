@@ -24,6 +24,7 @@ import type { LogicalPort, LogicalState, TraceRequestInput } from '../../../src/
 import { TraceRequestSchema } from '../../../src/model/index.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { freePort, until } from '../../support/southbound-node.ts';
+import { deliveredAt, steps } from '../../support/trace-hops.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
 import { connectNodes, programFlows, programNode, teardown } from './programming.ts';
 
@@ -118,9 +119,6 @@ async function vmCounters(): Promise<Record<string, unknown>> {
   return out;
 }
 
-const steps = (path: { hops: { node: string; component: string; observation: string; logical?: string; tunnel?: { remote: string } }[] }) =>
-  path.hops.map((h) => `${h.node} ${h.component} ${h.observation} ${h.logical ?? h.tunnel?.remote ?? ''}`.trim());
-
 beforeAll(async () => {
   const ovsdbPort = await freePort();
   sessions = await NodeSessions.listen(ovsdbPort);
@@ -208,8 +206,7 @@ describe('injected traceflows on real OVS', () => {
     for (const proto of ['icmp', 'arp'] as const) {
       const { path } = await trace({ from: 'web-a', to: 'web-c', proto, frame: 'broadcast' });
       expect(path.hops.find((h) => h.observation === 'replicated')).toMatchObject({ node: 'hv1', copies: 2 });
-      const delivered = path.hops.filter((h) => h.observation === 'delivered').map((h) => `${h.node} ${h.logical}`);
-      expect(delivered.sort()).toEqual(['hv1 web-b', 'hv2 web-c']);
+      expect(deliveredAt(path)).toEqual(['hv1 web-b', 'hv2 web-c']);
       expect(path.delivered).toBe(true);
     }
     expect(await vmCounters()).toEqual(before);
