@@ -7,13 +7,13 @@
 // cpath_down until it is programmed, then takes over again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredTunnels, uplinkGateInGroupId, uplinkGateOutGroupId } from '../../../src/controller/pipeline/index.ts';
-import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
-import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
-import { freePort, until } from '../../support/southbound-node.ts';
+import type { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import type { OpenFlowConnection, OpenFlowController } from '../../../src/openflow/index.ts';
+import { until } from '../../support/southbound-node.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
 import { type LogicalState, routerPortId, routerUplinkId } from '../../../src/model/index.ts';
 import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
-import { connectNodes, pendingChanges, programNode, teardown } from './programming.ts';
+import { connectNodes, listenForNodes, pendingChanges, programNode, teardown } from './programming.ts';
 
 const WEB_MAC = '0a:00:00:00:01:01';
 const UP_MAC = '0a:00:00:00:ff:01';
@@ -64,12 +64,10 @@ const bfdForwarding = async (from: string, tunnel: string) =>
 const answers = (r: Awaited<ReturnType<typeof probe>>) => r.probes.map((p) => p.from);
 
 beforeAll(async () => {
-  const ovsdbPort = await freePort();
-  sessions = await NodeSessions.listen(ovsdbPort);
-  controller = new OpenFlowController({ requestTimeout: 30_000 });
-  const ofPort = await controller.listen(0, '0.0.0.0');
-  const ul = await net.ns('ul');
-  await net.bridge(ul, 'underlay');
+  const listening = await listenForNodes(net);
+  ({ sessions, controller } = listening);
+  const { base } = listening;
+  const ul = base.underlayNs;
   await net.bridge(ul, 'wan');
   // The host on the physical network: 203.0.113.10, the tenant subnet behind the router.
   ext = await net.ns('ext');
@@ -77,7 +75,6 @@ beforeAll(async () => {
   await inNs(ext, 'ip', 'route', 'add', '10.0.1.0/24', 'via', '203.0.113.2');
   echoServer(net, ext, 'ext');
 
-  const base = { underlayNs: ul, underlayBridge: 'underlay', ovsdbPort, ofPort };
   vm = await net.ns('vm');
   nodes.set(
     'hv1',

@@ -2,10 +2,10 @@
 // asks the node's OVSDB for, and the flows and groups it sends to the node's switch, found by
 // reconciling the pipeline against what the switch reports.
 import { desiredFlows, desiredTunnels, expectedPorts, reconcile } from '../../../src/controller/pipeline/index.ts';
-import type { NodeSessions, WantedTunnel } from '../../../src/controller/southbound/node-sessions.ts';
+import { NodeSessions, type WantedTunnel } from '../../../src/controller/southbound/node-sessions.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
-import type { OpenFlowConnection, OpenFlowController } from '../../../src/openflow/index.ts';
-import { until } from '../../support/southbound-node.ts';
+import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
+import { freePort, until } from '../../support/southbound-node.ts';
 import type { NetnsLab, OvsNode } from './netns-nodes.ts';
 
 /** desiredTunnels of `node` as syncTunnels takes them; `bfd` overrides the pipeline's choice of
@@ -42,6 +42,25 @@ export interface Programmer {
   nodes: Map<string, OvsNode>;
   /** Each node's OpenFlow connection, by node name. */
   switches: Map<string, OpenFlowConnection>;
+}
+
+/** The controller side the nodes connect to (a listener for their OVSDB sessions, an OpenFlow
+ *  controller) and the underlay bridge they join: `base` is what `net.node` takes of these. */
+export async function listenForNodes(net: NetnsLab) {
+  const ovsdbPort = await freePort();
+  const sessions = await NodeSessions.listen(ovsdbPort);
+  const controller = new OpenFlowController({ requestTimeout: 30_000 });
+  try {
+    const ofPort = await controller.listen(0, '0.0.0.0');
+    const ul = await net.ns('ul');
+    await net.bridge(ul, 'underlay');
+    return { sessions, controller, base: { underlayNs: ul, underlayBridge: 'underlay', ovsdbPort, ofPort } };
+  } catch (e) {
+    // The test's teardown never gets them: close them here.
+    await controller.close().catch(() => {});
+    await sessions.close().catch(() => {});
+    throw e;
+  }
 }
 
 /** Waits until every node's OVSDB session is up, and keeps its switch once it connects. */

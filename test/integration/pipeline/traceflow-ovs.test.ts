@@ -5,7 +5,7 @@
 // the VMs' port statistics and their own counters are unchanged, their traffic flows on, and
 // every flow and group is as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import type { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
 import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
 import {
   armSwitch,
@@ -22,11 +22,11 @@ import {
 } from '../../../src/controller/traceflow/index.ts';
 import type { LogicalPort, LogicalState, TraceRequestInput } from '../../../src/model/index.ts';
 import { TraceRequestSchema } from '../../../src/model/index.ts';
-import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
-import { freePort, until } from '../../support/southbound-node.ts';
+import type { OpenFlowConnection, OpenFlowController } from '../../../src/openflow/index.ts';
+import { until } from '../../support/southbound-node.ts';
 import { deliveredAt, steps } from '../../support/trace-hops.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
-import { connectNodes, programFlows, programNode, teardown } from './programming.ts';
+import { connectNodes, listenForNodes, programFlows, programNode, teardown } from './programming.ts';
 
 const MAC = { a: '02:00:00:00:00:0a', b: '02:00:00:00:00:0b', c: '02:00:00:00:00:0c' };
 const lab: LogicalState = {
@@ -120,13 +120,9 @@ async function vmCounters(): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  const ovsdbPort = await freePort();
-  sessions = await NodeSessions.listen(ovsdbPort);
-  controller = new OpenFlowController({ requestTimeout: 30_000 });
-  const ofPort = await controller.listen(0, '0.0.0.0');
-  const ul = await net.ns('ul');
-  await net.bridge(ul, 'underlay');
-  const base = { underlayNs: ul, underlayBridge: 'underlay', ovsdbPort, ofPort };
+  const listening = await listenForNodes(net);
+  ({ sessions, controller } = listening);
+  const { base } = listening;
   for (const [i, name] of ['hv1', 'hv2'].entries()) {
     const mine = lab.ports.filter((p) => p.node === name);
     nodes.set(
