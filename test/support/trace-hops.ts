@@ -1,6 +1,7 @@
 // How the trace tests read a path, predicted or observed: each hop on one line, and where its
 // copies were delivered.
-import type { TraceHop } from '../../src/model/index.ts';
+import { expect } from 'vitest';
+import type { TraceHop, TracePath } from '../../src/model/index.ts';
 
 /** Each hop as `node component observation` and its logical element or its tunnel's remote node. */
 export const steps = (path: { hops: TraceHop[] }) =>
@@ -15,3 +16,9 @@ export const deliveredAt = (path: { hops: TraceHop[] }) =>
     .filter((h) => h.observation === 'delivered')
     .map((h) => `${h.node} ${h.logical}`)
     .sort();
+
+/** A path that never arrives: its verdict's reason, and the hop where it ends. */
+export function expectDropped(path: TracePath, reason: NonNullable<TracePath['reason']>, last: Record<string, unknown>): void {
+  expect(path).toMatchObject({ delivered: false, reason });
+  expect(path.hops.at(-1)).toMatchObject(last);
+}
