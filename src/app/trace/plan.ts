@@ -176,21 +176,21 @@ function targetMac(to: TraceEnd): string {
   return UNKNOWN_MAC;
 }
 
+/** A trace from or to a logical port that no transport node holds. */
+const notBound = (port: string): Verdict => ({
+  reason: 'port-not-bound',
+  node: '',
+  component: 'port',
+  logical: port,
+  detail: `port ${port} is not bound to a transport node`,
+});
+
 function verdictOf(
   view: LabView,
   c: { from: TraceEnd; to: TraceEnd; chosen: { segment: Segment; hop?: NextHop } | undefined; node: string },
 ): { verdict?: Verdict } {
   const { from, to, chosen, node } = c;
-  if (from.kind === 'port' && !from.port.node)
-    return {
-      verdict: {
-        reason: 'port-not-bound',
-        node: '',
-        component: 'port',
-        logical: from.name,
-        detail: `port ${from.name} is not bound to a transport node`,
-      },
-    };
+  if (from.kind === 'port' && !from.port.node) return { verdict: notBound(from.name) };
   if (from.kind === 'host' && !from.host.mac)
     return {
       verdict: {
@@ -202,15 +202,6 @@ function verdictOf(
       },
     };
   if (!chosen?.hop) return { verdict: isolation(view, from, to, chosen?.segment, node) };
-  if (to.kind === 'port' && !to.port.node)
-    return {
-      verdict: {
-        reason: 'port-not-bound',
-        node: '',
-        component: 'port',
-        logical: to.name,
-        detail: `port ${to.name} is not bound to a transport node`,
-      },
-    };
+  if (to.kind === 'port' && !to.port.node) return { verdict: notBound(to.name) };
   return {};
 }

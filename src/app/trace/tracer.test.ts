@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRecording, recordedView, replayExec } from '../../../test/fixtures/trace/recorded.ts';
+import { delivered, expectDropped } from '../../../test/support/trace-hops.ts';
 import type { TraceHop, TraceRequestInput } from '../../model/index.ts';
 import { NodeProbes } from './node-probe.ts';
 import { planTrace } from './plan.ts';
@@ -17,7 +18,6 @@ async function trace(input: TraceRequestInput, options: { answers?: string; dead
 }
 
 const brief = (hops: TraceHop[]) => hops.map((h) => [h.node, h.component, h.observation, h.logical ?? h.tunnel?.remote ?? '']);
-const delivered = (hops: TraceHop[]) => hops.filter((h) => h.observation === 'delivered').map((h) => h.logical);
 
 describe('predicted paths, stitched from the nodes’ ofproto/trace', () => {
   it('unicast within one node: classified, delivered by the local port’s rule; one exec', async () => {
@@ -154,8 +154,7 @@ describe('predicted paths, stitched from the nodes’ ofproto/trace', () => {
 
   it('no route at the router', async () => {
     const { path } = await trace({ from: 'web1', to: '8.8.8.8' });
-    expect(path).toMatchObject({ delivered: false, reason: 'no-route' });
-    expect(path.hops.at(-1)).toMatchObject({
+    expectDropped(path, 'no-route', {
       node: 'gw1',
       component: 'logical-router',
       detail: 'router edge has no route towards 8.8.8.8',
@@ -164,8 +163,7 @@ describe('predicted paths, stitched from the nodes’ ofproto/trace', () => {
 
   it('a dead service node: its fast_failover group has no live bucket (tunnel-down)', async () => {
     const { path } = await trace({ from: 'svc1', to: 'svc3', frame: 'broadcast' }, { answers: 'sn1-dead', dead: ['sn1'] });
-    expect(path).toMatchObject({ delivered: false, reason: 'tunnel-down' });
-    expect(path.hops.at(-1)).toMatchObject({
+    expectDropped(path, 'tunnel-down', {
       node: 'hv1',
       observation: 'dropped',
       detail: 'fast_failover group 0x0200138b has no live bucket: every tunnel it may use is down',
@@ -174,8 +172,7 @@ describe('predicted paths, stitched from the nodes’ ofproto/trace', () => {
 
   it('a node that does not answer: the copy sent to it is unreachable, with why', async () => {
     const { path } = await trace({ from: 'web1', to: 'web3' }, { dead: ['hv2'] });
-    expect(path).toMatchObject({ delivered: false, reason: 'unreachable' });
-    expect(path.hops.at(-1)).toMatchObject({ node: 'hv2', observation: 'dropped', reason: 'unreachable' });
+    expectDropped(path, 'unreachable', { node: 'hv2', observation: 'dropped', reason: 'unreachable' });
     expect(path.hops.at(-1)!.detail).toMatch(/hv2 could not be asked: .*not running/);
     const source = await trace({ from: 'web1', to: 'web3' }, { dead: ['hv1'] });
     expect(source.path).toMatchObject({ delivered: false, reason: 'unreachable', hops: [{ node: 'hv1', observation: 'dropped' }] });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectDropped } from '../../../test/support/trace-hops.ts';
 import { cookie } from '../pipeline/ids.ts';
 import { CookieKind, Table } from '../pipeline/layout.ts';
 import { smallLab } from '../pipeline/test-fixtures.ts';
@@ -42,16 +43,14 @@ describe('assemblePath', () => {
 
   it('an injected copy never seen at the far end was lost in the tunnel; a table miss says no flow', () => {
     const lost = assemblePath([sent], lab, { start, target: 'web-c', observed: true });
-    expect(lost).toMatchObject({ delivered: false, reason: 'tunnel-down' });
-    expect(lost.hops.at(-1)).toMatchObject({ node: 'hv2', observation: 'dropped', detail: 'sent by hv1, never seen at hv2' });
+    expectDropped(lost, 'tunnel-down', { node: 'hv2', observation: 'dropped', detail: 'sent by hv1, never seen at hv2' });
     const missed: NodePass = {
       ...arrived,
       rules: [arrived.rules[0]!, { table: Table.L2, cookie: cookie(CookieKind.TABLE_MISS, 0, Table.L2) }],
       exits: [],
     };
     const path = assemblePath([sent, missed], lab, { start, target: 'web-c', observed: false });
-    expect(path).toMatchObject({ delivered: false, reason: 'no-flow' });
-    expect(path.hops.at(-1)).toMatchObject({
+    expectDropped(path, 'no-flow', {
       node: 'hv2',
       observation: 'dropped',
       rule: { table: 10, meaning: 'drop: nothing else matches in table 10 (l2)' },
@@ -73,8 +72,7 @@ describe('assemblePath', () => {
     const exit = sent.exits[0]!;
     const down: NodePass = { ...sent, losses: [{ reason: 'tunnel-down', detail: 'the BFD session is down', exit }] };
     const path = assemblePath([down], lab, { start, target: 'web-c', observed: false });
-    expect(path).toMatchObject({ delivered: false, reason: 'tunnel-down' });
-    expect(path.hops.at(-1)).toMatchObject({
+    expectDropped(path, 'tunnel-down', {
       node: 'hv1',
       component: 'tunnel',
       observation: 'dropped',

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound } from '../../../src/app/ports.ts';
 import type { TracePath } from '../../../src/model/index.ts';
 import { runTraceflow, unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
+import { deliveredAt, steps } from '../../support/trace-hops.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, runtime } from './support.ts';
 
@@ -54,9 +55,6 @@ async function vmCounters(): Promise<Record<string, string>> {
   }
   return out;
 }
-
-const steps = (path: TracePath) =>
-  path.hops.map((h) => `${h.node} ${h.component} ${h.observation} ${h.logical ?? h.tunnel?.remote ?? ''}`.trim());
 
 async function trace(request: Parameters<typeof runTraceflow>[1]): Promise<TracePath> {
   const t0 = Date.now();
@@ -117,8 +115,7 @@ describe('injected traceflows through the northbound API', () => {
     const path = await trace({ from: 'web1', to: 'web2', frame: 'broadcast' });
     const replicated = path.hops.find((h) => h.observation === 'replicated' && h.node === 'sn1');
     expect(replicated?.copies).toBe(2);
-    const delivered = path.hops.filter((h) => h.observation === 'delivered').map((h) => `${h.node} ${h.logical}`);
-    expect(delivered.sort()).toEqual(['hv2 web2', 'hv3 web3']);
+    expect(deliveredAt(path)).toEqual(['hv2 web2', 'hv3 web3']);
     expect(path.delivered).toBe(true);
     expect(await vmCounters()).toEqual(countersBefore);
   }, 30_000);

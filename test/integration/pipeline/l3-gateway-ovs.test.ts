@@ -6,14 +6,14 @@
 // killed and traffic moves to gw2 with no controller in the loop; gw1 comes back holding
 // cpath_down until it is programmed, then takes over again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { desiredTunnels, expectedPorts, uplinkGateInGroupId, uplinkGateOutGroupId } from '../../../src/controller/pipeline/index.ts';
-import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
-import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
-import { freePort, until } from '../../support/southbound-node.ts';
+import { desiredTunnels, uplinkGateInGroupId, uplinkGateOutGroupId } from '../../../src/controller/pipeline/index.ts';
+import type { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import type { OpenFlowConnection, OpenFlowController } from '../../../src/openflow/index.ts';
+import { until } from '../../support/southbound-node.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
 import { type LogicalState, routerPortId, routerUplinkId } from '../../../src/model/index.ts';
 import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
-import { pendingChanges, programFlows, wantedTunnels } from './programming.ts';
+import { connectNodes, listenForNodes, pendingChanges, programNode, teardown } from './programming.ts';
 
 const WEB_MAC = '0a:00:00:00:01:01';
 const UP_MAC = '0a:00:00:00:ff:01';
@@ -48,28 +48,8 @@ let vm = '';
 let ext = '';
 const routerNs = new Map<string, string>();
 
-/** What a controller member does for one node: tunnels (BFD where wanted) over OVSDB, then the
- *  difference of flows and groups over OpenFlow; `holdCpathDown` as the programmer passes it. */
-async function program(name: string, options: { holdCpathDown?: boolean } = {}): Promise<void> {
-  const node = nodes.get(name)!;
-  const tunnels = wantedTunnels(lab, name);
-  await sessions.syncTunnels(name, tunnels, options);
-  const expected = expectedPorts(lab, name);
-  await until(`${name}'s ports`, () => {
-    const f = sessions.facts(name);
-    return (
-      tunnels.every((t) => f.tunnelPorts.has(t.name)) &&
-      expected.vmPorts.every((p) => f.vmPorts.has(p)) &&
-      expected.physicalPorts.every((p) => f.physicalPorts?.has(p))
-    );
-  });
-  // OVS's own tunnel neighbour cache, as the node agent warms it.
-  for (const t of tunnels) {
-    const remote = [...nodes.values()].find((n) => n.underlayIp === t.remoteIp)!;
-    await node.ovs.appctl('tnl/neigh/set', 'br-phy', t.remoteIp, remote.underlayMac);
-  }
-  await programFlows(lab, name, sessions, switches.get(name)!);
-}
+/** What a controller member does for one node (programming.ts), gw1 restarted included. */
+const program = (name: string, options: { holdCpathDown?: boolean } = {}) => programNode({ lab, sessions, nodes, switches }, name, options);
 
 const bfdForwarding = async (from: string, tunnel: string) =>
   (
@@ -84,12 +64,10 @@ const bfdForwarding = async (from: string, tunnel: string) =>
 const answers = (r: Awaited<ReturnType<typeof probe>>) => r.probes.map((p) => p.from);
 
 beforeAll(async () => {
-  const ovsdbPort = await freePort();
-  sessions = await NodeSessions.listen(ovsdbPort);
-  controller = new OpenFlowController({ requestTimeout: 30_000 });
-  const ofPort = await controller.listen(0, '0.0.0.0');
-  const ul = await net.ns('ul');
-  await net.bridge(ul, 'underlay');
+  const listening = await listenForNodes(net);
+  ({ sessions, controller } = listening);
+  const { base } = listening;
+  const ul = base.underlayNs;
   await net.bridge(ul, 'wan');
   // The host on the physical network: 203.0.113.10, the tenant subnet behind the router.
   ext = await net.ns('ext');
@@ -97,7 +75,6 @@ beforeAll(async () => {
   await inNs(ext, 'ip', 'route', 'add', '10.0.1.0/24', 'via', '203.0.113.2');
   echoServer(net, ext, 'ext');
 
-  const base = { underlayNs: ul, underlayBridge: 'underlay', ovsdbPort, ofPort };
   vm = await net.ns('vm');
   nodes.set(
     'hv1',
@@ -146,18 +123,11 @@ beforeAll(async () => {
     );
     echoServer(net, r, gw);
   }
-  for (const [name, node] of nodes) {
-    await until(`${name}'s session`, () => sessions.view(name) && sessions.datapathId(name) === node.dpid);
-    switches.set(name, await controller.waitForSwitch({ datapathId: node.dpid, timeout: 30_000 }));
-  }
+  await connectNodes({ lab, sessions, nodes, switches }, controller);
   for (const name of nodes.keys()) await program(name);
 }, 120_000);
 
-afterAll(async () => {
-  await net.destroy();
-  await controller?.close().catch(() => {});
-  await sessions?.close().catch(() => {});
-});
+afterAll(() => teardown(net, controller, sessions));
 
 describe('a logical router on two L3 gateways, real OVS and BFD', () => {
   // In order, on one set of nodes: gw1 is killed by the third test and restarted by the fourth.

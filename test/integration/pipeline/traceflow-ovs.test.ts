@@ -5,7 +5,7 @@
 // the VMs' port statistics and their own counters are unchanged, their traffic flows on, and
 // every flow and group is as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
+import type { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
 import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
 import {
   armSwitch,
@@ -22,10 +22,11 @@ import {
 } from '../../../src/controller/traceflow/index.ts';
 import type { LogicalPort, LogicalState, TraceRequestInput } from '../../../src/model/index.ts';
 import { TraceRequestSchema } from '../../../src/model/index.ts';
-import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
-import { freePort, until } from '../../support/southbound-node.ts';
+import type { OpenFlowConnection, OpenFlowController } from '../../../src/openflow/index.ts';
+import { until } from '../../support/southbound-node.ts';
+import { deliveredAt, steps } from '../../support/trace-hops.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
-import { programFlows, wantedTunnels } from './programming.ts';
+import { connectNodes, listenForNodes, programFlows, programNode, teardown } from './programming.ts';
 
 const MAC = { a: '02:00:00:00:00:0a', b: '02:00:00:00:00:0b', c: '02:00:00:00:00:0c' };
 const lab: LogicalState = {
@@ -118,17 +119,10 @@ async function vmCounters(): Promise<Record<string, unknown>> {
   return out;
 }
 
-const steps = (path: { hops: { node: string; component: string; observation: string; logical?: string; tunnel?: { remote: string } }[] }) =>
-  path.hops.map((h) => `${h.node} ${h.component} ${h.observation} ${h.logical ?? h.tunnel?.remote ?? ''}`.trim());
-
 beforeAll(async () => {
-  const ovsdbPort = await freePort();
-  sessions = await NodeSessions.listen(ovsdbPort);
-  controller = new OpenFlowController({ requestTimeout: 30_000 });
-  const ofPort = await controller.listen(0, '0.0.0.0');
-  const ul = await net.ns('ul');
-  await net.bridge(ul, 'underlay');
-  const base = { underlayNs: ul, underlayBridge: 'underlay', ovsdbPort, ofPort };
+  const listening = await listenForNodes(net);
+  ({ sessions, controller } = listening);
+  const { base } = listening;
   for (const [i, name] of ['hv1', 'hv2'].entries()) {
     const mine = lab.ports.filter((p) => p.node === name);
     nodes.set(
@@ -153,36 +147,16 @@ beforeAll(async () => {
     );
   }
   echoServer(net, vms.get('web-c')!, 'web-c');
-  for (const [name, node] of nodes) {
-    await until(`${name}'s session`, () => sessions.view(name) && sessions.datapathId(name) === node.dpid);
-    switches.set(name, await controller.waitForSwitch({ datapathId: node.dpid, timeout: 30_000 }));
-  }
-  for (const [name, node] of nodes) {
-    const tunnels = wantedTunnels(lab, name);
-    await sessions.syncTunnels(name, tunnels);
-    await until(`${name}'s ports`, () => {
-      const f = sessions.facts(name);
-      return (
-        tunnels.every((t) => f.tunnelPorts.has(t.name)) && lab.ports.filter((p) => p.node === name).every((p) => f.vmPorts.has(p.name))
-      );
-    });
-    for (const t of tunnels) {
-      const remote = [...nodes.values()].find((n) => n.underlayIp === t.remoteIp)!;
-      await node.ovs.appctl('tnl/neigh/set', 'br-phy', t.remoteIp, remote.underlayMac);
-    }
-    await programFlows(lab, name, sessions, switches.get(name)!);
-  }
+  const programmer = { lab, sessions, nodes, switches };
+  await connectNodes(programmer, controller);
+  for (const name of nodes.keys()) await programNode(programmer, name);
   // The VMs know each other (no ARP in the counters), and the overlay carries their traffic.
   for (const p of lab.ports)
     for (const q of lab.ports) if (p !== q) await inNs(vms.get(p.name)!, 'ip', 'neigh', 'replace', q.ip!, 'lladdr', q.mac, 'dev', 'eth0');
   await until('web-a reaches web-c', async () => (await probe(vms.get('web-a')!, '10.0.1.12', 1, 20, 300)).probes[0]?.from === 'web-c');
 }, 120_000);
 
-afterAll(async () => {
-  await net.destroy();
-  await controller?.close().catch(() => {});
-  await sessions?.close().catch(() => {});
-});
+afterAll(() => teardown(net, controller, sessions));
 
 describe('injected traceflows on real OVS', () => {
   it('observes a unicast up to the remote VM without handing it over: statistics, traffic and tables unchanged', async () => {
@@ -228,8 +202,7 @@ describe('injected traceflows on real OVS', () => {
     for (const proto of ['icmp', 'arp'] as const) {
       const { path } = await trace({ from: 'web-a', to: 'web-c', proto, frame: 'broadcast' });
       expect(path.hops.find((h) => h.observation === 'replicated')).toMatchObject({ node: 'hv1', copies: 2 });
-      const delivered = path.hops.filter((h) => h.observation === 'delivered').map((h) => `${h.node} ${h.logical}`);
-      expect(delivered.sort()).toEqual(['hv1 web-b', 'hv2 web-c']);
+      expect(deliveredAt(path)).toEqual(['hv1 web-b', 'hv2 web-c']);
       expect(path.delivered).toBe(true);
     }
     expect(await vmCounters()).toEqual(before);
