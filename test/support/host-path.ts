@@ -101,7 +101,13 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     console.warn(`host-path: not installed: ${missing.map(([p, pkg]) => `${p} (${pkg})`).join(', ')}; scripts/bootstrap.sh installs them`);
   }
   for (const [program, pkg] of declared) {
-    if (isInstalled(pkg) && ![...filesOf([pkg])].some((file) => basename(file) === program)) {
+    // By the names the package installs (Graphviz's dot is a link to a program of another name).
+    if (
+      isInstalled(pkg) &&
+      !dpkgQuery(['-L', pkg])
+        .split('\n')
+        .some((file) => basename(file) === program)
+    ) {
       throw new Error(`${HOST_PROGRAMS_FILE}: the Debian package ${pkg} has no program ${program}`);
     }
   }

@@ -1,0 +1,72 @@
+// npm run bench:graph: nvlab graph of a 200-node topology file (nothing deployed).
+//   graph nodes=<n> edges=<n> cli=<ms> library=<ms>
+// cli: the whole `nvlab graph FILE --format dot` process (node's start-up included), median of 5;
+// library: load, validate, plan, build the graph and render it in a running process, median of 5.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { graphFromPlan, toDot } from '../src/graph/index.ts';
+import { loadTopology } from '../src/topology/load.ts';
+import { planLab } from '../src/topology/plan.ts';
+import { projectRoot } from '../src/util/paths.ts';
+import { median } from './bench-support.ts';
+
+const HYPERVISORS = 190;
+const SERVICE_NODES = 4;
+const GATEWAYS = 6;
+
+function topology(): string {
+  const hv = Array.from({ length: HYPERVISORS }, (_, i) => `  hv${i + 1}: hypervisor`);
+  const sn = Array.from({ length: SERVICE_NODES }, (_, i) => `  sn${i + 1}: service-node`);
+  const gw = Array.from({ length: GATEWAYS }, (_, i) => `  gw${i + 1}: l3-gateway`);
+  const switches = Array.from({ length: 10 }, (_, s) => {
+    const ports = Array.from({ length: 19 }, (_, p) => `      s${s}p${p}: { on: hv${s * 19 + p + 1}, ip: 10.${s}.0.${p + 10} }`);
+    return [`  net${s}:`, `    subnet: 10.${s}.0.0/24`, '    replication: service-node', '    ports:', ...ports].join('\n');
+  });
+  const routerSwitches = Array.from({ length: 10 }, (_, s) => `net${s}: 10.${s}.0.1`).join(', ');
+  return [
+    'name: benchgraph',
+    'controllers: 3',
+    'transport-nodes:',
+    ...hv,
+    ...sn,
+    ...gw,
+    'physical-networks:',
+    '  internet:',
+    '    subnet: 203.0.113.0/24',
+    '    hosts:',
+    '      www: 203.0.113.80',
+    'logical-switches:',
+    ...switches,
+    'logical-routers:',
+    '  edge:',
+    `    switches: { ${routerSwitches} }`,
+    '    uplink: { network: internet, ip: 203.0.113.2, gateways: [gw1, gw2], snat: true }',
+    '',
+  ].join('\n');
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-graph-'));
+try {
+  const file = join(dir, 'big.yaml');
+  await writeFile(file, topology());
+  const library: number[] = [];
+  let size = '';
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const graph = graphFromPlan(planLab((await loadTopology(file)).topology));
+    toDot(graph);
+    library.push(performance.now() - t0);
+    size = `nodes=${graph.nodes.length} edges=${graph.edges.length}`;
+  }
+  const cli: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await execa('node', [join(projectRoot, 'bin/nvlab.js'), 'graph', file, '--format', 'dot', '-o', join(dir, 'big.dot')]);
+    cli.push(performance.now() - t0);
+  }
+  console.log(`graph ${size} cli=${Math.round(median(cli))} library=${Math.round(median(library))}`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

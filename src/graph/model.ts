@@ -1,0 +1,61 @@
+// The graph of a lab: its two worlds, physical (controller members, transport nodes, networks,
+// hosts, tunnels) and logical (switches, routers, ports), and the mapping between them (which
+// transport node hosts a port, which gateway runs a router or bridges a switch). Renderers
+// (mermaid, dot, json) draw it; `nvlab graph --format json` prints it for other tools, so fields
+// are only ever added, never renamed.
+
+export const GRAPH_VIEWS = ['physical', 'logical', 'both'] as const;
+export type GraphView = (typeof GRAPH_VIEWS)[number];
+
+export type GraphNodeKind = 'member' | 'transport-node' | 'network' | 'host' | 'switch' | 'router' | 'port';
+
+export type GraphEdgeKind =
+  /** A node's link onto a network (management, underlay, a physical network). */
+  | 'link'
+  /** A tunnel between two transport nodes. */
+  | 'tunnel'
+  /** A port on its logical switch. */
+  | 'port'
+  /** A router's interface on a switch. */
+  | 'interface'
+  /** A router's uplink onto a physical network. */
+  | 'uplink'
+  /** A switch bridged onto a physical network by an L2 gateway. */
+  | 'bridge'
+  /** Logical to physical: the transport node that hosts a port, runs a router, or bridges a switch. */
+  | 'placement';
+
+type Attr = string | number | boolean;
+
+export interface GraphNode {
+  id: string;
+  kind: GraphNodeKind;
+  /** The name in the topology. */
+  name: string;
+  /** Which world it belongs to. */
+  world: 'physical' | 'logical';
+  /** What a person reads on it, one line each. */
+  lines: string[];
+  /** Details for other tools (role, VNI, addresses, ...). */
+  attrs: Record<string, Attr>;
+}
+
+export interface GraphEdge {
+  id: string;
+  kind: GraphEdgeKind;
+  from: string;
+  to: string;
+  /** Short text on the edge (encap, address, VLAN). */
+  label?: string;
+  attrs: Record<string, Attr>;
+}
+
+export interface LabGraph {
+  lab: string;
+  view: GraphView;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** A node's id: its kind and name (names are unique per kind, not across kinds). */
+export const nodeId = (kind: GraphNodeKind, name: string): string => `${kind}:${name}`;
