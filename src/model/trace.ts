@@ -45,6 +45,14 @@ export const DROP_REASONS = {
 export type DropReason = keyof typeof DROP_REASONS;
 const DROP_REASON_NAMES = Object.keys(DROP_REASONS) as [DropReason, ...DropReason[]];
 
+/** The addresses of a trace's frames, the same for the predicted and the injected trace so that
+ *  both follow one packet: the broadcast MAC, an administratively scoped IPv4 multicast group and
+ *  its MAC, and a unicast MAC nobody has (06: is locally administered and unicast; ports use 02:,
+ *  routers 0a:). */
+export const TRACE_BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+export const TRACE_MULTICAST = { mac: '01:00:5e:7f:00:01', ip: '239.255.0.1' } as const;
+export const TRACE_UNKNOWN_MAC = '06:6e:76:00:00:01';
+
 /** The protocol of a trace: `icmp` (an echo request), `arp` (a request), `tcp:PORT`, `udp:PORT`. */
 export const TRACE_PROTO = /^(icmp|arp|(tcp|udp):([1-9]\d{0,4}))$/;
 /** A frame kind that makes a BUM trace: broadcast, a multicast group, or an unknown unicast MAC. */

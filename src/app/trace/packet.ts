@@ -1,14 +1,12 @@
 // The packet a predicted trace follows, and how ofproto/trace is asked about it: the flow text
 // that describes it entering br-int on one port (a VM's, a tunnel with its VNI, a NIC with its
 // VLAN, a router's port on a gateway).
-import type { TraceFrame } from '../../model/index.ts';
+import { TRACE_BROADCAST_MAC, TRACE_MULTICAST, TRACE_UNKNOWN_MAC, type TraceFrame } from '../../model/index.ts';
 
-export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
-/** An administratively scoped IPv4 multicast group and its MAC (as the flood step uses). */
-export const MULTICAST_MAC = '01:00:5e:7f:00:01';
-export const MULTICAST_IP = '239.255.0.1';
-/** A unicast MAC nobody has: 06: is locally administered and unicast; ports use 02:, routers 0a:. */
-export const UNKNOWN_MAC = '06:6e:76:00:00:01';
+export const BROADCAST_MAC = TRACE_BROADCAST_MAC;
+export const MULTICAST_MAC = TRACE_MULTICAST.mac;
+export const MULTICAST_IP = TRACE_MULTICAST.ip;
+export const UNKNOWN_MAC = TRACE_UNKNOWN_MAC;
 const ZERO_MAC = '00:00:00:00:00:00';
 /** A VM's first TTL (Linux's default). */
 export const INITIAL_TTL = 64;

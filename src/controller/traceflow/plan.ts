@@ -4,7 +4,7 @@
 // Its Ethernet destination is what the sender would use: the destination's MAC on the same
 // switch, the router's on the way to another subnet, or the frame kind asked for. Pure.
 import type { LogicalPort, LogicalRouter, LogicalSwitch, TraceRequest } from '../../model/index.ts';
-import { isIp } from '../../model/index.ts';
+import { isIp, TRACE_BROADCAST_MAC, TRACE_MULTICAST, TRACE_UNKNOWN_MAC } from '../../model/index.ts';
 import { InvalidError, NotFoundError } from '../store/index.ts';
 import type { FrameSpec, Payload } from './packet.ts';
 import type { Endpoint } from './passes.ts';
@@ -32,11 +32,9 @@ export interface TracePlan {
   isolated?: string;
 }
 
-const BROADCAST = 'ff:ff:ff:ff:ff:ff';
-/** Frame kinds of BUM traces: an administratively scoped group, and a MAC nobody has (06: is
- *  locally administered and unicast; ports use 02:, routers 0a:), as the flood step uses. */
-const MULTICAST = { mac: '01:00:5e:7f:74:72', ip: '239.255.116.114' };
-const UNKNOWN_MAC = '06:6e:76:74:72:63';
+const BROADCAST = TRACE_BROADCAST_MAC;
+const MULTICAST = TRACE_MULTICAST;
+const UNKNOWN_MAC = TRACE_UNKNOWN_MAC;
 
 interface Source {
   node?: string;

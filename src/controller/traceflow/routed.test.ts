@@ -53,7 +53,7 @@ describe('planTrace, routed on', () => {
 
   it('a switch no router joins: flooded to an unknown MAC, isolated, never routed', () => {
     const plan = planTrace({ from: 'app1', to: 'other1', proto: 'icmp' }, resources);
-    expect(plan.frame.ethDst).toBe('06:6e:76:74:72:63');
+    expect(plan.frame.ethDst).toBe('06:6e:76:00:00:01');
     expect(plan.routed).toBeUndefined();
     expect(plan.isolated).toBe('other1 is on switch other, and no router or gateway joins it to switch app');
   });
