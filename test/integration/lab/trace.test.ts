@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound } from '../../../src/app/ports.ts';
 import { traceLab } from '../../../src/app/trace/index.ts';
 import { unwrap } from '../../../src/northbound-client/index.ts';
-import { ConnectivityMatrixSchema, TraceResultSchema, type TraceHop, type TraceRequestInput } from '../../../src/model/index.ts';
+import { ConnectivityMatrixSchema, pathNodes, TraceResultSchema, type TraceRequestInput } from '../../../src/model/index.ts';
 import { delivered, expectDropped } from '../../support/trace-hops.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, nvlab, runtime } from './support.ts';
@@ -17,7 +17,6 @@ const lab = testLab.name;
 const TRANSPORT_NODES = ['hv1', 'hv2', 'hv3', 'sn1', 'l2gw', 'gw1'];
 
 const trace = (input: TraceRequestInput) => traceLab(runtime, lab, input);
-const nodesOf = (hops: TraceHop[]) => hops.map((h) => h.node).filter((n, i, all) => n !== all[i - 1]);
 const vni = (sw: string) => testLab.plan.switches.find((s) => s.name === sw)!.vni;
 
 async function sh(node: string, script: string): Promise<string> {
@@ -69,7 +68,7 @@ describe('predicted paths on a healthy lab', () => {
   test('across nodes: into the tunnel with its encap and VNI, out of it on the remote node', async () => {
     const r = await trace({ from: 'web1', to: 'web3' });
     expect(r.delivered).toBe(true);
-    expect(nodesOf(r.hops)).toEqual(['hv1', 'hv2']);
+    expect(pathNodes(r)).toEqual(['hv1', 'hv2']);
     const out = r.hops.find((h) => h.node === 'hv1' && h.component === 'tunnel');
     expect(out).toMatchObject({ observation: 'forwarded', tunnel: { encap: 'geneve', vni: vni('web'), remote: 'hv2' } });
     expect(r.hops.find((h) => h.node === 'hv2' && h.component === 'tunnel')).toMatchObject({
@@ -102,7 +101,7 @@ describe('predicted paths on a healthy lab', () => {
   test('routed: through the router on its gateway with the TTL lowered, on to the target; SNAT to a host behind the uplink', async () => {
     const routed = await trace({ from: 'web1', to: 'db1' });
     expect(routed.delivered).toBe(true);
-    expect(nodesOf(routed.hops)).toEqual(['hv1', 'gw1', 'hv2']);
+    expect(pathNodes(routed)).toEqual(['hv1', 'gw1', 'hv2']);
     expect(routed.hops).toContainEqual(
       expect.objectContaining({
         node: 'gw1',
@@ -127,7 +126,7 @@ describe('predicted paths on a healthy lab', () => {
   test('the L2 gateway to a host on a VLAN', async () => {
     const r = await trace({ from: 'lan1', to: 'printer' });
     expect(r.delivered).toBe(true);
-    expect(nodesOf(r.hops)).toEqual(['hv1', 'l2gw', 'printer']);
+    expect(pathNodes(r)).toEqual(['hv1', 'l2gw', 'printer']);
     expect(r.hops.find((h) => h.node === 'l2gw' && h.tunnel)).toMatchObject({
       observation: 'received',
       tunnel: { vni: vni('lan'), remote: 'hv1' },
@@ -166,7 +165,7 @@ describe('predicted paths on a healthy lab', () => {
     expect(ok.exitCode, ok.stderr).toBe(0);
     const result = TraceResultSchema.parse(JSON.parse(ok.stdout));
     expect(result).toMatchObject({ from: 'web1', to: 'db1', proto: 'icmp', delivered: true });
-    expect(nodesOf(result.hops)).toEqual(['hv1', 'gw1', 'hv2']);
+    expect(pathNodes(result)).toEqual(['hv1', 'gw1', 'hv2']);
     const dropped = await nvlab(['trace', 'web1', 'other2', '--lab', lab, '--format', 'json']);
     expect(dropped.exitCode, dropped.stderr).toBe(1);
     expect(JSON.parse(dropped.stdout)).toMatchObject({ delivered: false, reason: 'isolation' });
@@ -215,7 +214,7 @@ describe('predicted paths on a healthy lab', () => {
   test("the scenario driver's trace is the same predicted trace", async () => {
     const r = await testLab.driver.trace({ from: 'web1', to: 'web3', proto: 'icmp' });
     expect(r).toMatchObject({ delivered: true });
-    expect(nodesOf(r.hops)).toEqual(['hv1', 'hv2']);
+    expect(pathNodes(r)).toEqual(['hv1', 'hv2']);
   });
 });
 
