@@ -19,35 +19,19 @@ function physicalWorld(plan: LabPlan): { nodes: GraphNode[]; edges: GraphEdge[] 
       ...(label ? { label } : {}),
       attrs: {},
     });
-  const { mgmt, underlay, physical } = plan.networks;
-  nodes.push({
-    id: nodeId('network', MGMT),
-    kind: 'network',
-    name: MGMT,
-    world: 'physical',
-    lines: [MGMT, mgmt.subnet],
-    attrs: { subnet: mgmt.subnet },
-  });
-  nodes.push({
-    id: nodeId('network', UNDERLAY),
-    kind: 'network',
-    name: UNDERLAY,
-    world: 'physical',
-    lines: [UNDERLAY, underlay.subnet],
-    attrs: { subnet: underlay.subnet },
-  });
-  for (const n of physical) {
-    const vlan: Record<string, number> = n.vlan === undefined ? {} : { vlan: n.vlan };
-    const lines = [n.network, n.subnet, ...(n.vlan === undefined ? [] : [`VLAN ${n.vlan}`])];
+  const network = (name: string, subnet: string, vlan?: number) =>
     nodes.push({
-      id: nodeId('network', n.network),
+      id: nodeId('network', name),
       kind: 'network',
-      name: n.network,
+      name,
       world: 'physical',
-      lines,
-      attrs: { subnet: n.subnet, ...vlan },
+      lines: [name, subnet, ...(vlan === undefined ? [] : [`VLAN ${vlan}`])],
+      attrs: { subnet, ...(vlan === undefined ? {} : { vlan }) },
     });
-  }
+  const { mgmt, underlay, physical } = plan.networks;
+  network(MGMT, mgmt.subnet);
+  network(UNDERLAY, underlay.subnet);
+  for (const n of physical) network(n.network, n.subnet, n.vlan);
   if (plan.controllers.kind === 'builtin') {
     for (const m of plan.controllers.members) {
       const id = nodeId('member', m.name);
