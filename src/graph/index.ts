@@ -1,5 +1,16 @@
 // Graphs of a lab (`nvlab graph`): the model, built from a plan, and its renderers.
-export { GRAPH_VIEWS, nodeId, type GraphEdge, type GraphNode, type GraphView, type LabGraph } from './model.ts';
+export {
+  GRAPH_STATES,
+  GRAPH_VIEWS,
+  nodeId,
+  type GraphEdge,
+  type GraphState,
+  type GraphNode,
+  type GraphView,
+  type LabGraph,
+} from './model.ts';
 export { graphFromPlan } from './from-plan.ts';
 export { toMermaid } from './mermaid.ts';
 export { toDot } from './dot.ts';
+export { layoutGraph, type LaidOutGraph, type PlacedEdge, type PlacedNode, type Point } from './layout.ts';
+export { toSvg, type SvgOptions } from './svg.ts';

@@ -27,6 +27,13 @@ export type GraphEdgeKind =
 
 type Attr = string | number | boolean;
 
+/** Live state, only in a running lab's graph (absent: drawn from a file, or not known):
+ *  `up`; `down` (a dead member, a node cut off from every member, a tunnel whose link or BFD is
+ *  down); `degraded` (a node some members cannot reach, a standby gateway); `unknown` (could not
+ *  be read). Renderers colour by it. */
+export const GRAPH_STATES = ['up', 'down', 'degraded', 'unknown'] as const;
+export type GraphState = (typeof GRAPH_STATES)[number];
+
 export interface GraphNode {
   id: string;
   kind: GraphNodeKind;
@@ -38,6 +45,7 @@ export interface GraphNode {
   lines: string[];
   /** Details for other tools (role, VNI, addresses, ...). */
   attrs: Record<string, Attr>;
+  state?: GraphState;
 }
 
 export interface GraphEdge {
@@ -48,11 +56,14 @@ export interface GraphEdge {
   /** Short text on the edge (encap, address, VLAN). */
   label?: string;
   attrs: Record<string, Attr>;
+  state?: GraphState;
 }
 
 export interface LabGraph {
   lab: string;
   view: GraphView;
+  /** When the live state was read (ISO time); absent for a graph drawn from a file. */
+  readAt?: string;
   nodes: GraphNode[];
   edges: GraphEdge[];
 }
