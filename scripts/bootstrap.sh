@@ -23,6 +23,9 @@ while read -r program package _; do
   case "$program" in ''|'#'*) continue ;; esac
   command -v "$program" >/dev/null || need+=("$package")
 done < scripts/host-programs.txt
+# chromium only recommends a font; without one, pages and their screenshots have no text.
+installed() { [ "$(dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+if command -v dpkg-query >/dev/null && ! installed fonts-liberation; then need+=(fonts-liberation); fi
 # The Docker engine, where none answers yet (the docker client alone may come from elsewhere).
 engine_up() { docker info >/dev/null 2>&1; }
 if ! engine_up && ! command -v dockerd >/dev/null; then need+=(docker.io); fi
