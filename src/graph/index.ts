@@ -14,3 +14,5 @@ export { toMermaid } from './mermaid.ts';
 export { toDot } from './dot.ts';
 export { layoutGraph, type LaidOutGraph, type PlacedEdge, type PlacedNode, type Point } from './layout.ts';
 export { toSvg, type SvgOptions } from './svg.ts';
+export { graphFromResources, type LabResources } from './from-resources.ts';
+export { withLiveState, type LiveState } from './live.ts';

@@ -12,3 +12,4 @@ export * from './northbound.ts';
 export * from './trace.ts';
 export * from './status.ts';
 export * from './connectivity.ts';
+export * from './gateways.ts';

@@ -1,18 +1,11 @@
-// Which l3 gateway holds a logical router now, judged as the data plane judges it: a standby
-// gateway takes over once every gateway ahead of it in the router's order is unreachable over
-// its tunnel (BFD), so the active one is the first running gateway that sees no live tunnel to
-// any gateway ahead of it. Two of them at once is a split brain, and an error.
+// The active l3 gateway of a router, from the gateways' own OVS state as read in their
+// containers (src/model/gateways.ts judges it). Two at once is a split brain, and an error.
 import { TUNNEL_TYPES, type OvsBridgeState, type OvsInterfaceState } from '../ovs-state.ts';
 import { andList } from '../../util/words.ts';
 import { NvlabError } from '../../util/errors.ts';
+import { activeGateways, type GatewayView } from '../../model/index.ts';
 
-/** What one gateway shows: whether its container runs, and which nodes it has a live tunnel to. */
-export interface GatewayView {
-  node: string;
-  running: boolean;
-  /** Remote nodes (by name) with a tunnel from this gateway that forwards. */
-  liveTunnelsTo: ReadonlySet<string>;
-}
+export type { GatewayView };
 
 /** A tunnel forwards when OVS has its port up and, where BFD runs on it, BFD says forwarding. */
 export function tunnelForwards(i: OvsInterfaceState): boolean {
@@ -31,11 +24,7 @@ export function liveTunnelsTo(bridges: readonly OvsBridgeState[], byIp: Readonly
 
 /** The active gateway of `router` among `order` (its gateways, highest priority first); undefined: none. */
 export function activeGatewayOf(router: string, order: readonly string[], views: readonly GatewayView[]): string | undefined {
-  const view = new Map(views.map((v) => [v.node, v]));
-  const active = order.filter((gw, k) => {
-    const v = view.get(gw);
-    return v?.running === true && order.slice(0, k).every((ahead) => !v.liveTunnelsTo.has(ahead));
-  });
+  const active = activeGateways(order, views);
   if (active.length > 1) {
     const why = active
       .slice(1)
