@@ -81,7 +81,7 @@ describe('live state on the graph', () => {
         .filter((e) => e.kind === 'tunnel')
         .map((e) => `${e.id} ${e.state}`)
         .sort(),
-    ).toEqual(['tunnel:gw1:hv1:geneve up', 'tunnel:gw1:gw2:geneve up', 'tunnel:gw2:hv1:geneve up']);
+    ).toEqual(['tunnel:gw1:gw2:geneve up', 'tunnel:gw1:hv1:geneve up', 'tunnel:gw2:hv1:geneve up']);
     expect(g.nodes.find((n) => n.id === 'router:r1')).toMatchObject({ state: 'up', attrs: { active: 'gw1' } });
     const placements = g.edges.filter((e) => e.from === 'router:r1').filter((e) => e.kind === 'placement');
     expect(placements.map((e) => [e.to, e.attrs.active])).toEqual([
