@@ -12,6 +12,7 @@ import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
 import { TraceflowAgent } from './traceflow/agent.ts';
 import { API_PORT, STORE_PORT } from '../model/index.ts';
+import { clusterMembers } from '../northbound-client/index.ts';
 
 const READY_FILE = '/run/nvlab/controller.ready';
 /** Written when the store has no quorum yet: the member runs and waits, and the node agent
@@ -84,6 +85,8 @@ export async function runMember(config: MemberConfig): Promise<void> {
     member: config.name,
     status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }),
     southbound,
+    // A member's peers answer within a second or are shown as not answering.
+    members: () => clusterMembers(config.members, { timeoutMs: 1000 }),
   });
   if (programmer.debug) {
     api.addHook('onResponse', async (request, reply) => {

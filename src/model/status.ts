@@ -135,12 +135,10 @@ export type RaftRole = (typeof RAFT_ROLES)[number];
 export const raftRoleOf = (server: { connected: boolean; leader: boolean }): RaftRole =>
   server.leader ? 'leader' : server.connected ? 'follower' : 'disconnected';
 
-/** `nvlab status`: one controller member. */
-export const LabMemberStatusSchema = z.object({
+/** A controller member as the cluster's members see it (GET /api/v1/members). */
+export const ClusterMemberSchema = z.object({
   name: z.string(),
   ip: z.string().optional(),
-  /** Its container runs. */
-  running: z.boolean(),
   /** Its lease in the store is current, as the members that answered see it. */
   live: z.boolean(),
   /** Absent when it did not answer. */
@@ -149,6 +147,10 @@ export const LabMemberStatusSchema = z.object({
   /** Why it gave no status. */
   error: z.string().optional(),
 });
+export type ClusterMember = z.infer<typeof ClusterMemberSchema>;
+
+/** `nvlab status`: one controller member, and whether its container runs. */
+export const LabMemberStatusSchema = ClusterMemberSchema.extend({ running: z.boolean() });
 export type LabMemberStatus = z.infer<typeof LabMemberStatusSchema>;
 
 /** `nvlab status`: a transport node's status (with its role), or why it could not be had. */

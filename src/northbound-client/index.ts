@@ -5,3 +5,4 @@ export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes
 export { NorthboundError } from './errors.ts';
 export type { TransportOptions } from './transport.ts';
 export { runTraceflow, type RunTraceflowOptions, type TraceflowClient } from './traceflows.ts';
+export { clusterMembers, memberFor, memberStatuses, referenceStatus, type MemberAnswer } from './members.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LabStatusSchema, type Status } from '../../model/index.ts';
 import { geneveTunnel, programmedNode, web1Status } from '../../model/status-fixtures.ts';
-import { assembleLabStatus, memberFor, memberStatuses, referenceStatus, type MemberAnswer } from './assemble.ts';
+import { memberFor, memberStatuses, referenceStatus, type MemberAnswer } from '../../northbound-client/index.ts';
+import { assembleLabStatus } from './assemble.ts';
 
 const status = (member: string, leader: boolean, masterOf: string[]): Status => ({
   member,

@@ -4,9 +4,17 @@
 // and every port, each of its node's master, all at once.
 import type { Runtime } from '../../runtime/runtime.ts';
 import { NvlabError } from '../../util/errors.ts';
-import { memberClient, unwrap, type NorthboundClient } from '../../northbound-client/index.ts';
+import {
+  memberClient,
+  memberFor,
+  memberStatuses,
+  referenceStatus,
+  unwrap,
+  type MemberAnswer,
+  type NorthboundClient,
+} from '../../northbound-client/index.ts';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type LabStatus } from '../../model/index.ts';
-import { assembleLabStatus, memberFor, memberStatuses, referenceStatus, type MemberAnswer } from './assemble.ts';
+import { assembleLabStatus } from './assemble.ts';
 
 export interface LabStatusOptions {
   /** Only this transport node and the ports bound to it. */

@@ -5,7 +5,7 @@ import type { SouthboundReader } from '../status/index.ts';
 import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
-import { API_PREFIX } from '../../model/index.ts';
+import { API_PREFIX, type ClusterMember } from '../../model/index.ts';
 
 export interface ApiOptions {
   store: Store;
@@ -20,6 +20,8 @@ export interface ApiOptions {
   staleReads?: 'serve' | 'refuse';
   /** What the member reads from its switches, for the status routes (absent: they answer 501). */
   southbound?: SouthboundReader;
+  /** Every member of the cluster, each asked for its status (GET /api/v1/members). */
+  members?: () => Promise<ClusterMember[]>;
   /** fastify logger option (default off). */
   logger?: boolean;
 }
@@ -59,6 +61,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
           body: request.body,
           extraStatus: options.status,
           southbound: options.southbound,
+          members: options.members,
         });
         // Reads come from this member's replica; say so when it may be behind the cluster.
         if (stale) reply.header('x-nvstore-stale', 'true');

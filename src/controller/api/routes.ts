@@ -4,12 +4,15 @@
 import type { z } from 'zod';
 import {
   API_PREFIX,
+  ClusterMemberSchema,
   ErrorSchema,
+  listOf,
   NoQuorumErrorSchema,
   RESOURCES,
   raftRoleOf,
   StatusSchema,
   ValidationErrorSchema,
+  type ClusterMember,
   type ResourceName,
 } from '../../model/index.ts';
 import type { Store } from '../store/index.ts';
@@ -26,6 +29,8 @@ export interface RouteContext {
   extraStatus: (() => Record<string, unknown> | Promise<Record<string, unknown>>) | undefined;
   /** What the member reads from its switches (the status routes); absent in an API without one. */
   southbound?: SouthboundReader | undefined;
+  /** Every member, each asked for its status (absent in an API that knows no peers). */
+  members?: (() => Promise<ClusterMember[]>) | undefined;
 }
 
 export interface RouteReply {
@@ -59,6 +64,7 @@ const RESOURCE_NAMES = Object.keys(RESOURCES) as ResourceName[];
 export const COMPONENTS: Record<string, ComponentSpec> = {
   ...Object.fromEntries(RESOURCE_NAMES.flatMap(resourceComponents)),
   Status: { schema: StatusSchema, io: 'output' },
+  ClusterMemberList: { schema: listOf(ClusterMemberSchema), io: 'output' },
   Error: { schema: ErrorSchema, io: 'output' },
   ValidationError: { schema: ValidationErrorSchema, io: 'output' },
   NoQuorumError: { schema: NoQuorumErrorSchema, io: 'output' },
@@ -99,6 +105,21 @@ export const ROUTES: RouteSpec[] = [
         },
       };
     },
+  },
+  {
+    method: 'GET',
+    path: `${API_PREFIX}/members`,
+    operationId: 'listMembers',
+    summary: 'Every controller member, each asked by this one: address, lease, Raft role, the nodes it masters, or why it did not answer',
+    tag: 'status',
+    responses: {
+      200: ['Every member of the cluster', 'ClusterMemberList'],
+      501: ['This API does not know its peers', 'Error'],
+    },
+    handle: async (ctx) =>
+      ctx.members
+        ? { status: 200, body: { items: await ctx.members() } }
+        : { status: 501, body: { error: 'not implemented', detail: 'this API does not know its peers' } },
   },
   ...STATUS_ROUTES,
   ...TRACEFLOW_ROUTES,
