@@ -1,9 +1,12 @@
-// `nvlab graph FILE`: a lab's two worlds (physical and logical) and the mapping between them,
-// from its topology file alone, as Mermaid (renders in GitHub Markdown), Graphviz dot, or the
-// graph model's JSON for other tools.
+// `nvlab graph FILE|LAB`: a lab's two worlds (physical and logical) and the mapping between them,
+// from its topology file alone, or from a running lab with its live state; as Mermaid (renders
+// in GitHub Markdown), Graphviz dot, or the graph model's JSON for other tools.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { GRAPH_VIEWS, graphFromPlan, toDot, toMermaid, type GraphView, type LabGraph } from '../graph/index.ts';
+import { labGraph } from '../app/graph.ts';
+import { createRuntime } from '../app/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { err, formatWarning, out } from './output.ts';
@@ -11,24 +14,32 @@ import { err, formatWarning, out } from './output.ts';
 const FORMATS = ['mermaid', 'dot', 'json'] as const;
 type GraphFormat = (typeof FORMATS)[number];
 
-const RENDER: Record<GraphFormat, (g: LabGraph) => string> = {
+const RENDER: Record<GraphFormat, (g: LabGraph) => string | Promise<string>> = {
   mermaid: toMermaid,
   dot: toDot,
   json: (g) => `${JSON.stringify(g, null, 2)}\n`,
 };
 
+/** A path that names a file is a topology file; anything else names a deployed lab. */
+async function graphOf(source: string, view: GraphView): Promise<LabGraph> {
+  if (existsSync(source) || /\.ya?ml$/i.test(source)) {
+    const loaded = await loadTopology(source);
+    for (const warning of loaded.warnings) err(formatWarning(warning));
+    return graphFromPlan(planLab(loaded.topology), view);
+  }
+  return labGraph(await createRuntime(), source, view);
+}
+
 export function registerGraph(program: Command): void {
   program
     .command('graph')
-    .description("a lab's physical and logical worlds and the mapping between them, from its topology file")
-    .argument('<file>', 'topology file (YAML)')
+    .description("a lab's physical and logical worlds and the mapping between them, from its topology file or, live, from a running lab")
+    .argument('<file|lab>', 'a topology file (YAML), or the name of a deployed lab')
     .addOption(new Option('--view <view>', 'physical, logical or both').choices(GRAPH_VIEWS).default('both'))
-    .addOption(new Option('--format <format>', 'mermaid, dot or json').choices(FORMATS).default('mermaid'))
+    .addOption(new Option('--format <format>', FORMATS.join(', ')).choices(FORMATS).default('mermaid'))
     .option('-o, --output <path>', 'write to this file instead of stdout')
-    .action(async (file: string, flags: { view: GraphView; format: GraphFormat; output?: string }) => {
-      const loaded = await loadTopology(file);
-      for (const warning of loaded.warnings) err(formatWarning(warning));
-      const text = RENDER[flags.format](graphFromPlan(planLab(loaded.topology), flags.view));
+    .action(async (source: string, flags: { view: GraphView; format: GraphFormat; output?: string }) => {
+      const text = await RENDER[flags.format](await graphOf(source, flags.view));
       if (flags.output) await writeFile(flags.output, text);
       else out(text.trimEnd());
     });

@@ -1,6 +1,6 @@
 // A lab's graph in Graphviz's dot language: each world a cluster, a shape per kind, tunnels
 // bold, the mapping between the worlds dashed.
-import type { GraphEdge, GraphNode, GraphNodeKind, LabGraph } from './model.ts';
+import { STATE_COLOURS, type GraphEdge, type GraphNode, type GraphNodeKind, type LabGraph, type GraphState } from './model.ts';
 
 /** A dot string: quoted, quotes and backslashes escaped; lines joined with centred breaks. */
 const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -16,12 +16,16 @@ const SHAPES: Record<GraphNodeKind, string> = {
   port: 'oval',
 };
 
-const nodeLine = (n: GraphNode) => `    ${quote(n.id)} [shape=${SHAPES[n.kind]}, label=${label(n.lines)}];`;
+/** A live graph's state as a colour (and a class, for SVG styling). */
+const colour = (state: GraphState | undefined) => (state ? `, color=${quote(STATE_COLOURS[state])}, class=${quote(`state-${state}`)}` : '');
+
+const nodeLine = (n: GraphNode) => `    ${quote(n.id)} [shape=${SHAPES[n.kind]}, label=${label(n.lines)}${colour(n.state)}];`;
 
 function edgeLine(e: GraphEdge): string {
   const style = e.kind === 'tunnel' ? ', style=bold' : e.kind === 'placement' ? ', style=dashed' : '';
   const text = e.label === undefined ? '' : `, label=${quote(e.label)}`;
-  return `  ${quote(e.from)} -- ${quote(e.to)} [class=${quote(e.kind)}${text}${style}];`;
+  const state = e.state ? `, color=${quote(STATE_COLOURS[e.state])}` : '';
+  return `  ${quote(e.from)} -- ${quote(e.to)} [class=${quote(e.state ? `${e.kind} state-${e.state}` : e.kind)}${text}${style}${state}];`;
 }
 
 export function toDot(graph: LabGraph): string {

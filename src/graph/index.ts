@@ -1,6 +1,7 @@
 // Graphs of a lab (`nvlab graph`): the model, built from a plan, and its renderers.
 export {
   GRAPH_STATES,
+  STATE_COLOURS,
   GRAPH_VIEWS,
   nodeId,
   type GraphEdge,

@@ -1,6 +1,6 @@
 // A lab's graph as a Mermaid flowchart (it renders in GitHub Markdown): each world a subgraph,
 // a shape per kind, tunnels thick, the mapping between the worlds dotted.
-import type { GraphEdge, GraphNode, GraphNodeKind, LabGraph } from './model.ts';
+import { STATE_COLOURS, type GraphEdge, type GraphNode, type GraphNodeKind, type LabGraph } from './model.ts';
 
 /** Mermaid ids: letters and digits, anything else as `_` and its code in hex (so two ids stay two). */
 const idOf = (id: string) => id.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
@@ -19,7 +19,7 @@ const SHAPES: Record<GraphNodeKind, [string, string]> = {
 
 function nodeLine(n: GraphNode): string {
   const [open, close] = SHAPES[n.kind];
-  return `    ${idOf(n.id)}${open}${text(n.lines)}${close}`;
+  return `    ${idOf(n.id)}${open}${text(n.lines)}${close}${n.state ? `:::${n.state}` : ''}`;
 }
 
 function edgeLine(e: GraphEdge): string {
@@ -36,5 +36,11 @@ export function toMermaid(graph: LabGraph): string {
     lines.push(`  subgraph ${world}["${world}"]`, ...nodes.map(nodeLine), '  end');
   }
   lines.push(...graph.edges.map(edgeLine));
+  // A live graph: nodes by class, edges by their index (Mermaid styles links no other way).
+  const states = new Set([...graph.nodes, ...graph.edges].flatMap((x) => (x.state ? [x.state] : [])));
+  for (const state of states) lines.push(`  classDef ${state} stroke:${STATE_COLOURS[state]},stroke-width:2px`);
+  graph.edges.forEach((e, k) => {
+    if (e.state) lines.push(`  linkStyle ${k} stroke:${STATE_COLOURS[e.state]}`);
+  });
   return `${lines.join('\n')}\n`;
 }

@@ -34,6 +34,9 @@ type Attr = string | number | boolean;
 export const GRAPH_STATES = ['up', 'down', 'degraded', 'unknown'] as const;
 export type GraphState = (typeof GRAPH_STATES)[number];
 
+/** The colour of each state, the same in every renderer (green, red, amber, grey). */
+export const STATE_COLOURS: Record<GraphState, string> = { up: '#2e7d32', down: '#c62828', degraded: '#ef8f00', unknown: '#9e9e9e' };
+
 export interface GraphNode {
   id: string;
   kind: GraphNodeKind;

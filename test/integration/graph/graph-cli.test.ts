@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphFromPlan, toDot, type LabGraph } from '../../../src/graph/index.ts';
+import { graphFromPlan, STATE_COLOURS, toDot, type LabGraph } from '../../../src/graph/index.ts';
+import { liveGraphWithFailure } from '../../../src/graph/live-fixtures.ts';
 import { loadTopology } from '../../../src/topology/load.ts';
 import { planLab } from '../../../src/topology/plan.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
@@ -29,6 +30,17 @@ describe('nvlab graph', () => {
     expect((svg.stdout.match(/class="edge [a-z]+"|class="[a-z]+ edge"|<g id="edge\d+" class="[^"]*"/g) ?? []).length).toBe(
       graph.edges.length,
     );
+  });
+
+  it("a running lab's graph: Graphviz draws the states, a cut-off node and its tunnels in red", async () => {
+    const graph = liveGraphWithFailure();
+    const svg = await execa('dot', ['-Tsvg'], { input: toDot(graph) });
+    expect(svg.stderr).toBe('');
+    const down = graph.edges.filter((e) => e.state === 'down').length;
+    expect(down).toBe(2);
+    expect((svg.stdout.match(/class="edge tunnel state&#45;down"/g) ?? []).length).toBe(down);
+    expect(svg.stdout).toContain(`stroke="${STATE_COLOURS.down}"`);
+    expect(svg.stdout).toMatch(/class="node state&#45;down"/);
   });
 
   it('writes mermaid, dot and json where -o says', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_VIEWS, graphFromPlan, toMermaid } from '../../../src/graph/index.ts';
+import { liveGraphWithFailure } from '../../../src/graph/live-fixtures.ts';
 import { loadTopology } from '../../../src/topology/load.ts';
 import { planLab } from '../../../src/topology/plan.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
@@ -25,6 +26,13 @@ describe('nvlab graph --format mermaid', () => {
     const plan = planLab((await loadTopology(join(projectRoot, 'topologies', file))).topology);
     for (const view of GRAPH_VIEWS)
       await expect(mermaid.parse(toMermaid(graphFromPlan(plan, view))), view).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  it("a running lab's graph, states styled, parses too", async () => {
+    const text = toMermaid(liveGraphWithFailure());
+    expect(text).toMatch(/classDef down stroke:#c62828/);
+    expect(text).toMatch(/linkStyle \d+ stroke:#c62828/);
+    await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
   });
 
   it('and the parser does reject what is not Mermaid', async () => {
