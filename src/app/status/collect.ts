@@ -13,7 +13,7 @@ import {
   type MemberAnswer,
   type NorthboundClient,
 } from '../../northbound-client/index.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type LabStatus } from '../../model/index.ts';
+import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type LabMemberStatus, type LabStatus, type Status } from '../../model/index.ts';
 import { assembleLabStatus } from './assemble.ts';
 
 export interface LabStatusOptions {
@@ -38,14 +38,26 @@ async function askMembers(runtime: Runtime, lab: string, timeoutMs: number): Pro
   );
 }
 
-export async function labStatus(runtime: Runtime, lab: string, options: LabStatusOptions = {}): Promise<LabStatus> {
-  const timeoutMs = options.timeoutMs ?? 2000;
+/** The lab's members, each asked at once, and the status whose view of the cluster counts. */
+async function membersOf(runtime: Runtime, lab: string, timeoutMs: number): Promise<{ members: MemberAnswer[]; reference: Status }> {
   const members = await askMembers(runtime, lab, timeoutMs);
   const reference = referenceStatus(members);
   if (!reference) {
     const why = members.map((m) => (m.status && 'message' in m.status ? m.status.message : `${m.name}: not running`));
     throw new NvlabError('NO_ANSWER', `no controller member of lab ${lab} answers: ${why.join('; ')}`);
   }
+  return { members, reference };
+}
+
+/** The lab's controller members alone (`nvlab status`'s first part). */
+export async function labMembers(runtime: Runtime, lab: string, timeoutMs = 2000): Promise<LabMemberStatus[]> {
+  const { members, reference } = await membersOf(runtime, lab, timeoutMs);
+  return memberStatuses(members, reference);
+}
+
+export async function labStatus(runtime: Runtime, lab: string, options: LabStatusOptions = {}): Promise<LabStatus> {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const { members, reference } = await membersOf(runtime, lab, timeoutMs);
   const clients = new Map<string, NorthboundClient>();
   const clientOf = (m: MemberAnswer) => {
     let client = clients.get(m.name);

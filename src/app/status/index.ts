@@ -1,3 +1,3 @@
 // `nvlab status`: the lab's members, transport nodes and logical ports from its northbound API.
-export { labStatus, type LabStatusOptions } from './collect.ts';
+export { labMembers, labStatus, type LabStatusOptions } from './collect.ts';
 export { assembleLabStatus, type NodeAnswer, type PortAnswer } from './assemble.ts';

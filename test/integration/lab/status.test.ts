@@ -7,6 +7,7 @@ import { labNorthbound } from '../../../src/app/ports.ts';
 import { labStatus } from '../../../src/app/status/index.ts';
 import { memberClient, unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
 import { LabStatusSchema, type TransportNodeStatus, type TunnelStatus } from '../../../src/model/index.ts';
+import type { LabGraph } from '../../../src/graph/index.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, nvlab, runtime } from './support.ts';
 
@@ -135,6 +136,27 @@ describe('status of a lab with a service node', () => {
     expect([unknown.exitCode, unknown.stderr]).toEqual([2, expect.stringContaining(`lab ${lab} has no transport node hv9`)]);
   });
 
+  test('nvlab graph LAB draws it live: every member with its Raft role, every node up, its tunnels as the nodes report them; GET /members agrees', async () => {
+    const members = (await api.members().then(unwrap)).items;
+    expect(members.map((m) => [m.name, m.live, m.error])).toEqual([
+      ['ctrl1', true, undefined],
+      ['ctrl2', true, undefined],
+      ['ctrl3', true, undefined],
+    ]);
+    expect(members.filter((m) => m.raft === 'leader')).toHaveLength(1);
+    const r = await nvlab(['graph', lab, '--format', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const graph = JSON.parse(r.stdout) as LabGraph;
+    expect(graph.readAt).toEqual(expect.any(String));
+    const states = (kind: string) => Object.fromEntries(graph.nodes.filter((n) => n.kind === kind).map((n) => [n.name, n.state]));
+    expect(states('member')).toEqual({ ctrl1: 'up', ctrl2: 'up', ctrl3: 'up' });
+    expect(states('transport-node')).toEqual({ hv1: 'up', hv2: 'up', hv3: 'up', sn1: 'up' });
+    expect(states('port')).toEqual(Object.fromEntries(PORTS.map((p) => [p, 'up'])));
+    const tunnels = graph.edges.filter((e) => e.kind === 'tunnel');
+    expect(tunnels).toHaveLength(6);
+    expect(tunnels.every((t) => t.state === 'up')).toBe(true);
+  });
+
   test("a killed service node's tunnels show BFD down on every hypervisor, and the node not connected", async () => {
     await runtime.kill(testLab.container('sn1'));
     const hvs = await eventually(
@@ -153,5 +175,10 @@ describe('status of a lab with a service node', () => {
       5000,
     );
     expect(sn1).toMatchObject({ connected: { ovsdb: false, openflow: false }, tunnels: [] });
+    // The graph draws it down, with every tunnel to it.
+    const graph = JSON.parse((await nvlab(['graph', lab, '--format', 'json'])).stdout) as LabGraph;
+    expect(graph.nodes.find((n) => n.id === 'transport-node:sn1')?.state).toBe('down');
+    const toSn1 = graph.edges.filter((e) => e.kind === 'tunnel' && e.id.includes(':sn1:'));
+    expect(toSn1.map((e) => e.state)).toEqual(['down', 'down', 'down']);
   });
 });
