@@ -3,7 +3,9 @@
 // BFD), which gateway holds each router now, ports up or down. The state is what the members
 // answered (`nvlab status`, or the console's own requests), so the graph shows what the control
 // plane sees, as NVP Manager did.
-import { activeGateways, type LabMemberStatus, type LabNodeStatus, type LabPortStatus, type TunnelStatus } from '../model/index.ts';
+// The console bundles this for the browser: the model's zod-free files only (types are erased).
+import { activeGateways } from '../model/gateways.ts';
+import type { LabMemberStatus, LabNodeStatus, LabPortStatus, TunnelStatus } from '../model/index.ts';
 import { nodeId, type GraphEdge, type GraphNode, type GraphState, type LabGraph } from './model.ts';
 
 export interface LiveState {
