@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { SouthboundReader } from '../status/index.ts';
+import { registerConsole, type ConsoleFiles } from './console-routes.ts';
 import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
@@ -20,6 +21,8 @@ export interface ApiOptions {
   staleReads?: 'serve' | 'refuse';
   /** What the member reads from its switches, for the status routes (absent: they answer 501). */
   southbound?: SouthboundReader;
+  /** The web console's files, served at `/` (absent: the API alone). */
+  console?: ConsoleFiles;
   /** fastify logger option (default off). */
   logger?: boolean;
 }
@@ -67,5 +70,6 @@ export function createApi(options: ApiOptions): FastifyInstance {
     });
   }
   app.get('/openapi.json', async () => openapi);
+  if (options.console) registerConsole(app, options.console);
   return app;
 }
