@@ -1,0 +1,136 @@
+/// <reference lib="dom" />
+// What the console knows of the lab, read from the API over and over: the resources and this
+// member's status every second, each transport node's status every second (one request per node,
+// never two at once for the same node, so a node that takes its member 2 s to give up on holds up
+// nobody else), each port's counters every few seconds. Each answer updates the readings and asks
+// for a redraw; a failed read of a list keeps its last good value beside the error, a node whose
+// status cannot be read has none (it shows as not answering).
+import type {
+  LogicalPort,
+  LogicalPortStatistics,
+  LogicalRouter,
+  LogicalSwitch,
+  Status,
+  TransportNode,
+  TransportNodeStatus,
+} from '../model/index.ts';
+// The values come from the model's own files: model/index.ts brings node:crypto, which no browser has.
+import { API_PREFIX, RESOURCES } from '../model/northbound.ts';
+import { failureText, get, type Answer } from './api.ts';
+import { emptyReadings, readInFull, type LabReadings, type NodeReading, type Reading } from './readings.ts';
+
+export interface PollerOptions {
+  /** Resources, status and node statuses (default 1000 ms). */
+  everyMs?: number;
+  /** Port counters (default 3000 ms). */
+  statsEveryMs?: number;
+  onChange: () => void;
+}
+
+export class LabPoller {
+  readonly readings: LabReadings = emptyReadings();
+  private readonly busy = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastStats = 0;
+
+  constructor(private readonly options: PollerOptions) {}
+
+  start(): void {
+    this.tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private tick(): void {
+    const every = this.options.everyMs ?? 1000;
+    this.timer = setTimeout(() => this.tick(), every);
+    // A hidden page asks nothing; it catches up when shown again.
+    if (document.hidden) return;
+    this.once('config', () => this.readConfig());
+    for (const n of this.readings.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
+    if (Date.now() - this.lastStats >= (this.options.statsEveryMs ?? 3000)) {
+      this.lastStats = Date.now();
+      for (const p of this.readings.ports.value ?? []) this.once(`port:${p.name}`, () => this.readPort(p.name));
+    }
+  }
+
+  /** Runs `read` unless the same read is still under way. */
+  private once(key: string, read: () => Promise<void>): void {
+    if (this.busy.has(key)) return;
+    this.busy.add(key);
+    void read().finally(() => {
+      this.busy.delete(key);
+      this.options.onChange();
+    });
+  }
+
+  private note<T>(reading: Reading<T>, answer: Answer<T>): void {
+    reading.at = Date.now();
+    if (answer.ok) {
+      reading.value = answer.body;
+      reading.okAt = reading.at;
+      delete reading.error;
+    } else reading.error = failureText(answer);
+  }
+
+  private async readConfig(): Promise<void> {
+    const r = this.readings;
+    const first = r.status.at === 0;
+    const list = <T>(resource: keyof typeof RESOURCES) => get<{ items: T[] }>(`${API_PREFIX}/${RESOURCES[resource].segment}`);
+    const [nodes, switches, ports, routers, status] = await Promise.all([
+      list<TransportNode>('transportNodes'),
+      list<LogicalSwitch>('logicalSwitches'),
+      list<LogicalPort>('logicalPorts'),
+      list<LogicalRouter>('logicalRouters'),
+      get<Status>(`${API_PREFIX}/status`),
+    ]);
+    const items = <T>(a: Answer<{ items: T[] }>): Answer<T[]> => (a.ok ? { ...a, body: a.body.items } : a);
+    this.note(r.nodes, items(nodes));
+    this.note(r.switches, items(switches));
+    this.note(r.ports, items(ports));
+    this.note(r.routers, items(routers));
+    this.note(r.status, status);
+    const answers = [nodes, switches, ports, routers, status];
+    r.stale = answers.some((a) => a.stale);
+    const silent = answers.find((a) => !a.ok && a.status === 0);
+    if (silent) r.unreachable = failureText(silent);
+    else delete r.unreachable;
+    this.forget();
+    // The first time, every node and port is read at once rather than at the next tick.
+    if (first) {
+      for (const n of r.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
+      this.lastStats = Date.now();
+      for (const p of r.ports.value ?? []) this.once(`port:${p.name}`, () => this.readPort(p.name));
+    }
+  }
+
+  /** Drops the readings of nodes and ports that are gone from the API. */
+  private forget(): void {
+    const r = this.readings;
+    const nodes = new Set((r.nodes.value ?? []).map((n) => n.name));
+    const ports = new Set((r.ports.value ?? []).map((p) => p.name));
+    for (const k of r.nodeStatus.keys()) if (!nodes.has(k)) r.nodeStatus.delete(k);
+    for (const k of r.portStats.keys()) if (!ports.has(k)) r.portStats.delete(k);
+  }
+
+  private async readNode(name: string): Promise<void> {
+    const answer = await get<TransportNodeStatus>(`${API_PREFIX}/${RESOURCES.transportNodes.segment}/${encodeURIComponent(name)}/status`);
+    const reading: NodeReading = this.readings.nodeStatus.get(name) ?? { at: 0 };
+    this.note(reading, answer);
+    // A failed read keeps no stale status: the node is shown as not answering.
+    if (!answer.ok) delete reading.value;
+    if (answer.ok && readInFull(answer.body)) reading.lastUp = answer.body;
+    this.readings.nodeStatus.set(name, reading);
+  }
+
+  private async readPort(name: string): Promise<void> {
+    const answer = await get<LogicalPortStatistics>(
+      `${API_PREFIX}/${RESOURCES.logicalPorts.segment}/${encodeURIComponent(name)}/statistics`,
+    );
+    const reading = this.readings.portStats.get(name) ?? { at: 0 };
+    this.note(reading, answer);
+    this.readings.portStats.set(name, reading);
+  }
+}
