@@ -60,7 +60,15 @@ let store: Store;
 let api: FastifyInstance;
 let url: string;
 let browser: Browser;
+/** The page of the running test: each test opens the console afresh (and has its screenshot if it fails). */
 let watched: WatchedPage;
+
+async function openConsole(name: string): Promise<void> {
+  await watched?.page.close();
+  watched = await watchedPage(browser, `console-page-${name}`);
+  await watched.page.goto(url);
+  await waitForReady(watched.page, 10_000);
+}
 let others: string[] = [];
 
 beforeAll(async () => {
@@ -96,9 +104,7 @@ afterAll(async () => {
 
 describe('the console of a member, in a browser', () => {
   it('shows every member, transport node, tunnel, switch and port, and draws them, asking nothing of another origin and logging no error', async () => {
-    watched = await watchedPage(browser, 'console-page-loaded');
-    await watched.page.goto(url);
-    await waitForReady(watched.page, 10_000);
+    await openConsole('loaded');
     const text = await consoleText(watched.page);
     expect(text.members).toEqual([expect.stringMatching(/^ctrl1 \(this console\) yes /)]);
     expect(text.nodes.map((r) => r.split(' ').slice(0, 3).join(' '))).toEqual([
@@ -136,6 +142,7 @@ describe('the console of a member, in a browser', () => {
   });
 
   it('a node its member cannot read turns down with its tunnels, in the lists and on the graph, and back up', async () => {
+    await openConsole('node-down');
     const { page } = watched;
     reachable.hv2 = false;
     const t0 = Date.now();
@@ -166,6 +173,7 @@ describe('the console of a member, in a browser', () => {
   });
 
   it('the member cut off from its quorum: the page says its data may be stale, and stops once the quorum is back', async () => {
+    await openConsole('stale');
     const { page } = watched;
     for (const r of others) freeze(cluster, r, true);
     const t0 = Date.now();
@@ -182,6 +190,7 @@ describe('the console of a member, in a browser', () => {
   }, 90_000);
 
   it('the member gone: the page says it does not answer and keeps what it showed', async () => {
+    await openConsole('gone');
     const { page } = watched;
     await api.close();
     await page.waitForSelector('#banners [data-banner="unreachable"]', { timeout: 10_000 });
