@@ -19,6 +19,9 @@ import { pathHighlight } from './trace-path.ts';
 import { TraceView } from './trace-view.ts';
 
 export const READY_MARK = 'nvlab-console-ready';
+/** While the first readings come in, the graph waits for them all (each partial graph would be
+ *  laid out for nothing), but no longer than this. */
+const FIRST_GRAPH_WAIT_MS = 2000;
 
 const byId = (id: string): HTMLElement => {
   const e = document.getElementById(id);
@@ -38,6 +41,7 @@ class ConsoleApp {
   private path: TracePath | undefined;
   private frame = 0;
   private ready = false;
+  private readonly started = performance.now();
 
   start(): void {
     this.viewChooser(byId('graph-views'));
@@ -72,10 +76,12 @@ class ConsoleApp {
     this.banners(r);
     this.lists.update(r);
     this.trace.setPorts(r.ports.value ?? []);
+    const full = complete(r);
     if (r.status.at === 0 && r.nodes.at === 0) return;
+    if (!this.ready && !full && performance.now() - this.started < FIRST_GRAPH_WAIT_MS) return;
     const graph = graphFromApi(r, this.view);
     const drawn = this.topology.show(graph, this.path ? pathHighlight(graph, this.path) : undefined);
-    if (!this.ready && complete(r)) {
+    if (!this.ready && full) {
       this.ready = true;
       void drawn.then(() => {
         performance.mark(READY_MARK);

@@ -14,8 +14,9 @@ import type {
   TransportNode,
   TransportNodeStatus,
 } from '../model/index.ts';
-// The values come from the model's own files: model/index.ts brings node:crypto, which no browser has.
-import { API_PREFIX, RESOURCES } from '../model/northbound.ts';
+// Values from the model's zod-free files: model/index.ts brings zod (the bundle's weight) and
+// node:crypto, which no browser has.
+import { API_PREFIX, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
 import { failureText, get, type Answer } from './api.ts';
 import { emptyReadings, readInFull, type LabReadings, type NodeReading, type Reading } from './readings.ts';
 
@@ -49,11 +50,8 @@ export class LabPoller {
     // A hidden page asks nothing; it catches up when shown again.
     if (document.hidden) return;
     this.once('config', () => this.readConfig());
-    for (const n of this.readings.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
-    if (Date.now() - this.lastStats >= (this.options.statsEveryMs ?? 3000)) {
-      this.lastStats = Date.now();
-      for (const p of this.readings.ports.value ?? []) this.once(`port:${p.name}`, () => this.readPort(p.name));
-    }
+    this.readAll('node');
+    if (Date.now() - this.lastStats >= (this.options.statsEveryMs ?? 3000)) this.readAll('port');
   }
 
   /** Runs `read` unless the same read is still under way. */
@@ -77,32 +75,39 @@ export class LabPoller {
 
   private async readConfig(): Promise<void> {
     const r = this.readings;
-    const first = r.status.at === 0;
-    const list = <T>(resource: keyof typeof RESOURCES) => get<{ items: T[] }>(`${API_PREFIX}/${RESOURCES[resource].segment}`);
-    const [nodes, switches, ports, routers, status] = await Promise.all([
-      list<TransportNode>('transportNodes'),
-      list<LogicalSwitch>('logicalSwitches'),
-      list<LogicalPort>('logicalPorts'),
-      list<LogicalRouter>('logicalRouters'),
-      get<Status>(`${API_PREFIX}/status`),
-    ]);
+    // The first time, each node's status and each port's counters are asked as soon as the list
+    // naming them comes, not at the next tick (the first paint waits for them all).
+    const first = r.nodes.at === 0;
     const items = <T>(a: Answer<{ items: T[] }>): Answer<T[]> => (a.ok ? { ...a, body: a.body.items } : a);
-    this.note(r.nodes, items(nodes));
-    this.note(r.switches, items(switches));
-    this.note(r.ports, items(ports));
-    this.note(r.routers, items(routers));
-    this.note(r.status, status);
-    const answers = [nodes, switches, ports, routers, status];
+    const list = <T>(resource: keyof typeof RESOURCE_SEGMENTS, reading: Reading<T[]>, then: () => void) =>
+      get<{ items: T[] }>(`${API_PREFIX}/${RESOURCE_SEGMENTS[resource]}`).then((a) => {
+        this.note(reading, items(a));
+        if (first) then();
+        return a;
+      });
+    const answers: Answer<unknown>[] = await Promise.all([
+      list<TransportNode>('transportNodes', r.nodes, () => this.readAll('node')),
+      list<LogicalPort>('logicalPorts', r.ports, () => this.readAll('port')),
+      list<LogicalSwitch>('logicalSwitches', r.switches, () => {}),
+      list<LogicalRouter>('logicalRouters', r.routers, () => {}),
+      get<Status>(`${API_PREFIX}/status`).then((a) => {
+        this.note(r.status, a);
+        return a;
+      }),
+    ]);
     r.stale = answers.some((a) => a.stale);
     const silent = answers.find((a) => !a.ok && a.status === 0);
     if (silent) r.unreachable = failureText(silent);
     else delete r.unreachable;
     this.forget();
-    // The first time, every node and port is read at once rather than at the next tick.
-    if (first) {
-      for (const n of r.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
+  }
+
+  /** Reads every node's status, or every port's counters, unless already under way. */
+  private readAll(what: 'node' | 'port'): void {
+    if (what === 'node') for (const n of this.readings.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
+    else {
       this.lastStats = Date.now();
-      for (const p of r.ports.value ?? []) this.once(`port:${p.name}`, () => this.readPort(p.name));
+      for (const p of this.readings.ports.value ?? []) this.once(`port:${p.name}`, () => this.readPort(p.name));
     }
   }
 
@@ -116,7 +121,7 @@ export class LabPoller {
   }
 
   private async readNode(name: string): Promise<void> {
-    const answer = await get<TransportNodeStatus>(`${API_PREFIX}/${RESOURCES.transportNodes.segment}/${encodeURIComponent(name)}/status`);
+    const answer = await get<TransportNodeStatus>(`${API_PREFIX}/${RESOURCE_SEGMENTS.transportNodes}/${encodeURIComponent(name)}/status`);
     const reading: NodeReading = this.readings.nodeStatus.get(name) ?? { at: 0 };
     this.note(reading, answer);
     // A failed read keeps no stale status: the node is shown as not answering.
@@ -127,7 +132,7 @@ export class LabPoller {
 
   private async readPort(name: string): Promise<void> {
     const answer = await get<LogicalPortStatistics>(
-      `${API_PREFIX}/${RESOURCES.logicalPorts.segment}/${encodeURIComponent(name)}/statistics`,
+      `${API_PREFIX}/${RESOURCE_SEGMENTS.logicalPorts}/${encodeURIComponent(name)}/statistics`,
     );
     const reading = this.readings.portStats.get(name) ?? { at: 0 };
     this.note(reading, answer);

@@ -114,8 +114,15 @@ function mark(svg: SVGSVGElement, graph: LabGraph, highlight: PathHighlight | un
   }
 }
 
-/** Replaces in `current` only the elements whose drawing differs in `fresh`. */
+/** What a viewer may set on the root (its pan and zoom): a patch leaves them as they are. */
+const VIEWER_OWNED = new Set(['viewBox', 'width', 'height', 'style', 'transform']);
+
+/** Replaces in `current` only the elements whose drawing differs in `fresh`, and brings the
+ *  root's other attributes (a class saying a path is highlighted) up to date. */
 function patch(current: SVGSVGElement, fresh: SVGSVGElement): void {
+  for (const a of Array.from(fresh.attributes)) {
+    if (!VIEWER_OWNED.has(a.name) && current.getAttribute(a.name) !== a.value) current.setAttribute(a.name, a.value);
+  }
   const old = byId(current);
   for (const [id, e] of byId(fresh)) {
     const was = old.get(id);

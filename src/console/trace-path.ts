@@ -5,8 +5,8 @@
 // the highlight, the trace view shows the verdict.
 import type { LabGraph } from '../graph/index.ts';
 import type { TraceHop, TracePath } from '../model/index.ts';
-// The values from the model's own file: model/index.ts brings node:crypto, which no browser has.
-import { DROP_REASONS, pathNodes } from '../model/trace.ts';
+// Values from the model's zod-free file (see poller.ts).
+import { DROP_REASONS, pathNodes } from '../model/trace-vocabulary.ts';
 
 export interface PathHighlight {
   nodes: string[];

@@ -4,8 +4,9 @@
 // the verdict (delivered, or dropped where and why), the hops one by one with what was observed
 // at each, and the path handed to the graph to highlight. The console's only write.
 import type { LogicalPort, Traceflow, TraceflowCreated, TraceHop, TracePath, TraceRequestInput } from '../model/index.ts';
-import { API_PREFIX } from '../model/northbound.ts';
-import { DROP_REASONS, TRACE_FRAMES } from '../model/trace.ts';
+// Values from the model's zod-free files (see poller.ts).
+import { API_PREFIX } from '../model/api-paths.ts';
+import { DROP_REASONS, TRACE_FRAMES } from '../model/trace-vocabulary.ts';
 import { failureText, get, request } from './api.ts';
 import { el, syncRows, table, type Row } from './dom.ts';
 import { verdict } from './trace-path.ts';

@@ -68,5 +68,8 @@ describe('the console beside the API', () => {
     // A browser script: nothing of Node's (checked as a boolean: the bundle is too long to print).
     expect(/\bfrom ?["']node:|require\(["']node:/.test(built.script), 'the script imports a node: module').toBe(false);
     expect(built.script.length).toBeGreaterThan(1000);
+    // Nor zod: the console takes the model's words from its zod-free files (zod tripled the
+    // script and took ~150 ms of each load to evaluate its schemas).
+    expect(/\$Zod[A-Z]/.test(built.script), 'the script bundles zod').toBe(false);
   });
 });
