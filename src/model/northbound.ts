@@ -15,8 +15,6 @@ import {
 import { RAFT_ROLES } from './status.ts';
 import { RESOURCE_SEGMENTS } from './api-paths.ts';
 
-export { API_PREFIX, RESOURCE_SEGMENTS } from './api-paths.ts';
-
 /** A resource of the API: its URL segment, what people call one, its component name in the
  *  OpenAPI document, and its schemas (create, which is also the stored form, and update). */
 export interface ResourceDescription<C extends z.ZodType = z.ZodType, U extends z.ZodType = z.ZodType> {

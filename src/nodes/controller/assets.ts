@@ -1,9 +1,9 @@
 // The controller as it ships into member containers: one ESM file bundled by esbuild for
-// Debian's Node.js 18 (what the node image has), the store schema, and the web console (one
+// Debian's Node.js 18 (what the node image has), the store schema, and the web console (its
 // browser script bundled by esbuild, its page and its style sheet; served by the members at `/`).
 // Each bundle is rebuilt only when a source file is newer than it.
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { NodeFile } from '../../runtime/runtime.ts';
 import { CONSOLE_DIR, CONSOLE_FILES } from '../../model/index.ts';
 import { projectRoot } from '../../util/paths.ts';
@@ -17,7 +17,8 @@ const ENTRY = join(projectRoot, 'src/controller/member.ts');
 const SCHEMA = join(projectRoot, 'src/controller/store/nvstore.ovsschema');
 const BUNDLE = join(projectRoot, '.cache/controller/member.mjs');
 const CONSOLE_SOURCES = join(projectRoot, 'src/console');
-const CONSOLE_BUNDLE = join(projectRoot, '.cache/console', CONSOLE_FILES.script);
+/** The console's scripts (the entry and the chunks split off it), as JSON: name → contents. */
+const CONSOLE_SCRIPTS = join(projectRoot, '.cache/console/scripts.json');
 
 async function newestUnder(dir: string): Promise<number> {
   let newest = 0;
@@ -67,13 +68,21 @@ export function buildControllerBundle(): Promise<string> {
   });
 }
 
-/** The web console's script: src/console/main.ts and what it imports, for the browser. */
-export function buildConsoleBundle(): Promise<string> {
-  return cached(CONSOLE_BUNDLE, async () => {
+/** The web console's scripts, for the browser: src/console/main.ts and what it imports
+ *  (CONSOLE_FILES.script), the worker that lays out its graph (CONSOLE_FILES.layoutWorker), and
+ *  the chunks esbuild splits off them (what both use, what they import lazily). */
+export async function buildConsoleScripts(): Promise<Record<string, string>> {
+  const json = await cached(CONSOLE_SCRIPTS, async () => {
     const { build } = await import('esbuild');
     const result = await build({
-      entryPoints: [join(CONSOLE_SOURCES, 'main.ts')],
+      entryPoints: {
+        [basename(CONSOLE_FILES.script, '.js')]: join(CONSOLE_SOURCES, 'main.ts'),
+        [basename(CONSOLE_FILES.layoutWorker, '.js')]: join(CONSOLE_SOURCES, 'layout-worker.ts'),
+      },
       bundle: true,
+      splitting: true,
+      outdir: join(projectRoot, '.cache/console/out'),
+      chunkNames: 'console-[hash]',
       write: false,
       format: 'esm',
       platform: 'browser',
@@ -81,18 +90,19 @@ export function buildConsoleBundle(): Promise<string> {
       minify: true,
       logLevel: 'error',
     });
-    return result.outputFiles[0]?.text ?? '';
+    return JSON.stringify(Object.fromEntries(result.outputFiles.map((f) => [basename(f.path), f.text])));
   });
+  return JSON.parse(json) as Record<string, string>;
 }
 
-/** The console's three files, as the members serve them. */
-export async function buildConsole(): Promise<{ html: string; script: string; style: string }> {
-  const [html, script, style] = await Promise.all([
+/** The console's files, by name, as the members serve them. */
+export async function buildConsole(): Promise<Record<string, string>> {
+  const [html, scripts, style] = await Promise.all([
     readFile(join(CONSOLE_SOURCES, CONSOLE_FILES.html), 'utf8'),
-    buildConsoleBundle(),
+    buildConsoleScripts(),
     readFile(join(CONSOLE_SOURCES, CONSOLE_FILES.style), 'utf8'),
   ]);
-  return { html, script, style };
+  return { [CONSOLE_FILES.html]: html, [CONSOLE_FILES.style]: style, ...scripts };
 }
 
 export async function controllerAssets(): Promise<ControllerAssets> {
@@ -101,9 +111,7 @@ export async function controllerAssets(): Promise<ControllerAssets> {
     files: [
       { path: '/opt/nvlab/controller/member.mjs', content: bundle },
       { path: '/opt/nvlab/nvstore.ovsschema', content: schema },
-      { path: `${CONSOLE_DIR}/${CONSOLE_FILES.html}`, content: web.html },
-      { path: `${CONSOLE_DIR}/${CONSOLE_FILES.script}`, content: web.script },
-      { path: `${CONSOLE_DIR}/${CONSOLE_FILES.style}`, content: web.style },
+      ...Object.entries(web).map(([name, content]) => ({ path: `${CONSOLE_DIR}/${name}`, content })),
     ],
   };
 }
