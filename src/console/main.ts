@@ -11,6 +11,7 @@ import { GRAPH_VIEWS, type GraphView } from '../graph/index.ts';
 import type { TracePath } from '../model/index.ts';
 import { el } from './dom.ts';
 import { graphFromApi } from './graph-from-api.ts';
+import { Layouts } from './layouts.ts';
 import { ListsView } from './lists-view.ts';
 import { LabPoller } from './poller.ts';
 import { complete, type LabReadings } from './readings.ts';
@@ -31,7 +32,8 @@ const byId = (id: string): HTMLElement => {
 
 class ConsoleApp {
   private readonly poller = new LabPoller({ onChange: () => this.schedule() });
-  private readonly topology = new TopologyView(byId('graph'));
+  private readonly layouts = new Layouts();
+  private readonly topology = new TopologyView(byId('graph'), (graph) => this.layouts.layout(graph));
   private readonly lists = new ListsView(byId('lists'));
   private readonly trace = new TraceView(byId('trace'), (path) => {
     this.path = path;
@@ -84,6 +86,7 @@ class ConsoleApp {
     if (!this.ready && full) {
       this.ready = true;
       void drawn.then(() => {
+        if (this.layouts.lastWhere) byId('graph').dataset.layout = this.layouts.lastWhere;
         performance.mark(READY_MARK);
         document.documentElement.dataset.ready = 'true';
       });

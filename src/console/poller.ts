@@ -18,7 +18,7 @@ import type {
 // node:crypto, which no browser has.
 import { API_PREFIX, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
 import { failureText, get, type Answer } from './api.ts';
-import { emptyReadings, readInFull, type LabReadings, type NodeReading, type Reading } from './readings.ts';
+import { complete, emptyReadings, readInFull, type LabReadings, type NodeReading, type Reading } from './readings.ts';
 
 export interface PollerOptions {
   /** Resources, status and node statuses (default 1000 ms). */
@@ -49,6 +49,9 @@ export class LabPoller {
     this.timer = setTimeout(() => this.tick(), every);
     // A hidden page asks nothing; it catches up when shown again.
     if (document.hidden) return;
+    // Until everything has been read once, nothing is read twice: the first paint waits for the
+    // slowest answer, and second reads of the others would only keep the member busier.
+    if (this.readings.status.at > 0 && !complete(this.readings)) return;
     this.once('config', () => this.readConfig());
     this.readAll('node');
     if (Date.now() - this.lastStats >= (this.options.statsEveryMs ?? 3000)) this.readAll('port');

@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
-// The live graph: laid out (layoutGraph) and drawn (toSvg) into one container, which the graph
+// The live graph: laid out (layoutGraph, in a worker) and drawn (toSvg) into one container, which the graph
 // viewer (pan, zoom, details) can take over. The layout runs again only when what is drawn changes
 // (a node, an edge, a line of text); a change of state (a tunnel down, a member back) or of the
 // highlighted trace redraws with the same layout and replaces only the elements whose drawing
 // changed, so the picture does not jump and the viewer's transform stays. Each element also gets
 // `data-state`, and `data-path` when a trace crossed it, from the console's own reading (CSS
 // colours them; tests read them).
-import { layoutGraph, toSvg, type LabGraph, type LaidOutGraph } from '../graph/index.ts';
+import { toSvg, type LabGraph, type LaidOutGraph } from '../graph/index.ts';
 import { el } from './dom.ts';
 import type { PathHighlight } from './trace-path.ts';
 
@@ -24,7 +24,11 @@ export class TopologyView {
   /** Resolves each time a graph has been drawn (the first paint waits on it). */
   drawn: Promise<void> = Promise.resolve();
 
-  constructor(private readonly container: HTMLElement) {}
+  constructor(
+    private readonly container: HTMLElement,
+    /** Lays a graph out (layouts.ts: in a worker). */
+    private readonly layout: (graph: LabGraph) => Promise<LaidOutGraph>,
+  ) {}
 
   /** Draws `graph` (coalesced: while one drawing runs, only the latest graph waits for the next). */
   show(graph: LabGraph, highlight?: PathHighlight): Promise<void> {
@@ -63,7 +67,7 @@ export class TopologyView {
     }
     const structure = structureOf(graph);
     const relayout = structure !== this.structure || !this.laidOut;
-    if (relayout) this.laidOut = await layoutGraph(graph);
+    if (relayout) this.laidOut = await this.layout(graph);
     const laidOut = withLiveState(this.laidOut!, graph);
     const text = toSvg(laidOut, highlight ? { highlight: { nodes: highlight.nodes, edges: highlight.edges } } : {});
     const fresh = parseSvg(text);

@@ -136,7 +136,9 @@ describe('the console of a member, in a browser', () => {
     expect(
       await watched.page.$$eval('#graph svg [data-id^="transport-node:"]', (es) => es.map((e) => e.getAttribute('data-id')).sort()),
     ).toEqual(['transport-node:hv1', 'transport-node:hv2', 'transport-node:sn1']);
-    expect(await watched.page.$$eval('#banners .banner', (es) => es.map((e) => e.textContent))).toEqual([]);
+    // Laid out in the console's worker, off the page's thread.
+    expect(await watched.page.$eval('#graph', (e) => e.getAttribute('data-layout'))).toBe('worker');
+    expect(await watched.page.$$eval('#banners .banner', (e) => e.map((x) => x.textContent))).toEqual([]);
     expect(watched.requests.filter((r) => !r.startsWith(url))).toEqual([]);
     expect(watched.errors).toEqual([]);
   });
