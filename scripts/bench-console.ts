@@ -15,6 +15,7 @@ import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { API_PORT } from '../src/model/index.ts';
+import { READY_MARK } from '../src/console/readings.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
 import { launchBrowser } from '../test/support/chromium.ts';
@@ -24,7 +25,6 @@ import { percentile } from './bench-support.ts';
 const LAB = 'benchconsole';
 const HYPERVISORS = 20;
 const LOADS = 9;
-const READY_MARK = 'nvlab-console-ready';
 const runtime = await createRuntime();
 
 function topology(n: number): string {

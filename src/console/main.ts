@@ -14,12 +14,11 @@ import { graphFromApi } from './graph-from-api.ts';
 import { Layouts } from './layouts.ts';
 import { ListsView } from './lists-view.ts';
 import { LabPoller } from './poller.ts';
-import { complete, type LabReadings } from './readings.ts';
+import { complete, READY_MARK, type LabReadings } from './readings.ts';
 import { TopologyView } from './topology-view.ts';
 import { pathHighlight } from './trace-path.ts';
 import { TraceView } from './trace-view.ts';
 
-export const READY_MARK = 'nvlab-console-ready';
 /** While the first readings come in, the graph waits for them all (each partial graph would be
  *  laid out for nothing), but no longer than this. */
 const FIRST_GRAPH_WAIT_MS = 2000;

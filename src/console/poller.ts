@@ -5,15 +5,7 @@
 // nobody else), each port's counters every few seconds. Each answer updates the readings and asks
 // for a redraw; a failed read of a list keeps its last good value beside the error, a node whose
 // status cannot be read has none (it shows as not answering).
-import type {
-  LogicalPort,
-  LogicalPortStatistics,
-  LogicalRouter,
-  LogicalSwitch,
-  Status,
-  TransportNode,
-  TransportNodeStatus,
-} from '../model/index.ts';
+import type { LogicalPortStatistics, Status, TransportNodeStatus } from '../model/index.ts';
 // Values from the model's zod-free files: model/index.ts brings zod (the bundle's weight) and
 // node:crypto, which no browser has.
 import { API_PREFIX, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
@@ -89,10 +81,10 @@ export class LabPoller {
         return a;
       });
     const answers: Answer<unknown>[] = await Promise.all([
-      list<TransportNode>('transportNodes', r.nodes, () => this.readAll('node')),
-      list<LogicalPort>('logicalPorts', r.ports, () => this.readAll('port')),
-      list<LogicalSwitch>('logicalSwitches', r.switches, () => {}),
-      list<LogicalRouter>('logicalRouters', r.routers, () => {}),
+      list('transportNodes', r.nodes, () => this.readAll('node')),
+      list('logicalPorts', r.ports, () => this.readAll('port')),
+      list('logicalSwitches', r.switches, () => {}),
+      list('logicalRouters', r.routers, () => {}),
       get<Status>(`${API_PREFIX}/status`).then((a) => {
         this.note(r.status, a);
         return a;

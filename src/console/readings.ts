@@ -56,6 +56,10 @@ export const emptyReadings = (): LabReadings => ({
   stale: false,
 });
 
+/** The performance mark the page sets once everything has been read (complete) and drawn the
+ *  first time (bench:console measures up to it). */
+export const READY_MARK = 'nvlab-console-ready';
+
 /** Every resource list, the status, each node's status and each port's counters had an answer. */
 export function complete(r: LabReadings): boolean {
   const lists = [r.nodes, r.switches, r.ports, r.routers, r.status].every((x) => x.at > 0);
