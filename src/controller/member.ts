@@ -4,14 +4,14 @@
 // Configuration comes from the environment the lab's runtime sets (see image/nvlab-node).
 import { writeFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
-import { createApi } from './api/index.ts';
+import { createApi, readConsoleFiles } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
 import { TraceflowAgent } from './traceflow/agent.ts';
-import { API_PORT, STORE_PORT } from '../model/index.ts';
+import { API_PORT, CONSOLE_DIR, STORE_PORT } from '../model/index.ts';
 import { clusterMembers } from '../northbound-client/index.ts';
 
 const READY_FILE = '/run/nvlab/controller.ready';
@@ -87,6 +87,7 @@ export async function runMember(config: MemberConfig): Promise<void> {
     southbound,
     // A member's peers answer within a second or are shown as not answering.
     members: () => clusterMembers(config.members, { timeoutMs: 1000 }),
+    console: await readConsoleFiles(CONSOLE_DIR),
   });
   if (programmer.debug) {
     api.addHook('onResponse', async (request, reply) => {

@@ -8,6 +8,7 @@ export * from './fields.ts';
 export * from './resources.ts';
 export * from './logical-state.ts';
 export * from './naming.ts';
+export * from './api-paths.ts';
 export * from './northbound.ts';
 export * from './trace.ts';
 export * from './status.ts';

@@ -13,8 +13,7 @@ import {
   TransportNodeUpdateSchema,
 } from './resources.ts';
 import { RAFT_ROLES } from './status.ts';
-
-export const API_PREFIX = '/api/v1';
+import { RESOURCE_SEGMENTS } from './api-paths.ts';
 
 /** A resource of the API: its URL segment, what people call one, its component name in the
  *  OpenAPI document, and its schemas (create, which is also the stored form, and update). */
@@ -31,28 +30,28 @@ const describe = <C extends z.ZodType, U extends z.ZodType>(r: ResourceDescripti
 /** Every resource, in the order a configuration is pushed (each refers only to those before). */
 export const RESOURCES = {
   transportNodes: describe({
-    segment: 'transport-nodes',
+    segment: RESOURCE_SEGMENTS.transportNodes,
     kind: 'transport node',
     component: 'TransportNode',
     schema: TransportNodeSchema,
     update: TransportNodeUpdateSchema,
   }),
   logicalSwitches: describe({
-    segment: 'logical-switches',
+    segment: RESOURCE_SEGMENTS.logicalSwitches,
     kind: 'logical switch',
     component: 'LogicalSwitch',
     schema: LogicalSwitchSchema,
     update: LogicalSwitchUpdateSchema,
   }),
   logicalPorts: describe({
-    segment: 'logical-ports',
+    segment: RESOURCE_SEGMENTS.logicalPorts,
     kind: 'logical port',
     component: 'LogicalPort',
     schema: LogicalPortSchema,
     update: LogicalPortUpdateSchema,
   }),
   logicalRouters: describe({
-    segment: 'logical-routers',
+    segment: RESOURCE_SEGMENTS.logicalRouters,
     kind: 'logical router',
     component: 'LogicalRouter',
     schema: LogicalRouterSchema,

@@ -3,6 +3,9 @@
 // speak it; other tools read its JSON, so fields are only ever added, never renamed.
 import { z } from 'zod';
 import { encapSchema, ipv4Schema, macSchema, nameSchema } from './fields.ts';
+import { DROP_REASONS, pathNodes, TRACE_FRAMES, type DropReason } from './trace-vocabulary.ts';
+
+export { DROP_REASONS, pathNodes, TRACE_FRAMES, type DropReason, type TraceFrame } from './trace-vocabulary.ts';
 
 /** What a hop is, logically or physically. */
 export const TRACE_COMPONENTS = [
@@ -23,26 +26,6 @@ export type TraceComponent = (typeof TRACE_COMPONENTS)[number];
 export const OBSERVATIONS = ['received', 'forwarded', 'replicated', 'delivered', 'dropped'] as const;
 export type Observation = (typeof OBSERVATIONS)[number];
 
-/** Why a packet was dropped, by name. */
-export const DROP_REASONS = {
-  /** The destination is on another logical switch that no router joins to the source's. */
-  isolation: 'the destination is on another logical switch, and no router joins the two',
-  /** No flow takes the packet on (a table's miss, or a flow removed from the switch). */
-  'no-flow': 'no flow for the destination',
-  /** The source or destination port is not bound to a transport node, or not plugged in. */
-  'port-not-bound': 'the port is not bound to a transport node',
-  /** The tunnel towards the next node is down (BFD), or the packet was lost on the underlay. */
-  'tunnel-down': 'the tunnel towards the next node is down',
-  /** A standby L3 gateway's gate: a better gateway is alive, so this one lets nothing through. */
-  'standby-gateway': 'a standby gateway lets nothing through while a better one is alive',
-  /** The router has no route towards the destination. */
-  'no-route': 'no route towards the destination',
-  /** The TTL ran out at a router. */
-  ttl: 'the TTL ran out',
-  /** A node on the path did not answer (dead or cut off): where the packet went there is not known. */
-  unreachable: 'a node on the path could not be asked',
-} as const;
-export type DropReason = keyof typeof DROP_REASONS;
 const DROP_REASON_NAMES = Object.keys(DROP_REASONS) as [DropReason, ...DropReason[]];
 
 /** The addresses of a trace's frames, the same for the predicted and the injected trace so that
@@ -55,9 +38,6 @@ export const TRACE_UNKNOWN_MAC = '06:6e:76:00:00:01';
 
 /** The protocol of a trace: `icmp` (an echo request), `arp` (a request), `tcp:PORT`, `udp:PORT`. */
 export const TRACE_PROTO = /^(icmp|arp|(tcp|udp):([1-9]\d{0,4}))$/;
-/** A frame kind that makes a BUM trace: broadcast, a multicast group, or an unknown unicast MAC. */
-export const TRACE_FRAMES = ['broadcast', 'multicast', 'unknown'] as const;
-export type TraceFrame = (typeof TRACE_FRAMES)[number];
 
 const PROTO_EXPECTED = 'icmp, arp, tcp:PORT or udp:PORT';
 export const traceProtoSchema = z
@@ -149,13 +129,6 @@ export const TraceResultSchema = TracePathSchema.extend({
   notInjected: z.string().optional(),
 });
 export type TraceResult = z.infer<typeof TraceResultSchema>;
-
-/** The nodes a path crosses, in order, each once (a copy's detour shows where it starts). */
-export function pathNodes(path: TracePath): string[] {
-  const nodes: string[] = [];
-  for (const h of path.hops) if (nodes.at(-1) !== h.node) nodes.push(h.node);
-  return nodes;
-}
 
 /** A trace in one line, for a failed check's message: where it was dropped and why, or that it arrived. */
 export function summarizeTrace(path: TracePath & { to?: string }): string {

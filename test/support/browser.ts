@@ -5,21 +5,12 @@
 // test-artifacts/ (what CI keeps).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { onTestFailed } from 'vitest';
 import { projectRoot } from '../../src/util/paths.ts';
 
-export const CHROMIUM = process.env.NVLAB_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM, launchBrowser } from './chromium.ts';
 export const TEST_ARTIFACTS = join(projectRoot, 'test-artifacts');
-
-export function launchBrowser(): Promise<Browser> {
-  // Root cannot run chromium's sandbox; the pages are our own.
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-}
 
 export interface WatchedPage {
   page: Page;

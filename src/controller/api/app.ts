@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { SouthboundReader } from '../status/index.ts';
+import { registerConsole, type ConsoleFiles } from './console-routes.ts';
 import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
@@ -22,6 +23,8 @@ export interface ApiOptions {
   southbound?: SouthboundReader;
   /** Every member of the cluster, each asked for its status (GET /api/v1/members). */
   members?: () => Promise<ClusterMember[]>;
+  /** The web console's files, served at `/` (absent: the API alone). */
+  console?: ConsoleFiles;
   /** fastify logger option (default off). */
   logger?: boolean;
 }
@@ -70,5 +73,6 @@ export function createApi(options: ApiOptions): FastifyInstance {
     });
   }
   app.get('/openapi.json', async () => openapi);
+  if (options.console) registerConsole(app, options.console);
   return app;
 }

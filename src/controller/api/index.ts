@@ -1,5 +1,6 @@
 // The controller's northbound REST API (fastify 4, zod 4 bodies, OpenAPI 3.1 at /openapi.json).
 export { createApi, type ApiOptions } from './app.ts';
+export { readConsoleFiles, type ConsoleFiles } from './console-routes.ts';
 export { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 export { toHttpError, type HttpError, type ErrorBody } from './errors.ts';
 export { ROUTES, type RouteSpec } from './routes.ts';

@@ -1,12 +1,14 @@
 // The controller as it ships into member containers: one ESM file bundled by esbuild for
-// Debian's Node.js 18 (what the node image has), plus the store schema. Rebuilt only when a
-// source file is newer than the bundle.
+// Debian's Node.js 18 (what the node image has), the store schema, and the web console (its
+// browser script bundled by esbuild, its page and its style sheet; served by the members at `/`).
+// Each bundle is rebuilt only when a source file is newer than it.
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { NodeFile } from '../../runtime/runtime.ts';
+import { CONSOLE_DIR, CONSOLE_FILES } from '../../model/index.ts';
 import { projectRoot } from '../../util/paths.ts';
 
-/** Files every member needs: the bundled controller and the store's schema. */
+/** Files every member needs: the bundled controller, the store's schema and the console. */
 export interface ControllerAssets {
   files: NodeFile[];
 }
@@ -14,6 +16,9 @@ export interface ControllerAssets {
 const ENTRY = join(projectRoot, 'src/controller/member.ts');
 const SCHEMA = join(projectRoot, 'src/controller/store/nvstore.ovsschema');
 const BUNDLE = join(projectRoot, '.cache/controller/member.mjs');
+const CONSOLE_SOURCES = join(projectRoot, 'src/console');
+/** The console's scripts (the entry and the chunks split off it), as JSON: name → contents. */
+const CONSOLE_SCRIPTS = join(projectRoot, '.cache/console/scripts.json');
 
 async function newestUnder(dir: string): Promise<number> {
   let newest = 0;
@@ -24,43 +29,89 @@ async function newestUnder(dir: string): Promise<number> {
   return newest;
 }
 
-async function bundleIsFresh(): Promise<boolean> {
+async function isFresh(file: string): Promise<boolean> {
   try {
-    const built = (await stat(BUNDLE)).mtimeMs;
+    const built = (await stat(file)).mtimeMs;
     return built >= (await newestUnder(join(projectRoot, 'src'))) && built >= (await stat(join(projectRoot, 'package.json'))).mtimeMs;
   } catch {
     return false;
   }
 }
 
-export async function buildControllerBundle(): Promise<string> {
-  if (await bundleIsFresh()) return readFile(BUNDLE, 'utf8');
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node18',
-    logLevel: 'error',
-    // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __nvlabRequire } from 'node:module'; const require = __nvlabRequire(import.meta.url);" },
-  });
-  const text = result.outputFiles[0]?.text ?? '';
-  await mkdir(join(projectRoot, '.cache/controller'), { recursive: true });
-  const staging = `${BUNDLE}.${process.pid}`;
+/** The cached build in `file` when it is fresh, else `make`'s, written there (atomically: a
+ *  concurrent deploy reads a whole file or builds its own). */
+async function cached(file: string, make: () => Promise<string>): Promise<string> {
+  if (await isFresh(file)) return readFile(file, 'utf8');
+  const text = await make();
+  await mkdir(dirname(file), { recursive: true });
+  const staging = `${file}.${process.pid}`;
   await writeFile(staging, text);
-  await rename(staging, BUNDLE);
+  await rename(staging, file);
   return text;
 }
 
+export function buildControllerBundle(): Promise<string> {
+  return cached(BUNDLE, async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [ENTRY],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node18',
+      logLevel: 'error',
+      // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+      banner: { js: "import { createRequire as __nvlabRequire } from 'node:module'; const require = __nvlabRequire(import.meta.url);" },
+    });
+    return result.outputFiles[0]?.text ?? '';
+  });
+}
+
+/** The web console's scripts, for the browser: src/console/main.ts and what it imports
+ *  (CONSOLE_FILES.script), the worker that lays out its graph (CONSOLE_FILES.layoutWorker), and
+ *  the chunks esbuild splits off them (what both use, what they import lazily). */
+export async function buildConsoleScripts(): Promise<Record<string, string>> {
+  const json = await cached(CONSOLE_SCRIPTS, async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: {
+        [basename(CONSOLE_FILES.script, '.js')]: join(CONSOLE_SOURCES, 'main.ts'),
+        [basename(CONSOLE_FILES.layoutWorker, '.js')]: join(CONSOLE_SOURCES, 'layout-worker.ts'),
+      },
+      bundle: true,
+      splitting: true,
+      outdir: join(projectRoot, '.cache/console/out'),
+      chunkNames: 'console-[hash]',
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      logLevel: 'error',
+    });
+    return JSON.stringify(Object.fromEntries(result.outputFiles.map((f) => [basename(f.path), f.text])));
+  });
+  return JSON.parse(json) as Record<string, string>;
+}
+
+/** The console's files, by name, as the members serve them. */
+export async function buildConsole(): Promise<Record<string, string>> {
+  const [html, scripts, style] = await Promise.all([
+    readFile(join(CONSOLE_SOURCES, CONSOLE_FILES.html), 'utf8'),
+    buildConsoleScripts(),
+    readFile(join(CONSOLE_SOURCES, CONSOLE_FILES.style), 'utf8'),
+  ]);
+  return { [CONSOLE_FILES.html]: html, [CONSOLE_FILES.style]: style, ...scripts };
+}
+
 export async function controllerAssets(): Promise<ControllerAssets> {
-  const [bundle, schema] = await Promise.all([buildControllerBundle(), readFile(SCHEMA, 'utf8')]);
+  const [bundle, schema, web] = await Promise.all([buildControllerBundle(), readFile(SCHEMA, 'utf8'), buildConsole()]);
   return {
     files: [
       { path: '/opt/nvlab/controller/member.mjs', content: bundle },
       { path: '/opt/nvlab/nvstore.ovsschema', content: schema },
+      ...Object.entries(web).map(([name, content]) => ({ path: `${CONSOLE_DIR}/${name}`, content })),
     ],
   };
 }

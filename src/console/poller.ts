@@ -1,0 +1,136 @@
+/// <reference lib="dom" />
+// What the console knows of the lab, read from the API over and over: the resources and this
+// member's status every second, each transport node's status every second (one request per node,
+// never two at once for the same node, so a node that takes its member 2 s to give up on holds up
+// nobody else), each port's counters every few seconds. Each answer updates the readings and asks
+// for a redraw; a failed read of a list keeps its last good value beside the error, a node whose
+// status cannot be read has none (it shows as not answering).
+import type { LogicalPortStatistics, Status, TransportNodeStatus } from '../model/index.ts';
+// Values from the model's zod-free files: model/index.ts brings zod (the bundle's weight) and
+// node:crypto, which no browser has.
+import { API_PREFIX, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
+import { failureText, get, type Answer } from './api.ts';
+import { complete, emptyReadings, readInFull, type LabReadings, type NodeReading, type Reading } from './readings.ts';
+
+export interface PollerOptions {
+  /** Resources, status and node statuses (default 1000 ms). */
+  everyMs?: number;
+  /** Port counters (default 3000 ms). */
+  statsEveryMs?: number;
+  onChange: () => void;
+}
+
+export class LabPoller {
+  readonly readings: LabReadings = emptyReadings();
+  private readonly busy = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastStats = 0;
+
+  constructor(private readonly options: PollerOptions) {}
+
+  start(): void {
+    this.tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private tick(): void {
+    const every = this.options.everyMs ?? 1000;
+    this.timer = setTimeout(() => this.tick(), every);
+    // A hidden page asks nothing; it catches up when shown again.
+    if (document.hidden) return;
+    // Until everything has been read once, nothing is read twice: the first paint waits for the
+    // slowest answer, and second reads of the others would only keep the member busier.
+    if (this.readings.status.at > 0 && !complete(this.readings)) return;
+    this.once('config', () => this.readConfig());
+    this.readAll('node');
+    if (Date.now() - this.lastStats >= (this.options.statsEveryMs ?? 3000)) this.readAll('port');
+  }
+
+  /** Runs `read` unless the same read is still under way. */
+  private once(key: string, read: () => Promise<void>): void {
+    if (this.busy.has(key)) return;
+    this.busy.add(key);
+    void read().finally(() => {
+      this.busy.delete(key);
+      this.options.onChange();
+    });
+  }
+
+  private note<T>(reading: Reading<T>, answer: Answer<T>): void {
+    reading.at = Date.now();
+    if (answer.ok) {
+      reading.value = answer.body;
+      reading.okAt = reading.at;
+      delete reading.error;
+    } else reading.error = failureText(answer);
+  }
+
+  private async readConfig(): Promise<void> {
+    const r = this.readings;
+    // The first time, each node's status and each port's counters are asked as soon as the list
+    // naming them comes, not at the next tick (the first paint waits for them all).
+    const first = r.nodes.at === 0;
+    const items = <T>(a: Answer<{ items: T[] }>): Answer<T[]> => (a.ok ? { ...a, body: a.body.items } : a);
+    const list = <T>(resource: keyof typeof RESOURCE_SEGMENTS, reading: Reading<T[]>, then: () => void) =>
+      get<{ items: T[] }>(`${API_PREFIX}/${RESOURCE_SEGMENTS[resource]}`).then((a) => {
+        this.note(reading, items(a));
+        if (first) then();
+        return a;
+      });
+    const answers: Answer<unknown>[] = await Promise.all([
+      list('transportNodes', r.nodes, () => this.readAll('node')),
+      list('logicalPorts', r.ports, () => this.readAll('port')),
+      list('logicalSwitches', r.switches, () => {}),
+      list('logicalRouters', r.routers, () => {}),
+      get<Status>(`${API_PREFIX}/status`).then((a) => {
+        this.note(r.status, a);
+        return a;
+      }),
+    ]);
+    r.stale = answers.some((a) => a.stale);
+    const silent = answers.find((a) => !a.ok && a.status === 0);
+    if (silent) r.unreachable = failureText(silent);
+    else delete r.unreachable;
+    this.forget();
+  }
+
+  /** Reads every node's status, or every port's counters, unless already under way. */
+  private readAll(what: 'node' | 'port'): void {
+    if (what === 'node') for (const n of this.readings.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
+    else {
+      this.lastStats = Date.now();
+      for (const p of this.readings.ports.value ?? []) this.once(`port:${p.name}`, () => this.readPort(p.name));
+    }
+  }
+
+  /** Drops the readings of nodes and ports that are gone from the API. */
+  private forget(): void {
+    const r = this.readings;
+    const nodes = new Set((r.nodes.value ?? []).map((n) => n.name));
+    const ports = new Set((r.ports.value ?? []).map((p) => p.name));
+    for (const k of r.nodeStatus.keys()) if (!nodes.has(k)) r.nodeStatus.delete(k);
+    for (const k of r.portStats.keys()) if (!ports.has(k)) r.portStats.delete(k);
+  }
+
+  private async readNode(name: string): Promise<void> {
+    const answer = await get<TransportNodeStatus>(`${API_PREFIX}/${RESOURCE_SEGMENTS.transportNodes}/${encodeURIComponent(name)}/status`);
+    const reading: NodeReading = this.readings.nodeStatus.get(name) ?? { at: 0 };
+    this.note(reading, answer);
+    // A failed read keeps no stale status: the node is shown as not answering.
+    if (!answer.ok) delete reading.value;
+    if (answer.ok && readInFull(answer.body)) reading.lastUp = answer.body;
+    this.readings.nodeStatus.set(name, reading);
+  }
+
+  private async readPort(name: string): Promise<void> {
+    const answer = await get<LogicalPortStatistics>(
+      `${API_PREFIX}/${RESOURCE_SEGMENTS.logicalPorts}/${encodeURIComponent(name)}/statistics`,
+    );
+    const reading = this.readings.portStats.get(name) ?? { at: 0 };
+    this.note(reading, answer);
+    this.readings.portStats.set(name, reading);
+  }
+}
