@@ -2,17 +2,22 @@
 // The lists: members, transport nodes, tunnels with their status, logical switches, routers and
 // ports with their counters, each a table whose rows are kept in step with the readings (only the
 // rows that changed are rewritten). A row's `data-state` is its verdict (up, down, degraded,
-// unknown), coloured by the style sheet.
-import type { Counters } from '../model/index.ts';
+// unknown), coloured by the style sheet: the state of its node or edge in the live graph, so the
+// lists and the topology never disagree.
+import { nodeId, type GraphState, type LabGraph } from '../graph/index.ts';
+import type { Counters, TunnelStatus } from '../model/index.ts';
 import { el, syncRows, table, type Row } from './dom.ts';
-import { activeGateway, memberState, nodeHealth, portState, tunnelEndState, tunnelsOf, type LabReadings } from './readings.ts';
+import type { LabReadings } from './readings.ts';
+
+/** The live graph (both worlds), where every verdict comes from. */
+type Live = LabGraph;
 
 interface ListSpec {
   id: string;
   title: string;
   headers: string[];
   empty: string;
-  rows(r: LabReadings): Row[];
+  rows(r: LabReadings, g: Live): Row[];
   /** The reading whose error the list shows instead of rows, if it has none yet. */
   source(r: LabReadings): { at: number; error?: string; value?: unknown };
 }
@@ -20,79 +25,83 @@ interface ListSpec {
 const dash = '—';
 const yesNo = (b: boolean | undefined) => (b === undefined ? dash : b ? 'yes' : 'no');
 const count = (c: Pick<Counters, 'packets' | 'bytes'> | undefined) => (c ? `${c.packets} pkt, ${bytes(c.bytes)}` : dash);
+const nodeIn = (g: Live, id: string) => g.nodes.find((n) => n.id === id);
+const stateIn = (g: Live, id: string): GraphState => nodeIn(g, id)?.state ?? 'unknown';
+
+/** One end of a tunnel as its node reports it: its link and, where it runs, BFD. */
+function endText(t: TunnelStatus): string {
+  if (t.link === 'down') return 'link down';
+  if (t.bfd && !t.bfd.forwarding) return `BFD ${t.bfd.state}${t.bfd.diagnostic ? ` (${t.bfd.diagnostic})` : ''}`;
+  return t.bfd ? 'up, BFD up' : 'up';
+}
+
 function bytes(n: number): string {
   if (n < 1000) return `${n} B`;
   const [v, unit] = n < 1e6 ? [n / 1e3, 'kB'] : n < 1e9 ? [n / 1e6, 'MB'] : [n / 1e9, 'GB'];
   return `${v.toFixed(v < 10 ? 1 : 0)} ${unit}`;
 }
 
-function memberRows(r: LabReadings): Row[] {
+function memberRows(r: LabReadings, g: Live): Row[] {
   const s = r.status.value;
-  if (!s) return [];
-  return s.members.map((m) => {
-    const judged = memberState(s, m.name);
-    const masterOf = s.masterships.filter((x) => x.member === m.name).map((x) => x.node);
-    const role = m.name === s.member ? (s.store.role ?? dash) : dash;
+  const answered = r.members.value;
+  const names = answered?.map((m) => m.name) ?? s?.members.map((m) => m.name) ?? [];
+  return names.map((name) => {
+    const m = answered?.find((x) => x.name === name);
+    const state = stateIn(g, nodeId('member', name));
+    const masterOf = m?.masterOf ?? (s?.masterships ?? []).filter((x) => x.member === name).map((x) => x.node);
+    const raft = m?.raft ?? (name === s?.member ? s.store.role : undefined) ?? m?.error ?? dash;
+    const live = m?.live ?? s?.members.find((x) => x.name === name)?.live;
     return {
-      key: m.name,
-      state: judged.state,
-      cells: [
-        m.name === s.member ? `${m.name} (this console)` : m.name,
-        { text: m.live ? 'yes' : 'no', state: judged.state },
-        role,
-        masterOf.join(' ') || dash,
-      ],
+      key: name,
+      state,
+      cells: [name === s?.member ? `${name} (this console)` : name, { text: yesNo(live), state }, raft, masterOf.join(' ') || dash],
     };
   });
 }
 
-function nodeRows(r: LabReadings): Row[] {
+function nodeRows(r: LabReadings, g: Live): Row[] {
   return (r.nodes.value ?? []).map((t) => {
     const reading = r.nodeStatus.get(t.name);
     const s = reading?.value;
-    const health = nodeHealth(reading);
-    const tunnels = tunnelsOf(reading);
-    const up = tunnels.filter((x) => health.state === 'up' && tunnelEndState(x).state === 'up').length;
+    const node = nodeIn(g, nodeId('transport-node', t.name));
+    const state = node?.state ?? 'unknown';
+    const text = String(node?.attrs.error ?? (reading?.error ? `no status: ${reading.error}` : state === 'up' ? 'connected' : state));
+    const tunnels = g.edges.filter((e) => e.kind === 'tunnel' && (e.from === node?.id || e.to === node?.id));
     const connected = s ? [s.connected.ovsdb && 'ovsdb', s.connected.openflow && 'openflow'].filter(Boolean).join(', ') || 'no' : dash;
     return {
       key: t.name,
-      state: health.state,
+      state,
       cells: [
         t.name,
         t.role,
         t.underlayIp,
         t.mgmtIp ?? dash,
-        { text: connected, state: health.state, title: health.text },
+        { text: connected, state, title: text },
         s?.master ? `${s.master.member} (gen ${s.master.generation})` : dash,
         yesNo(s?.programmed),
         s?.flows ?? dash,
         s?.groups ?? dash,
-        `${up}/${tunnels.length}`,
-        { text: health.text, state: health.state },
+        `${tunnels.filter((e) => e.state === 'up').length}/${tunnels.length}`,
+        { text, state },
       ],
     };
   });
 }
 
-function tunnelRows(r: LabReadings): Row[] {
-  const health = new Map((r.nodes.value ?? []).map((t) => [t.name, nodeHealth(r.nodeStatus.get(t.name))]));
+function tunnelRows(r: LabReadings, g: Live): Row[] {
   return (r.nodes.value ?? []).flatMap((t) =>
-    tunnelsOf(r.nodeStatus.get(t.name)).map((x): Row => {
-      const own = health.get(t.name)!;
-      const remote = x.remote ? health.get(x.remote) : undefined;
-      const end = tunnelEndState(x);
-      const verdict =
-        own.state === 'down'
-          ? { state: 'down', text: `${t.name}: ${own.text}` }
-          : remote?.state === 'down'
-            ? { state: 'down', text: `${x.remote}: ${remote.text}` }
-            : end;
+    (r.nodeStatus.get(t.name)?.value?.tunnels ?? []).map((x): Row => {
+      const [a, b] = [t.name, x.remote ?? x.remoteIp].sort();
+      const edge = g.edges.find((e) => e.id === `tunnel:${a}:${b}:${x.encap}`);
+      const state = edge?.state ?? 'unknown';
+      const cut = [t.name, x.remote].find((n) => n && stateIn(g, nodeId('transport-node', n)) === 'down');
+      const text = cut ? `${cut}: ${String(nodeIn(g, nodeId('transport-node', cut))?.attrs.error ?? 'down')}` : endText(x);
       const bfd = x.bfd
         ? `${x.bfd.state}${x.bfd.forwarding ? ', forwarding' : ''}${x.bfd.diagnostic ? ` (${x.bfd.diagnostic})` : ''}`
         : dash;
       return {
         key: `${t.name}/${x.interface}`,
-        state: verdict.state,
+        state,
         cells: [
           t.name,
           x.interface,
@@ -100,10 +109,10 @@ function tunnelRows(r: LabReadings): Row[] {
           x.encap,
           x.key ?? dash,
           { text: x.link ?? dash, state: x.link === 'down' ? 'down' : undefined },
-          { text: bfd, state: x.bfd ? (x.bfd.state === 'up' ? 'up' : 'down') : undefined },
+          { text: bfd, state: x.bfd ? (x.bfd.forwarding ? 'up' : 'down') : undefined },
           count(x.rx),
           count(x.tx),
-          { text: verdict.state === 'up' ? 'up' : verdict.text, state: verdict.state },
+          { text: state === 'up' ? 'up' : text, state },
         ],
       };
     }),
@@ -128,16 +137,17 @@ function switchRows(r: LabReadings): Row[] {
   }));
 }
 
-function routerRows(r: LabReadings): Row[] {
-  const health = (node: string) => nodeHealth(r.nodeStatus.get(node));
+function routerRows(r: LabReadings, g: Live): Row[] {
   return (r.routers.value ?? []).map((x) => {
-    const active = activeGateway(x, health);
+    const router = nodeIn(g, nodeId('router', x.name));
+    const active = String(router?.attrs.active ?? '').split(',');
     const gateways = (x.uplink?.gateways ?? []).map(
-      (g) => `${g.node}${g.node === active ? ' (active)' : health(g.node).state === 'up' ? ' (standby)' : ' (down)'}`,
+      (gw) =>
+        `${gw.node}${active.includes(gw.node) ? ' (active)' : stateIn(g, nodeId('transport-node', gw.node)) === 'down' ? ' (down)' : ' (standby)'}`,
     );
     return {
       key: x.name,
-      state: x.uplink && !active ? 'down' : undefined,
+      state: x.uplink ? router?.state : undefined,
       cells: [
         x.name,
         x.interfaces.map((i) => `${i.switch} ${i.ip}`).join(', ') || dash,
@@ -148,21 +158,22 @@ function routerRows(r: LabReadings): Row[] {
   });
 }
 
-function portRows(r: LabReadings): Row[] {
+function portRows(r: LabReadings, g: Live): Row[] {
   return (r.ports.value ?? []).map((p) => {
     const reading = r.portStats.get(p.name);
     const s = reading?.value;
-    const judged = portState(reading, p);
+    const state = stateIn(g, nodeId('port', p.name));
+    const text = !p.node ? 'not bound' : s ? `${s.plugged ? '' : 'not '}plugged on ${p.node}` : (reading?.error ?? 'not read yet');
     return {
       key: p.name,
-      state: judged.state,
+      state,
       cells: [
         p.name,
         p.switch,
         p.mac,
         p.ip ?? dash,
         p.node ?? dash,
-        { text: judged.text, state: judged.state },
+        { text, state },
         count(s?.rx),
         count(s?.tx),
         count(s?.classify),
@@ -248,13 +259,13 @@ export class ListsView {
     );
   }
 
-  update(r: LabReadings): void {
+  update(r: LabReadings, g: Live): void {
     for (const l of LISTS) {
       const t = this.tables.get(l.id)!;
       const source = l.source(r);
       if (source.at === 0) continue;
       const error = source.error && source.value === undefined ? `Could not be read: ${source.error}` : undefined;
-      syncRows(t.tBodies[0]!, error ? [] : l.rows(r), l.headers.length, error ?? l.empty);
+      syncRows(t.tBodies[0]!, error ? [] : l.rows(r, g), l.headers.length, error ?? l.empty);
     }
   }
 }

@@ -10,7 +10,7 @@
 import { GRAPH_VIEWS, type GraphView } from '../graph/index.ts';
 import type { TracePath } from '../model/index.ts';
 import { el } from './dom.ts';
-import { graphFromApi } from './graph-from-api.ts';
+import { liveGraph } from './live-graph.ts';
 import { Layouts } from './layouts.ts';
 import { ListsView } from './lists-view.ts';
 import { LabPoller } from './poller.ts';
@@ -75,12 +75,12 @@ class ConsoleApp {
     const r = this.poller.readings;
     this.header(r);
     this.banners(r);
-    this.lists.update(r);
+    this.lists.update(r, liveGraph(r, 'both'));
     this.trace.setPorts(r.ports.value ?? []);
     const full = complete(r);
     if (r.status.at === 0 && r.nodes.at === 0) return;
     if (!this.ready && !full && performance.now() - this.started < FIRST_GRAPH_WAIT_MS) return;
-    const graph = graphFromApi(r, this.view);
+    const graph = liveGraph(r, this.view);
     const drawn = this.topology.show(graph, this.path ? pathHighlight(graph, this.path) : undefined);
     if (!this.ready && full) {
       this.ready = true;

@@ -5,12 +5,12 @@
 // nobody else), each port's counters every few seconds. Each answer updates the readings and asks
 // for a redraw; a failed read of a list keeps its last good value beside the error, a node whose
 // status cannot be read has none (it shows as not answering).
-import type { LogicalPortStatistics, Status, TransportNodeStatus } from '../model/index.ts';
+import type { ClusterMember, LogicalPortStatistics, Status, TransportNodeStatus } from '../model/index.ts';
 // Values from the model's zod-free files: model/index.ts brings zod (the bundle's weight) and
 // node:crypto, which no browser has.
 import { API_PREFIX, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
 import { failureText, get, type Answer } from './api.ts';
-import { complete, emptyReadings, readInFull, type LabReadings, type NodeReading, type Reading } from './readings.ts';
+import { complete, emptyReadings, type LabReadings, type NodeReading, type Reading } from './readings.ts';
 
 export interface PollerOptions {
   /** Resources, status and node statuses (default 1000 ms). */
@@ -45,6 +45,8 @@ export class LabPoller {
     // slowest answer, and second reads of the others would only keep the member busier.
     if (this.readings.status.at > 0 && !complete(this.readings)) return;
     this.once('config', () => this.readConfig());
+    // Apart: a dead peer keeps this answer waiting for its timeout (1 s), and nothing else.
+    this.once('members', () => this.readMembers());
     this.readAll('node');
     if (Date.now() - this.lastStats >= (this.options.statsEveryMs ?? 3000)) this.readAll('port');
   }
@@ -97,6 +99,11 @@ export class LabPoller {
     this.forget();
   }
 
+  private async readMembers(): Promise<void> {
+    const a = await get<{ items: ClusterMember[] }>(`${API_PREFIX}/members`);
+    this.note(this.readings.members, a.ok ? { ...a, body: a.body.items } : a);
+  }
+
   /** Reads every node's status, or every port's counters, unless already under way. */
   private readAll(what: 'node' | 'port'): void {
     if (what === 'node') for (const n of this.readings.nodes.value ?? []) this.once(`node:${n.name}`, () => this.readNode(n.name));
@@ -121,7 +128,6 @@ export class LabPoller {
     this.note(reading, answer);
     // A failed read keeps no stale status: the node is shown as not answering.
     if (!answer.ok) delete reading.value;
-    if (answer.ok && readInFull(answer.body)) reading.lastUp = answer.body;
     this.readings.nodeStatus.set(name, reading);
   }
 

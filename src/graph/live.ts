@@ -5,7 +5,7 @@
 // plane sees, as NVP Manager did.
 // The console bundles this for the browser: the model's zod-free files only (types are erased).
 import { activeGateways } from '../model/gateways.ts';
-import type { LabMemberStatus, LabNodeStatus, LabPortStatus, TunnelStatus } from '../model/index.ts';
+import type { LabMemberStatus, LabNodeStatus, TunnelStatus } from '../model/index.ts';
 import { nodeId, type GraphEdge, type GraphNode, type GraphState, type LabGraph } from './model.ts';
 
 export interface LiveState {
@@ -13,7 +13,8 @@ export interface LiveState {
   readAt: string;
   members: Pick<LabMemberStatus, 'name' | 'live' | 'raft' | 'masterOf' | 'error'>[];
   nodes: LabNodeStatus[];
-  ports?: LabPortStatus[];
+  /** Ports up or down: their status (`up`), or their counters (`plugged`). */
+  ports?: { port: string; up?: boolean; plugged?: boolean; error?: string }[];
 }
 
 type ReadNode = Extract<LabNodeStatus, { connected: unknown }>;
@@ -24,24 +25,24 @@ function memberState(m: LiveState['members'][number]): GraphState {
   return m.raft === 'disconnected' ? 'degraded' : 'up';
 }
 
-/** A node is down when no member is in touch with it, or its switch does not answer (cut off:
- *  the sessions stay up until their probes give up, the switch's silence shows at once). */
+/** A node is down when its switch does not answer its member (not connected, or cut off: the
+ *  sessions stay up until their probes give up, the switch's silence shows at once); degraded
+ *  when it answers but its OVSDB session is gone or its master has not programmed it. */
 function nodeState(s: LabNodeStatus | undefined): GraphState {
-  if (!s) return 'unknown';
-  if (!ok(s)) return 'unknown';
-  const { ovsdb, openflow } = s.connected;
-  if ((!ovsdb && !openflow) || (openflow && s.flows === undefined)) return 'down';
-  return !ovsdb || !openflow || s.programmed === false ? 'degraded' : 'up';
+  if (!s || !ok(s)) return 'unknown';
+  if (s.flows === undefined || (!s.connected.ovsdb && !s.connected.openflow)) return 'down';
+  return !s.connected.ovsdb || s.programmed === false ? 'degraded' : 'up';
 }
 
 const forwards = (t: TunnelStatus) => t.link !== 'down' && (t.bfd === undefined || t.bfd.forwarding);
 
-/** A tunnel as its two ends see it: down when either end is down or says so. */
+/** A tunnel as its two ends see it: down when either end is down or says so; unknown when an
+ *  end could not be read and the other says nothing against it. */
 function tunnelState(ends: (TunnelStatus | undefined)[], nodes: GraphState[]): GraphState {
   if (nodes.includes('down')) return 'down';
   const seen = ends.filter((t): t is TunnelStatus => t !== undefined);
-  if (seen.length === 0) return 'unknown';
-  return seen.every(forwards) ? 'up' : 'down';
+  if (!seen.every(forwards)) return 'down';
+  return seen.length === 0 || nodes.includes('unknown') ? 'unknown' : 'up';
 }
 
 function tunnelAttrs(a: string, b: string, ends: (TunnelStatus | undefined)[]): GraphEdge['attrs'] {
@@ -113,7 +114,7 @@ export function withLiveState(graph: LabGraph, live: LiveState): LabGraph {
   markGateways(nodes, edges, live.nodes, stateOf);
   for (const p of live.ports ?? []) {
     const n = byId.get(nodeId('port', p.port));
-    if (n) n.state = 'error' in p ? 'unknown' : p.up ? 'up' : 'down';
+    if (n) n.state = p.error !== undefined ? 'unknown' : (p.up ?? p.plugged) ? 'up' : 'down';
   }
   return { ...graph, readAt: live.readAt, nodes, edges };
 }

@@ -14,6 +14,7 @@ import { Store } from '../../../src/controller/store/index.ts';
 import type { LogicalPortStatistics, TransportNodeStatus } from '../../../src/model/index.ts';
 import { geneveTunnel, programmedNode } from '../../../src/model/status-fixtures.ts';
 import { buildConsole } from '../../../src/nodes/controller/assets.ts';
+import { clusterMembers } from '../../../src/northbound-client/index.ts';
 import { launchBrowser, watchedPage, type WatchedPage } from '../../support/browser.ts';
 import { freeze, startControllerCluster, waitUntil, type LocalCluster } from '../controller-store/support.ts';
 import { consoleText, tunnelEdgeStates, waitForReady } from '../../support/console-page.ts';
@@ -77,7 +78,16 @@ beforeAll(async () => {
   const remote = cluster.remotes[2]!;
   others = cluster.remotes.filter((r) => r !== remote);
   store = await Store.open([remote]);
-  api = createApi({ store, member: 'ctrl1', southbound, status: () => ({ masterOf: Object.keys(NODES) }), console: await buildConsole() });
+  // GET /api/v1/members asks every member, as a member does: here the one member, itself.
+  const members = () => clusterMembers(new Map([['ctrl1', '127.0.0.1']]), { port: (api.server.address() as { port: number }).port });
+  api = createApi({
+    store,
+    member: 'ctrl1',
+    southbound,
+    status: () => ({ masterOf: Object.keys(NODES) }),
+    members,
+    console: await buildConsole(),
+  });
   const post = async (path: string, body: object) => {
     const res = await api.inject({ method: 'POST', url: `/api/v1/${path}`, payload: body });
     expect(res.statusCode, `${path} ${res.body}`).toBe(201);

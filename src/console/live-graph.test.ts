@@ -1,11 +1,11 @@
-// The console's graph from the API's answers: the two worlds and the mapping, tunnels once per
-// pair with the state either end gives them (a node that cannot be read takes its tunnels down
-// with it, drawn as they were when last read), members by their lease, the active gateway.
+// The console's graph from the API's answers (the same builders as `nvlab graph LAB`): the two
+// worlds and the mapping, tunnels once per pair with the state either end gives them (a node cut
+// off takes its tunnels down with it), members by their lease, the active gateway.
 import { describe, expect, it } from 'vitest';
 import type { Status, TransportNodeStatus } from '../model/index.ts';
 import { geneveTunnel, programmedNode } from '../model/status-fixtures.ts';
-import { graphFromApi } from './graph-from-api.ts';
-import { emptyReadings, nodeHealth, type LabReadings, type NodeReading } from './readings.ts';
+import { liveGraph } from './live-graph.ts';
+import { emptyReadings, type LabReadings, type NodeReading } from './readings.ts';
 
 const IPS: Record<string, string> = { hv1: '172.30.0.11', hv2: '172.30.0.12', gw1: '172.30.0.21' };
 
@@ -80,17 +80,17 @@ function readings(nodes: Record<string, NodeReading>): LabReadings {
 }
 
 const allUp = () => ({
-  hv1: { at: 1, value: up('hv1'), lastUp: up('hv1') },
-  hv2: { at: 1, value: up('hv2'), lastUp: up('hv2') },
-  gw1: { at: 1, value: up('gw1'), lastUp: up('gw1') },
+  hv1: { at: 1, value: up('hv1') },
+  hv2: { at: 1, value: up('hv2') },
+  gw1: { at: 1, value: up('gw1') },
 });
-const stateOf = (g: ReturnType<typeof graphFromApi>, id: string) => [...g.nodes, ...g.edges].find((x) => x.id === id)?.state;
-const tunnels = (g: ReturnType<typeof graphFromApi>) =>
+const stateOf = (g: ReturnType<typeof liveGraph>, id: string) => [...g.nodes, ...g.edges].find((x) => x.id === id)?.state;
+const tunnels = (g: ReturnType<typeof liveGraph>) =>
   Object.fromEntries(g.edges.filter((e) => e.kind === 'tunnel').map((e) => [e.id, e.state]));
 
-describe("the console's graph from the API", () => {
+describe("the console's live graph", () => {
   it('draws both worlds and the mapping, each tunnel once, members by their lease', () => {
-    const g = graphFromApi(readings(allUp()));
+    const g = liveGraph(readings(allUp()), 'both');
     expect(g.nodes.map((n) => n.id).sort()).toEqual(
       [
         'member:ctrl1',
@@ -109,7 +109,7 @@ describe("the console's graph from the API", () => {
     );
     expect(tunnels(g)).toEqual({ 'tunnel:gw1:hv1:geneve': 'up', 'tunnel:gw1:hv2:geneve': 'up', 'tunnel:hv1:hv2:geneve': 'up' });
     expect([stateOf(g, 'member:ctrl1'), stateOf(g, 'member:ctrl2')]).toEqual(['up', 'down']);
-    expect(g.nodes.find((n) => n.id === 'member:ctrl1')!.attrs).toMatchObject({ raft: 'leader', masterOf: 1 });
+    expect(g.nodes.find((n) => n.id === 'member:ctrl1')!.attrs).toMatchObject({ raft: 'leader', masterOf: 'hv1' });
     expect([stateOf(g, 'port:web1'), stateOf(g, 'port:web9')]).toEqual(['up', 'down']);
     // The mapping: a port on its node (an unbound one on none), the router on its active gateway.
     expect(g.edges.filter((e) => e.kind === 'placement').map((e) => [e.id, e.state, e.attrs.active])).toEqual([
@@ -120,47 +120,42 @@ describe("the console's graph from the API", () => {
   });
 
   it('one view alone: no mapping, and no edge to what the view leaves out', () => {
-    const physical = graphFromApi(readings(allUp()), 'physical');
+    const physical = liveGraph(readings(allUp()), 'physical');
     expect(physical.nodes.every((n) => n.world === 'physical')).toBe(true);
     expect(physical.edges.some((e) => e.kind === 'placement' || e.kind === 'uplink')).toBe(false);
-    const logical = graphFromApi(readings(allUp()), 'logical');
+    const logical = liveGraph(readings(allUp()), 'logical');
     expect(logical.nodes.map((n) => n.kind).sort()).toEqual(['port', 'port', 'router', 'switch']);
     expect(logical.edges.map((e) => e.kind).sort()).toEqual(['interface', 'port', 'port']);
   });
 
   it('a node its member cannot read: down, and every tunnel it has, drawn as last read, down with it; the router loses its gateway', () => {
-    const cut: NodeReading = { at: 2, value: { ...up('hv2'), flows: undefined, groups: undefined }, lastUp: up('hv2') };
-    const g = graphFromApi(readings({ ...allUp(), hv2: cut }));
+    const cut: NodeReading = { at: 2, value: { ...up('hv2'), flows: undefined, groups: undefined } };
+    const g = liveGraph(readings({ ...allUp(), hv2: cut }), 'both');
     expect(stateOf(g, 'transport-node:hv2')).toBe('down');
     expect(tunnels(g)).toEqual({ 'tunnel:gw1:hv1:geneve': 'up', 'tunnel:gw1:hv2:geneve': 'down', 'tunnel:hv1:hv2:geneve': 'down' });
-    expect(g.edges.find((e) => e.id === 'tunnel:hv1:hv2:geneve')!.attrs.status).toBe('hv2: its switch does not answer');
-    // Its status gone altogether (the member lost its session): its tunnels are still drawn.
-    const gone = graphFromApi(readings({ ...allUp(), hv2: { at: 3, error: '500 internal: boom', lastUp: up('hv2') } }));
-    expect(tunnels(gone)).toEqual(tunnels(g));
-    const gwDown = graphFromApi(
+    expect(g.nodes.find((n) => n.id === 'transport-node:hv2')!.attrs.error).toBe('its switch does not answer');
+    // No status at all (the member could not say): the node and its tunnels are not known.
+    const gone = liveGraph(readings({ ...allUp(), hv2: { at: 3, error: '500 internal: boom' } }), 'both');
+    expect(stateOf(gone, 'transport-node:hv2')).toBe('unknown');
+    expect(tunnels(gone)).toEqual({
+      'tunnel:gw1:hv1:geneve': 'up',
+      'tunnel:gw1:hv2:geneve': 'unknown',
+      'tunnel:hv1:hv2:geneve': 'unknown',
+    });
+    const gwDown = liveGraph(
       readings({
         ...allUp(),
-        gw1: { at: 3, value: { ...up('gw1'), connected: { ovsdb: false, openflow: false }, tunnels: [] }, lastUp: up('gw1') },
+        gw1: { at: 3, value: { ...up('gw1'), connected: { ovsdb: false, openflow: false }, tunnels: [] } },
       }),
+      'both',
     );
-    expect(gwDown.edges.find((e) => e.id === 'placement:router:edge:gw1')).toMatchObject({ state: 'down', attrs: { active: false } });
+    expect(gwDown.edges.find((e) => e.id === 'placement:router:edge:gw1')).toMatchObject({ attrs: { active: false } });
+    expect(stateOf(gwDown, 'router:edge')).toBe('down');
   });
 
   it('a tunnel whose BFD is down at one end is down, with why', () => {
-    const g = graphFromApi(readings({ ...allUp(), hv1: { at: 1, value: up('hv1', { bfdTo: 'hv2', bfdState: 'down' }) } }));
+    const g = liveGraph(readings({ ...allUp(), hv1: { at: 1, value: up('hv1', { bfdTo: 'hv2', bfdState: 'down' }) } }), 'both');
     expect(tunnels(g)['tunnel:hv1:hv2:geneve']).toBe('down');
-    expect(g.edges.find((e) => e.id === 'tunnel:hv1:hv2:geneve')!.attrs.status).toBe('BFD down');
-  });
-
-  it('judges a node by what its member reads', () => {
-    expect(nodeHealth(undefined)).toEqual({ state: 'unknown', text: 'not read yet' });
-    expect(nodeHealth({ at: 1, error: 'no answer (no answer within 5 s)' })).toEqual({
-      state: 'down',
-      text: 'no status: no answer (no answer within 5 s)',
-    });
-    expect(nodeHealth({ at: 1, value: { ...up('hv1'), connected: { ovsdb: true, openflow: false } } }).text).toBe(
-      'connected by OVSDB only',
-    );
-    expect(nodeHealth({ at: 1, value: up('hv1') })).toEqual({ state: 'up', text: 'connected' });
+    expect(g.edges.find((e) => e.id === 'tunnel:hv1:hv2:geneve')!.attrs['hv1 bfd']).toBe('down (not forwarding)');
   });
 });
