@@ -1,20 +1,24 @@
 // `nvlab graph FILE`: a lab's two worlds (physical and logical) and the mapping between them,
-// from its topology file alone, as Mermaid (renders in GitHub Markdown), Graphviz dot, or the
-// graph model's JSON for other tools.
+// from its topology file alone, as Mermaid (renders in GitHub Markdown), Graphviz dot, the
+// graph model's JSON for other tools, an SVG laid out by ELK, or one self-contained HTML file
+// to pan, zoom and click (offline).
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { GRAPH_VIEWS, graphFromPlan, toDot, toMermaid, type GraphView, type LabGraph } from '../graph/index.ts';
+import { toHtml } from '../graph/html.ts';
+import { GRAPH_VIEWS, graphFromPlan, layoutGraph, toDot, toMermaid, toSvg, type GraphView, type LabGraph } from '../graph/index.ts';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { err, formatWarning, out } from './output.ts';
 
-const FORMATS = ['mermaid', 'dot', 'json'] as const;
+const FORMATS = ['mermaid', 'dot', 'json', 'svg', 'html'] as const;
 type GraphFormat = (typeof FORMATS)[number];
 
-const RENDER: Record<GraphFormat, (g: LabGraph) => string> = {
+const RENDER: Record<GraphFormat, (g: LabGraph) => string | Promise<string>> = {
   mermaid: toMermaid,
   dot: toDot,
   json: (g) => `${JSON.stringify(g, null, 2)}\n`,
+  svg: async (g) => toSvg(await layoutGraph(g)),
+  html: toHtml,
 };
 
 export function registerGraph(program: Command): void {
@@ -23,12 +27,12 @@ export function registerGraph(program: Command): void {
     .description("a lab's physical and logical worlds and the mapping between them, from its topology file")
     .argument('<file>', 'topology file (YAML)')
     .addOption(new Option('--view <view>', 'physical, logical or both').choices(GRAPH_VIEWS).default('both'))
-    .addOption(new Option('--format <format>', 'mermaid, dot or json').choices(FORMATS).default('mermaid'))
+    .addOption(new Option('--format <format>', 'mermaid, dot, json, svg or html').choices(FORMATS).default('mermaid'))
     .option('-o, --output <path>', 'write to this file instead of stdout')
     .action(async (file: string, flags: { view: GraphView; format: GraphFormat; output?: string }) => {
       const loaded = await loadTopology(file);
       for (const warning of loaded.warnings) err(formatWarning(warning));
-      const text = RENDER[flags.format](graphFromPlan(planLab(loaded.topology), flags.view));
+      const text = await RENDER[flags.format](graphFromPlan(planLab(loaded.topology), flags.view));
       if (flags.output) await writeFile(flags.output, text);
       else out(text.trimEnd());
     });
