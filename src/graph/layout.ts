@@ -156,7 +156,7 @@ function elkEdge(e: GraphEdge): ElkExtendedEdge {
   return { id: e.id, sources: [from], targets: [to], labels: elkLabel(e), layoutOptions };
 }
 
-export function elkGraph(graph: LabGraph): ElkNode {
+function elkGraph(graph: LabGraph): ElkNode {
   const degree = new Map<string, number>();
   for (const e of graph.edges) for (const id of [e.from, e.to]) degree.set(id, (degree.get(id) ?? 0) + 1);
   const large = graph.nodes.length > LARGE;

@@ -13,7 +13,7 @@ export interface SvgOptions {
 
 /** Text and attribute values as XML reads them. */
 export const escapeXml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 const num = (v: number) => String(Math.round(v * 10) / 10);
 const pt = (p: Point) => `${num(p.x)},${num(p.y)}`;

@@ -17,7 +17,8 @@
 //                        and the selection where its id is still drawn;
 //   highlight(path?)     emphasises these node and edge ids (a trace's path), dims the rest;
 //                        undefined clears it;
-//   select(id?)          selects a node or edge by id (undefined clears);
+//   select(id?, type?)   selects a node or edge by id (a node first where an edge has the same
+//                        id, unless `type` says 'edge'; undefined clears);
 //   fit(), zoom(factor)  the view; `transform()` tells it ({ x, y, k });
 //   destroy()            removes what the viewer added and its listeners.
 // `options.onSelect(item)` is called with the selected node or edge (undefined when cleared).
@@ -30,6 +31,8 @@ export interface ViewTransform {
 }
 
 export type Selected = { type: 'node'; node: GraphNode } | { type: 'edge'; edge: GraphEdge };
+/** Node and edge ids are unique among nodes and among edges, not across them. */
+export type ItemType = Selected['type'];
 
 export interface ViewerOptions {
   /** Where details go (default: a panel the viewer adds on the container's right). */
@@ -40,7 +43,7 @@ export interface ViewerOptions {
 export interface Viewer {
   update(svg: string, graph?: LabGraph): void;
   highlight(path?: { nodes: readonly string[]; edges: readonly string[] }): void;
-  select(id?: string): void;
+  select(id?: string, type?: ItemType): void;
   fit(): void;
   zoom(factor: number): void;
   transform(): ViewTransform;
@@ -85,11 +88,26 @@ function naturalSize(el: SVGSVGElement): { width: number; height: number } {
   return size;
 }
 
-function find(graph: LabGraph, id: string | undefined): Selected | undefined {
-  const node = graph.nodes.find((n) => n.id === id);
+function find(graph: LabGraph, id: string | undefined, type?: ItemType): Selected | undefined {
+  const node = type === 'edge' ? undefined : graph.nodes.find((n) => n.id === id);
   if (node) return { type: 'node', node };
-  const edge = graph.edges.find((e) => e.id === id);
+  const edge = type === 'node' ? undefined : graph.edges.find((e) => e.id === id);
   return edge ? { type: 'edge', edge } : undefined;
+}
+
+/** A trace's path emphasised, the same way toSvg's `highlight` draws it. */
+function markPath(svg: SVGSVGElement, drawn: Record<ItemType, Map<string, Element>>, path?: { nodes: readonly string[]; edges: readonly string[] }) {
+  svg.classList.toggle('highlighting', path !== undefined);
+  for (const type of ['node', 'edge'] as const) {
+    const on = new Set(path?.[`${type}s`] ?? []);
+    for (const [id, el] of drawn[type]) el.classList.toggle('hl', on.has(id));
+  }
+}
+
+/** The drawn nodes and edges by id. */
+function drawnItems(svg: SVGSVGElement): Record<ItemType, Map<string, Element>> {
+  const of = (type: ItemType) => new Map([...svg.querySelectorAll(`.${type}[data-id]`)].map((e) => [e.getAttribute('data-id')!, e]));
+  return { node: of('node'), edge: of('edge') };
 }
 
 /** The details of a node or edge, as rows of a table (text only: nothing is parsed as HTML). */
@@ -151,8 +169,8 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
   let view: ViewTransform = { x: 0, y: 0, k: 1 };
   let size = { width: 1, height: 1 };
   let svg: SVGSVGElement | null = null;
-  let byId = new Map<string, Element>();
-  let selected: string | undefined;
+  let drawn: Record<ItemType, Map<string, Element>> = { node: new Map(), edge: new Map() };
+  let selected: { id: string; type: ItemType } | undefined;
   let path: { nodes: readonly string[]; edges: readonly string[] } | undefined;
 
   const panel = options.details ?? Object.assign(doc.createElement('aside'), { className: 'nv-viewer-details', hidden: true });
@@ -177,11 +195,11 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
     apply();
   }
 
-  function select(id?: string): void {
-    if (selected) byId.get(selected)?.classList.remove('selected');
-    const item = find(graph, id);
-    selected = item ? id : undefined;
-    if (selected) byId.get(selected)?.classList.add('selected');
+  function select(id?: string, type?: ItemType): void {
+    if (selected) drawn[selected.type].get(selected.id)?.classList.remove('selected');
+    const item = find(graph, id, type);
+    selected = item && id !== undefined ? { id, type: item.type } : undefined;
+    if (selected) drawn[selected.type].get(selected.id)?.classList.add('selected');
     if (item) renderDetails(panel, item, graph, () => select(undefined));
     else if (!options.details) panel.hidden = true;
     else panel.replaceChildren();
@@ -190,9 +208,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
 
   function highlight(next?: { nodes: readonly string[]; edges: readonly string[] }): void {
     path = next;
-    const on = new Set([...(next?.nodes ?? []), ...(next?.edges ?? [])]);
-    svg?.classList.toggle('highlighting', next !== undefined);
-    for (const [id, el] of byId) el.classList.toggle('hl', on.has(id));
+    if (svg) markPath(svg, drawn, next);
   }
 
   function update(text: string, next?: LabGraph): void {
@@ -203,7 +219,8 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
     if (!fresh) throw new Error('attachViewer: no <svg> in what was drawn');
     mount(fresh);
     highlight(path);
-    select(selected && byId.has(selected) ? selected : undefined);
+    const still = selected && drawn[selected.type].has(selected.id) ? selected : undefined;
+    select(still?.id, still?.type);
   }
 
   /** Takes an SVG as the drawing: its own size kept for fitting, the viewer's transform applied. */
@@ -213,7 +230,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
     if (svg && svg !== el) svg.replaceWith(el);
     else if (!el.isConnected) container.prepend(el);
     svg = el;
-    byId = new Map([...el.querySelectorAll('[data-id]')].map((e) => [e.getAttribute('data-id')!, e]));
+    drawn = drawnItems(el);
     if (first) fit();
     else apply();
   }
@@ -245,7 +262,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
 interface Actions {
   zoom(factor: number, at?: { x: number; y: number }): void;
   fit(): void;
-  select(id?: string): void;
+  select(id?: string, type?: ItemType): void;
   pan(dx: number, dy: number): void;
 }
 
@@ -300,7 +317,7 @@ function bindInput(container: HTMLElement, act: Actions): () => void {
     container.classList.remove('panning');
     if (!clicked) return;
     const hit = (e.target as Element).closest?.('[data-id]');
-    act.select(hit?.getAttribute('data-id') ?? undefined);
+    act.select(hit?.getAttribute('data-id') ?? undefined, hit?.classList.contains('edge') ? 'edge' : 'node');
   };
   const onKey = (e: KeyboardEvent) => {
     const keys: Record<string, () => void> = {
