@@ -44,16 +44,25 @@ export function tunnelArcs(placed: readonly PlacedNode[], tunnels: readonly Grap
     return p0 && p3 ? [{ t, p0, p3 }] : [];
   });
   const widest = Math.max(1, ...ends.map(({ p0, p3 }) => Math.abs(p3.x - p0.x)));
-  const labels = new LabelSpace();
   const arcs = new Map<string, PlacedEdge>();
+  // Tunnels between the same two nodes (one per encap) rise one label higher each.
+  const parallel = new Map<string, number>();
   for (const { t, p0, p3 } of ends) {
-    const top = Math.min(p0.y, p3.y) - 10 - ((ARC_MAX - 10) * Math.abs(p3.x - p0.x)) / widest;
+    const pair = [t.from, t.to].sort().join(' ');
+    const nth = parallel.get(pair) ?? 0;
+    parallel.set(pair, nth + 1);
+    const rise = Math.min(ARC_MAX + 2 * LABEL_TEXT.lineHeight, 10 + ((ARC_MAX - 10) * Math.abs(p3.x - p0.x)) / widest + nth * LABEL_TEXT.lineHeight);
+    const top = Math.min(p0.y, p3.y) - rise;
     // Control points straight above the ends, at the height that puts the curve's middle at `top`.
     const cy = (top - (p0.y + p3.y) / 8) / 0.75;
-    const points = [p0, { x: p0.x, y: cy }, { x: p3.x, y: cy }, p3];
-    const labelAt = { x: (p0.x + p3.x) / 2, y: top };
-    const labelled = t.label !== undefined && labels.take(labelAt, textWidth(t.label, LABEL_TEXT) + 4);
-    arcs.set(t.id, { ...t, points, curved: true, ...(labelled ? { labelAt } : {}) });
+    arcs.set(t.id, { ...t, points: [p0, { x: p0.x, y: cy }, { x: p3.x, y: cy }, p3], curved: true, labelAt: { x: (p0.x + p3.x) / 2, y: top } });
+  }
+  // Rare labels first (the one vxlan tunnel among many geneve ones), so a heap hides the common.
+  const count = new Map<string | undefined, number>();
+  for (const t of tunnels) count.set(t.label, (count.get(t.label) ?? 0) + 1);
+  const labels = new LabelSpace();
+  for (const arc of [...arcs.values()].sort((a, b) => count.get(a.label)! - count.get(b.label)!)) {
+    if (arc.label === undefined || !labels.take(arc.labelAt!, textWidth(arc.label, LABEL_TEXT) + 4)) delete arc.labelAt;
   }
   return arcs;
 }

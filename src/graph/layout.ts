@@ -63,7 +63,7 @@ function loadElk(): Promise<Elk> {
 
 const MARGIN = 16;
 /** Room above transport nodes for the tunnel arcs (they are drawn within it). */
-const ARC_ROOM = ARC_MAX + LABEL_TEXT.lineHeight + 4;
+const ARC_ROOM = ARC_MAX + 3 * LABEL_TEXT.lineHeight;
 /** A world's box: padding around its nodes. */
 const GROUP_PAD = 16;
 const WORLDS = ['logical', 'physical'] as const;
