@@ -4,6 +4,7 @@
 // to pan, zoom and click (offline).
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { nodeElk } from '../graph/elk-node.ts';
 import { toHtml } from '../graph/html.ts';
 import { GRAPH_VIEWS, graphFromPlan, layoutGraph, toDot, toMermaid, toSvg, type GraphView, type LabGraph } from '../graph/index.ts';
 import { loadTopology } from '../topology/load.ts';
@@ -17,7 +18,7 @@ const RENDER: Record<GraphFormat, (g: LabGraph) => string | Promise<string>> = {
   mermaid: toMermaid,
   dot: toDot,
   json: (g) => `${JSON.stringify(g, null, 2)}\n`,
-  svg: async (g) => toSvg(await layoutGraph(g)),
+  svg: async (g) => toSvg(await layoutGraph(g, { elk: nodeElk })),
   html: toHtml,
 };
 

@@ -6,6 +6,7 @@
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../util/paths.ts';
+import { nodeElk } from './elk-node.ts';
 import { layoutGraph } from './layout.ts';
 import type { LabGraph } from './model.ts';
 import { EDGE_STYLES, KIND_COLOURS, STATE_COLOURS } from './svg-style.ts';
@@ -98,7 +99,7 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 /** The whole page: title, legend, the drawing (a trace's path highlighted, if given), and the
  *  viewer with the graph's details. */
 export async function toHtml(graph: LabGraph, options: SvgOptions = {}): Promise<string> {
-  const [laidOut, script] = await Promise.all([layoutGraph(graph), viewerBundle()]);
+  const [laidOut, script] = await Promise.all([layoutGraph(graph, { elk: nodeElk }), viewerBundle()]);
   const title = `${graph.lab}: ${graph.view === 'both' ? 'physical and logical' : graph.view} view`;
   const sub = graph.readAt ? `live state read at ${graph.readAt}` : 'drawn from the topology file (no live state)';
   return [
