@@ -4,13 +4,14 @@
 //   graph html cli=<ms> library=<ms> bytes=<n>
 // cli: the whole `nvlab graph FILE --format dot|svg|html` process (node's start-up included),
 // median of 5; library: load, validate, plan, build the graph and render it in a running
-// process, median of 5 (dot; svg and html include the ELK layout); layout-first: the first
-// layout in a process (ELK loaded and its code not yet optimised, as in every CLI run), layout:
-// the median of the next 5.
+// process, median of 5 (dot; svg and html include a fresh ELK layout each time, no layout
+// reused); layout-first: the first layout in a process (ELK loaded and its code not yet
+// optimised, as in every CLI run), layout: the median of the next 5.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { nodeElk } from '../src/graph/elk-node.ts';
 import { toHtml } from '../src/graph/html.ts';
 import { graphFromPlan, layoutGraph, toDot, toSvg, type LabGraph } from '../src/graph/index.ts';
 import { loadTopology } from '../src/topology/load.ts';
@@ -77,14 +78,15 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 async function drawn(file: string, dir: string): Promise<void> {
   const graphOf = async (): Promise<LabGraph> => graphFromPlan(planLab((await loadTopology(file)).topology));
   const graph = await graphOf();
+  const fresh = { reuse: false, elk: nodeElk };
   const t0 = performance.now();
-  await layoutGraph(graph);
+  await layoutGraph(graph, fresh);
   const first = Math.round(performance.now() - t0);
-  const layout = await timed(() => layoutGraph(graph));
-  const svg = await timed(async () => toSvg(await layoutGraph(await graphOf())));
+  const layout = await timed(() => layoutGraph(graph, fresh));
+  const svg = await timed(async () => toSvg(await layoutGraph(await graphOf(), fresh)));
   console.log(`graph svg cli=${await cliRuns(file, 'svg', join(dir, 'big.svg'))} library=${svg} layout-first=${first} layout=${layout}`);
   let bytes = 0;
-  const html = await timed(async () => (bytes = (await toHtml(await graphOf())).length));
+  const html = await timed(async () => (bytes = (await toHtml(await graphOf(), { layout: fresh })).length));
   console.log(`graph html cli=${await cliRuns(file, 'html', join(dir, 'big.html'))} library=${html} bytes=${bytes}`);
 }
 

@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { projectRoot } from '../util/paths.ts';
 import { nodeElk } from './elk-node.ts';
-import { layoutGraph } from './layout.ts';
+import { layoutGraph, type LayoutOptions } from './layout.ts';
 import type { LabGraph } from './model.ts';
 import { EDGE_STYLES, KIND_COLOURS, STATE_COLOURS } from './svg-style.ts';
 import { escapeXml, toSvg, type SvgOptions } from './svg.ts';
@@ -96,10 +96,14 @@ function legend(): string {
 /** JSON inside a <script> element: nothing in it may close the element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
+export interface HtmlOptions extends SvgOptions {
+  layout?: LayoutOptions;
+}
+
 /** The whole page: title, legend, the drawing (a trace's path highlighted, if given), and the
  *  viewer with the graph's details. */
-export async function toHtml(graph: LabGraph, options: SvgOptions = {}): Promise<string> {
-  const [laidOut, script] = await Promise.all([layoutGraph(graph, { elk: nodeElk }), viewerBundle()]);
+export async function toHtml(graph: LabGraph, options: HtmlOptions = {}): Promise<string> {
+  const [laidOut, script] = await Promise.all([layoutGraph(graph, { elk: nodeElk, ...options.layout }), viewerBundle()]);
   const title = `${graph.lab}: ${graph.view === 'both' ? 'physical and logical' : graph.view} view`;
   const sub = graph.readAt ? `live state read at ${graph.readAt}` : 'drawn from the topology file (no live state)';
   return [

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { projectRoot } from '../util/paths.ts';
+import { nodeElk } from './elk-node.ts';
 import { GRAPH_VIEWS, graphFromPlan, layoutGraph, type LabGraph, type LaidOutGraph, type PlacedNode, type Point } from './index.ts';
 
 const topologies = (await readdir(join(projectRoot, 'topologies'))).filter((f) => f.endsWith('.yaml')).sort();
@@ -72,9 +73,32 @@ describe('layoutGraph', () => {
     expect(laid.edges.filter((e) => e.kind !== 'tunnel').some((e) => e.curved)).toBe(false);
   });
 
-  it('is deterministic: the same graph twice, the same drawing', async () => {
+  it('is deterministic: the same graph twice, the same drawing, whichever way ELK was loaded', async () => {
     const graph = await graphOf('l2-gateway.yaml');
-    expect(JSON.stringify(await layoutGraph(graph))).toBe(JSON.stringify(await layoutGraph(graph)));
+    const first = JSON.stringify(await layoutGraph(graph, { reuse: false }));
+    expect(JSON.stringify(await layoutGraph(graph, { reuse: false }))).toBe(first);
+    expect(JSON.stringify(await layoutGraph(graph, { reuse: false, elk: nodeElk }))).toBe(first);
+  });
+
+  it('a graph of a shape laid out before keeps its drawing and takes the new live state, without ELK', async () => {
+    const graph = await graphOf('l3-gateway.yaml');
+    const before = await layoutGraph(graph);
+    const live: LabGraph = {
+      ...graph,
+      readAt: '2025-01-01T00:00:00Z',
+      nodes: graph.nodes.map((n) => ({ ...n, state: 'down' as const })),
+      edges: graph.edges.map((e) => ({ ...e, state: 'up' as const })),
+    };
+    const noElk = async () => {
+      throw new Error('ELK asked again');
+    };
+    const after = await layoutGraph(live, { elk: noElk });
+    expect(after.readAt).toBe('2025-01-01T00:00:00Z');
+    expect(after.nodes.map((n) => [n.id, n.x, n.y, n.state])).toEqual(before.nodes.map((n) => [n.id, n.x, n.y, 'down']));
+    expect(after.edges.map((e) => [e.id, e.points, e.state])).toEqual(before.edges.map((e) => [e.id, e.points, 'up']));
+    // Another shape (a node more) is laid out anew.
+    const grown: LabGraph = { ...graph, nodes: [...graph.nodes, { ...graph.nodes[0]!, id: 'host:new', kind: 'host', name: 'new' }] };
+    await expect(layoutGraph(grown, { elk: noElk })).rejects.toThrow('ELK asked again');
   });
 
   it('a large graph (past the cheaper settings threshold) is placed as well, the worlds still apart', async () => {

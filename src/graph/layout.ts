@@ -56,6 +56,8 @@ export interface LayoutOptions {
   /** Where ELK comes from (default: elkjs's bundle, imported on first use). Node passes one
    *  that compiles it from V8's code cache (elk-node.ts). */
   elk?: () => Promise<ElkEngine>;
+  /** false: always ask ELK, even for a graph of a shape laid out just before (for benchmarks). */
+  reuse?: boolean;
 }
 
 let elk: Promise<ElkEngine> | undefined;
@@ -247,8 +249,47 @@ function groupsOf(nodes: readonly PlacedNode[], edges: readonly PlacedEdge[]): P
   });
 }
 
+/** Where things are depends on what is drawn, not on its live state: the shapes of the last few
+ *  graphs laid out, so a live graph redrawn every few seconds costs ELK nothing until a node or
+ *  an edge comes or goes. */
+const recent = new Map<string, LaidOutGraph>();
+const RECENT = 4;
+
+const shapeKey = (g: LabGraph) =>
+  JSON.stringify([
+    g.view,
+    g.nodes.map((n) => [n.id, n.kind, n.world, n.lines]),
+    g.edges.map((e) => [e.id, e.kind, e.from, e.to, e.label]),
+  ]);
+
+/** A laid-out graph's geometry with another graph's (same shape) names, states and attributes. */
+function restate(laid: LaidOutGraph, graph: LabGraph): LaidOutGraph {
+  const { nodes: _n, edges: _e, ...rest } = graph;
+  return {
+    ...laid,
+    ...rest,
+    nodes: laid.nodes.map(({ x, y, width, height }, i) => ({ ...graph.nodes[i]!, x, y, width, height })),
+    edges: laid.edges.map(({ points, curved, labelAt }, i) => ({
+      ...graph.edges[i]!,
+      points: points.map((p) => ({ ...p })),
+      ...(curved ? { curved } : {}),
+      ...(labelAt ? { labelAt } : {}),
+    })),
+  };
+}
+
 /** Lays out a graph (works in Node and in a browser). */
 export async function layoutGraph(graph: LabGraph, options: LayoutOptions = {}): Promise<LaidOutGraph> {
+  const key = shapeKey(graph);
+  const known = options.reuse === false ? undefined : recent.get(key);
+  if (known) return restate(known, graph);
+  const laid = await place(graph, options);
+  recent.set(key, laid);
+  if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  return restate(laid, graph);
+}
+
+async function place(graph: LabGraph, options: LayoutOptions): Promise<LaidOutGraph> {
   const root = await (await (options.elk ?? loadElk)()).layout(elkGraph(graph));
   const { nodes, edges } = placed(graph, root);
   const grouped = graph.view === 'both' && WORLDS.every((w) => nodes.some((n) => n.world === w));
