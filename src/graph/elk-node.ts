@@ -20,9 +20,16 @@ let engine: Promise<ElkEngine> | undefined;
 async function load(): Promise<ElkEngine> {
   const [source, cached] = await Promise.all([readFile(SOURCE, 'utf8'), readFile(CACHE).catch(() => undefined)]);
   // The bundle is CommonJS: run it as Node would, in a function given its module.
-  const script = new Script(`(function (exports, require, module) {${source}\n})`, { filename: SOURCE, ...(cached ? { cachedData: cached } : {}) });
+  const script = new Script(`(function (exports, require, module) {${source}\n})`, {
+    filename: SOURCE,
+    ...(cached ? { cachedData: cached } : {}),
+  });
   const module = { exports: {} as unknown };
-  (script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: { exports: unknown }) => void)(module.exports, createRequire(SOURCE), module);
+  (script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: { exports: unknown }) => void)(
+    module.exports,
+    createRequire(SOURCE),
+    module,
+  );
   const Elk = module.exports as new () => ElkEngine;
   const elk = new Elk();
   if (cached && !script.cachedDataRejected) return elk;

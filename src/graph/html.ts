@@ -81,7 +81,9 @@ function legend(): string {
   const line = (stroke: string, width: number, dash?: string) =>
     `<line x1="1" y1="6" x2="21" y2="6" stroke="${stroke}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
   const edges = Object.entries(EDGE_STYLES).map(([kind, s]) => entry(line(s.stroke, s.width, s.dash), kind));
-  const states = Object.entries(STATE_COLOURS).map(([state, c]) => entry(line(c, 2.4, state === 'up' ? undefined : '6 4'), `tunnel ${state}`));
+  const states = Object.entries(STATE_COLOURS).map(([state, c]) =>
+    entry(line(c, 2.4, state === 'up' ? undefined : '6 4'), `tunnel ${state}`),
+  );
   const down = entry(
     `<rect x="1" y="1" width="20" height="10" rx="3" fill="#ffebee" stroke="${STATE_COLOURS.down}" stroke-width="2" stroke-dasharray="4 2"/>`,
     'node down',

@@ -51,11 +51,19 @@ export function tunnelArcs(placed: readonly PlacedNode[], tunnels: readonly Grap
     const pair = [t.from, t.to].sort().join(' ');
     const nth = parallel.get(pair) ?? 0;
     parallel.set(pair, nth + 1);
-    const rise = Math.min(ARC_MAX + 2 * LABEL_TEXT.lineHeight, 10 + ((ARC_MAX - 10) * Math.abs(p3.x - p0.x)) / widest + nth * LABEL_TEXT.lineHeight);
+    const rise = Math.min(
+      ARC_MAX + 2 * LABEL_TEXT.lineHeight,
+      10 + ((ARC_MAX - 10) * Math.abs(p3.x - p0.x)) / widest + nth * LABEL_TEXT.lineHeight,
+    );
     const top = Math.min(p0.y, p3.y) - rise;
     // Control points straight above the ends, at the height that puts the curve's middle at `top`.
     const cy = (top - (p0.y + p3.y) / 8) / 0.75;
-    arcs.set(t.id, { ...t, points: [p0, { x: p0.x, y: cy }, { x: p3.x, y: cy }, p3], curved: true, labelAt: { x: (p0.x + p3.x) / 2, y: top } });
+    arcs.set(t.id, {
+      ...t,
+      points: [p0, { x: p0.x, y: cy }, { x: p3.x, y: cy }, p3],
+      curved: true,
+      labelAt: { x: (p0.x + p3.x) / 2, y: top },
+    });
   }
   // Rare labels first (the one vxlan tunnel among many geneve ones), so a heap hides the common.
   const count = new Map<string | undefined, number>();

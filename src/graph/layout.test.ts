@@ -12,7 +12,8 @@ const topologies = (await readdir(join(projectRoot, 'topologies'))).filter((f) =
 const graphOf = async (file: string, view: LabGraph['view'] = 'both') =>
   graphFromPlan(planLab((await loadTopology(join(projectRoot, 'topologies', file))).topology), view);
 
-const overlap = (a: PlacedNode, b: PlacedNode) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const overlap = (a: PlacedNode, b: PlacedNode) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 /** On the node's border: inside its box grown by a pixel, outside it shrunk by one. */
 function onBorder(p: Point, n: PlacedNode): boolean {
@@ -29,7 +30,8 @@ function expectWellPlaced(g: LaidOutGraph, source: LabGraph): void {
     expect(n.x >= 0 && n.y >= 0 && n.x + n.width <= g.width && n.y + n.height <= g.height, `${n.id} inside the picture`).toBe(true);
   }
   for (let i = 0; i < g.nodes.length; i++)
-    for (let j = i + 1; j < g.nodes.length; j++) expect(overlap(g.nodes[i]!, g.nodes[j]!), `${g.nodes[i]!.id} / ${g.nodes[j]!.id}`).toBe(false);
+    for (let j = i + 1; j < g.nodes.length; j++)
+      expect(overlap(g.nodes[i]!, g.nodes[j]!), `${g.nodes[i]!.id} / ${g.nodes[j]!.id}`).toBe(false);
   const at = new Map(g.nodes.map((n) => [n.id, n]));
   for (const e of g.edges) {
     expect(e.points.length, e.id).toBeGreaterThanOrEqual(2);
@@ -104,7 +106,8 @@ describe('layoutGraph', () => {
   it('a large graph (past the cheaper settings threshold) is placed as well, the worlds still apart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nvlab-layout-'));
     try {
-      const ports = (s: number) => Array.from({ length: 20 }, (_, p) => `      s${s}p${p}: { on: hv${s * 20 + p + 1}, ip: 10.${s}.0.${p + 10} }`);
+      const ports = (s: number) =>
+        Array.from({ length: 20 }, (_, p) => `      s${s}p${p}: { on: hv${s * 20 + p + 1}, ip: 10.${s}.0.${p + 10} }`);
       const yaml = [
         'name: large',
         'controllers: 3',

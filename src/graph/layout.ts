@@ -132,8 +132,10 @@ function barrierEdges(graph: LabGraph, layoutEdges: readonly ElkExtendedEdge[]):
   }
   const quiet = { 'elk.layered.priority.shortness': '0', 'elk.layered.priority.straightness': '0' };
   return graph.nodes.flatMap((n): ElkExtendedEdge[] => {
-    if (n.world === 'logical' && !hasOut.has(n.id)) return [{ id: `${BARRIER}:${n.id}`, sources: [n.id], targets: [BARRIER], layoutOptions: quiet }];
-    if (n.world === 'physical' && !hasIn.has(n.id)) return [{ id: `${BARRIER}:${n.id}`, sources: [BARRIER], targets: [n.id], layoutOptions: quiet }];
+    if (n.world === 'logical' && !hasOut.has(n.id))
+      return [{ id: `${BARRIER}:${n.id}`, sources: [n.id], targets: [BARRIER], layoutOptions: quiet }];
+    if (n.world === 'physical' && !hasIn.has(n.id))
+      return [{ id: `${BARRIER}:${n.id}`, sources: [BARRIER], targets: [n.id], layoutOptions: quiet }];
     return [];
   });
 }
@@ -195,7 +197,10 @@ function placed(graph: LabGraph, root: ElkNode): { nodes: PlacedNode[]; edges: P
     const points = (laid?.sections ?? []).flatMap((s, i) => [...(i === 0 ? [s.startPoint] : []), ...(s.bendPoints ?? []), s.endPoint]);
     if (REVERSED.has(e.kind)) points.reverse();
     const label = laid?.labels?.[0];
-    const labelAt = label && e.label !== undefined ? { x: (label.x ?? 0) + (label.width ?? 0) / 2, y: (label.y ?? 0) + (label.height ?? 0) / 2 } : undefined;
+    const labelAt =
+      label && e.label !== undefined
+        ? { x: (label.x ?? 0) + (label.width ?? 0) / 2, y: (label.y ?? 0) + (label.height ?? 0) / 2 }
+        : undefined;
     return { ...e, points: points.map((p) => ({ x: p.x, y: p.y })), ...(labelAt ? { labelAt } : {}) };
   });
   return { nodes, edges };
@@ -256,11 +261,7 @@ const recent = new Map<string, LaidOutGraph>();
 const RECENT = 4;
 
 const shapeKey = (g: LabGraph) =>
-  JSON.stringify([
-    g.view,
-    g.nodes.map((n) => [n.id, n.kind, n.world, n.lines]),
-    g.edges.map((e) => [e.id, e.kind, e.from, e.to, e.label]),
-  ]);
+  JSON.stringify([g.view, g.nodes.map((n) => [n.id, n.kind, n.world, n.lines]), g.edges.map((e) => [e.id, e.kind, e.from, e.to, e.label])]);
 
 /** A laid-out graph's geometry with another graph's (same shape) names, states and attributes. */
 function restate(laid: LaidOutGraph, graph: LabGraph): LaidOutGraph {

@@ -45,7 +45,10 @@ const kindRules = () =>
 
 const edgeRules = () =>
   Object.entries(EDGE_STYLES)
-    .map(([k, s]) => `.nv-graph .edge.kind-${k} .line { stroke: ${s.stroke}; stroke-width: ${s.width}px;${s.dash ? ` stroke-dasharray: ${s.dash};` : ''} }`)
+    .map(
+      ([k, s]) =>
+        `.nv-graph .edge.kind-${k} .line { stroke: ${s.stroke}; stroke-width: ${s.width}px;${s.dash ? ` stroke-dasharray: ${s.dash};` : ''} }`,
+    )
     .join('\n');
 
 const stateRules = () =>

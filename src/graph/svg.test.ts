@@ -26,7 +26,18 @@ const drawn: LaidOutGraph = {
       width: 120,
       height: 44,
     },
-    { id: 'transport-node:hv2', kind: 'transport-node', name: 'hv2', world: 'physical', lines: ['hv2'], attrs: {}, x: 200, y: 150, width: 80, height: 30 },
+    {
+      id: 'transport-node:hv2',
+      kind: 'transport-node',
+      name: 'hv2',
+      world: 'physical',
+      lines: ['hv2'],
+      attrs: {},
+      x: 200,
+      y: 150,
+      width: 80,
+      height: 30,
+    },
     { id: 'port:p', kind: 'port', name: 'p', world: 'logical', lines: ['p', '10.0.0.1'], attrs: {}, x: 10, y: 10, width: 80, height: 44 },
   ],
   edges: [
@@ -65,11 +76,19 @@ const drawn: LaidOutGraph = {
 
 const parse = (svg: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg);
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** Every element with a data-id, as `node|edge id -> class` (ids are unique per type only). */
 function classesById(svg: string): Map<string, string> {
-  return new Map([...svg.matchAll(/<g class="(node|edge)([^"]*)" data-id="([^"]*)"/g)].map((m) => [`${m[1]} ${unescape(m[3]!)}`, `${m[1]}${m[2]}`]));
+  return new Map(
+    [...svg.matchAll(/<g class="(node|edge)([^"]*)" data-id="([^"]*)"/g)].map((m) => [`${m[1]} ${unescape(m[3]!)}`, `${m[1]}${m[2]}`]),
+  );
 }
 
 describe('toSvg', () => {

@@ -96,7 +96,11 @@ function find(graph: LabGraph, id: string | undefined, type?: ItemType): Selecte
 }
 
 /** A trace's path emphasised, the same way toSvg's `highlight` draws it. */
-function markPath(svg: SVGSVGElement, drawn: Record<ItemType, Map<string, Element>>, path?: { nodes: readonly string[]; edges: readonly string[] }) {
+function markPath(
+  svg: SVGSVGElement,
+  drawn: Record<ItemType, Map<string, Element>>,
+  path?: { nodes: readonly string[]; edges: readonly string[] },
+) {
   svg.classList.toggle('highlighting', path !== undefined);
   for (const type of ['node', 'edge'] as const) {
     const on = new Set(path?.[`${type}s`] ?? []);
