@@ -27,6 +27,14 @@ async function bundleIsFresh(): Promise<boolean> {
   }
 }
 
+/** Written beside and renamed, so two commands at once never read half a file. */
+async function keep(text: string): Promise<void> {
+  await mkdir(join(projectRoot, '.cache/graph'), { recursive: true });
+  const staging = `${BUNDLE}.${process.pid}`;
+  await writeFile(staging, text);
+  await rename(staging, BUNDLE);
+}
+
 let bundle: Promise<string> | undefined;
 
 /** The page's script: the viewer, bundled for browsers. */
@@ -45,11 +53,7 @@ export function viewerBundle(): Promise<string> {
       logLevel: 'error',
     });
     const text = result.outputFiles[0]?.text ?? '';
-    await mkdir(join(projectRoot, '.cache/graph'), { recursive: true });
-    // Written beside and renamed, so two commands at once never read half a file.
-    const staging = `${BUNDLE}.${process.pid}`;
-    await writeFile(staging, text);
-    await rename(staging, BUNDLE);
+    await keep(text).catch(() => {}); // a read-only install builds it each time
     return text;
   })();
   bundle.catch(() => (bundle = undefined));

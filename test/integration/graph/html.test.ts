@@ -10,7 +10,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHtml } from '../../../src/graph/html.ts';
-import { graphFromPlan, type LabGraph } from '../../../src/graph/index.ts';
+import { graphFromPlan, layoutGraph, toSvg, type LabGraph, type Viewer } from '../../../src/graph/index.ts';
 import { loadTopology } from '../../../src/topology/load.ts';
 import { planLab } from '../../../src/topology/plan.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
@@ -103,6 +103,64 @@ describe('nvlab graph --format html, opened in chromium', () => {
     expect(await opacity('node', 'transport-node:hv1')).toBe('1');
     expect(await opacity('edge', 'placement:port:web1:hv1')).toBe('1');
     expect(Number(await opacity('node', 'transport-node:hv2'))).toBeLessThan(0.5);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the viewer, driven as the console drives it', () => {
+  it('select, zoom, highlight, then a redrawing with new live state keeps the view, the selection and the highlight', async () => {
+    const graph = await graphOf('demo.yaml');
+    const out = join(dir, 'viewer.html');
+    await writeFile(out, await toHtml(graph));
+    const { page, errors } = await watchedPage(browser, 'graph-viewer-api');
+    await page.goto(pathToFileURL(out).href);
+    type Win = { nvlabViewer: Viewer };
+    const panel = () => page.$eval('.nv-viewer-details', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? '')));
+
+    await page.evaluate(() => {
+      const v = (window as unknown as Win).nvlabViewer;
+      v.select('transport-node:hv1');
+      v.zoom(2);
+      v.highlight({ nodes: ['transport-node:hv1', 'port:web1'], edges: ['placement:port:web1:hv1'] });
+    });
+    expect(await panel()).toContain('hv1');
+    const view = await page.evaluate(() => (window as unknown as Win).nvlabViewer.transform());
+    const marks = () =>
+      page.evaluate(() => ({
+        highlighting: document.querySelector('.nv-graph')!.classList.contains('highlighting'),
+        hl: [...document.querySelectorAll('.hl')].map((e) => `${e.classList[0]} ${e.getAttribute('data-id')}`).sort(),
+        selected: [...document.querySelectorAll('.selected')].map((e) => e.getAttribute('data-id')),
+      }));
+    const marked = {
+      highlighting: true,
+      hl: ['edge placement:port:web1:hv1', 'node port:web1', 'node transport-node:hv1'],
+      selected: ['transport-node:hv1'],
+    };
+    expect(await marks()).toEqual(marked);
+
+    // The same lab a moment later: hv1 is down and its tunnels with it.
+    const live: LabGraph = {
+      ...graph,
+      nodes: graph.nodes.map((n) => (n.id === 'transport-node:hv1' ? { ...n, state: 'down' } : n)),
+      edges: graph.edges.map((e) => (e.kind === 'tunnel' ? { ...e, state: e.from === 'transport-node:hv1' ? 'down' : 'up' } : e)),
+    };
+    const svg = toSvg(await layoutGraph(live));
+    await page.evaluate((text, g) => (window as unknown as Win).nvlabViewer.update(text, g), svg, live);
+    expect(await page.$$eval('.nv-graph .edge.kind-tunnel.state-down', (els) => els.length)).toBe(
+      live.edges.filter((e) => e.state === 'down').length,
+    );
+    expect(await page.evaluate(() => (window as unknown as Win).nvlabViewer.transform())).toEqual(view);
+    expect(await marks()).toEqual(marked);
+    expect(await panel()).toMatch(/statedown/);
+
+    // An edge with a node's id (a port and its edge share one) is told apart by its type.
+    await page.evaluate(() => (window as unknown as Win).nvlabViewer.select('port:web1', 'edge'));
+    expect(await panel()).toMatch(/^×port.*fromweb1 \(port\)toweb \(switch\)/);
+    await page.keyboard.press('Escape');
+    expect(await panel()).toBe('');
+    await page.evaluate(() => (window as unknown as Win).nvlabViewer.destroy());
+    expect(await page.$('.nv-viewer-tools')).toBeNull();
     expect(errors).toEqual([]);
     await page.close();
   });
