@@ -107,10 +107,12 @@ const USUAL_OPTIONS: Record<string, string> = {
   'elk.partitioning.activate': 'true',
 };
 
-/** For a large graph, what costs least: straight segments, nodes in the file's order (no
- *  crossing reduction), each layer's nodes simply side by side. */
+/** For a large graph, what costs least: ranks by longest path, straight segments, nodes in the
+ *  file's order (no crossing reduction), each layer's nodes simply side by side, one piece. */
 const LARGE_OPTIONS: Record<string, string> = {
   'elk.edgeRouting': 'POLYLINE',
+  'elk.layered.layering.strategy': 'LONGEST_PATH',
+  'elk.separateConnectedComponents': 'false',
   'elk.layered.crossingMinimization.strategy': 'NONE',
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
 };

@@ -82,6 +82,7 @@ ${edgeRules()}
 .nv-graph .edge.kind-placement.active .line { stroke: #78909c; }
 ${stateRules()}
 .nv-graph .edge.state-down .line { stroke-dasharray: 6 4; }
+.nv-graph.dense .edge.kind-tunnel .line { stroke-width: 0.7px; stroke-opacity: 0.6; }
 .nv-graph .edge.state-unknown .line { stroke-dasharray: 2 3; }
 .nv-graph.highlighting .node:not(.hl), .nv-graph.highlighting .edge:not(.hl) { opacity: 0.18; }
 .nv-graph .node.hl .shape { stroke: ${HIGHLIGHT}; stroke-width: 3.5px; }

@@ -139,6 +139,14 @@ describe('toSvg', () => {
     expect(toSvg(drawn)).not.toMatch(/highlighting"|hl"/);
   });
 
+  it('hundreds of tunnels are drawn fine (dense), a few as they are', () => {
+    const tunnel = drawn.edges[0]!;
+    const many = { ...drawn, edges: Array.from({ length: 151 }, (_, i) => ({ ...tunnel, id: `t${i}` })) };
+    expect(toSvg(many)).toMatch(/^<svg [^>]*class="nv-graph dense"/);
+    expect(toSvg(drawn)).toMatch(/^<svg [^>]*class="nv-graph"/);
+    expect(toSvg(many)).toMatch(/\.nv-graph\.dense \.edge\.kind-tunnel \.line \{ stroke-width: 0\.7px/);
+  });
+
   it('a laid-out lab: every node and edge drawn once, the whole valid XML', async () => {
     const graph = graphFromPlan(planLab((await loadTopology(join(projectRoot, 'topologies', 'l2-gateway.yaml'))).topology));
     const svg = toSvg(await layoutGraph(graph));

@@ -15,6 +15,8 @@ export interface SvgOptions {
 export const escapeXml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
+const DENSE_TUNNELS = 150;
+
 const num = (v: number) => String(Math.round(v * 10) / 10);
 const pt = (p: Point) => `${num(p.x)},${num(p.y)}`;
 
@@ -107,11 +109,13 @@ export function toSvg(g: LaidOutGraph, options: SvgOptions = {}): string {
   const hlNodes = new Set(options.highlight?.nodes ?? []);
   const hlEdges = new Set(options.highlight?.edges ?? []);
   const highlighting = options.highlight !== undefined;
+  // Hundreds of tunnels are drawn fine, or they merge into one band.
+  const dense = g.edges.filter((e) => e.kind === 'tunnel').length > DENSE_TUNNELS;
   // Tunnels last among the edges, so the mapping's dotted lines never cover them.
   const edges = [...g.edges].sort((a, b) => Number(a.kind === 'tunnel') - Number(b.kind === 'tunnel'));
   const [w, h] = [num(g.width), num(g.height)];
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="nv-graph${highlighting ? ' highlighting' : ''}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="nv-graph${highlighting ? ' highlighting' : ''}${dense ? ' dense' : ''}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}">`,
     `<title>${escapeXml(`${g.lab}: ${g.view}`)}</title>`,
     `<style>${GRAPH_CSS}</style>`,
     '<g class="viewport">',
