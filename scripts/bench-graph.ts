@@ -1,12 +1,19 @@
 // npm run bench:graph: nvlab graph of a 200-node topology file (nothing deployed).
 //   graph nodes=<n> edges=<n> cli=<ms> library=<ms>
-// cli: the whole `nvlab graph FILE --format dot` process (node's start-up included), median of 5;
-// library: load, validate, plan, build the graph and render it in a running process, median of 5.
+//   graph svg cli=<ms> library=<ms> layout-first=<ms> layout=<ms>
+//   graph html cli=<ms> library=<ms> bytes=<n>
+// cli: the whole `nvlab graph FILE --format dot|svg|html` process (node's start-up included),
+// median of 5; library: load, validate, plan, build the graph and render it in a running
+// process, median of 5 (dot; svg and html include a fresh ELK layout each time, no layout
+// reused); layout-first: the first layout in a process (ELK loaded and its code not yet
+// optimised, as in every CLI run), layout: the median of the next 5.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { graphFromPlan, toDot } from '../src/graph/index.ts';
+import { nodeElk } from '../src/graph/elk-node.ts';
+import { toHtml } from '../src/graph/html.ts';
+import { graphFromPlan, layoutGraph, toDot, toSvg, type LabGraph } from '../src/graph/index.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
 import { projectRoot } from '../src/util/paths.ts';
@@ -47,6 +54,42 @@ function topology(): string {
   ].join('\n');
 }
 
+const cliRuns = async (file: string, format: string, out: string): Promise<number> => {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await execa('node', [join(projectRoot, 'bin/nvlab.js'), 'graph', file, '--format', format, '-o', out]);
+    times.push(performance.now() - t0);
+  }
+  return Math.round(median(times));
+};
+
+/** The median of 5 runs of `work`, in ms. */
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await work();
+    times.push(performance.now() - t0);
+  }
+  return Math.round(median(times));
+}
+
+async function drawn(file: string, dir: string): Promise<void> {
+  const graphOf = async (): Promise<LabGraph> => graphFromPlan(planLab((await loadTopology(file)).topology));
+  const graph = await graphOf();
+  const fresh = { reuse: false, elk: nodeElk };
+  const t0 = performance.now();
+  await layoutGraph(graph, fresh);
+  const first = Math.round(performance.now() - t0);
+  const layout = await timed(() => layoutGraph(graph, fresh));
+  const svg = await timed(async () => toSvg(await layoutGraph(await graphOf(), fresh)));
+  console.log(`graph svg cli=${await cliRuns(file, 'svg', join(dir, 'big.svg'))} library=${svg} layout-first=${first} layout=${layout}`);
+  let bytes = 0;
+  const html = await timed(async () => (bytes = (await toHtml(await graphOf(), { layout: fresh })).length));
+  console.log(`graph html cli=${await cliRuns(file, 'html', join(dir, 'big.html'))} library=${html} bytes=${bytes}`);
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-graph-'));
 try {
   const file = join(dir, 'big.yaml');
@@ -67,6 +110,7 @@ try {
     cli.push(performance.now() - t0);
   }
   console.log(`graph ${size} cli=${Math.round(median(cli))} library=${Math.round(median(library))}`);
+  await drawn(file, dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

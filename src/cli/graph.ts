@@ -1,23 +1,28 @@
 // `nvlab graph FILE|LAB`: a lab's two worlds (physical and logical) and the mapping between them,
 // from its topology file alone, or from a running lab with its live state; as Mermaid (renders
-// in GitHub Markdown), Graphviz dot, or the graph model's JSON for other tools.
+// in GitHub Markdown), Graphviz dot, the graph model's JSON for other tools, an SVG laid out by
+// ELK, or one self-contained HTML file to pan, zoom and click (offline).
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { GRAPH_VIEWS, graphFromPlan, toDot, toMermaid, type GraphView, type LabGraph } from '../graph/index.ts';
+import { nodeElk } from '../graph/elk-node.ts';
+import { toHtml } from '../graph/html.ts';
+import { GRAPH_VIEWS, graphFromPlan, layoutGraph, toDot, toMermaid, toSvg, type GraphView, type LabGraph } from '../graph/index.ts';
 import { labGraph } from '../app/graph.ts';
 import { createRuntime } from '../app/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import { err, formatWarning, out } from './output.ts';
 
-const FORMATS = ['mermaid', 'dot', 'json'] as const;
+const FORMATS = ['mermaid', 'dot', 'json', 'svg', 'html'] as const;
 type GraphFormat = (typeof FORMATS)[number];
 
 const RENDER: Record<GraphFormat, (g: LabGraph) => string | Promise<string>> = {
   mermaid: toMermaid,
   dot: toDot,
   json: (g) => `${JSON.stringify(g, null, 2)}\n`,
+  svg: async (g) => toSvg(await layoutGraph(g, { elk: nodeElk })),
+  html: toHtml,
 };
 
 /** A path that names a file is a topology file; anything else names a deployed lab. */

@@ -13,7 +13,9 @@ export {
 export { graphFromPlan } from './from-plan.ts';
 export { toMermaid } from './mermaid.ts';
 export { toDot } from './dot.ts';
-export { layoutGraph, type LaidOutGraph, type PlacedEdge, type PlacedNode, type Point } from './layout.ts';
+export { layoutGraph, type LaidOutGraph, type PlacedEdge, type PlacedGroup, type PlacedNode, type Point } from './layout.ts';
 export { toSvg, type SvgOptions } from './svg.ts';
 export { graphFromResources, type LabResources } from './from-resources.ts';
 export { withLiveState, type LiveState } from './live.ts';
+// Browser code (DOM only when called): the console attaches it to the graphs it draws.
+export { attachViewer, type Selected, type Viewer, type ViewerOptions, type ViewTransform } from './viewer.ts';

@@ -1,12 +1,14 @@
 // What a person needs to see why a scenario failed, saved under one directory: per transport node
 // its Open vSwitch configuration, OpenFlow 1.3 flows and groups, datapath flows, logs and network
-// namespaces (VMs, logical routers); per controller member its logs; and the failing step's
-// captures and trace. Nodes are read one command at a time (a stuck command costs only its own file) and in
-// parallel across nodes; a node that is stopped or does not answer gets a note instead, and never
-// stops the collection.
+// namespaces (VMs, logical routers); per controller member its logs; the failing step's
+// captures and trace; and the lab's live graph as it was when the step failed. Nodes are read
+// one command at a time (a stuck command costs only its own file) and in parallel across nodes;
+// a node that is stopped or does not answer gets a note instead, and never stops the collection.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
+import { toHtml } from '../../graph/html.ts';
+import { labGraph } from '../graph.ts';
 import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type TraceResult } from '../../model/index.ts';
 
 export interface ArtifactOptions {
@@ -93,6 +95,20 @@ async function memberCommands(runtime: Runtime, container: ContainerInfo): Promi
   return logs.map((path): [string, string[]] => [path.split('/').pop() as string, ['tail', '-n', String(LOG_LINES), path]]);
 }
 
+/** The lab's live graph (`nvlab graph LAB`): as a page to look at, and as its JSON. */
+async function saveGraph(runtime: Runtime, lab: string, dir: string): Promise<string[]> {
+  try {
+    const graph = await labGraph(runtime, lab, 'both', { timeoutMs: 3000 });
+    const [json, html] = [join(dir, 'graph.json'), join(dir, 'graph.html')];
+    await writeFile(json, `${JSON.stringify(graph, null, 2)}\n`);
+    await writeFile(html, await toHtml(graph));
+    return [html, json];
+  } catch (error) {
+    await writeFile(join(dir, 'graph-NOTE.txt'), `the lab's graph could not be drawn: ${message(error)}\n`);
+    return [join(dir, 'graph-NOTE.txt')];
+  }
+}
+
 /** Saves the lab's state under `dir` (created); returns every file written. Never throws for one node. */
 export async function collectArtifacts(
   runtime: Runtime,
@@ -101,6 +117,8 @@ export async function collectArtifacts(
   options: ArtifactOptions = {},
 ): Promise<{ files: string[] }> {
   await mkdir(dir, { recursive: true });
+  // First, so that it shows the lab as it was when the step failed.
+  const graphFiles = await saveGraph(runtime, lab, dir);
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
   const nameOf = (c: ContainerInfo) => c.labels[LABEL_NODE] ?? c.name;
   const nodes = containers.filter((c) => isTransportRole(c.labels[LABEL_ROLE] ?? ''));
@@ -139,5 +157,5 @@ export async function collectArtifacts(
     traceFiles.push(join(dir, 'trace.json'));
     await writeFile(traceFiles[0]!, `${JSON.stringify(options.trace, null, 2)}\n`);
   }
-  return { files: [summary, ...perNode.flat(), ...captureFiles, ...traceFiles] };
+  return { files: [...graphFiles, summary, ...perNode.flat(), ...captureFiles, ...traceFiles] };
 }
