@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { collectArtifacts } from '../../../src/app/lab-driver/artifacts.ts';
+import type { LabGraph } from '../../../src/graph/index.ts';
 import { floodOnce, resolveCapturePoint, type FloodCapture } from '../../../src/app/lab-driver/flood.ts';
 import { startTraffic } from '../../../src/app/lab-driver/background-pings.ts';
 import { NvlabError } from '../../../src/util/errors.ts';
@@ -125,6 +126,17 @@ describe('artifacts', () => {
     for (const m of ['ctrl1', 'ctrl2', 'ctrl3']) expect(rel).toContain(`${m}/controller.log`);
     expect(rel).toContain('captures/hv1-underlay.pcap');
     expect(rel).toContain('nodes.txt');
+    // The lab's live graph, read first: every transport node drawn, as a page and as JSON.
+    expect(rel).toEqual(expect.arrayContaining(['graph.html', 'graph.json']));
+    const graph = JSON.parse(await readFile(join(dir, 'graph.json'), 'utf8')) as LabGraph;
+    expect(
+      graph.nodes
+        .filter((n) => n.kind === 'transport-node')
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['hv1', 'hv2', 'hv3']);
+    expect(graph.readAt).toEqual(expect.any(String));
+    expect(await readFile(join(dir, 'graph.html'), 'utf8')).toMatch(/<svg[^>]*>[\s\S]*data-id="transport-node:hv1"/);
     expect(await readFile(join(dir, 'hv1', 'flows-br-int.txt'), 'utf8')).toMatch(/table=\d+/);
     expect(await readFile(join(dir, 'hv3', 'NOTE.txt'), 'utf8')).toMatch(/exited/);
     expect((await readFile(join(dir, 'captures', 'web2.pcap'))).readUInt32LE(0)).toBe(0xa1b2c3d4);

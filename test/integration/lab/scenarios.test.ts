@@ -98,6 +98,7 @@ describe('a scenario written to fail', () => {
     expect(text).toMatch(/groups/);
     expect(text).toMatch(/ctrl1/);
     expect(text).toMatch(/\.pcap/);
+    expect(files).toEqual(expect.arrayContaining(['graph.html', 'graph.json']));
     await expect(readdir(join(cwd, 'nvlab-artifacts', lab, 'not-isolated'))).resolves.toContain('trace.json');
     const trace = TraceResultSchema.parse(
       JSON.parse(await readFile(join(cwd, 'nvlab-artifacts', lab, 'not-isolated', 'trace.json'), 'utf8')),
