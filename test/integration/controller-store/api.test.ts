@@ -203,6 +203,7 @@ describe('northbound API over a 3-member NvStore cluster', () => {
       ])
       .concat(
         'GET /api/v1/status',
+        'GET /api/v1/members',
         'GET /api/v1/transport-nodes/{name}/status',
         'GET /api/v1/logical-ports/{name}/status',
         'GET /api/v1/logical-ports/{name}/statistics',
