@@ -15,6 +15,8 @@
 // Returns:
 //   update(svg, graph?)  draws a new SVG (a refreshed graph), keeping the view, the highlight
 //                        and the selection where its id is still drawn;
+//   refresh(graph?)      the same after the caller changed the drawing in place (the console
+//                        replaces only the elements whose state changed, not the whole SVG);
 //   highlight(path?)     emphasises these node and edge ids (a trace's path), dims the rest;
 //                        undefined clears it;
 //   select(id?, type?)   selects a node or edge by id (a node first where an edge has the same
@@ -42,6 +44,7 @@ export interface ViewerOptions {
 
 export interface Viewer {
   update(svg: string, graph?: LabGraph): void;
+  refresh(graph?: LabGraph): void;
   highlight(path?: { nodes: readonly string[]; edges: readonly string[] }): void;
   select(id?: string, type?: ItemType): void;
   fit(): void;
@@ -222,6 +225,13 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
     const fresh = holder.querySelector('svg');
     if (!fresh) throw new Error('attachViewer: no <svg> in what was drawn');
     mount(fresh);
+    refresh();
+  }
+
+  /** Takes what is drawn now (elements may have been replaced) and `next`'s details. */
+  function refresh(next?: LabGraph): void {
+    if (next) graph = next;
+    if (svg) drawn = drawnItems(svg);
     highlight(path);
     const still = selected && drawn[selected.type].has(selected.id) ? selected : undefined;
     select(still?.id, still?.type);
@@ -249,6 +259,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
 
   return {
     update,
+    refresh,
     highlight,
     select,
     fit,
