@@ -167,6 +167,15 @@ function renderDetails(panel: HTMLElement, item: Selected, graph: LabGraph, clos
   panel.hidden = false;
 }
 
+/** The SVG element of a drawing (toSvg's text). */
+function parseDrawing(doc: Document, text: string): SVGSVGElement {
+  const holder = doc.createElement('div');
+  holder.innerHTML = text;
+  const svg = holder.querySelector('svg');
+  if (!svg) throw new Error('attachViewer: no <svg> in what was drawn');
+  return svg;
+}
+
 export function attachViewer(container: HTMLElement, initial: LabGraph, options: ViewerOptions = {}): Viewer {
   const doc = container.ownerDocument;
   ensureStyle(doc);
@@ -219,13 +228,8 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
   }
 
   function update(text: string, next?: LabGraph): void {
-    if (next) graph = next;
-    const holder = doc.createElement('div');
-    holder.innerHTML = text;
-    const fresh = holder.querySelector('svg');
-    if (!fresh) throw new Error('attachViewer: no <svg> in what was drawn');
-    mount(fresh);
-    refresh();
+    mount(parseDrawing(doc, text));
+    refresh(next);
   }
 
   /** Takes what is drawn now (elements may have been replaced) and `next`'s details. */
@@ -245,8 +249,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
     else if (!el.isConnected) container.prepend(el);
     svg = el;
     drawn = drawnItems(el);
-    if (first) fit();
-    else apply();
+    (first ? fit : apply)();
   }
 
   const actions: Actions = { zoom, fit, select, pan: (dx, dy) => ((view = { ...view, x: view.x + dx, y: view.y + dy }), apply()) };
