@@ -10,11 +10,11 @@
 import { GRAPH_VIEWS, type GraphView } from '../graph/index.ts';
 import type { TracePath } from '../model/index.ts';
 import { el } from './dom.ts';
-import { liveGraph } from './live-graph.ts';
+import { expectedGraph, liveGraph } from './live-graph.ts';
 import { Layouts } from './layouts.ts';
 import { ListsView } from './lists-view.ts';
 import { LabPoller } from './poller.ts';
-import { complete, READ_MARK, READY_MARK, shapeKnown, type LabReadings } from './readings.ts';
+import { complete, listsRead, READ_MARK, READY_MARK, shapeKnown, type LabReadings } from './readings.ts';
 import { TopologyView } from './topology-view.ts';
 import { pathHighlight } from './trace-path.ts';
 import { TraceView } from './trace-view.ts';
@@ -46,6 +46,8 @@ class ConsoleApp {
   private ready = false;
   /** The first paint is done. */
   private painted = false;
+  /** The graph expected once the nodes' statuses are in has been given to the layout. */
+  private expected = false;
   private readonly started = performance.now();
 
   start(): void {
@@ -83,6 +85,11 @@ class ConsoleApp {
     this.trace.setPorts(r.ports.value ?? []);
     const full = complete(r);
     if (r.status.at === 0 && r.nodes.at === 0) return;
+    if (!this.ready && !this.expected && listsRead(r) && !shapeKnown(r)) {
+      // Laid out while the statuses are read: the lab's graph will most likely find it done.
+      this.expected = true;
+      void this.layouts.layout(expectedGraph(r, this.view)).catch(() => {});
+    }
     if (!this.ready && !full && !shapeKnown(r) && performance.now() - this.started < FIRST_GRAPH_WAIT_MS) return;
     const graph = liveGraph(r, this.view);
     const drawn = this.topology.show(graph, this.path ? pathHighlight(graph, this.path) : undefined);

@@ -61,11 +61,11 @@ export const READ_MARK = 'nvlab-console-read';
 /** What decides the graph's shape has been read: the lists, the members and every node's status
  *  (its tunnels are edges, its master a line); port counters only colour it. */
 export function shapeKnown(r: LabReadings): boolean {
-  return (
-    [r.nodes, r.switches, r.ports, r.routers, r.status, r.members].every((x) => x.at > 0) &&
-    (r.nodes.value ?? []).every((n) => (r.nodeStatus.get(n.name)?.at ?? 0) > 0)
-  );
+  return listsRead(r) && (r.nodes.value ?? []).every((n) => (r.nodeStatus.get(n.name)?.at ?? 0) > 0);
 }
+
+/** The lists, this member's status and the members have been read (the nodes' statuses may not). */
+export const listsRead = (r: LabReadings): boolean => [r.nodes, r.switches, r.ports, r.routers, r.status, r.members].every((x) => x.at > 0);
 
 /** Every resource list, the status, each node's status and each port's counters had an answer. */
 export function complete(r: LabReadings): boolean {
