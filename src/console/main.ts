@@ -23,6 +23,8 @@ import { TraceView } from './trace-view.ts';
  *  graph would be laid out for nothing; port counters only colour it, and come in while it is
  *  laid out), but no longer than this. */
 const FIRST_GRAPH_WAIT_MS = 2000;
+/** Once everything was read, nothing more is asked until it is drawn, but no longer than this. */
+const FIRST_PAINT_HOLD_MS = 3000;
 
 const byId = (id: string): HTMLElement => {
   const e = document.getElementById(id);
@@ -31,7 +33,11 @@ const byId = (id: string): HTMLElement => {
 };
 
 class ConsoleApp {
-  private readonly poller = new LabPoller({ onChange: () => this.schedule(), holdWhile: () => this.ready && !this.painted });
+  private readonly poller = new LabPoller({
+    onChange: () => this.schedule(),
+    // Not for long: a drawing that never ends must not stop the page from reading.
+    holdWhile: () => this.ready && !this.painted && performance.now() - this.readAt < FIRST_PAINT_HOLD_MS,
+  });
   private readonly layouts = new Layouts();
   private readonly topology = new TopologyView(byId('graph'), (graph) => this.layouts.layout(graph));
   private readonly lists = new ListsView(byId('lists'));
@@ -44,6 +50,7 @@ class ConsoleApp {
   private frame = 0;
   /** Everything has been read once (the first paint is under way or done). */
   private ready = false;
+  private readAt = 0;
   /** The first paint is done. */
   private painted = false;
   /** The graph expected once the nodes' statuses are in has been given to the layout. */
@@ -95,6 +102,7 @@ class ConsoleApp {
     const drawn = this.topology.show(graph, this.path ? pathHighlight(graph, this.path) : undefined);
     if (!this.ready && full) {
       this.ready = true;
+      this.readAt = performance.now();
       performance.mark(READ_MARK);
       void drawn.then(() => {
         if (this.layouts.lastWhere) byId('graph').dataset.layout = this.layouts.lastWhere;
