@@ -19,14 +19,22 @@ export type Answer<T> =
       stale: boolean;
     };
 
-/** One request, bounded in time. */
-export async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 5000): Promise<Answer<T>> {
+/** One request, bounded in time; `priority` orders it among those waiting for a connection (a
+ *  browser opens only a few to one origin). */
+export async function request<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = 5000,
+  priority: RequestPriority = 'auto',
+): Promise<Answer<T>> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
     const res = await fetch(path, {
       method,
       cache: 'no-store',
+      priority,
       signal: abort.signal,
       ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
@@ -56,7 +64,8 @@ export async function request<T>(method: 'GET' | 'POST', path: string, body?: un
   }
 }
 
-export const get = <T>(path: string, timeoutMs?: number) => request<T>('GET', path, undefined, timeoutMs);
+export const get = <T>(path: string, timeoutMs?: number, priority?: RequestPriority) =>
+  request<T>('GET', path, undefined, timeoutMs, priority);
 
 /** An answer's failure in one line, for the page. */
 export const failureText = (a: Answer<unknown>): string =>

@@ -3,6 +3,7 @@
 // members answered (withLiveState). Members and their Raft roles come from GET /api/v1/members
 // once it has answered, until then from this member's own status (leases only).
 import { graphFromResources, withLiveState, type GraphView, type LabGraph, type LiveState } from '../graph/index.ts';
+import type { TransportNode } from '../model/index.ts';
 import type { LabReadings } from './readings.ts';
 
 function members(r: LabReadings): LiveState['members'] {
@@ -17,6 +18,33 @@ function members(r: LabReadings): LiveState['members'] {
 }
 
 export function liveGraph(r: LabReadings, view: GraphView, lab = 'lab'): LabGraph {
+  return graphOf(r, view, lab, (t) => {
+    const reading = r.nodeStatus.get(t.name);
+    return reading?.value ? { ...reading.value, role: t.role } : { node: t.name, role: t.role, error: reading?.error ?? 'not read yet' };
+  });
+}
+
+/** The graph as it will most likely be drawn once every node's status is in, before they are:
+ *  each node answering, its master the one its lease names (from this member's status), its
+ *  tunnels not yet known. Its layout can start while the statuses are read: the layout engine
+ *  never sees tunnels, so the lab's graph finds its placement made (src/graph/layout.ts). */
+export function expectedGraph(r: LabReadings, view: GraphView, lab = 'lab'): LabGraph {
+  const leases = new Map((r.status.value?.masterships ?? []).map((m) => [m.node, m]));
+  return graphOf(r, view, lab, (t) => {
+    const lease = leases.get(t.name);
+    return {
+      node: t.name,
+      role: t.role,
+      member: r.status.value?.member ?? '',
+      connected: { ovsdb: true, openflow: true },
+      ...(lease ? { master: { member: lease.member, generation: lease.generation } } : {}),
+      flows: 0,
+      tunnels: [],
+    };
+  });
+}
+
+function graphOf(r: LabReadings, view: GraphView, lab: string, status: (t: TransportNode) => LiveState['nodes'][number]): LabGraph {
   const live = members(r);
   const graph = graphFromResources(
     {
@@ -29,11 +57,7 @@ export function liveGraph(r: LabReadings, view: GraphView, lab = 'lab'): LabGrap
     },
     view,
   );
-  const nodes = (r.nodes.value ?? []).map((t) => {
-    const reading = r.nodeStatus.get(t.name);
-    if (reading?.value) return { ...reading.value, role: t.role };
-    return { node: t.name, role: t.role, error: reading?.error ?? 'not read yet' };
-  });
+  const nodes = (r.nodes.value ?? []).map(status);
   const ports = (r.ports.value ?? []).map((p) => {
     const reading = r.portStats.get(p.name);
     if (!p.node) return { port: p.name, plugged: false };

@@ -10,18 +10,21 @@
 import { GRAPH_VIEWS, type GraphView } from '../graph/index.ts';
 import type { TracePath } from '../model/index.ts';
 import { el } from './dom.ts';
-import { liveGraph } from './live-graph.ts';
+import { expectedGraph, liveGraph } from './live-graph.ts';
 import { Layouts } from './layouts.ts';
 import { ListsView } from './lists-view.ts';
 import { LabPoller } from './poller.ts';
-import { complete, READY_MARK, type LabReadings } from './readings.ts';
+import { complete, listsRead, READ_MARK, READY_MARK, shapeKnown, type LabReadings } from './readings.ts';
 import { TopologyView } from './topology-view.ts';
 import { pathHighlight } from './trace-path.ts';
 import { TraceView } from './trace-view.ts';
 
-/** While the first readings come in, the graph waits for them all (each partial graph would be
- *  laid out for nothing), but no longer than this. */
+/** While the first readings come in, the graph waits for what decides its shape (each partial
+ *  graph would be laid out for nothing; port counters only colour it, and come in while it is
+ *  laid out), but no longer than this. */
 const FIRST_GRAPH_WAIT_MS = 2000;
+/** Once everything was read, nothing more is asked until it is drawn, but no longer than this. */
+const FIRST_PAINT_HOLD_MS = 3000;
 
 const byId = (id: string): HTMLElement => {
   const e = document.getElementById(id);
@@ -30,7 +33,11 @@ const byId = (id: string): HTMLElement => {
 };
 
 class ConsoleApp {
-  private readonly poller = new LabPoller({ onChange: () => this.schedule() });
+  private readonly poller = new LabPoller({
+    onChange: () => this.schedule(),
+    // Not for long: a drawing that never ends must not stop the page from reading.
+    holdWhile: () => this.ready && !this.painted && performance.now() - this.readAt < FIRST_PAINT_HOLD_MS,
+  });
   private readonly layouts = new Layouts();
   private readonly topology = new TopologyView(byId('graph'), (graph) => this.layouts.layout(graph));
   private readonly lists = new ListsView(byId('lists'));
@@ -41,7 +48,13 @@ class ConsoleApp {
   private view: GraphView = 'both';
   private path: TracePath | undefined;
   private frame = 0;
+  /** Everything has been read once (the first paint is under way or done). */
   private ready = false;
+  private readAt = 0;
+  /** The first paint is done. */
+  private painted = false;
+  /** The graph expected once the nodes' statuses are in has been given to the layout. */
+  private expected = false;
   private readonly started = performance.now();
 
   start(): void {
@@ -79,15 +92,23 @@ class ConsoleApp {
     this.trace.setPorts(r.ports.value ?? []);
     const full = complete(r);
     if (r.status.at === 0 && r.nodes.at === 0) return;
-    if (!this.ready && !full && performance.now() - this.started < FIRST_GRAPH_WAIT_MS) return;
+    if (!this.ready && !this.expected && listsRead(r) && !shapeKnown(r)) {
+      // Laid out while the statuses are read: the lab's graph will most likely find it done.
+      this.expected = true;
+      void this.layouts.layout(expectedGraph(r, this.view)).catch(() => {});
+    }
+    if (!this.ready && !full && !shapeKnown(r) && performance.now() - this.started < FIRST_GRAPH_WAIT_MS) return;
     const graph = liveGraph(r, this.view);
     const drawn = this.topology.show(graph, this.path ? pathHighlight(graph, this.path) : undefined);
     if (!this.ready && full) {
       this.ready = true;
+      this.readAt = performance.now();
+      performance.mark(READ_MARK);
       void drawn.then(() => {
         if (this.layouts.lastWhere) byId('graph').dataset.layout = this.layouts.lastWhere;
         performance.mark(READY_MARK);
         document.documentElement.dataset.ready = 'true';
+        this.painted = true;
       });
     }
   }

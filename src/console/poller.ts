@@ -18,6 +18,9 @@ export interface PollerOptions {
   /** Port counters (default 3000 ms). */
   statsEveryMs?: number;
   onChange: () => void;
+  /** While this says so, nothing is asked (the first paint is being drawn: the member and the
+   *  machine are better left to it than kept busy with second reads). */
+  holdWhile?: () => boolean;
 }
 
 export class LabPoller {
@@ -40,7 +43,7 @@ export class LabPoller {
     const every = this.options.everyMs ?? 1000;
     this.timer = setTimeout(() => this.tick(), every);
     // A hidden page asks nothing; it catches up when shown again.
-    if (document.hidden) return;
+    if (document.hidden || this.options.holdWhile?.()) return;
     // Until everything has been read once, nothing is read twice: the first paint waits for the
     // slowest answer, and second reads of the others would only keep the member busier.
     if (this.readings.status.at > 0 && !complete(this.readings)) return;
@@ -132,8 +135,11 @@ export class LabPoller {
   }
 
   private async readPort(name: string): Promise<void> {
+    // Low: behind the node statuses, which decide the graph's shape (its layout starts on them).
     const answer = await get<LogicalPortStatistics>(
       `${API_PREFIX}/${RESOURCE_SEGMENTS.logicalPorts}/${encodeURIComponent(name)}/statistics`,
+      undefined,
+      'low',
     );
     const reading = this.readings.portStats.get(name) ?? { at: 0 };
     this.note(reading, answer);

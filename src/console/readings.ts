@@ -55,6 +55,18 @@ export const emptyReadings = (): LabReadings => ({
  *  first time (bench:console measures up to it). */
 export const READY_MARK = 'nvlab-console-ready';
 
+/** The mark set when everything was read the first time (complete), before it is drawn. */
+export const READ_MARK = 'nvlab-console-read';
+
+/** What decides the graph's shape has been read: the lists, the members and every node's status
+ *  (its tunnels are edges, its master a line); port counters only colour it. */
+export function shapeKnown(r: LabReadings): boolean {
+  return listsRead(r) && (r.nodes.value ?? []).every((n) => (r.nodeStatus.get(n.name)?.at ?? 0) > 0);
+}
+
+/** The lists, this member's status and the members have been read (the nodes' statuses may not). */
+export const listsRead = (r: LabReadings): boolean => [r.nodes, r.switches, r.ports, r.routers, r.status, r.members].every((x) => x.at > 0);
+
 /** Every resource list, the status, each node's status and each port's counters had an answer. */
 export function complete(r: LabReadings): boolean {
   const lists = [r.nodes, r.switches, r.ports, r.routers, r.status].every((x) => x.at > 0);

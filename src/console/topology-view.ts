@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
-// The live graph: laid out (layoutGraph, in a worker) and drawn (toSvg) into one container, which the graph
-// viewer (pan, zoom, details) can take over. The layout runs again only when what is drawn changes
+// The live graph: laid out (layoutGraph, in a worker), drawn (toSvg) into one container and looked at
+// through the graph viewer (attachViewer: drag to pan, wheel or buttons to zoom, click a node or an
+// edge for its details). The layout runs again only when what is drawn changes
 // (a node, an edge, a line of text); a change of state (a tunnel down, a member back) or of the
 // highlighted trace redraws with the same layout and replaces only the elements whose drawing
 // changed, so the picture does not jump and the viewer's transform stays. Each element also gets
 // `data-state`, and `data-path` when a trace crossed it, from the console's own reading (CSS
 // colours them; tests read them).
-import { toSvg, type LabGraph, type LaidOutGraph } from '../graph/index.ts';
+import { attachViewer, toSvg, type LabGraph, type LaidOutGraph, type Viewer, type ViewTransform } from '../graph/index.ts';
 import { el } from './dom.ts';
 import type { PathHighlight } from './trace-path.ts';
 
@@ -23,6 +24,10 @@ export class TopologyView {
   private drawing: Promise<void> | undefined;
   /** Resolves each time a graph has been drawn (the first paint waits on it). */
   drawn: Promise<void> = Promise.resolve();
+  /** Pan, zoom and details over the drawing; none while a message stands in for the graph. */
+  private viewer: Viewer | undefined;
+  /** The view the viewer last fitted: a new layout is fitted again unless the user moved it since. */
+  private fitted: ViewTransform | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -48,21 +53,15 @@ export class TopologyView {
       try {
         await this.draw(graph, highlight);
       } catch (err) {
-        this.structure = '';
         this.shown = '';
-        this.container.replaceChildren(
-          el('p', { class: 'error' }, `The graph could not be drawn: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        this.message(el('p', { class: 'error' }, `The graph could not be drawn: ${err instanceof Error ? err.message : String(err)}`));
       }
     }
   }
 
   private async draw(graph: LabGraph, highlight: PathHighlight | undefined): Promise<void> {
     if (graph.nodes.length === 0) {
-      this.structure = '';
-      this.container.replaceChildren(
-        el('p', { class: 'placeholder' }, 'Nothing to draw: the API lists no members, transport nodes or logical switches.'),
-      );
+      this.message(el('p', { class: 'placeholder' }, 'Nothing to draw: the API lists no members, transport nodes or logical switches.'));
       return;
     }
     const structure = structureOf(graph);
@@ -70,15 +69,44 @@ export class TopologyView {
     if (relayout) this.laidOut = await this.layout(graph);
     const laidOut = withLiveState(this.laidOut!, graph);
     const text = toSvg(laidOut, highlight ? { highlight: { nodes: highlight.nodes, edges: highlight.edges } } : {});
-    const fresh = parseSvg(text);
-    mark(fresh, graph, highlight);
-    const current = this.container.querySelector('svg');
-    if (relayout || !current) {
+    const path = highlight && { nodes: highlight.nodes, edges: highlight.edges };
+    const current = this.container.querySelector<SVGSVGElement>(':scope > svg');
+    if (!this.viewer || !current) {
+      const fresh = parseSvg(text);
+      mark(fresh, graph, highlight);
       this.container.replaceChildren(fresh);
-      this.structure = structure;
-    } else patch(current, fresh);
+      this.viewer = attachViewer(this.container, graph);
+      this.viewer.highlight(path);
+      this.fitted = this.viewer.transform();
+    } else if (relayout) {
+      const keep = !sameView(this.viewer.transform(), this.fitted);
+      this.viewer.highlight(path);
+      this.viewer.update(text, graph);
+      mark(this.container.querySelector<SVGSVGElement>(':scope > svg')!, graph, highlight);
+      if (!keep) {
+        this.viewer.fit();
+        this.fitted = this.viewer.transform();
+      }
+    } else {
+      const fresh = parseSvg(text);
+      mark(fresh, graph, highlight);
+      patch(current, fresh);
+      this.viewer.highlight(path);
+      this.viewer.refresh(graph);
+    }
+    this.structure = structure;
+  }
+
+  /** A message in place of the graph (nothing to draw, or a failure). */
+  private message(p: HTMLElement): void {
+    this.structure = '';
+    this.viewer?.destroy();
+    this.viewer = undefined;
+    this.container.replaceChildren(p);
   }
 }
+
+const sameView = (a: ViewTransform, b: ViewTransform | undefined) => !!b && a.x === b.x && a.y === b.y && a.k === b.k;
 
 /** The laid-out graph with the states (and attributes) of `graph`, whose structure it has. */
 function withLiveState(laidOut: LaidOutGraph, graph: LabGraph): LaidOutGraph {

@@ -103,6 +103,34 @@ describe('layoutGraph', () => {
     await expect(layoutGraph(grown, { elk: noElk })).rejects.toThrow('ELK asked again');
   });
 
+  it('a graph whose tunnels came or went is placed without ELK, the tunnels routed anew; one placed before them is reused in flight', async () => {
+    const file = await graphOf('l3-gateway.yaml');
+    // A node of its own, so that no other test's graph was placed before.
+    const graph: LabGraph = {
+      ...file,
+      nodes: [...file.nodes, { ...file.nodes[0]!, id: 'host:tunnels-test', kind: 'host', name: 'tunnels-test' }],
+    };
+    const tunnels = graph.edges.filter((e) => e.kind === 'tunnel');
+    expect(tunnels.length).toBeGreaterThan(1);
+    let asked = 0;
+    const counting = async () => {
+      const real = await nodeElk();
+      return { layout: (g: Parameters<typeof real.layout>[0]) => (asked++, real.layout(g)) };
+    };
+    const bare: LabGraph = { ...graph, edges: graph.edges.filter((e) => e.kind !== 'tunnel') };
+    // Both asked at once, as the console does (the graph before its tunnels are read, then the lab's).
+    const [without, withTunnels] = await Promise.all([layoutGraph(bare, { elk: counting }), layoutGraph(graph, { elk: counting })]);
+    expect(asked).toBe(1);
+    expect(withTunnels.nodes.map((n) => [n.id, n.x, n.y])).toEqual(without.nodes.map((n) => [n.id, n.x, n.y]));
+    const arcs = withTunnels.edges.filter((e) => e.kind === 'tunnel');
+    expect(arcs.map((e) => e.id)).toEqual(tunnels.map((e) => e.id));
+    expect(arcs.every((e) => e.curved && e.points.length === 4)).toBe(true);
+    // One tunnel gone: still no ELK.
+    const fewer: LabGraph = { ...graph, edges: graph.edges.filter((e) => e.id !== tunnels[0]!.id) };
+    await layoutGraph(fewer, { elk: counting });
+    expect(asked).toBe(1);
+  });
+
   it('a large graph (past the cheaper settings threshold) is placed as well, the worlds still apart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nvlab-layout-'));
     try {

@@ -292,8 +292,27 @@ export async function layoutGraph(graph: LabGraph, options: LayoutOptions = {}):
   return restate(laid, graph);
 }
 
+/** ELK's answers (or ones it is working on) by what it was given: it never sees tunnels (they
+ *  are arcs drawn over its placement) nor states, so a graph whose tunnels came or went, or one
+ *  laid out before its tunnels were read (the console does, while it reads them), is placed once. */
+const placements = new Map<string, Promise<ElkNode>>();
+
+function placement(graph: LabGraph, options: LayoutOptions): Promise<ElkNode> {
+  const input = elkGraph(graph);
+  const run = async () => (await (options.elk ?? loadElk)()).layout(input);
+  if (options.reuse === false) return run();
+  const key = JSON.stringify(input);
+  const known = placements.get(key);
+  if (known) return known;
+  const placing = run();
+  placements.set(key, placing);
+  placing.catch(() => placements.delete(key));
+  if (placements.size > RECENT) placements.delete(placements.keys().next().value!);
+  return placing;
+}
+
 async function place(graph: LabGraph, options: LayoutOptions): Promise<LaidOutGraph> {
-  const root = await (await (options.elk ?? loadElk)()).layout(elkGraph(graph));
+  const root = await placement(graph, options);
   const { nodes, edges } = placed(graph, root);
   const grouped = graph.view === 'both' && WORLDS.every((w) => nodes.some((n) => n.world === w));
   if (grouped) {

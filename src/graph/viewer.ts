@@ -15,6 +15,8 @@
 // Returns:
 //   update(svg, graph?)  draws a new SVG (a refreshed graph), keeping the view, the highlight
 //                        and the selection where its id is still drawn;
+//   refresh(graph?)      the same after the caller changed the drawing in place (the console
+//                        replaces only the elements whose state changed, not the whole SVG);
 //   highlight(path?)     emphasises these node and edge ids (a trace's path), dims the rest;
 //                        undefined clears it;
 //   select(id?, type?)   selects a node or edge by id (a node first where an edge has the same
@@ -42,6 +44,7 @@ export interface ViewerOptions {
 
 export interface Viewer {
   update(svg: string, graph?: LabGraph): void;
+  refresh(graph?: LabGraph): void;
   highlight(path?: { nodes: readonly string[]; edges: readonly string[] }): void;
   select(id?: string, type?: ItemType): void;
   fit(): void;
@@ -164,6 +167,15 @@ function renderDetails(panel: HTMLElement, item: Selected, graph: LabGraph, clos
   panel.hidden = false;
 }
 
+/** The SVG element of a drawing (toSvg's text). */
+function parseDrawing(doc: Document, text: string): SVGSVGElement {
+  const holder = doc.createElement('div');
+  holder.innerHTML = text;
+  const svg = holder.querySelector('svg');
+  if (!svg) throw new Error('attachViewer: no <svg> in what was drawn');
+  return svg;
+}
+
 export function attachViewer(container: HTMLElement, initial: LabGraph, options: ViewerOptions = {}): Viewer {
   const doc = container.ownerDocument;
   ensureStyle(doc);
@@ -216,12 +228,14 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
   }
 
   function update(text: string, next?: LabGraph): void {
+    mount(parseDrawing(doc, text));
+    refresh(next);
+  }
+
+  /** Takes what is drawn now (elements may have been replaced) and `next`'s details. */
+  function refresh(next?: LabGraph): void {
     if (next) graph = next;
-    const holder = doc.createElement('div');
-    holder.innerHTML = text;
-    const fresh = holder.querySelector('svg');
-    if (!fresh) throw new Error('attachViewer: no <svg> in what was drawn');
-    mount(fresh);
+    if (svg) drawn = drawnItems(svg);
     highlight(path);
     const still = selected && drawn[selected.type].has(selected.id) ? selected : undefined;
     select(still?.id, still?.type);
@@ -235,8 +249,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
     else if (!el.isConnected) container.prepend(el);
     svg = el;
     drawn = drawnItems(el);
-    if (first) fit();
-    else apply();
+    (first ? fit : apply)();
   }
 
   const actions: Actions = { zoom, fit, select, pan: (dx, dy) => ((view = { ...view, x: view.x + dx, y: view.y + dy }), apply()) };
@@ -249,6 +262,7 @@ export function attachViewer(container: HTMLElement, initial: LabGraph, options:
 
   return {
     update,
+    refresh,
     highlight,
     select,
     fit,

@@ -201,6 +201,40 @@ describe('the console of a member, in a browser', () => {
     expect(watched.errors).toEqual([]);
   }, 90_000);
 
+  it('the graph is looked at through the viewer: a click on a transport node shows its details, the wheel zooms', async () => {
+    await openConsole('viewer');
+    const { page } = watched;
+    const details = '#graph .nv-viewer-details';
+    expect(await page.$eval(details, (e) => (e as HTMLElement).hidden)).toBe(true);
+    await page.click('#graph svg [data-id="transport-node:hv2"]');
+    await page.waitForSelector(`${details}:not([hidden])`, { timeout: 2000 });
+    const shown = await page.$eval(details, (e) => ({
+      title: e.querySelector('h2')?.textContent,
+      rows: Object.fromEntries(
+        Array.from(e.querySelectorAll('tr'), (tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]),
+      ),
+    }));
+    expect(shown.title).toBe('hv2');
+    expect(shown.rows).toMatchObject({ kind: 'transport-node', state: 'up', id: 'transport-node:hv2' });
+    expect(await page.$eval('#graph svg [data-id="transport-node:hv2"]', (e) => e.classList.contains('selected'))).toBe(true);
+    // The wheel over the graph zooms in (the drawing's scale grows), and nothing else moves the page.
+    const scale = () =>
+      page.$eval('#graph svg .viewport', (e) => Number(/scale\(([\d.e-]+)\)/.exec(e.getAttribute('transform') ?? '')?.[1]));
+    const before = await scale();
+    const box = (await (await page.$('#graph'))!.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+    await page.mouse.wheel({ deltaY: -300 });
+    await waitUntil(async () => (await scale()) > before * 1.2, 2000, 'the graph to zoom in');
+    // A refresh with a new state keeps the zoom and the selection, and the details follow the state.
+    const zoomed = await scale();
+    reachable.hv2 = false;
+    await page.waitForFunction((sel) => document.querySelector(`${sel} td.state-down`)?.textContent === 'down', { timeout: 5000 }, details);
+    expect(await scale()).toBe(zoomed);
+    expect(await page.$eval('#graph svg [data-id="transport-node:hv2"]', (e) => e.classList.contains('selected'))).toBe(true);
+    reachable.hv2 = true;
+    expect(watched.errors).toEqual([]);
+  });
+
   it('the member gone: the page says it does not answer and keeps what it showed', async () => {
     await openConsole('gone');
     const { page } = watched;
