@@ -37,6 +37,15 @@ try {
   const url = (await consoleUrls(runtime, lab))[0]!.url;
   await page.goto(url);
   await waitForReady(page, 30_000);
+  // A deploy ends before BFD is up between the gateways (a few of its rounds): until then both
+  // take the router, as the console rightly shows. The pictures are of the settled lab.
+  await page.waitForFunction(
+    () => {
+      const rows = [...document.querySelectorAll('#list-tunnels tbody tr[data-key]')];
+      return rows.length > 0 && rows.every((r) => r.getAttribute('data-state') === 'up');
+    },
+    { timeout: 30_000 },
+  );
   await page.screenshot({ path: join(IMAGES, 'console.png') });
 
   await page.select('#trace-form select[name="from"]', 'web1');
