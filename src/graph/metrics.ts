@@ -15,11 +15,16 @@ export const GROUP_TITLE = 24;
 /** The width of a line of text. */
 export const textWidth = (text: string, font: { charWidth: number } = NODE_TEXT) => Math.ceil(text.length * font.charWidth);
 
+/** A node is at least this many characters wide: the words a live state puts on a node
+ *  (`follower`, `disconnected`, `dead`, `master ctrl2`) then never change its size, so a graph
+ *  redrawn with new state, or drawn before its members' roles are read, needs no new layout. */
+const MIN_CHARS = 12;
+
 /** The box a node's lines need. */
 export function nodeBox(lines: readonly string[]): { width: number; height: number } {
-  const widest = Math.max(0, ...lines.map((l) => textWidth(l)));
+  const widest = Math.max(textWidth('m'.repeat(MIN_CHARS)), ...lines.map((l) => textWidth(l)));
   return {
-    width: Math.max(56, widest + 2 * NODE_PADDING.x),
+    width: widest + 2 * NODE_PADDING.x,
     height: Math.max(1, lines.length) * NODE_TEXT.lineHeight + 2 * NODE_PADDING.y,
   };
 }
