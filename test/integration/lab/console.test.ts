@@ -14,7 +14,7 @@ import { unwrap } from '../../../src/northbound-client/index.ts';
 import { launchBrowser, watchedPage, type WatchedPage } from '../../support/browser.ts';
 import { consoleText, tunnelEdgeStates, waitForReady } from '../../support/console-page.ts';
 import { labTopology, useLab } from './harness.ts';
-import { eventually, runtime } from './support.ts';
+import { eventually, nvlab, runtime } from './support.ts';
 
 const testLab = useLab(labTopology('console.yaml'));
 const NODES = ['hv1', 'hv2', 'hv3', 'sn1', 'gw1'];
@@ -76,6 +76,20 @@ afterAll(async () => {
 });
 
 describe('the console of a real lab', () => {
+  test("nvlab console prints the Raft leader's console first, then every other member's; each serves the page", async () => {
+    const r = await nvlab(['console', '--no-open', testLab.name]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const urls = r.stdout.match(/http:\/\/[\d.]+:\d+\//g) ?? [];
+    expect(urls.sort()).toEqual(
+      members()
+        .map((m) => `http://${m.mgmtIp}:${API_PORT}/`)
+        .sort(),
+    );
+    const leader = (await (await labNorthbound(runtime, testLab.name)).members().then(unwrap)).items.find((m) => m.raft === 'leader');
+    expect(r.stdout.split('\n')[0]).toBe(`http://${leader?.ip}:${API_PORT}/`);
+    for (const url of urls) expect(await fetch(url).then((res) => res.text())).toMatch(/<title>[^<]*nvlab console/);
+  });
+
   test('every transport node and its tunnels are listed, up, and drawn: the tunnels the topology calls for', async () => {
     await openConsole('lists');
     const { nodes } = await consoleText(watched.page);
