@@ -1,10 +1,10 @@
 // A lab's graph as one self-contained HTML file that works offline (no CDN, no fetch, no web
 // font): the SVG drawn in Node, the graph's JSON, the page's style and the viewer's script
 // (pan, zoom, click for details) all inline. The viewer is bundled by esbuild once and kept in
-// .cache/graph/, rebuilt when a file of src/graph/ is newer. Node only (it reads and writes
+// .cache/graph/ (src/util/build-cache.ts). Node only (it reads and writes
 // files), so not exported from graph/index.ts, which browser bundles import.
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cachedBuild } from '../util/build-cache.ts';
 import { projectRoot } from '../util/paths.ts';
 import { nodeElk } from './elk-node.ts';
 import { layoutGraph, type LayoutOptions } from './layout.ts';
@@ -12,35 +12,14 @@ import type { LabGraph } from './model.ts';
 import { EDGE_STYLES, KIND_COLOURS, STATE_COLOURS } from './svg-style.ts';
 import { escapeXml, toSvg, type SvgOptions } from './svg.ts';
 
-const SOURCES = join(projectRoot, 'src/graph');
-const ENTRY = join(SOURCES, 'page.ts');
+const ENTRY = join(projectRoot, 'src/graph/page.ts');
 const BUNDLE = join(projectRoot, '.cache/graph/page.js');
-
-async function bundleIsFresh(): Promise<boolean> {
-  try {
-    const built = (await stat(BUNDLE)).mtimeMs;
-    const sources = await readdir(SOURCES);
-    const times = await Promise.all(sources.map(async (f) => (await stat(join(SOURCES, f))).mtimeMs));
-    return times.every((t) => t <= built);
-  } catch {
-    return false;
-  }
-}
-
-/** Written beside and renamed, so two commands at once never read half a file. */
-async function keep(text: string): Promise<void> {
-  await mkdir(join(projectRoot, '.cache/graph'), { recursive: true });
-  const staging = `${BUNDLE}.${process.pid}`;
-  await writeFile(staging, text);
-  await rename(staging, BUNDLE);
-}
 
 let bundle: Promise<string> | undefined;
 
 /** The page's script: the viewer, bundled for browsers. */
 export function viewerBundle(): Promise<string> {
-  bundle ??= (async () => {
-    if (await bundleIsFresh()) return readFile(BUNDLE, 'utf8');
+  bundle ??= cachedBuild(BUNDLE, async () => {
     const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [ENTRY],
@@ -52,10 +31,8 @@ export function viewerBundle(): Promise<string> {
       minify: true,
       logLevel: 'error',
     });
-    const text = result.outputFiles[0]?.text ?? '';
-    await keep(text).catch(() => {}); // a read-only install builds it each time
-    return text;
-  })();
+    return result.outputFiles[0]?.text ?? '';
+  });
   bundle.catch(() => (bundle = undefined));
   return bundle;
 }

@@ -1,11 +1,12 @@
 // The controller as it ships into member containers: one ESM file bundled by esbuild for
 // Debian's Node.js 18 (what the node image has), the store schema, and the web console (its
 // browser script bundled by esbuild, its page and its style sheet; served by the members at `/`).
-// Each bundle is rebuilt only when a source file is newer than it.
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// Each bundle is rebuilt only when a source file is newer than it (src/util/build-cache.ts).
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { NodeFile } from '../../runtime/runtime.ts';
 import { CONSOLE_DIR, CONSOLE_FILES } from '../../model/index.ts';
+import { cachedBuild } from '../../util/build-cache.ts';
 import { projectRoot } from '../../util/paths.ts';
 
 /** Files every member needs: the bundled controller, the store's schema and the console. */
@@ -20,38 +21,8 @@ const CONSOLE_SOURCES = join(projectRoot, 'src/console');
 /** The console's scripts (the entry and the chunks split off it), as JSON: name → contents. */
 const CONSOLE_SCRIPTS = join(projectRoot, '.cache/console/scripts.json');
 
-async function newestUnder(dir: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? await newestUnder(path) : (await stat(path)).mtimeMs);
-  }
-  return newest;
-}
-
-async function isFresh(file: string): Promise<boolean> {
-  try {
-    const built = (await stat(file)).mtimeMs;
-    return built >= (await newestUnder(join(projectRoot, 'src'))) && built >= (await stat(join(projectRoot, 'package.json'))).mtimeMs;
-  } catch {
-    return false;
-  }
-}
-
-/** The cached build in `file` when it is fresh, else `make`'s, written there (atomically: a
- *  concurrent deploy reads a whole file or builds its own). */
-async function cached(file: string, make: () => Promise<string>): Promise<string> {
-  if (await isFresh(file)) return readFile(file, 'utf8');
-  const text = await make();
-  await mkdir(dirname(file), { recursive: true });
-  const staging = `${file}.${process.pid}`;
-  await writeFile(staging, text);
-  await rename(staging, file);
-  return text;
-}
-
 export function buildControllerBundle(): Promise<string> {
-  return cached(BUNDLE, async () => {
+  return cachedBuild(BUNDLE, async () => {
     const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [ENTRY],
@@ -72,7 +43,7 @@ export function buildControllerBundle(): Promise<string> {
  *  (CONSOLE_FILES.script), the worker that lays out its graph (CONSOLE_FILES.layoutWorker), and
  *  the chunks esbuild splits off them (what both use, what they import lazily). */
 export async function buildConsoleScripts(): Promise<Record<string, string>> {
-  const json = await cached(CONSOLE_SCRIPTS, async () => {
+  const json = await cachedBuild(CONSOLE_SCRIPTS, async () => {
     const { build } = await import('esbuild');
     const result = await build({
       entryPoints: {
