@@ -2,13 +2,15 @@
 // What the console knows of the lab, read from the API over and over: the resources and this
 // member's status every second, each transport node's status every second (one request per node,
 // never two at once for the same node, so a node that takes its member 2 s to give up on holds up
-// nobody else), each port's counters every few seconds. Each answer updates the readings and asks
+// nobody else), each port's counters every few seconds. The first time, every node's status and
+// every port's counters come in one answer each (a browser sends one origin only six requests at
+// a time: one by one, they took most of the first paint). Each answer updates the readings and asks
 // for a redraw; a failed read of a list keeps its last good value beside the error, a node whose
 // status cannot be read has none (it shows as not answering).
 import type { ClusterMember, LogicalPortStatistics, Status, TransportNodeStatus } from '../model/index.ts';
 // Values from the model's zod-free files: model/index.ts brings zod (the bundle's weight) and
 // node:crypto, which no browser has.
-import { API_PREFIX, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
+import { API_PREFIX, BULK_PATHS, RESOURCE_SEGMENTS } from '../model/api-paths.ts';
 import { failureText, get, type Answer } from './api.ts';
 import { complete, emptyReadings, type LabReadings, type NodeReading, type Reading } from './readings.ts';
 
@@ -75,9 +77,10 @@ export class LabPoller {
 
   private async readConfig(): Promise<void> {
     const r = this.readings;
-    // The first time, each node's status and each port's counters are asked as soon as the list
-    // naming them comes, not at the next tick (the first paint waits for them all).
     const first = r.nodes.at === 0;
+    // The first time, every node's status and every port's counters are asked at once, beside
+    // the lists (they need not wait for them): what they leave out is read once the lists came.
+    const atOnce = first ? { node: this.readAtOnce('node'), port: this.readAtOnce('port') } : undefined;
     const items = <T>(a: Answer<{ items: T[] }>): Answer<T[]> => (a.ok ? { ...a, body: a.body.items } : a);
     const list = <T>(resource: keyof typeof RESOURCE_SEGMENTS, reading: Reading<T[]>, then: () => void) =>
       get<{ items: T[] }>(`${API_PREFIX}/${RESOURCE_SEGMENTS[resource]}`).then((a) => {
@@ -86,8 +89,8 @@ export class LabPoller {
         return a;
       });
     const answers: Answer<unknown>[] = await Promise.all([
-      list('transportNodes', r.nodes, () => this.readAll('node')),
-      list('logicalPorts', r.ports, () => this.readAll('port')),
+      list('transportNodes', r.nodes, () => void atOnce?.node.then(() => this.readMissing('node'))),
+      list('logicalPorts', r.ports, () => void atOnce?.port.then(() => this.readMissing('port'))),
       list('logicalSwitches', r.switches, () => {}),
       list('logicalRouters', r.routers, () => {}),
       get<Status>(`${API_PREFIX}/status`).then((a) => {
@@ -105,6 +108,30 @@ export class LabPoller {
   private async readMembers(): Promise<void> {
     const a = await get<{ items: ClusterMember[] }>(`${API_PREFIX}/members`);
     this.note(this.readings.members, a.ok ? { ...a, body: a.body.items } : a);
+  }
+
+  /** Every node's status, or every port's counters, in one request. */
+  private async readAtOnce(what: 'node' | 'port'): Promise<void> {
+    const r = this.readings;
+    const at = () => ({ at: Date.now(), okAt: Date.now() });
+    if (what === 'node') {
+      const answer = await get<{ items: TransportNodeStatus[] }>(BULK_PATHS.nodeStatuses);
+      if (answer.ok) for (const s of answer.body.items) r.nodeStatus.set(s.node, { value: s, ...at() });
+    } else {
+      this.lastStats = Date.now();
+      const answer = await get<{ items: LogicalPortStatistics[] }>(BULK_PATHS.portStatistics, undefined, 'low');
+      if (answer.ok) for (const s of answer.body.items) r.portStats.set(s.port, { value: s, ...at() });
+    }
+    this.options.onChange();
+  }
+
+  /** Reads on its own each listed node or port that has no reading yet (the request for all of
+   *  them failed, or it came after it). */
+  private readMissing(what: 'node' | 'port'): void {
+    const r = this.readings;
+    if (what === 'node') {
+      for (const n of r.nodes.value ?? []) if (!r.nodeStatus.has(n.name)) this.once(`node:${n.name}`, () => this.readNode(n.name));
+    } else for (const p of r.ports.value ?? []) if (!r.portStats.has(p.name)) this.once(`port:${p.name}`, () => this.readPort(p.name));
   }
 
   /** Reads every node's status, or every port's counters, unless already under way. */

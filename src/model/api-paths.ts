@@ -11,6 +11,17 @@ export const RESOURCE_SEGMENTS = {
   logicalRouters: 'logical-routers',
 } as const;
 
+/** Every transport node's status, and every logical port's counters, in one answer each (the
+ *  console's first paint: a browser asks one origin only a few requests at a time). */
+export const BULK_PATHS = {
+  nodeStatuses: `${API_PREFIX}/status/transport-nodes`,
+  portStatistics: `${API_PREFIX}/statistics/logical-ports`,
+} as const;
+
+/** Where a member lays out a graph of the lab (the console asks it: a member keeps what it laid
+ *  out, so the console's next load, or the next person's, finds the layout made). */
+export const GRAPH_LAYOUT_PATH = `${API_PREFIX}/graph/layout`;
+
 /** The web console, at `/` of the API port: its page, its script (the chunks esbuild splits off it
  *  are served beside it), the script that lays out its graph in a worker, and its style sheet. */
 export const CONSOLE_FILES = {

@@ -59,6 +59,9 @@ const store = {
   }),
   members: () => [],
   masterships: () => [],
+  // web2 is deleted between the list and its read: the bulk answers leave it out.
+  listNodes: () => [{ name: 'hv1' }],
+  listPorts: () => [{ name: 'web1' }, { name: 'web2' }],
 } as unknown as Store;
 
 describe('status routes', () => {
@@ -86,6 +89,15 @@ describe('status routes', () => {
     expect(res.json()).toEqual({ error: 'not found', detail });
   });
 
+  it.each([
+    ['/api/v1/status/transport-nodes', nodeStatus],
+    ['/api/v1/statistics/logical-ports', portStatistics],
+  ] as const)('GET %s answers every item as its own route does, leaving out one deleted meanwhile', async (url, item) => {
+    const res = await app.inject({ method: 'GET', url });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ items: [item] });
+  });
+
   it("gives the member's Raft role in /api/v1/status", async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
     expect(res.json().store).toMatchObject({ leader: false, clusterConnected: true, role: 'follower' });
@@ -108,6 +120,10 @@ describe('status routes', () => {
       'application/json': { schema: { $ref: '#/components/schemas/LogicalPortStatus' } },
     });
     expect(op('/api/v1/logical-ports/{name}/statistics').operationId).toBe('getLogicalPortStatistics');
+    expect(op('/api/v1/status/transport-nodes').responses['200']!.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/TransportNodeStatusList' } },
+    });
+    expect(op('/api/v1/statistics/logical-ports').operationId).toBe('listLogicalPortStatistics');
     const tunnel = (doc.components.schemas.TransportNodeStatus as { properties: { tunnels: { items: { required: string[] } } } }).properties
       .tunnels.items;
     expect(tunnel.required).toEqual(['interface', 'remoteIp', 'encap']);
