@@ -1,42 +1,42 @@
 /// <reference lib="dom" />
-// Where the console lays out its graphs: in a worker (layout-worker.ts) when the browser starts
-// one, else in the page. The worker is started at once and given a small graph to lay out, so it
-// loads and compiles the layout engine while the page reads the API: the lab's first layout does
-// not pay for that (a cold first layout took several times longer than the next).
+// Where the console's graphs are laid out: by the member that served the page (POST
+// /api/v1/graph/layout), which keeps its layouts, so a lab's graph is laid out once for every
+// load and every person looking at it; where the member does not (an older member, a failure),
+// in a worker (layout-worker.ts), started then; where no worker runs, in the page.
 import { layoutGraph, type LabGraph, type LaidOutGraph } from '../graph/index.ts';
-import { CONSOLE_FILES } from '../model/api-paths.ts';
+import { CONSOLE_FILES, GRAPH_LAYOUT_PATH } from '../model/api-paths.ts';
+import { failureText, request } from './api.ts';
 import type { LayoutReply, LayoutRequest } from './layout-worker.ts';
 
-const WARM_UP: LabGraph = {
-  lab: 'warm-up',
-  view: 'physical',
-  nodes: ['a', 'b'].map((n) => ({ id: `transport-node:${n}`, kind: 'transport-node', name: n, world: 'physical', lines: [n], attrs: {} })),
-  edges: [{ id: 'link:a:b', kind: 'link', from: 'transport-node:a', to: 'transport-node:b', attrs: {} }],
-};
+/** A large lab's first layout on a busy member takes seconds. */
+const MEMBER_TIMEOUT_MS = 20_000;
 
 interface Pending {
   resolve(laidOut: LaidOutGraph): void;
   reject(err: Error): void;
 }
 
-export class Layouts {
-  private worker: Worker | undefined;
-  /** The worker's end of the conversation is the other port of this channel (layout-worker.ts). */
-  private port: MessagePort | undefined;
+export type LayoutPlace = 'member' | 'worker' | 'page';
+
+/** A layout worker, or undefined where none can start. */
+class LayoutWorker {
+  private readonly port: MessagePort;
   private next = 1;
   private readonly pending = new Map<number, Pending>();
-  /** Where the latest layout was made (the page says it on the graph, as `data-layout`). */
-  lastWhere: 'worker' | 'page' | undefined;
+  private stopped = false;
 
-  constructor() {
+  static start(): LayoutWorker | undefined {
     try {
-      this.worker = new Worker(CONSOLE_FILES.layoutWorker, { type: 'module' });
+      return new LayoutWorker(new Worker(CONSOLE_FILES.layoutWorker, { type: 'module' }));
     } catch {
-      this.worker = undefined;
+      return undefined;
     }
-    if (!this.worker) return;
+  }
+
+  private constructor(private readonly worker: Worker) {
+    // The worker's end of the conversation is the other port of this channel (layout-worker.ts).
     const channel = new MessageChannel();
-    this.worker.postMessage(channel.port2, [channel.port2]);
+    worker.postMessage(channel.port2, [channel.port2]);
     this.port = channel.port1;
     this.port.onmessage = ({ data }: MessageEvent<LayoutReply>) => {
       const p = this.pending.get(data.id);
@@ -44,30 +44,64 @@ export class Layouts {
       if ('laidOut' in data) p?.resolve(data.laidOut);
       else p?.reject(new Error(data.error));
     };
-    // A worker that cannot run (its script missing, a browser without module workers): the page
-    // lays out what it had asked, and everything after.
-    this.worker.onerror = (event) => {
+    // A worker that cannot run (its script missing, a browser without module workers) fails what
+    // it was asked; the page lays those out, and everything after.
+    worker.onerror = (event) => {
       event.preventDefault();
-      this.worker?.terminate();
-      this.worker = undefined;
-      this.port = undefined;
-      for (const p of this.pending.values()) p.reject(new Error('the layout worker stopped'));
-      this.pending.clear();
+      this.stop();
     };
-    void this.layout(WARM_UP).catch(() => {});
+  }
+
+  get running(): boolean {
+    return !this.stopped;
   }
 
   layout(graph: LabGraph): Promise<LaidOutGraph> {
-    const inPage = () => layoutGraph(graph).finally(() => (this.lastWhere = 'page'));
-    const port = this.port;
-    if (!port) return inPage();
+    if (this.stopped) return Promise.reject(new Error('the layout worker stopped'));
     const id = this.next++;
     return new Promise<LaidOutGraph>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      port.postMessage({ id, graph } satisfies LayoutRequest);
-    }).then((laidOut) => {
-      this.lastWhere = 'worker';
-      return laidOut;
-    }, inPage);
+      this.port.postMessage({ id, graph } satisfies LayoutRequest);
+    });
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error('the layout worker stopped'));
+    this.pending.clear();
+  }
+}
+
+export class Layouts {
+  private worker: LayoutWorker | undefined;
+  private memberLays = true;
+  /** Where the latest layout was made (the page says it on the graph, as `data-layout`). */
+  lastWhere: LayoutPlace | undefined;
+  /** Why the member did not lay out the latest graph it was asked (shown to nobody; tests read it). */
+  memberFailure: string | undefined;
+
+  async layout(graph: LabGraph): Promise<LaidOutGraph> {
+    if (this.memberLays) {
+      const answer = await request<LaidOutGraph>('POST', GRAPH_LAYOUT_PATH, graph, MEMBER_TIMEOUT_MS);
+      if (answer.ok) return this.made('member', answer.body);
+      this.memberFailure = failureText(answer);
+      // A member that does not lay out graphs will not start to.
+      if (answer.status === 404 || answer.status === 501) this.memberLays = false;
+    }
+    this.worker ??= LayoutWorker.start();
+    if (this.worker?.running) {
+      try {
+        return this.made('worker', await this.worker.layout(graph));
+      } catch {
+        // laid out in the page
+      }
+    }
+    return this.made('page', await layoutGraph(graph));
+  }
+
+  private made(where: LayoutPlace, laidOut: LaidOutGraph): LaidOutGraph {
+    this.lastWhere = where;
+    return laidOut;
   }
 }

@@ -65,8 +65,18 @@ export class TopologyView {
       return;
     }
     const structure = structureOf(graph);
-    const relayout = structure !== this.structure || !this.laidOut;
-    if (relayout) this.laidOut = await this.layout(graph);
+    let relayout = structure !== this.structure || !this.laidOut;
+    let laid = true;
+    if (relayout) {
+      try {
+        this.laidOut = await this.layout(graph);
+      } catch (err) {
+        // Nowhere to lay it out (the member is gone, and the layout engine with it): the last
+        // layout stays, its elements in their new states, and the next drawing tries again.
+        if (!this.laidOut) throw err;
+        [relayout, laid] = [false, false];
+      }
+    }
     const laidOut = withLiveState(this.laidOut!, graph);
     const text = toSvg(laidOut, highlight ? { highlight: { nodes: highlight.nodes, edges: highlight.edges } } : {});
     const path = highlight && { nodes: highlight.nodes, edges: highlight.edges };
@@ -94,7 +104,7 @@ export class TopologyView {
       this.viewer.highlight(path);
       this.viewer.refresh(graph);
     }
-    this.structure = structure;
+    if (laid) this.structure = structure;
   }
 
   /** A message in place of the graph (nothing to draw, or a failure). */

@@ -3,6 +3,7 @@
 // and programs the transport nodes (southbound/programmer.ts).
 // Configuration comes from the environment the lab's runtime sets (see image/nvlab-node).
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { createApi, readConsoleFiles } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
@@ -11,8 +12,9 @@ import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
 import { TraceflowAgent } from './traceflow/agent.ts';
-import { API_PORT, CONSOLE_DIR, STORE_PORT } from '../model/index.ts';
+import { API_PORT, CONSOLE_DIR, LAYOUT_PROCESS_FILE, STORE_PORT } from '../model/index.ts';
 import { clusterMembers } from '../northbound-client/index.ts';
+import { LayoutProcess } from '../graph/layout-process.ts';
 
 const READY_FILE = '/run/nvlab/controller.ready';
 /** Written when the store has no quorum yet: the member runs and waits, and the node agent
@@ -80,6 +82,7 @@ export async function runMember(config: MemberConfig): Promise<void> {
     log,
   });
   traceflows.start();
+  const layouts = new LayoutProcess({ script: fileURLToPath(new URL(`./${LAYOUT_PROCESS_FILE}`, import.meta.url)) });
   const api = createApi({
     store,
     member: config.name,
@@ -88,6 +91,7 @@ export async function runMember(config: MemberConfig): Promise<void> {
     // A member's peers answer within a second or are shown as not answering.
     members: () => clusterMembers(config.members, { timeoutMs: 1000 }),
     console: await readConsoleFiles(CONSOLE_DIR),
+    layout: (graph) => layouts.layout(graph),
   });
   if (programmer.debug) {
     api.addHook('onResponse', async (request, reply) => {

@@ -7,23 +7,26 @@
 export const GRAPH_VIEWS = ['physical', 'logical', 'both'] as const;
 export type GraphView = (typeof GRAPH_VIEWS)[number];
 
-export type GraphNodeKind = 'member' | 'transport-node' | 'network' | 'host' | 'switch' | 'router' | 'port';
+export const GRAPH_NODE_KINDS = ['member', 'transport-node', 'network', 'host', 'switch', 'router', 'port'] as const;
+export type GraphNodeKind = (typeof GRAPH_NODE_KINDS)[number];
 
-export type GraphEdgeKind =
+export const GRAPH_EDGE_KINDS = [
   /** A node's link onto a network (management, underlay, a physical network). */
-  | 'link'
+  'link',
   /** A tunnel between two transport nodes. */
-  | 'tunnel'
+  'tunnel',
   /** A port on its logical switch. */
-  | 'port'
+  'port',
   /** A router's interface on a switch. */
-  | 'interface'
+  'interface',
   /** A router's uplink onto a physical network. */
-  | 'uplink'
+  'uplink',
   /** A switch bridged onto a physical network by an L2 gateway. */
-  | 'bridge'
+  'bridge',
   /** Logical to physical: the transport node that hosts a port, runs a router, or bridges a switch. */
-  | 'placement';
+  'placement',
+] as const;
+export type GraphEdgeKind = (typeof GRAPH_EDGE_KINDS)[number];
 
 type Attr = string | number | boolean;
 

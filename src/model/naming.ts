@@ -12,6 +12,8 @@ export const LABEL_NETWORK = 'nvlab.network';
 export const API_PORT = 8080;
 /** Where the controller's assets put a member's web console (CONSOLE_FILES) in its container. */
 export const CONSOLE_DIR = '/opt/nvlab/console';
+/** The member's graph-layout process, beside the member's own bundle. */
+export const LAYOUT_PROCESS_FILE = 'graph-layout.mjs';
 /** Controller members listen here for transport nodes' ovsdb-servers (their OVSDB managers). */
 export const OVSDB_MANAGER_PORT = 6640;
 /** Controller members listen here for br-int's OpenFlow 1.3 connections. */

@@ -7,6 +7,7 @@ import { toHttpError } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
 import { API_PREFIX, type ClusterMember } from '../../model/index.ts';
+import type { LabGraph, LaidOutGraph } from '../../graph/index.ts';
 
 export interface ApiOptions {
   store: Store;
@@ -23,6 +24,8 @@ export interface ApiOptions {
   southbound?: SouthboundReader;
   /** Every member of the cluster, each asked for its status (GET /api/v1/members). */
   members?: () => Promise<ClusterMember[]>;
+  /** Lays out the graphs the console sends (POST /api/v1/graph/layout; absent: 501). */
+  layout?: (graph: LabGraph) => Promise<LaidOutGraph>;
   /** The web console's files, served at `/` (absent: the API alone). */
   console?: ConsoleFiles;
   /** fastify logger option (default off). */
@@ -52,6 +55,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
     app.route({
       method: route.method,
       url: route.path.replace(/\{([^}]+)\}/g, ':$1'),
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request, reply) => {
         const stale = route.method === 'GET' && !options.store.status().available;
         if (stale && options.staleReads === 'refuse' && route.path !== `${API_PREFIX}/status`) {
@@ -65,6 +69,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
           extraStatus: options.status,
           southbound: options.southbound,
           members: options.members,
+          layout: options.layout,
         });
         // Reads come from this member's replica; say so when it may be behind the cluster.
         if (stale) reply.header('x-nvstore-stale', 'true');

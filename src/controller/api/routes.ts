@@ -2,6 +2,7 @@
 // generated from the same list, so the document cannot miss or misdescribe a route. Each resource
 // of RESOURCES brings its routes and components (resource-routes.ts).
 import type { z } from 'zod';
+import type { LabGraph, LaidOutGraph } from '../../graph/index.ts';
 import {
   API_PREFIX,
   ClusterMemberSchema,
@@ -20,6 +21,7 @@ import type { SouthboundReader } from '../status/index.ts';
 import { resourceComponents, resourceRoutes } from './resource-routes.ts';
 import { STATUS_COMPONENTS, STATUS_ROUTES } from './status-routes.ts';
 import { TRACEFLOW_COMPONENTS, TRACEFLOW_ROUTES } from './traceflow-routes.ts';
+import { GRAPH_COMPONENTS, GRAPH_ROUTES } from './graph-routes.ts';
 
 export interface RouteContext {
   store: Store;
@@ -31,6 +33,8 @@ export interface RouteContext {
   southbound?: SouthboundReader | undefined;
   /** Every member, each asked for its status (absent in an API that knows no peers). */
   members?: (() => Promise<ClusterMember[]>) | undefined;
+  /** Lays a graph out (absent: the graph route answers 501). */
+  layout?: ((graph: LabGraph) => Promise<LaidOutGraph>) | undefined;
 }
 
 export interface RouteReply {
@@ -48,6 +52,8 @@ export interface RouteSpec {
   tag: string;
   /** Component name of the request body schema. */
   body?: string;
+  /** The largest body it takes, in bytes (default: fastify's, 1 MiB). */
+  bodyLimit?: number;
   /** Status -> [description, component name of the response body (none: empty body)]. */
   responses: Record<number, [string, string?]>;
   handle(ctx: RouteContext): Promise<RouteReply> | RouteReply;
@@ -70,6 +76,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   NoQuorumError: { schema: NoQuorumErrorSchema, io: 'output' },
   ...STATUS_COMPONENTS,
   ...TRACEFLOW_COMPONENTS,
+  ...GRAPH_COMPONENTS,
 };
 
 export const ROUTES: RouteSpec[] = [
@@ -123,4 +130,5 @@ export const ROUTES: RouteSpec[] = [
   },
   ...STATUS_ROUTES,
   ...TRACEFLOW_ROUTES,
+  ...GRAPH_ROUTES,
 ];

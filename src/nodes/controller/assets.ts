@@ -1,11 +1,11 @@
 // The controller as it ships into member containers: one ESM file bundled by esbuild for
-// Debian's Node.js 18 (what the node image has), the store schema, and the web console (its
+// Debian's Node.js 18 (what the node image has), the process beside it that lays out graphs, the store schema, and the web console (its
 // browser script bundled by esbuild, its page and its style sheet; served by the members at `/`).
 // Each bundle is rebuilt only when a source file is newer than it (src/util/build-cache.ts).
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { NodeFile } from '../../runtime/runtime.ts';
-import { CONSOLE_DIR, CONSOLE_FILES } from '../../model/index.ts';
+import { CONSOLE_DIR, CONSOLE_FILES, LAYOUT_PROCESS_FILE } from '../../model/index.ts';
 import { cachedBuild } from '../../util/build-cache.ts';
 import { projectRoot } from '../../util/paths.ts';
 
@@ -17,15 +17,21 @@ export interface ControllerAssets {
 const ENTRY = join(projectRoot, 'src/controller/member.ts');
 const SCHEMA = join(projectRoot, 'src/controller/store/nvstore.ovsschema');
 const BUNDLE = join(projectRoot, '.cache/controller/member.mjs');
+/** The process that lays out the console's graphs beside the member (ELK in it). */
+const LAYOUT_ENTRY = join(projectRoot, 'src/graph/layout-process-main.ts');
+const LAYOUT_BUNDLE = join(projectRoot, '.cache/controller/graph-layout.mjs');
+/** Where they go in a member's container: the member finds the layout process beside itself. */
+const MEMBER_DIR = '/opt/nvlab/controller';
 const CONSOLE_SOURCES = join(projectRoot, 'src/console');
 /** The console's scripts (the entry and the chunks split off it), as JSON: name → contents. */
 const CONSOLE_SCRIPTS = join(projectRoot, '.cache/console/scripts.json');
 
-export function buildControllerBundle(): Promise<string> {
-  return cachedBuild(BUNDLE, async () => {
+/** One program for Debian's Node.js 18, in one ESM file. */
+function nodeBundle(entry: string, file: string): Promise<string> {
+  return cachedBuild(file, async () => {
     const { build } = await import('esbuild');
     const result = await build({
-      entryPoints: [ENTRY],
+      entryPoints: [entry],
       bundle: true,
       write: false,
       format: 'esm',
@@ -38,6 +44,8 @@ export function buildControllerBundle(): Promise<string> {
     return result.outputFiles[0]?.text ?? '';
   });
 }
+
+export const buildControllerBundle = (): Promise<string> => nodeBundle(ENTRY, BUNDLE);
 
 /** The web console's scripts, for the browser: src/console/main.ts and what it imports
  *  (CONSOLE_FILES.script), the worker that lays out its graph (CONSOLE_FILES.layoutWorker), and
@@ -77,10 +85,16 @@ export async function buildConsole(): Promise<Record<string, string>> {
 }
 
 export async function controllerAssets(): Promise<ControllerAssets> {
-  const [bundle, schema, web] = await Promise.all([buildControllerBundle(), readFile(SCHEMA, 'utf8'), buildConsole()]);
+  const [bundle, layout, schema, web] = await Promise.all([
+    buildControllerBundle(),
+    nodeBundle(LAYOUT_ENTRY, LAYOUT_BUNDLE),
+    readFile(SCHEMA, 'utf8'),
+    buildConsole(),
+  ]);
   return {
     files: [
-      { path: '/opt/nvlab/controller/member.mjs', content: bundle },
+      { path: `${MEMBER_DIR}/member.mjs`, content: bundle },
+      { path: `${MEMBER_DIR}/${LAYOUT_PROCESS_FILE}`, content: layout },
       { path: '/opt/nvlab/nvstore.ovsschema', content: schema },
       ...Object.entries(web).map(([name, content]) => ({ path: `${CONSOLE_DIR}/${name}`, content })),
     ],

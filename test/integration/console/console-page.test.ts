@@ -5,6 +5,7 @@
 // the member cut off from its store's quorum (two store members frozen: the page says its data
 // may be stale, and stops saying so once they are back), and the member gone (the page says it
 // does not answer and keeps what it showed).
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +14,10 @@ import type { SouthboundReader } from '../../../src/controller/status/index.ts';
 import { Store } from '../../../src/controller/store/index.ts';
 import type { LogicalPortStatistics, TransportNodeStatus } from '../../../src/model/index.ts';
 import { geneveTunnel, programmedNode } from '../../../src/model/status-fixtures.ts';
+import { LayoutProcess } from '../../../src/graph/layout-process.ts';
 import { buildConsole } from '../../../src/nodes/controller/assets.ts';
 import { clusterMembers } from '../../../src/northbound-client/index.ts';
+import { projectRoot } from '../../../src/util/paths.ts';
 import { launchBrowser, watchedPage, type WatchedPage } from '../../support/browser.ts';
 import { freeze, startControllerCluster, waitUntil, type LocalCluster } from '../controller-store/support.ts';
 import { consoleText, tunnelEdgeStates, waitForReady } from '../../support/console-page.ts';
@@ -71,8 +74,12 @@ async function openConsole(name: string): Promise<void> {
   await waitForReady(watched.page, 10_000);
 }
 let others: string[] = [];
+/** The member lays out the console's graphs, as a member does (a child process); a test turns it off. */
+let layouts: LayoutProcess;
+let memberLays = true;
 
 beforeAll(async () => {
+  layouts = new LayoutProcess({ script: join(projectRoot, 'src/graph/layout-process-main.ts'), execArgv: ['--import', 'tsx'] });
   cluster = await startControllerCluster(3);
   // A follower survives the loss of the other two (a leader keeps claiming leadership a while).
   const remote = cluster.remotes[2]!;
@@ -87,6 +94,7 @@ beforeAll(async () => {
     status: () => ({ masterOf: Object.keys(NODES) }),
     members,
     console: await buildConsole(),
+    layout: (graph) => (memberLays ? layouts.layout(graph) : Promise.reject(new Error('this member lays out nothing today'))),
   });
   const post = async (path: string, body: object) => {
     const res = await api.inject({ method: 'POST', url: `/api/v1/${path}`, payload: body });
@@ -107,6 +115,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const r of others) freeze(cluster, r, false);
   await browser?.close();
+  layouts?.close();
   await api?.close();
   await store?.close();
   await cluster?.stop();
@@ -146,11 +155,32 @@ describe('the console of a member, in a browser', () => {
     expect(
       await watched.page.$$eval('#graph svg [data-id^="transport-node:"]', (es) => es.map((e) => e.getAttribute('data-id')).sort()),
     ).toEqual(['transport-node:hv1', 'transport-node:hv2', 'transport-node:sn1']);
-    // Laid out in the console's worker, off the page's thread.
-    expect(await watched.page.$eval('#graph', (e) => e.getAttribute('data-layout'))).toBe('worker');
+    // Laid out by the member, and read with one request for every node's status and one for
+    // every port's counters.
+    expect(await watched.page.$eval('#graph', (e) => e.getAttribute('data-layout'))).toBe('member');
+    expect(watched.requests).toEqual(
+      expect.arrayContaining([`${url}api/v1/status/transport-nodes`, `${url}api/v1/statistics/logical-ports`]),
+    );
     expect(await watched.page.$$eval('#banners .banner', (e) => e.map((x) => x.textContent))).toEqual([]);
     expect(watched.requests.filter((r) => !r.startsWith(url))).toEqual([]);
     expect(watched.errors).toEqual([]);
+  });
+
+  it("lays its graph out in a worker, off the page's thread, when the member does not", async () => {
+    memberLays = false;
+    try {
+      await openConsole('worker-layout');
+      expect(await watched.page.$eval('#graph', (e) => e.getAttribute('data-layout'))).toBe('worker');
+      expect(await tunnelEdgeStates(watched.page)).toEqual({
+        'tunnel:hv1:hv2:geneve': 'up',
+        'tunnel:hv1:sn1:geneve': 'up',
+        'tunnel:hv2:sn1:geneve': 'up',
+      });
+      // The browser logs the member's failure to lay it out; nothing else.
+      expect(watched.errors.filter((e) => !e.includes('status of 500'))).toEqual([]);
+    } finally {
+      memberLays = true;
+    }
   });
 
   it('a node its member cannot read turns down with its tunnels, in the lists and on the graph, and back up', async () => {
