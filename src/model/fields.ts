@@ -3,7 +3,20 @@
 import { z } from 'zod';
 import { isIp, parseCidr, parseIfaceCidr } from './ipv4.ts';
 import { isUnicastMac } from './mac.ts';
-import { ENCAPS, MAX_VLAN, MAX_VNI, MIN_VLAN, MIN_VNI, NAME_PATTERN, REPLICATIONS, ROLES } from './vocabulary.ts';
+import {
+  ENCAPS,
+  MAX_VLAN,
+  MAX_VNI,
+  MIN_VLAN,
+  MIN_VNI,
+  NAME_PATTERN,
+  RATE_UNITS,
+  REPLICATIONS,
+  ROLES,
+  RULE_ACTIONS,
+  RULE_DIRECTIONS,
+  RULE_PROTOCOLS,
+} from './vocabulary.ts';
 
 /** An integer in [min, max], with one message for every way to miss it. */
 export function intIn(min: number, max: number, what: string) {
@@ -34,3 +47,35 @@ export const nicSchema = z.string({ error: NIC_EXPECTED }).regex(/^[A-Za-z0-9_.:
 export const roleSchema = z.enum(ROLES, { error: `a role: ${ROLES.join(', ')}` });
 export const encapSchema = z.enum(ENCAPS, { error: `an encap: ${ENCAPS.join(', ')}` });
 export const replicationSchema = z.enum(REPLICATIONS, { error: `a replication mode: ${REPLICATIONS.join(', ')}` });
+
+const PORTS_EXPECTED = 'a port from 1 to 65535, or a range like 8000-8080';
+const REMOTE_EXPECTED = "a subnet like 10.0.0.0/8 (0.0.0.0/0: anywhere) or a security group's name";
+const RATE_EXPECTED = 'a rate like 500kbit, 10mbit or 1gbit';
+
+/** A rule's transport ports: one port (a number, or its digits) or a range `A-B`. */
+export function parsePortRange(ports: number | string): { min: number; max: number } | undefined {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(String(ports));
+  if (!m) return undefined;
+  const [min, max] = [Number(m[1]), Number(m[2] ?? m[1])];
+  return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
+}
+
+/** A rate in kbit/s (`10mbit` → 10000). */
+export function parseRate(rate: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(rate);
+  if (!m) return undefined;
+  const kbps = Math.round(Number(m[1]) * RATE_UNITS[m[2] as keyof typeof RATE_UNITS]);
+  return kbps >= 1 ? kbps : undefined;
+}
+
+export const portRangeSchema = z
+  .union([z.int(), z.string()], { error: PORTS_EXPECTED })
+  .refine((p) => parsePortRange(p) !== undefined, { error: PORTS_EXPECTED });
+/** A rule's other end: a subnet, or the addresses of a group's ports. */
+export const remoteSchema = z
+  .string({ error: REMOTE_EXPECTED })
+  .refine((s) => parseCidr(s) !== undefined || NAME_PATTERN.test(s), { error: REMOTE_EXPECTED });
+export const rateSchema = z.string({ error: RATE_EXPECTED }).refine((s) => parseRate(s) !== undefined, { error: RATE_EXPECTED });
+export const directionSchema = z.enum(RULE_DIRECTIONS, { error: `a direction: ${RULE_DIRECTIONS.join(', ')}` });
+export const ruleProtocolSchema = z.enum(RULE_PROTOCOLS, { error: `a protocol: ${RULE_PROTOCOLS.join(', ')}` });
+export const ruleActionSchema = z.enum(RULE_ACTIONS, { error: `an action: ${RULE_ACTIONS.join(', ')}` });

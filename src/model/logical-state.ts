@@ -1,6 +1,8 @@
 // The logical network as the controller's pipeline computes from it: the store's resources,
 // reduced to what decides flows, in name order so that equal stores give equal states.
-import type { L2Gateway, LogicalPort, LogicalRouter, LogicalSwitch, RouterGateway, TransportNode } from './resources.ts';
+import { parsePortRange, parseRate } from './fields.ts';
+import type { L2Gateway, LogicalPort, LogicalRouter, LogicalSwitch, Qos, RouterGateway, SecurityGroup, TransportNode } from './resources.ts';
+import type { RuleAction, RuleDirection, RuleProtocol } from './vocabulary.ts';
 
 export type StateNode = Pick<TransportNode, 'name' | 'role' | 'encap' | 'underlayIp' | 'underlayMac'>;
 
@@ -17,6 +19,35 @@ export interface StatePort extends Pick<LogicalPort, 'name' | 'switch' | 'mac' |
    *  plugged in): other nodes get no unicast flow towards it, as a port that is down. Absent:
    *  up, or not known (the node is not connected), which is treated as up. */
   up?: boolean;
+  /** Its security groups, sorted (absent: none; the port is open). */
+  securityGroups?: readonly string[];
+  /** What it sends from another MAC or IP is dropped (resolved: its own setting, else on when
+   *  it is in a group; absent: off). */
+  portSecurity?: true;
+  /** What it may send: kbit/s, and the burst in kbit. */
+  qos?: StateQos;
+}
+
+export interface StateQos {
+  rateKbps: number;
+  burstKbits: number;
+}
+
+/** One rule of a group, resolved: `index` is its place in the group (rule index + 1 in words). */
+export interface StateRule {
+  index: number;
+  direction: RuleDirection;
+  protocol: RuleProtocol;
+  /** TCP and UDP: the destination ports it covers (absent: all). */
+  ports?: { min: number; max: number };
+  /** A subnet, or a group whose ports' addresses it stands for. */
+  remote: { cidr: string } | { group: string };
+  action: RuleAction;
+}
+
+export interface StateSecurityGroup {
+  name: string;
+  rules: readonly StateRule[];
 }
 
 /**
@@ -33,6 +64,8 @@ export interface LogicalState {
   switches: readonly StateSwitch[];
   ports: readonly StatePort[];
   routers?: readonly StateRouter[];
+  /** Every security group (absent or empty: no port is in one). */
+  securityGroups?: readonly StateSecurityGroup[];
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -43,6 +76,7 @@ export function logicalState(
   switches: readonly LogicalSwitch[],
   ports: readonly LogicalPort[],
   routers: readonly LogicalRouter[] = [],
+  securityGroups: readonly SecurityGroup[] = [],
 ): LogicalState {
   return {
     nodes: nodes
@@ -71,9 +105,7 @@ export function logicalState(
           : {}),
       }))
       .sort(byName),
-    ports: ports
-      .map((p) => ({ name: p.name, switch: p.switch, mac: p.mac, ...(p.ip ? { ip: p.ip } : {}), ...(p.node ? { node: p.node } : {}) }))
-      .sort(byName),
+    ports: ports.map(statePort).sort(byName),
     routers: routers
       .map((r) => ({
         name: r.name,
@@ -81,5 +113,40 @@ export function logicalState(
         ...(r.uplink ? { uplink: { mac: r.uplink.mac, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } } : {}),
       }))
       .sort(byName),
+    ...(securityGroups.length ? { securityGroups: securityGroups.map(stateGroup).sort(byName) } : {}),
+  };
+}
+
+/** A tenth of a second of the rate, when no burst is given (as `tc` and OVS's policing advise). */
+export function stateQos(qos: Qos): StateQos {
+  const rateKbps = parseRate(qos.rate)!;
+  return { rateKbps, burstKbits: qos.burst === undefined ? Math.max(1, Math.round(rateKbps / 10)) : parseRate(qos.burst)! };
+}
+
+function statePort(p: LogicalPort): StatePort {
+  const groups = [...new Set(p.securityGroups ?? [])].sort();
+  return {
+    name: p.name,
+    switch: p.switch,
+    mac: p.mac,
+    ...(p.ip ? { ip: p.ip } : {}),
+    ...(p.node ? { node: p.node } : {}),
+    ...(groups.length ? { securityGroups: groups } : {}),
+    ...((p.portSecurity ?? groups.length > 0) ? { portSecurity: true as const } : {}),
+    ...(p.qos ? { qos: stateQos(p.qos) } : {}),
+  };
+}
+
+function stateGroup(g: SecurityGroup): StateSecurityGroup {
+  return {
+    name: g.name,
+    rules: g.rules.map((r, index) => ({
+      index,
+      direction: r.direction,
+      protocol: r.protocol,
+      ...(r.ports === undefined ? {} : { ports: parsePortRange(r.ports)! }),
+      remote: r.remote.includes('/') ? { cidr: r.remote } : { group: r.remote },
+      action: r.action,
+    })),
   };
 }

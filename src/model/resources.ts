@@ -1,18 +1,24 @@
 // The northbound API's resources as zod schemas: the single source of truth for what a transport
-// node, a logical switch, a logical port and a logical router are. The controller's store
+// node, a logical switch, a logical port, a logical router and a security group are. The controller's store
 // validates every write with them, the API builds its request bodies and OpenAPI document from
 // them, and the lab runner's client sends what they describe.
 import { z } from 'zod';
 import {
   cidrSchema,
+  directionSchema,
   encapSchema,
   ifaceCidrSchema,
   ipv4Schema,
   macSchema,
   nameSchema,
   nicSchema,
+  portRangeSchema,
+  rateSchema,
+  remoteSchema,
   replicationSchema,
   roleSchema,
+  ruleActionSchema,
+  ruleProtocolSchema,
   vlanSchema,
   vniSchema,
 } from './fields.ts';
@@ -46,14 +52,54 @@ export const LogicalSwitchSchema = z.strictObject({
   l2Gateway: L2GatewaySchema.optional(),
 });
 
+/** One rule of a security group (docs/topology.md, "Security groups"). */
+export const SecurityRuleSchema = z
+  .strictObject({
+    direction: directionSchema,
+    protocol: ruleProtocolSchema.default('any'),
+    /** TCP and UDP only: one port or a range `A-B` (absent: every port). */
+    ports: portRangeSchema.optional(),
+    /** A subnet, or a group's name: the addresses of its ports, as they come and go. */
+    remote: remoteSchema.default('0.0.0.0/0'),
+    action: ruleActionSchema.default('allow'),
+  })
+  .superRefine((r, ctx) => {
+    if (r.ports !== undefined && r.protocol !== 'tcp' && r.protocol !== 'udp')
+      ctx.addIssue({ code: 'custom', path: ['ports'], message: `ports apply to tcp and udp only, not ${r.protocol}` });
+  });
+
+/** A named group of rules that ports join; its rules apply to each of its ports. */
+export const SecurityGroupSchema = z.strictObject({
+  name: nameSchema,
+  rules: z.array(SecurityRuleSchema, { error: 'a list of rules' }).default([]),
+});
+
+/** What a port may send: its rate and the burst above it (absent: a tenth of a second of the rate). */
+export const QosSchema = z.strictObject({
+  rate: rateSchema,
+  burst: rateSchema.optional(),
+});
+
+const uniqueNames = (names: readonly string[] | undefined, ctx: z.RefinementCtx) =>
+  names?.forEach((n, i) => {
+    if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['securityGroups', i], message: `${n} is listed twice` });
+  });
+
 // The MAC is required: the lab runner derives it (the store does not allocate addresses).
-export const LogicalPortSchema = z.strictObject({
+const LogicalPortObject = z.strictObject({
   name: nameSchema,
   switch: nameSchema,
   mac: macSchema,
   ip: ipv4Schema.optional(),
   node: nameSchema.optional(),
+  /** The security groups it is in (absent or empty: open, as a port without groups always was). */
+  securityGroups: z.array(nameSchema, { error: 'a list of security group names' }).optional(),
+  /** Drop what it sends from another MAC or IP (absent: on when it is in a group). */
+  portSecurity: z.boolean({ error: 'true or false' }).optional(),
+  qos: QosSchema.optional(),
 });
+
+export const LogicalPortSchema = LogicalPortObject.superRefine((p, ctx) => uniqueNames(p.securityGroups, ctx));
 
 /** A router's interface on a logical switch: it is a port of that switch with this MAC. */
 export const RouterInterfaceSchema = z.strictObject({
@@ -133,7 +179,8 @@ export const LogicalRouterSchema = LogicalRouterObject.superRefine(checkRouter);
 // PUT replaces the whole object; the name comes from the URL (a body may repeat it, unchanged).
 export const TransportNodeUpdateSchema = TransportNodeSchema.partial({ name: true });
 export const LogicalSwitchUpdateSchema = LogicalSwitchSchema.partial({ name: true });
-export const LogicalPortUpdateSchema = LogicalPortSchema.partial({ name: true });
+export const LogicalPortUpdateSchema = LogicalPortObject.partial({ name: true }).superRefine((p, ctx) => uniqueNames(p.securityGroups, ctx));
+export const SecurityGroupUpdateSchema = SecurityGroupSchema.partial({ name: true });
 // A router's cross-field checks must wrap the partial object.
 export const LogicalRouterUpdateSchema = LogicalRouterObject.partial({ name: true }).superRefine(checkRouter);
 
@@ -141,6 +188,9 @@ export type TransportNode = z.output<typeof TransportNodeSchema>;
 export type LogicalSwitch = z.output<typeof LogicalSwitchSchema>;
 export type LogicalPort = z.output<typeof LogicalPortSchema>;
 export type LogicalRouter = z.output<typeof LogicalRouterSchema>;
+export type SecurityGroup = z.output<typeof SecurityGroupSchema>;
+export type SecurityRule = z.output<typeof SecurityRuleSchema>;
+export type Qos = z.output<typeof QosSchema>;
 export type L2Gateway = z.output<typeof L2GatewaySchema>;
 export type RouterInterface = z.output<typeof RouterInterfaceSchema>;
 export type RouterUplink = z.output<typeof RouterUplinkSchema>;
@@ -149,3 +199,4 @@ export type TransportNodeInput = z.input<typeof TransportNodeSchema>;
 export type LogicalSwitchInput = z.input<typeof LogicalSwitchSchema>;
 export type LogicalPortInput = z.input<typeof LogicalPortSchema>;
 export type LogicalRouterInput = z.input<typeof LogicalRouterSchema>;
+export type SecurityGroupInput = z.input<typeof SecurityGroupSchema>;

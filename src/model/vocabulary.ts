@@ -33,3 +33,15 @@ export const CONTROLLER_SIZES = [1, 3, 5] as const;
  * into its group ids (src/controller/pipeline/ids.ts).
  */
 export const MAX_ROUTERS_PER_SWITCH = 16;
+
+/** A security group rule's words (docs/topology.md, "Security groups"). */
+export const RULE_DIRECTIONS = ['ingress', 'egress'] as const;
+export type RuleDirection = (typeof RULE_DIRECTIONS)[number];
+export const RULE_PROTOCOLS = ['icmp', 'tcp', 'udp', 'any'] as const;
+export type RuleProtocol = (typeof RULE_PROTOCOLS)[number];
+/** allow: stateful (replies pass, the connection is committed); allow-stateless: this direction
+ *  only; drop: silently; reject: a TCP reset or an ICMP port unreachable back to the sender. */
+export const RULE_ACTIONS = ['allow', 'allow-stateless', 'drop', 'reject'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
+/** Rate units of a port's QoS, in kbit/s each. */
+export const RATE_UNITS = { kbit: 1, mbit: 1000, gbit: 1_000_000 } as const;
