@@ -156,4 +156,57 @@ describe('layoutGraph', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("a large graph: each world in the file's order, each port over its hypervisor, the lines between the worlds through no node", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nvlab-layout-'));
+    try {
+      const ports = (s: number) =>
+        Array.from({ length: 20 }, (_, p) => `      s${s}p${p}: { on: hv${s * 20 + p + 1}, ip: 10.${s}.0.${p + 10} }`);
+      const yaml = [
+        'name: worlds',
+        'controllers: 3',
+        'transport-nodes:',
+        ...Array.from({ length: 60 }, (_, i) => `  hv${i + 1}: hypervisor`),
+        '  gw1: l3-gateway',
+        '  gw2: l3-gateway',
+        'physical-networks:',
+        '  internet: { subnet: 203.0.113.0/24, hosts: { www: 203.0.113.80 } }',
+        'logical-switches:',
+        ...[0, 1, 2].flatMap((s) => [`  net${s}:`, `    subnet: 10.${s}.0.0/24`, '    ports:', ...ports(s)]),
+        'logical-routers:',
+        '  edge:',
+        '    switches: { net0: 10.0.0.1, net1: 10.1.0.1, net2: 10.2.0.1 }',
+        '    uplink: { network: internet, ip: 203.0.113.2, gateways: [gw1, gw2] }',
+        '',
+      ].join('\n');
+      await writeFile(join(dir, 'worlds.yaml'), yaml);
+      const plan = planLab((await loadTopology(join(dir, 'worlds.yaml'))).topology);
+      for (const view of GRAPH_VIEWS) {
+        const graph = graphFromPlan(plan, view);
+        expectWellPlaced(await layoutGraph(graph), graph);
+      }
+      const graph = graphFromPlan(plan);
+      const laid = await layoutGraph(graph);
+      const at = new Map(laid.nodes.map((n) => [n.id, n]));
+      const xs = (kind: string) => laid.nodes.filter((n) => n.kind === kind && /^(hv|s)\d/.test(n.name)).map((n) => n.x);
+      for (const kind of ['port', 'transport-node']) expect(xs(kind)).toEqual([...xs(kind)].sort((a, b) => a - b));
+      // Rows of the same pitch: every port stands over its hypervisor, within a node's width.
+      for (const e of laid.edges.filter((e) => e.kind === 'placement' && e.from.startsWith('port:'))) {
+        const [port, hv] = [at.get(e.from)!, at.get(e.to)!];
+        expect(Math.abs(port.x + port.width / 2 - (hv.x + hv.width / 2)), e.id).toBeLessThan(hv.width);
+      }
+      // The router's lines (to its gateways, its uplink to a network under the nodes) pass between nodes.
+      const inside = (p: Point, n: PlacedNode) => p.x > n.x + 1 && p.x < n.x + n.width - 1 && p.y > n.y + 1 && p.y < n.y + n.height - 1;
+      for (const e of laid.edges.filter((e) => e.from === 'router:edge' && e.kind !== 'interface')) {
+        for (let i = 1; i < e.points.length; i++) {
+          const [a, b] = [e.points[i - 1]!, e.points[i]!];
+          const along = Array.from({ length: 200 }, (_, k) => ({ x: a.x + ((b.x - a.x) * k) / 199, y: a.y + ((b.y - a.y) * k) / 199 }));
+          for (const n of laid.nodes) expect(along.some((p) => inside(p, n)), `${e.id} through ${n.id}`).toBe(false);
+        }
+      }
+      expect(laid.edges.find((e) => e.id === 'uplink:edge')!.labelAt).toBeDefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
