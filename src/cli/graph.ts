@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { nodeElk } from '../graph/elk-node.ts';
 import { toHtml } from '../graph/html.ts';
+import { nodeLayout } from '../graph/layout-cache.ts';
 import { GRAPH_VIEWS, graphFromPlan, layoutGraph, toDot, toMermaid, toSvg, type GraphView, type LabGraph } from '../graph/index.ts';
 import { labGraph } from '../app/graph.ts';
 import { createRuntime } from '../app/runtime.ts';
@@ -21,7 +21,7 @@ const RENDER: Record<GraphFormat, (g: LabGraph) => string | Promise<string>> = {
   mermaid: toMermaid,
   dot: toDot,
   json: (g) => `${JSON.stringify(g, null, 2)}\n`,
-  svg: async (g) => toSvg(await layoutGraph(g, { elk: nodeElk })),
+  svg: async (g) => toSvg(await layoutGraph(g, nodeLayout)),
   html: toHtml,
 };
 

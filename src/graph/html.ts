@@ -1,12 +1,12 @@
 // A lab's graph as one self-contained HTML file that works offline (no CDN, no fetch, no web
 // font): the SVG drawn in Node, the graph's JSON, the page's style and the viewer's script
 // (pan, zoom, click for details) all inline. The viewer is bundled by esbuild once and kept in
-// .cache/graph/ (src/util/build-cache.ts). Node only (it reads and writes
-// files), so not exported from graph/index.ts, which browser bundles import.
+// .cache/graph/ (src/util/build-cache.ts), as ELK's answers are (layout-cache.ts). Node only (it
+// reads and writes files), so not exported from graph/index.ts, which browser bundles import.
 import { join } from 'node:path';
 import { cachedBuild } from '../util/build-cache.ts';
 import { projectRoot } from '../util/paths.ts';
-import { nodeElk } from './elk-node.ts';
+import { nodeLayout } from './layout-cache.ts';
 import { layoutGraph, type LayoutOptions } from './layout.ts';
 import type { LabGraph } from './model.ts';
 import { EDGE_STYLES, KIND_COLOURS, STATE_COLOURS } from './svg-style.ts';
@@ -86,7 +86,7 @@ export interface HtmlOptions extends SvgOptions {
 /** The whole page: title, legend, the drawing (a trace's path highlighted, if given), and the
  *  viewer with the graph's details. */
 export async function toHtml(graph: LabGraph, options: HtmlOptions = {}): Promise<string> {
-  const [laidOut, script] = await Promise.all([layoutGraph(graph, { elk: nodeElk, ...options.layout }), viewerBundle()]);
+  const [laidOut, script] = await Promise.all([layoutGraph(graph, { ...nodeLayout, ...options.layout }), viewerBundle()]);
   const title = `${graph.lab}: ${graph.view === 'both' ? 'physical and logical' : graph.view} view`;
   const sub = graph.readAt ? `live state read at ${graph.readAt}` : 'drawn from the topology file (no live state)';
   return [

@@ -43,6 +43,27 @@ function expectWellPlaced(g: LaidOutGraph, source: LabGraph): void {
   if (tunnels.length > 0) expect(tunnels.some((e) => e.labelAt)).toBe(true);
 }
 
+/** The plan of a topology file given as lines (written to a temporary directory, read back). */
+async function planOf(lines: string[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'nvlab-layout-'));
+  try {
+    await writeFile(join(dir, 'lab.yaml'), [...lines, ''].join('\n'));
+    return planLab((await loadTopology(join(dir, 'lab.yaml'))).topology);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const hypervisors = (count: number) => Array.from({ length: count }, (_, i) => `  hv${i + 1}: hypervisor`);
+/** `count` switches of 20 ports, port p of switch s on hypervisor s * 20 + p + 1. */
+const switches = (count: number) =>
+  Array.from({ length: count }, (_, s) => [
+    `  net${s}:`,
+    `    subnet: 10.${s}.0.0/24`,
+    '    ports:',
+    ...Array.from({ length: 20 }, (_, p) => `      s${s}p${p}: { on: hv${s * 20 + p + 1}, ip: 10.${s}.0.${p + 10} }`),
+  ]).flat();
+
 describe('layoutGraph', () => {
   it.each(topologies)('%s: every node placed, none overlapping, every edge from its node to its node, in each view', async (file) => {
     for (const view of GRAPH_VIEWS) {
@@ -132,28 +153,55 @@ describe('layoutGraph', () => {
   });
 
   it('a large graph (past the cheaper settings threshold) is placed as well, the worlds still apart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'nvlab-layout-'));
-    try {
-      const ports = (s: number) =>
-        Array.from({ length: 20 }, (_, p) => `      s${s}p${p}: { on: hv${s * 20 + p + 1}, ip: 10.${s}.0.${p + 10} }`);
-      const yaml = [
-        'name: large',
-        'controllers: 3',
-        'transport-nodes:',
-        ...Array.from({ length: 80 }, (_, i) => `  hv${i + 1}: hypervisor`),
-        'logical-switches:',
-        ...[0, 1, 2, 3].flatMap((s) => [`  net${s}:`, `    subnet: 10.${s}.0.0/24`, '    ports:', ...ports(s)]),
-        '',
-      ].join('\n');
-      await writeFile(join(dir, 'large.yaml'), yaml);
-      const graph = graphFromPlan(planLab((await loadTopology(join(dir, 'large.yaml'))).topology));
-      expect(graph.nodes.length).toBeGreaterThan(150);
-      const laid = await layoutGraph(graph);
-      expectWellPlaced(laid, graph);
-      const bottom = Math.max(...laid.nodes.filter((n) => n.world === 'logical').map((n) => n.y + n.height));
-      expect(Math.min(...laid.nodes.filter((n) => n.world === 'physical').map((n) => n.y))).toBeGreaterThan(bottom);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const plan = await planOf(['name: large', 'controllers: 3', 'transport-nodes:', ...hypervisors(80), 'logical-switches:', ...switches(4)]);
+    const graph = graphFromPlan(plan);
+    expect(graph.nodes.length).toBeGreaterThan(150);
+    const laid = await layoutGraph(graph);
+    expectWellPlaced(laid, graph);
+    const bottom = Math.max(...laid.nodes.filter((n) => n.world === 'logical').map((n) => n.y + n.height));
+    expect(Math.min(...laid.nodes.filter((n) => n.world === 'physical').map((n) => n.y))).toBeGreaterThan(bottom);
+  });
+
+  it("a large graph: each world in the file's order, each port over its hypervisor, the lines between the worlds through no node", async () => {
+    const plan = await planOf([
+      'name: worlds',
+      'controllers: 3',
+      'transport-nodes:',
+      ...hypervisors(60),
+      '  gw1: l3-gateway',
+      '  gw2: l3-gateway',
+      'physical-networks:',
+      '  internet: { subnet: 203.0.113.0/24, hosts: { www: 203.0.113.80 } }',
+      'logical-switches:',
+      ...switches(3),
+      'logical-routers:',
+      '  edge:',
+      '    switches: { net0: 10.0.0.1, net1: 10.1.0.1, net2: 10.2.0.1 }',
+      '    uplink: { network: internet, ip: 203.0.113.2, gateways: [gw1, gw2] }',
+    ]);
+    for (const view of GRAPH_VIEWS) {
+      const graph = graphFromPlan(plan, view);
+      expectWellPlaced(await layoutGraph(graph), graph);
     }
+    const graph = graphFromPlan(plan);
+    const laid = await layoutGraph(graph);
+    const at = new Map(laid.nodes.map((n) => [n.id, n]));
+    const xs = (kind: string) => laid.nodes.filter((n) => n.kind === kind && /^(hv|s)\d/.test(n.name)).map((n) => n.x);
+    for (const kind of ['port', 'transport-node']) expect(xs(kind)).toEqual([...xs(kind)].sort((a, b) => a - b));
+    // Rows of the same pitch: every port stands over its hypervisor, within a node's width.
+    for (const e of laid.edges.filter((e) => e.kind === 'placement' && e.from.startsWith('port:'))) {
+      const [port, hv] = [at.get(e.from)!, at.get(e.to)!];
+      expect(Math.abs(port.x + port.width / 2 - (hv.x + hv.width / 2)), e.id).toBeLessThan(hv.width);
+    }
+    // The router's lines (to its gateways, its uplink to a network under the nodes) pass between nodes.
+    const inside = (p: Point, n: PlacedNode) => p.x > n.x + 1 && p.x < n.x + n.width - 1 && p.y > n.y + 1 && p.y < n.y + n.height - 1;
+    for (const e of laid.edges.filter((e) => e.from === 'router:edge' && e.kind !== 'interface')) {
+      for (let i = 1; i < e.points.length; i++) {
+        const [a, b] = [e.points[i - 1]!, e.points[i]!];
+        const along = Array.from({ length: 200 }, (_, k) => ({ x: a.x + ((b.x - a.x) * k) / 199, y: a.y + ((b.y - a.y) * k) / 199 }));
+        for (const n of laid.nodes) expect(along.some((p) => inside(p, n)), `${e.id} through ${n.id}`).toBe(false);
+      }
+    }
+    expect(laid.edges.find((e) => e.id === 'uplink:edge')!.labelAt).toBeDefined();
   });
 });

@@ -5,9 +5,14 @@
 // networks), each world a group of its own when both are drawn. Tunnels join transport nodes of
 // one rank, which a layered layout cannot express (a full mesh would become as many ranks), so
 // ELK places the nodes and the tunnels are drawn after it as arcs above them (layout-arcs.ts).
-import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api.js';
+// A large graph has each world laid out on its own (layout-worlds.ts). ELK's answers are kept by
+// what it was given, in memory and, in Node, on disk (layout-cache.ts).
+import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { ARC_MAX, tunnelArcs } from './layout-arcs.ts';
-import { GROUP_TITLE, LABEL_TEXT, nodeBox, textWidth } from './metrics.ts';
+import { answers, elkGraph, LARGE, readElk, REVERSED, trimmed } from './layout-elk.ts';
+import { extent, GROUP_PAD, groupsOf, grow, WORLDS } from './layout-extent.ts';
+import { crossings, stackWorlds, worldGraph, type World } from './layout-worlds.ts';
+import { GROUP_TITLE, LABEL_TEXT } from './metrics.ts';
 import type { GraphEdge, GraphNode, LabGraph } from './model.ts';
 
 export interface Point {
@@ -52,12 +57,21 @@ export interface LaidOutGraph extends Omit<LabGraph, 'nodes' | 'edges'> {
 /** What layoutGraph needs of ELK (elkjs's `new ELK()`). */
 export type ElkEngine = { layout(graph: ElkNode): Promise<ElkNode> };
 
+/** ELK's answers kept beyond the process, by ELK's input (its JSON). What `get` returns is
+ *  checked against the input before use: a store may hold anything. */
+export interface PlacementStore {
+  get(input: string): Promise<unknown>;
+  set(input: string, answer: ElkNode): Promise<void>;
+}
+
 export interface LayoutOptions {
   /** Where ELK comes from (default: elkjs's bundle, imported on first use). Node passes one
    *  that compiles it from V8's code cache (elk-node.ts). */
   elk?: () => Promise<ElkEngine>;
   /** false: always ask ELK, even for a graph of a shape laid out just before (for benchmarks). */
   reuse?: boolean;
+  /** Where ELK's answers are kept between processes (Node: layout-cache.ts), read before asking ELK. */
+  store?: PlacementStore;
 }
 
 let elk: Promise<ElkEngine> | undefined;
@@ -74,141 +88,37 @@ function loadElk(): Promise<ElkEngine> {
 const MARGIN = 16;
 /** Room above transport nodes for the tunnel arcs (they are drawn within it). */
 const ARC_ROOM = ARC_MAX + 3 * LABEL_TEXT.lineHeight;
-/** A world's box: padding around its nodes. */
-const GROUP_PAD = 16;
-const WORLDS = ['logical', 'physical'] as const;
-/** Past this many nodes, cheaper settings: ELK's time grows fast with size (see bench:graph).
- *  A lab of 20 hypervisors (46 nodes) takes 0.7 s cold and 0.1 s warm with them, 1.1 s and
- *  0.25 s without (its picture, a fan of ports over a row of nodes, loses nothing); the
- *  console's first paint of such a lab drops by about half a second (bench:console). */
-const LARGE = 40;
+/** Between the worlds: both boxes' padding, the physical one's title and its tunnels' arcs. */
+const BETWEEN_WORLDS = 2 * GROUP_PAD + GROUP_TITLE + ARC_ROOM;
+/** Where the worlds are laid out apart, more room for the lines between them. */
+const CROSSING_ROOM = 88;
 
-/** Edges whose natural reading is bottom-up, turned for the layout so every edge flows down. */
-const REVERSED = new Set<GraphEdge['kind']>(['port']);
+type Placed = { nodes: PlacedNode[]; edges: PlacedEdge[] };
 
-const OPTIONS: Record<string, string> = {
-  'elk.algorithm': 'layered',
-  'elk.direction': 'DOWN',
-  'elk.edgeRouting': 'ORTHOGONAL',
-  'elk.nodeSize.constraints': '',
-  'elk.padding': '[top=0,left=0,bottom=0,right=0]',
-  'elk.spacing.nodeNode': '28',
-  'elk.spacing.edgeNode': '14',
-  'elk.spacing.edgeEdge': '8',
-  'elk.spacing.edgeLabel': '3',
-  'elk.spacing.componentComponent': '40',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '44',
-  'elk.layered.spacing.edgeNodeBetweenLayers': '14',
-  'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
-};
-
-/** For a graph of usual size: the file's order kept where it costs no crossing (hv1 left of
- *  hv2, as written), and the logical world's ranks all above the physical world's (ELK's
- *  partitions). Both cost time that grows with the square of the nodes. */
-const USUAL_OPTIONS: Record<string, string> = {
-  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-  'elk.partitioning.activate': 'true',
-};
-
-/** For a large graph, what costs least: ranks by longest path, straight segments, nodes in the
- *  file's order (no crossing reduction), each layer's nodes simply side by side, one piece. */
-const LARGE_OPTIONS: Record<string, string> = {
-  'elk.edgeRouting': 'POLYLINE',
-  'elk.layered.layering.strategy': 'LONGEST_PATH',
-  'elk.separateConnectedComponents': 'false',
-  'elk.layered.crossingMinimization.strategy': 'NONE',
-  'elk.layered.nodePlacement.strategy': 'SIMPLE',
-};
-
-/** For a large graph, the worlds are kept apart by an invisible node every logical rank is
- *  above and every physical one below. Partitions do it by linking every node of one world to
- *  every node of the other; this takes an edge from each logical sink and one to each physical
- *  source, the rest follows (every edge between the worlds flows down, logical to physical). */
-const BARRIER = 'barrier';
-
-function barrierEdges(graph: LabGraph, layoutEdges: readonly ElkExtendedEdge[]): ElkExtendedEdge[] {
-  const world = new Map(graph.nodes.map((n) => [n.id, n.world]));
-  const [hasOut, hasIn] = [new Set<string>(), new Set<string>()];
-  for (const e of layoutEdges) {
-    const [from, to] = [e.sources[0]!, e.targets[0]!];
-    if (world.get(from) !== world.get(to)) continue;
-    hasOut.add(from);
-    hasIn.add(to);
-  }
-  const quiet = { 'elk.layered.priority.shortness': '0', 'elk.layered.priority.straightness': '0' };
-  return graph.nodes.flatMap((n): ElkExtendedEdge[] => {
-    if (n.world === 'logical' && !hasOut.has(n.id))
-      return [{ id: `${BARRIER}:${n.id}`, sources: [n.id], targets: [BARRIER], layoutOptions: quiet }];
-    if (n.world === 'physical' && !hasIn.has(n.id))
-      return [{ id: `${BARRIER}:${n.id}`, sources: [BARRIER], targets: [n.id], layoutOptions: quiet }];
-    return [];
-  });
-}
-
-/** A network is drawn as a bus: as wide as its links need, so they do not converge on a point. */
-function nodeSize(n: GraphNode, degree: number): { width: number; height: number } {
-  const box = nodeBox(n.lines);
-  return n.kind === 'network' ? { ...box, width: Math.max(box.width, degree * 18) } : box;
-}
-
-function elkLabel(e: GraphEdge): ElkLabel[] {
-  if (e.label === undefined) return [];
-  // An address or VLAN belongs to the edge's source (a node's address on a network, a router's
-  // on a switch), so it sits by that end.
-  const placement = REVERSED.has(e.kind) ? 'HEAD' : 'TAIL';
-  return [
-    {
-      id: `label:${e.id}`,
-      text: e.label,
-      width: textWidth(e.label, LABEL_TEXT) + 4,
-      height: LABEL_TEXT.lineHeight,
-      layoutOptions: { 'elk.edgeLabels.placement': placement },
-    },
-  ];
-}
-
-function elkEdge(e: GraphEdge): ElkExtendedEdge {
-  const [from, to] = REVERSED.has(e.kind) ? [e.to, e.from] : [e.from, e.to];
-  // The mapping between the worlds matters less than either world's own shape.
-  const layoutOptions: Record<string, string> =
-    e.kind === 'placement' ? { 'elk.layered.priority.shortness': '0', 'elk.layered.priority.straightness': '0' } : {};
-  return { id: e.id, sources: [from], targets: [to], labels: elkLabel(e), layoutOptions };
-}
-
-function elkGraph(graph: LabGraph): ElkNode {
-  const degree = new Map<string, number>();
-  for (const e of graph.edges) for (const id of [e.from, e.to]) degree.set(id, (degree.get(id) ?? 0) + 1);
-  const large = graph.nodes.length > LARGE;
-  const partition = (n: GraphNode) => (large ? {} : { layoutOptions: { 'elk.partitioning.partition': n.world === 'logical' ? '0' : '1' } });
-  const children: ElkNode[] = graph.nodes.map((n) => ({ id: n.id, ...nodeSize(n, degree.get(n.id) ?? 0), ...partition(n) }));
-  const edges = graph.edges.filter((e) => e.kind !== 'tunnel').map(elkEdge);
-  if (large && graph.view === 'both') {
-    children.push({ id: BARRIER, width: 0, height: 0 });
-    edges.push(...barrierEdges(graph, edges));
-  }
-  return { id: 'root', layoutOptions: { ...OPTIONS, ...(large ? LARGE_OPTIONS : USUAL_OPTIONS) }, children, edges };
-}
-
-/** The nodes and edges where ELK put them (tunnels still unrouted). */
-function placed(graph: LabGraph, root: ElkNode): { nodes: PlacedNode[]; edges: PlacedEdge[] } {
-  const laidNodes = new Map((root.children ?? []).map((c) => [c.id, c]));
-  const laidEdges = new Map((root.edges ?? []).map((e) => [e.id, e]));
-  const nodes = graph.nodes.map((n) => {
-    const at = laidNodes.get(n.id);
-    return { ...n, x: at?.x ?? 0, y: at?.y ?? 0, width: at?.width ?? 0, height: at?.height ?? 0 };
-  });
+/** A graph of usual size: both worlds in one ELK graph, then room made between them. */
+async function placeWhole(graph: LabGraph, options: LayoutOptions): Promise<Placed> {
+  const { boxes, routes } = readElk(await placement(elkGraph(graph), options));
+  const nodes = graph.nodes.map((n) => ({ ...n, ...(boxes.get(n.id) ?? { x: 0, y: 0, width: 0, height: 0 }) }));
   const edges = graph.edges.map((e): PlacedEdge => {
-    const laid = laidEdges.get(e.id);
-    const points = (laid?.sections ?? []).flatMap((s, i) => [...(i === 0 ? [s.startPoint] : []), ...(s.bendPoints ?? []), s.endPoint]);
+    const route = routes.get(e.id);
+    const points = [...(route?.points ?? [])];
     if (REVERSED.has(e.kind)) points.reverse();
-    const label = laid?.labels?.[0];
-    const labelAt =
-      label && e.label !== undefined
-        ? { x: (label.x ?? 0) + (label.width ?? 0) / 2, y: (label.y ?? 0) + (label.height ?? 0) / 2 }
-        : undefined;
-    return { ...e, points: points.map((p) => ({ x: p.x, y: p.y })), ...(labelAt ? { labelAt } : {}) };
+    return { ...e, points, ...(route?.labelAt && e.label !== undefined ? { labelAt: route.labelAt } : {}) };
   });
+  if (graph.view === 'both' && WORLDS.every((w) => nodes.some((n) => n.world === w))) {
+    const physicalTop = Math.min(...nodes.filter((n) => n.world === 'physical').map((n) => n.y));
+    openGap(nodes, edges, physicalTop, BETWEEN_WORLDS);
+  }
   return { nodes, edges };
+}
+
+/** A large graph: each world placed by ELK on its own (both at once), then stacked. */
+async function placeWorlds(graph: LabGraph, options: LayoutOptions): Promise<Placed> {
+  const crossing = crossings(graph);
+  const worlds = WORLDS.filter((w) => graph.nodes.some((n) => n.world === w));
+  const answers = await Promise.all(worlds.map((w) => placement(worldGraph(graph, w, crossing), options)));
+  const placed = Object.fromEntries(worlds.map((w, i) => [w, readElk(answers[i]!)])) as Partial<Record<World, ReturnType<typeof readElk>>>;
+  return stackWorlds(graph, crossing, placed, BETWEEN_WORLDS + CROSSING_ROOM);
 }
 
 /** Moves everything at or below `y` down by `by` (edges crossing it stretch). */
@@ -219,44 +129,6 @@ function openGap(nodes: PlacedNode[], edges: PlacedEdge[], y: number, by: number
     e.points = e.points.map(move);
     if (e.labelAt) e.labelAt = move(e.labelAt);
   }
-}
-
-type Box = { x0: number; y0: number; x1: number; y1: number };
-const EMPTY: Box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
-const grow = (b: Box, x0: number, y0: number, x1 = x0, y1 = y0): Box => ({
-  x0: Math.min(b.x0, x0),
-  y0: Math.min(b.y0, y0),
-  x1: Math.max(b.x1, x1),
-  y1: Math.max(b.y1, y1),
-});
-
-/** What a set of nodes and edges covers: nodes, routes (an arc's top is its label's) and labels. */
-function extent(nodes: readonly PlacedNode[], edges: readonly PlacedEdge[]): Box {
-  let box = EMPTY;
-  for (const n of nodes) box = grow(box, n.x, n.y, n.x + n.width, n.y + n.height);
-  for (const e of edges) {
-    for (const p of e.curved ? [e.points[0]!, e.points[e.points.length - 1]!] : e.points) box = grow(box, p.x, p.y);
-    const l = e.labelAt;
-    if (l && e.label !== undefined) {
-      const half = textWidth(e.label, LABEL_TEXT) / 2 + 2;
-      box = grow(box, l.x - half, l.y - LABEL_TEXT.lineHeight / 2, l.x + half, l.y + LABEL_TEXT.lineHeight / 2);
-    } else if (e.curved) box = grow(box, e.points[1]!.x, (e.points[0]!.y + 3 * e.points[1]!.y) / 4);
-  }
-  return box;
-}
-
-/** Each world's box, around its own nodes and the edges within it. */
-function groupsOf(nodes: readonly PlacedNode[], edges: readonly PlacedEdge[]): PlacedGroup[] {
-  const worldOf = new Map(nodes.map((n) => [n.id, n.world]));
-  return WORLDS.map((world) => {
-    const own = edges.filter((e) => worldOf.get(e.from) === world && worldOf.get(e.to) === world);
-    const b = extent(
-      nodes.filter((n) => n.world === world),
-      own,
-    );
-    const top = b.y0 - GROUP_PAD - GROUP_TITLE;
-    return { world, x: b.x0 - GROUP_PAD, y: top, width: b.x1 - b.x0 + 2 * GROUP_PAD, height: b.y1 + GROUP_PAD - top };
-  });
 }
 
 /** Where things are depends on what is drawn, not on its live state: the shapes of the last few
@@ -297,17 +169,24 @@ export async function layoutGraph(graph: LabGraph, options: LayoutOptions = {}):
 
 /** ELK's answers (or ones it is working on) by what it was given: it never sees tunnels (they
  *  are arcs drawn over its placement) nor states, so a graph whose tunnels came or went, or one
- *  laid out before its tunnels were read (the console does, while it reads them), is placed once. */
+ *  laid out before its tunnels were read (the console does, while it reads them), is placed once.
+ *  Past these, the store's (a file drawn again in another process), then ELK's. */
 const placements = new Map<string, Promise<ElkNode>>();
 
-function placement(graph: LabGraph, options: LayoutOptions): Promise<ElkNode> {
-  const input = elkGraph(graph);
-  const run = async () => (await (options.elk ?? loadElk)()).layout(input);
+function placement(input: ElkNode, options: LayoutOptions): Promise<ElkNode> {
+  const run = async () => trimmed(await (await (options.elk ?? loadElk)()).layout(input));
   if (options.reuse === false) return run();
   const key = JSON.stringify(input);
   const known = placements.get(key);
   if (known) return known;
-  const placing = run();
+  const placing = (async () => {
+    const { store } = options;
+    const kept: unknown = await store?.get(key).catch(() => undefined);
+    if (kept !== undefined && answers(kept, input)) return kept;
+    const answer = await run();
+    await store?.set(key, answer).catch(() => {}); // only time lost next time if it cannot
+    return answer;
+  })();
   placements.set(key, placing);
   placing.catch(() => placements.delete(key));
   if (placements.size > RECENT) placements.delete(placements.keys().next().value!);
@@ -315,14 +194,8 @@ function placement(graph: LabGraph, options: LayoutOptions): Promise<ElkNode> {
 }
 
 async function place(graph: LabGraph, options: LayoutOptions): Promise<LaidOutGraph> {
-  const root = await placement(graph, options);
-  const { nodes, edges } = placed(graph, root);
+  const { nodes, edges } = graph.nodes.length > LARGE ? await placeWorlds(graph, options) : await placeWhole(graph, options);
   const grouped = graph.view === 'both' && WORLDS.every((w) => nodes.some((n) => n.world === w));
-  if (grouped) {
-    // Room between the worlds for both boxes' padding, the physical one's title and its tunnels.
-    const physicalTop = Math.min(...nodes.filter((n) => n.world === 'physical').map((n) => n.y));
-    openGap(nodes, edges, physicalTop, 2 * GROUP_PAD + GROUP_TITLE + ARC_ROOM);
-  }
   const arcs = tunnelArcs(
     nodes,
     graph.edges.filter((e) => e.kind === 'tunnel'),
