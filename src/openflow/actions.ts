@@ -90,6 +90,7 @@ export function encodeAction(w: BufferWriter, a: Action): void {
       w.u16(ActionType.SET_QUEUE).u16(8).u32(a.queueId);
       return;
     case 'nx_resubmit_table':
+    case 'nx_reg_load':
     case 'nx_reg_load2':
     case 'nx_ct':
     case 'nx_ct_clear':

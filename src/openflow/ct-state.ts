@@ -11,15 +11,17 @@ export function ctState(spec: string): KnownOxm {
   let value = 0;
   let mask = 0;
   const re = /([+-])([a-z]+)/gy;
+  let end = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(spec)) !== null) {
+    end = re.lastIndex;
     const bit = CtState[m[2] as CtStateFlag];
     if (bit === undefined) throw new OpenFlowEncodeError(`ct_state: unknown flag ${m[2]} in ${spec}`);
     if (mask & bit) throw new OpenFlowEncodeError(`ct_state: ${m[2]} given twice in ${spec}`);
     mask |= bit;
     if (m[1] === '+') value |= bit;
   }
-  if (re.lastIndex !== spec.length || mask === 0) throw new OpenFlowEncodeError(`ct_state: not a +flag-flag list: ${spec}`);
+  if (end !== spec.length || mask === 0) throw new OpenFlowEncodeError(`ct_state: not a +flag-flag list: ${spec}`);
   return { field: 'ct_state', value, mask };
 }
 

@@ -5,9 +5,9 @@ import { formatCtState } from './ct-state.ts';
 import { meterName, msgTypeName, multipartTypeName, packetInReasonName, portName, portReasonName, flowRemovedReasonName } from './constants.ts';
 import { errorSpecNames } from './errors.ts';
 import type { Instruction } from './instructions.ts';
-import type { Match, OxmField } from './match.ts';
+import { oxmFieldBits, type Match, type OxmField } from './match.ts';
 import type { MeterBand, MeterDesc } from './meter.ts';
-import type { CtZone, NxAction } from './nx-actions.ts';
+import type { NxAction, NxSubfield } from './nx-actions.ts';
 import type { Bucket, FlowStats, MultipartReplyBody, MultipartRequestBody, OfMessage, PortDesc } from './messages.ts';
 
 const hex = (v: number | bigint) => `0x${v.toString(16)}`;
@@ -56,6 +56,7 @@ export function formatAction(a: Action): string {
     case 'set_queue':
       return `set_queue:${a.queueId}`;
     case 'nx_resubmit_table':
+    case 'nx_reg_load':
     case 'nx_reg_load2':
     case 'nx_ct':
     case 'nx_ct_clear':
@@ -73,6 +74,8 @@ function formatNxAction(a: NxAction): string {
   switch (a.type) {
     case 'nx_resubmit_table':
       return `resubmit(${a.inPort === 0xfff8 ? '' : a.inPort},${a.table === 0xff ? '' : a.table})`;
+    case 'nx_reg_load':
+      return `load:${hex(a.value)}->${formatSubfield(a.dst)}`;
     case 'nx_reg_load2':
       return formatAction({ type: 'set_field', field: a.field });
     case 'nx_ct': {
@@ -80,7 +83,7 @@ function formatNxAction(a: NxAction): string {
       if (a.flags & 1) parts.push('commit');
       if (a.flags & 2) parts.push('force');
       if (a.table !== 0xff) parts.push(`table=${a.table}`);
-      if (typeof a.zone !== 'number' || a.zone !== 0) parts.push(`zone=${formatZone(a.zone)}`);
+      if (typeof a.zone !== 'number' || a.zone !== 0) parts.push(`zone=${typeof a.zone === 'number' ? a.zone : formatSubfield(a.zone)}`);
       const [first, ...rest] = a.actions;
       const exec = first?.type === 'nx_nat' ? (parts.push(formatNxAction(first)), rest) : a.actions;
       if (exec.length > 0) parts.push(`exec(${exec.map(formatAction).join(',')})`);
@@ -101,8 +104,10 @@ function formatNxAction(a: NxAction): string {
   }
 }
 
-function formatZone(zone: CtZone): string {
-  return typeof zone === 'number' ? String(zone) : `${zone.field}[${zone.ofs}..${zone.ofs + zone.nbits - 1}]`;
+// As OVS writes a subfield, with our field names: reg6[0..15], ct_mark[0], ct_mark[] (whole).
+function formatSubfield({ field, ofs, nbits }: NxSubfield): string {
+  if (ofs === 0 && nbits === oxmFieldBits(field)) return `${field}[]`;
+  return `${field}[${nbits === 1 ? ofs : `${ofs}..${ofs + nbits - 1}`}]`;
 }
 
 export function formatActions(actions: readonly Action[]): string {

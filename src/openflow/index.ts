@@ -30,7 +30,7 @@ export { OpenFlowController, type ControllerOptions, type ControllerEvents } fro
 export { OpenFlowConnection, type ConnectionOptions, type ConnectionEvents, type DisconnectReason } from './connection.ts';
 export type * from './messages.ts';
 export type { Action } from './actions.ts';
-export type { CtOptions, CtZone, NatOptions, NxAction } from './nx-actions.ts';
+export type { CtOptions, CtZone, NatOptions, NxAction, NxSubfield } from './nx-actions.ts';
 export { ctState } from './ct-state.ts';
 export type { Instruction } from './instructions.ts';
 export type { Match, OxmField, KnownOxm, RawOxm, OxmFieldName, OxmValue } from './match.ts';

@@ -1,5 +1,6 @@
-// Nicira's experimenter actions (vendor 0x2320) that OVS takes in OpenFlow 1.3: resubmit, a
-// masked set_field (NXAST_REG_LOAD2), and conntrack: ct(), ct_clear and the nat() nested in ct.
+// Nicira's experimenter actions (vendor 0x2320) that OVS takes in OpenFlow 1.3: resubmit, the
+// partial writes of a field (NXAST_REG_LOAD, NXAST_REG_LOAD2), and conntrack: ct(), ct_clear and
+// the nat() nested in ct.
 // Each has its Action form, its bytes as ovs-ofctl sends them, and a decoder that gives back
 // the same form from what the switch reports (flow stats), so a decoded action re-encodes to
 // the same bytes. A form we cannot represent (a zone in a field we do not name, an IPv6 NAT
@@ -16,6 +17,7 @@ import {
   NXAST_CT,
   NXAST_CT_CLEAR,
   NXAST_NAT,
+  NXAST_REG_LOAD,
   NXAST_REG_LOAD2,
   NXAST_RESUBMIT_TABLE,
 } from './constants.ts';
@@ -34,12 +36,22 @@ import {
   type OxmFieldName,
 } from './match.ts';
 
-/** Where ct() finds the zone: a number, or bits [ofs, ofs+nbits) of a Nicira field (a register). */
-export type CtZone = number | { field: OxmFieldName; ofs: number; nbits: number };
+/** Bits [ofs, ofs+nbits) of a Nicira field (NXM class 1: registers, ct_mark, ct_label, ...). */
+export interface NxSubfield {
+  field: OxmFieldName;
+  ofs: number;
+  nbits: number;
+}
+
+/** Where ct() finds the zone: a number, or a register's bits. */
+export type CtZone = number | NxSubfield;
 
 export type NxAction =
   /** NXAST_RESUBMIT_TABLE: re-run the pipeline from `table` (0xff: this table) as if from inPort. */
   | { type: 'nx_resubmit_table'; inPort: number; table: number }
+  /** NXAST_REG_LOAD: `value` into bits of a field; how ovs-ofctl writes set_field:1/1->ct_mark
+   *  (load:0x1->NXM_NX_CT_MARK[0]) in OpenFlow 1.3. */
+  | { type: 'nx_reg_load'; dst: NxSubfield; value: bigint }
   /** NXAST_REG_LOAD2: set_field of the bits `field.mask` selects (OpenFlow 1.3's own set_field
    *  cannot carry a mask); OVS prints it set_field:value/mask->field. */
   | { type: 'nx_reg_load2'; field: OxmField }
@@ -119,6 +131,10 @@ export function encodeNxAction(w: BufferWriter, a: NxAction, encodeNested: (w: B
       header(w, NXAST_RESUBMIT_TABLE);
       w.u16(a.inPort).u8(a.table).zeros(3);
       break;
+    case 'nx_reg_load':
+      header(w, NXAST_REG_LOAD);
+      w.u16(ofsNbits(a.dst)).u32(nxmHeader(a.dst.field)).u64(a.value);
+      break;
     case 'nx_reg_load2':
       header(w, NXAST_REG_LOAD2);
       encodeOxm(w, a.field);
@@ -127,7 +143,7 @@ export function encodeNxAction(w: BufferWriter, a: NxAction, encodeNested: (w: B
       header(w, NXAST_CT);
       w.u16(a.flags);
       if (typeof a.zone === 'number') w.u32(0).u16(a.zone);
-      else w.u32(nxmHeader(a.zone.field)).u16(ofsNbits(a.zone.ofs, a.zone.nbits, oxmFieldBits(a.zone.field)));
+      else w.u32(nxmHeader(a.zone.field)).u16(ofsNbits(a.zone));
       w.u8(a.table).zeros(3).u16(a.alg);
       encodeNested(w, a.actions);
       break;
@@ -168,6 +184,13 @@ export function decodeNxAction(subtype: number, len: number, b: BufferReader, de
       const inPort = b.u16();
       return { type: 'nx_resubmit_table', inPort, table: b.u8() };
     }
+    case NXAST_REG_LOAD: {
+      if (len !== 24) return undefined;
+      const bits = b.u16();
+      const field = fieldOfHeader(b.u32());
+      const value = b.u64();
+      return field === undefined ? undefined : { type: 'nx_reg_load', dst: subfield(field, bits), value };
+    }
     case NXAST_REG_LOAD2: {
       const field = decodeOxm(b);
       if (b.remaining >= 8) throw new OpenFlowDecodeError('reg_load2: trailing bytes after the OXM');
@@ -196,7 +219,7 @@ function decodeCt(len: number, b: BufferReader, decodeNested: (r: BufferReader) 
   if (zoneSrc === 0) return { type: 'nx_ct', flags, zone: zoneBits, table, alg, actions };
   const field = fieldOfHeader(zoneSrc);
   if (field === undefined) return undefined;
-  return { type: 'nx_ct', flags, zone: { field, ofs: zoneBits >> 6, nbits: (zoneBits & 0x3f) + 1 }, table, alg, actions };
+  return { type: 'nx_ct', flags, zone: subfield(field, zoneBits), table, alg, actions };
 }
 
 function decodeNat(len: number, b: BufferReader): NxAction | undefined {
@@ -214,11 +237,11 @@ function decodeNat(len: number, b: BufferReader): NxAction | undefined {
   return a;
 }
 
-// A field's 32-bit NXM header, as ct() names its zone source. Only Nicira's own fields: OVS's NXM
-// numbers for OpenFlow's basic fields differ from their OXM numbers.
+// A field's 32-bit NXM header, as ct() and reg_load name a field. Only Nicira's own fields: OVS's
+// NXM numbers for OpenFlow's basic fields differ from their OXM numbers.
 function nxmHeader(name: OxmFieldName): number {
   const spec = OXM_FIELDS[name];
-  if (!spec || spec.oxmClass !== OxmClass.NXM_1) throw new OpenFlowEncodeError(`ct zone: ${String(name)} is not a Nicira field`);
+  if (!spec || spec.oxmClass !== OxmClass.NXM_1) throw new OpenFlowEncodeError(`${String(name)} is not a Nicira field`);
   return ((spec.oxmClass << 16) | (spec.oxmField << 9) | (oxmFieldBits(name) / 8)) >>> 0;
 }
 
@@ -229,9 +252,15 @@ function fieldOfHeader(h: number): OxmFieldName | undefined {
   return name !== undefined && oxmFieldBits(name) === (h & 0xff) * 8 ? name : undefined;
 }
 
-function ofsNbits(ofs: number, nbits: number, width: number): number {
+// Nicira's ofs_nbits: the first bit in the high 10 bits, the number of bits less one in the low 6.
+function ofsNbits({ field, ofs, nbits }: NxSubfield): number {
+  const width = oxmFieldBits(field);
   if (!Number.isInteger(ofs) || !Number.isInteger(nbits) || ofs < 0 || nbits < 1 || nbits > 64 || ofs + nbits > width) {
-    throw new OpenFlowEncodeError(`ct zone: bits ${ofs}+${nbits} do not fit a ${width}-bit field`);
+    throw new OpenFlowEncodeError(`${field}: bits ${ofs}+${nbits} do not fit a ${width}-bit field`);
   }
   return (ofs << 6) | (nbits - 1);
+}
+
+function subfield(field: OxmFieldName, ofsNbits: number): NxSubfield {
+  return { field, ofs: ofsNbits >> 6, nbits: (ofsNbits & 0x3f) + 1 };
 }
