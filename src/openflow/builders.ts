@@ -1,5 +1,14 @@
 // Constructors with the defaults a controller usually wants, so call sites only say what matters.
-import { Group, MeterFlags, NO_BUFFER, Port, type FlowModCommand, type GroupModCommand, type GroupType, type MeterModCommand } from './constants.ts';
+import {
+  Group,
+  MeterFlags,
+  NO_BUFFER,
+  Port,
+  type FlowModCommand,
+  type GroupModCommand,
+  type GroupType,
+  type MeterModCommand,
+} from './constants.ts';
 import type { Action } from './actions.ts';
 import type { Instruction } from './instructions.ts';
 import type { Match } from './match.ts';

@@ -178,7 +178,14 @@ export type CtStateFlag = keyof typeof CtState;
 /** NXAST_NAT flags: which side to translate, and how ports are picked. */
 export const NatFlags = { SRC: 1 << 0, DST: 1 << 1, PERSISTENT: 1 << 2, PROTO_HASH: 1 << 3, PROTO_RANDOM: 1 << 4 } as const;
 /** NXAST_NAT range_present bits: which range fields follow the fixed part. */
-export const NatRange = { IPV4_MIN: 1 << 0, IPV4_MAX: 1 << 1, IPV6_MIN: 1 << 2, IPV6_MAX: 1 << 3, PROTO_MIN: 1 << 4, PROTO_MAX: 1 << 5 } as const;
+export const NatRange = {
+  IPV4_MIN: 1 << 0,
+  IPV4_MAX: 1 << 1,
+  IPV6_MIN: 1 << 2,
+  IPV6_MAX: 1 << 3,
+  PROTO_MIN: 1 << 4,
+  PROTO_MAX: 1 << 5,
+} as const;
 
 /** Reserved meter numbers (ofp_meter). */
 export const Meter = { MAX: 0xffff0000, SLOWPATH: 0xfffffffd, CONTROLLER: 0xfffffffe, ALL: 0xffffffff } as const;

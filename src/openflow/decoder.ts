@@ -7,7 +7,6 @@ import {
   flowModCommandName,
   groupModCommandName,
   HelloElemType,
-  meterModCommandName,
   MsgType,
   OFP_HEADER_LEN,
   OFP_VERSION,
@@ -16,7 +15,7 @@ import { OpenFlowDecodeError } from './errors.ts';
 import { decodeBuckets, decodeGroupType } from './group.ts';
 import { decodeInstructions } from './instructions.ts';
 import { decodeMatch } from './match.ts';
-import { decodeBands } from './meter.ts';
+import { decodeMeterMod } from './meter.ts';
 import type { OfMessage } from './messages.ts';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody } from './multipart.ts';
 import { decodePortDesc } from './port.ts';
@@ -184,14 +183,8 @@ function decodeBody(msgType: number, xid: number, version: number, r: BufferRead
       const groupId = r.u32();
       return { type: 'group_mod', xid, command, groupType, groupId, buckets: decodeBuckets(r) };
     }
-    case MsgType.METER_MOD: {
-      const commandNo = r.u16();
-      const command = meterModCommandName.get(commandNo);
-      if (command === undefined) throw new OpenFlowDecodeError(`unknown meter_mod command ${commandNo}`);
-      const flags = r.u16();
-      const meterId = r.u32();
-      return { type: 'meter_mod', xid, command, flags, meterId, bands: decodeBands(r) };
-    }
+    case MsgType.METER_MOD:
+      return decodeMeterMod(xid, r);
     case MsgType.MULTIPART_REQUEST:
     case MsgType.MULTIPART_REPLY: {
       const mpType = r.u16();

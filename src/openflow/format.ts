@@ -2,7 +2,17 @@
 // (field=value/mask, output:PORT, apply_actions(...)) so logs read like OVS's own.
 import type { Action } from './actions.ts';
 import { formatCtState } from './ct-state.ts';
-import { meterName, msgTypeName, multipartTypeName, packetInReasonName, portName, portReasonName, flowRemovedReasonName } from './constants.ts';
+import {
+  CT_RECIRC_NONE,
+  CtFlags,
+  meterName,
+  msgTypeName,
+  multipartTypeName,
+  packetInReasonName,
+  portName,
+  portReasonName,
+  flowRemovedReasonName,
+} from './constants.ts';
 import { errorSpecNames } from './errors.ts';
 import type { Instruction } from './instructions.ts';
 import { oxmFieldBits, type Match, type OxmField } from './match.ts';
@@ -80,12 +90,14 @@ function formatNxAction(a: NxAction): string {
       return formatAction({ type: 'set_field', field: a.field });
     case 'nx_ct': {
       const parts = [];
-      if (a.flags & 1) parts.push('commit');
-      if (a.flags & 2) parts.push('force');
-      if (a.table !== 0xff) parts.push(`table=${a.table}`);
+      if (a.flags & CtFlags.COMMIT) parts.push('commit');
+      if (a.flags & CtFlags.FORCE) parts.push('force');
+      if (a.table !== CT_RECIRC_NONE) parts.push(`table=${a.table}`);
       if (typeof a.zone !== 'number' || a.zone !== 0) parts.push(`zone=${typeof a.zone === 'number' ? a.zone : formatSubfield(a.zone)}`);
-      const [first, ...rest] = a.actions;
-      const exec = first?.type === 'nx_nat' ? (parts.push(formatNxAction(first)), rest) : a.actions;
+      // A leading nat() stands on its own; the other nested actions go in exec().
+      const natFirst = a.actions[0]?.type === 'nx_nat';
+      if (natFirst) parts.push(formatAction(a.actions[0]!));
+      const exec = natFirst ? a.actions.slice(1) : a.actions;
       if (exec.length > 0) parts.push(`exec(${exec.map(formatAction).join(',')})`);
       if (a.alg) parts.push(`alg=${a.alg === 21 ? 'ftp' : a.alg === 69 ? 'tftp' : a.alg}`);
       return `ct(${parts.join(',')})`;

@@ -26,9 +26,7 @@ describe('ct flows: we encode exactly what ovs-ofctl sends', () => {
         tableId: 1,
         priority: 100,
         match: [{ field: 'in_port', value: 1 }, IP, ctState('+new+trk')],
-        instructions: [
-          inst.apply(act.ct({ commit: true, zone: 5, exec: [act.setField({ field: 'ct_mark', value: 1 })] }), act.output(2)),
-        ],
+        instructions: [inst.apply(act.ct({ commit: true, zone: 5, exec: [act.setField({ field: 'ct_mark', value: 1 })] }), act.output(2))],
       }),
     );
   });
@@ -66,7 +64,10 @@ describe('ct flows: we encode exactly what ovs-ofctl sends', () => {
               zone: { field: 'reg6', ofs: 0, nbits: 16 },
               table: 2,
               // ovs-ofctl writes set_field:0x1/0x1->ct_mark as a reg_load of bit 0.
-              exec: [act.setField({ field: 'ct_label', value: 2n }), { type: 'nx_reg_load', dst: { field: 'ct_mark', ofs: 0, nbits: 1 }, value: 1n }],
+              exec: [
+                act.setField({ field: 'ct_label', value: 2n }),
+                { type: 'nx_reg_load', dst: { field: 'ct_mark', ofs: 0, nbits: 1 }, value: 1n },
+              ],
             }),
           ),
         ],
@@ -110,13 +111,20 @@ describe('meters: we encode exactly what ovs-ofctl sends', () => {
       meterMod({ command: 'modify', meterId: 2, flags: MeterFlags.PKTPS | MeterFlags.BURST, bands: [dropBand(200, 20)] }),
     );
     expectAsOfctl('ofctl_meter_mod_delete', meterMod({ command: 'delete', meterId: 2, flags: 0 }));
-    expect(formatMessage(decode('ofctl_meter_mod_kbps'))).toMatch(/ add meter=1 kbps burst stats bands=type=drop rate=10000 burst_size=1000$/);
+    expect(formatMessage(decode('ofctl_meter_mod_kbps'))).toMatch(
+      / add meter=1 kbps burst stats bands=type=drop rate=10000 burst_size=1000$/,
+    );
   });
 
   it('the meter instruction in a flow', () => {
     expectAsOfctl(
       'ofctl_flow_mod_meter',
-      flowMod({ tableId: 2, priority: 10, match: [{ field: 'in_port', value: 1 }], instructions: [inst.meter(1), inst.apply(act.output(2))] }),
+      flowMod({
+        tableId: 2,
+        priority: 10,
+        match: [{ field: 'in_port', value: 1 }],
+        instructions: [inst.meter(1), inst.apply(act.output(2))],
+      }),
     );
   });
 
@@ -147,7 +155,9 @@ describe('what ovs-vswitchd reports back decodes to what we installed', () => {
       expect(s.match.map(key).sort()).toEqual(f.match.map(key).sort());
       // Output to a port comes back with max_len 0, as ever.
       const withMaxLen = f.instructions.map((i) =>
-        i.type === 'apply_actions' ? { ...i, actions: i.actions.map((a) => (a.type === 'output' && a.maxLen === undefined ? { ...a, maxLen: 0 } : a)) } : i,
+        i.type === 'apply_actions'
+          ? { ...i, actions: i.actions.map((a) => (a.type === 'output' && a.maxLen === undefined ? { ...a, maxLen: 0 } : a)) }
+          : i,
       );
       expect(s.instructions).toEqual(withMaxLen);
       expect(s.cookie).toBe(f.cookie);

@@ -4,8 +4,9 @@
 // the switch's meter features.
 import type { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
-import { MeterBandType } from './constants.ts';
+import { MeterBandType, MeterModCommand, meterModCommandName } from './constants.ts';
 import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
+import type { MeterMod } from './messages.ts';
 
 /** A band: what happens to the traffic above `rate` (kbit/s or packets/s, as the meter's flags
  *  say); `burstSize` (kbit or packets) counts only with MeterFlags.BURST. */
@@ -88,6 +89,23 @@ export function decodeBands(r: BufferReader): MeterBand[] {
   return bands;
 }
 
+/** METER_MOD's body: command, flags, meter id, bands. */
+export function encodeMeterMod(w: BufferWriter, m: MeterMod): void {
+  const command = MeterModCommand[m.command];
+  if (command === undefined) throw new OpenFlowEncodeError(`unknown meter_mod command: ${String(m.command)}`);
+  w.u16(command).u16(m.flags).u32(m.meterId);
+  encodeBands(w, m.bands);
+}
+
+export function decodeMeterMod(xid: number, r: BufferReader): MeterMod {
+  const commandNo = r.u16();
+  const command = meterModCommandName.get(commandNo);
+  if (command === undefined) throw new OpenFlowDecodeError(`unknown meter_mod command ${commandNo}`);
+  const flags = r.u16();
+  const meterId = r.u32();
+  return { type: 'meter_mod', xid, command, flags, meterId, bands: decodeBands(r) };
+}
+
 export function encodeMeterConfig(w: BufferWriter, m: MeterDesc): void {
   const start = w.offset;
   w.u16(0).u16(m.flags).u32(m.meterId);
@@ -110,7 +128,9 @@ export function decodeMeterConfigList(r: BufferReader): MeterDesc[] {
 }
 
 export function encodeMeterStats(w: BufferWriter, m: MeterStats): void {
-  w.u32(m.meterId).u16(STATS_FIXED_LEN + BAND_STATS_LEN * m.bands.length).zeros(6);
+  w.u32(m.meterId)
+    .u16(STATS_FIXED_LEN + BAND_STATS_LEN * m.bands.length)
+    .zeros(6);
   w.u32(m.flowCount).u64(m.packetInCount).u64(m.byteInCount).u32(m.durationSec).u32(m.durationNsec);
   for (const b of m.bands) w.u64(b.packetCount).u64(b.byteCount);
 }
@@ -119,7 +139,8 @@ export function decodeMeterStatsList(r: BufferReader): MeterStats[] {
   const meters: MeterStats[] = [];
   while (r.remaining > 0) {
     const len = r.peekU16(4, 'meter stats length');
-    if (len < STATS_FIXED_LEN || (len - STATS_FIXED_LEN) % BAND_STATS_LEN !== 0) throw new OpenFlowDecodeError(`meter stats: bad length ${len}`);
+    if (len < STATS_FIXED_LEN || (len - STATS_FIXED_LEN) % BAND_STATS_LEN !== 0)
+      throw new OpenFlowDecodeError(`meter stats: bad length ${len}`);
     const b = r.sub(len, 'meter stats entry');
     const meterId = b.u32();
     b.skip(8);

@@ -98,7 +98,14 @@ export interface NatOptions {
 export function ctAction(o: CtOptions = {}): NxAction {
   const flags = (o.commit ? CtFlags.COMMIT : 0) | (o.force ? CtFlags.FORCE : 0);
   const nat = o.nat === undefined ? [] : [natAction(o.nat === true ? {} : o.nat)];
-  return { type: 'nx_ct', flags, zone: o.zone ?? 0, table: o.table ?? CT_RECIRC_NONE, alg: o.alg ?? 0, actions: [...nat, ...(o.exec ?? [])] };
+  return {
+    type: 'nx_ct',
+    flags,
+    zone: o.zone ?? 0,
+    table: o.table ?? CT_RECIRC_NONE,
+    alg: o.alg ?? 0,
+    actions: [...nat, ...(o.exec ?? [])],
+  };
 }
 
 export function natAction(o: NatOptions): NxAction {
@@ -177,7 +184,12 @@ function encodeNat(w: BufferWriter, a: Extract<NxAction, { type: 'nx_nat' }>): v
  * One Nicira action from its body after the subtype (`len` is the whole action's length), or
  * undefined for a subtype or form we keep raw. `decodeNested` reads ct()'s nested actions.
  */
-export function decodeNxAction(subtype: number, len: number, b: BufferReader, decodeNested: (r: BufferReader) => Action[]): NxAction | undefined {
+export function decodeNxAction(
+  subtype: number,
+  len: number,
+  b: BufferReader,
+  decodeNested: (r: BufferReader) => Action[],
+): NxAction | undefined {
   switch (subtype) {
     case NXAST_RESUBMIT_TABLE: {
       if (len !== 16) return undefined;

@@ -2,21 +2,12 @@
 // that a batch of messages becomes one Buffer (one socket write).
 import { encodeActions } from './actions.ts';
 import { BufferWriter } from './buffer-writer.ts';
-import {
-  ControllerRole,
-  FlowModCommand,
-  GroupModCommand,
-  GroupType,
-  HelloElemType,
-  MeterModCommand,
-  msgTypeCode,
-  OFP_VERSION,
-} from './constants.ts';
+import { ControllerRole, FlowModCommand, GroupModCommand, GroupType, HelloElemType, msgTypeCode, OFP_VERSION } from './constants.ts';
 import { OpenFlowEncodeError } from './errors.ts';
 import { encodeBuckets } from './group.ts';
 import { encodeInstructions } from './instructions.ts';
 import { encodeMatch } from './match.ts';
-import { encodeBands } from './meter.ts';
+import { encodeMeterMod } from './meter.ts';
 import type { OfMessage } from './messages.ts';
 import { encodeMultipartReplyBody, encodeMultipartRequestBody, multipartType } from './multipart.ts';
 import { encodePortDesc } from './port.ts';
@@ -132,11 +123,7 @@ function writeBody(w: BufferWriter, msg: OfMessage): void {
       encodeBuckets(w, msg.buckets);
       return;
     case 'meter_mod':
-      w.u16(enumValue(MeterModCommand, msg.command, 'meter_mod command'))
-        .u16(msg.flags)
-        .u32(msg.meterId);
-      encodeBands(w, msg.bands);
-      return;
+      return encodeMeterMod(w, msg);
     case 'multipart_request':
       w.u16(multipartType(msg.body)).u16(msg.flags).zeros(4);
       encodeMultipartRequestBody(w, msg.body);
