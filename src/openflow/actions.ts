@@ -1,10 +1,12 @@
 // Actions, their own sublanguage: output, group, set_field, VLAN push/pop, TTL handling, queues,
-// and Nicira's resubmit. Unknown actions survive decoding as raw bytes.
+// and Nicira's (nx-actions.ts): resubmit, masked set_field, conntrack. Unknown actions survive
+// decoding as raw bytes.
 import { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
-import { ActionType, CONTROLLER_MAX_LEN_NO_BUFFER, NXAST_RESUBMIT_TABLE, NX_VENDOR_ID, Port } from './constants.ts';
+import { ActionType, CONTROLLER_MAX_LEN_NO_BUFFER, NX_VENDOR_ID, Port } from './constants.ts';
 import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
 import { decodeOxm, encodeOxm, type OxmField } from './match.ts';
+import { ctAction, decodeNxAction, encodeNxAction, natAction, type NxAction } from './nx-actions.ts';
 import { decodeTlvs } from './tlv.ts';
 
 export type Action =
@@ -19,8 +21,7 @@ export type Action =
   | { type: 'copy_ttl_out' }
   | { type: 'copy_ttl_in' }
   | { type: 'set_queue'; queueId: number }
-  /** NXAST_RESUBMIT_TABLE: re-run the pipeline from `table` (0xff: this table) as if from inPort. */
-  | { type: 'nx_resubmit_table'; inPort: number; table: number }
+  | NxAction
   /** Any other experimenter action; `data` follows the 4-byte experimenter id. */
   | { type: 'experimenter'; experimenter: number; data: Buffer }
   /** An action type we do not interpret; `body` follows the 4-byte type/length header. */
@@ -33,12 +34,19 @@ export const act = {
       ? { type: 'output', port }
       : { type: 'output', port, maxLen: maxLen ?? CONTROLLER_MAX_LEN_NO_BUFFER },
   group: (groupId: number): Action => ({ type: 'group', groupId }),
-  setField: (field: OxmField): Action => ({ type: 'set_field', field }),
+  /** set_field; with a mask (e.g. one bit of ct_mark), Nicira's reg_load2, as OVS needs in 1.3. */
+  setField: (field: OxmField): Action =>
+    field.field !== 'raw' && field.mask !== undefined ? { type: 'nx_reg_load2', field } : { type: 'set_field', field },
   pushVlan: (ethertype = 0x8100): Action => ({ type: 'push_vlan', ethertype }),
   popVlan: (): Action => ({ type: 'pop_vlan' }),
   decTtl: (): Action => ({ type: 'dec_nw_ttl' }),
   setQueue: (queueId: number): Action => ({ type: 'set_queue', queueId }),
   resubmit: (table: number, inPort = 0xfff8): Action => ({ type: 'nx_resubmit_table', inPort, table }),
+  /** ct(commit, zone=5, table=1, nat, exec(set_field:1->ct_mark)): see CtOptions. */
+  ct: ctAction,
+  ctClear: (): Action => ({ type: 'nx_ct_clear' }),
+  /** nat(...) to nest in ct() by hand; act.ct({ nat }) places it first as OVS prints it. */
+  nat: natAction,
 };
 
 export function encodeAction(w: BufferWriter, a: Action): void {
@@ -82,8 +90,12 @@ export function encodeAction(w: BufferWriter, a: Action): void {
       w.u16(ActionType.SET_QUEUE).u16(8).u32(a.queueId);
       return;
     case 'nx_resubmit_table':
-      w.u16(ActionType.EXPERIMENTER).u16(16).u32(NX_VENDOR_ID).u16(NXAST_RESUBMIT_TABLE);
-      w.u16(a.inPort).u8(a.table).zeros(3);
+    case 'nx_reg_load':
+    case 'nx_reg_load2':
+    case 'nx_ct':
+    case 'nx_ct_clear':
+    case 'nx_nat':
+      encodeNxAction(w, a, encodeActions);
       return;
     case 'experimenter':
       if ((a.data.length + 8) % 8 !== 0) throw new OpenFlowEncodeError('experimenter action data must pad to 8');
@@ -153,12 +165,13 @@ function decodeAction(type: number, len: number, b: BufferReader): Action {
       return { type: 'set_queue', queueId: b.u32() };
     case ActionType.EXPERIMENTER: {
       const experimenter = b.u32('experimenter id');
-      if (experimenter === NX_VENDOR_ID && len === 16 && b.peekU16() === NXAST_RESUBMIT_TABLE) {
-        b.skip(2);
-        const inPort = b.u16();
-        return { type: 'nx_resubmit_table', inPort, table: b.u8() };
+      const data = b.rest();
+      if (experimenter === NX_VENDOR_ID && data.length >= 2) {
+        const body = new BufferReader(data, 2);
+        const nx = decodeNxAction(data.readUInt16BE(0), len, body, decodeActions);
+        if (nx) return nx;
       }
-      return { type: 'experimenter', experimenter, data: b.rest() };
+      return { type: 'experimenter', experimenter, data };
     }
     default:
       return { type: 'raw', actionType: type, body: b.rest() };

@@ -1,9 +1,19 @@
 // Constructors with the defaults a controller usually wants, so call sites only say what matters.
-import { Group, NO_BUFFER, Port, type FlowModCommand, type GroupModCommand, type GroupType } from './constants.ts';
+import {
+  Group,
+  MeterFlags,
+  NO_BUFFER,
+  Port,
+  type FlowModCommand,
+  type GroupModCommand,
+  type GroupType,
+  type MeterModCommand,
+} from './constants.ts';
 import type { Action } from './actions.ts';
 import type { Instruction } from './instructions.ts';
 import type { Match } from './match.ts';
-import type { Bucket, FlowMod, GroupMod, PacketOut } from './messages.ts';
+import type { Bucket, FlowMod, GroupMod, MeterMod, PacketOut } from './messages.ts';
+import type { MeterBand } from './meter.ts';
 
 type Without<T> = Omit<T, 'type' | 'xid'> & { xid?: number };
 
@@ -38,6 +48,22 @@ export function groupMod(fields: {
   xid?: number;
 }): Without<GroupMod> & { type: 'group_mod' } {
   return { type: 'group_mod', command: 'add', buckets: [], ...fields };
+}
+
+/** METER_MOD add with kbit/s rates, bursts and counters (MeterFlags KBPS | BURST | STATS), unless told otherwise. */
+export function meterMod(fields: {
+  command?: MeterModCommand;
+  meterId: number;
+  flags?: number;
+  bands?: MeterBand[];
+  xid?: number;
+}): Without<MeterMod> & { type: 'meter_mod' } {
+  return { type: 'meter_mod', command: 'add', flags: MeterFlags.KBPS | MeterFlags.BURST | MeterFlags.STATS, bands: [], ...fields };
+}
+
+/** A drop band: traffic above `rate` is dropped; `burstSize` in the meter's unit (default 0: the switch picks). */
+export function dropBand(rate: number, burstSize = 0): MeterBand {
+  return { type: 'drop', rate, burstSize };
 }
 
 /** PACKET_OUT of raw frame bytes (no switch buffer), as if received on inPort (default CONTROLLER). */

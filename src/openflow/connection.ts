@@ -4,18 +4,11 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { BufferWriter } from './buffer-writer.ts';
-import { Group, OFP_VERSION, Port, type ControllerRole } from './constants.ts';
-import {
-  ErrorType,
-  type OpenFlowDecodeError,
-  OpenFlowDisconnectedError,
-  type OpenFlowError,
-  OpenFlowHandshakeError,
-  OpenFlowInstallError,
-} from './errors.ts';
+import { Group, Meter, OFP_VERSION, Port, type ControllerRole } from './constants.ts';
+import type { ConnectionEvents, ConnectionOptions, DisconnectReason } from './connection-types.ts';
+import { ErrorType, OpenFlowDisconnectedError, OpenFlowHandshakeError, OpenFlowInstallError } from './errors.ts';
 import type {
   FeaturesReply,
-  FlowRemoved,
   FlowStats,
   FlowStatsFilter,
   GroupDesc,
@@ -23,45 +16,17 @@ import type {
   MultipartRequestBody,
   OfMessage,
   OutgoingMessage,
-  PacketIn,
   PortDesc,
-  PortStatus,
   SwitchDesc,
 } from './messages.ts';
+import type { MeterDesc, MeterFeatures, MeterStats } from './meter.ts';
 import { allFlows } from './multipart.ts';
 import type { GroupStats, PortStats } from './stats.ts';
 import { OpenFlowParser, type ParseResult } from './parser.ts';
 import { REPLY_TYPE, RequestTracker } from './requests.ts';
 import { serializeInto } from './serializer.ts';
 
-export interface ConnectionOptions {
-  /** Send an ECHO_REQUEST after this long without hearing from the switch (ms). Default 5000. */
-  echoInterval?: number;
-  /**
-   * Drop the session after this long without hearing from the switch (ms). Default 15000.
-   * A switch answers echoes in order, after the messages queued before them: keep this above
-   * the time the switch needs for the largest batch you send (OVS: ~20k-40k flow mods/s).
-   */
-  deadTime?: number;
-  /** Default timeout of request() (ms). Default 30000. */
-  requestTimeout?: number;
-  /** HELLO + FEATURES must complete within this (ms). Default 10000. */
-  handshakeTimeout?: number;
-}
-
-export type DisconnectReason = 'closed' | 'dead' | 'socket-error' | 'decode' | 'handshake' | 'local';
-
-export interface ConnectionEvents {
-  ready: [FeaturesReply];
-  message: [OfMessage];
-  packetIn: [PacketIn];
-  portStatus: [PortStatus];
-  flowRemoved: [FlowRemoved];
-  /** An ERROR whose xid matches no pending request or install batch. */
-  errorMessage: [OpenFlowError];
-  decodeError: [OpenFlowDecodeError];
-  disconnect: [{ reason: DisconnectReason; error?: Error }];
-}
+export type { ConnectionEvents, ConnectionOptions, DisconnectReason } from './connection-types.ts';
 
 type State = 'hello' | 'features' | 'ready' | 'closed';
 
@@ -247,6 +212,25 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   async groupStats(groupId: number = Group.ALL): Promise<GroupStats[]> {
     const body = await this.multipart({ kind: 'group', groupId });
     return body.kind === 'group' ? body.groups : [];
+  }
+
+  /** Counters of one meter and its bands, or of every meter (the default). */
+  async meterStats(meterId: number = Meter.ALL): Promise<MeterStats[]> {
+    const body = await this.multipart({ kind: 'meter', meterId });
+    return body.kind === 'meter' ? body.meters : [];
+  }
+
+  /** One meter's flags and bands, or every meter's (the default): what reconciling compares. */
+  async meterConfig(meterId: number = Meter.ALL): Promise<MeterDesc[]> {
+    const body = await this.multipart({ kind: 'meter_config', meterId });
+    return body.kind === 'meter_config' ? body.meters : [];
+  }
+
+  async meterFeatures(): Promise<MeterFeatures> {
+    const body = await this.multipart({ kind: 'meter_features' });
+    if (body.kind !== 'meter_features') throw new TypeError('unexpected multipart reply');
+    const { kind: _kind, ...features } = body;
+    return features;
   }
 
   async desc(): Promise<SwitchDesc> {

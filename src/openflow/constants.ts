@@ -160,7 +160,46 @@ export const InstructionType = {
 /** Nicira's experimenter (vendor) id, used by NXAST_* actions and NX errors. */
 export const NX_VENDOR_ID = 0x00002320;
 export const NXAST_RESUBMIT = 1;
+export const NXAST_REG_LOAD = 7;
 export const NXAST_RESUBMIT_TABLE = 14;
+export const NXAST_REG_LOAD2 = 33;
+export const NXAST_CT = 35;
+export const NXAST_NAT = 36;
+export const NXAST_CT_CLEAR = 43;
+
+/** NXAST_CT flags: commit the connection to conntrack; force: end a connection seen the other
+ *  way round and commit this one as new. */
+export const CtFlags = { COMMIT: 1 << 0, FORCE: 1 << 1 } as const;
+/** NXAST_CT's recirculation table meaning "do not recirculate". */
+export const CT_RECIRC_NONE = 0xff;
+/** The bits of ct_state (NXM_NX_CT_STATE), named as ovs-ofctl writes them (+new, +est, ...). */
+export const CtState = { new: 0x01, est: 0x02, rel: 0x04, rpl: 0x08, inv: 0x10, trk: 0x20, snat: 0x40, dnat: 0x80 } as const;
+export type CtStateFlag = keyof typeof CtState;
+/** NXAST_NAT flags: which side to translate, and how ports are picked. */
+export const NatFlags = { SRC: 1 << 0, DST: 1 << 1, PERSISTENT: 1 << 2, PROTO_HASH: 1 << 3, PROTO_RANDOM: 1 << 4 } as const;
+/** NXAST_NAT range_present bits: which range fields follow the fixed part. */
+export const NatRange = {
+  IPV4_MIN: 1 << 0,
+  IPV4_MAX: 1 << 1,
+  IPV6_MIN: 1 << 2,
+  IPV6_MAX: 1 << 3,
+  PROTO_MIN: 1 << 4,
+  PROTO_MAX: 1 << 5,
+} as const;
+
+/** Reserved meter numbers (ofp_meter). */
+export const Meter = { MAX: 0xffff0000, SLOWPATH: 0xfffffffd, CONTROLLER: 0xfffffffe, ALL: 0xffffffff } as const;
+export const meterName = reverse(Meter);
+
+export const MeterModCommand = { add: 0, modify: 1, delete: 2 } as const;
+export type MeterModCommand = keyof typeof MeterModCommand;
+export const meterModCommandName = reverse(MeterModCommand);
+
+/** ofp_meter_flags: the rate unit (kbit/s or packets/s), whether bands have a burst size, and
+ *  whether the meter keeps counters. */
+export const MeterFlags = { KBPS: 1 << 0, PKTPS: 1 << 1, BURST: 1 << 2, STATS: 1 << 3 } as const;
+
+export const MeterBandType = { DROP: 1, DSCP_REMARK: 2, EXPERIMENTER: 0xffff } as const;
 
 export const HelloElemType = { VERSIONBITMAP: 1 } as const;
 

@@ -15,6 +15,7 @@ import { OpenFlowDecodeError } from './errors.ts';
 import { decodeBuckets, decodeGroupType } from './group.ts';
 import { decodeInstructions } from './instructions.ts';
 import { decodeMatch } from './match.ts';
+import { decodeMeterMod } from './meter.ts';
 import type { OfMessage } from './messages.ts';
 import { decodeMultipartReplyBody, decodeMultipartRequestBody } from './multipart.ts';
 import { decodePortDesc } from './port.ts';
@@ -182,6 +183,8 @@ function decodeBody(msgType: number, xid: number, version: number, r: BufferRead
       const groupId = r.u32();
       return { type: 'group_mod', xid, command, groupType, groupId, buckets: decodeBuckets(r) };
     }
+    case MsgType.METER_MOD:
+      return decodeMeterMod(xid, r);
     case MsgType.MULTIPART_REQUEST:
     case MsgType.MULTIPART_REPLY: {
       const mpType = r.u16();

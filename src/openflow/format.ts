@@ -1,10 +1,23 @@
 // Human-readable printing, kept apart from the codec. The style follows ovs-ofctl loosely
 // (field=value/mask, output:PORT, apply_actions(...)) so logs read like OVS's own.
 import type { Action } from './actions.ts';
-import { msgTypeName, multipartTypeName, packetInReasonName, portName, portReasonName, flowRemovedReasonName } from './constants.ts';
+import { formatCtState } from './ct-state.ts';
+import {
+  CT_RECIRC_NONE,
+  CtFlags,
+  meterName,
+  msgTypeName,
+  multipartTypeName,
+  packetInReasonName,
+  portName,
+  portReasonName,
+  flowRemovedReasonName,
+} from './constants.ts';
 import { errorSpecNames } from './errors.ts';
 import type { Instruction } from './instructions.ts';
-import type { Match, OxmField } from './match.ts';
+import { oxmFieldBits, type Match, type OxmField } from './match.ts';
+import type { MeterBand, MeterDesc } from './meter.ts';
+import type { NxAction, NxSubfield } from './nx-actions.ts';
 import type { Bucket, FlowStats, MultipartReplyBody, MultipartRequestBody, OfMessage, PortDesc } from './messages.ts';
 
 const hex = (v: number | bigint) => `0x${v.toString(16)}`;
@@ -18,6 +31,7 @@ export function formatOxm(f: OxmField): string {
     const exp = f.experimenter === undefined ? '' : `,exp=${hex(f.experimenter)}`;
     return `oxm(${hex(f.oxmClass)}:${f.oxmField}${exp}${f.hasMask ? ',masked' : ''})=0x${f.payload.toString('hex')}`;
   }
+  if (f.field === 'ct_state') return `ct_state=${formatCtState(f.value, f.mask)}`;
   const show = (v: unknown) =>
     typeof v === 'number' || typeof v === 'bigint' ? (f.field === 'in_port' ? formatPort(Number(v)) : hex(v)) : String(v);
   return `${f.field}=${show(f.value)}${f.mask === undefined ? '' : `/${show(f.mask)}`}`;
@@ -52,12 +66,60 @@ export function formatAction(a: Action): string {
     case 'set_queue':
       return `set_queue:${a.queueId}`;
     case 'nx_resubmit_table':
-      return `resubmit(${a.inPort === 0xfff8 ? '' : a.inPort},${a.table === 0xff ? '' : a.table})`;
+    case 'nx_reg_load':
+    case 'nx_reg_load2':
+    case 'nx_ct':
+    case 'nx_ct_clear':
+    case 'nx_nat':
+      return formatNxAction(a);
     case 'experimenter':
       return `experimenter(${hex(a.experimenter)}:${a.data.toString('hex')})`;
     case 'raw':
       return `action(${a.actionType}:${a.body.toString('hex')})`;
   }
+}
+
+// As ovs-ofctl prints them: ct(commit,table=1,zone=5,nat(src=10.0.0.1:1000-2000),exec(...)).
+function formatNxAction(a: NxAction): string {
+  switch (a.type) {
+    case 'nx_resubmit_table':
+      return `resubmit(${a.inPort === 0xfff8 ? '' : a.inPort},${a.table === 0xff ? '' : a.table})`;
+    case 'nx_reg_load':
+      return `load:${hex(a.value)}->${formatSubfield(a.dst)}`;
+    case 'nx_reg_load2':
+      return formatAction({ type: 'set_field', field: a.field });
+    case 'nx_ct': {
+      const parts = [];
+      if (a.flags & CtFlags.COMMIT) parts.push('commit');
+      if (a.flags & CtFlags.FORCE) parts.push('force');
+      if (a.table !== CT_RECIRC_NONE) parts.push(`table=${a.table}`);
+      if (typeof a.zone !== 'number' || a.zone !== 0) parts.push(`zone=${typeof a.zone === 'number' ? a.zone : formatSubfield(a.zone)}`);
+      // A leading nat() stands on its own; the other nested actions go in exec().
+      const natFirst = a.actions[0]?.type === 'nx_nat';
+      if (natFirst) parts.push(formatAction(a.actions[0]!));
+      const exec = natFirst ? a.actions.slice(1) : a.actions;
+      if (exec.length > 0) parts.push(`exec(${exec.map(formatAction).join(',')})`);
+      if (a.alg) parts.push(`alg=${a.alg === 21 ? 'ftp' : a.alg === 69 ? 'tftp' : a.alg}`);
+      return `ct(${parts.join(',')})`;
+    }
+    case 'nx_ct_clear':
+      return 'ct_clear';
+    case 'nx_nat': {
+      if (!(a.flags & 3)) return 'nat';
+      const range = (min: unknown, max: unknown) => (min === undefined ? '' : `${min}${max === undefined ? '' : `-${max}`}`);
+      const addr = range(a.ipv4Min, a.ipv4Max);
+      const ports = range(a.protoMin, a.protoMax);
+      const flags = [a.flags & 4 && 'persistent', a.flags & 8 && 'hash', a.flags & 16 && 'random'].filter(Boolean);
+      const target = addr || ports ? `=${addr}${ports ? `:${ports}` : ''}` : '';
+      return `nat(${[`${a.flags & 1 ? 'src' : 'dst'}${target}`, ...flags].join(',')})`;
+    }
+  }
+}
+
+// As OVS writes a subfield, with our field names: reg6[0..15], ct_mark[0], ct_mark[] (whole).
+function formatSubfield({ field, ofs, nbits }: NxSubfield): string {
+  if (ofs === 0 && nbits === oxmFieldBits(field)) return `${field}[]`;
+  return `${field}[${nbits === 1 ? ofs : `${ofs}..${ofs + nbits - 1}`}]`;
 }
 
 export function formatActions(actions: readonly Action[]): string {
@@ -107,11 +169,32 @@ export function formatFlowStats(f: FlowStats): string {
   );
 }
 
+function formatBand(b: MeterBand): string {
+  const rate = `rate=${b.rate} burst_size=${b.burstSize}`;
+  if (b.type === 'drop') return `type=drop ${rate}`;
+  if (b.type === 'dscp_remark') return `type=dscp_remark ${rate} prec_level=${b.precLevel}`;
+  return `type=experimenter ${rate} experimenter=${hex(b.experimenter)}`;
+}
+
+/** A meter as ovs-ofctl add-meter takes it: "meter=1 kbps burst stats bands=type=drop rate=..". */
+export function formatMeter(m: MeterDesc): string {
+  const flags = (['kbps', 'pktps', 'burst', 'stats'] as const).filter((_, i) => m.flags & (1 << i));
+  const unknown = m.flags & ~0xf ? [`flags=${hex(m.flags)}`] : [];
+  return [`meter=${formatMeterId(m.meterId)}`, ...flags, ...unknown, `bands=${m.bands.map(formatBand).join(',')}`].join(' ');
+}
+
+function formatMeterId(id: number): string {
+  return meterName.get(id)?.toLowerCase() ?? String(id);
+}
+
 function formatMultipartRequest(b: MultipartRequestBody): string {
   switch (b.kind) {
     case 'flow':
     case 'aggregate':
       return `${b.kind} table=${b.tableId === 0xff ? 'all' : b.tableId} ${formatMatch(b.match)}`;
+    case 'meter':
+    case 'meter_config':
+      return `${b.kind} meter=${formatMeterId(b.meterId)}`;
     case 'raw':
       return `${multipartTypeName.get(b.mpType) ?? b.mpType} ${b.data.length} bytes`;
     default:
@@ -152,6 +235,19 @@ function formatMultipartReply(b: MultipartReplyBody): string {
             g.buckets.map((k, i) => `,bucket${i}:packet_count=${k.packetCount},byte_count=${k.byteCount}`).join(''),
         ),
       ].join('\n');
+    case 'meter':
+      return [
+        'meter',
+        ...b.meters.map(
+          (m) =>
+            ` meter=${m.meterId} flow_count=${m.flowCount} packet_in_count=${m.packetInCount} byte_in_count=${m.byteInCount}` +
+            m.bands.map((k, i) => ` band${i}:packet_count=${k.packetCount},byte_count=${k.byteCount}`).join(''),
+        ),
+      ].join('\n');
+    case 'meter_config':
+      return ['meter_config', ...b.meters.map((m) => ` ${formatMeter(m)}`)].join('\n');
+    case 'meter_features':
+      return `meter_features max_meter=${b.maxMeter} band_types=${hex(b.bandTypes)} capabilities=${hex(b.capabilities)} max_bands=${b.maxBands} max_color=${b.maxColor}`;
     case 'raw':
       return `${multipartTypeName.get(b.mpType) ?? b.mpType} ${b.data.length} bytes`;
   }
@@ -193,6 +289,8 @@ export function formatMessage(msg: OfMessage): string {
         `${msg.idleTimeout ? ` idle_timeout=${msg.idleTimeout}` : ''}${msg.hardTimeout ? ` hard_timeout=${msg.hardTimeout}` : ''}` +
         `${msg.flags ? ` flags=${hex(msg.flags)}` : ''} ${formatMatch(msg.match)} actions=${formatInstructions(msg.instructions)}`
       );
+    case 'meter_mod':
+      return `${head} ${msg.command} ${formatMeter(msg)}`;
     case 'group_mod':
       return `${head} ${msg.command} group_id=${msg.groupId},type=${msg.groupType},${msg.buckets.map(formatBucket).join(',')}`;
     case 'multipart_request':

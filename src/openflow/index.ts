@@ -12,16 +12,32 @@
 //         instructions: [inst.apply(act.setField({ field: 'tun_dst', value: '192.168.0.2' }), act.output(1))] }),
 //     ]); // resolves on the barrier reply; rejects with OpenFlowInstallError listing rejected messages
 //   });
+//
+// Conntrack (OVS's Nicira extensions) and meters, for stateful ACLs and QoS:
+//
+//   await sw.install([
+//     meterMod({ meterId: 1, bands: [dropBand(10_000, 1_000)] }), // 10 Mbit/s, 1 Mbit burst
+//     flowMod({ match: [{ field: 'eth_type', value: 0x0800 }], instructions: [inst.meter(1), inst.apply(act.ct({ zone: 5, table: 1 }))] }),
+//     flowMod({ tableId: 1, match: [ctState('+trk+new'), { field: 'eth_type', value: 0x0800 }],
+//       instructions: [inst.apply(act.ct({ commit: true, zone: 5, exec: [act.setField({ field: 'ct_mark', value: 1 })] }), act.output(2))] }),
+//     flowMod({ tableId: 1, match: [ctState('+trk+est'), { field: 'ct_mark', value: 1, mask: 1 }], instructions: [...] }),
+//   ]);
+//   await sw.meterConfig(); // [{ meterId: 1, flags, bands }], to compare with what should be there
+//   act.ct({ zone: { field: 'reg13', ofs: 0, nbits: 16 }, nat: { kind: 'src', addresses: '10.0.0.1', ports: [1000, 2000] } });
+//   act.setField({ field: 'ct_label', value: 1n << 96n, mask: 0xffffffffn << 96n }); // masked: NXAST_REG_LOAD2
+//   act.ctClear();
 export { OpenFlowController, type ControllerOptions, type ControllerEvents } from './controller.ts';
 export { OpenFlowConnection, type ConnectionOptions, type ConnectionEvents, type DisconnectReason } from './connection.ts';
 export type * from './messages.ts';
 export type { Action } from './actions.ts';
+export type { CtOptions, CtZone, NatOptions, NxAction, NxSubfield } from './nx-actions.ts';
+export { ctState } from './ct-state.ts';
 export type { Instruction } from './instructions.ts';
 export type { Match, OxmField, KnownOxm, RawOxm, OxmFieldName, OxmValue } from './match.ts';
 export { act } from './actions.ts';
 export { inst } from './instructions.ts';
 export { bucket } from './group.ts';
-export { flowMod, groupMod, packetOut } from './builders.ts';
+export { dropBand, flowMod, groupMod, meterMod, packetOut } from './builders.ts';
 export { allFlows } from './multipart.ts';
 export { PortConfig, PortState } from './port.ts';
 export {
@@ -31,6 +47,12 @@ export {
   NO_BUFFER,
   VID_PRESENT,
   TABLE_ALL,
+  Meter,
+  MeterFlags,
+  CtFlags,
+  CtState,
+  NatFlags,
+  CT_RECIRC_NONE,
   FlowModFlags,
   ConfigFlags,
   PacketInReason,
@@ -42,10 +64,12 @@ export {
   type FlowModCommand,
   type GroupModCommand,
   type GroupType,
+  type MeterModCommand,
+  type CtStateFlag,
 } from './constants.ts';
 export { serialize, serializeMany } from './serializer.ts';
 export { OpenFlowParser, decodeFrame, type ParseResult } from './parser.ts';
-export { formatMessage, formatMatch, formatActions, formatInstructions, formatFlowStats } from './format.ts';
+export { formatMessage, formatMatch, formatActions, formatInstructions, formatFlowStats, formatMeter } from './format.ts';
 export {
   ErrorType,
   errorTypeName,
@@ -61,3 +85,4 @@ export {
   OpenFlowInstallError,
 } from './errors.ts';
 export type { GroupStats, PortStats } from './stats.ts';
+export type { MeterBand, MeterDesc, MeterFeatures, MeterStats } from './meter.ts';

@@ -20,6 +20,8 @@ export const inst = {
   write: (...actions: Action[]): Instruction => ({ type: 'write_actions', actions }),
   clear: (): Instruction => ({ type: 'clear_actions' }),
   gotoTable: (tableId: number): Instruction => ({ type: 'goto_table', tableId }),
+  /** Pass the packet through a meter (OFPIT_METER) before the other instructions. */
+  meter: (meterId: number): Instruction => ({ type: 'meter', meterId }),
   writeMetadata: (metadata: bigint, mask = 0xffffffffffffffffn): Instruction => ({
     type: 'write_metadata',
     metadata,

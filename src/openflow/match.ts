@@ -7,16 +7,17 @@ import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
 
 export const OxmClass = { NXM_0: 0x0000, NXM_1: 0x0001, OPENFLOW_BASIC: 0x8000, EXPERIMENTER: 0xffff } as const;
 
-type Kind = 'u8' | 'u16' | 'u32' | 'u64' | 'mac' | 'ipv4';
+type Kind = 'u8' | 'u16' | 'u32' | 'u64' | 'u128' | 'mac' | 'ipv4';
 interface KindValue {
   u8: number;
   u16: number;
   u32: number;
   u64: bigint;
+  u128: bigint;
   mac: string;
   ipv4: string;
 }
-const SIZE: Record<Kind, number> = { u8: 1, u16: 2, u32: 4, u64: 8, mac: 6, ipv4: 4 };
+const SIZE: Record<Kind, number> = { u8: 1, u16: 2, u32: 4, u64: 8, u128: 16, mac: 6, ipv4: 4 };
 
 const B = OxmClass.OPENFLOW_BASIC;
 const NX = OxmClass.NXM_1;
@@ -67,6 +68,17 @@ export const OXM_FIELDS = {
   reg15: { oxmClass: NX, oxmField: 15, kind: 'u32' },
   tun_src: { oxmClass: NX, oxmField: 31, kind: 'ipv4' },
   tun_dst: { oxmClass: NX, oxmField: 32, kind: 'ipv4' },
+  // Conntrack (NXM_NX_CT_*): a packet's connection state after ct(), its zone, mark and label,
+  // and the original direction's addresses of its connection.
+  ct_state: { oxmClass: NX, oxmField: 105, kind: 'u32' },
+  ct_zone: { oxmClass: NX, oxmField: 106, kind: 'u16' },
+  ct_mark: { oxmClass: NX, oxmField: 107, kind: 'u32' },
+  ct_label: { oxmClass: NX, oxmField: 108, kind: 'u128' },
+  ct_nw_proto: { oxmClass: NX, oxmField: 119, kind: 'u8' },
+  ct_nw_src: { oxmClass: NX, oxmField: 120, kind: 'ipv4' },
+  ct_nw_dst: { oxmClass: NX, oxmField: 121, kind: 'ipv4' },
+  ct_tp_src: { oxmClass: NX, oxmField: 124, kind: 'u16' },
+  ct_tp_dst: { oxmClass: NX, oxmField: 125, kind: 'u16' },
 } as const satisfies Record<string, { oxmClass: number; oxmField: number; kind: Kind }>;
 
 export type OxmFieldName = keyof typeof OXM_FIELDS;
@@ -92,6 +104,16 @@ export type Match = OxmField[];
 const BY_NUMBER = new Map<number, OxmFieldName>(
   (Object.keys(OXM_FIELDS) as OxmFieldName[]).map((name) => [OXM_FIELDS[name].oxmClass * 128 + OXM_FIELDS[name].oxmField, name]),
 );
+
+/** The name of a field we know by its class and number, if we know it. */
+export function knownOxmName(oxmClass: number, oxmField: number): OxmFieldName | undefined {
+  return oxmClass === OxmClass.EXPERIMENTER ? undefined : BY_NUMBER.get(oxmClass * 128 + oxmField);
+}
+
+/** A known field's width in bits. */
+export function oxmFieldBits(name: OxmFieldName): number {
+  return SIZE[OXM_FIELDS[name].kind] * 8;
+}
 
 export function encodeOxm(w: BufferWriter, f: OxmField): void {
   if (f.field === 'raw') {
@@ -123,7 +145,7 @@ export function decodeOxm(r: BufferReader): OxmField {
   const oxmField = fieldAndMask >> 1;
   const hasMask = (fieldAndMask & 1) === 1;
   const body = r.sub(len, `oxm ${oxmClass.toString(16)}:${oxmField} payload`);
-  const name = oxmClass === OxmClass.EXPERIMENTER ? undefined : BY_NUMBER.get(oxmClass * 128 + oxmField);
+  const name = knownOxmName(oxmClass, oxmField);
   if (name === undefined) {
     if (oxmClass === OxmClass.EXPERIMENTER) {
       const experimenter = body.u32('oxm experimenter id');
@@ -182,6 +204,11 @@ function writeValue(w: BufferWriter, kind: Kind, v: unknown, name: string): void
       return void w.u32(v as number);
     case 'u64':
       return void w.u64(typeof v === 'number' ? BigInt(v) : (v as bigint));
+    case 'u128': {
+      const big = typeof v === 'number' ? BigInt(v) : (v as bigint);
+      if (big < 0n || big >> 128n !== 0n) throw new OpenFlowEncodeError(`${name} out of range: ${big}`);
+      return void w.u64(big >> 64n).u64(big & 0xffffffffffffffffn);
+    }
     case 'mac':
       return void w.bytes(parseMac(v as string, name));
     case 'ipv4':
@@ -199,6 +226,8 @@ function readValue(r: BufferReader, kind: Kind): number | bigint | string {
       return r.u32();
     case 'u64':
       return r.u64();
+    case 'u128':
+      return (r.u64() << 64n) | r.u64();
     case 'mac':
       return formatMac(r.bytes(6));
     case 'ipv4':

@@ -2,9 +2,10 @@
 // Every message carries its `xid`; numbers stay numbers (flags, reasons) unless a name is the
 // natural way to say it (commands, group types, roles). 64-bit fields are bigint.
 import type { Action } from './actions.ts';
-import type { ControllerRole, FlowModCommand, GroupModCommand, GroupType } from './constants.ts';
+import type { ControllerRole, FlowModCommand, GroupModCommand, GroupType, MeterModCommand } from './constants.ts';
 import type { Instruction } from './instructions.ts';
 import type { Match } from './match.ts';
+import type { MeterBand, MeterDesc, MeterFeatures, MeterStats } from './meter.ts';
 import type { GroupStats, PortStats } from './stats.ts';
 
 export interface Hello {
@@ -167,6 +168,16 @@ export interface GroupMod {
   buckets: Bucket[];
 }
 
+export interface MeterMod {
+  type: 'meter_mod';
+  xid: number;
+  command: MeterModCommand;
+  /** MeterFlags: KBPS or PKTPS, BURST, STATS. */
+  flags: number;
+  meterId: number;
+  bands: MeterBand[];
+}
+
 /** Selects flows for flow stats and aggregate requests. */
 export interface FlowStatsFilter {
   tableId: number;
@@ -187,6 +198,11 @@ export type MultipartRequestBody =
   | { kind: 'port_stats'; portNo: number }
   /** One group's counters, or every group's (Group.ALL). */
   | { kind: 'group'; groupId: number }
+  /** One meter's counters, or every meter's (Meter.ALL). */
+  | { kind: 'meter'; meterId: number }
+  /** One meter's configuration, or every meter's (Meter.ALL). */
+  | { kind: 'meter_config'; meterId: number }
+  | { kind: 'meter_features' }
   | { kind: 'raw'; mpType: number; data: Buffer };
 
 export interface FlowStats {
@@ -226,6 +242,9 @@ export type MultipartReplyBody =
   | { kind: 'group_desc'; groups: GroupDesc[] }
   | { kind: 'port_stats'; ports: PortStats[] }
   | { kind: 'group'; groups: GroupStats[] }
+  | { kind: 'meter'; meters: MeterStats[] }
+  | { kind: 'meter_config'; meters: MeterDesc[] }
+  | ({ kind: 'meter_features' } & MeterFeatures)
   | { kind: 'raw'; mpType: number; data: Buffer };
 
 export interface MultipartRequest {
@@ -263,7 +282,7 @@ export interface RoleReply {
   generationId: bigint;
 }
 
-/** Any message type we do not model (port_mod, meter_mod, ...): header type and raw body. */
+/** Any message type we do not model (port_mod, table_mod, ...): header type and raw body. */
 export interface RawMessage {
   type: 'raw';
   xid: number;
@@ -288,6 +307,7 @@ export type OfMessage =
   | PacketOut
   | FlowMod
   | GroupMod
+  | MeterMod
   | MultipartRequest
   | MultipartReply
   | BarrierRequest

@@ -1,5 +1,5 @@
 // MULTIPART bodies: desc, flow stats, aggregate, port desc, group desc, port and group stats,
-// requests and replies.
+// meter stats, config and features, requests and replies.
 // A reply may come in several messages (MORE flag); mergeMultipartReplies() joins the parts.
 import type { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
@@ -8,6 +8,15 @@ import { OpenFlowDecodeError } from './errors.ts';
 import { decodeGroupDesc, encodeGroupDesc } from './group.ts';
 import { decodeInstructions, encodeInstructions } from './instructions.ts';
 import { decodeMatch, encodeMatch } from './match.ts';
+import {
+  decodeMeterConfigList,
+  decodeMeterFeatures,
+  decodeMeterStatsList,
+  encodeMeterConfig,
+  encodeMeterFeatures,
+  encodeMeterStats,
+  METER_FEATURES_LEN,
+} from './meter.ts';
 import type { FlowStats, FlowStatsFilter, MultipartReplyBody, MultipartRequestBody } from './messages.ts';
 import { decodePortDesc, encodePortDesc, PORT_DESC_LEN } from './port.ts';
 import {
@@ -46,6 +55,10 @@ export function encodeMultipartRequestBody(w: BufferWriter, body: MultipartReque
     case 'group':
       encodeStatsRequest(w, body.groupId);
       return;
+    case 'meter':
+    case 'meter_config':
+      encodeStatsRequest(w, body.meterId);
+      return;
     case 'raw':
       w.bytes(body.data);
       return;
@@ -54,12 +67,21 @@ export function encodeMultipartRequestBody(w: BufferWriter, body: MultipartReque
   }
 }
 
+/** The requests that have no body, by type. */
+const EMPTY_REQUESTS: Record<number, 'desc' | 'port_desc' | 'group_desc' | 'meter_features'> = {
+  [MultipartType.DESC]: 'desc',
+  [MultipartType.PORT_DESC]: 'port_desc',
+  [MultipartType.GROUP_DESC]: 'group_desc',
+  [MultipartType.METER_FEATURES]: 'meter_features',
+};
+
 export function decodeMultipartRequestBody(mpType: number, r: BufferReader): MultipartRequestBody {
   switch (mpType) {
     case MultipartType.DESC:
     case MultipartType.PORT_DESC:
-    case MultipartType.GROUP_DESC: {
-      const kind = mpType === MultipartType.DESC ? 'desc' : mpType === MultipartType.PORT_DESC ? 'port_desc' : 'group_desc';
+    case MultipartType.GROUP_DESC:
+    case MultipartType.METER_FEATURES: {
+      const kind = EMPTY_REQUESTS[mpType]!;
       if (r.remaining !== 0) throw new OpenFlowDecodeError(`${kind} request: unexpected body`);
       return { kind };
     }
@@ -80,6 +102,10 @@ export function decodeMultipartRequestBody(mpType: number, r: BufferReader): Mul
       return { kind: 'port_stats', portNo: decodeStatsRequest(r, 'port stats') };
     case MultipartType.GROUP:
       return { kind: 'group', groupId: decodeStatsRequest(r, 'group stats') };
+    case MultipartType.METER:
+      return { kind: 'meter', meterId: decodeStatsRequest(r, 'meter stats') };
+    case MultipartType.METER_CONFIG:
+      return { kind: 'meter_config', meterId: decodeStatsRequest(r, 'meter config') };
     default:
       return { kind: 'raw', mpType, data: r.rest() };
   }
@@ -155,6 +181,15 @@ export function encodeMultipartReplyBody(w: BufferWriter, body: MultipartReplyBo
     case 'group':
       for (const g of body.groups) encodeGroupStats(w, g);
       return;
+    case 'meter':
+      for (const m of body.meters) encodeMeterStats(w, m);
+      return;
+    case 'meter_config':
+      for (const m of body.meters) encodeMeterConfig(w, m);
+      return;
+    case 'meter_features':
+      encodeMeterFeatures(w, body);
+      return;
     case 'raw':
       w.bytes(body.data);
       return;
@@ -199,6 +234,13 @@ export function decodeMultipartReplyBody(mpType: number, r: BufferReader): Multi
       return { kind: 'port_stats', ports: decodePortStatsList(r) };
     case MultipartType.GROUP:
       return { kind: 'group', groups: decodeGroupStatsList(r) };
+    case MultipartType.METER:
+      return { kind: 'meter', meters: decodeMeterStatsList(r) };
+    case MultipartType.METER_CONFIG:
+      return { kind: 'meter_config', meters: decodeMeterConfigList(r) };
+    case MultipartType.METER_FEATURES:
+      if (r.remaining !== METER_FEATURES_LEN) throw new OpenFlowDecodeError(`meter features reply: length ${r.remaining}`);
+      return { kind: 'meter_features', ...decodeMeterFeatures(r) };
     default:
       return { kind: 'raw', mpType, data: r.rest() };
   }
@@ -220,6 +262,10 @@ export function mergeMultipartReplies(parts: readonly MultipartReplyBody[]): Mul
       return { kind: 'port_stats', ports: parts.flatMap((p) => (p.kind === 'port_stats' ? p.ports : [])) };
     case 'group':
       return { kind: 'group', groups: parts.flatMap((p) => (p.kind === 'group' ? p.groups : [])) };
+    case 'meter':
+      return { kind: 'meter', meters: parts.flatMap((p) => (p.kind === 'meter' ? p.meters : [])) };
+    case 'meter_config':
+      return { kind: 'meter_config', meters: parts.flatMap((p) => (p.kind === 'meter_config' ? p.meters : [])) };
     case 'raw':
       return { kind: 'raw', mpType: first.mpType, data: Buffer.concat(parts.map((p) => (p.kind === 'raw' ? p.data : Buffer.alloc(0)))) };
     default:

@@ -7,6 +7,7 @@ import { OpenFlowEncodeError } from './errors.ts';
 import { encodeBuckets } from './group.ts';
 import { encodeInstructions } from './instructions.ts';
 import { encodeMatch } from './match.ts';
+import { encodeMeterMod } from './meter.ts';
 import type { OfMessage } from './messages.ts';
 import { encodeMultipartReplyBody, encodeMultipartRequestBody, multipartType } from './multipart.ts';
 import { encodePortDesc } from './port.ts';
@@ -121,6 +122,8 @@ function writeBody(w: BufferWriter, msg: OfMessage): void {
         .u32(msg.groupId);
       encodeBuckets(w, msg.buckets);
       return;
+    case 'meter_mod':
+      return encodeMeterMod(w, msg);
     case 'multipart_request':
       w.u16(multipartType(msg.body)).u16(msg.flags).zeros(4);
       encodeMultipartRequestBody(w, msg.body);
