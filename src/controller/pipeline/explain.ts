@@ -3,10 +3,11 @@
 // The cookie holds the kind of flow, the switch's VNI and 32 bits of a hash of its subject (a
 // port, tunnel, router port or NIC name); the subject is found by hashing the names the logical
 // state has.
-import { ENCAPS, routerPortId, routerUplinkId, type LogicalState } from '../../model/index.ts';
+import { ENCAPS, routerPortId, routerUplinkId, type LogicalState, type StateRule } from '../../model/index.ts';
 import { cookieKind, cookieVni, nameHash32 } from './ids.ts';
 import { CookieKind, Table } from './layout.ts';
 import { tunnelName } from './tunnels.ts';
+import { DEFAULT_EGRESS_MARK, ruleMark } from './stages/acl.ts';
 
 export interface RuleMeaning {
   /** The kind's name in layout.ts (CLASSIFY_VM, L2_REMOTE, ...), or `unknown`. */
@@ -43,6 +44,26 @@ function subjects(logical: LogicalState): Map<number, string> {
   return known;
 }
 
+/** Every rule of every group by its mark (ACL cookies carry it): "rule 2 of group web". */
+const rulesCache = new WeakMap<LogicalState, Map<number, string>>();
+
+function rules(logical: LogicalState): Map<number, string> {
+  let known = rulesCache.get(logical);
+  if (known) return known;
+  known = new Map([[DEFAULT_EGRESS_MARK, 'the default egress (allowed)']]);
+  for (const g of logical.securityGroups ?? [])
+    for (const r of g.rules) if (!known.has(ruleMark(g.name, r))) known.set(ruleMark(g.name, r), ruleText(g.name, r));
+  rulesCache.set(logical, known);
+  return known;
+}
+
+/** "rule 2 of group web (allow ingress tcp 80 from 0.0.0.0/0)". */
+export function ruleText(group: string, r: StateRule): string {
+  const ports = r.ports ? ` ${r.ports.min === r.ports.max ? r.ports.min : `${r.ports.min}-${r.ports.max}`}` : '';
+  const remote = 'cidr' in r.remote ? r.remote.cidr : `group ${r.remote.group}`;
+  return `rule ${r.index + 1} of group ${group} (${r.action} ${r.direction} ${r.protocol}${ports} ${r.direction === 'ingress' ? 'from' : 'to'} ${remote})`;
+}
+
 /** What the flow with this cookie is for, in the logical network's words. */
 export function explainCookie(cookie: bigint, logical: LogicalState, table?: number): RuleMeaning {
   const kindValue = cookieKind(cookie);
@@ -74,6 +95,16 @@ export function explainCookie(cookie: bigint, logical: LogicalState, table?: num
     UPLINK_HAIRPIN: `L3 gateway: uplink ${name} to another router's uplink on the same NIC`,
     UPLINK_FLOOD: `L3 gateway: uplink ${name}'s broadcast to the NIC and the other uplinks`,
   };
+  const rule = rules(logical).get(low) ?? `an unknown rule (mark 0x${low.toString(16)})`;
+  Object.assign(texts, {
+    PORT_SECURITY: `port security: port ${name} sends from its own addresses${on}`,
+    PORT_SECURITY_DROP: `port security: drop what port ${name} sends from another address${on}`,
+    ACL_TRACK: `security groups: track port ${name}'s connections in its zone${on}`,
+    ACL_ESTABLISHED: `security groups: an established connection allowed by ${rule}${on}`,
+    ACL_RULE: `security groups: ${rule}${on}`,
+    ACL_DEFAULT: `security groups: port ${name}'s default (ingress dropped, egress allowed)${on}`,
+    ACL_INVALID: `security groups: drop an invalid connection state${on}`,
+  });
   let text = texts[kind];
   if (kind === 'TABLE_MISS') {
     const t = table ?? low;

@@ -10,6 +10,9 @@ import { MAX_ROUTERS_PER_SWITCH } from '../../model/index.ts';
 export const From = { VM: 1, TUNNEL: 2 } as const;
 /** reg7 bit 0, set by a learned flow of table 40: the destination MAC sits on the physical side. */
 export const LEARNED_REG = 7;
+/** reg5: the OpenFlow port a frame is being delivered to, while the ingress ACL of that port
+ *  (a VM in a security group) decides (acl stage). */
+export const OUT_PORT_REG = 5;
 
 export const Priority = {
   /** Table 10: a local port's frame to a router interface goes to the router's active gateway,
@@ -22,7 +25,23 @@ export const Priority = {
   MATCH: 100,
   /** Table 10: broadcast, multicast and unknown unicast go on to flooding. */
   FLOOD: 10,
+  /** Table 1: what a port with port security sends from another address. */
+  SPOOFED: 1,
   MISS: 0,
+} as const;
+
+/** The ACL tables' order of decisions (stages/acl.ts): invalid connections are dropped, then the
+ *  groups' drop and reject rules (they cut established connections too), then established
+ *  connections a live rule allowed, then allow rules (new connections, or established ones whose
+ *  rule is gone but another allows them), then the default (ingress: drop; egress: allow). */
+export const AclPriority = {
+  TRACK: 100,
+  UNTRACKED: 90,
+  INVALID: 1000,
+  DENY: 950,
+  ESTABLISHED: 900,
+  ALLOW: 800,
+  DEFAULT: 1,
 } as const;
 
 /** One stage's numbers. `tables` are the tables it defines (by name), `writes` those it puts
@@ -53,19 +72,43 @@ const classify = {
   groups: {},
 } as const;
 
-/** Reserved (tables 1-4): a port's frames checked against its addresses. */
+/** Table 1: a port with port security: what it sends from its own MAC (and IP, in IPv4 and ARP)
+ *  goes on (to its egress ACL, or L2 forwarding); anything else is dropped. */
 const portSecurity = {
   name: 'port-security',
-  reserved: true,
   tables: { PORT_SECURITY: 1 },
-  writes: [],
-  priorities: [],
-  cookies: {},
+  writes: [1],
+  priorities: [Priority.MATCH, Priority.SPOOFED],
+  cookies: {
+    /** What a port sends from its own addresses. */
+    PORT_SECURITY: 0x16,
+    /** What a port sends from another address: dropped. */
+    PORT_SECURITY_DROP: 0x17,
+  },
   groups: {},
 } as const;
 
-/** Reserved (tables 5-9): security groups' ACLs, with conntrack recirculating within them. */
-const acl = { name: 'acl', reserved: true, tables: { ACL: 5 }, writes: [], priorities: [], cookies: {}, groups: {} } as const;
+/** Tables 5-8: security groups. A port's frames leaving it (egress ACL: 5 tracks them in the
+ *  port's conntrack zone, 6 decides) and arriving at it (ingress ACL: 7 tracks, 8 decides). */
+const acl = {
+  name: 'acl',
+  tables: { ACL_OUT: 5, ACL_OUT_DECIDE: 6, ACL_IN: 7, ACL_IN_DECIDE: 8 },
+  writes: [5, 6, 7, 8],
+  priorities: Object.values(AclPriority),
+  cookies: {
+    /** Into the port's conntrack zone (IPv4), or on (anything else: ARP). */
+    ACL_TRACK: 0x18,
+    /** An established connection a live rule allowed (the rule in its ct_mark). */
+    ACL_ESTABLISHED: 0x19,
+    /** A rule of a group (the subject: the rule's mark). */
+    ACL_RULE: 0x1a,
+    /** The default: ingress dropped, egress allowed (and committed). */
+    ACL_DEFAULT: 0x1b,
+    /** An invalid connection state: dropped. */
+    ACL_INVALID: 0x1c,
+  },
+  groups: {},
+} as const;
 
 /** Table 10: a known destination MAC to its local port or, from a local VM only, into the
  *  tunnel of its node; anything else on to flooding. Cookie kind 0x05 (a tunnel-unicast drop)
@@ -146,7 +189,9 @@ const router = {
   groups: { ROUTER_FAILOVER: 0x10, ROUTER_PORT_GATE: 0x20, UPLINK_GATE_IN: 0x30, UPLINK_GATE_OUT: 0x31 },
 } as const;
 
-/** Explicit drops at priority 0 in the tables reconciliation owns, so that dumps say so. */
+/** Explicit drops at priority 0 in the tables every frame may reach, so that dumps say so (a
+ *  frame enters the port security and ACL tables only for a port whose flows there end in its
+ *  own catch-all). */
 const tableMiss = {
   name: 'table-miss',
   tables: {},
@@ -175,6 +220,8 @@ export const Table = {
 /** Kind of flow, the top byte of its cookie. */
 export const CookieKind = {
   ...classify.cookies,
+  ...portSecurity.cookies,
+  ...acl.cookies,
   ...l2.cookies,
   ...flood.cookies,
   ...replicate.cookies,

@@ -54,6 +54,34 @@ export function smallLab(): LogicalState {
   };
 }
 
+/** The small lab with security groups: web-a and web-c in `web` (TCP 80 from anywhere, ICMP from
+ *  group `admin`, a drop of UDP 53 out), web-b in `admin` (no rules), web-a with QoS; db-d with
+ *  port security and no group. */
+export function securityLab(): LogicalState {
+  const small = smallLab();
+  const groups: Record<string, Partial<StatePort>> = {
+    'web-a': { securityGroups: ['web'], portSecurity: true, qos: { rateKbps: 10_000, burstKbits: 1000 } },
+    'web-b': { securityGroups: ['admin'], portSecurity: true },
+    'web-c': { securityGroups: ['web'], portSecurity: true },
+    'db-d': { portSecurity: true },
+  };
+  return {
+    ...small,
+    ports: small.ports.map((p) => ({ ...p, ...groups[p.name] })),
+    securityGroups: [
+      { name: 'admin', rules: [] },
+      {
+        name: 'web',
+        rules: [
+          { index: 0, direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 }, remote: { cidr: '0.0.0.0/0' }, action: 'allow' },
+          { index: 1, direction: 'ingress', protocol: 'icmp', remote: { group: 'admin' }, action: 'allow' },
+          { index: 2, direction: 'egress', protocol: 'udp', ports: { min: 53, max: 53 }, remote: { cidr: '10.0.0.0/8' }, action: 'drop' },
+        ],
+      },
+    ],
+  };
+}
+
 export const hv1Facts = (): NodeFacts => ({
   vmPorts: new Map([
     ['web-a', 1],

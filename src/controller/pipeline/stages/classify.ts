@@ -7,13 +7,17 @@ import { cookie } from '../ids.ts';
 import { CookieKind, From, LAYOUT, Priority, Table } from '../layout.ts';
 import type { FlowModMsg } from '../types.ts';
 import type { NodeContext, Stage } from './context.ts';
+import { afterClassify } from './port-security.ts';
+import { meterOf } from './qos.ts';
 import type { StateSwitch } from '../../../model/index.ts';
 
-/** Instructions of a classify flow: remember where the packet came from and its switch. */
-const classifyAs = (vni: number, where: number) => [
+/** Instructions of a classify flow: remember where the packet came from and its switch, and go
+ *  on (a VM with port security or security groups first to those; one with QoS through its meter). */
+const classifyAs = (vni: number, where: number, next: number = Table.L2, meter?: number) => [
+  ...(meter === undefined ? [] : [inst.meter(meter)]),
   inst.apply(act.setField({ field: 'reg6', value: where })),
   inst.writeMetadata(BigInt(vni)),
-  inst.gotoTable(Table.L2),
+  inst.gotoTable(next),
 ];
 
 /** A tunnel's frames by switch: one entry per (reported tunnel, switch it carries). `served`: this
@@ -55,15 +59,18 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
   const flows: FlowModMsg[] = [];
   for (const sw of node.switches) {
     const vni = sw.vni;
-    for (const { name, ofport } of node.localPorts(sw)) {
+    for (const { name, ofport, router } of node.localPorts(sw)) {
+      const port = router ? undefined : node.portsOf(sw).find((p) => p.name === name);
+      const next = afterClassify(port);
+      const meter = port?.qos ? meterOf(ofport) : undefined;
       flows.push(
-        node.reuse(`classify-vm|${vni}|${name}|${ofport}`, () =>
+        node.reuse(`classify-vm|${vni}|${name}|${ofport}|${next}|${meter ?? ''}`, () =>
           flowMod({
             tableId: Table.CLASSIFY,
             priority: Priority.MATCH,
             cookie: cookie(CookieKind.CLASSIFY_VM, vni, name),
             match: [{ field: 'in_port', value: ofport }],
-            instructions: classifyAs(vni, From.VM),
+            instructions: classifyAs(vni, From.VM, next, meter),
           }),
         ),
       );

@@ -4,7 +4,7 @@
 // shared, so a new stage needs only this and its row in layout.ts.
 import { act, type Action } from '../../../openflow/index.ts';
 import { routerPortGateGroupId } from '../ids.ts';
-import type { StageLayout } from '../layout.ts';
+import { OUT_PORT_REG, Table, type StageLayout } from '../layout.ts';
 import type { PipelineMemo } from '../memo.ts';
 import { routerInterfaces, type RouterInterfacePlace } from '../routers.ts';
 import { switchHosts, tunnelLinks, type TunnelLink } from '../tunnels.ts';
@@ -24,12 +24,14 @@ export interface Stage {
 }
 
 /** A port of a switch on this node: a VM, or a router interface on one of the router's gateways.
- *  `out` delivers to it (through its gate on a standby gateway). */
+ *  `out` delivers to it (through its gate on a standby gateway; through its ingress ACL when it
+ *  is a VM in a security group); `deliver` hands it over once the ACL allowed it. */
 export interface LocalPort {
   name: string;
   mac: string;
   ofport: number;
   out: Action[];
+  deliver: Action[];
   /** A router interface: where it is, and this gateway's rank in the router's order (0: first,
    *  never gated). */
   router?: { place: RouterInterfacePlace; rank: number };
@@ -130,7 +132,13 @@ function computeLocalPorts(ctx: NodeContext, sw: StateSwitch): LocalPort[] {
   const ports: LocalPort[] = [];
   for (const p of ctx.portsOf(sw)) {
     const ofport = p.node === ctx.name ? ctx.facts.vmPorts.get(p.name) : undefined;
-    if (ofport !== undefined) ports.push({ name: p.name, mac: p.mac.toLowerCase(), ofport, out: [act.output(ofport)] });
+    if (ofport === undefined) continue;
+    const deliver = [act.output(ofport)];
+    // Its ingress ACL decides (acl stage: table ACL_IN, the port in reg5).
+    const out = p.securityGroups?.length
+      ? [act.setField({ field: `reg${OUT_PORT_REG}` as 'reg5', value: ofport }), act.resubmit(Table.ACL_IN)]
+      : deliver;
+    ports.push({ name: p.name, mac: p.mac.toLowerCase(), ofport, out, deliver });
   }
   for (const place of ctx.placesOf(sw)) {
     const rank = place.gateways.indexOf(ctx.name);
@@ -138,7 +146,7 @@ function computeLocalPorts(ctx: NodeContext, sw: StateSwitch): LocalPort[] {
     const ofport = ctx.facts.vmPorts.get(name);
     if (rank < 0 || ofport === undefined) continue;
     const out = rank === 0 ? [act.output(ofport)] : [act.group(routerPortGateGroupId(sw.vni, place.slot))];
-    ports.push({ name, mac: place.mac, ofport, out, router: { place, rank } });
+    ports.push({ name, mac: place.mac, ofport, out, deliver: out, router: { place, rank } });
   }
   return ports;
 }

@@ -49,7 +49,9 @@ function build(node: NodeContext): StageOutput {
     const vni = sw.vni;
     const localBuckets: Bucket[] = [...node.localPorts(sw)]
       .sort((a, b) => a.ofport - b.ofport)
-      .map((l) => (l.router ? bucket(l.out) : node.reuse(`bucket-vm|${l.ofport}`, () => bucket(l.out))));
+      .map((l) =>
+        l.router ? bucket(l.out) : node.reuse(`bucket-vm|${l.ofport}|${l.out === l.deliver ? 'direct' : 'acl'}`, () => bucket(l.out)),
+      );
     // An L2 gateway's NIC: out once, with the tag.
     const nic = node.gatewayNic(sw);
     if (nic) localBuckets.push(bucket(nic.out));

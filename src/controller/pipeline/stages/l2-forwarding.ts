@@ -35,7 +35,11 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
           instructions: [inst.apply(...out)],
         });
       // A router interface's `out` may be a gate group: only a VM's is known from its ofport.
-      flows.push(port.router ? localUnicast() : node.reuse(`l2-local|${vni}|${name}|${mac}|${ofport}`, localUnicast));
+      flows.push(
+        port.router
+          ? localUnicast()
+          : node.reuse(`l2-local|${vni}|${name}|${mac}|${ofport}|${port.out === port.deliver ? 'direct' : 'acl'}`, localUnicast),
+      );
     }
     // Not before the VM is plugged in: until then its frames flood, as unknown unicast does, and
     // the node it is being plugged into is the one a change must reach first.

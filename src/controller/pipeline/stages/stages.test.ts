@@ -53,9 +53,20 @@ describe('the stages and their layout', () => {
     });
   });
 
-  it('own tables 0, 10, 20 and 30 (reserved ones and the learned table are left alone), and the group kinds of the stages', () => {
-    expect(PIPELINE_TABLES).toEqual([0, 10, 20, 30]);
-    expect(Table).toEqual({ CLASSIFY: 0, PORT_SECURITY: 1, ACL: 5, L2: 10, FLOOD: 20, REPLICATE: 30, LEARNED: 40 });
+  it('own tables 0, 1, 5-8, 10, 20 and 30 (the learned table is left alone), and the group kinds of the stages', () => {
+    expect(PIPELINE_TABLES).toEqual([0, 1, 5, 6, 7, 8, 10, 20, 30]);
+    expect(Table).toEqual({
+      CLASSIFY: 0,
+      PORT_SECURITY: 1,
+      ACL_OUT: 5,
+      ACL_OUT_DECIDE: 6,
+      ACL_IN: 7,
+      ACL_IN_DECIDE: 8,
+      L2: 10,
+      FLOOD: 20,
+      REPLICATE: 30,
+      LEARNED: 40,
+    });
     const owned = Array.from({ length: 256 }, (_, k) => k).filter((k) => isPipelineGroup(k * 0x01000000 + 1));
     expect(owned).toEqual([0, 1, 2, 3, ...Array.from({ length: 32 }, (_, i) => 0x10 + i), 0x30, 0x31]);
   });
