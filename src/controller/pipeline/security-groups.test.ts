@@ -15,6 +15,8 @@ import type { FlowModMsg } from './types.ts';
 
 const flows = () => desiredFlows(securityLab(), 'hv1', hv1Facts()).flows;
 const inTable = (t: number) => flows().filter((f) => f.tableId === t);
+/** The value of a flow's first match field (in_port, reg5). */
+const firstValue = (f: FlowModMsg) => (f.match[0] as { value?: unknown } | undefined)?.value;
 const gotoOf = (f: FlowModMsg | undefined) => f?.instructions.find((i) => i.type === 'goto_table');
 const classifyOf = (ofport: number) =>
   inTable(Table.CLASSIFY).find((f) => f.match.some((m) => m.field === 'in_port' && m.value === ofport));
@@ -23,7 +25,7 @@ describe('port security, ACLs and QoS on a node', () => {
   it('sends a VM with port security to table 1, one only in a group to its egress ACL, others on as before', () => {
     expect(gotoOf(classifyOf(1))).toEqual({ type: 'goto_table', tableId: Table.PORT_SECURITY }); // web-a
     expect(gotoOf(classifyOf(3))).toEqual({ type: 'goto_table', tableId: Table.PORT_SECURITY }); // db-d
-    const open = desiredFlows(smallLab(), 'hv1', hv1Facts()).flows.find((f) => f.tableId === 0 && f.match[0]?.value === 1);
+    const open = desiredFlows(smallLab(), 'hv1', hv1Facts()).flows.find((f) => f.tableId === 0 && firstValue(f) === 1);
     expect(gotoOf(open)).toEqual({ type: 'goto_table', tableId: Table.L2 });
     // QoS: web-a's classify goes through its meter, one per port.
     expect(classifyOf(1)?.instructions[0]).toEqual({ type: 'meter', meterId: 1 });
@@ -31,13 +33,13 @@ describe('port security, ACLs and QoS on a node', () => {
   });
 
   it('lets a port send from its own MAC and IP (IPv4, ARP) and drops anything else, naming the port', () => {
-    const web = inTable(Table.PORT_SECURITY).filter((f) => f.match[0]?.value === 1);
+    const web = inTable(Table.PORT_SECURITY).filter((f) => firstValue(f) === 1);
     expect(
       web.map((f) => [
         f.priority,
         f.match
           .slice(1)
-          .map((m) => `${m.field}=${m.value}`)
+          .map((m) => `${m.field}=${(m as { value?: unknown }).value}`)
           .join(','),
         gotoOf(f)?.tableId,
       ]),
@@ -47,7 +49,7 @@ describe('port security, ACLs and QoS on a node', () => {
       [1, '', undefined],
     ]);
     // db-d is in no group: on to L2 forwarding.
-    expect(gotoOf(inTable(Table.PORT_SECURITY).find((f) => f.match[0]?.value === 3))?.tableId).toBe(Table.L2);
+    expect(gotoOf(inTable(Table.PORT_SECURITY).find((f) => firstValue(f) === 3))?.tableId).toBe(Table.L2);
     const drop = web[2]!;
     expect(explainCookie(drop.cookie, securityLab()).text).toBe(
       'port security: drop what port web-a sends from another address on switch web',
@@ -77,7 +79,7 @@ describe('port security, ACLs and QoS on a node', () => {
 
   it("holds each rule of the port's groups, a remote group as its ports' addresses, and the defaults", () => {
     const web = securityLab().securityGroups!.find((g) => g.name === 'web')!;
-    const ingress = inTable(Table.ACL_IN_DECIDE).filter((f) => f.match[0]?.value === 1);
+    const ingress = inTable(Table.ACL_IN_DECIDE).filter((f) => firstValue(f) === 1);
     const byKind = (k: number) => ingress.filter((f) => cookieKind(f.cookie) === k);
     // TCP 80 from anywhere: committed with its mark, delivered.
     const [http] = byKind(CookieKind.ACL_RULE).filter((f) => f.match.some((m) => m.field === 'tcp_dst'));
@@ -90,7 +92,7 @@ describe('port security, ACLs and QoS on a node', () => {
     expect(byKind(CookieKind.ACL_ESTABLISHED).map((f) => f.match.find((m) => m.field === 'ct_mark')?.value)).toContain(DEFAULT_EGRESS_MARK);
     expect(byKind(CookieKind.ACL_DEFAULT).map((f) => [f.priority, f.instructions])).toEqual([[AclPriority.DEFAULT, []]]);
     // Egress: the UDP 53 drop above the established connections.
-    const egressDrop = inTable(Table.ACL_OUT_DECIDE).find((f) => f.priority === AclPriority.DENY && f.match[0]?.value === 1);
+    const egressDrop = inTable(Table.ACL_OUT_DECIDE).find((f) => f.priority === AclPriority.DENY && firstValue(f) === 1);
     expect(explainCookie(egressDrop!.cookie, securityLab()).text).toBe(
       'security groups: rule 3 of group web (drop egress udp 53 to 10.0.0.0/8) on switch web',
     );
@@ -101,7 +103,7 @@ describe('port security, ACLs and QoS on a node', () => {
     const joined = { ...lab, ports: lab.ports.map((p) => (p.name === 'db-d' ? { ...p, securityGroups: ['admin'] } : p)) };
     const sources = desiredFlows(joined, 'hv1', hv1Facts())
       .flows.filter(
-        (f) => f.tableId === Table.ACL_IN_DECIDE && f.match[0]?.value === 1 && f.match.some((m) => m.field === 'ip_proto' && m.value === 1),
+        (f) => f.tableId === Table.ACL_IN_DECIDE && firstValue(f) === 1 && f.match.some((m) => m.field === 'ip_proto' && m.value === 1),
       )
       .map((f) => f.match.find((m) => m.field === 'ipv4_src')?.value);
     expect(sources).toEqual(['10.0.0.11', '10.1.0.10']);

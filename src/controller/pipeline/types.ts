@@ -1,7 +1,7 @@
 // The inputs and outputs of the pipeline computation besides the logical state (src/model):
 // the facts one switch reports (OpenFlow port numbers), and what its br-int should hold.
 import type { Encap } from '../../model/index.ts';
-import type { FlowMod, GroupMod } from '../../openflow/index.ts';
+import type { FlowMod, GroupMod, MeterMod } from '../../openflow/index.ts';
 
 /** What one switch reports: OpenFlow port numbers of VM interfaces (by iface-id = logical
  *  port name, or a router's `lrp:`/`lru:` id) and of tunnel interfaces (by interface name).
@@ -28,6 +28,7 @@ export interface DesiredTunnel {
 /** A flow-mod or group-mod to send: the connection assigns the xid. */
 export type FlowModMsg = Omit<FlowMod, 'xid'> & { xid?: number };
 export type GroupModMsg = Omit<GroupMod, 'xid'> & { xid?: number };
+export type MeterModMsg = Omit<MeterMod, 'xid'> & { xid?: number };
 
 export interface DesiredFlows {
   flows: FlowModMsg[];

@@ -1,12 +1,14 @@
 // Programming one transport node this member masters: its tunnels over OVSDB, then br-int's
 // flows and groups over OpenFlow 1.3 by reconciliation (read what the switch has, send only the
 // difference; never a wipe). Holds what the member knows of each node it masters.
-import { OpenFlowInstallError, type OpenFlowConnection, type OpenFlowController } from '../../openflow/index.ts';
+import { OpenFlowInstallError, type MeterDesc, type OpenFlowConnection, type OpenFlowController } from '../../openflow/index.ts';
 import {
   desiredFlows,
   desiredTunnels,
   expectedPorts,
   installed,
+  desiredMeterMods,
+  reconcileMeters,
   patchRemotePorts,
   PipelineMemo,
   reconcile,
@@ -35,6 +37,8 @@ export interface Mastered {
   /** What this member has installed since it last read the switch: later changes reconcile
    *  against it without a round trip. Undefined: read the switch first. */
   installed?: ActualFlows;
+  /** Its meters (ports' QoS) as installed since last read; undefined: read the switch first. */
+  meters?: MeterDesc[];
   /** When to read the switch again (VERIFY_MS). */
   verifyAt: number;
   /** The node's flows as last computed, reused where unchanged (reconcile skips those). */
@@ -159,11 +163,15 @@ export class NodeProgrammer {
     mastered.last = { logical, facts, desired, tunnels: wantedTunnels };
     let computeMs = performance.now() - t0;
     let actual = mastered.installed;
-    if (!actual || Date.now() > mastered.verifyAt) {
-      const [flows, groups] = await Promise.all([sw.flowStats(), sw.groupDesc()]);
+    let meters = mastered.meters;
+    if (!actual || !meters || Date.now() > mastered.verifyAt) {
+      const [flows, groups, config] = await Promise.all([sw.flowStats(), sw.groupDesc(), sw.meterConfig()]);
       actual = { flows, groups };
+      meters = config;
       mastered.verifyAt = Date.now() + VERIFY_MS * (0.75 + Math.random() / 2);
     }
+    const wantedMeters = desiredMeterMods(logical, node, facts);
+    const meterChanges = reconcileMeters(wantedMeters, meters);
     t0 = performance.now();
     // The switch holds what was computed last (this member's own record): a patch's difference
     // is all there is to send.
@@ -173,11 +181,13 @@ export class NodeProgrammer {
         : reconcile(desired, actual);
     computeMs += performance.now() - t0; // not the read of the switch in between
     metrics.computed(node, patched !== undefined, changes.length, computeMs);
-    if (changes.length > 0 && this.masters.get(node) === mastered) {
+    const all = [...meterChanges.before, ...changes, ...meterChanges.after];
+    if (all.length > 0 && this.masters.get(node) === mastered) {
       try {
         mastered.installed = undefined; // until the switch confirms every change
+        mastered.meters = undefined;
         const sent = Date.now();
-        await sw.install(changes);
+        await sw.install(all);
         metrics.installed(node, changes.length, Date.now() - sent);
       } catch (error) {
         // Another member asserted itself at the switch. Decided again rather than run again:
@@ -193,6 +203,7 @@ export class NodeProgrammer {
     const portsIn = hasExpectedPorts(logical, node, facts);
     if (this.masters.get(node) === mastered) {
       mastered.installed = installed(desired);
+      mastered.meters = wantedMeters.map(({ meterId, flags, bands }) => ({ meterId, flags, bands }));
       // Flows are in: release cpath_down, which a restarted service node or gateway boots with so
       // that others keep away from it meanwhile. A gateway also waits for its router's ports,
       // which the node agent plugs in after ovs-vswitchd starts.

@@ -43,6 +43,7 @@ class FakeSwitch extends EventEmitter {
   });
   flowStats = vi.fn(async () => []);
   groupDesc = vi.fn(async () => []);
+  meterConfig = vi.fn(async () => []);
   install = vi.fn(async (msgs: unknown[]) => {
     if (this.refuseAsSlave > 0) {
       this.refuseAsSlave--;
