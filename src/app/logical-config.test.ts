@@ -136,7 +136,12 @@ describe('pushLogicalConfig', () => {
       await pushLogicalConfig(withGroups, northbound(['127.0.0.1'], { port: member.port }));
       const order = (request: string) => member.seen.findIndex((s) => s.request === request);
       const creates = member.seen.filter((s) => s.request === 'POST /api/v1/security-groups').map((s) => s.body);
-      expect(creates).toEqual(expect.arrayContaining([{ name: 'web', rules: [] }, { name: 'admin', rules: [] }]));
+      expect(creates).toEqual(
+        expect.arrayContaining([
+          { name: 'web', rules: [] },
+          { name: 'admin', rules: [] },
+        ]),
+      );
       // Only a group with rules is written again, once every group exists.
       const updates = member.seen.filter((s) => s.request.startsWith('PUT'));
       expect(updates).toEqual([{ request: 'PUT /api/v1/security-groups/web', body: web }]);

@@ -56,7 +56,9 @@ describe('one spelling of what the store keeps', () => {
     expect(LogicalPortSchema.parse({ ...port, securityGroups: ['web', 'admin'] }).securityGroups).toEqual(['admin', 'web']);
     expect(LogicalPortSchema.parse({ ...port, securityGroups: [] })).toEqual(port);
     expect(LogicalPortUpdateSchema.parse({ switch: 'web', mac: port.mac, securityGroups: ['z', 'a'] }).securityGroups).toEqual(['a', 'z']);
-    expect(issues(LogicalPortSchema.safeParse({ ...port, securityGroups: ['b', 'a', 'a'] }))).toEqual([['securityGroups.2', 'a is listed twice']]);
+    expect(issues(LogicalPortSchema.safeParse({ ...port, securityGroups: ['b', 'a', 'a'] }))).toEqual([
+      ['securityGroups.2', 'a is listed twice'],
+    ]);
   });
 
   it("writes a rule's ports as a number for one port and A-B for a range", () => {

@@ -148,7 +148,9 @@ export const TopologySchema = z.strictObject(
     'physical-networks': z.record(name, PhysicalNetworkSpecSchema, { error: 'a mapping of network names to networks' }).optional(),
     // A rule has the API's keys (src/model's SecurityRuleSchema, its defaults included).
     'security-groups': z
-      .record(name, z.array(SecurityRuleSchema, { error: 'a list of rules' }), { error: 'a mapping of security group names to lists of rules' })
+      .record(name, z.array(SecurityRuleSchema, { error: 'a list of rules' }), {
+        error: 'a mapping of security group names to lists of rules',
+      })
       .optional(),
     'logical-switches': z.record(name, LogicalSwitchSpecSchema, { error: 'a mapping of switch names to switches' }).optional(),
     'logical-routers': z.record(name, LogicalRouterSpecSchema, { error: 'a mapping of router names to routers' }).optional(),

@@ -26,7 +26,7 @@ const GROUPS = [
 ];
 
 describe('security groups in a topology file', () => {
-  it('reports every problem at once, each at its place: rules, a port\'s groups, port security and QoS', () => {
+  it("reports every problem at once, each at its place: rules, a port's groups, port security and QoS", () => {
     const src = lines(
       'name: lab',
       'transport-nodes:',
@@ -109,7 +109,12 @@ describe('security groups in a topology file', () => {
       },
       { name: 'admin', rules: [] },
     ]);
-    const fields = plan.switches[0]!.ports.map(({ name, securityGroups, portSecurity, qos }) => ({ name, securityGroups, portSecurity, qos }));
+    const fields = plan.switches[0]!.ports.map(({ name, securityGroups, portSecurity, qos }) => ({
+      name,
+      securityGroups,
+      portSecurity,
+      qos,
+    }));
     expect(fields).toEqual([
       { name: 'web1', securityGroups: ['web', 'admin'], portSecurity: undefined, qos: { rate: '10mbit', burst: '1mbit' } },
       { name: 'web2', securityGroups: ['web'], portSecurity: false, qos: undefined },

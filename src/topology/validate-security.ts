@@ -24,7 +24,8 @@ export function checkSecurityGroups(pass: Pass): void {
       (port['security-groups'] ?? []).forEach((group, i) => {
         const path = ['logical-switches', swName, 'ports', portName, 'security-groups', i];
         if (seen.has(group)) pass.add(path, `port ${portName} lists security group ${group} twice`, 'each group once');
-        else if (!known(group)) pass.add(path, `port ${portName} is in ${group}, which is not a security group`, `a security group: ${groupList}`);
+        else if (!known(group))
+          pass.add(path, `port ${portName} is in ${group}, which is not a security group`, `a security group: ${groupList}`);
         seen.add(group);
       });
     }

@@ -80,7 +80,11 @@ describe('OpenAPI document', () => {
   });
 
   it('describes security groups and their rules, and the fields a port takes for them', () => {
-    type JsonSchema = { required?: string[]; properties: Record<string, JsonSchema & { default?: unknown; enum?: unknown[] }>; items?: JsonSchema };
+    type JsonSchema = {
+      required?: string[];
+      properties: Record<string, JsonSchema & { default?: unknown; enum?: unknown[] }>;
+      items?: JsonSchema;
+    };
     const s = doc.components.schemas as Record<string, JsonSchema>;
     expect(s.SecurityGroupCreate!.required).toEqual(['name']);
     expect(s.SecurityGroup!.required).toEqual(['name', 'rules']);
@@ -89,9 +93,7 @@ describe('OpenAPI document', () => {
     expect(rule.required).toEqual(['direction']);
     expect(rule.properties.action).toMatchObject({ default: 'allow', enum: ['allow', 'allow-stateless', 'drop', 'reject'] });
     expect(rule.properties.protocol).toMatchObject({ default: 'any', enum: ['icmp', 'tcp', 'udp', 'any'] });
-    expect(Object.keys(s.LogicalPortCreate!.properties)).toEqual(
-      expect.arrayContaining(['securityGroups', 'portSecurity', 'qos']),
-    );
+    expect(Object.keys(s.LogicalPortCreate!.properties)).toEqual(expect.arrayContaining(['securityGroups', 'portSecurity', 'qos']));
     expect(s.LogicalPortCreate!.properties.qos!.required).toEqual(['rate']);
     const del = doc.paths['/api/v1/security-groups/{name}']!.delete as { responses: Record<string, unknown> };
     expect(Object.keys(del.responses).sort()).toEqual(['204', '404', '409', '503']);

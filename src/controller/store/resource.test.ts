@@ -173,12 +173,20 @@ describe('generic resource operations', () => {
       'Security_Group_Rule',
       'Security_Group_Rule',
     ]);
-    await expect(harness(failWait('Security_Group', 'ops')).resource('securityGroups').create(group as never)).rejects.toMatchObject({
+    await expect(
+      harness(failWait('Security_Group', 'ops'))
+        .resource('securityGroups')
+        .create(group as never),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'security group "ops" not found',
     });
     const port = { name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', securityGroups: ['web', 'ssh'] };
-    await expect(harness(failWait('Security_Group', 'ssh')).resource('logicalPorts').create(port as never)).rejects.toMatchObject({
+    await expect(
+      harness(failWait('Security_Group', 'ssh'))
+        .resource('logicalPorts')
+        .create(port as never),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'security group "ssh" not found',
     });

@@ -201,8 +201,26 @@ describe('NvStore rows', () => {
         remote: 'admin',
         action: 'allow',
       },
-      { group: 'web', position: 1, direction: 'egress', protocol: 'udp', port_min: [53], port_max: [53], remote: '10.0.0.0/8', action: 'drop' },
-      { group: 'web', position: 2, direction: 'ingress', protocol: 'icmp', port_min: [], port_max: [], remote: '0.0.0.0/0', action: 'reject' },
+      {
+        group: 'web',
+        position: 1,
+        direction: 'egress',
+        protocol: 'udp',
+        port_min: [53],
+        port_max: [53],
+        remote: '10.0.0.0/8',
+        action: 'drop',
+      },
+      {
+        group: 'web',
+        position: 2,
+        direction: 'ingress',
+        protocol: 'icmp',
+        port_min: [],
+        port_max: [],
+        remote: '0.0.0.0/0',
+        action: 'reject',
+      },
     ]);
     const other = securityGroupToRows(SecurityGroupSchema.parse({ name: 'db', rules: [{ direction: 'ingress' }] }));
     const back = securityGroupFromRows(rows.group as never, [...other.rules, ...rows.rules].reverse() as never);

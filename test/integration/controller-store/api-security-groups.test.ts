@@ -92,16 +92,18 @@ describe('northbound API over a 3-member NvStore cluster: security groups', () =
     expect(joined.statusCode).toBe(200);
     const stored = { ...port, securityGroups: ['admin', 'web'], portSecurity: false, qos: { rate: '10mbit', burst: '1mbit' } };
     expect(joined.json()).toEqual(stored);
-    await waitUntil(async () => (await http1('/api/v1/logical-ports/web-1')).body?.securityGroups?.length === 2, 10_000, 'join on member 1');
+    await waitUntil(
+      async () => (await http1('/api/v1/logical-ports/web-1')).body?.securityGroups?.length === 2,
+      10_000,
+      'join on member 1',
+    );
     expect(JSON.stringify((await http1('/api/v1/logical-ports/web-1')).body)).toBe(JSON.stringify(stored));
     expect((await put('/api/v1/logical-ports/web-1', { ...port, securityGroups: ['ghost'] })).json()).toEqual({
       error: 'not found',
       detail: 'security group "ghost" not found',
     });
     await waitUntil(() => stores[2]!.state().ports[0]!.securityGroups?.length === 2, 10_000, 'join on member 2');
-    expect(stores[2]!.state().ports).toEqual([
-      { ...port, securityGroups: ['admin', 'web'], qos: { rateKbps: 10_000, burstKbits: 1000 } },
-    ]);
+    expect(stores[2]!.state().ports).toEqual([{ ...port, securityGroups: ['admin', 'web'], qos: { rateKbps: 10_000, burstKbits: 1000 } }]);
 
     // Leaving one group, then every group (an empty list is none).
     expect((await put('/api/v1/logical-ports/web-1', { ...port, securityGroups: ['web'] })).json()).toEqual({
@@ -146,9 +148,9 @@ describe('northbound API over a 3-member NvStore cluster: security groups', () =
     const onChange = (s: LogicalState) => states.push(s);
     stores[2]!.on('change', onChange);
     try {
-      expect((await post('/api/v1/security-groups', { name: 'db', rules: [{ direction: 'ingress', protocol: 'tcp', ports: 5432 }] })).statusCode).toBe(
-        201,
-      );
+      expect(
+        (await post('/api/v1/security-groups', { name: 'db', rules: [{ direction: 'ingress', protocol: 'tcp', ports: 5432 }] })).statusCode,
+      ).toBe(201);
       const seen = (probe: (s: LogicalState) => boolean, what: string) => waitUntil(() => states.some(probe), 10_000, what);
       await seen((s) => s.securityGroups?.[0]?.rules.length === 1, 'the new group in a change event');
       expect(

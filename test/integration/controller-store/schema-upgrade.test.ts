@@ -96,7 +96,9 @@ async function joinGroup(store: Store): Promise<void> {
   expect(store.state().securityGroups).toEqual([
     {
       name: 'web',
-      rules: [{ index: 0, direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 }, remote: { cidr: '0.0.0.0/0' }, action: 'allow' }],
+      rules: [
+        { index: 0, direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 }, remote: { cidr: '0.0.0.0/0' }, action: 'allow' },
+      ],
     },
   ]);
 }

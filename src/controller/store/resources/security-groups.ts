@@ -25,14 +25,11 @@ export const securityGroups: StoredResource<SecurityGroup> = {
       txn.mustExist('Security_Group', 'name', remote, () => new NotFoundError(RESOURCES.securityGroups.kind, remote));
   },
   guardDelete(txn, name, view) {
-    txn.mustNotExist(
-      'Logical_Port',
-      [['security_groups', 'includes', [name]]],
-      () =>
-        stillReferenced(
-          `security group "${name}" still has logical ports`,
-          view.list('logicalPorts').filter((p) => p.securityGroups?.includes(name)),
-        ),
+    txn.mustNotExist('Logical_Port', [['security_groups', 'includes', [name]]], () =>
+      stillReferenced(
+        `security group "${name}" still has logical ports`,
+        view.list('logicalPorts').filter((p) => p.securityGroups?.includes(name)),
+      ),
     );
     // A rule of the group itself that names it goes with the group.
     txn.mustNotExist(
