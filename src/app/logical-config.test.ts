@@ -116,6 +116,60 @@ describe('pushLogicalConfig', () => {
     }
   });
 
+  it('creates every security group without rules, then gives each its rules, before the ports that join them', async () => {
+    const web = { name: 'web', rules: [{ direction: 'ingress', protocol: 'tcp', ports: 80, remote: 'admin', action: 'allow' }] };
+    const withGroups = {
+      ...plan,
+      securityGroups: [web, { name: 'admin', rules: [] }],
+      switches: [
+        {
+          ...plan.switches[0]!,
+          ports: [
+            { ...plan.switches[0]!.ports[0]!, securityGroups: ['web'], portSecurity: false, qos: { rate: '10mbit' } },
+            { name: 'web2', switch: 'web', node: 'hv1', mac: '02:00:00:00:00:12', ip: '10.0.1.12' },
+          ],
+        },
+      ],
+    } as unknown as LabPlan;
+    const member = await testMember((request, body) => [request.startsWith('POST') ? 201 : 200, body]);
+    try {
+      await pushLogicalConfig(withGroups, northbound(['127.0.0.1'], { port: member.port }));
+      const order = (request: string) => member.seen.findIndex((s) => s.request === request);
+      const creates = member.seen.filter((s) => s.request === 'POST /api/v1/security-groups').map((s) => s.body);
+      expect(creates).toEqual(
+        expect.arrayContaining([
+          { name: 'web', rules: [] },
+          { name: 'admin', rules: [] },
+        ]),
+      );
+      // Only a group with rules is written again, once every group exists.
+      const updates = member.seen.filter((s) => s.request.startsWith('PUT'));
+      expect(updates).toEqual([{ request: 'PUT /api/v1/security-groups/web', body: web }]);
+      expect(member.seen.filter((s) => s.request === 'POST /api/v1/security-groups').length).toBe(2);
+      expect(member.seen.findLastIndex((s) => s.request === 'POST /api/v1/security-groups')).toBeLessThan(
+        order('PUT /api/v1/security-groups/web'),
+      );
+      expect(order('PUT /api/v1/security-groups/web')).toBeLessThan(order('POST /api/v1/logical-ports'));
+      expect(member.seen.filter((s) => s.request === 'POST /api/v1/logical-ports').map((s) => s.body)).toEqual(
+        expect.arrayContaining([
+          {
+            name: 'web1',
+            switch: 'web',
+            mac: '02:00:00:00:00:11',
+            ip: '10.0.1.11',
+            node: 'hv1',
+            securityGroups: ['web'],
+            portSecurity: false,
+            qos: { rate: '10mbit' },
+          },
+          { name: 'web2', switch: 'web', mac: '02:00:00:00:00:12', ip: '10.0.1.12', node: 'hv1' },
+        ]),
+      );
+    } finally {
+      await member.close();
+    }
+  });
+
   it('fails with the answer of the member when a create is refused', async () => {
     const member = await testMember(() => [
       400,

@@ -1,9 +1,9 @@
 // The lab's logical configuration, pushed to the controller cluster through the northbound API
 // as a cloud platform would: bodies built from the plan, then a wait until every node is
 // programmed.
-import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
+import type { LabPlan, PortPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
 import { memberStatus, NorthboundError, unwrap, type NorthboundClient, type Outcome } from '../northbound-client/index.ts';
-import { physicalNic, type LogicalRouterInput, type LogicalSwitchInput } from '../model/index.ts';
+import { physicalNic, type LogicalPortInput, type LogicalRouterInput, type LogicalSwitchInput } from '../model/index.ts';
 
 /**
  * A gateway node's NIC on a physical network: the one of its attachment there (physicalNic).
@@ -44,29 +44,58 @@ export function routerBody(plan: LabPlan, r: RouterPlan): LogicalRouterInput {
   };
 }
 
+/** A logical port as the northbound API takes it: its groups, port security and QoS only when
+ *  the file gives them (a port in no group stays open). */
+export function portBody(p: PortPlan): LogicalPortInput {
+  return {
+    name: p.name,
+    switch: p.switch,
+    mac: p.mac,
+    ip: p.ip,
+    node: p.node,
+    ...(p.securityGroups ? { securityGroups: p.securityGroups } : {}),
+    ...(p.portSecurity === undefined ? {} : { portSecurity: p.portSecurity }),
+    ...(p.qos ? { qos: p.qos } : {}),
+  };
+}
+
 /** Creates every item, all at once; the first failure is thrown. */
 function createAll<T>(items: readonly T[], create: (item: T) => Promise<Outcome<unknown, 'created'>>): Promise<unknown[]> {
   return Promise.all(items.map(async (item) => unwrap(await create(item))));
 }
 
-/** Transport nodes, then switches, then ports and routers: each refers only to what came before. */
+/**
+ * Security groups: every group first without its rules, then each group's rules, so that a rule
+ * may name any group of the file (a rule's remote group must exist when it is written).
+ */
+async function pushSecurityGroups(plan: LabPlan, client: NorthboundClient): Promise<void> {
+  const groups = plan.securityGroups ?? [];
+  await createAll(groups, (g) => client.securityGroups.create({ name: g.name, rules: [] }));
+  await Promise.all(groups.filter((g) => g.rules.length > 0).map(async (g) => unwrap(await client.securityGroups.update(g.name, g))));
+}
+
+/** Transport nodes, then switches and security groups, then ports and routers: each refers only
+ *  to what came before. */
 export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient): Promise<void> {
   await createAll(plan.transportNodes, (n) =>
     client.transportNodes.create({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, mgmtIp: n.mgmtIp }),
   );
-  await createAll(plan.switches, (s) =>
-    client.logicalSwitches.create({
-      name: s.name,
-      vni: s.vni,
-      replication: s.replication,
-      encap: s.encap,
-      subnet: s.subnet,
-      l2Gateway: l2GatewayOf(plan, s),
-    }),
-  );
+  await Promise.all([
+    createAll(plan.switches, (s) =>
+      client.logicalSwitches.create({
+        name: s.name,
+        vni: s.vni,
+        replication: s.replication,
+        encap: s.encap,
+        subnet: s.subnet,
+        l2Gateway: l2GatewayOf(plan, s),
+      }),
+    ),
+    pushSecurityGroups(plan, client),
+  ]);
   await Promise.all([
     createAll(
-      plan.switches.flatMap((s) => s.ports.map((p) => ({ name: p.name, switch: s.name, mac: p.mac, ip: p.ip, node: p.node }))),
+      plan.switches.flatMap((s) => s.ports.map(portBody)),
       (p) => client.logicalPorts.create(p),
     ),
     createAll(plan.routers, (r) => client.logicalRouters.create(routerBody(plan, r))),

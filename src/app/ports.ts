@@ -6,7 +6,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { nodeContainer } from './labs.ts';
 import { northbound, unwrap, type NorthboundClient } from '../northbound-client/index.ts';
-import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname, type LogicalPort } from '../model/index.ts';
+import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname, type LogicalPort, type Qos } from '../model/index.ts';
 
 export interface AddPort {
   switch: string;
@@ -14,6 +14,10 @@ export interface AddPort {
   on: string;
   ip: string;
   mac?: string;
+  /** As a topology file's port gives them (absent: in no group, open). */
+  securityGroups?: string[];
+  portSecurity?: boolean;
+  qos?: Qos;
 }
 
 /** The lab's northbound API, reached at its controller members' management addresses. */
@@ -66,14 +70,18 @@ async function unplug(runtime: Runtime, lab: string, port: string, node: string)
 
 export async function addPort(runtime: Runtime, lab: string, spec: AddPort, api?: NorthboundClient): Promise<LogicalPort> {
   const client = api ?? (await labNorthbound(runtime, lab));
-  const port: LogicalPort = {
-    name: spec.name,
-    switch: spec.switch,
-    mac: spec.mac ?? portMac(spec.switch, spec.name),
-    ip: spec.ip,
-    node: spec.on,
-  };
-  unwrap(await client.logicalPorts.create(port));
+  const port = unwrap(
+    await client.logicalPorts.create({
+      name: spec.name,
+      switch: spec.switch,
+      mac: spec.mac ?? portMac(spec.switch, spec.name),
+      ip: spec.ip,
+      node: spec.on,
+      ...(spec.securityGroups ? { securityGroups: spec.securityGroups } : {}),
+      ...(spec.portSecurity === undefined ? {} : { portSecurity: spec.portSecurity }),
+      ...(spec.qos ? { qos: spec.qos } : {}),
+    }),
+  );
   await plug(runtime, lab, port, spec.on, client);
   return port;
 }

@@ -7,6 +7,7 @@ export const API_PREFIX = '/api/v1';
 export const RESOURCE_SEGMENTS = {
   transportNodes: 'transport-nodes',
   logicalSwitches: 'logical-switches',
+  securityGroups: 'security-groups',
   logicalPorts: 'logical-ports',
   logicalRouters: 'logical-routers',
 } as const;

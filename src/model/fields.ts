@@ -68,9 +68,22 @@ export function parseRate(rate: string): number | undefined {
   return kbps >= 1 ? kbps : undefined;
 }
 
+/** A rule's ports in their one spelling: a number for one port, `A-B` for a range. */
+export function formatPortRange(range: { min: number; max: number }): number | string {
+  return range.min === range.max ? range.min : `${range.min}-${range.max}`;
+}
+
+/** Ports in one spelling (`"80"` and `"80-80"` are 80), so that a rule reads back as it was stored. */
 export const portRangeSchema = z
   .union([z.int(), z.string()], { error: PORTS_EXPECTED })
-  .refine((p) => parsePortRange(p) !== undefined, { error: PORTS_EXPECTED });
+  .refine((p) => parsePortRange(p) !== undefined, { error: PORTS_EXPECTED })
+  .overwrite((p) => {
+    const r = parsePortRange(p);
+    return r === undefined ? p : formatPortRange(r);
+  });
+/** Whether a rule's remote (valid) names a security group rather than a subnet. */
+export const isRemoteGroup = (remote: string): boolean => !remote.includes('/');
+
 /** A rule's other end: a subnet, or the addresses of a group's ports. */
 export const remoteSchema = z
   .string({ error: REMOTE_EXPECTED })

@@ -1,6 +1,6 @@
 // The logical network as the controller's pipeline computes from it: the store's resources,
 // reduced to what decides flows, in name order so that equal stores give equal states.
-import { parsePortRange, parseRate } from './fields.ts';
+import { isRemoteGroup, parsePortRange, parseRate } from './fields.ts';
 import type { L2Gateway, LogicalPort, LogicalRouter, LogicalSwitch, Qos, RouterGateway, SecurityGroup, TransportNode } from './resources.ts';
 import type { RuleAction, RuleDirection, RuleProtocol } from './vocabulary.ts';
 
@@ -145,7 +145,7 @@ function stateGroup(g: SecurityGroup): StateSecurityGroup {
       direction: r.direction,
       protocol: r.protocol,
       ...(r.ports === undefined ? {} : { ports: parsePortRange(r.ports)! }),
-      remote: r.remote.includes('/') ? { cidr: r.remote } : { group: r.remote },
+      remote: isRemoteGroup(r.remote) ? { group: r.remote } : { cidr: r.remote },
       action: r.action,
     })),
   };

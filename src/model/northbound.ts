@@ -9,6 +9,8 @@ import {
   LogicalRouterUpdateSchema,
   LogicalSwitchSchema,
   LogicalSwitchUpdateSchema,
+  SecurityGroupSchema,
+  SecurityGroupUpdateSchema,
   TransportNodeSchema,
   TransportNodeUpdateSchema,
 } from './resources.ts';
@@ -42,6 +44,14 @@ export const RESOURCES = {
     component: 'LogicalSwitch',
     schema: LogicalSwitchSchema,
     update: LogicalSwitchUpdateSchema,
+  }),
+  // Before ports, which name the groups they are in.
+  securityGroups: describe({
+    segment: RESOURCE_SEGMENTS.securityGroups,
+    kind: 'security group',
+    component: 'SecurityGroup',
+    schema: SecurityGroupSchema,
+    update: SecurityGroupUpdateSchema,
   }),
   logicalPorts: describe({
     segment: RESOURCE_SEGMENTS.logicalPorts,

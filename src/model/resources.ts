@@ -99,7 +99,16 @@ const LogicalPortObject = z.strictObject({
   qos: QosSchema.optional(),
 });
 
-export const LogicalPortSchema = LogicalPortObject.superRefine((p, ctx) => uniqueNames(p.securityGroups, ctx));
+/** A port's groups in one spelling: sorted, and an empty list is no list (the store keeps them
+ *  as a set, so a port reads back as it was written). */
+function canonicalGroups<P extends { securityGroups?: string[] | undefined }>(p: P): P {
+  if (p.securityGroups === undefined) return p;
+  if (p.securityGroups.length > 0) return { ...p, securityGroups: [...p.securityGroups].sort() };
+  const { securityGroups: _none, ...rest } = p;
+  return rest as P;
+}
+
+export const LogicalPortSchema = LogicalPortObject.superRefine((p, ctx) => uniqueNames(p.securityGroups, ctx)).overwrite(canonicalGroups);
 
 /** A router's interface on a logical switch: it is a port of that switch with this MAC. */
 export const RouterInterfaceSchema = z.strictObject({
@@ -179,7 +188,9 @@ export const LogicalRouterSchema = LogicalRouterObject.superRefine(checkRouter);
 // PUT replaces the whole object; the name comes from the URL (a body may repeat it, unchanged).
 export const TransportNodeUpdateSchema = TransportNodeSchema.partial({ name: true });
 export const LogicalSwitchUpdateSchema = LogicalSwitchSchema.partial({ name: true });
-export const LogicalPortUpdateSchema = LogicalPortObject.partial({ name: true }).superRefine((p, ctx) => uniqueNames(p.securityGroups, ctx));
+export const LogicalPortUpdateSchema = LogicalPortObject.partial({ name: true })
+  .superRefine((p, ctx) => uniqueNames(p.securityGroups, ctx))
+  .overwrite(canonicalGroups);
 export const SecurityGroupUpdateSchema = SecurityGroupSchema.partial({ name: true });
 // A router's cross-field checks must wrap the partial object.
 export const LogicalRouterUpdateSchema = LogicalRouterObject.partial({ name: true }).superRefine(checkRouter);

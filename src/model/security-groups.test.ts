@@ -1,8 +1,9 @@
 // Security groups, a port's groups, port security and QoS: what the schemas accept and refuse,
 // and what the pipeline is given of them (the logical state).
 import { describe, expect, it } from 'vitest';
+import { formatPortRange } from './fields.ts';
 import { logicalState } from './logical-state.ts';
-import { LogicalPortSchema, SecurityGroupSchema } from './resources.ts';
+import { LogicalPortSchema, LogicalPortUpdateSchema, SecurityGroupSchema, SecurityRuleSchema } from './resources.ts';
 
 const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (r.error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
@@ -46,6 +47,24 @@ describe('security group schemas', () => {
     expect(issues(LogicalPortSchema.safeParse({ ...port, securityGroups: ['web', 'web'] }))).toEqual([
       ['securityGroups.1', 'web is listed twice'],
     ]);
+  });
+});
+
+describe('one spelling of what the store keeps', () => {
+  it("sorts a port's groups and drops an empty list, as the store reads them back; duplicates keep their place", () => {
+    const port = { name: 'web1', switch: 'web', mac: '02:00:00:00:01:11' };
+    expect(LogicalPortSchema.parse({ ...port, securityGroups: ['web', 'admin'] }).securityGroups).toEqual(['admin', 'web']);
+    expect(LogicalPortSchema.parse({ ...port, securityGroups: [] })).toEqual(port);
+    expect(LogicalPortUpdateSchema.parse({ switch: 'web', mac: port.mac, securityGroups: ['z', 'a'] }).securityGroups).toEqual(['a', 'z']);
+    expect(issues(LogicalPortSchema.safeParse({ ...port, securityGroups: ['b', 'a', 'a'] }))).toEqual([
+      ['securityGroups.2', 'a is listed twice'],
+    ]);
+  });
+
+  it("writes a rule's ports as a number for one port and A-B for a range", () => {
+    const rule = (ports: number | string) => SecurityRuleSchema.parse({ direction: 'ingress', protocol: 'tcp', ports }).ports;
+    expect([rule(80), rule('80'), rule('80-80'), rule('8000-8080')]).toEqual([80, 80, 80, '8000-8080']);
+    expect(formatPortRange({ min: 1, max: 65535 })).toBe('1-65535');
   });
 });
 

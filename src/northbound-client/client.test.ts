@@ -76,6 +76,26 @@ describe('create', () => {
     );
     await expect(northbound(['127.0.0.1'], { port: m.port }).logicalRouters.create(router)).resolves.toMatchObject({ kind: 'created' });
   });
+
+  it("compares in the stored spelling: defaults filled in, a port's groups sorted", async () => {
+    const group = { name: 'web', rules: [{ direction: 'ingress' as const, protocol: 'tcp' as const, ports: '80' }] };
+    const storedGroup = {
+      name: 'web',
+      rules: [{ direction: 'ingress', protocol: 'tcp', ports: 80, remote: '0.0.0.0/0', action: 'allow' }],
+    };
+    const g = await member(replies([409, {}], [200, storedGroup]));
+    await expect(northbound(['127.0.0.1'], { port: g.port }).securityGroups.create(group)).resolves.toEqual({
+      kind: 'created',
+      value: storedGroup,
+    });
+    const inGroups = { ...port, securityGroups: ['web', 'admin'] };
+    const p = await member(replies([409, {}], [200, { ...stored, securityGroups: ['admin', 'web'] }]));
+    await expect(northbound(['127.0.0.1'], { port: p.port }).logicalPorts.create(inGroups)).resolves.toMatchObject({ kind: 'created' });
+    const other = await member(replies([409, {}], [200, { ...stored, securityGroups: ['admin'] }]));
+    await expect(northbound(['127.0.0.1'], { port: other.port }).logicalPorts.create(inGroups)).resolves.toMatchObject({
+      kind: 'conflict',
+    });
+  });
 });
 
 describe('northbound client', () => {

@@ -73,7 +73,11 @@ function resourceClient<C extends z.ZodType<Named, Named>, U extends z.ZodType>(
       const created = await call('POST', collection, body, 'created', one);
       if (created.kind !== 'conflict') return created;
       const existing = await client.get(body.name);
-      return existing.kind === 'ok' && holds(existing.value, body) ? { kind: 'created', value: existing.value } : created;
+      // Compared in the stored spelling: defaults filled in, a port's groups sorted.
+      const sent = one.safeParse(body);
+      return existing.kind === 'ok' && holds(existing.value, sent.success ? sent.data : body)
+        ? { kind: 'created', value: existing.value }
+        : created;
     },
     update: (name, body) => call('PUT', item(name), body, 'ok', one),
     delete: (name) => call('DELETE', item(name), undefined, 'ok', NO_BODY),

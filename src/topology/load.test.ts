@@ -60,7 +60,7 @@ describe('parseTopology: bad input', () => {
     expect(onlyIssue(src)).toMatchObject({
       ...pos(src, 'vlan'),
       path: ['logical-switches', 'web', 'ports', 'web1', 'vlan'],
-      expected: 'one of on, ip, mac',
+      expected: 'one of on, ip, mac, security-groups, port-security, qos',
     });
   });
 

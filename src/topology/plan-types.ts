@@ -1,6 +1,6 @@
 // The lab plan: everything a topology file implies, made explicit by `planLab` (plan.ts).
 // It is pure data: runtimes, nodes and the controller consume it, nothing here does I/O.
-import type { Encap, Replication, Role } from '../model/index.ts';
+import type { Encap, Qos, Replication, Role, SecurityGroup } from '../model/index.ts';
 
 /** A container-level network of the lab (a Docker bridge network in the Docker runtime). */
 export interface NetworkPlan {
@@ -43,6 +43,11 @@ export interface PortPlan {
   /** Name of the OVS interface on br-int (<= 15 characters, unique in the lab). */
   ifname: string;
   vni: number;
+  /** Its security groups, as the file lists them (absent: none, the port is open). */
+  securityGroups?: string[];
+  /** As the file gives it (absent: the controller's default, on in a group). */
+  portSecurity?: boolean;
+  qos?: Qos;
 }
 
 /** Where a transport node (a gateway) attaches to a physical network. */
@@ -131,6 +136,9 @@ export interface LabPlan {
   hosts: HostPlan[];
   switches: SwitchPlan[];
   routers: RouterPlan[];
+  /** The file's security groups, their rules complete (defaults filled in); absent when the file
+   *  has no `security-groups`, so an older file plans exactly as it did. */
+  securityGroups?: SecurityGroup[];
   /** Scenario step lists as written; the scenario module parses and validates them. */
   scenarios: Record<string, unknown[]>;
 }

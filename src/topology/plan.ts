@@ -41,6 +41,7 @@ import {
   parseIp,
   portIfname,
   type Cidr,
+  type SecurityGroup,
 } from '../model/index.ts';
 import { FIRST_NODE_OFFSET, MGMT_GATEWAY_OFFSET, PlanError, chooseSubnets, hostAt, type PlanEnv } from './subnets.ts';
 
@@ -71,6 +72,7 @@ export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
     hosts: planHosts(topology, subnets.physical),
     switches,
     routers: planRouters(topology, subnets.physical),
+    ...(topology['security-groups'] ? { securityGroups: planSecurityGroups(topology['security-groups']) } : {}),
     scenarios,
   };
 }
@@ -183,6 +185,9 @@ function planSwitches(topology: Topology): SwitchPlan[] {
       prefixLength: cidr.prefixLength,
       ifname: portIfname(portName),
       vni,
+      ...(port['security-groups']?.length ? { securityGroups: [...port['security-groups']] } : {}),
+      ...(port['port-security'] === undefined ? {} : { portSecurity: port['port-security'] }),
+      ...(port.qos ? { qos: { ...port.qos } } : {}),
     }));
     const gw = sw['l2-gateway'];
     const vlan = gw ? topology['physical-networks']?.[gw.network]?.vlan : undefined;
@@ -238,6 +243,10 @@ function planHosts(topology: Topology, cidrs: Subnets['physical']): HostPlan[] {
       ...(net.vlan === undefined ? {} : { vlan: net.vlan }),
     })),
   );
+}
+
+function planSecurityGroups(groups: NonNullable<Topology['security-groups']>): SecurityGroup[] {
+  return Object.entries(groups).map(([name, rules]) => ({ name, rules: rules.map((r) => ({ ...r })) }));
 }
 
 function planRouters(topology: Topology, cidrs: Subnets['physical']): RouterPlan[] {

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import {
   CONTROLLER_SIZES,
   LAB_NAME_PATTERN,
+  QosSchema,
   ROLES,
+  SecurityRuleSchema,
   cidrSchema as cidr,
   encapSchema as encap,
   intIn,
@@ -89,7 +91,18 @@ const PhysicalNetworkSpecSchema = z.strictObject(
   { error: 'a mapping with subnet, vlan and hosts' },
 );
 
-const PortSpecSchema = z.strictObject({ on: name, ip: ipv4, mac: mac.optional() }, { error: '{ on: HYPERVISOR, ip: ADDRESS, mac?: MAC }' });
+// Added keys: a port's security groups, port security and QoS (the API's words for them).
+const PortSpecSchema = z.strictObject(
+  {
+    on: name,
+    ip: ipv4,
+    mac: mac.optional(),
+    'security-groups': z.array(name, { error: 'a list of security group names' }).optional(),
+    'port-security': z.boolean({ error: 'true or false' }).optional(),
+    qos: QosSchema.optional(),
+  },
+  { error: '{ on: HYPERVISOR, ip: ADDRESS, mac?: MAC, security-groups?: [GROUP, ...], port-security?: BOOLEAN, qos?: { rate, burst? } }' },
+);
 
 const L2GatewaySpecSchema = z.strictObject({ on: name, network: name }, { error: '{ on: L2-GATEWAY-NODE, network: PHYSICAL-NETWORK }' });
 
@@ -133,6 +146,12 @@ export const TopologySchema = z.strictObject(
     defaults: DefaultsSpecSchema.optional(),
     'transport-nodes': z.record(name, TransportNodeSpecSchema, { error: 'a mapping of node names to roles' }).optional(),
     'physical-networks': z.record(name, PhysicalNetworkSpecSchema, { error: 'a mapping of network names to networks' }).optional(),
+    // A rule has the API's keys (src/model's SecurityRuleSchema, its defaults included).
+    'security-groups': z
+      .record(name, z.array(SecurityRuleSchema, { error: 'a list of rules' }), {
+        error: 'a mapping of security group names to lists of rules',
+      })
+      .optional(),
     'logical-switches': z.record(name, LogicalSwitchSpecSchema, { error: 'a mapping of switch names to switches' }).optional(),
     'logical-routers': z.record(name, LogicalRouterSpecSchema, { error: 'a mapping of router names to routers' }).optional(),
     // Steps are parsed by the scenario module; here each scenario only has to be a list.

@@ -5,6 +5,7 @@ import type { PathIssue, IssuePath } from './issues.ts';
 import type { LogicalSwitchSpec, Topology, UplinkSpec } from './schema.ts';
 import { defaultReplication, portMac, routerInterfaceMac } from './derive.ts';
 import { placeOf, RESERVED_NAME, startPass, type Add, type Kind, type Pass, type ValidateOptions } from './validate-pass.ts';
+import { checkSecurityGroups } from './validate-security.ts';
 import { type Cidr, MAX_ROUTERS_PER_SWITCH, formatCidr, normalizeMac, overlaps, parseCidr, parseIp, portIfname } from '../model/index.ts';
 
 export { RESERVED_NAME, type ValidateOptions } from './validate-pass.ts';
@@ -17,6 +18,7 @@ export function validateTopology(topology: Topology, options: ValidateOptions = 
   const networkIps = checkNetworks(pass);
   const switchTables = checkSwitches(pass);
   checkRouters(pass, networkIps, switchTables);
+  checkSecurityGroups(pass);
   return issues;
 }
 

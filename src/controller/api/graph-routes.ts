@@ -7,8 +7,9 @@ import { GRAPH_LAYOUT_PATH } from '../../model/index.ts';
 import { parseBody } from './resource-routes.ts';
 import type { ComponentSpec, RouteSpec } from './routes.ts';
 
+// The request body is named as the other bodies are (…Create), as OpenAPI clients expect.
 export const GRAPH_COMPONENTS: Record<string, ComponentSpec> = {
-  LabGraph: { schema: LabGraphSchema, io: 'input' },
+  GraphLayoutCreate: { schema: LabGraphSchema, io: 'input' },
   LaidOutGraph: { schema: LaidOutGraphSchema, io: 'output' },
 };
 
@@ -19,7 +20,7 @@ export const GRAPH_ROUTES: RouteSpec[] = [
     operationId: 'layoutGraph',
     summary: 'Lay out a graph of the lab (as nvlab graph --format json prints it): where each node, edge and label is drawn',
     tag: 'graph',
-    body: 'LabGraph',
+    body: 'GraphLayoutCreate',
     // A lab of a few hundred transport nodes, its tunnels included, is a few megabytes.
     bodyLimit: 32 * 1024 * 1024,
     responses: {

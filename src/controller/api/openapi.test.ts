@@ -22,7 +22,17 @@ describe('OpenAPI document', () => {
     expect(doc.info.title).toBeTruthy();
     const listed = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    expect(ROUTES).toHaveLength(30);
+    // 5 routes for each of the 5 resources, then status, statistics, traceflows and graph layout.
+    expect(ROUTES).toHaveLength(35);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/security-groups',
+        'POST /api/v1/security-groups',
+        'GET /api/v1/security-groups/{name}',
+        'PUT /api/v1/security-groups/{name}',
+        'DELETE /api/v1/security-groups/{name}',
+      ]),
+    );
     for (const r of ROUTES) {
       const o = doc.paths[r.path]![r.method.toLowerCase()] as {
         parameters?: { name: string; in: string; required: boolean }[];
@@ -67,6 +77,26 @@ describe('OpenAPI document', () => {
     expect(s.LogicalRouterCreate!.required).toEqual(['name']);
     expect(s.LogicalRouter!.required).toEqual(['name', 'interfaces']);
     expect(s.LogicalRouterUpdate!.required ?? []).toEqual([]);
+  });
+
+  it('describes security groups and their rules, and the fields a port takes for them', () => {
+    type JsonSchema = {
+      required?: string[];
+      properties: Record<string, JsonSchema & { default?: unknown; enum?: unknown[] }>;
+      items?: JsonSchema;
+    };
+    const s = doc.components.schemas as Record<string, JsonSchema>;
+    expect(s.SecurityGroupCreate!.required).toEqual(['name']);
+    expect(s.SecurityGroup!.required).toEqual(['name', 'rules']);
+    expect(s.SecurityGroupUpdate!.required ?? []).toEqual([]);
+    const rule = s.SecurityGroupCreate!.properties.rules!.items!;
+    expect(rule.required).toEqual(['direction']);
+    expect(rule.properties.action).toMatchObject({ default: 'allow', enum: ['allow', 'allow-stateless', 'drop', 'reject'] });
+    expect(rule.properties.protocol).toMatchObject({ default: 'any', enum: ['icmp', 'tcp', 'udp', 'any'] });
+    expect(Object.keys(s.LogicalPortCreate!.properties)).toEqual(expect.arrayContaining(['securityGroups', 'portSecurity', 'qos']));
+    expect(s.LogicalPortCreate!.properties.qos!.required).toEqual(['rate']);
+    const del = doc.paths['/api/v1/security-groups/{name}']!.delete as { responses: Record<string, unknown> };
+    expect(Object.keys(del.responses).sort()).toEqual(['204', '404', '409', '503']);
   });
 
   it('documents the stale-read header on reads and Retry-After on 503', () => {

@@ -65,7 +65,8 @@ export function buildOpenApiDocument(
     info: {
       title: 'nvlab controller northbound API',
       version: '1.0.0',
-      description: 'Transport nodes, logical switches, logical ports and logical routers of the replicated store, and member status.',
+      description:
+        'Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, and member status.',
     },
     paths,
     components: { schemas: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentSchema(spec)])) },

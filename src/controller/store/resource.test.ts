@@ -11,10 +11,15 @@ import type { Txn } from './txn.ts';
 const ROWS: Record<string, object[]> = {
   Transport_Node: [{ name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlay_ip: '172.30.0.31', underlay_mac: [], mgmt_ip: [] }],
   Logical_Switch: [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve', subnet: [] }],
-  Logical_Port: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', ip: [], node: [] }],
+  Logical_Port: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', ip: [], node: [], security_groups: ['web'] }],
   Logical_Router: [],
   Logical_Router_Interface: [],
   Logical_Router_Gateway: [],
+  Security_Group: [{ name: 'web' }, { name: 'admin' }],
+  Security_Group_Rule: [
+    { group: 'admin', position: 0, direction: 'ingress', protocol: 'any', port_min: [], port_max: [], remote: 'web', action: 'allow' },
+    { group: 'web', position: 0, direction: 'ingress', protocol: 'any', port_min: [], port_max: [], remote: 'web', action: 'allow' },
+  ],
 };
 
 /** A store of fixed rows whose commits are recorded and answered by `answer`. */
@@ -139,5 +144,70 @@ describe('generic resource operations', () => {
         .map((s) => s.name),
     ).toEqual(['dc', 'web']);
     expect(() => h.resource('logicalSwitches').get('nope')).toThrow('logical switch "nope" not found');
+  });
+
+  /** Fails the wait on `table` whose where clause mentions `value`, as ovsdb-server does. */
+  const failWait = (table: string, value: string) => (ops: Operation[]) => {
+    const i = ops.findIndex((o) => o.op === 'wait' && o.table === table && JSON.stringify(o.where).includes(`"${value}"`));
+    return i < 0 ? 1 : new OvsdbTransactionError('timed out', undefined, i, []);
+  };
+
+  it("guards a rule's remote group (not the group itself) and a port's groups, each missing one named", async () => {
+    const group = {
+      name: 'db',
+      rules: [
+        { direction: 'ingress', remote: 'admin' },
+        { direction: 'ingress', remote: 'db' },
+        { direction: 'egress', remote: '10.0.0.0/8' },
+        { direction: 'ingress', protocol: 'tcp', ports: 5432, remote: 'ops' },
+      ],
+    };
+    const ok = harness();
+    await ok.resource('securityGroups').create(group as never);
+    const waits = ok.sent[0]!.filter((o) => o.op === 'wait').map((o) => `${'table' in o ? o.table : ''} ${JSON.stringify(o.where)}`);
+    expect(waits).toEqual(['Security_Group [["name","==","admin"]]', 'Security_Group [["name","==","ops"]]']);
+    expect(ok.sent[0]!.filter((o) => o.op === 'insert').map((o) => ('table' in o ? o.table : ''))).toEqual([
+      'Security_Group',
+      'Security_Group_Rule',
+      'Security_Group_Rule',
+      'Security_Group_Rule',
+      'Security_Group_Rule',
+    ]);
+    await expect(
+      harness(failWait('Security_Group', 'ops'))
+        .resource('securityGroups')
+        .create(group as never),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'security group "ops" not found',
+    });
+    const port = { name: 'web-2', switch: 'web', mac: '02:00:00:00:01:02', securityGroups: ['web', 'ssh'] };
+    await expect(
+      harness(failWait('Security_Group', 'ssh'))
+        .resource('logicalPorts')
+        .create(port as never),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'security group "ssh" not found',
+    });
+  });
+
+  it('refuses to delete a group that a port is in or another group names, naming them', async () => {
+    await expect(harness(failWait('Logical_Port', 'web')).resource('securityGroups').delete('web')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'security group "web" still has logical ports: web-1',
+    });
+    await expect(harness(failWait('Security_Group_Rule', 'web')).resource('securityGroups').delete('web')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'security group "web" is the remote of rules in security groups: admin',
+    });
+    const ok = harness();
+    await ok.resource('securityGroups').delete('admin');
+    expect(ok.sent[0]!.map((o) => `${o.op} ${'table' in o ? o.table : ''}`)).toEqual([
+      'wait Logical_Port',
+      'wait Security_Group_Rule',
+      'delete Security_Group',
+      'delete Security_Group_Rule',
+    ]);
   });
 });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { logicalState } from '../../model/index.ts';
+import { LogicalPortSchema, SecurityGroupSchema, logicalState } from '../../model/index.ts';
 import { wanUplink, wanUplinkState } from '../../model/test-fixtures.ts';
-import { nodeFromRow, nodeToRow, portFromRow, portToRow, routerFromRows, routerToRows, switchFromRow, switchToRow } from './rows.ts';
+import {
+  nodeFromRow,
+  nodeToRow,
+  portFromRow,
+  portToRow,
+  routerFromRows,
+  routerToRows,
+  securityGroupFromRows,
+  securityGroupToRows,
+  switchFromRow,
+  switchToRow,
+} from './rows.ts';
 
 describe('NvStore rows', () => {
   it('maps optional properties to 0-or-1 sets and back', () => {
@@ -16,7 +27,17 @@ describe('NvStore rows', () => {
     });
     expect(nodeFromRow(nodeToRow(node) as never)).toEqual(node);
     const port = { name: 'p1', switch: 'web', mac: '02:00:00:00:01:01' };
-    expect(portToRow(port)).toEqual({ name: 'p1', switch: 'web', mac: '02:00:00:00:01:01', ip: [], node: [] });
+    expect(portToRow(port)).toEqual({
+      name: 'p1',
+      switch: 'web',
+      mac: '02:00:00:00:01:01',
+      ip: [],
+      node: [],
+      security_groups: [],
+      port_security: [],
+      qos_rate: [],
+      qos_burst: [],
+    });
     expect(portFromRow(portToRow(port) as never)).toEqual(port);
     const ls = { name: 'web', vni: 5001, replication: 'source', encap: 'vxlan', subnet: '10.0.1.0/24' } as const;
     expect(switchFromRow(switchToRow(ls) as never)).toEqual(ls);
@@ -130,5 +151,81 @@ describe('NvStore rows', () => {
         uplink: wanUplinkState(),
       },
     ]);
+  });
+
+  it("keeps a port's groups as a set, its port security and QoS in optional columns, and reads rows written before them", () => {
+    const port = LogicalPortSchema.parse({
+      name: 'p1',
+      switch: 'web',
+      mac: '02:00:00:00:01:01',
+      securityGroups: ['web', 'admin'],
+      portSecurity: false,
+      qos: { rate: '10mbit', burst: '1mbit' },
+    });
+    expect(portToRow(port)).toMatchObject({
+      security_groups: ['admin', 'web'],
+      port_security: [false],
+      qos_rate: ['10mbit'],
+      qos_burst: ['1mbit'],
+    });
+    // The replica may hand a set's members in any order.
+    expect(portFromRow({ ...portToRow(port), security_groups: ['web', 'admin'] } as never)).toEqual(port);
+    const rateOnly = { name: 'p2', switch: 'web', mac: '02:00:00:00:01:02', qos: { rate: '500kbit' } };
+    expect(portFromRow(portToRow(rateOnly) as never)).toEqual(rateOnly);
+    expect(portFromRow({ name: 'p3', switch: 'web', mac: '02:00:00:00:01:03', ip: [], node: [] })).toEqual({
+      name: 'p3',
+      switch: 'web',
+      mac: '02:00:00:00:01:03',
+    });
+  });
+
+  it('writes a security group as its row plus a row per rule, keeping their order and spelling', () => {
+    const group = SecurityGroupSchema.parse({
+      name: 'web',
+      rules: [
+        { direction: 'ingress', protocol: 'tcp', ports: '8000-8080', remote: 'admin' },
+        { direction: 'egress', protocol: 'udp', ports: '53', remote: '10.0.0.0/8', action: 'drop' },
+        { direction: 'ingress', protocol: 'icmp', action: 'reject' },
+      ],
+    });
+    const rows = securityGroupToRows(group);
+    expect(rows.group).toEqual({ name: 'web' });
+    expect(rows.rules).toEqual([
+      {
+        group: 'web',
+        position: 0,
+        direction: 'ingress',
+        protocol: 'tcp',
+        port_min: [8000],
+        port_max: [8080],
+        remote: 'admin',
+        action: 'allow',
+      },
+      {
+        group: 'web',
+        position: 1,
+        direction: 'egress',
+        protocol: 'udp',
+        port_min: [53],
+        port_max: [53],
+        remote: '10.0.0.0/8',
+        action: 'drop',
+      },
+      {
+        group: 'web',
+        position: 2,
+        direction: 'ingress',
+        protocol: 'icmp',
+        port_min: [],
+        port_max: [],
+        remote: '0.0.0.0/0',
+        action: 'reject',
+      },
+    ]);
+    const other = securityGroupToRows(SecurityGroupSchema.parse({ name: 'db', rules: [{ direction: 'ingress' }] }));
+    const back = securityGroupFromRows(rows.group as never, [...other.rules, ...rows.rules].reverse() as never);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(group));
+    expect(back.rules[1]!.ports).toBe(53);
+    expect(securityGroupFromRows({ name: 'admin' }, rows.rules as never)).toEqual({ name: 'admin', rules: [] });
   });
 });

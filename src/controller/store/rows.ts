@@ -1,7 +1,22 @@
 // NvStore rows as the replica holds them, and the mapping to and from the store's objects.
 // Optional columns are 0-or-1 sets in OVSDB (`[]` or `[x]`), optional properties here.
 import type { Row } from '../../ovsdb/index.ts';
-import type { Encap, L2Gateway, LogicalPort, LogicalRouter, LogicalSwitch, Replication, Role, TransportNode } from '../../model/index.ts';
+import {
+  formatPortRange,
+  parsePortRange,
+  type Encap,
+  type L2Gateway,
+  type LogicalPort,
+  type LogicalRouter,
+  type LogicalSwitch,
+  type Replication,
+  type Role,
+  type RuleAction,
+  type RuleDirection,
+  type RuleProtocol,
+  type SecurityGroup,
+  type TransportNode,
+} from '../../model/index.ts';
 import type { Mastership, MemberLease } from './membership.ts';
 
 export const NVSTORE_DATABASE = 'NvStore';
@@ -20,7 +35,30 @@ export interface NvStoreTables {
     l2_gateway_vlan?: number[];
     l2_gateway_nic?: string[];
   };
-  Logical_Port: { name: string; switch: string; mac: string; ip: string[]; node: string[] };
+  Logical_Port: {
+    name: string;
+    switch: string;
+    mac: string;
+    ip: string[];
+    node: string[];
+    // Absent in rows written before schema 1.4.0: read as empty sets.
+    security_groups?: string[];
+    port_security?: boolean[];
+    qos_rate?: string[];
+    qos_burst?: string[];
+  };
+  // Schema 1.4.0: a security group is one row and a row per rule, written together.
+  Security_Group: { name: string };
+  Security_Group_Rule: {
+    group: string;
+    position: number;
+    direction: string;
+    protocol: string;
+    port_min: number[];
+    port_max: number[];
+    remote: string;
+    action: string;
+  };
   // Schema 1.2.0: a router is one row and a row per interface and per gateway, written together.
   Logical_Router: {
     name: string;
@@ -125,11 +163,80 @@ export function switchFromRow(r: NvStoreTables['Logical_Switch']): LogicalSwitch
 }
 
 export function portToRow(p: LogicalPort): Row {
-  return { name: p.name, switch: p.switch, mac: p.mac, ip: opt(p.ip), node: opt(p.node) };
+  return {
+    name: p.name,
+    switch: p.switch,
+    mac: p.mac,
+    ip: opt(p.ip),
+    node: opt(p.node),
+    security_groups: [...(p.securityGroups ?? [])],
+    port_security: p.portSecurity === undefined ? [] : [p.portSecurity],
+    qos_rate: opt(p.qos?.rate),
+    qos_burst: opt(p.qos?.burst),
+  };
 }
 
 export function portFromRow(r: NvStoreTables['Logical_Port']): LogicalPort {
-  return { name: r.name, switch: r.switch, mac: r.mac, ...optional('ip', r.ip), ...optional('node', r.node) };
+  const groups = [...(r.security_groups ?? [])].sort();
+  const portSecurity = r.port_security?.[0];
+  const rate = r.qos_rate?.[0];
+  return {
+    name: r.name,
+    switch: r.switch,
+    mac: r.mac,
+    ...optional('ip', r.ip),
+    ...optional('node', r.node),
+    ...(groups.length > 0 ? { securityGroups: groups } : {}),
+    ...(portSecurity === undefined ? {} : { portSecurity }),
+    ...(rate === undefined ? {} : { qos: { rate, ...optional('burst', r.qos_burst ?? []) } }),
+  };
+}
+
+export interface SecurityGroupRows {
+  group: Row;
+  rules: Row[];
+}
+
+export function securityGroupToRows(g: SecurityGroup): SecurityGroupRows {
+  return {
+    group: { name: g.name },
+    rules: g.rules.map((r, position) => {
+      const range = r.ports === undefined ? undefined : parsePortRange(r.ports);
+      return {
+        group: g.name,
+        position,
+        direction: r.direction,
+        protocol: r.protocol,
+        port_min: range ? [range.min] : [],
+        port_max: range ? [range.max] : [],
+        remote: r.remote,
+        action: r.action,
+      };
+    }),
+  };
+}
+
+/** A security group from its row and its rule rows (any order; other groups' rules ignored). */
+export function securityGroupFromRows(
+  g: NvStoreTables['Security_Group'],
+  rules: readonly NvStoreTables['Security_Group_Rule'][],
+): SecurityGroup {
+  return {
+    name: g.name,
+    rules: rules
+      .filter((r) => r.group === g.name)
+      .sort((a, b) => a.position - b.position)
+      .map((r) => {
+        const [min, max] = [r.port_min[0], r.port_max[0]];
+        return {
+          direction: r.direction as RuleDirection,
+          protocol: r.protocol as RuleProtocol,
+          ...(min === undefined ? {} : { ports: formatPortRange({ min, max: max ?? min }) }),
+          remote: r.remote,
+          action: r.action as RuleAction,
+        };
+      }),
+  };
 }
 
 /** "10.0.1.1/24" as the address and the prefix length, which the store keeps apart so that an

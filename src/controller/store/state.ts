@@ -24,6 +24,7 @@ export class StateCache {
           STORED.logicalSwitches.read(snapshot),
           STORED.logicalPorts.read(snapshot),
           STORED.logicalRouters.read(snapshot),
+          STORED.securityGroups.read(snapshot),
         ),
       };
     }

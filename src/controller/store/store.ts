@@ -57,7 +57,7 @@ export interface StoreStatus {
 }
 
 export interface StoreEvents {
-  /** The logical state changed (nodes, switches, ports, routers). */
+  /** The logical state changed (nodes, switches, ports, routers, security groups). */
   change: [LogicalState];
   /** Member leases or masterships changed. */
   membership: [];

@@ -193,7 +193,7 @@ describe('northbound API over a 3-member NvStore cluster', () => {
       >,
     );
     const listed = ops.flatMap(([p, byMethod]) => Object.keys(byMethod).map((m) => `${m.toUpperCase()} ${p}`)).sort();
-    const expected = ['transport-nodes', 'logical-switches', 'logical-ports', 'logical-routers']
+    const expected = ['transport-nodes', 'logical-switches', 'security-groups', 'logical-ports', 'logical-routers']
       .flatMap((r) => [
         `GET /api/v1/${r}`,
         `POST /api/v1/${r}`,
@@ -209,6 +209,9 @@ describe('northbound API over a 3-member NvStore cluster', () => {
         'GET /api/v1/logical-ports/{name}/statistics',
         'POST /api/v1/traceflows',
         'GET /api/v1/traceflows/{id}',
+        'GET /api/v1/status/transport-nodes',
+        'GET /api/v1/statistics/logical-ports',
+        'POST /api/v1/graph/layout',
       )
       .sort();
     expect(listed).toEqual(expected);

@@ -1,7 +1,8 @@
-// A store written by schema 1.1.0 or 1.2.0 (nvstore-1.x.0.ovsschema, kept as they shipped)
-// converts to the current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds the router
-// tables and 1.3.0 the traceflow tables, so every row comes through, reads no routers, and takes
-// routers afterwards.
+// A store written by schema 1.1.0, 1.2.0 or 1.3.0 (nvstore-1.x.0.ovsschema, kept as they
+// shipped) converts to the current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds
+// the router tables, 1.3.0 the traceflow tables and 1.4.0 the security group tables and a port's
+// optional columns for them, so every row comes through, reads no routers and no groups, and
+// takes them afterwards. A running cluster at 1.3.0 converts online the same way.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +11,9 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../../src/controller/store/index.ts';
 import { freePort } from '../../support/southbound-node.ts';
-import { CONTROLLER_SCHEMA } from './support.ts';
+import { CONTROLLER_SCHEMA, NVSTORE_DB, convertOnline, startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
 
-describe.each(['1.1.0', '1.2.0'])('NvStore schema %s → current', (version) => {
+describe.each(['1.1.0', '1.2.0', '1.3.0'])('NvStore schema %s → current', (version) => {
   const OLD_SCHEMA = fileURLToPath(new URL(`./nvstore-${version}.ovsschema`, import.meta.url));
   let dir = '';
   let server: ResultPromise | undefined;
@@ -43,7 +44,7 @@ describe.each(['1.1.0', '1.2.0'])('NvStore schema %s → current', (version) => 
     await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
     expect((await execa('ovsdb-tool', ['needs-conversion', db, CONTROLLER_SCHEMA])).stdout).toBe('yes');
     await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
-    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.3.0');
+    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.4.0');
     const port = await freePort();
     server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], {
       reject: false,
@@ -75,5 +76,62 @@ describe.each(['1.1.0', '1.2.0'])('NvStore schema %s → current', (version) => 
     };
     expect(await store!.createRouter(router)).toEqual(router);
     expect(store!.listRouters()).toEqual([router]);
+  });
+
+  it('takes a security group and puts the old port in it', async () => {
+    await joinGroup(store!);
+  });
+});
+
+/** A group created, then the port written before 1.4.0 put in it: the state carries both. */
+async function joinGroup(store: Store): Promise<void> {
+  const group = { name: 'web', rules: [{ direction: 'ingress' as const, protocol: 'tcp' as const, ports: 80 }] };
+  await store.resource('securityGroups').create(group);
+  const port = store.getPort('web-1');
+  expect(port).toEqual({ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' });
+  await store.updatePort('web-1', { ...port, securityGroups: ['web'] });
+  expect(store.state().ports).toEqual([
+    { name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1', securityGroups: ['web'], portSecurity: true },
+  ]);
+  expect(store.state().securityGroups).toEqual([
+    {
+      name: 'web',
+      rules: [
+        { index: 0, direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 }, remote: { cidr: '0.0.0.0/0' }, action: 'allow' },
+      ],
+    },
+  ]);
+}
+
+describe('a running NvStore cluster at 1.3.0 → current, online', () => {
+  const OLD_SCHEMA = fileURLToPath(new URL('./nvstore-1.3.0.ovsschema', import.meta.url));
+  let cluster: LocalCluster | undefined;
+  let store: Store | undefined;
+
+  beforeAll(async () => {
+    cluster = await startControllerCluster(3, OLD_SCHEMA);
+    const rows = [
+      { op: 'insert', table: 'Transport_Node', row: { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlay_ip: '172.30.0.11' } },
+      { op: 'insert', table: 'Logical_Switch', row: { name: 'web', vni: 5001, replication: 'source', encap: 'geneve' } },
+      { op: 'insert', table: 'Logical_Port', row: { name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' } },
+    ];
+    await execa('ovsdb-client', ['transact', cluster.remotes[0]!, JSON.stringify([NVSTORE_DB, ...rows])]);
+    await convertOnline(cluster.remotes, CONTROLLER_SCHEMA);
+    store = await Store.open([cluster.remotes[2]!], { openTimeoutMs: 10_000 });
+    await waitUntil(() => store!.state().ports.length === 1, 10_000, 'the converted rows on member 3');
+  });
+  afterAll(async () => {
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  it('keeps the rows and takes a security group', async () => {
+    expect(store!.state()).toEqual({
+      nodes: [{ name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11' }],
+      switches: [{ name: 'web', vni: 5001, replication: 'source', encap: 'geneve' }],
+      ports: [{ name: 'web-1', switch: 'web', mac: '02:00:00:00:01:01', node: 'hv1' }],
+      routers: [],
+    });
+    await joinGroup(store!);
   });
 });

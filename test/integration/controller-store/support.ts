@@ -18,23 +18,26 @@ export async function healthy(remotes: string[]): Promise<boolean> {
   return s.every((m) => m.info?.connected) && s.filter((m) => m.info?.leader).length === 1;
 }
 
-export async function startControllerCluster(size = 3): Promise<LocalCluster> {
+/** Converts the running cluster's database to `schema` online, as an upgrade of a running
+ *  cluster would, and waits until every member serves it (stores cache the schema). */
+export async function convertOnline(remotes: readonly string[], schema: string): Promise<void> {
+  const version = (await execa('ovsdb-tool', ['schema-version', schema])).stdout;
+  await execa('ovsdb-client', ['convert', remotes[0]!, schema]);
+  await waitUntil(
+    async () => {
+      for (const r of remotes) if ((await execa('ovsdb-client', ['get-schema-version', r, NVSTORE_DB])).stdout !== version) return false;
+      return true;
+    },
+    30_000,
+    `members to serve the converted schema ${version}`,
+  );
+}
+
+export async function startControllerCluster(size = 3, schema = CONTROLLER_SCHEMA): Promise<LocalCluster> {
   const cluster = await startLocalCluster(size);
   try {
     await waitUntil(() => healthy(cluster.remotes), 60_000, 'cluster to form and elect a leader');
-    await execa('ovsdb-client', ['convert', cluster.remotes[0]!, CONTROLLER_SCHEMA]);
-    // Every member must serve the new schema before stores connect (they cache it).
-    await waitUntil(
-      async () => {
-        for (const r of cluster.remotes) {
-          const { stdout } = await execa('ovsdb-client', ['list-tables', r, NVSTORE_DB]);
-          if (!stdout.includes('Transport_Node')) return false;
-        }
-        return true;
-      },
-      30_000,
-      'members to serve the converted schema',
-    );
+    await convertOnline(cluster.remotes, schema);
   } catch (err) {
     await cluster.stop();
     throw err;

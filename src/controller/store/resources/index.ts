@@ -5,11 +5,13 @@ import type { ResourceObject, StoredResource, TableName } from '../description.t
 import { logicalPorts } from './logical-ports.ts';
 import { logicalRouters } from './logical-routers.ts';
 import { logicalSwitches } from './logical-switches.ts';
+import { securityGroups } from './security-groups.ts';
 import { transportNodes } from './transport-nodes.ts';
 
 export const STORED: { [N in ResourceName]: StoredResource<ResourceObject<N>> } = {
   transportNodes,
   logicalSwitches,
+  securityGroups,
   logicalPorts,
   logicalRouters,
 };

@@ -1,5 +1,6 @@
 // A logical port: one Logical_Port row, its MAC unique on its switch (an index). Every write
-// checks that its switch (and node) exist and that its MAC and IP are free on the switch.
+// checks that its switch (and node, and security groups) exist and that its MAC and IP are free
+// on the switch.
 import { RESOURCES, type LogicalPort, type LogicalRouter } from '../../../model/index.ts';
 import { oneRow, type StoreView, type StoredResource } from '../description.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -14,6 +15,8 @@ export const logicalPorts: StoredResource<LogicalPort> = {
       const node = port.node;
       txn.mustExist('Transport_Node', 'name', node, () => new NotFoundError(RESOURCES.transportNodes.kind, node));
     }
+    for (const group of port.securityGroups ?? [])
+      txn.mustExist('Security_Group', 'name', group, () => new NotFoundError(RESOURCES.securityGroups.kind, group));
     txn.mustNotExist(
       'Logical_Router_Interface',
       [
