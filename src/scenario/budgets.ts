@@ -11,6 +11,8 @@ export const CHECK_KINDS = [
   'expect-active-gateway',
   'exec',
   'trace',
+  'connect',
+  'spoof',
 ] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
@@ -30,6 +32,9 @@ export const DEFAULT_BUDGETS_MS: Readonly<Record<CheckKind, number>> = {
   exec: 5_000,
   // An injected trace takes up to 2 s; a path just changed may need a round of programming.
   trace: 10_000,
+  // A connection or a few frames per attempt; a rule just changed may need a round of programming.
+  connect: 10_000,
+  spoof: 10_000,
 };
 
 /** Wait between two attempts of a check: often enough to measure convergence, rarely enough to spare a small machine. */

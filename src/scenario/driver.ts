@@ -68,6 +68,69 @@ export interface FloodResult {
   fromSource: number;
 }
 
+export const CONNECT_PROTOS = ['tcp', 'udp'] as const;
+export type ConnectProto = (typeof CONNECT_PROTOS)[number];
+/** open: connected (TCP) or echoed (UDP); refused: a TCP reset or an ICMP unreachable; filtered: no answer. */
+export const CONNECT_OUTCOMES = ['open', 'refused', 'filtered'] as const;
+export type ConnectOutcome = (typeof CONNECT_OUTCOMES)[number];
+
+export interface ConnectRequest {
+  /** A port (from its VM) or a physical host. */
+  from: string;
+  /** A port or a host: the driver starts the listener where it lives. */
+  to: string;
+  /** The address connected to: the address of `to`. */
+  ip: string;
+  /** The MAC of the port `to` names, when known: an answer from another MAC is not from `to`. */
+  mac?: string;
+  proto: ConnectProto;
+  port: number;
+  /** Start a listener on `to` for the attempt (TCP: accepts and closes; UDP: echoes); false:
+   *  nothing listens, so a reachable target answers with a reset or a port unreachable. */
+  listen: boolean;
+  /** How long the attempt waits for an answer. */
+  timeoutMs: number;
+}
+
+export interface ConnectResult {
+  outcome: ConnectOutcome;
+  /** What answered, in words: `connected`, `echo`, `RST`, `ICMP port unreachable`, `no answer`. */
+  seen: string;
+  /** From the first packet sent to the answer (or to the end of the wait). */
+  ms: number;
+  /** Connections the listener accepted or datagrams it echoed; absent without a listener. */
+  listenerGot?: number;
+  /** The MAC that answered, when it is not the one asked for (tenants reuse addresses). */
+  otherMac?: string;
+}
+
+export interface SpoofRequest {
+  /** The port whose VM sends. */
+  from: string;
+  /** The forged source: exactly one of the two. */
+  srcIp?: string;
+  srcMac?: string;
+  /** The port the unicast frames (ICMP echo requests) are sent to; absent: the subnet's broadcast. */
+  to?: string;
+  /** Frames of each kind (ICMP echo request, ARP request) sent forged, and as many with the
+   *  port's own addresses (the control: they show the counting sees frames that get out). */
+  count: number;
+  /** Ports whose received frames count: the sender's switch's other ports. */
+  watch: string[];
+}
+
+export interface SpoofResult {
+  /** Forged frames sent, and how many of them were seen past the port (distinct frames). */
+  sent: number;
+  leaked: number;
+  /** Copies of forged frames that left the sender's transport node on the underlay. */
+  underlay: number;
+  /** Copies of forged frames each watched port received (absent: none). */
+  ports: Record<string, number>;
+  /** The legitimate frames, sent the same way: how many of them were seen past the port. */
+  control: { sent: number; passed: number };
+}
+
 export interface ExecResult {
   exitCode: number;
   stdout: string;
@@ -132,6 +195,10 @@ export interface LabDriver {
   /** The l3 gateway node that holds the router's uplink now, among its `gateways` (highest
    *  priority first); undefined: none. Two holding it at once is an error (a thrown one). */
   activeGateway(router: string, gateways: readonly string[]): Promise<string | undefined>;
+  /** One connection attempt from `from` to `to` (with a listener there for it unless told not to). */
+  connect(request: ConnectRequest): Promise<ConnectResult>;
+  /** Sends frames with a forged source from a port's VM and counts, by capture, how many got out. */
+  spoof(request: SpoofRequest): Promise<SpoofResult>;
   /** Runs `cmd` with a shell on a port's VM, a host, a transport node or a controller member. */
   exec(on: string, cmd: string): Promise<ExecResult>;
   node(action: NodeAction, target: string): Promise<void>;

@@ -16,6 +16,12 @@ export type {
   FloodRequest,
   FloodResult,
   ExecResult,
+  ConnectProto,
+  ConnectOutcome,
+  ConnectRequest,
+  ConnectResult,
+  SpoofRequest,
+  SpoofResult,
   PortChange,
   NodeChange,
   TrafficRequest,
@@ -26,7 +32,7 @@ export type {
   ScenarioLab,
   OpenScenarioLab,
 } from './driver.ts';
-export { NODE_ACTION_KINDS, FRAME_KINDS } from './driver.ts';
+export { NODE_ACTION_KINDS, FRAME_KINDS, CONNECT_PROTOS, CONNECT_OUTCOMES } from './driver.ts';
 export type { Reporter, RunInfo, StepInfo } from './reporter.ts';
 export { exitCodeOf, flattenSteps, countSteps } from './results.ts';
 export type { RunResult, ScenarioResult, StepResult, StepStatus, StepLocation, ArtifactsResult, StepCounts } from './results.ts';

@@ -154,7 +154,7 @@ describe('parseScenarios reports every problem at once, at file:line:column', ()
       ...at('pign'),
       path: ['scenarios', 'smoke', 1, 'pign'],
       message: 'unknown step "pign"; did you mean ping?',
-      expected: expect.stringMatching(/^one of expect, ping, reach, flood, exec, trace, kill, .*, traffic$/),
+      expected: expect.stringMatching(/^one of expect, ping, reach, flood, exec, trace, connect, spoof, kill, .*, traffic$/),
     });
   });
 

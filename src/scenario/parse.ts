@@ -200,6 +200,7 @@ export class StepParser {
       get model() {
         return parser.model;
       },
+      dropped,
       issue: report,
       name: (path: IssuePath, value: string, accept: Accept) => {
         const problem = checkName(parser.model, value, accept, parser.gone);

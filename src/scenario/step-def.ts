@@ -16,6 +16,8 @@ import type { Step } from './steps.ts';
 export interface ValidateContext {
   /** The lab as it is when this step runs: the plan plus the changes of the steps before it. */
   readonly model: LabModel;
+  /** Keys of the step the schema rejected (reported already): absent from the spec though written. */
+  readonly dropped: ReadonlySet<string>;
   issue(path: IssuePath, message: string, expected?: string): void;
   /** Reports an issue at `path` unless `value` names what `accept` asks for; returns whether it did. */
   name(path: IssuePath, value: string, accept: Accept): boolean;

@@ -20,6 +20,8 @@ import { flood, ping, reach, type FloodSpec, type PingSpec, type ReachSpec } fro
 import type { FloodSchema, PingSchema } from './checks-reach.ts';
 import { tunnelsOn, tunnelsUp, type TunnelsSpec, type TunnelsUpSpec } from './checks-tunnels.ts';
 import { trace, type TraceSchema, type TraceSpec } from './checks-trace.ts';
+import { connect, type ConnectSchema, type ConnectSpec } from './checks-connect.ts';
+import { spoof, type SpoofSchema, type SpoofSpec } from './checks-spoof.ts';
 import type { TunnelsSchema } from './checks-tunnels.ts';
 import type { NodeAction } from './driver.ts';
 import type { StepDef, StepOf } from './step-def.ts';
@@ -36,6 +38,8 @@ export type Step =
   | StepOf<'expect-active-gateway', ActiveGatewaySpec>
   | StepOf<'exec', ExecSpec>
   | StepOf<'trace', TraceSpec>
+  | StepOf<'connect', ConnectSpec>
+  | StepOf<'spoof', SpoofSpec>
   | StepOf<NodeAction, NodeTargetSpec>
   | StepOf<'link', LinkSpec>
   | StepOf<'add-port', AddPortSpec>
@@ -60,6 +64,8 @@ export const STEP_DEFS: readonly AnyDef[] = [
   activeGateway,
   exec,
   trace,
+  connect,
+  spoof,
   ...NODE_ACTIONS,
   link,
   addPort,
@@ -112,6 +118,8 @@ export type StepInput =
   | ({ flood: z.input<typeof FloodSchema> } & Within)
   | ({ exec: z.input<typeof ExecSchema> } & Within)
   | ({ trace: z.input<typeof TraceSchema> } & Within)
+  | ({ connect: z.input<typeof ConnectSchema> } & Within)
+  | ({ spoof: z.input<typeof SpoofSchema> } & Within)
   | { [A in NodeAction]: { [K in A]: string } }[NodeAction]
   | { link: z.input<typeof LinkSchema> }
   | { 'add-port': z.input<typeof AddPortSchema> }

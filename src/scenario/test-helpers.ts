@@ -71,6 +71,12 @@ export function scenarioIssues(source: string, file = 'lab.yaml'): TopologyIssue
   return issuesThrownBy(() => suiteOf(source, file), 'the scenarios were accepted');
 }
 
+/** The issues of `source` as table rows: line, column, the key path inside its step (`ping.to`),
+ *  message and expected. */
+export function issueRows(source: string): unknown[][] {
+  return scenarioIssues(source).map((i) => [i.line, i.column, i.path.slice(3).join('.'), i.message, i.expected]);
+}
+
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -90,6 +96,14 @@ export class FakeDriver implements driver.LabDriver {
   };
   onPing = (req: driver.PingRequest): driver.PingResult => ({ sent: req.count, received: req.count });
   onFlood = (req: driver.FloodRequest): driver.FloodResult => ({ copies: Object.fromEntries(req.watch.map((n) => [n, 1])), fromSource: 1 });
+  onConnect = (_req: driver.ConnectRequest): driver.ConnectResult => ({ outcome: 'open', seen: 'connected', ms: 2, listenerGot: 1 });
+  onSpoof = (req: driver.SpoofRequest): driver.SpoofResult => ({
+    sent: req.count * 2,
+    leaked: 0,
+    underlay: 0,
+    ports: {},
+    control: { sent: req.count * 2, passed: req.count * 2 },
+  });
   onMaster = (_node: string): string | undefined => 'ctrl1';
   onGateway = (_router: string): string | undefined => 'gw2';
   onExec = (_on: string, _cmd: string): driver.ExecResult => ({ exitCode: 0, stdout: 'ok\n', stderr: '' });
@@ -113,6 +127,12 @@ export class FakeDriver implements driver.LabDriver {
   }
   flood(req: driver.FloodRequest) {
     return this.call(`flood ${req.from} ${req.frame}`, () => this.onFlood(req));
+  }
+  connect(req: driver.ConnectRequest) {
+    return this.call(`connect ${req.from} ${req.to} ${req.proto}/${req.port}`, () => this.onConnect(req));
+  }
+  spoof(req: driver.SpoofRequest) {
+    return this.call(`spoof ${req.from} ${req.srcIp ?? req.srcMac} ${req.to ?? '-'}`, () => this.onSpoof(req));
   }
   masterOf(node: string) {
     return this.call(`masterOf ${node}`, () => this.onMaster(node));

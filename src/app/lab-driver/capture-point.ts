@@ -119,3 +119,21 @@ export async function sourceNodes(
     .filter((c) => Object.keys(c.addresses).some((n) => networks.has(n)))
     .map(nodeOf);
 }
+
+/** A transport node a frame enters the overlay through, with the NIC its tunnel packets leave by. */
+export interface SourceUnderlay {
+  node: string;
+  container: string;
+  nic: string;
+}
+
+/** sourceNodes, each with its underlay NIC. */
+export async function sourceUnderlays(
+  runtime: Runtime,
+  lab: string,
+  point: CapturePoint,
+  listed?: ContainerInfo[],
+): Promise<SourceUnderlay[]> {
+  const nodes = await sourceNodes(runtime, lab, point, listed);
+  return Promise.all(nodes.map(async (s) => ({ ...s, nic: await underlayNic(runtime, s.container) })));
+}

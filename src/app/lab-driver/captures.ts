@@ -4,7 +4,7 @@
 // after a while (timeout), so none outlives a crashed run for long.
 import type { Runtime } from '../../runtime/runtime.ts';
 import { NvlabError } from '../../util/errors.ts';
-import { inPoint, quote, type CapturePoint } from './capture-point.ts';
+import { inPoint, quote, type CapturePoint, type SourceUnderlay } from './capture-point.ts';
 
 export interface CaptureSpec {
   label: string;
@@ -18,6 +18,30 @@ export interface CaptureSpec {
 export interface RunningCaptures {
   /** Stops every capture and returns its file. A capture that could not be read has none. */
   stop(): Promise<{ label: string; pcap?: Buffer; error?: string }[]>;
+}
+
+/** Tunnel packets on an underlay NIC: geneve, vxlan and gre. */
+export const TUNNEL_FILTER = 'udp port 6081 or udp port 4789 or ip proto 47';
+
+/**
+ * The captures that follow a sender's frames: what each watched point receives (by `filter`),
+ * then the tunnel packets leaving each source node's underlay NIC, labelled `<node>-underlay`.
+ */
+export function followingSpecs(
+  points: ReadonlyMap<string, CapturePoint>,
+  watch: readonly string[],
+  filter: string,
+  sources: readonly SourceUnderlay[],
+): CaptureSpec[] {
+  return [
+    ...watch.map((name) => ({ label: name, point: points.get(name) as CapturePoint, direction: 'in' as const, filter })),
+    ...sources.map((s) => ({
+      label: `${s.node}-underlay`,
+      point: { label: `${s.node}-underlay`, container: s.container, iface: s.nic },
+      direction: 'out' as const,
+      filter: TUNNEL_FILTER,
+    })),
+  ];
 }
 
 /** A capture that nobody stops ends by itself after this long. */

@@ -3,6 +3,8 @@
 import type { ContainerInfo, NodeAttachment, Runtime } from '../../runtime/runtime.ts';
 import type {
   ArtifactRequest,
+  ConnectRequest,
+  ConnectResult,
   ExecResult,
   FloodRequest,
   FloodResult,
@@ -13,6 +15,8 @@ import type {
   PingRequest,
   PingResult,
   PortChange,
+  SpoofRequest,
+  SpoofResult,
   TrafficHandle,
   TrafficRequest,
 } from '../../scenario/driver.ts';
@@ -24,7 +28,9 @@ import { addPort, migratePort, removePort } from '../ports.ts';
 import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
 import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gateway.ts';
 import { collectArtifacts } from './artifacts.ts';
+import { connectOnce } from './connect.ts';
 import { floodOnce } from './flood.ts';
+import { spoofOnce } from './spoof.ts';
 import { startTraffic } from './background-pings.ts';
 import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
 import { memberStatus } from '../../northbound-client/index.ts';
@@ -34,8 +40,8 @@ import { injectThroughApi, labTracer } from '../trace/index.ts';
 export class DockerLabDriver implements LabDriver {
   /** Where each partitioned node was attached, to put it back on heal. */
   private readonly cut = new Map<string, NodeAttachment[]>();
-  /** Captures of the last flood, saved with the artifacts when its step fails. */
-  private lastCaptures: { label: string; pcap: Buffer }[] = [];
+  /** Captures of the last flood or spoof, saved with the artifacts when its step fails. */
+  private lastCaptures: { kind: 'flood' | 'spoof'; files: { label: string; pcap: Buffer }[] } | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -120,8 +126,18 @@ export class DockerLabDriver implements LabDriver {
 
   async flood(request: FloodRequest): Promise<FloodResult> {
     const result = await floodOnce(this.runtime, this.lab, request);
-    this.lastCaptures = result.captures;
+    this.lastCaptures = { kind: 'flood', files: result.captures };
     return { copies: result.copies, fromSource: result.fromSource };
+  }
+
+  connect(request: ConnectRequest): Promise<ConnectResult> {
+    return connectOnce(this.runtime, this.lab, request);
+  }
+
+  async spoof(request: SpoofRequest): Promise<SpoofResult> {
+    const { captures, ...result } = await spoofOnce(this.runtime, this.lab, request);
+    this.lastCaptures = { kind: 'spoof', files: captures };
+    return result;
   }
 
   async masterOf(node: string): Promise<string | undefined> {
@@ -239,7 +255,7 @@ export class DockerLabDriver implements LabDriver {
   }
 
   async collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }> {
-    const captures = request.failed.kind === 'flood' ? this.lastCaptures : [];
+    const captures = this.lastCaptures?.kind === request.failed.kind ? this.lastCaptures.files : [];
     return collectArtifacts(this.runtime, this.lab, request.dir, {
       captures,
       ...(request.failed.trace ? { trace: request.failed.trace } : {}),

@@ -11,9 +11,9 @@ import type { Runtime } from '../../runtime/runtime.ts';
 import type { FloodRequest, FloodResult, FrameKind } from '../../scenario/driver.ts';
 import { NvlabError } from '../../util/errors.ts';
 import { seconds } from '../../util/seconds.ts';
-import { inPoint, quote, resolveCapturePoints, sourceNodes, underlayNic, type CapturePoint } from './capture-point.ts';
-import { startCaptures, type CaptureSpec } from './captures.ts';
-import { countDelivered, countEncapsulated, type MarkedFrame } from './pcap.ts';
+import { inPoint, quote, resolveCapturePoints, sourceUnderlays, type CapturePoint } from './capture-point.ts';
+import { followingSpecs, startCaptures } from './captures.ts';
+import { BROADCAST_MAC, countDelivered, countEncapsulated, type MarkedFrame } from './pcap.ts';
 import { LABEL_LAB } from '../../model/index.ts';
 
 export { resolveCapturePoint, type CapturePoint } from './capture-point.ts';
@@ -34,8 +34,6 @@ export interface FloodOutcome extends FloodResult {
 }
 
 const DEFAULT_SETTLE_MS = 500;
-const TUNNELS = 'udp port 6081 or udp port 4789 or ip proto 47';
-const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 
 interface FramePlan {
   dstMac: string;
@@ -99,29 +97,11 @@ export async function floodOnce(runtime: Runtime, lab: string, request: FloodOpt
   const points = await resolveCapturePoints(runtime, lab, [request.from, ...watch], containers);
   const sender = points.get(request.from) as CapturePoint;
   // Independent look-ups, done together: each is a round trip into a container.
-  const [sources, { broadcast }] = await Promise.all([
-    Promise.all(
-      (await sourceNodes(runtime, lab, sender, containers)).map(async (s) => ({ ...s, nic: await underlayNic(runtime, s.container) })),
-    ),
-    senderAddress(runtime, sender),
-  ]);
+  const [sources, { broadcast }] = await Promise.all([sourceUnderlays(runtime, lab, sender, containers), senderAddress(runtime, sender)]);
   const plan = framePlan(request.frame, marker, sender, broadcast, settleMs);
   const want: MarkedFrame = { dstMac: plan.dstMac, marker };
 
-  const specs: CaptureSpec[] = [
-    ...watch.map((name) => ({
-      label: name,
-      point: points.get(name) as CapturePoint,
-      direction: 'in' as const,
-      filter: 'icmp[icmptype] == icmp-echo',
-    })),
-    ...sources.map((s) => ({
-      label: `${s.node}-underlay`,
-      point: { label: `${s.node}-underlay`, container: s.container, iface: s.nic },
-      direction: 'out' as const,
-      filter: TUNNELS,
-    })),
-  ];
+  const specs = followingSpecs(points, watch, 'icmp[icmptype] == icmp-echo', sources);
   const running = await startCaptures(runtime, marker.toString('hex'), specs);
   let sent;
   try {

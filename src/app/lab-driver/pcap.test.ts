@@ -1,17 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { countDelivered, countEncapsulated, innerFrame, isMarkedFrame, pcapFrames } from './pcap.ts';
+import { ethernet, ipv4, pcap, udp } from './pcap-test-helpers.ts';
 
 const marker = Buffer.from('6e766c61622d3031', 'hex');
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
-
-function ipv4(proto: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(20);
-  header[0] = 0x45;
-  header.writeUInt16BE(20 + payload.length, 2);
-  header[8] = 64;
-  header[9] = proto;
-  return Buffer.concat([header, payload]);
-}
 
 function echo(type: number, data: Buffer): Buffer {
   const icmp = Buffer.alloc(8);
@@ -19,42 +11,9 @@ function echo(type: number, data: Buffer): Buffer {
   return ipv4(1, Buffer.concat([icmp, data]));
 }
 
-function ethernet(dst: string, type: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(14);
-  Buffer.from(dst.replace(/:/g, ''), 'hex').copy(header, 0);
-  Buffer.from('020000000011', 'hex').copy(header, 6);
-  header.writeUInt16BE(type, 12);
-  return Buffer.concat([header, payload]);
-}
-
 const data = Buffer.concat([Buffer.alloc(16), marker, marker, marker]);
 const request = ethernet(BROADCAST, 0x0800, echo(8, data));
 const reply = ethernet(BROADCAST, 0x0800, echo(0, data));
-
-function pcap(frames: Buffer[]): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  return Buffer.concat([
-    header,
-    ...frames.flatMap((f) => {
-      const rec = Buffer.alloc(16);
-      rec.writeUInt32LE(f.length, 8);
-      rec.writeUInt32LE(f.length, 12);
-      return [rec, f];
-    }),
-  ]);
-}
-
-function udp(port: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header.writeUInt16BE(54321, 0);
-  header.writeUInt16BE(port, 2);
-  return ipv4(17, Buffer.concat([header, payload]));
-}
 
 describe('pcap', () => {
   test('reads the frames of a pcap file, keeping only complete records', () => {

@@ -2,14 +2,15 @@
 // judgement (is this the marked request, sent to the expected L2 destination?) is made here,
 // where the inner frame of a geneve, vxlan or gre packet is as easy to read as a plain one.
 
+export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 const ETH_HEADER = 14;
-const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_VLAN = 0x8100;
 const ETHERTYPE_TEB = 0x6558; // transparent Ethernet bridging: an Ethernet frame inside gre/geneve
-const PROTO_ICMP = 1;
+export const PROTO_ICMP = 1;
 const PROTO_UDP = 17;
 const PROTO_GRE = 47;
-const ICMP_ECHO_REQUEST = 8;
+export const ICMP_ECHO_REQUEST = 8;
 const PORT_GENEVE = 6081;
 const PORT_VXLAN = 4789;
 const LINKTYPE_ETHERNET = 1;
@@ -46,16 +47,18 @@ function macBytes(mac: string): Buffer {
   return Buffer.from(mac.replace(/[:-]/g, ''), 'hex');
 }
 
-/** Where the IPv4 header starts, past one optional 802.1Q tag; undefined for anything else. */
-function ipv4Offset(frame: Buffer): number | undefined {
+/** The frame's EtherType and where its payload starts, past one optional 802.1Q tag. */
+export function etherPayload(frame: Buffer): { type: number; at: number } | undefined {
   if (frame.length < ETH_HEADER) return undefined;
-  let type = frame.readUInt16BE(12);
-  let at = ETH_HEADER;
-  if (type === ETHERTYPE_VLAN && frame.length >= ETH_HEADER + 4) {
-    type = frame.readUInt16BE(16);
-    at += 4;
-  }
-  return type === ETHERTYPE_IPV4 && frame.length >= at + 20 ? at : undefined;
+  const type = frame.readUInt16BE(12);
+  if (type !== ETHERTYPE_VLAN) return { type, at: ETH_HEADER };
+  return frame.length >= ETH_HEADER + 4 ? { type: frame.readUInt16BE(16), at: ETH_HEADER + 4 } : undefined;
+}
+
+/** Where the IPv4 header starts; undefined for anything else. */
+export function ipv4Offset(frame: Buffer): number | undefined {
+  const l3 = etherPayload(frame);
+  return l3?.type === ETHERTYPE_IPV4 && frame.length >= l3.at + 20 ? l3.at : undefined;
 }
 
 /** Whether `frame` is the marked echo request itself, sent to the expected destination. Replies

@@ -39,6 +39,7 @@ export async function builtInCopy(name: string, dir: string): Promise<string> {
 /** Every lab the lab tests make, by the test file (without .test.ts) that owns it. */
 const LAB_OWNERS: Record<string, readonly string[]> = {
   console: ['it-console'],
+  'connect-spoof': ['it-conn'],
   controller: ['it-ctrl'],
   foundation: ['it-found'],
   lifecycle: ['it-rollback', 'it-killed', 'it-twin-a', 'it-twin-b', 'it-invalid'],
