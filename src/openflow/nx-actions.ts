@@ -68,6 +68,7 @@ export type NxAction =
 const CT_FIXED_LEN = 24;
 const NAT_FIXED_LEN = 16;
 
+/** ct()'s options. OVS takes ct() only in a flow that matches eth_type IPv4 or IPv6. */
 export interface CtOptions {
   commit?: boolean;
   force?: boolean;
