@@ -6,7 +6,7 @@ import type { BufferWriter } from './buffer-writer.ts';
 import { ActionType, CONTROLLER_MAX_LEN_NO_BUFFER, NX_VENDOR_ID, Port } from './constants.ts';
 import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
 import { decodeOxm, encodeOxm, type OxmField } from './match.ts';
-import { ctAction, decodeNxAction, encodeNxAction, natAction, type NxAction } from './nx-actions.ts';
+import { ctAction, decodeNxAction, encodeNxAction, isNxAction, natAction, type NxAction } from './nx-actions.ts';
 import { decodeTlvs } from './tlv.ts';
 
 export type Action =
@@ -50,6 +50,7 @@ export const act = {
 };
 
 export function encodeAction(w: BufferWriter, a: Action): void {
+  if (isNxAction(a)) return encodeNxAction(w, a, encodeActions);
   const start = w.offset;
   switch (a.type) {
     case 'output':
@@ -88,14 +89,6 @@ export function encodeAction(w: BufferWriter, a: Action): void {
       return;
     case 'set_queue':
       w.u16(ActionType.SET_QUEUE).u16(8).u32(a.queueId);
-      return;
-    case 'nx_resubmit_table':
-    case 'nx_reg_load':
-    case 'nx_reg_load2':
-    case 'nx_ct':
-    case 'nx_ct_clear':
-    case 'nx_nat':
-      encodeNxAction(w, a, encodeActions);
       return;
     case 'experimenter':
       if ((a.data.length + 8) % 8 !== 0) throw new OpenFlowEncodeError('experimenter action data must pad to 8');

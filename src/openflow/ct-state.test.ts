@@ -18,6 +18,7 @@ describe('ct_state words', () => {
   it('prints in OVS order, masked as +/-, exact as a | list, unknown bits in hex', () => {
     expect(formatCtState(0x22, 0x23)).toBe('-new+est+trk');
     expect(formatCtState(0x21)).toBe('new|trk');
+    expect(formatCtState(0x21, 0xff)).toBe('new|trk');
     expect(formatCtState(0)).toBe('0');
     expect(formatCtState(0x100, 0x100)).toBe('0x100/0x100');
     for (const spec of ['+new+trk', '-new+est+trk', '+rpl+inv-snat+dnat']) {

@@ -25,11 +25,12 @@ export function ctState(spec: string): KnownOxm {
   return { field: 'ct_state', value, mask };
 }
 
-/** "+est+trk" for a masked value (OVS's order of bits), "est|trk" for an exact one. */
+/** "+est+trk" for a masked value (OVS's order of bits), "est|trk" for an exact one (no mask, or
+ *  a mask of every bit, as packet-ins carry it). */
 export function formatCtState(value: number, mask?: number): string {
   const known = FLAGS.reduce((all, [, bit]) => all | bit, 0);
   const hex = (v: number) => `0x${v.toString(16)}`;
-  if (mask === undefined) {
+  if (mask === undefined || mask === known) {
     if (value & ~known) return hex(value);
     const set = FLAGS.filter(([, bit]) => value & bit).map(([name]) => name);
     return set.length === 0 ? '0' : set.join('|');

@@ -17,7 +17,7 @@ import { errorSpecNames } from './errors.ts';
 import type { Instruction } from './instructions.ts';
 import { oxmFieldBits, type Match, type OxmField } from './match.ts';
 import type { MeterBand, MeterDesc } from './meter.ts';
-import type { NxAction, NxSubfield } from './nx-actions.ts';
+import { isNxAction, type NxAction, type NxSubfield } from './nx-actions.ts';
 import type { Bucket, FlowStats, MultipartReplyBody, MultipartRequestBody, OfMessage, PortDesc } from './messages.ts';
 
 const hex = (v: number | bigint) => `0x${v.toString(16)}`;
@@ -42,6 +42,7 @@ export function formatMatch(match: Match): string {
 }
 
 export function formatAction(a: Action): string {
+  if (isNxAction(a)) return formatNxAction(a);
   switch (a.type) {
     case 'output':
       return a.port === 0xfffffffd ? `output:CONTROLLER:${a.maxLen ?? 0}` : `output:${formatPort(a.port)}`;
@@ -65,13 +66,6 @@ export function formatAction(a: Action): string {
       return a.type;
     case 'set_queue':
       return `set_queue:${a.queueId}`;
-    case 'nx_resubmit_table':
-    case 'nx_reg_load':
-    case 'nx_reg_load2':
-    case 'nx_ct':
-    case 'nx_ct_clear':
-    case 'nx_nat':
-      return formatNxAction(a);
     case 'experimenter':
       return `experimenter(${hex(a.experimenter)}:${a.data.toString('hex')})`;
     case 'raw':

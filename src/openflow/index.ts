@@ -26,6 +26,15 @@
 //   act.ct({ zone: { field: 'reg13', ofs: 0, nbits: 16 }, nat: { kind: 'src', addresses: '10.0.0.1', ports: [1000, 2000] } });
 //   act.setField({ field: 'ct_label', value: 1n << 96n, mask: 0xffffffffn << 96n }); // masked: NXAST_REG_LOAD2
 //   act.ctClear();
+//
+// What OVS 3.1 (userspace datapath) holds to, as measured by the tests: a flow with ct() must match
+// eth_type IPv4 or IPv6 (else BAD_ACTION/MATCH_INCONSISTENT); exec() takes only set_field of
+// ct_mark / ct_label (else BAD_ARGUMENT); a packet-out walks ct() and its recirculation when its
+// in_port is a real port, LOCAL or CONTROLLER, but not once it is in a patch port's pipeline
+// (as in_port or after crossing one: it stops at ct()); a flow's output to CONTROLLER arrives as a
+// packet-in with that flow's cookie and a match holding in_port, registers, ct_state (mask 0xff),
+// ct_zone, ct_mark, ct_label and the ct_nw_*/ct_tp_* of its connection; deleting a meter deletes
+// the flows that use it (add meters before their flows, delete them after).
 export { OpenFlowController, type ControllerOptions, type ControllerEvents } from './controller.ts';
 export { OpenFlowConnection, type ConnectionOptions, type ConnectionEvents, type DisconnectReason } from './connection.ts';
 export type * from './messages.ts';

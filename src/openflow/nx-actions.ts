@@ -65,9 +65,23 @@ export type NxAction =
    *  existing connection has. Ranges are inclusive; a max is given only when it differs. */
   | { type: 'nx_nat'; flags: number; ipv4Min?: string; ipv4Max?: string; protoMin?: number; protoMax?: number };
 
+const NX_TYPES: ReadonlySet<Action['type']> = new Set<NxAction['type']>([
+  'nx_resubmit_table',
+  'nx_reg_load',
+  'nx_reg_load2',
+  'nx_ct',
+  'nx_ct_clear',
+  'nx_nat',
+]);
+
+export function isNxAction(a: Action): a is NxAction {
+  return NX_TYPES.has(a.type);
+}
+
 const CT_FIXED_LEN = 24;
 const NAT_FIXED_LEN = 16;
 
+/** ct()'s options. OVS takes ct() only in a flow that matches eth_type IPv4 or IPv6. */
 export interface CtOptions {
   commit?: boolean;
   force?: boolean;

@@ -4,7 +4,7 @@
 // stats, meter config) decode to what we sent; a new connection from B is punted to us with its
 // conntrack state and cookie, which is what a `reject` needs to answer it with a TCP reset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checksum } from '../../../src/controller/traceflow/packet.ts';
+import { buildFrame, checksum } from '../../../src/controller/traceflow/packet.ts';
 import {
   act,
   ctState,
@@ -180,6 +180,28 @@ describe('reflexive: replies pass, the other way is closed', () => {
   });
 });
 
+describe('packet-out and conntrack', () => {
+  it('a packet-out through the table as from A’s port walks ct(): committed, answered by B, the reply back at A', async () => {
+    // (Measured on OVS 3.1: one whose in_port is a patch port, or that crosses one, stops at ct().)
+    const frame = buildFrame({
+      ethSrc: hosts.a.mac,
+      ethDst: hosts.b.mac,
+      payload: { kind: 'udp', src: hosts.a.ip, dst: hosts.b.ip, port: ECHO_PORT },
+    });
+    const before = [await rxPackets(hosts.a), await rxPackets(hosts.b)];
+    await conn.install([packetOut(frame, [act.output(Port.TABLE)], hosts.a.ofport)]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect([(await rxPackets(hosts.a)) - before[0]!, (await rxPackets(hosts.b)) - before[1]!]).toEqual([1, 1]);
+    // 33434: buildFrame's source port.
+    const entry = (await lab.ovs.appctl('dpctl/dump-conntrack', '-m'))
+      .split('\n')
+      .filter((l) => l.includes(`dport=${ECHO_PORT}`) && l.includes('sport=33434'));
+    expect(entry).toHaveLength(1);
+    expect(entry[0]).toContain(`zone=${ZONE}`);
+    expect(entry[0]).toContain('mark=1');
+  });
+});
+
 describe('the meter limits what it meters', () => {
   it('100 UDP datagrams at once from A at 10 packets/s (burst 10): most dropped, counted by the band', async () => {
     const before = await rxPackets(hosts.b);
@@ -196,6 +218,19 @@ describe('the meter limits what it meters', () => {
     expect(dropped + delivered).toBe(100);
     // TCP from A is not metered: a connection still opens.
     expect(await tcpConnect(hosts.a, hosts.b.ip, 8080)).toBe('open');
+  });
+});
+
+describe('meter modify and delete', () => {
+  it('modify changes the band as meter config reports it; delete removes the meter and the flows that use it', async () => {
+    const band = dropBand(1000, 100);
+    await conn.install([meterMod({ command: 'modify', meterId: 1, flags: MeterFlags.PKTPS | MeterFlags.BURST, bands: [band] })]);
+    expect(await conn.meterConfig(1)).toEqual([{ meterId: 1, flags: MeterFlags.PKTPS | MeterFlags.BURST, bands: [band] }]);
+    await conn.install([meterMod({ command: 'delete', meterId: 1, flags: 0 })]);
+    expect(await conn.meterConfig()).toEqual([]);
+    const flows = await lab.dumpFlows(bridge);
+    expect(flows.some((l) => l.includes('meter:1'))).toBe(false);
+    expect(flows).toHaveLength(EXPECTED_FLOWS.length - 1);
   });
 });
 
