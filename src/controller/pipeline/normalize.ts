@@ -141,6 +141,21 @@ export function actionKey(a: Action): string {
       return `experimenter:${a.experimenter}:${a.data.toString('hex')}`;
     case 'raw':
       return `raw:${a.actionType}:${a.body.toString('hex')}`;
+    // Conntrack: by their fields, not JSON (a decoded action's properties come in another order).
+    case 'nx_ct': {
+      const zone = typeof a.zone === 'number' ? a.zone : `${a.zone.field}[${a.zone.ofs}..${a.zone.ofs + a.zone.nbits - 1}]`;
+      return `ct:${a.flags}:${zone}:${a.table}:${a.alg}:(${a.actions.map(actionKey).join(',')})`;
+    }
+    case 'nx_ct_clear':
+      return 'ct_clear';
+    case 'nx_nat':
+      return `nat:${a.flags}:${a.ipv4Min ?? ''}-${a.ipv4Max ?? ''}:${a.protoMin ?? ''}-${a.protoMax ?? ''}`;
+    case 'nx_reg_load2':
+      return `load:${oxmKey(a.field)?.text ?? ''}`;
+    case 'nx_reg_load':
+      return `reg_load:${JSON.stringify(a.dst)}:${a.value}`;
+    case 'nx_resubmit_table':
+      return `resubmit:${a.inPort}:${a.table}`;
     default:
       return JSON.stringify(a);
   }

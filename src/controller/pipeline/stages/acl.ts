@@ -101,6 +101,11 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
     ? { field: `reg${OUT_PORT_REG}` as 'reg5', value: local.ofport }
     : { field: 'in_port', value: local.ofport };
   const pass = ingress ? [inst.apply(...local.deliver)] : [inst.gotoTable(Table.L2)];
+  // One apply-actions instruction at most per flow: the commit, then (ingress) the delivery.
+  const commitAndPass = (mark: number) =>
+    ingress
+      ? [inst.apply(ctCommit(local.ofport, mark), ...local.deliver)]
+      : [inst.apply(ctCommit(local.ofport, mark)), inst.gotoTable(Table.L2)];
   const flow = (priority: number, kind: CookieKind, subject: string | number, match: Match, instructions: FlowMod['instructions'] = []) =>
     flowMod({ tableId: decide, priority, cookie: cookie(kind, vni, subject), match: [who, ...match], instructions });
   const flows: FlowModMsg[] = [
@@ -133,7 +138,7 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
       const match = [tracked, { field: 'eth_type', value: ETH_IP } as const, ...m];
       if (rule.action === 'drop' || rule.action === 'reject') flows.push(flow(AclPriority.DENY, CookieKind.ACL_RULE, mark, match));
       else if (rule.action === 'allow-stateless') flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, match, pass));
-      else flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, match, [inst.apply(ctCommit(local.ofport, mark)), ...pass]));
+      else flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, match, commitAndPass(mark)));
     }
   }
   flows.push(
@@ -143,8 +148,9 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
           AclPriority.DEFAULT,
           CookieKind.ACL_DEFAULT,
           local.name,
-          [],
-          [inst.apply(ctCommit(local.ofport, DEFAULT_EGRESS_MARK)), ...pass],
+          // ct() needs an IPv4 match (OVS refuses it without one); only IPv4 comes here.
+          [{ field: 'eth_type', value: ETH_IP }],
+          commitAndPass(DEFAULT_EGRESS_MARK),
         ),
   );
   return flows;
