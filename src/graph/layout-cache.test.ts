@@ -83,7 +83,21 @@ describe('placementStore', () => {
     const file = join(dir, 'large.yaml');
     const ports = Array.from({ length: 30 }, (_, p) => `      p${p}: { on: hv${p + 1}, ip: 10.0.0.${p + 10} }`);
     const hvs = Array.from({ length: 30 }, (_, i) => `  hv${i + 1}: hypervisor`);
-    await writeFile(file, ['name: large', 'controllers: 1', 'transport-nodes:', ...hvs, 'logical-switches:', '  net:', '    subnet: 10.0.0.0/24', '    ports:', ...ports, ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        'name: large',
+        'controllers: 1',
+        'transport-nodes:',
+        ...hvs,
+        'logical-switches:',
+        '  net:',
+        '    subnet: 10.0.0.0/24',
+        '    ports:',
+        ...ports,
+        '',
+      ].join('\n'),
+    );
     const graph = graphFromPlan(planLab((await loadTopology(file)).topology));
     await rm(file);
     const first = await (await freshLayout())(graph, { elk: nodeElk, store: placementStore(dir) });

@@ -53,7 +53,13 @@ async function prune(dir: string, keep: number): Promise<void> {
   const names = await readdir(dir);
   if (names.length <= keep) return;
   const dated = await Promise.all(
-    names.map(async (name) => ({ name, at: await stat(join(dir, name)).then((s) => s.mtimeMs, () => Infinity) })),
+    names.map(async (name) => ({
+      name,
+      at: await stat(join(dir, name)).then(
+        (s) => s.mtimeMs,
+        () => Infinity,
+      ),
+    })),
   );
   dated.sort((a, b) => b.at - a.at);
   // Another process may prune at the same time: a file already gone is fine.

@@ -169,8 +169,7 @@ export function answers(answer: unknown, input: ElkNode): answer is ElkNode {
   };
   const routed = (e: ElkExtendedEdge) => {
     const { sections, labels } = routes.get(e.id) ?? {};
-    const section = (s: ElkEdgeSection) =>
-      isPoint(s?.startPoint) && isPoint(s?.endPoint) && (s.bendPoints ?? []).every(isPoint);
+    const section = (s: ElkEdgeSection) => isPoint(s?.startPoint) && isPoint(s?.endPoint) && (s.bendPoints ?? []).every(isPoint);
     const labelled = (e.labels ?? []).length === 0 || (Array.isArray(labels) && [labels[0]?.x, labels[0]?.y].every(isNumber));
     return Array.isArray(sections) && sections.length > 0 && sections.every(section) && labelled;
   };

@@ -85,7 +85,9 @@ function world(graph: LabGraph, name: World, placed: ElkPlaced) {
     if (!ids.has(e.from) || !ids.has(e.to)) return [];
     const points = placed.routes.get(e.id)?.points ?? [];
     const labelAt = placed.routes.get(e.id)?.labelAt;
-    return [{ ...e, points: REVERSED.has(e.kind) ? [...points].reverse() : points, ...(labelAt && e.label !== undefined ? { labelAt } : {}) }];
+    return [
+      { ...e, points: REVERSED.has(e.kind) ? [...points].reverse() : points, ...(labelAt && e.label !== undefined ? { labelAt } : {}) },
+    ];
   });
   return { nodes, edges };
 }
@@ -124,7 +126,11 @@ export function stackWorlds(
     });
   const [top, bottom] = [extent(upper.nodes, [...upper.edges, ...stretches('logical')]), extent(lower.nodes, lower.edges)];
   const both = upper.nodes.length > 0 && lower.nodes.length > 0;
-  const dx = !both ? 0 : crossing.length > 0 ? crossing.reduce((sum, c) => sum + enters(c) - leaves(c), 0) / crossing.length : centre(bottom) - centre(top);
+  const dx = !both
+    ? 0
+    : crossing.length > 0
+      ? crossing.reduce((sum, c) => sum + enters(c) - leaves(c), 0) / crossing.length
+      : centre(bottom) - centre(top);
   const dy = both ? top.y1 + gap - bottom.y0 : 0;
   for (const n of upper.nodes) n.x += dx;
   for (const n of lower.nodes) n.y += dy;
@@ -134,7 +140,9 @@ export function stackWorlds(
     points: r.points.map((p) => moved(p, shift(w))),
     ...(r.labelAt ? { labelAt: moved(r.labelAt, shift(w)) } : {}),
   });
-  const within = new Map([...upper.edges.map((e) => shifted(e, 'logical')), ...lower.edges.map((e) => shifted(e, 'physical'))].map((e) => [e.id, e]));
+  const within = new Map(
+    [...upper.edges.map((e) => shifted(e, 'logical')), ...lower.edges.map((e) => shifted(e, 'physical'))].map((e) => [e.id, e]),
+  );
   const lines = crossLines(crossing, node, (w, c) => {
     const s = stretch(w, c);
     return s && shifted(s, w);
@@ -157,7 +165,16 @@ function crossLines(
     const [here, there] = at === 'logical' ? [c.logical, c.physical] : [c.physical, c.logical];
     return { edge: c.edge.id, node: node.get(here)!, towards: midX(node.get(there)!) };
   };
-  const [upper, lower] = [feet(bare('logical').map((c) => end(c, 'logical')), 'bottom'), feet(bare('physical').map((c) => end(c, 'physical')), 'top')];
+  const [upper, lower] = [
+    feet(
+      bare('logical').map((c) => end(c, 'logical')),
+      'bottom',
+    ),
+    feet(
+      bare('physical').map((c) => end(c, 'physical')),
+      'top',
+    ),
+  ];
   return new Map(
     crossing.map((c): [string, PlacedEdge] => {
       const [from, to] = [stretch('logical', c), stretch('physical', c)];

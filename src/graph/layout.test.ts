@@ -153,7 +153,14 @@ describe('layoutGraph', () => {
   });
 
   it('a large graph (past the cheaper settings threshold) is placed as well, the worlds still apart', async () => {
-    const plan = await planOf(['name: large', 'controllers: 3', 'transport-nodes:', ...hypervisors(80), 'logical-switches:', ...switches(4)]);
+    const plan = await planOf([
+      'name: large',
+      'controllers: 3',
+      'transport-nodes:',
+      ...hypervisors(80),
+      'logical-switches:',
+      ...switches(4),
+    ]);
     const graph = graphFromPlan(plan);
     expect(graph.nodes.length).toBeGreaterThan(150);
     const laid = await layoutGraph(graph);
@@ -199,7 +206,11 @@ describe('layoutGraph', () => {
       for (let i = 1; i < e.points.length; i++) {
         const [a, b] = [e.points[i - 1]!, e.points[i]!];
         const along = Array.from({ length: 200 }, (_, k) => ({ x: a.x + ((b.x - a.x) * k) / 199, y: a.y + ((b.y - a.y) * k) / 199 }));
-        for (const n of laid.nodes) expect(along.some((p) => inside(p, n)), `${e.id} through ${n.id}`).toBe(false);
+        for (const n of laid.nodes)
+          expect(
+            along.some((p) => inside(p, n)),
+            `${e.id} through ${n.id}`,
+          ).toBe(false);
       }
     }
     expect(laid.edges.find((e) => e.id === 'uplink:edge')!.labelAt).toBeDefined();

@@ -1,7 +1,16 @@
 // The logical network as the controller's pipeline computes from it: the store's resources,
 // reduced to what decides flows, in name order so that equal stores give equal states.
 import { isRemoteGroup, parsePortRange, parseRate } from './fields.ts';
-import type { L2Gateway, LogicalPort, LogicalRouter, LogicalSwitch, Qos, RouterGateway, SecurityGroup, TransportNode } from './resources.ts';
+import type {
+  L2Gateway,
+  LogicalPort,
+  LogicalRouter,
+  LogicalSwitch,
+  Qos,
+  RouterGateway,
+  SecurityGroup,
+  TransportNode,
+} from './resources.ts';
 import type { RuleAction, RuleDirection, RuleProtocol } from './vocabulary.ts';
 
 export type StateNode = Pick<TransportNode, 'name' | 'role' | 'encap' | 'underlayIp' | 'underlayMac'>;
