@@ -97,9 +97,15 @@ async function listeners(on: string, sinks: number[]): Promise<Listener[]> {
 async function reachable(from: string, to: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const r = await connectOnce(runtime, LAB, { from, to, ip: IP[to]!, proto: 'tcp', port: CONN_PORT, listen: true, timeoutMs: 1000 }).catch(
-      () => undefined,
-    );
+    const r = await connectOnce(runtime, LAB, {
+      from,
+      to,
+      ip: IP[to]!,
+      proto: 'tcp',
+      port: CONN_PORT,
+      listen: true,
+      timeoutMs: 1000,
+    }).catch(() => undefined);
     if (r?.outcome === 'open') return;
     if (Date.now() > deadline) throw new Error(`${from} cannot reach ${to}: ${r ? `${r.outcome} (${r.seen})` : 'probe failed'}`);
     await sleep(500);

@@ -17,7 +17,9 @@ const sinks: Listener[] = [];
 beforeAll(async () => {
   for (const from of ['limited', 'free']) {
     const open = () =>
-      connectOnce(runtime, lab.name, { from, to: 'sink', ip: SINK, proto: 'tcp', port: 5300, listen: true, timeoutMs: 1000 }).catch(() => undefined);
+      connectOnce(runtime, lab.name, { from, to: 'sink', ip: SINK, proto: 'tcp', port: 5300, listen: true, timeoutMs: 1000 }).catch(
+        () => undefined,
+      );
     expect((await eventually(open, (r) => r?.outcome === 'open', 60_000))?.outcome, `${from} reaches the sink`).toBe('open');
   }
   points = await resolveCapturePoints(runtime, lab.name, ['limited', 'free', 'sink']);
