@@ -103,7 +103,7 @@ describe('northbound API over a 3-member NvStore cluster: security groups', () =
       detail: 'security group "ghost" not found',
     });
     await waitUntil(() => stores[2]!.state().ports[0]!.securityGroups?.length === 2, 10_000, 'join on member 2');
-    expect(stores[2]!.state().ports).toEqual([{ ...port, securityGroups: ['admin', 'web'], qos: { rateKbps: 10_000, burstKbits: 4000 } }]);
+    expect(stores[2]!.state().ports).toEqual([{ ...port, securityGroups: ['admin', 'web'], qos: { rateKbps: 10_000, burstKbits: 1000 } }]);
 
     // Leaving one group, then every group (an empty list is none).
     expect((await put('/api/v1/logical-ports/web-1', { ...port, securityGroups: ['web'] })).json()).toEqual({
