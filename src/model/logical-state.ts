@@ -119,7 +119,7 @@ export function logicalState(
 
 /**
  * 0.4 s of the rate, when no burst is given: a meter drops what exceeds it, and with a tenth of a
- * second (`tc`'s advice) TCP backed off to 5-7 Mbit/s under 10mbit; 0.4 s gave 10.0-10.3 (bench:acl).
+ * second (`tc`'s advice) TCP backed off to 5-7 Mbit/s under 10mbit; 0.4 s gives 9.2-10.3 (bench:acl).
  */
 export function stateQos(qos: Qos): StateQos {
   const rateKbps = parseRate(qos.rate)!;
