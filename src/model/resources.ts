@@ -74,7 +74,7 @@ export const SecurityGroupSchema = z.strictObject({
   rules: z.array(SecurityRuleSchema, { error: 'a list of rules' }).default([]),
 });
 
-/** What a port may send: its rate and the burst above it (absent: a tenth of a second of the rate). */
+/** What a port may send: its rate and the burst above it (absent: 0.4 s of the rate). */
 export const QosSchema = z.strictObject({
   rate: rateSchema,
   burst: rateSchema.optional(),

@@ -95,7 +95,7 @@ describe('the logical state of security groups', () => {
     );
     expect(state.ports.map(({ name, securityGroups, portSecurity, qos }) => ({ name, securityGroups, portSecurity, qos }))).toEqual([
       { name: 'a', securityGroups: ['admin', 'web'], portSecurity: true, qos: undefined },
-      { name: 'b', securityGroups: ['web'], portSecurity: undefined, qos: { rateKbps: 10_000, burstKbits: 1000 } },
+      { name: 'b', securityGroups: ['web'], portSecurity: undefined, qos: { rateKbps: 10_000, burstKbits: 4000 } },
       { name: 'c', securityGroups: undefined, portSecurity: true, qos: { rateKbps: 1500, burstKbits: 500 } },
       { name: 'd', securityGroups: undefined, portSecurity: undefined, qos: undefined },
     ]);

@@ -6,6 +6,11 @@
 #   listen tcp|udp PORT SECONDS       prints "ready", then one line per connection or datagram
 #   connect tcp|udp IP PORT MS        prints one JSON line: outcome, seen, ms, mac
 #   send IFACE HEX...                 writes each frame as is on IFACE; prints the count sent
+#   listen sink PORT SECONDS          a TCP listener that reads each connection to its end
+#   stream IP PORT SECONDS            sends TCP as fast as it can for SECONDS; prints one JSON
+#                                     line: bytes, seconds (until the receiver had them all), mbps
+#   connrate IP PORT SECONDS          opens and closes TCP connections one after another for
+#                                     SECONDS; prints one JSON line: connections, seconds, per_s
 import errno
 import json
 import os
@@ -21,11 +26,11 @@ def say(line):
 
 
 def listen(proto, port, seconds):
-    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
     s = socket.socket(socket.AF_INET, kind)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", port))
-    if proto == "tcp":
+    if proto != "udp":
         s.listen(64)
     say("ready")
     deadline = time.monotonic() + seconds
@@ -35,7 +40,10 @@ def listen(proto, port, seconds):
             return
         if not select.select([s], [], [], left)[0]:
             continue
-        if proto == "tcp":
+        if proto == "sink":
+            conn, peer = s.accept()
+            say("drained %s:%d %d" % (peer + (drain(conn),)))
+        elif proto == "tcp":
             # Accepts and closes: the handshake is what the check is about.
             conn, peer = s.accept()
             conn.close()
@@ -44,6 +52,51 @@ def listen(proto, port, seconds):
             data, peer = s.recvfrom(2048)
             s.sendto(data, peer)
             say("echoed %s:%d" % peer)
+
+
+def drain(conn):
+    """Reads a connection to its end and closes it: the sender's close then means all arrived."""
+    got = 0
+    with conn:
+        while True:
+            data = conn.recv(1 << 16)
+            if not data:
+                return got
+            got += len(data)
+
+
+def stream(ip, port, seconds):
+    # The sender's clock stops when the receiver has read everything and closed, so what sat in
+    # socket buffers when the time was up counts only once it has crossed.
+    s = socket.create_connection((ip, port), timeout=10)
+    chunk = b"\0" * (1 << 16)
+    sent = 0
+    start = time.monotonic()
+    deadline = start + seconds
+    while time.monotonic() < deadline:
+        sent += s.send(chunk)
+    s.shutdown(socket.SHUT_WR)
+    s.settimeout(30)
+    s.recv(1)
+    took = time.monotonic() - start
+    s.close()
+    say(json.dumps({"bytes": sent, "seconds": round(took, 3), "mbps": round(sent * 8 / took / 1e6, 2)}))
+
+
+def connrate(ip, port, seconds):
+    # Each connection is complete (handshake, the listener's close seen, ours sent) before the
+    # next: new connections one after another, as a stateful rule's commit sees them. Waiting for
+    # the listener's close first leaves TIME_WAIT on its side, not on our ephemeral ports.
+    count = 0
+    start = time.monotonic()
+    deadline = start + seconds
+    while time.monotonic() < deadline:
+        s = socket.create_connection((ip, port), timeout=5)
+        s.recv(1)
+        s.close()
+        count += 1
+    took = time.monotonic() - start
+    say(json.dumps({"connections": count, "seconds": round(took, 3), "per_s": round(count / took, 1)}))
 
 
 def neighbour_mac(ip):
@@ -145,8 +198,13 @@ def main(argv):
         connect(argv[1], argv[2], int(argv[3]), int(argv[4]))
     elif mode == "send" and len(argv) >= 3:
         send(argv[1], argv[2:])
+    elif mode == "stream" and len(argv) == 4:
+        stream(argv[1], int(argv[2]), float(argv[3]))
+    elif mode == "connrate" and len(argv) == 4:
+        connrate(argv[1], int(argv[2]), float(argv[3]))
     else:
-        sys.stderr.write("usage: listen PROTO PORT SECONDS | connect PROTO IP PORT MS | send IFACE HEX...\n")
+        sys.stderr.write("usage: listen tcp|udp|sink PORT SECONDS | connect PROTO IP PORT MS | send IFACE HEX..."
+            " | stream IP PORT SECONDS | connrate IP PORT SECONDS\n")
         return 2
     return 0
 

@@ -60,7 +60,8 @@ cat $f.log 2>/dev/null; rm -f $f.py $f.log $f.pid`;
 
 /**
  * Starts a listener on `port` where `point` lives (TCP: accepts and closes; UDP: echoes each
- * datagram) and returns once it listens. It ends by itself after `lifetimeS` should no one stop it.
+ * datagram; sink: TCP read to its end, for streamTcp) and returns once it listens. It ends by
+ * itself after `lifetimeS` should no one stop it.
  */
 export async function startListener(
   runtime: Runtime,
@@ -85,4 +86,37 @@ export async function startListener(
       return stopped.stdout.split('\n').filter((l) => l.trim() !== '' && l !== 'ready');
     },
   };
+}
+
+/** Runs a probe mode that answers with one JSON line, and returns it; anything else throws. */
+async function probeAnswer<T>(runtime: Runtime, point: CapturePoint, args: readonly string[], timeoutMs: number): Promise<T> {
+  const result = await runProbe(runtime, point, args, timeoutMs);
+  const line = result.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    if (result.exitCode === 0) return JSON.parse(line) as T;
+  } catch {
+    // the error below says what the probe said
+  }
+  throw new NvlabError('PROBE', `${args[0]} from ${point.label}: ${(result.stdout + result.stderr).trim() || `exit ${result.exitCode}`}`);
+}
+
+/** Time a timed probe's exec may take beyond its own duration (python's start, the drain). */
+const TIMED_SLACK_MS = 40_000;
+
+/** TCP sent as fast as it goes for `seconds` from `point` to a sink (startListener proto 'sink'). */
+export function streamTcp(
+  runtime: Runtime,
+  point: CapturePoint,
+  to: { ip: string; port: number; seconds: number },
+): Promise<{ bytes: number; seconds: number; mbps: number }> {
+  return probeAnswer(runtime, point, ['stream', to.ip, String(to.port), String(to.seconds)], to.seconds * 1000 + TIMED_SLACK_MS);
+}
+
+/** New TCP connections, one after another for `seconds`, from `point` to a 'tcp' listener. */
+export function connectionRate(
+  runtime: Runtime,
+  point: CapturePoint,
+  to: { ip: string; port: number; seconds: number },
+): Promise<{ connections: number; seconds: number; per_s: number }> {
+  return probeAnswer(runtime, point, ['connrate', to.ip, String(to.port), String(to.seconds)], to.seconds * 1000 + TIMED_SLACK_MS);
 }

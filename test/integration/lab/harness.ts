@@ -44,6 +44,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   foundation: ['it-found'],
   lifecycle: ['it-rollback', 'it-killed', 'it-twin-a', 'it-twin-b', 'it-invalid'],
   physical: ['it-phys'],
+  qos: ['it-qos'],
   'scenario-probes': ['it-probe'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
