@@ -9,6 +9,7 @@ import { createApi, readConsoleFiles } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
+import { RejectResponder } from './reject/index.ts';
 import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
 import { TraceflowAgent } from './traceflow/agent.ts';
@@ -68,6 +69,11 @@ export async function runMember(config: MemberConfig): Promise<void> {
     }, 5000).unref();
   }
   programmer.start();
+  // Answers to reject rules: packet-ins from the switches this member masters.
+  new RejectResponder({
+    isMaster: (sw) => [...programmer.masteredSwitches().values()].includes(sw),
+    log,
+  }).attach(openflow);
   const southbound = new SouthboundStatus({ member: config.name, store, sessions, openflow, programmed: () => programmer.programmed() });
   const traceflows = new TraceflowAgent({
     me: config.name,

@@ -19,6 +19,9 @@ export const DROP_REASONS = {
   'no-route': 'no route towards the destination',
   /** The TTL ran out at a router. */
   ttl: 'the TTL ran out',
+  /** A security group's rule (or its default, or an invalid connection state) or port security
+   *  dropped it: the drop's rule names which. */
+  'security-group': 'dropped by a security group or port security',
   /** A node on the path did not answer (dead or cut off): where the packet went there is not known. */
   unreachable: 'a node on the path could not be asked',
 } as const;

@@ -3,6 +3,7 @@
 // go, what they may send, what their ACLs hold, and how the rules read back.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { act, Port } from '../../openflow/index.ts';
 import { explainCookie } from './explain.ts';
 import { desiredFlows } from './flows.ts';
 import { cookieKind } from './ids.ts';
@@ -107,6 +108,21 @@ describe('port security, ACLs and QoS on a node', () => {
       )
       .map((f) => f.match.find((m) => m.field === 'ipv4_src')?.value);
     expect(sources).toEqual(['10.0.0.11', '10.1.0.10']);
+  });
+
+  it('hands what a reject rule matches to the controller, with the rule in its cookie, above established connections', () => {
+    const lab = securityLab();
+    const web = lab.securityGroups!.find((g) => g.name === 'web')!;
+    const rule = { ...web.rules[2]!, action: 'reject' as const };
+    const rejecting = { ...lab, securityGroups: lab.securityGroups!.map((g) => (g === web ? { ...g, rules: [web.rules[0]!, web.rules[1]!, rule] } : g)) };
+    const deny = desiredFlows(rejecting, 'hv1', hv1Facts()).flows.find(
+      (f) => f.tableId === Table.ACL_OUT_DECIDE && f.priority === AclPriority.DENY && firstValue(f) === 1,
+    )!;
+    expect(deny.instructions).toEqual([{ type: 'apply_actions', actions: [act.output(Port.CONTROLLER)] }]);
+    expect(deny.cookie & 0xffffffffn).toBe(BigInt(ruleMark('web', rule)));
+    expect(explainCookie(deny.cookie, rejecting).text).toBe(
+      'security groups: rule 3 of group web (reject egress udp 53 to 10.0.0.0/8) on switch web',
+    );
   });
 
   it('covers a port range exactly with value/mask pairs', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { expectDropped } from '../../../test/support/trace-hops.ts';
 import { cookie } from '../pipeline/ids.ts';
 import { CookieKind, Table } from '../pipeline/layout.ts';
-import { smallLab } from '../pipeline/test-fixtures.ts';
+import { securityLab, smallLab } from '../pipeline/test-fixtures.ts';
+import { ruleMark } from '../pipeline/stages/acl.ts';
 import { tunnelName } from '../pipeline/tunnels.ts';
 import { assemblePath } from './hops.ts';
 import type { NodePass } from './passes.ts';
@@ -124,5 +125,25 @@ describe('assemblePath', () => {
     const toRouter = assemblePath([into], lab, { start, target: 'edge', observed: false });
     expect(toRouter.delivered).toBe(true);
     expect(toRouter.hops.at(-1)).toMatchObject({ component: 'logical-router', observation: 'delivered', logical: 'edge' });
+  });
+
+  it('names the security group rule that dropped a packet, and keeps no-flow for a plain miss', () => {
+    const secured = securityLab();
+    const udp53 = secured.securityGroups!.find((g) => g.name === 'web')!.rules[2]!;
+    const dropped: NodePass = {
+      node: 'hv1',
+      entry: { kind: 'port', port: 'web-a' },
+      rules: [
+        rule(Table.CLASSIFY, CookieKind.CLASSIFY_VM, 'web-a'),
+        rule(Table.ACL_OUT, CookieKind.ACL_TRACK, 'web-a'),
+        rule(Table.ACL_OUT_DECIDE, CookieKind.ACL_RULE, ruleMark('web', udp53)),
+      ],
+      exits: [],
+    };
+    const path = assemblePath([dropped], secured, { start, target: 'web-c', observed: false });
+    expect(path).toMatchObject({ delivered: false, reason: 'security-group' });
+    expect(path.hops.at(-1)!.detail).toBe('dropped by security groups: rule 3 of group web (drop egress udp 53 to 10.0.0.0/8) on switch web');
+    const missed = assemblePath([{ ...dropped, rules: dropped.rules.slice(0, 1) }], secured, { start, target: 'web-c', observed: false });
+    expect(missed.reason).toBe('no-flow');
   });
 });

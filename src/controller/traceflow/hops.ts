@@ -37,6 +37,9 @@ const byKind: Record<string, TraceComponent> = {
   UPLINK_FLOOD: 'l3-gateway',
 };
 
+/** Cookie kinds of the port security and ACL decisions that drop (explain.ts's names). */
+const SECURITY_KINDS: ReadonlySet<string> = new Set(['PORT_SECURITY_DROP', 'ACL_RULE', 'ACL_DEFAULT', 'ACL_INVALID']);
+
 const hex = (c: bigint) => `0x${c.toString(16).padStart(16, '0')}`;
 
 function ruleOf(r: PassRule, logical: LogicalState) {
@@ -192,14 +195,17 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
     if (pass.route && pass.exits.length > 0) hops.push(routeHop(pass, pass.route));
     if (pass.exits.length === 0) {
       const last = pass.rules.at(-1);
-      const reason = pass.drop?.reason ?? 'no-flow';
+      const lastRule = last ? ruleOf(last, logical) : undefined;
+      // The packet's last rule was a security decision: the drop names it ("rule 2 of group web").
+      const secured = !pass.drop && lastRule && SECURITY_KINDS.has(lastRule.meaning.kind);
+      const reason = pass.drop?.reason ?? (secured ? 'security-group' : 'no-flow');
       const hop: TraceHop = {
         node: pass.node,
         component: hops.at(-1)?.component ?? 'logical-switch',
         observation: 'dropped',
         reason,
-        ...(last ? { rule: ruleOf(last, logical).rule } : {}),
-        detail: pass.drop?.detail ?? DROP_REASONS[reason],
+        ...(lastRule ? { rule: lastRule.rule } : {}),
+        detail: pass.drop?.detail ?? (secured ? `dropped by ${lastRule.meaning.text}` : DROP_REASONS[reason]),
       };
       hops.push(hop);
       firstDrop ??= hop;

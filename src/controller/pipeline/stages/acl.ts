@@ -10,8 +10,9 @@
 // allow rule commits the connection with its mark (a new connection, or one whose rule is gone
 // but another allows it: it goes on under that rule's mark, losing nothing); otherwise ingress
 // drops and egress commits under the default mark. So removing a rule cuts exactly the
-// connections no other rule allows.
-import { ctState, flowMod, inst, type FlowMod, type Match } from '../../../openflow/index.ts';
+// connections no other rule allows. A reject rule is a drop that hands the packet to the
+// controller first, whose master answers it (a TCP reset or an ICMP port unreachable).
+import { act, ctState, flowMod, inst, Port, type FlowMod, type Match } from '../../../openflow/index.ts';
 import { cookie, nameHash32 } from '../ids.ts';
 import { AclPriority, CookieKind, LAYOUT, OUT_PORT_REG, Table } from '../layout.ts';
 import type { FlowModMsg } from '../types.ts';
@@ -100,6 +101,7 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
   const who: Match[number] = ingress
     ? { field: `reg${OUT_PORT_REG}` as 'reg5', value: local.ofport }
     : { field: 'in_port', value: local.ofport };
+  const toController = [inst.apply(act.output(Port.CONTROLLER))];
   const pass = ingress ? [inst.apply(...local.deliver)] : [inst.gotoTable(Table.L2)];
   // One apply-actions instruction at most per flow: the commit, then (ingress) the delivery.
   const commitAndPass = (mark: number) =>
@@ -136,7 +138,9 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
     const tracked = ctState('+trk');
     for (const m of ruleMatches(rule, logical)) {
       const match = [tracked, { field: 'eth_type', value: ETH_IP } as const, ...m];
-      if (rule.action === 'drop' || rule.action === 'reject') flows.push(flow(AclPriority.DENY, CookieKind.ACL_RULE, mark, match));
+      if (rule.action === 'drop') flows.push(flow(AclPriority.DENY, CookieKind.ACL_RULE, mark, match));
+      // The member answers it (src/controller/reject): the packet-in carries this cookie, reg5 and metadata.
+      else if (rule.action === 'reject') flows.push(flow(AclPriority.DENY, CookieKind.ACL_RULE, mark, match, toController));
       else if (rule.action === 'allow-stateless') flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, match, pass));
       else flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, match, commitAndPass(mark)));
     }
