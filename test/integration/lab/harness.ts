@@ -45,6 +45,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   lifecycle: ['it-rollback', 'it-killed', 'it-twin-a', 'it-twin-b', 'it-invalid'],
   physical: ['it-phys'],
   'scenario-probes': ['it-probe'],
+  'security-groups': ['it-sg'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
   trace: ['it-trace'],
