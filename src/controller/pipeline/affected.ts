@@ -1,8 +1,9 @@
 // Which nodes a change of the logical state reaches. A port that comes, goes or is plugged in
 // changes the flows of the nodes carrying its switch, and a port not plugged in yet only those
-// of its own node; anything else (nodes, switches, routers, which nodes carry a switch) may
-// change any node. A master reprograms only what a change reaches, so that the node a VM is
-// being plugged into is not kept waiting behind nodes with nothing to do.
+// of its own node; anything else (nodes, switches, routers, security groups, a port's security
+// settings or group membership, which nodes carry a switch) may change any node. A master
+// reprograms only what a change reaches, so that the node a VM is being plugged into is not kept
+// waiting behind nodes with nothing to do.
 import { switchHosts } from './tunnels.ts';
 import type { LogicalState, StatePort } from '../../model/index.ts';
 
@@ -57,7 +58,12 @@ function hostsMoved(before: LogicalState, after: LogicalState, changes: readonly
 
 function computePortChanges(before: LogicalState, after: LogicalState): PortChange[] | undefined {
   if (before === after) return [];
-  if (!sameNodes(before, after) || !sameJson(before.switches, after.switches) || !sameJson(before.routers ?? [], after.routers ?? []))
+  if (
+    !sameNodes(before, after) ||
+    !sameJson(before.switches, after.switches) ||
+    !sameJson(before.routers ?? [], after.routers ?? []) ||
+    !sameJson(before.securityGroups ?? [], after.securityGroups ?? [])
+  )
     return undefined;
   const changes: PortChange[] = [];
   if (before.ports === after.ports) return changes;
@@ -66,10 +72,29 @@ function computePortChanges(before: LogicalState, after: LogicalState): PortChan
     const q = old.get(p.name);
     old.delete(p.name);
     if (q === p) continue;
+    if (securityChanged(q, p)) return undefined;
     if (!q || !samePort(p, q)) changes.push([q, p]);
   }
-  for (const q of old.values()) changes.push([q, undefined]); // removed
+  for (const q of old.values()) {
+    if (securityChanged(q, undefined)) return undefined;
+    changes.push([q, undefined]); // removed
+  }
   return changes;
+}
+
+const inGroup = (p: StatePort | undefined) => (p?.securityGroups?.length ?? 0) > 0;
+
+/** A change beyond the unicast flows of the port's switch: its own security settings, or the
+ *  addresses of a group, which rules anywhere may name as their remote (a member coming, going,
+ *  joining, leaving or changing its IP). */
+function securityChanged(before: StatePort | undefined, after: StatePort | undefined): boolean {
+  if (!before || !after) return inGroup(before ?? after);
+  return (
+    !sameJson(before.securityGroups ?? [], after.securityGroups ?? []) ||
+    before.portSecurity !== after.portSecurity ||
+    !sameJson(before.qos, after.qos) ||
+    (inGroup(after) && before.ip !== after.ip)
+  );
 }
 
 function sameNodes(a: LogicalState, b: LogicalState): boolean {

@@ -46,6 +46,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   physical: ['it-phys'],
   qos: ['it-qos'],
   'scenario-probes': ['it-probe'],
+  'security-groups': ['it-sg'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
   trace: ['it-trace'],
