@@ -51,15 +51,31 @@ describe('affectedNodes', () => {
 
   test('a security group changed, or a port joining, leaving or entering one, reaches all: rules anywhere may name the group', () => {
     const rule = { index: 1, direction: 'ingress', protocol: 'icmp', remote: { group: 'ops' }, action: 'allow' } as const;
-    const grouped = { ...lab, securityGroups: [{ name: 'db', rules: [rule] }, { name: 'ops', rules: [] }] };
-    expect(affectedNodes(grouped, { ...grouped, securityGroups: [{ name: 'db', rules: [] }, { name: 'ops', rules: [] }] })).toBe('all');
+    const grouped = {
+      ...lab,
+      securityGroups: [
+        { name: 'db', rules: [rule] },
+        { name: 'ops', rules: [] },
+      ],
+    };
+    expect(
+      affectedNodes(grouped, {
+        ...grouped,
+        securityGroups: [
+          { name: 'db', rules: [] },
+          { name: 'ops', rules: [] },
+        ],
+      }),
+    ).toBe('all');
     const before = withPorts(grouped, [...lab.ports, port('p1', 'hv2', { ip: '10.0.1.22' })]);
     const joined = withPorts(grouped, [...lab.ports, port('p1', 'hv2', { ip: '10.0.1.22', securityGroups: ['ops'] })]);
     expect(affectedNodes(before, joined)).toBe('all');
     expect(affectedNodes(joined, before)).toBe('all');
     expect(affectedNodes(grouped, joined)).toBe('all');
     expect(affectedNodes(joined, grouped)).toBe('all');
-    expect(affectedNodes(before, withPorts(grouped, [...lab.ports, port('p1', 'hv2', { ip: '10.0.1.22', portSecurity: true })]))).toBe('all');
+    expect(affectedNodes(before, withPorts(grouped, [...lab.ports, port('p1', 'hv2', { ip: '10.0.1.22', portSecurity: true })]))).toBe(
+      'all',
+    );
     // Outside any group, a port plugged elsewhere is still a change of ports only.
     expect(affectedNodes(grouped, before)).toEqual(new Set(['hv1', 'hv2']));
   });

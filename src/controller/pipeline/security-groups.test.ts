@@ -114,7 +114,10 @@ describe('port security, ACLs and QoS on a node', () => {
     const lab = securityLab();
     const web = lab.securityGroups!.find((g) => g.name === 'web')!;
     const rule = { ...web.rules[2]!, action: 'reject' as const };
-    const rejecting = { ...lab, securityGroups: lab.securityGroups!.map((g) => (g === web ? { ...g, rules: [web.rules[0]!, web.rules[1]!, rule] } : g)) };
+    const rejecting = {
+      ...lab,
+      securityGroups: lab.securityGroups!.map((g) => (g === web ? { ...g, rules: [web.rules[0]!, web.rules[1]!, rule] } : g)),
+    };
     const deny = desiredFlows(rejecting, 'hv1', hv1Facts()).flows.find(
       (f) => f.tableId === Table.ACL_OUT_DECIDE && f.priority === AclPriority.DENY && firstValue(f) === 1,
     )!;

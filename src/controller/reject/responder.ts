@@ -37,11 +37,7 @@ export function rejectAnswer(pin: PacketIn): ReturnType<typeof packetOut> | unde
   if (destination === undefined || metadata === undefined) return undefined;
   return packetOut(
     reply,
-    [
-      act.setField({ field: 'metadata', value: BigInt(metadata) }),
-      act.setField({ field: 'reg6', value: From.VM }),
-      act.resubmit(Table.L2),
-    ],
+    [act.setField({ field: 'metadata', value: BigInt(metadata) }), act.setField({ field: 'reg6', value: From.VM }), act.resubmit(Table.L2)],
     Number(destination),
   );
 }

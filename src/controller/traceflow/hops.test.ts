@@ -142,7 +142,9 @@ describe('assemblePath', () => {
     };
     const path = assemblePath([dropped], secured, { start, target: 'web-c', observed: false });
     expect(path).toMatchObject({ delivered: false, reason: 'security-group' });
-    expect(path.hops.at(-1)!.detail).toBe('dropped by security groups: rule 3 of group web (drop egress udp 53 to 10.0.0.0/8) on switch web');
+    expect(path.hops.at(-1)!.detail).toBe(
+      'dropped by security groups: rule 3 of group web (drop egress udp 53 to 10.0.0.0/8) on switch web',
+    );
     const missed = assemblePath([{ ...dropped, rules: dropped.rules.slice(0, 1) }], secured, { start, target: 'web-c', observed: false });
     expect(missed.reason).toBe('no-flow');
   });

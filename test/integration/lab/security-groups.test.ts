@@ -86,7 +86,9 @@ describe('rules changed under established connections', () => {
     const { transmitted, received, replies } = await traffic;
     const cut = Math.max(...replies) - answered;
     const before = replies.filter((t) => t <= answered).length;
-    console.log(`rule-removed-cut=${cut}ms (from the PUT's answer to the last reply; ${before} replies before it, ${received} of ${transmitted} in all)`);
+    console.log(
+      `rule-removed-cut=${cut}ms (from the PUT's answer to the last reply; ${before} replies before it, ${received} of ${transmitted} in all)`,
+    );
     // The connection was established and flowing when the rule went.
     expect(before).toBeGreaterThan(30);
     expect(cut).toBeLessThan(1000);

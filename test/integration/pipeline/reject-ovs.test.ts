@@ -87,7 +87,16 @@ beforeAll(async () => {
           const vm = await net.ns(`vm-${p.name}`);
           vms.set(p.name, vm);
           await net.veth({ ns: vm, name: 'eth0', mac: p.mac, addr: `${p.ip}/24` }, { ns, name: `vm-${p.name}` });
-          await ovs.vsctl('add-port', 'br-int', `vm-${p.name}`, '--', 'set', 'interface', `vm-${p.name}`, `external_ids:iface-id=${p.name}`);
+          await ovs.vsctl(
+            'add-port',
+            'br-int',
+            `vm-${p.name}`,
+            '--',
+            'set',
+            'interface',
+            `vm-${p.name}`,
+            `external_ids:iface-id=${p.name}`,
+          );
         }
       }),
     );
