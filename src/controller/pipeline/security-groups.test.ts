@@ -91,7 +91,13 @@ describe('port security, ACLs and QoS on a node', () => {
     expect(icmp.map((f) => f.match.find((m) => m.field === 'ipv4_src')?.value)).toEqual(['10.0.0.11']);
     // Established: under each live mark; the default drops.
     expect(byKind(CookieKind.ACL_ESTABLISHED).map((f) => f.match.find((m) => m.field === 'ct_mark')?.value)).toContain(DEFAULT_EGRESS_MARK);
-    expect(byKind(CookieKind.ACL_DEFAULT).map((f) => [f.priority, f.instructions])).toEqual([[AclPriority.DEFAULT, []]]);
+    // The default: replies to the port's own connections come in (committed under the default
+    // mark), anything new is dropped.
+    const state = (f: FlowModMsg) => f.match.find((m) => m.field === 'ct_state') as { value: number; mask: number } | undefined;
+    expect(byKind(CookieKind.ACL_DEFAULT).map((f) => [f.priority, state(f), f.instructions.length])).toEqual([
+      [AclPriority.DEFAULT, { field: 'ct_state', value: 0x28, mask: 0x28 }, 1],
+      [AclPriority.DEFAULT, { field: 'ct_state', value: 0x20, mask: 0x28 }, 0],
+    ]);
     // Egress: the UDP 53 drop above the established connections.
     const egressDrop = inTable(Table.ACL_OUT_DECIDE).find((f) => f.priority === AclPriority.DENY && firstValue(f) === 1);
     expect(explainCookie(egressDrop!.cookie, securityLab()).text).toBe(

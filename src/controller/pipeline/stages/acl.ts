@@ -60,19 +60,29 @@ function remotes(rule: StateRule, logical: LogicalState): ({ value: string; mask
   return [...new Set(ips)].sort().map((value) => ({ value }));
 }
 
-/** What a rule matches of a packet crossing it (the remote end is the source on ingress). */
-function ruleMatches(rule: StateRule, logical: LogicalState): Match[] {
-  const proto: Match = rule.protocol === 'any' ? [] : [{ field: 'ip_proto', value: IP_PROTO[rule.protocol] }];
+/** What a rule matches of a packet crossing it in the connection's original direction (the
+ *  remote end is the source on ingress), or of a reply (`reply`): then the same of the
+ *  connection's original tuple (ct_nw_*, ct_tp_dst), as conntrack keeps it. */
+function ruleMatches(rule: StateRule, logical: LogicalState, reply = false): Match[] {
+  const REPLY_FIELDS: Record<string, string> = {
+    ip_proto: 'ct_nw_proto',
+    tcp_dst: 'ct_tp_dst',
+    udp_dst: 'ct_tp_dst',
+    ipv4_src: 'ct_nw_src',
+    ipv4_dst: 'ct_nw_dst',
+  };
+  // The field names differ, the values are the same: typed once here.
+  const field = (name: string, value: number | string, mask?: number | string) =>
+    ({ field: reply ? REPLY_FIELDS[name] : name, value, ...(mask === undefined ? {} : { mask }) }) as unknown as Match[number];
+  const proto: Match = rule.protocol === 'any' ? [] : [field('ip_proto', IP_PROTO[rule.protocol])];
   const portField = rule.protocol === 'udp' ? 'udp_dst' : 'tcp_dst';
   const ports: Match[] =
     rule.ports && (rule.protocol === 'tcp' || rule.protocol === 'udp')
-      ? rangeMasks(rule.ports.min, rule.ports.max).map((r) => [
-          r.mask === 0xffff ? { field: portField, value: r.value } : { field: portField, value: r.value, mask: r.mask },
-        ])
+      ? rangeMasks(rule.ports.min, rule.ports.max).map((r) => [field(portField, r.value, r.mask === 0xffff ? undefined : r.mask)])
       : [[]];
-  const field = rule.direction === 'ingress' ? 'ipv4_src' : 'ipv4_dst';
+  const remoteField = rule.direction === 'ingress' ? 'ipv4_src' : 'ipv4_dst';
   return remotes(rule, logical).flatMap((remote) =>
-    ports.map((p): Match => [...proto, ...(remote ? [{ field, ...remote } as Match[number]] : []), ...p]),
+    ports.map((p): Match => [...proto, ...(remote ? [field(remoteField, remote.value, remote.mask)] : []), ...p]),
   );
 }
 
@@ -133,11 +143,14 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
       ),
     ),
   ];
+  const ip = { field: 'eth_type', value: ETH_IP } as const;
+  // A rule allows connections opened in its direction (-rpl): a reply never commits a connection
+  // under another mark (the default egress would otherwise take over one whose ingress rule went).
   for (const { group, rule } of rulesOf(acl, direction)) {
     const mark = ruleMark(group, rule);
-    const tracked = ctState('+trk');
+    const state = ctState(rule.action === 'allow' ? '+trk-rpl' : '+trk');
     for (const m of ruleMatches(rule, logical)) {
-      const match = [tracked, { field: 'eth_type', value: ETH_IP } as const, ...m];
+      const match = [state, ip, ...m];
       if (rule.action === 'drop') flows.push(flow(AclPriority.DENY, CookieKind.ACL_RULE, mark, match));
       // The member answers it (src/controller/reject): the packet-in carries this cookie, reg5 and metadata.
       else if (rule.action === 'reject') flows.push(flow(AclPriority.DENY, CookieKind.ACL_RULE, mark, match, toController));
@@ -145,17 +158,21 @@ function directionFlows(acl: PortAcl, direction: RuleDirection, logical: Logical
       else flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, match, commitAndPass(mark)));
     }
   }
+  // A reply whose connection's rule is gone: the other direction's allow rules judge the
+  // connection by its original tuple, and one that allows it takes it over (nothing lost).
+  for (const { group, rule } of rulesOf(acl, ingress ? 'egress' : 'ingress')) {
+    if (rule.action !== 'allow') continue;
+    const mark = ruleMark(group, rule);
+    for (const m of ruleMatches(rule, logical, true))
+      flows.push(flow(AclPriority.ALLOW, CookieKind.ACL_RULE, mark, [ctState('+trk+rpl'), ip, ...m], commitAndPass(mark)));
+  }
+  // The default: new ingress dropped, new egress allowed; so replies to the port's own
+  // connections come in (under the default mark), replies from it to connections no rule
+  // allows any more are dropped. ct() needs an IPv4 match (OVS refuses it without one).
+  const [open, closed] = ingress ? ['+trk+rpl', '+trk-rpl'] : ['+trk-rpl', '+trk+rpl'];
   flows.push(
-    ingress
-      ? flow(AclPriority.DEFAULT, CookieKind.ACL_DEFAULT, local.name, [])
-      : flow(
-          AclPriority.DEFAULT,
-          CookieKind.ACL_DEFAULT,
-          local.name,
-          // ct() needs an IPv4 match (OVS refuses it without one); only IPv4 comes here.
-          [{ field: 'eth_type', value: ETH_IP }],
-          commitAndPass(DEFAULT_EGRESS_MARK),
-        ),
+    flow(AclPriority.DEFAULT, CookieKind.ACL_DEFAULT, local.name, [ctState(open), ip], commitAndPass(DEFAULT_EGRESS_MARK)),
+    flow(AclPriority.DEFAULT, CookieKind.ACL_DEFAULT, local.name, [ctState(closed)]),
   );
   return flows;
 }
