@@ -2,6 +2,7 @@
 // "Pipeline"): the stages of stages/index.ts, in order, each returning its own (their tables and
 // numbers: layout.ts), put together.
 import type { PipelineMemo } from './memo.ts';
+import { meterMods } from './meters.ts';
 import { bucketsKey, flowKey } from './normalize.ts';
 import { nodeContext, STAGES } from './stages/index.ts';
 import { tunnelLinks } from './tunnels.ts';
@@ -30,7 +31,8 @@ export function desiredFlows(logical: LogicalState, nodeName: string, facts: Nod
   // and the previous object kept when its content is the same.
   const kept = memo ? groups.map((g) => memo.reuse(`group|${g.groupId}|${bucketsKey(g.groupType, g.buckets)}`, () => g)) : groups;
   memo?.done();
-  return { flows: dedupe(flows), groups: kept };
+  const meters = meterMods(node);
+  return { flows: dedupe(flows), groups: kept, ...(meters.length ? { meters } : {}) };
 }
 
 /** Tunnels, flows and groups of one node: everything its br-int should hold. */

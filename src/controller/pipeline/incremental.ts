@@ -75,7 +75,7 @@ export function patchRemotePorts(
   const fresh = add.filter((f) => !kept.includes(f));
   const added = fresh.filter((f) => !drop.has(f));
   const removed = [...drop].filter((f) => !add.includes(f));
-  return { desired: { flows: [...kept, ...fresh], groups: previous.groups }, added, removed };
+  return { desired: { ...previous, flows: [...kept, ...fresh] }, added, removed };
 }
 
 const sharedMacsCache = new WeakMap<LogicalState, Set<string>>();

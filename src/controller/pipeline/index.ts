@@ -1,7 +1,7 @@
 // Pure computation of what a transport node's br-int must hold and of the minimal changes to
 // get there (docs/controller.md, "Pipeline" and "Tunnels"). No I/O: the southbound applies it.
 export type { DesiredFlows, DesiredState, DesiredTunnel, FlowModMsg, GroupModMsg, MeterModMsg, NodeFacts } from './types.ts';
-export { desiredMeterMods, reconcileMeters } from './meters.ts';
+export { reconcileMeters } from './meters.ts';
 export { desiredTunnels, serviceNodeOrder, tunnelLinks, tunnelName, switchHosts, type TunnelLink, type CarryReason } from './tunnels.ts';
 export { desiredFlows, desiredState } from './flows.ts';
 export { PipelineMemo } from './memo.ts';

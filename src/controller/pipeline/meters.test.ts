@@ -1,15 +1,16 @@
 // A node's meters: one per local port with QoS, and what brings the switch's meters to them.
 import { describe, expect, it } from 'vitest';
 import { dropBand, meterMod, MeterFlags } from '../../openflow/index.ts';
-import { desiredMeterMods, reconcileMeters } from './meters.ts';
+import { desiredFlows } from './flows.ts';
+import { reconcileMeters } from './meters.ts';
 import { hv1Facts, securityLab } from './test-fixtures.ts';
 
 const FLAGS = MeterFlags.KBPS | MeterFlags.BURST | MeterFlags.STATS;
 
 describe('meters', () => {
   it('are one per local port with QoS: a drop band at its rate and burst, in kbit', () => {
-    expect(desiredMeterMods(securityLab(), 'hv1', hv1Facts())).toEqual([meterMod({ meterId: 1, bands: [dropBand(10_000, 1000)] })]);
-    expect(desiredMeterMods(securityLab(), 'hv2', { vmPorts: new Map([['web-c', 4]]), tunnelPorts: new Map() })).toEqual([]);
+    expect(desiredFlows(securityLab(), 'hv1', hv1Facts()).meters).toEqual([meterMod({ meterId: 1, bands: [dropBand(10_000, 1000)] })]);
+    expect(desiredFlows(securityLab(), 'hv2', { vmPorts: new Map([['web-c', 4]]), tunnelPorts: new Map() }).meters).toBeUndefined();
   });
 
   it('are added or changed before the flows, and deleted after them', () => {

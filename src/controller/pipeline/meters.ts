@@ -3,15 +3,13 @@
 // must exist before a flow names them and go only once no flow does: adds and changes go before
 // the flows, deletions after.
 import { dropBand, meterMod, type MeterDesc } from '../../openflow/index.ts';
-import { nodeContext } from './stages/index.ts';
+import type { NodeContext } from './stages/index.ts';
 import { desiredMeters } from './stages/qos.ts';
-import type { MeterModMsg, NodeFacts } from './types.ts';
-import type { LogicalState } from '../../model/index.ts';
+import type { MeterModMsg } from './types.ts';
 
-export function desiredMeterMods(logical: LogicalState, node: string, facts: NodeFacts): MeterModMsg[] {
-  return desiredMeters(nodeContext(logical, node, facts)).map((m) =>
-    meterMod({ meterId: m.meterId, bands: [dropBand(m.qos.rateKbps, m.qos.burstKbits)] }),
-  );
+/** The meter-mods (add) of a node's meters; desiredFlows gives them as `meters`. */
+export function meterMods(node: NodeContext): MeterModMsg[] {
+  return desiredMeters(node).map((m) => meterMod({ meterId: m.meterId, bands: [dropBand(m.qos.rateKbps, m.qos.burstKbits)] }));
 }
 
 const bandsKey = (m: Pick<MeterDesc, 'flags' | 'bands'>) => JSON.stringify([m.flags, m.bands.map((b) => [b.type, b.rate, b.burstSize])]);

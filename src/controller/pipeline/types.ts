@@ -33,6 +33,8 @@ export type MeterModMsg = Omit<MeterMod, 'xid'> & { xid?: number };
 export interface DesiredFlows {
   flows: FlowModMsg[];
   groups: GroupModMsg[];
+  /** Its meters (ports' QoS), by id; absent: none. */
+  meters?: MeterModMsg[];
 }
 
 export interface DesiredState extends DesiredFlows {

@@ -7,7 +7,6 @@ import {
   desiredTunnels,
   expectedPorts,
   installed,
-  desiredMeterMods,
   reconcileMeters,
   patchRemotePorts,
   PipelineMemo,
@@ -170,7 +169,7 @@ export class NodeProgrammer {
       meters = config;
       mastered.verifyAt = Date.now() + VERIFY_MS * (0.75 + Math.random() / 2);
     }
-    const wantedMeters = desiredMeterMods(logical, node, facts);
+    const wantedMeters = desired.meters ?? [];
     const meterChanges = reconcileMeters(wantedMeters, meters);
     t0 = performance.now();
     // The switch holds what was computed last (this member's own record): a patch's difference

@@ -3,14 +3,7 @@
 // reconcileMeters() find identical, and a frame a port sends from another address dies in table 1
 // (ofproto/trace), while its own goes on to its egress ACL's conntrack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  desiredFlows,
-  desiredMeterMods,
-  desiredTunnels,
-  reconcile,
-  reconcileMeters,
-  type NodeFacts,
-} from '../../../src/controller/pipeline/index.ts';
+import { desiredFlows, desiredTunnels, reconcile, reconcileMeters, type NodeFacts } from '../../../src/controller/pipeline/index.ts';
 import { securityLab } from '../../../src/controller/pipeline/test-fixtures.ts';
 import { formatMessage, OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
@@ -87,7 +80,7 @@ afterAll(async () => {
 describe('security groups on real OVS', () => {
   it('installs the flows (ct() and meters included), and what OVS reports back reconciles to nothing', async () => {
     const desired = desiredFlows(securityLab(), 'hv1', facts());
-    const meters = desiredMeterMods(securityLab(), 'hv1', facts());
+    const meters = desired.meters ?? [];
     expect(meters).toHaveLength(1);
     const { before, after } = reconcileMeters(meters, await sw.meterConfig());
     await sw.install([...before, ...reconcile(desired, await readBack(sw)), ...after]);

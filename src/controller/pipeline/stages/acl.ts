@@ -183,8 +183,7 @@ export function aclPorts(node: NodeContext): PortAcl[] {
   const out: PortAcl[] = [];
   for (const sw of node.switches) {
     for (const local of node.localPorts(sw)) {
-      if (local.router) continue;
-      const port = node.portsOf(sw).find((p) => p.name === local.name);
+      const port = local.port;
       const mine = (port?.securityGroups ?? []).map((g) => groups.get(g)).filter((g) => g !== undefined);
       if (port && port.securityGroups?.length) out.push({ port, local, vni: sw.vni, groups: mine });
     }

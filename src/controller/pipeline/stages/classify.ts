@@ -59,8 +59,7 @@ function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
   const flows: FlowModMsg[] = [];
   for (const sw of node.switches) {
     const vni = sw.vni;
-    for (const { name, ofport, router } of node.localPorts(sw)) {
-      const port = router ? undefined : node.portsOf(sw).find((p) => p.name === name);
+    for (const { name, ofport, port } of node.localPorts(sw)) {
       const next = afterClassify(port);
       const meter = port?.qos ? meterOf(ofport) : undefined;
       flows.push(

@@ -32,6 +32,8 @@ export interface LocalPort {
   ofport: number;
   out: Action[];
   deliver: Action[];
+  /** A VM: its logical port (groups, port security, QoS). */
+  port?: StatePort;
   /** A router interface: where it is, and this gateway's rank in the router's order (0: first,
    *  never gated). */
   router?: { place: RouterInterfacePlace; rank: number };
@@ -138,7 +140,7 @@ function computeLocalPorts(ctx: NodeContext, sw: StateSwitch): LocalPort[] {
     const out = p.securityGroups?.length
       ? [act.setField({ field: `reg${OUT_PORT_REG}` as 'reg5', value: ofport }), act.resubmit(Table.ACL_IN)]
       : deliver;
-    ports.push({ name: p.name, mac: p.mac.toLowerCase(), ofport, out, deliver });
+    ports.push({ name: p.name, mac: p.mac.toLowerCase(), ofport, out, deliver, port: p });
   }
   for (const place of ctx.placesOf(sw)) {
     const rank = place.gateways.indexOf(ctx.name);

@@ -57,9 +57,7 @@ function flowsOf(port: StatePort, ofport: number, vni: number): FlowModMsg[] {
 function build(node: NodeContext): { flows: FlowModMsg[]; groups: [] } {
   const flows: FlowModMsg[] = [];
   for (const sw of node.switches) {
-    for (const { name, ofport, router } of node.localPorts(sw)) {
-      if (router) continue;
-      const port = node.portsOf(sw).find((p) => p.name === name);
+    for (const { name, ofport, port } of node.localPorts(sw)) {
       if (!port?.portSecurity) continue;
       flows.push(
         ...node.reuse(`port-security|${sw.vni}|${name}|${port.mac}|${port.ip ?? ''}|${ofport}|${inSomeGroup(port)}`, () =>

@@ -17,8 +17,8 @@ export interface DesiredMeter {
 export function desiredMeters(node: NodeContext): DesiredMeter[] {
   const meters: DesiredMeter[] = [];
   for (const sw of node.switches) {
-    for (const { name, ofport, router } of node.localPorts(sw)) {
-      const qos = router ? undefined : node.portsOf(sw).find((p) => p.name === name)?.qos;
+    for (const { name, ofport, port } of node.localPorts(sw)) {
+      const qos = port?.qos;
       if (qos) meters.push({ meterId: meterOf(ofport), port: name, qos });
     }
   }
