@@ -15,7 +15,7 @@ import { formatMessage, OpenFlowController, type OpenFlowConnection, type Outgoi
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
 import { smallLab } from '../../../src/controller/pipeline/test-fixtures.ts';
-import { readBack } from './programming.ts';
+import { addTunnelPort, addVmPort as addVmPortTo, readBack } from './programming.ts';
 
 const DPID = 0x5e1n;
 
@@ -34,37 +34,11 @@ let sw: OpenFlowConnection;
 const vmIfaces = new Map<string, string>();
 
 async function addVmPort(logicalPort: string, ofport: number): Promise<void> {
-  const ifname = `${bridge}v${ofport}`.slice(-15);
-  vmIfaces.set(ifname, logicalPort);
-  await ovs.vsctl(
-    'add-port',
-    bridge,
-    ifname,
-    '--',
-    'set',
-    'interface',
-    ifname,
-    'type=internal',
-    `ofport_request=${ofport}`,
-    `external_ids:iface-id=${logicalPort}`,
-  );
+  vmIfaces.set(await addVmPortTo(ovs, bridge, logicalPort, ofport), logicalPort);
 }
 
-async function addTunnel(name: string, type: string, remoteIp: string, ofport: number): Promise<void> {
-  await ovs.vsctl(
-    'add-port',
-    bridge,
-    name,
-    '--',
-    'set',
-    'interface',
-    name,
-    `type=${type}`,
-    `options:remote_ip=${remoteIp}`,
-    'options:key=flow',
-    `ofport_request=${ofport}`,
-  );
-}
+const addTunnel = (name: string, type: string, remoteIp: string, ofport: number) =>
+  addTunnelPort(ovs, bridge, name, type, remoteIp, ofport);
 
 /** The facts as a node agent would report them, read from the switch's port descriptions. */
 async function readFacts(): Promise<NodeFacts> {

@@ -3,9 +3,10 @@
 // reconciling the pipeline against what the switch reports.
 import { desiredFlows, desiredTunnels, expectedPorts, reconcile } from '../../../src/controller/pipeline/index.ts';
 import { NodeSessions, type WantedTunnel } from '../../../src/controller/southbound/node-sessions.ts';
-import type { LogicalState } from '../../../src/model/index.ts';
+import type { LogicalState, StatePort } from '../../../src/model/index.ts';
 import { OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { freePort, until } from '../../support/southbound-node.ts';
+import type { LocalOvs } from '../../support/local-ovs.ts';
 import type { NetnsLab, OvsNode } from './netns-nodes.ts';
 
 /** desiredTunnels of `node` as syncTunnels takes them; `bfd` overrides the pipeline's choice of
@@ -99,4 +100,61 @@ export async function teardown(net: NetnsLab, controller?: OpenFlowController, s
   await net.destroy();
   await controller?.close().catch(() => {});
   await sessions?.close().catch(() => {});
+}
+
+/** What `net.node` adds before its vswitchd starts: each port as a VM, namespace vm-<port> whose
+ *  eth0 (the port's MAC, its IP /24) is plugged into br-int with the port's iface-id; the
+ *  namespaces go into `vms` by port. */
+export function plugVms(net: NetnsLab, ports: readonly StatePort[], vms: Map<string, string>) {
+  return async (ns: string, ovs: LocalOvs): Promise<void> => {
+    for (const p of ports) {
+      const vm = await net.ns(`vm-${p.name}`);
+      vms.set(p.name, vm);
+      await net.veth({ ns: vm, name: 'eth0', mac: p.mac, addr: `${p.ip}/24` }, { ns, name: `vm-${p.name}` });
+      await ovs.vsctl('add-port', 'br-int', `vm-${p.name}`, '--', 'set', 'interface', `vm-${p.name}`, `external_ids:iface-id=${p.name}`);
+    }
+  };
+}
+
+/** A VM's port on a test bridge of the host's OVS: an internal interface with the logical port's
+ *  iface-id at `ofport`; its interface name. */
+export async function addVmPort(ovs: LocalOvs, bridge: string, logicalPort: string, ofport: number): Promise<string> {
+  const ifname = `${bridge}v${ofport}`.slice(-15);
+  await ovs.vsctl(
+    'add-port',
+    bridge,
+    ifname,
+    '--',
+    'set',
+    'interface',
+    ifname,
+    'type=internal',
+    `ofport_request=${ofport}`,
+    `external_ids:iface-id=${logicalPort}`,
+  );
+  return ifname;
+}
+
+/** A tunnel port on a test bridge (flow-based key, as the node agent makes them) at `ofport`. */
+export async function addTunnelPort(
+  ovs: LocalOvs,
+  bridge: string,
+  name: string,
+  type: string,
+  remoteIp: string,
+  ofport: number,
+): Promise<void> {
+  await ovs.vsctl(
+    'add-port',
+    bridge,
+    name,
+    '--',
+    'set',
+    'interface',
+    name,
+    `type=${type}`,
+    `options:remote_ip=${remoteIp}`,
+    'options:key=flow',
+    `ofport_request=${ofport}`,
+  );
 }

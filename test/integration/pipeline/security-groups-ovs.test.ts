@@ -7,7 +7,7 @@ import { desiredFlows, desiredTunnels, reconcile, reconcileMeters, type NodeFact
 import { securityLab } from '../../../src/controller/pipeline/test-fixtures.ts';
 import { formatMessage, OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
-import { readBack } from './programming.ts';
+import { addTunnelPort, addVmPort, readBack } from './programming.ts';
 
 const DPID = 0x5e2n;
 const PORTS = { 'web-a': 1, 'web-b': 2, 'db-d': 3 } as const;
@@ -37,37 +37,9 @@ beforeAll(async () => {
   const port = await controller.listen(0);
   bridge = uniqueBridgeName('nvs');
   await ovs.addSwitchBridge(bridge, DPID, 'other-config:disable-in-band=true');
-  for (const [name, ofport] of Object.entries(PORTS)) {
-    const ifname = `${bridge}v${ofport}`.slice(-15);
-    await ovs.vsctl(
-      'add-port',
-      bridge,
-      ifname,
-      '--',
-      'set',
-      'interface',
-      ifname,
-      'type=internal',
-      `ofport_request=${ofport}`,
-      `external_ids:iface-id=${name}`,
-    );
-  }
-  for (const t of desiredTunnels(securityLab(), 'hv1')) {
-    const ofport = t.remoteNode === 'hv2' ? 10 : 11;
-    await ovs.vsctl(
-      'add-port',
-      bridge,
-      t.name,
-      '--',
-      'set',
-      'interface',
-      t.name,
-      `type=${t.encap}`,
-      `options:remote_ip=${t.remoteIp}`,
-      'options:key=flow',
-      `ofport_request=${ofport}`,
-    );
-  }
+  for (const [name, ofport] of Object.entries(PORTS)) await addVmPort(ovs, bridge, name, ofport);
+  for (const t of desiredTunnels(securityLab(), 'hv1'))
+    await addTunnelPort(ovs, bridge, t.name, t.encap, t.remoteIp, t.remoteNode === 'hv2' ? 10 : 11);
   await ovs.vsctl('set-controller', bridge, `tcp:127.0.0.1:${port}`);
   sw = await controller.waitForSwitch({ datapathId: DPID, timeout: 30_000 });
 });

@@ -26,7 +26,7 @@ import type { OpenFlowConnection, OpenFlowController } from '../../../src/openfl
 import { until } from '../../support/southbound-node.ts';
 import { deliveredAt, steps } from '../../support/trace-hops.ts';
 import { counter, echoServer, inNs, NetnsLab, probe, type OvsNode } from './netns-nodes.ts';
-import { connectNodes, listenForNodes, programFlows, programNode, teardown } from './programming.ts';
+import { connectNodes, listenForNodes, plugVms, programFlows, programNode, teardown } from './programming.ts';
 
 const MAC = { a: '02:00:00:00:00:0a', b: '02:00:00:00:00:0b', c: '02:00:00:00:00:0c' };
 const lab: LogicalState = {
@@ -125,26 +125,7 @@ beforeAll(async () => {
   const { base } = listening;
   for (const [i, name] of ['hv1', 'hv2'].entries()) {
     const mine = lab.ports.filter((p) => p.node === name);
-    nodes.set(
-      name,
-      await net.node(name, { ...base, underlayIp: `192.0.2.${i + 1}`, dpid: BigInt(0x7f01 + i) }, async (ns, ovs) => {
-        for (const p of mine) {
-          const vm = await net.ns(`vm-${p.name}`);
-          vms.set(p.name, vm);
-          await net.veth({ ns: vm, name: 'eth0', mac: p.mac, addr: `${p.ip}/24` }, { ns, name: `vm-${p.name}` });
-          await ovs.vsctl(
-            'add-port',
-            'br-int',
-            `vm-${p.name}`,
-            '--',
-            'set',
-            'interface',
-            `vm-${p.name}`,
-            `external_ids:iface-id=${p.name}`,
-          );
-        }
-      }),
-    );
+    nodes.set(name, await net.node(name, { ...base, underlayIp: `192.0.2.${i + 1}`, dpid: BigInt(0x7f01 + i) }, plugVms(net, mine, vms)));
   }
   echoServer(net, vms.get('web-c')!, 'web-c');
   const programmer = { lab, sessions, nodes, switches };
