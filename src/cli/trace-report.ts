@@ -44,7 +44,9 @@ export function verdictLine(c: ChalkInstance, result: TraceResult): string {
   const drop = result.hops.find((h) => h.observation === 'dropped' && h.reason === result.reason) ?? result.hops.at(-1);
   const where = drop?.node ? drop.node : (drop?.logical ?? result.from);
   const reason = result.reason ?? 'no-flow';
-  return c.red(`✗ dropped at ${where}: ${reason} (${DROP_REASONS[reason]})`);
+  // A security decision names itself ("dropped by rule 4 of group web (...)"); other reasons say what they mean.
+  const why = reason === 'security-group' && drop?.detail ? drop.detail : DROP_REASONS[reason];
+  return c.red(`✗ dropped at ${where}: ${reason} (${why})`);
 }
 
 function pathLines(c: ChalkInstance, path: TracePath): string[] {

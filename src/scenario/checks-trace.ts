@@ -65,7 +65,10 @@ export const trace = defineStep<TraceSpec>({
   kind: 'trace',
   schema: TraceSchema,
   budgetMs: DEFAULT_BUDGETS_MS.trace,
-  title: (s) => `trace ${s.from} → ${s.to}${s.frame ? ` (${s.frame})` : ''}`,
+  title: (s) => {
+    const what = [s.proto && s.proto !== 'icmp' ? s.proto : '', s.frame ?? ''].filter(Boolean).join(', ');
+    return `trace ${s.from} → ${s.to}${what ? ` (${what})` : ''}`;
+  },
   validate(spec, v) {
     v.name(['from'], spec.from, ACCEPT.portOrHost);
     v.name(['to'], spec.to, ACCEPT.target);

@@ -15,6 +15,7 @@ import {
   type LogicalRouter,
   type LogicalState,
   type LogicalSwitch,
+  type SecurityGroup,
   type TraceHost,
   type TransportNode,
 } from '../../model/index.ts';
@@ -36,11 +37,17 @@ export interface LabView {
 
 export function labView(
   lab: string,
-  resources: { nodes: TransportNode[]; switches: LogicalSwitch[]; ports: LogicalPort[]; routers: LogicalRouter[] },
+  resources: {
+    nodes: TransportNode[];
+    switches: LogicalSwitch[];
+    ports: LogicalPort[];
+    routers: LogicalRouter[];
+    securityGroups?: SecurityGroup[];
+  },
   hosts: readonly LabHost[],
 ): LabView {
-  const { nodes, switches, ports, routers } = resources;
-  return { lab, nodes, switches, ports, routers, hosts, logical: logicalState(nodes, switches, ports, routers) };
+  const { nodes, switches, ports, routers, securityGroups } = resources;
+  return { lab, nodes, switches, ports, routers, hosts, logical: logicalState(nodes, switches, ports, routers, securityGroups) };
 }
 
 interface IpAddrLink {
@@ -80,11 +87,12 @@ export async function readLabView(runtime: Runtime, lab: string): Promise<LabVie
     networks.flatMap((n) => (n.labels[LABEL_NETWORK]?.startsWith('phys:') ? [[n.name, n.labels[LABEL_NETWORK].slice(5)]] : [])),
   );
   const hostContainers = containers.filter((c) => c.labels[LABEL_ROLE] === 'host');
-  const [nodes, switches, ports, routers, hosts] = await Promise.all([
+  const [nodes, switches, ports, routers, securityGroups, hosts] = await Promise.all([
     api.transportNodes.list().then(listed),
     api.logicalSwitches.list().then(listed),
     api.logicalPorts.list().then(listed),
     api.logicalRouters.list().then(listed),
+    api.securityGroups.list().then(listed),
     Promise.all(
       hostContainers.flatMap((c) =>
         Object.entries(c.addresses).flatMap(([net, ip]) => {
@@ -102,5 +110,5 @@ export async function readLabView(runtime: Runtime, lab: string): Promise<LabVie
       ),
     ),
   ]);
-  return labView(lab, { nodes, switches, ports, routers }, hosts);
+  return labView(lab, { nodes, switches, ports, routers, securityGroups }, hosts);
 }

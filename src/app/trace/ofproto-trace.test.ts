@@ -92,4 +92,24 @@ describe('parseOfprotoTrace', () => {
     const miss = ['bridge("br-int")', '----------------', '10. No match.', '    drop', '', 'Final flow: unchanged'].join('\n');
     expect(parseOfprotoTrace(miss).miss).toBe(10);
   });
+
+  it("follows conntrack's recirculation: the rules after ct(table=N), and where the packet went then", () => {
+    // Ingress (a tunnel's frame to web1): L2 hands it to web1's ACL, whose default drops it.
+    const denied = parseOfprotoTrace(fixture('sg-guest1-web1-22-hv1'));
+    expect(rulesOf('sg-guest1-web1-22-hv1')).toEqual([
+      [0, 100, '0x2001389ee317783'],
+      [10, 110, '0x3001389659a7fb2'],
+      [7, 100, '0x18001389659a7fb2'],
+      [8, 1, '0x1b001389659a7fb2'],
+    ]);
+    expect(denied).toMatchObject({ outputs: [], skipped: [] });
+    expect(denied.miss).toBeUndefined();
+    // A reject rule hands the packet to the controller: no output.
+    expect(rulesOf('sg-guest1-web1-443-hv1').at(-1)).toEqual([8, 950, '0x1a001389f7c71130']);
+    expect(parseOfprotoTrace(fixture('sg-guest1-web1-443-hv1')).outputs).toEqual([]);
+    // Egress allowed by default: committed, then into the tunnel, or to a local VM.
+    expect(rulesOf('sg-web1-guest1-54-hv1').map(([t]) => t)).toEqual([0, 1, 5, 6, 10]);
+    expect(parseOfprotoTrace(fixture('sg-web1-guest1-54-hv1')).outputs).toEqual([{ port: 2, tunId: 5001 }]);
+    expect(parseOfprotoTrace(fixture('sg-admin1-guest1-local')).outputs).toEqual([{ port: 2 }]);
+  });
 });

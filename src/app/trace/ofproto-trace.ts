@@ -3,7 +3,8 @@
 // the group buckets it took, every copy that left (its port, the VNI set before it, the VLAN
 // pushed), and why nothing did (a table miss, a fast_failover group without a live bucket, a
 // gate whose bucket does nothing). Only br-int counts: the br-phy sections a tunnel output
-// opens (the userspace datapath's native tunnelling) are skipped.
+// opens (the userspace datapath's native tunnelling) are skipped. A packet conntrack recirculates
+// (security groups' ct(table=N)) goes on in a section of its own after the first one.
 import type { PassRule } from '../../controller/traceflow/index.ts';
 import { GroupKind } from '../../controller/pipeline/index.ts';
 
@@ -163,16 +164,31 @@ class TraceReader {
   }
 }
 
+/** A section the trace resumes in after conntrack recirculates the packet (`ct(table=N)`). */
+const RECIRC = /^recirc\(0x[0-9a-f]+\) - resume conntrack/;
+
 export function parseOfprotoTrace(text: string): ParsedTrace {
   const lines = text.split('\n');
   if (!lines.some((l) => l.trim() === 'bridge("br-int")')) {
     const error = lines.map((l) => l.trim()).find(Boolean) ?? 'ofproto/trace said nothing';
     return { rules: [], outputs: [], skipped: [], deadGroups: [], closedGates: [], error };
   }
+  // The first section, then each conntrack recirculation's: OVS resumes the packet there (with
+  // ct_state trk|new, a new connection's first packet), so its rules and outputs follow on.
   const reader = new TraceReader();
-  const start = lines.findIndex((l) => l.trim() === 'bridge("br-int")');
-  for (const line of lines.slice(start + 1)) {
-    if (line.startsWith('Final flow:')) break;
+  let reading = false;
+  let resuming = true;
+  for (const line of lines) {
+    if (!reading) {
+      if (RECIRC.test(line)) resuming = true;
+      else if (resuming && line.trim() === 'bridge("br-int")') [reading, resuming] = [true, false];
+      continue;
+    }
+    if (line.startsWith('Final flow:')) {
+      reader.finish();
+      reading = false;
+      continue;
+    }
     reader.line(line);
   }
   reader.finish();

@@ -57,7 +57,8 @@ function dropOf(input: TraceInput, parsed: ParsedTrace): NodePass['drop'] {
     };
   if (parsed.skipped.length > 0 && parsed.outputs.length === 0)
     return { reason: 'no-flow', detail: 'no port to send to but the one it came in on' };
-  return { reason: 'no-flow' };
+  // Said by the path from the packet's last rule: a security decision, or no flow.
+  return undefined;
 }
 
 /** One input's pass on a node, and the inputs its copies make elsewhere. */
@@ -98,7 +99,8 @@ export function passOf(
     if (pass.exits.length > 0)
       losses.push({ reason: 'tunnel-down', detail: `fast_failover group ${groupHex(group)} has no live bucket: its copy went nowhere` });
   if (losses.length > 0) pass.losses = losses;
-  if (pass.exits.length === 0) pass.drop = dropOf(input, parsed);
+  const drop = pass.exits.length === 0 ? dropOf(input, parsed) : undefined;
+  if (drop) pass.drop = drop;
   return { passes, next };
 }
 

@@ -18,6 +18,11 @@ export interface RuleMeaning {
   subject?: string;
   /** A sentence: "classify port web1 into switch web". */
   text: string;
+  /** A security group rule's action (ACL_RULE and ACL_ESTABLISHED): a drop says "rejected" for `reject`. */
+  action?: StateRule['action'];
+  /** A security decision that may drop (port security, a rule, a port's default, an invalid
+   *  state), as a drop names it: "rule 2 of group web (drop ingress tcp 22 from 0.0.0.0/0)". */
+  decision?: string;
 }
 
 const KIND_NAMES = new Map<number, string>(Object.entries(CookieKind).map(([name, value]) => [value, name]));
@@ -45,14 +50,15 @@ function subjects(logical: LogicalState): Map<number, string> {
 }
 
 /** Every rule of every group by its mark (ACL cookies carry it): "rule 2 of group web". */
-const rulesCache = new WeakMap<LogicalState, Map<number, string>>();
+const rulesCache = new WeakMap<LogicalState, Map<number, { text: string; action?: StateRule['action'] }>>();
 
-function rules(logical: LogicalState): Map<number, string> {
+function rules(logical: LogicalState): Map<number, { text: string; action?: StateRule['action'] }> {
   let known = rulesCache.get(logical);
   if (known) return known;
-  known = new Map([[DEFAULT_EGRESS_MARK, 'the default egress (allowed)']]);
+  known = new Map([[DEFAULT_EGRESS_MARK, { text: 'the default egress (allowed)' }]]);
   for (const g of logical.securityGroups ?? [])
-    for (const r of g.rules) if (!known.has(ruleMark(g.name, r))) known.set(ruleMark(g.name, r), ruleText(g.name, r));
+    for (const r of g.rules)
+      if (!known.has(ruleMark(g.name, r))) known.set(ruleMark(g.name, r), { text: ruleText(g.name, r), action: r.action });
   rulesCache.set(logical, known);
   return known;
 }
@@ -95,7 +101,8 @@ export function explainCookie(cookie: bigint, logical: LogicalState, table?: num
     UPLINK_HAIRPIN: `L3 gateway: uplink ${name} to another router's uplink on the same NIC`,
     UPLINK_FLOOD: `L3 gateway: uplink ${name}'s broadcast to the NIC and the other uplinks`,
   };
-  const rule = rules(logical).get(low) ?? `an unknown rule (mark 0x${low.toString(16)})`;
+  const acl = rules(logical).get(low);
+  const rule = acl?.text ?? `an unknown rule (mark 0x${low.toString(16)})`;
   Object.assign(texts, {
     PORT_SECURITY: `port security: port ${name} sends from its own addresses${on}`,
     PORT_SECURITY_DROP: `port security: drop what port ${name} sends from another address${on}`,
@@ -105,6 +112,15 @@ export function explainCookie(cookie: bigint, logical: LogicalState, table?: num
     ACL_DEFAULT: `security groups: port ${name}'s default (ingress dropped, egress allowed)${on}`,
     ACL_INVALID: `security groups: drop an invalid connection state${on}`,
   });
+  const decisions: Record<string, string> = {
+    PORT_SECURITY_DROP: `port security of port ${name}: a frame from an address not its own`,
+    ACL_RULE: rule,
+    ACL_DEFAULT:
+      table === Table.ACL_OUT_DECIDE
+        ? `the default of port ${name}'s groups: a reply of a connection no rule allowed`
+        : `the default of port ${name}'s groups: no rule lets it in`,
+    ACL_INVALID: `conntrack at port ${name}: an invalid connection state`,
+  };
   let text = texts[kind];
   if (kind === 'TABLE_MISS') {
     const t = table ?? low;
@@ -114,6 +130,8 @@ export function explainCookie(cookie: bigint, logical: LogicalState, table?: num
     kind,
     ...(sw ? { switch: sw } : {}),
     ...(subject ? { subject } : {}),
+    ...(acl?.action && (kind === 'ACL_RULE' || kind === 'ACL_ESTABLISHED') ? { action: acl.action } : {}),
+    ...(decisions[kind] ? { decision: decisions[kind] } : {}),
     text: text ?? `a flow nvlab did not make (cookie 0x${cookie.toString(16).padStart(16, '0')})`,
   };
 }

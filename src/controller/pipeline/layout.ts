@@ -217,6 +217,13 @@ export const Table = {
   ...l2Gateway.tables,
 } as const;
 
+/** Where a table comes in a frame's walk through br-int: in its number's order, except the
+ *  ingress ACL (tables 7 and 8), which L2 forwarding and flooding hand a frame to on its way out
+ *  to a VM: it comes last. Orders the rules an injected trace saw, which come without an order. */
+export function walkRank(table: number): number {
+  return table === Table.ACL_IN || table === Table.ACL_IN_DECIDE ? 0x100 + table : table;
+}
+
 /** Kind of flow, the top byte of its cookie. */
 export const CookieKind = {
   ...classify.cookies,

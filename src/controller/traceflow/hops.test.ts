@@ -142,10 +142,40 @@ describe('assemblePath', () => {
     };
     const path = assemblePath([dropped], secured, { start, target: 'web-c', observed: false });
     expect(path).toMatchObject({ delivered: false, reason: 'security-group' });
-    expect(path.hops.at(-1)!.detail).toBe(
-      'dropped by security groups: rule 3 of group web (drop egress udp 53 to 10.0.0.0/8) on switch web',
-    );
+    expect(path.hops.at(-1)!.detail).toBe('dropped by rule 3 of group web (drop egress udp 53 to 10.0.0.0/8)');
     const missed = assemblePath([{ ...dropped, rules: dropped.rules.slice(0, 1) }], secured, { start, target: 'web-c', observed: false });
     expect(missed.reason).toBe('no-flow');
+  });
+
+  it("says a reject rule rejected the packet, and names a port's default and port security", () => {
+    const secured = securityLab();
+    const web = secured.securityGroups!.find((g) => g.name === 'web')!;
+    const reject = { ...web.rules[0]!, index: 3, ports: { min: 443, max: 443 }, action: 'reject' as const };
+    const withReject = { ...secured, securityGroups: [{ ...web, rules: [...web.rules, reject] }] };
+    const last = (kind: number, table: number, subject: string | number) =>
+      assemblePath(
+        [
+          {
+            node: 'hv1',
+            entry: start.entry,
+            rules: [rule(Table.CLASSIFY, CookieKind.CLASSIFY_VM, 'web-a'), rule(table, kind, subject)],
+            exits: [],
+          },
+        ],
+        withReject,
+        { start, target: 'web-c', observed: true },
+      );
+    const rejected = last(CookieKind.ACL_RULE, Table.ACL_IN_DECIDE, ruleMark('web', reject));
+    expect(rejected.reason).toBe('security-group');
+    expect(rejected.hops.at(-1)!.detail).toBe(
+      'rejected by rule 4 of group web (reject ingress tcp 443 from 0.0.0.0/0): its sender gets a TCP reset or an ICMP port unreachable',
+    );
+    expect(last(CookieKind.ACL_DEFAULT, Table.ACL_IN_DECIDE, 'web-c').hops.at(-1)!.detail).toBe(
+      "dropped by the default of port web-c's groups: no rule lets it in",
+    );
+    expect(last(CookieKind.PORT_SECURITY_DROP, Table.PORT_SECURITY, 'web-a').hops.at(-1)).toMatchObject({
+      reason: 'security-group',
+      detail: 'dropped by port security of port web-a: a frame from an address not its own',
+    });
   });
 });

@@ -4,7 +4,7 @@
 // that made it.
 import type { LogicalState, TraceComponent, TraceHop, TracePath } from '../../model/index.ts';
 import { DROP_REASONS } from '../../model/index.ts';
-import { explainCookie } from '../pipeline/explain.ts';
+import { explainCookie, type RuleMeaning } from '../pipeline/explain.ts';
 import type { Endpoint, NodePass, PassRule, RouteStep } from './passes.ts';
 import { sameEndpoint } from './passes.ts';
 
@@ -37,8 +37,13 @@ const byKind: Record<string, TraceComponent> = {
   UPLINK_FLOOD: 'l3-gateway',
 };
 
-/** Cookie kinds of the port security and ACL decisions that drop (explain.ts's names). */
-const SECURITY_KINDS: ReadonlySet<string> = new Set(['PORT_SECURITY_DROP', 'ACL_RULE', 'ACL_DEFAULT', 'ACL_INVALID']);
+/** Why a security decision dropped the packet: "dropped by rule 2 of group web (...)"; a reject
+ *  rule answers the sender (src/controller/reject). */
+function securityDrop(meaning: RuleMeaning): string {
+  const by = meaning.decision ?? meaning.text;
+  if (meaning.action === 'reject') return `rejected by ${by}: its sender gets a TCP reset or an ICMP port unreachable`;
+  return `dropped by ${by}`;
+}
 
 const hex = (c: bigint) => `0x${c.toString(16).padStart(16, '0')}`;
 
@@ -197,7 +202,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       const last = pass.rules.at(-1);
       const lastRule = last ? ruleOf(last, logical) : undefined;
       // The packet's last rule was a security decision: the drop names it ("rule 2 of group web").
-      const secured = !pass.drop && lastRule && SECURITY_KINDS.has(lastRule.meaning.kind);
+      const secured = !pass.drop && lastRule && lastRule.meaning.decision !== undefined;
       const reason = pass.drop?.reason ?? (secured ? 'security-group' : 'no-flow');
       const hop: TraceHop = {
         node: pass.node,
@@ -205,7 +210,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
         observation: 'dropped',
         reason,
         ...(lastRule ? { rule: lastRule.rule } : {}),
-        detail: pass.drop?.detail ?? (secured ? `dropped by ${lastRule.meaning.text}` : DROP_REASONS[reason]),
+        detail: pass.drop?.detail ?? (secured ? securityDrop(lastRule.meaning) : DROP_REASONS[reason]),
       };
       hops.push(hop);
       firstDrop ??= hop;

@@ -1,10 +1,10 @@
 // What the marked packet did on one node, read from its shadows' counters after the trace: the
-// shadow flows it matched (in table order) are the rules it went through, the outputs they and the
+// shadow flows it matched (in the order the pipeline walks its tables) are the rules it went through, the outputs they and the
 // buckets it took hold are where its copies left (tunnels, a router's ports) or would have been
 // delivered (ports taken out of the shadows), a table-miss shadow is a drop for want of a flow, and a gate's
 // empty bucket is a standby gateway letting nothing through. Pure.
 import { Port } from '../../openflow/index.ts';
-import { Table } from '../pipeline/index.ts';
+import { Table, walkRank } from '../pipeline/index.ts';
 import type { Endpoint, NodePass } from './passes.ts';
 import { endpointOf, type Place } from './places.ts';
 import type { Effect, ShadowFlow, ShadowGroup, ShadowRecords } from './shadow.ts';
@@ -44,7 +44,7 @@ export function observedPass(node: string, records: ShadowRecords, counters: Cou
 export function observedPasses(node: string, records: ShadowRecords, counters: Counters, context: ObserveContext): NodePass[] {
   const hits = records.flows
     .filter((f) => (counters.flows.get(f.cookie) ?? 0n) > 0n)
-    .sort((a, b) => a.table - b.table || b.real.priority - a.real.priority);
+    .sort((a, b) => walkRank(a.table) - walkRank(b.table) || b.real.priority - a.real.priority);
   if (hits.length === 0) return [];
   const isReentry = (h: ShadowFlow) =>
     h.table === Table.CLASSIFY &&
@@ -64,7 +64,7 @@ export function observedPasses(node: string, records: ShadowRecords, counters: C
   return [first, ...groups.values()].map((g) => passOf(node, g, records, counters, context));
 }
 
-/** One pass from the hits that make it (in table order). */
+/** One pass from the hits that make it (in walk order). */
 function passOf(node: string, hits: readonly ShadowFlow[], records: ShadowRecords, counters: Counters, context: ObserveContext): NodePass {
   const classified = hits.find((h) => h.table === Table.CLASSIFY && h.inPort !== undefined);
   const inPort = classified?.inPort ?? context.source?.inPort;

@@ -2,14 +2,15 @@
 // holds now (a flow deleted by hand is missing from the shadows too), which only the marked
 // packet matches, above every priority of the pipeline. A shadow does what its flow does, except
 // that it never hands the packet to anything: outputs to a VM, a gateway's NIC or LOCAL are taken
-// out (and remembered as where the packet would have been delivered), `learn` is taken out, and
-// groups become shadow groups of the same type and watch ports. Outputs into tunnels stay: the
+// out (and remembered as where the packet would have been delivered), outputs to the controller (a
+// reject rule's) and `learn` are taken out, and groups become shadow groups of the same type and
+// watch ports. Outputs into tunnels stay: the
 // marked packet really crosses the underlay, and the far node's shadows see it. Outputs to a
 // router's ports stay where the trace asks for it (a routed IPv4 packet): the router's namespace
 // routes it like any packet, keeping its DSCP, and the shadows see it come back out of the router.
 // Pure: the switch's flows and groups in, flow-mods, group-mods and what each shadow stands for out.
 import type { Action, Bucket, GroupDesc, GroupType, Instruction, OxmField } from '../../openflow/index.ts';
-import { flowMod, groupMod } from '../../openflow/index.ts';
+import { flowMod, groupMod, Port } from '../../openflow/index.ts';
 import {
   cookie,
   CookieKind,
@@ -127,6 +128,9 @@ class Transformer {
     for (const a of list) {
       if (a.type === 'set_field' && a.field.field === 'tunnel_id') vni = Number(a.field.value);
       if (a.type === 'output') {
+        // To the controller (a reject rule, whose answer reject/ sends): taken out, and no exit;
+        // the pass's last rule says why the packet went no further.
+        if (a.port === Port.CONTROLLER) continue;
         if (this.tunnelPorts.has(a.port)) {
           actions.push(a);
           effects.push({ kind: 'tunnel', port: a.port, ...(vni === undefined ? {} : { vni }) });

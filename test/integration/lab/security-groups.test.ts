@@ -180,3 +180,32 @@ describe('two tenants with identical addresses', () => {
     expect(await pingsUntil('t2b', TENANT_SERVER, false, 5_000)).toBe(false);
   });
 });
+
+describe('trace through security groups', () => {
+  test('predicted and injected alike, a drop names its decision: a rule, a reject, a port’s default', async () => {
+    const reject443: SecurityRule = { direction: 'ingress', protocol: 'tcp', ports: '443', remote: '0.0.0.0/0', action: 'reject' };
+    await setRules('srv', [icmpFrom('admin'), reject443]);
+    expect(await pingsUntil('cli1', SRV1, true, 5_000)).toBe(true);
+    const trace = async (from: string, proto: string) => {
+      const result = await testLab.driver.trace!({ from, to: 'srv1', proto });
+      // The injected packet went where the prediction said.
+      expect(result.observed, `${from} → srv1 ${proto} was injected`).toBeDefined();
+      expect(result.divergence).toBeUndefined();
+      return result;
+    };
+    const allowed = await trace('cli1', 'icmp');
+    expect(allowed.delivered).toBe(true);
+    expect(allowed.hops.map((h) => h.rule?.meaning)).toContain(
+      'security groups: rule 1 of group srv (allow ingress icmp from group admin) on switch web',
+    );
+    const byDefault = await trace('guest', 'icmp');
+    expect(byDefault).toMatchObject({ delivered: false, reason: 'security-group' });
+    expect(byDefault.hops.at(-1)).toMatchObject({
+      node: 'hv1',
+      detail: "dropped by the default of port srv1's groups: no rule lets it in",
+    });
+    const rejected = await trace('cli1', 'tcp:443');
+    expect(rejected).toMatchObject({ delivered: false, reason: 'security-group' });
+    expect(rejected.hops.at(-1)!.detail).toMatch(/^rejected by rule 2 of group srv \(reject ingress tcp 443 from 0\.0\.0\.0\/0\)/);
+  });
+});
