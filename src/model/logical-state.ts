@@ -8,6 +8,7 @@ import type {
   LogicalSwitch,
   Qos,
   RouterGateway,
+  RouterRoute,
   SecurityGroup,
   TransportNode,
 } from './resources.ts';
@@ -64,8 +65,14 @@ export interface StateSecurityGroup {
  * priority order (the first is preferred). A router without an uplink has no gateway.
  */
 export interface StateRouter extends Pick<LogicalRouter, 'name'> {
-  interfaces: readonly { switch: string; mac: string }[];
-  uplink?: { mac: string; gateways: readonly RouterGateway[] };
+  /** Routed on every node carrying one of its switches (the pipeline's router stage); false: only
+   *  in its namespace on its gateways. */
+  distributed: boolean;
+  /** `ip`: the interface's address and prefix length (10.0.1.1/24). */
+  interfaces: readonly { switch: string; mac: string; ip: string }[];
+  uplink?: { mac: string; ip: string; gateways: readonly RouterGateway[] };
+  /** Static routes, in the order given. */
+  routes?: readonly RouterRoute[];
 }
 
 export interface LogicalState {
@@ -118,8 +125,12 @@ export function logicalState(
     routers: routers
       .map((r) => ({
         name: r.name,
-        interfaces: r.interfaces.map((i) => ({ switch: i.switch, mac: i.mac })),
-        ...(r.uplink ? { uplink: { mac: r.uplink.mac, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } } : {}),
+        distributed: r.distributed,
+        interfaces: r.interfaces.map((i) => ({ switch: i.switch, mac: i.mac, ip: i.ip })),
+        ...(r.uplink
+          ? { uplink: { mac: r.uplink.mac, ip: r.uplink.ip, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } }
+          : {}),
+        ...(r.routes.length ? { routes: r.routes.map((t) => ({ prefix: t.prefix, nextHop: t.nextHop })) } : {}),
       }))
       .sort(byName),
     ...(securityGroups.length ? { securityGroups: securityGroups.map(stateGroup).sort(byName) } : {}),

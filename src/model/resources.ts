@@ -132,10 +132,21 @@ export const RouterUplinkSchema = z.strictObject({
   gateways: z.array(RouterGatewaySchema, { error: 'a list of { node, nic }' }).min(1, { error: 'at least one l3-gateway' }),
 });
 
+/** A static route: what goes to `prefix` is sent to `nextHop`, an address on one of the
+ *  router's networks (an interface's subnet, or the uplink's). */
+export const RouterRouteSchema = z.strictObject({
+  prefix: cidrSchema,
+  nextHop: ipv4Schema,
+});
+
 const LogicalRouterObject = z.strictObject({
   name: nameSchema,
+  /** East-west routing on every node that carries one of its switches (NVP 3.1, OVN); false:
+   *  routed only in its namespace on its L3 gateways. */
+  distributed: z.boolean({ error: 'true or false' }).default(true),
   interfaces: z.array(RouterInterfaceSchema, { error: 'a list of { switch, ip, mac }' }).default([]),
   uplink: RouterUplinkSchema.optional(),
+  routes: z.array(RouterRouteSchema, { error: 'a list of { prefix, nextHop }' }).default([]),
 });
 
 type RouterShape = { interfaces?: { switch: string; ip: string }[]; uplink?: { ip: string; gateways: { node: string }[] } };
@@ -206,6 +217,7 @@ export type L2Gateway = z.output<typeof L2GatewaySchema>;
 export type RouterInterface = z.output<typeof RouterInterfaceSchema>;
 export type RouterUplink = z.output<typeof RouterUplinkSchema>;
 export type RouterGateway = z.output<typeof RouterGatewaySchema>;
+export type RouterRoute = z.output<typeof RouterRouteSchema>;
 export type TransportNodeInput = z.input<typeof TransportNodeSchema>;
 export type LogicalSwitchInput = z.input<typeof LogicalSwitchSchema>;
 export type LogicalPortInput = z.input<typeof LogicalPortSchema>;
