@@ -51,6 +51,11 @@ export const routerPortId = (routerName: string, switchName: string): string => 
 export const routerPortIfname = (routerName: string, switchName: string): string =>
   `lrp${sha256hex(`${routerName}/${switchName}`).slice(0, 8)}`;
 
+/** What a distributed router's flows name (their cookies' subjects): its route to one port
+ *  (`lrh:`), and one of its static routes (`lrr:`). */
+export const routerHostRouteId = (routerName: string, portName: string): string => `lrh:${routerName}:${portName}`;
+export const routerStaticRouteId = (routerName: string, prefix: string): string => `lrr:${routerName}:${prefix}`;
+
 /** A logical router's uplink port on an l3 gateway's br-int: iface-id and interface name. */
 export const routerUplinkId = (routerName: string): string => `lru:${routerName}`;
 export const routerUplinkIfname = (routerName: string): string => `lru${sha256hex(`${routerName}/uplink`).slice(0, 8)}`;

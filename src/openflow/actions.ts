@@ -5,7 +5,7 @@ import { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
 import { ActionType, CONTROLLER_MAX_LEN_NO_BUFFER, NX_VENDOR_ID, Port } from './constants.ts';
 import { OpenFlowDecodeError, OpenFlowEncodeError } from './errors.ts';
-import { decodeOxm, encodeOxm, type OxmField } from './match.ts';
+import { decodeOxm, encodeOxm, oxmFieldBits, type OxmField, type OxmFieldName } from './match.ts';
 import { ctAction, decodeNxAction, encodeNxAction, isNxAction, natAction, type NxAction } from './nx-actions.ts';
 import { decodeTlvs } from './tlv.ts';
 
@@ -42,6 +42,12 @@ export const act = {
   decTtl: (): Action => ({ type: 'dec_nw_ttl' }),
   setQueue: (queueId: number): Action => ({ type: 'set_queue', queueId }),
   resubmit: (table: number, inPort = 0xfff8): Action => ({ type: 'nx_resubmit_table', inPort, table }),
+  /** move:src[]->dst[]: the whole of `src` into the whole of `dst` (fields of one width). */
+  move: (src: OxmFieldName, dst: OxmFieldName): Action => ({
+    type: 'nx_reg_move',
+    src: { field: src, ofs: 0, nbits: oxmFieldBits(src) },
+    dst: { field: dst, ofs: 0, nbits: oxmFieldBits(dst) },
+  }),
   /** ct(commit, zone=5, table=1, nat, exec(set_field:1->ct_mark)): see CtOptions. */
   ct: ctAction,
   ctClear: (): Action => ({ type: 'nx_ct_clear' }),

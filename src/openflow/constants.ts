@@ -160,6 +160,7 @@ export const InstructionType = {
 /** Nicira's experimenter (vendor) id, used by NXAST_* actions and NX errors. */
 export const NX_VENDOR_ID = 0x00002320;
 export const NXAST_RESUBMIT = 1;
+export const NXAST_REG_MOVE = 6;
 export const NXAST_REG_LOAD = 7;
 export const NXAST_RESUBMIT_TABLE = 14;
 export const NXAST_REG_LOAD2 = 33;

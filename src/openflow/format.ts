@@ -80,6 +80,8 @@ function formatNxAction(a: NxAction): string {
       return `resubmit(${a.inPort === 0xfff8 ? '' : a.inPort},${a.table === 0xff ? '' : a.table})`;
     case 'nx_reg_load':
       return `load:${hex(a.value)}->${formatSubfield(a.dst)}`;
+    case 'nx_reg_move':
+      return `move:${formatSubfield(a.src)}->${formatSubfield(a.dst)}`;
     case 'nx_reg_load2':
       return formatAction({ type: 'set_field', field: a.field });
     case 'nx_ct': {

@@ -66,6 +66,8 @@ export const OXM_FIELDS = {
   reg13: { oxmClass: NX, oxmField: 13, kind: 'u32' },
   reg14: { oxmClass: NX, oxmField: 14, kind: 'u32' },
   reg15: { oxmClass: NX, oxmField: 15, kind: 'u32' },
+  /** NXM_NX_IP_TTL: IPv4's TTL (OpenFlow 1.3 has no OXM for it); needs eth_type 0x0800. */
+  nw_ttl: { oxmClass: NX, oxmField: 29, kind: 'u8' },
   tun_src: { oxmClass: NX, oxmField: 31, kind: 'ipv4' },
   tun_dst: { oxmClass: NX, oxmField: 32, kind: 'ipv4' },
   // Conntrack (NXM_NX_CT_*): a packet's connection state after ct(), its zone, mark and label,

@@ -1,6 +1,6 @@
 // Nicira's experimenter actions (vendor 0x2320) that OVS takes in OpenFlow 1.3: resubmit, the
-// partial writes of a field (NXAST_REG_LOAD, NXAST_REG_LOAD2), and conntrack: ct(), ct_clear and
-// the nat() nested in ct.
+// partial writes of a field (NXAST_REG_LOAD, NXAST_REG_LOAD2), a copy of bits from one field to
+// another (NXAST_REG_MOVE), and conntrack: ct(), ct_clear and the nat() nested in ct.
 // Each has its Action form, its bytes as ovs-ofctl sends them, and a decoder that gives back
 // the same form from what the switch reports (flow stats), so a decoded action re-encodes to
 // the same bytes. A form we cannot represent (a zone in a field we do not name, an IPv6 NAT
@@ -19,6 +19,7 @@ import {
   NXAST_NAT,
   NXAST_REG_LOAD,
   NXAST_REG_LOAD2,
+  NXAST_REG_MOVE,
   NXAST_RESUBMIT_TABLE,
 } from './constants.ts';
 import type { Action } from './actions.ts';
@@ -52,6 +53,9 @@ export type NxAction =
   /** NXAST_REG_LOAD: `value` into bits of a field; how ovs-ofctl writes set_field:1/1->ct_mark
    *  (load:0x1->NXM_NX_CT_MARK[0]) in OpenFlow 1.3. */
   | { type: 'nx_reg_load'; dst: NxSubfield; value: bigint }
+  /** NXAST_REG_MOVE: bits of `src` copied into bits of `dst` (as many as `src.nbits`); how OVS
+   *  swaps addresses to answer a packet (move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]). */
+  | { type: 'nx_reg_move'; src: NxSubfield; dst: NxSubfield }
   /** NXAST_REG_LOAD2: set_field of the bits `field.mask` selects (OpenFlow 1.3's own set_field
    *  cannot carry a mask); OVS prints it set_field:value/mask->field. */
   | { type: 'nx_reg_load2'; field: OxmField }
@@ -68,6 +72,7 @@ export type NxAction =
 const NX_TYPES: ReadonlySet<Action['type']> = new Set<NxAction['type']>([
   'nx_resubmit_table',
   'nx_reg_load',
+  'nx_reg_move',
   'nx_reg_load2',
   'nx_ct',
   'nx_ct_clear',
@@ -156,6 +161,11 @@ export function encodeNxAction(w: BufferWriter, a: NxAction, encodeNested: (w: B
       header(w, NXAST_REG_LOAD);
       w.u16(ofsNbits(a.dst)).u32(nxmHeader(a.dst.field)).u64(a.value);
       break;
+    case 'nx_reg_move':
+      if (a.src.nbits !== a.dst.nbits) throw new OpenFlowEncodeError(`move: ${a.src.nbits} bits into ${a.dst.nbits}`);
+      header(w, NXAST_REG_MOVE);
+      w.u16(a.src.nbits).u16(checkedOfs(a.src)).u16(checkedOfs(a.dst)).u32(moveHeader(a.src.field)).u32(moveHeader(a.dst.field));
+      break;
     case 'nx_reg_load2':
       header(w, NXAST_REG_LOAD2);
       encodeOxm(w, a.field);
@@ -217,6 +227,16 @@ export function decodeNxAction(
       const value = b.u64();
       return field === undefined ? undefined : { type: 'nx_reg_load', dst: subfield(field, bits), value };
     }
+    case NXAST_REG_MOVE: {
+      if (len !== 24) return undefined;
+      const nbits = b.u16();
+      const srcOfs = b.u16();
+      const dstOfs = b.u16();
+      const src = fieldOfMoveHeader(b.u32());
+      const dst = fieldOfMoveHeader(b.u32());
+      if (src === undefined || dst === undefined) return undefined;
+      return { type: 'nx_reg_move', src: { field: src, ofs: srcOfs, nbits }, dst: { field: dst, ofs: dstOfs, nbits } };
+    }
     case NXAST_REG_LOAD2: {
       const field = decodeOxm(b);
       if (b.remaining >= 8) throw new OpenFlowDecodeError('reg_load2: trailing bytes after the OXM');
@@ -276,6 +296,49 @@ function fieldOfHeader(h: number): OxmFieldName | undefined {
   if (oxmClass !== OxmClass.NXM_1 || (h >> 8) & 1) return undefined;
   const name = knownOxmName(oxmClass, (h >> 9) & 0x7f);
   return name !== undefined && oxmFieldBits(name) === (h & 0xff) * 8 ? name : undefined;
+}
+
+/** NXM_OF_* numbers (class 0) of the basic fields OVS may name that way in a move. */
+const NXM_0_FIELDS: Readonly<Record<number, OxmFieldName>> = {
+  1: 'eth_dst',
+  2: 'eth_src',
+  7: 'ipv4_src',
+  8: 'ipv4_dst',
+  15: 'arp_op',
+  16: 'arp_spa',
+  17: 'arp_tpa',
+};
+
+/** NXM_NX_* numbers (class 1) of basic fields OVS names that way in a move (OpenFlow 1.3's OXM
+ *  for them exists, but OVS reports the older header). */
+const NXM_1_BASIC: Readonly<Record<number, OxmFieldName>> = { 17: 'arp_sha', 18: 'arp_tha' };
+
+// A move names its fields by 32-bit headers: OpenFlow's basic fields by their OXM header (what
+// OVS reports in OpenFlow 1.3), Nicira's by their NXM one; a decoded class-0 NXM header is taken too.
+function moveHeader(name: OxmFieldName): number {
+  const spec = OXM_FIELDS[name];
+  if (spec.oxmClass === OxmClass.NXM_1) return nxmHeader(name);
+  return ((spec.oxmClass << 16) | (spec.oxmField << 9) | (oxmFieldBits(name) / 8)) >>> 0;
+}
+
+function fieldOfMoveHeader(h: number): OxmFieldName | undefined {
+  const oxmClass = h >>> 16;
+  if ((h >> 8) & 1) return undefined;
+  const number = (h >> 9) & 0x7f;
+  const name =
+    oxmClass === OxmClass.NXM_0
+      ? NXM_0_FIELDS[number]
+      : (knownOxmName(oxmClass, number) ?? (oxmClass === OxmClass.NXM_1 ? NXM_1_BASIC[number] : undefined));
+  return name !== undefined && oxmFieldBits(name) === (h & 0xff) * 8 ? name : undefined;
+}
+
+/** A move's bit offset, checked against its field's width. */
+function checkedOfs({ field, ofs, nbits }: NxSubfield): number {
+  const width = oxmFieldBits(field);
+  if (!Number.isInteger(ofs) || ofs < 0 || nbits < 1 || ofs + nbits > width) {
+    throw new OpenFlowEncodeError(`${field}: bits ${ofs}+${nbits} do not fit a ${width}-bit field`);
+  }
+  return ofs;
 }
 
 // Nicira's ofs_nbits: the first bit in the high 10 bits, the number of bits less one in the low 6.

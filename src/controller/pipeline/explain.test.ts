@@ -26,7 +26,9 @@ describe('explainCookie', () => {
   it('finds tunnels and router ports among the subjects, and says what a table miss drops', () => {
     const tunnel = tunnelName(lab.nodes[1]!.name, 'geneve');
     expect(explainCookie(cookie(CookieKind.CLASSIFY_TUNNEL, web.vni, tunnel), lab).subject).toBe(tunnel);
-    const routed = routedLab([{ name: 'edge', interfaces: [{ switch: 'web', mac: '0a:00:00:00:00:01' }] }]);
+    const routed = routedLab([
+      { name: 'edge', distributed: false, interfaces: [{ switch: 'web', mac: '0a:00:00:00:00:01', ip: '10.0.0.1/24' }] },
+    ]);
     const rp = routerPortId('edge', 'web');
     expect(explainCookie(cookie(CookieKind.ROUTER_UNICAST, web.vni, rp), routed).subject).toBe(rp);
     expect(explainCookie(cookie(CookieKind.TABLE_MISS, 0, Table.L2), lab).text).toBe('drop: nothing else matches in table 10 (l2)');

@@ -23,6 +23,10 @@ export function cookieVni(c: bigint): number {
   return Number((c >> 32n) & 0xffffffn);
 }
 
+/** A distributed router's metadata in its tables (50, 51): above every VNI (24 bits), so no
+ *  switch's flow ever matches it, and derived from its name. */
+export const routerMetadata = (router: string): bigint => (1n << 32n) | BigInt(nameHash32(router));
+
 /** Group id = kind (8 bits, GroupKind; plus the slot for a router's groups) | VNI or router index (24 bits). */
 const groupId = (kind: number, low: number): number => (kind << 24) | low;
 

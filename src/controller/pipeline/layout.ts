@@ -30,6 +30,26 @@ export const Priority = {
   MISS: 0,
 } as const;
 
+/** reg3: the VNI of the switch a frame entered a distributed router from (distributed-router stage). */
+export const ROUTER_IN_REG = 3;
+/** reg4: a router's address, for the controller to answer from (ICMP time exceeded). */
+export const ROUTER_ADDRESS_REG = 4;
+
+/** Table 10 for a distributed router: what the router answers itself (ARP for its addresses, a
+ *  ping to them) above a TTL that runs out, above routing. Table 50: routes by prefix length,
+ *  the longest first; at one length, a connected network before a static route. */
+export const RouterPriority = {
+  ANSWER: 130,
+  TTL: 125,
+  ENTRY: Priority.ROUTER,
+  ROUTE_BASE: 100,
+  NO_ROUTE: 0,
+} as const;
+
+/** The priority of a route to `prefixLength` bits in table 50. */
+export const routePriority = (prefixLength: number, connected: boolean): number =>
+  RouterPriority.ROUTE_BASE + prefixLength * 2 + (connected ? 1 : 0);
+
 /** The ACL tables' order of decisions (stages/acl.ts): invalid connections are dropped, then the
  *  groups' drop and reject rules (they cut established connections too), then established
  *  connections a live rule allowed, then allow rules (new connections, or established ones whose
@@ -189,6 +209,42 @@ const router = {
   groups: { ROUTER_FAILOVER: 0x10, ROUTER_PORT_GATE: 0x20, UPLINK_GATE_IN: 0x30, UPLINK_GATE_OUT: 0x31 },
 } as const;
 
+/** Distributed logical routers (NVP 3.1, as OVN does): on every node carrying one of a router's
+ *  switches, table 10 answers ARP and pings for the router's addresses and takes IPv4 frames to
+ *  its MAC into routing; table 50 routes them by longest prefix (TTL decremented, MACs rewritten
+ *  from the bindings the controller knows) straight to the destination's port or the tunnel of
+ *  its node, with the destination switch's VNI; what only the router's gateways can reach (its
+ *  uplink, an address no port has) goes on to table 51, into the router's failover group. */
+const distributedRouter = {
+  name: 'distributed-router',
+  tables: { ROUTE: 50, TO_GATEWAY: 51 },
+  writes: [10, 50, 51],
+  priorities: [
+    RouterPriority.ANSWER,
+    RouterPriority.TTL,
+    RouterPriority.ENTRY,
+    RouterPriority.NO_ROUTE,
+    ...Array.from({ length: 33 }, (_, k) => [routePriority(k, false), routePriority(k, true)]).flat(),
+  ],
+  cookies: {
+    /** Table 10: an ARP request for the router's address on the switch, answered on the node. */
+    ROUTER_ARP: 0x1d,
+    /** Table 10: a ping to one of the router's addresses, answered on the node. */
+    ROUTER_ECHO: 0x1e,
+    /** Table 10: a frame to route whose TTL runs out: to the controller (ICMP time exceeded). */
+    ROUTER_TTL: 0x1f,
+    /** Table 10: an IPv4 frame to the router's MAC, into routing. */
+    ROUTER_IN: 0x20,
+    /** Table 50: a route (to a port, a static route, a connected network, the uplink). */
+    ROUTE: 0x21,
+    /** Table 51: on to the router's gateways, from the switch it came in on. */
+    ROUTE_TO_GATEWAY: 0x22,
+    /** Table 50: no route: dropped. */
+    NO_ROUTE: 0x23,
+  },
+  groups: {},
+} as const;
+
 /** Explicit drops at priority 0 in the tables every frame may reach, so that dumps say so (a
  *  frame enters the port security and ACL tables only for a port whose flows there end in its
  *  own catch-all). */
@@ -202,10 +258,18 @@ const tableMiss = {
 } as const;
 
 /** The stages in pipeline order. */
-export const LAYOUT = { classify, portSecurity, acl, l2, flood, replicate, l2Gateway, router, tableMiss } as const satisfies Record<
-  string,
-  StageLayout
->;
+export const LAYOUT = {
+  classify,
+  portSecurity,
+  acl,
+  l2,
+  flood,
+  replicate,
+  l2Gateway,
+  router,
+  distributedRouter,
+  tableMiss,
+} as const satisfies Record<string, StageLayout>;
 
 export const Table = {
   ...classify.tables,
@@ -215,6 +279,7 @@ export const Table = {
   ...flood.tables,
   ...replicate.tables,
   ...l2Gateway.tables,
+  ...distributedRouter.tables,
 } as const;
 
 /** Where a table comes in a frame's walk through br-int: in its number's order, except the
@@ -234,6 +299,7 @@ export const CookieKind = {
   ...replicate.cookies,
   ...l2Gateway.cookies,
   ...router.cookies,
+  ...distributedRouter.cookies,
   ...tableMiss.cookies,
 } as const;
 export type CookieKind = (typeof CookieKind)[keyof typeof CookieKind];

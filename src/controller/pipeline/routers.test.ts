@@ -29,11 +29,12 @@ const BCAST = 'ff:ff:ff:ff:ff:ff';
 
 const edge = (gateways = ['gw1', 'gw2']): StateRouter => ({
   name: 'edge',
+  distributed: false,
   interfaces: [
-    { switch: 'web', mac: WEB_MAC },
-    { switch: 'db', mac: DB_MAC },
+    { switch: 'web', mac: WEB_MAC, ip: '10.0.0.1/24' },
+    { switch: 'db', mac: DB_MAC, ip: '10.1.0.1/24' },
   ],
-  uplink: { mac: UP_MAC, gateways: gateways.map((node) => ({ node, nic: 'eth2' })) },
+  uplink: { ip: '203.0.113.2/24', mac: UP_MAC, gateways: gateways.map((node) => ({ node, nic: 'eth2' })) },
 });
 
 /** The routed lab all on Geneve: web (VNI 100) on hv1 + hv2, db (VNI 200) on hv1; router edge on
@@ -94,8 +95,10 @@ describe('logical routers: where they live', () => {
     const lab = routerLab([
       {
         name: 'solo',
+        distributed: false,
         interfaces: [],
         uplink: {
+          ip: '203.0.113.2/24',
           mac: UP_MAC,
           gateways: [
             { node: 'gw1', nic: 'eth2' },
@@ -114,7 +117,7 @@ describe('logical routers: where they live', () => {
   });
 
   it('a router without an uplink has no gateway: nothing carries it', () => {
-    const lab = routerLab([{ name: 'edge', interfaces: [{ switch: 'web', mac: WEB_MAC }] }]);
+    const lab = routerLab([{ name: 'edge', distributed: false, interfaces: [{ switch: 'web', mac: WEB_MAC, ip: '10.0.0.1/24' }] }]);
     expect(switchHosts(lab).get('web')).toEqual(['hv1', 'hv2']);
     expect(routerInterfaces(lab)).toEqual([]);
     expect(desiredFlows(lab, 'hv1', hv1Facts()).groups.some((g) => g.groupType === 'fast_failover')).toBe(false);
@@ -236,8 +239,10 @@ describe('logical routers: a standby gateway', () => {
     // Two routers on web: edge prefers gw1, tr prefers gw2. On gw2, tr's interface frames edge.
     const tr: StateRouter = {
       name: 'tr',
-      interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
+      distributed: false,
+      interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02', ip: '10.0.0.1/24' }],
       uplink: {
+        ip: '203.0.113.2/24',
         mac: '0a:00:00:00:ff:02',
         gateways: [
           { node: 'gw2', nic: 'eth3' },
@@ -283,8 +288,9 @@ describe('logical routers: a standby gateway', () => {
 describe('logical routers: uplinks sharing a NIC', () => {
   const other: StateRouter = {
     name: 'zed',
+    distributed: false,
     interfaces: [],
-    uplink: { mac: '0a:00:00:00:ff:09', gateways: [{ node: 'gw1', nic: 'eth2' }] },
+    uplink: { ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:09', gateways: [{ node: 'gw1', nic: 'eth2' }] },
   };
   const d = desiredFlows(routerLab([edge(), other]), 'gw1', gwFacts({ [routerUplinkId('zed')]: 21 }));
 
@@ -304,8 +310,9 @@ describe('logical routers: numbering and reconciliation', () => {
   it('slots routers per switch by name, up to the limit; past it they are left out the same way everywhere', () => {
     const many: StateRouter[] = Array.from({ length: MAX_ROUTERS_PER_SWITCH + 1 }, (_, i) => ({
       name: `r${String(i).padStart(2, '0')}`,
-      interfaces: [{ switch: 'web', mac: `0a:00:00:00:10:${i.toString(16).padStart(2, '0')}` }],
-      uplink: { mac: `0a:00:00:00:20:${i.toString(16).padStart(2, '0')}`, gateways: [{ node: 'gw1', nic: 'eth2' }] },
+      distributed: false,
+      interfaces: [{ switch: 'web', mac: `0a:00:00:00:10:${i.toString(16).padStart(2, '0')}`, ip: '10.0.0.1/24' }],
+      uplink: { ip: '203.0.113.2/24', mac: `0a:00:00:00:20:${i.toString(16).padStart(2, '0')}`, gateways: [{ node: 'gw1', nic: 'eth2' }] },
     }));
     const lab = routerLab([...many].reverse());
     const places = routerInterfaces(lab);

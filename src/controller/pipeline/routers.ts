@@ -30,6 +30,44 @@ export function routerGateways(logical: LogicalState, router: StateRouter): { no
   return (router.uplink?.gateways ?? []).filter((g) => known.has(g.node));
 }
 
+/** A distributed router's interface on a switch of the lab: its MAC (lower case) and address. */
+export interface RouterIface {
+  sw: StateSwitch;
+  mac: string;
+  /** `10.0.1.1/24`. */
+  ip: string;
+}
+
+export interface DistributedRouter {
+  router: StateRouter;
+  ifaces: RouterIface[];
+  /** Whether it has gateways (known nodes) to send what it cannot reach itself to. */
+  gateways: boolean;
+}
+
+const distributedCache = new WeakMap<LogicalState, DistributedRouter[]>();
+
+/** Routers routed on every node carrying one of their switches, by name; once per state. */
+export function distributedRouters(logical: LogicalState): DistributedRouter[] {
+  let known = distributedCache.get(logical);
+  if (known) return known;
+  const switches = new Map(logical.switches.map((s) => [s.name, s]));
+  known = [...(logical.routers ?? [])]
+    .filter((r) => r.distributed)
+    .sort(byName)
+    .map((router) => ({
+      router,
+      ifaces: router.interfaces.flatMap((i) => {
+        const sw = switches.get(i.switch);
+        return sw ? [{ sw, mac: i.mac.toLowerCase(), ip: i.ip }] : [];
+      }),
+      gateways: routerGateways(logical, router).length > 0,
+    }))
+    .filter((r) => r.ifaces.length > 0);
+  distributedCache.set(logical, known);
+  return known;
+}
+
 /** Routers that run somewhere (at least one gateway), by name. */
 export function realisedRouters(logical: LogicalState): StateRouter[] {
   return [...(logical.routers ?? [])].filter((r) => routerGateways(logical, r).length > 0).sort(byName);

@@ -149,21 +149,49 @@ export const routerLab = (): LogicalState =>
     [
       {
         name: 'edge',
+        distributed: false,
         interfaces: [
-          { switch: 'web', mac: '0a:00:00:00:01:01' },
-          { switch: 'db', mac: '0A:00:00:00:02:01' },
+          { switch: 'web', mac: '0a:00:00:00:01:01', ip: '10.0.0.1/24' },
+          { switch: 'db', mac: '0A:00:00:00:02:01', ip: '10.1.0.1/24' },
         ],
-        uplink: { mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) },
+        uplink: { ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: ['gw1', 'gw2', 'gw3'].map((n) => ({ node: n, nic: 'eth2' })) },
       },
       {
         name: 'core',
-        interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02' }],
-        uplink: { mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) },
+        distributed: false,
+        interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:02', ip: '10.0.0.1/24' }],
+        uplink: { ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:02', gateways: ['gw2', 'gw1'].map((n) => ({ node: n, nic: 'eth2' })) },
       },
-      { name: 'stub', interfaces: [{ switch: 'db', mac: '0a:00:00:00:02:03' }] },
+      { name: 'stub', distributed: false, interfaces: [{ switch: 'db', mac: '0a:00:00:00:02:03', ip: '10.1.0.1/24' }] },
     ],
     'vxlan',
   );
+
+/** The small lab with distributed routers: core joins web and db (uplink through gw1, a static
+ *  route via db-e), stub (no uplink) joins web alone; gw1 an l3-gateway. */
+export const distributedLab = (): LogicalState => {
+  const small = smallLab();
+  return {
+    ...small,
+    nodes: [...small.nodes, node('gw1', '192.0.2.31', 'l3-gateway')],
+    routers: [
+      {
+        name: 'core',
+        distributed: true,
+        interfaces: [
+          { switch: 'web', mac: '0a:00:00:00:01:01', ip: '10.0.0.1/24' },
+          { switch: 'db', mac: '0a:00:00:00:02:01', ip: '10.1.0.1/24' },
+        ],
+        uplink: { mac: '0a:00:00:00:ff:01', ip: '203.0.113.2/24', gateways: [{ node: 'gw1', nic: 'eth2' }] },
+        routes: [
+          { prefix: '10.50.0.0/16', nextHop: '10.1.0.11' },
+          { prefix: '10.60.0.0/16', nextHop: '10.1.0.99' },
+        ],
+      },
+      { name: 'stub', distributed: true, interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:09', ip: '10.0.0.9/24' }] },
+    ],
+  };
+};
 
 /** gw1 bridges web onto VLAN 10 (eth2) and db untagged (eth3); db replicates through sn1. */
 export const gatewayLab = (): LogicalState => ({

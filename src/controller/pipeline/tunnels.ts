@@ -1,8 +1,9 @@
 // Which tunnels a transport node needs: one per remote node it shares a logical switch with
 // and encapsulation, plus the service-node tunnels of switches that replicate through service
-// nodes, and those between the gateways of a logical router.
+// nodes, those between the gateways of a logical router, and those between nodes a distributed
+// router joins.
 import { createHash } from 'node:crypto';
-import { gateEncap, realisedRouters, routerBfdPairs, routerGateways, routerInterfaces } from './routers.ts';
+import { distributedRouters, gateEncap, realisedRouters, routerBfdPairs, routerGateways, routerInterfaces } from './routers.ts';
 import type { DesiredTunnel } from './types.ts';
 import type { Encap, LogicalState, StateNode, StateSwitch } from '../../model/index.ts';
 
@@ -27,8 +28,10 @@ export function tunnelName(remoteNode: string, encap: Encap): string {
 }
 
 /** Why a tunnel carries a switch: the remote hosts ports of it ('peer'), it is a service node
- *  this node floods through ('service'), or this node is the service node serving it ('served'). */
-export type CarryReason = 'peer' | 'service' | 'served';
+ *  this node floods through ('service'), this node is the service node serving it ('served'),
+ *  or a distributed router joins it to a switch of the other end ('routed': routed frames go
+ *  straight to the node of their destination, with its switch's VNI). */
+export type CarryReason = 'peer' | 'service' | 'served' | 'routed';
 
 export interface TunnelLink {
   tunnel: DesiredTunnel;
@@ -100,6 +103,17 @@ function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
     }
     if (self.role === 'service-node' && sw.replication === 'service-node') {
       for (const r of here) link(nodes.get(r)!, sw, 'served');
+    }
+  }
+  // A distributed router's nodes reach each other: each end sends into the switches the other
+  // hosts (and classifies those it hosts itself).
+  for (const { ifaces } of distributedRouters(logical)) {
+    const mine = ifaces.filter((i) => hosts.get(i.sw.name)?.includes(nodeName));
+    if (mine.length === 0) continue;
+    const others = new Set(ifaces.flatMap((i) => hosts.get(i.sw.name) ?? []));
+    for (const r of others) {
+      const theirs = ifaces.filter((i) => hosts.get(i.sw.name)?.includes(r));
+      for (const i of [...mine, ...theirs]) link(nodes.get(r)!, i.sw, 'routed');
     }
   }
   // A router's gateways watch each other (the standby ones gate themselves on it), even when

@@ -7,11 +7,13 @@
 //   its switch in metadata, "from a VM" in reg6, into L2 forwarding. So it reaches the sender
 //   wherever it is, through the sender's own ingress ACL, where it is related to its connection.
 // - Egress reject (table ACL_OUT_DECIDE): straight back out of the sender's port.
+// - A distributed router's TTL run out (table 10, ROUTER_TTL): ICMP time exceeded from the router's
+//   address (in reg4), straight back out of the sender's port.
 // A token bucket per switch bounds the work a flood of rejected packets costs the member.
 import { act, type OpenFlowConnection, type OpenFlowController, type PacketIn, packetOut } from '../../openflow/index.ts';
-import { CookieKind, From, Table } from '../pipeline/index.ts';
+import { CookieKind, From, ROUTER_ADDRESS_REG, Table } from '../pipeline/index.ts';
 import { cookieKind } from '../pipeline/ids.ts';
-import { rejectReply } from './reply-frame.ts';
+import { rejectReply, timeExceededReply } from './reply-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** Answers per second and burst, per switch: enough for a person's connection attempts and a
@@ -23,9 +25,25 @@ const field = (pin: PacketIn, name: string): number | bigint | undefined => {
   return f && 'value' in f && (typeof f.value === 'number' || typeof f.value === 'bigint') ? f.value : undefined;
 };
 
-/** The packet-out answering a reject rule's packet-in, or undefined (another flow's packet-in, or
- *  a packet that gets no answer). */
+/** The packet-out answering a distributed router's packet-in for a TTL run out: ICMP time
+ *  exceeded from the router's address (reg4), back out of the port the packet came in on. */
+function timeExceededAnswer(pin: PacketIn): ReturnType<typeof packetOut> | undefined {
+  const inPort = field(pin, 'in_port');
+  const router = field(pin, `reg${ROUTER_ADDRESS_REG}`);
+  if (inPort === undefined || router === undefined) return undefined;
+  const from = Buffer.alloc(4);
+  from.writeUInt32BE(Number(router) >>> 0);
+  const reply = timeExceededReply(pin.data, from);
+  return reply && packetOut(reply, [act.output(Number(inPort))]);
+}
+
+/** Packet-ins this module answers: a reject rule's, a TTL a distributed router saw run out. */
+const ANSWERED: ReadonlySet<number> = new Set([CookieKind.ACL_RULE, CookieKind.ROUTER_TTL]);
+
+/** The packet-out answering a reject rule's packet-in (or a router's TTL run out), or undefined
+ *  (another flow's packet-in, or a packet that gets no answer). */
 export function rejectAnswer(pin: PacketIn): ReturnType<typeof packetOut> | undefined {
+  if (cookieKind(pin.cookie) === CookieKind.ROUTER_TTL) return timeExceededAnswer(pin);
   if (cookieKind(pin.cookie) !== CookieKind.ACL_RULE) return undefined;
   const inPort = field(pin, 'in_port');
   const reply = rejectReply(pin.data);
@@ -67,7 +85,7 @@ export class RejectResponder {
   }
 
   private onPacketIn(sw: OpenFlowConnection, pin: PacketIn): void {
-    if (cookieKind(pin.cookie) !== CookieKind.ACL_RULE) return;
+    if (!ANSWERED.has(cookieKind(pin.cookie))) return;
     if (this.options.isMaster && !this.options.isMaster(sw)) return;
     let bucket = this.buckets.get(sw);
     if (!bucket) this.buckets.set(sw, (bucket = new TokenBucket(this.options.rate ?? REJECT_RATE)));

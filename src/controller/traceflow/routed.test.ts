@@ -21,6 +21,8 @@ const ports: LogicalPort[] = [
 ];
 const edge: LogicalRouter = {
   name: 'edge',
+  distributed: false,
+  routes: [],
   interfaces: [
     { switch: 'app', ip: '10.0.3.1/24', mac: '0a:00:00:00:03:01' },
     { switch: 'db', ip: '10.0.4.1/24', mac: '0a:00:00:00:04:01' },

@@ -223,13 +223,17 @@ describe('the lab broken on purpose', () => {
     const healthy = await trace({ from: 'web1', to: 'web3' });
     const classify = healthy.hops.find((h) => h.node === 'hv2' && h.component === 'tunnel' && h.rule)!.rule!;
     expect(classify).toMatchObject({ table: 0 });
-    await sh('hv2', `ovs-ofctl -O OpenFlow13 del-flows br-int 'cookie=${classify.cookie}/-1'`);
+    // Deleted again before each look: the master's periodic repair (every 30 s or so) puts it back.
+    const breakIt = () => sh('hv2', `ovs-ofctl -O OpenFlow13 del-flows br-int 'cookie=${classify.cookie}/-1'`);
+    await breakIt();
     const broken = await trace({ from: 'web1', to: 'web3' });
     expectDropped(broken, 'no-flow', { node: 'hv2', observation: 'dropped', reason: 'no-flow' });
+    await breakIt();
     const cli = await nvlab(['trace', 'web1', 'web3', '--lab', lab, '--format', 'json']);
     expect(cli.exitCode, cli.stderr).toBe(1);
     expect(JSON.parse(cli.stdout)).toMatchObject({ delivered: false, reason: 'no-flow' });
     // The matrix shows broken the pairs whose packets enter hv2 through that tunnel, at hv2.
+    await breakIt();
     const matrix = await nvlab(['connectivity', '--lab', lab, '--switch', 'web', '--no-inject', '--format', 'json']);
     expect(matrix.exitCode, matrix.stderr).toBe(1);
     const pairs = ConnectivityMatrixSchema.parse(JSON.parse(matrix.stdout)).pairs.filter((p) => p.status === 'broken');

@@ -81,6 +81,15 @@ for(let i=0;i<${count};i++)s.send('x'+i,${port},'${ip}',()=>{if(--left===0)s.clo
   await inNs(from.ns, 'node', '-e', code);
 }
 
+/** UDP datagrams the host's stack has received, to an open port or not (/proc/net/snmp's Udp
+ *  InDatagrams + NoPorts): what a burst delivered, whatever else arrives meanwhile. */
+export async function udpReceived(host: Host): Promise<number> {
+  const lines = (await inNs(host.ns, 'cat', '/proc/net/snmp')).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const [names, values] = lines.map((l) => l.split(/\s+/).slice(1));
+  const at = (name: string) => Number(values![names!.indexOf(name)]);
+  return at('InDatagrams') + at('NoPorts');
+}
+
 /** Frames the host's eth0 has received. */
 export async function rxPackets(host: Host): Promise<number> {
   return Number((await inNs(host.ns, 'cat', '/sys/class/net/eth0/statistics/rx_packets')).stdout.trim());

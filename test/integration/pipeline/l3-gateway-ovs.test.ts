@@ -26,8 +26,10 @@ const lab: LogicalState = {
   routers: [
     {
       name: 'edge',
-      interfaces: [{ switch: 'web', mac: WEB_MAC }],
+      distributed: false,
+      interfaces: [{ switch: 'web', mac: WEB_MAC, ip: '10.0.0.1/24' }],
       uplink: {
+        ip: '203.0.113.2/24',
         mac: UP_MAC,
         gateways: [
           { node: 'gw1', nic: 'eth2' },

@@ -47,7 +47,7 @@ function computeTunnelIngress(node: NodeContext): TunnelIngress[] {
     const tport = node.facts.tunnelPorts.get(tunnel.name);
     if (tport === undefined) continue;
     for (const { sw, reasons } of carries) {
-      if (hosted.has(sw.name) && reasons.some((r) => r === 'peer' || r === 'service'))
+      if (hosted.has(sw.name) && reasons.some((r) => r === 'peer' || r === 'service' || r === 'routed'))
         ingress.push({ sw, tunnel: tunnel.name, tport, served: false });
       else if (serviceNode && reasons.includes('served')) ingress.push({ sw, tunnel: tunnel.name, tport, served: true });
     }

@@ -66,6 +66,9 @@ function routerUnicast(node: NodeContext, sw: StateSwitch, flows: FlowModMsg[], 
     }
     const id = routerFailoverGroupId(vni, p.slot);
     groups.push(groupMod({ groupType: 'fast_failover', groupId: id, buckets }));
+    // A distributed router routes on the node (distributed-router stage) and sends only what its
+    // gateways must route into this group.
+    if (p.router.distributed) continue;
     flows.push(
       flowMod({
         tableId: Table.L2,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cookieKind, isPipelineGroup } from '../ids.ts';
 import { GROUP_SLOTS, LAYOUT, PIPELINE_TABLES, SLOTTED_GROUP_KINDS, Table, type StageLayout } from '../layout.ts';
-import { benchLab, factsOf, gatewayLab, routerLab, serviceLab, smallLab } from '../test-fixtures.ts';
+import { benchLab, distributedLab, factsOf, gatewayLab, routerLab, serviceLab, smallLab } from '../test-fixtures.ts';
 import { nodeContext, STAGES } from './index.ts';
 import type { LogicalState } from '../../../model/index.ts';
 
@@ -11,6 +11,7 @@ const labs: [string, LogicalState][] = [
   ['small', smallLab()],
   ['service nodes', serviceLab()],
   ['routers', routerLab()],
+  ['distributed routers', distributedLab()],
   ['L2 gateways', gatewayLab()],
   ['bench', benchLab()],
 ];
@@ -53,8 +54,8 @@ describe('the stages and their layout', () => {
     });
   });
 
-  it('own tables 0, 1, 5-8, 10, 20 and 30 (the learned table is left alone), and the group kinds of the stages', () => {
-    expect(PIPELINE_TABLES).toEqual([0, 1, 5, 6, 7, 8, 10, 20, 30]);
+  it('own tables 0, 1, 5-8, 10, 20, 30, 50 and 51 (the learned table is left alone), and the group kinds of the stages', () => {
+    expect(PIPELINE_TABLES).toEqual([0, 1, 5, 6, 7, 8, 10, 20, 30, 50, 51]);
     expect(Table).toEqual({
       CLASSIFY: 0,
       PORT_SECURITY: 1,
@@ -66,6 +67,8 @@ describe('the stages and their layout', () => {
       FLOOD: 20,
       REPLICATE: 30,
       LEARNED: 40,
+      ROUTE: 50,
+      TO_GATEWAY: 51,
     });
     const owned = Array.from({ length: 256 }, (_, k) => k).filter((k) => isPipelineGroup(k * 0x01000000 + 1));
     expect(owned).toEqual([0, 1, 2, 3, ...Array.from({ length: 32 }, (_, i) => 0x10 + i), 0x30, 0x31]);
