@@ -2,7 +2,7 @@
 // rules the packet matched in order (table, priority, cookie; a resubmit's nested rules too),
 // the group buckets it took, every copy that left (its port, the VNI set before it, the VLAN
 // pushed), and why nothing did (a table miss, a fast_failover group without a live bucket, a
-// gate whose bucket does nothing). Only br-int counts: the br-phy sections a tunnel output
+// gate whose bucket does nothing), and what a distributed router rewrote (MACs, TTL). Only br-int counts: the br-phy sections a tunnel output
 // opens (the userspace datapath's native tunnelling) are skipped. A packet conntrack recirculates
 // (security groups' ct(table=N)) goes on in a section of its own after the first one.
 import type { PassRule } from '../../controller/traceflow/index.ts';
@@ -15,6 +15,10 @@ export interface TraceOutput {
   tunId?: number;
   /** The 802.1Q tag pushed before it. */
   vlan?: number;
+  /** MACs a distributed router rewrote before it, and how many times it lowered the TTL. */
+  ethSrc?: string;
+  ethDst?: string;
+  ttlDecrements?: number;
 }
 
 export interface ParsedTrace {
@@ -40,6 +44,7 @@ const GROUP = /^group:(\d+)$/;
 const OUTPUT = /^output:(\d+)$/;
 const SET_TUN = /^set_field:(0x[0-9a-f]+|\d+)->tun_id$/;
 const SET_VID = /^set_field:(0x[0-9a-f]+|\d+)->vlan_vid$/;
+const SET_MAC = /^set_field:([0-9a-f:]{17})->eth_(src|dst)$/;
 /** Rules deeper than this are a resubmit's (top-level ones are " 0." and "10."). */
 const TOP_INDENT = 2;
 /** OFPVID_PRESENT: set in a vlan_vid written with a tag. */
@@ -58,6 +63,9 @@ export function isGateGroup(id: number): boolean {
 interface PacketState {
   tunId?: number;
   vlan?: number;
+  ethSrc?: string;
+  ethDst?: string;
+  ttlDecrements?: number;
 }
 
 /** A bucket being read: the packet as it was before it (each bucket starts from there). */
@@ -160,7 +168,13 @@ class TraceReader {
     if (tun) this.state = { ...this.state, tunId: Number(tun[1]) };
     const vid = SET_VID.exec(text);
     if (vid) this.state = { ...this.state, vlan: Number(vid[1]) & VID_MASK };
-    if (text === 'pop_vlan') this.state = this.state.tunId === undefined ? {} : { tunId: this.state.tunId };
+    if (text === 'pop_vlan') {
+      const { vlan: _popped, ...rest } = this.state;
+      this.state = rest;
+    }
+    const mac = SET_MAC.exec(text);
+    if (mac) this.state = { ...this.state, [mac[2] === 'src' ? 'ethSrc' : 'ethDst']: mac[1] };
+    if (text === 'dec_ttl') this.state = { ...this.state, ttlDecrements: (this.state.ttlDecrements ?? 0) + 1 };
   }
 }
 

@@ -87,7 +87,13 @@ export function passOf(
         node: exit.remote,
         entry: { kind: 'tunnel', remote: input.node, encap: exit.encap, vni: exit.vni },
         ingress: { inPort: tunnelName(input.node, exit.encap), tunId: exit.vni },
-        packet: input.packet,
+        // As a distributed router on this node left it: its MACs, one hop less.
+        packet: {
+          ...input.packet,
+          ...(output.ethSrc ? { dlSrc: output.ethSrc } : {}),
+          ...(output.ethDst ? { dlDst: output.ethDst } : {}),
+          ttl: input.packet.ttl - (output.ttlDecrements ?? 0),
+        },
       });
     } else if (exit.kind === 'router-port') {
       const routed = routeThrough(view, input.node, exit, input.packet);

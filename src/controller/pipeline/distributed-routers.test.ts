@@ -44,7 +44,7 @@ describe('distributed routers in the pipeline', () => {
     expect(routes.any).toBe(`goto:${Table.TO_GATEWAY}`);
     // Table 51 hands it, unchanged, to the router's failover group of the switch it came from.
     const toGateway = flowsOf('hv1').flows.filter((f) => f.tableId === Table.TO_GATEWAY);
-    expect(toGateway.map((f) => formatActions((f.instructions[0] as { actions: never[] }).actions)).sort()).toEqual([
+    expect(toGateway.map((f) => formatActions((f.instructions[0] as unknown as { actions: never[] }).actions)).sort()).toEqual([
       `group:${routerFailoverGroupId(100, 0)}`,
       `group:${routerFailoverGroupId(200, 0)}`,
     ]);
@@ -68,7 +68,9 @@ describe('distributed routers in the pipeline', () => {
   });
 
   it('a router without gateways drops what it cannot reach; a node carrying none of its switches has none of its flows', () => {
-    const stub = flowsOf('hv2').flows.filter((f) => f.tableId === Table.ROUTE && f.match.some((m) => m.value === routerMetadata('stub')));
+    const stub = flowsOf('hv2').flows.filter(
+      (f) => f.tableId === Table.ROUTE && f.match.some((m) => m.field === 'metadata' && m.value === routerMetadata('stub')),
+    );
     const subnet = stub.find((f) => ipDst(f) === '10.0.0.0/255.255.255.0')!;
     expect(subnet.instructions).toEqual([]);
     expect(stub.find((f) => ipDst(f) === 'any')).toBeUndefined();

@@ -3,7 +3,15 @@
 // The cookie holds the kind of flow, the switch's VNI and 32 bits of a hash of its subject (a
 // port, tunnel, router port or NIC name); the subject is found by hashing the names the logical
 // state has.
-import { ENCAPS, routerPortId, routerUplinkId, type LogicalState, type StateRule } from '../../model/index.ts';
+import {
+  ENCAPS,
+  routerHostRouteId,
+  routerPortId,
+  routerStaticRouteId,
+  routerUplinkId,
+  type LogicalState,
+  type StateRule,
+} from '../../model/index.ts';
 import { cookieKind, cookieVni, nameHash32 } from './ids.ts';
 import { CookieKind, Table } from './layout.ts';
 import { tunnelName } from './tunnels.ts';
@@ -43,6 +51,11 @@ function subjects(logical: LogicalState): Map<number, string> {
     add(r.name);
     add(routerUplinkId(r.name));
     for (const i of r.interfaces) add(routerPortId(r.name, i.switch));
+    for (const t of r.routes ?? []) add(routerStaticRouteId(r.name, t.prefix));
+    if (r.distributed) {
+      const joined = new Set(r.interfaces.map((i) => i.switch));
+      for (const p of logical.ports) if (joined.has(p.switch)) add(routerHostRouteId(r.name, p.name));
+    }
     for (const g of r.uplink?.gateways ?? []) add(g.nic);
   }
   subjectsCache.set(logical, known);
@@ -121,6 +134,7 @@ export function explainCookie(cookie: bigint, logical: LogicalState, table?: num
         : `the default of port ${name}'s groups: no rule lets it in`,
     ACL_INVALID: `conntrack at port ${name}: an invalid connection state`,
   };
+  Object.assign(texts, routerTexts(subject, name, on, logical));
   let text = texts[kind];
   if (kind === 'TABLE_MISS') {
     const t = table ?? low;
@@ -134,4 +148,38 @@ export function explainCookie(cookie: bigint, logical: LogicalState, table?: num
     ...(decisions[kind] ? { decision: decisions[kind] } : {}),
     text: text ?? `a flow nvlab did not make (cookie 0x${cookie.toString(16).padStart(16, '0')})`,
   };
+}
+
+/** A distributed router's flows, by their subject: `lrp:R:S` (its interface on S), `lrh:R:P` (its
+ *  route to port P), `lrr:R:PREFIX` (a static route), `lru:R` (its uplink, the default route). */
+function routerTexts(subject: string | undefined, name: string, on: string, logical: LogicalState): Record<string, string> {
+  const [prefix, router, rest] = subject ? splitSubject(subject) : ['', name, ''];
+  const route = (() => {
+    if (prefix === 'lrh') {
+      const port = logical.ports.find((p) => p.name === rest);
+      return `to port ${rest}${port?.ip ? ` (${port.ip})` : ''}${on}, its MAC known: TTL lowered, MACs rewritten`;
+    }
+    if (prefix === 'lrr') {
+      const r = logical.routers?.find((x) => x.name === router)?.routes?.find((t) => t.prefix === rest);
+      return `static route ${rest}${r ? ` via ${r.nextHop}` : ''}`;
+    }
+    if (prefix === 'lru') return 'default route, through its gateway';
+    if (prefix === 'lrp') return `a network of its interface${on} (an address no port has: to its gateway, if it has one)`;
+    return `route ${name}`;
+  })();
+  return {
+    ROUTER_ARP: `router ${router} answers ARP for its address${on}, on this node`,
+    ROUTER_ECHO: `router ${router} answers a ping to its address, on this node`,
+    ROUTER_TTL: `router ${router}: the TTL runs out${on}: ICMP time exceeded back to the sender`,
+    ROUTER_IN: `into router ${router} from its interface${on}, routed on this node`,
+    ROUTE: `router ${router}: ${route}`,
+    ROUTE_TO_GATEWAY: `router ${router}: on to its active gateway, from its interface${on}`,
+    NO_ROUTE: 'a distributed router has no route towards the destination',
+  };
+}
+
+/** `lrh:core:db1` → ['lrh', 'core', 'db1']; `lru:core` → ['lru', 'core', '']. */
+function splitSubject(subject: string): [string, string, string] {
+  const [prefix = '', router = '', ...rest] = subject.split(':');
+  return [prefix, router, rest.join(':')];
 }

@@ -3,7 +3,7 @@
 // service nodes' replication, gateways and routers, each rule explained by the logical object
 // that made it.
 import type { LogicalState, TraceComponent, TraceHop, TracePath } from '../../model/index.ts';
-import { DROP_REASONS } from '../../model/index.ts';
+import { DROP_REASONS, type DropReason } from '../../model/index.ts';
 import { explainCookie, type RuleMeaning } from '../pipeline/explain.ts';
 import type { Endpoint, NodePass, PassRule, RouteStep } from './passes.ts';
 import { sameEndpoint } from './passes.ts';
@@ -30,12 +30,23 @@ const byKind: Record<string, TraceComponent> = {
   L2GW_TO_PHYSICAL: 'l2-gateway',
   L2GW_LEARNED: 'l2-gateway',
   ROUTER_UNICAST: 'logical-router',
+  ROUTER_ARP: 'logical-router',
+  ROUTER_ECHO: 'logical-router',
+  ROUTER_TTL: 'logical-router',
+  ROUTER_IN: 'logical-router',
+  ROUTE: 'logical-router',
+  ROUTE_TO_GATEWAY: 'logical-router',
+  NO_ROUTE: 'logical-router',
   UPLINK_FROM_NIC: 'l3-gateway',
   UPLINK_NIC_FLOOD: 'l3-gateway',
   UPLINK_TO_NIC: 'l3-gateway',
   UPLINK_HAIRPIN: 'l3-gateway',
   UPLINK_FLOOD: 'l3-gateway',
 };
+
+/** A distributed router's rules a packet may end at: no route (none, or a network of the router's
+ *  where no port has the address and no gateway would ask), or its TTL run out. */
+const ROUTER_DROPS: Readonly<Record<string, DropReason>> = { NO_ROUTE: 'no-route', ROUTE: 'no-route', ROUTER_TTL: 'ttl' };
 
 /** Why a security decision dropped the packet: "dropped by rule 2 of group web (...)"; a reject
  *  rule answers the sender (src/controller/reject). */
@@ -192,7 +203,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       }
       const component = byKind[meaning.kind] ?? 'logical-switch';
       // A rule towards a router names the router (its subject is the router's port, lrp:R:S).
-      const router = meaning.kind === 'ROUTER_UNICAST' ? /^lrp:([^:]+):/.exec(meaning.subject ?? '')?.[1] : undefined;
+      const router = byKind[meaning.kind] === 'logical-router' ? /^lr[phru]:([^:]+)/.exec(meaning.subject ?? '')?.[1] : undefined;
       const about = router ?? meaning.switch;
       hops.push({ node: pass.node, component, observation: 'forwarded', ...(about ? { logical: about } : {}), rule });
     });
@@ -201,16 +212,18 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
     if (pass.exits.length === 0) {
       const last = pass.rules.at(-1);
       const lastRule = last ? ruleOf(last, logical) : undefined;
-      // The packet's last rule was a security decision: the drop names it ("rule 2 of group web").
+      // The packet's last rule was a security decision: the drop names it ("rule 2 of group web");
+      // or a distributed router's: no route, or a TTL run out.
       const secured = !pass.drop && lastRule && lastRule.meaning.decision !== undefined;
-      const reason = pass.drop?.reason ?? (secured ? 'security-group' : 'no-flow');
+      const routed = !pass.drop && lastRule ? ROUTER_DROPS[lastRule.meaning.kind] : undefined;
+      const reason = pass.drop?.reason ?? (secured ? 'security-group' : (routed ?? 'no-flow'));
       const hop: TraceHop = {
         node: pass.node,
         component: hops.at(-1)?.component ?? 'logical-switch',
         observation: 'dropped',
         reason,
         ...(lastRule ? { rule: lastRule.rule } : {}),
-        detail: pass.drop?.detail ?? (secured ? securityDrop(lastRule.meaning) : DROP_REASONS[reason]),
+        detail: pass.drop?.detail ?? (secured ? securityDrop(lastRule.meaning) : routed ? lastRule!.meaning.text : DROP_REASONS[reason]),
       };
       hops.push(hop);
       firstDrop ??= hop;
