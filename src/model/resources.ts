@@ -22,7 +22,7 @@ import {
   vlanSchema,
   vniSchema,
 } from './fields.ts';
-import { parseIfaceCidr } from './ipv4.ts';
+import { formatCidr, isUsableHost, overlaps, parseCidr, parseIfaceCidr, parseIp, type Cidr } from './ipv4.ts';
 import { DEFAULT_ENCAP, DEFAULT_REPLICATION, DEFAULT_ROLE } from './vocabulary.ts';
 
 export const TransportNodeSchema = z.strictObject({
@@ -149,16 +149,29 @@ const LogicalRouterObject = z.strictObject({
   routes: z.array(RouterRouteSchema, { error: 'a list of { prefix, nextHop }' }).default([]),
 });
 
-type RouterShape = { interfaces?: { switch: string; ip: string }[]; uplink?: { ip: string; gateways: { node: string }[] } };
+type RouterShape = {
+  interfaces?: { switch: string; ip: string }[];
+  uplink?: { ip: string; gateways: { node: string }[] };
+  routes?: { prefix: string; nextHop: string }[];
+};
+
+/** One of a router's networks: where it is written, its address and its subnet. */
+interface RouterNet {
+  path: (string | number)[];
+  text: string;
+  ip: number;
+  cidr: Cidr;
+}
 
 /** What a single router must hold together: one interface per switch, each gateway once, subnets
- *  that do not overlap (its routing table could not tell them apart). */
+ *  that do not overlap (its routing table could not tell them apart), routes it can follow. */
 function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
   const seenSwitch = new Set<string>();
-  const nets: { path: (string | number)[]; text: string; net: number; prefix: number }[] = [];
+  const nets: RouterNet[] = [];
   const addNet = (path: (string | number)[], text: string) => {
     const c = parseIfaceCidr(text);
-    if (c) nets.push({ path, text, net: c.ip - (c.ip % 2 ** (32 - c.prefix)), prefix: c.prefix });
+    const cidr = parseCidr(text, false);
+    if (c && cidr) nets.push({ path, text, ip: c.ip, cidr });
   };
   (r.interfaces ?? []).forEach((i, k) => {
     if (seenSwitch.has(i.switch))
@@ -181,16 +194,39 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
     });
   }
   nets.forEach((a, k) => {
-    const b = nets.slice(0, k).find((o) => {
-      const size = 2 ** (32 - Math.min(a.prefix, o.prefix));
-      return Math.floor(a.net / size) === Math.floor(o.net / size);
-    });
+    const b = nets.slice(0, k).find((o) => overlaps(a.cidr, o.cidr));
     if (b)
       ctx.addIssue({
         code: 'custom',
         path: a.path,
         message: `${a.text} overlaps ${b.text} (${b.path.join('.')}): a router's subnets must not overlap`,
       });
+  });
+  checkRoutes(r.routes ?? [], nets, ctx);
+}
+
+/** Each route once per prefix, none for a subnet the router is on (its connected route has it),
+ *  and a next hop the router can reach: a host of one of its subnets, not its own address. */
+function checkRoutes(routes: readonly { prefix: string; nextHop: string }[], nets: readonly RouterNet[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  routes.forEach((t, k) => {
+    const prefix = parseCidr(t.prefix);
+    const hop = parseIp(t.nextHop);
+    const issue = (field: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: ['routes', k, field], message: `route ${t.prefix}: ${message}` });
+    if (prefix) {
+      const key = formatCidr(prefix);
+      const first = seen.get(key);
+      if (first !== undefined) issue('prefix', `a second route to ${key} (routes.${first}): one route per prefix`);
+      else seen.set(key, k);
+      const on = nets.find((n) => formatCidr(n.cidr) === key);
+      if (on) issue('prefix', `the router is on ${key} itself (${on.path.join('.')})`);
+    }
+    if (hop === undefined) return;
+    const own = nets.find((n) => n.ip === hop);
+    if (own) issue('nextHop', `next hop ${t.nextHop} is the router's own address (${own.path.join('.')})`);
+    else if (!nets.some((n) => isUsableHost(n.cidr, hop)))
+      issue('nextHop', `next hop ${t.nextHop} is not a host of the router's subnets (${nets.map((n) => formatCidr(n.cidr)).join(', ') || 'none'})`);
   });
 }
 
