@@ -22,7 +22,8 @@ import {
   vlanSchema,
   vniSchema,
 } from './fields.ts';
-import { formatCidr, isUsableHost, overlaps, parseCidr, parseIfaceCidr, parseIp, type Cidr } from './ipv4.ts';
+import { overlaps, parseCidr, parseIfaceCidr, type Cidr } from './ipv4.ts';
+import { routeIssues } from './router-routes.ts';
 import { DEFAULT_ENCAP, DEFAULT_REPLICATION, DEFAULT_ROLE } from './vocabulary.ts';
 
 export const TransportNodeSchema = z.strictObject({
@@ -155,11 +156,10 @@ type RouterShape = {
   routes?: { prefix: string; nextHop: string }[];
 };
 
-/** One of a router's networks: where it is written, its address and its subnet. */
+/** One of a router's networks: where it is written, its address with prefix and its subnet. */
 interface RouterNet {
   path: (string | number)[];
   text: string;
-  ip: number;
   cidr: Cidr;
 }
 
@@ -169,9 +169,8 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
   const seenSwitch = new Set<string>();
   const nets: RouterNet[] = [];
   const addNet = (path: (string | number)[], text: string) => {
-    const c = parseIfaceCidr(text);
-    const cidr = parseCidr(text, false);
-    if (c && cidr) nets.push({ path, text, ip: c.ip, cidr });
+    const cidr = parseIfaceCidr(text) && parseCidr(text, false);
+    if (cidr) nets.push({ path, text, cidr });
   };
   (r.interfaces ?? []).forEach((i, k) => {
     if (seenSwitch.has(i.switch))
@@ -202,32 +201,9 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
         message: `${a.text} overlaps ${b.text} (${b.path.join('.')}): a router's subnets must not overlap`,
       });
   });
-  checkRoutes(r.routes ?? [], nets, ctx);
-}
-
-/** Each route once per prefix, none for a subnet the router is on (its connected route has it),
- *  and a next hop the router can reach: a host of one of its subnets, not its own address. */
-function checkRoutes(routes: readonly { prefix: string; nextHop: string }[], nets: readonly RouterNet[], ctx: z.RefinementCtx): void {
-  const seen = new Map<string, number>();
-  routes.forEach((t, k) => {
-    const prefix = parseCidr(t.prefix);
-    const hop = parseIp(t.nextHop);
-    const issue = (field: string, message: string) =>
-      ctx.addIssue({ code: 'custom', path: ['routes', k, field], message: `route ${t.prefix}: ${message}` });
-    if (prefix) {
-      const key = formatCidr(prefix);
-      const first = seen.get(key);
-      if (first !== undefined) issue('prefix', `a second route to ${key} (routes.${first}): one route per prefix`);
-      else seen.set(key, k);
-      const on = nets.find((n) => formatCidr(n.cidr) === key);
-      if (on) issue('prefix', `the router is on ${key} itself (${on.path.join('.')})`);
-    }
-    if (hop === undefined) return;
-    const own = nets.find((n) => n.ip === hop);
-    if (own) issue('nextHop', `next hop ${t.nextHop} is the router's own address (${own.path.join('.')})`);
-    else if (!nets.some((n) => isUsableHost(n.cidr, hop)))
-      issue('nextHop', `next hop ${t.nextHop} is not a host of the router's subnets (${nets.map((n) => formatCidr(n.cidr)).join(', ') || 'none'})`);
-  });
+  const networks = nets.map((n) => ({ ip: n.text, name: n.path.join('.') }));
+  for (const i of routeIssues(r.routes ?? [], networks, { place: (k) => `routes.${k}` }))
+    ctx.addIssue({ code: 'custom', path: ['routes', i.index, i.field], message: i.message });
 }
 
 export const LogicalRouterSchema = LogicalRouterObject.superRefine(checkRouter);
