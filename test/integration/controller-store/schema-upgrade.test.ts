@@ -128,7 +128,7 @@ describe('a router written by schema 1.4.0 → current', () => {
     const routes = [{ prefix: '10.50.0.0/16', nextHop: '10.0.1.254' }];
     const updated = { ...old, distributed: false, routes };
     expect(await store!.updateRouter('edge', updated)).toEqual(updated);
-    expect(store!.state().routers[0]).toMatchObject({ distributed: false, routes });
+    expect(store!.state().routers).toMatchObject([{ distributed: false, routes }]);
   });
 });
 
