@@ -1,7 +1,7 @@
 // A router's kind and static routes in a topology file: what the plan carries, and every problem
 // at once at its line and column.
 import { describe, expect, it } from 'vitest';
-import { TopologyError, formatIssue } from './issues.ts';
+import { formatIssue } from './issues.ts';
 import { parseTopology } from './load.ts';
 import { planLab } from './plan.ts';
 import { issuesOf, issuesThrownBy, lines } from './test-helpers.ts';
@@ -73,7 +73,7 @@ describe("a router's kind and static routes in a topology file", () => {
     expect(issues.map(formatIssue)).toEqual([
       'lab.yaml:9:18: logical-routers.core.distributed: router core: distributed: false needs an uplink (its gateways route it) (expected an uplink on l3 gateways, or distributed: true)',
     ]);
-    expect(() => parseTopology(src, 'lab.yaml')).toThrow(expect.objectContaining({ exitCode: 2 }) as TopologyError);
+    expect(() => parseTopology(src, 'lab.yaml')).toThrow(expect.objectContaining({ code: 'INVALID_TOPOLOGY', exitCode: 2 }));
   });
 
   it('reports a prefix with host bits, wrong types and keys', () => {
