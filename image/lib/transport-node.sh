@@ -71,6 +71,16 @@ routers_create() {
   done
 }
 
+# Every static route of NVLAB_ROUTES ("ROUTER,PREFIX,NEXT-HOP ..."), in its router's namespace:
+# run once routers_create has brought every port up, so each next hop is on a connected subnet.
+routes_create() {
+  local rec r p h
+  for rec in ${NVLAB_ROUTES:-}; do
+    IFS=, read -r r p h <<<"$rec"
+    ip netns exec "$r" ip route add "$p" via "$h" || return 1
+  done
+}
+
 cmd_plug() {
   [ $# -eq 4 ] || [ $# -eq 5 ] || fail "usage: nvlab-node plug PORT IFNAME MAC IP/LEN [GATEWAY]"
   local args
@@ -158,6 +168,7 @@ init_transport_node() {
   # Routers are part of the node's configuration: made at every start, like its bridges.
   one=$(routers_create) || fail "logical routers"
   args="$args $one"
+  routes_create || fail "static routes of the logical routers"
   # shellcheck disable=SC2086
   ovs-vsctl --no-wait init $args || fail "OVS configuration"
   hold_tunnels

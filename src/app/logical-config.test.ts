@@ -33,13 +33,16 @@ describe('routerBody', () => {
   } as unknown as LabPlan;
   const router: RouterPlan = {
     name: 'edge',
+    distributed: false,
     interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: '0a:00:00:00:00:01' }],
     uplink: { network: 'internet', ip: '203.0.113.2', prefixLength: 24, mac: '0a:00:00:00:00:02', gateways: ['gw2', 'gw1'], snat: true },
+    routes: [{ prefix: '10.50.0.0/16', nextHop: '10.0.1.254' }],
   };
 
-  it('gives addresses with their prefix and the gateways in priority order with their NIC on the uplink network', () => {
+  it('gives addresses with their prefix, the gateways in priority order with their NIC on the uplink network, and the routes', () => {
     expect(routerBody(plan, router)).toEqual({
       name: 'edge',
+      distributed: false,
       interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:00:01' }],
       uplink: {
         network: 'internet',
@@ -51,11 +54,17 @@ describe('routerBody', () => {
           { node: 'gw1', nic: 'eth2' },
         ],
       },
+      routes: [{ prefix: '10.50.0.0/16', nextHop: '10.0.1.254' }],
     });
   });
 
   it('leaves the uplink out of a router without one', () => {
-    expect(routerBody(plan, { name: 'inner', interfaces: [] })).toEqual({ name: 'inner', interfaces: [] });
+    expect(routerBody(plan, { name: 'inner', distributed: true, interfaces: [], routes: [] })).toEqual({
+      name: 'inner',
+      distributed: true,
+      interfaces: [],
+      routes: [],
+    });
   });
 });
 
@@ -85,8 +94,10 @@ describe('pushLogicalConfig', () => {
     routers: [
       {
         name: 'edge',
+        distributed: true,
         interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: '0a:00:00:00:00:01' }],
         uplink: { network: 'internet', ip: '203.0.113.2', prefixLength: 24, mac: '0a:00:00:00:00:02', gateways: ['gw1'], snat: false },
+        routes: [],
       },
     ],
   } as unknown as LabPlan;

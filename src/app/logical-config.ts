@@ -23,12 +23,14 @@ export function l2GatewayOf(plan: LabPlan, s: SwitchPlan): LogicalSwitchInput['l
   return { node: gw.node, network: gw.network, ...(gw.vlan === undefined ? {} : { vlan: gw.vlan }), nic };
 }
 
-/** A logical router as the northbound API takes it: addresses with their prefix, the uplink's
- *  gateways in priority order (the first is active) with their NIC on the uplink's network. */
+/** A logical router as the northbound API takes it: whether it is distributed, addresses with
+ *  their prefix, the uplink's gateways in priority order (the first is active) with their NIC on
+ *  the uplink's network, and its static routes. */
 export function routerBody(plan: LabPlan, r: RouterPlan): LogicalRouterInput {
   const up = r.uplink;
   return {
     name: r.name,
+    distributed: r.distributed,
     interfaces: r.interfaces.map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefixLength}`, mac: i.mac })),
     ...(up
       ? {
@@ -41,6 +43,7 @@ export function routerBody(plan: LabPlan, r: RouterPlan): LogicalRouterInput {
           },
         }
       : {}),
+    routes: r.routes.map((t) => ({ prefix: t.prefix, nextHop: t.nextHop })),
   };
 }
 

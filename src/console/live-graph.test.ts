@@ -63,6 +63,7 @@ function readings(nodes: Record<string, NodeReading>): LabReadings {
     value: [
       {
         name: 'edge',
+        distributed: false,
         interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }],
         uplink: {
           network: 'internet',
@@ -71,6 +72,7 @@ function readings(nodes: Record<string, NodeReading>): LabReadings {
           snat: true,
           gateways: [{ node: 'gw1', nic: 'eth2' }],
         },
+        routes: [],
       },
     ],
   };

@@ -17,7 +17,9 @@ export const resources: LabResources = {
   ports: [{ name: 'web1', switch: 'web', mac: '02:00:00:00:00:01', ip: '10.1.0.11', node: 'hv1' }],
   routers: [
     {
+      // Centralized: the live graph places it on the gateway that holds it.
       name: 'r1',
+      distributed: false,
       interfaces: [{ switch: 'web', ip: '10.1.0.1/24', mac: '02:00:00:00:01:01' }],
       uplink: {
         network: 'wan',
@@ -29,6 +31,7 @@ export const resources: LabResources = {
           { node: 'gw2', nic: 'eth2' },
         ],
       },
+      routes: [],
     },
   ],
 };

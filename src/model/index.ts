@@ -6,6 +6,7 @@ export * from './ipv4.ts';
 export * from './mac.ts';
 export * from './fields.ts';
 export * from './resources.ts';
+export * from './router-routes.ts';
 export * from './logical-state.ts';
 export * from './naming.ts';
 export * from './api-paths.ts';

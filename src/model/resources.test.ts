@@ -82,10 +82,12 @@ describe('store object schemas', () => {
     };
     expect(LogicalRouterSchema.parse(body)).toEqual({
       ...body,
+      distributed: true,
       interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }, body.interfaces[1]],
       uplink: { ...body.uplink, snat: false },
+      routes: [],
     });
-    expect(LogicalRouterSchema.parse({ name: 'lonely' })).toEqual({ name: 'lonely', interfaces: [] });
+    expect(LogicalRouterSchema.parse({ name: 'lonely' })).toEqual({ name: 'lonely', distributed: true, interfaces: [], routes: [] });
     expect(LogicalRouterUpdateSchema.safeParse({ interfaces: [] }).success).toBe(true);
   });
 
@@ -123,4 +125,56 @@ describe('store object schemas', () => {
       ),
     ).toEqual([['uplink.gateways', 'at least one l3-gateway']]);
   });
+
+  it('takes static routes to a host of one of its subnets, in the order given, and a centralized router', () => {
+    const routes = [
+      { prefix: '10.50.0.0/16', nextHop: '10.0.2.254' },
+      { prefix: '0.0.0.0/0', nextHop: '203.0.113.1' },
+      { prefix: '10.0.1.128/25', nextHop: '10.0.2.9' },
+    ];
+    const r = LogicalRouterSchema.parse({ ...ROUTED, distributed: false, routes });
+    expect(r.distributed).toBe(false);
+    expect(r.routes).toEqual(routes);
+  });
+
+  it('refuses routes it cannot follow, naming each route', () => {
+    const r = LogicalRouterSchema.safeParse({
+      ...ROUTED,
+      routes: [
+        { prefix: '10.50.0.1/16', nextHop: '10.0.2.254' },
+        { prefix: '10.50.0.0/16', nextHop: '10.9.0.1' },
+        { prefix: '10.50.0.0/16', nextHop: '10.0.1.1' },
+        { prefix: '10.0.2.0/24', nextHop: '10.0.2.255' },
+        { prefix: '10.60.0.0/16', nextHop: '203.0.113.2' },
+        { prefix: '10.70.0.0/16', nextHop: '10.0.2' },
+      ],
+    });
+    expect(issues(r)).toEqual([
+      ['routes.0.prefix', 'an IPv4 subnet like 10.0.1.0/24, host bits zero'],
+      ['routes.5.nextHop', 'an IPv4 address like 10.0.1.11'],
+      ['routes.1.nextHop', "route 10.50.0.0/16: next hop 10.9.0.1 is not a host of the router's subnets (10.0.1.0/24, 10.0.2.0/24, 203.0.113.0/24)"],
+      ['routes.2.prefix', 'route 10.50.0.0/16: a second route to 10.50.0.0/16 (routes.1): one route per prefix'],
+      ['routes.2.nextHop', "route 10.50.0.0/16: next hop 10.0.1.1 is the router's own address (interfaces.0.ip)"],
+      ['routes.3.prefix', 'route 10.0.2.0/24: the router is on 10.0.2.0/24 itself (interfaces.1.ip)'],
+      ['routes.3.nextHop', "route 10.0.2.0/24: next hop 10.0.2.255 is not a host of the router's subnets (10.0.1.0/24, 10.0.2.0/24, 203.0.113.0/24)"],
+      ['routes.4.nextHop', "route 10.60.0.0/16: next hop 203.0.113.2 is the router's own address (uplink.ip)"],
+    ]);
+    expect(issues(LogicalRouterSchema.safeParse({ ...ROUTED, distributed: 'no', routes: [{ prefix: '10.80.0.0/16' }] }))).toEqual([
+      ['distributed', 'true or false'],
+      ['routes.0.nextHop', 'an IPv4 address like 10.0.1.11'],
+    ]);
+    expect(issues(LogicalRouterUpdateSchema.safeParse({ routes: [{ prefix: '10.9.0.0/16', nextHop: '10.9.0.1' }] }))).toEqual([
+      ['routes.0.nextHop', "route 10.9.0.0/16: next hop 10.9.0.1 is not a host of the router's subnets (none)"],
+    ]);
+  });
 });
+
+/** A router on 10.0.1.0/24 and 10.0.2.0/24 with an uplink on 203.0.113.0/24. */
+const ROUTED = {
+  name: 'edge',
+  interfaces: [
+    { switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' },
+    { switch: 'db', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' },
+  ],
+  uplink: wanUplink(),
+};

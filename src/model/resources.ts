@@ -22,7 +22,8 @@ import {
   vlanSchema,
   vniSchema,
 } from './fields.ts';
-import { parseIfaceCidr } from './ipv4.ts';
+import { overlaps, parseCidr, parseIfaceCidr, type Cidr } from './ipv4.ts';
+import { routeIssues } from './router-routes.ts';
 import { DEFAULT_ENCAP, DEFAULT_REPLICATION, DEFAULT_ROLE } from './vocabulary.ts';
 
 export const TransportNodeSchema = z.strictObject({
@@ -149,16 +150,27 @@ const LogicalRouterObject = z.strictObject({
   routes: z.array(RouterRouteSchema, { error: 'a list of { prefix, nextHop }' }).default([]),
 });
 
-type RouterShape = { interfaces?: { switch: string; ip: string }[]; uplink?: { ip: string; gateways: { node: string }[] } };
+type RouterShape = {
+  interfaces?: { switch: string; ip: string }[];
+  uplink?: { ip: string; gateways: { node: string }[] };
+  routes?: { prefix: string; nextHop: string }[];
+};
+
+/** One of a router's networks: where it is written, its address with prefix and its subnet. */
+interface RouterNet {
+  path: (string | number)[];
+  text: string;
+  cidr: Cidr;
+}
 
 /** What a single router must hold together: one interface per switch, each gateway once, subnets
- *  that do not overlap (its routing table could not tell them apart). */
+ *  that do not overlap (its routing table could not tell them apart), routes it can follow. */
 function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
   const seenSwitch = new Set<string>();
-  const nets: { path: (string | number)[]; text: string; net: number; prefix: number }[] = [];
+  const nets: RouterNet[] = [];
   const addNet = (path: (string | number)[], text: string) => {
-    const c = parseIfaceCidr(text);
-    if (c) nets.push({ path, text, net: c.ip - (c.ip % 2 ** (32 - c.prefix)), prefix: c.prefix });
+    const cidr = parseIfaceCidr(text) && parseCidr(text, false);
+    if (cidr) nets.push({ path, text, cidr });
   };
   (r.interfaces ?? []).forEach((i, k) => {
     if (seenSwitch.has(i.switch))
@@ -181,10 +193,7 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
     });
   }
   nets.forEach((a, k) => {
-    const b = nets.slice(0, k).find((o) => {
-      const size = 2 ** (32 - Math.min(a.prefix, o.prefix));
-      return Math.floor(a.net / size) === Math.floor(o.net / size);
-    });
+    const b = nets.slice(0, k).find((o) => overlaps(a.cidr, o.cidr));
     if (b)
       ctx.addIssue({
         code: 'custom',
@@ -192,6 +201,9 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
         message: `${a.text} overlaps ${b.text} (${b.path.join('.')}): a router's subnets must not overlap`,
       });
   });
+  const networks = nets.map((n) => ({ ip: n.text, name: n.path.join('.') }));
+  for (const i of routeIssues(r.routes ?? [], networks, { place: (k) => `routes.${k}` }))
+    ctx.addIssue({ code: 'custom', path: ['routes', i.index, i.field], message: i.message });
 }
 
 export const LogicalRouterSchema = LogicalRouterObject.superRefine(checkRouter);

@@ -17,4 +17,4 @@ export const wanUplink = <Extra extends object = object>(extra = {} as Extra) =>
 });
 
 /** What the pipeline's LogicalState keeps of that uplink. */
-export const wanUplinkState = () => ({ mac: '0a:00:00:00:ff:01', gateways: wanGateways() });
+export const wanUplinkState = () => ({ mac: '0a:00:00:00:ff:01', ip: '203.0.113.2/24', gateways: wanGateways() });

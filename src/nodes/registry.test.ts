@@ -144,6 +144,41 @@ logical-routers:
     expect(spec('hv1')?.env.NVLAB_ROUTERS).toBeUndefined();
   });
 
+  test("every gateway of a router gets its static routes, in order; a router without an uplink puts none anywhere", () => {
+    const plan = planLab(
+      parseTopology(
+        `name: t
+transport-nodes: { hv1: hypervisor, gw1: l3-gateway, gw2: l3-gateway }
+physical-networks: { internet: { subnet: 203.0.113.0/24 } }
+logical-switches:
+  web: { subnet: 10.0.1.0/24 }
+  db: { subnet: 10.0.2.0/24 }
+logical-routers:
+  edge:
+    distributed: false
+    switches: { web: 10.0.1.1 }
+    uplink: { network: internet, ip: 203.0.113.2, gateways: [gw2] }
+    routes:
+      - { prefix: 10.50.0.0/16, next-hop: 10.0.1.254 }
+      - { prefix: 0.0.0.0/0, next-hop: 203.0.113.1 }
+  core:
+    switches: { db: 10.0.2.1 }
+    uplink: { network: internet, ip: 203.0.113.3, gateways: [gw1, gw2] }
+    routes: [{ prefix: 10.60.0.0/16, next-hop: 10.0.2.9 }]
+  inner:
+    switches: { web: 10.0.1.2, db: 10.0.2.2 }
+    routes: [{ prefix: 10.70.0.0/16, next-hop: 10.0.2.7 }]
+`,
+        't.yaml',
+      ).topology,
+    );
+    const env = (node: string) => nodeKinds.specs(plan).find((s) => s.hostname === node)?.env;
+    expect(env('gw2')?.NVLAB_ROUTES).toBe('edge,10.50.0.0/16,10.0.1.254 edge,0.0.0.0/0,203.0.113.1 core,10.60.0.0/16,10.0.2.9');
+    expect(env('gw1')?.NVLAB_ROUTES).toBe('core,10.60.0.0/16,10.0.2.9');
+    expect(env('hv1')?.NVLAB_ROUTES).toBeUndefined();
+    expect(spec('gw1')?.env.NVLAB_ROUTES).toBeUndefined();
+  });
+
   test('an l3 gateway plugs its NIC on the uplink network into br-int', () => {
     expect(spec('gw1')?.networks.map((n) => n.network)).toEqual(['nvlab-t-mgmt', 'nvlab-t-underlay', 'nvlab-t-phys-internet']);
     expect(spec('gw1')?.env.NVLAB_PHYSICAL_NICS).toBe('eth2');

@@ -1,7 +1,7 @@
 // Transport nodes (hypervisor, service node, l2 and l3 gateway) share one bring-up: their own
 // OVS with br-phy holding the transport IP and a fail-secure br-int. What differs by role comes
 // from the controller, not from here, except what lives beside OVS on the node: VMs on a
-// hypervisor, logical routers (network namespaces) on an l3 gateway.
+// hypervisor, logical routers (network namespaces, with their static routes) on an l3 gateway.
 import { type LabPlan, type TransportNodePlan } from '../topology/plan-types.ts';
 import type { NodeSpec } from '../runtime/runtime.ts';
 import type { NodeKind } from './kind.ts';
@@ -58,12 +58,23 @@ export function routerRecords(plan: Pick<LabPlan, 'routers'>, node: string): str
   });
 }
 
+/**
+ * NVLAB_ROUTES of an l3 gateway: `ROUTER,PREFIX,NEXT-HOP` per static route of each router it
+ * hosts, in the router's order, added in the router's namespace once its ports are up. Every
+ * gateway of a router gets the same; a router without an uplink has no namespace to put them in
+ * (the pipeline routes it).
+ */
+export function routeRecords(plan: Pick<LabPlan, 'routers'>, node: string): string[] {
+  return plan.routers.flatMap((r) => (r.uplink?.gateways.includes(node) ? r.routes.map((t) => [r.name, t.prefix, t.nextHop].join(',')) : []));
+}
+
 const GATEWAY_ROLES: ReadonlySet<Role> = new Set(['l2-gateway', 'l3-gateway']);
 
 export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeSpec {
   const { mgmt, underlay } = plan.networks;
   const gateways = switchGateways(plan);
   const routers = node.role === 'l3-gateway' ? routerRecords(plan, node.name) : [];
+  const routes = node.role === 'l3-gateway' ? routeRecords(plan, node.name) : [];
   return {
     name: node.container,
     hostname: node.name,
@@ -87,6 +98,7 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
         ? { NVLAB_PHYSICAL_NICS: node.attachments.map((_, k) => physicalNic(k)).join(' ') }
         : {}),
       ...(routers.length > 0 ? { NVLAB_ROUTERS: routers.join(' ') } : {}),
+      ...(routes.length > 0 ? { NVLAB_ROUTES: routes.join(' ') } : {}),
     },
     networks: [
       { network: mgmt.name, ip: node.mgmtIp, prefixLength: prefixOf(mgmt.subnet) },

@@ -80,8 +80,8 @@ describe('reachPairs', () => {
     expect(ambiguous).toBe(10);
   });
 
-  it('leaves out switches a router without an uplink joins', () => {
-    const model = modelFromPlan(
+  it('leaves out switches a centralized router without an uplink joins', () => {
+    const planned = modelFromPlan(
       planOf(
         lines(
           'name: lab',
@@ -94,7 +94,19 @@ describe('reachPairs', () => {
         ),
       ),
     );
+    // A file cannot say so (distributed: false needs an uplink), the API can.
+    const r = planned.routers.get('r')!;
+    const model = { ...planned, routers: new Map([['r', { ...r, distributed: false }]]) };
     expect(reachPairs(model).pairs.map((p) => `${p.from}-${p.to}`)).toEqual(['a1-c1', 'b1-c1', 'c1-a1', 'c1-b1']);
+    // As the file has it, the router is distributed: it routes between a and b without an uplink.
+    expect(r.distributed).toBe(true);
+    expect(reachPairs(planned).pairs.map((p) => `${p.from}-${p.to}:${p.reach}`)).toEqual([
+      'a1-b1:true',
+      'a1-c1:false',
+      'b1-c1:false',
+      'c1-a1:false',
+      'c1-b1:false',
+    ]);
   });
 
   it('pairs ports of switches a router with an uplink joins once, as reaching', () => {

@@ -40,6 +40,8 @@ export interface ModelHost {
 
 export interface ModelRouter {
   name: string;
+  /** Routes on every node carrying its switches; false: on its gateways only. */
+  distributed: boolean;
   switches: string[];
   /** L3 gateways hosting the uplink, active first; empty without an uplink. */
   gateways: string[];
@@ -76,7 +78,12 @@ export function modelFromPlan(plan: LabPlan): LabModel {
     ),
     hosts: byName(plan.hosts.map((h) => ({ name: h.name, network: h.network, ip: h.ip }))),
     routers: byName(
-      plan.routers.map((r) => ({ name: r.name, switches: r.interfaces.map((i) => i.switch), gateways: r.uplink?.gateways ?? [] })),
+      plan.routers.map((r) => ({
+        name: r.name,
+        distributed: r.distributed,
+        switches: r.interfaces.map((i) => i.switch),
+        gateways: r.uplink?.gateways ?? [],
+      })),
     ),
     networks: new Set(plan.networks.physical.map((n) => n.network)),
   };
@@ -187,10 +194,10 @@ export interface ReachPair {
 
 /**
  * The pairs `reach: all` checks: every two ports of a switch (one direction; a ping is a round
- * trip) should reach; so should ports of two switches a router with an uplink joins (it runs on
- * its gateways and routes between them); ports of switches that no router joins should not, in
- * either direction. Switches joined only by a router without an uplink (deployed nowhere) are
- * left alone. A cross-switch pair is left out when the sender's own switch uses the target's
+ * trip) should reach; so should ports of two switches a router joins that runs somewhere (a
+ * distributed one on every node carrying its switches, a centralized one on its gateways); ports
+ * of switches that no router joins should not, in either direction. Switches joined only by a
+ * centralized router without an uplink (deployed nowhere; the API takes one) are left alone. A cross-switch pair is left out when the sender's own switch uses the target's
  * address: the ping could not tell which of the two answered.
  */
 export function reachPairs(model: LabModel): { pairs: ReachPair[]; ambiguous: number } {
@@ -216,7 +223,7 @@ export function reachPairs(model: LabModel): { pairs: ReachPair[]; ambiguous: nu
       const routers = joining(sa, sb);
       // Routed: one direction, as within a switch. Isolated: both ways, since a blocked request
       // and a blocked reply look the same to one ping.
-      const reach = routers.some((r) => r.gateways.length > 0);
+      const reach = routers.some((r) => r.distributed || r.gateways.length > 0);
       if ((reach && j < i) || (!reach && routers.length > 0)) continue;
       const ports = bySwitch.get(sa) ?? [];
       for (const a of ports) {

@@ -1,6 +1,6 @@
 // The lab plan: everything a topology file implies, made explicit by `planLab` (plan.ts).
 // It is pure data: runtimes, nodes and the controller consume it, nothing here does I/O.
-import type { Encap, Qos, Replication, Role, SecurityGroup } from '../model/index.ts';
+import type { Encap, Qos, Replication, Role, RouterRoute, SecurityGroup } from '../model/index.ts';
 
 /** A container-level network of the lab (a Docker bridge network in the Docker runtime). */
 export interface NetworkPlan {
@@ -119,8 +119,12 @@ export interface RouterUplinkPlan {
 
 export interface RouterPlan {
   name: string;
+  /** Routed on every node carrying one of its switches (default); false: on its gateways only. */
+  distributed: boolean;
   interfaces: RouterInterfacePlan[];
   uplink?: RouterUplinkPlan;
+  /** Static routes in file order (the API's spelling). */
+  routes: RouterRoute[];
 }
 
 export interface LabPlan {

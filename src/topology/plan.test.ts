@@ -118,6 +118,7 @@ describe('planLab on the spec example', () => {
     expect(plan.routers).toEqual([
       {
         name: 'edge',
+        distributed: true,
         interfaces: [{ switch: 'web', ip: '10.0.1.1', prefixLength: 24, mac: `0a:${hex5('router/edge/web')}` }],
         uplink: {
           network: 'internet',
@@ -127,6 +128,7 @@ describe('planLab on the spec example', () => {
           gateways: ['gw2', 'gw3'],
           snat: true,
         },
+        routes: [],
       },
     ]);
     expect(plan.scenarios).toEqual({ smoke: [{ expect: 'tunnels-up' }, { ping: { from: 'web1', to: 'web2' } }] });
@@ -204,6 +206,39 @@ describe('planLab rules', () => {
       kind: 'external',
       targets: ['tcp:192.0.2.1:6653'],
     });
+  });
+
+  it("plans a router's kind and static routes in the API's spelling, and a router without an uplink", () => {
+    const plan = planLab(
+      topo(
+        'name: lab',
+        'transport-nodes: { hv1: hypervisor, gw: l3-gateway }',
+        'physical-networks: { wan: { subnet: 198.51.100.0/24 } }',
+        'logical-switches: { a: { subnet: 10.0.1.0/24 }, b: { subnet: 10.0.2.0/24 } }',
+        'logical-routers:',
+        '  core:',
+        '    distributed: false',
+        '    switches: { a: 10.0.1.1 }',
+        '    uplink: { network: wan, ip: 198.51.100.9, gateways: [gw] }',
+        '    routes:',
+        '      - { prefix: 10.50.0.0/16, next-hop: 10.0.1.254 }',
+        '      - { prefix: 0.0.0.0/0, next-hop: 198.51.100.1 }',
+        '  inner: { switches: { a: 10.0.1.2, b: 10.0.2.1 } }',
+      ),
+    );
+    expect(plan.routers.map((r) => [r.name, r.distributed, r.routes, r.uplink?.gateways])).toEqual([
+      [
+        'core',
+        false,
+        [
+          { prefix: '10.50.0.0/16', nextHop: '10.0.1.254' },
+          { prefix: '0.0.0.0/0', nextHop: '198.51.100.1' },
+        ],
+        ['gw'],
+      ],
+      ['inner', true, [], undefined],
+    ]);
+    expect(plan.routers[1]?.interfaces.map((i) => i.switch)).toEqual(['a', 'b']);
   });
 
   it('keeps the runtime gateway and attached nodes off host and uplink addresses', () => {

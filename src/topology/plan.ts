@@ -252,6 +252,7 @@ function planSecurityGroups(groups: NonNullable<Topology['security-groups']>): S
 function planRouters(topology: Topology, cidrs: Subnets['physical']): RouterPlan[] {
   return Object.entries(topology['logical-routers'] ?? {}).map(([rName, r]) => ({
     name: rName,
+    distributed: r.distributed ?? true,
     interfaces: Object.entries(r.switches ?? {}).map(([swName, ip]) => ({
       switch: swName,
       ip,
@@ -270,5 +271,6 @@ function planRouters(topology: Topology, cidrs: Subnets['physical']): RouterPlan
           },
         }
       : {}),
+    routes: (r.routes ?? []).map((t) => ({ prefix: t.prefix, nextHop: t['next-hop'] })),
   }));
 }

@@ -129,12 +129,18 @@ const UplinkSpecSchema = z.strictObject(
   { error: '{ network, ip, gateways: [...], snat? }' },
 );
 
+// Added key: a static route of a router (the API's `nextHop`, spelt as the file's keys are).
+const RouteSpecSchema = z.strictObject({ prefix: cidr, 'next-hop': ipv4 }, { error: '{ prefix: SUBNET, next-hop: ADDRESS }' });
+
 const LogicalRouterSpecSchema = z.strictObject(
   {
+    // Added keys: distributed (default true) and static routes.
+    distributed: z.boolean({ error: 'true or false' }).optional(),
     switches: z.record(name, ipv4, { error: 'a mapping of switch names to interface addresses' }).optional(),
     uplink: UplinkSpecSchema.optional(),
+    routes: z.array(RouteSpecSchema, { error: 'a list of { prefix, next-hop }' }).optional(),
   },
-  { error: 'a mapping with switches and uplink' },
+  { error: 'a mapping with distributed, switches, uplink and routes' },
 );
 
 export const TopologySchema = z.strictObject(
@@ -170,3 +176,4 @@ export type LogicalSwitchSpec = z.infer<typeof LogicalSwitchSpecSchema>;
 export type PortSpec = z.infer<typeof PortSpecSchema>;
 export type LogicalRouterSpec = z.infer<typeof LogicalRouterSpecSchema>;
 export type UplinkSpec = z.infer<typeof UplinkSpecSchema>;
+export type RouteSpec = z.infer<typeof RouteSpecSchema>;

@@ -5,6 +5,7 @@ import type { PathIssue, IssuePath } from './issues.ts';
 import type { LogicalSwitchSpec, Topology, UplinkSpec } from './schema.ts';
 import { defaultReplication, portMac, routerInterfaceMac } from './derive.ts';
 import { placeOf, RESERVED_NAME, startPass, type Add, type Kind, type Pass, type ValidateOptions } from './validate-pass.ts';
+import { checkRouterRoutes } from './validate-routes.ts';
 import { checkSecurityGroups } from './validate-security.ts';
 import { type Cidr, MAX_ROUTERS_PER_SWITCH, formatCidr, normalizeMac, overlaps, parseCidr, parseIp, portIfname } from '../model/index.ts';
 
@@ -162,12 +163,13 @@ function checkL2Gateway(pass: Pass, swName: string, gw: NonNullable<LogicalSwitc
   else bridged.set(gw.network, swName);
 }
 
-// Logical routers: interfaces inside their switches, uplinks on gateways.
+// Logical routers: interfaces inside their switches, uplinks on gateways, their kind and routes.
 function checkRouters(pass: Pass, networkIps: Map<string, Map<number, string>>, switchTables: SwitchTables): void {
   const routersOn = new Map<string, number>();
   for (const [rName, router] of Object.entries(pass.routers)) {
     const joined = checkInterfaces(pass, rName, router.switches ?? {}, routersOn, switchTables);
     if (router.uplink) checkUplink(pass, rName, router.uplink, joined, networkIps);
+    checkRouterRoutes(pass, rName, router);
   }
 }
 

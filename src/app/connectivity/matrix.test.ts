@@ -7,8 +7,14 @@ const web1: MatrixPort = { name: 'web1', switch: 'web', node: 'hv1' };
 const web2: MatrixPort = { name: 'web2', switch: 'web', node: 'hv2' };
 const app1: MatrixPort = { name: 'app1', switch: 'app', node: 'hv1' };
 const db1: MatrixPort = { name: 'db1', switch: 'db', node: 'hv2' };
-const edge: MatrixRouter = { name: 'edge', interfaces: [{ switch: 'web' }, { switch: 'db' }], uplink: { gateways: [{ node: 'gw1' }] } };
-const lonely: MatrixRouter = { name: 'lonely', interfaces: [{ switch: 'web' }, { switch: 'app' }] };
+const edge: MatrixRouter = {
+  name: 'edge',
+  distributed: false,
+  interfaces: [{ switch: 'web' }, { switch: 'db' }],
+  uplink: { gateways: [{ node: 'gw1' }] },
+};
+/** Centralized without an uplink (the API takes it, a topology file does not): it runs nowhere. */
+const lonely: MatrixRouter = { name: 'lonely', distributed: false, interfaces: [{ switch: 'web' }, { switch: 'app' }] };
 
 const hop = (node: string, observation: TraceHop['observation'], extra: Partial<TraceHop> = {}): TraceHop => ({
   node,
@@ -37,9 +43,16 @@ describe('the design of a pair', () => {
     expect(designOf([edge, lonely], web1, web2)).toEqual({ design: 'switch' });
     expect(designOf([edge, lonely], web1, db1)).toEqual({ design: 'routed', router: 'edge' });
     expect(designOf([edge, lonely], db1, web1)).toEqual({ design: 'routed', router: 'edge' });
-    // A router without an uplink runs nowhere: it joins nothing.
+    // A centralized router without an uplink runs nowhere: it joins nothing.
     expect(designOf([edge, lonely], web1, app1)).toEqual({ design: 'isolated' });
     expect(designOf([], app1, db1)).toEqual({ design: 'isolated' });
+  });
+
+  it('routed by a distributed router, with or without an uplink', () => {
+    const inner: MatrixRouter = { name: 'inner', distributed: true, interfaces: [{ switch: 'app' }, { switch: 'db' }] };
+    expect(designOf([edge, lonely, inner], app1, db1)).toEqual({ design: 'routed', router: 'inner' });
+    expect(designOf([{ ...edge, distributed: true }], web1, db1)).toEqual({ design: 'routed', router: 'edge' });
+    expect(designOf([{ ...lonely, distributed: true }], web1, app1)).toEqual({ design: 'routed', router: 'lonely' });
   });
 
   it('pairs every port with every other, both ways, or those of one switch', () => {

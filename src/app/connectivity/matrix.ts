@@ -19,16 +19,22 @@ export interface MatrixPort {
 
 export interface MatrixRouter {
   name: string;
+  distributed: boolean;
   interfaces: readonly { switch: string }[];
   uplink?: { gateways: readonly unknown[] } | undefined;
 }
 
+/** Whether a router routes anywhere: on every node carrying its switches when distributed, else
+ *  on its uplink's gateways (a centralized router without them runs nowhere). */
+export const routerRuns = (r: Pick<MatrixRouter, 'distributed' | 'uplink'>): boolean =>
+  r.distributed || (r.uplink?.gateways.length ?? 0) > 0;
+
 /** What the design says of a pair: one switch, a router that joins the two switches and runs
- *  somewhere (an uplink with gateways), or nothing that joins them. */
+ *  somewhere (routerRuns), or nothing that joins them. */
 export function designOf(routers: readonly MatrixRouter[], a: MatrixPort, b: MatrixPort): { design: Design; router?: string } {
   if (a.switch === b.switch) return { design: 'switch' };
   const joins = (r: MatrixRouter) => r.interfaces.some((i) => i.switch === a.switch) && r.interfaces.some((i) => i.switch === b.switch);
-  const router = routers.find((r) => joins(r) && (r.uplink?.gateways.length ?? 0) > 0);
+  const router = routers.find((r) => joins(r) && routerRuns(r));
   return router ? { design: 'routed', router: router.name } : { design: 'isolated' };
 }
 

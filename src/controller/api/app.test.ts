@@ -69,6 +69,47 @@ describe('northbound API (no store needed)', () => {
     ]);
   });
 
+  it("answers bad static routes with 400 and every issue, each naming its route, on POST and PUT", async () => {
+    const payload = {
+      name: 'edge',
+      distributed: 'yes',
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }],
+      routes: [
+        { prefix: '10.50.0.1/16', nextHop: '10.0.1.254' },
+        { prefix: '10.60.0.0/16', next_hop: '10.0.1.254' },
+      ],
+    };
+    const post = await app.inject({ method: 'POST', url: '/api/v1/logical-routers', payload });
+    expect(post.statusCode).toBe(400);
+    expect(post.json().issues).toEqual([
+      { path: 'distributed', message: 'true or false' },
+      { path: 'routes.0.prefix', message: 'an IPv4 subnet like 10.0.1.0/24, host bits zero' },
+      { path: 'routes.1.nextHop', message: 'an IPv4 address like 10.0.1.11' },
+      { path: 'routes.1', message: 'Unrecognized key: "next_hop"' },
+    ]);
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/logical-routers/edge',
+      payload: {
+        interfaces: payload.interfaces,
+        routes: [
+          { prefix: '10.50.0.0/16', nextHop: '10.9.0.1' },
+          { prefix: '10.50.0.0/16', nextHop: '10.0.1.1' },
+        ],
+      },
+    });
+    expect(put.statusCode).toBe(400);
+    expect(put.json()).toEqual({
+      error: 'invalid',
+      detail: 'invalid request body (3 issues)',
+      issues: [
+        { path: 'routes.0.nextHop', message: "route 10.50.0.0/16: next hop 10.9.0.1 is not a host of the router's subnets (10.0.1.0/24)" },
+        { path: 'routes.1.prefix', message: 'route 10.50.0.0/16: a second route to 10.50.0.0/16 (routes.0): one route per prefix' },
+        { path: 'routes.1.nextHop', message: "route 10.50.0.0/16: next hop 10.0.1.1 is the router's own address (interfaces.0.ip)" },
+      ],
+    });
+  });
+
   it('refuses a body that is not an object, or not JSON', async () => {
     const arr = await app.inject({ method: 'PUT', url: '/api/v1/logical-ports/p1', payload: [1, 2] });
     expect(arr.statusCode).toBe(400);

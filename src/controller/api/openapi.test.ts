@@ -75,8 +75,21 @@ describe('OpenAPI document', () => {
     expect(s.LogicalPortUpdate!.required).toEqual(['switch', 'mac']);
     expect(s.NoQuorumError!.properties).toHaveProperty('applied');
     expect(s.LogicalRouterCreate!.required).toEqual(['name']);
-    expect(s.LogicalRouter!.required).toEqual(['name', 'interfaces']);
+    expect(s.LogicalRouter!.required).toEqual(['name', 'distributed', 'interfaces', 'routes']);
     expect(s.LogicalRouterUpdate!.required ?? []).toEqual([]);
+  });
+
+  it("describes a router's distributed flag and its static routes", () => {
+    type JsonSchema = { type?: string; required?: string[]; default?: unknown; properties: Record<string, JsonSchema>; items?: JsonSchema };
+    const s = doc.components.schemas as Record<string, JsonSchema>;
+    for (const name of ['LogicalRouterCreate', 'LogicalRouterUpdate']) {
+      expect(s[name]!.properties.distributed).toMatchObject({ type: 'boolean', default: true });
+      expect(s[name]!.properties.routes).toMatchObject({ type: 'array', default: [] });
+      const route = s[name]!.properties.routes!.items!;
+      expect(route.required).toEqual(['prefix', 'nextHop']);
+      expect(Object.keys(route.properties)).toEqual(['prefix', 'nextHop']);
+    }
+    expect(s.LogicalRouter!.properties.routes!.items!.required).toEqual(['prefix', 'nextHop']);
   });
 
   it('describes security groups and their rules, and the fields a port takes for them', () => {

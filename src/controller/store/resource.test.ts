@@ -15,6 +15,7 @@ const ROWS: Record<string, object[]> = {
   Logical_Router: [],
   Logical_Router_Interface: [],
   Logical_Router_Gateway: [],
+  Logical_Router_Route: [],
   Security_Group: [{ name: 'web' }, { name: 'admin' }],
   Security_Group_Rule: [
     { group: 'admin', position: 0, direction: 'ingress', protocol: 'any', port_min: [], port_max: [], remote: 'web', action: 'allow' },
@@ -50,6 +51,7 @@ const router = {
   name: 'edge',
   interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }],
   uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', gateways: [{ node: 'gw1', nic: 'eth2' }] },
+  routes: [{ prefix: '10.50.0.0/16', nextHop: '10.0.1.254' }],
 };
 
 describe('generic resource operations', () => {
@@ -57,8 +59,13 @@ describe('generic resource operations', () => {
     const h = harness();
     await h.resource('logicalRouters').create(router as never);
     const ops = h.sent[0]!.map((o) => `${o.op} ${'table' in o ? o.table : ''}`);
-    expect(ops.slice(-3)).toEqual(['insert Logical_Router', 'insert Logical_Router_Interface', 'insert Logical_Router_Gateway']);
-    expect(ops.slice(0, -3).every((o) => o.startsWith('wait '))).toBe(true);
+    expect(ops.slice(-4)).toEqual([
+      'insert Logical_Router',
+      'insert Logical_Router_Interface',
+      'insert Logical_Router_Gateway',
+      'insert Logical_Router_Route',
+    ]);
+    expect(ops.slice(0, -4).every((o) => o.startsWith('wait '))).toBe(true);
   });
 
   it('replaces child rows on update, after the update of its own row whose count says it exists', async () => {
@@ -72,8 +79,10 @@ describe('generic resource operations', () => {
       'update Logical_Router',
       'delete Logical_Router_Interface',
       'delete Logical_Router_Gateway',
+      'delete Logical_Router_Route',
       'insert Logical_Router_Interface',
       'insert Logical_Router_Gateway',
+      'insert Logical_Router_Route',
     ]);
   });
 
@@ -97,6 +106,7 @@ describe('generic resource operations', () => {
       'delete Logical_Router',
       'delete Logical_Router_Interface',
       'delete Logical_Router_Gateway',
+      'delete Logical_Router_Route',
     ]);
   });
 

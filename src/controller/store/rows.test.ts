@@ -98,14 +98,19 @@ describe('NvStore rows', () => {
     });
   });
 
-  it('writes a router as its row plus a row per interface and gateway, keeping their order', () => {
+  it('writes a router as its row plus a row per interface, gateway and route, keeping their order', () => {
     const router = {
       name: 'edge',
+      distributed: false,
       interfaces: [
         { switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' },
         { switch: 'app', ip: '10.0.2.1/24', mac: '0a:00:00:00:02:01' },
       ],
       uplink: wanUplink({ snat: true }),
+      routes: [
+        { prefix: '10.50.0.0/16', nextHop: '10.0.2.254' },
+        { prefix: '0.0.0.0/0', nextHop: '203.0.113.1' },
+      ],
     };
     const rows = routerToRows(router);
     expect(rows.router).toEqual({
@@ -115,6 +120,7 @@ describe('NvStore rows', () => {
       uplink_prefix: [24],
       uplink_mac: ['0a:00:00:00:ff:01'],
       uplink_snat: [true],
+      distributed: [false],
     });
     expect(rows.interfaces[1]).toEqual({
       router: 'edge',
@@ -128,29 +134,51 @@ describe('NvStore rows', () => {
       { router: 'edge', node: 'gw2', nic: 'eth2', priority: 0 },
       { router: 'edge', node: 'gw1', nic: 'eth3', priority: 1 },
     ]);
+    expect(rows.routes).toEqual([
+      { router: 'edge', prefix: '10.50.0.0/16', next_hop: '10.0.2.254', position: 0 },
+      { router: 'edge', prefix: '0.0.0.0/0', next_hop: '203.0.113.1', position: 1 },
+    ]);
     // Read back from rows in any order, beside another router's rows.
-    const other = routerToRows({ name: 'zz', interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }] });
+    const zz = {
+      name: 'zz',
+      distributed: true,
+      interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }],
+      routes: [{ prefix: '10.60.0.0/16', nextHop: '10.0.1.9' }],
+    };
+    const other = routerToRows(zz);
     const back = routerFromRows(
       rows.router as never,
       [...other.interfaces, ...rows.interfaces].reverse() as never,
       [...rows.gateways].reverse() as never,
+      [...other.routes, ...rows.routes].reverse() as never,
     );
     expect(JSON.stringify(back)).toBe(JSON.stringify(router));
-    expect(routerFromRows(other.router as never, other.interfaces as never, [])).toEqual({
-      name: 'zz',
-      interfaces: [{ switch: 'web', ip: '10.0.1.2/24', mac: '0a:00:00:00:01:09' }],
-    });
-    expect(other.router).toMatchObject({ uplink_network: [], uplink_snat: [] });
+    expect(routerFromRows(other.router as never, other.interfaces as never, [], other.routes as never)).toEqual(zz);
+    expect(other.router).toMatchObject({ uplink_network: [], uplink_snat: [], distributed: [true] });
     expect(logicalState([], [], [], [router]).routers).toEqual([
       {
         name: 'edge',
+        distributed: false,
         interfaces: [
-          { switch: 'web', mac: '0a:00:00:00:01:01' },
-          { switch: 'app', mac: '0a:00:00:00:02:01' },
+          { switch: 'web', mac: '0a:00:00:00:01:01', ip: '10.0.1.1/24' },
+          { switch: 'app', mac: '0a:00:00:00:02:01', ip: '10.0.2.1/24' },
         ],
         uplink: wanUplinkState(),
+        routes: router.routes,
       },
     ]);
+  });
+
+  it('reads a router row written before schema 1.5.0 as distributed, without routes', () => {
+    const old = { name: 'old', uplink_network: [], uplink_ip: [], uplink_prefix: [], uplink_mac: [], uplink_snat: [] };
+    const iface = { router: 'old', switch: 'web', ip: '10.0.1.1', prefix: 24, mac: '0a:00:00:00:01:01', position: 0 };
+    expect(routerFromRows(old, [iface], [])).toEqual({
+      name: 'old',
+      distributed: true,
+      interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }],
+      routes: [],
+    });
+    expect(routerFromRows({ ...old, distributed: [] }, [], [], []).distributed).toBe(true);
   });
 
   it("keeps a port's groups as a set, its port security and QoS in optional columns, and reads rows written before them", () => {

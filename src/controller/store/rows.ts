@@ -67,9 +67,13 @@ export interface NvStoreTables {
     uplink_prefix: number[];
     uplink_mac: string[];
     uplink_snat: boolean[];
+    // Schema 1.5.0; absent in older rows, which read as distributed (an empty set is the default).
+    distributed?: boolean[];
   };
   Logical_Router_Interface: { router: string; switch: string; ip: string; prefix: number; mac: string; position: number };
   Logical_Router_Gateway: { router: string; node: string; nic: string; priority: number };
+  // Schema 1.5.0: a row per static route, in the order given.
+  Logical_Router_Route: { router: string; prefix: string; next_hop: string; position: number };
   Member: { name: string; expires: number };
   Mastership: { node: string; member: string; generation: number };
   // Schema 1.3.0: injected traceflows and each member's part in them (traceflows.ts).
@@ -250,6 +254,7 @@ export interface RouterRows {
   router: Row;
   interfaces: Row[];
   gateways: Row[];
+  routes: Row[];
 }
 
 export function routerToRows(r: LogicalRouter): RouterRows {
@@ -263,20 +268,24 @@ export function routerToRows(r: LogicalRouter): RouterRows {
       uplink_prefix: upIp ? [upIp.prefix] : [],
       uplink_mac: opt(up?.mac),
       uplink_snat: up ? [up.snat] : [],
+      distributed: [r.distributed],
     },
     interfaces: r.interfaces.map((i, position) => {
       const { ip, prefix } = splitCidr(i.ip);
       return { router: r.name, switch: i.switch, ip, prefix, mac: i.mac, position };
     }),
     gateways: (up?.gateways ?? []).map((g, priority) => ({ router: r.name, node: g.node, nic: g.nic, priority })),
+    routes: r.routes.map((t, position) => ({ router: r.name, prefix: t.prefix, next_hop: t.nextHop, position })),
   };
 }
 
-/** A router from its row and its interface and gateway rows (any order; others' rows ignored). */
+/** A router from its row and its interface, gateway and route rows (any order; others' rows
+ *  ignored). A row written before schema 1.5.0 is a distributed router without routes. */
 export function routerFromRows(
   r: NvStoreTables['Logical_Router'],
   interfaces: readonly NvStoreTables['Logical_Router_Interface'][],
   gateways: readonly NvStoreTables['Logical_Router_Gateway'][],
+  routes: readonly NvStoreTables['Logical_Router_Route'][] = [],
 ): LogicalRouter {
   const mine = <T extends { router: string }>(rows: readonly T[]) => rows.filter((x) => x.router === r.name);
   const network = r.uplink_network[0],
@@ -297,10 +306,14 @@ export function routerFromRows(
       : undefined;
   return {
     name: r.name,
+    distributed: r.distributed?.[0] ?? true,
     interfaces: mine(interfaces)
       .sort((a, b) => a.position - b.position)
       .map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefix}`, mac: i.mac })),
     ...(uplink ? { uplink } : {}),
+    routes: mine(routes)
+      .sort((a, b) => a.position - b.position)
+      .map((t) => ({ prefix: t.prefix, nextHop: t.next_hop })),
   };
 }
 

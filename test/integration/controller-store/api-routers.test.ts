@@ -23,8 +23,13 @@ describe('northbound API over a 3-member NvStore cluster: logical routers', () =
     ).toBe(201);
     const body = {
       name: 'edge',
+      distributed: false,
       interfaces: [{ switch: 'app', ip: '10.1.0.1/24', mac: '0a:00:00:00:0a:01' }],
       uplink: wanUplink({ snat: true }),
+      routes: [
+        { prefix: '10.50.0.0/16', nextHop: '10.1.0.254' },
+        { prefix: '0.0.0.0/0', nextHop: '203.0.113.1' },
+      ],
     };
     const created = await post('/api/v1/logical-routers', body);
     expect(created.statusCode).toBe(201);
@@ -38,8 +43,10 @@ describe('northbound API over a 3-member NvStore cluster: logical routers', () =
     expect(stores[2]!.state().routers).toEqual([
       {
         name: 'edge',
-        interfaces: [{ switch: 'app', mac: '0a:00:00:00:0a:01' }],
+        distributed: false,
+        interfaces: [{ switch: 'app', mac: '0a:00:00:00:0a:01', ip: '10.1.0.1/24' }],
         uplink: wanUplinkState(),
+        routes: body.routes,
       },
     ]);
 
@@ -54,7 +61,23 @@ describe('northbound API over a 3-member NvStore cluster: logical routers', () =
       gateways,
       ...extra,
     });
-    await refused({ ...body, interfaces: [] }, 409, 'logical router "edge" already exists');
+    await refused({ ...body, interfaces: [], routes: [] }, 409, 'logical router "edge" already exists');
+    const badRoutes = await post('/api/v1/logical-routers', {
+      name: 'r2',
+      interfaces: [{ switch: 'app', ip: '10.1.0.2/24', mac: '0a:00:00:00:0b:01' }],
+      routes: [
+        { prefix: '10.51.0.0/15', nextHop: '10.1.0.254' },
+        { prefix: '10.60.0.0/16', nextHop: '10.2.0.1' },
+        { prefix: '10.60.0.0/16', nextHop: '10.1.0.2' },
+      ],
+    });
+    expect(badRoutes.statusCode).toBe(400);
+    expect(badRoutes.json().issues).toEqual([
+      { path: 'routes.0.prefix', message: 'an IPv4 subnet like 10.0.1.0/24, host bits zero' },
+      { path: 'routes.1.nextHop', message: "route 10.60.0.0/16: next hop 10.2.0.1 is not a host of the router's subnets (10.1.0.0/24)" },
+      { path: 'routes.2.prefix', message: 'route 10.60.0.0/16: a second route to 10.60.0.0/16 (routes.1): one route per prefix' },
+      { path: 'routes.2.nextHop', message: "route 10.60.0.0/16: next hop 10.1.0.2 is the router's own address (interfaces.0.ip)" },
+    ]);
     await refused(
       { name: 'r2', interfaces: [{ switch: 'nope', ip: '10.9.0.1/24', mac: '0a:00:00:00:0b:01' }] },
       404,
@@ -136,11 +159,14 @@ describe('northbound API over a 3-member NvStore cluster: logical routers', () =
       ).statusCode,
     ).toBe(200);
 
-    // PUT replaces interfaces and gateways as a whole; the name comes from the URL.
+    // PUT replaces interfaces, gateways and routes as a whole, and takes the defaults for what
+    // it leaves out; the name comes from the URL.
     const next = {
       name: 'edge',
+      distributed: true,
       interfaces: [{ switch: 'app', ip: '10.1.0.254/24', mac: '0a:00:00:00:0a:01' }],
       uplink: { ...body.uplink, snat: false, gateways: [{ node: 'gw1', nic: 'eth3' }] },
+      routes: [],
     };
     const put = await http1('/api/v1/logical-routers/edge', {
       method: 'PUT',

@@ -1,8 +1,10 @@
-// A store written by schema 1.1.0, 1.2.0 or 1.3.0 (nvstore-1.x.0.ovsschema, kept as they
-// shipped) converts to the current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds
-// the router tables, 1.3.0 the traceflow tables and 1.4.0 the security group tables and a port's
-// optional columns for them, so every row comes through, reads no routers and no groups, and
-// takes them afterwards. A running cluster at 1.3.0 converts online the same way.
+// A store written by schema 1.1.0 to 1.4.0 (nvstore-1.x.0.ovsschema, kept as they shipped)
+// converts to the current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds the router
+// tables, 1.3.0 the traceflow tables, 1.4.0 the security group tables and a port's optional
+// columns for them, and 1.5.0 a router's optional `distributed` column and its route table, so
+// every row comes through, reads no routers and no groups, and takes them afterwards; a router
+// written by 1.4.0 reads as distributed, without routes. A running cluster at 1.3.0 converts
+// online the same way.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { Store } from '../../../src/controller/store/index.ts';
 import { freePort } from '../../support/southbound-node.ts';
 import { CONTROLLER_SCHEMA, NVSTORE_DB, convertOnline, startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
 
-describe.each(['1.1.0', '1.2.0', '1.3.0'])('NvStore schema %s → current', (version) => {
+describe.each(['1.1.0', '1.2.0', '1.3.0', '1.4.0'])('NvStore schema %s → current', (version) => {
   const OLD_SCHEMA = fileURLToPath(new URL(`./nvstore-${version}.ovsschema`, import.meta.url));
   let dir = '';
   let server: ResultPromise | undefined;
@@ -44,7 +46,7 @@ describe.each(['1.1.0', '1.2.0', '1.3.0'])('NvStore schema %s → current', (ver
     await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
     expect((await execa('ovsdb-tool', ['needs-conversion', db, CONTROLLER_SCHEMA])).stdout).toBe('yes');
     await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
-    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.4.0');
+    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.5.0');
     const port = await freePort();
     server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], {
       reject: false,
@@ -74,12 +76,59 @@ describe.each(['1.1.0', '1.2.0', '1.3.0'])('NvStore schema %s → current', (ver
       interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }],
       uplink: { network: 'wan', ip: '203.0.113.2/24', mac: '0a:00:00:00:ff:01', snat: true, gateways: [{ node: 'gw1', nic: 'eth2' }] },
     };
-    expect(await store!.createRouter(router)).toEqual(router);
-    expect(store!.listRouters()).toEqual([router]);
+    const stored = { ...router, distributed: true, routes: [] };
+    expect(await store!.createRouter(router)).toEqual(stored);
+    expect(store!.listRouters()).toEqual([stored]);
   });
 
   it('takes a security group and puts the old port in it', async () => {
     await joinGroup(store!);
+  });
+});
+
+describe('a router written by schema 1.4.0 → current', () => {
+  const OLD_SCHEMA = fileURLToPath(new URL('./nvstore-1.4.0.ovsschema', import.meta.url));
+  let dir = '';
+  let server: ResultPromise | undefined;
+  let store: Store | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nvlab-nvstore-upgrade-'));
+    const db = join(dir, 'nvstore.db');
+    await execa('ovsdb-tool', ['create', db, OLD_SCHEMA]);
+    const rows = [
+      { op: 'insert', table: 'Logical_Switch', row: { name: 'web', vni: 5001, replication: 'source', encap: 'geneve' } },
+      { op: 'insert', table: 'Logical_Router', row: { name: 'edge' } },
+      {
+        op: 'insert',
+        table: 'Logical_Router_Interface',
+        row: { router: 'edge', switch: 'web', ip: '10.0.1.1', prefix: 24, mac: '0a:00:00:00:01:01', position: 0 },
+      },
+    ];
+    await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
+    await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
+    const port = await freePort();
+    server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], {
+      reject: false,
+      stdio: 'ignore',
+    });
+    store = await Store.open([`tcp:127.0.0.1:${port}`], { openTimeoutMs: 10_000 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    server?.kill('SIGTERM');
+    await server;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads it as distributed without routes, and takes a centralized one with routes', async () => {
+    const old = { name: 'edge', interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }] };
+    expect(store!.listRouters()).toEqual([{ ...old, distributed: true, routes: [] }]);
+    expect(store!.state().routers).toEqual([{ name: 'edge', distributed: true, interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01', ip: '10.0.1.1/24' }] }]);
+    const routes = [{ prefix: '10.50.0.0/16', nextHop: '10.0.1.254' }];
+    const updated = { ...old, distributed: false, routes };
+    expect(await store!.updateRouter('edge', updated)).toEqual(updated);
+    expect(store!.state().routers).toMatchObject([{ distributed: false, routes }]);
   });
 });
 

@@ -47,6 +47,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   qos: ['it-qos'],
   'scenario-probes': ['it-probe'],
   'security-groups': ['it-sg'],
+  'static-routes': ['it-routes'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
   trace: ['it-trace'],

@@ -1,4 +1,4 @@
-// A logical router: one Logical_Router row (its uplink) and a row per interface and per gateway,
+// A logical router: one Logical_Router row (its uplink) and a row per interface, gateway and route,
 // all written in one transaction, the child rows replaced as a whole on update. Its guards make
 // its references atomic on the leader; its interfaces' MACs and addresses are unique per switch
 // among routers (indexes) and among ports (guards).
@@ -14,15 +14,20 @@ export const logicalRouters: StoredResource<LogicalRouter> = {
   children: [
     { table: 'Logical_Router_Interface', owner: 'router' },
     { table: 'Logical_Router_Gateway', owner: 'router' },
+    { table: 'Logical_Router_Route', owner: 'router' },
   ],
   toRows(router) {
     const rows = routerToRows(router);
-    return { row: rows.router, children: { Logical_Router_Interface: rows.interfaces, Logical_Router_Gateway: rows.gateways } };
+    return {
+      row: rows.router,
+      children: { Logical_Router_Interface: rows.interfaces, Logical_Router_Gateway: rows.gateways, Logical_Router_Route: rows.routes },
+    };
   },
   read(s) {
     const interfaces = s.rows('Logical_Router_Interface');
     const gateways = s.rows('Logical_Router_Gateway');
-    return s.rows('Logical_Router').map((r) => routerFromRows(r, interfaces, gateways));
+    const routes = s.rows('Logical_Router_Route');
+    return s.rows('Logical_Router').map((r) => routerFromRows(r, interfaces, gateways, routes));
   },
   guardWrite: (txn, router, _mode, view) => routerGuards(txn, router, view),
   clash: routerIndexClash,
