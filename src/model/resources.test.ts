@@ -152,11 +152,17 @@ describe('store object schemas', () => {
     expect(issues(r)).toEqual([
       ['routes.0.prefix', 'an IPv4 subnet like 10.0.1.0/24, host bits zero'],
       ['routes.5.nextHop', 'an IPv4 address like 10.0.1.11'],
-      ['routes.1.nextHop', "route 10.50.0.0/16: next hop 10.9.0.1 is not a host of the router's subnets (10.0.1.0/24, 10.0.2.0/24, 203.0.113.0/24)"],
+      [
+        'routes.1.nextHop',
+        "route 10.50.0.0/16: next hop 10.9.0.1 is not a host of the router's subnets (10.0.1.0/24, 10.0.2.0/24, 203.0.113.0/24)",
+      ],
       ['routes.2.prefix', 'route 10.50.0.0/16: a second route to 10.50.0.0/16 (routes.1): one route per prefix'],
       ['routes.2.nextHop', "route 10.50.0.0/16: next hop 10.0.1.1 is the router's own address (interfaces.0.ip)"],
       ['routes.3.prefix', 'route 10.0.2.0/24: the router is on 10.0.2.0/24 itself (interfaces.1.ip)'],
-      ['routes.3.nextHop', "route 10.0.2.0/24: next hop 10.0.2.255 is not a host of the router's subnets (10.0.1.0/24, 10.0.2.0/24, 203.0.113.0/24)"],
+      [
+        'routes.3.nextHop',
+        "route 10.0.2.0/24: next hop 10.0.2.255 is not a host of the router's subnets (10.0.1.0/24, 10.0.2.0/24, 203.0.113.0/24)",
+      ],
       ['routes.4.nextHop', "route 10.60.0.0/16: next hop 203.0.113.2 is the router's own address (uplink.ip)"],
     ]);
     expect(issues(LogicalRouterSchema.safeParse({ ...ROUTED, distributed: 'no', routes: [{ prefix: '10.80.0.0/16' }] }))).toEqual([

@@ -144,7 +144,7 @@ logical-routers:
     expect(spec('hv1')?.env.NVLAB_ROUTERS).toBeUndefined();
   });
 
-  test("every gateway of a router gets its static routes, in order; a router without an uplink puts none anywhere", () => {
+  test('every gateway of a router gets its static routes, in order; a router without an uplink puts none anywhere', () => {
     const plan = planLab(
       parseTopology(
         `name: t

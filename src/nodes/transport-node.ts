@@ -65,7 +65,9 @@ export function routerRecords(plan: Pick<LabPlan, 'routers'>, node: string): str
  * (the pipeline routes it).
  */
 export function routeRecords(plan: Pick<LabPlan, 'routers'>, node: string): string[] {
-  return plan.routers.flatMap((r) => (r.uplink?.gateways.includes(node) ? r.routes.map((t) => [r.name, t.prefix, t.nextHop].join(',')) : []));
+  return plan.routers.flatMap((r) =>
+    r.uplink?.gateways.includes(node) ? r.routes.map((t) => [r.name, t.prefix, t.nextHop].join(',')) : [],
+  );
 }
 
 const GATEWAY_ROLES: ReadonlySet<Role> = new Set(['l2-gateway', 'l3-gateway']);

@@ -27,7 +27,11 @@ export function checkRouterRoutes(pass: Pass, rName: string, router: LogicalRout
     { place: (k) => placeOf(pass.options, [...path, 'routes', k]), complete },
   );
   for (const i of found)
-    pass.add([...path, 'routes', i.index, i.field === 'nextHop' ? 'next-hop' : 'prefix'], `router ${rName}'s ${i.message}`, EXPECTED[i.field]);
+    pass.add(
+      [...path, 'routes', i.index, i.field === 'nextHop' ? 'next-hop' : 'prefix'],
+      `router ${rName}'s ${i.message}`,
+      EXPECTED[i.field],
+    );
 }
 
 /** The router's networks with its addresses on them; `complete` is false when a switch or the

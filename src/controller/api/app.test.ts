@@ -69,7 +69,7 @@ describe('northbound API (no store needed)', () => {
     ]);
   });
 
-  it("answers bad static routes with 400 and every issue, each naming its route, on POST and PUT", async () => {
+  it('answers bad static routes with 400 and every issue, each naming its route, on POST and PUT', async () => {
     const payload = {
       name: 'edge',
       distributed: 'yes',

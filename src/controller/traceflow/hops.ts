@@ -184,6 +184,26 @@ function lostHop(pass: NodePass, exit: Extract<Endpoint, { kind: 'tunnel' }>, ob
   };
 }
 
+/** The hop of a pass that sent nothing: why, from the pass itself, or from its last rule (a
+ *  security decision names itself, "rule 2 of group web"; a distributed router's, no route or
+ *  a TTL run out). */
+function dropHop(pass: NodePass, logical: LogicalState, component: TraceComponent): TraceHop {
+  const last = pass.rules.at(-1);
+  const lastRule = last ? ruleOf(last, logical) : undefined;
+  const secured = !pass.drop && lastRule?.meaning.decision !== undefined;
+  const routed = !pass.drop && lastRule ? ROUTER_DROPS[lastRule.meaning.kind] : undefined;
+  const reason = pass.drop?.reason ?? (secured ? 'security-group' : (routed ?? 'no-flow'));
+  const because = secured && lastRule ? securityDrop(lastRule.meaning) : routed && lastRule ? lastRule.meaning.text : DROP_REASONS[reason];
+  return {
+    node: pass.node,
+    component,
+    observation: 'dropped',
+    reason,
+    ...(lastRule ? { rule: lastRule.rule } : {}),
+    detail: pass.drop?.detail ?? because,
+  };
+}
+
 /** Strings the passes into a path from `options.start`. */
 export function assemblePath(passes: readonly NodePass[], logical: LogicalState, options: AssembleOptions): TracePath {
   const hops: TraceHop[] = [];
@@ -210,21 +230,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
     // A router's step that dropped the packet says why in the drop below.
     if (pass.route && pass.exits.length > 0) hops.push(routeHop(pass, pass.route));
     if (pass.exits.length === 0) {
-      const last = pass.rules.at(-1);
-      const lastRule = last ? ruleOf(last, logical) : undefined;
-      // The packet's last rule was a security decision: the drop names it ("rule 2 of group web");
-      // or a distributed router's: no route, or a TTL run out.
-      const secured = !pass.drop && lastRule && lastRule.meaning.decision !== undefined;
-      const routed = !pass.drop && lastRule ? ROUTER_DROPS[lastRule.meaning.kind] : undefined;
-      const reason = pass.drop?.reason ?? (secured ? 'security-group' : (routed ?? 'no-flow'));
-      const hop: TraceHop = {
-        node: pass.node,
-        component: hops.at(-1)?.component ?? 'logical-switch',
-        observation: 'dropped',
-        reason,
-        ...(lastRule ? { rule: lastRule.rule } : {}),
-        detail: pass.drop?.detail ?? (secured ? securityDrop(lastRule.meaning) : routed ? lastRule!.meaning.text : DROP_REASONS[reason]),
-      };
+      const hop = dropHop(pass, logical, hops.at(-1)?.component ?? 'logical-switch');
       hops.push(hop);
       firstDrop ??= hop;
       return;

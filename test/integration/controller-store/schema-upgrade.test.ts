@@ -124,7 +124,9 @@ describe('a router written by schema 1.4.0 → current', () => {
   it('reads it as distributed without routes, and takes a centralized one with routes', async () => {
     const old = { name: 'edge', interfaces: [{ switch: 'web', ip: '10.0.1.1/24', mac: '0a:00:00:00:01:01' }] };
     expect(store!.listRouters()).toEqual([{ ...old, distributed: true, routes: [] }]);
-    expect(store!.state().routers).toEqual([{ name: 'edge', distributed: true, interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01', ip: '10.0.1.1/24' }] }]);
+    expect(store!.state().routers).toEqual([
+      { name: 'edge', distributed: true, interfaces: [{ switch: 'web', mac: '0a:00:00:00:01:01', ip: '10.0.1.1/24' }] },
+    ]);
     const routes = [{ prefix: '10.50.0.0/16', nextHop: '10.0.1.254' }];
     const updated = { ...old, distributed: false, routes };
     expect(await store!.updateRouter('edge', updated)).toEqual(updated);
