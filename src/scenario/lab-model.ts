@@ -153,7 +153,8 @@ export function switchCarriers(model: LabModel): Map<string, string[]> {
  * Every tunnel the logical configuration needs, per transport node (all of them, with [] where
  * none): between two nodes that carry the same switch; for a switch in service-node mode,
  * between each node carrying it and every service node; between the gateways of a router (they
- * watch each other), in the encap of its first switch, else of its first gateway. One per
+ * watch each other), in the encap of its first switch, else of its first gateway; between the
+ * nodes a distributed router joins, in the encap of the switch each end carries. One per
  * (remote, encap).
  */
 export function neededTunnels(model: LabModel): Map<string, TunnelEnd[]> {
@@ -171,6 +172,16 @@ export function neededTunnels(model: LabModel): Map<string, TunnelEnd[]> {
     if (sw.replication === 'service-node') for (const a of here) for (const sn of serviceNodes) add(a, sn, sw.encap);
   }
   for (const r of model.routers.values()) {
+    // A distributed router joins the nodes of its switches: each sends into the switches the
+    // other carries, in their encap.
+    if (r.distributed) {
+      const joined = r.switches.flatMap((s) => {
+        const sw = model.switches.get(s);
+        return sw ? [{ sw, at: carriers.get(s) ?? [] }] : [];
+      });
+      const nodes = new Set(joined.flatMap((j) => j.at));
+      for (const { sw, at } of joined) for (const a of at) for (const b of nodes) add(a, b, sw.encap);
+    }
     const gateways = liveGateways(model, r);
     const first = r.switches.map((s) => model.switches.get(s)).find((s) => s !== undefined);
     const encap = first?.encap ?? model.nodes.get(gateways[0] ?? '')?.encap ?? 'geneve';
