@@ -29,7 +29,7 @@ export function graphFromPlan(plan: LabPlan, view: GraphView = 'both'): LabGraph
   for (const r of plan.routers) {
     const interfaces = r.interfaces.map((i) => ({ switch: i.switch, ip: `${i.ip}/${i.prefixLength}` }));
     const up = r.uplink;
-    g.router({ name: r.name, interfaces, uplink: up && { ...up, ip: `${up.ip}/${up.prefixLength}` } });
+    g.router({ name: r.name, distributed: r.distributed, interfaces, uplink: up && { ...up, ip: `${up.ip}/${up.prefixLength}` } });
   }
   return { lab: plan.lab, view, ...viewOf(g, view) };
 }

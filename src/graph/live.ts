@@ -129,9 +129,17 @@ function markGateways(nodes: GraphNode[], edges: GraphEdge[], statuses: LabNodeS
   for (const router of nodes.filter((n) => n.kind === 'router' && n.attrs.gateways)) {
     const order = String(router.attrs.gateways).split(',');
     const active = activeGateways(order, views);
-    router.state = active.length === 1 ? 'up' : active.length === 0 ? 'down' : 'degraded';
+    // A distributed router without a gateway still routes east-west, on the hypervisors.
+    const none = router.attrs.distributed ? 'degraded' : 'down';
+    router.state = active.length === 1 ? 'up' : active.length === 0 ? none : 'degraded';
     router.attrs.active = active.join(',');
-    router.lines.push(active.length === 0 ? 'no active gateway' : `active ${active.join(', ')}`);
+    router.lines.push(
+      active.length > 0
+        ? `active ${active.join(', ')}`
+        : router.attrs.distributed
+          ? 'no active gateway: east-west only'
+          : 'no active gateway',
+    );
     for (const e of edges.filter((e) => e.kind === 'placement' && e.from === router.id)) {
       const holds = active.some((gw) => e.to === nodeId('transport-node', gw));
       Object.assign(e, { attrs: { ...e.attrs, active: holds }, ...(holds ? { state: 'up' as const } : {}) });

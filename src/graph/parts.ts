@@ -107,13 +107,18 @@ export class GraphBuilder implements GraphParts {
    *  priority order (the first is the active one as configured). */
   router(r: {
     name: string;
+    /** Routed on the hypervisors too (east-west); absent: as a router that is not. */
+    distributed?: boolean;
     interfaces: { switch: string; ip: string }[];
     uplink?: { network: string; ip: string; snat: boolean; gateways: string[] } | undefined;
   }): void {
     const up = r.uplink;
     const address = (cidr: string) => cidr.split('/')[0]!;
     const lines = [r.name, up ? `uplink ${address(up.ip)}${up.snat ? ', SNAT' : ''}` : undefined];
-    const id = this.node('router', r.name, lines, { gateways: (up?.gateways ?? []).join(',') });
+    const id = this.node('router', r.name, lines, {
+      gateways: (up?.gateways ?? []).join(','),
+      ...(r.distributed ? { distributed: true } : {}),
+    });
     for (const i of r.interfaces) {
       this.edge('interface', `interface:${r.name}:${i.switch}`, id, nodeId('switch', i.switch), address(i.ip), { ip: i.ip });
     }

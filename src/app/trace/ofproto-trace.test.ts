@@ -112,4 +112,15 @@ describe('parseOfprotoTrace', () => {
     expect(parseOfprotoTrace(fixture('sg-web1-guest1-54-hv1')).outputs).toEqual([{ port: 2, tunId: 5001 }]);
     expect(parseOfprotoTrace(fixture('sg-admin1-guest1-local')).outputs).toEqual([{ port: 2 }]);
   });
+
+  it('reads a distributed router on the source node: the route, and the MACs and TTL it rewrote before the tunnel', () => {
+    expect(rulesOf('dr-web1-db1-hv1')).toEqual([
+      [0, 100, '0x1001389659a7fb2'],
+      [10, 120, '0x20001389f31df498'],
+      [50, 165, '0x2100138a0bbfe6d2'],
+    ]);
+    expect(parseOfprotoTrace(fixture('dr-web1-db1-hv1')).outputs).toEqual([
+      { port: 3, tunId: 5002, ethSrc: '0a:56:08:11:02:e6', ethDst: '02:ff:92:5a:60:ab', ttlDecrements: 1 },
+    ]);
+  });
 });
