@@ -7,7 +7,7 @@ import { PipelineMemo } from './memo.ts';
 import { flowKey, instructionsKey } from './normalize.ts';
 import { installed, reconcile } from './reconcile.ts';
 import { expectedPorts } from './routers.ts';
-import { smallLab } from './test-fixtures.ts';
+import { distributedLab, smallLab } from './test-fixtures.ts';
 import { desiredTunnels, tunnelName } from './tunnels.ts';
 import type { FlowModMsg, GroupModMsg, NodeFacts } from './types.ts';
 import type { LogicalState, StatePort } from '../../model/index.ts';
@@ -85,24 +85,34 @@ describe('affectedNodes', () => {
   });
 
   // The promise the programmer relies on when it skips a node: whatever a change of ports does,
-  // a node left out has the same tunnels, flows, groups and expected ports before and after.
-  test('a node left out computes the same br-int before and after', () => {
+  // a node left out has the same tunnels, flows, groups and expected ports before and after; with
+  // distributed routers too, whose routes follow the ports of every switch they join.
+  test.each([
+    ['the small lab', smallLab()],
+    ['the small lab with distributed routers', distributedLab()],
+  ])('a node left out computes the same br-int before and after: %s', (_name, base) => {
     const portArb = fc.record({
       name: fc.constantFrom(...NAMES),
       switch: fc.constantFrom('web', 'db'),
       mac: fc.constantFrom('02:00:00:00:00:0a', '02:00:00:00:00:0b', '02:00:00:00:00:1a', '02:00:00:00:00:1b'),
       node: fc.option(fc.constantFrom(...NODES), { nil: undefined }),
       up: fc.option(fc.boolean(), { nil: undefined }),
+      ip: fc.option(fc.constantFrom('10.0.0.20', '10.1.0.20', '10.1.0.11'), { nil: undefined }),
     });
-    const portsArb = fc
-      .uniqueArray(portArb, { selector: (p) => p.name, maxLength: 8 })
-      .map((ps) => ps.map(({ node, up, ...p }) => ({ ...p, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) })));
+    const portsArb = fc.uniqueArray(portArb, { selector: (p) => p.name, maxLength: 8 }).map((ps) =>
+      ps.map(({ node, up, ip, ...p }) => ({
+        ...p,
+        ...(node ? { node } : {}),
+        ...(up === undefined ? {} : { up }),
+        ...(ip ? { ip } : {}),
+      })),
+    );
     // The second state is the first with one port added, removed or changed, as a change through
     // the API or a VM plugged in gives it; a port's node among hv1..hv3 keeps most switches'
     // hosts as they were, so that most cases are not 'all'.
     const changeArb = fc.tuple(portsArb, portArb, fc.nat()).map(([a, p, k]): [StatePort[], StatePort[]] => {
-      const { node, up, ...rest } = p;
-      const q: StatePort = { ...rest, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }) };
+      const { node, up, ip, ...rest } = p;
+      const q: StatePort = { ...rest, ...(node ? { node } : {}), ...(up === undefined ? {} : { up }), ...(ip ? { ip } : {}) };
       const i = a.length ? k % a.length : 0;
       const kind = k % 3;
       if (kind === 0 || a.length === 0) return [a, [...a.filter((x) => x.name !== q.name), q]];
@@ -112,12 +122,12 @@ describe('affectedNodes', () => {
     let partial = 0;
     fc.assert(
       fc.property(changeArb, ([a, b]) => {
-        const before = withPorts(lab, a);
-        const after = withPorts(lab, b);
+        const before = withPorts(base, a);
+        const after = withPorts(base, b);
         const reached = affectedNodes(before, after);
         if (reached === 'all') return;
         partial++;
-        for (const node of NODES.filter((n) => !reached.has(n))) {
+        for (const node of base.nodes.map((n) => n.name).filter((n) => !reached.has(n))) {
           expect(desiredTunnels(after, node)).toEqual(desiredTunnels(before, node));
           expect(desiredFlows(after, node, facts)).toEqual(desiredFlows(before, node, facts));
           expect(expectedPorts(after, node)).toEqual(expectedPorts(before, node));

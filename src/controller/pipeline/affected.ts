@@ -1,9 +1,11 @@
 // Which nodes a change of the logical state reaches. A port that comes, goes or is plugged in
-// changes the flows of the nodes carrying its switch, and a port not plugged in yet only those
+// changes the flows of the nodes carrying its switch (and, through a distributed router, those
+// carrying the switches it joins to it), and a port not plugged in yet only those
 // of its own node; anything else (nodes, switches, routers, security groups, a port's security
 // settings or group membership, which nodes carry a switch) may change any node. A master
 // reprograms only what a change reaches, so that the node a VM is being plugged into is not kept
 // waiting behind nodes with nothing to do.
+import { distributedRouters } from './routers.ts';
 import { switchHosts } from './tunnels.ts';
 import type { LogicalState, StatePort } from '../../model/index.ts';
 
@@ -13,13 +15,29 @@ export function affectedNodes(before: LogicalState, after: LogicalState): Set<st
   const changes = portChanges(before, after);
   if (changes === undefined || hostsMoved(before, after, changes)) return 'all';
   const hostsAfter = switchHosts(after);
+  const joined = routedSwitches(after);
   const nodes = new Set<string>();
   for (const p of changes.flat()) {
     if (p?.node === undefined) continue;
     nodes.add(p.node);
-    if (p.up !== false) for (const n of hostsAfter.get(p.switch) ?? []) nodes.add(n);
+    if (p.up === false) continue;
+    // A distributed router's nodes route to the port: those of every switch it joins to this one.
+    for (const sw of joined.get(p.switch) ?? [p.switch]) for (const n of hostsAfter.get(sw) ?? []) nodes.add(n);
   }
   return nodes;
+}
+
+/** Per switch, itself and the switches distributed routers join it to. */
+function routedSwitches(logical: LogicalState): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { ifaces } of distributedRouters(logical)) {
+    for (const i of ifaces) {
+      let set = out.get(i.sw.name);
+      if (!set) out.set(i.sw.name, (set = new Set([i.sw.name])));
+      for (const j of ifaces) set.add(j.sw.name);
+    }
+  }
+  return out;
 }
 
 /** A port as it was and as it is (undefined: absent then, or now). */

@@ -4,6 +4,7 @@
 // a few lookups, where recomputing the node costs all of its ports and tunnels.
 import type { PipelineMemo } from './memo.ts';
 import { portChanges, sameTunnels } from './affected.ts';
+import { distributedRouters } from './routers.ts';
 import { remoteUnicast, remoteUnicastRecipe } from './stages/index.ts';
 import { switchHosts, tunnelName } from './tunnels.ts';
 import type { DesiredFlows, FlowModMsg, NodeFacts } from './types.ts';
@@ -50,11 +51,13 @@ export function patchRemotePorts(
     return tport === undefined ? undefined : { recipe: remoteUnicastRecipe(sw.vni, port, tport), vni: sw.vni, tport };
   };
 
+  const routed = routedSwitchNames(after);
   for (const [old, now] of changes) {
     for (const p of [old, now]) {
       if (!p) continue;
-      // The node's own ports change more than one flow.
-      if (p.node === nodeName) return undefined;
+      // The node's own ports change more than one flow; so does a port a distributed router
+      // routes to (its /32 in table 50).
+      if (p.node === nodeName || routed.has(p.switch)) return undefined;
       // Two ports with one MAC on a switch give one flow (the first by name): leave that to the
       // full computation.
       const mac = `${p.switch}\0${p.mac.toLowerCase()}`;
@@ -77,6 +80,10 @@ export function patchRemotePorts(
   const removed = [...drop].filter((f) => !add.includes(f));
   return { desired: { ...previous, flows: [...kept, ...fresh] }, added, removed };
 }
+
+/** The switches distributed routers join. */
+const routedSwitchNames = (logical: LogicalState): Set<string> =>
+  new Set(distributedRouters(logical).flatMap((r) => r.ifaces.map((i) => i.sw.name)));
 
 const sharedMacsCache = new WeakMap<LogicalState, Set<string>>();
 
