@@ -75,6 +75,13 @@ export interface StateRouter extends Pick<LogicalRouter, 'name'> {
   routes?: readonly RouterRoute[];
 }
 
+/** An address the distributed routers learned (an ARP reply to one of them), OVN's MAC_Binding. */
+export interface StateMacBinding {
+  switch: string;
+  ip: string;
+  mac: string;
+}
+
 export interface LogicalState {
   nodes: readonly StateNode[];
   switches: readonly StateSwitch[];
@@ -82,6 +89,8 @@ export interface LogicalState {
   routers?: readonly StateRouter[];
   /** Every security group (absent or empty: no port is in one). */
   securityGroups?: readonly StateSecurityGroup[];
+  /** Addresses the distributed routers learned, by switch then address (absent: none). */
+  macBindings?: readonly StateMacBinding[];
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

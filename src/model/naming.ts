@@ -52,9 +52,11 @@ export const routerPortIfname = (routerName: string, switchName: string): string
   `lrp${sha256hex(`${routerName}/${switchName}`).slice(0, 8)}`;
 
 /** What a distributed router's flows name (their cookies' subjects): its route to one port
- *  (`lrh:`), and one of its static routes (`lrr:`). */
+ *  (`lrh:`), one of its static routes (`lrr:`), and below, a learned address (`lrb:`). */
 export const routerHostRouteId = (routerName: string, portName: string): string => `lrh:${routerName}:${portName}`;
 export const routerStaticRouteId = (routerName: string, prefix: string): string => `lrr:${routerName}:${prefix}`;
+/** A distributed router's route to an address it learned the MAC of (no logical port has it). */
+export const routerBindingRouteId = (routerName: string, ip: string): string => `lrb:${routerName}:${ip}`;
 
 /** A logical router's uplink port on an l3 gateway's br-int: iface-id and interface name. */
 export const routerUplinkId = (routerName: string): string => `lru:${routerName}`;

@@ -67,13 +67,26 @@ describe('distributed routers in the pipeline', () => {
     expect(hv1).not.toContain(CookieKind.ROUTER_IN);
   });
 
-  it('a router without gateways drops what it cannot reach; a node carrying none of its switches has none of its flows', () => {
-    const stub = flowsOf('hv2').flows.filter(
-      (f) => f.tableId === Table.ROUTE && f.match.some((m) => m.field === 'metadata' && m.value === routerMetadata('stub')),
-    );
+  it('a router without gateways asks the controller for an address it knows no MAC of, learns from ARP replies, routes to what it learned', () => {
+    const stubOn = (state: typeof lab, node: string) =>
+      desiredFlows(state, node, factsOf(state, node)).flows.filter(
+        (f) => f.tableId === Table.ROUTE && f.match.some((m) => m.field === 'metadata' && m.value === routerMetadata('stub')),
+      );
+    const stub = stubOn(lab, 'hv2');
     const subnet = stub.find((f) => ipDst(f) === '10.0.0.0/255.255.255.0')!;
-    expect(subnet.instructions).toEqual([]);
+    expect(cookieKind(subnet.cookie)).toBe(CookieKind.ROUTER_RESOLVE);
+    // Its MAC as the ARP's source, its address in reg4, then the controller.
+    expect(formatActions((subnet.instructions[0] as unknown as { actions: never[] }).actions)).toBe(
+      'set_field:0a:00:00:00:01:09->eth_src,set_field:0xa000009->reg4,output:CONTROLLER:65535',
+    );
     expect(stub.find((f) => ipDst(f) === 'any')).toBeUndefined();
+    expect(flowsOf('hv2').flows.filter((f) => cookieKind(f.cookie) === CookieKind.ROUTER_LEARN)).toHaveLength(1); // stub's, not core's
+    // A learned binding: a /32 like a port's, towards the port with that MAC.
+    const learned = { ...lab, macBindings: [{ switch: 'web', ip: '10.0.0.77', mac: '02:00:00:00:00:0c' }] };
+    const route = stubOn(learned, 'hv1').find((f) => ipDst(f) === '10.0.0.77')!;
+    expect(formatActions((route.instructions[0] as unknown as { actions: never[] }).actions)).toContain(
+      'set_field:02:00:00:00:00:0c->eth_dst',
+    );
     expect(flowsOf('hv4').flows.filter((f) => f.tableId === Table.ROUTE)).toEqual([]);
   });
 

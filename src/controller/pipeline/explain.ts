@@ -5,6 +5,7 @@
 // state has.
 import {
   ENCAPS,
+  routerBindingRouteId,
   routerHostRouteId,
   routerPortId,
   routerStaticRouteId,
@@ -55,6 +56,7 @@ function subjects(logical: LogicalState): Map<number, string> {
     if (r.distributed) {
       const joined = new Set(r.interfaces.map((i) => i.switch));
       for (const p of logical.ports) if (joined.has(p.switch)) add(routerHostRouteId(r.name, p.name));
+      for (const b of logical.macBindings ?? []) if (joined.has(b.switch)) add(routerBindingRouteId(r.name, b.ip));
     }
     for (const g of r.uplink?.gateways ?? []) add(g.nic);
   }
@@ -164,6 +166,10 @@ function routerTexts(subject: string | undefined, name: string, on: string, logi
       return `static route ${rest}${r ? ` via ${r.nextHop}` : ''}`;
     }
     if (prefix === 'lru') return 'default route, through its gateway';
+    if (prefix === 'lrb') {
+      const b = logical.macBindings?.find((x) => x.ip === rest);
+      return `to ${rest}${on}, its MAC learned${b ? ` (${b.mac})` : ''}: TTL lowered, MACs rewritten`;
+    }
     if (prefix === 'lrp') return `a network of its interface${on} (an address no port has: to its gateway, if it has one)`;
     return `route ${name}`;
   })();
@@ -175,6 +181,8 @@ function routerTexts(subject: string | undefined, name: string, on: string, logi
     ROUTE: `router ${router}: ${route}`,
     ROUTE_TO_GATEWAY: `router ${router}: on to its active gateway, from its interface${on}`,
     NO_ROUTE: 'a distributed router has no route towards the destination',
+    ROUTER_RESOLVE: `router ${router}: no MAC known for this address${on} yet: the controller asks for it (ARP), this packet goes no further`,
+    ROUTER_LEARN: `router ${router}: an ARP reply to its address${on}, learned by the controller`,
   };
 }
 

@@ -10,7 +10,18 @@ export { patchRemotePorts, type Patch } from './incremental.ts';
 export { expectedPorts, gateEncap, routerGateways, routerInterfaces, type RouterInterfacePlace } from './routers.ts';
 export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
-export { Table, PIPELINE_TABLES, From, Priority, CookieKind, GroupKind, TRACE, walkRank, ROUTER_ADDRESS_REG } from './layout.ts';
+export {
+  Table,
+  PIPELINE_TABLES,
+  From,
+  Priority,
+  CookieKind,
+  GroupKind,
+  TRACE,
+  walkRank,
+  ROUTER_ADDRESS_REG,
+  NEXT_HOP_REG,
+} from './layout.ts';
 export {
   cookie,
   cookieKind,

@@ -32,13 +32,17 @@ export const Priority = {
 
 /** reg3: the VNI of the switch a frame entered a distributed router from (distributed-router stage). */
 export const ROUTER_IN_REG = 3;
-/** reg4: a router's address, for the controller to answer from (ICMP time exceeded). */
+/** reg4: a router's address, for the controller to answer from (ICMP time exceeded) or ask from (ARP). */
 export const ROUTER_ADDRESS_REG = 4;
+/** reg0: the next hop whose MAC a router without gateways asks the controller for (0: the destination). */
+export const NEXT_HOP_REG = 0;
 
 /** Table 10 for a distributed router: what the router answers itself (ARP for its addresses, a
  *  ping to them) above a TTL that runs out, above routing. Table 50: routes by prefix length,
  *  the longest first; at one length, a connected network before a static route. */
 export const RouterPriority = {
+  /** An answer back to an L2 gateway's tagged NIC, which must be tagged again. */
+  ANSWER_TAGGED: 131,
   ANSWER: 130,
   TTL: 125,
   ENTRY: Priority.ROUTER,
@@ -220,6 +224,7 @@ const distributedRouter = {
   tables: { ROUTE: 50, TO_GATEWAY: 51 },
   writes: [10, 50, 51],
   priorities: [
+    RouterPriority.ANSWER_TAGGED,
     RouterPriority.ANSWER,
     RouterPriority.TTL,
     RouterPriority.ENTRY,
@@ -241,6 +246,12 @@ const distributedRouter = {
     ROUTE_TO_GATEWAY: 0x22,
     /** Table 50: no route: dropped. */
     NO_ROUTE: 0x23,
+    /** Table 50: an address no port has and no binding gives, on a router without gateways: to
+     *  the controller, which asks for it (ARP); the packet is dropped meanwhile. */
+    ROUTER_RESOLVE: 0x24,
+    /** Table 10: an ARP reply to the router's address: to the controller, which stores the
+     *  binding (MAC_Binding) for every node to route with. */
+    ROUTER_LEARN: 0x25,
   },
   groups: {},
 } as const;

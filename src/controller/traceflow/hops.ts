@@ -37,6 +37,8 @@ const byKind: Record<string, TraceComponent> = {
   ROUTE: 'logical-router',
   ROUTE_TO_GATEWAY: 'logical-router',
   NO_ROUTE: 'logical-router',
+  ROUTER_RESOLVE: 'logical-router',
+  ROUTER_LEARN: 'logical-router',
   UPLINK_FROM_NIC: 'l3-gateway',
   UPLINK_NIC_FLOOD: 'l3-gateway',
   UPLINK_TO_NIC: 'l3-gateway',
@@ -46,7 +48,12 @@ const byKind: Record<string, TraceComponent> = {
 
 /** A distributed router's rules a packet may end at: no route (none, or a network of the router's
  *  where no port has the address and no gateway would ask), or its TTL run out. */
-const ROUTER_DROPS: Readonly<Record<string, DropReason>> = { NO_ROUTE: 'no-route', ROUTE: 'no-route', ROUTER_TTL: 'ttl' };
+const ROUTER_DROPS: Readonly<Record<string, DropReason>> = {
+  NO_ROUTE: 'no-route',
+  ROUTE: 'no-route',
+  ROUTER_RESOLVE: 'no-route',
+  ROUTER_TTL: 'ttl',
+};
 
 /** Why a security decision dropped the packet: "dropped by rule 2 of group web (...)"; a reject
  *  rule answers the sender (src/controller/reject). */
@@ -223,7 +230,7 @@ export function assemblePath(passes: readonly NodePass[], logical: LogicalState,
       }
       const component = byKind[meaning.kind] ?? 'logical-switch';
       // A rule towards a router names the router (its subject is the router's port, lrp:R:S).
-      const router = byKind[meaning.kind] === 'logical-router' ? /^lr[phru]:([^:]+)/.exec(meaning.subject ?? '')?.[1] : undefined;
+      const router = byKind[meaning.kind] === 'logical-router' ? /^lr[phrub]:([^:]+)/.exec(meaning.subject ?? '')?.[1] : undefined;
       const about = router ?? meaning.switch;
       hops.push({ node: pass.node, component, observation: 'forwarded', ...(about ? { logical: about } : {}), rule });
     });

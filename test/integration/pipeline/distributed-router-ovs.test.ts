@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeSessions } from '../../../src/controller/southbound/node-sessions.ts';
 import { RejectResponder } from '../../../src/controller/reject/index.ts';
+import { RouterArp, type LearnedBinding } from '../../../src/controller/router-arp/index.ts';
 import { hv } from '../../../src/controller/pipeline/test-fixtures.ts';
 import type { LogicalState } from '../../../src/model/index.ts';
 import type { OpenFlowConnection, OpenFlowController } from '../../../src/openflow/index.ts';
@@ -16,7 +17,7 @@ import { inNs, NetnsLab, type OvsNode } from './netns-nodes.ts';
 import { connectNodes, listenForNodes, pendingChanges, plugVms, programNode, teardown } from './programming.ts';
 
 const ROUTER_MAC = { web: '0a:00:00:00:01:01', db: '0a:00:00:00:02:01' };
-const lab: LogicalState = {
+let lab: LogicalState = {
   nodes: [hv('hv1', '192.0.2.1'), hv('hv2', '192.0.2.2')],
   switches: [
     { name: 'web', vni: 100, replication: 'source', encap: 'geneve' },
@@ -47,6 +48,8 @@ let controller: OpenFlowController;
 const nodes = new Map<string, OvsNode>();
 const switches = new Map<string, OpenFlowConnection>();
 const vms = new Map<string, string>();
+const learned: LearnedBinding[] = [];
+let programmer: Parameters<typeof programNode>[0];
 
 /** Geneve packets each node sent while `action` ran, captured by tshark (the NICs' own counters also hold the kernel's answers to what OVS decapsulates). */
 async function tunnelTx(action: () => Promise<unknown>): Promise<Record<string, number>> {
@@ -95,6 +98,7 @@ beforeAll(async () => {
   const listening = await listenForNodes(net);
   ({ sessions, controller } = listening);
   new RejectResponder().attach(controller);
+  new RouterArp({ learn: (b) => learned.push(b) }).attach(controller);
   for (const [i, name] of ['hv1', 'hv2'].entries()) {
     const mine = lab.ports.filter((p) => p.node === name);
     nodes.set(
@@ -105,7 +109,7 @@ beforeAll(async () => {
   for (const p of lab.ports)
     await inNs(vms.get(p.name)!, 'ip', 'route', 'add', 'default', 'via', p.switch === 'web' ? '10.0.1.1' : '10.0.2.1');
   await inNs(vms.get('db-b')!, 'ip', 'addr', 'add', '10.50.0.1/32', 'dev', 'lo');
-  const programmer = { lab, sessions, nodes, switches };
+  programmer = { lab, sessions, nodes, switches };
   await connectNodes(programmer, controller);
   for (const name of nodes.keys()) await programNode(programmer, name);
   await until('web-a reaches db-b through the router', async () => (await ping('web-a', '10.0.2.11')).includes('1 received'));
@@ -140,6 +144,19 @@ describe('a distributed router on real OVS', () => {
   it('follows a static route to its next hop, and answers a TTL that runs out with time exceeded from its address', async () => {
     expect(await ping('web-a', '10.50.0.1')).toMatch(/from 10\.50\.0\.1: icmp_seq=1 ttl=63/);
     expect(await ping('web-a', '10.0.2.11', '-t', '1')).toMatch(/From 10\.0\.1\.1 icmp_seq=1 Time to live exceeded/);
+  });
+
+  it('asks for an address no port has with ARP, learns it from the reply, then routes to it', async () => {
+    // db-b's second address: no logical port has it.
+    await inNs(vms.get('db-b')!, 'ip', 'addr', 'add', '10.0.2.99/24', 'dev', 'eth0');
+    expect(await ping('web-a', '10.0.2.99')).toContain('0 received');
+    await until('the reply to the router learned', () => learned.some((b) => b.ip === '10.0.2.99'));
+    expect(learned.find((b) => b.ip === '10.0.2.99')).toEqual({ vni: 200, ip: '10.0.2.99', mac: '02:00:00:00:02:0b' });
+    // As a member does once the binding is in the store: every node routes with it.
+    lab = { ...lab, macBindings: [{ switch: 'db', ip: '10.0.2.99', mac: '02:00:00:00:02:0b' }] };
+    programmer.lab = lab;
+    for (const name of nodes.keys()) await programNode(programmer, name);
+    expect(await ping('web-a', '10.0.2.99')).toMatch(/from 10\.0\.2\.99: icmp_seq=1 ttl=63/);
   });
 
   it('leaves nothing to change: what the switches report is what the pipeline computes', async () => {
