@@ -58,7 +58,12 @@ describe('learning a MAC binding', () => {
       ['logical_switch', '==', 'db'],
       ['ip', '==', '192.168.20.254'],
     ];
-    expect(h.sent[0]![1]).toEqual({ op: 'update', table: 'MAC_Binding', where: [...where, ['mac', '!=', stored.mac]], row: { mac: stored.mac } });
+    expect(h.sent[0]![1]).toEqual({
+      op: 'update',
+      table: 'MAC_Binding',
+      where: [...where, ['mac', '!=', stored.mac]],
+      row: { mac: stored.mac },
+    });
     expect(h.sent[0]![2]).toEqual({ op: 'select', table: 'MAC_Binding', where, columns: ['mac'] });
     expect(h.settled).toEqual([true]);
   });

@@ -96,7 +96,10 @@ describe('learned MAC bindings in a 3-member NvStore cluster', () => {
     await a.updateSwitch('db', { vni: 5020, subnet: '192.168.20.0/24', replication: 'service-node' });
     expect(a.macBindings().filter((x) => x.switch === 'db')).toHaveLength(3);
     // Its port still keeps it; the message names the port alone.
-    await expect(b.deleteSwitch('db')).rejects.toMatchObject({ code: 'CONFLICT', message: 'logical switch "db" still has logical ports: db-1' });
+    await expect(b.deleteSwitch('db')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'logical switch "db" still has logical ports: db-1',
+    });
     await b.deletePort('db-1');
     await b.deleteSwitch('db');
     expect(b.macBindings()).toEqual([web]);
