@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { northbound } from './index.ts';
-import { replies, testMember, type Reply, type TestMember } from './test-member.ts';
+import { describe, expect, it } from 'vitest';
+import { useReplyingMembers } from './test-member.ts';
 
-const members: TestMember[] = [];
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((m) => m.close()));
-});
-
-async function client(...list: Reply[]) {
-  const m = await testMember(replies(...list));
-  members.push(m);
-  return { m, api: northbound(['127.0.0.1'], { port: m.port, deadlineMs: 2000 }) };
-}
+const client = useReplyingMembers();
 
 const binding = { switch: 'db', ip: '192.168.20.254', mac: '0a:00:00:00:14:fe' };
 
