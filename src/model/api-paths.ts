@@ -12,6 +12,10 @@ export const RESOURCE_SEGMENTS = {
   logicalRouters: 'logical-routers',
 } as const;
 
+/** The bindings the distributed routers learned (listed, and forgotten one at a time as
+ *  `{switch}/{ip}` below it; never created through the API). */
+export const MAC_BINDINGS_PATH = `${API_PREFIX}/mac-bindings`;
+
 /** Every transport node's status, and every logical port's counters, in one answer each (the
  *  console's first paint: a browser asks one origin only a few requests at a time). */
 export const BULK_PATHS = {

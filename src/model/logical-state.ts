@@ -1,11 +1,13 @@
 // The logical network as the controller's pipeline computes from it: the store's resources,
 // reduced to what decides flows, in name order so that equal stores give equal states.
 import { isRemoteGroup, parsePortRange, parseRate } from './fields.ts';
+import { parseIp } from './ipv4.ts';
 import type {
   L2Gateway,
   LogicalPort,
   LogicalRouter,
   LogicalSwitch,
+  MacBinding,
   Qos,
   RouterGateway,
   RouterRoute,
@@ -102,6 +104,7 @@ export function logicalState(
   ports: readonly LogicalPort[],
   routers: readonly LogicalRouter[] = [],
   securityGroups: readonly SecurityGroup[] = [],
+  macBindings: readonly MacBinding[] = [],
 ): LogicalState {
   return {
     nodes: nodes
@@ -143,7 +146,16 @@ export function logicalState(
       }))
       .sort(byName),
     ...(securityGroups.length ? { securityGroups: securityGroups.map(stateGroup).sort(byName) } : {}),
+    ...(macBindings.length
+      ? { macBindings: macBindings.map((b) => ({ switch: b.switch, ip: b.ip, mac: b.mac })).sort(bySwitchThenIp) }
+      : {}),
   };
+}
+
+/** Switch names in order, then addresses in numeric order (10.0.1.9 before 10.0.1.10). */
+export function bySwitchThenIp(a: { switch: string; ip: string }, b: { switch: string; ip: string }): number {
+  if (a.switch !== b.switch) return a.switch < b.switch ? -1 : 1;
+  return (parseIp(a.ip) ?? 0) - (parseIp(b.ip) ?? 0);
 }
 
 /**

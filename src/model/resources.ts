@@ -1,5 +1,5 @@
 // The northbound API's resources as zod schemas: the single source of truth for what a transport
-// node, a logical switch, a logical port, a logical router and a security group are. The controller's store
+// node, a logical switch, a logical port, a logical router, a security group and a learned MAC binding are. The controller's store
 // validates every write with them, the API builds its request bodies and OpenAPI document from
 // them, and the lab runner's client sends what they describe.
 import { z } from 'zod';
@@ -208,6 +208,15 @@ function checkRouter(r: RouterShape, ctx: z.RefinementCtx): void {
 
 export const LogicalRouterSchema = LogicalRouterObject.superRefine(checkRouter);
 
+/** An address a distributed router learned on one of its switches (an ARP reply to the router's
+ *  address), OVN's MAC_Binding: how routers reach a host no logical port has (behind an L2
+ *  gateway). Learned by the members, never written through the API (only listed and forgotten). */
+export const MacBindingSchema = z.strictObject({
+  switch: nameSchema,
+  ip: ipv4Schema,
+  mac: macSchema,
+});
+
 // PUT replaces the whole object; the name comes from the URL (a body may repeat it, unchanged).
 export const TransportNodeUpdateSchema = TransportNodeSchema.partial({ name: true });
 export const LogicalSwitchUpdateSchema = LogicalSwitchSchema.partial({ name: true });
@@ -230,6 +239,7 @@ export type RouterInterface = z.output<typeof RouterInterfaceSchema>;
 export type RouterUplink = z.output<typeof RouterUplinkSchema>;
 export type RouterGateway = z.output<typeof RouterGatewaySchema>;
 export type RouterRoute = z.output<typeof RouterRouteSchema>;
+export type MacBinding = z.output<typeof MacBindingSchema>;
 export type TransportNodeInput = z.input<typeof TransportNodeSchema>;
 export type LogicalSwitchInput = z.input<typeof LogicalSwitchSchema>;
 export type LogicalPortInput = z.input<typeof LogicalPortSchema>;

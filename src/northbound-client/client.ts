@@ -1,9 +1,11 @@
 // A typed client of the northbound API, derived from its contract in src/model: per resource of
 // RESOURCES, list, get, create, update and delete with the resource's own schemas (bodies are
-// their input types, answers their parsed output), and the members' status.
+// their input types, answers their parsed output), the members' status, traceflows and learned MAC
+// bindings.
 import type { z } from 'zod';
 import { API_PREFIX, RESOURCES, StatusSchema, listOf, type ResourceDescription, type ResourceName, type Status } from '../model/index.ts';
 import { NO_BODY, outcomeOf, type Outcome, type SuccessKind } from './outcomes.ts';
+import { macBindingClient, type MacBindingClient } from './mac-bindings.ts';
 import { operationsClient, type OperationsClient } from './operations.ts';
 import { traceflowClient, type TraceflowClient } from './traceflows.ts';
 import { exchangeOnce, onceTransport, transport, type Method, type Transport, type TransportOptions } from './transport.ts';
@@ -34,6 +36,8 @@ export type NorthboundClient = { readonly [K in ResourceName]: ClientOf<(typeof 
   status(): Promise<Outcome<Status>>;
   /** Injected traceflows (traceflows.ts). */
   traceflows: TraceflowClient;
+  /** The MAC bindings the routers learned (mac-bindings.ts). */
+  macBindings: MacBindingClient;
 } & OperationsClient;
 
 const STATUS_PATH = `${API_PREFIX}/status`;
@@ -110,6 +114,7 @@ function clientOver(t: Transport): NorthboundClient {
     status: async () => outcomeOf('GET', STATUS_PATH, await t.exchange('GET', STATUS_PATH), 'ok', StatusSchema),
     ...operationsClient(t),
     traceflows: traceflowClient(t),
+    macBindings: macBindingClient(t),
   };
 }
 

@@ -6,3 +6,4 @@ export { NorthboundError } from './errors.ts';
 export type { TransportOptions } from './transport.ts';
 export { runTraceflow, type RunTraceflowOptions, type TraceflowClient } from './traceflows.ts';
 export { clusterMembers, memberFor, memberStatuses, referenceStatus, type MemberAnswer } from './members.ts';
+export type { MacBindingClient } from './mac-bindings.ts';

@@ -2,6 +2,8 @@
 // as the test says, and noting what it was asked.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
+import { northbound, type NorthboundClient } from './client.ts';
 
 /** A status and a body (a string is sent as it is, anything else as JSON, none as nothing). */
 export type Reply = [status: number, body?: unknown];
@@ -43,4 +45,18 @@ export async function testMember(answer: (request: string, body: unknown) => Rep
 /** A member that gives these replies in turn, then 500. */
 export function replies(...list: Reply[]): (request: string, body: unknown) => Reply {
   return () => list.shift() ?? [500, { error: 'internal', detail: 'no more replies' }];
+}
+
+/** For a test file: `client(...replies)` starts a member giving these replies in turn and a
+ *  client of it that retries for at most 2 s; every member is closed after each test. */
+export function useReplyingMembers(): (...list: Reply[]) => Promise<{ m: TestMember; api: NorthboundClient }> {
+  const members: TestMember[] = [];
+  afterEach(async () => {
+    await Promise.all(members.splice(0).map((m) => m.close()));
+  });
+  return async (...list) => {
+    const m = await testMember(replies(...list));
+    members.push(m);
+    return { m, api: northbound(['127.0.0.1'], { port: m.port, deadlineMs: 2000 }) };
+  };
 }

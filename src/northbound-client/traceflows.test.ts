@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { northbound, NorthboundError, runTraceflow } from './index.ts';
-import { replies, testMember, type Reply, type TestMember } from './test-member.ts';
+import { describe, expect, it } from 'vitest';
+import { NorthboundError, runTraceflow } from './index.ts';
+import { useReplyingMembers, type Reply } from './test-member.ts';
 
-const members: TestMember[] = [];
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((m) => m.close()));
-});
-
-async function client(...list: Reply[]) {
-  const m = await testMember(replies(...list));
-  members.push(m);
-  return { m, api: northbound(['127.0.0.1'], { port: m.port, deadlineMs: 2000 }) };
-}
+const client = useReplyingMembers();
 
 const request = { from: 'web1', to: 'web2', proto: 'icmp' };
 const path = { delivered: true, hops: [{ node: 'hv2', component: 'port', observation: 'delivered', logical: 'web2' }] };

@@ -22,8 +22,9 @@ describe('OpenAPI document', () => {
     expect(doc.info.title).toBeTruthy();
     const listed = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    // 5 routes for each of the 5 resources, then status, statistics, traceflows and graph layout.
-    expect(ROUTES).toHaveLength(35);
+    // 5 routes for each of the 5 resources, the learned MAC bindings (list, forget), then status,
+    // statistics, traceflows and graph layout.
+    expect(ROUTES).toHaveLength(37);
     expect(listed).toEqual(
       expect.arrayContaining([
         'GET /api/v1/security-groups',
@@ -110,6 +111,25 @@ describe('OpenAPI document', () => {
     expect(s.LogicalPortCreate!.properties.qos!.required).toEqual(['rate']);
     const del = doc.paths['/api/v1/security-groups/{name}']!.delete as { responses: Record<string, unknown> };
     expect(Object.keys(del.responses).sort()).toEqual(['204', '404', '409', '503']);
+  });
+
+  it('lists learned MAC bindings and forgets one by switch and address, with no way to create one', () => {
+    type JsonSchema = { required?: string[]; properties: Record<string, JsonSchema>; items?: JsonSchema; additionalProperties?: unknown };
+    const list = doc.paths['/api/v1/mac-bindings']!;
+    expect(Object.keys(list)).toEqual(['get']);
+    expect(list.get).toMatchObject({
+      operationId: 'listMacBindings',
+      responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/MacBindingList' } } } } },
+    });
+    const one = doc.paths['/api/v1/mac-bindings/{switch}/{ip}']!;
+    expect(Object.keys(one)).toEqual(['delete']);
+    const del = one.delete as { parameters: { name: string }[]; responses: Record<string, unknown> };
+    expect(del.parameters.map((p) => p.name)).toEqual(['switch', 'ip']);
+    expect(Object.keys(del.responses).sort()).toEqual(['204', '404', '503']);
+    const s = doc.components.schemas as Record<string, JsonSchema>;
+    expect(s.MacBinding!.required).toEqual(['switch', 'ip', 'mac']);
+    expect(s.MacBinding!.additionalProperties).toBe(false);
+    expect(s.MacBindingList!.properties.items!.items!.required).toEqual(['switch', 'ip', 'mac']);
   });
 
   it('documents the stale-read header on reads and Retry-After on 503', () => {

@@ -66,7 +66,7 @@ export function buildOpenApiDocument(
       title: 'nvlab controller northbound API',
       version: '1.0.0',
       description:
-        'Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, and member status.',
+        'Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status.',
     },
     paths,
     components: { schemas: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentSchema(spec)])) },

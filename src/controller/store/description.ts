@@ -40,6 +40,9 @@ export interface StoredResource<T extends { name: string }> {
   /** The table of its own rows, one per object, with a unique `name`. */
   table: TableName;
   children?: readonly ChildTable[];
+  /** Rows of other tables that the members learned about the object, not its writer (a switch's
+   *  MAC bindings): deleted with it, kept by its updates, never in its body. */
+  learned?: readonly ChildTable[];
   toRows(obj: T): ObjectRows;
   /** Every object of the snapshot, in no particular order. */
   read(s: Snapshot): T[];

@@ -13,3 +13,4 @@ export {
 export type { MemberLease, Mastership } from './membership.ts';
 export { NVSTORE_DATABASE } from './rows.ts';
 export type { InjectError, TraceflowRecord, TraceflowReport, TraceflowResult, ReportPhase } from './traceflows.ts';
+export type { Learned } from './mac-bindings.ts';

@@ -110,6 +110,16 @@ describe('generic resource operations', () => {
     ]);
   });
 
+  it("deletes a switch's learned MAC bindings with it, and keeps them when it is updated", async () => {
+    const tables = (ops: Operation[]) => ops.filter((o) => o.op !== 'wait').map((o) => `${o.op} ${'table' in o ? o.table : ''}`);
+    const h = harness();
+    await h.resource('logicalSwitches').delete('web');
+    expect(tables(h.sent[0]!)).toEqual(['delete Logical_Switch', 'delete MAC_Binding']);
+    expect(h.sent[0]!.at(-1)).toEqual({ op: 'delete', table: 'MAC_Binding', where: [['logical_switch', '==', 'web']] });
+    await h.resource('logicalSwitches').update('web', { vni: 5001 } as never);
+    expect(tables(h.sent[1]!)).toEqual(['update Logical_Switch']);
+  });
+
   it('words a name clash as "already exists" and others as the description does', async () => {
     const clash = (table: string, columns: string) => () =>
       new OvsdbTransactionError(

@@ -1,6 +1,6 @@
 // Create, read, update and delete of any resource, from its description (description.ts). Each
 // write is one transaction: the parsed object's guards first, then its rows (an update replaces
-// the child rows as a whole); a clash on the name index reads "already exists", others as the
+// the child rows as a whole, a delete also what was learned about the object); a clash on the name index reads "already exists", others as the
 // description words them. The write then waits until this member's replica shows it.
 import { op, type Condition, type OperationResult } from '../../ovsdb/index.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
@@ -75,6 +75,7 @@ export class Resource<T extends { name: string }, I extends { name: string } = T
     this.spec.guardDelete?.(txn, name, this.ctx.view);
     const i = txn.add(op.delete(this.spec.table, byName(name)));
     this.deleteChildren(txn, name);
+    for (const c of this.spec.learned ?? []) txn.add(op.delete(c.table, [[c.owner, '==', name]]));
     this.expectRow(await this.ctx.commit(txn), i, name);
     await this.ctx.settle((s) => !this.spec.read(s).some((x) => x.name === name));
   }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { LogicalPortSchema, SecurityGroupSchema, logicalState } from '../../model/index.ts';
 import { wanUplink, wanUplinkState } from '../../model/test-fixtures.ts';
 import {
+  macBindingFromRow,
+  macBindingToRow,
   nodeFromRow,
   nodeToRow,
   portFromRow,
@@ -179,6 +181,12 @@ describe('NvStore rows', () => {
       routes: [],
     });
     expect(routerFromRows({ ...old, distributed: [] }, [], [], []).distributed).toBe(true);
+  });
+
+  it("keeps a learned MAC binding's switch in logical_switch", () => {
+    const b = { switch: 'db', ip: '192.168.20.254', mac: '0a:00:00:00:14:fe' };
+    expect(macBindingToRow(b)).toEqual({ logical_switch: 'db', ip: '192.168.20.254', mac: '0a:00:00:00:14:fe' });
+    expect(macBindingFromRow({ logical_switch: 'db', ip: '192.168.20.254', mac: '0a:00:00:00:14:fe' })).toEqual(b);
   });
 
   it("keeps a port's groups as a set, its port security and QoS in optional columns, and reads rows written before them", () => {

@@ -9,6 +9,7 @@ import {
   type LogicalPort,
   type LogicalRouter,
   type LogicalSwitch,
+  type MacBinding,
   type Replication,
   type Role,
   type RuleAction,
@@ -74,6 +75,8 @@ export interface NvStoreTables {
   Logical_Router_Gateway: { router: string; node: string; nic: string; priority: number };
   // Schema 1.5.0: a row per static route, in the order given.
   Logical_Router_Route: { router: string; prefix: string; next_hop: string; position: number };
+  // Schema 1.6.0: an address a distributed router learned on a switch (mac-bindings.ts).
+  MAC_Binding: { logical_switch: string; ip: string; mac: string };
   Member: { name: string; expires: number };
   Mastership: { node: string; member: string; generation: number };
   // Schema 1.3.0: injected traceflows and each member's part in them (traceflows.ts).
@@ -315,6 +318,14 @@ export function routerFromRows(
       .sort((a, b) => a.position - b.position)
       .map((t) => ({ prefix: t.prefix, nextHop: t.next_hop })),
   };
+}
+
+export function macBindingToRow(b: MacBinding): Row {
+  return { logical_switch: b.switch, ip: b.ip, mac: b.mac };
+}
+
+export function macBindingFromRow(r: NvStoreTables['MAC_Binding']): MacBinding {
+  return { switch: r.logical_switch, ip: r.ip, mac: r.mac };
 }
 
 export function memberFromRow(r: NvStoreTables['Member']): MemberLease {

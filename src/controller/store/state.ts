@@ -3,6 +3,7 @@
 import { logicalState, type LogicalState } from '../../model/index.ts';
 import type { Snapshot } from './description.ts';
 import { sorted } from './input.ts';
+import { macBindingsOf } from './mac-bindings.ts';
 import type { Mastership, MemberLease } from './membership.ts';
 import { LOGICAL_TABLES, STORED } from './resources/index.ts';
 import { mastershipFromRow, memberFromRow } from './rows.ts';
@@ -25,6 +26,7 @@ export class StateCache {
           STORED.logicalPorts.read(snapshot),
           STORED.logicalRouters.read(snapshot),
           STORED.securityGroups.read(snapshot),
+          macBindingsOf(snapshot),
         ),
       };
     }

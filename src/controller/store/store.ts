@@ -14,6 +14,7 @@ import type {
   LogicalState,
   LogicalSwitch,
   LogicalSwitchInput,
+  MacBinding,
   ResourceName,
   TransportNode,
   TransportNodeInput,
@@ -26,6 +27,7 @@ import type { ResourceInput, ResourceObject, ResourceUpdateInput, Snapshot, Stor
 import { Resource, type ResourceContext, type UpdateInput } from './resource.ts';
 import { LOGICAL_TABLES, STORED } from './resources/index.ts';
 import { StateCache, mastershipsOf, membersOf } from './state.ts';
+import { forgetMacBinding, learnMacBinding, macBindingsOf, type Learned } from './mac-bindings.ts';
 import * as traceflows from './traceflows.ts';
 import type { InjectError, TraceflowRecord, TraceflowReport, TraceflowResult } from './traceflows.ts';
 
@@ -57,7 +59,7 @@ export interface StoreStatus {
 }
 
 export interface StoreEvents {
-  /** The logical state changed (nodes, switches, ports, routers, security groups). */
+  /** The logical state changed (nodes, switches, ports, routers, security groups, MAC bindings). */
   change: [LogicalState];
   /** Member leases or masterships changed. */
   membership: [];
@@ -77,6 +79,7 @@ export class Store extends EventEmitter<StoreEvents> {
   private readonly committer: Committer;
   private readonly stateCache = new StateCache();
   private readonly resources: { [N in ResourceName]: ResourceOf<N> };
+  private readonly writes: Pick<ResourceContext, 'commit' | 'settle'>;
 
   private constructor(
     private readonly client: OvsdbClient,
@@ -93,12 +96,8 @@ export class Store extends EventEmitter<StoreEvents> {
     client.on('disconnected', announce);
     replica.on('change', (changes) => this.onChange(changes));
     const view: StoreView = { list: (name) => this.resource(name).list() };
-    const context: ResourceContext = {
-      snapshot: () => replica.snapshot(),
-      commit: (txn) => this.committer.commit(txn),
-      settle: (probe) => this.settle(probe),
-      view,
-    };
+    this.writes = { commit: (txn) => this.committer.commit(txn), settle: (probe) => this.settle(probe) };
+    const context: ResourceContext = { snapshot: () => replica.snapshot(), ...this.writes, view };
     // Each entry is built from STORED's entry of the same name, so it has that resource's types.
     const entries = Object.entries(STORED).map(([name, spec]: [string, StoredResource<{ name: string }>]) => [
       name,
@@ -229,6 +228,17 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly deleteSwitch = (name: string): Promise<void> => this.resources.logicalSwitches.delete(name);
   readonly deletePort = (name: string): Promise<void> => this.resources.logicalPorts.delete(name);
   readonly deleteRouter = (name: string): Promise<void> => this.resources.logicalRouters.delete(name);
+
+  // --- learned MAC bindings (mac-bindings.ts) ---------------------------------------------------
+
+  /** Every binding the routers learned, sorted by switch then address. */
+  macBindings(): MacBinding[] {
+    return macBindingsOf(this.replica.snapshot());
+  }
+  /** A member's ARP reply to a distributed router: adds the binding, changes its MAC, or does nothing. */
+  readonly learnMacBinding = (binding: MacBinding): Promise<Learned> => learnMacBinding(this.writes, binding);
+  /** Forgets one binding (the next ARP reply learns it again); NotFoundError when there is none. */
+  readonly forgetMacBinding = (sw: string, ip: string): Promise<void> => forgetMacBinding(this.writes, sw, ip);
 
   // --- members and mastership -----------------------------------------------------------------
 

@@ -212,6 +212,8 @@ describe('northbound API over a 3-member NvStore cluster', () => {
         'GET /api/v1/status/transport-nodes',
         'GET /api/v1/statistics/logical-ports',
         'POST /api/v1/graph/layout',
+        'GET /api/v1/mac-bindings',
+        'DELETE /api/v1/mac-bindings/{switch}/{ip}',
       )
       .sort();
     expect(listed).toEqual(expected);

@@ -1,10 +1,10 @@
-// A store written by schema 1.1.0 to 1.4.0 (nvstore-1.x.0.ovsschema, kept as they shipped)
+// A store written by schema 1.1.0 to 1.5.0 (nvstore-1.x.0.ovsschema, kept as they shipped)
 // converts to the current schema with ovsdb-tool and loads unchanged: 1.2.0 only adds the router
 // tables, 1.3.0 the traceflow tables, 1.4.0 the security group tables and a port's optional
-// columns for them, and 1.5.0 a router's optional `distributed` column and its route table, so
-// every row comes through, reads no routers and no groups, and takes them afterwards; a router
-// written by 1.4.0 reads as distributed, without routes. A running cluster at 1.3.0 converts
-// online the same way.
+// columns for them, 1.5.0 a router's optional `distributed` column and its route table, and 1.6.0
+// the learned MAC bindings' table, so every row comes through, reads no routers, no groups and no
+// bindings, and takes them afterwards; a router written by 1.4.0 reads as distributed, without
+// routes. A running cluster at 1.3.0 converts online the same way.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { Store } from '../../../src/controller/store/index.ts';
 import { freePort } from '../../support/southbound-node.ts';
 import { CONTROLLER_SCHEMA, NVSTORE_DB, convertOnline, startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
 
-describe.each(['1.1.0', '1.2.0', '1.3.0', '1.4.0'])('NvStore schema %s → current', (version) => {
+describe.each(['1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0'])('NvStore schema %s → current', (version) => {
   const OLD_SCHEMA = fileURLToPath(new URL(`./nvstore-${version}.ovsschema`, import.meta.url));
   let dir = '';
   let server: ResultPromise | undefined;
@@ -46,7 +46,7 @@ describe.each(['1.1.0', '1.2.0', '1.3.0', '1.4.0'])('NvStore schema %s → curre
     await execa('ovsdb-tool', ['transact', db, JSON.stringify(['NvStore', ...rows])]);
     expect((await execa('ovsdb-tool', ['needs-conversion', db, CONTROLLER_SCHEMA])).stdout).toBe('yes');
     await execa('ovsdb-tool', ['convert', db, CONTROLLER_SCHEMA]);
-    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.5.0');
+    expect((await execa('ovsdb-tool', ['db-version', db])).stdout).toBe('1.6.0');
     const port = await freePort();
     server = execa('ovsdb-server', [`--remote=ptcp:${port}:127.0.0.1`, `--unixctl=${join(dir, 'ctl')}`, db], {
       reject: false,
@@ -83,6 +83,13 @@ describe.each(['1.1.0', '1.2.0', '1.3.0', '1.4.0'])('NvStore schema %s → curre
 
   it('takes a security group and puts the old port in it', async () => {
     await joinGroup(store!);
+  });
+
+  it('learns a MAC binding on the old switch', async () => {
+    const binding = { switch: 'web', ip: '10.0.1.254', mac: '0a:00:00:00:01:fe' };
+    expect(store!.state().macBindings).toBeUndefined();
+    expect(await store!.learnMacBinding(binding)).toBe('added');
+    expect(store!.state().macBindings).toEqual([binding]);
   });
 });
 

@@ -16,8 +16,10 @@ export const STORED: { [N in ResourceName]: StoredResource<ResourceObject<N>> } 
   logicalRouters,
 };
 
-/** The tables the logical resources are made of (their own and their child tables). */
+/** The tables the logical resources are made of (their own, their child tables and what was
+ *  learned about them): the logical state is built from these. */
 export const LOGICAL_TABLES: readonly TableName[] = Object.values(STORED).flatMap((d: StoredResource<{ name: string }>) => [
   d.table,
   ...(d.children ?? []).map((c) => c.table),
+  ...(d.learned ?? []).map((c) => c.table),
 ]);

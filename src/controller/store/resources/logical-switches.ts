@@ -1,5 +1,5 @@
 // A logical switch: one Logical_Switch row, its VNI unique. It cannot be deleted while it has
-// logical ports or router interfaces.
+// logical ports or router interfaces; its learned MAC bindings are deleted with it.
 import { RESOURCES, type LogicalSwitch } from '../../../model/index.ts';
 import { oneRow, type StoredResource } from '../description.ts';
 import { ConflictError, stillReferenced } from '../errors.ts';
@@ -8,6 +8,8 @@ import { switchFromRow, switchToRow } from '../rows.ts';
 export const logicalSwitches: StoredResource<LogicalSwitch> = {
   model: RESOURCES.logicalSwitches,
   ...oneRow('Logical_Switch', switchToRow, switchFromRow),
+  // What the routers learned on it goes with it; a binding never keeps a switch from going.
+  learned: [{ table: 'MAC_Binding', owner: 'logical_switch' }],
   guardDelete(txn, name, view) {
     txn.mustNotExist('Logical_Port', [['switch', '==', name]], () =>
       stillReferenced(
