@@ -1,8 +1,8 @@
 // What crosses a lab's underlay while a test acts, read inside the tunnels: tcpdump on every
 // transport node's underlay NIC, each direction apart (captures.ts), each packet decoded down to
-// its inner ICMP or ARP. A packet is a node's own when it is addressed to its VTEP (in) or sent
-// from it (out): the underlay is a bridge, which floods a frame for a MAC it has not learned to
-// every NIC, so a capture can see copies meant for another node.
+// its inner ICMP, ARP or BFD. A packet is a node's own when it is addressed to its VTEP (in) or
+// sent from it (out); a capture is promiscuous, so one meant for another node that the underlay
+// bridge delivered there anyway (flooded) is kept apart and counted.
 import { formatIp } from '../../../src/model/index.ts';
 import { underlayNic, type CapturePoint } from '../../../src/app/lab-driver/capture-point.ts';
 import { startCaptures, TUNNEL_FILTER, type CaptureSpec } from '../../../src/app/lab-driver/captures.ts';
@@ -24,7 +24,7 @@ export type Inner =
 export interface TunnelPacket {
   node: string;
   direction: 'in' | 'out';
-  /** Addressed to this node's VTEP (in) or sent from it (out); false: a copy the bridge flooded. */
+  /** Addressed to this node's VTEP (in) or sent from it (out); false: meant for another node. */
   own: boolean;
   /** The Geneve VNI; undefined for another encap. */
   vni?: number;
