@@ -41,6 +41,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   console: ['it-console'],
   'connect-spoof': ['it-conn'],
   controller: ['it-ctrl'],
+  'distributed-routing': ['it-droute'],
   foundation: ['it-found'],
   lifecycle: ['it-rollback', 'it-killed', 'it-twin-a', 'it-twin-b', 'it-invalid'],
   physical: ['it-phys'],
