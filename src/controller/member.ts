@@ -12,6 +12,7 @@ import { Programmer, startOpenFlow } from './southbound/programmer.ts';
 import { RejectResponder } from './reject/index.ts';
 import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
+import { RouterArp } from './router-arp/index.ts';
 import { TraceflowAgent } from './traceflow/agent.ts';
 import { API_PORT, CONSOLE_DIR, LAYOUT_PROCESS_FILE, STORE_PORT } from '../model/index.ts';
 import { clusterMembers } from '../northbound-client/index.ts';
@@ -73,6 +74,21 @@ export async function runMember(config: MemberConfig): Promise<void> {
   new RejectResponder({
     isMaster: (sw) => [...programmer.masteredSwitches().values()].includes(sw),
     log,
+  }).attach(openflow);
+  // ARP for distributed routers without gateways: requests for unknown addresses, and the
+  // bindings their replies teach, stored for every member (skipped when the replica has it).
+  new RouterArp({
+    isMaster: (sw) => [...programmer.masteredSwitches().values()].includes(sw),
+    learn: ({ vni, ip, mac }) => {
+      const state = programmer.logicalState();
+      const sw = state.switches.find((s) => s.vni === vni)?.name;
+      if (!sw || state.macBindings?.some((b) => b.switch === sw && b.ip === ip && b.mac === mac)) return;
+      store.learnMacBinding({ switch: sw, ip, mac }).then(
+        (what) => what !== 'same' && log(`router-arp: ${sw} ${ip} is at ${mac} (${what})`),
+        (error: unknown) =>
+          log(`router-arp: could not store ${sw} ${ip} at ${mac}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    },
   }).attach(openflow);
   const southbound = new SouthboundStatus({ member: config.name, store, sessions, openflow, programmed: () => programmer.programmed() });
   const traceflows = new TraceflowAgent({

@@ -1,7 +1,7 @@
 // Which nodes a change of the logical state reaches. A port that comes, goes or is plugged in
 // changes the flows of the nodes carrying its switch (and, through a distributed router, those
 // carrying the switches it joins to it), and a port not plugged in yet only those
-// of its own node; anything else (nodes, switches, routers, security groups, a port's security
+// of its own node; anything else (nodes, switches, routers, security groups, learned MAC bindings, a port's security
 // settings or group membership, which nodes carry a switch) may change any node. A master
 // reprograms only what a change reaches, so that the node a VM is being plugged into is not kept
 // waiting behind nodes with nothing to do.
@@ -80,7 +80,8 @@ function computePortChanges(before: LogicalState, after: LogicalState): PortChan
     !sameNodes(before, after) ||
     !sameJson(before.switches, after.switches) ||
     !sameJson(before.routers ?? [], after.routers ?? []) ||
-    !sameJson(before.securityGroups ?? [], after.securityGroups ?? [])
+    !sameJson(before.securityGroups ?? [], after.securityGroups ?? []) ||
+    !sameJson(before.macBindings ?? [], after.macBindings ?? [])
   )
     return undefined;
   const changes: PortChange[] = [];
