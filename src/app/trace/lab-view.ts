@@ -15,6 +15,7 @@ import {
   type LogicalRouter,
   type LogicalState,
   type LogicalSwitch,
+  type MacBinding,
   type SecurityGroup,
   type TraceHost,
   type TransportNode,
@@ -43,11 +44,13 @@ export function labView(
     ports: LogicalPort[];
     routers: LogicalRouter[];
     securityGroups?: SecurityGroup[];
+    macBindings?: MacBinding[];
   },
   hosts: readonly LabHost[],
 ): LabView {
-  const { nodes, switches, ports, routers, securityGroups } = resources;
-  return { lab, nodes, switches, ports, routers, hosts, logical: logicalState(nodes, switches, ports, routers, securityGroups) };
+  const { nodes, switches, ports, routers, securityGroups, macBindings } = resources;
+  const logical = logicalState(nodes, switches, ports, routers, securityGroups, macBindings);
+  return { lab, nodes, switches, ports, routers, hosts, logical };
 }
 
 interface IpAddrLink {
@@ -87,12 +90,13 @@ export async function readLabView(runtime: Runtime, lab: string): Promise<LabVie
     networks.flatMap((n) => (n.labels[LABEL_NETWORK]?.startsWith('phys:') ? [[n.name, n.labels[LABEL_NETWORK].slice(5)]] : [])),
   );
   const hostContainers = containers.filter((c) => c.labels[LABEL_ROLE] === 'host');
-  const [nodes, switches, ports, routers, securityGroups, hosts] = await Promise.all([
+  const [nodes, switches, ports, routers, securityGroups, macBindings, hosts] = await Promise.all([
     api.transportNodes.list().then(listed),
     api.logicalSwitches.list().then(listed),
     api.logicalPorts.list().then(listed),
     api.logicalRouters.list().then(listed),
     api.securityGroups.list().then(listed),
+    api.macBindings.list().then(listed),
     Promise.all(
       hostContainers.flatMap((c) =>
         Object.entries(c.addresses).flatMap(([net, ip]) => {
@@ -110,5 +114,5 @@ export async function readLabView(runtime: Runtime, lab: string): Promise<LabVie
       ),
     ),
   ]);
-  return labView(lab, { nodes, switches, ports, routers, securityGroups }, hosts);
+  return labView(lab, { nodes, switches, ports, routers, securityGroups, macBindings }, hosts);
 }

@@ -54,26 +54,33 @@ function nextHop(view: LabView, segment: Segment, to: TraceEnd): NextHop | undef
     for (const router of routersOn(view, sw.name)) {
       const own = router.interfaces.find((i) => i.switch === sw.name)!;
       const hop = { dlDst: own.mac, arpFor: own.ip.split('/')[0]!, via: router.name };
-      if (routerJoins(router, to)) return hop;
+      if (routerJoins(view, router, to)) return hop;
     }
     return undefined;
   }
   const router = segment.router;
   const uplink = router.uplink!;
-  if (routerJoins(router, to)) return { dlDst: uplink.mac, arpFor: uplink.ip.split('/')[0]!, via: router.name };
+  if (routerJoins(view, router, to)) return { dlDst: uplink.mac, arpFor: uplink.ip.split('/')[0]!, via: router.name };
   return undefined;
 }
 
 /** Whether a router takes a packet towards `to`: one of its own addresses, a port of a switch it
- *  joins, a host behind its uplink, or any other address (its routing decides). */
-function routerJoins(router: LabView['routers'][number], to: TraceEnd): boolean {
+ *  joins, a host behind its uplink or bridged onto a switch it joins, or any other address (its
+ *  routing decides). */
+function routerJoins(view: LabView, router: LabView['routers'][number], to: TraceEnd): boolean {
   switch (to.kind) {
     case 'router':
       return to.router.name === router.name;
     case 'port':
       return router.interfaces.some((i) => i.switch === to.port.switch);
-    case 'host':
-      return router.uplink?.network === to.host.network && to.host.vlan === undefined;
+    case 'host': {
+      const host = to.host;
+      const bridged = router.interfaces.some((i) => {
+        const sw = view.switches.find((s) => s.name === i.switch);
+        return sw !== undefined && bridges(sw, host);
+      });
+      return bridged || (router.uplink?.network === host.network && host.vlan === undefined);
+    }
     case 'address':
       return true;
   }

@@ -78,7 +78,8 @@ function holderFrom(view: LabView, segment: Segment, ip: string): TraceEnd | und
   for (const router of routers) {
     if (routerAddresses(router).includes(ip)) return { kind: 'router', name: router.name, router, ip };
     for (const i of router.interfaces) {
-      const found = asPort(portOn(i.switch));
+      const sw = view.switches.find((s) => s.name === i.switch);
+      const found = asPort(portOn(i.switch)) ?? asHost(view.hosts.find((h) => h.ip === ip && sw !== undefined && bridges(sw, h)));
       if (found) return found;
     }
     const behind = view.hosts.find((h) => h.ip === ip && h.network === router.uplink?.network && h.vlan === undefined);

@@ -1,6 +1,7 @@
 // A trace's result as the contract has it (src/model/trace.ts): the predicted path and, once a
 // packet is injected, the observed one beside it; the top level is the path that counts (the
 // observed one where there is one) and where the two part, the first hop that differs.
+import { Table } from '../../controller/pipeline/index.ts';
 import type { TraceHop, TracePath, TraceRequest, TraceResult } from '../../model/index.ts';
 
 /** A hop in a few words, to say where two paths part. */
@@ -12,11 +13,14 @@ export function hopSummary(hop: TraceHop | undefined): string {
 
 const sameHop = (a: TraceHop, b: TraceHop) => a.node === b.node && a.component === b.component && a.observation === b.observation;
 
-/** The first hop where the observed path leaves the predicted one, if it does. */
+/** The first hop where the observed path leaves the predicted one, if it does. A hop through a
+ *  flow OVS learned (an L2 gateway's physical MAC, table 40) is left out of the prediction here:
+ *  an injected packet is counted only by copies of the flows the members installed. */
 export function divergence(predicted: TracePath, observed: TracePath): TraceResult['divergence'] {
-  const length = Math.max(predicted.hops.length, observed.hops.length);
+  const expected = predicted.hops.filter((h) => h.rule?.table !== Table.LEARNED);
+  const length = Math.max(expected.length, observed.hops.length);
   for (let i = 0; i < length; i++) {
-    const p = predicted.hops[i];
+    const p = expected[i];
     const o = observed.hops[i];
     if (p && o && sameHop(p, o)) continue;
     return { hop: o ? i : observed.hops.length, node: (o ?? p)!.node, predicted: hopSummary(p), observed: hopSummary(o) };

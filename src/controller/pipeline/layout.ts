@@ -221,8 +221,8 @@ const router = {
  *  uplink, an address no port has) goes on to table 51, into the router's failover group. */
 const distributedRouter = {
   name: 'distributed-router',
-  tables: { ROUTE: 50, TO_GATEWAY: 51 },
-  writes: [10, 50, 51],
+  tables: { ROUTE: 50, TO_GATEWAY: 51, RESOLVE_OUT: 52 },
+  writes: [10, 50, 51, 52],
   priorities: [
     RouterPriority.ANSWER_TAGGED,
     RouterPriority.ANSWER,
@@ -247,7 +247,8 @@ const distributedRouter = {
     /** Table 50: no route: dropped. */
     NO_ROUTE: 0x23,
     /** Table 50: an address no port has and no binding gives, on a router without gateways: to
-     *  the controller, which asks for it (ARP); the packet is dropped meanwhile. */
+     *  the controller, which asks for it (ARP); the packet is dropped meanwhile. Table 52: where
+     *  the controller's request goes, into the switch from any node of the router. */
     ROUTER_RESOLVE: 0x24,
     /** Table 10: an ARP reply to the router's address: to the controller, which stores the
      *  binding (MAC_Binding) for every node to route with. */

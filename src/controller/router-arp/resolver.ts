@@ -5,7 +5,7 @@
 // stores the binding, from which every member routes to it (OVN's MAC_Binding). The packet that
 // asked is dropped, as a host drops what waits too long for ARP.
 import { act, packetOut, type OpenFlowConnection, type OpenFlowController, type PacketIn } from '../../openflow/index.ts';
-import { CookieKind, From, NEXT_HOP_REG, ROUTER_ADDRESS_REG, Table } from '../pipeline/index.ts';
+import { CookieKind, NEXT_HOP_REG, ROUTER_ADDRESS_REG, Table } from '../pipeline/index.ts';
 import { cookieKind, cookieVni } from '../pipeline/ids.ts';
 import { TokenBucket } from '../reject/index.ts';
 import { arpReplySender, arpRequest, frameSource, ipv4Destination } from './arp-frame.ts';
@@ -28,7 +28,7 @@ const field = (pin: PacketIn, name: string): number | bigint | undefined => {
 };
 
 /** The packet-out asking for the address a ROUTER_RESOLVE packet-in is about: a broadcast ARP
- *  request from the router, flooded into the switch as a local port's frame would be. */
+ *  request from the router, flooded into the switch (table 52). */
 export function resolveRequest(pin: PacketIn): { target: number; out: ReturnType<typeof packetOut> } | undefined {
   const router = field(pin, `reg${ROUTER_ADDRESS_REG}`);
   const nextHop = Number(field(pin, `reg${NEXT_HOP_REG}`) ?? 0);
@@ -36,11 +36,8 @@ export function resolveRequest(pin: PacketIn): { target: number; out: ReturnType
   if (router === undefined || !target) return undefined;
   const vni = cookieVni(pin.cookie);
   const frame = arpRequest(frameSource(pin.data), Number(router), target);
-  const actions = [
-    act.setField({ field: 'metadata', value: BigInt(vni) }),
-    act.setField({ field: 'reg6', value: From.VM }),
-    act.resubmit(Table.FLOOD),
-  ];
+  // Table 52 floods it into the switch from this node, whether it carries the switch or not.
+  const actions = [act.setField({ field: 'metadata', value: BigInt(vni) }), act.resubmit(Table.RESOLVE_OUT)];
   return { target, out: packetOut(frame, actions) };
 }
 

@@ -47,6 +47,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   physical: ['it-phys'],
   qos: ['it-qos'],
   'scenario-probes': ['it-probe'],
+  'routed-hosts': ['it-rhosts'],
   'security-groups': ['it-sg'],
   'static-routes': ['it-routes'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],

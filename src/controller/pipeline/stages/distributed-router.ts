@@ -299,17 +299,44 @@ function gatewayFlows(node: NodeContext, r: DistributedRouter, i: RouterIface): 
   ];
 }
 
+/** Table 52: where the controller's ARP request for an address of `i`'s switch goes (packet-out
+ *  with metadata = its VNI): flooded on this node when it carries the switch, else into the
+ *  tunnel of every node that does. */
+function resolveOutFlow(node: NodeContext, router: string, i: RouterIface): FlowModMsg | undefined {
+  const vni = i.sw.vni;
+  const hosts = node.hosts.get(i.sw.name) ?? [];
+  const out: Action[] = hosts.includes(node.name)
+    ? [act.setField({ field: 'reg6', value: From.VM }), act.resubmit(Table.FLOOD)]
+    : hosts.flatMap((h) => {
+        const t = node.tunnelPort(h, i.sw.encap);
+        return t === undefined ? [] : toTunnel(vni, t);
+      });
+  if (out.length === 0) return undefined;
+  return flowMod({
+    tableId: Table.RESOLVE_OUT,
+    priority: RouterPriority.ENTRY,
+    cookie: cookie(CookieKind.ROUTER_RESOLVE, vni, routerPortId(router, i.sw.name)),
+    match: [md(vni)],
+    instructions: [inst.apply(...out)],
+  });
+}
+
 function build(node: NodeContext): StageOutput {
   const flows: FlowModMsg[] = [];
   const carried = new Set(node.switches.map((s) => s.name));
   let any = false;
+  const resolveOut = new Map<string, FlowModMsg | undefined>();
   for (const r of distributedRouters(node.logical)) {
     const here = r.ifaces.filter((i) => carried.has(i.sw.name));
     if (here.length === 0) continue;
     any = true;
     for (const i of here) flows.push(...entryFlows(node, r, i), ...(r.gateways ? gatewayFlows(node, r, i) : []));
+    // One flow per switch, whichever router asks first (they all flood the same way).
+    if (!r.gateways)
+      for (const i of r.ifaces) if (!resolveOut.has(i.sw.name)) resolveOut.set(i.sw.name, resolveOutFlow(node, r.router.name, i));
     flows.push(...routeFlows(node, r));
   }
+  for (const f of resolveOut.values()) if (f) flows.push(f);
   if (any)
     flows.push(
       flowMod({ tableId: Table.ROUTE, priority: RouterPriority.NO_ROUTE, cookie: cookie(CookieKind.NO_ROUTE, 0, Table.ROUTE), match: [] }),

@@ -54,8 +54,8 @@ describe('the stages and their layout', () => {
     });
   });
 
-  it('own tables 0, 1, 5-8, 10, 20, 30, 50 and 51 (the learned table is left alone), and the group kinds of the stages', () => {
-    expect(PIPELINE_TABLES).toEqual([0, 1, 5, 6, 7, 8, 10, 20, 30, 50, 51]);
+  it('own tables 0, 1, 5-8, 10, 20, 30 and 50-52 (the learned table is left alone), and the group kinds of the stages', () => {
+    expect(PIPELINE_TABLES).toEqual([0, 1, 5, 6, 7, 8, 10, 20, 30, 50, 51, 52]);
     expect(Table).toEqual({
       CLASSIFY: 0,
       PORT_SECURITY: 1,
@@ -69,6 +69,7 @@ describe('the stages and their layout', () => {
       LEARNED: 40,
       ROUTE: 50,
       TO_GATEWAY: 51,
+      RESOLVE_OUT: 52,
     });
     const owned = Array.from({ length: 256 }, (_, k) => k).filter((k) => isPipelineGroup(k * 0x01000000 + 1));
     expect(owned).toEqual([0, 1, 2, 3, ...Array.from({ length: 32 }, (_, i) => 0x10 + i), 0x30, 0x31]);
