@@ -2,7 +2,7 @@
 // port unreachable quoting the header and 8 bytes, nothing to a reset, an ICMP error, ARP,
 // broadcast or a later fragment), the packet-out for each direction, and the rate limit.
 import { describe, expect, it } from 'vitest';
-import { act, Port, type OpenFlowConnection, type PacketIn } from '../../openflow/index.ts';
+import { act, Port, type OpenFlowConnection, type OpenFlowController, type PacketIn } from '../../openflow/index.ts';
 import { cookie } from '../pipeline/ids.ts';
 import { CookieKind, From, Table } from '../pipeline/index.ts';
 import { buildFrame, checksum, type FrameSpec } from '../traceflow/packet.ts';
@@ -128,7 +128,7 @@ describe('reject packet-outs', () => {
     } as unknown as OpenFlowConnection;
     let master = false;
     const responder = new RejectResponder({ isMaster: () => master, rate: { perSecond: 10, burst: 5 } });
-    responder.watch(sw);
+    responder.attach({ on: () => undefined, connections: [sw] } as unknown as OpenFlowController);
     const egress = pin(Table.ACL_OUT_DECIDE, [{ field: 'in_port', value: 1 }]);
     listeners[0]!(egress);
     expect(sent).toHaveLength(0);

@@ -11,6 +11,7 @@
 //   address (in reg4), straight back out of the sender's port.
 // A token bucket per switch bounds the work a flood of rejected packets costs the member.
 import { act, type OpenFlowConnection, type OpenFlowController, type PacketIn, packetOut } from '../../openflow/index.ts';
+import { onPacketIns, packetInField } from '../southbound/packet-ins.ts';
 import { CookieKind, From, ROUTER_ADDRESS_REG, Table } from '../pipeline/index.ts';
 import { cookieKind } from '../pipeline/ids.ts';
 import { rejectReply, timeExceededReply } from './reply-frame.ts';
@@ -20,16 +21,11 @@ import { TokenBucket } from './token-bucket.ts';
  *  scan's first packets; the rest of a flood is dropped without an answer, as a firewall does. */
 export const REJECT_RATE = { perSecond: 100, burst: 50 } as const;
 
-const field = (pin: PacketIn, name: string): number | bigint | undefined => {
-  const f = pin.match.find((m) => m.field === name);
-  return f && 'value' in f && (typeof f.value === 'number' || typeof f.value === 'bigint') ? f.value : undefined;
-};
-
 /** The packet-out answering a distributed router's packet-in for a TTL run out: ICMP time
  *  exceeded from the router's address (reg4), back out of the port the packet came in on. */
 function timeExceededAnswer(pin: PacketIn): ReturnType<typeof packetOut> | undefined {
-  const inPort = field(pin, 'in_port');
-  const router = field(pin, `reg${ROUTER_ADDRESS_REG}`);
+  const inPort = packetInField(pin, 'in_port');
+  const router = packetInField(pin, `reg${ROUTER_ADDRESS_REG}`);
   if (inPort === undefined || router === undefined) return undefined;
   const from = Buffer.alloc(4);
   from.writeUInt32BE(Number(router) >>> 0);
@@ -45,13 +41,13 @@ const ANSWERED: ReadonlySet<number> = new Set([CookieKind.ACL_RULE, CookieKind.R
 export function rejectAnswer(pin: PacketIn): ReturnType<typeof packetOut> | undefined {
   if (cookieKind(pin.cookie) === CookieKind.ROUTER_TTL) return timeExceededAnswer(pin);
   if (cookieKind(pin.cookie) !== CookieKind.ACL_RULE) return undefined;
-  const inPort = field(pin, 'in_port');
+  const inPort = packetInField(pin, 'in_port');
   const reply = rejectReply(pin.data);
   if (!reply || inPort === undefined) return undefined;
   if (pin.tableId === Table.ACL_OUT_DECIDE) return packetOut(reply, [act.output(Number(inPort))]);
   if (pin.tableId !== Table.ACL_IN_DECIDE) return undefined;
-  const destination = field(pin, 'reg5');
-  const metadata = field(pin, 'metadata');
+  const destination = packetInField(pin, 'reg5');
+  const metadata = packetInField(pin, 'metadata');
   if (destination === undefined || metadata === undefined) return undefined;
   return packetOut(
     reply,
@@ -74,14 +70,9 @@ export class RejectResponder {
     } = {},
   ) {}
 
-  /** Answers the packet-ins of every switch that connects to `controller`. */
+  /** Handles the packet-ins of every switch that connects to `controller`. */
   attach(controller: OpenFlowController): void {
-    controller.on('switch', (sw) => this.watch(sw));
-    for (const sw of controller.connections) this.watch(sw);
-  }
-
-  watch(sw: OpenFlowConnection): void {
-    sw.on('packetIn', (pin) => this.onPacketIn(sw, pin));
+    onPacketIns(controller, (sw, pin) => this.onPacketIn(sw, pin));
   }
 
   private onPacketIn(sw: OpenFlowConnection, pin: PacketIn): void {

@@ -5,6 +5,7 @@
 // stores the binding, from which every member routes to it (OVN's MAC_Binding). The packet that
 // asked is dropped, as a host drops what waits too long for ARP.
 import { act, packetOut, type OpenFlowConnection, type OpenFlowController, type PacketIn } from '../../openflow/index.ts';
+import { onPacketIns, packetInField } from '../southbound/packet-ins.ts';
 import { CookieKind, NEXT_HOP_REG, ROUTER_ADDRESS_REG, Table } from '../pipeline/index.ts';
 import { cookieKind, cookieVni } from '../pipeline/ids.ts';
 import { TokenBucket } from '../reject/index.ts';
@@ -22,16 +23,11 @@ export interface LearnedBinding {
   mac: string;
 }
 
-const field = (pin: PacketIn, name: string): number | bigint | undefined => {
-  const f = pin.match.find((m) => m.field === name);
-  return f && 'value' in f && (typeof f.value === 'number' || typeof f.value === 'bigint') ? f.value : undefined;
-};
-
 /** The packet-out asking for the address a ROUTER_RESOLVE packet-in is about: a broadcast ARP
  *  request from the router, flooded into the switch (table 52). */
 export function resolveRequest(pin: PacketIn): { target: number; out: ReturnType<typeof packetOut> } | undefined {
-  const router = field(pin, `reg${ROUTER_ADDRESS_REG}`);
-  const nextHop = Number(field(pin, `reg${NEXT_HOP_REG}`) ?? 0);
+  const router = packetInField(pin, `reg${ROUTER_ADDRESS_REG}`);
+  const nextHop = Number(packetInField(pin, `reg${NEXT_HOP_REG}`) ?? 0);
   const target = nextHop || ipv4Destination(pin.data);
   if (router === undefined || !target) return undefined;
   const vni = cookieVni(pin.cookie);
@@ -56,13 +52,9 @@ export class RouterArp {
     },
   ) {}
 
+  /** Handles the packet-ins of every switch that connects to `controller`. */
   attach(controller: OpenFlowController): void {
-    controller.on('switch', (sw) => this.watch(sw));
-    for (const sw of controller.connections) this.watch(sw);
-  }
-
-  watch(sw: OpenFlowConnection): void {
-    sw.on('packetIn', (pin) => this.onPacketIn(sw, pin));
+    onPacketIns(controller, (sw, pin) => this.onPacketIn(sw, pin));
   }
 
   private onPacketIn(sw: OpenFlowConnection, pin: PacketIn): void {
