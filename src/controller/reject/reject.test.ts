@@ -147,4 +147,29 @@ describe('reject packet-outs', () => {
     now = 10_000;
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
   });
+
+  it("answers a distributed router's TTL run out with time exceeded from its address, through the switch's L2 lookup", () => {
+    const router = 0x0a000001; // 10.0.0.1, in reg4
+    const out = rejectAnswer(
+      pin(
+        Table.L2,
+        [
+          { field: 'in_port', value: 3 },
+          { field: 'metadata', value: 100n },
+          { field: 'reg4', value: router },
+        ],
+        udp(),
+        CookieKind.ROUTER_TTL,
+      ),
+    )!;
+    expect(out.actions).toEqual([
+      act.setField({ field: 'metadata', value: 100n }),
+      act.setField({ field: 'reg6', value: From.TUNNEL }),
+      act.resubmit(Table.L2),
+    ]);
+    const reply = out.data;
+    expect([macAt(reply, 0), macAt(reply, 6)]).toEqual([A.mac, B.mac]);
+    expect([ipAt(reply, 26), ipAt(reply, 30), reply[34], reply[35]]).toEqual(['10.0.0.1', A.ip, 11, 0]);
+    expect(transportChecksum(reply)).toBe(0);
+  });
 });

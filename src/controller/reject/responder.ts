@@ -8,7 +8,8 @@
 //   wherever it is, through the sender's own ingress ACL, where it is related to its connection.
 // - Egress reject (table ACL_OUT_DECIDE): straight back out of the sender's port.
 // - A distributed router's TTL run out (table 10, ROUTER_TTL): ICMP time exceeded from the router's
-//   address (in reg4), straight back out of the sender's port.
+//   address (in reg4), back to the sender through the switch's L2 lookup (tagged again for a
+//   host behind an L2 gateway's NIC).
 // A token bucket per switch bounds the work a flood of rejected packets costs the member.
 import { act, type OpenFlowConnection, type OpenFlowController, type PacketIn, packetOut } from '../../openflow/index.ts';
 import { onPacketIns, packetInField } from '../southbound/packet-ins.ts';
@@ -24,13 +25,22 @@ export const REJECT_RATE = { perSecond: 100, burst: 50 } as const;
 /** The packet-out answering a distributed router's packet-in for a TTL run out: ICMP time
  *  exceeded from the router's address (reg4), back out of the port the packet came in on. */
 function timeExceededAnswer(pin: PacketIn): ReturnType<typeof packetOut> | undefined {
-  const inPort = packetInField(pin, 'in_port');
   const router = packetInField(pin, `reg${ROUTER_ADDRESS_REG}`);
-  if (inPort === undefined || router === undefined) return undefined;
+  const metadata = packetInField(pin, 'metadata');
+  if (router === undefined || metadata === undefined) return undefined;
   const from = Buffer.alloc(4);
   from.writeUInt32BE(Number(router) >>> 0);
   const reply = timeExceededReply(pin.data, from);
-  return reply && packetOut(reply, [act.output(Number(inPort))]);
+  // Delivered by the switch's own L2 lookup, as if from a tunnel: to the sender's port, or out an
+  // L2 gateway's NIC tagged again for a host behind it (never into a tunnel).
+  return (
+    reply &&
+    packetOut(reply, [
+      act.setField({ field: 'metadata', value: BigInt(metadata) }),
+      act.setField({ field: 'reg6', value: From.TUNNEL }),
+      act.resubmit(Table.L2),
+    ])
+  );
 }
 
 /** Packet-ins this module answers: a reject rule's, a TTL a distributed router saw run out. */

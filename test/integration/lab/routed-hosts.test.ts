@@ -22,10 +22,12 @@ beforeAll(async () => {
   await sh('printer', 'ip route replace default via 192.168.10.1 && ip addr add 10.50.0.1/32 dev lo');
 }, 240_000);
 
-test("a physical host's ARP for the router is answered by its L2 gateway, on its VLAN", async () => {
+test("a physical host's ARP for the router is answered by its L2 gateway, on its VLAN, and so is its TTL run out", async () => {
   const r = await sh('printer', 'ip neigh flush all; ping -n -c 1 -W 1 192.168.10.1 && ip neigh show 192.168.10.1');
   expect(r.stdout).toMatch(/ttl=64/);
   expect(r.stdout).toMatch(/192\.168\.10\.1 dev eth0\.10 lladdr 0a:/);
+  // A TTL that runs out at the router: time exceeded from its address, back on the VLAN too.
+  expect((await sh('printer', 'ping -n -c 1 -W 2 -t 1 10.0.2.11')).stdout).toMatch(/From 192\.168\.10\.1 icmp_seq=1 Time to live exceeded/);
 });
 
 test('a VM reaches a physical host no port tells the router of: asked, learned for every node, routed', async () => {
