@@ -103,6 +103,9 @@ export async function onTheWire(
   specs.push(...extra.map((e) => ({ label: e.point.label, point: e.point, direction: 'in' as const, filter: e.filter })));
   const running = await startCaptures(lab.runtime, `droute-${process.pid}-${captures++}`, specs);
   try {
+    // tcpdump says it listens a moment before it sees packets: an action's first packet (an ARP)
+    // must not fall in between.
+    await new Promise((r) => setTimeout(r, 500));
     await action();
   } finally {
     // The last replies are on their way when the action returns.
