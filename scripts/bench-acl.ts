@@ -12,18 +12,15 @@
 //                                   qos-unlimited-alone= that neighbour streaming by itself just before
 // Each is the median of REPS runs of STREAM_S (streams) or CONN_S (connections) seconds; the
 // kinds alternate within a repetition, so a load that comes and goes touches them alike.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { connectOnce } from '../src/app/lab-driver/connect.ts';
 import { resolveCapturePoints, type CapturePoint } from '../src/app/lab-driver/capture-point.ts';
 import { connectionRate, startListener, streamTcp, type Listener } from '../src/app/lab-driver/net-probe.ts';
 import { createRuntime } from '../src/app/runtime.ts';
-import { loadTopology } from '../src/topology/load.ts';
-import { planLab } from '../src/topology/plan.ts';
-import { median, sleep } from './bench-support.ts';
+import { deployBenchLab, median, sleep } from './bench-support.ts';
 
 const LAB = 'benchacl';
 const REPS = 3;
@@ -120,11 +117,7 @@ const conns = async (from: string, to: string) =>
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-acl-'));
 const started: Listener[] = [];
 try {
-  await destroyLab(runtime, LAB).catch(() => {});
-  const file = join(dir, 'lab.yaml');
-  await writeFile(file, TOPOLOGY);
-  const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
-  await deployLab(runtime, plan);
+  await deployBenchLab(runtime, LAB, TOPOLOGY, dir);
   // Before the measurement's own listeners: these checks start theirs on the same port.
   await Promise.all([reachable('o1', 'o2'), reachable('g1', 'g2'), reachable('q1', 's1'), reachable('u1', 's1')]);
   points = await resolveCapturePoints(runtime, LAB, Object.keys(IP));

@@ -11,18 +11,15 @@
 //                                of 5; the gateway is started again, and has taken the router
 //                                back, between samples.
 // Both print on one line: service-node-failover=<ms> gateway-failover=<ms>.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceNodeOrder } from '../src/controller/pipeline/index.ts';
-import { deployLab } from '../src/app/deploy.ts';
 import { DockerLabDriver } from '../src/app/lab-driver/docker-driver.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { createRuntime } from '../src/app/runtime.ts';
-import { loadTopology } from '../src/topology/load.ts';
-import { planLab } from '../src/topology/plan.ts';
 import { containerName } from '../src/model/index.ts';
-import { median, sleep } from './bench-support.ts';
+import { deployBenchLab, median, sleep } from './bench-support.ts';
 
 const LAB = 'benchfo';
 const SAMPLES = 5;
@@ -173,11 +170,7 @@ async function gatewaySample(): Promise<{ killed: string; gapMs: number; replies
 
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-fo-'));
 try {
-  await destroyLab(runtime, LAB).catch(() => {});
-  const file = join(dir, 'lab.yaml');
-  await writeFile(file, TOPOLOGY);
-  const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
-  await deployLab(runtime, plan);
+  const plan = await deployBenchLab(runtime, LAB, TOPOLOGY, dir);
   const order = serviceNodeOrder(
     { nodes: plan.transportNodes.map((n) => ({ name: n.name, role: n.role, encap: 'geneve', underlayIp: '' })), switches: [], ports: [] },
     VNI,

@@ -11,18 +11,15 @@
 // RTTs are ping's, PINGS per kind and repetition 20 ms apart, pooled over REPS; a throughput is
 // a TCP stream of STREAM_S seconds from net-probe.py (the image has no iperf3), the median of
 // REPS. The kinds alternate within a repetition, so a load that comes and goes touches them alike.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { resolveCapturePoints, type CapturePoint } from '../src/app/lab-driver/capture-point.ts';
 import { startListener, streamTcp, type Listener } from '../src/app/lab-driver/net-probe.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { containerName } from '../src/model/index.ts';
-import { loadTopology } from '../src/topology/load.ts';
-import { planLab } from '../src/topology/plan.ts';
-import { median, percentile, sleep } from './bench-support.ts';
+import { deployBenchLab, median, percentile, sleep } from './bench-support.ts';
 
 const LAB = 'benchroute';
 const REPS = 5;
@@ -113,11 +110,7 @@ const ms = (v: number) => v.toFixed(3);
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-routing-'));
 const listeners: Listener[] = [];
 try {
-  await destroyLab(runtime, LAB).catch(() => {});
-  const file = join(dir, 'lab.yaml');
-  await writeFile(file, TOPOLOGY);
-  const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
-  await deployLab(runtime, plan);
+  await deployBenchLab(runtime, LAB, TOPOLOGY, dir);
   for (const { from, to } of Object.values(KINDS)) await reachable(from, to);
   const points = await resolveCapturePoints(runtime, LAB, Object.keys(IP));
   const at = (name: string) => points.get(name) as CapturePoint;
