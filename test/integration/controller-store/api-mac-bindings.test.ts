@@ -43,6 +43,8 @@ describe('northbound API over a 3-member NvStore cluster: learned MAC bindings',
     const res = await post('/api/v1/mac-bindings', { switch: 'db', ip: '192.168.20.7', mac: '0a:00:00:00:14:07' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: 'not found', detail: 'no route POST /api/v1/mac-bindings' });
+    // The binding learned again on member 2 at the end of the test before reaches member 0's replica.
+    await waitUntil(() => stores[0]!.macBindings().length === 3, 10_000, 'the binding learned again on member 0');
     expect((await api0.inject({ method: 'GET', url: '/api/v1/mac-bindings' })).json().items.map((b: { ip: string }) => b.ip)).toEqual([
       '10.1.0.254',
       '192.168.20.60',
