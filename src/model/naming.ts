@@ -61,3 +61,25 @@ export const routerBindingRouteId = (routerName: string, ip: string): string => 
 /** A logical router's uplink port on an l3 gateway's br-int: iface-id and interface name. */
 export const routerUplinkId = (routerName: string): string => `lru:${routerName}`;
 export const routerUplinkIfname = (routerName: string): string => `lru${sha256hex(`${routerName}/uplink`).slice(0, 8)}`;
+
+/**
+ * TLS inside a lab node (`security: { tls: true }`, the default): the node's own key and
+ * certificate (its common name is the node's name), and the authorities it trusts. A lab has
+ * two: the controllers' (members' certificates; switches and members trust it) and the transport
+ * nodes' (switches' certificates; only members trust it, so a switch's certificate opens no
+ * member-to-member channel: not the store, not its Raft port, not liveness).
+ */
+export const PKI_DIR = '/etc/nvlab/pki';
+export const PKI_FILES = {
+  key: `${PKI_DIR}/key.pem`,
+  certificate: `${PKI_DIR}/cert.pem`,
+  controllersCa: `${PKI_DIR}/controllers-ca.pem`,
+  /** Members only. */
+  nodesCa: `${PKI_DIR}/nodes-ca.pem`,
+} as const;
+/** A member's copy of the lab's API token (root only); `Authorization: Bearer <token>`. */
+export const API_TOKEN_FILE = '/etc/nvlab/api-token';
+/** Every write a member's API accepted or refused, one JSON object per line. */
+export const AUDIT_LOG_FILE = '/var/log/nvlab/audit.log';
+/** Environment of every lab node: `1` when the lab's control channels run over TLS. */
+export const TLS_ENV = 'NVLAB_TLS';
