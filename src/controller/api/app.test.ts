@@ -133,6 +133,16 @@ describe('northbound API (no store needed)', () => {
     expect(res.json()).toEqual({ error: 'not found', detail: 'no route GET /api/v1/routers' });
   });
 
+  it('answers a URL it cannot decode with 400 in the same error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/logical-ports/%zz' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid',
+      detail: "'/api/v1/logical-ports/%zz' is not a valid url component",
+      issues: [{ path: '', message: "'/api/v1/logical-ports/%zz' is not a valid url component" }],
+    });
+  });
+
   it('serves status with the caller-provided fields', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
     expect(res.statusCode).toBe(200);
