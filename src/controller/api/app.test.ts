@@ -143,6 +143,15 @@ describe('northbound API (no store needed)', () => {
     });
   });
 
+  it('answers a delete of a name no object can have with 404 without asking the store', async () => {
+    const res = await app.inject({ method: 'DELETE', url: '/api/v1/logical-switches/%00' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'not found', detail: 'logical switch "\u0000" not found' });
+    const binding = await app.inject({ method: 'DELETE', url: '/api/v1/mac-bindings/web/10.0.1.%00' });
+    expect(binding.statusCode).toBe(404);
+    expect(binding.json()).toEqual({ error: 'not found', detail: 'MAC binding "web/10.0.1.\u0000" not found' });
+  });
+
   it('serves status with the caller-provided fields', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
     expect(res.statusCode).toBe(200);
