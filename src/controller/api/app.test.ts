@@ -152,6 +152,15 @@ describe('northbound API (no store needed)', () => {
     expect(binding.json()).toEqual({ error: 'not found', detail: 'MAC binding "web/10.0.1.\u0000" not found' });
   });
 
+  it('refuses bodies keyed to reach a prototype with 400', async () => {
+    for (const payload of ['{"__proto__":{"polluted":true},"name":"web"}', '{"constructor":{"prototype":{"polluted":true}}}']) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'invalid', detail: 'Object contains forbidden prototype property' });
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('serves status with the caller-provided fields', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
     expect(res.statusCode).toBe(200);
