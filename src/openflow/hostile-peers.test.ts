@@ -9,7 +9,7 @@ import type { OpenFlowConnection } from './connection.ts';
 import { OpenFlowController } from './controller.ts';
 
 const HANDSHAKE_MS = 800;
-const DEAD_MS = 800;
+const DEAD_MS = 1500;
 
 describe('the OpenFlow listener against hostile peers', () => {
   const controller = new OpenFlowController({ echoInterval: 200, deadTime: DEAD_MS, handshakeTimeout: HANDSHAKE_MS });
@@ -44,7 +44,7 @@ describe('the OpenFlow listener against hostile peers', () => {
   async function goodAnswers(): Promise<void> {
     const t = Date.now();
     await goodConn.echo();
-    expect(Date.now() - t).toBeLessThan(300);
+    expect(Date.now() - t).toBeLessThan(1000);
   }
 
   it('cuts off bytes that are not OpenFlow, a header whose body never comes, and a byte-a-second HELLO', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonRpcConnection } from './jsonrpc.ts';
 import { OvsdbListener, connectRemote } from './session.ts';
 
-const DEAD_MS = 600;
+const DEAD_MS = 1500;
 const MAX_VALUE = 64 * 1024;
 
 describe('the OVSDB listener against hostile peers', () => {
@@ -32,7 +32,7 @@ describe('the OVSDB listener against hostile peers', () => {
   async function goodAnswers(): Promise<void> {
     const t = Date.now();
     expect(await good.request('ping', [])).toEqual(['pong']);
-    expect(Date.now() - t).toBeLessThan(300);
+    expect(Date.now() - t).toBeLessThan(1000);
   }
 
   /** A raw peer; resolves with why the listener closed it, once it did. */
