@@ -57,6 +57,12 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   programmer.on('log', log);
+  // A peer on a switch port that is not a switch, or speaks garbage: said once, by name.
+  sessions.on('refused', (peer, reason) => log(`ovsdb: refused ${peer}: ${reason.message}`));
+  openflow.on('handshakeError', (err, conn) => log(`openflow: refused ${conn.remoteAddress}: ${err.message}`));
+  openflow.on('switch', (sw) =>
+    sw.on('disconnect', ({ reason, error }) => reason !== 'closed' && reason !== 'local' && log(`openflow: ${sw.remoteAddress} dropped (${reason}): ${error?.message ?? ''}`)),
+  );
   programmer.debug = process.env.NVLAB_CONTROLLER_DEBUG === '1';
   if (programmer.debug) store.on('change', () => log('store: logical config changed'));
   liveness.on('change', () => log(`peers up: ${liveness.upPeers().join(' ') || 'none'}`));

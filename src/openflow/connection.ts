@@ -288,13 +288,15 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private onData(chunk: Buffer): void {
-    this.lastRx = Date.now();
-    this.echoOutstanding = false;
     this.parser.feed(chunk, (result) => this.onResult(result));
   }
 
   private onResult(result: ParseResult): void {
     if (this.state === 'closed') return;
+    // Only a whole message shows the switch alive: one dripping a message a byte at a time
+    // never gets to answer an echo, and is dropped at its dead time.
+    this.lastRx = Date.now();
+    this.echoOutstanding = false;
     if (!result.ok) {
       const err = result.error;
       if (err.xid !== undefined && this.requests.has(err.xid)) this.requests.fail(err.xid, err);

@@ -133,6 +133,34 @@ describe('northbound API (no store needed)', () => {
     expect(res.json()).toEqual({ error: 'not found', detail: 'no route GET /api/v1/routers' });
   });
 
+  it('answers a URL it cannot decode with 400 in the same error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/logical-ports/%zz' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: 'invalid',
+      detail: "'/api/v1/logical-ports/%zz' is not a valid url component",
+      issues: [{ path: '', message: "'/api/v1/logical-ports/%zz' is not a valid url component" }],
+    });
+  });
+
+  it('answers a delete of a name no object can have with 404 without asking the store', async () => {
+    const res = await app.inject({ method: 'DELETE', url: '/api/v1/logical-switches/%00' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'not found', detail: 'logical switch "\u0000" not found' });
+    const binding = await app.inject({ method: 'DELETE', url: '/api/v1/mac-bindings/web/10.0.1.%00' });
+    expect(binding.statusCode).toBe(404);
+    expect(binding.json()).toEqual({ error: 'not found', detail: 'MAC binding "web/10.0.1.\u0000" not found' });
+  });
+
+  it('refuses bodies keyed to reach a prototype with 400', async () => {
+    for (const payload of ['{"__proto__":{"polluted":true},"name":"web"}', '{"constructor":{"prototype":{"polluted":true}}}']) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'invalid', detail: 'Object contains forbidden prototype property' });
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('serves status with the caller-provided fields', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
     expect(res.statusCode).toBe(200);

@@ -4,6 +4,7 @@ import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { SouthboundReader } from '../status/index.ts';
 import { registerConsole, type ConsoleFiles } from './console-routes.ts';
 import { toHttpError } from './errors.ts';
+import { API_LIMITS, serverOptions, type ApiLimits } from './limits.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
 import { API_PREFIX, type ClusterMember } from '../../model/index.ts';
@@ -30,20 +31,29 @@ export interface ApiOptions {
   console?: ConsoleFiles;
   /** fastify logger option (default off). */
   logger?: boolean;
+  /** Body size and timeouts of the listener (default API_LIMITS; tests shorten them). */
+  limits?: Partial<ApiLimits>;
 }
 
 export function createApi(options: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false });
-  const openapi = buildOpenApiDocument();
-
   const send = (reply: { code(n: number): unknown; header(k: string, v: string): unknown; send(b?: unknown): unknown }, r: RouteReply) => {
     reply.code(r.status);
     for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
     return reply.send(r.body);
   };
 
-  app.setErrorHandler((err, _request, reply) => {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ...serverOptions({ ...API_LIMITS, ...options.limits }),
+    // A URL fastify cannot decode, or a body its parsers refuse, gets the API's error shape too.
+    frameworkErrors: (err, _request, reply) => send(reply, toHttpError(err)),
+  });
+  const openapi = buildOpenApiDocument();
+
+  app.setErrorHandler((err, request, reply) => {
     const e = toHttpError(err);
+    // Say what the limit is, so a client knows what it may send.
+    if (e.status === 413) e.body = { error: 'payload too large', detail: `the body is over this route's limit of ${request.routeOptions.bodyLimit} bytes` };
     if (e.status >= 500 && e.status !== 503) app.log.error(err);
     return send(reply, e);
   });

@@ -1,7 +1,8 @@
 // Learned MAC bindings through the northbound API: the list every member's pipeline routes with,
 // and forgetting one (a binding gone stale: the next ARP reply to a router learns it again).
 // The members learn them (store/mac-bindings.ts); the API creates none.
-import { listOf, MAC_BINDINGS_PATH, MacBindingSchema } from '../../model/index.ts';
+import { ipv4Schema, listOf, MAC_BINDINGS_PATH, MacBindingSchema, nameSchema } from '../../model/index.ts';
+import { NotFoundError } from '../store/index.ts';
 import type { ComponentSpec, RouteSpec } from './routes.ts';
 
 export const MAC_BINDING_COMPONENTS: Record<string, ComponentSpec> = {
@@ -31,7 +32,11 @@ export const MAC_BINDING_ROUTES: RouteSpec[] = [
       503: ['The store member cannot reach a majority of the cluster', 'NoQuorumError'],
     },
     handle: async (ctx) => {
-      await ctx.store.forgetMacBinding(ctx.params.switch ?? '', ctx.params.ip ?? '');
+      const sw = ctx.params.switch ?? '';
+      const ip = ctx.params.ip ?? '';
+      // What could not name a binding is not sent to the store (see existingName in resource-routes.ts).
+      if (!nameSchema.safeParse(sw).success || !ipv4Schema.safeParse(ip).success) throw new NotFoundError('MAC binding', `${sw}/${ip}`);
+      await ctx.store.forgetMacBinding(sw, ip);
       return { status: 204 };
     },
   },

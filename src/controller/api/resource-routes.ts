@@ -2,8 +2,8 @@
 // (segment, kind, component name, schemas) over the store's generic operations: a resource is in
 // the API and its document by being described.
 import type { z } from 'zod';
-import { API_PREFIX, RESOURCES, listOf, type ResourceName } from '../../model/index.ts';
-import { InvalidError, type ResourceOf } from '../store/index.ts';
+import { API_PREFIX, RESOURCES, listOf, nameSchema, type ResourceName } from '../../model/index.ts';
+import { InvalidError, NotFoundError, type ResourceOf } from '../store/index.ts';
 import type { ComponentSpec, RouteContext, RouteSpec } from './routes.ts';
 
 /** Validates a request body against a component's schema; every issue is reported. */
@@ -12,6 +12,14 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message }));
   throw new InvalidError(`invalid request body (${issues.length} issue${issues.length === 1 ? '' : 's'})`, issues);
+}
+
+/** A name from a path, for a write that names an existing object: one the model refuses names
+ *  nothing, so it is 404 without asking the store (ovsdb-server drops a client that sends some
+ *  strings, a NUL among them, and the request would read as a lost quorum). */
+export function existingName(kind: string, name: string): string {
+  if (!nameSchema.safeParse(name).success) throw new NotFoundError(kind, name);
+  return name;
 }
 
 const WRITE_ERRORS: Record<number, [string, string?]> = {
@@ -105,7 +113,8 @@ export function resourceRoutes<N extends ResourceName>(name: N): RouteSpec[] {
       tag: r.segment,
       responses: { 204: ['Deleted'], 404: [`No such ${r.kind}`, 'Error'], 409: WRITE_ERRORS[409]!, 503: WRITE_ERRORS[503]! },
       handle: async (ctx) => {
-        await objects(ctx).delete(key(ctx));
+        const name = existingName(r.kind, key(ctx));
+        await objects(ctx).delete(name);
         return { status: 204 };
       },
     },

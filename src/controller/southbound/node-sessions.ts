@@ -3,7 +3,7 @@
 // interfaces, which tells us what the switch has: the datapath id of br-int, the OpenFlow port
 // of each VM (by iface-id) and tunnel, and the MAC its transport IP answers with.
 import { EventEmitter } from 'node:events';
-import { namedUuid, op, OvsdbClient, OvsdbListener, Replica, Uuid, uuid, whereUuid, type OvsdbMap } from '../../ovsdb/index.ts';
+import { namedUuid, op, OvsdbClient, OvsdbConnectionError, OvsdbListener, Replica, Uuid, uuid, whereUuid, type OvsdbMap } from '../../ovsdb/index.ts';
 import type { OpenFlowConnection } from '../../openflow/index.ts';
 import type { NodeFacts } from '../pipeline/index.ts';
 import { OVSDB_MANAGER_PORT } from '../../model/index.ts';
@@ -59,7 +59,14 @@ const mapGet = (value: unknown, key: string): string | undefined =>
 export interface NodeSessionEvents {
   /** A node connected, changed, or went away. */
   change: [node: string];
+  /** A connection that did not become a node's session (not OVSDB, no system-id, or no answer in
+   *  time), with why; it is closed. */
+  refused: [peer: string, reason: Error];
 }
+
+/** A switch's ovsdb-server answers our monitor at once; a peer that has not within this is cut
+ *  off, so one sending a byte a second holds a socket no longer. */
+const ADOPT_TIMEOUT_MS = 10_000;
 
 export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   private readonly views = new Map<string, NodeView>();
@@ -68,14 +75,26 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     super();
   }
 
-  static async listen(port = OVSDB_MANAGER_PORT): Promise<NodeSessions> {
+  static async listen(port = OVSDB_MANAGER_PORT, options: { adoptTimeoutMs?: number } = {}): Promise<NodeSessions> {
     // A killed node closes its session at once; probes only find a cut-off one, which nothing
     // here waits on (mastership rides on member links, not on switches). Every probe is a
     // wake-up and a round trip on each of a member's sessions, so they are spaced out.
     const listener = await OvsdbListener.listen(`ptcp:${port}:0.0.0.0`, { echoInterval: 5000, deadTime: 15000 });
     const sessions = new NodeSessions(listener);
+    const timeoutMs = options.adoptTimeoutMs ?? ADOPT_TIMEOUT_MS;
     listener.on('connection', (conn) => {
-      sessions.adopt(OvsdbClient.fromConnection(conn)).catch(() => conn.close());
+      let reason: Error | undefined;
+      conn.once('close', (err) => (reason ??= err));
+      const timer = setTimeout(() => {
+        conn.close(new OvsdbConnectionError(`${conn.name}: no OVSDB session within ${timeoutMs} ms`));
+      }, timeoutMs);
+      sessions
+        .adopt(OvsdbClient.fromConnection(conn))
+        .catch((err: Error) => {
+          conn.close();
+          sessions.emit('refused', conn.name, reason ?? err);
+        })
+        .finally(() => clearTimeout(timer));
     });
     return sessions;
   }
