@@ -88,9 +88,6 @@ export const ValidationErrorSchema = ErrorSchema.extend({
   issues: z.array(IssueSchema),
 });
 
-/** What every client of the API says, by name, when the cluster answers "no quorum". */
-export const NO_QUORUM_MESSAGE = 'controller cluster has no quorum: a majority of its members is lost or cut off';
-
 export const NoQuorumErrorSchema = ErrorSchema.extend({
   error: z.literal('no quorum'),
   /** "no": the write was not applied; "unknown": it reached the store and may still commit. */
