@@ -3,6 +3,7 @@
 // The members learn them (store/mac-bindings.ts); the API creates none.
 import { listOf, MAC_BINDINGS_PATH, MacBindingSchema } from '../../model/index.ts';
 import type { ComponentSpec, RouteSpec } from './routes.ts';
+import { NO_QUORUM_RESPONSE } from './errors.ts';
 
 export const MAC_BINDING_COMPONENTS: Record<string, ComponentSpec> = {
   MacBinding: { schema: MacBindingSchema, io: 'output' },
@@ -28,7 +29,7 @@ export const MAC_BINDING_ROUTES: RouteSpec[] = [
     responses: {
       204: ['Forgotten'],
       404: ['No binding of that address on that switch', 'Error'],
-      503: ['The store member cannot reach a majority of the cluster', 'NoQuorumError'],
+      503: NO_QUORUM_RESPONSE,
     },
     handle: async (ctx) => {
       await ctx.store.forgetMacBinding(ctx.params.switch ?? '', ctx.params.ip ?? '');
