@@ -3,6 +3,7 @@
 // served the page (same origin). Every answer says whether the member read it from a replica cut
 // off from its quorum (header x-nvstore-stale), and a failure is a value, never a throw, so each
 // view can show what went wrong where it would have shown the data.
+import { NO_QUORUM_MESSAGE } from '../model/api-paths.ts';
 
 export const STALE_HEADER = 'x-nvstore-stale';
 
@@ -67,6 +68,10 @@ export async function request<T>(
 export const get = <T>(path: string, timeoutMs?: number, priority?: RequestPriority) =>
   request<T>('GET', path, undefined, timeoutMs, priority);
 
-/** An answer's failure in one line, for the page. */
-export const failureText = (a: Answer<unknown>): string =>
-  a.ok ? '' : a.status === 0 ? `${a.error} (${a.detail})` : `${a.status} ${a.error}: ${a.detail}`;
+/** An answer's failure in one line, for the page; a cluster without quorum by name. */
+export const failureText = (a: Answer<unknown>): string => {
+  if (a.ok) return '';
+  if (a.status === 0) return `${a.error} (${a.detail})`;
+  if (a.status === 503 && a.error === 'no quorum') return `${NO_QUORUM_MESSAGE} (${a.detail})`;
+  return `${a.status} ${a.error}: ${a.detail}`;
+};

@@ -3,6 +3,10 @@
 // URLs without bringing zod along.
 export const API_PREFIX = '/api/v1';
 
+/** What every client of the API (CLI, scenarios, console) says, by name, when a member answers
+ *  503 "no quorum": a write cannot commit anywhere until a majority of members is back. */
+export const NO_QUORUM_MESSAGE = 'controller cluster has no quorum: a majority of its members is lost or cut off';
+
 /** Each resource's URL segment under API_PREFIX, by resource. */
 export const RESOURCE_SEGMENTS = {
   transportNodes: 'transport-nodes',

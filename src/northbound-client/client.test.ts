@@ -184,7 +184,7 @@ describe('northbound client', () => {
       applied: 'unknown',
       detail: 'the store has no majority',
       message:
-        'controller cluster did not answer POST /api/v1/logical-ports: 127.0.0.1: {"error":"no quorum","detail":"the store has no majority","applied":"unknown"}',
+        'controller cluster has no quorum: a majority of its members is lost or cut off (POST /api/v1/logical-ports: 127.0.0.1: {"error":"no quorum","detail":"the store has no majority","applied":"unknown"})',
     });
     expect(m.seen.length).toBeGreaterThan(1);
     const gone = await northbound(['127.0.0.2'], { deadlineMs: 300, port: m.port }).logicalPorts.get('web1');

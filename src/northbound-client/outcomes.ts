@@ -1,7 +1,7 @@
 // What an answer of the northbound API means, as a value the caller can branch on: success with
 // the value (parsed by the resource's schema), or one of the failures the contract names.
 import { z } from 'zod';
-import { ErrorSchema, NoQuorumErrorSchema, ValidationErrorSchema, type Issue } from '../model/index.ts';
+import { ErrorSchema, NO_QUORUM_MESSAGE, NoQuorumErrorSchema, ValidationErrorSchema, type Issue } from '../model/index.ts';
 import { NorthboundError } from './errors.ts';
 import type { Exchange, Method } from './transport.ts';
 
@@ -14,8 +14,9 @@ export type Failure =
   | { kind: 'not-found'; detail: string; message: string }
   /** 409: a clash with the store (duplicate name, VNI, MAC or IP, an object in use...). */
   | { kind: 'conflict'; detail: string; message: string }
-  /** 503 until the deadline: the cluster has no quorum. `applied: 'unknown'` means the last
-   *  write reached the store and may still commit. */
+  /** 503 "no quorum" (from the member asked, for `noQuorumMs`): the cluster has no quorum; the
+   *  message begins with NO_QUORUM_MESSAGE. `applied: 'unknown'` means the last write reached
+   *  the store and may still commit. */
   | { kind: 'no-quorum'; applied: 'no' | 'unknown'; detail: string; message: string }
   /** No member answered until the deadline. */
   | { kind: 'unreachable'; message: string }
@@ -74,13 +75,15 @@ export function outcomeOf<S extends z.ZodType, K extends SuccessKind>(
   schema: S,
 ): Outcome<z.output<S>, K> {
   if (exchange.kind === 'gave-up') {
-    const message = `controller cluster did not answer ${method} ${path}: ${exchange.last}`;
-    if (!exchange.noQuorum) return { kind: 'unreachable', message };
-    return failure(503, exchange.noQuorum.body, exchange.last, message);
+    if (!exchange.noQuorum) return { kind: 'unreachable', message: `controller cluster did not answer ${method} ${path}: ${exchange.last}` };
+    return failure(503, exchange.noQuorum.body, exchange.last, `${NO_QUORUM_MESSAGE} (${method} ${path}: ${exchange.last})`);
   }
   const answer = exchange.kind === 'deleted-before' ? { status: 204, text: '', json: undefined } : exchange;
   const { status, text, json } = answer;
-  if (status < 200 || status >= 300) return failure(status, json, text, `${method} ${path} → ${status}: ${text}`);
+  if (status < 200 || status >= 300) {
+    const said = `${method} ${path} → ${status}: ${text}`;
+    return failure(status, json, text, NoQuorumErrorSchema.safeParse(json).success ? `${NO_QUORUM_MESSAGE} (${said})` : said);
+  }
   const value = schema.safeParse(json);
   if (value.success) return { kind: success, value: value.data };
   const issues = value.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');

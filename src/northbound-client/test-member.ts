@@ -15,7 +15,12 @@ export interface TestMember {
   close(): Promise<void>;
 }
 
-export async function testMember(answer: (request: string, body: unknown) => Reply): Promise<TestMember> {
+/** `at`: where to listen (default 127.0.0.1, any free port); another loopback address on the
+ *  port of a first member plays a second member of the same cluster. */
+export async function testMember(
+  answer: (request: string, body: unknown) => Reply,
+  at: { host?: string; port?: number } = {},
+): Promise<TestMember> {
   const seen: TestMember['seen'] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -30,7 +35,7 @@ export async function testMember(answer: (request: string, body: unknown) => Rep
       res.end(reply === undefined ? '' : typeof reply === 'string' ? reply : JSON.stringify(reply));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(at.port ?? 0, at.host ?? '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
     seen,

@@ -11,6 +11,9 @@ export interface TransportOptions {
   deadlineMs?: number;
   /** The API's port on every member (default API_PORT). */
   port?: number;
+  /** How long a member that answers "no quorum" is asked again before that is the outcome
+   *  (default 2 s; never beyond the deadline). */
+  noQuorumMs?: number;
 }
 
 /** What one request came to, after its retries. */
@@ -23,13 +26,18 @@ export type Exchange =
    *  `noQuorum` holds the body of its 503 when it got one. */
   | { kind: 'gave-up'; last: string; noQuorum: { body: unknown } | undefined };
 
+/** A member on the management LAN accepts a connection at once; one that does not within this
+ *  is down or cut off (its answer may still take up to the request's time-out once connected). */
+const CONNECT_TIMEOUT_MS = 1500;
+
 // Connections are kept for the next request (an idle one does not keep the process alive). Plain
 // node:http rather than fetch: a request costs the caller about a millisecond of CPU instead of
 // three, and the first one does not load undici (50 ms), which matters on a 2-core host where
 // the lab's switches wait for the same CPU.
 const agent = new Agent({ keepAlive: true });
 
-/** One HTTP exchange with one member, within `timeoutMs` of silence. */
+/** One HTTP exchange with one member, within `timeoutMs` of silence (and connected within
+ *  `connectTimeoutMs`). */
 export function send(
   ip: string,
   port: number,
@@ -37,6 +45,7 @@ export function send(
   path: string,
   body: string | undefined,
   timeoutMs: number,
+  connectTimeoutMs = timeoutMs,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -57,6 +66,15 @@ export function send(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    if (connectTimeoutMs < timeoutMs) {
+      req.on('socket', (socket) => {
+        // A kept-alive socket is connected already.
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => req.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
+    }
     req.on('error', reject);
     req.end(body);
   });
@@ -91,44 +109,58 @@ export function onceTransport(ip: string, options: { port?: number; timeoutMs?: 
   };
 }
 
+/** Whether an answer is the API's "no quorum" (503 with that error word). */
+function isNoQuorum(status: number, json: unknown): boolean {
+  return status === 503 && (json as { error?: unknown } | undefined)?.error === 'no quorum';
+}
+
 /**
- * Tries the members in turn, and retries while the cluster has no quorum yet (503) or a member
- * does not answer (or answers something that is not JSON), until the deadline. The member that
- * last answered with success is asked first next time.
+ * Tries the members in turn, and retries while a member does not answer (or answers something
+ * that is not JSON), until the deadline. A member that answers "no quorum" is asked again, alone,
+ * for `noQuorumMs` (an election ends within it): every live member would say the same, so the
+ * others are not tried, and a dead one would cost a time-out before the reason is known. The
+ * member that last answered is asked first next time.
  */
 export function transport(memberIps: readonly string[], options: TransportOptions = {}): Transport {
   let preferred = 0;
   return {
     async exchange(method, path, body) {
-      const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+      const start = Date.now();
+      const deadline = start + (options.deadlineMs ?? 60_000);
       const payload = body === undefined ? undefined : JSON.stringify(body);
       // What the last attempt met: every attempt that does not return sets it.
       let last: string;
-      let noQuorum: { body: unknown } | undefined;
+      let noQuorum: { body: unknown; until: number } | undefined;
       // Whether an attempt before may have committed (503: no quorum, outcome unknown; or no answer).
       let ambiguous = false;
+      let at = preferred;
       for (let attempt = 0; ; attempt++) {
-        const ip = memberIps[(preferred + attempt) % memberIps.length]!;
+        // After "no quorum", stay with the member that said it.
+        if (attempt > 0 && !noQuorum) at = (at + 1) % memberIps.length;
+        const ip = memberIps[at]!;
         try {
-          const { status, text } = await send(ip, options.port ?? API_PORT, method, path, payload, 5000);
+          const { status, text } = await send(ip, options.port ?? API_PORT, method, path, payload, 5000, CONNECT_TIMEOUT_MS);
           const json: unknown = text ? JSON.parse(text) : undefined;
+          preferred = at;
           if (status === 503) {
             last = `${ip}: ${text}`;
-            noQuorum = { body: json };
             ambiguous = true;
+            if (isNoQuorum(status, json)) noQuorum = { body: json, until: noQuorum?.until ?? Date.now() + (options.noQuorumMs ?? 2000) };
+            else noQuorum = undefined;
           } else if (status === 404 && method === 'DELETE' && ambiguous) {
             return { kind: 'deleted-before' };
           } else {
-            if (status >= 200 && status < 300) preferred = (preferred + attempt) % memberIps.length;
             return { kind: 'answer', status, text, json };
           }
         } catch (error) {
           last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
+          // The member that said "no quorum" stopped answering: back to trying every member.
           noQuorum = undefined;
           ambiguous = true;
         }
-        if (Date.now() > deadline) return { kind: 'gave-up', last, noQuorum };
-        await new Promise((r) => setTimeout(r, 100));
+        const now = Date.now();
+        if (now > deadline || (noQuorum && now > noQuorum.until)) return { kind: 'gave-up', last, noQuorum };
+        await new Promise((r) => setTimeout(r, noQuorum ? 250 : 100));
       }
     },
   };

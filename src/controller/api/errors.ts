@@ -12,6 +12,13 @@ export interface HttpError {
   headers?: Record<string, string>;
 }
 
+/** The OpenAPI response of every write: the member answers it within 2 s (at once when it knows
+ *  already), and other members would say the same, so clients report it rather than retry. */
+export const NO_QUORUM_RESPONSE: [string, string] = [
+  'No quorum: a majority of the members is lost or cut off, so the write cannot commit (answered within 2 s; reads still answer from the replica)',
+  'NoQuorumError',
+];
+
 /** Also serves errors fastify raises itself (bad JSON, wrong media type, body too large). */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof InvalidError)

@@ -4,6 +4,7 @@
 import { ipv4Schema, listOf, MAC_BINDINGS_PATH, MacBindingSchema, nameSchema } from '../../model/index.ts';
 import { NotFoundError } from '../store/index.ts';
 import type { ComponentSpec, RouteSpec } from './routes.ts';
+import { NO_QUORUM_RESPONSE } from './errors.ts';
 
 export const MAC_BINDING_COMPONENTS: Record<string, ComponentSpec> = {
   MacBinding: { schema: MacBindingSchema, io: 'output' },
@@ -29,7 +30,7 @@ export const MAC_BINDING_ROUTES: RouteSpec[] = [
     responses: {
       204: ['Forgotten'],
       404: ['No binding of that address on that switch', 'Error'],
-      503: ['The store member cannot reach a majority of the cluster', 'NoQuorumError'],
+      503: NO_QUORUM_RESPONSE,
     },
     handle: async (ctx) => {
       const sw = ctx.params.switch ?? '';

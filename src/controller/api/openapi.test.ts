@@ -139,4 +139,17 @@ describe('OpenAPI document', () => {
     expect(put.responses['503']!.headers).toHaveProperty('retry-after');
     expect(put.responses['200']!.headers).toBeUndefined();
   });
+
+  it('documents 503 "no quorum" on every write to the store', () => {
+    const writes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops as Record<string, { responses: Record<string, { description: string; content?: unknown }> }>)
+        .filter(([method]) => method !== 'get' && path !== '/api/v1/graph/layout')
+        .map(([method, op]) => ({ at: `${method} ${path}`, response: op.responses['503'] })),
+    );
+    expect(writes.length).toBeGreaterThanOrEqual(17);
+    for (const { at, response } of writes) {
+      expect(response?.description, at).toMatch(/^No quorum: a majority of the members is lost or cut off/);
+      expect(JSON.stringify(response?.content), at).toContain('#/components/schemas/NoQuorumError');
+    }
+  });
 });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { API_PREFIX, RESOURCES, listOf, nameSchema, type ResourceName } from '../../model/index.ts';
 import { InvalidError, NotFoundError, type ResourceOf } from '../store/index.ts';
 import type { ComponentSpec, RouteContext, RouteSpec } from './routes.ts';
+import { NO_QUORUM_RESPONSE } from './errors.ts';
 
 /** Validates a request body against a component's schema; every issue is reported. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -28,7 +29,7 @@ const WRITE_ERRORS: Record<number, [string, string?]> = {
     'Clash with the store: duplicate name, VNI, MAC or IP, the object is in use, or a reference of the wrong kind (a router gateway that is not an l3-gateway)',
     'Error',
   ],
-  503: ['The store member cannot reach a majority of the cluster', 'NoQuorumError'],
+  503: NO_QUORUM_RESPONSE,
 };
 
 /** The object, its create and update bodies (defaults optional: the zod input side), and its list. */

@@ -7,6 +7,7 @@ import { NotFoundError, type TraceflowRecord } from '../store/index.ts';
 import { planTrace } from '../traceflow/plan.ts';
 import { parseBody } from './resource-routes.ts';
 import type { ComponentSpec, RouteSpec } from './routes.ts';
+import { NO_QUORUM_RESPONSE } from './errors.ts';
 
 const PATH = `${API_PREFIX}/traceflows`;
 
@@ -42,7 +43,7 @@ export const TRACEFLOW_ROUTES: RouteSpec[] = [
       202: ['Accepted: the members run it; GET it for its state and path', 'TraceflowCreated'],
       400: ['Invalid request', 'ValidationError'],
       404: ['A port or host the request names does not exist', 'Error'],
-      503: ['No quorum', 'NoQuorumError'],
+      503: NO_QUORUM_RESPONSE,
     },
     handle: async (ctx) => {
       const request = parseBody(TraceRequestSchema, ctx.body);

@@ -1,14 +1,20 @@
 // Bounded writes: every transaction commits within a deadline or fails with NO_QUORUM, and the
 // committer remembers whether the last write failed for want of quorum (for status/staleness).
+// The member's `_Server.Database` row (monitored by the client) is the cheap signal: while it
+// says the member is out of its cluster, a write is not sent at all (applied: 'no').
 import { EventEmitter } from 'node:events';
 import type { OperationResult, OvsdbClient, ServerDatabaseInfo } from '../../ovsdb/index.ts';
 import { StoreUnavailableError } from './errors.ts';
 import type { Txn } from './txn.ts';
 
+const outOfCluster = (s: ServerDatabaseInfo | undefined): s is ServerDatabaseInfo => s?.model === 'clustered' && !s.connected;
+
 export class Committer extends EventEmitter<{ quorum: [boolean] }> {
   /** Set when a write failed for want of quorum; cleared by the next commit or a new connection. */
   private noQuorum = false;
   private lastServer: ServerDatabaseInfo | undefined;
+  /** Since when (ms) `_Server` says the member is out of its cluster; undefined while it is in. */
+  private outSince: number | undefined;
 
   constructor(
     private readonly client: OvsdbClient,
@@ -18,6 +24,7 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
     super();
     client.on('server', (info) => {
       if (info) this.lastServer = info;
+      this.outSince = outOfCluster(this.server) ? (this.outSince ?? Date.now()) : undefined;
     });
     client.on('connected', () => this.setQuorum(true));
   }
@@ -29,8 +36,7 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
 
   /** Connected to a member in its cluster, and no write has failed for want of quorum since. */
   get available(): boolean {
-    const s = this.server;
-    return this.client.isConnected && !(s?.model === 'clustered' && !s.connected) && !this.noQuorum;
+    return this.client.isConnected && !outOfCluster(this.server) && !this.noQuorum;
   }
 
   /**
@@ -38,12 +44,7 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
    * time, is NO_QUORUM; guard and index failures are translated by the transaction.
    */
   async commit(txn: Txn, deadline = Date.now() + this.writeTimeoutMs): Promise<OperationResult[]> {
-    const server = this.server;
-    if (!this.client.isConnected && server?.model === 'clustered' && !server.connected) {
-      // The member said it lost its cluster and the client has not found one with quorum since:
-      // answer at once instead of waiting out the bound. Nothing was sent.
-      throw new StoreUnavailableError(`${server.name}: the store member has no quorum (cut off from the cluster majority)`, 'no');
-    }
+    await this.waitInCluster(deadline);
     try {
       await this.client.ready(Math.max(1, deadline - Date.now()));
     } catch (cause) {
@@ -60,6 +61,35 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
       this.setQuorum(!(mapped instanceof StoreUnavailableError));
       throw mapped;
     }
+  }
+
+  /**
+   * While the member says it is out of its cluster, a write is not sent: it fails at once when
+   * the member has been out for a whole write bound already (or the client has left it), else
+   * it waits for the member to rejoin (an election) until `deadline`. Nothing was sent either way.
+   */
+  private async waitInCluster(deadline: number): Promise<void> {
+    const refuse = (server: ServerDatabaseInfo) => {
+      this.setQuorum(false);
+      return new StoreUnavailableError(`${server.name}: the store member has no quorum (cut off from the cluster majority)`, 'no');
+    };
+    let server = this.server;
+    if (!outOfCluster(server)) return;
+    if (!this.client.isConnected || Date.now() - (this.outSince ?? Date.now()) >= this.writeTimeoutMs) throw refuse(server);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('server', onServer);
+        resolve();
+      };
+      const onServer = () => {
+        if (!outOfCluster(this.server)) done();
+      };
+      const timer = setTimeout(done, Math.max(1, deadline - Date.now()));
+      this.client.on('server', onServer);
+    });
+    server = this.server;
+    if (outOfCluster(server)) throw refuse(server);
   }
 
   private setQuorum(ok: boolean): void {

@@ -36,7 +36,8 @@ export type { UpdateInput } from './resource.ts';
 export interface StoreOptions {
   /** Default NvStore. */
   database?: string;
-  /** Bound on one write, from the call to the commit (default 2000 ms). */
+  /** Bound on one write, from the call to the commit (default 1500 ms: the API answers a write
+   *  without quorum within 2 s). */
   writeTimeoutMs?: number;
   /** How long `open` waits for a member with quorum and the initial state (default 30 s). */
   openTimeoutMs?: number;
@@ -72,6 +73,9 @@ export interface StoreEvents {
 /** The operations on one resource: list, get, create, update, delete. */
 export type ResourceOf<N extends ResourceName> = Resource<ResourceObject<N>, ResourceInput<N>, ResourceUpdateInput<N>>;
 
+/** A write's bound: with the API's own work it answers a write without quorum within 2 s. */
+const WRITE_TIMEOUT_MS = 1500;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class Store extends EventEmitter<StoreEvents> {
@@ -87,7 +91,7 @@ export class Store extends EventEmitter<StoreEvents> {
     options: StoreOptions,
   ) {
     super();
-    this.writeTimeoutMs = options.writeTimeoutMs ?? 2000;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
     this.committer = new Committer(client, options.database ?? NVSTORE_DATABASE, this.writeTimeoutMs);
     const announce = () => this.emit('status', this.status());
     this.committer.on('quorum', announce);
@@ -112,7 +116,7 @@ export class Store extends EventEmitter<StoreEvents> {
    */
   static async open(remotes: string | readonly string[], options: StoreOptions = {}): Promise<Store> {
     const database = options.database ?? NVSTORE_DATABASE;
-    const writeTimeoutMs = options.writeTimeoutMs ?? 2000;
+    const writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
     const client = OvsdbClient.connect(remotes, {
       minBackoff: 100,
       maxBackoff: 1000,
