@@ -61,7 +61,11 @@ export async function runMember(config: MemberConfig): Promise<void> {
   sessions.on('refused', (peer, reason) => log(`ovsdb: refused ${peer}: ${reason.message}`));
   openflow.on('handshakeError', (err, conn) => log(`openflow: refused ${conn.remoteAddress}: ${err.message}`));
   openflow.on('switch', (sw) =>
-    sw.on('disconnect', ({ reason, error }) => reason !== 'closed' && reason !== 'local' && log(`openflow: ${sw.remoteAddress} dropped (${reason}): ${error?.message ?? ''}`)),
+    sw.on(
+      'disconnect',
+      ({ reason, error }) =>
+        reason !== 'closed' && reason !== 'local' && log(`openflow: ${sw.remoteAddress} dropped (${reason}): ${error?.message ?? ''}`),
+    ),
   );
   programmer.debug = process.env.NVLAB_CONTROLLER_DEBUG === '1';
   if (programmer.debug) store.on('change', () => log('store: logical config changed'));

@@ -66,6 +66,10 @@ describe('a cluster without quorum', () => {
   it("a member's client, asked once, names it too", async () => {
     const m = await member(() => NO_QUORUM);
     const outcome = await memberClient('127.0.0.1', { port: m.port }).logicalSwitches.update('web', { vni: 5001 });
-    expect(outcome).toMatchObject({ kind: 'no-quorum', applied: 'no', message: expect.stringMatching(/^controller cluster has no quorum: .* → 503: /) });
+    expect(outcome).toMatchObject({
+      kind: 'no-quorum',
+      applied: 'no',
+      message: expect.stringMatching(/^controller cluster has no quorum: .* → 503: /),
+    });
   });
 });

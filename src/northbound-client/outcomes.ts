@@ -75,7 +75,8 @@ export function outcomeOf<S extends z.ZodType, K extends SuccessKind>(
   schema: S,
 ): Outcome<z.output<S>, K> {
   if (exchange.kind === 'gave-up') {
-    if (!exchange.noQuorum) return { kind: 'unreachable', message: `controller cluster did not answer ${method} ${path}: ${exchange.last}` };
+    if (!exchange.noQuorum)
+      return { kind: 'unreachable', message: `controller cluster did not answer ${method} ${path}: ${exchange.last}` };
     return failure(503, exchange.noQuorum.body, exchange.last, `${NO_QUORUM_MESSAGE} (${method} ${path}: ${exchange.last})`);
   }
   const answer = exchange.kind === 'deleted-before' ? { status: 204, text: '', json: undefined } : exchange;

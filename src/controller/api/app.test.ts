@@ -154,7 +154,12 @@ describe('northbound API (no store needed)', () => {
 
   it('refuses bodies keyed to reach a prototype with 400', async () => {
     for (const payload of ['{"__proto__":{"polluted":true},"name":"web"}', '{"constructor":{"prototype":{"polluted":true}}}']) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: { 'content-type': 'application/json' }, payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/logical-switches',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ error: 'invalid', detail: 'Object contains forbidden prototype property' });
     }

@@ -53,7 +53,8 @@ export function createApi(options: ApiOptions): FastifyInstance {
   app.setErrorHandler((err, request, reply) => {
     const e = toHttpError(err);
     // Say what the limit is, so a client knows what it may send.
-    if (e.status === 413) e.body = { error: 'payload too large', detail: `the body is over this route's limit of ${request.routeOptions.bodyLimit} bytes` };
+    if (e.status === 413)
+      e.body = { error: 'payload too large', detail: `the body is over this route's limit of ${request.routeOptions.bodyLimit} bytes` };
     if (e.status >= 500 && e.status !== 503) app.log.error(err);
     return send(reply, e);
   });

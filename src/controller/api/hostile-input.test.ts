@@ -17,7 +17,11 @@ function memoryStore(): Store {
   const resource = (name: ResourceName) => {
     const t = table(name);
     const kind = RESOURCES[name].kind;
-    const get = (key: string) => t.get(key) ?? (() => { throw new NotFoundError(kind, key); })();
+    const get = (key: string) =>
+      t.get(key) ??
+      (() => {
+        throw new NotFoundError(kind, key);
+      })();
     return {
       list: () => [...t.values()],
       get,

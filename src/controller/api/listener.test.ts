@@ -46,7 +46,9 @@ describe('the API listener against misbehaving clients', () => {
     const { socket, closed } = rawClient(port);
     const started = Date.now();
     // Declares 10 MiB and sends only the headers: the answer cannot wait for the body.
-    socket.write('POST /api/v1/logical-switches HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n{"name":');
+    socket.write(
+      'POST /api/v1/logical-switches HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n{"name":',
+    );
     const answer = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
     expect(Date.now() - started).toBeLessThan(1000);
     expect(parseAnswer(answer)).toEqual({
@@ -76,7 +78,8 @@ describe('the API listener against misbehaving clients', () => {
   it('answers others while a client sends a byte a second, and cuts that client off with 408', async () => {
     const slow = rawClient(port);
     const started = Date.now();
-    const request = 'POST /api/v1/logical-switches HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"name":"web","vni":5001}';
+    const request =
+      'POST /api/v1/logical-switches HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"name":"web","vni":5001}';
     let i = 0;
     const drip = setInterval(() => {
       if (!slow.socket.destroyed && i < request.length) slow.socket.write(request[i++]!);

@@ -3,7 +3,18 @@
 // interfaces, which tells us what the switch has: the datapath id of br-int, the OpenFlow port
 // of each VM (by iface-id) and tunnel, and the MAC its transport IP answers with.
 import { EventEmitter } from 'node:events';
-import { namedUuid, op, OvsdbClient, OvsdbConnectionError, OvsdbListener, Replica, Uuid, uuid, whereUuid, type OvsdbMap } from '../../ovsdb/index.ts';
+import {
+  namedUuid,
+  op,
+  OvsdbClient,
+  OvsdbConnectionError,
+  OvsdbListener,
+  Replica,
+  Uuid,
+  uuid,
+  whereUuid,
+  type OvsdbMap,
+} from '../../ovsdb/index.ts';
 import type { OpenFlowConnection } from '../../openflow/index.ts';
 import type { NodeFacts } from '../pipeline/index.ts';
 import { OVSDB_MANAGER_PORT } from '../../model/index.ts';

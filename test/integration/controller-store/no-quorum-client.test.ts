@@ -41,11 +41,13 @@ describe.each(['leader', 'follower'] as const)('no quorum through the API and th
     return { value, ms: Date.now() - t };
   };
   const post = (name: string, vni: number) =>
-    timed(() => fetch(`http://127.0.0.1:${port}/api/v1/logical-switches`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, vni }),
-    }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> })));
+    timed(() =>
+      fetch(`http://127.0.0.1:${port}/api/v1/logical-switches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, vni }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> })),
+    );
 
   it('answers writes 503 "no quorum" within 2 s, serves reads, names the reason in the client, and recovers', async () => {
     // 127.0.0.2 is a second "member" that refuses connections: the client must not end on it.
@@ -69,17 +71,32 @@ describe.each(['leader', 'follower'] as const)('no quorum through the API and th
     const read = await timed(() => client.logicalSwitches.get('before'));
     expect(read.value).toMatchObject({ kind: 'ok', value: { name: 'before', vni: 100 } });
 
-    const refused = await timed(() => client.logicalPorts.create({ name: 'web1', switch: 'before', mac: '02:00:00:00:00:01', ip: '10.0.0.1', node: 'hv1' }));
+    const refused = await timed(() =>
+      client.logicalPorts.create({ name: 'web1', switch: 'before', mac: '02:00:00:00:00:01', ip: '10.0.0.1', node: 'hv1' }),
+    );
     expect(refused.value).toMatchObject({ kind: 'no-quorum', message: expect.stringContaining(NO_QUORUM_MESSAGE) });
-    const thrown = await timed(() => client.logicalSwitches.delete('before').then(unwrap).catch((e: unknown) => e));
+    const thrown = await timed(() =>
+      client.logicalSwitches
+        .delete('before')
+        .then(unwrap)
+        .catch((e: unknown) => e),
+    );
     expect(thrown.value).toBeInstanceOf(NorthboundError);
-    expect((thrown.value as Error).message).toMatch(/^controller cluster has no quorum: a majority of its members is lost or cut off \(DELETE /);
+    expect((thrown.value as Error).message).toMatch(
+      /^controller cluster has no quorum: a majority of its members is lost or cut off \(DELETE /,
+    );
     expect((thrown.value as Error).message).not.toContain('127.0.0.2');
-    console.log(`${survivor} survives: client read ${read.ms} ms; client write refused in ${refused.ms} ms and ${thrown.ms} ms: ${(thrown.value as Error).message}`);
+    console.log(
+      `${survivor} survives: client read ${read.ms} ms; client write refused in ${refused.ms} ms and ${thrown.ms} ms: ${(thrown.value as Error).message}`,
+    );
 
     for (const r of frozen.splice(0)) freeze(cluster, r, false);
     const back = Date.now();
-    await waitUntil(async () => (await client.logicalSwitches.create({ name: 'after', vni: 300 })).kind === 'created', 30_000, 'writes to work again');
+    await waitUntil(
+      async () => (await client.logicalSwitches.create({ name: 'after', vni: 300 })).kind === 'created',
+      30_000,
+      'writes to work again',
+    );
     console.log(`${survivor} survives: writes work again ${Date.now() - back} ms after the members returned`);
     expect(unwrap(await client.logicalSwitches.get('before')).name).toBe('before');
   });
