@@ -124,3 +124,13 @@ export type ValidationErrorBody = z.infer<typeof ValidationErrorSchema>;
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 export type NoQuorumErrorBody = z.infer<typeof NoQuorumErrorSchema>;
 export type Status = z.infer<typeof StatusSchema>;
+
+/**
+ * What a client needs to call a lab's API: its token (`Authorization: Bearer`), and, when the
+ * lab runs TLS, the PEM certificate of the authority that signed the members' certificates
+ * (then the API is HTTPS and the client trusts that authority alone).
+ */
+export interface ApiCredentials {
+  token: string;
+  ca?: string;
+}
