@@ -62,7 +62,6 @@ export const TUNNEL_BFD: ReadonlyMap<string, string> = new Map([
   ['decay_min_rx', '0'],
 ]);
 const bfdKey = (m: ReadonlyMap<string, string>) => JSON.stringify([...m].sort());
-
 const one = <T>(value: unknown): T | undefined => (Array.isArray(value) ? (value[0] as T | undefined) : (value as T));
 const mapGet = (value: unknown, key: string): string | undefined =>
   value instanceof Map ? ((value as OvsdbMap).get(key) as string | undefined) : undefined;

@@ -13,8 +13,6 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
   /** Set when a write failed for want of quorum; cleared by the next commit or a new connection. */
   private noQuorum = false;
   private lastServer: ServerDatabaseInfo | undefined;
-  /** Since when (ms) `_Server` says the member is out of its cluster; undefined while it is in. */
-  private outSince: number | undefined;
 
   constructor(
     private readonly client: OvsdbClient,
@@ -24,7 +22,6 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
     super();
     client.on('server', (info) => {
       if (info) this.lastServer = info;
-      this.outSince = outOfCluster(this.server) ? (this.outSince ?? Date.now()) : undefined;
     });
     client.on('connected', () => this.setQuorum(true));
   }
@@ -64,9 +61,11 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
   }
 
   /**
-   * While the member says it is out of its cluster, a write is not sent: it fails at once when
-   * the member has been out for a whole write bound already (or the client has left it), else
-   * it waits for the member to rejoin (an election) until `deadline`. Nothing was sent either way.
+   * While the member says it is out of its cluster, a write is not sent: it fails at once once
+   * the client has left that member (the store client leaves after a whole write bound out, see
+   * Store.open), else it waits for the member to rejoin (an election) until `deadline`. Nothing
+   * was sent either way. A client still on the member keeps `status().connected` true, so it is
+   * the leaving, not a second clock here, that turns waits into refusals at once.
    */
   private async waitInCluster(deadline: number): Promise<void> {
     const refuse = (server: ServerDatabaseInfo) => {
@@ -75,7 +74,7 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
     };
     let server = this.server;
     if (!outOfCluster(server)) return;
-    if (!this.client.isConnected || Date.now() - (this.outSince ?? Date.now()) >= this.writeTimeoutMs) throw refuse(server);
+    if (!this.client.isConnected) throw refuse(server);
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -124,9 +124,10 @@ export class Store extends EventEmitter<StoreEvents> {
       echoInterval: 1000,
       // Members share a LAN: a connect that takes a second goes to a member that is cut off.
       connectTimeout: 1000,
-      // Its own member is out of the cluster for a moment at every election: stay with it, since
-      // the next remote may be the member that was lost.
-      clusterLossGraceMs: 2000,
+      // Its own member is out of the cluster for a moment at every election (0.1-1.1 s): stay
+      // with it, since the next remote may be the member that was lost. Out for a whole write
+      // bound, it is left, and writes are refused at once from then on (committer.ts).
+      clusterLossGraceMs: writeTimeoutMs,
       ...options.client,
       // Requests queued while disconnected give up with the write bound instead of 30 s, so a
       // write reported as failed is not sent later.
