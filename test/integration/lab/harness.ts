@@ -49,6 +49,7 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   'scenario-probes': ['it-probe'],
   'routed-hosts': ['it-rhosts'],
   'security-groups': ['it-sg'],
+  'secure-control-plane': ['it-secure'],
   'static-routes': ['it-routes'],
   scenarios: ['it-fail', 'it-api', ...BUILT_IN_LABS],
   status: ['it-status'],
