@@ -21,6 +21,9 @@
 //                                      a new master (its ROLE_REPLY master to another member;
 //                                      20 hypervisors, median of 10 each)
 //   flows-per-hv=<n>                   OpenFlow flows in br-int, averaged over the hypervisors
+// Each line carries tls=on or tls=off: every figure is taken on a lab with TLS on its control
+// channels (the default) and on the same lab with `security: { tls: false }`, in this one run
+// (`-- --tls on` or `--tls off` takes one only).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,10 +49,10 @@ const LEAD_MS = 700;
 const runtime = await createRuntime();
 const node = (name: string) => containerName(LAB, name);
 
-function topology(n: number): string {
+function topology(n: number, tls: boolean): string {
   const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');
   const ports = Array.from({ length: n }, (_, i) => `      vm${i + 1}: { on: hv${i + 1}, ip: 10.0.0.${i + 10} }`).join('\n');
-  return `name: ${LAB}\ncontrollers: 3\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
+  return `name: ${LAB}\ncontrollers: 3\nsecurity: { tls: ${tls} }\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
 }
 
 async function exec(container: string, cmd: string[]) {
@@ -89,9 +92,9 @@ async function createAndPlug(
   return out;
 }
 
-async function deploy(n: number, dir: string): Promise<LabPlan> {
+async function deploy(n: number, tls: boolean, dir: string): Promise<LabPlan> {
   const file = join(dir, `lab-${n}.yaml`);
-  await writeFile(file, topology(n));
+  await writeFile(file, topology(n, tls));
   const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
   const t0 = Date.now();
   await deployLab(runtime, plan);
@@ -324,24 +327,31 @@ async function flowsPerHv(plan: LabPlan): Promise<number> {
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-'));
 try {
   // Sizes can be narrowed for a quick look: `npm run bench:controller -- 20`.
-  const sizes = process.argv
-    .slice(2)
+  const args = process.argv.slice(2);
+  const tlsArg = args.indexOf('--tls');
+  const tlsModes = tlsArg >= 0 ? [args[tlsArg + 1] !== 'off'] : [true, false];
+  const sizes = args
+    .filter((_, i) => tlsArg < 0 || (i !== tlsArg && i !== tlsArg + 1))
     .map(Number)
     .filter((n) => n > 1);
-  for (const n of sizes.length ? sizes : [3, 20]) {
-    const plan = await deploy(n, dir);
-    const up = await portUp(plan, n);
-    console.log(`port-up hv=${n} p50=${percentile(up, 0.5).toFixed(0)} p95=${percentile(up, 0.95).toFixed(0)}`);
-    const remote = await remoteFlows(n);
-    console.log(`remote-flows hv=${n} p50=${percentile(remote, 0.5).toFixed(0)} p95=${percentile(remote, 0.95).toFixed(0)}`);
-    if (process.env.NVLAB_BENCH_KEEP) process.exit(0); // leave the lab for inspection
-    if (n === Math.max(...(sizes.length ? sizes : [3, 20]))) {
-      const kill = await failover(plan, 'kill');
-      const partition = await failover(plan, 'partition');
-      console.log(`failover kill=${percentile(kill, 0.5)} partition=${percentile(partition, 0.5)}`);
-      console.log(`flows-per-hv=${await flowsPerHv(plan)}`);
+  const all = sizes.length ? sizes : [3, 20];
+  for (const n of all) {
+    for (const tls of tlsModes) {
+      const mode = `tls=${tls ? 'on' : 'off'}`;
+      const plan = await deploy(n, tls, dir);
+      const up = await portUp(plan, n);
+      console.log(`port-up hv=${n} ${mode} p50=${percentile(up, 0.5).toFixed(0)} p95=${percentile(up, 0.95).toFixed(0)}`);
+      const remote = await remoteFlows(n);
+      console.log(`remote-flows hv=${n} ${mode} p50=${percentile(remote, 0.5).toFixed(0)} p95=${percentile(remote, 0.95).toFixed(0)}`);
+      if (process.env.NVLAB_BENCH_KEEP) process.exit(0); // leave the lab for inspection
+      if (n === Math.max(...all)) {
+        const kill = await failover(plan, 'kill');
+        const partition = await failover(plan, 'partition');
+        console.log(`failover ${mode} kill=${percentile(kill, 0.5)} partition=${percentile(partition, 0.5)}`);
+        console.log(`flows-per-hv ${mode} ${await flowsPerHv(plan)}`);
+      }
+      await destroyLab(runtime, LAB);
     }
-    await destroyLab(runtime, LAB);
   }
 } finally {
   await destroyLab(runtime, LAB).catch(() => {});

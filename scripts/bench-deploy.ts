@@ -5,7 +5,9 @@
 //                                                         up (OpenFlow pointed at an outside
 //                                                         controller, so no built-in cluster)
 //   deploy+cluster N=<n> nvlab=<s>s floor=<s>s ratio=<x>  the whole lab: 3 controller members too,
-//                                                         and every node programmed
+//                                                         and every node programmed (TLS on every
+//                                                         control channel, the default)
+//   deploy+cluster tls=off N=<n> ...                      the same lab with security: { tls: false }
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,18 +26,18 @@ const sizes = process.argv
   .filter((n) => n > 0);
 const counts = sizes.length ? sizes : [10, 40];
 
-function topology(n: number, cluster: boolean): string {
+function topology(n: number, cluster: boolean, tls = true): string {
   const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');
   const ports = Array.from({ length: n }, (_, i) => `      vm${i + 1}: { on: hv${i + 1}, ip: 10.0.0.${i + 10} }`).join('\n');
   // Without the cluster, br-int points at a controller on the node's own loopback: nothing
   // answers and no traffic leaves the node.
   const controllers = cluster ? 'controllers: 3' : 'controllers: { external: [tcp:127.0.0.1:6653] }';
-  return `name: bench\n${controllers}\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
+  return `name: bench\n${controllers}\nsecurity: { tls: ${tls} }\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
 }
 
-async function timeNvlab(runtime: DockerRuntime, n: number, dir: string, cluster: boolean): Promise<number> {
+async function timeNvlab(runtime: DockerRuntime, n: number, dir: string, cluster: boolean, tls = true): Promise<number> {
   const file = join(dir, `bench-${n}.yaml`);
-  await writeFile(file, topology(n, cluster));
+  await writeFile(file, topology(n, cluster, tls));
   const started = performance.now();
   const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
   await deployLab(runtime, plan);
@@ -106,10 +108,13 @@ async function main(): Promise<void> {
       await settle();
       const full = await timeNvlab(runtime, n, dir, true);
       await settle();
+      const clear = await timeNvlab(runtime, n, dir, true, false);
+      await settle();
       const line = (what: string, s: number) =>
         `${what} N=${n} nvlab=${s.toFixed(1)}s floor=${floor.toFixed(1)}s ratio=${(s / floor).toFixed(2)}`;
       console.log(line('deploy', foundation));
       console.log(line('deploy+cluster', full));
+      console.log(line('deploy+cluster tls=off', clear));
     }
   } finally {
     await destroyLab(runtime, FLOOR_LAB).catch(() => {});
