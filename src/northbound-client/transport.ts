@@ -12,7 +12,7 @@ export interface TransportOptions {
   /** The API's port on every member (default API_PORT). */
   port?: number;
   /** How long a member that answers "no quorum" is asked again before that is the outcome
-   *  (default 2 s; never beyond the deadline). */
+   *  (default 5 s: an election on a loaded host can take seconds; never beyond the deadline). */
   noQuorumMs?: number;
 }
 
@@ -109,6 +109,8 @@ export function onceTransport(ip: string, options: { port?: number; timeoutMs?: 
   };
 }
 
+const NO_QUORUM_MS = 5000;
+
 /** Whether an answer is the API's "no quorum" (503 with that error word). */
 function isNoQuorum(status: number, json: unknown): boolean {
   return status === 503 && (json as { error?: unknown } | undefined)?.error === 'no quorum';
@@ -145,7 +147,8 @@ export function transport(memberIps: readonly string[], options: TransportOption
           if (status === 503) {
             last = `${ip}: ${text}`;
             ambiguous = true;
-            if (isNoQuorum(status, json)) noQuorum = { body: json, until: noQuorum?.until ?? Date.now() + (options.noQuorumMs ?? 2000) };
+            if (isNoQuorum(status, json))
+              noQuorum = { body: json, until: noQuorum?.until ?? Date.now() + (options.noQuorumMs ?? NO_QUORUM_MS) };
             else noQuorum = undefined;
           } else if (status === 404 && method === 'DELETE' && ambiguous) {
             return { kind: 'deleted-before' };

@@ -62,10 +62,10 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
 
   /**
    * While the member says it is out of its cluster, a write is not sent: it fails at once once
-   * the client has left that member (the store client leaves after a whole write bound out, see
-   * Store.open), else it waits for the member to rejoin (an election) until `deadline`. Nothing
-   * was sent either way. A client still on the member keeps `status().connected` true, so it is
-   * the leaving, not a second clock here, that turns waits into refusals at once.
+   * the client has left that member (after a grace, see Store.open), else it waits for the
+   * member to rejoin (an election) until `deadline`. Nothing was sent either way. A client still
+   * on the member keeps `status().connected` true, so it is the leaving, not a second clock
+   * here, that turns waits into refusals at once.
    */
   private async waitInCluster(deadline: number): Promise<void> {
     const refuse = (server: ServerDatabaseInfo) => {

@@ -124,10 +124,11 @@ export class Store extends EventEmitter<StoreEvents> {
       echoInterval: 1000,
       // Members share a LAN: a connect that takes a second goes to a member that is cut off.
       connectTimeout: 1000,
-      // Its own member is out of the cluster for a moment at every election (0.1-1.1 s): stay
-      // with it, since the next remote may be the member that was lost. Out for a whole write
-      // bound, it is left, and writes are refused at once from then on (committer.ts).
-      clusterLossGraceMs: writeTimeoutMs,
+      // Its own member is out of the cluster for a moment at every election (0.1-1.1 s, longer
+      // on a loaded host): stay with it, since the next remote may be the member that was lost.
+      // Once it is left, writes are refused at once (committer.ts); until then each waits out
+      // its bound for the member to rejoin.
+      clusterLossGraceMs: 2000,
       ...options.client,
       // Requests queued while disconnected give up with the write bound instead of 30 s, so a
       // write reported as failed is not sent later.
