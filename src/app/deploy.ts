@@ -1,16 +1,18 @@
-// Deploy a planned lab, in stages as containerlab does: networks, then nodes (bounded parallel,
-// each waited for until its agent reports ready). The node kinds' registry gives the nodes and
-// their hooks; deploy knows no role. A failure midway rolls everything back.
+// Deploy a planned lab, in stages as containerlab does: the lab's state (API token, authorities),
+// networks, then nodes (bounded parallel, each waited for until its agent reports ready). The node
+// kinds' registry gives the nodes and their hooks; deploy knows no role. A failure midway rolls
+// everything back, the lab's state included.
 import { type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
 import { membersOf, nodeKinds } from '../nodes/index.ts';
 import { pushLogicalConfig, waitProgrammed } from './logical-config.ts';
 import { northbound } from '../northbound-client/index.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import type { NodeSpec, Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
 import { seconds } from '../util/seconds.ts';
 import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
+import { createLabState } from './lab-state.ts';
 import { LABEL_LAB, LABEL_NETWORK } from '../model/index.ts';
 
 export type DeployEvent =
@@ -58,8 +60,11 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
 
   const members = membersOf(plan);
   const networks = labNetworks(plan);
-  const nodes = nodeKinds.specs(plan, await nodeKinds.prepare(plan));
+  let nodes: NodeSpec[] = [];
   try {
+    // The token and the authorities exist before the nodes that carry them.
+    const secrets = await createLabState(plan.lab, { tls: plan.security.tls });
+    nodes = nodeKinds.specs(plan, await nodeKinds.prepare(plan, secrets));
     // Networks and node containers are made side by side: a container needs its networks only
     // when it starts.
     emit({ type: 'stage', stage: 'networks' });

@@ -1,6 +1,7 @@
 import type { Runtime } from '../runtime/runtime.ts';
 import { mapLimit } from '../util/pool.ts';
 import { listLabs } from './labs.ts';
+import { removeLabState } from './lab-state.ts';
 import { LABEL_LAB } from '../model/index.ts';
 
 export interface DestroyReport {
@@ -9,7 +10,8 @@ export interface DestroyReport {
   networks: number;
 }
 
-/** Removes every container and network labelled with this lab, and nothing else. */
+/** Removes every container and network labelled with this lab, then its state directory on this
+ *  host (token, authorities) when it has one, and nothing else. */
 export async function destroyLab(runtime: Runtime, lab: string, concurrency = 8): Promise<DestroyReport> {
   const [containers, networks] = await Promise.all([
     runtime.listContainers({ [LABEL_LAB]: lab }),
@@ -19,6 +21,8 @@ export async function destroyLab(runtime: Runtime, lab: string, concurrency = 8)
   // Networks go last: a network cannot go while nodes are still plugged into it (and in some
   // runtimes it is already gone with them).
   await mapLimit(networks, concurrency, (n) => runtime.removeNetwork(n.name));
+  // Last: a lab whose nodes could not all be removed is still there, with its token and authorities.
+  await removeLabState(lab);
   return { lab, containers: containers.length, networks: networks.length };
 }
 

@@ -4,6 +4,7 @@ import { mapLimit } from '../util/pool.ts';
 import { readOvsState, type OvsBridgeState } from './ovs-state.ts';
 import { isTransportRole, LABEL_LAB, LABEL_NETWORK, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
 import { nodeKinds } from '../nodes/index.ts';
+import { labApiAccess, type ApiAccess } from './api-access.ts';
 
 export interface NodeState {
   name: string;
@@ -23,6 +24,8 @@ export interface LabState {
   lab: string;
   networks: { name: string; key: string }[];
   nodes: NodeState[];
+  /** How its owner reaches its API (token, TLS or not), from the lab's state on this host. */
+  api: ApiAccess;
 }
 
 /** Nodes are listed by kind in deploy order (controller members, transport nodes, hosts). */
@@ -61,9 +64,11 @@ export async function inspectLab(runtime: Runtime, lab: string, options: { ovs?:
   });
   const rank = (role: string) => (ROLE_ORDER.indexOf(role) + ROLE_ORDER.length + 1) % (ROLE_ORDER.length + 1);
   nodes.sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const memberIps = nodes.flatMap((n) => (n.role === 'controller' && n.mgmtIp ? [n.mgmtIp] : []));
   return {
     lab,
     networks: networks.map((n) => ({ name: n.name, key: keyOf.get(n.name) ?? n.name })).sort((a, b) => a.name.localeCompare(b.name)),
     nodes,
+    api: await labApiAccess(lab, memberIps),
   };
 }

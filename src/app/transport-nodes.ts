@@ -1,8 +1,10 @@
 // Transport nodes at run time: a new one joins a running lab (addresses taken from what the lab
-// holds, no topology file needed), then registers with the controller cluster; a removed one
-// leaves the cluster first, then the lab.
+// holds, no topology file needed; its certificate from the lab's state on this host), then
+// registers with the controller cluster; a removed one leaves the cluster first, then the lab.
 import { type LabPlan } from '../topology/plan-types.ts';
 import { transportNodeSpec } from '../nodes/transport-node.ts';
+import { transportNodeSecretFiles } from '../nodes/secrets.ts';
+import { readLabSecrets } from './lab-state.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { labNetworks, nodeContainer } from './labs.ts';
@@ -29,7 +31,11 @@ function freeAddress(subnet: string, taken: Set<string>): string {
 }
 
 export async function addTransportNode(runtime: Runtime, lab: string, spec: AddTransportNode): Promise<void> {
-  const [containers, net] = await Promise.all([runtime.listContainers({ [LABEL_LAB]: lab }), labNetworks(runtime, lab)]);
+  const [containers, net, secrets] = await Promise.all([
+    runtime.listContainers({ [LABEL_LAB]: lab }),
+    labNetworks(runtime, lab),
+    readLabSecrets(lab),
+  ]);
   if (containers.some((c) => c.labels[LABEL_NODE] === spec.name)) {
     throw new NvlabError('EXISTS', `lab ${lab} already has a node ${spec.name}`, { exitCode: 2 });
   }
@@ -51,6 +57,8 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
       physical: [],
     },
     controllers: { kind: 'builtin', members },
+    // The lab runs TLS when its state holds authorities; a lab deployed before lab state did not.
+    security: { tls: secrets?.authorities !== undefined },
     routers: [],
   } as unknown as LabPlan;
   const node = {
@@ -64,7 +72,8 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
     ports: [],
     attachments: [],
   };
-  await runtime.createNode(transportNodeSpec(plan, node));
+  const files = secrets ? await transportNodeSecretFiles(secrets, node) : [];
+  await runtime.createNode(transportNodeSpec(plan, node, files));
   try {
     await runtime.start(node.container);
     if (members.length > 0) {

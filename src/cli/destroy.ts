@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { destroyAllLabs, destroyLab, type DestroyReport } from '../app/destroy.ts';
 import { defaultLab } from '../app/exec-target.ts';
 import { labExists } from '../app/labs.ts';
+import { hasLabState } from '../app/lab-state.ts';
 import { createRuntime } from '../app/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
 import { NvlabError } from '../util/errors.ts';
@@ -29,7 +30,8 @@ export function registerDestroy(program: Command): void {
       }
       let lab = target ?? (await defaultLab(runtime));
       if (/\.ya?ml$/.test(lab) && existsSync(lab)) lab = (await loadTopology(lab)).topology.name;
-      if (!(await labExists(runtime, lab))) throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
+      // A deploy killed before its first network leaves only the lab's state: that goes too.
+      if (!(await labExists(runtime, lab)) && !(await hasLabState(lab))) throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
       printReport(await destroyLab(runtime, lab));
     });
 }

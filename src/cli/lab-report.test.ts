@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { NodeState } from '../app/inspect.ts';
 import type { OvsInterfaceState } from '../app/ovs-state.ts';
-import { ovsSummary } from './lab-report.ts';
+import { apiLines, ovsSummary } from './lab-report.ts';
+import { describeApiAccess } from '../app/api-access.ts';
 
 const iface = (name: string, type: string, ifaceId?: string): OvsInterfaceState => ({
   name,
@@ -41,5 +42,27 @@ describe('ovsSummary', () => {
 
   test('VMs on a hypervisor are listed by their port names', () => {
     expect(ovsSummary(node([iface('vm-web1', '', 'web1'), iface('vm-web2', '', 'web2')]))).toContain('vms web1,web2');
+  });
+});
+
+describe('apiLines', () => {
+  // Colours aside: the lines as a terminal without colour shows them.
+  const plain = (lines: string[]) => lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
+
+  test('say whether the lab runs TLS, give the token and a command that calls the API with it', () => {
+    const access = describeApiAccess('/s/demo', { token: 'tok', ca: 'PEM' }, ['172.31.42.2']);
+    expect(plain(apiLines(access))).toEqual([
+      "tls    on (members' authority: /s/demo/controllers-ca.pem)",
+      'token  tok',
+      'api    curl --cacert /s/demo/controllers-ca.pem -H "Authorization: Bearer tok" https://172.31.42.2:8080/api/v1/status',
+    ]);
+    expect(plain(apiLines(describeApiAccess('/s/demo', { token: 'tok' }, ['172.31.42.2'])))[0]).toBe('tls    off');
+  });
+
+  test('say when this host holds no token for the lab', () => {
+    expect(plain(apiLines(describeApiAccess('/s/old', undefined, ['172.31.42.2'])))).toEqual([
+      'tls    unknown',
+      'token  no token on this host (the lab has no state in /s/old)',
+    ]);
   });
 });

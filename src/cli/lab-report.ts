@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import type { LabState, NodeState } from '../app/inspect.ts';
+import type { ApiAccess } from '../app/api-access.ts';
 import { out, table } from './output.ts';
 import { plural } from '../util/words.ts';
 
@@ -32,6 +33,16 @@ export function ovsSummary(node: NodeState): string {
     .join(' ');
 }
 
+/** Below the nodes: whether the lab runs TLS, and how its owner calls its API. */
+export function apiLines(api: ApiAccess): string[] {
+  if (api.token === undefined) return [`tls    ${chalk.dim('unknown')}`, `token  ${chalk.dim(api.note ?? 'none')}`];
+  return [
+    `tls    ${api.tls ? chalk.green('on') : chalk.yellow('off')}${api.caFile ? chalk.dim(` (members' authority: ${api.caFile})`) : ''}`,
+    `token  ${api.token}`,
+    ...(api.example ? [`api    ${api.example}`] : []),
+  ];
+}
+
 export function printLab(state: LabState): void {
   out(chalk.bold(`lab ${state.lab}`));
   const rows = state.nodes.map((n) => [
@@ -48,4 +59,5 @@ export function printLab(state: LabState): void {
     ovsSummary(n),
   ]);
   for (const line of table(['NODE', 'ROLE', 'STATE', 'MGMT', 'UNDERLAY/ADDR', 'OVS'], rows)) out(`  ${line}`);
+  for (const line of apiLines(state.api)) out(`  ${line}`);
 }

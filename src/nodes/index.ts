@@ -4,5 +4,6 @@ export { nodeKinds } from './kinds.ts';
 export { NodeKindRegistry, type PreparedKinds } from './registry.ts';
 export type { NodeKind } from './kind.ts';
 export { nodeLabels } from './labels.ts';
-export { membersOf } from './controller/kind.ts';
+export { membersOf, type ControllerPrepared } from './controller/kind.ts';
+export { tlsEnv, memberSecretFiles, transportNodeSecretFiles, type LabSecrets, type FilesByNode } from './secrets.ts';
 export type { ControllerAssets } from './controller/assets.ts';

@@ -85,15 +85,21 @@ describe('the registry', () => {
       kind('b', { afterStart: async () => void calls.push('b') }),
     ]);
     expect(registry.specs(plan).map((s) => s.name)).toEqual(['undefined']);
-    expect(registry.specs(plan, await registry.prepare(plan)).map((s) => s.name)).toEqual(['files of a']);
+    expect(registry.specs(plan, await registry.prepare(plan, { apiToken: 't' })).map((s) => s.name)).toEqual(['files of a']);
     await registry.afterStart(plan, {} as Runtime);
     expect(calls).toEqual(['a', 'b']);
   });
 
-  test('controller members carry the files their kind prepared', () => {
+  test('controller members carry the files their kind prepared: the shared assets, then their own', () => {
     const files = [{ path: '/opt/nvlab/nvstore.ovsschema', content: '{}' }];
-    const specs = nodeKinds.specs(plan, new Map([['controller', { files }]]));
-    expect(specs.filter((s) => s.labels['nvlab.role'] === 'controller').map((s) => s.files)).toEqual([files, files, files]);
+    const own = (name: string) => [{ path: '/etc/nvlab/api-token', content: `token of ${name}\n`, mode: 0o600 }];
+    const secrets = new Map(['ctrl1', 'ctrl2', 'ctrl3'].map((m) => [m, own(m)]));
+    const specs = nodeKinds.specs(plan, new Map([['controller', { assets: { files }, secrets }]]));
+    expect(specs.filter((s) => s.labels['nvlab.role'] === 'controller').map((s) => s.files)).toEqual([
+      [...files, ...own('ctrl1')],
+      [...files, ...own('ctrl2')],
+      [...files, ...own('ctrl3')],
+    ]);
   });
 });
 

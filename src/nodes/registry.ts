@@ -4,6 +4,7 @@ import type { LabPlan } from '../topology/plan-types.ts';
 import type { NodeSpec, Runtime } from '../runtime/runtime.ts';
 import { Registry } from '../util/registry.ts';
 import type { NodeKind } from './kind.ts';
+import type { LabSecrets } from './secrets.ts';
 
 /** What each kind's prepare returned, by role. */
 export type PreparedKinds = ReadonlyMap<string, unknown>;
@@ -27,14 +28,14 @@ export class NodeKindRegistry {
   }
 
   /** Runs every kind's prepare hook (they are independent, so side by side). */
-  async prepare(plan: LabPlan): Promise<PreparedKinds> {
+  async prepare(plan: LabPlan, secrets: LabSecrets): Promise<PreparedKinds> {
     const kinds = this.kinds.entries();
-    const results = await Promise.all(kinds.map((kind) => kind.prepare?.(plan)));
+    const results = await Promise.all(kinds.map((kind) => kind.prepare?.(plan, secrets)));
     return new Map(kinds.map((kind, i) => [kind.role, results[i]]));
   }
 
   /** Every node of the lab, kind by kind in the registry's order. Without `prepared`, specs
-   *  are what the plan alone gives (the controller members then carry no files). */
+   *  are what the plan alone gives (no node then carries files: no bundle, no secrets). */
   specs(plan: LabPlan, prepared: PreparedKinds = new Map()): NodeSpec[] {
     return this.kinds.entries().flatMap((kind) => kind.specs(plan, prepared.get(kind.role)));
   }

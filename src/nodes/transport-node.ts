@@ -2,10 +2,12 @@
 // OVS with br-phy holding the transport IP and a fail-secure br-int. What differs by role comes
 // from the controller, not from here, except what lives beside OVS on the node: VMs on a
 // hypervisor, logical routers (network namespaces, with their static routes) on an l3 gateway.
+// With TLS (the default) each carries its own certificate and reaches the members over ssl:.
 import { type LabPlan, type TransportNodePlan } from '../topology/plan-types.ts';
-import type { NodeSpec } from '../runtime/runtime.ts';
+import type { NodeFile, NodeSpec } from '../runtime/runtime.ts';
 import type { NodeKind } from './kind.ts';
 import { nodeLabels, prefixOf } from './labels.ts';
+import { secretFilesByNode, tlsEnv, transportNodeSecretFiles, type FilesByNode } from './secrets.ts';
 import {
   ROLES,
   type Role,
@@ -18,10 +20,12 @@ import {
   physicalNic,
 } from '../model/index.ts';
 
-/** tcp:IP:PORT of every built-in member, or the external controllers for OpenFlow. */
-function controllerTargets(plan: LabPlan, port: number): string[] {
+/** ssl:IP:PORT (tcp: without TLS) of every built-in member, or the external controllers for
+ *  OpenFlow, as the file gives them (they are not the lab's, nor are their certificates). */
+export function controllerTargets(plan: Pick<LabPlan, 'controllers' | 'security'>, port: number): string[] {
   if (plan.controllers.kind === 'external') return port === OPENFLOW_PORT ? plan.controllers.targets : [];
-  return plan.controllers.members.map((m) => `tcp:${m.mgmtIp}:${port}`);
+  const scheme = plan.security.tls ? 'ssl' : 'tcp';
+  return plan.controllers.members.map((m) => `${scheme}:${m.mgmtIp}:${port}`);
 }
 
 /** The address VMs of each switch route through: its interface on the first router (file order)
@@ -72,7 +76,8 @@ export function routeRecords(plan: Pick<LabPlan, 'routers'>, node: string): stri
 
 const GATEWAY_ROLES: ReadonlySet<Role> = new Set(['l2-gateway', 'l3-gateway']);
 
-export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeSpec {
+/** `files`: the node's secrets (transportNodeSecretFiles), none without TLS. */
+export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan, files: NodeFile[] = []): NodeSpec {
   const { mgmt, underlay } = plan.networks;
   const gateways = switchGateways(plan);
   const routers = node.role === 'l3-gateway' ? routerRecords(plan, node.name) : [];
@@ -85,6 +90,7 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
       NVLAB_ROLE: node.role,
       NVLAB_NODE: node.name,
       NVLAB_UNDERLAY: `${node.underlayIp}/${node.underlayPrefixLength}`,
+      ...tlsEnv(plan),
       // PORT,IFNAME,MAC,IP/LEN[,GATEWAY]: a VM on a routed switch gets a default route.
       NVLAB_PORTS: node.ports
         .map((p) => {
@@ -111,12 +117,17 @@ export function transportNodeSpec(plan: LabPlan, node: TransportNodePlan): NodeS
         prefixLength: prefixOf(plan.networks.physical.find((p) => p.name === a.runtimeNetwork)?.subnet),
       })),
     ],
+    ...(files.length > 0 ? { files } : {}),
   };
 }
 
 /** One kind per transport role, in the vocabulary's order: they differ only in which nodes of
- *  the plan they take. */
-export const transportNodeKinds: NodeKind[] = ROLES.map((role) => ({
-  role,
-  specs: (plan) => plan.transportNodes.filter((n) => n.role === role).map((n) => transportNodeSpec(plan, n)),
-}));
+ *  the plan they take. Each issues its nodes' certificates in prepare. */
+export const transportNodeKinds: NodeKind<FilesByNode>[] = ROLES.map((role) => {
+  const nodesOf = (plan: LabPlan) => plan.transportNodes.filter((n) => n.role === role);
+  return {
+    role,
+    prepare: (plan, secrets) => secretFilesByNode(nodesOf(plan), (n) => transportNodeSecretFiles(secrets, n)),
+    specs: (plan, files) => nodesOf(plan).map((n) => transportNodeSpec(plan, n, files?.get(n.name))),
+  };
+});

@@ -78,13 +78,34 @@ export async function createAuthority(name: string): Promise<Authority> {
   return { certificate: certificate.toString('pem') + '\n', privateKey: await pemKey(keys.privateKey), subject: certificate.subject };
 }
 
+/** What signing with an authority needs, worked out once per authority: a lab issues hundreds
+ *  of certificates from one, and parsing its certificate and key each time was a quarter of it. */
+interface Signer {
+  issuer: x509.X509Certificate;
+  signingKey: CryptoKey;
+  authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+}
+
+const signers = new WeakMap<KeyPair, Promise<Signer>>();
+
+function signerOf(authority: KeyPair): Promise<Signer> {
+  let signer = signers.get(authority);
+  if (!signer) {
+    const issuer = new x509.X509Certificate(authority.certificate);
+    signer = Promise.all([importKey(authority.privateKey), x509.AuthorityKeyIdentifierExtension.create(issuer)]).then(
+      ([signingKey, authorityKeyId]) => ({ issuer, signingKey, authorityKeyId }),
+    );
+    signers.set(authority, signer);
+  }
+  return signer;
+}
+
 /**
  * A certificate for `subject`, signed by `authority`, good for both ends of a TLS connection
  * (members and switches are servers to some peers and clients to others).
  */
 export async function issueCertificate(authority: KeyPair, subject: Subject): Promise<KeyPair> {
-  const issuer = new x509.X509Certificate(authority.certificate);
-  const [keys, signingKey] = await Promise.all([newKeys(), importKey(authority.privateKey)]);
+  const [keys, { issuer, signingKey, authorityKeyId }] = await Promise.all([newKeys(), signerOf(authority)]);
   const names: x509.JsonGeneralName[] = [
     ...[...new Set([subject.commonName, ...(subject.dnsNames ?? [])])].map((value) => ({ type: 'dns' as const, value })),
     ...(subject.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
@@ -102,7 +123,7 @@ export async function issueCertificate(authority: KeyPair, subject: Subject): Pr
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
       new x509.SubjectAlternativeNameExtension(names),
-      await x509.AuthorityKeyIdentifierExtension.create(issuer),
+      authorityKeyId,
     ],
   });
   return { certificate: certificate.toString('pem') + '\n', privateKey: await pemKey(keys.privateKey) };

@@ -5,6 +5,7 @@ export type {
   Topology,
   TransportNodeSpec,
   ControllersSpec,
+  SecuritySpec,
   PhysicalNetworkSpec,
   LogicalSwitchSpec,
   PortSpec,

@@ -32,6 +32,13 @@ export interface ControllerMemberPlan {
 
 export type ControllerPlan = { kind: 'builtin'; members: ControllerMemberPlan[] } | { kind: 'external'; targets: string[] };
 
+/** How the lab's control channels are protected (`security` in the file). */
+export interface SecurityPlan {
+  /** OVSDB, OpenFlow, the store's Raft and the API over TLS with the lab's authorities (default
+   *  true); false: in the clear. The API asks for the lab's token either way. */
+  tls: boolean;
+}
+
 export interface PortPlan {
   name: string;
   switch: string;
@@ -136,6 +143,7 @@ export interface LabPlan {
     physical: PhysicalNetworkPlan[];
   };
   controllers: ControllerPlan;
+  security: SecurityPlan;
   transportNodes: TransportNodePlan[];
   hosts: HostPlan[];
   switches: SwitchPlan[];

@@ -68,6 +68,7 @@ export function planLab(topology: Topology, env: PlanEnv = {}): LabPlan {
     ...(topology.description === undefined ? {} : { description: topology.description }),
     networks: { ...planLabNetworks(topology, subnets), physical },
     controllers: planControllers(topology, subnets.mgmt),
+    security: { tls: topology.security?.tls ?? true },
     transportNodes: planTransportNodes(topology, subnets, switches, attachments, attachmentIps),
     hosts: planHosts(topology, subnets.physical),
     switches,

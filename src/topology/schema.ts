@@ -77,6 +77,10 @@ const UnderlaySpecSchema = z.strictObject(
   { error: 'a mapping with subnet and mtu' },
 );
 
+// Added key: `security: { tls }`. TLS on every control channel is the default (older files,
+// which have no `security`, mean it too); `tls: false` keeps the channels in the clear.
+const SecuritySpecSchema = z.strictObject({ tls: z.boolean({ error: 'true or false' }).optional() }, { error: 'a mapping with tls' });
+
 const DefaultsSpecSchema = z.strictObject(
   { encap: encap.optional(), replication: replication.optional() },
   { error: 'a mapping with encap and replication' },
@@ -148,6 +152,7 @@ export const TopologySchema = z.strictObject(
     name: labName,
     description: z.string({ error: 'a text' }).optional(),
     controllers: ControllersSpecSchema.optional(),
+    security: SecuritySpecSchema.optional(),
     underlay: UnderlaySpecSchema.optional(),
     defaults: DefaultsSpecSchema.optional(),
     'transport-nodes': z.record(name, TransportNodeSpecSchema, { error: 'a mapping of node names to roles' }).optional(),
@@ -171,6 +176,7 @@ export const TopologySchema = z.strictObject(
 export type Topology = z.infer<typeof TopologySchema>;
 export type TransportNodeSpec = z.infer<typeof TransportNodeSpecSchema>;
 export type ControllersSpec = z.infer<typeof ControllersSpecSchema>;
+export type SecuritySpec = z.infer<typeof SecuritySpecSchema>;
 export type PhysicalNetworkSpec = z.infer<typeof PhysicalNetworkSpecSchema>;
 export type LogicalSwitchSpec = z.infer<typeof LogicalSwitchSpecSchema>;
 export type PortSpec = z.infer<typeof PortSpecSchema>;

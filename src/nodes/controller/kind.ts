@@ -1,11 +1,13 @@
 // Controller members: each runs a Raft member of the replicated store and the controller process
 // (see docs/controller.md). The controller's code and the store schema arrive as node files,
-// built by the kind's prepare hook (I/O), so that its specs stay pure.
+// built by the kind's prepare hook (I/O), with each member's secrets (its certificate, the lab's
+// authorities, the API token: src/nodes/secrets.ts), so that its specs stay pure.
 import type { ControllerMemberPlan, LabPlan } from '../../topology/plan-types.ts';
 import type { NodeFile, NodeSpec } from '../../runtime/runtime.ts';
 import type { NodeKind } from '../kind.ts';
 import { nodeLabels, prefixOf } from '../labels.ts';
 import { controllerAssets, type ControllerAssets } from './assets.ts';
+import { memberSecretFiles, secretFilesByNode, tlsEnv, type FilesByNode } from '../secrets.ts';
 import { STORE_PORT, STORE_RAFT_PORT } from '../../model/index.ts';
 
 /** Environment the members get from the deploying shell: their debug switches. */
@@ -30,6 +32,7 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
         .join(' '),
       NVLAB_STORE_PORT: String(STORE_PORT),
       NVLAB_STORE_RAFT_PORT: String(STORE_RAFT_PORT),
+      ...tlsEnv(plan),
       // The members' debug switches (docs/controller.md), when the deploying shell sets them.
       ...Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
       // Symbols for Linux perf (perf record on the member's host pid; /tmp/perf-<pid>.map).
@@ -45,9 +48,21 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
   };
 }
 
-export const controllerKind: NodeKind<ControllerAssets | undefined> = {
+/** What the controller kind prepares: the files every member gets, and each member's own. */
+export interface ControllerPrepared {
+  assets: ControllerAssets;
+  secrets: FilesByNode;
+}
+
+export const controllerKind: NodeKind<ControllerPrepared | undefined> = {
   role: 'controller',
-  // A lab without built-in members (external controllers) needs no bundle.
-  prepare: async (plan) => (membersOf(plan).length > 0 ? controllerAssets() : undefined),
-  specs: (plan, assets) => membersOf(plan).map((m) => controllerSpec(plan, m, assets?.files ?? [])),
+  // A lab without built-in members (external controllers) needs no bundle and no secrets.
+  prepare: async (plan, secrets) => {
+    const members = membersOf(plan);
+    if (members.length === 0) return undefined;
+    const [assets, files] = await Promise.all([controllerAssets(), secretFilesByNode(members, (m) => memberSecretFiles(secrets, m))]);
+    return { assets, secrets: files };
+  },
+  specs: (plan, prepared) =>
+    membersOf(plan).map((m) => controllerSpec(plan, m, [...(prepared?.assets.files ?? []), ...(prepared?.secrets.get(m.name) ?? [])])),
 };

@@ -65,6 +65,8 @@ async function mastersOnSwitch(hv: string): Promise<string[]> {
 
 const memberIp = (member: string) =>
   testLab.plan.controllers.kind === 'builtin' ? testLab.plan.controllers.members.find((m) => m.name === member)!.mgmtIp : '';
+/** A member as a switch's OpenFlow controller target (ssl: when the lab runs TLS, its default). */
+const openflowTarget = (member: string) => `${testLab.plan.security.tls ? 'ssl' : 'tcp'}:${memberIp(member)}:6653`;
 
 beforeAll(async () => {
   for (const sw of testLab.plan.switches) for (const p of sw.ports) home.set(p.name, p.node);
@@ -165,10 +167,10 @@ describe('failover', () => {
     expect(
       await eventually(
         () => mastersOnSwitch('hv1'),
-        (m) => m.length === 1 && m[0] === `tcp:${memberIp(after.member)}:6653`,
+        (m) => m.length === 1 && m[0] === openflowTarget(after.member),
         5_000,
       ),
-    ).toEqual([`tcp:${memberIp(after.member)}:6653`]);
+    ).toEqual([openflowTarget(after.member)]);
     await runtime.start(node(before.member));
   });
 
