@@ -29,7 +29,13 @@ export function describeApiAccess(stateDir: string, credentials: ApiCredentials 
   const urls = memberIps.map((ip) => `${tls ? 'https' : 'http'}://${ip}:${API_PORT}`);
   const caFile = tls ? join(stateDir, STATE_FILES.controllersCa) : undefined;
   const example = urls[0]
-    ? ['curl', ...(caFile ? ['--cacert', caFile] : []), '-H', `"Authorization: Bearer ${credentials.token}"`, `${urls[0]}${API_PREFIX}/status`].join(' ')
+    ? [
+        'curl',
+        ...(caFile ? ['--cacert', caFile] : []),
+        '-H',
+        `"Authorization: Bearer ${credentials.token}"`,
+        `${urls[0]}${API_PREFIX}/status`,
+      ].join(' ')
     : undefined;
   return { stateDir, tls, token: credentials.token, ...(caFile ? { caFile } : {}), urls, ...(example ? { example } : {}) };
 }

@@ -39,7 +39,8 @@ function fakeRuntime(networks: { name: string; key: string; subnet: string }[] =
     prepare: async () => '',
     usedSubnets: async () => [],
     listContainers: async () => [],
-    listNetworks: async () => networks.map((n) => ({ name: n.name, subnet: n.subnet, labels: { [LABEL_LAB]: 'x', [LABEL_NETWORK]: n.key } })),
+    listNetworks: async () =>
+      networks.map((n) => ({ name: n.name, subnet: n.subnet, labels: { [LABEL_LAB]: 'x', [LABEL_NETWORK]: n.key } })),
     createNetwork: async () => {},
     createNode: async (spec: NodeSpec) => void created.push(spec),
     start: async () => {},

@@ -31,7 +31,8 @@ export function registerDestroy(program: Command): void {
       let lab = target ?? (await defaultLab(runtime));
       if (/\.ya?ml$/.test(lab) && existsSync(lab)) lab = (await loadTopology(lab)).topology.name;
       // A deploy killed before its first network leaves only the lab's state: that goes too.
-      if (!(await labExists(runtime, lab)) && !(await hasLabState(lab))) throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
+      if (!(await labExists(runtime, lab)) && !(await hasLabState(lab)))
+        throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
       printReport(await destroyLab(runtime, lab));
     });
 }

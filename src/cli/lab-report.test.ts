@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { NodeState } from '../app/inspect.ts';
 import type { OvsInterfaceState } from '../app/ovs-state.ts';
@@ -47,7 +48,7 @@ describe('ovsSummary', () => {
 
 describe('apiLines', () => {
   // Colours aside: the lines as a terminal without colour shows them.
-  const plain = (lines: string[]) => lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
+  const plain = (lines: string[]) => lines.map((l) => stripVTControlCharacters(l));
 
   test('say whether the lab runs TLS, give the token and a command that calls the API with it', () => {
     const access = describeApiAccess('/s/demo', { token: 'tok', ca: 'PEM' }, ['172.31.42.2']);

@@ -59,7 +59,13 @@ describe('a lab with TLS (the default)', () => {
     const { controllers, nodes } = secrets.authorities!;
     for (const member of membersOf(plan)) {
       const files = spec(member.name)?.files;
-      expect(paths(spec(member.name))).toEqual([PKI_FILES.key, PKI_FILES.certificate, PKI_FILES.controllersCa, PKI_FILES.nodesCa, API_TOKEN_FILE]);
+      expect(paths(spec(member.name))).toEqual([
+        PKI_FILES.key,
+        PKI_FILES.certificate,
+        PKI_FILES.controllersCa,
+        PKI_FILES.nodesCa,
+        API_TOKEN_FILE,
+      ]);
       expect(files?.map((f) => f.mode)).toEqual(Array(5).fill(0o600));
       const cert = new X509Certificate(text(files, PKI_FILES.certificate));
       expect(cert.subject).toBe(`CN=${member.name}`);
@@ -145,7 +151,11 @@ describe('external controllers', () => {
     for (const tls of ['true', 'false']) {
       const plan = topology('controllers: { external: [tcp:192.0.2.10:6653] }', `security: { tls: ${tls} }`);
       const hv1 = nodeKinds.specs(plan).find((s) => s.hostname === 'hv1');
-      expect(hv1?.env).toMatchObject({ NVLAB_CONTROLLERS: 'tcp:192.0.2.10:6653', NVLAB_MANAGERS: '', [TLS_ENV]: tls === 'true' ? '1' : '0' });
+      expect(hv1?.env).toMatchObject({
+        NVLAB_CONTROLLERS: 'tcp:192.0.2.10:6653',
+        NVLAB_MANAGERS: '',
+        [TLS_ENV]: tls === 'true' ? '1' : '0',
+      });
     }
   });
 });
