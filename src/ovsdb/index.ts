@@ -51,7 +51,7 @@ export {
   type Mutation,
 } from './operations.ts';
 export { parseRemote, formatRemote, type Remote } from './remote.ts';
-export type { TlsCredentials } from './tls.ts';
+export type { TlsCredentials } from '../util/tls.ts';
 export { connectRemote, ReconnectingSession, type SessionOptions, type ConnectOptions } from './session.ts';
 export { OvsdbListener, type ListenerOptions, type PeerAddress } from './listener.ts';
 export { OvsdbClient, type ClientOptions, type ClientEvents } from './client.ts';

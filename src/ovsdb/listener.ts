@@ -6,8 +6,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { OvsdbConnectionError, OvsdbRemoteError } from './errors.ts';
 import { JsonRpcConnection, type JsonRpcConnectionOptions } from './jsonrpc.ts';
 import { isSecure, parseRemote } from './remote.ts';
-import { handshakeRefusal } from '../util/tls.ts';
-import { refusedName, serverTlsOptions, type TlsCredentials } from './tls.ts';
+import { handshakeRefusal, refusedName, serverTlsOptions, type TlsCredentials } from '../util/tls.ts';
 
 export interface ListenerOptions extends JsonRpcConnectionOptions {
   /** This end's certificate and the authority every peer's must be of: required by pssl:. */

@@ -7,7 +7,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { OvsdbConnectionError, OvsdbRemoteError } from './errors.ts';
 import { JsonRpcConnection, type JsonRpcConnectionOptions } from './jsonrpc.ts';
 import { isActive, isSecure, parseRemote, type Remote } from './remote.ts';
-import { clientTlsOptions, type TlsCredentials } from './tls.ts';
+import { clientTlsOptions, type TlsCredentials } from '../util/tls.ts';
 
 export interface ConnectOptions extends JsonRpcConnectionOptions {
   /** Give up a connect attempt (with ssl:, its TLS handshake too) after this many ms (default 10 s). */

@@ -9,7 +9,7 @@ import { makeTestPki, type Holder, type TestPki } from '../../test/support/pki.t
 import type { JsonRpcConnection } from './jsonrpc.ts';
 import { OvsdbListener } from './listener.ts';
 import { connectRemote } from './session.ts';
-import type { TlsCredentials } from './tls.ts';
+import type { TlsCredentials } from '../util/tls.ts';
 
 describe('OVSDB over TLS (ssl:, pssl:)', () => {
   let pki: TestPki;
