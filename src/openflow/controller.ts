@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { OpenFlowConnection, type ConnectionOptions } from './connection.ts';
 import { OpenFlowTimeoutError } from './errors.ts';
-import { handshakeRefusal } from '../util/tls.ts';
+import { handshakeRefusal, keepPeerAddress, peerAddress } from '../util/tls.ts';
 
 export interface ControllerOptions extends ConnectionOptions {
   /** Listen with TLS using these options (key, cert, ca, requestCert, handshakeTimeout...). Plain
@@ -35,11 +35,13 @@ export class OpenFlowController extends EventEmitter<ControllerEvents> {
     const onSocket = (socket: Socket) => this.accept(socket);
     this.server = options.tls ? createTlsServer(options.tls, onSocket) : createServer(onSocket);
     this.server.on('connection', (socket: Socket) => {
+      keepPeerAddress(socket);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
     this.server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-      const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      const { address = '?', port = '?' } = peerAddress(socket);
+      const peer = `${address}:${port}`;
       socket.destroy();
       this.emit('refused', peer, new Error(`TLS: ${handshakeRefusal(err, socket)}`, { cause: err }));
     });

@@ -6,7 +6,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { OvsdbConnectionError, OvsdbRemoteError } from './errors.ts';
 import { JsonRpcConnection, type JsonRpcConnectionOptions } from './jsonrpc.ts';
 import { isSecure, parseRemote } from './remote.ts';
-import { handshakeRefusal, refusedName, serverTlsOptions, type TlsCredentials } from '../util/tls.ts';
+import { handshakeRefusal, keepPeerAddress, peerAddress, refusedName, serverTlsOptions, type TlsCredentials } from '../util/tls.ts';
 
 export interface ListenerOptions extends JsonRpcConnectionOptions {
   /** This end's certificate and the authority every peer's must be of: required by pssl:. */
@@ -50,8 +50,12 @@ export class OvsdbListener extends EventEmitter<ListenerEvents> {
     const tls = r.kind === 'pssl' ? options.tls : undefined;
     const server = tls ? createTlsServer(serverTlsOptions(tls)) : createServer();
     const listener = new OvsdbListener(server, remote);
-    const peerOf = (socket: Socket) => (socket.remoteAddress ? `${remote}<-${socket.remoteAddress}:${socket.remotePort}` : `${remote}<-peer`);
+    const peerOf = (socket: Socket) => {
+      const { address, port } = peerAddress(socket);
+      return address ? `${remote}<-${address}:${port}` : `${remote}<-peer`;
+    };
     server.on('connection', (socket: Socket) => {
+      keepPeerAddress(socket);
       listener.sockets.add(socket);
       socket.once('close', () => listener.sockets.delete(socket));
       if (r.kind !== 'punix') socket.setNoDelay(true);

@@ -4,6 +4,7 @@
 // peers it accepts (`peerNames`), and every connection tells who is at its other end (the common
 // name of the certificate the peer presented).
 import { TLSSocket, type ConnectionOptions, type PeerCertificate, type TlsOptions } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 export interface TlsCredentials {
@@ -77,4 +78,22 @@ function certificateName(cert: PeerCertificate | undefined): string | undefined 
 export function handshakeRefusal(error: Error, socket: Duplex): string {
   const code = socket instanceof TLSSocket ? socket.authorizationError : undefined;
   return code ? `certificate refused (${String(code)})` : error.message.trim();
+}
+
+/**
+ * Where a TLS server's peer is, also once its socket is gone (a handshake refused over the
+ * peer's certificate destroys it before `tlsClientError`): the TCP socket under it keeps the
+ * address, if it was read when the peer connected (`keepPeerAddress` on the server's
+ * 'connection' event).
+ */
+export function peerAddress(socket: Socket): { address?: string; port?: number } {
+  const tcp = (socket as Socket & { _parent?: Socket })._parent;
+  const address = socket.remoteAddress ?? tcp?.remoteAddress;
+  const port = socket.remotePort ?? tcp?.remotePort;
+  return { ...(address ? { address } : {}), ...(port ? { port } : {}) };
+}
+
+/** Reads (and so keeps) a TCP socket's peer address: see peerAddress. */
+export function keepPeerAddress(tcp: Socket): void {
+  void tcp.remoteAddress;
 }
