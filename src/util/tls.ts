@@ -77,7 +77,9 @@ function certificateName(cert: PeerCertificate | undefined): string | undefined 
  */
 export function handshakeRefusal(error: Error, socket: Duplex): string {
   const code = socket instanceof TLSSocket ? socket.authorizationError : undefined;
-  return code ? `certificate refused (${String(code)})` : error.message.trim();
+  // OpenSSL's reason alone ("tlsv1 alert unknown ca"), without its file and line.
+  const reason = (error as Error & { reason?: unknown }).reason;
+  return code ? `certificate refused (${String(code)})` : typeof reason === 'string' ? reason : error.message.trim();
 }
 
 /**
