@@ -46,7 +46,7 @@ describe('the OpenFlow listener over TLS', () => {
   afterAll(() => controller.close());
 
   const settle = async (check: () => boolean, ms = 3000) => {
-    for (const end = Date.now() + ms; !check() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+    for (const end = Date.now() + ms; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
   };
 
   it("gives each switch's connection the common name of its certificate", async () => {
@@ -57,15 +57,16 @@ describe('the OpenFlow listener over TLS', () => {
     sw.close();
   });
 
-  it("refuses a switch of another authority and one without a certificate; neither becomes a switch", async () => {
+  it('refuses a switch of another authority and one without a certificate; neither becomes a switch', async () => {
     const before = refused.length;
     const seen: bigint[] = [];
     const onSwitch = (c: { datapathId: bigint | undefined }) => seen.push(c.datapathId!);
     controller.on('switch', onSwitch);
     const rogue = await switchOf('rogue', 'hv1', 0x12n).catch(() => undefined);
-    const bare = await FakeSwitch.connect(port, { datapathId: 0x13n, tls: { ca: pki.controllers.certificate, checkServerIdentity: () => undefined } }).catch(
-      () => undefined,
-    );
+    const bare = await FakeSwitch.connect(port, {
+      datapathId: 0x13n,
+      tls: { ca: pki.controllers.certificate, checkServerIdentity: () => undefined },
+    }).catch(() => undefined);
     await settle(() => refused.length >= before + 2);
     await new Promise((r) => setTimeout(r, 200));
     controller.off('switch', onSwitch);

@@ -1,8 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OvsdbRemoteError } from './errors.ts';
 import type { JsonRpcConnection } from './jsonrpc.ts';
-import { OvsdbClient } from './client.ts';
 import { OvsdbListener } from './listener.ts';
 import { ReconnectingSession, connectRemote } from './session.ts';
 

@@ -50,7 +50,7 @@ describe('OVSDB over TLS (ssl:, pssl:)', () => {
   });
 
   async function settle(check: () => boolean, ms = 3000): Promise<void> {
-    for (const end = Date.now() + ms; !check() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+    for (const end = Date.now() + ms; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
   }
 
   it('connects with certificates of the trusted authorities, each end seeing the other by name', async () => {
@@ -82,12 +82,12 @@ describe('OVSDB over TLS (ssl:, pssl:)', () => {
     expect(l.refused.join('\n')).toMatch(/TLS: .*peer did not return a certificate/);
   });
 
-  it("refuses a server of another authority, and one that is not the peer named", async () => {
+  it('refuses a server of another authority, and one that is not the peer named', async () => {
     const l = await listen();
     await expect(connectRemote(l.remote, { tls: as(client, pki.rogue.certificate) })).rejects.toThrow(/self-signed|unable to (get|verify)/);
-    await expect(connectRemote(l.remote, { tls: as(client, pki.controllers.certificate, { peerNames: ['ctrl2', 'ctrl3'] }) })).rejects.toThrow(
-      'peer shows the certificate of "ctrl1", not one of "ctrl2", "ctrl3"',
-    );
+    await expect(
+      connectRemote(l.remote, { tls: as(client, pki.controllers.certificate, { peerNames: ['ctrl2', 'ctrl3'] }) }),
+    ).rejects.toThrow('peer shows the certificate of "ctrl1", not one of "ctrl2", "ctrl3"');
     const named = await connectRemote(l.remote, { tls: as(client, pki.controllers.certificate, { peerNames: ['ctrl1'] }) });
     open.push(named);
     expect(named.peerCommonName).toBe('ctrl1');

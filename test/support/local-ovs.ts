@@ -46,7 +46,11 @@ export async function startLocalOvs(options: { vswitchd?: boolean; ssl?: boolean
       `--remote=punix:${dbSocket}`,
       '--remote=db:Open_vSwitch,Open_vSwitch,manager_options',
       ...(options.ssl
-        ? ['--private-key=db:Open_vSwitch,SSL,private_key', '--certificate=db:Open_vSwitch,SSL,certificate', '--ca-cert=db:Open_vSwitch,SSL,ca_cert']
+        ? [
+            '--private-key=db:Open_vSwitch,SSL,private_key',
+            '--certificate=db:Open_vSwitch,SSL,certificate',
+            '--ca-cert=db:Open_vSwitch,SSL,ca_cert',
+          ]
         : []),
       `--pidfile=${join(dir, 'ovsdb-server.pid')}`,
       `--log-file=${join(dir, 'ovsdb-server.log')}`,

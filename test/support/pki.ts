@@ -38,7 +38,11 @@ export async function makeTestPki(): Promise<TestPki> {
 /** Writes a holder's key and certificate and the authority it trusts into `dir`, for OVS's
  *  --private-key, --certificate and --ca-cert (or ovs-vsctl set-ssl); returns the paths. */
 export async function writeHolder(dir: string, holder: Holder, trusts: Authority): Promise<{ key: string; cert: string; ca: string }> {
-  const paths = { key: join(dir, `${holder.name}-key.pem`), cert: join(dir, `${holder.name}-cert.pem`), ca: join(dir, `${holder.name}-ca.pem`) };
+  const paths = {
+    key: join(dir, `${holder.name}-key.pem`),
+    cert: join(dir, `${holder.name}-cert.pem`),
+    ca: join(dir, `${holder.name}-ca.pem`),
+  };
   await Promise.all([
     writeFile(paths.key, holder.key, { mode: 0o600 }),
     writeFile(paths.cert, holder.cert),

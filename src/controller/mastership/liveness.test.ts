@@ -39,7 +39,7 @@ describe('liveness links between members', () => {
   }
 
   const until = async (what: string, check: () => boolean, ms = 3000) => {
-    for (const end = Date.now() + ms; !check(); ) {
+    for (const end = Date.now() + ms; !check();) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));
     }

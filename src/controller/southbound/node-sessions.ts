@@ -19,6 +19,7 @@ import type { NodeFacts } from '../pipeline/index.ts';
 import { OVSDB_MANAGER_PORT } from '../../model/index.ts';
 import type { TlsCredentials } from '../../util/tls.ts';
 import { identityRefusal } from './switch-identity.ts';
+import { sameMap, sameSeen, type Seen } from './node-seen.ts';
 
 const DB = 'Open_vSwitch';
 export const INTEGRATION_BRIDGE = 'br-int';
@@ -85,7 +86,10 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   private readonly views = new Map<string, NodeView>();
 
   /** `secure`: over TLS, each switch is the node its certificate names (switch-identity.ts). */
-  private constructor(private readonly listener: OvsdbListener, readonly secure: boolean) {
+  private constructor(
+    private readonly listener: OvsdbListener,
+    readonly secure: boolean,
+  ) {
     super();
   }
 
@@ -374,27 +378,3 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     await this.listener.close();
   }
 }
-
-interface Seen {
-  datapathId: bigint | undefined;
-  underlayMac: string | undefined;
-  facts: NodeFacts;
-  tunnels: TunnelRow[];
-}
-
-function sameMap<K, V>(a: ReadonlyMap<K, V> | undefined, b: ReadonlyMap<K, V> | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
-}
-
-const sameSeen = (a: Seen, b: Seen) =>
-  a.datapathId === b.datapathId &&
-  a.underlayMac === b.underlayMac &&
-  a.facts === b.facts && // one object while equal (see facts())
-  a.tunnels.length === b.tunnels.length &&
-  a.tunnels.every((t, i) => {
-    const u = b.tunnels[i]!;
-    return t.name === u.name && t.type === u.type && t.remoteIp === u.remoteIp && t.remoteMac === u.remoteMac && sameMap(t.bfd, u.bfd);
-  });

@@ -14,7 +14,9 @@ describe("a switch's identity", () => {
   it('over TLS, is the node its certificate names; without TLS, whatever it says', () => {
     expect(identityRefusal(true, 'hv1', 'hv1')).toBeUndefined();
     expect(identityRefusal(true, 'hv1', 'hv2')).toBe('a switch with the certificate of "hv1" says it is "hv2" (external_ids:system-id)');
-    expect(identityRefusal(true, undefined, 'hv2')).toBe('a switch with a certificate without one common name says it is "hv2" (external_ids:system-id)');
+    expect(identityRefusal(true, undefined, 'hv2')).toBe(
+      'a switch with a certificate without one common name says it is "hv2" (external_ids:system-id)',
+    );
     expect(identityRefusal(false, undefined, 'hv2')).toBeUndefined();
     expect(identityRefusal(false, 'hv1', 'hv2')).toBeUndefined();
   });
@@ -53,8 +55,8 @@ describe("a switch's identity", () => {
     for (const c of [late, own]) openflow.emit('switch', c as unknown as OpenFlowConnection);
     expect([late.isOpen, own.isOpen]).toEqual([false, true]);
     expect(log).toEqual([
-      "openflow: dropped 10.0.0.9:2: datapath 0000000000000002 is hv2's, its certificate names \"hv1\"",
-      "openflow: dropped 10.0.0.9:1: datapath 0000000000000001 is hv1's, its certificate names \"hv3\"",
+      'openflow: dropped 10.0.0.9:2: datapath 0000000000000002 is hv2\'s, its certificate names "hv1"',
+      'openflow: dropped 10.0.0.9:1: datapath 0000000000000001 is hv1\'s, its certificate names "hv3"',
     ]);
   });
 

@@ -45,7 +45,9 @@ export function guardSwitchIdentities(
     const owners = sessions.nodes().filter((node) => sessions.datapathId(node) === dpid);
     if (owners.length === 0 || owners.some((node) => identityRefusal(true, sw.peerCommonName, node) === undefined)) return;
     const cert = sw.peerCommonName === undefined ? 'no one common name' : `"${sw.peerCommonName}"`;
-    log(`openflow: dropped ${sw.remoteAddress}: datapath ${dpid.toString(16).padStart(16, '0')} is ${owners.join(', ')}'s, its certificate names ${cert}`);
+    log(
+      `openflow: dropped ${sw.remoteAddress}: datapath ${dpid.toString(16).padStart(16, '0')} is ${owners.join(', ')}'s, its certificate names ${cert}`,
+    );
     sw.destroy();
   };
   openflow.on('switch', check);

@@ -23,7 +23,12 @@ describe("a member's TLS material", () => {
   });
 
   it('is read from PKI_FILES when on, and not at all when off', async () => {
-    expect(await readMemberTls({ NVLAB_TLS: '1' }, read)).toEqual({ key: 'KEY', cert: 'CERT', controllersCa: 'CONTROLLERS CA', nodesCa: 'NODES CA' });
+    expect(await readMemberTls({ NVLAB_TLS: '1' }, read)).toEqual({
+      key: 'KEY',
+      cert: 'CERT',
+      controllersCa: 'CONTROLLERS CA',
+      nodesCa: 'NODES CA',
+    });
     expect(await readMemberTls({ NVLAB_TLS: '0' }, () => Promise.reject(new Error('read')))).toBeUndefined();
     const missing = (path: string) => (path === PKI_FILES.nodesCa ? Promise.reject(new Error('ENOENT')) : read(path));
     await expect(readMemberTls({ NVLAB_TLS: '1' }, missing)).rejects.toThrow(`NVLAB_TLS=1 but ${PKI_FILES.nodesCa} cannot be read`);
@@ -32,7 +37,15 @@ describe("a member's TLS material", () => {
   it("gives switches' channels the nodes' authority, and members' channels the controllers' with their names", async () => {
     const tls = (await readMemberTls({ NVLAB_TLS: '1' }, read))!;
     expect(switchCredentials(tls)).toEqual({ key: 'KEY', cert: 'CERT', ca: 'NODES CA' });
-    expect(memberCredentials(tls, new Map([['ctrl2', ''], ['ctrl3', '']]).keys())).toEqual({
+    expect(
+      memberCredentials(
+        tls,
+        new Map([
+          ['ctrl2', ''],
+          ['ctrl3', ''],
+        ]).keys(),
+      ),
+    ).toEqual({
       key: 'KEY',
       cert: 'CERT',
       ca: 'CONTROLLERS CA',

@@ -22,9 +22,13 @@ export function tlsWanted(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The member's TLS material when TLS is on, read from PKI_FILES; undefined when it is off. */
-export async function readMemberTls(env: NodeJS.ProcessEnv, read = (path: string) => readFile(path, 'utf8')): Promise<MemberTls | undefined> {
+export async function readMemberTls(
+  env: NodeJS.ProcessEnv,
+  read = (path: string) => readFile(path, 'utf8'),
+): Promise<MemberTls | undefined> {
   if (!tlsWanted(env)) return undefined;
-  const file = (path: string) => read(path).catch((cause: unknown) => Promise.reject(new Error(`${TLS_ENV}=1 but ${path} cannot be read`, { cause })));
+  const file = (path: string) =>
+    read(path).catch((cause: unknown) => Promise.reject(new Error(`${TLS_ENV}=1 but ${path} cannot be read`, { cause })));
   const [key, cert, controllersCa, nodesCa] = await Promise.all([
     file(PKI_FILES.key),
     file(PKI_FILES.certificate),

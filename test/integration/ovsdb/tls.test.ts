@@ -69,7 +69,7 @@ describe('real ovsdb-servers as ssl: managers of our pssl: listener', () => {
     expect(await ovs.vsctl('get', 'Open_vSwitch', '.', 'external_ids:over')).toBe('tls');
   });
 
-  it("refuses a switch of another authority; a switch refuses a member it does not trust", async () => {
+  it('refuses a switch of another authority; a switch refuses a member it does not trust', async () => {
     const before = accepted.length;
     const rogue = await managed(await pki.issue(pki.rogue, 'hv2'), pki.controllers);
     // A genuine switch certificate, but a switch that trusts another authority than our member's.
@@ -125,13 +125,21 @@ describe('a Raft cluster over ssl: (clients and peers), as a lab store with TLS'
   });
 
   it("refuses a switch's certificate on the client port and on the Raft port", async () => {
-    const c = OvsdbClient.connect(cluster.remotes, { database: NVSTORE_DB, minBackoff: 50, tls: credentials(switchHolder, pki.controllers) });
+    const c = OvsdbClient.connect(cluster.remotes, {
+      database: NVSTORE_DB,
+      minBackoff: 50,
+      tls: credentials(switchHolder, pki.controllers),
+    });
     clients.push(c);
     await expect(c.ready(3000)).rejects.toThrow(/not connected/);
     expect(c.isConnected).toBe(false);
     const raft = cluster.members[0]!.raftRemote;
     const attempt = await connectRemote(raft, { tls: credentials(switchHolder, pki.controllers), requestTimeout: 3000 }).then(
-      (conn) => conn.request('list_dbs', []).then(() => 'answered', (e: Error) => `failed: ${e.message}`),
+      (conn) =>
+        conn.request('list_dbs', []).then(
+          () => 'answered',
+          (e: Error) => `failed: ${e.message}`,
+        ),
       (e: Error) => `refused: ${e.message}`,
     );
     // TLS 1.3: our end may finish its handshake before the server refuses our certificate.

@@ -59,7 +59,12 @@ describe("a member's southbound over TLS, against real switches", () => {
 
   /** A switch in namespace `ns` holding `certName`'s certificate of `authority` (one per name,
    *  as a lab issues them), trusting the controllers' authority. */
-  async function node(ns: string, certName: string, dpid: bigint, options: { authority?: Authority; systemId?: string } = {}): Promise<OvsNode> {
+  async function node(
+    ns: string,
+    certName: string,
+    dpid: bigint,
+    options: { authority?: Authority; systemId?: string } = {},
+  ): Promise<OvsNode> {
     const authority = options.authority ?? pki.nodes;
     const key = `${certName}/${authority.subject}`;
     if (!holders.has(key)) holders.set(key, await pki.issue(authority, certName));
@@ -123,7 +128,11 @@ describe("a member's southbound over TLS, against real switches", () => {
     const views = sessions.nodes().length;
     await node('rg', 'hv3', 0x103n, { authority: pki.rogue });
     const fresh = () => refused.slice(before);
-    await until('both refusals', () => fresh().some((r) => r.startsWith('ovsdb:')) && fresh().some((r) => r.startsWith('openflow:')), 30_000);
+    await until(
+      'both refusals',
+      () => fresh().some((r) => r.startsWith('ovsdb:')) && fresh().some((r) => r.startsWith('openflow:')),
+      30_000,
+    );
     expect(fresh().every((r) => /^(ovsdb|openflow): TLS: certificate refused \(UNABLE_TO_/.test(r))).toBe(true);
     for (const port of [ovsdbPort, ofPort]) {
       const bare = tlsConnect({ host: '127.0.0.1', port, ca: pki.controllers.certificate, checkServerIdentity: () => undefined });
@@ -131,7 +140,10 @@ describe("a member's southbound over TLS, against real switches", () => {
       bare.resume();
       await new Promise((r) => bare.once('close', r));
     }
-    await until('the refusals of peers without a certificate', () => fresh().filter((r) => /peer did not return a certificate/.test(r)).length === 2);
+    await until(
+      'the refusals of peers without a certificate',
+      () => fresh().filter((r) => /peer did not return a certificate/.test(r)).length === 2,
+    );
     expect(sessions.nodes()).toHaveLength(views);
     expect(sessions.view('hv3')).toBeUndefined();
     expect(openflow.connections.some((c) => c.datapathId === 0x103n)).toBe(false);
