@@ -3,6 +3,9 @@
 
 # A controller member: one member of the store's Raft cluster (the first member creates it, the
 # others join), then the controller itself, which writes $CONTROLLER_READY once it listens.
+# With TLS (NVLAB_TLS=1) the store's clients and its Raft peers connect over ssl:, each showing a
+# certificate of the controllers' authority, the only one the store takes (a switch's
+# certificate, of the nodes' authority, opens neither port).
 STORE_DB=$STATE/store/nvstore.db
 STORE_SCHEMA=/opt/nvlab/nvstore.ovsschema
 CONTROLLER=/opt/nvlab/controller/member.mjs
@@ -10,13 +13,17 @@ CONTROLLER_READY=/run/nvlab/controller.ready
 CONTROLLER_WAITING=/run/nvlab/controller.waiting
 
 init_controller() {
-  local first="" others="" rec name ip
+  local first="" others="" rec name ip proto=tcp ssl=()
+  if tls_on; then
+    proto=ssl
+    ssl=(--private-key="$NVLAB_PKI/key.pem" --certificate="$NVLAB_PKI/cert.pem" --ca-cert="$NVLAB_PKI/controllers-ca.pem")
+  fi
   no_offload eth0
   mkdir -p "$STATE/store" /run/nvlab /var/log/nvlab
   for rec in ${NVLAB_MEMBERS:-}; do
     name=${rec%%=*} ip=${rec#*=}
     [ -n "$first" ] || first=$ip
-    [ "$name" = "$NVLAB_NODE" ] || others="$others tcp:$ip:$NVLAB_STORE_RAFT_PORT"
+    [ "$name" = "$NVLAB_NODE" ] || others="$others $proto:$ip:$NVLAB_STORE_RAFT_PORT"
   done
   [ -n "$first" ] || fail "NVLAB_MEMBERS is empty"
   if [ ! -f "$STORE_DB" ]; then
@@ -25,13 +32,13 @@ init_controller() {
       # killed leader is replaced 0.1-1.1 s after its last heartbeat, which bounds how fast its
       # switches can get a new master (docs/controller.md).
       ovsdb-tool --election-timer="${NVLAB_ELECTION_TIMER_MS:-100}" create-cluster "$STORE_DB" "$STORE_SCHEMA" \
-        "tcp:$NVLAB_MGMT_IP:$NVLAB_STORE_RAFT_PORT" || fail "create the store cluster"
+        "$proto:$NVLAB_MGMT_IP:$NVLAB_STORE_RAFT_PORT" || fail "create the store cluster"
     else
       # shellcheck disable=SC2086
-      ovsdb-tool join-cluster "$STORE_DB" NvStore "tcp:$NVLAB_MGMT_IP:$NVLAB_STORE_RAFT_PORT" $others || fail "join the store cluster"
+      ovsdb-tool join-cluster "$STORE_DB" NvStore "$proto:$NVLAB_MGMT_IP:$NVLAB_STORE_RAFT_PORT" $others || fail "join the store cluster"
     fi
   fi
-  ovsdb-server "$STORE_DB" -vconsole:off --remote="ptcp:$NVLAB_STORE_PORT:$NVLAB_MGMT_IP" \
+  ovsdb-server "$STORE_DB" -vconsole:off --remote="p$proto:$NVLAB_STORE_PORT:$NVLAB_MGMT_IP" "${ssl[@]}" \
     --pidfile=/run/nvlab/nvstore.pid --unixctl=/run/nvlab/nvstore.ctl \
     --log-file=/var/log/nvlab/nvstore.log --detach || fail "store member did not start"
   [ -f "$CONTROLLER" ] || return 0

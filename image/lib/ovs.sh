@@ -2,17 +2,36 @@
 # Open vSwitch in a container, sourced by nvlab-node: the daemons on the userspace datapath,
 # the bridges' configuration rows, and the kernel kept off the NIC OVS taps.
 
+# The node's TLS material when NVLAB_TLS=1 (the lab puts it here: PKI_DIR, PKI_FILES in
+# src/model/naming.ts): its key and certificate, and the authority it takes members' from.
+NVLAB_PKI=/etc/nvlab/pki
+tls_on() { [ "${NVLAB_TLS:-0}" = 1 ]; }
+
 start_ovsdb() {
   mkdir -p /run/openvswitch /var/log/openvswitch /etc/openvswitch
   # The database survives a stop/start of the container, as a rebooted hypervisor keeps its own.
   [ -f /etc/openvswitch/conf.db ] ||
     ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema ||
     fail "ovsdb-tool create"
+  # Over TLS, the ssl: managers (members) use the SSL row the configuration transaction writes
+  # (ssl_args), as ovs-vswitchd does for its ssl: controllers.
+  local ssl=()
+  tls_on && ssl=(--private-key=db:Open_vSwitch,SSL,private_key --certificate=db:Open_vSwitch,SSL,certificate
+    --ca-cert=db:Open_vSwitch,SSL,ca_cert)
   # Logs go to /var/log/openvswitch; stdout carries only this agent's own lines.
   ovsdb-server /etc/openvswitch/conf.db -vconsole:off \
     --remote=punix:/run/openvswitch/db.sock \
-    --remote=db:Open_vSwitch,Open_vSwitch,manager_options \
+    --remote=db:Open_vSwitch,Open_vSwitch,manager_options "${ssl[@]}" \
     --pidfile --detach --log-file || fail "ovsdb-server did not start"
+}
+
+# ovs-vsctl arguments for the node's one SSL row (TLS on): its key and certificate, and the
+# controllers' authority, the only one whose members it connects to. Made anew at every start;
+# the row it replaces is no longer referenced and goes with the same transaction.
+ssl_args() {
+  tls_on || return 0
+  echo "-- --id=@ssl create SSL private_key=$NVLAB_PKI/key.pem certificate=$NVLAB_PKI/cert.pem" \
+    "ca_cert=$NVLAB_PKI/controllers-ca.pem -- set open_vswitch . ssl=@ssl"
 }
 
 start_vswitchd() {
@@ -48,6 +67,7 @@ bridge_args() {
     "other_config:disable-in-band=true" \
     "-- set open_vswitch . external_ids:system-id=$NVLAB_NODE external_ids:hostname=$NVLAB_NODE" \
     "external_ids:nvlab-role=$NVLAB_ROLE"
+  ssl_args
   # shellcheck disable=SC2086
   [ -z "${NVLAB_MANAGERS:-}" ] || connection_rows Manager "open_vswitch . manager_options" $NVLAB_MANAGERS
   # shellcheck disable=SC2086

@@ -9,6 +9,8 @@ import { createApi, readConsoleFiles } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
+import { guardSwitchIdentities, switchOf } from './southbound/switch-identity.ts';
+import { memberCredentials, readMemberTls, switchCredentials, type MemberTls } from './tls/member-tls.ts';
 import { RejectResponder } from './reject/index.ts';
 import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
@@ -28,6 +30,8 @@ export interface MemberConfig {
   mgmtIp: string;
   /** Every member: name → management address. */
   members: Map<string, string>;
+  /** TLS on every control channel (NVLAB_TLS=1): the member's key, certificate and authorities. */
+  tls?: MemberTls;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): MemberConfig {
@@ -43,23 +47,52 @@ export function configFromEnv(env: NodeJS.ProcessEnv): MemberConfig {
   return { name, mgmtIp, members };
 }
 
-export async function runMember(config: MemberConfig): Promise<void> {
+/** The store, through this member's own server (over TLS, ssl: with the member's certificate). */
+async function openStore(config: MemberConfig): Promise<Store> {
   // This member's own store server alone: it is reachable whenever this member is, and it
   // forwards writes to the leader. With the peers' servers as fallbacks, a member healed from a
   // partition stayed on a peer's server, and when that peer was cut off in turn, its writes
   // hung until the client's echo gave up (~3 s): failovers after a partition took 4.3 s.
-  const remotes = [`tcp:${config.mgmtIp}:${STORE_PORT}`];
+  // Over TLS its server shows this member's own certificate, and takes only members' (ovsdb-server
+  // --ca-cert is the controllers' authority: image/lib/controller.sh).
+  const { tls } = config;
+  const remotes = [`${tls ? 'ssl' : 'tcp'}:${config.mgmtIp}:${STORE_PORT}`];
   const waiting = setTimeout(() => void writeFile(WAITING_FILE, 'waiting for the store to have a quorum\n').catch(() => {}), 1000);
-  const store = await Store.open(remotes, { openTimeoutMs: 24 * 3600_000 });
+  const store = await Store.open(remotes, {
+    openTimeoutMs: 24 * 3600_000,
+    ...(tls ? { client: { tls: memberCredentials(tls, [config.name]) } } : {}),
+  });
   clearTimeout(waiting);
+  return store;
+}
+
+/** The listeners for switches (OVSDB, OpenFlow) and the links to peers, over TLS when it is on;
+ *  every connection they refuse is logged once, with why. */
+async function startSouthbound(config: MemberConfig, log: (line: string) => void) {
+  const { tls } = config;
   const peers = new Map([...config.members].filter(([name]) => name !== config.name));
-  const [sessions, openflow, liveness] = await Promise.all([NodeSessions.listen(), startOpenFlow(), Liveness.start(peers)]);
-  const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
-  programmer.on('log', log);
+  const switches = tls && switchCredentials(tls);
+  const [sessions, openflow, liveness] = await Promise.all([
+    NodeSessions.listen(undefined, switches ? { tls: switches } : {}),
+    startOpenFlow(undefined, switches),
+    Liveness.start(peers, tls ? { tls: memberCredentials(tls, peers.keys()) } : {}),
+  ]);
+  // Before the programmer hears of a switch: one holding another node's certificate is dropped.
+  guardSwitchIdentities(sessions, openflow, log);
   // A peer on a switch port that is not a switch, or speaks garbage: said once, by name.
   sessions.on('refused', (peer, reason) => log(`ovsdb: refused ${peer}: ${reason.message}`));
   openflow.on('handshakeError', (err, conn) => log(`openflow: refused ${conn.remoteAddress}: ${err.message}`));
+  openflow.on('refused', (peer, reason) => log(`openflow: refused ${peer}: ${reason.message}`));
+  liveness.on('refused', (peer, reason) => log(`liveness: refused ${peer}: ${reason}`));
+  return { sessions, openflow, liveness };
+}
+
+export async function runMember(config: MemberConfig): Promise<void> {
+  const store = await openStore(config);
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const { sessions, openflow, liveness } = await startSouthbound(config, log);
+  const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
+  programmer.on('log', log);
   openflow.on('switch', (sw) =>
     sw.on(
       'disconnect',
@@ -105,10 +138,7 @@ export async function runMember(config: MemberConfig): Promise<void> {
     me: config.name,
     store,
     mastered: () => programmer.masteredSwitches(),
-    connected: (node) => {
-      const dpid = sessions.datapathId(node);
-      return dpid !== undefined && openflow.connections.some((c) => c.datapathId === dpid);
-    },
+    connected: (node) => switchOf(sessions, openflow.connections, node) !== undefined,
     facts: (node) => sessions.facts(node),
     logical: () => programmer.logicalState(),
     log,
@@ -176,8 +206,10 @@ if (process.env.NVLAB_ROLE === 'controller') {
   if (process.env.NVLAB_CONTROLLER_TRACE_OPT === '1') setFlagsFromString('--trace-opt --trace-deopt');
   if (process.env.NVLAB_CONTROLLER_V8FLAGS) setFlagsFromString(process.env.NVLAB_CONTROLLER_V8FLAGS);
   if (process.env.NVLAB_CONTROLLER_PROFILE === '1') void profileOnSignal();
-  runMember(configFromEnv(process.env)).catch((error: unknown) => {
-    console.error(`controller: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  });
+  readMemberTls(process.env)
+    .then((tls) => runMember({ ...configFromEnv(process.env), ...(tls ? { tls } : {}) }))
+    .catch((error: unknown) => {
+      console.error(`controller: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    });
 }

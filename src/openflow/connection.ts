@@ -25,6 +25,7 @@ import type { GroupStats, PortStats } from './stats.ts';
 import { OpenFlowParser, type ParseResult } from './parser.ts';
 import { REPLY_TYPE, RequestTracker } from './requests.ts';
 import { serializeInto } from './serializer.ts';
+import { peerCommonName } from '../util/tls.ts';
 
 export type { ConnectionEvents, ConnectionOptions, DisconnectReason } from './connection-types.ts';
 
@@ -32,6 +33,8 @@ type State = 'hello' | 'features' | 'ready' | 'closed';
 
 export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   readonly remoteAddress: string;
+  /** Over TLS, the common name of the certificate the switch presented; undefined otherwise. */
+  readonly peerCommonName: string | undefined;
   /** Resolves with the switch's FEATURES_REPLY once the handshake is done. */
   readonly ready: Promise<FeaturesReply>;
   features: FeaturesReply | undefined;
@@ -59,6 +62,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     this.deadTime = options.deadTime ?? 15000;
     this.requestTimeout = options.requestTimeout ?? 30000;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.peerCommonName = peerCommonName(socket);
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;

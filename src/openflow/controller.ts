@@ -2,12 +2,14 @@
 // handshake for each and keeps the live sessions. Many switches may be connected at once.
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { OpenFlowConnection, type ConnectionOptions } from './connection.ts';
 import { OpenFlowTimeoutError } from './errors.ts';
+import { handshakeRefusal, keepPeerAddress, peerAddress } from '../util/tls.ts';
 
 export interface ControllerOptions extends ConnectionOptions {
-  /** Listen with TLS using these options (key, cert, ca, requestCert...). Plain TCP otherwise. */
+  /** Listen with TLS using these options (key, cert, ca, requestCert, handshakeTimeout...). Plain
+   *  TCP otherwise. Each switch's certificate common name is then its connection's peerCommonName. */
   tls?: TlsOptions;
 }
 
@@ -16,17 +18,33 @@ export interface ControllerEvents {
   switch: [OpenFlowConnection];
   /** A connection that never completed the handshake. */
   handshakeError: [Error, OpenFlowConnection];
+  /** A peer whose TLS handshake failed (no certificate, one of another authority, too slow),
+   *  by its address; it never became a connection. */
+  refused: [peer: string, reason: Error];
   error: [Error];
 }
 
 export class OpenFlowController extends EventEmitter<ControllerEvents> {
   private readonly server: Server;
   private readonly sessions = new Set<OpenFlowConnection>();
+  /** Every socket, handshaking ones too: closing the controller drops them all. */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: ControllerOptions = {}) {
     super();
     const onSocket = (socket: Socket) => this.accept(socket);
     this.server = options.tls ? createTlsServer(options.tls, onSocket) : createServer(onSocket);
+    this.server.on('connection', (socket: Socket) => {
+      keepPeerAddress(socket);
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+      const { address = '?', port = '?' } = peerAddress(socket);
+      const peer = `${address}:${port}`;
+      socket.destroy();
+      this.emit('refused', peer, new Error(`TLS: ${handshakeRefusal(err, socket)}`, { cause: err }));
+    });
     this.server.on('error', (err) => this.emit('error', err));
   }
 
@@ -73,7 +91,11 @@ export class OpenFlowController extends EventEmitter<ControllerEvents> {
   async close(): Promise<void> {
     for (const c of this.sessions) c.close();
     this.sessions.clear();
+    // Sessions end gracefully within a second (connection.ts); peers still in their TLS handshake
+    // would hold the server open until its timeout.
+    const linger = setTimeout(() => this.sockets.forEach((s) => s.destroy()), 1000);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    clearTimeout(linger);
   }
 
   private accept(socket: Socket): void {

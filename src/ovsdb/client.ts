@@ -79,6 +79,11 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     return this.session?.remote ?? this.conn?.name;
   }
 
+  /** Over TLS, the common name of the certificate the server (or, passive, the peer) presented. */
+  get peerCommonName(): string | undefined {
+    return this.conn?.peerCommonName;
+  }
+
   /** The `_Server` row for `options.database` on the current member. */
   get serverInfo(): ServerDatabaseInfo | undefined {
     return this.serverWatch?.info;

@@ -6,7 +6,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonRpcConnection } from './jsonrpc.ts';
-import { OvsdbListener, connectRemote } from './session.ts';
+import { OvsdbListener } from './listener.ts';
+import { connectRemote } from './session.ts';
 
 const DEAD_MS = 1500;
 const MAX_VALUE = 64 * 1024;

@@ -50,16 +50,10 @@ export {
   type Condition,
   type Mutation,
 } from './operations.ts';
-export {
-  parseRemote,
-  formatRemote,
-  connectRemote,
-  ReconnectingSession,
-  OvsdbListener,
-  type Remote,
-  type SessionOptions,
-  type ConnectOptions,
-} from './session.ts';
+export { parseRemote, formatRemote, type Remote } from './remote.ts';
+export type { TlsCredentials } from '../util/tls.ts';
+export { connectRemote, ReconnectingSession, type SessionOptions, type ConnectOptions } from './session.ts';
+export { OvsdbListener, type ListenerOptions, type PeerAddress } from './listener.ts';
 export { OvsdbClient, type ClientOptions, type ClientEvents } from './client.ts';
 export type { MonitorTableRequest, MonitorHandler, MonitorMethod, MonitorSelect } from './monitor.ts';
 export { Replica, type TableTypes, type ReplicaRow, type ReplicaSnapshot, type ReplicaChange, type ReplicaOptions } from './replica.ts';

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { OvsdbConnectionError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError, type OvsdbFramingError } from './errors.ts';
 import { JsonSplitter, encodeJson } from './json-stream.ts';
+import { peerCommonName } from '../util/tls.ts';
 
 export type JsonRpcId = string | number;
 
@@ -110,6 +111,8 @@ interface Pending {
  */
 export class JsonRpcConnection extends EventEmitter<JsonRpcConnectionEvents> {
   readonly name: string;
+  /** Over TLS, the common name of the certificate the peer presented; undefined otherwise. */
+  readonly peerCommonName: string | undefined;
   private readonly splitter: JsonSplitter;
   private readonly pending = new Map<JsonRpcId, Pending>();
   private nextId = 1;
@@ -123,6 +126,7 @@ export class JsonRpcConnection extends EventEmitter<JsonRpcConnectionEvents> {
   ) {
     super();
     this.name = options.name ?? 'ovsdb';
+    this.peerCommonName = peerCommonName(stream);
     this.splitter = new JsonSplitter(options.maxValueBytes === undefined ? {} : { maxValueBytes: options.maxValueBytes });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('end', () => {

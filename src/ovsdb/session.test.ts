@@ -1,46 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OvsdbRemoteError } from './errors.ts';
 import type { JsonRpcConnection } from './jsonrpc.ts';
-import { OvsdbClient } from './client.ts';
-import { OvsdbListener, ReconnectingSession, connectRemote, formatRemote, parseRemote } from './session.ts';
-
-describe('remotes', () => {
-  it('parses active and passive remotes', () => {
-    expect(parseRemote('tcp:127.0.0.1:6641')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6641 });
-    expect(parseRemote('tcp:10.0.0.1')).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 6640 });
-    expect(parseRemote('tcp:[::1]:6640')).toEqual({ kind: 'tcp', host: '::1', port: 6640 });
-    expect(parseRemote('unix:/run/db.sock')).toEqual({ kind: 'unix', path: '/run/db.sock' });
-    expect(parseRemote('ptcp:6640')).toEqual({ kind: 'ptcp', port: 6640 });
-    expect(parseRemote('ptcp:6640:127.0.0.1')).toEqual({ kind: 'ptcp', port: 6640, host: '127.0.0.1' });
-    expect(parseRemote('ptcp:0:[::1]')).toEqual({ kind: 'ptcp', port: 0, host: '::1' });
-    expect(parseRemote('punix:/tmp/x.sock')).toEqual({ kind: 'punix', path: '/tmp/x.sock' });
-  });
-
-  it('formats what it parses', () => {
-    for (const r of ['tcp:127.0.0.1:6641', 'tcp:[::1]:6640', 'unix:/a', 'ptcp:6640', 'ptcp:1:127.0.0.1', 'punix:/b']) {
-      expect(formatRemote(parseRemote(r))).toBe(r);
-    }
-  });
-
-  it('rejects bad remotes with OvsdbRemoteError', () => {
-    for (const bad of [
-      '',
-      '127.0.0.1:6640',
-      'ssl:1.2.3.4:6640',
-      'tcp:',
-      'tcp:1.2.3.4:99999',
-      'tcp:1.2.3.4:x',
-      'unix:',
-      'ptcp:abc',
-      'tcp:[::1',
-    ]) {
-      expect(() => parseRemote(bad), bad).toThrow(OvsdbRemoteError);
-    }
-    expect(() => new ReconnectingSession('ptcp:6640')).toThrow(OvsdbRemoteError);
-    expect(() => OvsdbClient.connect('tcp:127.0.0.1:1', { leaderOnly: true })).toThrow(/leaderOnly needs/);
-  });
-});
+import { OvsdbListener } from './listener.ts';
+import { ReconnectingSession, connectRemote } from './session.ts';
 
 describe('ReconnectingSession', () => {
   const servers: Server[] = [];

@@ -1,83 +1,33 @@
-// Connections in both roles. Active: `tcp:IP:PORT` / `unix:PATH`, wrapped in a session that
+// Active connections: `tcp:IP:PORT`, `ssl:IP:PORT` / `unix:PATH`, wrapped in a session that
 // reconnects with exponential backoff and walks a list of remotes (cluster members) in turn.
-// Passive: `ptcp:PORT[:IP]` / `punix:PATH`, a listener where ovsdb-servers connect to us as
-// their manager; every accepted connection is its own JSON-RPC connection.
+// The passive side (ptcp:, pssl:, punix:) is listener.ts.
 import { EventEmitter } from 'node:events';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { OvsdbConnectionError, OvsdbRemoteError } from './errors.ts';
 import { JsonRpcConnection, type JsonRpcConnectionOptions } from './jsonrpc.ts';
-
-export const DEFAULT_PORT = 6640;
-
-export type ActiveRemote = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
-export type PassiveRemote = { kind: 'ptcp'; port: number; host?: string } | { kind: 'punix'; path: string };
-export type Remote = ActiveRemote | PassiveRemote;
-
-function parsePort(s: string, remote: string): number {
-  const n = Number(s);
-  if (!/^\d+$/.test(s) || n > 65535) throw new OvsdbRemoteError(`bad port "${s}" in remote "${remote}"`);
-  return n;
-}
-
-/** Splits `HOST[:PORT]`, accepting `[v6addr]:PORT`. */
-function splitHostPort(s: string, remote: string): { host: string; port?: string } {
-  if (s.startsWith('[')) {
-    const end = s.indexOf(']');
-    if (end < 0) throw new OvsdbRemoteError(`unterminated IPv6 address in "${remote}"`);
-    const rest = s.slice(end + 1);
-    if (rest !== '' && !rest.startsWith(':')) throw new OvsdbRemoteError(`bad remote "${remote}"`);
-    return rest === '' ? { host: s.slice(1, end) } : { host: s.slice(1, end), port: rest.slice(1) };
-  }
-  const i = s.lastIndexOf(':');
-  return i < 0 ? { host: s } : { host: s.slice(0, i), port: s.slice(i + 1) };
-}
-
-/** Parses an OVS remote string: tcp:IP[:PORT], unix:PATH, ptcp:[PORT][:IP], punix:PATH. */
-export function parseRemote(remote: string): Remote {
-  const colon = remote.indexOf(':');
-  if (colon < 0) throw new OvsdbRemoteError(`remote "${remote}" has no method (tcp:, unix:, ptcp:, punix:)`);
-  const method = remote.slice(0, colon);
-  const rest = remote.slice(colon + 1);
-  switch (method) {
-    case 'tcp': {
-      const { host, port } = splitHostPort(rest, remote);
-      if (!host) throw new OvsdbRemoteError(`remote "${remote}" has no host`);
-      return { kind: 'tcp', host, port: port === undefined ? DEFAULT_PORT : parsePort(port, remote) };
-    }
-    case 'unix':
-    case 'punix':
-      if (!rest) throw new OvsdbRemoteError(`remote "${remote}" has no path`);
-      return { kind: method, path: rest };
-    case 'ptcp': {
-      if (rest === '') return { kind: 'ptcp', port: DEFAULT_PORT };
-      const i = rest.indexOf(':');
-      const portStr = i < 0 ? rest : rest.slice(0, i);
-      let host = i < 0 ? undefined : rest.slice(i + 1);
-      if (host?.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-      const port = portStr === '' ? DEFAULT_PORT : parsePort(portStr, remote);
-      return host ? { kind: 'ptcp', port, host } : { kind: 'ptcp', port };
-    }
-    default:
-      throw new OvsdbRemoteError(`unknown method "${method}" in remote "${remote}" (expected tcp, unix, ptcp, punix)`);
-  }
-}
-
-export function formatRemote(r: Remote): string {
-  const h = (host: string) => (host.includes(':') ? `[${host}]` : host);
-  switch (r.kind) {
-    case 'tcp':
-      return `tcp:${h(r.host)}:${r.port}`;
-    case 'unix':
-    case 'punix':
-      return `${r.kind}:${r.path}`;
-    case 'ptcp':
-      return r.host ? `ptcp:${r.port}:${h(r.host)}` : `ptcp:${r.port}`;
-  }
-}
+import { isActive, isSecure, parseRemote, type Remote } from './remote.ts';
+import { clientTlsOptions, type TlsCredentials } from '../util/tls.ts';
 
 export interface ConnectOptions extends JsonRpcConnectionOptions {
-  /** Give up a connect attempt after this many ms (default 10 s). */
+  /** Give up a connect attempt (with ssl:, its TLS handshake too) after this many ms (default 10 s). */
   connectTimeout?: number;
+  /** This end's certificate and the authority the server's must be of: required by ssl: remotes. */
+  tls?: TlsCredentials;
+}
+
+/** Why `remote` cannot be connected to with these options (passive, or ssl: without credentials). */
+function unusable(remote: string, r: Remote, options: ConnectOptions): OvsdbRemoteError | undefined {
+  if (!isActive(r)) return new OvsdbRemoteError(`"${remote}" is a passive remote; use OvsdbListener`);
+  if (isSecure(r) && !options.tls) return new OvsdbRemoteError(`"${remote}" needs TLS credentials (options.tls)`);
+  return undefined;
+}
+
+function open(r: Remote, options: ConnectOptions): Socket {
+  if (r.kind === 'unix') return createConnection({ path: r.path });
+  if (r.kind === 'ssl') return tlsConnect({ host: r.host, port: r.port, ...clientTlsOptions(options.tls!) });
+  if (r.kind === 'tcp') return createConnection({ host: r.host, port: r.port });
+  throw new OvsdbRemoteError(`${r.kind}: is passive`);
 }
 
 /** One connection attempt to an active remote. */
@@ -88,25 +38,25 @@ export function connectRemote(remote: string, options: ConnectOptions = {}): Pro
   } catch (err) {
     return Promise.reject(err);
   }
-  if (r.kind !== 'tcp' && r.kind !== 'unix') {
-    return Promise.reject(new OvsdbRemoteError(`"${remote}" is a passive remote; use OvsdbListener`));
-  }
+  const refused = unusable(remote, r, options);
+  if (refused) return Promise.reject(refused);
   const target = r;
   return new Promise((resolve, reject) => {
-    const socket: Socket =
-      target.kind === 'tcp' ? createConnection({ host: target.host, port: target.port }) : createConnection({ path: target.path });
+    const socket = open(target, options);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new OvsdbConnectionError(`${remote}: connect timed out`));
     }, options.connectTimeout ?? 10_000);
     socket.once('error', (cause) => {
       clearTimeout(timer);
+      socket.destroy();
       reject(new OvsdbConnectionError(`${remote}: ${cause.message}`, { cause }));
     });
-    socket.once('connect', () => {
+    // Over TLS, a connection is there once both ends have checked each other's certificate.
+    socket.once(target.kind === 'ssl' ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      if (target.kind === 'tcp') socket.setNoDelay(true);
+      if (target.kind !== 'unix') socket.setNoDelay(true);
       resolve(new JsonRpcConnection(socket, { ...options, name: options.name ?? remote }));
     });
   });
@@ -153,8 +103,8 @@ export class ReconnectingSession extends EventEmitter<SessionEvents> {
     this.remotes = typeof remotes === 'string' ? [remotes] : [...remotes];
     if (this.remotes.length === 0) throw new OvsdbRemoteError('no remotes given');
     for (const r of this.remotes) {
-      const p = parseRemote(r);
-      if (p.kind !== 'tcp' && p.kind !== 'unix') throw new OvsdbRemoteError(`"${r}" is a passive remote`);
+      const why = unusable(r, parseRemote(r), options);
+      if (why) throw why;
     }
   }
 
@@ -244,64 +194,5 @@ export class ReconnectingSession extends EventEmitter<SessionEvents> {
       this.schedule(this.delay());
     });
     this.emit('up', conn, remote);
-  }
-}
-
-export interface ListenerEvents {
-  connection: [JsonRpcConnection, { remoteAddress?: string; remotePort?: number }];
-  error: [Error];
-}
-
-/**
- * A passive endpoint: `ptcp:PORT[:IP]` or `punix:PATH`. Point ovsdb-servers at it with
- * `ovs-vsctl set-manager tcp:IP:PORT`; each one that connects arrives as a `connection` event.
- */
-export class OvsdbListener extends EventEmitter<ListenerEvents> {
-  private readonly connections = new Set<JsonRpcConnection>();
-
-  private constructor(
-    private readonly server: Server,
-    readonly remote: string,
-  ) {
-    super();
-  }
-
-  static async listen(remote: string, options: JsonRpcConnectionOptions = {}): Promise<OvsdbListener> {
-    const r = parseRemote(remote);
-    if (r.kind !== 'ptcp' && r.kind !== 'punix') throw new OvsdbRemoteError(`"${remote}" is not a passive remote`);
-    const server = createServer();
-    const listener = new OvsdbListener(server, remote);
-    server.on('connection', (socket) => {
-      if (r.kind === 'ptcp') socket.setNoDelay(true);
-      const name = socket.remoteAddress ? `${remote}<-${socket.remoteAddress}:${socket.remotePort}` : `${remote}<-peer`;
-      const conn = new JsonRpcConnection(socket, { ...options, name });
-      listener.connections.add(conn);
-      conn.once('close', () => listener.connections.delete(conn));
-      listener.emit('connection', conn, {
-        ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
-        ...(socket.remotePort ? { remotePort: socket.remotePort } : {}),
-      });
-    });
-    server.on('error', (err) => {
-      if (listener.listenerCount('error') > 0) listener.emit('error', err);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (cause) => reject(new OvsdbConnectionError(`cannot listen on ${remote}: ${cause.message}`, { cause })));
-      if (r.kind === 'ptcp') server.listen(r.port, r.host ?? '0.0.0.0', () => resolve());
-      else server.listen(r.path, () => resolve());
-    });
-    return listener;
-  }
-
-  /** The bound TCP port (useful with `ptcp:0:127.0.0.1`). */
-  get port(): number | undefined {
-    const a = this.server.address();
-    return a && typeof a === 'object' ? a.port : undefined;
-  }
-
-  /** Stops listening and closes every accepted connection. */
-  async close(): Promise<void> {
-    for (const c of this.connections) c.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

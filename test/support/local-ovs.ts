@@ -31,7 +31,9 @@ export function uniqueBridgeName(prefix = 'nvt'): string {
   return `${prefix}${process.pid % 10000}x${counter}`.slice(0, 15);
 }
 
-export async function startLocalOvs(options: { vswitchd?: boolean } = {}): Promise<LocalOvs> {
+/** `ssl`: ovsdb-server takes its key, certificate and authority from the SSL row (ovs-vsctl
+ *  set-ssl), as a lab's transport node does with TLS, so its ssl: managers connect. */
+export async function startLocalOvs(options: { vswitchd?: boolean; ssl?: boolean } = {}): Promise<LocalOvs> {
   const dir = await mkdtemp(join(tmpdir(), 'nvlab-ovs-'));
   const env = { OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir };
   const dbSocket = join(dir, 'db.sock');
@@ -43,6 +45,13 @@ export async function startLocalOvs(options: { vswitchd?: boolean } = {}): Promi
     [
       `--remote=punix:${dbSocket}`,
       '--remote=db:Open_vSwitch,Open_vSwitch,manager_options',
+      ...(options.ssl
+        ? [
+            '--private-key=db:Open_vSwitch,SSL,private_key',
+            '--certificate=db:Open_vSwitch,SSL,certificate',
+            '--ca-cert=db:Open_vSwitch,SSL,ca_cert',
+          ]
+        : []),
       `--pidfile=${join(dir, 'ovsdb-server.pid')}`,
       `--log-file=${join(dir, 'ovsdb-server.log')}`,
       `--unixctl=${join(dir, 'ovsdb-server.ctl')}`,

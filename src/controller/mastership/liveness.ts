@@ -2,8 +2,22 @@
 // within milliseconds. A partitioned one closes nothing: each link carries a tick that the peer
 // echoes, and a link that has echoed nothing for DEAD_MS is dropped (TCP keepalive and OVS's
 // inactivity probe both work in seconds; this is the detector partition failover waits for).
+// Over TLS a link is only between members: each end shows its certificate of the controllers'
+// authority, the accepting end takes only the members named, the connecting end only the one it
+// meant to reach.
 import { EventEmitter } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import {
+  clientTlsOptions,
+  handshakeRefusal,
+  keepPeerAddress,
+  peerAddress,
+  peerCommonName,
+  refusedName,
+  serverTlsOptions,
+  type TlsCredentials,
+} from '../../util/tls.ts';
 
 export const LIVENESS_PORT = 6650;
 /** How often a link ticks, and how long without an echo before the peer counts as gone. Six
@@ -11,32 +25,70 @@ export const LIVENESS_PORT = 6650;
 export const TICK_MS = 250;
 export const DEAD_MS = 1500;
 
+export interface LivenessOptions {
+  /** Where this member listens, and its peers too (default LIVENESS_PORT). */
+  port?: number;
+  /** The address it listens on, and its links to peers leave from (default: all, and any). */
+  host?: string;
+  /** Every link over TLS with these credentials; `peerNames` are the members a link is taken from. */
+  tls?: TlsCredentials;
+}
+
 export interface LivenessEvents {
   change: [];
+  /** Over TLS, a link refused: a peer's handshake failed (no certificate, another authority's) or
+   *  its certificate names no member, or the member reached is not the one meant. Said once per
+   *  reason and peer while it lasts. */
+  refused: [peer: string, reason: string];
 }
 
 export class Liveness extends EventEmitter<LivenessEvents> {
   private readonly up = new Set<string>();
   private readonly sockets = new Map<string, Socket>();
+  /** Accepted links (and peers handshaking): dropped on close. */
+  private readonly accepted = new Set<Socket>();
+  private readonly lastRefusal = new Map<string, string>();
   private closed = false;
 
   private constructor(
     private readonly server: Server,
     private readonly peers: Map<string, string>,
+    private readonly tls: TlsCredentials | undefined,
+    private readonly host: string | undefined,
   ) {
     super();
   }
 
   /** Listens for peers and keeps a link to every peer (name → address), reconnecting fast. */
-  static async start(peers: Map<string, string>, port = LIVENESS_PORT): Promise<Liveness> {
+  static async start(peers: Map<string, string>, options: LivenessOptions = {}): Promise<Liveness> {
+    const { port = LIVENESS_PORT, host, tls } = options;
     // Accepted links only echo the connecting side's ticks back.
-    const server = createServer((socket) => {
+    const echo = (socket: Socket) => {
       socket.setNoDelay(true);
       socket.on('data', (tick) => socket.write(tick));
       socket.on('error', () => socket.destroy());
+    };
+    const server = tls ? createTlsServer(serverTlsOptions(tls)) : createServer(echo);
+    const liveness = new Liveness(server, peers, tls, host);
+    server.on('connection', (socket: Socket) => {
+      keepPeerAddress(socket);
+      liveness.accepted.add(socket);
+      socket.once('close', () => liveness.accepted.delete(socket));
     });
-    await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
-    const liveness = new Liveness(server, peers);
+    if (tls) {
+      const peerOf = (socket: Socket) => peerAddress(socket).address ?? '?';
+      server.on('secureConnection', (socket: TLSSocket) => {
+        const why = refusedName(tls, peerCommonName(socket));
+        if (why === undefined) return echo(socket);
+        liveness.refuse(peerOf(socket), why);
+        socket.destroy();
+      });
+      server.on('tlsClientError', (err, socket) => {
+        liveness.refuse(peerOf(socket), `TLS: ${handshakeRefusal(err, socket)}`);
+        socket.destroy();
+      });
+    }
+    await new Promise<void>((resolve) => server.listen(port, host ?? '0.0.0.0', resolve));
     for (const name of peers.keys()) liveness.connect(name, port);
     return liveness;
   }
@@ -55,9 +107,31 @@ export class Liveness extends EventEmitter<LivenessEvents> {
     return this.up.has(name);
   }
 
+  private refuse(peer: string, reason: string): void {
+    if (this.lastRefusal.get(peer) === reason) return;
+    this.lastRefusal.set(peer, reason);
+    this.emit('refused', peer, reason);
+  }
+
+  private open(name: string, port: number): Socket {
+    const to = { host: this.peers.get(name), port, ...(this.host ? { localAddress: this.host } : {}) };
+    if (!this.tls) return createConnection(to);
+    // The member it means to reach, and no other, even one of the same authority.
+    const socket = tlsConnect({ ...to, ...clientTlsOptions({ ...this.tls, peerNames: [name] }) });
+    // Between TCP's connect and TLS's, an error is the handshake's: the peer refused, or is not
+    // who it should be. Before it, the peer is only away (said by nothing but its link).
+    const refused = (err: Error) => this.refuse(name, `TLS: ${err.message}`);
+    socket.once('connect', () => socket.once('error', refused));
+    socket.once('secureConnect', () => {
+      socket.off('error', refused);
+      socket.write('.'); // the first echo says the peer took this end's certificate too
+    });
+    return socket;
+  }
+
   private connect(name: string, port: number): void {
     if (this.closed) return;
-    const socket = createConnection({ host: this.peers.get(name), port });
+    const socket = this.open(name, port);
     socket.setNoDelay(true);
     this.sockets.set(name, socket);
     let heard = Date.now();
@@ -71,14 +145,18 @@ export class Liveness extends EventEmitter<LivenessEvents> {
         if (Date.now() - heard > DEAD_MS) socket.destroy();
       });
     }, TICK_MS);
-    socket.on('connect', () => {
+    const isUp = () => {
       heard = Date.now();
+      if (this.up.has(name)) return;
+      this.lastRefusal.delete(name);
       this.up.add(name);
       this.emit('change');
-    });
-    socket.on('data', () => {
-      heard = Date.now();
-    });
+    };
+    // Over TLS 1.3 the connecting end finishes its handshake before the peer has checked its
+    // certificate: only the peer's first echo shows the link is up.
+    if (this.tls) socket.on('secureConnect', () => (heard = Date.now()));
+    else socket.on('connect', isUp);
+    socket.on('data', () => (this.tls ? isUp() : (heard = Date.now())));
     socket.on('error', () => {});
     socket.on('close', () => {
       clearInterval(ticker);
@@ -90,6 +168,7 @@ export class Liveness extends EventEmitter<LivenessEvents> {
   async close(): Promise<void> {
     this.closed = true;
     for (const socket of this.sockets.values()) socket.destroy();
+    for (const socket of this.accepted) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

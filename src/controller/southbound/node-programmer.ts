@@ -21,7 +21,8 @@ import { LEASE_MS } from '../mastership/lease.ts';
 import type { LogicalState } from '../../model/index.ts';
 import type { LogicalView } from './logical-view.ts';
 import type { LoopMetrics } from './metrics.ts';
-import { switchOf, type NodeSessions, type WantedTunnel } from './node-sessions.ts';
+import type { NodeSessions, WantedTunnel } from './node-sessions.ts';
+import { switchOf } from './switch-identity.ts';
 import { NodeRuns } from './node-runs.ts';
 
 /** A master re-reads its switch about this often, to repair what someone else changed there;

@@ -15,9 +15,11 @@ import {
   whereUuid,
   type OvsdbMap,
 } from '../../ovsdb/index.ts';
-import type { OpenFlowConnection } from '../../openflow/index.ts';
 import type { NodeFacts } from '../pipeline/index.ts';
 import { OVSDB_MANAGER_PORT } from '../../model/index.ts';
+import type { TlsCredentials } from '../../util/tls.ts';
+import { identityRefusal } from './switch-identity.ts';
+import { sameMap, sameSeen, type Seen } from './node-seen.ts';
 
 const DB = 'Open_vSwitch';
 export const INTEGRATION_BRIDGE = 'br-int';
@@ -69,8 +71,9 @@ const mapGet = (value: unknown, key: string): string | undefined =>
 export interface NodeSessionEvents {
   /** A node connected, changed, or went away. */
   change: [node: string];
-  /** A connection that did not become a node's session (not OVSDB, no system-id, or no answer in
-   *  time), with why; it is closed. */
+  /** A connection that did not become a node's session (not OVSDB, no system-id, no answer in
+   *  time; over TLS, a failed handshake or a system-id its certificate does not name), with why;
+   *  it is closed. */
   refused: [peer: string, reason: Error];
 }
 
@@ -81,16 +84,25 @@ const ADOPT_TIMEOUT_MS = 10_000;
 export class NodeSessions extends EventEmitter<NodeSessionEvents> {
   private readonly views = new Map<string, NodeView>();
 
-  private constructor(private readonly listener: OvsdbListener) {
+  /** `secure`: over TLS, each switch is the node its certificate names (switch-identity.ts). */
+  private constructor(
+    private readonly listener: OvsdbListener,
+    readonly secure: boolean,
+  ) {
     super();
   }
 
-  static async listen(port = OVSDB_MANAGER_PORT, options: { adoptTimeoutMs?: number } = {}): Promise<NodeSessions> {
+  /** Listens for the switches' ovsdb-servers: plain TCP, or with `tls` (pssl:) only switches
+   *  with a certificate of `tls.ca`, each taken for the node its certificate names. */
+  static async listen(port = OVSDB_MANAGER_PORT, options: { adoptTimeoutMs?: number; tls?: TlsCredentials } = {}): Promise<NodeSessions> {
     // A killed node closes its session at once; probes only find a cut-off one, which nothing
     // here waits on (mastership rides on member links, not on switches). Every probe is a
     // wake-up and a round trip on each of a member's sessions, so they are spaced out.
-    const listener = await OvsdbListener.listen(`ptcp:${port}:0.0.0.0`, { echoInterval: 5000, deadTime: 15000 });
-    const sessions = new NodeSessions(listener);
+    const { tls } = options;
+    const rpc = { echoInterval: 5000, deadTime: 15000, ...(tls ? { tls } : {}) };
+    const listener = await OvsdbListener.listen(`${tls ? 'pssl' : 'ptcp'}:${port}:0.0.0.0`, rpc);
+    const sessions = new NodeSessions(listener, tls !== undefined);
+    listener.on('refused', (peer, reason) => sessions.emit('refused', peer, reason));
     const timeoutMs = options.adoptTimeoutMs ?? ADOPT_TIMEOUT_MS;
     listener.on('connection', (conn) => {
       let reason: Error | undefined;
@@ -99,7 +111,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
         conn.close(new OvsdbConnectionError(`${conn.name}: no OVSDB session within ${timeoutMs} ms`));
       }, timeoutMs);
       sessions
-        .adopt(OvsdbClient.fromConnection(conn))
+        .adopt(OvsdbClient.fromConnection(conn), conn.peerCommonName)
         .catch((err: Error) => {
           conn.close();
           sessions.emit('refused', conn.name, reason ?? err);
@@ -109,7 +121,7 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     return sessions;
   }
 
-  private async adopt(client: OvsdbClient): Promise<void> {
+  private async adopt(client: OvsdbClient, commonName: string | undefined): Promise<void> {
     const replica = await new Replica(client, {
       database: DB,
       tables: {
@@ -126,6 +138,9 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     const root = replica.rows('Open_vSwitch')[0];
     const node = mapGet(root?.external_ids, 'system-id');
     if (!node) throw new Error('a switch without external_ids:system-id');
+    // Before anything of the node it claims is touched: its session stays as it is.
+    const refusal = identityRefusal(this.secure, commonName, node);
+    if (refusal) throw new Error(refusal);
     const view: NodeView = { node, client, replica };
     this.views.get(node)?.client.close();
     this.views.set(node, view);
@@ -362,39 +377,3 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     await this.listener.close();
   }
 }
-
-/** A node's br-int connection among a member's OpenFlow connections: the open one whose
- *  datapath id the node's OVSDB reports. */
-export function switchOf(
-  sessions: Pick<NodeSessions, 'datapathId'>,
-  connections: readonly OpenFlowConnection[],
-  node: string,
-): OpenFlowConnection | undefined {
-  const dpid = sessions.datapathId(node);
-  if (dpid === undefined) return undefined;
-  return connections.find((c) => c.isOpen && c.datapathId === dpid);
-}
-
-interface Seen {
-  datapathId: bigint | undefined;
-  underlayMac: string | undefined;
-  facts: NodeFacts;
-  tunnels: TunnelRow[];
-}
-
-function sameMap<K, V>(a: ReadonlyMap<K, V> | undefined, b: ReadonlyMap<K, V> | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
-}
-
-const sameSeen = (a: Seen, b: Seen) =>
-  a.datapathId === b.datapathId &&
-  a.underlayMac === b.underlayMac &&
-  a.facts === b.facts && // one object while equal (see facts())
-  a.tunnels.length === b.tunnels.length &&
-  a.tunnels.every((t, i) => {
-    const u = b.tunnels[i]!;
-    return t.name === u.name && t.type === u.type && t.remoteIp === u.remoteIp && t.remoteMac === u.remoteMac && sameMap(t.bfd, u.bfd);
-  });

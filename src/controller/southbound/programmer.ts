@@ -18,6 +18,7 @@ import { NodeProgrammer } from './node-programmer.ts';
 import type { NodeSessions } from './node-sessions.ts';
 import { Scheduler, type Decision } from './scheduler.ts';
 import { type LogicalState, OPENFLOW_PORT } from '../../model/index.ts';
+import { serverTlsOptions, type TlsCredentials } from '../../util/tls.ts';
 
 export interface ProgrammerEvents {
   log: [string];
@@ -162,10 +163,12 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   }
 }
 
-export async function startOpenFlow(port = OPENFLOW_PORT): Promise<OpenFlowController> {
+/** Listens for br-int's OpenFlow connections: plain TCP, or with `tls` only switches with a
+ *  certificate of `tls.ca` (which node each is, is switch-identity.ts's). */
+export async function startOpenFlow(port = OPENFLOW_PORT, tls?: TlsCredentials): Promise<OpenFlowController> {
   // As for the OVSDB sessions (node-sessions.ts): a dead switch closes its connection, and
   // probes every second on every switch cost a member more than they ever told it.
-  const controller = new OpenFlowController({ echoInterval: 5000, deadTime: 15000 });
+  const controller = new OpenFlowController({ echoInterval: 5000, deadTime: 15000, ...(tls ? { tls: serverTlsOptions(tls) } : {}) });
   await controller.listen(port, '0.0.0.0');
   return controller;
 }

@@ -70,6 +70,7 @@ function reader(options: { hv2Switch?: boolean } = {}) {
     member: 'ctrl1',
     store: { state: () => logical, masterships: () => [{ node: 'hv1', member: 'ctrl1', generation: 4 }] },
     sessions: {
+      secure: false,
       view: (node: string) => (node in dpids ? ({} as never) : undefined),
       datapathId: (node: string) => dpids[node],
       tunnelInterfaces: (node: string) =>

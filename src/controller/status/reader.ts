@@ -6,7 +6,8 @@
 import type { OpenFlowConnection, OpenFlowController, PortStats } from '../../openflow/index.ts';
 import { cookie, CookieKind, explainCookie, switchHosts } from '../pipeline/index.ts';
 import { NotFoundError, type Store } from '../store/index.ts';
-import { switchOf, type NodeSessions } from '../southbound/node-sessions.ts';
+import type { NodeSessions } from '../southbound/node-sessions.ts';
+import { switchOf } from '../southbound/switch-identity.ts';
 import { optional, portCounters, tunnelStatuses } from './tunnel-status.ts';
 import type {
   LogicalPortStatistics,
@@ -27,7 +28,7 @@ export interface SouthboundReader {
 export interface StatusDeps {
   member: string;
   store: Pick<Store, 'state' | 'masterships'>;
-  sessions: Pick<NodeSessions, 'view' | 'datapathId' | 'tunnelInterfaces' | 'vmInterface'>;
+  sessions: Pick<NodeSessions, 'view' | 'datapathId' | 'tunnelInterfaces' | 'vmInterface' | 'secure'>;
   openflow: Pick<OpenFlowController, 'connections'>;
   /** Nodes this member masters that are fully programmed. */
   programmed(): readonly string[];

@@ -1,49 +1,12 @@
 // The controller over TLS (mutual authentication) with a real ovs-vswitchd: `ssl:` controller
-// target, certificates from a throwaway CA made with openssl.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+// target, certificates from a throwaway CA made with src/pki.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowMod, OpenFlowController, type OpenFlowConnection } from '../../../src/openflow/index.ts';
 import { startLocalOvs, uniqueBridgeName, type LocalOvs } from '../../support/local-ovs.ts';
-
-async function makePki(dir: string): Promise<void> {
-  const ssl = (...args: string[]) => execa('openssl', args, { cwd: dir });
-  await ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=nvlab-test-ca',
-  );
-  for (const name of ['controller', 'switch']) {
-    await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=nvlab-${name}`);
-    await ssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-    );
-  }
-}
+import { makeTestPki, writeHolder } from '../../support/pki.ts';
 
 describe('OpenFlow over TLS', () => {
   let dir: string;
@@ -54,20 +17,15 @@ describe('OpenFlow over TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nvlab-oftls-'));
-    await makePki(dir);
-    const file = (n: string) => readFile(join(dir, n));
+    const pki = await makeTestPki();
+    const [me, sw] = await Promise.all([pki.issue(pki.controllers, 'nvlab-controller'), pki.issue(pki.controllers, 'nvlab-switch')]);
     controller = new OpenFlowController({
-      tls: {
-        key: await file('controller.key'),
-        cert: await file('controller.pem'),
-        ca: await file('ca.pem'),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
+      tls: { key: me.key, cert: me.cert, ca: pki.controllers.certificate, requestCert: true, rejectUnauthorized: true },
     });
     const port = await controller.listen(0);
     ovs = await startLocalOvs();
-    await ovs.vsctl('set-ssl', join(dir, 'switch.key'), join(dir, 'switch.pem'), join(dir, 'ca.pem'));
+    const files = await writeHolder(dir, sw, pki.controllers);
+    await ovs.vsctl('set-ssl', files.key, files.cert, files.ca);
     bridge = uniqueBridgeName('nvs');
     await ovs.addSwitchBridge(bridge, 0x701n);
     await ovs.vsctl('set-controller', bridge, `ssl:127.0.0.1:${port}`);
@@ -84,5 +42,9 @@ describe('OpenFlow over TLS', () => {
     await conn.install([flowMod({ tableId: 1, priority: 9, match: [{ field: 'reg7', value: 7 }] })]);
     expect(await ovs.ofctl('dump-flows', '--no-stats', bridge)).toContain('table=1, priority=9,reg7=0x7 actions=drop');
     expect((await conn.echo(Buffer.from('tls'))).toString()).toBe('tls');
+  });
+
+  it("knows the switch by its certificate's common name", () => {
+    expect(conn.peerCommonName).toBe('nvlab-switch');
   });
 });

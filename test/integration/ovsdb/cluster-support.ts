@@ -29,24 +29,36 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export async function startLocalCluster(size = 3): Promise<LocalCluster> {
+/** Files of a member's key, certificate and the authority it takes clients and Raft peers from. */
+export interface MemberSsl {
+  key: string;
+  cert: string;
+  ca: string;
+}
+
+/** `ssl`: every member's clients and Raft peers over TLS (ssl:, pssl:), as a lab's members with
+ *  TLS (image/lib/controller.sh), with member i's files. */
+export async function startLocalCluster(size = 3, options: { ssl?: (index: number) => MemberSsl } = {}): Promise<LocalCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'nvlab-ovsdb-cluster-'));
   const members: ClusterMember[] = [];
+  const proto = options.ssl ? 'ssl' : 'tcp';
   for (let i = 0; i < size; i++) {
     members.push({
       index: i,
-      remote: `tcp:127.0.0.1:${await freePort()}`,
-      raftRemote: `tcp:127.0.0.1:${await freePort()}`,
+      remote: `${proto}:127.0.0.1:${await freePort()}`,
+      raftRemote: `${proto}:127.0.0.1:${await freePort()}`,
       dbFile: join(dir, `m${i}.db`),
       process: undefined,
     });
   }
   const start = (m: ClusterMember) => {
     const port = m.remote.split(':')[2]!;
+    const ssl = options.ssl?.(m.index);
     m.process = execa(
       'ovsdb-server',
       [
-        `--remote=ptcp:${port}:127.0.0.1`,
+        `--remote=p${proto}:${port}:127.0.0.1`,
+        ...(ssl ? [`--private-key=${ssl.key}`, `--certificate=${ssl.cert}`, `--ca-cert=${ssl.ca}`] : []),
         `--pidfile=${join(dir, `m${m.index}.pid`)}`,
         `--unixctl=${join(dir, `m${m.index}.ctl`)}`,
         `--log-file=${join(dir, `m${m.index}.log`)}`,

@@ -141,11 +141,22 @@ export class NetnsLab {
    * A transport node: namespace `name`, underlay NIC eth1 on `underlayBridge` (in namespace
    * `underlayNs`) inside br-phy, which holds `underlayIp`/24; br-int (OpenFlow 1.3, fail-secure,
    * `dpid`) controlled from `tcp:<mgmt>:ofPort`, OVSDB managed by `tcp:127.0.0.1:ovsdbPort`.
-   * `addPorts` runs before ovs-vswitchd starts (the node's VMs, router ports, NICs).
+   * `addPorts` runs before ovs-vswitchd starts (the node's VMs, router ports, NICs). With `ssl`
+   * (files of its key, certificate and the authority it trusts) both are ssl: through its SSL
+   * row, as a lab's node with TLS; `systemId` is its external_ids:system-id (default `name`).
    */
   async node(
     name: string,
-    opts: { underlayIp: string; underlayNs: string; underlayBridge: string; dpid: bigint; ovsdbPort: number; ofPort: number },
+    opts: {
+      underlayIp: string;
+      underlayNs: string;
+      underlayBridge: string;
+      dpid: bigint;
+      ovsdbPort: number;
+      ofPort: number;
+      ssl?: { key: string; cert: string; ca: string };
+      systemId?: string;
+    },
     addPorts: (ns: string, ovs: LocalOvs) => Promise<void>,
   ): Promise<OvsNode> {
     const ns = await this.ns(name);
@@ -154,8 +165,10 @@ export class NetnsLab {
     await this.veth({ name: `${this.prefix}m${i}`, addr: `${hostIp}/30` }, { ns, name: 'mgmt', addr: `169.254.77.${4 * i + 2}/30` });
     await this.veth({ ns, name: 'eth1' }, { ns: opts.underlayNs, name: `${this.prefix}u${i}`, master: opts.underlayBridge });
     const underlayMac = (await inNs(ns, 'cat', '/sys/class/net/eth1/address')).stdout.trim();
-    const ovs = await startLocalOvs({ vswitchd: false });
-    await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${name}`);
+    const ovs = await startLocalOvs({ vswitchd: false, ssl: opts.ssl !== undefined });
+    await ovs.vsctl('set', 'Open_vSwitch', '.', `external_ids:system-id=${opts.systemId ?? name}`);
+    if (opts.ssl) await ovs.vsctl('set-ssl', opts.ssl.key, opts.ssl.cert, opts.ssl.ca);
+    const proto = opts.ssl ? 'ssl' : 'tcp';
     // As the node agent does: br-phy takes the NIC's MAC, so the kernel's and OVS's ARP agree.
     await ovs.addBridge(
       'br-phy',
@@ -171,8 +184,8 @@ export class NetnsLab {
     );
     await ovs.addSwitchBridge('br-int', opts.dpid, 'other-config:disable-in-band=true');
     await addPorts(ns, ovs);
-    await ovs.vsctl('set-manager', `tcp:127.0.0.1:${opts.ovsdbPort}`);
-    await ovs.vsctl('set-controller', 'br-int', `tcp:${hostIp}:${opts.ofPort}`);
+    await ovs.vsctl('set-manager', `${proto}:127.0.0.1:${opts.ovsdbPort}`);
+    await ovs.vsctl('set-controller', 'br-int', `${proto}:${hostIp}:${opts.ofPort}`);
     const env = { OVS_RUNDIR: ovs.dir, OVS_LOGDIR: ovs.dir, OVS_DBDIR: ovs.dir };
     const ctl = join(ovs.dir, 'ovs-vswitchd.ctl');
     const pidfile = join(ovs.dir, 'ovs-vswitchd.pid');
