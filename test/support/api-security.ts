@@ -43,6 +43,8 @@ export interface ApiRequestInit {
   method?: string;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, as JSON (instead of `body`). */
+  payload?: string | undefined;
   headers?: Record<string, string>;
   /** Sent as the bearer token (absent: none). */
   token?: string;
@@ -58,7 +60,7 @@ export async function apiRequest(at: { ip?: string; port: number }, path: string
     port: at.port,
     method: init.method ?? 'GET',
     path,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    body: init.payload ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
     ...(init.headers ? { headers: init.headers } : {}),
     timeoutMs: 10_000,
     access: { credentials: { token: init.token ?? '', ...(init.ca ? { ca: init.ca } : {}) }, client: init.client },

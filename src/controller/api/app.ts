@@ -1,5 +1,5 @@
 // The northbound API as a fastify app. No listen here: the member process (or a test) listens.
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { SouthboundReader } from '../status/index.ts';
 import { registerAudit, type AuditSink } from './audit.ts';
@@ -51,6 +51,13 @@ export function createApi(options: ApiOptions): FastifyInstance {
     return reply.send(r.body);
   };
   const token = options.token;
+  // Answers fastify gives without the hooks (an undecodable URL): checked for the token and
+  // audited here.
+  let audited: ((request: FastifyRequest, status: number) => void) | undefined;
+  const sendUnhooked = (request: FastifyRequest, reply: FastifyReply, r: RouteReply | HttpError) => {
+    audited?.(request, r.status);
+    return send(reply, r);
+  };
 
   // Over HTTPS the instance is fastify's https flavour; every use of it here is the same.
   const app = Fastify({
@@ -58,10 +65,10 @@ export function createApi(options: ApiOptions): FastifyInstance {
     ...serverOptions({ ...API_LIMITS, ...options.limits }, options.tls),
     // A URL fastify cannot decode gets the API's error shape too; a client without the token
     // gets 401 first, as on any other route.
-    frameworkErrors: (err, request, reply) => send(reply, refusalOf(request, token) ?? toHttpError(err)),
+    frameworkErrors: (err, request, reply) => sendUnhooked(request, reply, refusalOf(request, token) ?? toHttpError(err)),
   }) as unknown as FastifyInstance;
   if (token !== undefined) registerAuth(app, token, send);
-  if (options.audit) registerAudit(app, options.member, options.audit);
+  if (options.audit) audited = registerAudit(app, options.member, options.audit);
   const openapi = buildOpenApiDocument();
 
   app.setErrorHandler((err, request, reply) => {
@@ -73,7 +80,8 @@ export function createApi(options: ApiOptions): FastifyInstance {
     return send(reply, e);
   });
   app.setNotFoundHandler((request, reply) =>
-    send(
+    sendUnhooked(
+      request,
       reply,
       // An undecodable URL of a method without routes comes here without the hooks.
       refusalOf(request, token) ?? { status: 404, body: { error: 'not found', detail: `no route ${request.method} ${request.url}` } },

@@ -67,11 +67,19 @@ export function auditEntry(request: FastifyRequest, status: number, member: stri
   };
 }
 
-/** Notes every write answered and every request refused for the token. */
-export function registerAudit(app: FastifyInstance, member: string, sink: AuditSink): void {
-  app.addHook('onResponse', async (request, reply) => {
-    if (WRITES.has(request.method) || reply.statusCode === 401) sink(auditEntry(request, reply.statusCode, member));
-  });
+/** Notes every write answered and every request refused for the token. fastify answers an
+ *  undecodable URL without running the hooks: the returned function notes such an answer (and
+ *  nothing the hooks saw, which onResponse notes). */
+export function registerAudit(app: FastifyInstance, member: string, sink: AuditSink): (request: FastifyRequest, status: number) => void {
+  const hooked = new WeakSet<FastifyRequest>();
+  const note = (request: FastifyRequest, status: number) => {
+    if (WRITES.has(request.method) || status === 401) sink(auditEntry(request, status, member));
+  };
+  app.addHook('onRequest', async (request) => void hooked.add(request));
+  app.addHook('onResponse', async (request, reply) => note(request, reply.statusCode));
+  return (request, status) => {
+    if (!hooked.has(request)) note(request, status);
+  };
 }
 
 /** An audit sink appending to `path` (made readable by root only: bodies may hold anything);
