@@ -94,11 +94,11 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
     await nodeKinds.afterStart(plan, runtime);
     if (members.length > 0) {
       emit({ type: 'stage', stage: 'logical config' });
-      const access = await labApiAccess(plan.lab, 'deploy');
-      await pushLogicalConfig(plan, northbound(members.map((m) => m.mgmtIp), access));
+      const [memberIps, access] = [members.map((m) => m.mgmtIp), await labApiAccess(plan.lab, 'deploy')];
+      await pushLogicalConfig(plan, northbound(memberIps, access));
       // Ready means forwarding: wait until the controllers have programmed every node.
       await waitProgrammed(
-        members.map((m) => m.mgmtIp),
+        memberIps,
         plan.transportNodes.map((n) => n.name),
         60_000 + 1_000 * plan.transportNodes.length,
         access,

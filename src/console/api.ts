@@ -11,7 +11,7 @@ import { apiToken } from './token.ts';
 export const STALE_HEADER = 'x-nvstore-stale';
 
 /** What the page says when the API refuses it for the token (401). */
-export const UNAUTHORIZED_TEXT = 'unauthorized: open the URL nvlab console prints (it carries the lab\'s API token)';
+export const UNAUTHORIZED_TEXT = "unauthorized: open the URL nvlab console prints (it carries the lab's API token)";
 
 function headers(body: unknown): Record<string, string> {
   const token = apiToken();

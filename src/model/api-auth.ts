@@ -23,5 +23,4 @@ export const ANONYMOUS = 'anonymous';
 export const CONSOLE_TOKEN_KEY = 'token';
 
 /** What our clients say when the API refuses them for the token (401). */
-export const UNAUTHORIZED_MESSAGE =
-  "controller cluster refused the request for want of the lab's API token (missing, or not this lab's)";
+export const UNAUTHORIZED_MESSAGE = "controller cluster refused the request for want of the lab's API token (missing, or not this lab's)";

@@ -46,9 +46,19 @@ describe("the client with a lab's credentials", () => {
   });
 
   it("calls a member over HTTPS trusting the lab's authority, its certificate naming the address called", async () => {
-    const m = await member([[200, status], [200, status]], lab.tls);
+    const m = await member(
+      [
+        [200, status],
+        [200, status],
+      ],
+      lab.tls,
+    );
     await expect(northbound(['127.0.0.1'], { port: m.port, credentials: lab.credentials }).status().then(unwrap)).resolves.toEqual(status);
-    const [peer] = await clusterMembers(new Map([['ctrl1', '127.0.0.1']]), { port: m.port, credentials: lab.credentials, client: 'member' });
+    const [peer] = await clusterMembers(new Map([['ctrl1', '127.0.0.1']]), {
+      port: m.port,
+      credentials: lab.credentials,
+      client: 'member',
+    });
     expect(peer).toMatchObject({ name: 'ctrl1', live: false });
     expect(peer?.error).toBeUndefined();
     expect(m.headers.map((h) => h['x-nvlab-client'])).toEqual([undefined, 'member']);
@@ -62,7 +72,9 @@ describe("the client with a lab's credentials", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(outcome).toMatchObject({
       kind: 'unreachable',
-      message: expect.stringMatching(/^controller cluster is not the lab's: for GET \/api\/v1\/status, 127\.0\.0\.1: its certificate is not trusted: /),
+      message: expect.stringMatching(
+        /^controller cluster is not the lab's: for GET \/api\/v1\/status, 127\.0\.0\.1: its certificate is not trusted: /,
+      ),
     });
     expect(m.seen).toHaveLength(0);
     // Nor a certificate of the lab's authority for another address.

@@ -2,7 +2,7 @@
 // lab's controllers' authority alone (never any certificate at all) and checks that the member's
 // certificate names the address it called; every request carries the lab's token and the name
 // of the client, for the member's audit log.
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { AUTH_SCHEME, CLIENT_HEADER, type ApiCredentials, type ClientName } from '../model/index.ts';
 
@@ -84,14 +84,23 @@ export function send(r: HttpRequest): Promise<HttpAnswer> {
   const ca = r.access?.credentials?.ca;
   const connectTimeoutMs = r.connectTimeoutMs ?? r.timeoutMs;
   return new Promise((resolve, reject) => {
-    const options: RequestOptions = { host: r.ip, port: r.port, method: r.method, path: r.path, timeout: r.timeoutMs, headers: headersOf(r) };
-    const onAnswer = (res: import('node:http').IncomingMessage) => {
+    const options: RequestOptions = {
+      host: r.ip,
+      port: r.port,
+      method: r.method,
+      path: r.path,
+      timeout: r.timeoutMs,
+      headers: headersOf(r),
+    };
+    const onAnswer = (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
       res.on('error', reject);
     };
-    const req = ca ? httpsRequest({ ...options, agent: secureAgent(ca) }, onAnswer) : httpRequest({ ...options, agent: plainAgent }, onAnswer);
+    const req = ca
+      ? httpsRequest({ ...options, agent: secureAgent(ca) }, onAnswer)
+      : httpRequest({ ...options, agent: plainAgent }, onAnswer);
     req.on('timeout', () => req.destroy(new Error(`no answer within ${r.timeoutMs} ms`)));
     if (connectTimeoutMs < r.timeoutMs) {
       req.on('socket', (socket) => {

@@ -55,10 +55,7 @@ export function memberStatuses(members: readonly MemberAnswer[], reference: Stat
 }
 
 /** Every member of the cluster (name → management address), each asked for its status at once. */
-export async function clusterMembers(
-  members: ReadonlyMap<string, string>,
-  options: MemberOptions = {},
-): Promise<ClusterMember[]> {
+export async function clusterMembers(members: ReadonlyMap<string, string>, options: MemberOptions = {}): Promise<ClusterMember[]> {
   const answers = await Promise.all(
     [...members].map(async ([name, ip]): Promise<MemberAnswer> => ({ name, ip, running: true, status: await memberStatus(ip, options) })),
   );

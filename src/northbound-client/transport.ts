@@ -53,7 +53,15 @@ export function onceTransport(ip: string, options: MemberOptions = {}): Transpor
       const payload = body === undefined ? undefined : JSON.stringify(body);
       try {
         const port = options.port ?? API_PORT;
-        const { status, text } = await send({ ip, port, method, path, body: payload, timeoutMs: options.timeoutMs ?? 2000, access: options });
+        const { status, text } = await send({
+          ip,
+          port,
+          method,
+          path,
+          body: payload,
+          timeoutMs: options.timeoutMs ?? 2000,
+          access: options,
+        });
         return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };
       } catch (error) {
         return gaveUp(ip, error);
@@ -64,7 +72,12 @@ export function onceTransport(ip: string, options: MemberOptions = {}): Transpor
 
 function gaveUp(ip: string, error: unknown): Exchange & { kind: 'gave-up' } {
   const last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
-  return { kind: 'gave-up', last, noQuorum: undefined, ...(error instanceof UntrustedCertificateError ? { untrusted: true as const } : {}) };
+  return {
+    kind: 'gave-up',
+    last,
+    noQuorum: undefined,
+    ...(error instanceof UntrustedCertificateError ? { untrusted: true as const } : {}),
+  };
 }
 
 /** Whether an answer is the API's "no quorum" (503 with that error word). */

@@ -14,7 +14,15 @@ import {
   type MemberAnswer,
   type NorthboundClient,
 } from '../../northbound-client/index.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type ClientName, type LabMemberStatus, type LabStatus, type Status } from '../../model/index.ts';
+import {
+  LABEL_LAB,
+  LABEL_NODE,
+  LABEL_ROLE,
+  type ClientName,
+  type LabMemberStatus,
+  type LabStatus,
+  type Status,
+} from '../../model/index.ts';
 import { labApiAccess } from '../lab-api.ts';
 import { assembleLabStatus } from './assemble.ts';
 

@@ -51,7 +51,12 @@ describe('the API with a token', () => {
   });
 
   it('serves the routes with the token, and the console and the OpenAPI document to anyone', async () => {
-    const created = await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: auth, payload: { name: 'web', vni: 5001 } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/logical-switches',
+      headers: auth,
+      payload: { name: 'web', vni: 5001 },
+    });
     expect(created.statusCode).toBe(201);
     expect((await app.inject({ method: 'GET', url: '/api/v1/logical-switches/web', headers: auth })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/' })).body).toContain('nvlab console');
@@ -68,7 +73,11 @@ describe('the API with a token', () => {
     await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: client, payload: { name: 'db', vni: 5002 } });
     await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: client, payload: { name: 'db', vni: 5002 } });
     await app.inject({ method: 'GET', url: '/api/v1/logical-switches', headers: client });
-    await app.inject({ method: 'DELETE', url: '/api/v1/logical-switches/db', headers: { 'x-nvlab-client': 'scenario', authorization: 'Bearer x' } });
+    await app.inject({
+      method: 'DELETE',
+      url: '/api/v1/logical-switches/db',
+      headers: { 'x-nvlab-client': 'scenario', authorization: 'Bearer x' },
+    });
     await app.inject({ method: 'GET', url: '/api/v1/status' });
     const big = { name: 'big', vni: 5003, description: 'x'.repeat(10_000) };
     await app.inject({ method: 'POST', url: '/api/v1/logical-switches', headers: auth, payload: big });

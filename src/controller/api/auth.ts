@@ -62,11 +62,7 @@ export function refusalOf(request: FastifyRequest, token: string | undefined): H
 }
 
 /** Refuses every request without the token, before its body is read. */
-export function registerAuth(
-  app: FastifyInstance,
-  token: string,
-  send: (reply: FastifyReply, e: HttpError) => FastifyReply,
-): void {
+export function registerAuth(app: FastifyInstance, token: string, send: (reply: FastifyReply, e: HttpError) => FastifyReply): void {
   app.addHook('onRequest', async (request, reply) => {
     const who = admit(request, token);
     if (who?.refused) return send(reply, unauthorized(who.refused));

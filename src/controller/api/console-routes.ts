@@ -39,7 +39,9 @@ export function registerConsole(app: FastifyInstance, files: ConsoleFiles): void
     const type = CONTENT_TYPES[extname(name)];
     const body = files[name];
     if (type && body !== undefined)
-      app.get(url, OPEN_ROUTE, async (_request, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').send(body));
+      app.get(url, OPEN_ROUTE, async (_request, reply) =>
+        reply.header('content-type', type).header('cache-control', 'no-cache').send(body),
+      );
   };
   serve('/', CONSOLE_FILES.html);
   for (const name of Object.keys(files)) serve(`/${name}`, name);

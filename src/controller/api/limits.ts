@@ -47,7 +47,12 @@ export function serverOptions(limits: ApiLimits, tls?: TlsMaterial): FastifyHttp
   };
   // A TLS handshake gets no longer than a request (Node's default is 120 s): a client sending
   // its hello a byte a second holds a socket no longer over HTTPS than over HTTP.
-  const secure: https.ServerOptions | undefined = tls && { ...server, key: tls.key, cert: tls.cert, handshakeTimeout: limits.requestTimeoutMs };
+  const secure: https.ServerOptions | undefined = tls && {
+    ...server,
+    key: tls.key,
+    cert: tls.cert,
+    handshakeTimeout: limits.requestTimeoutMs,
+  };
   return {
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,

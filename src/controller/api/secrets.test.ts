@@ -9,7 +9,12 @@ describe("a member's API secrets", () => {
   let files: SecretFiles;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nvlab-secrets-'));
-    files = { token: join(dir, 'api-token'), key: join(dir, 'key.pem'), certificate: join(dir, 'cert.pem'), controllersCa: join(dir, 'ca.pem') };
+    files = {
+      token: join(dir, 'api-token'),
+      key: join(dir, 'key.pem'),
+      certificate: join(dir, 'cert.pem'),
+      controllersCa: join(dir, 'ca.pem'),
+    };
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
