@@ -11,10 +11,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { consoleUrl } from '../src/app/console.ts';
 import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
+import { readApiCredentials } from '../src/app/lab-state.ts';
 import { createRuntime } from '../src/app/runtime.ts';
-import { API_PORT } from '../src/model/index.ts';
 import { READ_MARK, READY_MARK } from '../src/console/readings.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
@@ -53,17 +55,20 @@ const dir = await mkdtemp(join(tmpdir(), 'nvlab-bench-'));
 const file = join(dir, 'bench.yaml');
 await writeFile(file, topology(HYPERVISORS));
 await destroyLab(runtime, LAB);
-const browser = await launchBrowser();
+// Launched once the lab is up: it trusts the lab's own authority, made at deploy.
+let browser: Browser | undefined;
 try {
   const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
   await deployLab(runtime, plan);
   const member = plan.controllers.kind === 'builtin' ? plan.controllers.members[0]! : undefined;
   if (!member) throw new Error('the bench lab has no built-in members');
-  const url = `http://${member.mgmtIp}:${API_PORT}/`;
+  const credentials = await readApiCredentials(LAB);
+  browser = await launchBrowser({ trust: credentials?.ca });
+  const url = consoleUrl(member.mgmtIp, credentials);
 
   /** One cold load: a fresh context, the page opened, its ready mark read. */
   const load = async (): Promise<Load> => {
-    const context = await browser.createBrowserContext();
+    const context = await browser!.createBrowserContext();
     try {
       const page = await context.newPage();
       await page.setViewport({ width: 1400, height: 900 });
@@ -122,7 +127,7 @@ try {
     `of which: script p50=${p50((l) => l.script)} everything read p50=${p50((l) => l.read)} first answer p50=${p50((l) => l.firstAnswer)} last answer p50=${p50((l) => l.lastAnswer)} (${loads[0]!.requests} API requests)`,
   );
 } finally {
-  await browser.close();
+  await browser?.close();
   await destroyLab(runtime, LAB);
   await rm(dir, { recursive: true, force: true });
 }

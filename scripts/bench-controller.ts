@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { labNorthbound } from '../src/app/ports.ts';
+import { labApiAccess } from '../src/app/lab-api.ts';
 import { membersOf } from '../src/nodes/index.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { loadTopology } from '../src/topology/load.ts';
@@ -270,10 +271,11 @@ async function settled(plan: LabPlan): Promise<void> {
 async function confirmedMasters(plan: LabPlan, except?: string): Promise<Map<string, string>> {
   const members = membersOf(plan).filter((m) => m.name !== except);
   const masters = new Map<string, string>();
+  const access = await labApiAccess(plan.lab);
   await Promise.all(
     members.map(async (m) => {
       // A member that is down or cut off confirms nothing.
-      const status = await memberStatus(m.mgmtIp, { timeoutMs: 500 });
+      const status = await memberStatus(m.mgmtIp, { timeoutMs: 500, ...access });
       if (status.kind === 'ok') for (const n of status.value.masterOf ?? []) masters.set(n, m.name);
     }),
   );

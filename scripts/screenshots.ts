@@ -6,10 +6,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
 import { consoleUrls } from '../src/app/console.ts';
 import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
 import { labGraph } from '../src/app/graph.ts';
+import { readApiCredentials } from '../src/app/lab-state.ts';
 import { createRuntime } from '../src/app/runtime.ts';
 import { toHtml } from '../src/graph/html.ts';
 import { loadTopology } from '../src/topology/load.ts';
@@ -27,10 +29,12 @@ const plan = planLab((await loadTopology(join(projectRoot, 'topologies/l3-gatewa
 const lab = plan.lab;
 const dir = await mkdtemp(join(tmpdir(), 'nvlab-screenshots-'));
 await mkdir(IMAGES, { recursive: true });
-const browser = await launchBrowser();
+// Launched once the lab is up: it trusts the lab's own authority, made at deploy.
+let browser: Browser | undefined;
 try {
   console.error(`screenshots: deploying ${lab}`);
   await deployLab(runtime, plan);
+  browser = await launchBrowser({ trust: (await readApiCredentials(lab))?.ca });
   const page = await browser.newPage();
   await page.setViewport(VIEWPORT);
 
@@ -61,7 +65,7 @@ try {
   await page.screenshot({ path: join(IMAGES, 'graph.png') });
   console.error(`screenshots: wrote console.png, console-trace.png and graph.png in ${IMAGES}`);
 } finally {
-  await browser.close();
+  await browser?.close();
   await destroyLab(runtime, lab);
   await rm(dir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
 import { membersOf, nodeKinds } from '../nodes/index.ts';
 import { pushLogicalConfig, waitProgrammed } from './logical-config.ts';
 import { northbound } from '../northbound-client/index.ts';
+import { labApiAccess } from './lab-api.ts';
 import type { NodeSpec, Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
@@ -98,12 +99,14 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
     await nodeKinds.afterStart(plan, runtime);
     if (members.length > 0) {
       emit({ type: 'stage', stage: 'logical config' });
-      await pushLogicalConfig(plan, northbound(members.map((m) => m.mgmtIp)));
+      const [memberIps, access] = [members.map((m) => m.mgmtIp), await labApiAccess(plan.lab, 'deploy')];
+      await pushLogicalConfig(plan, northbound(memberIps, access));
       // Ready means forwarding: wait until the controllers have programmed every node.
       await waitProgrammed(
-        members.map((m) => m.mgmtIp),
+        memberIps,
         plan.transportNodes.map((n) => n.name),
         60_000 + 1_000 * plan.transportNodes.length,
+        access,
       );
       emit({ type: 'stage', stage: 'programmed' });
     }

@@ -2,7 +2,7 @@
 // as a cloud platform would: bodies built from the plan, then a wait until every node is
 // programmed.
 import type { LabPlan, PortPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
-import { memberStatus, NorthboundError, unwrap, type NorthboundClient, type Outcome } from '../northbound-client/index.ts';
+import { memberStatus, NorthboundError, unwrap, type ApiAccess, type NorthboundClient, type Outcome } from '../northbound-client/index.ts';
 import { physicalNic, type LogicalPortInput, type LogicalRouterInput, type LogicalSwitchInput } from '../model/index.ts';
 
 /**
@@ -109,7 +109,7 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
  * Waits until the cluster has fully programmed every transport node: each member reports the
  * nodes it masters whose tunnels, VM ports and flows are complete.
  */
-export async function waitProgrammed(memberIps: string[], nodes: string[], timeoutMs = 60_000): Promise<void> {
+export async function waitProgrammed(memberIps: string[], nodes: string[], timeoutMs = 60_000, access: ApiAccess = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let missing = nodes;
   while (Date.now() < deadline) {
@@ -117,7 +117,7 @@ export async function waitProgrammed(memberIps: string[], nodes: string[], timeo
     await Promise.all(
       memberIps.map(async (ip) => {
         // A member that does not answer programs nothing.
-        const status = await memberStatus(ip, { timeoutMs: 2000 });
+        const status = await memberStatus(ip, { timeoutMs: 2000, ...access });
         if (status.kind === 'ok') for (const node of status.value.programmed ?? []) done.add(node);
       }),
     );

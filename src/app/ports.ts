@@ -6,7 +6,8 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { nodeContainer } from './labs.ts';
 import { northbound, unwrap, type NorthboundClient } from '../northbound-client/index.ts';
-import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname, type LogicalPort, type Qos } from '../model/index.ts';
+import { LABEL_LAB, LABEL_ROLE, parseCidr, portIfname, type ClientName, type LogicalPort, type Qos } from '../model/index.ts';
+import { labApiAccess } from './lab-api.ts';
 
 export interface AddPort {
   switch: string;
@@ -20,12 +21,13 @@ export interface AddPort {
   qos?: Qos;
 }
 
-/** The lab's northbound API, reached at its controller members' management addresses. */
-export async function labNorthbound(runtime: Runtime, lab: string): Promise<NorthboundClient> {
+/** The lab's northbound API, reached at its controller members' management addresses with the
+ *  lab's credentials, as `client`. */
+export async function labNorthbound(runtime: Runtime, lab: string, client: ClientName = 'cli'): Promise<NorthboundClient> {
   const members = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_ROLE]: 'controller' });
   const ips = members.flatMap((m) => Object.values(m.addresses)).filter(Boolean);
   if (ips.length === 0) throw new NvlabError('NO_CONTROLLER', `lab ${lab} has no controller members`, { exitCode: 2 });
-  return northbound(ips, { deadlineMs: 30_000 });
+  return northbound(ips, { deadlineMs: 30_000, ...(await labApiAccess(lab, client)) });
 }
 
 async function container(runtime: Runtime, lab: string, node: string): Promise<string> {

@@ -10,7 +10,18 @@ import { NvlabError } from '../util/errors.ts';
 import { labNetworks, nodeContainer } from './labs.ts';
 import { labNorthbound } from './ports.ts';
 import { unwrap } from '../northbound-client/index.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap, type Role, formatIp, nthHost, parseCidr, containerName } from '../model/index.ts';
+import {
+  LABEL_LAB,
+  LABEL_NODE,
+  LABEL_ROLE,
+  type ClientName,
+  type Encap,
+  type Role,
+  formatIp,
+  nthHost,
+  parseCidr,
+  containerName,
+} from '../model/index.ts';
 
 export interface AddTransportNode {
   name: string;
@@ -30,7 +41,7 @@ function freeAddress(subnet: string, taken: Set<string>): string {
   throw new NvlabError('FULL', `network ${subnet} has no free address`, { exitCode: 2 });
 }
 
-export async function addTransportNode(runtime: Runtime, lab: string, spec: AddTransportNode): Promise<void> {
+export async function addTransportNode(runtime: Runtime, lab: string, spec: AddTransportNode, client: ClientName = 'cli'): Promise<void> {
   const [containers, net, secrets] = await Promise.all([
     runtime.listContainers({ [LABEL_LAB]: lab }),
     labNetworks(runtime, lab),
@@ -77,7 +88,7 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
   try {
     await runtime.start(node.container);
     if (members.length > 0) {
-      const api = await labNorthbound(runtime, lab);
+      const api = await labNorthbound(runtime, lab, client);
       unwrap(await api.transportNodes.create({ name: spec.name, role: spec.role, encap: node.encap, underlayIp, mgmtIp }));
     }
   } catch (error) {
@@ -86,9 +97,9 @@ export async function addTransportNode(runtime: Runtime, lab: string, spec: AddT
   }
 }
 
-export async function removeTransportNode(runtime: Runtime, lab: string, name: string): Promise<void> {
+export async function removeTransportNode(runtime: Runtime, lab: string, name: string, client: ClientName = 'cli'): Promise<void> {
   const found = await nodeContainer(runtime, lab, name);
   const members = await runtime.listContainers({ [LABEL_LAB]: lab, [LABEL_ROLE]: 'controller' });
-  if (members.length > 0) unwrap(await (await labNorthbound(runtime, lab)).transportNodes.delete(name));
+  if (members.length > 0) unwrap(await (await labNorthbound(runtime, lab, client)).transportNodes.delete(name));
   await runtime.removeContainer(found.name);
 }

@@ -2,7 +2,7 @@
 // opens it in a browser where one is at hand (a desktop session, or $BROWSER).
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { consoleUrls } from '../app/console.ts';
+import { labConsole } from '../app/console.ts';
 import { defaultLab } from '../app/exec-target.ts';
 import { createRuntime } from '../app/runtime.ts';
 import { out } from './output.ts';
@@ -16,15 +16,19 @@ function browserCommand(env: NodeJS.ProcessEnv): string | undefined {
 export function registerConsole(program: Command): void {
   program
     .command('console')
-    .description("the URL of a running lab's web console (served by every controller member), opened where a browser is at hand")
+    .description(
+      "the URL of a running lab's web console (served by every controller member, the lab's API token in the URL's fragment), opened where a browser is at hand",
+    )
     .argument('[lab]', 'lab name (default: the only deployed lab)')
     .option('--no-open', 'print the URL only')
     .action(async (labArg: string | undefined, opts: { open: boolean }) => {
       const runtime = await createRuntime();
       const lab = labArg ?? (await defaultLab(runtime));
-      const [first, ...others] = await consoleUrls(runtime, lab);
+      const { urls, authority } = await labConsole(runtime, lab);
+      const [first, ...others] = urls;
       out(first!.url);
       for (const o of others) out(`  also ${o.url} (${o.member})`);
+      if (authority) out(`  (the members' certificates are signed by the lab's own authority, ${authority})`);
       const browser = opts.open ? browserCommand(process.env) : undefined;
       if (browser) {
         // Detached: the browser outlives this command, and its failure is not ours.

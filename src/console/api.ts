@@ -1,11 +1,26 @@
 /// <reference lib="dom" />
 // The console's only way to the lab, as NVP Manager's was: the northbound API of the member that
-// served the page (same origin). Every answer says whether the member read it from a replica cut
-// off from its quorum (header x-nvstore-stale), and a failure is a value, never a throw, so each
-// view can show what went wrong where it would have shown the data.
+// served the page (same origin), with the lab's token the page took from its URL (token.ts).
+// Every answer says whether the member read it from a replica cut off from its quorum (header
+// x-nvstore-stale), and a failure is a value, never a throw, so each view can show what went
+// wrong where it would have shown the data.
+import { AUTH_SCHEME, CLIENT_HEADER } from '../model/api-auth.ts';
 import { NO_QUORUM_MESSAGE } from '../model/api-paths.ts';
+import { apiToken } from './token.ts';
 
 export const STALE_HEADER = 'x-nvstore-stale';
+
+/** What the page says when the API refuses it for the token (401). */
+export const UNAUTHORIZED_TEXT = "unauthorized: open the URL nvlab console prints (it carries the lab's API token)";
+
+function headers(body: unknown): Record<string, string> {
+  const token = apiToken();
+  return {
+    [CLIENT_HEADER]: 'console',
+    ...(token ? { authorization: `${AUTH_SCHEME} ${token}` } : {}),
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  };
+}
 
 export type Answer<T> =
   | { ok: true; status: number; body: T; stale: boolean }
@@ -37,7 +52,8 @@ export async function request<T>(
       cache: 'no-store',
       priority,
       signal: abort.signal,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: headers(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const stale = res.headers.get(STALE_HEADER) === 'true';
     const text = await res.text();
@@ -72,6 +88,7 @@ export const get = <T>(path: string, timeoutMs?: number, priority?: RequestPrior
 export const failureText = (a: Answer<unknown>): string => {
   if (a.ok) return '';
   if (a.status === 0) return `${a.error} (${a.detail})`;
+  if (a.status === 401) return UNAUTHORIZED_TEXT;
   if (a.status === 503 && a.error === 'no quorum') return `${NO_QUORUM_MESSAGE} (${a.detail})`;
   return `${a.status} ${a.error}: ${a.detail}`;
 };

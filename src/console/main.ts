@@ -4,7 +4,8 @@
 // The live topology in both worlds, the lists (members, transport nodes, tunnels, switches,
 // routers, ports) and the trace form, refreshed from the API every second without a reload.
 // The page says when it is loading, when the member is cut off from its store's quorum (its
-// answers carry x-nvstore-stale) and when it does not answer; it is never blank. Once everything
+// answers carry x-nvstore-stale), when it does not answer, and when it refuses the page for the
+// lab's token (the page takes it from the URL `nvlab console` prints); it is never blank. Once everything
 // has been read and drawn the first time, it sets the performance mark `nvlab-console-ready` and
 // `data-ready` on <html> (the first-paint bench and the tests wait on them).
 import { GRAPH_VIEWS, type GraphView } from '../graph/index.ts';
@@ -16,6 +17,7 @@ import { ListsView } from './lists-view.ts';
 import { LabPoller } from './poller.ts';
 import { complete, listsRead, READ_MARK, READY_MARK, shapeKnown, type LabReadings } from './readings.ts';
 import { TopologyView } from './topology-view.ts';
+import { adoptUrlToken } from './token.ts';
 import { pathHighlight } from './trace-path.ts';
 import { TraceView } from './trace-view.ts';
 
@@ -135,6 +137,7 @@ class ConsoleApp {
           `${member} does not answer: ${r.unreachable}. What is shown was read before.`,
         ),
       );
+    if (r.unauthorized) out.push(el('p', { class: 'banner error', 'data-banner': 'unauthorized' }, r.unauthorized));
     if (r.stale)
       out.push(
         el(
@@ -143,7 +146,7 @@ class ConsoleApp {
           `${member} is cut off from its store's quorum: it shows its last snapshot, which may be out of date.`,
         ),
       );
-    if (!r.unreachable) {
+    if (!r.unreachable && !r.unauthorized) {
       const lists = {
         'transport nodes': r.nodes,
         'logical switches': r.switches,
@@ -166,6 +169,7 @@ class ConsoleApp {
 
 function boot(): void {
   try {
+    adoptUrlToken();
     new ConsoleApp().start();
   } catch (err) {
     byId('banners').replaceChildren(

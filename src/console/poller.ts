@@ -102,6 +102,9 @@ export class LabPoller {
     const silent = answers.find((a) => !a.ok && a.status === 0);
     if (silent) r.unreachable = failureText(silent);
     else delete r.unreachable;
+    const refused = answers.find((a) => !a.ok && a.status === 401);
+    if (refused) r.unauthorized = failureText(refused);
+    else delete r.unauthorized;
     this.forget();
   }
 

@@ -37,6 +37,8 @@ export interface LabReadings {
   stale: boolean;
   /** The member answered nothing at all the last time it was asked: why. */
   unreachable?: string;
+  /** The member refused the page for the token (401) the last time it was asked: what to do. */
+  unauthorized?: string;
 }
 
 export const emptyReadings = (): LabReadings => ({

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { createApi, readConsoleFiles } from './api/index.ts';
+import { auditFile, createApi, readApiSecrets, readConsoleFiles } from './api/index.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
@@ -16,7 +16,7 @@ import { SouthboundStatus } from './status/index.ts';
 import { Store } from './store/index.ts';
 import { RouterArp } from './router-arp/index.ts';
 import { TraceflowAgent } from './traceflow/agent.ts';
-import { API_PORT, CONSOLE_DIR, LAYOUT_PROCESS_FILE, STORE_PORT } from '../model/index.ts';
+import { API_PORT, AUDIT_LOG_FILE, CONSOLE_DIR, LAYOUT_PROCESS_FILE, STORE_PORT } from '../model/index.ts';
 import { clusterMembers } from '../northbound-client/index.ts';
 import { LayoutProcess } from '../graph/layout-process.ts';
 
@@ -145,15 +145,20 @@ export async function runMember(config: MemberConfig): Promise<void> {
   });
   traceflows.start();
   const layouts = new LayoutProcess({ script: fileURLToPath(new URL(`./${LAYOUT_PROCESS_FILE}`, import.meta.url)) });
+  // The lab's token on every /api/ route, HTTPS when the lab runs TLS; no member serves without.
+  const secrets = await readApiSecrets(config.tls);
   const api = createApi({
     store,
     member: config.name,
     status: () => ({ masterOf: programmer.masterOf(), programmed: programmer.programmed() }),
     southbound,
     // A member's peers answer within a second or are shown as not answering.
-    members: () => clusterMembers(config.members, { timeoutMs: 1000 }),
+    members: () => clusterMembers(config.members, { timeoutMs: 1000, credentials: secrets.credentials, client: 'member' }),
     console: await readConsoleFiles(CONSOLE_DIR),
     layout: (graph) => layouts.layout(graph),
+    token: secrets.token,
+    ...(secrets.tls ? { tls: secrets.tls } : {}),
+    audit: auditFile(AUDIT_LOG_FILE),
   });
   if (programmer.debug) {
     api.addHook('onResponse', async (request, reply) => {
@@ -162,7 +167,7 @@ export async function runMember(config: MemberConfig): Promise<void> {
   }
   await api.listen({ host: '0.0.0.0', port: API_PORT });
   await writeFile(READY_FILE, `${process.pid}\n`);
-  console.log(`controller ${config.name}: API on :${API_PORT}`);
+  console.log(`controller ${config.name}: API on ${secrets.tls ? 'https' : 'http'} :${API_PORT}`);
 }
 
 /** Logs when this process could not run for a while (a starved or blocked member misses its

@@ -10,6 +10,7 @@ export * from './router-routes.ts';
 export * from './logical-state.ts';
 export * from './naming.ts';
 export * from './api-paths.ts';
+export * from './api-auth.ts';
 export * from './northbound.ts';
 export * from './trace.ts';
 export * from './status.ts';

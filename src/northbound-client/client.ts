@@ -8,7 +8,15 @@ import { NO_BODY, outcomeOf, type Outcome, type SuccessKind } from './outcomes.t
 import { macBindingClient, type MacBindingClient } from './mac-bindings.ts';
 import { operationsClient, type OperationsClient } from './operations.ts';
 import { traceflowClient, type TraceflowClient } from './traceflows.ts';
-import { exchangeOnce, onceTransport, transport, type Method, type Transport, type TransportOptions } from './transport.ts';
+import {
+  exchangeOnce,
+  onceTransport,
+  transport,
+  type MemberOptions,
+  type Method,
+  type Transport,
+  type TransportOptions,
+} from './transport.ts';
 
 type Named = { name: string };
 
@@ -100,7 +108,7 @@ export function northbound(memberIps: readonly string[], options: TransportOptio
 
 /** A client of one member that asks it once per request (no retry, no other member), each
  *  within `timeoutMs`: for reading every member, or one in particular. */
-export function memberClient(ip: string, options: { port?: number; timeoutMs?: number } = {}): NorthboundClient {
+export function memberClient(ip: string, options: MemberOptions = {}): NorthboundClient {
   return clientOver(onceTransport(ip, options));
 }
 
@@ -119,6 +127,6 @@ function clientOver(t: Transport): NorthboundClient {
 }
 
 /** One member's status, asked once (no retry, no other member): for polling every member. */
-export async function memberStatus(ip: string, options: { port?: number; timeoutMs?: number } = {}): Promise<Outcome<Status>> {
+export async function memberStatus(ip: string, options: MemberOptions = {}): Promise<Outcome<Status>> {
   return outcomeOf('GET', STATUS_PATH, await exchangeOnce(ip, 'GET', STATUS_PATH, options), 'ok', StatusSchema);
 }

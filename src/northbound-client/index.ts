@@ -3,7 +3,8 @@ export { northbound, memberClient, memberStatus, type NorthboundClient, type Res
 export type { OperationsClient } from './operations.ts';
 export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes.ts';
 export { NorthboundError } from './errors.ts';
-export type { TransportOptions } from './transport.ts';
+export type { MemberOptions, TransportOptions } from './transport.ts';
+export { UntrustedCertificateError, type ApiAccess } from './http-exchange.ts';
 export { runTraceflow, type RunTraceflowOptions, type TraceflowClient } from './traceflows.ts';
 export { clusterMembers, memberFor, memberStatuses, referenceStatus, type MemberAnswer } from './members.ts';
 export type { MacBindingClient } from './mac-bindings.ts';

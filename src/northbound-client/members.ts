@@ -6,6 +6,7 @@
 import type { ClusterMember, LabMemberStatus, Status } from '../model/index.ts';
 import { memberStatus } from './client.ts';
 import type { Outcome } from './outcomes.ts';
+import type { MemberOptions } from './transport.ts';
 
 /** A controller member as the lab's containers show it, and what it answered for its status. */
 export interface MemberAnswer {
@@ -54,10 +55,7 @@ export function memberStatuses(members: readonly MemberAnswer[], reference: Stat
 }
 
 /** Every member of the cluster (name → management address), each asked for its status at once. */
-export async function clusterMembers(
-  members: ReadonlyMap<string, string>,
-  options: { port?: number; timeoutMs?: number } = {},
-): Promise<ClusterMember[]> {
+export async function clusterMembers(members: ReadonlyMap<string, string>, options: MemberOptions = {}): Promise<ClusterMember[]> {
   const answers = await Promise.all(
     [...members].map(async ([name, ip]): Promise<MemberAnswer> => ({ name, ip, running: true, status: await memberStatus(ip, options) })),
   );

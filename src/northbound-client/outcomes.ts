@@ -1,7 +1,14 @@
 // What an answer of the northbound API means, as a value the caller can branch on: success with
 // the value (parsed by the resource's schema), or one of the failures the contract names.
 import { z } from 'zod';
-import { ErrorSchema, NO_QUORUM_MESSAGE, NoQuorumErrorSchema, ValidationErrorSchema, type Issue } from '../model/index.ts';
+import {
+  ErrorSchema,
+  NO_QUORUM_MESSAGE,
+  NoQuorumErrorSchema,
+  UNAUTHORIZED_MESSAGE,
+  ValidationErrorSchema,
+  type Issue,
+} from '../model/index.ts';
 import { NorthboundError } from './errors.ts';
 import type { Exchange, Method } from './transport.ts';
 
@@ -18,7 +25,11 @@ export type Failure =
    *  message begins with NO_QUORUM_MESSAGE. `applied: 'unknown'` means the last write reached
    *  the store and may still commit. */
   | { kind: 'no-quorum'; applied: 'no' | 'unknown'; detail: string; message: string }
-  /** No member answered until the deadline. */
+  /** 401: the request came without the lab's token, or with another; the message begins with
+   *  UNAUTHORIZED_MESSAGE. Not retried. */
+  | { kind: 'unauthorized'; detail: string; message: string }
+  /** No member answered until the deadline, or one showed a certificate of another authority
+   *  than the lab's (said at once). */
   | { kind: 'unreachable'; message: string }
   /** Any other answer (500, 405, 413, 415...), or a success whose body is outside the contract. */
   | { kind: 'failed'; status: number; message: string };
@@ -51,6 +62,8 @@ function failure(status: number, json: unknown, text: string, message: string): 
         ? { kind: 'invalid', detail: body.data.detail, issues: body.data.issues, message }
         : { kind: 'invalid', detail: text, issues: [], message };
     }
+    case 401:
+      return { kind: 'unauthorized', detail: detailOf(json, text), message };
     case 404:
       return { kind: 'not-found', detail: detailOf(json, text), message };
     case 409:
@@ -75,6 +88,8 @@ export function outcomeOf<S extends z.ZodType, K extends SuccessKind>(
   schema: S,
 ): Outcome<z.output<S>, K> {
   if (exchange.kind === 'gave-up') {
+    if (exchange.untrusted)
+      return { kind: 'unreachable', message: `controller cluster is not the lab's: for ${method} ${path}, ${exchange.last}` };
     if (!exchange.noQuorum)
       return { kind: 'unreachable', message: `controller cluster did not answer ${method} ${path}: ${exchange.last}` };
     return failure(503, exchange.noQuorum.body, exchange.last, `${NO_QUORUM_MESSAGE} (${method} ${path}: ${exchange.last})`);
@@ -83,7 +98,8 @@ export function outcomeOf<S extends z.ZodType, K extends SuccessKind>(
   const { status, text, json } = answer;
   if (status < 200 || status >= 300) {
     const said = `${method} ${path} → ${status}: ${text}`;
-    return failure(status, json, text, NoQuorumErrorSchema.safeParse(json).success ? `${NO_QUORUM_MESSAGE} (${said})` : said);
+    const known = NoQuorumErrorSchema.safeParse(json).success ? NO_QUORUM_MESSAGE : status === 401 ? UNAUTHORIZED_MESSAGE : undefined;
+    return failure(status, json, text, known ? `${known} (${said})` : said);
   }
   const value = schema.safeParse(json);
   if (value.success) return { kind: success, value: value.data };

@@ -1,6 +1,7 @@
-// For tests: a cluster member played by a real HTTP server on loopback, answering each request
-// as the test says, and noting what it was asked.
-import { createServer } from 'node:http';
+// For tests: a cluster member played by a real HTTP (or HTTPS) server on loopback, answering each
+// request as the test says, and noting what it was asked.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 import { northbound, type NorthboundClient } from './client.ts';
@@ -12,17 +13,21 @@ export interface TestMember {
   port: number;
   /** Every request so far: "METHOD /path" and its JSON body. */
   seen: { request: string; body: unknown }[];
+  /** The headers of each request in `seen`. */
+  headers: IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
 /** `at`: where to listen (default 127.0.0.1, any free port); another loopback address on the
- *  port of a first member plays a second member of the same cluster. */
+ *  port of a first member plays a second member of the same cluster. With `tls` (a key and a
+ *  certificate), HTTPS. */
 export async function testMember(
   answer: (request: string, body: unknown) => Reply,
-  at: { host?: string; port?: number } = {},
+  at: { host?: string; port?: number; tls?: { key: string; cert: string } } = {},
 ): Promise<TestMember> {
   const seen: TestMember['seen'] = [];
-  const server = createServer((req, res) => {
+  const headers: IncomingHttpHeaders[] = [];
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -30,15 +35,18 @@ export async function testMember(
       const request = `${req.method} ${req.url}`;
       const body: unknown = text ? JSON.parse(text) : undefined;
       seen.push({ request, body });
+      headers.push(req.headers);
       const [status, reply] = answer(request, body);
       res.writeHead(status, reply === undefined ? {} : { 'content-type': 'application/json' });
       res.end(reply === undefined ? '' : typeof reply === 'string' ? reply : JSON.stringify(reply));
     });
-  });
+  };
+  const server = at.tls ? createSecureServer(at.tls, serve) : createServer(serve);
   await new Promise<void>((r) => server.listen(at.port ?? 0, at.host ?? '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
     seen,
+    headers,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

@@ -1,12 +1,12 @@
-// How requests reach the cluster: one HTTP exchange with a member, and the retry rules around it
-// (members in turn, no quorum and no answer retried until the deadline). What an answer means
-// is outcomes.ts's business.
-import { Agent, request as httpRequest } from 'node:http';
+// How requests reach the cluster: the retry rules around one exchange with a member
+// (http-exchange.ts): members in turn, no quorum and no answer retried until the deadline. What
+// an answer means is outcomes.ts's business.
 import { API_PORT } from '../model/index.ts';
+import { send, UntrustedCertificateError, type ApiAccess } from './http-exchange.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface TransportOptions {
+export interface TransportOptions extends ApiAccess {
   /** How long a request may keep retrying, in ms (default 60 s). */
   deadlineMs?: number;
   /** The API's port on every member (default API_PORT). */
@@ -23,70 +23,22 @@ export type Exchange =
   /** A DELETE answered 404 after an attempt of unknown outcome: that attempt deleted it. */
   | { kind: 'deleted-before' }
   /** The deadline passed; `last` says what the last attempt met ("<ip>: <body or error>"), and
-   *  `noQuorum` holds the body of its 503 when it got one. */
-  | { kind: 'gave-up'; last: string; noQuorum: { body: unknown } | undefined };
+   *  `noQuorum` holds the body of its 503 when it got one. `untrusted`: at once, since a member's
+   *  certificate is not of the authority this client trusts. */
+  | { kind: 'gave-up'; last: string; noQuorum: { body: unknown } | undefined; untrusted?: true };
+
+/** One member asked once: its port, how long it may take, and the client's access. */
+export interface MemberOptions extends ApiAccess {
+  port?: number;
+  timeoutMs?: number;
+}
 
 /** A member on the management LAN accepts a connection at once; one that does not within this
  *  is down or cut off (its answer may still take up to the request's time-out once connected). */
 const CONNECT_TIMEOUT_MS = 1500;
 
-// Connections are kept for the next request (an idle one does not keep the process alive). Plain
-// node:http rather than fetch: a request costs the caller about a millisecond of CPU instead of
-// three, and the first one does not load undici (50 ms), which matters on a 2-core host where
-// the lab's switches wait for the same CPU.
-const agent = new Agent({ keepAlive: true });
-
-/** One HTTP exchange with one member, within `timeoutMs` of silence (and connected within
- *  `connectTimeoutMs`). */
-export function send(
-  ip: string,
-  port: number,
-  method: Method,
-  path: string,
-  body: string | undefined,
-  timeoutMs: number,
-  connectTimeoutMs = timeoutMs,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: ip,
-        port,
-        method,
-        path,
-        agent,
-        timeout: timeoutMs,
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    if (connectTimeoutMs < timeoutMs) {
-      req.on('socket', (socket) => {
-        // A kept-alive socket is connected already.
-        if (!socket.connecting) return;
-        const timer = setTimeout(() => req.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(timer));
-        socket.once('close', () => clearTimeout(timer));
-      });
-    }
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** One request to one member, not retried: an answer, or what kept it from coming. */
-export function exchangeOnce(
-  ip: string,
-  method: Method,
-  path: string,
-  options: { port?: number; timeoutMs?: number } = {},
-): Promise<Exchange> {
+export function exchangeOnce(ip: string, method: Method, path: string, options: MemberOptions = {}): Promise<Exchange> {
   return onceTransport(ip, options).exchange(method, path);
 }
 
@@ -95,21 +47,40 @@ export interface Transport {
 }
 
 /** One member, asked once per request: its answer, or what kept it from coming. */
-export function onceTransport(ip: string, options: { port?: number; timeoutMs?: number } = {}): Transport {
+export function onceTransport(ip: string, options: MemberOptions = {}): Transport {
   return {
     async exchange(method, path, body) {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       try {
-        const { status, text } = await send(ip, options.port ?? API_PORT, method, path, payload, options.timeoutMs ?? 2000);
+        const port = options.port ?? API_PORT;
+        const { status, text } = await send({
+          ip,
+          port,
+          method,
+          path,
+          body: payload,
+          timeoutMs: options.timeoutMs ?? 2000,
+          access: options,
+        });
         return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };
       } catch (error) {
-        return { kind: 'gave-up', last: `${ip}: ${error instanceof Error ? error.message : String(error)}`, noQuorum: undefined };
+        return gaveUp(ip, error);
       }
     },
   };
 }
 
 const NO_QUORUM_MS = 5000;
+
+function gaveUp(ip: string, error: unknown): Exchange & { kind: 'gave-up' } {
+  const last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
+  return {
+    kind: 'gave-up',
+    last,
+    noQuorum: undefined,
+    ...(error instanceof UntrustedCertificateError ? { untrusted: true as const } : {}),
+  };
+}
 
 /** Whether an answer is the API's "no quorum" (503 with that error word). */
 function isNoQuorum(status: number, json: unknown): boolean {
@@ -141,7 +112,16 @@ export function transport(memberIps: readonly string[], options: TransportOption
         if (attempt > 0 && !noQuorum) at = (at + 1) % memberIps.length;
         const ip = memberIps[at]!;
         try {
-          const { status, text } = await send(ip, options.port ?? API_PORT, method, path, payload, 5000, CONNECT_TIMEOUT_MS);
+          const { status, text } = await send({
+            ip,
+            port: options.port ?? API_PORT,
+            method,
+            path,
+            body: payload,
+            timeoutMs: 5000,
+            connectTimeoutMs: CONNECT_TIMEOUT_MS,
+            access: options,
+          });
           const json: unknown = text ? JSON.parse(text) : undefined;
           preferred = at;
           if (status === 503) {
@@ -156,6 +136,8 @@ export function transport(memberIps: readonly string[], options: TransportOption
             return { kind: 'answer', status, text, json };
           }
         } catch (error) {
+          // Not the lab's authority: every member would say the same, now or later.
+          if (error instanceof UntrustedCertificateError) return gaveUp(ip, error);
           last = `${ip}: ${error instanceof Error ? error.message : String(error)}`;
           // The member that said "no quorum" stopped answering: back to trying every member.
           noQuorum = undefined;

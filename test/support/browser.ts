@@ -9,7 +9,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { onTestFailed } from 'vitest';
 import { projectRoot } from '../../src/util/paths.ts';
 
-export { CHROMIUM, launchBrowser } from './chromium.ts';
+export { CHROMIUM, launchBrowser, spkiHash, type LaunchOptions } from './chromium.ts';
 export const TEST_ARTIFACTS = join(projectRoot, 'test-artifacts');
 
 export interface WatchedPage {

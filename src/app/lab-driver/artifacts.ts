@@ -1,6 +1,7 @@
 // What a person needs to see why a scenario failed, saved under one directory: per transport node
 // its Open vSwitch configuration, OpenFlow 1.3 flows and groups, datapath flows, logs and network
-// namespaces (VMs, logical routers); per controller member its logs; the failing step's
+// namespaces (VMs, logical routers); per controller member its logs and its whole audit log (every
+// write its API answered and every request it refused, with who); the failing step's
 // captures and trace; and the lab's live graph as it was when the step failed. Nodes are read
 // one command at a time (a stuck command costs only its own file) and in parallel across nodes;
 // a node that is stopped or does not answer gets a note instead, and never stops the collection.
@@ -9,12 +10,22 @@ import { join } from 'node:path';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.ts';
 import { toHtml } from '../../graph/html.ts';
 import { labGraph } from '../graph.ts';
-import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type TraceResult } from '../../model/index.ts';
+import {
+  AUDIT_LOG_FILE,
+  isTransportRole,
+  LABEL_LAB,
+  LABEL_NODE,
+  LABEL_ROLE,
+  type ClientName,
+  type TraceResult,
+} from '../../model/index.ts';
 
 export interface ArtifactOptions {
   captures?: { label: string; pcap: Buffer }[];
   /** The failing step's trace of its failing pair, kept as trace.json. */
   trace?: TraceResult;
+  /** Who reads the lab's graph from its API (default the CLI). */
+  client?: ClientName;
 }
 
 const COMMAND_MS = 15_000;
@@ -82,7 +93,8 @@ async function collectNode(runtime: Runtime, container: ContainerInfo, dir: stri
   return files;
 }
 
-/** A controller member's logs: whatever /var/log/nvlab holds. */
+/** A controller member's logs: whatever /var/log/nvlab holds, the audit log whole (a missing one
+ *  says so in its file: the member's API never started). */
 async function memberCommands(runtime: Runtime, container: ContainerInfo): Promise<[string, string[]][]> {
   if (container.state !== 'running') return [];
   const listing = await runtime
@@ -91,14 +103,17 @@ async function memberCommands(runtime: Runtime, container: ContainerInfo): Promi
   const logs = (listing?.stdout ?? '')
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
-  return logs.map((path): [string, string[]] => [path.split('/').pop() as string, ['tail', '-n', String(LOG_LINES), path]]);
+    .filter((path) => path && path !== AUDIT_LOG_FILE);
+  return [
+    ...logs.map((path): [string, string[]] => [path.split('/').pop() as string, ['tail', '-n', String(LOG_LINES), path]]),
+    [AUDIT_LOG_FILE.split('/').pop() as string, ['cat', AUDIT_LOG_FILE]],
+  ];
 }
 
 /** The lab's live graph (`nvlab graph LAB`): as a page to look at, and as its JSON. */
-async function saveGraph(runtime: Runtime, lab: string, dir: string): Promise<string[]> {
+async function saveGraph(runtime: Runtime, lab: string, dir: string, client: ClientName | undefined): Promise<string[]> {
   try {
-    const graph = await labGraph(runtime, lab, 'both', { timeoutMs: 3000 });
+    const graph = await labGraph(runtime, lab, 'both', { timeoutMs: 3000, ...(client ? { client } : {}) });
     const [json, html] = [join(dir, 'graph.json'), join(dir, 'graph.html')];
     await writeFile(json, `${JSON.stringify(graph, null, 2)}\n`);
     await writeFile(html, await toHtml(graph));
@@ -118,7 +133,7 @@ export async function collectArtifacts(
 ): Promise<{ files: string[] }> {
   await mkdir(dir, { recursive: true });
   // First, so that it shows the lab as it was when the step failed.
-  const graphFiles = await saveGraph(runtime, lab, dir);
+  const graphFiles = await saveGraph(runtime, lab, dir, options.client);
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
   const nameOf = (c: ContainerInfo) => c.labels[LABEL_NODE] ?? c.name;
   const nodes = containers.filter((c) => isTransportRole(c.labels[LABEL_ROLE] ?? ''));

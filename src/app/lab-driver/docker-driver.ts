@@ -24,7 +24,8 @@ import { NvlabError } from '../../util/errors.ts';
 import { resolveExecTarget } from '../exec-target.ts';
 import { labNetworks, nodeContainer } from '../labs.ts';
 import { TUNNEL_TYPES, readOvsState } from '../ovs-state.ts';
-import { addPort, migratePort, removePort } from '../ports.ts';
+import { addPort, labNorthbound, migratePort, removePort } from '../ports.ts';
+import { labApiAccess } from '../lab-api.ts';
 import { addTransportNode, removeTransportNode } from '../transport-nodes.ts';
 import { activeGatewayOf, liveTunnelsTo, type GatewayView } from './active-gateway.ts';
 import { collectArtifacts } from './artifacts.ts';
@@ -33,9 +34,12 @@ import { floodOnce } from './flood.ts';
 import { spoofOnce } from './spoof.ts';
 import { startTraffic } from './background-pings.ts';
 import { isTransportRole, LABEL_LAB, LABEL_NODE, LABEL_ROLE, type Encap } from '../../model/index.ts';
-import { memberStatus } from '../../northbound-client/index.ts';
+import { memberStatus, type NorthboundClient } from '../../northbound-client/index.ts';
 import type { TraceRequest, TraceResult } from '../../model/index.ts';
 import { injectThroughApi, labTracer } from '../trace/index.ts';
+
+/** The name this driver's requests give the API. */
+const CLIENT = 'scenario';
 
 export class DockerLabDriver implements LabDriver {
   /** Where each partitioned node was attached, to put it back on heal. */
@@ -142,12 +146,13 @@ export class DockerLabDriver implements LabDriver {
 
   async masterOf(node: string): Promise<string | undefined> {
     const members = await this.runtime.listContainers({ [LABEL_LAB]: this.lab, [LABEL_ROLE]: 'controller' });
+    const access = await labApiAccess(this.lab, CLIENT);
     const claims = await Promise.all(
       members.map(async (m) => {
         const ip = Object.values(m.addresses)[0];
         // A member this run cut off cannot answer: asking it would only wait out the timeout.
         if (!ip || m.state !== 'running' || this.cut.has(m.labels[LABEL_NODE] ?? '')) return undefined;
-        const status = await memberStatus(ip, { timeoutMs: 500 });
+        const status = await memberStatus(ip, { timeoutMs: 500, ...access });
         if (status.kind !== 'ok') return undefined; // a member that is down or cut off confirms nothing
         return status.value.masterOf?.includes(node) ? status.value.member : undefined;
       }),
@@ -217,30 +222,35 @@ export class DockerLabDriver implements LabDriver {
     else await this.runtime.connect(container, { network: underlay, ip });
   }
 
+  /** The lab's API as the scenario runner calls it (the members' audit logs say so). */
+  private api(): Promise<NorthboundClient> {
+    return labNorthbound(this.runtime, this.lab, CLIENT);
+  }
+
   async addPort(port: PortChange): Promise<void> {
-    await addPort(this.runtime, this.lab, {
-      switch: port.switch,
-      name: port.name,
-      on: port.on,
-      ip: port.ip,
-      ...(port.mac ? { mac: port.mac } : {}),
-    });
+    await addPort(
+      this.runtime,
+      this.lab,
+      { switch: port.switch, name: port.name, on: port.on, ip: port.ip, ...(port.mac ? { mac: port.mac } : {}) },
+      await this.api(),
+    );
   }
 
   async removePort(name: string): Promise<void> {
-    await removePort(this.runtime, this.lab, name);
+    await removePort(this.runtime, this.lab, name, await this.api());
   }
 
   async migrate(port: string, to: string): Promise<void> {
-    await migratePort(this.runtime, this.lab, port, to);
+    await migratePort(this.runtime, this.lab, port, to, await this.api());
   }
 
   async addNode(node: NodeChange): Promise<void> {
-    await addTransportNode(this.runtime, this.lab, { name: node.name, role: node.role, ...(node.encap ? { encap: node.encap } : {}) });
+    const spec = { name: node.name, role: node.role, ...(node.encap ? { encap: node.encap } : {}) };
+    await addTransportNode(this.runtime, this.lab, spec, CLIENT);
   }
 
   async removeNode(name: string): Promise<void> {
-    await removeTransportNode(this.runtime, this.lab, name);
+    await removeTransportNode(this.runtime, this.lab, name, CLIENT);
   }
 
   startTraffic(request: TrafficRequest): Promise<TrafficHandle> {
@@ -250,13 +260,14 @@ export class DockerLabDriver implements LabDriver {
   /** The operations tool's trace of one packet in this lab: predicted, and observed by an
    *  injected packet beside it (the result's top level is what the packet really did). */
   async trace(request: TraceRequest): Promise<TraceResult> {
-    const inject = await injectThroughApi(this.runtime, this.lab);
-    return (await labTracer(this.runtime, this.lab, { inject }))(request);
+    const inject = await injectThroughApi(this.runtime, this.lab, CLIENT);
+    return (await labTracer(this.runtime, this.lab, { inject, client: CLIENT }))(request);
   }
 
   async collectArtifacts(request: ArtifactRequest): Promise<{ files: string[] }> {
     const captures = this.lastCaptures?.kind === request.failed.kind ? this.lastCaptures.files : [];
     return collectArtifacts(this.runtime, this.lab, request.dir, {
+      client: CLIENT,
       captures,
       ...(request.failed.trace ? { trace: request.failed.trace } : {}),
     });

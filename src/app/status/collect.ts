@@ -10,10 +10,20 @@ import {
   memberStatuses,
   referenceStatus,
   unwrap,
+  type ApiAccess,
   type MemberAnswer,
   type NorthboundClient,
 } from '../../northbound-client/index.ts';
-import { LABEL_LAB, LABEL_NODE, LABEL_ROLE, type LabMemberStatus, type LabStatus, type Status } from '../../model/index.ts';
+import {
+  LABEL_LAB,
+  LABEL_NODE,
+  LABEL_ROLE,
+  type ClientName,
+  type LabMemberStatus,
+  type LabStatus,
+  type Status,
+} from '../../model/index.ts';
+import { labApiAccess } from '../lab-api.ts';
 import { assembleLabStatus } from './assemble.ts';
 
 export interface LabStatusOptions {
@@ -21,9 +31,11 @@ export interface LabStatusOptions {
   node?: string;
   /** How long one member may take to answer one request (default 2 s). */
   timeoutMs?: number;
+  /** Who asks (default the CLI). */
+  client?: ClientName;
 }
 
-async function askMembers(runtime: Runtime, lab: string, timeoutMs: number): Promise<MemberAnswer[]> {
+async function askMembers(runtime: Runtime, lab: string, timeoutMs: number, access: ApiAccess): Promise<MemberAnswer[]> {
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
   if (containers.length === 0) throw new NvlabError('NO_LAB', `no lab named ${lab} is deployed`, { exitCode: 2 });
   const controllers = containers.filter((c) => c.labels[LABEL_ROLE] === 'controller');
@@ -32,15 +44,20 @@ async function askMembers(runtime: Runtime, lab: string, timeoutMs: number): Pro
     controllers.map(async (c): Promise<MemberAnswer> => {
       const ip = Object.values(c.addresses).find(Boolean);
       const running = c.state === 'running';
-      const status = running && ip ? await memberClient(ip, { timeoutMs }).status() : undefined;
+      const status = running && ip ? await memberClient(ip, { timeoutMs, ...access }).status() : undefined;
       return { name: c.labels[LABEL_NODE] ?? c.name, ip, running, status };
     }),
   );
 }
 
 /** The lab's members, each asked at once, and the status whose view of the cluster counts. */
-async function membersOf(runtime: Runtime, lab: string, timeoutMs: number): Promise<{ members: MemberAnswer[]; reference: Status }> {
-  const members = await askMembers(runtime, lab, timeoutMs);
+async function membersOf(
+  runtime: Runtime,
+  lab: string,
+  timeoutMs: number,
+  access: ApiAccess,
+): Promise<{ members: MemberAnswer[]; reference: Status }> {
+  const members = await askMembers(runtime, lab, timeoutMs, access);
   const reference = referenceStatus(members);
   if (!reference) {
     const why = members.map((m) => (m.status && 'message' in m.status ? m.status.message : `${m.name}: not running`));
@@ -50,18 +67,19 @@ async function membersOf(runtime: Runtime, lab: string, timeoutMs: number): Prom
 }
 
 /** The lab's controller members alone (`nvlab status`'s first part). */
-export async function labMembers(runtime: Runtime, lab: string, timeoutMs = 2000): Promise<LabMemberStatus[]> {
-  const { members, reference } = await membersOf(runtime, lab, timeoutMs);
+export async function labMembers(runtime: Runtime, lab: string, timeoutMs = 2000, client?: ClientName): Promise<LabMemberStatus[]> {
+  const { members, reference } = await membersOf(runtime, lab, timeoutMs, await labApiAccess(lab, client));
   return memberStatuses(members, reference);
 }
 
 export async function labStatus(runtime: Runtime, lab: string, options: LabStatusOptions = {}): Promise<LabStatus> {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const { members, reference } = await membersOf(runtime, lab, timeoutMs);
+  const access = await labApiAccess(lab, options.client);
+  const { members, reference } = await membersOf(runtime, lab, timeoutMs, access);
   const clients = new Map<string, NorthboundClient>();
   const clientOf = (m: MemberAnswer) => {
     let client = clients.get(m.name);
-    if (!client) clients.set(m.name, (client = memberClient(m.ip!, { timeoutMs })));
+    if (!client) clients.set(m.name, (client = memberClient(m.ip!, { timeoutMs, ...access })));
     return client;
   };
   const any = clientOf(memberFor(undefined, reference, members)!);

@@ -5,12 +5,14 @@
 import type { Runtime } from '../../runtime/runtime.ts';
 import { northbound, unwrap, type Outcome } from '../../northbound-client/index.ts';
 import { NvlabError } from '../../util/errors.ts';
+import { labApiAccess } from '../lab-api.ts';
 import {
   LABEL_LAB,
   LABEL_NETWORK,
   LABEL_NODE,
   LABEL_ROLE,
   logicalState,
+  type ClientName,
   type LogicalPort,
   type LogicalRouter,
   type LogicalState,
@@ -76,7 +78,7 @@ function listed<T>(outcome: Outcome<T[]>): T[] {
 
 /** Reads the lab's view: containers and networks from the runtime, the logical state from the
  *  controller cluster, and each running host's MAC and VLAN, all at once. */
-export async function readLabView(runtime: Runtime, lab: string): Promise<LabView> {
+export async function readLabView(runtime: Runtime, lab: string, client: ClientName = 'cli'): Promise<LabView> {
   const [containers, networks] = await Promise.all([
     runtime.listContainers({ [LABEL_LAB]: lab }),
     runtime.listNetworks({ [LABEL_LAB]: lab }),
@@ -85,7 +87,7 @@ export async function readLabView(runtime: Runtime, lab: string): Promise<LabVie
   const members = containers.filter((c) => c.labels[LABEL_ROLE] === 'controller');
   const ips = members.flatMap((m) => Object.values(m.addresses)).filter(Boolean);
   if (ips.length === 0) throw new NvlabError('NO_CONTROLLER', `lab ${lab} has no controller members`, { exitCode: 2 });
-  const api = northbound(ips, { deadlineMs: 5_000 });
+  const api = northbound(ips, { deadlineMs: 5_000, ...(await labApiAccess(lab, client)) });
   const physical = new Map(
     networks.flatMap((n) => (n.labels[LABEL_NETWORK]?.startsWith('phys:') ? [[n.name, n.labels[LABEL_NETWORK].slice(5)]] : [])),
   );

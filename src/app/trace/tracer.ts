@@ -8,6 +8,7 @@ import {
   containerName,
   DROP_REASONS,
   TraceRequestSchema,
+  type ClientName,
   type TraceHop,
   type TracePath,
   type TraceRequest,
@@ -162,6 +163,8 @@ export interface LabTracerOptions {
   inject?: InjectTrace | undefined;
   /** The lab's view, when the caller has read it already. */
   view?: LabView;
+  /** Who reads the view (default the CLI). */
+  client?: ClientName;
 }
 
 /** Traces in one lab, the lab's view read once (a connectivity matrix makes dozens): each call
@@ -171,7 +174,7 @@ export async function labTracer(
   lab: string,
   options: LabTracerOptions = {},
 ): Promise<(input: TraceRequestInput) => Promise<TraceResult>> {
-  const view = options.view ?? (await readLabView(runtime, lab));
+  const view = options.view ?? (await readLabView(runtime, lab, options.client));
   return async (input) => {
     const request = traceRequest(input);
     const plan = planTrace(view, request);

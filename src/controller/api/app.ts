@@ -1,10 +1,12 @@
 // The northbound API as a fastify app. No listen here: the member process (or a test) listens.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { SouthboundReader } from '../status/index.ts';
+import { registerAudit, type AuditSink } from './audit.ts';
+import { OPEN_ROUTE, refusalOf, registerAuth } from './auth.ts';
 import { registerConsole, type ConsoleFiles } from './console-routes.ts';
-import { toHttpError } from './errors.ts';
-import { API_LIMITS, serverOptions, type ApiLimits } from './limits.ts';
+import { toHttpError, type HttpError } from './errors.ts';
+import { API_LIMITS, serverOptions, type ApiLimits, type TlsMaterial } from './limits.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
 import { API_PREFIX, type ClusterMember } from '../../model/index.ts';
@@ -33,21 +35,40 @@ export interface ApiOptions {
   logger?: boolean;
   /** Body size and timeouts of the listener (default API_LIMITS; tests shorten them). */
   limits?: Partial<ApiLimits>;
+  /** HTTPS with this key and certificate (absent: plain HTTP). */
+  tls?: TlsMaterial;
+  /** The lab's API token, wanted on every /api/ route (auth.ts). Absent: nothing is asked, for
+   *  tests of the routes alone; a member always has one. */
+  token?: string;
+  /** Takes every write answered and every request refused for the token (audit.ts). */
+  audit?: AuditSink;
 }
 
 export function createApi(options: ApiOptions): FastifyInstance {
-  const send = (reply: { code(n: number): unknown; header(k: string, v: string): unknown; send(b?: unknown): unknown }, r: RouteReply) => {
+  const send = (reply: FastifyReply, r: RouteReply | HttpError) => {
     reply.code(r.status);
     for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
     return reply.send(r.body);
   };
+  const token = options.token;
+  // Answers fastify gives without the hooks (an undecodable URL): checked for the token and
+  // audited here.
+  let audited: ((request: FastifyRequest, status: number) => void) | undefined;
+  const sendUnhooked = (request: FastifyRequest, reply: FastifyReply, r: RouteReply | HttpError) => {
+    audited?.(request, r.status);
+    return send(reply, r);
+  };
 
+  // Over HTTPS the instance is fastify's https flavour; every use of it here is the same.
   const app = Fastify({
     logger: options.logger ?? false,
-    ...serverOptions({ ...API_LIMITS, ...options.limits }),
-    // A URL fastify cannot decode, or a body its parsers refuse, gets the API's error shape too.
-    frameworkErrors: (err, _request, reply) => send(reply, toHttpError(err)),
-  });
+    ...serverOptions({ ...API_LIMITS, ...options.limits }, options.tls),
+    // A URL fastify cannot decode gets the API's error shape too; a client without the token
+    // gets 401 first, as on any other route.
+    frameworkErrors: (err, request, reply) => sendUnhooked(request, reply, refusalOf(request, token) ?? toHttpError(err)),
+  }) as unknown as FastifyInstance;
+  if (token !== undefined) registerAuth(app, token, send);
+  if (options.audit) audited = registerAudit(app, options.member, options.audit);
   const openapi = buildOpenApiDocument();
 
   app.setErrorHandler((err, request, reply) => {
@@ -59,7 +80,12 @@ export function createApi(options: ApiOptions): FastifyInstance {
     return send(reply, e);
   });
   app.setNotFoundHandler((request, reply) =>
-    send(reply, { status: 404, body: { error: 'not found', detail: `no route ${request.method} ${request.url}` } }),
+    sendUnhooked(
+      request,
+      reply,
+      // An undecodable URL of a method without routes comes here without the hooks.
+      refusalOf(request, token) ?? { status: 404, body: { error: 'not found', detail: `no route ${request.method} ${request.url}` } },
+    ),
   );
 
   for (const route of ROUTES) {
@@ -88,7 +114,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
       },
     });
   }
-  app.get('/openapi.json', async () => openapi);
+  app.get('/openapi.json', OPEN_ROUTE, async () => openapi);
   if (options.console) registerConsole(app, options.console);
   return app;
 }

@@ -1,11 +1,12 @@
 // The web console's files (src/console, built by src/nodes/controller/assets.ts), served at `/`
 // beside the API: the page, its script (with the chunks esbuild splits off it, loaded when first
 // used) and its style sheet. They are not API routes (no OpenAPI entry); everything else keeps
-// the API's JSON 404.
+// the API's JSON 404. They hold no data, so they are open: the page takes the token from its URL.
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { CONSOLE_FILES } from '../../model/index.ts';
+import { OPEN_ROUTE } from './auth.ts';
 
 /** The console as the member serves it: each file's contents by its name (the page is
  *  CONSOLE_FILES.html). */
@@ -38,7 +39,9 @@ export function registerConsole(app: FastifyInstance, files: ConsoleFiles): void
     const type = CONTENT_TYPES[extname(name)];
     const body = files[name];
     if (type && body !== undefined)
-      app.get(url, async (_request, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').send(body));
+      app.get(url, OPEN_ROUTE, async (_request, reply) =>
+        reply.header('content-type', type).header('cache-control', 'no-cache').send(body),
+      );
   };
   serve('/', CONSOLE_FILES.html);
   for (const name of Object.keys(files)) serve(`/${name}`, name);

@@ -5,3 +5,6 @@ export { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 export { toHttpError, type HttpError, type ErrorBody } from './errors.ts';
 export { ROUTES, type RouteSpec } from './routes.ts';
 export { formatIssues } from './schemas.ts';
+export { auditFile, type AuditEntry, type AuditSink } from './audit.ts';
+export { readApiSecrets, type ApiSecrets } from './secrets.ts';
+export type { TlsMaterial } from './limits.ts';

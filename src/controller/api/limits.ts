@@ -2,6 +2,7 @@
 // slow or stalled client, or bytes that are not HTTP cost a member little and get a clear answer
 // (docs/controller.md, "Limits"). Node's HTTP server applies them; fastify passes them on.
 import http from 'node:http';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
 import type { FastifyHttpOptions } from 'fastify';
 import type { ErrorBody } from './errors.ts';
@@ -28,20 +29,37 @@ export const API_LIMITS: ApiLimits = {
   keepAliveTimeoutMs: 5_000,
 };
 
-/** fastify's server options for `limits`. */
-export function serverOptions(limits: ApiLimits): FastifyHttpOptions<http.Server> {
+/** The member's key and certificate (PEM; `cert` may hold the chain up to its authority, so
+ *  that a client can tell the authority from what the member sends). */
+export interface TlsMaterial {
+  key: string;
+  cert: string;
+}
+
+/** fastify's server options for `limits`, over HTTPS with `tls`. */
+export function serverOptions(limits: ApiLimits, tls?: TlsMaterial): FastifyHttpOptions<http.Server> {
+  const server: http.ServerOptions = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout: limits.requestTimeoutMs,
+    // Node looks for requests past their time at this pace (its default, 30 s, would let a slow
+    // client stay up to 30 s longer than requestTimeoutMs).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4))),
+  };
+  // A TLS handshake gets no longer than a request (Node's default is 120 s): a client sending
+  // its hello a byte a second holds a socket no longer over HTTPS than over HTTP.
+  const secure: https.ServerOptions | undefined = tls && {
+    ...server,
+    key: tls.key,
+    cert: tls.cert,
+    handshakeTimeout: limits.requestTimeoutMs,
+  };
   return {
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      headersTimeout: limits.requestTimeoutMs,
-      // Node looks for requests past their time at this pace (its default, 30 s, would let a slow
-      // client stay up to 30 s longer than requestTimeoutMs).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4))),
-    },
+    // fastify hands `https` to https.createServer, which takes the HTTP server's options too.
+    ...(secure ? ({ https: secure } as object) : { http: server }),
     clientErrorHandler: answerClientError,
   };
 }

@@ -7,7 +7,9 @@ export type OpenApiDocument = {
   openapi: string;
   info: { title: string; version: string; description?: string };
   paths: Record<string, Record<string, unknown>>;
-  components: { schemas: Record<string, unknown> };
+  /** Every operation wants the lab's token (the console's files and this document do not). */
+  security: Record<string, string[]>[];
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown>; responses: Record<string, unknown> };
 };
 
 const STALE_HEADER = {
@@ -20,6 +22,21 @@ const STALE_HEADER = {
 const RETRY_AFTER = { 'retry-after': { description: 'Seconds before a retry may succeed', schema: { type: 'string' } } };
 
 const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` });
+
+/** The lab's API token as a bearer token; what a request without it gets. */
+const SECURITY_SCHEMES = {
+  labToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "The lab's API token, made at deploy (`nvlab inspect` prints it for the lab's owner): `Authorization: Bearer <token>` on every /api/ request, reads too.",
+  },
+};
+const UNAUTHORIZED_RESPONSE = {
+  description: "Without the lab's token, or with a wrong one (checked before the body is read)",
+  headers: { 'www-authenticate': { description: 'Bearer', schema: { type: 'string' } } },
+  content: { 'application/json': { schema: ref('Error') } },
+};
 
 function componentSchema(spec: ComponentSpec): unknown {
   const { $schema: _drop, ...schema } = z.toJSONSchema(spec.schema, {
@@ -66,9 +83,14 @@ export function buildOpenApiDocument(
       title: 'nvlab controller northbound API',
       version: '1.0.0',
       description:
-        'Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status.',
+        'Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status. Every operation wants the lab\'s API token (security scheme labToken) and answers 401 `{"error":"unauthorized"}` with `WWW-Authenticate: Bearer` without it (components/responses/Unauthorized); each write, and each refusal, is written to the member\'s audit log.',
     },
     paths,
-    components: { schemas: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentSchema(spec)])) },
+    security: [{ labToken: [] }],
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentSchema(spec)])),
+      securitySchemes: SECURITY_SCHEMES,
+      responses: { Unauthorized: UNAUTHORIZED_RESPONSE },
+    },
   };
 }

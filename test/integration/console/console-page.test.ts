@@ -1,6 +1,9 @@
 // The web console in headless chromium, served by a member's API (createApi with the console as
-// the lab ships it) over a real 3-member NvStore cluster, its switches read through a stand-in
-// southbound the test sets: what a person sees once it has loaded (every list, the graph), a node
+// the lab ships it, over HTTPS with a certificate of the lab's authority, which the browser
+// trusts, and the lab's token, which the page takes from the URL `nvlab console` prints) over a
+// real 3-member NvStore cluster, its switches read through a stand-in southbound the test sets:
+// the page opened without the token (it says what to do), what a person sees once it has loaded
+// (every list, the graph), a node
 // its member loses (its row and its tunnels turn down, in the lists and on the graph, then back),
 // the member cut off from its store's quorum (two store members frozen: the page says its data
 // may be stale, and stops saying so once they are back), and the member gone (the page says it
@@ -18,6 +21,7 @@ import { LayoutProcess } from '../../../src/graph/layout-process.ts';
 import { buildConsole } from '../../../src/nodes/controller/assets.ts';
 import { clusterMembers } from '../../../src/northbound-client/index.ts';
 import { projectRoot } from '../../../src/util/paths.ts';
+import { testApiSecurity, type ApiSecurity } from '../../support/api-security.ts';
 import { launchBrowser, watchedPage, type WatchedPage } from '../../support/browser.ts';
 import { freeze, startControllerCluster, waitUntil, type LocalCluster } from '../controller-store/support.ts';
 import { consoleText, tunnelEdgeStates, waitForReady } from '../../support/console-page.ts';
@@ -63,14 +67,20 @@ let cluster: LocalCluster;
 let store: Store;
 let api: FastifyInstance;
 let url: string;
+let security: ApiSecurity;
+/** Every request line the member's server received, as it came over the wire. */
+const serverSaw: string[] = [];
 let browser: Browser;
 /** The page of the running test: each test opens the console afresh (and has its screenshot if it fails). */
 let watched: WatchedPage;
 
+/** The URL `nvlab console` prints: the lab's token in the fragment. */
+const consoleUrl = () => `${url}#token=${encodeURIComponent(security.token)}`;
+
 async function openConsole(name: string): Promise<void> {
   await watched?.page.close();
   watched = await watchedPage(browser, `console-page-${name}`);
-  await watched.page.goto(url);
+  await watched.page.goto(consoleUrl());
   await waitForReady(watched.page, 10_000);
 }
 let others: string[] = [];
@@ -80,13 +90,18 @@ let memberLays = true;
 
 beforeAll(async () => {
   layouts = new LayoutProcess({ script: join(projectRoot, 'src/graph/layout-process-main.ts'), execArgv: ['--import', 'tsx'] });
-  cluster = await startControllerCluster(3);
+  [cluster, security] = await Promise.all([startControllerCluster(3), testApiSecurity('127.0.0.1')]);
   // A follower survives the loss of the other two (a leader keeps claiming leadership a while).
   const remote = cluster.remotes[2]!;
   others = cluster.remotes.filter((r) => r !== remote);
   store = await Store.open([remote]);
   // GET /api/v1/members asks every member, as a member does: here the one member, itself.
-  const members = () => clusterMembers(new Map([['ctrl1', '127.0.0.1']]), { port: (api.server.address() as { port: number }).port });
+  const members = () =>
+    clusterMembers(new Map([['ctrl1', '127.0.0.1']]), {
+      port: (api.server.address() as { port: number }).port,
+      credentials: security.credentials,
+      client: 'member',
+    });
   api = createApi({
     store,
     member: 'ctrl1',
@@ -95,9 +110,16 @@ beforeAll(async () => {
     members,
     console: await buildConsole(),
     layout: (graph) => (memberLays ? layouts.layout(graph) : Promise.reject(new Error('this member lays out nothing today'))),
+    token: security.token,
+    tls: security.tls,
   });
   const post = async (path: string, body: object) => {
-    const res = await api.inject({ method: 'POST', url: `/api/v1/${path}`, payload: body });
+    const res = await api.inject({
+      method: 'POST',
+      url: `/api/v1/${path}`,
+      payload: body,
+      headers: { authorization: `Bearer ${security.token}` },
+    });
     expect(res.statusCode, `${path} ${res.body}`).toBe(201);
   };
   await post('transport-nodes', { name: 'hv1', underlayIp: NODES.hv1 });
@@ -107,9 +129,10 @@ beforeAll(async () => {
   await post('logical-ports', { name: 'web1', switch: 'web', mac: '02:00:00:00:01:11', ip: '10.0.1.11', node: 'hv1' });
   await post('logical-ports', { name: 'web2', switch: 'web', mac: '02:00:00:00:01:12', ip: '10.0.1.12', node: 'hv2' });
   await store.heartbeat('ctrl1', Date.now() + 3_600_000);
+  api.server.on('request', (req: { method?: string; url?: string }) => serverSaw.push(`${req.method} ${req.url}`));
   await api.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}/`;
-  browser = await launchBrowser();
+  url = `https://127.0.0.1:${(api.server.address() as { port: number }).port}/`;
+  browser = await launchBrowser({ trust: security.authority.certificate });
 }, 120_000);
 
 afterAll(async () => {
@@ -122,6 +145,45 @@ afterAll(async () => {
 });
 
 describe('the console of a member, in a browser', () => {
+  it('opened without the token, says what to do and shows nothing of the lab', async () => {
+    await watched?.page.close();
+    watched = await watchedPage(browser, 'console-page-no-token');
+    const { page } = watched;
+    await page.goto(url);
+    await page.waitForSelector('#banners [data-banner="unauthorized"]', { timeout: 10_000 });
+    expect(await page.$$eval('#banners .banner', (e) => e.map((x) => x.textContent))).toEqual([
+      "unauthorized: open the URL nvlab console prints (it carries the lab's API token)",
+    ]);
+    expect((await consoleText(page)).nodes).toEqual([]);
+    // The browser logs each refused request; nothing else.
+    expect(watched.errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
+  });
+
+  it('takes the token from the URL, out of the address bar, and sends it on every request to the API', async () => {
+    await watched?.page.close();
+    watched = await watchedPage(browser, 'console-page-token');
+    const { page } = watched;
+    const sent: { url: string; authorization?: string; client?: string }[] = [];
+    page.on('request', (r) => {
+      const h = r.headers();
+      if (r.url().includes('/api/')) sent.push({ url: r.url(), authorization: h.authorization, client: h['x-nvlab-client'] });
+    });
+    await page.goto(consoleUrl());
+    await waitForReady(page, 10_000);
+    expect(page.url()).toBe(url);
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([security.token]);
+    expect(sent.length).toBeGreaterThan(5);
+    for (const s of sent) expect(s, s.url).toMatchObject({ authorization: `Bearer ${security.token}`, client: 'console' });
+    // The fragment never went over the wire: no request the member received carries the token.
+    expect(serverSaw).toContain('GET /');
+    expect(serverSaw.filter((r) => r.includes(security.token))).toEqual([]);
+    // A reload keeps it (the tab's storage), though the URL no longer holds it.
+    await page.reload();
+    await waitForReady(page, 10_000);
+    expect(await page.$$eval('#banners .banner', (e) => e.map((x) => x.textContent))).toEqual([]);
+    expect(watched.errors).toEqual([]);
+  });
+
   it('shows every member, transport node, tunnel, switch and port, and draws them, asking nothing of another origin and logging no error', async () => {
     await openConsole('loaded');
     const text = await consoleText(watched.page);

@@ -1,5 +1,6 @@
 // A cluster without quorum as our clients meet it: a real 3-member store cluster, the API of one
-// member on a real HTTP listener (its store talks to its own server only, as a member's does),
+// member on a real HTTPS listener with the lab's token (its store talks to its own server only, as
+// a member's does),
 // and the northbound client that the CLI, scenarios and deploy use. With the 2 other members
 // stopped (SIGSTOP: up but silent, like hosts cut off), a write answers 503 "no quorum" within
 // 2 s, a read still answers from the replica, and the client names the reason instead of timing
@@ -11,6 +12,7 @@ import { Store } from '../../../src/controller/store/index.ts';
 import { NO_QUORUM_MESSAGE } from '../../../src/model/index.ts';
 import { northbound, NorthboundError, unwrap } from '../../../src/northbound-client/index.ts';
 import { findLeader } from '../../../src/ovsdb/index.ts';
+import { apiRequest, testApiSecurity, type ApiSecurity } from '../../support/api-security.ts';
 import { NVSTORE_DB, freeze, startControllerCluster, waitUntil, type LocalCluster } from './support.ts';
 
 describe.each(['leader', 'follower'] as const)('no quorum through the API and the client: the %s survives', (survivor) => {
@@ -18,13 +20,15 @@ describe.each(['leader', 'follower'] as const)('no quorum through the API and th
   let store: Store;
   let api: FastifyInstance;
   let port: number;
+  let security: ApiSecurity;
   const frozen: string[] = [];
 
   beforeAll(async () => {
     cluster = await startControllerCluster(3);
     const leader = (await findLeader(cluster.remotes, NVSTORE_DB))!;
     store = await Store.open([survivor === 'leader' ? leader : cluster.remotes.find((r) => r !== leader)!]);
-    api = createApi({ store, member: 'ctrl1' });
+    security = await testApiSecurity('127.0.0.1');
+    api = createApi({ store, member: 'ctrl1', token: security.token, tls: security.tls });
     await api.listen({ port: 0, host: '127.0.0.1' });
     port = (api.server.address() as { port: number }).port;
   });
@@ -42,16 +46,17 @@ describe.each(['leader', 'follower'] as const)('no quorum through the API and th
   };
   const post = (name: string, vni: number) =>
     timed(() =>
-      fetch(`http://127.0.0.1:${port}/api/v1/logical-switches`, {
+      apiRequest({ port }, '/api/v1/logical-switches', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, vni }),
-      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> })),
+        body: { name, vni },
+        token: security.token,
+        ca: security.authority.certificate,
+      }).then((res) => ({ status: res.status, body: res.body as Record<string, unknown> })),
     );
 
   it('answers writes 503 "no quorum" within 2 s, serves reads, names the reason in the client, and recovers', async () => {
     // 127.0.0.2 is a second "member" that refuses connections: the client must not end on it.
-    const client = northbound(['127.0.0.1', '127.0.0.2'], { port, deadlineMs: 30_000 });
+    const client = northbound(['127.0.0.1', '127.0.0.2'], { port, deadlineMs: 30_000, credentials: security.credentials });
     expect(unwrap(await client.logicalSwitches.create({ name: 'before', vni: 100 })).name).toBe('before');
     for (const r of cluster.remotes.filter((r) => r !== store.status().remote)) {
       freeze(cluster, r, true);

@@ -1,13 +1,17 @@
 // A local 3-member NvStore cluster running the controller's schema. cluster-support.ts starts
 // members from the OVSDB library's test fixture schema; we convert the (empty) clustered database
 // online to src/controller/store/nvstore.ovsschema, as an upgrade of a running cluster would.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { execa } from 'execa';
 import { afterAll, beforeAll } from 'vitest';
-import { createApi } from '../../../src/controller/index.ts';
+import { auditFile, createApi, type AuditEntry } from '../../../src/controller/index.ts';
 import { Store } from '../../../src/controller/store/index.ts';
 import { clusterStatus } from '../../../src/ovsdb/index.ts';
+import { apiRequest, testApiSecurity, type ApiSecurity } from '../../support/api-security.ts';
 import { NVSTORE_DB, startLocalCluster, waitUntil, type LocalCluster } from '../ovsdb/cluster-support.ts';
 
 export const CONTROLLER_SCHEMA = fileURLToPath(new URL('../../../src/controller/store/nvstore.ovsschema', import.meta.url));
@@ -54,44 +58,72 @@ export function freeze(cluster: LocalCluster, remote: string, frozen: boolean): 
 export { NVSTORE_DB, waitUntil, type LocalCluster };
 
 /**
- * A 3-member cluster with the API on two members, for a test file: member 0's API is reached
- * through fastify's inject (`api0`, `post`), member 1's through a real HTTP listener (`http1`),
- * and `stores` holds a store on each member. Started in beforeAll, stopped in afterAll.
+ * A 3-member cluster with the API on two members, both wanting the lab's token and writing their
+ * audit logs to files, for a test file: member 0's API is reached through fastify's inject
+ * (`api0`, `post`; with the token, or `api0.anonymous` without), member 1's through a real HTTPS
+ * listener with a certificate of the lab's authority (`http1`, with the lab's credentials), and
+ * `stores` holds a store on each member. Started in beforeAll, stopped in afterAll.
  */
 export function useApiCluster() {
   let cluster: LocalCluster | undefined;
   let api0: FastifyInstance | undefined;
   let api1: FastifyInstance | undefined;
-  let base1 = '';
+  let port1 = 0;
+  let security: ApiSecurity;
+  let logs = '';
+  const audits: ReturnType<typeof auditFile>[] = [];
   const stores: Store[] = [];
   const remotes: string[] = [];
   beforeAll(async () => {
-    cluster = await startControllerCluster(3);
+    [cluster, security, logs] = await Promise.all([
+      startControllerCluster(3),
+      testApiSecurity('127.0.0.1'),
+      mkdtemp(join(tmpdir(), 'nvlab-audit-')),
+    ]);
     remotes.push(...cluster.remotes);
     stores.push(...(await Promise.all(cluster.remotes.map((r) => Store.open([r])))));
-    api0 = createApi({ store: stores[0]!, member: 'ctrl1' });
-    api1 = createApi({ store: stores[1]!, member: 'ctrl2' });
+    audits.push(auditFile(join(logs, 'ctrl1.log')), auditFile(join(logs, 'ctrl2.log')));
+    api0 = createApi({ store: stores[0]!, member: 'ctrl1', token: security.token, audit: audits[0] });
+    api1 = createApi({ store: stores[1]!, member: 'ctrl2', token: security.token, tls: security.tls, audit: audits[1] });
     await api1.listen({ port: 0, host: '127.0.0.1' });
-    const addr = api1.server.address() as { port: number };
-    base1 = `http://127.0.0.1:${addr.port}`;
+    port1 = (api1.server.address() as { port: number }).port;
   });
   afterAll(async () => {
     await api0?.close();
     await api1?.close();
+    for (const a of audits) await a.close();
     for (const s of stores) await s.close();
     await cluster?.stop();
+    if (logs) await rm(logs, { recursive: true, force: true });
   });
-  const inject = (opts: InjectOptions) => api0!.inject(opts);
+  const withToken = (opts: InjectOptions): InjectOptions => ({
+    ...opts,
+    headers: { authorization: `Bearer ${security.token}`, ...opts.headers },
+  });
   return {
     stores,
     /** The members' store remotes. */
     remotes,
-    api0: { inject },
-    post: (url: string, payload: unknown) => api0!.inject({ method: 'POST', url, payload: payload as object }),
-    http1: async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${base1}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    api0: { inject: (opts: InjectOptions) => api0!.inject(withToken(opts)), anonymous: (opts: InjectOptions) => api0!.inject(opts) },
+    post: (url: string, payload: unknown) => api0!.inject(withToken({ method: 'POST', url, payload: payload as object })),
+    /** One request to member 1 over HTTPS with the lab's credentials; `body` is JSON text. */
+    http1: async (path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
+      const res = await apiRequest({ port: port1 }, path, {
+        ...init,
+        payload: init.body,
+        token: security.token,
+        ca: security.credentials.ca!,
+      });
+      // Any, as JSON.parse gives: the tests read what they expect of each answer.
+      return { status: res.status, headers: res.headers, body: JSON.parse(res.text || 'null') ?? undefined };
     },
+    /** Member 1's HTTPS port and the lab's API security (its authority, the token). */
+    secure: () => ({ port: port1, ...security }),
+    /** What a member's audit log holds (ctrl1, ctrl2), line by line. */
+    audit: async (member: 'ctrl1' | 'ctrl2'): Promise<AuditEntry[]> =>
+      (await readFile(join(logs, `${member}.log`), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as AuditEntry),
   };
 }

@@ -1,5 +1,6 @@
 // The web console of a real lab (topologies/console.yaml: three members, three hypervisors, a
-// service node, an L3 gateway), opened at http://<ctrl1>:API_PORT/ in headless chromium, as a
+// service node, an L3 gateway), opened at https://<ctrl1>:API_PORT/#token=... (the URL `nvlab
+// console` prints; the browser trusts the lab's authority) in headless chromium, as a
 // person sees it: every transport node and its tunnels listed and drawn (the tunnels the topology
 // file calls for, as `nvlab graph` draws them); a trace between two VMs drawn through the nodes it
 // crossed; a dropped trace with where and why; a partitioned node's tunnels down within 5 s, up
@@ -11,6 +12,10 @@ import { labNorthbound } from '../../../src/app/ports.ts';
 import { graphFromPlan } from '../../../src/graph/index.ts';
 import { API_PORT } from '../../../src/model/index.ts';
 import { unwrap } from '../../../src/northbound-client/index.ts';
+import { readApiCredentials } from '../../../src/app/lab-state.ts';
+import { consoleUrl } from '../../../src/app/console.ts';
+import type { ApiCredentials } from '../../../src/model/index.ts';
+import { apiRequest } from '../../support/api-security.ts';
 import { launchBrowser, watchedPage, type WatchedPage } from '../../support/browser.ts';
 import { consoleText, tunnelEdgeStates, waitForReady } from '../../support/console-page.ts';
 import { labTopology, useLab } from './harness.ts';
@@ -22,6 +27,10 @@ let browser: Browser;
 /** The page of the running test: each test opens the console afresh (and has its screenshot if it fails). */
 let watched: WatchedPage;
 let origin: string;
+/** The lab's API credentials, as deploy left them on this host. */
+let credentials: ApiCredentials | undefined;
+/** A member's console, as `nvlab console` prints it: the lab's token in the fragment. */
+const memberConsole = (ip: string) => consoleUrl(ip, credentials);
 
 const members = () => (testLab.plan.controllers.kind === 'builtin' ? testLab.plan.controllers.members : []);
 
@@ -62,13 +71,14 @@ async function traceInPage(
 async function openConsole(name: string): Promise<void> {
   await watched?.page.close();
   watched = await watchedPage(browser, `lab-console-${name}`);
-  await watched.page.goto(origin);
+  await watched.page.goto(memberConsole(members()[0]!.mgmtIp));
   await waitForReady(watched.page, 15_000);
 }
 
 beforeAll(async () => {
-  origin = `http://${members()[0]!.mgmtIp}:${API_PORT}/`;
-  browser = await launchBrowser();
+  credentials = await readApiCredentials(testLab.name);
+  origin = memberConsole(members()[0]!.mgmtIp).split('#')[0]!;
+  browser = await launchBrowser({ trust: credentials?.ca });
 });
 
 afterAll(async () => {
@@ -79,15 +89,18 @@ describe('the console of a real lab', () => {
   test("nvlab console prints the Raft leader's console first, then every other member's; each serves the page", async () => {
     const r = await nvlab(['console', '--no-open', testLab.name]);
     expect(r.exitCode, r.stderr).toBe(0);
-    const urls = r.stdout.match(/http:\/\/[\d.]+:\d+\//g) ?? [];
+    const urls = r.stdout.match(/https?:\/\/[\d.]+:\d+\/\S*/g) ?? [];
     expect(urls.sort()).toEqual(
       members()
-        .map((m) => `http://${m.mgmtIp}:${API_PORT}/`)
+        .map((m) => memberConsole(m.mgmtIp))
         .sort(),
     );
     const leader = (await (await labNorthbound(runtime, testLab.name)).members().then(unwrap)).items.find((m) => m.raft === 'leader');
-    expect(r.stdout.split('\n')[0]).toBe(`http://${leader?.ip}:${API_PORT}/`);
-    for (const url of urls) expect(await fetch(url).then((res) => res.text())).toMatch(/<title>[^<]*nvlab console/);
+    expect(r.stdout.split('\n')[0]).toBe(memberConsole(leader!.ip!));
+    for (const m of members())
+      expect(
+        (await apiRequest({ ip: m.mgmtIp, port: API_PORT }, '/', { ...(credentials?.ca ? { ca: credentials.ca } : {}) })).text,
+      ).toMatch(/<title>[^<]*nvlab console/);
   });
 
   test('every transport node and its tunnels are listed, up, and drawn: the tunnels the topology calls for', async () => {

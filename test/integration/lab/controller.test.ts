@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound, addPort, migratePort, removePort } from '../../../src/app/ports.ts';
 import { addTransportNode } from '../../../src/app/transport-nodes.ts';
 import { ownerOf } from '../../../src/controller/mastership/assign.ts';
-import { unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
+import { readApiCredentials } from '../../../src/app/lab-state.ts';
+import { memberStatus, unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, runtime } from './support.ts';
 
@@ -227,15 +228,16 @@ describe('failover', () => {
     }
     expect(await pings('web1', '10.0.1.13')).toBe(true);
     // Healed, it writes through its own store server, not through a peer's that may be cut off next.
+    const credentials = await readApiCredentials(lab);
     const status = await eventually(
-      () =>
-        fetch(`http://${memberIp(victim)}:8080/api/v1/status`)
-          .then((r) => r.json() as Promise<{ store: { remote?: string; available: boolean } }>)
-          .catch(() => undefined),
+      async () => {
+        const answer = await memberStatus(memberIp(victim), { ...(credentials ? { credentials } : {}) });
+        return answer.kind === 'ok' ? answer.value : undefined;
+      },
       (s) => s?.store.available === true,
       10_000,
     );
-    expect(status?.store.remote).toBe(`tcp:${memberIp(victim)}:6641`);
+    expect(status?.store.remote).toBe(`${testLab.plan.security.tls ? 'ssl' : 'tcp'}:${memberIp(victim)}:6641`);
   });
 
   test('with every member down traffic still flows; a majority back programs a VM plugged meanwhile', async () => {

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { labNorthbound } from '../../../src/app/ports.ts';
 import { labStatus } from '../../../src/app/status/index.ts';
+import { readApiCredentials } from '../../../src/app/lab-state.ts';
 import { memberClient, unwrap, type NorthboundClient } from '../../../src/northbound-client/index.ts';
 import { LabStatusSchema, type TransportNodeStatus, type TunnelStatus } from '../../../src/model/index.ts';
 import type { LabGraph } from '../../../src/graph/index.ts';
@@ -60,7 +61,10 @@ describe('status of a lab with a service node', () => {
     }
     // The master knows whether it programmed the node; every member reads the same switch.
     const ips = testLab.plan.controllers.kind === 'builtin' ? testLab.plan.controllers.members.map((m) => m.mgmtIp) : [];
-    const seen = await Promise.all(ips.map(async (ip) => unwrap(await memberClient(ip).transportNodeStatus('hv1'))));
+    const credentials = await readApiCredentials(lab);
+    const seen = await Promise.all(
+      ips.map(async (ip) => unwrap(await memberClient(ip, { ...(credentials ? { credentials } : {}) }).transportNodeStatus('hv1'))),
+    );
     expect(new Set(seen.map((s) => s.member)).size).toBe(3);
     for (const s of seen)
       expect(s.tunnels.map((t) => `${t.interface} ${t.link} ${t.bfd?.state}`)).toEqual(
