@@ -320,11 +320,12 @@ describe('without a majority of members (two killed, a third cut off)', () => {
     await Promise.all([runtime.kill(node('ctrl4')), runtime.kill(node('ctrl5'))]);
     await runtime.disconnect(node('ctrl3'), testLab.plan.networks.mgmt.name);
     const port = { name: 'web3', switch: 'web', on: 'hv1', ip: '10.0.1.13' };
+    const body = { name: port.name, switch: port.switch, node: port.on, ip: port.ip, mac: '02:00:00:00:01:13' };
     // The members left notice within an election or two; from then on every write is refused.
     const writes: { status: number; ms: number }[] = [];
     await eventually(
       async () => {
-        const r = await apiRequest(memberIp('ctrl1'), 'POST', '/api/v1/logical-ports', port);
+        const r = await apiRequest(memberIp('ctrl1'), 'POST', '/api/v1/logical-ports', body);
         writes.push({ status: r.status, ms: r.ms });
         return r;
       },
@@ -332,7 +333,7 @@ describe('without a majority of members (two killed, a third cut off)', () => {
       20_000,
     );
     for (const ip of [memberIp('ctrl1'), memberIp('ctrl2')]) {
-      const write = await apiRequest(ip, 'POST', '/api/v1/logical-ports', port);
+      const write = await apiRequest(ip, 'POST', '/api/v1/logical-ports', body);
       console.log(`write through ${ip} without quorum: ${write.status} in ${write.ms} ms`, JSON.stringify(write.json));
       expect(write.status).toBe(503);
       expect(write.json).toMatchObject({ error: 'no quorum' });
