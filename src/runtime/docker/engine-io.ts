@@ -18,7 +18,19 @@ export function demuxBuffer(buffer: Buffer): { stdout: string; stderr: string } 
   return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 
-/** A tar archive of the files, paths relative to / (what Docker's putArchive takes). */
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/'));
+
+/** Directories holding, among the files given, private ones (a node's keys and token) and no
+ *  others below them: made 0700, so that not even their names show to others. */
+export function privateDirs(files: NodeFile[]): string[] {
+  const ancestors = (path: string): string[] => (dirOf(path) === '' ? [] : [dirOf(path), ...ancestors(dirOf(path))]);
+  const open = new Set(files.filter((f) => ((f.mode ?? 0o644) & 0o077) !== 0).flatMap((f) => ancestors(f.path)));
+  const dirs = new Set(files.filter((f) => ((f.mode ?? 0o644) & 0o077) === 0).map((f) => dirOf(f.path)));
+  return [...dirs].filter((d) => d !== '' && !open.has(d)).sort();
+}
+
+/** A tar archive of the files, paths relative to / (what Docker's putArchive takes); a directory
+ *  of private files only is made 0700 (privateDirs). */
 export async function tarOf(files: NodeFile[]): Promise<Buffer> {
   const archive = pack();
   const chunks: Buffer[] = [];
@@ -29,6 +41,7 @@ export async function tarOf(files: NodeFile[]): Promise<Buffer> {
     archive.on('end', resolve);
     archive.on('error', reject);
   });
+  for (const dir of privateDirs(files)) archive.entry({ name: dir.replace(/^\/+/, ''), type: 'directory', mode: 0o700 });
   for (const file of files) {
     archive.entry({ name: file.path.replace(/^\/+/, ''), mode: file.mode ?? 0o644 }, file.content);
   }

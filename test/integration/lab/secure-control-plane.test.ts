@@ -180,6 +180,18 @@ describe('every control channel is TLS', () => {
     }
   });
 
+  test("each node's key, certificates and token are root's alone", async () => {
+    for (const [who, files] of [
+      ['hv1', 'key.pem cert.pem controllers-ca.pem'],
+      ['ctrl1', 'key.pem cert.pem controllers-ca.pem nodes-ca.pem'],
+    ] as const) {
+      const paths = files.split(' ').map((f) => `/etc/nvlab/pki/${f}`);
+      const modes = (await sh(node(who), `stat -c '%a %U %n' /etc/nvlab/pki ${paths.join(' ')}`)).stdout.trim().split('\n');
+      expect(modes, who).toEqual([`700 root /etc/nvlab/pki`, ...paths.map((p) => `600 root ${p}`)]);
+    }
+    expect((await sh(node('ctrl1'), `stat -c '%a %U' /etc/nvlab /etc/nvlab/api-token`)).stdout.trim()).toBe('700 root\n600 root');
+  });
+
   test('no member port answers in the clear; each is TLS and wants a certificate of the lab', async () => {
     const listening = (await sh(node('ctrl1'), 'ss -Htln')).stdout;
     for (const port of CONTROL_PORTS) expect(listening, `ctrl1 listens on ${port}`).toMatch(new RegExp(`:${port}\\s`));
