@@ -362,7 +362,8 @@ describe('without a majority of members (two killed, a third cut off)', () => {
     console.log(`add-port without quorum, after ${Date.now() - t} ms: ${cli}`);
     expect(cli).toContain(NO_QUORUM_MESSAGE);
     expect(cli).not.toMatch(/no answer within/);
-    expect(Date.now() - t).toBeLessThan(10_000);
+    // Its first answers take a write bound each, then it asks the member alone for 5 s: about 8 s.
+    expect(Date.now() - t).toBeLessThan(15_000);
     const stats = await traffic.stop();
     console.log(`pings during the outage: ${JSON.stringify(stats)}; writes until refused: ${JSON.stringify(writes)}`);
     expect(stats.sent).toBeGreaterThan(20);
