@@ -255,7 +255,7 @@ async function settled(plan: LabPlan): Promise<void> {
     const [onSwitch, confirmed] = await Promise.all([
       Promise.all(
         plan.transportNodes.map(
-          async (n) => [n.name, byIp.get(/tcp:([\d.]+):/.exec((await masterOnSwitch(n.name)) ?? '')?.[1] ?? '')] as const,
+          async (n) => [n.name, byIp.get(/(?:tcp|ssl):([\d.]+):/.exec((await masterOnSwitch(n.name)) ?? '')?.[1] ?? '')] as const,
         ),
       ),
       confirmedMasters(plan),
