@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createAuthority } from '../pki/index.ts';
 import type { LabSecrets } from '../nodes/index.ts';
 import { LAB_NAME_PATTERN, type ApiCredentials } from '../model/index.ts';
 import { UsageError } from '../util/errors.ts';
@@ -64,6 +63,8 @@ export async function createLabState(lab: string, options: { tls: boolean }): Pr
   const secrets: LabSecrets = { apiToken: newApiToken() };
   const files: [string, string][] = [[STATE_FILES.token, `${secrets.apiToken}\n`]];
   if (options.tls) {
+    // The x509 library is loaded only here (~200 ms): other commands and labs without TLS skip it.
+    const { createAuthority } = await import('../pki/index.ts');
     const [controllers, nodes] = await Promise.all([
       createAuthority(`nvlab ${lab} controllers CA`),
       createAuthority(`nvlab ${lab} transport nodes CA`),

@@ -2,7 +2,7 @@
 // certificate, the authorities they trust, the members' API token) and the environment that
 // says whether the lab runs TLS. Certificates are issued here, in the kinds' prepare hooks (the
 // crypto is asynchronous), so that their specs stay pure.
-import { issueCertificate, type KeyPair } from '../pki/index.ts';
+import type { KeyPair } from '../pki/index.ts';
 import type { LabPlan } from '../topology/plan-types.ts';
 import type { NodeFile } from '../runtime/runtime.ts';
 import { API_TOKEN_FILE, PKI_FILES, TLS_ENV } from '../model/index.ts';
@@ -36,6 +36,9 @@ export function tlsEnv(plan: Pick<LabPlan, 'security'>): Record<string, string> 
 
 async function ownPair(authority: KeyPair, holder: CertificateHolder): Promise<NodeFile[]> {
   // The management address too: clients that dial a member by address check it.
+  // Loaded when a certificate is first wanted: the x509 library costs ~200 ms to load, which
+  // commands and labs without TLS never pay.
+  const { issueCertificate } = await import('../pki/index.ts');
   const pair = await issueCertificate(authority, { commonName: holder.name, ips: [holder.mgmtIp] });
   return [secret(PKI_FILES.key, pair.privateKey), secret(PKI_FILES.certificate, pair.certificate)];
 }
