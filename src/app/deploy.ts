@@ -6,14 +6,13 @@ import { type LabPlan, type NetworkPlan } from '../topology/plan-types.ts';
 import { membersOf, nodeKinds } from '../nodes/index.ts';
 import { pushLogicalConfig, waitProgrammed } from './logical-config.ts';
 import { northbound } from '../northbound-client/index.ts';
-import { labApiAccess } from './lab-api.ts';
 import type { NodeSpec, Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { mapLimit } from '../util/pool.ts';
 import { seconds } from '../util/seconds.ts';
 import { destroyLab } from './destroy.ts';
 import { labExists } from './labs.ts';
-import { createLabState } from './lab-state.ts';
+import { apiCredentialsOf, createLabState } from './lab-state.ts';
 import { LABEL_LAB, LABEL_NETWORK } from '../model/index.ts';
 
 export type DeployEvent =
@@ -99,7 +98,9 @@ export async function deployLab(runtime: Runtime, plan: LabPlan, options: Deploy
     await nodeKinds.afterStart(plan, runtime);
     if (members.length > 0) {
       emit({ type: 'stage', stage: 'logical config' });
-      const [memberIps, access] = [members.map((m) => m.mgmtIp), await labApiAccess(plan.lab, 'deploy')];
+      // The credentials just made, not read back from the state they were written to.
+      const memberIps = members.map((m) => m.mgmtIp);
+      const access = { credentials: apiCredentialsOf(secrets), client: 'deploy' as const };
       await pushLogicalConfig(plan, northbound(memberIps, access));
       // Ready means forwarding: wait until the controllers have programmed every node.
       await waitProgrammed(

@@ -11,7 +11,16 @@ import { parseTopology } from '../topology/load.ts';
 import { planLab } from '../topology/plan.ts';
 import type { NodeSpec, Runtime } from '../runtime/runtime.ts';
 import { LABEL_LAB, LABEL_NETWORK, PKI_FILES, TLS_ENV } from '../model/index.ts';
-import { STATE_FILES, createLabState, hasLabState, labStateDir, readApiCredentials, readLabSecrets, removeLabState } from './lab-state.ts';
+import {
+  STATE_FILES,
+  apiCredentialsOf,
+  createLabState,
+  hasLabState,
+  labStateDir,
+  readApiCredentials,
+  readLabSecrets,
+  removeLabState,
+} from './lab-state.ts';
 import { destroyLab } from './destroy.ts';
 import { deployLab } from './deploy.ts';
 import { addTransportNode } from './transport-nodes.ts';
@@ -71,12 +80,14 @@ describe('the state of a lab', () => {
       },
     });
     expect(await readApiCredentials('lab1')).toEqual({ token: secrets.apiToken, ca: controllers.certificate });
+    expect(apiCredentialsOf(secrets)).toEqual(await readApiCredentials('lab1'));
   });
 
   test('without TLS: the token alone; made again, it is fresh', async () => {
     const first = await createLabState('lab2', { tls: false });
     expect(await readdir(labStateDir('lab2'))).toEqual([STATE_FILES.token]);
     expect(await readApiCredentials('lab2')).toEqual({ token: first.apiToken });
+    expect(apiCredentialsOf(first)).toEqual(await readApiCredentials('lab2'));
     const second = await createLabState('lab2', { tls: false });
     expect(second.apiToken).not.toBe(first.apiToken);
     expect(await readLabSecrets('lab2')).toEqual({ apiToken: second.apiToken });

@@ -44,6 +44,12 @@ export async function readApiCredentials(lab: string): Promise<ApiCredentials | 
   return { token: token.trim(), ...(ca ? { ca } : {}) };
 }
 
+/** How a client calls the API of the lab these secrets are of: its token, and its controllers'
+ *  authority when it runs TLS (what readApiCredentials reads back from the state). */
+export function apiCredentialsOf(secrets: LabSecrets): ApiCredentials {
+  return { token: secrets.apiToken, ...(secrets.authorities ? { ca: secrets.authorities.controllers.certificate } : {}) };
+}
+
 /** A fresh API token: 32 random bytes, base64url (43 characters, safe in a header and a shell). */
 export function newApiToken(): string {
   return randomBytes(32).toString('base64url');
