@@ -5,7 +5,6 @@
 // pass for hv2); and without a majority of members, writes answer "no quorum" at once while
 // reads answer and the VMs keep talking.
 import { readFile } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addPort } from '../../../src/app/ports.ts';
 import { readApiCredentials } from '../../../src/app/lab-state.ts';
@@ -28,6 +27,7 @@ import { createAuthority, issueCertificate } from '../../../src/pki/index.ts';
 import { nodeLabels } from '../../../src/nodes/labels.ts';
 import { labTopology, useLab } from './harness.ts';
 import { eventually, runtime } from './support.ts';
+import { apiRequest } from '../../support/api-security.ts';
 
 const testLab = useLab(labTopology('secure.yaml'));
 const lab = testLab.name;
@@ -66,33 +66,11 @@ const FIRST_WORDS: Record<number, string | undefined> = {
   [API_PORT]: 'GET /api/v1/status HTTP/1.1\r\nHost: member\r\nConnection: close\r\n\r\n',
 };
 
-/** One HTTPS request to a member's API from the host, timed. */
-function apiRequest(ip: string, method: string, path: string, body?: unknown, token = credentials.token) {
+/** One request to a member's API from the host, with the lab's credentials, timed. */
+async function api(ip: string, method: string, path: string, body?: unknown) {
   const started = Date.now();
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<{ status: number; json: unknown; ms: number }>((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: ip,
-        port: API_PORT,
-        method,
-        path,
-        ca: credentials.ca,
-        timeout: 30_000,
-        headers: { authorization: `Bearer ${token}`, ...(text ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, json: raw ? JSON.parse(raw) : undefined, ms: Date.now() - started });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+  const answer = await apiRequest({ ip, port: API_PORT }, path, { method, body, token: credentials.token, ca: credentials.ca! });
+  return { status: answer.status, json: answer.body, ms: Date.now() - started };
 }
 
 /** TCP payloads of a pcap by flow (client port and server port), in capture order. */
@@ -215,7 +193,7 @@ describe('every control channel is TLS', () => {
     // Raft heartbeats and liveness ticks of a lab at rest.
     const during = (async () => {
       await new Promise((r) => setTimeout(r, 2000));
-      expect((await apiRequest(memberIp('ctrl2'), 'GET', '/api/v1/status')).status).toBe(200);
+      expect((await api(memberIp('ctrl2'), 'GET', '/api/v1/status')).status).toBe(200);
     })();
     const [member, hv] = await Promise.all([capture(node('ctrl1')), capture(node('hv1')), during]);
     for (const [where, out] of [
@@ -265,7 +243,7 @@ describe('a rogue container on the management network', () => {
         expect(got.text, request).toMatch(/^HTTP\/1\.1 401/);
       }
     }
-    expect((await apiRequest(memberIp('ctrl1'), 'GET', '/api/v1/logical-switches/evil')).status).toBe(404);
+    expect((await api(memberIp('ctrl1'), 'GET', '/api/v1/logical-switches/evil')).status).toBe(404);
   });
 
   test("with hv1's certificate, it cannot reach the store and cannot pass for hv2", async () => {
@@ -280,7 +258,7 @@ describe('a rogue container on the management network', () => {
       });
       expect(got.bytes, `port ${port}: ${JSON.stringify(got)}`).toBe(0);
     }
-    const before = await apiRequest(memberIp('ctrl1'), 'GET', '/api/v1/status');
+    const before = await api(memberIp('ctrl1'), 'GET', '/api/v1/status');
     const hv2Dpid = (await sh(node('hv2'), 'ovs-vsctl get bridge br-int datapath_id')).stdout.trim().replace(/"/g, '');
     const managers = members().map((m) => `ssl:${m.mgmtIp}:${OVSDB_MANAGER_PORT}`);
     const controllers = members().map((m) => `ssl:${m.mgmtIp}:${OPENFLOW_PORT}`);
@@ -309,12 +287,12 @@ ovs-vsctl --timeout=30 add-br br-int -- set bridge br-int datapath_type=netdev f
     const connected = (await sh(rogue(), 'ovs-vsctl --format=csv --no-headings --columns=role list controller')).stdout;
     expect(connected, 'no member made the rogue a master or slave').not.toMatch(/master|slave/);
     // hv2 as the members see it: the same master, still connected and programmed.
-    const after = await apiRequest(memberIp('ctrl1'), 'GET', '/api/v1/status');
+    const after = await api(memberIp('ctrl1'), 'GET', '/api/v1/status');
     const masterOf = (s: unknown) => (s as { masterships: { node: string; member: string }[] }).masterships.find((m) => m.node === 'hv2');
     expect(masterOf(after.json)).toEqual(masterOf(before.json));
     // Asked of hv2's master, the only member that knows whether it programmed it.
     const master = masterOf(after.json)!.member;
-    const hv2 = await apiRequest(memberIp(master), 'GET', '/api/v1/transport-nodes/hv2/status');
+    const hv2 = await api(memberIp(master), 'GET', '/api/v1/transport-nodes/hv2/status');
     expect(hv2.json).toMatchObject({ member: master, connected: { ovsdb: true, openflow: true }, programmed: true });
     expect((await runtime.exec(node('hv1'), ['ip', 'netns', 'exec', 'web1', 'ping', '-c', '2', '-W', '2', '10.0.1.12'])).exitCode).toBe(0);
     await sh(rogue(), 'ovs-appctl -t ovs-vswitchd exit; ovs-appctl -t ovsdb-server exit');
@@ -337,7 +315,7 @@ describe('without a majority of members (two killed, a third cut off)', () => {
     const writes: { status: number; ms: number }[] = [];
     await eventually(
       async () => {
-        const r = await apiRequest(memberIp('ctrl1'), 'POST', '/api/v1/logical-ports', body);
+        const r = await api(memberIp('ctrl1'), 'POST', '/api/v1/logical-ports', body);
         writes.push({ status: r.status, ms: r.ms });
         return r;
       },
@@ -345,12 +323,12 @@ describe('without a majority of members (two killed, a third cut off)', () => {
       20_000,
     );
     for (const ip of [memberIp('ctrl1'), memberIp('ctrl2')]) {
-      const write = await apiRequest(ip, 'POST', '/api/v1/logical-ports', body);
+      const write = await api(ip, 'POST', '/api/v1/logical-ports', body);
       console.log(`write through ${ip} without quorum: ${write.status} in ${write.ms} ms`, JSON.stringify(write.json));
       expect(write.status).toBe(503);
       expect(write.json).toMatchObject({ error: 'no quorum' });
       expect(write.ms).toBeLessThanOrEqual(2000);
-      const read = await apiRequest(ip, 'GET', '/api/v1/logical-ports');
+      const read = await api(ip, 'GET', '/api/v1/logical-ports');
       expect(read.status).toBe(200);
       expect(read.ms).toBeLessThanOrEqual(2000);
     }
