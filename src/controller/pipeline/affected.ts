@@ -99,17 +99,36 @@ function computePortChanges(before: LogicalState, after: LogicalState): PortChan
     return undefined;
   const changes: PortChange[] = [];
   if (before.ports === after.ports) return changes;
-  const old = new Map(before.ports.map((p) => [p.name, p]));
-  for (const p of after.ports) {
-    const q = old.get(p.name);
-    old.delete(p.name);
-    if (q === p) continue;
-    if (securityChanged(q, p)) return undefined;
-    if (!q || !samePort(p, q)) changes.push([q, p]);
-  }
-  for (const q of old.values()) {
-    if (securityChanged(q, undefined)) return undefined;
-    changes.push([q, undefined]); // removed
+  // Both lists are sorted by name: walk them side by side, without a map of 63,000 ports per change.
+  const a = before.ports;
+  const b = after.ports;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const q = a[i];
+    const p = b[j];
+    if (q === p) {
+      i++;
+      j++;
+      continue;
+    }
+    let pair: PortChange;
+    if (q && p && q.name === p.name) {
+      i++;
+      j++;
+      if (securityChanged(q, p)) return undefined;
+      if (samePort(p, q)) continue;
+      pair = [q, p];
+    } else if (p && (!q || p.name < q.name)) {
+      j++;
+      if (securityChanged(undefined, p)) return undefined;
+      pair = [undefined, p]; // added
+    } else {
+      i++;
+      if (securityChanged(q, undefined)) return undefined;
+      pair = [q, undefined]; // removed
+    }
+    changes.push(pair);
   }
   return changes;
 }
