@@ -4,7 +4,7 @@
 import type { Action } from '../../openflow/actions.ts';
 import { NO_BUFFER, TABLE_ALL } from '../../openflow/constants.ts';
 import type { Instruction } from '../../openflow/instructions.ts';
-import type { Match } from '../../openflow/match.ts';
+import type { Match, OxmField } from '../../openflow/match.ts';
 import type { FlowMod } from '../../openflow/messages.ts';
 import { Refused, type Refusal } from './refusal.ts';
 
@@ -37,54 +37,57 @@ const PREREQS: Record<string, { ethTypes: readonly number[]; ipProto?: number }>
   arp_tha: { ethTypes: ARP },
 };
 
-/** An exactly matched numeric field of the match (a prerequisite must be exact). */
-function exact(match: Match, field: string): number | undefined {
-  for (const f of match) {
+/** An exactly matched numeric field among `fields` (a prerequisite must be exact). */
+function exact(fields: Iterable<OxmField>, field: string): number | undefined {
+  for (const f of fields) {
     if (f.field !== 'raw' && f.field === field && f.mask === undefined && typeof f.value === 'number') return f.value;
   }
   return undefined;
 }
 
-function satisfied(match: Match, field: string): boolean {
+/** Whether `fields` meet the prerequisites of `field`. */
+function satisfied(fields: Iterable<OxmField>, field: string): boolean {
   const pre = PREREQS[field];
   if (!pre) return true;
-  const ethType = exact(match, 'eth_type');
+  const ethType = exact(fields, 'eth_type');
   if (ethType === undefined || !pre.ethTypes.includes(ethType)) return false;
-  return pre.ipProto === undefined || exact(match, 'ip_proto') === pre.ipProto;
+  return pre.ipProto === undefined || exact(fields, 'ip_proto') === pre.ipProto;
 }
 
-/** Scans the match's OXM TLVs in the frame: a field twice, or value bits outside its mask. */
-function checkOxmBytes(frame: Buffer): Refusal | undefined {
-  const end = 48 + frame.readUInt16BE(50);
+/** Value bits outside the mask of the OXM at `at` of the frame (masked: value then mask). */
+function wildcardsSet(frame: Buffer, at: number): boolean {
+  if ((frame[at + 2]! & 1) === 0 || frame.readUInt16BE(at) === 0xffff) return false;
+  const half = frame[at + 3]! >> 1;
+  for (let i = 0; i < half; i++) if ((frame[at + 4 + i]! & ~frame[at + 4 + half + i]!) !== 0) return true;
+  return false;
+}
+
+/** The match field by field, in the order sent, as OVS reads it: each field's prerequisites
+ *  among the fields before it, a field twice, value bits outside a mask. */
+export function checkMatch(match: Match, frame: Buffer): Refusal | undefined {
+  const before: OxmField[] = [];
   const seen = new Set<number>();
-  for (let at = 52; at + 4 <= end;) {
+  let at = 52; // after the flow-mod's 48 bytes and ofp_match's type and length
+  for (const f of match) {
+    if (!satisfied(before, f.field)) return Refused.BAD_PREREQ;
     const header = frame.readUInt32BE(at) >>> 9; // class and field, without the mask bit and length
-    const hasMask = (frame[at + 2]! & 1) === 1;
-    const len = frame[at + 3]!;
     if (seen.has(header)) return Refused.DUP_FIELD;
     seen.add(header);
-    if (hasMask && frame.readUInt16BE(at) !== 0xffff) {
-      const half = len >> 1;
-      for (let i = 0; i < half; i++) if ((frame[at + 4 + i]! & ~frame[at + 4 + half + i]!) !== 0) return Refused.BAD_WILDCARDS;
-    }
-    at += 4 + len;
+    if (wildcardsSet(frame, at)) return Refused.BAD_WILDCARDS;
+    before.push(f);
+    at += 4 + frame[at + 3]!;
   }
   return undefined;
 }
 
-export function checkMatch(match: Match, frame: Buffer): Refusal | undefined {
-  const bytes = checkOxmBytes(frame);
-  if (bytes) return bytes;
-  for (const f of match) if (!satisfied(match, f.field)) return Refused.BAD_PREREQ;
-  return undefined;
-}
-
-/** What the flow's tables allow: table 254 is OVS's, ALL only selects (delete). */
+/** What the flow's tables allow: table 254 is OVS's, ALL only selects what to delete. */
 function checkTable(mod: FlowMod): Refusal | undefined {
   if (mod.tableId === HIDDEN_TABLE) return Refused.TABLE_EPERM;
-  if (mod.tableId === TABLE_ALL) return mod.command === 'add' ? Refused.FLOW_BAD_TABLE_ID : undefined;
+  if (mod.tableId === TABLE_ALL) return isDelete(mod) ? undefined : Refused.FLOW_BAD_TABLE_ID;
   return mod.tableId > HIDDEN_TABLE ? Refused.BAD_TABLE_ID : undefined;
 }
+
+const isDelete = (mod: FlowMod) => mod.command === 'delete' || mod.command === 'delete_strict';
 
 export interface Known {
   hasGroup(id: number): boolean;
@@ -116,7 +119,7 @@ function checkInstructions(mod: FlowMod, known: Known): Refusal | undefined {
 /** Why OVS would refuse this FLOW_MOD (`frame` its bytes), or undefined. */
 export function checkFlowMod(mod: FlowMod, frame: Buffer, known: Known): Refusal | undefined {
   const refused = checkMatch(mod.match, frame) ?? checkTable(mod);
-  if (refused || mod.command === 'delete' || mod.command === 'delete_strict') return refused;
+  if (refused || isDelete(mod)) return refused;
   if (mod.bufferId !== NO_BUFFER) return Refused.BUFFER_UNKNOWN;
   return checkInstructions(mod, known);
 }
