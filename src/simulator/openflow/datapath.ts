@@ -134,7 +134,7 @@ export class Datapath implements SwitchView {
         return this.flowMod(msg, frame, now);
       case 'group_mod':
         this.count(peer, msg.type);
-        return this.groupMod(msg, now);
+        return this.groupMod(msg, frame, now);
       case 'meter_mod':
         this.count(peer, msg.type);
         return this.meterMod(msg, now);
@@ -169,8 +169,8 @@ export class Datapath implements SwitchView {
     return undefined;
   }
 
-  private groupMod(msg: Extract<OfMessage, { type: 'group_mod' }>, now: number): Refusal | undefined {
-    const outcome = this.groups.apply(msg);
+  private groupMod(msg: Extract<OfMessage, { type: 'group_mod' }>, frame: Buffer, now: number): Refusal | undefined {
+    const outcome = this.groups.apply(msg, frame);
     if ('refusal' in outcome) return outcome.refusal;
     this.changed = true;
     this.tellRemoved(removeUsers(this.flows, 'group', outcome.deleted), now);

@@ -4,7 +4,7 @@
 import type { Action } from '../../openflow/actions.ts';
 import { NO_BUFFER, TABLE_ALL } from '../../openflow/constants.ts';
 import type { Instruction } from '../../openflow/instructions.ts';
-import type { Match, OxmField } from '../../openflow/match.ts';
+import type { Match } from '../../openflow/match.ts';
 import type { FlowMod } from '../../openflow/messages.ts';
 import { Refused, type Refusal } from './refusal.ts';
 
@@ -37,21 +37,22 @@ const PREREQS: Record<string, { ethTypes: readonly number[]; ipProto?: number }>
   arp_tha: { ethTypes: ARP },
 };
 
-/** An exactly matched numeric field among `fields` (a prerequisite must be exact). */
-function exact(fields: Iterable<OxmField>, field: string): number | undefined {
-  for (const f of fields) {
+/** An exactly matched numeric field among the first `upTo` fields (a prerequisite must be exact). */
+function exact(match: Match, field: string, upTo = match.length): number | undefined {
+  for (let i = 0; i < upTo; i++) {
+    const f = match[i]!;
     if (f.field !== 'raw' && f.field === field && f.mask === undefined && typeof f.value === 'number') return f.value;
   }
   return undefined;
 }
 
-/** Whether `fields` meet the prerequisites of `field`. */
-function satisfied(fields: Iterable<OxmField>, field: string): boolean {
+/** Whether the first `upTo` fields meet the prerequisites of `field`. */
+function satisfied(match: Match, field: string, upTo = match.length): boolean {
   const pre = PREREQS[field];
   if (!pre) return true;
-  const ethType = exact(fields, 'eth_type');
+  const ethType = exact(match, 'eth_type', upTo);
   if (ethType === undefined || !pre.ethTypes.includes(ethType)) return false;
-  return pre.ipProto === undefined || exact(fields, 'ip_proto') === pre.ipProto;
+  return pre.ipProto === undefined || exact(match, 'ip_proto', upTo) === pre.ipProto;
 }
 
 /** Value bits outside the mask of the OXM at `at` of the frame (masked: value then mask). */
@@ -65,16 +66,14 @@ function wildcardsSet(frame: Buffer, at: number): boolean {
 /** The match field by field, in the order sent, as OVS reads it: each field's prerequisites
  *  among the fields before it, a field twice, value bits outside a mask. */
 export function checkMatch(match: Match, frame: Buffer): Refusal | undefined {
-  const before: OxmField[] = [];
-  const seen = new Set<number>();
+  const seen: number[] = [];
   let at = 52; // after the flow-mod's 48 bytes and ofp_match's type and length
-  for (const f of match) {
-    if (!satisfied(before, f.field)) return Refused.BAD_PREREQ;
+  for (let i = 0; i < match.length; i++) {
+    if (!satisfied(match, match[i]!.field, i)) return Refused.BAD_PREREQ;
     const header = frame.readUInt32BE(at) >>> 9; // class and field, without the mask bit and length
-    if (seen.has(header)) return Refused.DUP_FIELD;
-    seen.add(header);
+    if (seen.includes(header)) return Refused.DUP_FIELD;
+    seen.push(header);
     if (wildcardsSet(frame, at)) return Refused.BAD_WILDCARDS;
-    before.push(f);
     at += 4 + frame[at + 3]!;
   }
   return undefined;
@@ -89,14 +88,15 @@ function checkTable(mod: FlowMod): Refusal | undefined {
 
 const isDelete = (mod: FlowMod) => mod.command === 'delete' || mod.command === 'delete_strict';
 
+/** The groups and meters there are. */
 export interface Known {
-  hasGroup(id: number): boolean;
-  hasMeter(id: number): boolean;
+  groups: { has(id: number): boolean };
+  meters: { has(id: number): boolean };
 }
 
 function checkActions(actions: readonly Action[], match: Match, known: Known): Refusal | undefined {
   for (const a of actions) {
-    if (a.type === 'group' && !known.hasGroup(a.groupId)) return Refused.BAD_OUT_GROUP;
+    if (a.type === 'group' && !known.groups.has(a.groupId)) return Refused.BAD_OUT_GROUP;
     // Conntrack needs an IP packet (OVS: "ct() requires eth_type IPv4 or IPv6").
     if (a.type === 'nx_ct' && !IP.includes(exact(match, 'eth_type') ?? -1)) return Refused.MATCH_INCONSISTENT;
     if (a.type === 'set_field' && !satisfied(match, a.field.field)) return Refused.MATCH_INCONSISTENT;
@@ -107,7 +107,7 @@ function checkActions(actions: readonly Action[], match: Match, known: Known): R
 function checkInstructions(mod: FlowMod, known: Known): Refusal | undefined {
   for (const i of mod.instructions as readonly Instruction[]) {
     if (i.type === 'goto_table' && (i.tableId <= mod.tableId || i.tableId >= N_TABLES)) return Refused.GOTO_BAD_TABLE;
-    if (i.type === 'meter' && !known.hasMeter(i.meterId)) return Refused.INVALID_METER;
+    if (i.type === 'meter' && !known.meters.has(i.meterId)) return Refused.INVALID_METER;
     if (i.type === 'apply_actions' || i.type === 'write_actions') {
       const refused = checkActions(i.actions, mod.match, known);
       if (refused) return refused;

@@ -12,6 +12,12 @@ import { MeterTable } from './meter-table.ts';
 
 const reg = (n: number, value: number, mask?: number) => ({ field: `reg${n}`, value, ...(mask === undefined ? {} : { mask }) }) as KnownOxm;
 
+/** A GROUP_MOD and its bytes, as GroupTable.apply takes them. */
+function groupFrame(fields: Partial<GroupMod> & { groupId: number }): [GroupMod, Buffer] {
+  const msg = { ...groupMod({ groupType: 'all', ...fields }), xid: 0 } as GroupMod;
+  return [msg, serialize(msg)];
+}
+
 function tables(): Tables {
   return { flows: new FlowTable(), groups: new GroupTable(), meters: new MeterTable() };
 }
@@ -79,7 +85,7 @@ describe('FLOW_MOD modify', () => {
 describe('FLOW_MOD delete', () => {
   it('selects by match, cookie mask, out_port and out_group, in one table or all; strict by priority', () => {
     const t = tables();
-    t.groups.apply({ type: 'group_mod', xid: 0, command: 'add', groupType: 'all', groupId: 9, buckets: [] });
+    t.groups.apply(...groupFrame({ groupId: 9 }));
     const out = (port: number) => [inst.apply(act.output(port))];
     send(t, { tableId: 1, priority: 1, cookie: 0x101n, match: [reg(0, 1)], instructions: out(1) });
     send(t, { tableId: 1, priority: 2, cookie: 0x102n, match: [reg(0, 1), reg(1, 1)], instructions: out(2) });
@@ -145,18 +151,17 @@ describe('what is refused', () => {
 });
 
 describe('groups and meters', () => {
-  const g = (fields: Partial<GroupMod> & { groupId: number }) => ({ ...groupMod({ groupType: 'all', ...fields }), xid: 0 }) as GroupMod;
   const m = (fields: Partial<MeterMod> & { meterId: number }) => ({ ...meterMod({ ...fields }), xid: 0 }) as MeterMod;
 
   it('deleting a group or a meter takes the flows that use it along; chained groups stay', () => {
     const t = tables();
-    t.groups.apply(g({ groupId: 1, buckets: [bucket([act.output(1)])] }));
-    t.groups.apply(g({ groupId: 2, buckets: [bucket([act.group(1)])] }));
+    t.groups.apply(...groupFrame({ groupId: 1, buckets: [bucket([act.output(1)])] }));
+    t.groups.apply(...groupFrame({ groupId: 2, buckets: [bucket([act.group(1)])] }));
     t.meters.apply(m({ meterId: 3, bands: [dropBand(100)] }));
     send(t, { priority: 1, instructions: [inst.apply(act.group(1))] });
     send(t, { priority: 2, instructions: [inst.meter(3)] });
     send(t, { priority: 3 });
-    const deleted = t.groups.apply(g({ command: 'delete', groupId: 1 }));
+    const deleted = t.groups.apply(...groupFrame({ command: 'delete', groupId: 1 }));
     expect(deleted).toEqual({ deleted: [1] });
     removeUsers(t.flows, 'group', [1]);
     expect(t.groups.list().map((x) => x.groupId)).toEqual([2]);
