@@ -61,6 +61,7 @@ describe('SimulatedSwitch', () => {
     const { c, port } = await controller();
     const sw = simulated(0x21n, [`tcp:127.0.0.1:${port}`]);
     const conn = await c.waitForSwitch({ datapathId: 0x21n, timeout: 5000 });
+    expect((await conn.echo(Buffer.from('ping'))).toString()).toBe('ping');
     let changed = 0;
     sw.on('changed', () => (changed += 1));
     const flows = Array.from({ length: 3000 }, (_, i) =>

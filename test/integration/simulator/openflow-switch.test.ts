@@ -13,6 +13,7 @@ import {
   inst,
   meterMod,
   Meter,
+  packetOut,
   Port,
   TABLE_ALL,
   type FlowRemoved,
@@ -84,6 +85,11 @@ describe('a simulated switch answers as ovs-vswitchd does', () => {
     expect(sm).toEqual(rm);
     const tables = await pair((side) => side.a.multipart({ kind: 'raw', mpType: 3, data: Buffer.alloc(0) }));
     expect(tables[1]).toEqual(tables[0]);
+    // SET_CONFIG: miss_send_len is the connection's own.
+    await pair((side) => side.b.setConfig(0, 200));
+    const configs = await pair(async (side) => [await side.a.getConfig(), await side.b.getConfig()]);
+    expect(configs[1]).toEqual(configs[0]);
+    expect(configs[0].map((c) => c.missSendLen)).toEqual([128, 200]);
     const [rr, sr] = await pair((side) => side.a.role('nochange'));
     expect(sr).toEqual(rr);
     expect(rr).toEqual({ role: 'equal', generationId: 0xffffffffffffffffn });
@@ -301,13 +307,19 @@ describe('a simulated switch answers as ovs-vswitchd does', () => {
     ]);
     expect(simHeard).toEqual(realHeard);
     expect(realHeard).toHaveLength(1); // a, demoted by b
-    const t = await step([flowMod({ tableId: 9, match: [reg(0, 1)] }), meterMod({ meterId: 3, bands: [dropBand(1)] })], 'a');
+    const frame = Buffer.from('0200000000090200000000010806' + '00'.repeat(46), 'hex');
+    const t = await step(
+      [flowMod({ tableId: 9, match: [reg(0, 1)] }), meterMod({ meterId: 3, bands: [dropBand(1)] }), packetOut(frame, [act.output(1)])],
+      'a',
+    );
     expect(t.failures.map((f) => f.slice(0, 3))).toEqual([
       [0, 'BAD_REQUEST', 'IS_SLAVE'],
       [1, 'BAD_REQUEST', 'IS_SLAVE'],
+      [2, 'BAD_REQUEST', 'IS_SLAVE'],
     ]);
     expect(t.flows.some((l) => l.startsWith('9/'))).toBe(false);
-    const byMaster = await step([flowMod({ tableId: 9, match: [reg(0, 1)] })], 'b');
+    const byMaster = await step([flowMod({ tableId: 9, match: [reg(0, 1)] }), packetOut(frame, [act.output(1)])], 'b');
+    expect(byMaster.failures).toEqual([]);
     expect(byMaster.flows.some((l) => l.startsWith('9/'))).toBe(true);
   });
 
