@@ -81,9 +81,11 @@ export class Datapath implements SwitchView {
     return [this.local, ...[...this.portMap.values()].sort((a, b) => a.portNo - b.portNo)];
   }
 
+  /** A new port (ADD), or a port's new description (MODIFY). */
   addPort(port: PortDesc): void {
+    const reason = this.portMap.has(port.portNo) ? PortReason.MODIFY : PortReason.ADD;
     this.portMap.set(port.portNo, port);
-    this.tellAll({ type: 'port_status', reason: PortReason.ADD, port });
+    this.tellAll({ type: 'port_status', reason, port });
   }
 
   removePort(portNo: number): void {
