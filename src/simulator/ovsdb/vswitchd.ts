@@ -22,6 +22,8 @@ export interface VmPort {
   name: string;
   /** The VM's MAC (external_ids:attached-mac). */
   mac: string;
+  /** The Interface's type: "" (default) for a VM's veth or tap, "internal" for OVS's own. */
+  type?: string;
 }
 
 export interface BootConfig {
@@ -58,6 +60,7 @@ export function addPort(txn: Transaction, name: string, iface: Record<string, Da
 
 export function vmInterface(txn: Transaction, vm: VmPort): Record<string, Datum> {
   return {
+    ...(vm.type ? { type: vm.type } : {}),
     external_ids: map(txn.db.table('Interface'), 'external_ids', [
       ['attached-mac', vm.mac],
       ['iface-id', vm.ifaceId],
@@ -113,6 +116,33 @@ export function boot(txn: Transaction, config: BootConfig): void {
       db_version: [db.info.version],
     }),
   );
+}
+
+// Counters as ovs-vswitchd first writes them (no data plane here: they stay at zero), and where
+// a tunnel's packets leave; the same value on every row, so they cost a reference each.
+const zeros = (keys: string[]) => keys.map((k): [string, number] => [k, 0]);
+const TUNNEL_COUNTERS = zeros(['rx_bytes', 'rx_packets', 'tx_bytes', 'tx_packets']);
+const PORT_COUNTERS = zeros([
+  'collisions', 'rx_bytes', 'rx_crc_err', 'rx_dropped', 'rx_errors', 'rx_frame_err', 'rx_missed_errors',
+  'rx_multicast_packets', 'rx_over_err', 'rx_packets', 'tx_bytes', 'tx_dropped', 'tx_errors', 'tx_packets',
+]);
+const constants = new WeakMap<TableInfo, Record<'tunnelStatistics' | 'portStatistics' | 'tunnelStatus', Datum>>();
+/** The Interface values every row of a kind starts with, made once per schema. */
+function constant(t: TableInfo, what: 'tunnelStatistics' | 'portStatistics' | 'tunnelStatus'): Datum {
+  let c = constants.get(t);
+  if (!c) {
+    const status: [string, string][] = [
+      ['tunnel_egress_iface', 'br-phy'],
+      ['tunnel_egress_iface_carrier', 'up'],
+    ];
+    c = {
+      tunnelStatistics: mapDatum(t.byName.get('statistics')!, TUNNEL_COUNTERS),
+      portStatistics: mapDatum(t.byName.get('statistics')!, PORT_COUNTERS),
+      tunnelStatus: mapDatum(t.byName.get('status')!, status),
+    };
+    constants.set(t, c);
+  }
+  return c[what];
 }
 
 /** What BFD reports on a tunnel: up and forwarding when the remote answers, else down. */
@@ -172,7 +202,10 @@ export function reconcile(txn: Transaction, vswitchd: Vswitchd): number[] {
       if (iface.link_state === undefined) changes.link_state = ['up'];
       if (iface.admin_state === undefined) changes.admin_state = ['up'];
       const type = String(iface.type ?? '');
-      if (TUNNEL_TYPES.has(type)) {
+      const tunnel = TUNNEL_TYPES.has(type);
+      if (iface.statistics === undefined) changes.statistics = constant(interfaces, tunnel ? 'tunnelStatistics' : 'portStatistics');
+      if (tunnel && iface.status === undefined) changes.status = constant(interfaces, 'tunnelStatus');
+      if (tunnel) {
         const bfd = iface.bfd;
         if (mapValue(bfd, 'enable') === 'true') {
           const remoteIp = String(mapValue(iface.options, 'remote_ip') ?? '');
