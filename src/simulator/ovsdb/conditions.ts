@@ -8,7 +8,7 @@ import type { ColumnInfo, TableInfo } from './schema.ts';
 
 const UUID_SCHEMA: ColumnSchema = { type: { key: { type: 'uuid' }, min: 1, max: 1 }, ephemeral: false, mutable: false, kind: 'scalar' };
 /** `_uuid` and `_version`, which rows hold as `_id` and `_v`. */
-const UUID_COLUMN: ColumnInfo = { name: '_uuid', schema: UUID_SCHEMA, optional: false, empty: 0 };
+const UUID_COLUMN: ColumnInfo = { name: '_uuid', index: -1, schema: UUID_SCHEMA, bounds: { min: 1, max: 1 }, optional: false, empty: 0 };
 const VERSION_COLUMN: ColumnInfo = { ...UUID_COLUMN, name: '_version' };
 
 const FUNCTIONS = ['==', '!=', '<', '<=', '>', '>=', 'includes', 'excludes'] as const;

@@ -241,8 +241,10 @@ export class Transaction {
 
   private checkIndex(table: TableInfo, index: string[]): void {
     const changed = this.staged.get(table.name)!;
-    const seen = new Map<string, Row>();
-    const keyOf = (row: Row) => JSON.stringify(index.map((c) => valueOf(table, row, c)));
+    const seen = new Map<unknown, Row>();
+    // One scalar column (a name): its value is the key.
+    const single = index.length === 1 && table.byName.get(index[0]!)?.schema.kind === 'scalar' ? index[0]! : undefined;
+    const keyOf = single ? (row: Row) => valueOf(table, row, single) : (row: Row) => JSON.stringify(index.map((c) => valueOf(table, row, c)));
     for (const row of changed.values()) {
       if (!row) continue;
       const key = keyOf(row);

@@ -35,11 +35,25 @@ export function internString(s: string): string {
   return s;
 }
 
+/** The key a datum is shared under: its atoms, each tagged with its type; undefined for one
+ *  holding a string with a NUL (never in practice), which is then not shared. */
+function datumKey(d: readonly Atom[]): string | undefined {
+  let key = '';
+  for (const a of d) {
+    if (typeof a === 'string') {
+      if (a.includes('\0')) return undefined;
+      key += `\0${a}`;
+    } else key += `${typeof a === 'number' ? '\u0001' : '\u0002'}${a}`;
+  }
+  return key;
+}
+
 /** One frozen copy per process of a set or map of strings and numbers; rows never change one. */
 export function internDatum(d: readonly Atom[], column: ColumnInfo): readonly Atom[] {
   if (d.length === 0) return EMPTY;
   if (column.keyRef || column.valueRef) return Object.freeze(d);
-  const key = JSON.stringify(d);
+  const key = datumKey(d);
+  if (key === undefined) return Object.freeze(d);
   const had = datums.get(key);
   if (had) return had;
   if (datums.size >= INTERN_LIMIT) datums = new Map();
@@ -108,10 +122,23 @@ function uuidFromJson(json: unknown, named?: NamedUuids): number {
   throw syntaxError('expected uuid', json);
 }
 
-function sortUnique(atoms: Atom[], what: string, json: unknown): Atom[] {
-  atoms.sort(compareAtoms);
-  for (let i = 1; i < atoms.length; i++) if (atoms[i] === atoms[i - 1]) throw syntaxError(`${what} contains duplicate value`, json);
-  return atoms;
+/** Sorts a flat array of `step`-atom entries by their first atom (insertion sort: values are
+ *  short); throws on two equal keys. */
+function sortEntries(flat: Atom[], step: number, what: string, json: unknown): Atom[] {
+  for (let i = step; i < flat.length; i += step) {
+    const k = flat[i]!;
+    const v = flat[i + 1]!;
+    let j = i - step;
+    while (j >= 0 && flat[j]! > k) {
+      flat[j + step] = flat[j]!;
+      if (step === 2) flat[j + 3] = flat[j + 1]!;
+      j -= step;
+    }
+    if (j >= 0 && flat[j] === k) throw syntaxError(`${what} contains duplicate ${step === 2 ? 'key' : 'value'}`, json);
+    flat[j + step] = k;
+    if (step === 2) flat[j + 3] = v;
+  }
+  return flat;
 }
 
 /** Bounds of a column's number of elements, or of a looser type (conditions, mutations). */
@@ -119,11 +146,6 @@ export interface Bounds {
   min: number;
   max: number;
 }
-
-const boundsOf = (column: ColumnInfo): Bounds => ({
-  min: column.schema.type.min,
-  max: column.schema.type.max === 'unlimited' ? Infinity : column.schema.type.max,
-});
 
 function checkCount(n: number, bounds: Bounds, json: unknown): void {
   if (n < bounds.min || n > bounds.max) {
@@ -134,25 +156,34 @@ function checkCount(n: number, bounds: Bounds, json: unknown): void {
 
 /** A column value from its JSON (a bare atom is a one-element set). `bounds` loosens the count
  *  (a condition's or mutation's argument); `asKeys` reads a map column's key set (map delete). */
-export function datumFromJson(column: ColumnInfo, json: unknown, named?: NamedUuids, bounds = boundsOf(column), asKeys = false): Datum {
+export function datumFromJson(column: ColumnInfo, json: unknown, named?: NamedUuids, bounds: Bounds = column.bounds, asKeys = false): Datum {
   const { key, value } = column.schema.type;
   if (value && !asKeys) {
     if (!Array.isArray(json) || json[0] !== 'map' || !Array.isArray(json[1])) throw syntaxError('expected map', json);
-    const pairs = (json[1] as unknown[]).map((pair) => {
+    const pairs = json[1] as unknown[];
+    const flat: Atom[] = new Array<Atom>(pairs.length * 2);
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i];
       if (!Array.isArray(pair) || pair.length !== 2) throw syntaxError('expected [key, value] pair', pair);
-      return [atomFromJson(key, pair[0], named), atomFromJson(value, pair[1], named)] as const;
-    });
-    pairs.sort((a, b) => compareAtoms(a[0], b[0]));
-    for (let i = 1; i < pairs.length; i++) if (pairs[i]![0] === pairs[i - 1]![0]) throw syntaxError('map contains duplicate key', json);
+      flat[2 * i] = atomFromJson(key, pair[0], named);
+      flat[2 * i + 1] = atomFromJson(value, pair[1], named);
+    }
     checkCount(pairs.length, bounds, json);
-    return internDatum(pairs.flat(), column);
+    return internDatum(sortEntries(flat, 2, 'map', json), column);
   }
-  const isSet = Array.isArray(json) && json[0] === 'set';
-  if (isSet && !Array.isArray(json[1])) throw syntaxError('expected set', json);
-  const atoms = isSet ? (json[1] as unknown[]).map((a) => atomFromJson(key, a, named)) : [atomFromJson(key, json, named)];
-  checkCount(atoms.length, bounds, json);
-  if (column.schema.kind === 'scalar' && bounds.max === 1 && !asKeys) return atoms[0]!;
-  return internDatum(sortUnique(atoms, 'set', json), column);
+  if (Array.isArray(json) && json[0] === 'set') {
+    const elements = json[1];
+    if (!Array.isArray(elements)) throw syntaxError('expected set', json);
+    const atoms: Atom[] = new Array<Atom>(elements.length);
+    for (let i = 0; i < elements.length; i++) atoms[i] = atomFromJson(key, elements[i], named);
+    checkCount(atoms.length, bounds, json);
+    if (column.schema.kind === 'scalar' && bounds.max === 1 && !asKeys) return atoms[0]!;
+    return internDatum(sortEntries(atoms, 1, 'set', json), column);
+  }
+  const atom = atomFromJson(key, json, named);
+  checkCount(1, bounds, json);
+  if (column.schema.kind === 'scalar' && bounds.max === 1 && !asKeys) return atom;
+  return internDatum([atom], column);
 }
 
 // --- to the wire ------------------------------------------------------------------------------
