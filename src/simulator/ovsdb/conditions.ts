@@ -132,7 +132,8 @@ export interface Mutation {
 export function parseMutations(table: TableInfo, json: unknown, named?: NamedUuids): Mutation[] {
   if (!Array.isArray(json)) throw syntaxError('"mutations" is not an array', json);
   return json.map((m): Mutation => {
-    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || typeof m[1] !== 'string') throw syntaxError('Parse error in mutation.', m);
+    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || typeof m[1] !== 'string')
+      throw syntaxError('Parse error in mutation.', m);
     const column = columnOf(table, m[0], m);
     const mutator = m[1] as Mutator;
     if (!MUTATORS.includes(mutator)) throw syntaxError(`Unknown mutator: ${m[1]}`, m);
@@ -146,7 +147,8 @@ export function parseMutations(table: TableInfo, json: unknown, named?: NamedUui
       const { enum: _e, minInteger: _a, maxInteger: _b, minReal: _c, maxReal: _d, ...base } = type.key;
       return { column, mutator, arg: atomFromJson(base, m[2], named), keys: false };
     }
-    if (column.schema.kind === 'scalar') throw syntaxError(`Type mismatch: "${mutator}" operator may not be applied to column ${column.name}.`, m);
+    if (column.schema.kind === 'scalar')
+      throw syntaxError(`Type mismatch: "${mutator}" operator may not be applied to column ${column.name}.`, m);
     const keys = column.schema.kind === 'map' && mutator === 'delete' && !(Array.isArray(m[2]) && m[2][0] === 'map');
     return { column, mutator, arg: datumFromJson(column, m[2], named, ANY_COUNT, keys), keys };
   });
@@ -181,7 +183,8 @@ export function mutate(table: TableInfo, row: Row, m: Mutation): Datum {
     for (const a of out) atomFromJson(type.key, a);
     if (column.schema.kind === 'scalar') return out[0]!;
     out.sort(compareAtoms);
-    for (let i = 1; i < out.length; i++) if (out[i] === out[i - 1]) throw constraintViolation(`Result of "${m.mutator}" operation contains duplicate values.`);
+    for (let i = 1; i < out.length; i++)
+      if (out[i] === out[i - 1]) throw constraintViolation(`Result of "${m.mutator}" operation contains duplicate values.`);
   } else if (m.mutator === 'insert') {
     const add = atomsOf(m.arg);
     const step = isMap ? 2 : 1;
@@ -207,7 +210,9 @@ export function mutate(table: TableInfo, row: Row, m: Mutation): Datum {
   const n = isMap ? out.length / 2 : out.length;
   const max = type.max === 'unlimited' ? Infinity : type.max;
   if (n < type.min || n > max) {
-    throw constraintViolation(`Attempted to store ${n} elements in ${isMap ? 'map' : 'set'} of ${type.key.type} type (${type.min} to ${type.max} elements allowed).`);
+    throw constraintViolation(
+      `Attempted to store ${n} elements in ${isMap ? 'map' : 'set'} of ${type.key.type} type (${type.min} to ${type.max} elements allowed).`,
+    );
   }
   return internDatum(out, column);
 }

@@ -73,7 +73,11 @@ function checkAtom(base: BaseType, atom: Atom): Atom {
     if ((min !== undefined && atom < min) || (max !== undefined && atom > max)) {
       const range = min !== undefined && max !== undefined ? `in the valid range ${min} to ${max} (inclusive)` : undefined;
       throw constraintViolation(
-        range ? `${atom} is not ${range}` : min !== undefined ? `${atom} is less than minimum allowed value ${min}` : `${atom} is greater than maximum allowed value ${max}`,
+        range
+          ? `${atom} is not ${range}`
+          : min !== undefined
+            ? `${atom} is less than minimum allowed value ${min}`
+            : `${atom} is greater than maximum allowed value ${max}`,
       );
     }
   }
@@ -156,7 +160,13 @@ function checkCount(n: number, bounds: Bounds, json: unknown): void {
 
 /** A column value from its JSON (a bare atom is a one-element set). `bounds` loosens the count
  *  (a condition's or mutation's argument); `asKeys` reads a map column's key set (map delete). */
-export function datumFromJson(column: ColumnInfo, json: unknown, named?: NamedUuids, bounds: Bounds = column.bounds, asKeys = false): Datum {
+export function datumFromJson(
+  column: ColumnInfo,
+  json: unknown,
+  named?: NamedUuids,
+  bounds: Bounds = column.bounds,
+  asKeys = false,
+): Datum {
   const { key, value } = column.schema.type;
   if (value && !asKeys) {
     if (!Array.isArray(json) || json[0] !== 'map' || !Array.isArray(json[1])) throw syntaxError('expected map', json);
@@ -241,7 +251,10 @@ export function diffToJson(column: ColumnInfo, old: Datum, now: Datum): unknown 
       const c = i >= a.length ? 1 : j >= b.length ? -1 : compareAtoms(a[i]!, b[j]!);
       if (c < 0) out.push(a[i++]!);
       else if (c > 0) out.push(b[j++]!);
-      else (i++, j++);
+      else {
+        i++;
+        j++;
+      }
     }
   }
   return datumToJson(column, out);

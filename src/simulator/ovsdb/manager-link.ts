@@ -39,6 +39,7 @@ export interface LinkMonitor {
 
 const live = new Set<ManagerLink>();
 let sweeper: NodeJS.Timeout | undefined;
+let sweepEvery = Infinity;
 
 /** One timer for every connection's probes. */
 function sweep(): void {
@@ -47,7 +48,18 @@ function sweep(): void {
   if (live.size === 0 && sweeper) {
     clearInterval(sweeper);
     sweeper = undefined;
+    sweepEvery = Infinity;
   }
+}
+
+/** Probes `link` from now on, the sweep often enough for its interval (a fifth of it). */
+function watch(link: ManagerLink, interval: number): void {
+  live.add(link);
+  const every = Math.max(20, Math.floor(interval / 5));
+  if (sweeper && every >= sweepEvery) return;
+  clearInterval(sweeper);
+  sweepEvery = every;
+  sweeper = setInterval(sweep, every).unref();
 }
 
 export class ManagerLink {
@@ -67,7 +79,8 @@ export class ManagerLink {
     private readonly options: LinkOptions,
   ) {
     const remote = parseRemote(target);
-    if (remote.kind !== 'tcp' && remote.kind !== 'ssl' && remote.kind !== 'unix') throw new Error(`${target}: a manager target connects out (tcp:, ssl:, unix:)`);
+    if (remote.kind !== 'tcp' && remote.kind !== 'ssl' && remote.kind !== 'unix')
+      throw new Error(`${target}: a manager target connects out (tcp:, ssl:, unix:)`);
     if (remote.kind === 'ssl' && !options.tls) throw new Error(`${target}: ssl: needs TLS credentials`);
   }
 
@@ -148,10 +161,7 @@ export class ManagerLink {
     this.splitter = new JsonSplitter();
     this.lastReceive = Date.now();
     this.probed = false;
-    if (this.options.probeIntervalMs > 0) {
-      live.add(this);
-      sweeper ??= setInterval(sweep, Math.max(100, Math.floor(this.options.probeIntervalMs / 5))).unref();
-    }
+    if (this.options.probeIntervalMs > 0) watch(this, this.options.probeIntervalMs);
     this.handler.up(this);
   }
 

@@ -158,7 +158,8 @@ export function changeConditions(spec: MonitorSpec, json: unknown, db: Database)
     const r = (Array.isArray(request) ? request[0] : request) as Record<string, unknown> | undefined;
     return { ...m, where: r?.where === undefined ? undefined : parseConditions(m.table, r.where, undefined, true) };
   });
-  for (const name of Object.keys(changed)) if (!spec.tables.some((m) => m.table.name === name)) throw syntaxError(`no table named ${name}`, json);
+  for (const name of Object.keys(changed))
+    if (!spec.tables.some((m) => m.table.name === name)) throw syntaxError(`no table named ${name}`, json);
   const updates: TableUpdates = {};
   tables.forEach((now, i) => {
     const before = spec.tables[i]!;

@@ -67,7 +67,8 @@ function emptyAtom(column: ColumnSchema): number | string | boolean {
 
 function columnInfo(name: string, schema: ColumnSchema, index: number): ColumnInfo {
   const { key, value, min, max } = schema.type;
-  const empty: Datum = schema.kind === 'scalar' ? emptyAtom(schema) : min === 0 || schema.kind === 'map' ? EMPTY : Object.freeze([emptyAtom(schema)]);
+  const empty: Datum =
+    schema.kind === 'scalar' ? emptyAtom(schema) : min === 0 || schema.kind === 'map' ? EMPTY : Object.freeze([emptyAtom(schema)]);
   const ref = (base: typeof key | undefined) => (base?.refTable ? { table: base.refTable, weak: base.refType === 'weak' } : undefined);
   const keyRef = ref(key);
   const valueRef = ref(value);

@@ -85,7 +85,11 @@ export interface SimulatedOvsdbEvents {
 const always = () => true;
 let serials = 0;
 
-const macOf = (ip: string) => `02:00:${ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0')).join(':')}`;
+const macOf = (ip: string) =>
+  `02:00:${ip
+    .split('.')
+    .map((b) => Number(b).toString(16).padStart(2, '0'))
+    .join(':')}`;
 
 function portOf(row: Row): BridgePort {
   const ifaceId = mapValue(row.external_ids, 'iface-id');
@@ -160,7 +164,12 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
     for (const r of rows) txn.put('Manager', r);
     const root = this.db.table('Open_vSwitch');
     for (const r of txn.rows('Open_vSwitch')) {
-      txn.update(root, r, { manager_options: setDatum(root.byName.get('manager_options')!, rows.map((m) => m._id)) });
+      txn.update(root, r, {
+        manager_options: setDatum(
+          root.byName.get('manager_options')!,
+          rows.map((m) => m._id),
+        ),
+      });
     }
     this.commit(txn);
     for (const link of this.links) link.start();
@@ -196,7 +205,12 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
       .map((i) => {
         const bfd = mapValue(i.bfd, 'enable') === 'true';
         const forwarding = mapValue(i.bfd_status, 'forwarding');
-        return { ...portOf(i), remoteIp: String(mapValue(i.options, 'remote_ip') ?? ''), bfd, ...(forwarding !== undefined ? { forwarding: forwarding === 'true' } : {}) };
+        return {
+          ...portOf(i),
+          remoteIp: String(mapValue(i.options, 'remote_ip') ?? ''),
+          bfd,
+          ...(forwarding !== undefined ? { forwarding: forwarding === 'true' } : {}),
+        };
       });
   }
 

@@ -86,7 +86,11 @@ export function boot(txn: Transaction, config: BootConfig): void {
     protocols: set(bridges, 'protocols', ['OpenFlow13']),
     other_config: map(bridges, 'other_config', [['disable-in-band', 'true']]),
     ports: set(bridges, 'ports', intPorts),
-    controller: set(bridges, 'controller', controllers.map((c) => c._id)),
+    controller: set(
+      bridges,
+      'controller',
+      controllers.map((c) => c._id),
+    ),
   });
   const brPhy = row(bridges, {
     name: 'br-phy',
@@ -123,8 +127,20 @@ export function boot(txn: Transaction, config: BootConfig): void {
 const zeros = (keys: string[]) => keys.map((k): [string, number] => [k, 0]);
 const TUNNEL_COUNTERS = zeros(['rx_bytes', 'rx_packets', 'tx_bytes', 'tx_packets']);
 const PORT_COUNTERS = zeros([
-  'collisions', 'rx_bytes', 'rx_crc_err', 'rx_dropped', 'rx_errors', 'rx_frame_err', 'rx_missed_errors',
-  'rx_multicast_packets', 'rx_over_err', 'rx_packets', 'tx_bytes', 'tx_dropped', 'tx_errors', 'tx_packets',
+  'collisions',
+  'rx_bytes',
+  'rx_crc_err',
+  'rx_dropped',
+  'rx_errors',
+  'rx_frame_err',
+  'rx_missed_errors',
+  'rx_multicast_packets',
+  'rx_over_err',
+  'rx_packets',
+  'tx_bytes',
+  'tx_dropped',
+  'tx_errors',
+  'tx_packets',
 ]);
 const constants = new WeakMap<TableInfo, Record<'tunnelStatistics' | 'portStatistics' | 'tunnelStatus', Datum>>();
 /** The Interface values every row of a kind starts with, made once per schema. */
@@ -151,7 +167,11 @@ export function bfdStatus(interfaces: TableInfo, old: Row, forwarding: boolean, 
   const was = mapValue(previous, 'forwarding');
   const flaps = Number(mapValue(previous, 'flap_count') ?? 0) + (was !== undefined && (was === 'true') !== forwarding ? 1 : 0);
   const firstUp = was === undefined && forwarding ? 1 : 0;
-  const diagnostic = cpathDown ? 'Concatenated Path Down' : !forwarding && was !== undefined ? 'Control Detection Time Expired' : 'No Diagnostic';
+  const diagnostic = cpathDown
+    ? 'Concatenated Path Down'
+    : !forwarding && was !== undefined
+      ? 'Control Detection Time Expired'
+      : 'No Diagnostic';
   return mapDatum(interfaces.byName.get('bfd_status')!, [
     ['diagnostic', diagnostic],
     ['flap_count', String(flaps + firstUp)],

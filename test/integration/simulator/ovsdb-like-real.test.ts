@@ -50,7 +50,8 @@ describe("a simulated node's OVSDB, as the member's southbound sees it, is a rea
   const both = () => [real, simulated] as const;
   /** Runs `step` on the real node's session and the simulated one's: both results. */
   const onBoth = async <T>(step: (s: NodeSessions) => Promise<T> | T): Promise<[T, T]> => [await step(real), await step(simulated)];
-  const untilBoth = (what: string, probe: (s: NodeSessions) => unknown) => Promise.all(both().map((s) => until(what, () => probe(s), 30_000)));
+  const untilBoth = (what: string, probe: (s: NodeSessions) => unknown) =>
+    Promise.all(both().map((s) => until(what, () => probe(s), 30_000)));
   /** Both views, once they agree (a real node's BFD passes through "init" now and then): the
    *  real one's, and the simulated one's to compare with it. */
   const views = async () => {
@@ -105,7 +106,8 @@ describe("a simulated node's OVSDB, as the member's southbound sees it, is a rea
   it('makes the tunnels the member asks for, numbered, with BFD up towards a live remote and down towards a dead one', async () => {
     await onBoth((s) => s.syncTunnels('hv1', TUNNELS));
     await untilBoth('tunnel ports', (s) => s.facts('hv1').tunnelPorts.size === 3);
-    const bfd = (s: NodeSessions, name: string) => s.tunnelInterfaces('hv1').find((t) => t.name === name)?.bfd_status as Map<string, string>;
+    const bfd = (s: NodeSessions, name: string) =>
+      s.tunnelInterfaces('hv1').find((t) => t.name === name)?.bfd_status as Map<string, string>;
     await untilBoth('BFD up towards hv2', (s) => bfd(s, 'tun-hv2')?.get('forwarding') === 'true');
     const [r, s] = await views();
     expect(s).toEqual(r);
@@ -123,8 +125,13 @@ describe("a simulated node's OVSDB, as the member's southbound sees it, is a rea
     await untilBoth('the MAC', (s) => s.tunnels('hv1').find((t) => t.name === 'tun-hv2')?.remoteMac === '02:00:00:00:00:22');
     const fewer = relearned.filter((t) => t.name !== 'tun-plain').map((t) => (t.name === 'tun-ghost' ? { ...t, bfd: false } : t));
     await onBoth((s) => s.syncTunnels('hv1', fewer));
-    await untilBoth('tun-plain gone, BFD off', (s) => s.facts('hv1').tunnelPorts.size === 2 && s.tunnels('hv1').every((t) => t.name !== 'tun-ghost' || t.bfd.size === 0));
-    await untilBoth('bfd_status cleared', (s) => observe(s, 'hv1').interfaces.every((i) => i.name !== 'tun-ghost' || JSON.stringify(i.bfd_status) === '{}'));
+    await untilBoth(
+      'tun-plain gone, BFD off',
+      (s) => s.facts('hv1').tunnelPorts.size === 2 && s.tunnels('hv1').every((t) => t.name !== 'tun-ghost' || t.bfd.size === 0),
+    );
+    await untilBoth('bfd_status cleared', (s) =>
+      observe(s, 'hv1').interfaces.every((i) => i.name !== 'tun-ghost' || JSON.stringify(i.bfd_status) === '{}'),
+    );
     const [r, s] = await views();
     expect(s).toEqual(r);
     // The port and interface rows went with it (garbage collected once br-int let go of the port).
@@ -139,30 +146,78 @@ describe("a simulated node's OVSDB, as the member's southbound sees it, is a rea
   });
 
   it("gives the member's raw transactions the same results and errors", async () => {
-    const [bridge] = real.view('hv1')!.replica.rows('Bridge').filter((b) => b.name === 'br-int');
-    const simBridge = simulated.view('hv1')!.replica.rows('Bridge').find((b) => b.name === 'br-int')!;
+    const [bridge] = real
+      .view('hv1')!
+      .replica.rows('Bridge')
+      .filter((b) => b.name === 'br-int');
+    const simBridge = simulated
+      .view('hv1')!
+      .replica.rows('Bridge')
+      .find((b) => b.name === 'br-int')!;
     const transactions = (bridgeUuid: string) => [
-      [{ op: 'select', table: 'Interface', where: [['name', '==', 'tun-hv2']], columns: ['name', 'type', 'options', 'external_ids', 'bfd'] }],
+      [
+        {
+          op: 'select',
+          table: 'Interface',
+          where: [['name', '==', 'tun-hv2']],
+          columns: ['name', 'type', 'options', 'external_ids', 'bfd'],
+        },
+      ],
       // Another interface named tun-hv2, in a port of its own.
       [
         { op: 'insert', table: 'Interface', row: { name: 'tun-hv2', type: 'geneve' }, 'uuid-name': 'i' },
         { op: 'insert', table: 'Port', row: { name: 'tun-dup', interfaces: ['named-uuid', 'i'] }, 'uuid-name': 'p' },
-        { op: 'mutate', table: 'Bridge', where: [['_uuid', '==', ['uuid', bridgeUuid]]], mutations: [['ports', 'insert', ['set', [['named-uuid', 'p']]]]] },
+        {
+          op: 'mutate',
+          table: 'Bridge',
+          where: [['_uuid', '==', ['uuid', bridgeUuid]]],
+          mutations: [['ports', 'insert', ['set', [['named-uuid', 'p']]]]],
+        },
       ],
-      [{ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br-int']], mutations: [['ports', 'insert', ['uuid', '12345678-1234-1234-1234-123456789abc']]] }],
+      [
+        {
+          op: 'mutate',
+          table: 'Bridge',
+          where: [['name', '==', 'br-int']],
+          mutations: [['ports', 'insert', ['uuid', '12345678-1234-1234-1234-123456789abc']]],
+        },
+      ],
       [{ op: 'delete', table: 'Port', where: [['name', '==', 'vm1']] }],
       [{ op: 'update', table: 'Interface', where: [['name', '==', 'vm1']], row: { name: 'vm9' } }],
-      [{ op: 'update', table: 'Interface', where: [['name', '==', 'vm1']], row: { nope: 1 } }, { op: 'comment', comment: 'never' }],
+      [
+        { op: 'update', table: 'Interface', where: [['name', '==', 'vm1']], row: { nope: 1 } },
+        { op: 'comment', comment: 'never' },
+      ],
       [{ op: 'update', table: 'Interface', where: [['name', '==', 'vm1']], row: { ofport_request: ['set', [1, 2]] } }],
       [{ op: 'update', table: 'Interface', where: [['name', '==', 'vm1']], row: { ofport_request: 'one' } }],
       [{ op: 'update', table: 'Interface', where: [['name', '==', 'vm1']], row: { link_state: 'sideways' } }],
-      [{ op: 'wait', table: 'Interface', where: [['name', '==', 'vm1']], columns: ['type'], until: '==', rows: [{ type: 'vxlan' }], timeout: 0 }],
+      [
+        {
+          op: 'wait',
+          table: 'Interface',
+          where: [['name', '==', 'vm1']],
+          columns: ['type'],
+          until: '==',
+          rows: [{ type: 'vxlan' }],
+          timeout: 0,
+        },
+      ],
       [{ op: 'wait', table: 'Interface', where: [['name', '==', 'vm1']], columns: ['name'], until: '==', rows: [{ name: 'vm1' }] }],
-      [{ op: 'select', table: 'Nope', where: [] }, { op: 'comment', comment: 'never' }],
+      [
+        { op: 'select', table: 'Nope', where: [] },
+        { op: 'comment', comment: 'never' },
+      ],
       [{ op: 'comment', comment: 'x' }, { op: 'abort' }],
       [{ op: 'assert', lock: 'nobody' }],
       [{ op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['external_ids', 'insert', ['map', [['probe', 'yes']]]]] }],
-      [{ op: 'select', table: 'Open_vSwitch', where: [['external_ids', 'includes', ['map', [['probe', 'yes']]]]], columns: ['external_ids'] }],
+      [
+        {
+          op: 'select',
+          table: 'Open_vSwitch',
+          where: [['external_ids', 'includes', ['map', [['probe', 'yes']]]]],
+          columns: ['external_ids'],
+        },
+      ],
     ];
     const r = [];
     for (const ops of transactions(bridge!._uuid)) r.push(await rawTransact(real, 'hv1', ops));
@@ -180,25 +235,49 @@ describe("a simulated node's OVSDB, as the member's southbound sees it, is a rea
       const client = s.view('hv1')!.client;
       const seen: Record<string, unknown[]> = {};
       notes.set(s, seen);
-      client.on('notification', (n: JsonRpcNotification) => (seen[String(n.params[0])] ??= []).push(numberedOfports(plain([n.method, n.params]))));
+      client.on('notification', (n: JsonRpcNotification) =>
+        (seen[String(n.params[0])] ??= []).push(numberedOfports(plain([n.method, n.params]))),
+      );
       const where = [['name', '==', 'probe-if']];
-      const initial2 = await client.request('monitor_cond', ['Open_vSwitch', 'probe2', { Interface: [{ columns: ['name', 'external_ids', 'ofport'], where }] }]);
+      const initial2 = await client.request('monitor_cond', [
+        'Open_vSwitch',
+        'probe2',
+        { Interface: [{ columns: ['name', 'external_ids', 'ofport'], where }] },
+      ]);
       const initial1 = await client.request('monitor', ['Open_vSwitch', 'probe1', { Interface: { columns: ['name', 'ofport'] } }]);
       (seen.probe2 ??= []).unshift(plain(initial2));
       (seen.probe1 ??= []).unshift(numberedOfports(plain(initial1)));
     }
     await onBoth(async (s) => {
-      const bridge = s.view('hv1')!.replica.rows('Bridge').find((b) => b.name === 'br-int')!;
+      const bridge = s
+        .view('hv1')!
+        .replica.rows('Bridge')
+        .find((b) => b.name === 'br-int')!;
       await rawTransact(s, 'hv1', [
-        { op: 'insert', table: 'Interface', row: { name: 'probe-if', type: 'internal', external_ids: ['map', [['iface-id', 'lp9']]] }, 'uuid-name': 'i' },
+        {
+          op: 'insert',
+          table: 'Interface',
+          row: { name: 'probe-if', type: 'internal', external_ids: ['map', [['iface-id', 'lp9']]] },
+          'uuid-name': 'i',
+        },
         { op: 'insert', table: 'Port', row: { name: 'probe-if', interfaces: ['named-uuid', 'i'] }, 'uuid-name': 'p' },
-        { op: 'mutate', table: 'Bridge', where: [['_uuid', '==', ['uuid', bridge._uuid]]], mutations: [['ports', 'insert', ['named-uuid', 'p']]] },
+        {
+          op: 'mutate',
+          table: 'Bridge',
+          where: [['_uuid', '==', ['uuid', bridge._uuid]]],
+          mutations: [['ports', 'insert', ['named-uuid', 'p']]],
+        },
       ]);
     });
     await untilBoth('lp9 numbered', (s) => s.facts('hv1').vmPorts.has('lp9'));
     await onBoth(async (s) => {
-      const port = s.view('hv1')!.replica.rows('Port').find((p) => p.name === 'probe-if')!;
-      await rawTransact(s, 'hv1', [{ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br-int']], mutations: [['ports', 'delete', ['uuid', port._uuid]]] }]);
+      const port = s
+        .view('hv1')!
+        .replica.rows('Port')
+        .find((p) => p.name === 'probe-if')!;
+      await rawTransact(s, 'hv1', [
+        { op: 'mutate', table: 'Bridge', where: [['name', '==', 'br-int']], mutations: [['ports', 'delete', ['uuid', port._uuid]]] },
+      ]);
     });
     await untilBoth('lp9 gone', (s) => !s.facts('hv1').vmPorts.has('lp9') && Object.values(notes.get(s)!).every((n) => n.length >= 4));
     const [r, s] = [notes.get(real)!, notes.get(simulated)!];
@@ -212,7 +291,10 @@ describe("a simulated node's OVSDB, as the member's southbound sees it, is a rea
     await linksUp(hv1.ns, [VM2.name]);
     const ofport = sim.addVmPort(VM2);
     expect(ofport).toBeGreaterThan(0);
-    await untilBoth('lp2 up', (s) => s.facts('hv1').vmPorts.has('lp2') && observe(s, 'hv1').interfaces.every((i) => String(i.link_state) === 'up'));
+    await untilBoth(
+      'lp2 up',
+      (s) => s.facts('hv1').vmPorts.has('lp2') && observe(s, 'hv1').interfaces.every((i) => String(i.link_state) === 'up'),
+    );
     expect(simulated.facts('hv1').vmPorts.get('lp2')).toBe(ofport);
     const [r, s] = await views();
     expect(s).toEqual(r);

@@ -52,7 +52,17 @@ describe("a simulated node's OVSDB with members' southbound listeners", () => {
     // Another member takes them away: everyone sees it, and the switch hears of each.
     await members[2]!.syncTunnels('hv7', tunnels.slice(0, 10));
     await until('40 tunnels gone everywhere', () => members.every((m) => m.facts('hv7').tunnelPorts.size === 10));
-    expect(announced.filter((c) => c.change === 'removed').map((c) => c.name).sort()).toEqual(tunnels.slice(10).map((t) => t.name).sort());
+    expect(
+      announced
+        .filter((c) => c.change === 'removed')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(
+      tunnels
+        .slice(10)
+        .map((t) => t.name)
+        .sort(),
+    );
     expect(sim.tunnels()).toHaveLength(10);
   });
 

@@ -12,7 +12,8 @@ const IS_UUID = new RegExp(`^${UUID.source}$`);
  *  by UUIDs (rows of a table-updates) becomes the list of its values, in a stable order. */
 export function plain(value: unknown): unknown {
   if (value instanceof Uuid) return 'U';
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === 'string') return value.replace(UUID, 'U');
   if (value && typeof value === 'object') {
