@@ -8,6 +8,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { JsonSplitter, decodeMessage, parseRemote, type JsonRpcMessage } from '../../ovsdb/index.ts';
+import type { ActiveRemote } from '../../ovsdb/remote.ts';
 import { clientTlsOptions, type TlsCredentials } from '../../util/tls.ts';
 import type { MonitorSpec } from './monitors.ts';
 
@@ -136,12 +137,14 @@ export class ManagerLink {
   private attempt(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const remote = parseRemote(this.target);
+    const remote = parseRemote(this.target) as ActiveRemote;
     const secure = remote.kind === 'ssl';
-    let socket: Socket;
-    if (remote.kind === 'unix') socket = createConnection({ path: remote.path });
-    else if (secure) socket = tlsConnect({ host: remote.host, port: remote.port, ...clientTlsOptions(this.options.tls!) });
-    else socket = createConnection({ host: remote.kind === 'tcp' ? remote.host : '', port: remote.kind === 'tcp' ? remote.port : 0 });
+    const socket =
+      remote.kind === 'unix'
+        ? createConnection({ path: remote.path })
+        : secure
+          ? tlsConnect({ host: remote.host, port: remote.port, ...clientTlsOptions(this.options.tls!) })
+          : createConnection({ host: remote.host, port: remote.port });
     this.socket = socket;
     const giveUp = setTimeout(() => socket.destroy(), this.options.connectTimeoutMs);
     socket.once(secure ? 'secureConnect' : 'connect', () => {

@@ -54,8 +54,9 @@ export function serve(node: Served, link: ManagerLink, id: RequestId, method: st
   try {
     dispatch(node, link, id, method, params);
   } catch (err) {
-    if (!(err instanceof OpError)) throw err;
-    link.replyError(id, err.toJson());
+    // ovsdb-server answers whatever it is sent; a request this simulator trips on is answered
+    // with an error too, rather than taking every simulated node of the process down.
+    link.replyError(id, err instanceof OpError ? err.toJson() : { error: 'internal error', details: String(err) });
   }
 }
 
