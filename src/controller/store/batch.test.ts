@@ -99,6 +99,29 @@ describe('an atomic batch', () => {
     expect(other[0]!.outcome).toBe('created');
   });
 
+  it('keeps an object held as a later write of the batch leaves it (a group created, then given its rules)', async () => {
+    const h = harness();
+    h.rows.Security_Group = [{ name: 'web' }];
+    h.rows.Security_Group_Rule = [
+      { group: 'web', position: 0, direction: 'ingress', protocol: 'tcp', port_min: [22], port_max: [22], remote: '0.0.0.0/0', action: 'allow' },
+    ];
+    const rules = [{ direction: 'ingress', protocol: 'tcp', ports: 22 }];
+    const done = await commitAtomic(h.ctx, [
+      { resource: 'securityGroups', op: 'create', input: { name: 'web', rules: [] } },
+      { resource: 'securityGroups', op: 'update', name: 'web', input: { rules } },
+    ]);
+    expect(done.map((d) => d.outcome)).toEqual(['unchanged', 'updated']);
+    // Its rule rows are guarded to be those held.
+    expect(h.sent[0]![1]).toMatchObject({ op: 'wait', table: 'Security_Group_Rule', rows: [expect.objectContaining({ group: 'web', port_min: [22] })] });
+    // Held otherwise: created, and the store's name index refuses it.
+    h.rows.Security_Group_Rule[0] = { ...h.rows.Security_Group_Rule[0]!, port_min: [80], port_max: [80] };
+    const other = await commitAtomic(h.ctx, [
+      { resource: 'securityGroups', op: 'create', input: { name: 'web', rules: [] } },
+      { resource: 'securityGroups', op: 'update', name: 'web', input: { rules: [{ direction: 'egress' }] } },
+    ]);
+    expect(other[0]!.outcome).toBe('created');
+  });
+
   it('after a name clash with a row its replica did not show, waits for it and composes again, keeping it', async () => {
     const h = harness((_ops, round) => {
       if (round > 0) return;

@@ -75,13 +75,17 @@ function indexOf(ctx: BatchContext, s: Snapshot): (resource: ResourceName) => Ma
  *  check made before the store) fails the batch with its place. */
 function composeAll(ctx: BatchContext, txn: Txn, writes: readonly BatchWrite[]): ComposedWrite<unknown>[] {
   const held = indexOf(ctx, ctx.snapshot());
+  const keyOf = (w: BatchWrite) => `${w.resource}/${nameOf(w)}`;
+  const last = new Map(writes.map((w, i) => [keyOf(w), i]));
   // Only an object that no earlier write of the batch touches may be kept as it is.
   const touched = new Set<string>();
   return writes.map((w, i) => {
-    const key = `${w.resource}/${nameOf(w)}`;
+    const key = keyOf(w);
     const keepSame = touched.has(key) ? undefined : (name: string) => held(w.resource).get(name);
+    const final = writes[last.get(key)!]!;
+    const keepAs = final !== w && final.op !== 'delete' ? ctx.resource(final.resource).objectOf(final.input, final.op === 'update' ? final.name : undefined) : undefined;
     try {
-      const c = compose(ctx, txn, w, { guardExists: true, ...(keepSame ? { keepSame } : {}) });
+      const c = compose(ctx, txn, w, { guardExists: true, ...(keepSame ? { keepSame } : {}), ...(keepAs ? { keepAs } : {}) });
       touched.add(key);
       return c;
     } catch (error) {

@@ -36,6 +36,9 @@ export interface ComposeOptions {
   /** The object of a name as held now: a create of an object held exactly as sent keeps it
    *  (see composeCreate). */
   keepSame?: (name: string) => unknown;
+  /** The object as later writes of the same batch leave it: held like that, the create was done
+   *  too (a batch that creates a group and then gives it its rules, sent again). */
+  keepAs?: unknown;
 }
 
 /** An update's body: the whole object; the name comes from the path and may be repeated, unchanged. */
@@ -56,6 +59,14 @@ export class Resource<T extends { name: string }, I extends { name: string } = T
   /** Every object, by name (the replica's snapshot; possibly stale while the store is cut off). */
   list(): T[] {
     return sorted(this.spec.read(this.ctx.snapshot()));
+  }
+
+  /** The object a create (`name` absent) or an update of `name` would write, or undefined when
+   *  its input is not one. */
+  objectOf(input: unknown, name?: string): T | undefined {
+    const whole = name === undefined ? input : { ...(input as object), name: (input as { name?: string }).name ?? name };
+    const r = this.spec.model.schema.safeParse(whole);
+    return r.success ? r.data : undefined;
   }
 
   /** Every object of snapshot `s`, by name. */
@@ -97,9 +108,9 @@ export class Resource<T extends { name: string }, I extends { name: string } = T
   composeCreate(txn: Txn, input: I, options: ComposeOptions = {}): ComposedWrite<T> & { txn: Txn } {
     const obj = parse(this.spec.model.schema, input, this.kind);
     const held = options.keepSame?.(obj.name) as T | undefined;
-    if (held && same(held, obj)) {
+    if (held && (same(held, obj) || (options.keepAs !== undefined && same(held, options.keepAs)))) {
       txn.section();
-      this.guardSame(txn, obj);
+      this.guardSame(txn, held);
       return { txn, outcome: 'unchanged', value: held, name: obj.name, check: () => {}, shows: () => true };
     }
     txn.section(this.clashes(obj));
