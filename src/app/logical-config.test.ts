@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
 import { northbound } from '../northbound-client/index.ts';
 import { testMember } from '../northbound-client/test-member.ts';
-import { l2GatewayOf, pushLogicalConfig, routerBody, waitProgrammed } from './logical-config.ts';
+import { l2GatewayOf, pollIntervalMs, pushLogicalConfig, routerBody, waitProgrammed } from './logical-config.ts';
 
 describe('l2GatewayOf', () => {
   const plan = {
@@ -102,26 +102,35 @@ describe('pushLogicalConfig', () => {
     ],
   } as unknown as LabPlan;
 
-  it('creates the transport nodes, then the switches, then the ports and routers, each as the plan has it', async () => {
-    // A member that stores what it is sent.
-    const member = await testMember((_request, body) => [201, body]);
+  /** A member that answers each batch as the API would: every create 201 with its body. */
+  const batching = () =>
+    testMember((request, body) => {
+      const requests = (body as { requests: { method: string; body: unknown }[] }).requests;
+      return [200, { results: requests.map((r) => ({ status: r.method === 'POST' ? 201 : 200, body: r.body })) }];
+    });
+  const sent = (member: { seen: { request: string; body: unknown }[] }) =>
+    member.seen.flatMap((s) => (s.body as { requests: { method: string; path: string; body: unknown }[] }).requests);
+
+  it('creates the transport nodes, then the switches, then the ports and routers, each as the plan has it, in one batch', async () => {
+    const member = await batching();
     try {
       await pushLogicalConfig(plan, northbound(['127.0.0.1'], { port: member.port }));
-      const requests = member.seen.map((s) => s.request);
-      expect(requests.slice(0, 3)).toEqual([
+      expect(member.seen.map((s) => s.request)).toEqual(['POST /api/v1/batch']);
+      const requests = sent(member);
+      expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
         'POST /api/v1/transport-nodes',
         'POST /api/v1/transport-nodes',
         'POST /api/v1/logical-switches',
+        'POST /api/v1/logical-ports',
+        'POST /api/v1/logical-routers',
       ]);
-      expect(requests.slice(3).sort()).toEqual(['POST /api/v1/logical-ports', 'POST /api/v1/logical-routers']);
-      expect(member.seen.map((s) => s.body)).toEqual(
-        expect.arrayContaining([
-          { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '10.0.0.11', mgmtIp: '172.30.0.11' },
-          { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', subnet: '10.0.1.0/24' },
-          { name: 'web1', switch: 'web', mac: '02:00:00:00:00:11', ip: '10.0.1.11', node: 'hv1' },
-          routerBody(plan, plan.routers[0]!),
-        ]),
-      );
+      expect(requests.map((r) => r.body)).toEqual([
+        { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '10.0.0.11', mgmtIp: '172.30.0.11' },
+        { name: 'gw1', role: 'l3-gateway', encap: 'geneve', underlayIp: '10.0.0.12', mgmtIp: '172.30.0.12' },
+        { name: 'web', vni: 5001, replication: 'source', encap: 'geneve', subnet: '10.0.1.0/24' },
+        { name: 'web1', switch: 'web', mac: '02:00:00:00:00:11', ip: '10.0.1.11', node: 'hv1' },
+        routerBody(plan, plan.routers[0]!),
+      ]);
     } finally {
       await member.close();
     }
@@ -142,57 +151,53 @@ describe('pushLogicalConfig', () => {
         },
       ],
     } as unknown as LabPlan;
-    const member = await testMember((request, body) => [request.startsWith('POST') ? 201 : 200, body]);
+    const member = await batching();
     try {
       await pushLogicalConfig(withGroups, northbound(['127.0.0.1'], { port: member.port }));
-      const order = (request: string) => member.seen.findIndex((s) => s.request === request);
-      const creates = member.seen.filter((s) => s.request === 'POST /api/v1/security-groups').map((s) => s.body);
-      expect(creates).toEqual(
-        expect.arrayContaining([
-          { name: 'web', rules: [] },
-          { name: 'admin', rules: [] },
-        ]),
-      );
+      const requests = sent(member);
+      const order = (request: string) => requests.findIndex((r) => `${r.method} ${r.path}` === request);
+      const creates = requests.filter((r) => `${r.method} ${r.path}` === 'POST /api/v1/security-groups').map((r) => r.body);
+      expect(creates).toEqual([
+        { name: 'web', rules: [] },
+        { name: 'admin', rules: [] },
+      ]);
       // Only a group with rules is written again, once every group exists.
-      const updates = member.seen.filter((s) => s.request.startsWith('PUT'));
+      const updates = requests.filter((r) => r.method === 'PUT').map((r) => ({ request: `${r.method} ${r.path}`, body: r.body }));
       expect(updates).toEqual([{ request: 'PUT /api/v1/security-groups/web', body: web }]);
-      expect(member.seen.filter((s) => s.request === 'POST /api/v1/security-groups').length).toBe(2);
-      expect(member.seen.findLastIndex((s) => s.request === 'POST /api/v1/security-groups')).toBeLessThan(
+      expect(requests.findLastIndex((r) => `${r.method} ${r.path}` === 'POST /api/v1/security-groups')).toBeLessThan(
         order('PUT /api/v1/security-groups/web'),
       );
       expect(order('PUT /api/v1/security-groups/web')).toBeLessThan(order('POST /api/v1/logical-ports'));
-      expect(member.seen.filter((s) => s.request === 'POST /api/v1/logical-ports').map((s) => s.body)).toEqual(
-        expect.arrayContaining([
-          {
-            name: 'web1',
-            switch: 'web',
-            mac: '02:00:00:00:00:11',
-            ip: '10.0.1.11',
-            node: 'hv1',
-            securityGroups: ['web'],
-            portSecurity: false,
-            qos: { rate: '10mbit' },
-          },
-          { name: 'web2', switch: 'web', mac: '02:00:00:00:00:12', ip: '10.0.1.12', node: 'hv1' },
-        ]),
-      );
+      expect(requests.filter((r) => `${r.method} ${r.path}` === 'POST /api/v1/logical-ports').map((r) => r.body)).toEqual([
+        {
+          name: 'web1',
+          switch: 'web',
+          mac: '02:00:00:00:00:11',
+          ip: '10.0.1.11',
+          node: 'hv1',
+          securityGroups: ['web'],
+          portSecurity: false,
+          qos: { rate: '10mbit' },
+        },
+        { name: 'web2', switch: 'web', mac: '02:00:00:00:00:12', ip: '10.0.1.12', node: 'hv1' },
+      ]);
     } finally {
       await member.close();
     }
   });
 
   it('fails with the answer of the member when a create is refused', async () => {
-    const member = await testMember(() => [
-      400,
-      {
-        error: 'invalid',
-        detail: 'invalid request body (1 issue)',
-        issues: [{ path: 'underlayIp', message: 'an IPv4 address like 10.0.1.11' }],
-      },
-    ]);
+    const refusal = {
+      error: 'invalid',
+      detail: 'request 0 (POST /api/v1/transport-nodes, "hv1"): invalid request body (1 issue)',
+      index: 0,
+      name: 'hv1',
+      issues: [{ path: 'requests.0.body.underlayIp', message: 'an IPv4 address like 10.0.1.11' }],
+    };
+    const member = await testMember(() => [400, refusal]);
     try {
       await expect(pushLogicalConfig(plan, northbound(['127.0.0.1'], { port: member.port }))).rejects.toThrow(
-        'POST /api/v1/transport-nodes → 400: {"error":"invalid","detail":"invalid request body (1 issue)","issues":[{"path":"underlayIp","message":"an IPv4 address like 10.0.1.11"}]}',
+        `POST /api/v1/batch → 400: ${JSON.stringify(refusal)}`,
       );
     } finally {
       await member.close();
@@ -201,6 +206,10 @@ describe('pushLogicalConfig', () => {
 });
 
 describe('waitProgrammed', () => {
+  it('asks a member as often as every 100 ms, but never more than half its time, nor less than every 2 s', () => {
+    expect([0, 30, 50, 400, 1000, 5000].map(pollIntervalMs)).toEqual([100, 100, 100, 800, 2000, 2000]);
+  });
+
   it('names the nodes not programmed when no member reports them in time', async () => {
     // Nothing listens on 127.0.0.2: a member that does not answer programs nothing.
     await expect(waitProgrammed(['127.0.0.2'], ['hv1', 'hv2'], 300)).rejects.toThrow(

@@ -1,9 +1,17 @@
 // The lab's logical configuration, pushed to the controller cluster through the northbound API
-// as a cloud platform would: bodies built from the plan, then a wait until every node is
-// programmed.
+// as a cloud platform would: bodies built from the plan, sent in a few batches, then a wait until
+// every node is programmed.
 import type { LabPlan, PortPlan, RouterPlan, SwitchPlan } from '../topology/plan-types.ts';
-import { memberStatus, NorthboundError, unwrap, type ApiAccess, type NorthboundClient, type Outcome } from '../northbound-client/index.ts';
-import { physicalNic, type LogicalPortInput, type LogicalRouterInput, type LogicalSwitchInput } from '../model/index.ts';
+import { MemberPace, memberStatus, NorthboundError, unwrap, type ApiAccess, type NorthboundClient } from '../northbound-client/index.ts';
+import {
+  API_PREFIX,
+  physicalNic,
+  RESOURCE_SEGMENTS,
+  type BatchRequestItem,
+  type LogicalPortInput,
+  type LogicalRouterInput,
+  type LogicalSwitchInput,
+} from '../model/index.ts';
 
 /**
  * A gateway node's NIC on a physical network: the one of its attachment there (physicalNic).
@@ -62,30 +70,23 @@ export function portBody(p: PortPlan): LogicalPortInput {
   };
 }
 
-/** Creates every item, all at once; the first failure is thrown. */
-function createAll<T>(items: readonly T[], create: (item: T) => Promise<Outcome<unknown, 'created'>>): Promise<unknown[]> {
-  return Promise.all(items.map(async (item) => unwrap(await create(item))));
-}
+/** A create of an object, in a batch. */
+const create = (segment: string, body: unknown): BatchRequestItem => ({ method: 'POST', path: `${API_PREFIX}/${segment}`, body });
 
 /**
- * Security groups: every group first without its rules, then each group's rules, so that a rule
- * may name any group of the file (a rule's remote group must exist when it is written).
+ * Every write of the lab's logical configuration, in an order where each refers only to what
+ * came before: transport nodes, switches, security groups without their rules and then their
+ * rules (a rule may name any group of the file), ports, routers.
  */
-async function pushSecurityGroups(plan: LabPlan, client: NorthboundClient): Promise<void> {
+export function logicalConfigRequests(plan: LabPlan): BatchRequestItem[] {
   const groups = plan.securityGroups ?? [];
-  await createAll(groups, (g) => client.securityGroups.create({ name: g.name, rules: [] }));
-  await Promise.all(groups.filter((g) => g.rules.length > 0).map(async (g) => unwrap(await client.securityGroups.update(g.name, g))));
-}
-
-/** Transport nodes, then switches and security groups, then ports and routers: each refers only
- *  to what came before. */
-export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient): Promise<void> {
-  await createAll(plan.transportNodes, (n) =>
-    client.transportNodes.create({ name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, mgmtIp: n.mgmtIp }),
-  );
-  await Promise.all([
-    createAll(plan.switches, (s) =>
-      client.logicalSwitches.create({
+  const segment = (name: keyof typeof RESOURCE_SEGMENTS) => RESOURCE_SEGMENTS[name];
+  return [
+    ...plan.transportNodes.map((n) =>
+      create(segment('transportNodes'), { name: n.name, role: n.role, encap: n.encap, underlayIp: n.underlayIp, mgmtIp: n.mgmtIp }),
+    ),
+    ...plan.switches.map((s) =>
+      create(segment('logicalSwitches'), {
         name: s.name,
         vni: s.vni,
         replication: s.replication,
@@ -94,36 +95,51 @@ export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient)
         l2Gateway: l2GatewayOf(plan, s),
       }),
     ),
-    pushSecurityGroups(plan, client),
-  ]);
-  await Promise.all([
-    createAll(
-      plan.switches.flatMap((s) => s.ports.map(portBody)),
-      (p) => client.logicalPorts.create(p),
-    ),
-    createAll(plan.routers, (r) => client.logicalRouters.create(routerBody(plan, r))),
-  ]);
+    ...groups.map((g) => create(segment('securityGroups'), { name: g.name, rules: [] })),
+    ...groups
+      .filter((g) => g.rules.length > 0)
+      .map((g): BatchRequestItem => ({ method: 'PUT', path: `${API_PREFIX}/${segment('securityGroups')}/${g.name}`, body: g })),
+    ...plan.switches.flatMap((s) => s.ports.map((p) => create(segment('logicalPorts'), portBody(p)))),
+    ...plan.routers.map((r) => create(segment('logicalRouters'), routerBody(plan, r))),
+  ];
+}
+
+/** Pushes the lab's logical configuration in a few batches (one store transaction each, about a
+ *  second of the cluster's work each), instead of a request per object: 200 hypervisors are a
+ *  few hundred objects. A batch sent again after a lost answer keeps what it made. */
+export async function pushLogicalConfig(plan: LabPlan, client: NorthboundClient): Promise<void> {
+  unwrap(await client.batch(logicalConfigRequests(plan)));
+}
+
+/** How often a member is asked whether its nodes are programmed: as often as every 100 ms, but
+ *  never more than half its time on it (twice what its last answer took), nor less than every 2 s. */
+export function pollIntervalMs(answerMs: number): number {
+  return Math.min(2000, Math.max(100, 2 * answerMs));
 }
 
 /**
  * Waits until the cluster has fully programmed every transport node: each member reports the
- * nodes it masters whose tunnels, VM ports and flows are complete.
+ * nodes it masters whose tunnels, VM ports and flows are complete. Each member is asked on its
+ * own, paced by its answers (a slow one is asked less often and waited for longer), and its last
+ * answer counts.
  */
 export async function waitProgrammed(memberIps: string[], nodes: string[], timeoutMs = 60_000, access: ApiAccess = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let missing = nodes;
-  while (Date.now() < deadline) {
-    const done = new Set<string>();
-    await Promise.all(
-      memberIps.map(async (ip) => {
-        // A member that does not answer programs nothing.
-        const status = await memberStatus(ip, { timeoutMs: 2000, ...access });
-        if (status.kind === 'ok') for (const node of status.value.programmed ?? []) done.add(node);
-      }),
-    );
-    missing = nodes.filter((n) => !done.has(n));
-    if (missing.length === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new NorthboundError(`the controller cluster did not program ${missing.join(', ')} within ${timeoutMs / 1000} s`);
+  const programmed = new Map<string, readonly string[]>();
+  const missing = () => nodes.filter((n) => ![...programmed.values()].some((list) => list.includes(n)));
+  let done = false;
+  const poll = async (ip: string) => {
+    const pace = new MemberPace();
+    while (!done && Date.now() < deadline) {
+      const started = Date.now();
+      // A member that does not answer programs nothing.
+      const status = await memberStatus(ip, { ...access, pace, timeoutMs: Math.min(pace.timeoutMs(), Math.max(1, deadline - started)) });
+      programmed.set(ip, status.kind === 'ok' ? (status.value.programmed ?? []) : []);
+      if (missing().length === 0) done = true;
+      else await new Promise((r) => setTimeout(r, Math.min(pollIntervalMs(Date.now() - started), Math.max(0, deadline - Date.now()))));
+    }
+  };
+  await Promise.all(memberIps.map(poll));
+  if (missing().length > 0)
+    throw new NorthboundError(`the controller cluster did not program ${missing().join(', ')} within ${timeoutMs / 1000} s`);
 }

@@ -9,6 +9,12 @@ export const AUTH_SCHEME = 'Bearer';
  *  for nothing, it only says which tool a write came from. */
 export const CLIENT_HEADER = 'x-nvlab-client';
 
+/** The header our clients send to ask a member to say that it works on their request while it
+ *  does (an interim `102 Processing` every PROGRESS_INTERVAL_MS): a client then waits for a member
+ *  that is slow but working, and still leaves one that falls silent. */
+export const PROGRESS_HEADER = 'x-nvlab-progress';
+export const PROGRESS_INTERVAL_MS = 1000;
+
 /** Our clients of the API: the CLI, the scenario runner, the web console, deploy (pushing the
  *  logical configuration), and a member asking its peers. */
 export const CLIENT_NAMES = ['cli', 'scenario', 'console', 'deploy', 'member'] as const;

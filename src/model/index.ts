@@ -12,6 +12,7 @@ export * from './naming.ts';
 export * from './api-paths.ts';
 export * from './api-auth.ts';
 export * from './northbound.ts';
+export * from './batch.ts';
 export * from './trace.ts';
 export * from './status.ts';
 export * from './connectivity.ts';

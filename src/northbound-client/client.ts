@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { API_PREFIX, RESOURCES, StatusSchema, listOf, type ResourceDescription, type ResourceName, type Status } from '../model/index.ts';
 import { NO_BODY, outcomeOf, type Outcome, type SuccessKind } from './outcomes.ts';
+import { batchClient, type BatchClient } from './batch.ts';
 import { macBindingClient, type MacBindingClient } from './mac-bindings.ts';
 import { operationsClient, type OperationsClient } from './operations.ts';
 import { traceflowClient, type TraceflowClient } from './traceflows.ts';
@@ -46,7 +47,8 @@ export type NorthboundClient = { readonly [K in ResourceName]: ClientOf<(typeof 
   traceflows: TraceflowClient;
   /** The MAC bindings the routers learned (mac-bindings.ts). */
   macBindings: MacBindingClient;
-} & OperationsClient;
+} & OperationsClient &
+  BatchClient;
 
 const STATUS_PATH = `${API_PREFIX}/status`;
 
@@ -121,6 +123,7 @@ function clientOver(t: Transport): NorthboundClient {
     ...resources,
     status: async () => outcomeOf('GET', STATUS_PATH, await t.exchange('GET', STATUS_PATH), 'ok', StatusSchema),
     ...operationsClient(t),
+    ...batchClient(t),
     traceflows: traceflowClient(t),
     macBindings: macBindingClient(t),
   };

@@ -4,7 +4,7 @@
 // of the client, for the member's audit log.
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { AUTH_SCHEME, CLIENT_HEADER, type ApiCredentials, type ClientName } from '../model/index.ts';
+import { AUTH_SCHEME, CLIENT_HEADER, PROGRESS_HEADER, type ApiCredentials, type ClientName } from '../model/index.ts';
 
 /** How a client calls a lab's API: its credentials (without them, no token is sent and the API
  *  answers 401; with a `ca`, HTTPS trusting that authority alone) and the name it gives itself. */
@@ -32,6 +32,11 @@ export interface HttpAnswer {
   status: number;
   text: string;
   headers: IncomingHttpHeaders;
+  /** The longest the member left the client without a byte (connecting, working, answering);
+   *  each `102 Processing` it sends while it works ends a silence. */
+  silenceMs: number;
+  /** From the request to the end of the answer. */
+  elapsedMs: number;
 }
 
 /** A member's certificate the client does not trust: not of the lab's authority, or not for the
@@ -74,6 +79,8 @@ function headersOf(r: HttpRequest): Record<string, string | number> {
     ...(r.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) }),
     ...(credentials?.token ? { authorization: `${AUTH_SCHEME} ${credentials.token}` } : {}),
     ...(client ? { [CLIENT_HEADER]: client } : {}),
+    // Members say they are working on it while they do (src/controller/api/progress.ts).
+    [PROGRESS_HEADER]: '1',
     ...r.headers,
   };
 }
@@ -83,6 +90,15 @@ function headersOf(r: HttpRequest): Record<string, string | number> {
 export function send(r: HttpRequest): Promise<HttpAnswer> {
   const ca = r.access?.credentials?.ca;
   const connectTimeoutMs = r.connectTimeoutMs ?? r.timeoutMs;
+  const started = performance.now();
+  let last = started;
+  let silenceMs = 0;
+  // Anything from the member ends a silence.
+  const heard = () => {
+    const now = performance.now();
+    silenceMs = Math.max(silenceMs, now - last);
+    last = now;
+  };
   return new Promise((resolve, reject) => {
     const options: RequestOptions = {
       host: r.ip,
@@ -93,24 +109,38 @@ export function send(r: HttpRequest): Promise<HttpAnswer> {
       headers: headersOf(r),
     };
     const onAnswer = (res: IncomingMessage) => {
+      heard();
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('data', (c: Buffer) => {
+        heard();
+        chunks.push(c);
+      });
+      res.on('end', () => {
+        heard();
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, text, headers: res.headers, silenceMs, elapsedMs: performance.now() - started });
+      });
       res.on('error', reject);
     };
     const req = ca
       ? httpsRequest({ ...options, agent: secureAgent(ca) }, onAnswer)
       : httpRequest({ ...options, agent: plainAgent }, onAnswer);
     req.on('timeout', () => req.destroy(new Error(`no answer within ${r.timeoutMs} ms`)));
-    if (connectTimeoutMs < r.timeoutMs) {
-      req.on('socket', (socket) => {
-        // A kept-alive socket is connected already.
-        if (!socket.connecting) return;
-        const timer = setTimeout(() => req.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(timer));
-        socket.once('close', () => clearTimeout(timer));
+    req.on('information', heard);
+    req.on('socket', (socket) => {
+      // A kept-alive socket is connected already.
+      if (!socket.connecting) return;
+      const timer =
+        connectTimeoutMs < r.timeoutMs
+          ? setTimeout(() => req.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs)
+          : undefined;
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        // The time to connect is not the member's silence (the connect time-out bounds it).
+        last = performance.now();
       });
-    }
+      socket.once('close', () => clearTimeout(timer));
+    });
     req.on('error', (error: Error & { code?: string }) =>
       reject(
         error.code && CERTIFICATE_ERRORS.has(error.code)

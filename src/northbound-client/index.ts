@@ -1,6 +1,8 @@
 // A typed client of the controller cluster's northbound API (src/model holds its contract).
 export { northbound, memberClient, memberStatus, type NorthboundClient, type ResourceClient } from './client.ts';
 export type { OperationsClient } from './operations.ts';
+export type { BatchClient, BatchOptions } from './batch.ts';
+export { PACING, MemberPace, type PacingOptions } from './pacing.ts';
 export { unwrap, type Outcome, type Failure, type SuccessKind } from './outcomes.ts';
 export { NorthboundError } from './errors.ts';
 export type { MemberOptions, TransportOptions } from './transport.ts';

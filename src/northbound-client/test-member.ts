@@ -20,23 +20,27 @@ export interface TestMember {
 
 /** `at`: where to listen (default 127.0.0.1, any free port); another loopback address on the
  *  port of a first member plays a second member of the same cluster. With `tls` (a key and a
- *  certificate), HTTPS. */
+ *  certificate), HTTPS. An answer may take its time (a promise); with `progressMs`, the member
+ *  says `102 Processing` that often meanwhile, as ours do. */
 export async function testMember(
-  answer: (request: string, body: unknown) => Reply,
-  at: { host?: string; port?: number; tls?: { key: string; cert: string } } = {},
+  answer: (request: string, body: unknown) => Reply | Promise<Reply>,
+  at: { host?: string; port?: number; tls?: { key: string; cert: string }; progressMs?: number } = {},
 ): Promise<TestMember> {
   const seen: TestMember['seen'] = [];
   const headers: IncomingHttpHeaders[] = [];
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const request = `${req.method} ${req.url}`;
       const body: unknown = text ? JSON.parse(text) : undefined;
       seen.push({ request, body });
       headers.push(req.headers);
-      const [status, reply] = answer(request, body);
+      const progress = at.progressMs ? setInterval(() => res.writeProcessing(), at.progressMs) : undefined;
+      const [status, reply] = await answer(request, body);
+      clearInterval(progress);
+      if (res.destroyed) return;
       res.writeHead(status, reply === undefined ? {} : { 'content-type': 'application/json' });
       res.end(reply === undefined ? '' : typeof reply === 'string' ? reply : JSON.stringify(reply));
     });

@@ -3,6 +3,7 @@
 // an answer means is outcomes.ts's business.
 import { API_PORT } from '../model/index.ts';
 import { send, UntrustedCertificateError, type ApiAccess } from './http-exchange.ts';
+import { Pacer, pacingOptions, type MemberPace, type PacingOptions, type Signal } from './pacing.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -14,6 +15,8 @@ export interface TransportOptions extends ApiAccess {
   /** How long a member that answers "no quorum" is asked again before that is the outcome
    *  (default 5 s: an election on a loaded host can take seconds; never beyond the deadline). */
   noQuorumMs?: number;
+  /** How the client paces itself on the members' answers (pacing.ts; default PACING). */
+  pacing?: Partial<PacingOptions>;
 }
 
 /** What one request came to, after its retries. */
@@ -27,10 +30,13 @@ export type Exchange =
    *  certificate is not of the authority this client trusts. */
   | { kind: 'gave-up'; last: string; noQuorum: { body: unknown } | undefined; untrusted?: true };
 
-/** One member asked once: its port, how long it may take, and the client's access. */
+/** One member asked once: its port, how long it may stay silent (default: what `pace` says of
+ *  it, else 2 s), and the client's access. */
 export interface MemberOptions extends ApiAccess {
   port?: number;
   timeoutMs?: number;
+  /** The member's pace, told what the answer took. */
+  pace?: MemberPace;
 }
 
 /** A member on the management LAN accepts a connection at once; one that does not within this
@@ -44,6 +50,8 @@ export function exchangeOnce(ip: string, method: Method, path: string, options: 
 
 export interface Transport {
   exchange(method: Method, path: string, body?: unknown): Promise<Exchange>;
+  /** The pacing of a client of the cluster (its batch sizes); none for one member asked once. */
+  pacer?: Pacer;
 }
 
 /** One member, asked once per request: its answer, or what kept it from coming. */
@@ -53,15 +61,16 @@ export function onceTransport(ip: string, options: MemberOptions = {}): Transpor
       const payload = body === undefined ? undefined : JSON.stringify(body);
       try {
         const port = options.port ?? API_PORT;
-        const { status, text } = await send({
+        const { status, text, silenceMs } = await send({
           ip,
           port,
           method,
           path,
           body: payload,
-          timeoutMs: options.timeoutMs ?? 2000,
+          timeoutMs: options.timeoutMs ?? options.pace?.timeoutMs() ?? 2000,
           access: options,
         });
+        options.pace?.answered(silenceMs);
         return { kind: 'answer', status, text, json: text ? JSON.parse(text) : undefined };
       } catch (error) {
         return gaveUp(ip, error);
@@ -92,11 +101,40 @@ function isNoQuorum(status: number, json: unknown): boolean {
  * that is not JSON), until the deadline. A member that answers "no quorum" is asked again, alone,
  * for `noQuorumMs` (an election ends within it): every live member would say the same, so the
  * others are not tried, and a dead one would cost a time-out before the reason is known. The
- * member that last answered is asked first next time.
+ * member that last answered is asked first next time. Paced (pacing.ts): a member may stay silent
+ * as long as its recent answers say it can (at least 5 s; ours say they work every second), so
+ * a request a working member is slow to answer is not abandoned and sent again elsewhere, while
+ * one that does not connect (1.5 s) or falls silent is left; and the client's requests in flight
+ * are bounded by a window the answers widen and narrow.
  */
 export function transport(memberIps: readonly string[], options: TransportOptions = {}): Transport {
   let preferred = 0;
+  const pacer = new Pacer(pacingOptions(options.pacing));
+  /** One attempt on one member, within its pace and a place in the window. */
+  const attempt = async (ip: string, method: Method, path: string, payload: string | undefined) => {
+    await pacer.window.acquire();
+    const started = Date.now();
+    let signal: Signal = 'congested';
+    try {
+      const answer = await send({
+        ip,
+        port: options.port ?? API_PORT,
+        method,
+        path,
+        body: payload,
+        timeoutMs: pacer.member(ip).timeoutMs(),
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        access: options,
+      });
+      pacer.member(ip).answered(answer.silenceMs);
+      if (answer.status !== 503) signal = 'answered';
+      return answer;
+    } finally {
+      pacer.window.release(signal, Date.now() - started);
+    }
+  };
   return {
+    pacer,
     async exchange(method, path, body) {
       const start = Date.now();
       const deadline = start + (options.deadlineMs ?? 60_000);
@@ -107,21 +145,12 @@ export function transport(memberIps: readonly string[], options: TransportOption
       // Whether an attempt before may have committed (503: no quorum, outcome unknown; or no answer).
       let ambiguous = false;
       let at = preferred;
-      for (let attempt = 0; ; attempt++) {
+      for (let n = 0; ; n++) {
         // After "no quorum", stay with the member that said it.
-        if (attempt > 0 && !noQuorum) at = (at + 1) % memberIps.length;
+        if (n > 0 && !noQuorum) at = (at + 1) % memberIps.length;
         const ip = memberIps[at]!;
         try {
-          const { status, text } = await send({
-            ip,
-            port: options.port ?? API_PORT,
-            method,
-            path,
-            body: payload,
-            timeoutMs: 5000,
-            connectTimeoutMs: CONNECT_TIMEOUT_MS,
-            access: options,
-          });
+          const { status, text } = await attempt(ip, method, path, payload);
           const json: unknown = text ? JSON.parse(text) : undefined;
           preferred = at;
           if (status === 503) {

@@ -8,6 +8,7 @@ import { registerConsole, type ConsoleFiles } from './console-routes.ts';
 import { toHttpError, type HttpError } from './errors.ts';
 import { API_LIMITS, serverOptions, type ApiLimits, type TlsMaterial } from './limits.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { registerProgress } from './progress.ts';
 import { ROUTES, type RouteReply } from './routes.ts';
 import { API_PREFIX, type ClusterMember } from '../../model/index.ts';
 import type { LabGraph, LaidOutGraph } from '../../graph/index.ts';
@@ -69,6 +70,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   if (token !== undefined) registerAuth(app, token, send);
   if (options.audit) audited = registerAudit(app, options.member, options.audit);
+  registerProgress(app);
   const openapi = buildOpenApiDocument();
 
   app.setErrorHandler((err, request, reply) => {

@@ -6,7 +6,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS, CLIENT_HEADER } from '../../model/index.ts';
+import { ANONYMOUS, BATCH_PATH, CLIENT_HEADER } from '../../model/index.ts';
 import { identityOf, type Refusal } from './auth.ts';
 
 export interface AuditEntry {
@@ -31,6 +31,8 @@ export interface AuditEntry {
   what?: unknown;
   /** Present when `what` was cut: the length of the whole body's JSON. */
   whatLength?: number;
+  /** A batch (POST /api/v1/batch, one entry for all of it): how many requests it held. */
+  count?: number;
 }
 
 /** Takes each entry (a file in the member, an array in tests); must not throw. */
@@ -48,6 +50,12 @@ function what(body: unknown): Pick<AuditEntry, 'what' | 'whatLength'> {
   return text.length <= MAX_WHAT ? { what: body } : { what: text.slice(0, MAX_WHAT), whatLength: text.length };
 }
 
+/** The number of requests of a batch's body. */
+function countOf(request: FastifyRequest): Pick<AuditEntry, 'count'> {
+  const requests = (request.body as { requests?: unknown } | undefined)?.requests;
+  return request.routeOptions.url === BATCH_PATH && Array.isArray(requests) ? { count: requests.length } : {};
+}
+
 export function auditEntry(request: FastifyRequest, status: number, member: string, now = new Date()): AuditEntry {
   const who = identityOf(request);
   const client = request.headers[CLIENT_HEADER];
@@ -63,6 +71,7 @@ export function auditEntry(request: FastifyRequest, status: number, member: stri
     path: request.url.slice(0, MAX_PATH),
     status,
     ...(who?.refused ? { refused: who.refused } : {}),
+    ...countOf(request),
     ...what(request.body),
   };
 }

@@ -22,9 +22,9 @@ describe('OpenAPI document', () => {
     expect(doc.info.title).toBeTruthy();
     const listed = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    // 5 routes for each of the 5 resources, the learned MAC bindings (list, forget), then status,
-    // statistics, traceflows and graph layout.
-    expect(ROUTES).toHaveLength(37);
+    // 5 routes for each of the 5 resources, the learned MAC bindings (list, forget), the batch,
+    // then status, statistics, traceflows and graph layout.
+    expect(ROUTES).toHaveLength(38);
     expect(listed).toEqual(
       expect.arrayContaining([
         'GET /api/v1/security-groups',
@@ -130,6 +130,27 @@ describe('OpenAPI document', () => {
     expect(s.MacBinding!.required).toEqual(['switch', 'ip', 'mac']);
     expect(s.MacBinding!.additionalProperties).toBe(false);
     expect(s.MacBindingList!.properties.items!.items!.required).toEqual(['switch', 'ip', 'mac']);
+  });
+
+  it('describes the batch: its requests, its answers in order, and the place of a failed request', () => {
+    type JsonSchema = { required?: string[]; properties: Record<string, JsonSchema & { enum?: unknown[] }>; items?: JsonSchema };
+    const batch = doc.paths['/api/v1/batch']!;
+    expect(Object.keys(batch)).toEqual(['post']);
+    const post = batch.post as { requestBody: unknown; responses: Record<string, { content?: unknown }> };
+    expect(post.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/BatchRequest' } } },
+    });
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '404', '409', '503']);
+    expect(JSON.stringify(post.responses['409']!.content)).toContain('#/components/schemas/BatchError');
+    const s = doc.components.schemas as Record<string, JsonSchema>;
+    expect(s.BatchRequest!.required).toEqual(['requests']);
+    const item = s.BatchRequest!.properties.requests!.items!;
+    expect(item.required).toEqual(['method', 'path']);
+    expect(item.properties.method!.enum).toEqual(['POST', 'PUT', 'DELETE']);
+    expect(s.BatchResponse!.properties.results!.items!.required).toEqual(['status']);
+    expect(Object.keys(s.BatchError!.properties)).toEqual(expect.arrayContaining(['error', 'detail', 'index', 'name', 'issues']));
+    expect(doc.info.description).toContain('x-nvlab-progress');
   });
 
   it('documents the stale-read header on reads and Retry-After on 503', () => {

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of the northbound API, generated from the route list and the zod
 // schemas (OpenAPI 3.1 schemas are JSON Schema 2020-12, which z.toJSONSchema emits).
 import { z } from 'zod';
+import { PROGRESS_HEADER } from '../../model/index.ts';
 import { COMPONENTS, ROUTES, type ComponentSpec, type RouteSpec } from './routes.ts';
 
 export type OpenApiDocument = {
@@ -83,7 +84,7 @@ export function buildOpenApiDocument(
       title: 'nvlab controller northbound API',
       version: '1.0.0',
       description:
-        'Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status. Every operation wants the lab\'s API token (security scheme labToken) and answers 401 `{"error":"unauthorized"}` with `WWW-Authenticate: Bearer` without it (components/responses/Unauthorized); each write, and each refusal, is written to the member\'s audit log.',
+        `Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status. Every operation wants the lab's API token (security scheme labToken) and answers 401 \`{"error":"unauthorized"}\` with \`WWW-Authenticate: Bearer\` without it (components/responses/Unauthorized); each write, and each refusal, is written to the member's audit log (a batch as one entry with its count). A client that sends the header \`${PROGRESS_HEADER}\` gets an interim \`102 Processing\` every second while the member works on its request, so it can tell a member that is slow from one that stopped answering.`,
     },
     paths,
     security: [{ labToken: [] }],

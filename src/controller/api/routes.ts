@@ -23,6 +23,7 @@ import { STATUS_COMPONENTS, STATUS_ROUTES } from './status-routes.ts';
 import { TRACEFLOW_COMPONENTS, TRACEFLOW_ROUTES } from './traceflow-routes.ts';
 import { GRAPH_COMPONENTS, GRAPH_ROUTES } from './graph-routes.ts';
 import { MAC_BINDING_COMPONENTS, MAC_BINDING_ROUTES } from './mac-binding-routes.ts';
+import { BATCH_COMPONENTS, BATCH_ROUTES } from './batch-routes.ts';
 
 export interface RouteContext {
   store: Store;
@@ -71,6 +72,7 @@ const RESOURCE_NAMES = Object.keys(RESOURCES) as ResourceName[];
 export const COMPONENTS: Record<string, ComponentSpec> = {
   ...Object.fromEntries(RESOURCE_NAMES.flatMap(resourceComponents)),
   ...MAC_BINDING_COMPONENTS,
+  ...BATCH_COMPONENTS,
   Status: { schema: StatusSchema, io: 'output' },
   ClusterMemberList: { schema: listOf(ClusterMemberSchema), io: 'output' },
   Error: { schema: ErrorSchema, io: 'output' },
@@ -84,6 +86,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
 export const ROUTES: RouteSpec[] = [
   ...RESOURCE_NAMES.flatMap((name) => resourceRoutes(name)),
   ...MAC_BINDING_ROUTES,
+  ...BATCH_ROUTES,
   {
     method: 'GET',
     path: `${API_PREFIX}/status`,

@@ -10,6 +10,7 @@ export {
   type StoreErrorCode,
   type StoreIssue,
 } from './errors.ts';
+export { BatchWriteError, type BatchWrite, type BatchOutcome } from './batch.ts';
 export type { MemberLease, Mastership } from './membership.ts';
 export { NVSTORE_DATABASE } from './rows.ts';
 export type { InjectError, TraceflowRecord, TraceflowReport, TraceflowResult, ReportPhase } from './traceflows.ts';

@@ -27,6 +27,8 @@ import type { ResourceInput, ResourceObject, ResourceUpdateInput, Snapshot, Stor
 import { Resource, type ResourceContext, type UpdateInput } from './resource.ts';
 import { LOGICAL_TABLES, STORED } from './resources/index.ts';
 import { StateCache, mastershipsOf, membersOf } from './state.ts';
+import { commitAtomic, commitEach, type BatchContext, type BatchOutcome, type BatchWrite } from './batch.ts';
+import type { StoreError } from './errors.ts';
 import { forgetMacBinding, learnMacBinding, macBindingsOf, type Learned } from './mac-bindings.ts';
 import * as traceflows from './traceflows.ts';
 import type { InjectError, TraceflowRecord, TraceflowReport, TraceflowResult } from './traceflows.ts';
@@ -240,6 +242,23 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly deleteSwitch = (name: string): Promise<void> => this.resources.logicalSwitches.delete(name);
   readonly deletePort = (name: string): Promise<void> => this.resources.logicalPorts.delete(name);
   readonly deleteRouter = (name: string): Promise<void> => this.resources.logicalRouters.delete(name);
+
+  /**
+   * Many writes in order (batch.ts): `atomic` (default) in one transaction, all or none, a
+   * failure thrown as BatchWriteError with its place; else each alone, answered for itself.
+   */
+  batch(writes: readonly BatchWrite[], options: { atomic: false }): Promise<(BatchOutcome | { error: StoreError })[]>;
+  batch(writes: readonly BatchWrite[], options?: { atomic?: true }): Promise<BatchOutcome[]>;
+  batch(writes: readonly BatchWrite[], options: { atomic?: boolean } = {}): Promise<(BatchOutcome | { error: StoreError })[]> {
+    const ctx: BatchContext = {
+      resource: (name) => this.resources[name] as unknown as ReturnType<BatchContext['resource']>,
+      snapshot: () => this.replica.snapshot(),
+      commit: (txn, deadline) => this.committer.commit(txn, deadline),
+      settle: (probe) => this.settle(probe),
+      writeTimeoutMs: this.writeTimeoutMs,
+    };
+    return options.atomic === false ? commitEach(ctx, writes) : commitAtomic(ctx, writes);
+  }
 
   // --- learned MAC bindings (mac-bindings.ts) ---------------------------------------------------
 

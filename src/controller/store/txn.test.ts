@@ -60,3 +60,51 @@ describe('store transactions', () => {
     expect(txn.translate(other)).toBe(other);
   });
 });
+
+describe('sections of a transaction (the writes of a batch)', () => {
+  const CLASH_IN_TXN =
+    'Transaction causes multiple rows in "Logical_Switch" table to have identical values (b) for index on column "name".  First row, with UUID b15f0c87-eab5-42f4-9905-7f1b0bd69d93, was inserted by this transaction.  Second row, with UUID 964cb2aa-82fa-4a28-8721-78a27cbfbc87, was inserted by this transaction.';
+  const uuid = (u: string) => ({ uuid: ['uuid', u] });
+
+  function threeWrites(): Txn {
+    const txn = new Txn();
+    txn.section((table) => new ConflictError(`first clashes in ${table}`));
+    txn.add(op.insert('Logical_Switch', { name: 'b', vni: 2 }));
+    txn.section((table) => new ConflictError(`second clashes in ${table}`));
+    txn.mustExist('Transport_Node', 'name', 'hv1', () => new NotFoundError('transport node', 'hv1'));
+    txn.add(op.insert('Logical_Switch', { name: 'b', vni: 3 }));
+    txn.section();
+    txn.add(op.delete('Logical_Port', [['name', '==', 'p']]));
+    return txn;
+  }
+
+  it('names the section of a failed guard', () => {
+    const txn = threeWrites();
+    expect(txn.translate(new OvsdbTransactionError('timed out', undefined, 1, []))).toBeInstanceOf(NotFoundError);
+    expect(txn.failure).toEqual({ section: 1 });
+  });
+
+  it("names the later of two rows the transaction inserted as the clash, worded by that section's handler", () => {
+    const txn = threeWrites();
+    // The insert results of the failed transaction hold each insert's UUID (in any order).
+    const results = [uuid('964cb2aa-82fa-4a28-8721-78a27cbfbc87'), {}, uuid('b15f0c87-eab5-42f4-9905-7f1b0bd69d93'), {}, {}];
+    expect(txn.translate(new OvsdbTransactionError('constraint violation', CLASH_IN_TXN, 4, results))).toMatchObject({
+      message: 'second clashes in Logical_Switch',
+    });
+    expect(txn.failure).toEqual({ section: 1, clash: { table: 'Logical_Switch', columns: ['name'], existing: false } });
+  });
+
+  it('says when the other row of a clash was there before, and finds the last insert into the table without UUIDs', () => {
+    const txn = threeWrites();
+    expect(txn.translate(new OvsdbTransactionError('constraint violation', VNI_CLASH, 4, []))).toMatchObject({
+      message: 'second clashes in Logical_Switch',
+    });
+    expect(txn.failure).toEqual({ section: 1, clash: { table: 'Logical_Switch', columns: ['vni'], existing: true } });
+  });
+
+  it('guards a set of rows seen through some columns', () => {
+    const txn = new Txn();
+    txn.mustMatch('Logical_Router_Gateway', [['router', '==', 'edge']], ['router', 'node'], [{ router: 'edge', node: 'gw1' }], () => new ConflictError('x'));
+    expect(txn.ops[0]).toMatchObject({ op: 'wait', table: 'Logical_Router_Gateway', columns: ['router', 'node'], until: '==', timeout: 0 });
+  });
+});

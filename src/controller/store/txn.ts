@@ -14,10 +14,43 @@ import { ConflictError, InvalidError, StoreUnavailableError, type StoreError } f
 /** Makes the error for a unique-index clash, given the table and the index's columns. */
 export type IndexClashHandler = (table: string, columns: string[]) => StoreError | undefined;
 
+/** What the last translated failure was: the section of the operation that failed (when the
+ *  transaction has sections), and the unique index it broke (for a clash). */
+export interface TxnFailure {
+  section: number | undefined;
+  /** `existing`: the other row was in the database before the transaction (else this
+   *  transaction inserted both). */
+  clash?: { table: string; columns: string[]; existing: boolean };
+}
+
 export class Txn {
   readonly ops: Operation[] = [];
   private readonly guards = new Map<number, () => StoreError>();
+  /** The transaction's index clash handler, for operations outside any section. */
   indexClash: IndexClashHandler | undefined;
+  // Sections (the writes of a batch, one each): the first operation of each, and its clash handler.
+  private readonly starts: number[] = [];
+  private readonly clashes: (IndexClashHandler | undefined)[] = [];
+  failure: TxnFailure | undefined;
+
+  /** Starts a section: the operations added from now on are one write's, whose failures are
+   *  worded by its guards and `clash`, and reported with its number (`failure.section`). */
+  section(clash?: IndexClashHandler): number {
+    this.starts.push(this.ops.length);
+    this.clashes.push(clash);
+    return this.starts.length - 1;
+  }
+
+  private lastInsertInto(table: string): number | undefined {
+    const i = this.ops.findLastIndex((o) => o.op === 'insert' && o.table === table);
+    return i < 0 ? undefined : i;
+  }
+
+  /** The section an operation belongs to. */
+  private sectionOf(index: number): number | undefined {
+    for (let s = this.starts.length - 1; s >= 0; s--) if (this.starts[s]! <= index) return s;
+    return undefined;
+  }
 
   add(operation: Operation): number {
     this.ops.push(operation);
@@ -40,24 +73,41 @@ export class Txn {
     this.guard(op.wait(table, where, Object.keys(expected), '==', [expected], 0), fail);
   }
 
+  /** Fails the transaction with `fail()` unless the rows matching `where`, seen through
+   *  `columns`, are exactly `rows` (none for []). */
+  mustMatch(table: string, where: Condition[], columns: string[], rows: Row[], fail: () => StoreError): void {
+    this.guard(op.wait(table, where, columns, '==', rows, 0), fail);
+  }
+
   private guard(operation: Operation, fail: () => StoreError): void {
     this.guards.set(this.add(operation), fail);
   }
 
   /** The StoreError for a failure of this transaction, or `err` itself if it is not one we know. */
   translate(err: unknown): unknown {
+    this.failure = undefined;
     if (err instanceof OvsdbTransactionError) {
       const guard = this.guards.get(err.index);
-      if (guard && err.error === 'timed out') return guard();
+      if (guard && err.error === 'timed out') {
+        this.failure = { section: this.sectionOf(err.index) };
+        return guard();
+      }
       if (err.error === 'constraint violation') {
         const clash = parseIndexClash(err.details);
+        // The clash is the last of its rows that this transaction inserted: the later write
+        // (without the UUIDs, the last insert into its table).
+        const inserted = insertedBy(err) ?? (clash ? this.lastInsertInto(clash.table) : undefined);
+        const section = inserted === undefined ? undefined : this.sectionOf(inserted);
+        const existing = /existed in the database before this transaction/.test(err.details ?? '');
+        this.failure = { section, ...(clash ? { clash: { ...clash, existing } } : {}) };
+        const handler = (section === undefined ? undefined : this.clashes[section]) ?? this.indexClash;
         if (clash)
           return (
-            this.indexClash?.(clash.table, clash.columns) ??
-            new ConflictError(`duplicate ${clash.columns.join(', ')} in ${clash.table}`, { cause: err })
+            handler?.(clash.table, clash.columns) ?? new ConflictError(`duplicate ${clash.columns.join(', ')} in ${clash.table}`, { cause: err })
           );
         return new InvalidError(`rejected by the store: ${err.details ?? err.message}`, [], { cause: err });
       }
+      this.failure = { section: this.sectionOf(err.index) };
       return err;
     }
     if (err instanceof OvsdbTimeoutError) {
@@ -72,6 +122,19 @@ export class Txn {
     }
     return err;
   }
+}
+
+/** The last operation of a failed transaction that inserted a row the error's details name as
+ *  "inserted by this transaction" (ovsdb-server names the two rows of an index clash by UUID; the
+ *  results of a failed transaction still hold each insert's UUID). */
+function insertedBy(err: OvsdbTransactionError): number | undefined {
+  const uuids = new Set([...(err.details ?? '').matchAll(/UUID ([0-9a-f-]{36}), was inserted by this transaction/g)].map((m) => m[1]));
+  let last: number | undefined;
+  err.results.forEach((r, i) => {
+    const uuid = (r as { uuid?: unknown } | null)?.uuid;
+    if (Array.isArray(uuid) && uuids.has(uuid[1] as string)) last = i;
+  });
+  return last;
 }
 
 /**
