@@ -1,6 +1,6 @@
 // A lab of 100 hypervisors on one machine (issue 23): 3 members, 10 switches of 10 VMs, one VM
 // per hypervisor. It deploys, every node is programmed, every tunnel a VM needs is up, and every
-// VM reaches every other VM of its switch. Too slow for CI (minutes on 2 cores): run it with
+// VM is reached from the first of its switch. Too slow for CI (minutes on 2 cores): run it with
 // `npm run test:scale`.
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../src/scenario/index.ts';
@@ -30,8 +30,17 @@ describe(`a lab of ${HYPERVISORS} hypervisors on one machine`, () => {
   it('deploys with every node programmed, its tunnels up, and every VM reaching its switch', async () => {
     const deployed = (performance.now() - started) / 1000; // beforeAll deployed it
     const session = createSession(lab.driver, lab.plan);
-    const results = await session.assert([{ expect: 'tunnels-up' }, { reach: 'all' }]);
-    for (const r of results) console.log(`${r.title}: ${r.message}`);
+    // Every VM of a switch from its first one (reach: all would also try the 9,900 pairs across
+    // switches), and one pair across switches that must not reach.
+    const pings = [];
+    for (let i = 1; i < HYPERVISORS; i++)
+      if (i % PER_SWITCH !== 0) pings.push({ ping: { from: `vm${i - (i % PER_SWITCH) + 1}`, to: `vm${i + 1}` } });
+    const results = await session.assert([
+      { expect: 'tunnels-up' },
+      ...pings,
+      { ping: { from: 'vm1', to: `vm${PER_SWITCH + 1}`, expect: 'fail' } },
+    ]);
+    console.log(`${results[0]!.title}: ${results[0]!.message}; ${pings.length} pings across the overlay answered`);
     console.log(`deploy of ${HYPERVISORS} hypervisors: ${deployed.toFixed(1)} s`);
     expect(lab.plan.transportNodes).toHaveLength(HYPERVISORS);
   }, 900_000);
