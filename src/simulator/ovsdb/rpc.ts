@@ -30,7 +30,7 @@ function encodedInitial(node: Served, spec: MonitorSpec): string {
   const key = `${node.serial}:${node.db.version}:${spec.serial}`;
   let text = initialCache.get(key);
   if (text === undefined) {
-    text = JSON.stringify(initialUpdates(spec, node.db));
+    text = initialUpdates(spec, node.db);
     if (initialCache.size >= INITIAL_CACHE_SIZE) initialCache.delete(initialCache.keys().next().value!);
     initialCache.set(key, text);
   }
@@ -112,7 +112,7 @@ function conditionChange(node: Served, link: ManagerLink, id: RequestId, params:
   link.monitors!.delete(old);
   link.monitors!.set(next.idText, next);
   link.reply(id, {});
-  if (Object.keys(updates).length > 0) link.notifyText(updateMethod(spec.method), updateParams(next, JSON.stringify(updates)));
+  if (updates) link.notifyText(updateMethod(spec.method), updateParams(next, updates));
 }
 
 function lock(node: Served, link: ManagerLink, id: RequestId, method: 'lock' | 'steal' | 'unlock', params: unknown[]): void {

@@ -324,10 +324,7 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
     for (const link of this.links) {
       for (const monitor of link.monitors?.values() ?? []) {
         let body = bodies.get(monitor.spec);
-        if (body === undefined) {
-          const updates = changeUpdates(monitor.spec, changes);
-          bodies.set(monitor.spec, (body = updates ? JSON.stringify(updates) : null));
-        }
+        if (body === undefined) bodies.set(monitor.spec, (body = changeUpdates(monitor.spec, changes) ?? null));
         if (body !== null) link.notifyText(updateMethod(monitor.spec.method), updateParams(monitor, body));
       }
     }
