@@ -18,7 +18,7 @@ export interface Served {
   /** Names this database among the process's (the key of cached encodings). */
   readonly serial: number;
   /** Runs a transact request and replies, now or (a `wait` not met yet) later. */
-  transact(link: ManagerLink, id: RequestId, ops: unknown[]): void;
+  transactFor(link: ManagerLink, id: RequestId, ops: unknown[]): void;
   locks(): Locks<ManagerLink>;
 }
 
@@ -70,7 +70,7 @@ function dispatch(node: Served, link: ManagerLink, id: RequestId, method: string
       return link.replyText(id, node.db.info.text);
     case 'transact':
       if (params[0] !== dbName) throw unknownDatabase(method, params, params[0]);
-      return node.transact(link, id, params.slice(1));
+      return node.transactFor(link, id, params.slice(1));
     case 'monitor':
     case 'monitor_cond':
     case 'monitor_cond_since':

@@ -110,7 +110,9 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
   readonly datapathId: bigint;
   readonly underlayIp: string;
   readonly db: Database;
+  /** (Served) Names this node among the process's, for cached encodings. */
   readonly serial = ++serials;
+  /** (Vswitchd) The next number to try for a new port of br-int. */
   cursor = 1;
   private links: ManagerLink[] = [];
   private readonly linkOptions: Omit<LinkOptions, 'tls'>;
@@ -252,18 +254,18 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
   }
 
   /** Runs a transaction of wire operations as a local client would (ovs-vsctl): the results. */
-  transact(ops: unknown[]): unknown[];
-  transact(link: ManagerLink, id: RequestId, ops: unknown[]): void;
-  transact(a: unknown[] | ManagerLink, id?: RequestId, ops?: unknown[]): unknown[] | void {
-    if (Array.isArray(a)) {
-      const out = transact(this.db, a, { holdsLock: () => false, expired: true });
-      this.publish(out.changes);
-      return out.results;
-    }
+  transact(ops: unknown[]): unknown[] {
+    const out = transact(this.db, ops, { holdsLock: () => false, expired: true });
+    this.publish(out.changes);
+    return out.results;
+  }
+
+  /** (Served) A member's transact request, answered now or once its wait holds. */
+  transactFor(link: ManagerLink, id: RequestId, ops: unknown[]): void {
     const started = Date.now();
-    const wait: PendingWait = { link: a, id: id!, ops: ops!, started, timer: undefined };
+    const wait: PendingWait = { link, id, ops, started, timer: undefined };
     const out = this.runWait(wait, false);
-    if (out !== true) (this.waits ??= new Waits((w, expired) => this.runWait(w, expired) === true)).add(a, id!, ops!, started, out);
+    if (out !== true) (this.waits ??= new Waits((w, expired) => this.runWait(w, expired) === true)).add(link, id, ops, started, out);
   }
 
   /** Runs a member's transaction: true once answered, else the deadline of the wait holding it. */
@@ -283,11 +285,12 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
     return [...this.db.rows(table).values()].map((row) => rowToJson(t, row, columns));
   }
 
+  /** (Served) The node's locks, made when first asked for. */
   locks(): Locks<ManagerLink> {
     return (this.lockTable ??= new Locks());
   }
 
-  // --- LinkHandler ------------------------------------------------------------------------------
+  // --- LinkHandler: what the manager connections call ------------------------------------------
 
   up(link: ManagerLink): void {
     this.emit('connected', link.target);
