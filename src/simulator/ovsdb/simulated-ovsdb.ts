@@ -42,6 +42,7 @@ export interface SimulatedOvsdbOptions {
   underlayNic?: string;
   /** Pause between connection attempts to a manager (default 1000 ms, OVS's max_backoff=1000). */
   backoffMs?: number;
+  /** Give up a connection attempt (with ssl:, its handshake too) after this long (default 10 s). */
   connectTimeoutMs?: number;
   /** Echo a silent manager after this long, disconnect after twice it (default 5000; 0: never). */
   probeIntervalMs?: number;
