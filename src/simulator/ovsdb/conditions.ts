@@ -8,8 +8,16 @@ import type { ColumnInfo, TableInfo } from './schema.ts';
 
 const UUID_SCHEMA: ColumnSchema = { type: { key: { type: 'uuid' }, min: 1, max: 1 }, ephemeral: false, mutable: false, kind: 'scalar' };
 /** `_uuid` and `_version`, which rows hold as `_id` and `_v`. */
-const UUID_COLUMN: ColumnInfo = { name: '_uuid', index: -1, schema: UUID_SCHEMA, bounds: { min: 1, max: 1 }, optional: false, empty: 0 };
-const VERSION_COLUMN: ColumnInfo = { ...UUID_COLUMN, name: '_version' };
+const UUID_COLUMN: ColumnInfo = {
+  name: '_uuid',
+  key: '"_uuid"',
+  index: -1,
+  schema: UUID_SCHEMA,
+  bounds: { min: 1, max: 1 },
+  optional: false,
+  empty: 0,
+};
+const VERSION_COLUMN: ColumnInfo = { ...UUID_COLUMN, name: '_version', key: '"_version"' };
 
 const FUNCTIONS = ['==', '!=', '<', '<=', '>', '>=', 'includes', 'excludes'] as const;
 type Fn = (typeof FUNCTIONS)[number];

@@ -11,6 +11,8 @@ export const VSWITCH_SCHEMA_PATH = '/usr/share/openvswitch/vswitch.ovsschema';
 
 export interface ColumnInfo {
   name: string;
+  /** The name as a JSON object key, quoted. */
+  key: string;
   /** Its place among its table's columns (the order rows hold them in). */
   index: number;
   schema: ColumnSchema;
@@ -74,6 +76,7 @@ function columnInfo(name: string, schema: ColumnSchema, index: number): ColumnIn
   const valueRef = ref(value);
   return {
     name,
+    key: JSON.stringify(name),
     index,
     schema,
     bounds: { min, max: max === 'unlimited' ? Infinity : max },
