@@ -31,15 +31,11 @@ describe(`a lab of ${HYPERVISORS} hypervisors on one machine`, () => {
     const deployed = (performance.now() - started) / 1000; // beforeAll deployed it
     const session = createSession(lab.driver, lab.plan);
     // Every VM of a switch from its first one (reach: all would also try the 9,900 pairs across
-    // switches), and one pair across switches that must not reach.
+    // switches).
     const pings = [];
     for (let i = 1; i < HYPERVISORS; i++)
       if (i % PER_SWITCH !== 0) pings.push({ ping: { from: `vm${i - (i % PER_SWITCH) + 1}`, to: `vm${i + 1}` } });
-    const results = await session.assert([
-      { expect: 'tunnels-up' },
-      ...pings,
-      { ping: { from: 'vm1', to: `vm${PER_SWITCH + 1}`, expect: 'fail' } },
-    ]);
+    const results = await session.assert([{ expect: 'tunnels-up' }, ...pings]);
     console.log(`${results[0]!.title}: ${results[0]!.message}; ${pings.length} pings across the overlay answered`);
     console.log(`deploy of ${HYPERVISORS} hypervisors: ${deployed.toFixed(1)} s`);
     expect(lab.plan.transportNodes).toHaveLength(HYPERVISORS);
