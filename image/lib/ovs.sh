@@ -56,6 +56,9 @@ underlay_nic() {
 
 # ovs-vsctl arguments for br-phy (holds the underlay NIC and, on its internal port, the
 # transport IP: OVS userspace tunneling) and br-int (the integration bridge controllers program).
+# One handler and one revalidator thread whatever the host's cores (OVS sizes both from them):
+# on the userspace datapath the main thread handles upcalls itself, and a node's few datapath
+# flows need no more.
 bridge_args() {
   local nic=$1 mac=$2 mtu=$3
   echo "-- --may-exist add-br br-phy" \
@@ -66,7 +69,8 @@ bridge_args() {
     "-- set bridge br-int datapath_type=netdev fail-mode=secure protocols=OpenFlow13" \
     "other_config:disable-in-band=true" \
     "-- set open_vswitch . external_ids:system-id=$NVLAB_NODE external_ids:hostname=$NVLAB_NODE" \
-    "external_ids:nvlab-role=$NVLAB_ROLE"
+    "external_ids:nvlab-role=$NVLAB_ROLE" \
+    "other_config:n-handler-threads=1 other_config:n-revalidator-threads=1"
   ssl_args
   # shellcheck disable=SC2086
   [ -z "${NVLAB_MANAGERS:-}" ] || connection_rows Manager "open_vswitch . manager_options" $NVLAB_MANAGERS
