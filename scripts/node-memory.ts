@@ -35,7 +35,7 @@ function topology(): string {
 /** Process kinds by their command: the agent's bash, the OVS daemons, and the rest. */
 function kindOf(command: string): string {
   const first = command.split(' ')[0] ?? '';
-  if (command.includes('nvlab-node')) return 'agent (bash)';
+  if (first.endsWith('bash') && command.includes('nvlab-node')) return 'agent (bash)';
   return first.split('/').pop() ?? first;
 }
 

@@ -28,6 +28,7 @@ import {
   type Link,
 } from './fabric.ts';
 import { ensureNodeImage } from './image.ts';
+import { enableMemoryMerging } from './memory-merging.ts';
 import { LABEL_LAB, LABEL_ROLE, labPrefix, nicName } from '../../model/index.ts';
 
 export { RuntimeError } from './docker-errors.ts';
@@ -64,6 +65,8 @@ export class DockerRuntime implements Runtime {
       });
     }
     this.image = await ensureNodeImage(this.docker, onProgress ? { onProgress } : {});
+    const merging = await enableMemoryMerging();
+    if (merging) onProgress?.(merging);
     return this.image;
   }
 
