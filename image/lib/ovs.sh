@@ -14,7 +14,7 @@ tls_on() { [ "${NVLAB_TLS:-0}" = 1 ]; }
 # prctl, or the machine is not one whose syscall number is known here, the command runs as is.
 mergeable() {
   local prctl
-  case $(uname -m) in
+  case $HOSTTYPE in
     x86_64) prctl=157 ;;
     aarch64) prctl=167 ;;
     *) "$@"; return ;;
@@ -23,11 +23,11 @@ mergeable() {
 }
 
 start_ovsdb() {
-  mkdir -p /run/openvswitch /var/log/openvswitch /etc/openvswitch
-  # The database survives a stop/start of the container, as a rebooted hypervisor keeps its own.
-  [ -f /etc/openvswitch/conf.db ] ||
-    ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema ||
-    fail "ovsdb-tool create"
+  [ -d /run/openvswitch ] || mkdir -p /run/openvswitch /var/log/openvswitch /etc/openvswitch
+  # A copy of the image's empty database (Dockerfile). It survives a stop/start of the container,
+  # as a rebooted hypervisor keeps its own.
+  [ -f /etc/openvswitch/conf.db ] || cp /usr/local/share/nvlab/conf.db /etc/openvswitch/conf.db ||
+    fail "no OVS database"
   # Over TLS, the ssl: managers (members) use the SSL row the configuration transaction writes
   # (ssl_args), as ovs-vswitchd does for its ssl: controllers.
   local ssl=()
@@ -60,11 +60,12 @@ stop_ovs() {
   ovs-appctl -t ovsdb-server exit >/dev/null 2>&1 || true
 }
 
-# The NIC that carries the underlay: the one holding the transport IP, or, on a restarted node
-# whose address already moved to br-phy, the one br-phy holds.
+# The NIC that carries the underlay: the one the runtime gave the transport IP, else the one
+# holding it, or, on a restarted node whose address already moved to br-phy, the one br-phy holds.
 underlay_nic() {
   local nic
-  nic=$(iface_with "$NVLAB_UNDERLAY")
+  nic=$(nic_of "$NVLAB_UNDERLAY")
+  [ -n "$nic" ] || nic=$(iface_with "$NVLAB_UNDERLAY")
   if [ -z "$nic" ] || [ "$nic" = br-phy ]; then
     nic=$(ovs-vsctl --no-wait list-ports br-phy 2>/dev/null | head -n1)
   fi

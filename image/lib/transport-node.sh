@@ -21,7 +21,7 @@ vm_create() {
     $route && { ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1; true; }" || return 1
   no_offload "$ifname"
   ip link set "$ifname" up || return 1
-  mkdir -p "$VMS"
+  [ -d "$VMS" ] || mkdir -p "$VMS"
   echo "$port $ifname $mac $addr $gateway" >"$VMS/$port"
   echo "-- --may-exist add-port br-int $ifname" \
     "-- set interface $ifname external_ids:iface-id=$port external_ids:attached-mac=$mac" \
@@ -133,8 +133,8 @@ init_transport_node() {
   start_ovsdb
   nic=$(underlay_nic)
   [ -n "$nic" ] || fail "no interface holds the underlay address $NVLAB_UNDERLAY"
-  mac=$(cat "/sys/class/net/$nic/address")
-  mtu=$(cat "/sys/class/net/$nic/mtu")
+  read -r mac <"/sys/class/net/$nic/address"
+  read -r mtu <"/sys/class/net/$nic/mtu"
   no_offload "$nic"
   ip addr flush dev "$nic"
   # A gateway's NICs on physical networks are ports of br-int (the controller bridges them onto
@@ -174,7 +174,7 @@ init_transport_node() {
   hold_tunnels
   start_vswitchd
   # Without --no-wait, ovs-vsctl returns once vswitchd has applied the configuration.
-  ovs-vsctl --timeout=60 set open_vswitch . external_ids:nvlab-boot="$(date +%s)" ||
+  ovs-vsctl --timeout=60 set open_vswitch . external_ids:nvlab-boot="$EPOCHSECONDS" ||
     fail "ovs-vswitchd did not apply its configuration"
   # br-phy has two ports, the NIC and its own: a wire, not a learning switch. With its default
   # NORMAL flow (and in-band control's hidden ones for ARP, off above), the first packet from
@@ -183,8 +183,7 @@ init_transport_node() {
   # are lost with a restarted ovs-vswitchd).
   printf '%s\n' "priority=10,in_port=$nic,actions=LOCAL" "priority=10,in_port=LOCAL,actions=$nic" |
     ovs-ofctl add-flows br-phy - || fail "br-phy flows"
-  ip addr replace "$NVLAB_UNDERLAY" dev br-phy || fail "transport IP on br-phy"
-  ip link set br-phy up
+  printf '%s\n' "addr replace $NVLAB_UNDERLAY dev br-phy" "link set br-phy up" | ip -batch - || fail "transport IP on br-phy"
 }
 
 # A physical host. On a VLAN it tags with a small userspace OVS of its own (this kernel has no
