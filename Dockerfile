@@ -13,6 +13,12 @@ RUN apt-get update \
  # The package's service setup is for systemd hosts; nodes start the daemons themselves.
  && rm -f /etc/openvswitch/conf.db
 
+# What every node's first boot would otherwise make: the agent's and OVS's directories, and an
+# empty OVS database of the package's schema, which a node copies (ovsdb-tool create parses the
+# schema and syncs the file to disk, at every node's first boot).
+RUN mkdir -p /var/lib/nvlab /run/openvswitch /var/log/openvswitch /usr/local/share/nvlab \
+ && ovsdb-tool create /usr/local/share/nvlab/conf.db /usr/share/openvswitch/vswitch.ovsschema
+
 COPY image/nvlab-node /usr/local/sbin/nvlab-node
 COPY image/lib/ /usr/local/lib/nvlab/
 ENTRYPOINT ["/usr/local/sbin/nvlab-node"]

@@ -7,14 +7,22 @@
 //   deploy+cluster N=<n> nvlab=<s>s floor=<s>s ratio=<x>  the whole lab: 3 controller members too,
 //                                                         and every node programmed (TLS on every
 //                                                         control channel, the default)
+//   memory N=<n> programmed: cgroup mean=<MiB> max=<MiB> host=<MiB> per hypervisor; after 30 s: ...
+//                                                         that lab's hypervisors: their memory
+//                                                         cgroups (memory.current), and the host's
+//                                                         used memory (as `free` counts it) grown
+//                                                         per hypervisor, members' cgroups taken out
 //   deploy+cluster tls=off N=<n> ...                      the same lab with security: { tls: false }
+//                                                         (left out with --no-tls-off)
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { deployLab } from '../src/app/deploy.ts';
 import { destroyLab } from '../src/app/destroy.ts';
+import { containerMemory, hostMemoryUsed } from '../src/runtime/docker/container-memory.ts';
 import { DockerRuntime } from '../src/runtime/docker/docker-runtime.ts';
+import type { LabPlan } from '../src/topology/plan-types.ts';
 import { loadTopology } from '../src/topology/load.ts';
 import { planLab } from '../src/topology/plan.ts';
 import { mapLimit } from '../src/util/pool.ts';
@@ -25,6 +33,10 @@ const sizes = process.argv
   .map(Number)
   .filter((n) => n > 0);
 const counts = sizes.length ? sizes : [10, 40];
+const tlsOff = !process.argv.includes('--no-tls-off');
+/** How long after the lab is programmed memory is measured again: what the kernel merges
+ *  (KSM, src/runtime/docker/memory-merging.ts) it merges while ksmd scans. */
+const MEMORY_SETTLE_MS = 30_000;
 
 function topology(n: number, cluster: boolean, tls = true): string {
   const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');
@@ -35,15 +47,45 @@ function topology(n: number, cluster: boolean, tls = true): string {
   return `name: bench\n${controllers}\nsecurity: { tls: ${tls} }\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
 }
 
-async function timeNvlab(runtime: DockerRuntime, n: number, dir: string, cluster: boolean, tls = true): Promise<number> {
+const MIB = 1024 * 1024;
+
+/** Memory per hypervisor of a deployed lab: its hypervisors' cgroups, mean and max, and the
+ *  host's used memory grown since `hostBefore`, less the members' cgroups, per hypervisor. */
+async function memoryLine(runtime: DockerRuntime, plan: LabPlan, hostBefore: number): Promise<string> {
+  const usage = async (container: string) => (await containerMemory(runtime.docker, container)).usage;
+  const hvs = await Promise.all(plan.transportNodes.map((t) => usage(t.container)));
+  const members = plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
+  const membersUsage = (await Promise.all(members.map((m) => usage(m.container)))).reduce((a, b) => a + b, 0);
+  const host = (await hostMemoryUsed()) - process.memoryUsage().rss - hostBefore - membersUsage;
+  const mib = (bytes: number) => (bytes / MIB).toFixed(1);
+  const mean = hvs.reduce((a, b) => a + b, 0) / hvs.length;
+  return `cgroup mean=${mib(mean)} max=${mib(Math.max(...hvs))} host=${mib(host / hvs.length)} MiB per hypervisor`;
+}
+
+/** Seconds to deploy the lab and, with `memory`, that lab's memory per hypervisor once
+ *  programmed and again MEMORY_SETTLE_MS later. */
+async function timeNvlab(
+  runtime: DockerRuntime,
+  n: number,
+  dir: string,
+  options: { cluster: boolean; tls?: boolean; memory?: boolean },
+): Promise<{ seconds: number; memory?: string }> {
   const file = join(dir, `bench-${n}.yaml`);
-  await writeFile(file, topology(n, cluster, tls));
+  await writeFile(file, topology(n, options.cluster, options.tls ?? true));
+  // This process grows while it deploys (the members' bundle, the plan): not the nodes' cost.
+  const hostBefore = (await hostMemoryUsed()) - process.memoryUsage().rss;
   const started = performance.now();
   const plan = planLab((await loadTopology(file)).topology, { usedSubnets: await runtime.usedSubnets() });
   await deployLab(runtime, plan);
   const seconds = (performance.now() - started) / 1000;
+  let memory: string | undefined;
+  if (options.memory) {
+    const programmed = await memoryLine(runtime, plan, hostBefore);
+    await new Promise((r) => setTimeout(r, MEMORY_SETTLE_MS));
+    memory = `programmed: ${programmed}; after ${MEMORY_SETTLE_MS / 1000} s: ${await memoryLine(runtime, plan, hostBefore)}`;
+  }
   await destroyLab(runtime, plan.lab);
-  return seconds;
+  return { seconds, ...(memory ? { memory } : {}) };
 }
 
 /** The floor: bare containers on Docker's default network, each starting its own OVS. */
@@ -104,17 +146,20 @@ async function main(): Promise<void> {
         await destroyLab(runtime, FLOOR_LAB);
         await settle();
       }
-      const foundation = await timeNvlab(runtime, n, dir, false);
+      const foundation = await timeNvlab(runtime, n, dir, { cluster: false });
       await settle();
-      const full = await timeNvlab(runtime, n, dir, true);
-      await settle();
-      const clear = await timeNvlab(runtime, n, dir, true, false);
+      const full = await timeNvlab(runtime, n, dir, { cluster: true, memory: true });
       await settle();
       const line = (what: string, s: number) =>
         `${what} N=${n} nvlab=${s.toFixed(1)}s floor=${floor.toFixed(1)}s ratio=${(s / floor).toFixed(2)}`;
-      console.log(line('deploy', foundation));
-      console.log(line('deploy+cluster', full));
-      console.log(line('deploy+cluster tls=off', clear));
+      console.log(line('deploy', foundation.seconds));
+      console.log(line('deploy+cluster', full.seconds));
+      console.log(`memory N=${n} ${full.memory}`);
+      if (tlsOff) {
+        const clear = await timeNvlab(runtime, n, dir, { cluster: true, tls: false });
+        await settle();
+        console.log(line('deploy+cluster tls=off', clear.seconds));
+      }
     }
   } finally {
     await destroyLab(runtime, FLOOR_LAB).catch(() => {});

@@ -3,12 +3,13 @@
 
 init_host() {
   local nic mac
-  nic=$(iface_with "$NVLAB_HOST_IP")
+  nic=$(nic_of "$NVLAB_HOST_IP")
+  [ -n "$nic" ] || nic=$(iface_with "$NVLAB_HOST_IP")
   [ -n "$nic" ] && [ "$nic" != "eth0.${NVLAB_VLAN:-}" ] || nic=eth0
   no_offload "$nic"
   [ -n "${NVLAB_VLAN:-}" ] || return 0
   local port="$nic.$NVLAB_VLAN"
-  mac=$(cat "/sys/class/net/$nic/address")
+  read -r mac <"/sys/class/net/$nic/address"
   start_ovsdb
   ip addr flush dev "$nic"
   drop_kernel_ingress "$nic"
@@ -18,7 +19,7 @@ init_host() {
     -- --may-exist add-port br-host "$port" tag="$NVLAB_VLAN" \
     -- set interface "$port" type=internal mac="\"$mac\"" || fail "VLAN $NVLAB_VLAN"
   start_vswitchd
-  ovs-vsctl --timeout=60 set open_vswitch . external_ids:nvlab-boot="$(date +%s)" ||
+  ovs-vsctl --timeout=60 set open_vswitch . external_ids:nvlab-boot="$EPOCHSECONDS" ||
     fail "ovs-vswitchd did not apply its configuration"
   ip addr replace "$NVLAB_HOST_IP" dev "$port" || fail "address on VLAN $NVLAB_VLAN"
   ip link set "$port" up

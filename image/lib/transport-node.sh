@@ -21,7 +21,7 @@ vm_create() {
     $route && { ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1; true; }" || return 1
   no_offload "$ifname"
   ip link set "$ifname" up || return 1
-  mkdir -p "$VMS"
+  [ -d "$VMS" ] || mkdir -p "$VMS"
   echo "$port $ifname $mac $addr $gateway" >"$VMS/$port"
   echo "-- --may-exist add-port br-int $ifname" \
     "-- set interface $ifname external_ids:iface-id=$port external_ids:attached-mac=$mac" \
@@ -133,8 +133,8 @@ init_transport_node() {
   start_ovsdb
   nic=$(underlay_nic)
   [ -n "$nic" ] || fail "no interface holds the underlay address $NVLAB_UNDERLAY"
-  mac=$(cat "/sys/class/net/$nic/address")
-  mtu=$(cat "/sys/class/net/$nic/mtu")
+  read -r mac <"/sys/class/net/$nic/address"
+  read -r mtu <"/sys/class/net/$nic/mtu"
   no_offload "$nic"
   ip addr flush dev "$nic"
   # A gateway's NICs on physical networks are ports of br-int (the controller bridges them onto
@@ -174,7 +174,7 @@ init_transport_node() {
   hold_tunnels
   start_vswitchd
   # Without --no-wait, ovs-vsctl returns once vswitchd has applied the configuration.
-  ovs-vsctl --timeout=60 set open_vswitch . external_ids:nvlab-boot="$(date +%s)" ||
+  ovs-vsctl --timeout=60 set open_vswitch . external_ids:nvlab-boot="$EPOCHSECONDS" ||
     fail "ovs-vswitchd did not apply its configuration"
   # br-phy has two ports, the NIC and its own: a wire, not a learning switch. With its default
   # NORMAL flow (and in-band control's hidden ones for ARP, off above), the first packet from
@@ -183,27 +183,26 @@ init_transport_node() {
   # are lost with a restarted ovs-vswitchd).
   printf '%s\n' "priority=10,in_port=$nic,actions=LOCAL" "priority=10,in_port=LOCAL,actions=$nic" |
     ovs-ofctl add-flows br-phy - || fail "br-phy flows"
-  ip addr replace "$NVLAB_UNDERLAY" dev br-phy || fail "transport IP on br-phy"
-  ip link set br-phy up
-  warm_tunnel_neighbours &
+  printf '%s\n' "addr replace $NVLAB_UNDERLAY dev br-phy" "link set br-phy up" | ip -batch - || fail "transport IP on br-phy"
 }
 
 # A physical host. On a VLAN it tags with a small userspace OVS of its own (this kernel has no
 # 802.1Q devices): br-host holds eth0 as a trunk and an access port eth0.<vlan> with the address.
 # OVS's userspace tunnels keep their own neighbour cache and drop the first packet to an
 # endpoint they have not resolved yet. The controller records each tunnel's remote MAC on its
-# Interface; as tunnels appear, put them in the cache so no first packet is lost.
+# Interface; as tunnels appear, put them in the cache so no first packet is lost. The agent runs
+# this itself once the node is ready (nvlab-node), until ovsdb-server goes.
 warm_tunnel_neighbours() {
-  local line
+  local line ip
   # Lines look like: UUID,ACTION,"{key=flow, remote_ip=""IP""}","{nvlab-remote-mac=""MAC"", ...}".
   # Parsed by bash itself: one ovs-appctl per tunnel and no other process, since a 20-node lab
-  # has some 400 tunnels appearing at once while it boots.
+  # has some 400 tunnels appearing at once while it boots. The monitor is the only child: the
+  # loop runs in the agent's own shell, not in a subshell of a pipeline.
   local re_ip='remote_ip=""?([0-9.]+)' re_mac='nvlab-remote-mac=""?([0-9a-fA-F:]+)'
-  ovsdb-client monitor unix:/run/openvswitch/db.sock Open_vSwitch Interface options,external_ids --format=csv 2>/dev/null |
-    while IFS= read -r line; do
-      [[ $line =~ $re_ip ]] || continue
-      local ip=${BASH_REMATCH[1]}
-      [[ $line =~ $re_mac ]] || continue
-      ovs-appctl tnl/neigh/set br-phy "$ip" "${BASH_REMATCH[1]}" >/dev/null 2>&1
-    done
+  while IFS= read -r line; do
+    [[ $line =~ $re_ip ]] || continue
+    ip=${BASH_REMATCH[1]}
+    [[ $line =~ $re_mac ]] || continue
+    ovs-appctl tnl/neigh/set br-phy "$ip" "${BASH_REMATCH[1]}" >/dev/null 2>&1
+  done < <(exec ovsdb-client monitor unix:/run/openvswitch/db.sock Open_vSwitch Interface options,external_ids --format=csv 2>/dev/null)
 }

@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { ignoreMissing, reason, RuntimeError, statusCode, wrap } from './docker-errors.ts';
-import { demuxBuffer, labelFilter, tarOf } from './engine-io.ts';
+import { demuxBuffer, labelFilter } from './engine-io.ts';
 import type {
   ContainerInfo,
   ExecOptions,
@@ -28,6 +28,8 @@ import {
   type Link,
 } from './fabric.ts';
 import { ensureNodeImage } from './image.ts';
+import { enableMemoryMerging } from './memory-merging.ts';
+import { putNodeFiles } from './node-files.ts';
 import { LABEL_LAB, LABEL_ROLE, labPrefix, nicName } from '../../model/index.ts';
 
 export { RuntimeError } from './docker-errors.ts';
@@ -64,6 +66,8 @@ export class DockerRuntime implements Runtime {
       });
     }
     this.image = await ensureNodeImage(this.docker, onProgress ? { onProgress } : {});
+    const merging = await enableMemoryMerging();
+    if (merging) onProgress?.(merging);
     return this.image;
   }
 
@@ -205,9 +209,7 @@ export class DockerRuntime implements Runtime {
           ...(spec.cpuWeight ? { CpuShares: spec.cpuWeight } : {}),
         },
       });
-      if (spec.files?.length) {
-        await this.docker.getContainer(spec.name).putArchive(await tarOf(spec.files), { path: '/' });
-      }
+      if (spec.files?.length) await putNodeFiles(this.docker, spec.name, spec.files);
     } catch (error) {
       if (error instanceof RuntimeError) throw error;
       throw new RuntimeError(`node ${spec.name}: ${reason(error)}`, { cause: error });
