@@ -18,7 +18,9 @@ export class OpenFlowParser {
     return this.buffer.length - this.offset;
   }
 
-  feed(chunk: Buffer, emit: (result: ParseResult) => void): void {
+  /** `frame` is the message's bytes (a view of `chunk`, valid during the call), for a consumer
+   *  that keeps or echoes what it received. */
+  feed(chunk: Buffer, emit: (result: ParseResult, frame: Buffer) => void): void {
     this.append(chunk);
     while (this.buffer.length - this.offset >= OFP_HEADER_LEN) {
       const length = this.buffer.readUInt16BE(this.offset + 2);
@@ -27,13 +29,14 @@ export class OpenFlowParser {
         const msgType = this.buffer[this.offset + 1]!;
         this.buffer = Buffer.alloc(0);
         this.offset = 0;
-        emit({ ok: false, error: new OpenFlowDecodeError(`header length ${length} < 8: framing lost`, { fatal: true, xid, msgType }) });
+        const error = new OpenFlowDecodeError(`header length ${length} < 8: framing lost`, { fatal: true, xid, msgType });
+        emit({ ok: false, error }, Buffer.alloc(0));
         return;
       }
       if (this.buffer.length - this.offset < length) break;
       const frame = this.buffer.subarray(this.offset, this.offset + length);
       this.offset += length;
-      emit(decodeFrame(frame));
+      emit(decodeFrame(frame), frame);
     }
     if (this.offset === this.buffer.length) {
       this.buffer = Buffer.alloc(0);
