@@ -34,6 +34,21 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
         },
       },
+      // Labs of hundreds of nodes: minutes each on 2 cores, so out of CI (npm run test:scale).
+      ...(process.env.NVLAB_SCALE
+        ? [
+            {
+              test: {
+                name: 'scale',
+                include: ['test/scale/**/*.test.ts'],
+                testTimeout: 1_800_000,
+                hookTimeout: 1_800_000,
+                pool: 'forks' as const,
+                poolOptions: { forks: { singleFork: true } },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

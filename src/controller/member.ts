@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { auditFile, createApi, readApiSecrets, readConsoleFiles } from './api/index.ts';
+import { isQuorate } from './mastership/decision.ts';
 import { Liveness } from './mastership/liveness.ts';
 import { NodeSessions } from './southbound/node-sessions.ts';
 import { Programmer, startOpenFlow } from './southbound/programmer.ts';
@@ -91,6 +92,8 @@ export async function runMember(config: MemberConfig): Promise<void> {
   const store = await openStore(config);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   const { sessions, openflow, liveness } = await startSouthbound(config, log);
+  // A slow write is waited for while this member sees a majority of members (itself included).
+  store.checkQuorumWith(() => isQuorate(liveness.upPeers().length, liveness.clusterSize));
   const programmer = new Programmer(config.name, store, sessions, openflow, liveness);
   programmer.on('log', log);
   openflow.on('switch', (sw) =>

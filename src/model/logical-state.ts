@@ -95,7 +95,7 @@ export interface LogicalState {
   macBindings?: readonly StateMacBinding[];
 }
 
-const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+export const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The pipeline's view of the store's resources, sorted by name. */
 export function logicalState(
@@ -106,50 +106,81 @@ export function logicalState(
   securityGroups: readonly SecurityGroup[] = [],
   macBindings: readonly MacBinding[] = [],
 ): LogicalState {
-  return {
-    nodes: nodes
-      .map((n) => ({
-        name: n.name,
-        role: n.role,
-        encap: n.encap,
-        underlayIp: n.underlayIp,
-        ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}),
-      }))
-      .sort(byName),
-    switches: switches
-      .map((s) => ({
-        name: s.name,
-        vni: s.vni,
-        replication: s.replication,
-        encap: s.encap,
-        ...(s.l2Gateway
-          ? {
-              l2Gateway: {
-                node: s.l2Gateway.node,
-                ...(s.l2Gateway.vlan === undefined ? {} : { vlan: s.l2Gateway.vlan }),
-                nic: s.l2Gateway.nic,
-              },
-            }
-          : {}),
-      }))
-      .sort(byName),
+  return composeState({
+    nodes: stateNodes(nodes),
+    switches: stateSwitches(switches),
     ports: ports.map(statePort).sort(byName),
-    routers: routers
-      .map((r) => ({
-        name: r.name,
-        distributed: r.distributed,
-        interfaces: r.interfaces.map((i) => ({ switch: i.switch, mac: i.mac, ip: i.ip })),
-        ...(r.uplink
-          ? { uplink: { mac: r.uplink.mac, ip: r.uplink.ip, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } }
-          : {}),
-        ...(r.routes.length ? { routes: r.routes.map((t) => ({ prefix: t.prefix, nextHop: t.nextHop })) } : {}),
-      }))
-      .sort(byName),
-    ...(securityGroups.length ? { securityGroups: securityGroups.map(stateGroup).sort(byName) } : {}),
-    ...(macBindings.length
-      ? { macBindings: macBindings.map((b) => ({ switch: b.switch, ip: b.ip, mac: b.mac })).sort(bySwitchThenIp) }
-      : {}),
+    routers: stateRouters(routers),
+    securityGroups: securityGroups.map(stateGroup).sort(byName),
+    macBindings: stateMacBindings(macBindings),
+  });
+}
+
+/** A logical state from its parts as the pipeline reads them (each sorted; empty optional parts
+ *  left out). A store keeps each part while its tables do not change (controller/store/state.ts). */
+export function composeState(parts: Required<LogicalState>): LogicalState {
+  return {
+    nodes: parts.nodes,
+    switches: parts.switches,
+    ports: parts.ports,
+    routers: parts.routers,
+    ...(parts.securityGroups.length ? { securityGroups: parts.securityGroups } : {}),
+    ...(parts.macBindings.length ? { macBindings: parts.macBindings } : {}),
   };
+}
+
+export function stateNodes(nodes: readonly TransportNode[]): StateNode[] {
+  return nodes
+    .map((n) => ({
+      name: n.name,
+      role: n.role,
+      encap: n.encap,
+      underlayIp: n.underlayIp,
+      ...(n.underlayMac ? { underlayMac: n.underlayMac } : {}),
+    }))
+    .sort(byName);
+}
+
+export function stateSwitches(switches: readonly LogicalSwitch[]): StateSwitch[] {
+  return switches
+    .map((s) => ({
+      name: s.name,
+      vni: s.vni,
+      replication: s.replication,
+      encap: s.encap,
+      ...(s.l2Gateway
+        ? {
+            l2Gateway: {
+              node: s.l2Gateway.node,
+              ...(s.l2Gateway.vlan === undefined ? {} : { vlan: s.l2Gateway.vlan }),
+              nic: s.l2Gateway.nic,
+            },
+          }
+        : {}),
+    }))
+    .sort(byName);
+}
+
+export function stateRouters(routers: readonly LogicalRouter[]): StateRouter[] {
+  return routers
+    .map((r) => ({
+      name: r.name,
+      distributed: r.distributed,
+      interfaces: r.interfaces.map((i) => ({ switch: i.switch, mac: i.mac, ip: i.ip })),
+      ...(r.uplink
+        ? { uplink: { mac: r.uplink.mac, ip: r.uplink.ip, gateways: r.uplink.gateways.map((g) => ({ node: g.node, nic: g.nic })) } }
+        : {}),
+      ...(r.routes.length ? { routes: r.routes.map((t) => ({ prefix: t.prefix, nextHop: t.nextHop })) } : {}),
+    }))
+    .sort(byName);
+}
+
+export function stateGroups(groups: readonly SecurityGroup[]): StateSecurityGroup[] {
+  return groups.map(stateGroup).sort(byName);
+}
+
+export function stateMacBindings(macBindings: readonly MacBinding[]): StateMacBinding[] {
+  return macBindings.map((b) => ({ switch: b.switch, ip: b.ip, mac: b.mac })).sort(bySwitchThenIp);
 }
 
 /** Switch names in order, then addresses in numeric order (10.0.1.9 before 10.0.1.10). */
@@ -167,7 +198,8 @@ export function stateQos(qos: Qos): StateQos {
   return { rateKbps, burstKbits: qos.burst === undefined ? Math.max(1, Math.round(rateKbps * 0.4)) : parseRate(qos.burst)! };
 }
 
-function statePort(p: LogicalPort): StatePort {
+/** One port as the pipeline reads it (a state's ports are sorted by name: byName). */
+export function statePort(p: LogicalPort): StatePort {
   const groups = [...new Set(p.securityGroups ?? [])].sort();
   return {
     name: p.name,

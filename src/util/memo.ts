@@ -13,3 +13,15 @@ export function memoize<V>(compute: (key: string) => V, max = 100_000): (key: st
     return value;
   };
 }
+
+/** A function of one immutable object, computed once per object (kept while the object lives):
+ *  what every node's computation derives from one logical state. */
+export function perObject<K extends object, V>(compute: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    const value = compute(key);
+    cache.set(key, value);
+    return value;
+  };
+}

@@ -43,8 +43,11 @@ describe('affectedNodes', () => {
     expect(affectedNodes(before, withPorts(lab, [...lab.ports, port('p1', 'hv2')]))).toEqual(new Set(['hv1', 'hv2']));
   });
 
-  test('a switch that gains a node, or any change beyond ports, reaches all', () => {
-    expect(affectedNodes(lab, withPorts(lab, [...lab.ports, port('p1', 'hv4', { up: false })]))).toBe('all');
+  test('a switch that gains a node reaches the nodes of that switch only', () => {
+    expect(affectedNodes(lab, withPorts(lab, [...lab.ports, port('p1', 'hv4', { up: false })]))).toEqual(new Set(['hv1', 'hv2', 'hv4']));
+  });
+
+  test('any change beyond ports reaches all', () => {
     expect(affectedNodes(lab, { ...lab, switches: lab.switches.map((s) => ({ ...s, encap: 'gre' as const })) })).toBe('all');
     expect(affectedNodes(lab, { ...lab, nodes: lab.nodes.map((n) => ({ ...n, underlayMac: '02:00:00:00:09:09' })) })).toBe('all');
   });

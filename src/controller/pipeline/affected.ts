@@ -1,10 +1,13 @@
 // Which nodes a change of the logical state reaches. A port that comes, goes or is plugged in
 // changes the flows of the nodes carrying its switch (and, through a distributed router, those
-// carrying the switches it joins to it), and a port not plugged in yet only those
-// of its own node; anything else (nodes, switches, routers, security groups, learned MAC bindings, a port's security
-// settings or group membership, which nodes carry a switch) may change any node. A master
-// reprograms only what a change reaches, so that the node a VM is being plugged into is not kept
-// waiting behind nodes with nothing to do.
+// carrying the switches it joins to it), and a port not plugged in yet only those of its own
+// node. When its switch gains or loses a node, the tunnels and flood groups of the switch's nodes
+// before and after change too, and the service nodes' when it replicates through them; no other
+// node carries the switch, so none else changes, and the cost of a change does not grow with the
+// lab. Anything else (nodes, switches, routers, security groups, learned MAC bindings, a port's
+// security settings or group membership) may change any node. A master reprograms only what a
+// change reaches, so that the node a VM is being plugged into is not kept waiting behind nodes
+// with nothing to do.
 import { distributedRouters } from './routers.ts';
 import { switchHosts } from './tunnels.ts';
 import type { LogicalState, StatePort } from '../../model/index.ts';
@@ -13,16 +16,26 @@ import type { LogicalState, StatePort } from '../../model/index.ts';
  *  the change is not confined to ports. */
 export function affectedNodes(before: LogicalState, after: LogicalState): Set<string> | 'all' {
   const changes = portChanges(before, after);
-  if (changes === undefined || hostsMoved(before, after, changes)) return 'all';
+  if (changes === undefined) return 'all';
+  const nodes = new Set<string>();
+  if (changes.length === 0) return nodes;
+  const hostsBefore = switchHosts(before);
   const hostsAfter = switchHosts(after);
   const joined = routedSwitches(after);
-  const nodes = new Set<string>();
+  const replication = new Map(after.switches.map((s) => [s.name, s.replication]));
+  const serviceNodes = after.nodes.filter((n) => n.role === 'service-node').map((n) => n.name);
+  const add = (names: readonly string[] | undefined) => names?.forEach((n) => nodes.add(n));
   for (const p of changes.flat()) {
     if (p?.node === undefined) continue;
     nodes.add(p.node);
-    if (p.up === false) continue;
+    const moved = (hostsBefore.get(p.switch) ?? []).join() !== (hostsAfter.get(p.switch) ?? []).join();
+    if (p.up === false && !moved) continue;
     // A distributed router's nodes route to the port: those of every switch it joins to this one.
-    for (const sw of joined.get(p.switch) ?? [p.switch]) for (const n of hostsAfter.get(sw) ?? []) nodes.add(n);
+    for (const sw of joined.get(p.switch) ?? [p.switch]) {
+      add(hostsAfter.get(sw));
+      if (moved) add(hostsBefore.get(sw));
+    }
+    if (moved && replication.get(p.switch) === 'service-node') add(serviceNodes);
   }
   return nodes;
 }
@@ -86,17 +99,36 @@ function computePortChanges(before: LogicalState, after: LogicalState): PortChan
     return undefined;
   const changes: PortChange[] = [];
   if (before.ports === after.ports) return changes;
-  const old = new Map(before.ports.map((p) => [p.name, p]));
-  for (const p of after.ports) {
-    const q = old.get(p.name);
-    old.delete(p.name);
-    if (q === p) continue;
-    if (securityChanged(q, p)) return undefined;
-    if (!q || !samePort(p, q)) changes.push([q, p]);
-  }
-  for (const q of old.values()) {
-    if (securityChanged(q, undefined)) return undefined;
-    changes.push([q, undefined]); // removed
+  // Both lists are sorted by name: walk them side by side, without a map of 63,000 ports per change.
+  const a = before.ports;
+  const b = after.ports;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const q = a[i];
+    const p = b[j];
+    if (q === p) {
+      i++;
+      j++;
+      continue;
+    }
+    let pair: PortChange;
+    if (q && p && q.name === p.name) {
+      i++;
+      j++;
+      if (securityChanged(q, p)) return undefined;
+      if (samePort(p, q)) continue;
+      pair = [q, p];
+    } else if (p && (!q || p.name < q.name)) {
+      j++;
+      if (securityChanged(undefined, p)) return undefined;
+      pair = [undefined, p]; // added
+    } else {
+      i++;
+      if (securityChanged(q, undefined)) return undefined;
+      pair = [q, undefined]; // removed
+    }
+    changes.push(pair);
   }
   return changes;
 }

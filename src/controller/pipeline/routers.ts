@@ -10,6 +10,8 @@ import {
   routerPortId,
   routerUplinkId,
 } from '../../model/index.ts';
+import { perObject } from '../../util/memo.ts';
+import { nodeIndex } from './node-index.ts';
 
 /** One router interface as the pipeline realises it. */
 export interface RouterInterfacePlace {
@@ -78,7 +80,7 @@ export function realisedRouters(logical: LogicalState): StateRouter[] {
  * MAX_ROUTERS_PER_SWITCH routers (the store refuses more); past that, interfaces are left out in
  * name order, so every member leaves out the same ones.
  */
-export function routerInterfaces(logical: LogicalState): RouterInterfacePlace[] {
+export const routerInterfaces = perObject((logical: LogicalState): RouterInterfacePlace[] => {
   const switches = new Map(logical.switches.map((s) => [s.name, s]));
   const perSwitch = new Map<string, RouterInterfacePlace[]>();
   for (const router of realisedRouters(logical)) {
@@ -93,7 +95,7 @@ export function routerInterfaces(logical: LogicalState): RouterInterfacePlace[] 
     }
   }
   return [...perSwitch.values()].flat().sort((a, b) => a.sw.vni - b.sw.vni || a.slot - b.slot);
-}
+});
 
 /** Each router's index among all routers, by name: the low bits of its uplink gate groups. */
 export function routerIndex(logical: LogicalState): Map<string, number> {
@@ -137,7 +139,7 @@ export function routerBfdPairs(logical: LogicalState, hosts: ReadonlyMap<string,
 /** The br-int ports a node must report before it is fully programmed: bound VMs and router ports
  *  by iface-id, and other interfaces (gateway NICs) by name. */
 export function expectedPorts(logical: LogicalState, node: string): { vmPorts: string[]; physicalPorts: string[] } {
-  const vmPorts = logical.ports.filter((p) => p.node === node).map((p) => p.name);
+  const vmPorts = (nodeIndex(logical).portsOn.get(node) ?? []).map((p) => p.name);
   const physicalPorts = logical.switches.filter((s) => s.l2Gateway?.node === node).map((s) => s.l2Gateway!.nic);
   for (const place of routerInterfaces(logical)) {
     if (place.gateways.includes(node)) vmPorts.push(routerPortId(place.router.name, place.sw.name));

@@ -4,6 +4,8 @@
 // router joins.
 import { createHash } from 'node:crypto';
 import { distributedRouters, gateEncap, realisedRouters, routerBfdPairs, routerGateways, routerInterfaces } from './routers.ts';
+import { perObject } from '../../util/memo.ts';
+import { nodeIndex } from './node-index.ts';
 import type { DesiredTunnel } from './types.ts';
 import type { Encap, LogicalState, StateNode, StateSwitch } from '../../model/index.ts';
 
@@ -54,6 +56,7 @@ export function switchHosts(logical: LogicalState): Map<string, string[]> {
 // master programs several nodes from one state; see the programmer).
 const hostsCache = new WeakMap<LogicalState, Map<string, string[]>>();
 const linksCache = new WeakMap<LogicalState, Map<string, TunnelLink[]>>();
+const bfdPairsOf = perObject((logical: LogicalState) => routerBfdPairs(logical, switchHosts(logical)));
 
 function computeSwitchHosts(logical: LogicalState): Map<string, string[]> {
   const known = new Set(logical.nodes.map((n) => n.name));
@@ -80,11 +83,12 @@ export function tunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
 }
 
 function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink[] {
-  const nodes = new Map(logical.nodes.map((n) => [n.name, n]));
+  const index = nodeIndex(logical);
+  const nodes = index.nodes;
   const self = nodes.get(nodeName);
   if (!self) return [];
   const hosts = switchHosts(logical);
-  const serviceNodes = [...logical.nodes].filter((n) => n.role === 'service-node').sort(byName);
+  const serviceNodes = index.serviceNodes;
   const links = new Map<string, { remote: StateNode; encap: Encap; carries: Map<string, { sw: StateSwitch; reasons: CarryReason[] }> }>();
   const link = (remote: StateNode, sw: StateSwitch, reason: CarryReason) => {
     if (remote.name === nodeName) return;
@@ -95,14 +99,14 @@ function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
     if (!c) l.carries.set(sw.name, (c = { sw, reasons: [] }));
     if (!c.reasons.includes(reason)) c.reasons.push(reason);
   };
-  for (const sw of logical.switches) {
-    const here = hosts.get(sw.name) ?? [];
-    if (here.includes(nodeName)) {
-      for (const r of here) link(nodes.get(r)!, sw, 'peer');
-      if (sw.replication === 'service-node') for (const sn of serviceNodes) link(sn, sw, 'service');
-    }
-    if (self.role === 'service-node' && sw.replication === 'service-node') {
-      for (const r of here) link(nodes.get(r)!, sw, 'served');
+  // The switches this node carries, then (a service node) every switch it replicates for.
+  for (const sw of index.switchesOf.get(nodeName) ?? []) {
+    for (const r of hosts.get(sw.name) ?? []) link(nodes.get(r)!, sw, 'peer');
+    if (sw.replication === 'service-node') for (const sn of serviceNodes) link(sn, sw, 'service');
+  }
+  if (self.role === 'service-node') {
+    for (const sw of logical.switches) {
+      if (sw.replication === 'service-node') for (const r of hosts.get(sw.name) ?? []) link(nodes.get(r)!, sw, 'served');
     }
   }
   // A distributed router's nodes reach each other: each end sends into the switches the other
@@ -127,7 +131,7 @@ function computeTunnelLinks(logical: LogicalState, nodeName: string): TunnelLink
       links.set(`${g}\0${encap}`, { remote: nodes.get(g)!, encap, carries: new Map() });
     }
   }
-  const bfdPairs = routerBfdPairs(logical, hosts);
+  const bfdPairs = bfdPairsOf(logical);
   const result = [...links.values()].map((l): TunnelLink => {
     const tunnel: DesiredTunnel = {
       name: tunnelName(l.remote.name, l.encap),

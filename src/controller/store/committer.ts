@@ -2,10 +2,16 @@
 // committer remembers whether the last write failed for want of quorum (for status/staleness).
 // The member's `_Server.Database` row (monitored by the client) is the cheap signal: while it
 // says the member is out of its cluster, a write is not sent at all (applied: 'no').
+// With a quorum check (the member's liveness links to its peers), the bound only ends a write
+// when the majority is gone: a cluster that is slow, not cut off (200 switches booting on two
+// cores), keeps committing, and a write waits for it up to SLOW_WRITE_MS.
 import { EventEmitter } from 'node:events';
-import type { OperationResult, OvsdbClient, ServerDatabaseInfo } from '../../ovsdb/index.ts';
+import { OvsdbTimeoutError, type OperationResult, type OvsdbClient, type ServerDatabaseInfo } from '../../ovsdb/index.ts';
 import { StoreUnavailableError } from './errors.ts';
 import type { Txn } from './txn.ts';
+
+/** How long a write may take while the member still sees a majority: under the API's 15 s limit. */
+export const SLOW_WRITE_MS = 12_000;
 
 const outOfCluster = (s: ServerDatabaseInfo | undefined): s is ServerDatabaseInfo => s?.model === 'clustered' && !s.connected;
 
@@ -13,6 +19,8 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
   /** Set when a write failed for want of quorum; cleared by the next commit or a new connection. */
   private noQuorum = false;
   private lastServer: ServerDatabaseInfo | undefined;
+  /** Whether a majority of the members is reachable (set by the member from its liveness links). */
+  private quorate: (() => boolean) | undefined;
 
   constructor(
     private readonly client: OvsdbClient,
@@ -29,6 +37,11 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
   /** `_Server` view of the member reached last (kept while disconnected). */
   get server(): ServerDatabaseInfo | undefined {
     return this.client.serverInfo ?? this.lastServer;
+  }
+
+  /** From now on, a write past its bound waits while `quorate` says a majority is reachable. */
+  checkQuorumWith(quorate: () => boolean): void {
+    this.quorate = quorate;
   }
 
   /** Connected to a member in its cluster, and no write has failed for want of quorum since. */
@@ -49,7 +62,7 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
       throw new StoreUnavailableError(`no store member with quorum reachable: ${(cause as Error).message}`, 'no', { cause });
     }
     try {
-      const results = await this.client.transact(this.database, txn.ops, { timeout: Math.max(1, deadline - Date.now()) });
+      const results = await this.transact(txn, deadline);
       this.setQuorum(true);
       return results;
     } catch (err) {
@@ -58,6 +71,32 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
       this.setQuorum(!(mapped instanceof StoreUnavailableError));
       throw mapped;
     }
+  }
+
+  /** The transaction, given up at `deadline`, or, with a quorum check, once past it while the
+   *  check says the majority is gone or the client lost its member (SLOW_WRITE_MS at most). */
+  private transact(txn: Txn, deadline: number): Promise<OperationResult[]> {
+    const quorate = this.quorate;
+    if (!quorate) return this.client.transact(this.database, txn.ops, { timeout: Math.max(1, deadline - Date.now()) });
+    const pending = this.client.transact(this.database, txn.ops, { timeout: SLOW_WRITE_MS });
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const watch = () => {
+        if (quorate() && this.client.isConnected && !outOfCluster(this.server)) timer = setTimeout(watch, 250);
+        else reject(new OvsdbTimeoutError(`transact: no commit within ${this.writeTimeoutMs} ms and no majority of members in reach`));
+      };
+      timer = setTimeout(watch, Math.max(1, deadline - Date.now()));
+      pending.then(
+        (results) => {
+          clearTimeout(timer);
+          resolve(results);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   /**

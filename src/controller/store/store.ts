@@ -114,6 +114,12 @@ export class Store extends EventEmitter<StoreEvents> {
    * Connects to the cluster (`remotes`: tcp:IP:PORT of members; with several, the client moves
    * to another member when the one it uses loses its cluster) and waits for the initial state.
    */
+  /** Writes past their bound wait while `quorate` says a majority of members is in reach
+   *  (the member's liveness links), instead of answering "no quorum" (committer.ts). */
+  checkQuorumWith(quorate: () => boolean): void {
+    this.committer.checkQuorumWith(quorate);
+  }
+
   static async open(remotes: string | readonly string[], options: StoreOptions = {}): Promise<Store> {
     const database = options.database ?? NVSTORE_DATABASE;
     const writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;

@@ -43,6 +43,8 @@ const LAB_OWNERS: Record<string, readonly string[]> = {
   controller: ['it-ctrl'],
   'distributed-routing': ['it-droute'],
   foundation: ['it-found'],
+  // test/scale, out of CI
+  'hundred-hypervisors': ['it-scale'],
   lifecycle: ['it-rollback', 'it-killed', 'it-twin-a', 'it-twin-b', 'it-invalid'],
   physical: ['it-phys'],
   qos: ['it-qos'],

@@ -6,6 +6,7 @@ import { act, type Action } from '../../../openflow/index.ts';
 import { routerPortGateGroupId } from '../ids.ts';
 import { OUT_PORT_REG, Table, type StageLayout } from '../layout.ts';
 import type { PipelineMemo } from '../memo.ts';
+import { nodeIndex } from '../node-index.ts';
 import { routerInterfaces, type RouterInterfacePlace } from '../routers.ts';
 import { switchHosts, tunnelLinks, type TunnelLink } from '../tunnels.ts';
 import type { FlowModMsg, GroupModMsg, NodeFacts } from '../types.ts';
@@ -110,7 +111,7 @@ export function nodeContext(logical: LogicalState, name: string, facts: NodeFact
     reuse: memo ? (recipe, build) => memo.reuse(recipe, build) : (_recipe, build) => build(),
     hosts,
     links,
-    switches: [...logical.switches].filter((s) => hosts.get(s.name)?.includes(name)).sort((a, b) => a.vni - b.vni),
+    switches: [...(nodeIndex(logical).switchesOf.get(name) ?? [])].sort((a, b) => a.vni - b.vni),
     routerPlaces,
     portsOf: (sw) => bound.get(sw.name) ?? [],
     placesOf: (sw) => routerPlaces.filter((p) => p.sw.name === sw.name),
