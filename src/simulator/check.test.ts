@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredFlows, desiredTunnels, type NodeFacts } from '../controller/pipeline/index.ts';
+import { desiredFlows, desiredTunnels, flowKey, instructionsKey, type ActualFlow, type NodeFacts } from '../controller/pipeline/index.ts';
 import {
   logicalState,
   LogicalPortSchema,
@@ -8,7 +8,7 @@ import {
   type LogicalState,
 } from '../model/index.ts';
 import { act, inst } from '../openflow/index.ts';
-import { Checker, describeMismatches, mismatches, type NodeHolding } from './check.ts';
+import { Checker, describeMismatches, mismatches, type FlowTableView, type NodeHolding } from './check.ts';
 import { vifsByNode, workload } from './workload.ts';
 
 const w = workload({ nodes: 6, vifsPerNode: 4 });
@@ -27,7 +27,7 @@ function factsOf(node: string, except: string[] = []): NodeFacts {
 }
 
 /** What a switch would report once the pipeline's flows are in: copies, not the same objects. */
-function holding(node: string, facts = factsOf(node), logical = state): NodeHolding {
+function holding(node: string, facts = factsOf(node), logical = state): NodeHolding & { flows: ActualFlow[] } {
   const desired = desiredFlows(logical, node, facts);
   return {
     name: node,
@@ -57,6 +57,31 @@ describe('Checker', () => {
     expect(m).toMatchObject({ node: 'sim1', flowsMissing: 1, flowsChanged: 1, flowsExtra: 1, groupsMissing: 0, tunnels: 0 });
     expect(mismatches(m!)).toBe(3);
     expect(describeMismatches([m!])).toEqual(['sim1: 1 flows missing, 1 flows changed, 1 flows extra']);
+  });
+
+  it('takes a table that looks flows up (a simulated switch) as a list: equal when it holds each flow and no more', () => {
+    const node = holding('sim5');
+    const view = (flows: ActualFlow[]): FlowTableView => {
+      const byKey = new Map(flows.map((f) => [flowKey(f), f]));
+      return {
+        count: byKey.size,
+        has: (f) => {
+          const h = byKey.get(flowKey(f));
+          return h !== undefined && h.cookie === f.cookie && instructionsKey(h.instructions) === instructionsKey(f.instructions);
+        },
+        all: () => [...byKey.values()],
+      };
+    };
+    const checker = new Checker();
+    expect(checker.check(state, { ...node, flows: view(node.flows) })).toBeUndefined();
+    const [, ...fewer] = node.flows;
+    const extra = { ...node.flows[1]!, tableId: 99 };
+    expect(checker.check(state, { ...node, flows: view([...fewer, extra]) })).toMatchObject({ flowsMissing: 1, flowsExtra: 1 });
+    const other = { ...node.flows[2]!, cookie: 7n };
+    expect(checker.check(state, { ...node, flows: view([...node.flows.filter((f) => f !== node.flows[2]), other]) })).toMatchObject({
+      flowsMissing: 1,
+      flowsExtra: 0,
+    });
   });
 
   it('counts groups missing, changed and extra', () => {
