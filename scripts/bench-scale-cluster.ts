@@ -10,7 +10,7 @@ import { membersOf, type LabSecrets } from '../src/nodes/index.ts';
 import { memberStatus, northbound, unwrap, type ApiAccess, type NorthboundClient } from '../src/northbound-client/index.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import type { ControllerMemberPlan, LabPlan } from '../src/topology/plan-types.ts';
-import { logicalState, type LogicalState, type Status } from '../src/model/index.ts';
+import { logicalState, PKI_FILES, STORE_PORT, STORE_RAFT_PORT, type LogicalState, type Status } from '../src/model/index.ts';
 import { deployBenchLab, sleep } from './bench-support.ts';
 
 export const LAB = 'benchscale';
@@ -122,17 +122,42 @@ export function cpuMsBetween(before: Map<string, Usage>, after: Map<string, Usag
 
 /** Where a member keeps its store (image/lib/controller.sh: $STATE/store/nvstore.db). */
 const STORE_DB = '/var/lib/nvlab/store/nvstore.db';
+/** A snapshot of the store's data (a standalone database), kept in the first member. */
+const SNAPSHOT = '/var/lib/nvlab/nvstore.snapshot';
+
+/** The store's address on a member and the options to reach it from inside that member. */
+function storeRemote(c: Cluster, ip: string): string {
+  if (!c.tls) return `tcp:${ip}:${STORE_PORT}`;
+  return `--private-key=${PKI_FILES.key} --certificate=${PKI_FILES.certificate} --ca-cert=${PKI_FILES.controllersCa} ssl:${ip}:${STORE_PORT}`;
+}
+
+async function inMember(runtime: Runtime, container: string, script: string): Promise<void> {
+  const r = await runtime.exec(container, ['sh', '-c', script]);
+  if (r.exitCode !== 0) throw new Error(`${container}: ${script}: ${r.stdout}${r.stderr}`);
+}
+
+/** Takes a snapshot of the store's data (ovsdb-client backup), as NVP's operators took one. */
+export async function snapshotStore(runtime: Runtime, c: Cluster): Promise<void> {
+  const first = c.members[0]!;
+  await inMember(runtime, first.container, `ovsdb-client backup ${storeRemote(c, first.mgmtIp)} NvStore > ${SNAPSHOT}`);
+}
 
 /**
  * The cluster loses its state: on every member at once, its store server is stopped and its
- * database removed, then the member is restarted, so that the members form a new, empty cluster
- * (the first creates it, the others join: image/lib/controller.sh).
+ * database removed, then the members restart and form a new cluster (the first creates it, the
+ * others join: image/lib/controller.sh). `fromSnapshot`: the first member's new database is made
+ * from the last snapshot (ovsdb-tool create-cluster from a standalone copy), so the new cluster
+ * starts with the state it had; otherwise it starts empty.
  */
-export async function wipeStores(runtime: Runtime, c: Cluster): Promise<void> {
+export async function wipeStores(runtime: Runtime, c: Cluster, options: { fromSnapshot?: boolean } = {}): Promise<void> {
+  const first = c.members[0]!;
   await Promise.all(
     c.members.map(async (m) => {
-      const r = await runtime.exec(m.container, ['sh', '-c', `ovs-appctl -t /run/nvlab/nvstore.ctl exit; rm -f ${STORE_DB}`]);
-      if (r.exitCode !== 0) throw new Error(`${m.name}: wipe the store: ${r.stderr}`);
+      const restore =
+        options.fromSnapshot && m === first
+          ? ` && ovsdb-tool --election-timer="\${NVLAB_ELECTION_TIMER_MS:-100}" create-cluster ${STORE_DB} ${SNAPSHOT} ${c.tls ? 'ssl' : 'tcp'}:${m.mgmtIp}:${STORE_RAFT_PORT}`
+          : '';
+      await inMember(runtime, m.container, `ovs-appctl -t /run/nvlab/nvstore.ctl exit; rm -f ${STORE_DB}${restore}`);
       await runtime.stop(m.container);
     }),
   );

@@ -8,8 +8,9 @@
 //   sizes           flows and tunnels per node (mean, max)
 //   cold-start      every member stopped, every node's flows cleared, members started: until
 //                   every node is correct
-//   restore         every member's store wiped at once, state pushed again; nodes that lost a
-//                   flow meanwhile (should be none)
+//   restore         every member's store wiped at once, the state restored from a snapshot of
+//                   the store (NVP's way), then again pushed through the API instead; nodes
+//                   that lost a flow meanwhile (should be none)
 //   failover        the member mastering most nodes killed: until its nodes have a new master
 //                   and are correct
 //   steady-state    10 ports added one by one (API call to the last flow on the last node of the
@@ -120,7 +121,9 @@ async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRunti
   for (const line of await phase('steady state', () => steadyState(b, added.slice(0, 10)))) out(line);
   out(await phase('one port', () => onePort(b, added[10]!)));
   out(await phase('failover', () => failover(b)));
-  out(await phase('restore', () => restore(b)));
+  out(await phase('restore from a snapshot', () => restore(b, 'snapshot')));
+  await settle(b);
+  out(await phase('restore through the API', () => restore(b, 'api')));
   await settle(b);
   out(await phase('cold start', () => coldStart(b)));
   out(`members ${await memoryLine(cluster)} (at the end)`);

@@ -15,8 +15,9 @@ export interface ConvergeOptions {
   /** How often to look (default 50 ms). */
   pollMs?: number;
   /** Every node must change before it can be correct (a port added or removed reaches each of
-   *  them): one that has not is not checked, which keeps the check off the CPU meanwhile. */
-  expectChange?: boolean;
+   *  them): their versions before the change. While one is still at it, nothing is checked,
+   *  which keeps the check off the CPU meanwhile. */
+  expectChange?: ReadonlyMap<SimulatedNode, number>;
   /** Progress lines (a check that found nodes wrong). */
   log?: (line: string) => void;
 }
@@ -46,14 +47,14 @@ export async function waitCorrect(
   // Each node's last result, by the version it was taken at: a node that did not change since
   // is as it was.
   const results = new Map<SimulatedNode, { version: number; mismatch: NodeMismatch | undefined }>();
-  const startVersion = new Map(nodes.map((n) => [n, n.version]));
   let wrong: NodeMismatch[] = [];
   let checks = 0;
   let checkMs = 0;
   let logged = 0;
   for (;;) {
     const now = performance.now();
-    const unchanged = options.expectChange === true && nodes.some((n) => n.version === startVersion.get(n));
+    const before = options.expectChange;
+    const unchanged = before !== undefined && nodes.some((n) => n.version === before.get(n));
     if ((now - lastChange(nodes) >= quiet && !unchanged) || now > deadline) {
       const t0 = performance.now();
       const logical = typeof state === 'function' ? await state() : state;
