@@ -29,6 +29,7 @@ export interface Cluster {
 export async function deployCluster(runtime: Runtime, members: number, tls: boolean, dir: string): Promise<Cluster> {
   const topology = `name: ${LAB}\ncontrollers: ${members}\nsecurity: { tls: ${tls} }\n`;
   const plan = await deployBenchLab(runtime, LAB, topology, dir);
+  ids.clear(); // new containers under the same names
   const secrets = await readLabSecrets(LAB);
   if (!secrets) throw new Error(`no state for lab ${LAB} on this host`);
   const access: ApiAccess = { credentials: apiCredentialsOf(secrets), client: 'cli' };

@@ -106,9 +106,15 @@ async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRunti
   };
   const phase = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     const before = await memberUsage(cluster);
+    const self = process.cpuUsage();
+    const t = performance.now();
     const result = await run();
     const cpu = cpuMsBetween(before, await memberUsage(cluster));
-    log(`  ${what}: member CPU ${[...cpu].map(([m, ms]) => `${m}=${(ms / 1000).toFixed(1)}s`).join(' ')}`);
+    const mine = process.cpuUsage(self);
+    log(
+      `  ${what}: ${((performance.now() - t) / 1000).toFixed(1)} s; CPU: ${[...cpu].map(([m, ms]) => `${m}=${(ms / 1000).toFixed(1)}s`).join(' ')} ` +
+        `simulator=${((mine.user + mine.system) / 1e6).toFixed(1)}s`,
+    );
     return result;
   };
   out(await phase('first programming', () => firstProgramming(b)));
