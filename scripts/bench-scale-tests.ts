@@ -13,7 +13,7 @@ import {
   type LogicalSwitch,
   type TransportNode,
 } from '../src/model/index.ts';
-import { Checker, describeMismatches, type Fleet, type SimulatedNode, type Workload } from '../src/simulator/index.ts';
+import { type Checker, describeMismatches, type Fleet, type SimulatedNode, type Workload } from '../src/simulator/index.ts';
 import { waitCorrect, type Converged } from '../src/simulator/converge.ts';
 import {
   cpuMsBetween,
@@ -115,7 +115,14 @@ export async function restore(b: Bench, from: 'snapshot' | 'api'): Promise<strin
   const mods = sumDelta(mods0, b.fleet.modCounts());
   return (
     `restore from=${from} cluster-back=${secs(back)}${reload} correct=${secs(done.ms)} mods-during=${mods} ` +
-    `nodes-that-lost-flows=${lost.length}${lost.length ? ` (${lost.slice(0, 5).map((n) => n.name).join(', ')}...)` : ''}`
+    `nodes-that-lost-flows=${lost.length}${
+      lost.length
+        ? ` (${lost
+            .slice(0, 5)
+            .map((n) => n.name)
+            .join(', ')}...)`
+        : ''
+    }`
   );
 }
 
@@ -140,14 +147,13 @@ export async function failover(b: Bench): Promise<string> {
   const member = b.cluster.members.find((m) => m.name === victim)!;
   const t0 = performance.now();
   await b.runtime.kill(member.container);
-  let newMaster = 0;
   for (;;) {
     const now = mastersByNode(b);
     if (orphans.every((n) => now.get(n) !== undefined && now.get(n) !== victim)) break;
     if (performance.now() - t0 > b.timeoutMs) break;
     await sleep(10);
   }
-  newMaster = performance.now() - t0;
+  const newMaster = performance.now() - t0;
   const done = await converge(b, t0, 'failover', orphans);
   const ms = done.ms === undefined ? undefined : Math.max(newMaster, done.ms);
   await b.runtime.start(member.container);
@@ -197,7 +203,10 @@ async function changePort(b: Bench, port: LogicalPortInput, add: boolean): Promi
     unwrap(await b.cluster.api.logicalPorts.delete(port.name));
   }
   const done = await waitCorrect(b.checker, after, nodes, { since: t0, timeoutMs: 30_000, quietMs: 0, pollMs: 5, expectChange: versions });
-  if (process.env.NVLAB_BENCH_TRACE) b.log(`    ${add ? 'add' : 'delete'} ${port.name} on ${port.node}: ${nodes.length} nodes, ${done.ms?.toFixed(0)} ms, ${done.checks} checks`);
+  if (process.env.NVLAB_BENCH_TRACE)
+    b.log(
+      `    ${add ? 'add' : 'delete'} ${port.name} on ${port.node}: ${nodes.length} nodes, ${done.ms?.toFixed(0)} ms, ${done.checks} checks`,
+    );
   if (done.ms === undefined) for (const line of describeMismatches(done.wrong)) b.log(`    ${port.name}: ${line}`);
   return done.ms;
 }

@@ -30,7 +30,17 @@ import { mapLimit } from '../src/util/pool.ts';
 import type { TlsCredentials } from '../src/util/tls.ts';
 import { cpuMsBetween, deployCluster, destroyCluster, memberUsage, type Cluster } from './bench-scale-cluster.ts';
 import { loadWorkload } from './bench-scale-load.ts';
-import { coldStart, failover, firstProgramming, onePort, readResources, restore, settle, steadyState, type Bench } from './bench-scale-tests.ts';
+import {
+  coldStart,
+  failover,
+  firstProgramming,
+  onePort,
+  readResources,
+  restore,
+  settle,
+  steadyState,
+  type Bench,
+} from './bench-scale-tests.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -41,7 +51,10 @@ const members = Number(flag('--members') ?? 3);
 const tls = (flag('--tls') ?? 'off') === 'on';
 const seed = Number(flag('--seed') ?? 1);
 const flagged = new Set(['--members', '--tls', '--seed'].flatMap((f) => (args.includes(f) ? [args.indexOf(f), args.indexOf(f) + 1] : [])));
-const sizes = args.filter((_, i) => !flagged.has(i)).map(Number).filter((n) => n > 0);
+const sizes = args
+  .filter((_, i) => !flagged.has(i))
+  .map(Number)
+  .filter((n) => n > 0);
 
 // Thousands of nodes' flow tables and the check's desired flows take more than Node's default
 // heap: the bench runs itself again with a larger one.
@@ -64,7 +77,9 @@ async function nodeCredentials(c: Cluster, names: string[]): Promise<Map<string,
   const { issueCertificate } = await import('../src/pki/index.ts');
   const authorities = c.secrets.authorities!;
   const pairs = await mapLimit(names, 16, (name) => issueCertificate(authorities.nodes, { commonName: name }));
-  return new Map(names.map((name, i) => [name, { key: pairs[i]!.privateKey, cert: pairs[i]!.certificate, ca: authorities.controllers.certificate }]));
+  return new Map(
+    names.map((name, i) => [name, { key: pairs[i]!.privateKey, cert: pairs[i]!.certificate, ca: authorities.controllers.certificate }]),
+  );
 }
 
 async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRuntime>>, dir: string, cleanup: { fleet?: Fleet }) {
@@ -81,7 +96,12 @@ async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRunti
     `load nodes=${w.nodes.length} switches=${w.switches.length} ports=${w.ports.length} in ${(total / 1000).toFixed(1)}s ` +
       `(ports ${((w.ports.length * 1000) / load.portsMs).toFixed(0)}/s)`,
   );
-  const credentials = tls ? await nodeCredentials(cluster, w.nodes.map((x) => x.name)) : undefined;
+  const credentials = tls
+    ? await nodeCredentials(
+        cluster,
+        w.nodes.map((x) => x.name),
+      )
+    : undefined;
   const vifs = vifsByNode(w.ports);
   const macs = new Map(w.ports.map((p) => [p.name, p.mac]));
   t0 = performance.now();

@@ -52,7 +52,11 @@ describe('client.batch', () => {
   it('keeps each batch within 4 MiB', async () => {
     const m = await member(created);
     const big = 'x'.repeat(1024 * 1024);
-    const requests: BatchRequestItem[] = Array.from({ length: 6 }, (_, i) => ({ method: 'POST', path: '/api/v1/logical-switches', body: { name: `s${i}`, pad: big } }));
+    const requests: BatchRequestItem[] = Array.from({ length: 6 }, (_, i) => ({
+      method: 'POST',
+      path: '/api/v1/logical-switches',
+      body: { name: `s${i}`, pad: big },
+    }));
     await northbound(['127.0.0.1'], { port: m.port }).batch(requests, { atomic: false });
     expect(sizesOf(m)).toEqual([3, 3]);
     expect((m.seen[0]!.body as { atomic?: boolean }).atomic).toBe(false);
@@ -61,7 +65,9 @@ describe('client.batch', () => {
   it('stops at a batch that fails, naming its request by its place in the whole list', async () => {
     let calls = 0;
     const m = await member((request, body) =>
-      ++calls === 2 ? [409, { error: 'conflict', detail: 'request 7 (POST /api/v1/logical-switches, "s257"): VNI clash', index: 7, name: 's257' }] : created(request, body),
+      ++calls === 2
+        ? [409, { error: 'conflict', detail: 'request 7 (POST /api/v1/logical-switches, "s257"): VNI clash', index: 7, name: 's257' }]
+        : created(request, body),
     );
     const outcome = await northbound(['127.0.0.1'], { port: m.port }).batch(switches(2000));
     expect(outcome).toMatchObject({

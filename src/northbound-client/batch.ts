@@ -56,7 +56,7 @@ export function batchClient(t: Transport): BatchClient {
       const maxBytes = (options.maxBytes ?? CLIENT_BATCH_LIMITS.bodyBytes) - 64;
       const sizes = requests.map((r) => Buffer.byteLength(JSON.stringify(r)));
       const results: BatchResult[] = [];
-      for (let from = 0; from < requests.length; ) {
+      for (let from = 0; from < requests.length;) {
         const end = batchEnd(sizes, from, Math.min(maxRequests, t.pacer?.batchSize.next ?? maxRequests), maxBytes);
         const body = { requests: requests.slice(from, end), ...(options.atomic === false ? { atomic: false } : {}) };
         const started = Date.now();

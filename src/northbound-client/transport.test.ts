@@ -47,7 +47,7 @@ describe('a paced transport', () => {
     expect([silent.seen.length, other.seen.length]).toEqual([1, 1]);
   });
 
-  it("gives a member as many times longer as its recent answers kept the client waiting without a word", async () => {
+  it('gives a member as many times longer as its recent answers kept the client waiting without a word', async () => {
     const delays = [800, 2500];
     const m = await member(() => after(delays.shift() ?? 0, [200, { items: [] }]));
     const client = northbound(['127.0.0.1'], { port: m.port, pacing, deadlineMs: 20_000 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredFlows, desiredTunnels, flowKey, instructionsKey, type ActualFlow, type NodeFacts } from '../controller/pipeline/index.ts';
-import {
-  logicalState,
-  LogicalPortSchema,
-  LogicalSwitchSchema,
-  TransportNodeSchema,
-  type LogicalState,
-} from '../model/index.ts';
+import { logicalState, LogicalPortSchema, LogicalSwitchSchema, TransportNodeSchema, type LogicalState } from '../model/index.ts';
 import { act, inst } from '../openflow/index.ts';
 import { Checker, describeMismatches, mismatches, type FlowTableView, type NodeHolding } from './check.ts';
 import { vifsByNode, workload } from './workload.ts';

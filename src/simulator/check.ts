@@ -162,9 +162,7 @@ function sameFlows(desired: readonly ActualFlow[], held: NodeHolding['flows']): 
 
 /** How many things are wrong on a node, all kinds together. */
 export function mismatches(m: NodeMismatch): number {
-  return (
-    m.flowsMissing + m.flowsChanged + m.flowsExtra + m.groupsMissing + m.groupsChanged + m.groupsExtra + m.tunnels + m.portsMissing
-  );
+  return m.flowsMissing + m.flowsChanged + m.flowsExtra + m.groupsMissing + m.groupsChanged + m.groupsExtra + m.tunnels + m.portsMissing;
 }
 
 /** Tunnels missing, extra, or of another type or remote than the pipeline's. */

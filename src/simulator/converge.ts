@@ -47,7 +47,7 @@ export async function waitCorrect(
   // Each node's last result, by the version it was taken at: a node that did not change since
   // is as it was.
   const results = new Map<SimulatedNode, { version: number; mismatch: NodeMismatch | undefined }>();
-  let wrong: NodeMismatch[] = [];
+  let wrong: NodeMismatch[];
   let checks = 0;
   let checkMs = 0;
   let logged = 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { datapathIdOf, memberTargets, SimulatedNode } from './node.ts';
 
 describe('SimulatedNode', () => {
-  it("boots with its VIFs numbered by its database and on its switch, and reads its facts as a member does", () => {
+  it('boots with its VIFs numbered by its database and on its switch, and reads its facts as a member does', () => {
     const node = new SimulatedNode({
       name: 'sim1',
       index: 0,

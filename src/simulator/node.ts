@@ -159,6 +159,8 @@ const onSwitch = (p: BridgePort) => p.ofport > 0 && p.ofport !== LOCAL_OFPORT;
 /** A database port as the switch describes it; a port without a MAC of its own gets one made
  *  from its number (a veth or tunnel has one, nobody reads it). */
 function switchPort(p: BridgePort): { name: string; ofport: number; mac: string } {
-  const mac = p.attachedMac ?? `02:00:00:00:${((p.ofport >> 8) & 0xff).toString(16).padStart(2, '0')}:${(p.ofport & 0xff).toString(16).padStart(2, '0')}`;
+  const mac =
+    p.attachedMac ??
+    `02:00:00:00:${((p.ofport >> 8) & 0xff).toString(16).padStart(2, '0')}:${(p.ofport & 0xff).toString(16).padStart(2, '0')}`;
   return { name: p.name, ofport: p.ofport, mac };
 }

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  contains,
-  LogicalPortSchema,
-  LogicalSwitchSchema,
-  parseCidr,
-  parseIp,
-  TransportNodeSchema,
-} from '../model/index.ts';
+import { contains, LogicalPortSchema, LogicalSwitchSchema, parseCidr, parseIp, TransportNodeSchema } from '../model/index.ts';
 import { extraPorts, switchSizes, random, vifsByNode, workload } from './workload.ts';
 
 describe('workload', () => {

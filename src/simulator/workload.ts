@@ -2,12 +2,7 @@
 // switches of 2 to 64 ports, 9 on average (7,000 switches at 3,000 nodes), each switch's ports
 // spread over different nodes. Pure: the same options give the same workload, as the bodies the
 // northbound API takes (src/model), so a bench pushes them as a cloud platform would.
-import {
-  formatIp,
-  type LogicalPortInput,
-  type LogicalSwitchInput,
-  type TransportNodeInput,
-} from '../model/index.ts';
+import { formatIp, type LogicalPortInput, type LogicalSwitchInput, type TransportNodeInput } from '../model/index.ts';
 
 export interface WorkloadOptions {
   nodes: number;

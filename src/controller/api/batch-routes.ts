@@ -65,7 +65,9 @@ function failureOf(index: number, item: Item, error: StoreError): HttpError & { 
   const e = toHttpError(error);
   const name = nameOf(item);
   const issues =
-    error instanceof InvalidError ? formatIssues(error.issues.map((i) => ({ ...i, path: ['requests', index, ...prefix(i.path), ...i.path] }))) : undefined;
+    error instanceof InvalidError
+      ? formatIssues(error.issues.map((i) => ({ ...i, path: ['requests', index, ...prefix(i.path), ...i.path] })))
+      : undefined;
   return {
     ...e,
     body: {
@@ -115,9 +117,7 @@ async function handleBatch(store: Store, body: unknown): Promise<RouteReply> {
     const failure = failureOf(bad, requests[bad]!, checked[bad] as StoreError);
     // Every bad body's issues at once, so that a client mends them in one go.
     if (failure.status === 400)
-      failure.body.issues = checked.flatMap((c, i) =>
-        c instanceof InvalidError ? (failureOf(i, requests[i]!, c).body.issues ?? []) : [],
-      );
+      failure.body.issues = checked.flatMap((c, i) => (c instanceof InvalidError ? (failureOf(i, requests[i]!, c).body.issues ?? []) : []));
     return failure;
   }
   try {

@@ -83,8 +83,7 @@ export function buildOpenApiDocument(
     info: {
       title: 'nvlab controller northbound API',
       version: '1.0.0',
-      description:
-        `Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status. Every operation wants the lab's API token (security scheme labToken) and answers 401 \`{"error":"unauthorized"}\` with \`WWW-Authenticate: Bearer\` without it (components/responses/Unauthorized); each write, and each refusal, is written to the member's audit log (a batch as one entry with its count). A client that sends the header \`${PROGRESS_HEADER}\` gets an interim \`102 Processing\` every second while the member works on its request, so it can tell a member that is slow from one that stopped answering.`,
+      description: `Transport nodes, logical switches, security groups, logical ports and logical routers of the replicated store, the MAC bindings the routers learned, and member status. Every operation wants the lab's API token (security scheme labToken) and answers 401 \`{"error":"unauthorized"}\` with \`WWW-Authenticate: Bearer\` without it (components/responses/Unauthorized); each write, and each refusal, is written to the member's audit log (a batch as one entry with its count). A client that sends the header \`${PROGRESS_HEADER}\` gets an interim \`102 Processing\` every second while the member works on its request, so it can tell a member that is slow from one that stopped answering.`,
     },
     paths,
     security: [{ labToken: [] }],

@@ -44,7 +44,11 @@ function harness(answer: (ops: Operation[], round: number) => OvsdbTransactionEr
 
 const ops = (list: Operation[]) => list.map((o) => `${o.op} ${'table' in o ? o.table : ''}`);
 const sw = (name: string, vni: number): BatchWrite => ({ resource: 'logicalSwitches', op: 'create', input: { name, vni } });
-const lp = (name: string, sw: string): BatchWrite => ({ resource: 'logicalPorts', op: 'create', input: { name, switch: sw, mac: '02:00:00:00:00:01', node: 'hv1' } });
+const lp = (name: string, sw: string): BatchWrite => ({
+  resource: 'logicalPorts',
+  op: 'create',
+  input: { name, switch: sw, mac: '02:00:00:00:00:01', node: 'hv1' },
+});
 
 describe('an atomic batch', () => {
   it('composes every write, in order, in one transaction, and answers each', async () => {
@@ -69,7 +73,15 @@ describe('an atomic batch', () => {
   });
 
   it('names the write whose guard failed, by its place and name', async () => {
-    const h = harness((sent) => new OvsdbTransactionError('timed out', undefined, sent.findIndex((o) => o.op === 'wait' && o.table === 'Logical_Switch'), []));
+    const h = harness(
+      (sent) =>
+        new OvsdbTransactionError(
+          'timed out',
+          undefined,
+          sent.findIndex((o) => o.op === 'wait' && o.table === 'Logical_Switch'),
+          [],
+        ),
+    );
     const failed = await commitAtomic(h.ctx, [sw('web', 5001), lp('db-1', 'db')]).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(BatchWriteError);
     expect(failed).toMatchObject({ index: 1, object: 'db-1', error: { code: 'NOT_FOUND', message: 'logical switch "db" not found' } });
@@ -86,8 +98,12 @@ describe('an atomic batch', () => {
     const h = harness();
     const node = { name: 'hv1', underlayIp: '172.30.0.11' };
     const done = await commitAtomic(h.ctx, [{ resource: 'transportNodes', op: 'create', input: node }]);
-    expect(done).toEqual([{ outcome: 'unchanged', value: { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11' } }]);
-    expect(h.sent[0]).toEqual([expect.objectContaining({ op: 'wait', table: 'Transport_Node', rows: [expect.objectContaining({ name: 'hv1' })] })]);
+    expect(done).toEqual([
+      { outcome: 'unchanged', value: { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlayIp: '172.30.0.11' } },
+    ]);
+    expect(h.sent[0]).toEqual([
+      expect.objectContaining({ op: 'wait', table: 'Transport_Node', rows: [expect.objectContaining({ name: 'hv1' })] }),
+    ]);
     // Deleted first in the same batch: created again, not kept.
     const again = await commitAtomic(h.ctx, [
       { resource: 'transportNodes', op: 'delete', name: 'hv1' },
@@ -103,7 +119,16 @@ describe('an atomic batch', () => {
     const h = harness();
     h.rows.Security_Group = [{ name: 'web' }];
     h.rows.Security_Group_Rule = [
-      { group: 'web', position: 0, direction: 'ingress', protocol: 'tcp', port_min: [22], port_max: [22], remote: '0.0.0.0/0', action: 'allow' },
+      {
+        group: 'web',
+        position: 0,
+        direction: 'ingress',
+        protocol: 'tcp',
+        port_min: [22],
+        port_max: [22],
+        remote: '0.0.0.0/0',
+        action: 'allow',
+      },
     ];
     const rules = [{ direction: 'ingress', protocol: 'tcp', ports: 22 }];
     const done = await commitAtomic(h.ctx, [
@@ -112,7 +137,11 @@ describe('an atomic batch', () => {
     ]);
     expect(done.map((d) => d.outcome)).toEqual(['unchanged', 'updated']);
     // Its rule rows are guarded to be those held.
-    expect(h.sent[0]![1]).toMatchObject({ op: 'wait', table: 'Security_Group_Rule', rows: [expect.objectContaining({ group: 'web', port_min: [22] })] });
+    expect(h.sent[0]![1]).toMatchObject({
+      op: 'wait',
+      table: 'Security_Group_Rule',
+      rows: [expect.objectContaining({ group: 'web', port_min: [22] })],
+    });
     // Held otherwise: created, and the store's name index refuses it.
     h.rows.Security_Group_Rule[0] = { ...h.rows.Security_Group_Rule[0]!, port_min: [80], port_max: [80] };
     const other = await commitAtomic(h.ctx, [
@@ -149,7 +178,11 @@ describe('an atomic batch', () => {
 
 describe('a batch of writes each alone (atomic: false)', () => {
   it('answers each write for itself, in order', async () => {
-    const h = harness((sent) => (sent.some((o) => o.op === 'insert' && o.table === 'Logical_Port') ? new OvsdbTransactionError('timed out', undefined, 0, []) : undefined));
+    const h = harness((sent) =>
+      sent.some((o) => o.op === 'insert' && o.table === 'Logical_Port')
+        ? new OvsdbTransactionError('timed out', undefined, 0, [])
+        : undefined,
+    );
     const done = await commitEach(h.ctx, [sw('web', 5001), lp('web-1', 'nope'), sw('db', 5002)]);
     expect(h.sent).toHaveLength(3);
     expect(done.map((d) => ('outcome' in d ? d.outcome : d.error.code))).toEqual(['created', 'NOT_FOUND', 'created']);
@@ -157,7 +190,10 @@ describe('a batch of writes each alone (atomic: false)', () => {
 
   it('stops at a lost quorum, said as unknown once an earlier write committed', async () => {
     const h = harness((_ops, round) => (round === 1 ? new StoreUnavailableError('no quorum', 'no') : undefined));
-    await expect(commitEach(h.ctx, [sw('web', 5001), sw('db', 5002), sw('app', 5003)])).rejects.toMatchObject({ code: 'NO_QUORUM', applied: 'unknown' });
+    await expect(commitEach(h.ctx, [sw('web', 5001), sw('db', 5002), sw('app', 5003)])).rejects.toMatchObject({
+      code: 'NO_QUORUM',
+      applied: 'unknown',
+    });
     expect(h.sent).toHaveLength(2);
   });
 });

@@ -83,7 +83,10 @@ function composeAll(ctx: BatchContext, txn: Txn, writes: readonly BatchWrite[]):
     const key = keyOf(w);
     const keepSame = touched.has(key) ? undefined : (name: string) => held(w.resource).get(name);
     const final = writes[last.get(key)!]!;
-    const keepAs = final !== w && final.op !== 'delete' ? ctx.resource(final.resource).objectOf(final.input, final.op === 'update' ? final.name : undefined) : undefined;
+    const keepAs =
+      final !== w && final.op !== 'delete'
+        ? ctx.resource(final.resource).objectOf(final.input, final.op === 'update' ? final.name : undefined)
+        : undefined;
     try {
       const c = compose(ctx, txn, w, { guardExists: true, ...(keepSame ? { keepSame } : {}), ...(keepAs ? { keepAs } : {}) });
       touched.add(key);

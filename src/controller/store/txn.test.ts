@@ -104,7 +104,13 @@ describe('sections of a transaction (the writes of a batch)', () => {
 
   it('guards a set of rows seen through some columns', () => {
     const txn = new Txn();
-    txn.mustMatch('Logical_Router_Gateway', [['router', '==', 'edge']], ['router', 'node'], [{ router: 'edge', node: 'gw1' }], () => new ConflictError('x'));
+    txn.mustMatch(
+      'Logical_Router_Gateway',
+      [['router', '==', 'edge']],
+      ['router', 'node'],
+      [{ router: 'edge', node: 'gw1' }],
+      () => new ConflictError('x'),
+    );
     expect(txn.ops[0]).toMatchObject({ op: 'wait', table: 'Logical_Router_Gateway', columns: ['router', 'node'], until: '==', timeout: 0 });
   });
 });

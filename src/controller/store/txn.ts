@@ -103,7 +103,8 @@ export class Txn {
         const handler = (section === undefined ? undefined : this.clashes[section]) ?? this.indexClash;
         if (clash)
           return (
-            handler?.(clash.table, clash.columns) ?? new ConflictError(`duplicate ${clash.columns.join(', ')} in ${clash.table}`, { cause: err })
+            handler?.(clash.table, clash.columns) ??
+            new ConflictError(`duplicate ${clash.columns.join(', ')} in ${clash.table}`, { cause: err })
           );
         return new InvalidError(`rejected by the store: ${err.details ?? err.message}`, [], { cause: err });
       }

@@ -46,7 +46,10 @@ describe('node files written into a container layer', () => {
 
   it('finds the layers of an overlay2 container only', () => {
     const data = { UpperDir: '/d/u/diff', LowerDir: '/d/u-init/diff:/d/i/diff' };
-    expect(layersOf({ GraphDriver: { Name: 'overlay2', Data: data } })).toEqual({ upper: '/d/u/diff', lowers: ['/d/u-init/diff', '/d/i/diff'] });
+    expect(layersOf({ GraphDriver: { Name: 'overlay2', Data: data } })).toEqual({
+      upper: '/d/u/diff',
+      lowers: ['/d/u-init/diff', '/d/i/diff'],
+    });
     expect(layersOf({ GraphDriver: { Name: 'btrfs', Data: data } })).toBeUndefined();
     expect(layersOf({})).toBeUndefined();
   });

@@ -55,12 +55,16 @@ describe('the batch API over a 3-member NvStore cluster', () => {
   it('writes nothing when one request fails, and names it by its place and name with the error of its own route', async () => {
     const before = await names('logical-ports');
     const clash = await post(BATCH, {
-      requests: [create('logical-ports', port('web-3', 'web', 3)), create('logical-ports', { ...port('web-4', 'web', 4), mac: port('', '', 1).mac })],
+      requests: [
+        create('logical-ports', port('web-3', 'web', 3)),
+        create('logical-ports', { ...port('web-4', 'web', 4), mac: port('', '', 1).mac }),
+      ],
     });
     expect(clash.statusCode).toBe(409);
     expect(clash.json()).toEqual({
       error: 'conflict',
-      detail: 'request 1 (POST /api/v1/logical-ports, "web-4"): MAC 02:00:00:00:00:01 is already used on logical switch "web" by port "web-1"',
+      detail:
+        'request 1 (POST /api/v1/logical-ports, "web-4"): MAC 02:00:00:00:00:01 is already used on logical switch "web" by port "web-1"',
       index: 1,
       name: 'web-4',
     });
@@ -144,7 +148,10 @@ describe('the batch API over a 3-member NvStore cluster', () => {
     // The same name with another body is still a clash.
     const other = await post(BATCH, { requests: [create('logical-switches', { name: 'app', vni: 5011 })] });
     expect(other.statusCode).toBe(409);
-    expect(other.json()).toMatchObject({ index: 0, detail: 'request 0 (POST /api/v1/logical-switches, "app"): logical switch "app" already exists' });
+    expect(other.json()).toMatchObject({
+      index: 0,
+      detail: 'request 0 (POST /api/v1/logical-switches, "app"): logical switch "app" already exists',
+    });
   });
 
   it('answers each request for itself with atomic: false, writing those that pass', async () => {
@@ -161,13 +168,18 @@ describe('the batch API over a 3-member NvStore cluster', () => {
     expect(res.statusCode).toBe(200);
     const results = res.json().results as { status: number; body: { detail?: string; index?: number } }[];
     expect(results.map((r) => r.status)).toEqual([201, 409, 400, 404, 201]);
-    expect(results[1]!.body).toMatchObject({ index: 1, detail: expect.stringContaining('VNI 5020 is already used by logical switch "db"') });
+    expect(results[1]!.body).toMatchObject({
+      index: 1,
+      detail: expect.stringContaining('VNI 5020 is already used by logical switch "db"'),
+    });
     expect(results[3]!.body).toMatchObject({ index: 3, name: 'ghost', error: 'not found' });
     expect((await names('logical-switches')).filter((n) => n.startsWith('db'))).toEqual(['db', 'db3']);
   });
 
   it('takes a batch over the 1 MiB of a single write, writes 1,600 ports in one transaction, and audits it as one entry with its count', async () => {
-    const ports = Array.from({ length: 1600 }, (_, i) => create('logical-ports', { ...port(`big-${i}`, 'big', i, 'hv9'), qos: { rate: '1mbit' } }));
+    const ports = Array.from({ length: 1600 }, (_, i) =>
+      create('logical-ports', { ...port(`big-${i}`, 'big', i, 'hv9'), qos: { rate: '1mbit' } }),
+    );
     const requests = [
       create('transport-nodes', node('hv9', 19)),
       create('logical-switches', { name: 'big', vni: 7000, subnet: '10.0.0.0/16' }),
@@ -189,5 +201,4 @@ describe('the batch API over a 3-member NvStore cluster', () => {
     const entries = (await audit('ctrl2')).filter((e) => e.path === BATCH && e.status === 200);
     expect(entries.at(-1)).toMatchObject({ method: 'POST', count: 1602, whatLength: JSON.stringify({ requests }).length });
   });
-
 });

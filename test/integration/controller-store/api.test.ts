@@ -228,7 +228,8 @@ describe('northbound API over a 3-member NvStore cluster', () => {
           for (const media of Object.values(r.content ?? {}))
             expect(doc.components.schemas[media.schema.$ref.replace('#/components/schemas/', '')]).toBeDefined();
         }
-        if (path === '/api/v1/batch') expect(o.requestBody?.content['application/json']?.schema.$ref).toBe('#/components/schemas/BatchRequest');
+        if (path === '/api/v1/batch')
+          expect(o.requestBody?.content['application/json']?.schema.$ref).toBe('#/components/schemas/BatchRequest');
         else if (method === 'post' || method === 'put')
           expect(o.requestBody?.content['application/json']?.schema.$ref).toMatch(/Create$|Update$/);
       }

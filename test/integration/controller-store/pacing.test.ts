@@ -97,7 +97,12 @@ describe('pushing a 200-hypervisor lab to a cluster made slow on purpose', () =>
             if (slow) await new Promise((r) => setTimeout(r, SLOW_MS));
             const done = await target.batch(writes, options);
             const first = writes[0];
-            served.push({ member, first: first && (first.op === 'create' ? (first.input as { name: string }).name : first.name), count: writes.length, ms: Date.now() - started });
+            served.push({
+              member,
+              first: first && (first.op === 'create' ? (first.input as { name: string }).name : first.name),
+              count: writes.length,
+              ms: Date.now() - started,
+            });
             return done;
           };
         },
@@ -119,10 +124,20 @@ describe('pushing a 200-hypervisor lab to a cluster made slow on purpose', () =>
   const expectPlanned = async (p: LabPlan, store: Store) => {
     const ports = p.switches.flatMap((s) => s.ports);
     await waitUntil(() => store.listPorts().length === ports.length && store.listRouters().length === 1, 10_000, 'the lab on member 3');
-    expect(store.listNodes().map((n) => n.name).sort()).toEqual(p.transportNodes.map((n) => n.name).sort());
+    expect(
+      store
+        .listNodes()
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(p.transportNodes.map((n) => n.name).sort());
     const stored = new Map(store.listPorts().map((x) => [x.name, x]));
     for (const x of ports) expect(stored.get(x.name), x.name).toMatchObject({ switch: x.switch, mac: x.mac, ip: x.ip, node: x.node });
-    expect(store.listSwitches().map((s) => s.name).sort()).toEqual(p.switches.map((s) => s.name).sort());
+    expect(
+      store
+        .listSwitches()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(p.switches.map((s) => s.name).sort());
     expect(store.listRouters().map((r) => r.name)).toEqual(['core']);
     expect(store.resource('securityGroups').get('web').rules).toHaveLength(1);
   };
@@ -139,7 +154,9 @@ describe('pushing a 200-hypervisor lab to a cluster made slow on purpose', () =>
     for (const s of served) expect(s.ms).toBeGreaterThan(5000);
     expect(served.reduce((n, s) => n + s.count, 0)).toBe(requests.length);
     expect(new Set(served.map((s) => s.first)).size).toBe(served.length);
-    console.log(`${requests.length} objects in ${served.length} batches (${served.map((s) => s.count).join(', ')}) in ${(ms / 1000).toFixed(1)} s, each batch ${served.map((s) => s.ms).join(', ')} ms`);
+    console.log(
+      `${requests.length} objects in ${served.length} batches (${served.map((s) => s.count).join(', ')}) in ${(ms / 1000).toFixed(1)} s, each batch ${served.map((s) => s.ms).join(', ')} ms`,
+    );
     await expectPlanned(p, stores[2]!);
   }, 180_000);
 
@@ -177,7 +194,9 @@ describe('pushing a 200-hypervisor lab to a cluster made slow on purpose', () =>
     expect(statuses.slice(0, served[0]!.count).every((s) => s === 200)).toBe(true);
     expect(statuses.every((s) => s === 200 || s === 201)).toBe(true);
     expect(ms).toBeGreaterThan(5000);
-    console.log(`held answers: ${requests.length} objects in ${(ms / 1000).toFixed(1)} s; batches served ${served.map((s) => `${s.member}:${s.count}`).join(', ')}`);
+    console.log(
+      `held answers: ${requests.length} objects in ${(ms / 1000).toFixed(1)} s; batches served ${served.map((s) => `${s.member}:${s.count}`).join(', ')}`,
+    );
     await expectPlanned(p, stores[2]!);
   }, 180_000);
 });
