@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatchRequestItem } from '../model/index.ts';
 import { batchEnd } from './batch.ts';
 import { northbound } from './index.ts';
-import { testMember, type Reply, type TestMember } from './test-member.ts';
+import { useMembers, type Reply, type TestMember } from './test-member.ts';
 
-const members: TestMember[] = [];
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((m) => m.close()));
-});
-async function member(answer: (request: string, body: unknown) => Reply): Promise<TestMember> {
-  const m = await testMember(answer);
-  members.push(m);
-  return m;
-}
+const member = useMembers();
 
 /** Answers each batch as the API would: every create 201 with its body. */
 const created = (_request: string, body: unknown): Reply => [

@@ -64,6 +64,20 @@ export function replies(...list: Reply[]): (request: string, body: unknown) => R
   return () => list.shift() ?? [500, { error: 'internal', detail: 'no more replies' }];
 }
 
+/** For a test file: `member(answer, at)` starts a member as testMember does; every member is
+ *  closed after each test. */
+export function useMembers(): (...args: Parameters<typeof testMember>) => Promise<TestMember> {
+  const members: TestMember[] = [];
+  afterEach(async () => {
+    await Promise.all(members.splice(0).map((m) => m.close()));
+  });
+  return async (...args) => {
+    const m = await testMember(...args);
+    members.push(m);
+    return m;
+  };
+}
+
 /** For a test file: `client(...replies)` starts a member giving these replies in turn and a
  *  client of it that retries for at most 2 s; every member is closed after each test. */
 export function useReplyingMembers(): (...list: Reply[]) => Promise<{ m: TestMember; api: NorthboundClient }> {

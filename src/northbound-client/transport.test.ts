@@ -2,19 +2,11 @@
 // request (and says so) is waited for however long it takes, one that falls silent is left for
 // another, the time-out grows with a member's slow answers, and the requests in flight stay
 // within the window. Shortened: a member may stay silent 1 s at least (5 s in use).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { northbound } from './index.ts';
-import { testMember, type Reply, type TestMember } from './test-member.ts';
+import { useMembers, type Reply } from './test-member.ts';
 
-const members: TestMember[] = [];
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((m) => m.close()));
-});
-async function member(answer: (request: string) => Reply | Promise<Reply>, at: Parameters<typeof testMember>[1] = {}): Promise<TestMember> {
-  const m = await testMember((request) => answer(request), at);
-  members.push(m);
-  return m;
-}
+const member = useMembers();
 
 const sw = { name: 'web', vni: 5001 };
 const after = (ms: number, reply: Reply) => new Promise<Reply>((r) => setTimeout(() => r(reply), ms));
