@@ -224,3 +224,9 @@ const flowKeys = new WeakMap<FlowPlace, string>();
 export function flowKey(f: FlowPlace): string {
   return cached(flowKeys, f, (x) => `${x.tableId}/${x.priority}/${matchKey(x.match)}`);
 }
+
+/** flowKey, not remembered: for a flow seen once (a simulated switch's incoming FLOW_MOD), where
+ *  caching on a short-lived object costs more than it saves. */
+export function flowKeyOnce(f: FlowPlace): string {
+  return [f.tableId, f.priority, computeMatchKey(f.match)].join('/'); // join: one flat string, no rope
+}

@@ -81,9 +81,11 @@ export class Datapath implements SwitchView {
     return [this.local, ...[...this.portMap.values()].sort((a, b) => a.portNo - b.portNo)];
   }
 
+  /** A new port (ADD), or a port's new description (MODIFY). */
   addPort(port: PortDesc): void {
+    const reason = this.portMap.has(port.portNo) ? PortReason.MODIFY : PortReason.ADD;
     this.portMap.set(port.portNo, port);
-    this.tellAll({ type: 'port_status', reason: PortReason.ADD, port });
+    this.tellAll({ type: 'port_status', reason, port });
   }
 
   removePort(portNo: number): void {
@@ -134,7 +136,7 @@ export class Datapath implements SwitchView {
         return this.flowMod(msg, frame, now);
       case 'group_mod':
         this.count(peer, msg.type);
-        return this.groupMod(msg, now);
+        return this.groupMod(msg, frame, now);
       case 'meter_mod':
         this.count(peer, msg.type);
         return this.meterMod(msg, now);
@@ -169,8 +171,8 @@ export class Datapath implements SwitchView {
     return undefined;
   }
 
-  private groupMod(msg: Extract<OfMessage, { type: 'group_mod' }>, now: number): Refusal | undefined {
-    const outcome = this.groups.apply(msg);
+  private groupMod(msg: Extract<OfMessage, { type: 'group_mod' }>, frame: Buffer, now: number): Refusal | undefined {
+    const outcome = this.groups.apply(msg, frame);
     if ('refusal' in outcome) return outcome.refusal;
     this.changed = true;
     this.tellRemoved(removeUsers(this.flows, 'group', outcome.deleted), now);

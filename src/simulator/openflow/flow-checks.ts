@@ -37,63 +37,66 @@ const PREREQS: Record<string, { ethTypes: readonly number[]; ipProto?: number }>
   arp_tha: { ethTypes: ARP },
 };
 
-/** An exactly matched numeric field of the match (a prerequisite must be exact). */
-function exact(match: Match, field: string): number | undefined {
-  for (const f of match) {
+/** An exactly matched numeric field among the first `upTo` fields (a prerequisite must be exact). */
+function exact(match: Match, field: string, upTo = match.length): number | undefined {
+  for (let i = 0; i < upTo; i++) {
+    const f = match[i]!;
     if (f.field !== 'raw' && f.field === field && f.mask === undefined && typeof f.value === 'number') return f.value;
   }
   return undefined;
 }
 
-function satisfied(match: Match, field: string): boolean {
+/** Whether the first `upTo` fields meet the prerequisites of `field`. */
+function satisfied(match: Match, field: string, upTo = match.length): boolean {
   const pre = PREREQS[field];
   if (!pre) return true;
-  const ethType = exact(match, 'eth_type');
+  const ethType = exact(match, 'eth_type', upTo);
   if (ethType === undefined || !pre.ethTypes.includes(ethType)) return false;
-  return pre.ipProto === undefined || exact(match, 'ip_proto') === pre.ipProto;
+  return pre.ipProto === undefined || exact(match, 'ip_proto', upTo) === pre.ipProto;
 }
 
-/** Scans the match's OXM TLVs in the frame: a field twice, or value bits outside its mask. */
-function checkOxmBytes(frame: Buffer): Refusal | undefined {
-  const end = 48 + frame.readUInt16BE(50);
-  const seen = new Set<number>();
-  for (let at = 52; at + 4 <= end;) {
+/** Value bits outside the mask of the OXM at `at` of the frame (masked: value then mask). */
+function wildcardsSet(frame: Buffer, at: number): boolean {
+  if ((frame[at + 2]! & 1) === 0 || frame.readUInt16BE(at) === 0xffff) return false;
+  const half = frame[at + 3]! >> 1;
+  for (let i = 0; i < half; i++) if ((frame[at + 4 + i]! & ~frame[at + 4 + half + i]!) !== 0) return true;
+  return false;
+}
+
+/** The match field by field, in the order sent, as OVS reads it: each field's prerequisites
+ *  among the fields before it, a field twice, value bits outside a mask. */
+export function checkMatch(match: Match, frame: Buffer): Refusal | undefined {
+  const seen: number[] = [];
+  let at = 52; // after the flow-mod's 48 bytes and ofp_match's type and length
+  for (let i = 0; i < match.length; i++) {
+    if (!satisfied(match, match[i]!.field, i)) return Refused.BAD_PREREQ;
     const header = frame.readUInt32BE(at) >>> 9; // class and field, without the mask bit and length
-    const hasMask = (frame[at + 2]! & 1) === 1;
-    const len = frame[at + 3]!;
-    if (seen.has(header)) return Refused.DUP_FIELD;
-    seen.add(header);
-    if (hasMask && frame.readUInt16BE(at) !== 0xffff) {
-      const half = len >> 1;
-      for (let i = 0; i < half; i++) if ((frame[at + 4 + i]! & ~frame[at + 4 + half + i]!) !== 0) return Refused.BAD_WILDCARDS;
-    }
-    at += 4 + len;
+    if (seen.includes(header)) return Refused.DUP_FIELD;
+    seen.push(header);
+    if (wildcardsSet(frame, at)) return Refused.BAD_WILDCARDS;
+    at += 4 + frame[at + 3]!;
   }
   return undefined;
 }
 
-export function checkMatch(match: Match, frame: Buffer): Refusal | undefined {
-  const bytes = checkOxmBytes(frame);
-  if (bytes) return bytes;
-  for (const f of match) if (!satisfied(match, f.field)) return Refused.BAD_PREREQ;
-  return undefined;
-}
-
-/** What the flow's tables allow: table 254 is OVS's, ALL only selects (delete). */
+/** What the flow's tables allow: table 254 is OVS's, ALL only selects what to delete. */
 function checkTable(mod: FlowMod): Refusal | undefined {
   if (mod.tableId === HIDDEN_TABLE) return Refused.TABLE_EPERM;
-  if (mod.tableId === TABLE_ALL) return mod.command === 'add' ? Refused.FLOW_BAD_TABLE_ID : undefined;
+  if (mod.tableId === TABLE_ALL) return isDelete(mod) ? undefined : Refused.FLOW_BAD_TABLE_ID;
   return mod.tableId > HIDDEN_TABLE ? Refused.BAD_TABLE_ID : undefined;
 }
 
+const isDelete = (mod: FlowMod) => mod.command === 'delete' || mod.command === 'delete_strict';
+
+/** The groups and meters there are. */
 export interface Known {
-  hasGroup(id: number): boolean;
-  hasMeter(id: number): boolean;
+  groups: { has(id: number): boolean };
+  meters: { has(id: number): boolean };
 }
 
 function checkActions(actions: readonly Action[], match: Match, known: Known): Refusal | undefined {
   for (const a of actions) {
-    if (a.type === 'group' && !known.hasGroup(a.groupId)) return Refused.BAD_OUT_GROUP;
+    if (a.type === 'group' && !known.groups.has(a.groupId)) return Refused.BAD_OUT_GROUP;
     // Conntrack needs an IP packet (OVS: "ct() requires eth_type IPv4 or IPv6").
     if (a.type === 'nx_ct' && !IP.includes(exact(match, 'eth_type') ?? -1)) return Refused.MATCH_INCONSISTENT;
     if (a.type === 'set_field' && !satisfied(match, a.field.field)) return Refused.MATCH_INCONSISTENT;
@@ -104,7 +107,7 @@ function checkActions(actions: readonly Action[], match: Match, known: Known): R
 function checkInstructions(mod: FlowMod, known: Known): Refusal | undefined {
   for (const i of mod.instructions as readonly Instruction[]) {
     if (i.type === 'goto_table' && (i.tableId <= mod.tableId || i.tableId >= N_TABLES)) return Refused.GOTO_BAD_TABLE;
-    if (i.type === 'meter' && !known.hasMeter(i.meterId)) return Refused.INVALID_METER;
+    if (i.type === 'meter' && !known.meters.has(i.meterId)) return Refused.INVALID_METER;
     if (i.type === 'apply_actions' || i.type === 'write_actions') {
       const refused = checkActions(i.actions, mod.match, known);
       if (refused) return refused;
@@ -116,7 +119,7 @@ function checkInstructions(mod: FlowMod, known: Known): Refusal | undefined {
 /** Why OVS would refuse this FLOW_MOD (`frame` its bytes), or undefined. */
 export function checkFlowMod(mod: FlowMod, frame: Buffer, known: Known): Refusal | undefined {
   const refused = checkMatch(mod.match, frame) ?? checkTable(mod);
-  if (refused || mod.command === 'delete' || mod.command === 'delete_strict') return refused;
+  if (refused || isDelete(mod)) return refused;
   if (mod.bufferId !== NO_BUFFER) return Refused.BUFFER_UNKNOWN;
   return checkInstructions(mod, known);
 }

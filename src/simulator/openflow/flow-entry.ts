@@ -26,15 +26,11 @@ const MATCH = 48;
 const CLOCK_ORIGIN = Date.now();
 export const clockMs = (now = Date.now()): number => (now - CLOCK_ORIGIN) >>> 0;
 
-/** The flags a flow keeps (OVS's OFPUTIL_FF_STATE): CHECK_OVERLAP and RESET_COUNTS only act. */
-const KEPT_FLAGS = FlowModFlags.SEND_FLOW_REM | FlowModFlags.NO_PKT_COUNTS | FlowModFlags.NO_BYT_COUNTS;
-
 /** A flow made by `frame` (a FLOW_MOD add), created now. */
 export function storeFlow(frame: Buffer, now: number): StoredFlow {
   const f = Buffer.allocUnsafe(frame.length); // small: from Node's shared pool
   frame.copy(f);
   f.writeUInt32BE(clockMs(now), CREATED);
-  f.writeUInt16BE(f.readUInt16BE(FLAGS) & KEPT_FLAGS, FLAGS);
   return f;
 }
 

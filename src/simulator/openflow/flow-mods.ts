@@ -4,7 +4,7 @@
 // no cookie change, and no add when nothing matches). delete and delete_strict honour the
 // cookie mask, out_port and out_group, and table ALL. Deleting a group or meter takes the flows
 // that use it along.
-import { flowKey } from '../../controller/pipeline/normalize.ts';
+import { flowKeyOnce } from '../../controller/pipeline/normalize.ts';
 import { FlowModFlags, FlowRemovedReason, Group, Port } from '../../openflow/constants.ts';
 import type { FlowMod } from '../../openflow/messages.ts';
 import { flowInstructions, reportsRemoval, storeFlow, withInstructions, type StoredFlow } from './flow-entry.ts';
@@ -30,12 +30,12 @@ export interface Removal {
 export type FlowModOutcome = { refusal: Refusal } | { changed: boolean; removed: Removal[] };
 
 export function applyFlowMod(t: Tables, mod: FlowMod, frame: Buffer, now: number): FlowModOutcome {
-  const refusal = checkFlowMod(mod, frame, { hasGroup: (id) => t.groups.has(id), hasMeter: (id) => t.meters.has(id) });
+  const refusal = checkFlowMod(mod, frame, t);
   if (refusal) return { refusal };
   const strict = mod.command === 'modify_strict' || mod.command === 'delete_strict' ? { priority: mod.priority } : undefined;
   switch (mod.command) {
     case 'add': {
-      const key = flowKey(mod);
+      const key = flowKeyOnce(mod);
       if (mod.flags & FlowModFlags.CHECK_OVERLAP && overlapsAnother(t.flows, mod, key)) return { refusal: Refused.OVERLAP };
       t.flows.put(key, storeFlow(frame, now));
       return { changed: true, removed: [] };

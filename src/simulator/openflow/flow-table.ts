@@ -1,6 +1,6 @@
 // The switch's flows, keyed as Open vSwitch keys them: table, priority and match (the pipeline's
 // flowKey, so "the same flow" is what reconciliation means by it), each the bytes that made it.
-import { flowKey } from '../../controller/pipeline/normalize.ts';
+import { flowKeyOnce } from '../../controller/pipeline/normalize.ts';
 import { Group, Port, TABLE_ALL } from '../../openflow/constants.ts';
 import type { FlowMod } from '../../openflow/messages.ts';
 import { cookieMatches, flowInstructions, flowPriority, flowTable, hasTimeout, type StoredFlow } from './flow-entry.ts';
@@ -92,12 +92,12 @@ export class FlowTable {
     if (sel.strict) {
       const place = { tableId: sel.tableId, priority: sel.strict.priority, match: sel.match };
       if (sel.tableId !== TABLE_ALL) {
-        const key = flowKey(place);
+        const key = flowKeyOnce(place);
         const f = this.flows.get(key);
         if (f && fits(f)) picked.push([key, f]);
         return picked;
       }
-      const suffix = flowKey({ ...place, tableId: 0 }).slice(2); // `priority/match`
+      const suffix = flowKeyOnce({ ...place, tableId: 0 }).slice(2); // `priority/match`
       for (const [key, f] of this.flows) if (key.slice(key.indexOf('/') + 1) === suffix && fits(f)) picked.push([key, f]);
       return picked;
     }

@@ -3,7 +3,6 @@
 // from the stored FLOW_MOD bytes, without decoding them.
 import { BufferWriter } from '../../openflow/buffer-writer.ts';
 import { Group, Meter, MsgType, MULTIPART_MORE, MultipartType, OFP_VERSION, Port } from '../../openflow/constants.ts';
-import { encodeGroupDesc } from '../../openflow/group.ts';
 import type { MultipartRequestBody, PortDesc, SwitchDesc } from '../../openflow/messages.ts';
 import { encodeMeterConfig, encodeMeterStats } from '../../openflow/meter.ts';
 import { multipartType } from '../../openflow/multipart.ts';
@@ -13,7 +12,7 @@ import { encodeGroupStats, encodePortStats } from '../../openflow/stats.ts';
 import { flowTable, writeFlowStats } from './flow-entry.ts';
 import { N_TABLES } from './flow-checks.ts';
 import type { FlowTable } from './flow-table.ts';
-import type { GroupTable } from './group-table.ts';
+import { bucketCount, writeGroupDesc, type GroupTable } from './group-table.ts';
 import { METER_FEATURES, type MeterTable } from './meter-table.ts';
 import { Refused, type Refusal } from './refusal.ts';
 
@@ -96,12 +95,14 @@ export function answerMultipart(sw: SwitchView, xid: number, body: MultipartRequ
       }
       return parts.finish();
     case 'group_desc':
-      for (const g of sw.groups.list()) parts.entry((w) => encodeGroupDesc(w, g));
+      for (const g of sw.groups.frames()) parts.entry((w) => writeGroupDesc(w, g));
       return parts.finish();
     case 'group':
-      for (const g of sw.groups.list().filter((g) => body.groupId === Group.ALL || g.groupId === body.groupId)) {
-        const buckets = g.buckets.map(() => zeroCounters);
-        const stats = { groupId: g.groupId, refCount: 0, ...zeroCounters, durationSec: 0, durationNsec: 0, buckets };
+      for (const g of sw.groups.frames()) {
+        const groupId = g.readUInt32BE(12);
+        if (body.groupId !== Group.ALL && groupId !== body.groupId) continue;
+        const buckets = Array.from({ length: bucketCount(g) }, () => zeroCounters);
+        const stats = { groupId, refCount: 0, ...zeroCounters, durationSec: 0, durationNsec: 0, buckets };
         parts.entry((w) => encodeGroupStats(w, stats));
       }
       return parts.finish();

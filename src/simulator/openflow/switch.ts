@@ -130,10 +130,12 @@ export class SimulatedSwitch extends EventEmitter<SimulatedSwitchEvents> {
     this.links = [];
   }
 
+  /** A port on br-int (PORT_STATUS ADD to every controller; MODIFY when its number is taken). */
   addPort(port: SimulatedPort): void {
     this.dp.addPort(portDesc(port));
   }
 
+  /** PORT_STATUS DELETE to every controller; nothing when there is no such port. */
   removePort(ofport: number): void {
     this.dp.removePort(ofport);
   }

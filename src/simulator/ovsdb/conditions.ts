@@ -8,8 +8,16 @@ import type { ColumnInfo, TableInfo } from './schema.ts';
 
 const UUID_SCHEMA: ColumnSchema = { type: { key: { type: 'uuid' }, min: 1, max: 1 }, ephemeral: false, mutable: false, kind: 'scalar' };
 /** `_uuid` and `_version`, which rows hold as `_id` and `_v`. */
-const UUID_COLUMN: ColumnInfo = { name: '_uuid', schema: UUID_SCHEMA, optional: false, empty: 0 };
-const VERSION_COLUMN: ColumnInfo = { ...UUID_COLUMN, name: '_version' };
+const UUID_COLUMN: ColumnInfo = {
+  name: '_uuid',
+  key: '"_uuid"',
+  index: -1,
+  schema: UUID_SCHEMA,
+  bounds: { min: 1, max: 1 },
+  optional: false,
+  empty: 0,
+};
+const VERSION_COLUMN: ColumnInfo = { ...UUID_COLUMN, name: '_version', key: '"_version"' };
 
 const FUNCTIONS = ['==', '!=', '<', '<=', '>', '>=', 'includes', 'excludes'] as const;
 type Fn = (typeof FUNCTIONS)[number];
@@ -132,7 +140,8 @@ export interface Mutation {
 export function parseMutations(table: TableInfo, json: unknown, named?: NamedUuids): Mutation[] {
   if (!Array.isArray(json)) throw syntaxError('"mutations" is not an array', json);
   return json.map((m): Mutation => {
-    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || typeof m[1] !== 'string') throw syntaxError('Parse error in mutation.', m);
+    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || typeof m[1] !== 'string')
+      throw syntaxError('Parse error in mutation.', m);
     const column = columnOf(table, m[0], m);
     const mutator = m[1] as Mutator;
     if (!MUTATORS.includes(mutator)) throw syntaxError(`Unknown mutator: ${m[1]}`, m);
@@ -146,7 +155,8 @@ export function parseMutations(table: TableInfo, json: unknown, named?: NamedUui
       const { enum: _e, minInteger: _a, maxInteger: _b, minReal: _c, maxReal: _d, ...base } = type.key;
       return { column, mutator, arg: atomFromJson(base, m[2], named), keys: false };
     }
-    if (column.schema.kind === 'scalar') throw syntaxError(`Type mismatch: "${mutator}" operator may not be applied to column ${column.name}.`, m);
+    if (column.schema.kind === 'scalar')
+      throw syntaxError(`Type mismatch: "${mutator}" operator may not be applied to column ${column.name}.`, m);
     const keys = column.schema.kind === 'map' && mutator === 'delete' && !(Array.isArray(m[2]) && m[2][0] === 'map');
     return { column, mutator, arg: datumFromJson(column, m[2], named, ANY_COUNT, keys), keys };
   });
@@ -181,7 +191,8 @@ export function mutate(table: TableInfo, row: Row, m: Mutation): Datum {
     for (const a of out) atomFromJson(type.key, a);
     if (column.schema.kind === 'scalar') return out[0]!;
     out.sort(compareAtoms);
-    for (let i = 1; i < out.length; i++) if (out[i] === out[i - 1]) throw constraintViolation(`Result of "${m.mutator}" operation contains duplicate values.`);
+    for (let i = 1; i < out.length; i++)
+      if (out[i] === out[i - 1]) throw constraintViolation(`Result of "${m.mutator}" operation contains duplicate values.`);
   } else if (m.mutator === 'insert') {
     const add = atomsOf(m.arg);
     const step = isMap ? 2 : 1;
@@ -207,7 +218,9 @@ export function mutate(table: TableInfo, row: Row, m: Mutation): Datum {
   const n = isMap ? out.length / 2 : out.length;
   const max = type.max === 'unlimited' ? Infinity : type.max;
   if (n < type.min || n > max) {
-    throw constraintViolation(`Attempted to store ${n} elements in ${isMap ? 'map' : 'set'} of ${type.key.type} type (${type.min} to ${type.max} elements allowed).`);
+    throw constraintViolation(
+      `Attempted to store ${n} elements in ${isMap ? 'map' : 'set'} of ${type.key.type} type (${type.min} to ${type.max} elements allowed).`,
+    );
   }
   return internDatum(out, column);
 }

@@ -141,7 +141,8 @@ export class Transaction {
     const counts = new Map<number, number>();
     for (const { table: from, column } of table.referrers) {
       for (const row of this.rows(from)) {
-        for (const id of referencesOf(column, row[column.name], { table: table.name, weak: false })) counts.set(id, (counts.get(id) ?? 0) + 1);
+        for (const id of referencesOf(column, row[column.name], { table: table.name, weak: false }))
+          counts.set(id, (counts.get(id) ?? 0) + 1);
       }
     }
     return counts;
@@ -156,7 +157,11 @@ export class Transaction {
     for (const { table, id } of this.deletedByRequest) {
       if (!counted.has(table)) counted.set(table, this.strongReferences(table));
       const n = counted.get(table)!.get(id) ?? 0;
-      if (n > 0) throw new OpError('referential integrity violation', `cannot delete ${table.name} row ${formatUuid(id)} because of ${n} remaining reference(s)`);
+      if (n > 0)
+        throw new OpError(
+          'referential integrity violation',
+          `cannot delete ${table.name} row ${formatUuid(id)} because of ${n} remaining reference(s)`,
+        );
     }
     let candidates = this.dereferenced();
     while (candidates.size > 0) {
@@ -215,7 +220,9 @@ export class Transaction {
           const kept = this.withoutMissing(column.schema.type.value !== undefined, d as readonly number[], column);
           if (kept.length === (d as readonly number[]).length) continue;
           if (kept.length < column.schema.type.min) {
-            throw constraintViolation(`${from} column ${column.name} row ${formatUuid(row._id)} would be left with fewer than ${column.schema.type.min} elements`);
+            throw constraintViolation(
+              `${from} column ${column.name} row ${formatUuid(row._id)} would be left with fewer than ${column.schema.type.min} elements`,
+            );
           }
           this.update(fromTable, row, { [column.name]: Object.freeze(kept) });
         }
@@ -236,13 +243,20 @@ export class Transaction {
   private checkMaxRows(table: TableInfo): void {
     let n = 0;
     for (const _ of this.rows(table.name)) n++;
-    if (n > table.maxRows!) throw constraintViolation(`Transaction causes "${table.name}" table to contain ${n} rows, greater than the schema-defined limit of ${table.maxRows} row(s).`);
+    if (n > table.maxRows!)
+      throw constraintViolation(
+        `Transaction causes "${table.name}" table to contain ${n} rows, greater than the schema-defined limit of ${table.maxRows} row(s).`,
+      );
   }
 
   private checkIndex(table: TableInfo, index: string[]): void {
     const changed = this.staged.get(table.name)!;
-    const seen = new Map<string, Row>();
-    const keyOf = (row: Row) => JSON.stringify(index.map((c) => valueOf(table, row, c)));
+    const seen = new Map<unknown, Row>();
+    // One scalar column (a name): its value is the key.
+    const single = index.length === 1 && table.byName.get(index[0]!)?.schema.kind === 'scalar' ? index[0]! : undefined;
+    const keyOf = single
+      ? (row: Row) => valueOf(table, row, single)
+      : (row: Row) => JSON.stringify(index.map((c) => valueOf(table, row, c)));
     for (const row of changed.values()) {
       if (!row) continue;
       const key = keyOf(row);

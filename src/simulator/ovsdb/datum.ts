@@ -35,11 +35,25 @@ export function internString(s: string): string {
   return s;
 }
 
+/** The key a datum is shared under: its atoms, each tagged with its type; undefined for one
+ *  holding a string with a NUL (never in practice), which is then not shared. */
+function datumKey(d: readonly Atom[]): string | undefined {
+  let key = '';
+  for (const a of d) {
+    if (typeof a === 'string') {
+      if (a.includes('\0')) return undefined;
+      key += `\0${a}`;
+    } else key += `${typeof a === 'number' ? '\u0001' : '\u0002'}${a}`;
+  }
+  return key;
+}
+
 /** One frozen copy per process of a set or map of strings and numbers; rows never change one. */
 export function internDatum(d: readonly Atom[], column: ColumnInfo): readonly Atom[] {
   if (d.length === 0) return EMPTY;
   if (column.keyRef || column.valueRef) return Object.freeze(d);
-  const key = JSON.stringify(d);
+  const key = datumKey(d);
+  if (key === undefined) return Object.freeze(d);
   const had = datums.get(key);
   if (had) return had;
   if (datums.size >= INTERN_LIMIT) datums = new Map();
@@ -59,7 +73,11 @@ function checkAtom(base: BaseType, atom: Atom): Atom {
     if ((min !== undefined && atom < min) || (max !== undefined && atom > max)) {
       const range = min !== undefined && max !== undefined ? `in the valid range ${min} to ${max} (inclusive)` : undefined;
       throw constraintViolation(
-        range ? `${atom} is not ${range}` : min !== undefined ? `${atom} is less than minimum allowed value ${min}` : `${atom} is greater than maximum allowed value ${max}`,
+        range
+          ? `${atom} is not ${range}`
+          : min !== undefined
+            ? `${atom} is less than minimum allowed value ${min}`
+            : `${atom} is greater than maximum allowed value ${max}`,
       );
     }
   }
@@ -108,10 +126,23 @@ function uuidFromJson(json: unknown, named?: NamedUuids): number {
   throw syntaxError('expected uuid', json);
 }
 
-function sortUnique(atoms: Atom[], what: string, json: unknown): Atom[] {
-  atoms.sort(compareAtoms);
-  for (let i = 1; i < atoms.length; i++) if (atoms[i] === atoms[i - 1]) throw syntaxError(`${what} contains duplicate value`, json);
-  return atoms;
+/** Sorts a flat array of `step`-atom entries by their first atom (insertion sort: values are
+ *  short); throws on two equal keys. */
+function sortEntries(flat: Atom[], step: number, what: string, json: unknown): Atom[] {
+  for (let i = step; i < flat.length; i += step) {
+    const k = flat[i]!;
+    const v = flat[i + 1]!;
+    let j = i - step;
+    while (j >= 0 && flat[j]! > k) {
+      flat[j + step] = flat[j]!;
+      if (step === 2) flat[j + 3] = flat[j + 1]!;
+      j -= step;
+    }
+    if (j >= 0 && flat[j] === k) throw syntaxError(`${what} contains duplicate ${step === 2 ? 'key' : 'value'}`, json);
+    flat[j + step] = k;
+    if (step === 2) flat[j + 3] = v;
+  }
+  return flat;
 }
 
 /** Bounds of a column's number of elements, or of a looser type (conditions, mutations). */
@@ -119,11 +150,6 @@ export interface Bounds {
   min: number;
   max: number;
 }
-
-const boundsOf = (column: ColumnInfo): Bounds => ({
-  min: column.schema.type.min,
-  max: column.schema.type.max === 'unlimited' ? Infinity : column.schema.type.max,
-});
 
 function checkCount(n: number, bounds: Bounds, json: unknown): void {
   if (n < bounds.min || n > bounds.max) {
@@ -134,25 +160,40 @@ function checkCount(n: number, bounds: Bounds, json: unknown): void {
 
 /** A column value from its JSON (a bare atom is a one-element set). `bounds` loosens the count
  *  (a condition's or mutation's argument); `asKeys` reads a map column's key set (map delete). */
-export function datumFromJson(column: ColumnInfo, json: unknown, named?: NamedUuids, bounds = boundsOf(column), asKeys = false): Datum {
+export function datumFromJson(
+  column: ColumnInfo,
+  json: unknown,
+  named?: NamedUuids,
+  bounds: Bounds = column.bounds,
+  asKeys = false,
+): Datum {
   const { key, value } = column.schema.type;
   if (value && !asKeys) {
     if (!Array.isArray(json) || json[0] !== 'map' || !Array.isArray(json[1])) throw syntaxError('expected map', json);
-    const pairs = (json[1] as unknown[]).map((pair) => {
+    const pairs = json[1] as unknown[];
+    const flat: Atom[] = new Array<Atom>(pairs.length * 2);
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i];
       if (!Array.isArray(pair) || pair.length !== 2) throw syntaxError('expected [key, value] pair', pair);
-      return [atomFromJson(key, pair[0], named), atomFromJson(value, pair[1], named)] as const;
-    });
-    pairs.sort((a, b) => compareAtoms(a[0], b[0]));
-    for (let i = 1; i < pairs.length; i++) if (pairs[i]![0] === pairs[i - 1]![0]) throw syntaxError('map contains duplicate key', json);
+      flat[2 * i] = atomFromJson(key, pair[0], named);
+      flat[2 * i + 1] = atomFromJson(value, pair[1], named);
+    }
     checkCount(pairs.length, bounds, json);
-    return internDatum(pairs.flat(), column);
+    return internDatum(sortEntries(flat, 2, 'map', json), column);
   }
-  const isSet = Array.isArray(json) && json[0] === 'set';
-  if (isSet && !Array.isArray(json[1])) throw syntaxError('expected set', json);
-  const atoms = isSet ? (json[1] as unknown[]).map((a) => atomFromJson(key, a, named)) : [atomFromJson(key, json, named)];
-  checkCount(atoms.length, bounds, json);
-  if (column.schema.kind === 'scalar' && bounds.max === 1 && !asKeys) return atoms[0]!;
-  return internDatum(sortUnique(atoms, 'set', json), column);
+  if (Array.isArray(json) && json[0] === 'set') {
+    const elements = json[1];
+    if (!Array.isArray(elements)) throw syntaxError('expected set', json);
+    const atoms: Atom[] = new Array<Atom>(elements.length);
+    for (let i = 0; i < elements.length; i++) atoms[i] = atomFromJson(key, elements[i], named);
+    checkCount(atoms.length, bounds, json);
+    if (column.schema.kind === 'scalar' && bounds.max === 1 && !asKeys) return atoms[0]!;
+    return internDatum(sortEntries(atoms, 1, 'set', json), column);
+  }
+  const atom = atomFromJson(key, json, named);
+  checkCount(1, bounds, json);
+  if (column.schema.kind === 'scalar' && bounds.max === 1 && !asKeys) return atom;
+  return internDatum([atom], column);
 }
 
 // --- to the wire ------------------------------------------------------------------------------
@@ -175,6 +216,28 @@ export function datumToJson(column: ColumnInfo, d: Datum): unknown {
   return ['set', atoms.map((a) => atomToJson(key, a))];
 }
 
+function atomText(base: BaseType, atom: Atom): string {
+  if (base.type === 'uuid') return `["uuid","${formatUuid(atom as number)}"]`;
+  return typeof atom === 'string' ? JSON.stringify(atom) : String(atom);
+}
+
+/** datumToJson's value written as JSON text directly: monitors send thousands of rows, and
+ *  the arrays datumToJson makes for each cost more than the text. */
+export function datumText(column: ColumnInfo, d: Datum): string {
+  const { key, value } = column.schema.type;
+  if (!Array.isArray(d)) return atomText(key, d as Atom);
+  const atoms = d as readonly Atom[];
+  if (value) {
+    let text = '["map",[';
+    for (let i = 0; i < atoms.length; i += 2) text += `${i ? ',' : ''}[${atomText(key, atoms[i]!)},${atomText(value, atoms[i + 1]!)}]`;
+    return `${text}]]`;
+  }
+  if (atoms.length === 1) return atomText(key, atoms[0]!);
+  let text = '["set",[';
+  for (let i = 0; i < atoms.length; i++) text += `${i ? ',' : ''}${atomText(key, atoms[i]!)}`;
+  return `${text}]]`;
+}
+
 export function datumEquals(a: Datum, b: Datum): boolean {
   if (a === b) return true;
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
@@ -183,12 +246,12 @@ export function datumEquals(a: Datum, b: Datum): boolean {
 }
 
 /**
- * What update2 sends for a modified column: a scalar's or optional column's new value; a set's
+ * What update2 sends for a modified column (as a value to write like any other): a scalar's or optional column's new value; a set's
  * elements that flip; a map's pairs that are new or changed (with the new value) or gone (with
  * the old one).
  */
-export function diffToJson(column: ColumnInfo, old: Datum, now: Datum): unknown {
-  if (!Array.isArray(now) || column.optional) return datumToJson(column, now);
+export function diffDatum(column: ColumnInfo, old: Datum, now: Datum): Datum {
+  if (!Array.isArray(now) || column.optional) return now;
   const a = old as readonly Atom[];
   const b = now as readonly Atom[];
   const out: Atom[] = [];
@@ -210,10 +273,13 @@ export function diffToJson(column: ColumnInfo, old: Datum, now: Datum): unknown 
       const c = i >= a.length ? 1 : j >= b.length ? -1 : compareAtoms(a[i]!, b[j]!);
       if (c < 0) out.push(a[i++]!);
       else if (c > 0) out.push(b[j++]!);
-      else (i++, j++);
+      else {
+        i++;
+        j++;
+      }
     }
   }
-  return datumToJson(column, out);
+  return out;
 }
 
 /** The entries of a map datum as [key, value] pairs. */

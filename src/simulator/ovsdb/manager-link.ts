@@ -8,6 +8,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { JsonSplitter, decodeMessage, parseRemote, type JsonRpcMessage } from '../../ovsdb/index.ts';
+import type { ActiveRemote } from '../../ovsdb/remote.ts';
 import { clientTlsOptions, type TlsCredentials } from '../../util/tls.ts';
 import type { MonitorSpec } from './monitors.ts';
 
@@ -39,6 +40,7 @@ export interface LinkMonitor {
 
 const live = new Set<ManagerLink>();
 let sweeper: NodeJS.Timeout | undefined;
+let sweepEvery = Infinity;
 
 /** One timer for every connection's probes. */
 function sweep(): void {
@@ -47,7 +49,18 @@ function sweep(): void {
   if (live.size === 0 && sweeper) {
     clearInterval(sweeper);
     sweeper = undefined;
+    sweepEvery = Infinity;
   }
+}
+
+/** Probes `link` from now on, the sweep often enough for its interval (a fifth of it). */
+function watch(link: ManagerLink, interval: number): void {
+  live.add(link);
+  const every = Math.max(20, Math.floor(interval / 5));
+  if (sweeper && every >= sweepEvery) return;
+  clearInterval(sweeper);
+  sweepEvery = every;
+  sweeper = setInterval(sweep, every).unref();
 }
 
 export class ManagerLink {
@@ -67,7 +80,8 @@ export class ManagerLink {
     private readonly options: LinkOptions,
   ) {
     const remote = parseRemote(target);
-    if (remote.kind !== 'tcp' && remote.kind !== 'ssl' && remote.kind !== 'unix') throw new Error(`${target}: a manager target connects out (tcp:, ssl:, unix:)`);
+    if (remote.kind !== 'tcp' && remote.kind !== 'ssl' && remote.kind !== 'unix')
+      throw new Error(`${target}: a manager target connects out (tcp:, ssl:, unix:)`);
     if (remote.kind === 'ssl' && !options.tls) throw new Error(`${target}: ssl: needs TLS credentials`);
   }
 
@@ -123,12 +137,14 @@ export class ManagerLink {
   private attempt(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const remote = parseRemote(this.target);
+    const remote = parseRemote(this.target) as ActiveRemote;
     const secure = remote.kind === 'ssl';
-    let socket: Socket;
-    if (remote.kind === 'unix') socket = createConnection({ path: remote.path });
-    else if (secure) socket = tlsConnect({ host: remote.host, port: remote.port, ...clientTlsOptions(this.options.tls!) });
-    else socket = createConnection({ host: remote.kind === 'tcp' ? remote.host : '', port: remote.kind === 'tcp' ? remote.port : 0 });
+    const socket =
+      remote.kind === 'unix'
+        ? createConnection({ path: remote.path })
+        : secure
+          ? tlsConnect({ host: remote.host, port: remote.port, ...clientTlsOptions(this.options.tls!) })
+          : createConnection({ host: remote.host, port: remote.port });
     this.socket = socket;
     const giveUp = setTimeout(() => socket.destroy(), this.options.connectTimeoutMs);
     socket.once(secure ? 'secureConnect' : 'connect', () => {
@@ -148,10 +164,7 @@ export class ManagerLink {
     this.splitter = new JsonSplitter();
     this.lastReceive = Date.now();
     this.probed = false;
-    if (this.options.probeIntervalMs > 0) {
-      live.add(this);
-      sweeper ??= setInterval(sweep, Math.max(100, Math.floor(this.options.probeIntervalMs / 5))).unref();
-    }
+    if (this.options.probeIntervalMs > 0) watch(this, this.options.probeIntervalMs);
     this.handler.up(this);
   }
 

@@ -3,7 +3,7 @@
 // member sends the same one to thousands of nodes), and the table-updates ovsdb-server would
 // send: `update` (monitor: whole rows, old values of changed columns) or `update2` (the others:
 // non-empty columns of new rows, diffs of modified ones).
-import { datumEquals, datumToJson, diffToJson } from './datum.ts';
+import { datumEquals, datumText, diffDatum } from './datum.ts';
 import type { Change, Database } from './database.ts';
 import { columnOf, fieldOf, matches, parseConditions, type Clause } from './conditions.ts';
 import { OpError, syntaxError } from './op-error.ts';
@@ -34,7 +34,31 @@ export interface MonitorSpec {
   serial: number;
 }
 
-type TableUpdates = Record<string, Record<string, unknown>>;
+/**
+ * Table-updates written as JSON text as they are made: per table, its rows' `"uuid":{...}`
+ * members. (As objects, thousands of nodes' row UUIDs would each become a property name, which
+ * V8 interns: that cost more than everything else of an update.)
+ */
+class TableUpdates {
+  private readonly tables = new Map<string, string[]>();
+
+  /** A row's update, given as JSON text. */
+  add(table: string, id: number, update: string): void {
+    let rows = this.tables.get(table);
+    if (!rows) this.tables.set(table, (rows = []));
+    rows.push(`"${formatUuid(id)}":${update}`);
+  }
+
+  get isEmpty(): boolean {
+    return this.tables.size === 0;
+  }
+
+  toString(): string {
+    const tables: string[] = [];
+    for (const [table, rows] of this.tables) tables.push(`${JSON.stringify(table)}:{${rows.join(',')}}`);
+    return `{${tables.join(',')}}`;
+  }
+}
 
 const specs = new Map<string, MonitorSpec>();
 let serials = 0;
@@ -80,76 +104,73 @@ function parseRequest(table: TableInfo, method: MonitorMethod, json: unknown): M
 
 const matched = (m: MonitoredTable, row: Row | undefined) => row !== undefined && (!m.where || matches(m.table, row, m.where));
 
-/** Every monitored column of a row (update's "new" and "old"). */
-function wholeRow(m: MonitoredTable, row: Row): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of m.columns) out[c.name] = datumToJson(c, fieldOf(m.table, row, c));
-  return out;
+/** Every monitored column of a row (update's "new" and "old"), as JSON text. */
+function wholeRow(m: MonitoredTable, row: Row): string {
+  let text = '';
+  for (const c of m.columns) text += `${text ? ',' : ''}${c.key}:${datumText(c, fieldOf(m.table, row, c))}`;
+  return `{${text}}`;
 }
 
 /** The monitored columns a row holds a non-empty value in (update2's "initial" and "insert"). */
-function fullRow(m: MonitoredTable, row: Row): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function fullRow(m: MonitoredTable, row: Row): string {
+  let text = '';
   for (const c of m.columns) {
-    if (c.name === '_version') out[c.name] = datumToJson(c, row._v);
-    else if (row[c.name] !== undefined) out[c.name] = datumToJson(c, row[c.name]!);
+    const v = c.name === '_version' ? row._v : row[c.name];
+    if (v !== undefined) text += `${text ? ',' : ''}${c.key}:${datumText(c, v)}`;
   }
-  return out;
+  return `{${text}}`;
 }
 
-function put(out: TableUpdates, table: string, id: number, update: unknown): void {
-  (out[table] ??= {})[formatUuid(id)] = update;
-}
-
-/** The initial state a monitor answers with. */
-export function initialUpdates(spec: MonitorSpec, db: Database): TableUpdates {
-  const out: TableUpdates = {};
+/** The initial state a monitor answers with, as JSON text. */
+export function initialUpdates(spec: MonitorSpec, db: Database): string {
+  const out = new TableUpdates();
   for (const m of spec.tables) {
     if (!m.select.initial) continue;
     for (const row of db.rows(m.table.name).values()) {
       if (!matched(m, row)) continue;
-      put(out, m.table.name, row._id, spec.method === 'monitor' ? { new: wholeRow(m, row) } : { initial: fullRow(m, row) });
+      out.add(m.table.name, row._id, spec.method === 'monitor' ? `{"new":${wholeRow(m, row)}}` : `{"initial":${fullRow(m, row)}}`);
     }
   }
-  return out;
+  return out.toString();
 }
 
-/** What a monitor is sent about a commit's changes; undefined when nothing it watches changed. */
-export function changeUpdates(spec: MonitorSpec, changes: readonly Change[]): TableUpdates | undefined {
-  let out: TableUpdates | undefined;
+/** What a monitor is sent about a commit's changes, as JSON text; undefined when nothing it
+ *  watches changed. */
+export function changeUpdates(spec: MonitorSpec, changes: readonly Change[]): string | undefined {
+  const out = new TableUpdates();
   for (const m of spec.tables) {
     for (const change of changes) {
       if (change.table !== m.table) continue;
       const update = rowUpdate(spec.method, m, change);
-      if (update !== undefined) put((out ??= {}), m.table.name, change.id, update);
+      if (update !== undefined) out.add(m.table.name, change.id, update);
     }
   }
-  return out;
+  return out.isEmpty ? undefined : out.toString();
 }
 
-function rowUpdate(method: MonitorMethod, m: MonitoredTable, change: Change): unknown {
+function rowUpdate(method: MonitorMethod, m: MonitoredTable, change: Change): string | undefined {
   const before = matched(m, change.old) ? change.old : undefined;
   const after = matched(m, change.new) ? change.new : undefined;
   const v1 = method === 'monitor';
-  if (!before && after) return m.select.insert ? (v1 ? { new: wholeRow(m, after) } : { insert: fullRow(m, after) }) : undefined;
-  if (before && !after) return m.select.delete ? (v1 ? { old: wholeRow(m, before) } : { delete: null }) : undefined;
+  if (!before && after) return m.select.insert ? (v1 ? `{"new":${wholeRow(m, after)}}` : `{"insert":${fullRow(m, after)}}`) : undefined;
+  if (before && !after) return m.select.delete ? (v1 ? `{"old":${wholeRow(m, before)}}` : '{"delete":null}') : undefined;
   if (!before || !after || !m.select.modify) return undefined;
-  let diff: Record<string, unknown> | undefined;
+  let diff = '';
   for (const c of m.columns) {
     const a = fieldOf(m.table, before, c);
     const b = fieldOf(m.table, after, c);
     if (datumEquals(a, b)) continue;
-    (diff ??= {})[c.name] = v1 ? datumToJson(c, a) : diffToJson(c, a, b);
+    diff += `${diff ? ',' : ''}${c.key}:${datumText(c, v1 ? a : diffDatum(c, a, b))}`;
   }
   if (!diff) return undefined;
-  return v1 ? { new: wholeRow(m, after), old: diff } : { modify: diff };
+  return v1 ? `{"new":${wholeRow(m, after)},"old":{${diff}}}` : `{"modify":{${diff}}}`;
 }
 
 /**
  * monitor_cond_change: the spec with the new where-clauses (`json`: table -> [{where}]), and
  * what the monitor is sent for it: rows that no longer match go, rows that now match come.
  */
-export function changeConditions(spec: MonitorSpec, json: unknown, db: Database): { spec: MonitorSpec; updates: TableUpdates } {
+export function changeConditions(spec: MonitorSpec, json: unknown, db: Database): { spec: MonitorSpec; updates: string | undefined } {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw syntaxError('condition changes are not an object', json);
   const changed = json as Record<string, unknown>;
   const tables = spec.tables.map((m): MonitoredTable => {
@@ -158,17 +179,18 @@ export function changeConditions(spec: MonitorSpec, json: unknown, db: Database)
     const r = (Array.isArray(request) ? request[0] : request) as Record<string, unknown> | undefined;
     return { ...m, where: r?.where === undefined ? undefined : parseConditions(m.table, r.where, undefined, true) };
   });
-  for (const name of Object.keys(changed)) if (!spec.tables.some((m) => m.table.name === name)) throw syntaxError(`no table named ${name}`, json);
-  const updates: TableUpdates = {};
+  for (const name of Object.keys(changed))
+    if (!spec.tables.some((m) => m.table.name === name)) throw syntaxError(`no table named ${name}`, json);
+  const updates = new TableUpdates();
   tables.forEach((now, i) => {
     const before = spec.tables[i]!;
     if (now === before) return;
     for (const row of db.rows(now.table.name).values()) {
       const was = matched(before, row);
       const is = matched(now, row);
-      if (was && !is) put(updates, now.table.name, row._id, { delete: null });
-      else if (!was && is) put(updates, now.table.name, row._id, { insert: fullRow(now, row) });
+      if (was && !is) updates.add(now.table.name, row._id, '{"delete":null}');
+      else if (!was && is) updates.add(now.table.name, row._id, `{"insert":${fullRow(now, row)}}`);
     }
   });
-  return { spec: { method: spec.method, tables, serial: ++serials }, updates };
+  return { spec: { method: spec.method, tables, serial: ++serials }, updates: updates.isEmpty ? undefined : updates.toString() };
 }

@@ -12,7 +12,7 @@ export class OpError extends Error {
 
   toJson(): Record<string, string> {
     return {
-      ...(this.syntax !== undefined ? { syntax: JSON.stringify(this.syntax) } : {}),
+      ...(this.syntax !== undefined ? { syntax: JSON.stringify(sortedKeys(this.syntax)) } : {}),
       ...(this.details !== undefined ? { details: this.details } : {}),
       error: this.error,
     };
@@ -21,3 +21,14 @@ export class OpError extends Error {
 
 export const syntaxError = (details: string, syntax?: unknown) => new OpError('syntax error', details, syntax);
 export const constraintViolation = (details: string) => new OpError('constraint violation', details);
+
+/** A JSON value with its objects' keys in order, as ovsdb-server prints the offending JSON. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+  );
+}

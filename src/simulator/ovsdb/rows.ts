@@ -1,7 +1,7 @@
 // Rows of the simulated database: immutable objects holding `_id` (uuids.ts), `_v` (the id its
 // _version prints as) and only the columns whose value is not the column's empty one, always set
 // in the schema's column order so that rows of a table share their few shapes (hidden classes).
-import { datumEquals, type Datum } from './datum.ts';
+import { datumEquals, internDatum, type Atom, type Datum } from './datum.ts';
 import type { ColumnInfo, TableInfo } from './schema.ts';
 import { nextId } from './uuids.ts';
 
@@ -13,26 +13,43 @@ export function valueOf(table: TableInfo, row: Row, column: string): Datum {
   return v !== undefined ? v : table.byName.get(column)!.empty;
 }
 
+const byIndex = (a: ColumnInfo, b: ColumnInfo) => a.index - b.index;
+
+/** A value as a row keeps it: a set or map frozen, and shared when another row has the same. */
+const kept = (c: ColumnInfo, v: Datum): Datum => (Array.isArray(v) && !Object.isFrozen(v) ? internDatum(v as readonly Atom[], c) : v);
+
 /** A new row with `values` (columns left out take their empty value). */
 export function makeRow(table: TableInfo, id: number, values: Readonly<Record<string, Datum>>): Row {
-  const row: Record<string, Datum> = { _id: id, _v: nextId() };
-  for (const c of table.columns) {
-    const v = values[c.name];
-    if (v !== undefined && !datumEquals(v, c.empty)) row[c.name] = v;
+  const columns: ColumnInfo[] = [];
+  for (const name in values) {
+    const c = table.byName.get(name);
+    if (c && !datumEquals(values[name]!, c.empty)) columns.push(c);
   }
+  columns.sort(byIndex);
+  const row: Record<string, Datum> = { _id: id, _v: nextId() };
+  for (const c of columns) row[c.name] = kept(c, values[c.name]!);
   return row as Row;
 }
 
 /** `row` with `changes` applied; `row` itself when nothing differs (no update to send). */
 export function changeRow(table: TableInfo, row: Row, changes: Readonly<Record<string, Datum>>): Row {
   let differs = false;
-  for (const [name, v] of Object.entries(changes)) if (!datumEquals(v, valueOf(table, row, name))) differs = true;
-  if (!differs) return row;
-  const next: Record<string, Datum> = { _id: row._id, _v: nextId() };
-  for (const c of table.columns) {
-    const v = c.name in changes ? changes[c.name]! : row[c.name];
-    if (v !== undefined && !datumEquals(v, c.empty)) next[c.name] = v;
+  for (const name in changes) {
+    if (!datumEquals(changes[name]!, valueOf(table, row, name))) {
+      differs = true;
+      break;
+    }
   }
+  if (!differs) return row;
+  const columns: ColumnInfo[] = [];
+  for (const name in row) if (name !== '_id' && name !== '_v' && !(name in changes)) columns.push(table.byName.get(name)!);
+  for (const name in changes) {
+    const c = table.byName.get(name);
+    if (c && !datumEquals(changes[name]!, c.empty)) columns.push(c);
+  }
+  columns.sort(byIndex);
+  const next: Record<string, Datum> = { _id: row._id, _v: nextId() };
+  for (const c of columns) next[c.name] = c.name in changes ? kept(c, changes[c.name]!) : row[c.name]!;
   return next as Row;
 }
 

@@ -18,7 +18,7 @@ export interface Served {
   /** Names this database among the process's (the key of cached encodings). */
   readonly serial: number;
   /** Runs a transact request and replies, now or (a `wait` not met yet) later. */
-  transact(link: ManagerLink, id: RequestId, ops: unknown[]): void;
+  transactFor(link: ManagerLink, id: RequestId, ops: unknown[]): void;
   locks(): Locks<ManagerLink>;
 }
 
@@ -30,7 +30,7 @@ function encodedInitial(node: Served, spec: MonitorSpec): string {
   const key = `${node.serial}:${node.db.version}:${spec.serial}`;
   let text = initialCache.get(key);
   if (text === undefined) {
-    text = JSON.stringify(initialUpdates(spec, node.db));
+    text = initialUpdates(spec, node.db);
     if (initialCache.size >= INITIAL_CACHE_SIZE) initialCache.delete(initialCache.keys().next().value!);
     initialCache.set(key, text);
   }
@@ -54,8 +54,9 @@ export function serve(node: Served, link: ManagerLink, id: RequestId, method: st
   try {
     dispatch(node, link, id, method, params);
   } catch (err) {
-    if (!(err instanceof OpError)) throw err;
-    link.replyError(id, err.toJson());
+    // ovsdb-server answers whatever it is sent; a request this simulator trips on is answered
+    // with an error too, rather than taking every simulated node of the process down.
+    link.replyError(id, err instanceof OpError ? err.toJson() : { error: 'internal error', details: String(err) });
   }
 }
 
@@ -69,7 +70,7 @@ function dispatch(node: Served, link: ManagerLink, id: RequestId, method: string
       return link.replyText(id, node.db.info.text);
     case 'transact':
       if (params[0] !== dbName) throw unknownDatabase(method, params, params[0]);
-      return node.transact(link, id, params.slice(1));
+      return node.transactFor(link, id, params.slice(1));
     case 'monitor':
     case 'monitor_cond':
     case 'monitor_cond_since':
@@ -111,7 +112,7 @@ function conditionChange(node: Served, link: ManagerLink, id: RequestId, params:
   link.monitors!.delete(old);
   link.monitors!.set(next.idText, next);
   link.reply(id, {});
-  if (Object.keys(updates).length > 0) link.notifyText(updateMethod(spec.method), updateParams(next, JSON.stringify(updates)));
+  if (updates) link.notifyText(updateMethod(spec.method), updateParams(next, updates));
 }
 
 function lock(node: Served, link: ManagerLink, id: RequestId, method: 'lock' | 'steal' | 'unlock', params: unknown[]): void {

@@ -11,7 +11,13 @@ export const VSWITCH_SCHEMA_PATH = '/usr/share/openvswitch/vswitch.ovsschema';
 
 export interface ColumnInfo {
   name: string;
+  /** The name as a JSON object key, quoted. */
+  key: string;
+  /** Its place among its table's columns (the order rows hold them in). */
+  index: number;
   schema: ColumnSchema;
+  /** How many elements its value may have. */
+  bounds: { min: number; max: number };
   /** At most one element: OVSDB sends such a column's new value in a diff, not the elements that flip. */
   optional: boolean;
   /** The value a row has when the column is not set; rows store only other values. */
@@ -61,15 +67,19 @@ function emptyAtom(column: ColumnSchema): number | string | boolean {
   }
 }
 
-function columnInfo(name: string, schema: ColumnSchema): ColumnInfo {
+function columnInfo(name: string, schema: ColumnSchema, index: number): ColumnInfo {
   const { key, value, min, max } = schema.type;
-  const empty: Datum = schema.kind === 'scalar' ? emptyAtom(schema) : min === 0 || schema.kind === 'map' ? EMPTY : Object.freeze([emptyAtom(schema)]);
+  const empty: Datum =
+    schema.kind === 'scalar' ? emptyAtom(schema) : min === 0 || schema.kind === 'map' ? EMPTY : Object.freeze([emptyAtom(schema)]);
   const ref = (base: typeof key | undefined) => (base?.refTable ? { table: base.refTable, weak: base.refType === 'weak' } : undefined);
   const keyRef = ref(key);
   const valueRef = ref(value);
   return {
     name,
+    key: JSON.stringify(name),
+    index,
     schema,
+    bounds: { min, max: max === 'unlimited' ? Infinity : max },
     optional: schema.kind === 'set' && max === 1,
     empty,
     ...(keyRef ? { keyRef } : {}),
@@ -84,8 +94,8 @@ export function describeSchema(raw: unknown): DbInfo {
   for (const [name, table] of Object.entries(schema.tables)) {
     const columns = Object.entries(table.columns)
       .filter(([c]) => c !== '_uuid' && c !== '_version')
-      .map(([c, s]) => columnInfo(c, s))
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([c, s], i) => columnInfo(c, s, i));
     tables.set(name, {
       name,
       schema: table,

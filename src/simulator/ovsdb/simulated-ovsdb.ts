@@ -42,6 +42,7 @@ export interface SimulatedOvsdbOptions {
   underlayNic?: string;
   /** Pause between connection attempts to a manager (default 1000 ms, OVS's max_backoff=1000). */
   backoffMs?: number;
+  /** Give up a connection attempt (with ssl:, its handshake too) after this long (default 10 s). */
   connectTimeoutMs?: number;
   /** Echo a silent manager after this long, disconnect after twice it (default 5000; 0: never). */
   probeIntervalMs?: number;
@@ -85,7 +86,11 @@ export interface SimulatedOvsdbEvents {
 const always = () => true;
 let serials = 0;
 
-const macOf = (ip: string) => `02:00:${ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0')).join(':')}`;
+const macOf = (ip: string) =>
+  `02:00:${ip
+    .split('.')
+    .map((b) => Number(b).toString(16).padStart(2, '0'))
+    .join(':')}`;
 
 function portOf(row: Row): BridgePort {
   const ifaceId = mapValue(row.external_ids, 'iface-id');
@@ -106,7 +111,9 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
   readonly datapathId: bigint;
   readonly underlayIp: string;
   readonly db: Database;
+  /** (Served) Names this node among the process's, for cached encodings. */
   readonly serial = ++serials;
+  /** (Vswitchd) The next number to try for a new port of br-int. */
   cursor = 1;
   private links: ManagerLink[] = [];
   private readonly linkOptions: Omit<LinkOptions, 'tls'>;
@@ -160,7 +167,12 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
     for (const r of rows) txn.put('Manager', r);
     const root = this.db.table('Open_vSwitch');
     for (const r of txn.rows('Open_vSwitch')) {
-      txn.update(root, r, { manager_options: setDatum(root.byName.get('manager_options')!, rows.map((m) => m._id)) });
+      txn.update(root, r, {
+        manager_options: setDatum(
+          root.byName.get('manager_options')!,
+          rows.map((m) => m._id),
+        ),
+      });
     }
     this.commit(txn);
     for (const link of this.links) link.start();
@@ -196,7 +208,12 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
       .map((i) => {
         const bfd = mapValue(i.bfd, 'enable') === 'true';
         const forwarding = mapValue(i.bfd_status, 'forwarding');
-        return { ...portOf(i), remoteIp: String(mapValue(i.options, 'remote_ip') ?? ''), bfd, ...(forwarding !== undefined ? { forwarding: forwarding === 'true' } : {}) };
+        return {
+          ...portOf(i),
+          remoteIp: String(mapValue(i.options, 'remote_ip') ?? ''),
+          bfd,
+          ...(forwarding !== undefined ? { forwarding: forwarding === 'true' } : {}),
+        };
       });
   }
 
@@ -238,18 +255,18 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
   }
 
   /** Runs a transaction of wire operations as a local client would (ovs-vsctl): the results. */
-  transact(ops: unknown[]): unknown[];
-  transact(link: ManagerLink, id: RequestId, ops: unknown[]): void;
-  transact(a: unknown[] | ManagerLink, id?: RequestId, ops?: unknown[]): unknown[] | void {
-    if (Array.isArray(a)) {
-      const out = transact(this.db, a, { holdsLock: () => false, expired: true });
-      this.publish(out.changes);
-      return out.results;
-    }
+  transact(ops: unknown[]): unknown[] {
+    const out = transact(this.db, ops, { holdsLock: () => false, expired: true });
+    this.publish(out.changes);
+    return out.results;
+  }
+
+  /** (Served) A member's transact request, answered now or once its wait holds. */
+  transactFor(link: ManagerLink, id: RequestId, ops: unknown[]): void {
     const started = Date.now();
-    const wait: PendingWait = { link: a, id: id!, ops: ops!, started, timer: undefined };
+    const wait: PendingWait = { link, id, ops, started, timer: undefined };
     const out = this.runWait(wait, false);
-    if (out !== true) (this.waits ??= new Waits((w, expired) => this.runWait(w, expired) === true)).add(a, id!, ops!, started, out);
+    if (out !== true) (this.waits ??= new Waits((w, expired) => this.runWait(w, expired) === true)).add(link, id, ops, started, out);
   }
 
   /** Runs a member's transaction: true once answered, else the deadline of the wait holding it. */
@@ -269,11 +286,12 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
     return [...this.db.rows(table).values()].map((row) => rowToJson(t, row, columns));
   }
 
+  /** (Served) The node's locks, made when first asked for. */
   locks(): Locks<ManagerLink> {
     return (this.lockTable ??= new Locks());
   }
 
-  // --- LinkHandler ------------------------------------------------------------------------------
+  // --- LinkHandler: what the manager connections call ------------------------------------------
 
   up(link: ManagerLink): void {
     this.emit('connected', link.target);
@@ -310,10 +328,7 @@ export class SimulatedOvsdb extends EventEmitter<SimulatedOvsdbEvents> implement
     for (const link of this.links) {
       for (const monitor of link.monitors?.values() ?? []) {
         let body = bodies.get(monitor.spec);
-        if (body === undefined) {
-          const updates = changeUpdates(monitor.spec, changes);
-          bodies.set(monitor.spec, (body = updates ? JSON.stringify(updates) : null));
-        }
+        if (body === undefined) bodies.set(monitor.spec, (body = changeUpdates(monitor.spec, changes) ?? null));
         if (body !== null) link.notifyText(updateMethod(monitor.spec.method), updateParams(monitor, body));
       }
     }

@@ -218,4 +218,3 @@ function sameRows(actual: Datum[][], wanted: (Datum | undefined)[][]): boolean {
   }
   return true;
 }
-

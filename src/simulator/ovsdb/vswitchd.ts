@@ -22,6 +22,8 @@ export interface VmPort {
   name: string;
   /** The VM's MAC (external_ids:attached-mac). */
   mac: string;
+  /** The Interface's type: "" (default) for a VM's veth or tap, "internal" for OVS's own. */
+  type?: string;
 }
 
 export interface BootConfig {
@@ -58,6 +60,7 @@ export function addPort(txn: Transaction, name: string, iface: Record<string, Da
 
 export function vmInterface(txn: Transaction, vm: VmPort): Record<string, Datum> {
   return {
+    ...(vm.type ? { type: vm.type } : {}),
     external_ids: map(txn.db.table('Interface'), 'external_ids', [
       ['attached-mac', vm.mac],
       ['iface-id', vm.ifaceId],
@@ -83,7 +86,11 @@ export function boot(txn: Transaction, config: BootConfig): void {
     protocols: set(bridges, 'protocols', ['OpenFlow13']),
     other_config: map(bridges, 'other_config', [['disable-in-band', 'true']]),
     ports: set(bridges, 'ports', intPorts),
-    controller: set(bridges, 'controller', controllers.map((c) => c._id)),
+    controller: set(
+      bridges,
+      'controller',
+      controllers.map((c) => c._id),
+    ),
   });
   const brPhy = row(bridges, {
     name: 'br-phy',
@@ -115,13 +122,56 @@ export function boot(txn: Transaction, config: BootConfig): void {
   );
 }
 
+// Counters as ovs-vswitchd first writes them (no data plane here: they stay at zero), and where
+// a tunnel's packets leave; the same value on every row, so they cost a reference each.
+const zeros = (keys: string[]) => keys.map((k): [string, number] => [k, 0]);
+const TUNNEL_COUNTERS = zeros(['rx_bytes', 'rx_packets', 'tx_bytes', 'tx_packets']);
+const PORT_COUNTERS = zeros([
+  'collisions',
+  'rx_bytes',
+  'rx_crc_err',
+  'rx_dropped',
+  'rx_errors',
+  'rx_frame_err',
+  'rx_missed_errors',
+  'rx_multicast_packets',
+  'rx_over_err',
+  'rx_packets',
+  'tx_bytes',
+  'tx_dropped',
+  'tx_errors',
+  'tx_packets',
+]);
+const constants = new WeakMap<TableInfo, Record<'tunnelStatistics' | 'portStatistics' | 'tunnelStatus', Datum>>();
+/** The Interface values every row of a kind starts with, made once per schema. */
+function constant(t: TableInfo, what: 'tunnelStatistics' | 'portStatistics' | 'tunnelStatus'): Datum {
+  let c = constants.get(t);
+  if (!c) {
+    const status: [string, string][] = [
+      ['tunnel_egress_iface', 'br-phy'],
+      ['tunnel_egress_iface_carrier', 'up'],
+    ];
+    c = {
+      tunnelStatistics: mapDatum(t.byName.get('statistics')!, TUNNEL_COUNTERS),
+      portStatistics: mapDatum(t.byName.get('statistics')!, PORT_COUNTERS),
+      tunnelStatus: mapDatum(t.byName.get('status')!, status),
+    };
+    constants.set(t, c);
+  }
+  return c[what];
+}
+
 /** What BFD reports on a tunnel: up and forwarding when the remote answers, else down. */
 export function bfdStatus(interfaces: TableInfo, old: Row, forwarding: boolean, cpathDown: boolean): Datum {
   const previous = valueOf(interfaces, old, 'bfd_status');
   const was = mapValue(previous, 'forwarding');
   const flaps = Number(mapValue(previous, 'flap_count') ?? 0) + (was !== undefined && (was === 'true') !== forwarding ? 1 : 0);
   const firstUp = was === undefined && forwarding ? 1 : 0;
-  const diagnostic = cpathDown ? 'Concatenated Path Down' : !forwarding && was !== undefined ? 'Control Detection Time Expired' : 'No Diagnostic';
+  const diagnostic = cpathDown
+    ? 'Concatenated Path Down'
+    : !forwarding && was !== undefined
+      ? 'Control Detection Time Expired'
+      : 'No Diagnostic';
   return mapDatum(interfaces.byName.get('bfd_status')!, [
     ['diagnostic', diagnostic],
     ['flap_count', String(flaps + firstUp)],
@@ -172,7 +222,10 @@ export function reconcile(txn: Transaction, vswitchd: Vswitchd): number[] {
       if (iface.link_state === undefined) changes.link_state = ['up'];
       if (iface.admin_state === undefined) changes.admin_state = ['up'];
       const type = String(iface.type ?? '');
-      if (TUNNEL_TYPES.has(type)) {
+      const tunnel = TUNNEL_TYPES.has(type);
+      if (iface.statistics === undefined) changes.statistics = constant(interfaces, tunnel ? 'tunnelStatistics' : 'portStatistics');
+      if (tunnel && iface.status === undefined) changes.status = constant(interfaces, 'tunnelStatus');
+      if (tunnel) {
         const bfd = iface.bfd;
         if (mapValue(bfd, 'enable') === 'true') {
           const remoteIp = String(mapValue(iface.options, 'remote_ip') ?? '');

@@ -27,10 +27,13 @@ export class Waits {
   add(link: ManagerLink, id: RequestId, ops: unknown[], started: number, deadline: number): void {
     const wait: PendingWait = { link, id, ops, started, timer: undefined };
     if (deadline !== Infinity) {
-      wait.timer = setTimeout(() => {
-        this.pending = this.pending.filter((w) => w !== wait);
-        this.run(wait, true);
-      }, Math.max(0, deadline - Date.now()));
+      wait.timer = setTimeout(
+        () => {
+          this.pending = this.pending.filter((w) => w !== wait);
+          this.run(wait, true);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
     }
     this.pending.push(wait);
   }
