@@ -86,8 +86,9 @@ export async function coldStart(b: Bench): Promise<string> {
   const t0 = performance.now();
   await startMembers(b.runtime, b.cluster);
   const started = performance.now() - t0;
+  const masters = await everyNodeMastered(b, t0);
   const done = await converge(b, t0, 'cold start');
-  return `cold-start members-up=${secs(started)} correct=${secs(done.ms)}`;
+  return `cold-start members-up=${secs(started)} all-mastered=${secs(masters)} correct=${secs(done.ms)}`;
 }
 
 /**
@@ -110,13 +111,23 @@ export async function restore(b: Bench, from: 'snapshot' | 'api'): Promise<strin
     reload = ` reload=${((load.nodesMs + load.switchesMs + load.portsMs) / 1000).toFixed(1)}s (all pushed at ${secs(performance.now() - t0)})`;
   }
   Object.assign(b, await readResources(b));
+  const masters = await everyNodeMastered(b, t0);
   const done = await converge(b, t0, `restore from ${from}`);
   const lost = b.fleet.nodes.filter((n) => n.resetLowWater() < counts.get(n)!);
   const mods = sumDelta(mods0, b.fleet.modCounts());
   return (
-    `restore from=${from} cluster-back=${secs(back)}${reload} correct=${secs(done.ms)} mods-during=${mods} ` +
+    `restore from=${from} cluster-back=${secs(back)}${reload} all-mastered=${secs(masters)} correct=${secs(done.ms)} mods-during=${mods} ` +
     `nodes-that-lost-flows=${lost.length}${lost.length ? ` (${lost.slice(0, 5).map((n) => n.name).join(', ')}...)` : ''}`
   );
+}
+
+/** Ms from `t0` until every node's switch has a master (undefined after the bench's timeout). */
+async function everyNodeMastered(b: Bench, t0: number): Promise<number | undefined> {
+  while (performance.now() - t0 < b.timeoutMs) {
+    if (b.fleet.nodes.every((n) => n.master() !== undefined)) return performance.now() - t0;
+    await sleep(50);
+  }
+  return undefined;
 }
 
 /** Which member (by name) each node's switch has as master now. */
