@@ -67,6 +67,9 @@ export async function firstProgramming(b: Bench): Promise<string> {
   const t0 = performance.now();
   let lastLog = 0;
   await b.fleet.start({
+    // Paced on the members: the next wave once this one's nodes each have a master (a member
+    // took its database and its switch, and asserted itself).
+    ready: (n) => b.fleet.linked(n) && n.master() !== undefined,
     onWave: (started, total) => {
       if (performance.now() - lastLog > 5000 || started === total) {
         lastLog = performance.now();
