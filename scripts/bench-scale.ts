@@ -50,7 +50,13 @@ const flag = (name: string) => {
 const members = Number(flag('--members') ?? 3);
 const tls = (flag('--tls') ?? 'off') === 'on';
 const seed = Number(flag('--seed') ?? 1);
-const flagged = new Set(['--members', '--tls', '--seed'].flatMap((f) => (args.includes(f) ? [args.indexOf(f), args.indexOf(f) + 1] : [])));
+// --idle S: seconds of idle after first programming (members' CPU while nothing changes);
+// --hold: stop after that, leaving the lab up (for profiling; destroyed on Ctrl-C).
+const idleSeconds = Number(flag('--idle') ?? 20);
+const hold = args.includes('--hold');
+const flagged = new Set(
+  ['--members', '--tls', '--seed', '--idle'].flatMap((f) => (args.includes(f) ? [args.indexOf(f), args.indexOf(f) + 1] : [])),
+);
 const sizes = args
   .filter((_, i) => !flagged.has(i))
   .map(Number)
@@ -143,6 +149,11 @@ async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRunti
     `sizes flows/node mean=${sizes.flows.mean.toFixed(0)} max=${sizes.flows.max} tunnels/node mean=${sizes.tunnels.mean.toFixed(0)} max=${sizes.tunnels.max}`,
   );
   out(`members ${await memoryLine(cluster)} (after first programming)`);
+  out(await phase(`idle ${idleSeconds} s`, () => idle(cluster, idleSeconds)));
+  if (hold) {
+    log('  --hold: the lab stays up; Ctrl-C destroys it');
+    await new Promise(() => {});
+  }
   const added = extraPorts(w, 11, seed + 1);
   for (const line of await phase('steady state', () => steadyState(b, added.slice(0, 10)))) out(line);
   out(await phase('one port', () => onePort(b, added[10]!)));
@@ -156,6 +167,14 @@ async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRunti
   await fleet.stop();
   cleanup.fleet = undefined;
   await destroyCluster(runtime);
+}
+
+/** Members' CPU while nothing changes: what keeping nodes correct costs by itself. */
+async function idle(c: Cluster, seconds: number): Promise<string> {
+  const before = await memberUsage(c);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = cpuMsBetween(before, await memberUsage(c));
+  return `idle-cpu ${[...cpu].map(([m, ms]) => `${m}=${(ms / seconds / 10).toFixed(0)}%`).join(' ')} (of one core, over ${seconds} s)`;
 }
 
 async function memoryLine(c: Cluster): Promise<string> {

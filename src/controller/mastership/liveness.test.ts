@@ -2,11 +2,12 @@
 // members share one in a lab): up both ways, plain and over TLS; over TLS, refused from a peer of
 // another authority (never counted up, on neither end), from one of the right authority that is
 // no member, and towards an address where another member than the one meant answers.
+import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port.ts';
 import { makeTestPki, type TestPki } from '../../../test/support/pki.ts';
 import type { Authority } from '../../pki/index.ts';
-import { Liveness } from './liveness.ts';
+import { DEAD_MS, Liveness } from './liveness.ts';
 
 const ip = (name: string) => `127.0.0.${Number(name.replace(/\D/g, ''))}`;
 
@@ -91,4 +92,35 @@ describe('liveness links between members', () => {
     expect(a.refused).toContain('ctrl2: TLS: peer shows the certificate of "ctrl3", not one of "ctrl2"');
     expect(a.liveness.upPeers()).toEqual([]);
   });
+
+  it('keeps its links through its own stall, and drops a peer that stops echoing within the dead time', async () => {
+    const a = await member('ctrl1', ['ctrl1', 'ctrl2', 'ctrl3']);
+    await member('ctrl2', ['ctrl1', 'ctrl2', 'ctrl3']);
+    // ctrl3's address takes the connection but never echoes: a peer that hangs.
+    const held = new Set<Socket>();
+    const mute = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => mute.listen(port, ip('ctrl3'), resolve));
+    try {
+      await until('ctrl1 linked to ctrl2', () => a.liveness.isUp('ctrl2'));
+      const downs: { peer: string; afterMs: number }[] = [];
+      let up = new Set(a.liveness.upPeers());
+      let since = Date.now();
+      a.liveness.on('change', () => {
+        for (const peer of up) if (!a.liveness.isUp(peer)) downs.push({ peer, afterMs: Date.now() - since });
+        up = new Set(a.liveness.upPeers());
+      });
+      await until('ctrl3 counted up at its connect, then dropped', () => downs.length > 0);
+      expect(downs[0]!.peer).toBe('ctrl3');
+      // The whole process (both members) stalls for longer than the dead time.
+      since = Date.now();
+      while (Date.now() - since < DEAD_MS + 1000);
+      downs.length = 0;
+      await new Promise((r) => setTimeout(r, DEAD_MS + 500));
+      expect(a.liveness.isUp('ctrl2')).toBe(true);
+      expect(downs.filter((d) => d.peer === 'ctrl2')).toEqual([]);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  }, 20_000);
 });

@@ -134,19 +134,28 @@ export class Liveness extends EventEmitter<LivenessEvents> {
     const socket = this.open(name, port);
     socket.setNoDelay(true);
     this.sockets.set(name, socket);
-    let heard = Date.now();
+    // A peer is judged by its oldest tick not echoed yet, not by when it was last heard: after
+    // this process itself stalled (a long GC, a burst of programming), the echoes of the ticks
+    // sent before the stall are read first and the tick just sent is young, so a member's own
+    // stall does not drop its links. Until the link is up, the connect itself is the oldest.
+    const unanswered: number[] = [];
+    let connecting: number | undefined = Date.now();
     // Also bounds the connect itself: a SYN to a cut-off peer is retried for minutes by TCP,
     // and a link that only comes back then would delay the heal.
     const ticker = setInterval(() => {
-      if (socket.readyState === 'open') socket.write('.');
-      // Judged after this turn's I/O: when this process itself was stalled, the echoes that
-      // arrived meanwhile are read first and do not count against the peer.
+      if (socket.readyState === 'open') {
+        socket.write('.');
+        unanswered.push(Date.now());
+      }
+      // Judged after this turn's I/O, which reads the echoes that came meanwhile. The oldest
+      // unanswered tick left one tick after the last echo: DEAD_MS after that echo in all.
       setImmediate(() => {
-        if (Date.now() - heard > DEAD_MS) socket.destroy();
+        const late =
+          connecting !== undefined ? Date.now() - connecting > DEAD_MS : Date.now() - (unanswered[0] ?? Infinity) > DEAD_MS - TICK_MS;
+        if (late) socket.destroy();
       });
     }, TICK_MS);
     const isUp = () => {
-      heard = Date.now();
       if (this.up.has(name)) return;
       this.lastRefusal.delete(name);
       this.up.add(name);
@@ -154,9 +163,17 @@ export class Liveness extends EventEmitter<LivenessEvents> {
     };
     // Over TLS 1.3 the connecting end finishes its handshake before the peer has checked its
     // certificate: only the peer's first echo shows the link is up.
-    if (this.tls) socket.on('secureConnect', () => (heard = Date.now()));
-    else socket.on('connect', isUp);
-    socket.on('data', () => (this.tls ? isUp() : (heard = Date.now())));
+    const opened = () => {
+      connecting = undefined;
+      if (this.tls)
+        unanswered.push(Date.now()); // the first '.', written on secureConnect
+      else isUp();
+    };
+    socket.on(this.tls ? 'secureConnect' : 'connect', opened);
+    socket.on('data', (echoes: Buffer) => {
+      unanswered.splice(0, echoes.length);
+      if (this.tls) isUp();
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearInterval(ticker);

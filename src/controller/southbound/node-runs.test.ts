@@ -88,4 +88,28 @@ describe('NodeRuns', () => {
     await settled();
     expect(runs.completed()).toEqual(['hv1']);
   });
+
+  test('no more than the bound run at once; the others start in the order they were kicked as runs end', async () => {
+    const pending: { node: string; end: (complete: boolean) => void }[] = [];
+    const run = vi.fn((node: string) => new Promise<boolean>((resolve) => pending.push({ node, end: resolve })));
+    const runs = new NodeRuns(run, { started: vi.fn(), ended: vi.fn(), failed: vi.fn() }, 2);
+    for (const node of ['hv1', 'hv2', 'hv3', 'hv4']) runs.kick(node);
+    runs.kick('hv3'); // already waiting: once is enough
+    expect(run.mock.calls).toEqual([['hv1'], ['hv2']]);
+    expect(runs.isRunning('hv4')).toBe(true); // waiting counts as running for the caller
+    pending[0]!.end(true);
+    await settled();
+    await settled();
+    expect(run.mock.calls).toEqual([['hv1'], ['hv2'], ['hv3']]);
+    pending[1]!.end(true);
+    pending[2]!.end(true);
+    await settled();
+    await settled();
+    expect(run.mock.calls).toEqual([['hv1'], ['hv2'], ['hv3'], ['hv4']]);
+    pending[3]!.end(true);
+    await settled();
+    await settled();
+    expect(runs.completed().sort()).toEqual(['hv1', 'hv2', 'hv3', 'hv4']);
+    expect(runs.isRunning('hv4')).toBe(false);
+  });
 });
