@@ -190,6 +190,19 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     return body.kind === 'flow' ? body.flows : [];
   }
 
+  /** Sends a multipart request and gives each reply frame to `onFrame` as bytes (a view valid
+   *  during the call), undecoded; resolves after the last. */
+  async multipartFrames(body: MultipartRequestBody, onFrame: (frame: Buffer) => void): Promise<void> {
+    const xid = this.requests.allocXid();
+    const done = this.requests.expectRaw(xid, this.requestTimeout, `multipart ${body.kind}`, onFrame);
+    try {
+      this.send({ type: 'multipart_request', xid, flags: 0, body });
+    } catch (err) {
+      this.requests.fail(xid, err as Error);
+    }
+    await done;
+  }
+
   async aggregate(filter: Partial<FlowStatsFilter> = {}): Promise<{ packetCount: bigint; byteCount: bigint; flowCount: number }> {
     const body = await this.multipart({ kind: 'aggregate', ...allFlows(filter) });
     if (body.kind !== 'aggregate') throw new TypeError('unexpected multipart reply');
@@ -292,8 +305,15 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private onData(chunk: Buffer): void {
-    this.parser.feed(chunk, (result) => this.onResult(result));
+    this.parser.feed(chunk, (result) => this.onResult(result), this.claimRaw);
   }
+
+  /** A multipart reply a request takes as bytes (multipartFrames) is not decoded. */
+  private readonly claimRaw = (frame: Buffer): boolean => {
+    const claimed = this.state !== 'closed' && this.requests.onRawFrame(frame);
+    if (claimed) [this.lastRx, this.echoOutstanding] = [Date.now(), false];
+    return claimed;
+  };
 
   private onResult(result: ParseResult): void {
     if (this.state === 'closed') return;

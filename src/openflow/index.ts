@@ -48,6 +48,7 @@ export { inst } from './instructions.ts';
 export { bucket } from './group.ts';
 export { dropBand, flowMod, groupMod, meterMod, packetOut } from './builders.ts';
 export { allFlows } from './multipart.ts';
+export { readFlowTable, readGroupTable, type FlowFilter, type GroupFilter, type TableDigest } from './digest.ts';
 export { PortConfig, PortState } from './port.ts';
 export {
   OFP_VERSION,

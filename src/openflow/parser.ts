@@ -19,8 +19,9 @@ export class OpenFlowParser {
   }
 
   /** `frame` is the message's bytes (a view of `chunk`, valid during the call), for a consumer
-   *  that keeps or echoes what it received. */
-  feed(chunk: Buffer, emit: (result: ParseResult, frame: Buffer) => void): void {
+   *  that keeps or echoes what it received. A frame `claim` takes (true) is not decoded: its
+   *  consumer reads the bytes itself. */
+  feed(chunk: Buffer, emit: (result: ParseResult, frame: Buffer) => void, claim?: (frame: Buffer) => boolean): void {
     this.append(chunk);
     while (this.buffer.length - this.offset >= OFP_HEADER_LEN) {
       const length = this.buffer.readUInt16BE(this.offset + 2);
@@ -36,7 +37,7 @@ export class OpenFlowParser {
       if (this.buffer.length - this.offset < length) break;
       const frame = this.buffer.subarray(this.offset, this.offset + length);
       this.offset += length;
-      emit(decodeFrame(frame), frame);
+      if (!claim?.(frame)) emit(decodeFrame(frame), frame);
     }
     if (this.offset === this.buffer.length) {
       this.buffer = Buffer.alloc(0);

@@ -1,6 +1,7 @@
 // Request/reply correlation by xid for one session: pending promises with timeouts, multipart
 // reassembly (MORE flag), and install batches that collect the ERRORs sent for their xids.
-import { MULTIPART_MORE } from './constants.ts';
+import { MULTIPART_MORE, MsgType } from './constants.ts';
+import { multipartReplyOf } from './digest.ts';
 import { OpenFlowError, OpenFlowTimeoutError } from './errors.ts';
 import type { ErrorMsg, MultipartReplyBody, OfMessage } from './messages.ts';
 import { mergeMultipartReplies } from './multipart.ts';
@@ -21,6 +22,8 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout | undefined;
   parts?: MultipartReplyBody[];
+  /** A multipart reply taken as bytes, frame by frame, instead of decoded (expectRaw). */
+  raw?: (frame: Buffer) => void;
 }
 
 export interface Batch {
@@ -54,6 +57,35 @@ export class RequestTracker {
           : undefined;
       this.pending.set(xid, { expect: expectType, resolve, reject, timer });
     });
+  }
+
+  /** Registers interest in a multipart reply's frames as bytes: each is given to `onFrame` while
+   *  it is valid (a view of the connection's buffer), the promise resolves after the last. */
+  expectRaw(xid: number, timeout: number, label: string, onFrame: (frame: Buffer) => void): Promise<void> {
+    const reply = this.expect(xid, 'multipart_reply', timeout, label);
+    this.pending.get(xid)!.raw = onFrame;
+    return reply.then(() => undefined);
+  }
+
+  /** A frame that is a multipart reply to a request registered with expectRaw is given to it
+   *  (true); any other is left to be decoded (false). */
+  onRawFrame(frame: Buffer): boolean {
+    if (frame[1] !== MsgType.MULTIPART_REPLY || frame.length < 16) return false;
+    const xid = frame.readUInt32BE(4);
+    const pending = this.pending.get(xid);
+    if (!pending?.raw) return false;
+    const { more } = multipartReplyOf(frame);
+    try {
+      pending.raw(frame);
+    } catch (err) {
+      this.fail(xid, err as Error);
+      return true;
+    }
+    if (!more) {
+      this.take(xid);
+      pending.resolve({ type: 'barrier_reply', xid }); // nothing decoded to give
+    }
+    return true;
   }
 
   has(xid: number): boolean {

@@ -8,7 +8,15 @@ export { PipelineMemo } from './memo.ts';
 export { affectedNodes, portChanges, sameTunnels, type PortChange } from './affected.ts';
 export { patchRemotePorts, type Patch } from './incremental.ts';
 export { expectedPorts, gateEncap, routerGateways, routerInterfaces, type RouterInterfacePlace } from './routers.ts';
-export { installed, reconcile, type ActualFlow, type ActualFlows, type ReconcileOptions } from './reconcile.ts';
+export {
+  installed,
+  reconcile,
+  reconciledFlow,
+  reconciledGroup,
+  type ActualFlow,
+  type ActualFlows,
+  type ReconcileOptions,
+} from './reconcile.ts';
 export { matchKey, instructionsKey, bucketsKey, flowKey } from './normalize.ts';
 export {
   Table,

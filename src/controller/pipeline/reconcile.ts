@@ -24,6 +24,14 @@ export function installed(desired: DesiredFlows): ActualFlows {
   return { flows: desired.flows, groups: desired.groups };
 }
 
+const PIPELINE_TABLE_SET = new Set(PIPELINE_TABLES);
+
+/** What reconcile, with its default options, looks at on a switch: the flows of the pipeline's
+ *  tables but for traces', and the pipeline's groups. A fingerprint of a switch's tables covers
+ *  these, so that learned flows and traces coming and going do not count as changes. */
+export const reconciledFlow = (tableId: number, cookie: bigint): boolean => PIPELINE_TABLE_SET.has(tableId) && !isTraceCookie(cookie);
+export const reconciledGroup = isPipelineGroup;
+
 export interface ReconcileOptions {
   /** Tables whose unknown flows are deleted; flows in other tables are never touched. */
   tables?: readonly number[];

@@ -10,6 +10,9 @@ export class LoopMetrics {
   private programs = 0;
   private programMs = 0;
   private readonly reasons = new Map<string, number>();
+  /** Reads of a switch's tables since the member started: decoded whole, or as fingerprints that
+   *  showed the switch as it was left. */
+  readonly switchReads = { decoded: 0, fingerprints: 0 };
 
   constructor(private readonly log: (line: string) => void) {}
 
@@ -39,13 +42,21 @@ export class LoopMetrics {
     if (this.debug) this.log(`${node}: ${patched ? 'patched' : 'computed'} ${changes} changes in ${computeMs.toFixed(1)} ms`);
   }
 
+  /** A mastered switch's tables read: `decoded` whole, or fingerprints only. */
+  switchRead(node: string, decoded: boolean): void {
+    if (decoded) this.switchReads.decoded++;
+    else this.switchReads.fingerprints++;
+    if (this.debug) this.log(`${node}: switch read ${decoded ? 'and decoded' : 'as fingerprints (unchanged)'}`);
+  }
+
   installed(node: string, changes: number, ms: number): void {
     if (this.debug) this.log(`${node}: ${changes} changes installed in ${ms} ms`);
   }
 
   /** Debug: a line with how often the loop ran since the last call. */
   report(): string {
-    const line = `loop: ${this.decides} decides, ${this.programs} programs in ${this.programMs.toFixed(0)} ms; schedules ${[...this.reasons].map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    const reads = `switch reads ${this.switchReads.decoded} decoded, ${this.switchReads.fingerprints} fingerprints`;
+    const line = `loop: ${this.decides} decides, ${this.programs} programs in ${this.programMs.toFixed(0)} ms; ${reads}; schedules ${[...this.reasons].map(([k, v]) => `${k}=${v}`).join(' ')}`;
     this.decides = this.programs = this.programMs = 0;
     this.reasons.clear();
     return line;

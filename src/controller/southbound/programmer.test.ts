@@ -43,6 +43,7 @@ class FakeSwitch extends EventEmitter {
   });
   flowStats = vi.fn(async () => []);
   groupDesc = vi.fn(async () => []);
+  multipartFrames = vi.fn(async () => {}); // tables read as bytes: empty
   meterConfig = vi.fn(async () => []);
   install = vi.fn(async (msgs: unknown[]) => {
     if (this.refuseAsSlave > 0) {

@@ -10,6 +10,8 @@ import {
   inst,
   OpenFlowInstallError,
   packetOut,
+  readFlowTable,
+  readGroupTable,
   type FlowMod,
   type FlowRemoved,
   type GroupMod,
@@ -255,5 +257,61 @@ describe('large multipart replies', () => {
     expect(f.instructions).toEqual([
       inst.apply(act.setField({ field: 'tun_dst', value: '10.9.3.9' }), { type: 'output', port: 1, maxLen: 0 }),
     ]);
+  });
+});
+
+describe('table digests (a fingerprint of the flow and group tables read without decoding)', () => {
+  it('two switches holding the same flows in any order agree; counters and time do not count; any change of a flow does', async () => {
+    const a = (await lab.addSwitch(0x201n, { patchPorts: true })).conn;
+    const b = (await lab.addSwitch(0x202n, { patchPorts: true })).conn;
+    // Enough flows for several multipart replies (MORE), installed in opposite orders.
+    const many = Array.from({ length: 1500 }, (_, i) =>
+      flowMod({
+        tableId: 20,
+        priority: 10,
+        cookie: BigInt(i),
+        match: [{ field: 'reg2', value: i }],
+        instructions: [inst.apply(act.output(1))],
+      }),
+    );
+    await a.install([...overlayGroups(), ...overlayFlows(), ...many]);
+    await b.install([...overlayGroups().reverse(), ...[...overlayFlows(), ...many].reverse()]);
+    const [da, db] = [(await readFlowTable(a, undefined, false)).digest, (await readFlowTable(b, undefined, false)).digest];
+    expect(da).toEqual(db);
+    expect(da.entries).toBe(EXPECTED_FLOWS.length + many.length);
+    expect((await readGroupTable(a, undefined, false)).digest).toEqual((await readGroupTable(b, undefined, false)).digest);
+
+    // The same reply decoded gives what flowStats gives, and the same digest.
+    const both = await readFlowTable(a, undefined, true);
+    expect(both.digest).toEqual(da);
+    const noClock = (f: object) => key({ ...f, durationSec: 0, durationNsec: 0 });
+    expect(both.flows.map(noClock).sort()).toEqual((await a.flowStats()).map(noClock).sort());
+    expect(both.flows).toHaveLength(da.entries);
+    const groups = await readGroupTable(a, undefined, true);
+    expect(groups.groups.map((g) => g.groupId).sort()).toEqual([1, 2, 3, 4]);
+    expect(groups.digest).toEqual((await readGroupTable(b, undefined, false)).digest);
+
+    // A packet through group 1 counts on a's flows and groups, and time passes: no change.
+    await a.install([packetOut(Buffer.from('0200000000090200000000010806' + '00'.repeat(46), 'hex'), [act.group(1)])]);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await readFlowTable(a, undefined, false)).digest).toEqual(da);
+
+    // Another action on one flow, then the flow gone, then back as it was.
+    const one = many[777]!;
+    await a.install([{ ...(one as FlowMod), command: 'modify_strict', instructions: [inst.apply(act.output(2))] }]);
+    const modified = (await readFlowTable(a, undefined, false)).digest;
+    expect(modified.entries).toBe(da.entries);
+    expect(modified.hash).not.toBe(da.hash);
+    await a.install([{ ...(one as FlowMod), command: 'delete_strict' }]);
+    expect((await readFlowTable(a, undefined, false)).digest.entries).toBe(da.entries - 1);
+    await a.install([one]);
+    expect((await readFlowTable(a, undefined, false)).digest).toEqual(da);
+
+    // What the filter leaves out does not count.
+    const withoutTable20 = (await readFlowTable(a, (tableId) => tableId !== 20, false)).digest;
+    expect(withoutTable20.entries).toBe(EXPECTED_FLOWS.length);
+    await a.install([{ ...(one as FlowMod), command: 'modify_strict', instructions: [inst.apply(act.output(2))] }]);
+    expect((await readFlowTable(a, (tableId) => tableId !== 20, false)).digest).toEqual(withoutTable20);
+    expect((await readGroupTable(a, (id) => id !== 4, false)).digest.entries).toBe(3);
   });
 });

@@ -2,7 +2,7 @@
 // OVSDB, the node's flows by reconciliation, IS_SLAVE handling) driving a simulated switch: the
 // node's OVSDB is a real ovsdb-server (no ovs-vswitchd: its br-int is the SimulatedSwitch, its
 // ofports written as vswitchd would), the member's NodeSessions and OpenFlow listener are real.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { desiredFlows, desiredTunnels, reconcile } from '../../../src/controller/pipeline/index.ts';
 import { smallLab } from '../../../src/controller/pipeline/test-fixtures.ts';
 import { LogicalView } from '../../../src/controller/southbound/logical-view.ts';
@@ -33,22 +33,23 @@ const log: string[] = [];
 let lost = 0;
 
 /** A member's node programmer, as programmer.ts makes it, on its own OpenFlow listener. */
-async function member(name: string): Promise<{ nodes: NodeProgrammer; target: string }> {
+async function member(name: string): Promise<{ nodes: NodeProgrammer; target: string; metrics: LoopMetrics }> {
   const openflow = new OpenFlowController({ requestTimeout: 30_000 });
   controllers.push(openflow);
   const target = `tcp:127.0.0.1:${await openflow.listen(0)}`;
+  const metrics = new LoopMetrics(() => {});
   const nodes = new NodeProgrammer({
     me: name,
     store: { bumpGeneration: async () => ++generation },
     sessions,
     openflow,
     logical: new LogicalView({ state: () => logical }, sessions),
-    metrics: new LoopMetrics(() => {}),
+    metrics,
     log: (line) => log.push(`${name}: ${line}`),
     lost: () => (lost += 1),
     failed: () => {},
   });
-  return { nodes, target };
+  return { nodes, target, metrics };
 }
 
 /** Kicks a run and waits for it to end. */
@@ -150,6 +151,30 @@ describe("a member's node programmer drives a simulated switch", () => {
     expect(sim.connections()[0]!.refused).toBeGreaterThan(refusedBefore);
     expect(programmed()).not.toEqual([]);
     await run(m2.nodes);
+    expect(programmed()).toEqual([]);
+  });
+
+  it('re-reads its switch as fingerprints while it is as left; a switch emptied behind its back is decoded and repaired', async () => {
+    const conn = controllers[1]!.connections[0]!;
+    const reads = vi.spyOn(conn, 'multipartFrames');
+    const flowReads = () => reads.mock.calls.filter(([body]) => body.kind === 'flow').length;
+    const verify = async () => {
+      m2.nodes.mastered.get(NODE)!.verifyAt = 0; // due now (every ~30 s otherwise)
+      await run(m2.nodes);
+    };
+    await verify(); // the first read since the last change decodes the switch once
+    expect(flowReads()).toBe(1);
+    const sent = sim.counters.flowMods;
+    const before = { ...m2.metrics.switchReads };
+    await verify();
+    await verify();
+    expect(flowReads()).toBe(3);
+    expect(m2.metrics.switchReads).toEqual({ decoded: before.decoded, fingerprints: before.fingerprints + 2 });
+    expect(sim.counters.flowMods).toBe(sent);
+    sim.clear();
+    await verify();
+    expect(m2.metrics.switchReads).toEqual({ decoded: before.decoded + 1, fingerprints: before.fingerprints + 2 });
+    expect(sim.flowCount).toBeGreaterThan(10);
     expect(programmed()).toEqual([]);
   });
 });
