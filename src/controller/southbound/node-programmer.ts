@@ -34,6 +34,7 @@ import type { LoopMetrics } from './metrics.ts';
 import type { NodeSessions, WantedTunnel } from './node-sessions.ts';
 import { switchOf } from './switch-identity.ts';
 import { NodeRuns } from './node-runs.ts';
+import { Turns } from '../../util/turns.ts';
 
 /** A master re-reads its switch about this often, to repair what someone else changed there;
  *  spread by ±25% per node so that the nodes mastered at once are not all read at once again
@@ -81,6 +82,7 @@ export interface NodeProgrammerDeps {
 export class NodeProgrammer {
   private readonly masters = new Map<string, Mastered>();
   private readonly runs: NodeRuns;
+  private readonly turns = new Turns();
 
   constructor(private readonly deps: NodeProgrammerDeps) {
     this.runs = new NodeRuns((node) => this.program(node), {
@@ -170,47 +172,37 @@ export class NodeProgrammer {
     // A restarted service node tells hypervisors not to use it until its flows are in.
     const changedTunnels = await sessions.syncTunnels(node, wantedTunnels, { holdCpathDown: true });
     const facts = sessions.facts(node);
-    let t0 = performance.now();
-    const patched =
-      unchangedTunnels && last.facts === facts
-        ? patchRemotePorts(last.desired, last.logical, logical, node, facts, mastered.memo)
-        : undefined;
-    const desired = patched?.desired ?? desiredFlows(logical, node, facts, mastered.memo);
+    // Computing takes its turn (Turns): a decision that reaches a thousand nodes does not hold
+    // the event loop for the whole of it.
+    const {
+      patched,
+      desired,
+      ms: patchMs,
+    } = await this.turns.run(() => {
+      const t0 = performance.now();
+      const patched =
+        unchangedTunnels && last.facts === facts
+          ? patchRemotePorts(last.desired, last.logical, logical, node, facts, mastered.memo)
+          : undefined;
+      const desired = patched?.desired ?? desiredFlows(logical, node, facts, mastered.memo);
+      return { patched, desired, ms: performance.now() - t0 };
+    });
     mastered.last = { logical, facts, desired, tunnels: wantedTunnels };
-    let computeMs = performance.now() - t0;
-    let actual = mastered.installed;
-    let meters = mastered.meters;
-    let read: { flows: TableDigest; groups: TableDigest } | undefined;
-    if (!actual || !meters || Date.now() > mastered.verifyAt) {
-      mastered.verifyAt = Date.now() + VERIFY_MS * (0.75 + Math.random() / 2);
-      const verified = mastered.verified;
-      // Meters are few (ports' QoS): read as they are, and reconciled below either way.
-      if (actual && verified?.installed === actual && (await sameTables(sw, verified))) {
-        meters = await sw.meterConfig();
-        metrics.switchRead(node, false);
-      } else {
-        const [flows, groups, config] = await Promise.all([
-          readFlowTable(sw, reconciledFlow, true),
-          readGroupTable(sw, reconciledGroup, true),
-          sw.meterConfig(),
-        ]);
-        actual = { flows: flows.flows, groups: groups.groups };
-        meters = config;
-        read = { flows: flows.digest, groups: groups.digest };
-        metrics.switchRead(node, true);
-      }
-    }
+    const { actual, meters, read } = await this.readSwitch(node, mastered, sw);
     const wantedMeters = desired.meters ?? [];
     const meterChanges = reconcileMeters(wantedMeters, meters);
-    t0 = performance.now();
     // The switch holds what was computed last (this member's own record): a patch's difference
     // is all there is to send.
-    const changes =
-      patched && last && actual.flows === last.desired.flows && actual.groups === last.desired.groups
-        ? reconcile({ flows: patched.added, groups: [] }, { flows: patched.removed, groups: [] })
-        : reconcile(desired, actual);
-    computeMs += performance.now() - t0; // not the read of the switch in between
-    metrics.computed(node, patched !== undefined, changes.length, computeMs);
+    const { changes, ms: reconcileMs } = await this.turns.run(() => {
+      const t0 = performance.now();
+      const changes =
+        patched && last && actual.flows === last.desired.flows && actual.groups === last.desired.groups
+          ? reconcile({ flows: patched.added, groups: [] }, { flows: patched.removed, groups: [] })
+          : reconcile(desired, actual);
+      return { changes, ms: performance.now() - t0 };
+    });
+    // Not the read of the switch in between, nor the wait for a turn.
+    metrics.computed(node, patched !== undefined, changes.length, patchMs + reconcileMs);
     const all = [...meterChanges.before, ...changes, ...meterChanges.after];
     if (all.length > 0 && this.masters.get(node) === mastered) {
       try {
@@ -243,6 +235,31 @@ export class NodeProgrammer {
       if (portsIn) await sessions.syncTunnels(node, wantedTunnels);
     }
     return !changedTunnels && wantedTunnels.every((t) => facts.tunnelPorts.has(t.name)) && portsIn;
+  }
+
+  /** What the switch holds: this member's own record of it, or, when none or a periodic check is
+   *  due, the switch read (as fingerprints when it was left as recorded). `read`: the
+   *  fingerprints of a read decoded now. */
+  private async readSwitch(
+    node: string,
+    mastered: Mastered,
+    sw: OpenFlowConnection,
+  ): Promise<{ actual: ActualFlows; meters: MeterDesc[]; read?: { flows: TableDigest; groups: TableDigest } }> {
+    const { installed: actual, meters, verified } = mastered;
+    if (actual && meters && Date.now() <= mastered.verifyAt) return { actual, meters };
+    mastered.verifyAt = Date.now() + VERIFY_MS * (0.75 + Math.random() / 2);
+    // Meters are few (ports' QoS): read as they are, and reconciled either way.
+    if (actual && verified?.installed === actual && (await sameTables(sw, verified))) {
+      this.deps.metrics.switchRead(node, false);
+      return { actual, meters: await sw.meterConfig() };
+    }
+    const [flows, groups, config] = await Promise.all([
+      readFlowTable(sw, reconciledFlow, true),
+      readGroupTable(sw, reconciledGroup, true),
+      sw.meterConfig(),
+    ]);
+    this.deps.metrics.switchRead(node, true);
+    return { actual: { flows: flows.flows, groups: groups.groups }, meters: config, read: { flows: flows.digest, groups: groups.digest } };
   }
 }
 

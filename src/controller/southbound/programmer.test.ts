@@ -155,7 +155,7 @@ describe('Programmer', () => {
   test('a plug programs its own node at once, and the other nodes of the switch REMOTE_BATCH_MS later', async () => {
     const { programmer, sessions, sw1, sw2 } = await running();
     sessions.report('hv2', ['vm2']);
-    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(2);
     expect(sw2.installs).toHaveLength(2);
     expect(sw1.installs).toHaveLength(1);
     // hv1 counts as not programmed until the batch has landed.
