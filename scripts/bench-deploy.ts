@@ -40,11 +40,12 @@ const MEMORY_SETTLE_MS = 30_000;
 
 function topology(n: number, cluster: boolean, tls = true): string {
   const nodes = Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n');
-  const ports = Array.from({ length: n }, (_, i) => `      vm${i + 1}: { on: hv${i + 1}, ip: 10.0.0.${i + 10} }`).join('\n');
+  const ip = (i: number) => `10.0.${(i + 10) >> 8}.${(i + 10) & 255}`;
+  const ports = Array.from({ length: n }, (_, i) => `      vm${i + 1}: { on: hv${i + 1}, ip: ${ip(i)} }`).join('\n');
   // Without the cluster, br-int points at a controller on the node's own loopback: nothing
   // answers and no traffic leaves the node.
   const controllers = cluster ? 'controllers: 3' : 'controllers: { external: [tcp:127.0.0.1:6653] }';
-  return `name: bench\n${controllers}\nsecurity: { tls: ${tls} }\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/24\n    ports:\n${ports}\n`;
+  return `name: bench\n${controllers}\nsecurity: { tls: ${tls} }\ntransport-nodes:\n${nodes}\nlogical-switches:\n  net:\n    subnet: 10.0.0.0/16\n    ports:\n${ports}\n`;
 }
 
 const MIB = 1024 * 1024;

@@ -280,6 +280,24 @@ describe('planLab rules', () => {
     expect(() => planLab(topo(`name: ${lab}`), { usedSubnets: all })).toThrow(/no free \/24 left in 172\.31\.0\.0\/16/);
   });
 
+  it('sizes pooled underlay and management subnets for the number of nodes', () => {
+    const lab = 'big';
+    const nodes = (n: number) => `transport-nodes: { ${Array.from({ length: n }, (_, i) => `hv${i + 1}: hypervisor`).join(', ')} }`;
+    expect(planLab(topo(`name: ${lab}`, nodes(245))).networks.underlay.subnet).toMatch(/\/24$/);
+    expect(planLab(topo(`name: ${lab}`, nodes(500))).networks.underlay.subnet).toMatch(/\/23$/);
+    const plan = planLab(topo(`name: ${lab}`, nodes(600)));
+    const start = poolStartIndex(lab);
+    const at22 = (pool: number) => `172.${pool}.${start & ~3}.0/22`;
+    expect([plan.networks.underlay.subnet, plan.networks.mgmt.subnet]).toEqual([at22(30), at22(31)]);
+    const last = plan.transportNodes.at(-1)!;
+    expect([last.underlayIp, last.mgmtIp]).toEqual([`172.30.${(start & ~3) + 2}.97`, `172.31.${(start & ~3) + 2}.97`]);
+    // The /22 of another lab's /24 is skipped as a whole.
+    const used = [{ subnet: `172.30.${(start & ~3) + 2}.0/24`, owner: 'nvlab-other-underlay' }];
+    expect(planLab(topo(`name: ${lab}`, nodes(600)), { usedSubnets: used }).networks.underlay.subnet).toBe(
+      `172.30.${((start & ~3) + 4) % 256}.0/22`,
+    );
+  });
+
   it('rejects explicit subnets that overlap a used one or each other, naming both', () => {
     const t = topo('name: lab', 'underlay: { subnet: 10.10.0.0/24 }', 'physical-networks: { office: { subnet: 192.168.10.0/24 } }');
     expect(() => planLab(t, { usedSubnets: [{ subnet: '192.168.0.0/16', owner: 'nvlab-old-phys-lan' }] })).toThrow(

@@ -1,5 +1,6 @@
-// The subnets of a lab: those the file gives, and /24s from per-kind pools for those it leaves
-// out, never overlapping each other, other labs or the host's networks.
+// The subnets of a lab: those the file gives, and subnets from per-kind pools for those it leaves
+// out (a /24, or larger for a lab of more than 245 nodes), never overlapping each other, other
+// labs or the host's networks.
 import { createHash } from 'node:crypto';
 import { NvlabError } from '../util/errors.ts';
 import { formatCidr, formatIp, nthHost, overlaps, parseCidr, type Cidr } from '../model/index.ts';
@@ -39,15 +40,26 @@ interface Claimed {
   owner: string;
 }
 
-// Finds the first free /24 of `pool` from the lab's start index upward, wrapping.
-function allocate(pool: string, start: number, taken: readonly Claimed[], what: string): Cidr {
+// Finds the first free subnet of `prefixLength` in `pool` from the lab's start index (counted in
+// /24s) upward, wrapping.
+function allocate(pool: string, start: number, taken: readonly Claimed[], what: string, prefixLength = 24): Cidr {
   const base = parseCidr(pool) as Cidr;
-  const count = 2 ** (24 - base.prefixLength);
+  const size = 2 ** (32 - prefixLength);
+  const count = 2 ** (prefixLength - base.prefixLength);
+  const first = Math.floor(start / 2 ** (24 - prefixLength));
   for (let i = 0; i < count; i++) {
-    const cidr = { network: base.network + ((start + i) % count) * 256, prefixLength: 24 };
+    const cidr = { network: base.network + ((first + i) % count) * size, prefixLength };
     if (!taken.some((t) => overlaps(t.cidr, cidr))) return cidr;
   }
-  throw new PlanError(`no free /24 left in ${pool} for the ${what}; remove unused labs or give the subnet in the file`);
+  throw new PlanError(`no free /${prefixLength} left in ${pool} for the ${what}; remove unused labs or give the subnet in the file`);
+}
+
+/** The longest prefix (a /24 at most) whose subnet holds the lab's nodes from FIRST_NODE_OFFSET
+ *  on, and its broadcast address: a lab of 500 hypervisors takes a /23, one of 1,000 a /22. */
+export function pooledPrefixLength(nodes: number): number {
+  let prefixLength = 24;
+  while (2 ** (32 - prefixLength) < FIRST_NODE_OFFSET + nodes + 1 && prefixLength > 16) prefixLength--;
+  return prefixLength;
 }
 
 function mustParse(subnet: string, owner: string): Cidr {
@@ -84,9 +96,12 @@ export function chooseSubnets(topology: Topology, env: PlanEnv): { underlay: Cid
     if (net.subnet !== undefined) physical.set(name, claim(mustParse(net.subnet, `physical network ${name}`), `physical network ${name}`));
   }
   const start = poolStartIndex(lab);
-  const pooled = (pool: string, owner: string): Cidr => claim(allocate(pool, start, [...chosen, ...used], owner), owner);
-  const underlay = underlayExplicit ?? pooled(SUBNET_POOLS.underlay, 'underlay');
-  const mgmt = pooled(SUBNET_POOLS.mgmt, 'management network');
+  const pooled = (pool: string, owner: string, prefixLength = 24): Cidr =>
+    claim(allocate(pool, start, [...chosen, ...used], owner, prefixLength), owner);
+  // Every transport node has an address on the underlay and the management network.
+  const nodes = pooledPrefixLength(Object.keys(topology['transport-nodes'] ?? {}).length);
+  const underlay = underlayExplicit ?? pooled(SUBNET_POOLS.underlay, 'underlay', nodes);
+  const mgmt = pooled(SUBNET_POOLS.mgmt, 'management network', nodes);
   for (const [name] of nets) {
     if (!physical.has(name)) physical.set(name, pooled(SUBNET_POOLS.physical, `physical network ${name}`));
   }
