@@ -12,7 +12,7 @@ import {
   type LogicalState,
   type StatePort,
 } from '../../model/index.ts';
-import type { ReplicaRow } from '../../ovsdb/index.ts';
+import type { ReplicaChange, ReplicaRow } from '../../ovsdb/index.ts';
 import type { Snapshot, StoredResource, TableName } from './description.ts';
 import { sorted } from './input.ts';
 import { macBindingsOf } from './mac-bindings.ts';
@@ -69,10 +69,45 @@ export class StateCache {
       this.ports = ports = this.readPorts(portTable);
       changed = true;
     }
-    if (changed || !this.state) {
+    // Ports patched by `follow` since the last state count as a change too.
+    if (changed || !this.state || this.state.ports !== ports.list) {
       this.state = composeState({ ...(values as Omit<Required<LogicalState>, 'ports'>), ports: ports.list });
     }
     return this.state;
+  }
+
+  /**
+   * Follows one update of the replica as it comes: the ports are patched from the update's own
+   * changed rows, so that a port added costs the same whatever the number of ports. Finding the
+   * changed rows by comparing the tables instead (readPorts) costs a pass over every row: at
+   * 6,000 ports that was 7 ms of a member's CPU per port written (members run without V8's
+   * optimising compiler). `before` is the snapshot the update was applied to: ports kept for
+   * another table are left for `of`, which compares the tables.
+   */
+  follow(changes: readonly ReplicaChange[], before: Snapshot, after: Snapshot): void {
+    const table = after.tables.get('Logical_Port');
+    const last = this.ports;
+    if (!last || table === last.table || last.table !== before.tables.get('Logical_Port')) return;
+    const rows = changes.filter((c) => c.table === 'Logical_Port');
+    if (rows.length > PATCH_LIMIT || rows.length === 0) return; // `of` reads them again
+    const list = last.list.slice();
+    const byUuid = last.byUuid;
+    for (const c of rows) {
+      if (c.type !== 'insert') {
+        const uuid = c.old._uuid as string;
+        const gone = byUuid.get(uuid);
+        if (!gone) return void (this.ports = undefined); // not the ports it had: read again
+        byUuid.delete(uuid);
+        const at = insertionPoint(list, gone.name);
+        if (list[at] === gone) list.splice(at, 1);
+      }
+      if (c.type !== 'delete') {
+        const port = statePort(portFromRow(c.row as PortRow));
+        byUuid.set(c.row._uuid as string, port);
+        list.splice(insertionPoint(list, port.name), 0, port);
+      }
+    }
+    this.ports = { table, list, byUuid };
   }
 
   /** The ports of `table`, patched from the last ones when few rows changed. */

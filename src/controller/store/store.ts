@@ -100,7 +100,13 @@ export class Store extends EventEmitter<StoreEvents> {
     client.on('server', announce);
     client.on('connected', announce);
     client.on('disconnected', announce);
-    replica.on('change', (changes) => this.onChange(changes));
+    // Each update's changed rows patch the logical state (the snapshot before it says on what).
+    let seen = replica.snapshot();
+    replica.on('change', (changes, snapshot) => {
+      this.stateCache.follow(changes, seen, snapshot);
+      seen = snapshot;
+      this.onChange(changes);
+    });
     const view: StoreView = { list: (name) => this.resource(name).list() };
     this.writes = { commit: (txn) => this.committer.commit(txn), settle: (probe) => this.settle(probe) };
     const context: ResourceContext = { snapshot: () => replica.snapshot(), ...this.writes, view };
