@@ -48,6 +48,10 @@ function placed(failure: Failure, offset: number, json: unknown): Failure {
   return { ...failure, message: `${failure.message} (request ${offset + index} of the list; the ${offset} before its batch are written)` };
 }
 
+/** Times a paced client sends a batch again, each time half as large, after no answer or "no
+ *  quorum" (a batch too large to commit within the member's bound). */
+export const BATCH_RETRIES = 3;
+
 export function batchClient(t: Transport): BatchClient {
   return {
     async batch(requests, options = {}) {
@@ -56,6 +60,7 @@ export function batchClient(t: Transport): BatchClient {
       const maxBytes = (options.maxBytes ?? CLIENT_BATCH_LIMITS.bodyBytes) - 64;
       const sizes = requests.map((r) => Buffer.byteLength(JSON.stringify(r)));
       const results: BatchResult[] = [];
+      let retries = 0;
       for (let from = 0; from < requests.length;) {
         const end = batchEnd(sizes, from, Math.min(maxRequests, t.pacer?.batchSize.next ?? maxRequests), maxBytes);
         const body = { requests: requests.slice(from, end), ...(options.atomic === false ? { atomic: false } : {}) };
@@ -63,9 +68,14 @@ export function batchClient(t: Transport): BatchClient {
         const exchange = await t.exchange('POST', BATCH_PATH, body);
         const outcome = outcomeOf('POST', BATCH_PATH, exchange, 'ok', BatchResponseSchema);
         if (!('value' in outcome)) {
-          if (outcome.kind === 'unreachable' || outcome.kind === 'no-quorum') t.pacer?.batchSize.failed();
+          const lost = outcome.kind === 'unreachable' || outcome.kind === 'no-quorum';
+          if (lost) t.pacer?.batchSize.failed();
+          // A batch the cluster could not finish in time is sent again, smaller: sent again,
+          // a batch does what it did, so what the first attempt wrote is not written twice.
+          if (lost && t.pacer && retries++ < BATCH_RETRIES) continue;
           return placed(outcome, from, exchange.kind === 'answer' ? exchange.json : undefined);
         }
+        retries = 0;
         t.pacer?.batchSize.took(end - from, Date.now() - started);
         results.push(...outcome.value.results);
         from = end;

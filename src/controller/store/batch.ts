@@ -101,7 +101,7 @@ function composeAll(ctx: BatchContext, txn: Txn, writes: readonly BatchWrite[]):
 /** All the writes or none, in one transaction. */
 export async function commitAtomic(ctx: BatchContext, writes: readonly BatchWrite[]): Promise<BatchOutcome[]> {
   for (let round = 0; ; round++) {
-    const txn = new Txn();
+    const txn = new Txn(ctx.snapshot());
     const composed = composeAll(ctx, txn, writes);
     let results: OperationResult[];
     try {
@@ -141,7 +141,7 @@ async function caughtUp(ctx: BatchContext, txn: Txn, w: BatchWrite): Promise<boo
 export async function commitEach(ctx: BatchContext, writes: readonly BatchWrite[]): Promise<(BatchOutcome | { error: StoreError })[]> {
   const done: (BatchOutcome | { error: StoreError })[] = [];
   for (const w of writes) {
-    const txn = new Txn();
+    const txn = new Txn(ctx.snapshot());
     const r = ctx.resource(w.resource);
     const held = (s: Snapshot, name: string) => r.byName(s).get(name);
     try {

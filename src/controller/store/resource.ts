@@ -81,15 +81,15 @@ export class Resource<T extends { name: string }, I extends { name: string } = T
   }
 
   async create(input: I): Promise<T> {
-    return this.run(this.composeCreate(new Txn(), input));
+    return this.run(this.composeCreate(new Txn(this.ctx.snapshot()), input));
   }
 
   async update(name: string, input: U): Promise<T> {
-    return this.run(this.composeUpdate(new Txn(), name, input));
+    return this.run(this.composeUpdate(new Txn(this.ctx.snapshot()), name, input));
   }
 
   async delete(name: string): Promise<void> {
-    await this.run(this.composeDelete(new Txn(), name));
+    await this.run(this.composeDelete(new Txn(this.ctx.snapshot()), name));
   }
 
   /** Commits a write composed alone in its transaction, checks it, and reads it back. */
