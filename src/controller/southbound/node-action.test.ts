@@ -8,6 +8,7 @@ const node = (status: Partial<NodeStatus> = {}): NodeStatus => ({
   running: false,
   touched: false,
   reached: false,
+  connected: true,
   ...status,
 });
 const settle = { reprogram: false, batch: false, quorate: true };
@@ -24,6 +25,9 @@ describe('nodeAction', () => {
     expect(nodeAction(node({ mastered: false, complete: false }), settle)).toBe('program');
     expect(nodeAction(node({ mastered: false, complete: false }), { ...settle, quorate: false })).toBe('keep');
     expect(nodeAction(node({ mastered: false, touched: true }), { ...config, quorate: false })).toBe('keep');
+    // Not connected (no OVSDB session yet): nothing to take; its session coming up decides again.
+    expect(nodeAction(node({ mastered: false, complete: false, connected: false }), config)).toBe('keep');
+    expect(nodeAction(node({ complete: false, connected: false }), config)).toBe('program'); // mastered: as before
   });
 
   test('a mastered node runs when its switch changed, or a config change reaches it, or it was left incomplete', () => {

@@ -22,6 +22,8 @@ export interface NodeStatus {
   touched: boolean;
   /** The config change reaches it (affectedNodes). */
   reached: boolean;
+  /** Its OVSDB session is up (the node is there to be taken). */
+  connected: boolean;
 }
 
 export interface DecisionKind {
@@ -37,8 +39,9 @@ export function nodeAction(node: NodeStatus, decision: DecisionKind): NodeAction
   if (decision.batch && node.reached && node.complete && !node.touched && !node.running) return 'defer';
   const due = node.touched || (decision.reprogram && (node.reached || !node.complete));
   // A node of its own not mastered yet is tried at every decision (its switch may just have
-  // connected), while this member may take nodes.
-  return (!node.mastered ? decision.quorate : due) ? 'program' : 'keep';
+  // connected), while this member may take nodes and the node is there: a lab of a thousand
+  // nodes not yet booted otherwise ran a thousand empty programming runs at every heartbeat.
+  return (!node.mastered ? decision.quorate && node.connected : due) ? 'program' : 'keep';
 }
 
 /** A node whose own switch changed first: a VM just plugged in there waits for its flows. */

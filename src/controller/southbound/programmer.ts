@@ -36,7 +36,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
   constructor(
     private readonly me: string,
     private readonly store: Store,
-    sessions: NodeSessions,
+    private readonly sessions: NodeSessions,
     openflow: OpenFlowController,
     private readonly liveness: Liveness,
   ) {
@@ -141,6 +141,7 @@ export class Programmer extends EventEmitter<ProgrammerEvents> {
         running: this.nodes.isRunning(name),
         touched: touched.has(name),
         reached: reached === 'all' || reached.has(name),
+        connected: this.sessions.view(name) !== undefined,
       };
       const action = nodeAction(status, { reprogram, batch, quorate });
       if (action === 'relinquish') this.nodes.relinquish(name);
