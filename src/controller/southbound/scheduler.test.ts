@@ -134,7 +134,15 @@ describe('Scheduler', () => {
       for (const node of ['hv1', 'hv2', 'hv3']) {
         // The plug reaches every node of its switch; nothing changed since when the batch runs.
         const reached = d.touched.size > 0;
-        const status = { mine: true, mastered: true, complete: complete.has(node), running: false, touched: d.touched.has(node), reached, connected: true };
+        const status = {
+          mine: true,
+          mastered: true,
+          complete: complete.has(node),
+          running: false,
+          touched: d.touched.has(node),
+          reached,
+          connected: true,
+        };
         const action = nodeAction(status, { reprogram: d.reprogram, batch: d.batch, quorate: true });
         if (action === 'defer') {
           complete.delete(node);
