@@ -30,6 +30,7 @@ import { mapLimit } from '../src/util/pool.ts';
 import type { TlsCredentials } from '../src/util/tls.ts';
 import { cpuMsBetween, deployCluster, destroyCluster, memberUsage, type Cluster } from './bench-scale-cluster.ts';
 import { loadWorkload } from './bench-scale-load.ts';
+import { sleep } from './bench-support.ts';
 import {
   coldStart,
   failover,
@@ -172,7 +173,7 @@ async function runSize(n: number, runtime: Awaited<ReturnType<typeof createRunti
 /** Members' CPU while nothing changes: what keeping nodes correct costs by itself. */
 async function idle(c: Cluster, seconds: number): Promise<string> {
   const before = await memberUsage(c);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await sleep(seconds * 1000);
   const cpu = cpuMsBetween(before, await memberUsage(c));
   return `idle-cpu ${[...cpu].map(([m, ms]) => `${m}=${(ms / seconds / 10).toFixed(0)}%`).join(' ')} (of one core, over ${seconds} s)`;
 }

@@ -4,10 +4,10 @@
 // every flow: decoding a dump of 750 flows allocated enough for garbage collection to take a
 // quarter of a member's CPU at 100 nodes.
 import { createHash } from 'node:crypto';
-import { MULTIPART_MORE, MultipartType } from './constants.ts';
+import { MultipartType } from './constants.ts';
 import { decodeMessage } from './decoder.ts';
 import type { FlowStats, GroupDesc, MultipartRequestBody } from './messages.ts';
-import { allFlows } from './multipart.ts';
+import { allFlows, multipartReplyOf } from './multipart.ts';
 
 /** Entries counted and a hash of them that does not depend on their order (OVS lists a table in
  *  its classifier's order, which is not the order flows were added). */
@@ -69,11 +69,6 @@ export function addGroupEntries(acc: DigestAccumulator, frame: Buffer, include?:
   });
 }
 
-/** The multipart type of a reply frame, and whether more frames follow. */
-export function multipartReplyOf(frame: Buffer): { mpType: number; more: boolean } {
-  return { mpType: frame.readUInt16BE(8), more: (frame.readUInt16BE(10) & MULTIPART_MORE) !== 0 };
-}
-
 /** What reads a table: a session (OpenFlowConnection.multipartFrames). */
 export interface FrameSource {
   multipartFrames(body: MultipartRequestBody, onFrame: (frame: Buffer) => void): Promise<void>;
@@ -116,7 +111,8 @@ export async function readGroupTable(
 }
 
 function expectReply(frame: Buffer, mpType: number): void {
-  if (multipartReplyOf(frame).mpType !== mpType) throw new TypeError(`unexpected multipart reply type ${multipartReplyOf(frame).mpType}`);
+  const got = multipartReplyOf(frame).mpType;
+  if (got !== mpType) throw new TypeError(`unexpected multipart reply type ${got}`);
 }
 
 function forEachEntry(frame: Buffer, each: (entry: Buffer) => void): void {

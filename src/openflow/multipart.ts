@@ -3,7 +3,7 @@
 // A reply may come in several messages (MORE flag); mergeMultipartReplies() joins the parts.
 import type { BufferReader } from './buffer-reader.ts';
 import type { BufferWriter } from './buffer-writer.ts';
-import { Group, MultipartType, multipartTypeCode, Port, TABLE_ALL } from './constants.ts';
+import { Group, MULTIPART_MORE, MultipartType, multipartTypeCode, Port, TABLE_ALL } from './constants.ts';
 import { OpenFlowDecodeError } from './errors.ts';
 import { decodeGroupDesc, encodeGroupDesc } from './group.ts';
 import { decodeInstructions, encodeInstructions } from './instructions.ts';
@@ -247,6 +247,11 @@ export function decodeMultipartReplyBody(mpType: number, r: BufferReader): Multi
 }
 
 /** Joins the bodies of a reply that came in several parts (all of the same kind). */
+/** The multipart type of a reply frame (its bytes), and whether more frames follow. */
+export function multipartReplyOf(frame: Buffer): { mpType: number; more: boolean } {
+  return { mpType: frame.readUInt16BE(8), more: (frame.readUInt16BE(10) & MULTIPART_MORE) !== 0 };
+}
+
 export function mergeMultipartReplies(parts: readonly MultipartReplyBody[]): MultipartReplyBody {
   const first = parts[0];
   if (!first) throw new RangeError('no multipart parts to merge');

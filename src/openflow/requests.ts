@@ -1,10 +1,9 @@
 // Request/reply correlation by xid for one session: pending promises with timeouts, multipart
 // reassembly (MORE flag), and install batches that collect the ERRORs sent for their xids.
 import { MULTIPART_MORE, MsgType } from './constants.ts';
-import { multipartReplyOf } from './digest.ts';
 import { OpenFlowError, OpenFlowTimeoutError } from './errors.ts';
 import type { ErrorMsg, MultipartReplyBody, OfMessage } from './messages.ts';
-import { mergeMultipartReplies } from './multipart.ts';
+import { mergeMultipartReplies, multipartReplyOf } from './multipart.ts';
 
 /** The reply type each request type is answered with. */
 export const REPLY_TYPE: Partial<Record<OfMessage['type'], OfMessage['type']>> = {

@@ -15,7 +15,7 @@ const NODE_ROW = { name: 'hv1', role: 'hypervisor', encap: 'geneve', underlay_ip
 /** A store of `rows` whose commits are recorded and answered by `answer`. */
 function harness(answer: (ops: Operation[], round: number) => OvsdbTransactionError | StoreUnavailableError | void = () => {}) {
   const rows: Record<string, object[]> = { Transport_Node: [NODE_ROW] };
-  const snapshot = { rows: (t: string) => rows[t] ?? [] } as unknown as Snapshot;
+  const snapshot = { tables: new Map(), rows: (t: string) => rows[t] ?? [] } as unknown as Snapshot;
   const sent: Operation[][] = [];
   const settled: boolean[] = [];
   const resourceCtx: ResourceContext = {

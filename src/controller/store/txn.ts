@@ -33,7 +33,7 @@ export interface KnownRows {
 const byValue = new WeakMap<object, Map<string, Map<unknown, string>>>();
 
 function knownUuid(known: KnownRows, table: string, column: string, value: string): string | undefined {
-  const rows = known.tables?.get(table); // a snapshot without tables (a test's) knows none
+  const rows = known.tables.get(table);
   if (!rows) return undefined;
   let columns = byValue.get(rows);
   if (!columns) byValue.set(rows, (columns = new Map()));
