@@ -104,6 +104,39 @@ describe('the state of a lab', () => {
     expect(await hasLabState('kept')).toBe(true);
   });
 
+  test('destroy removes members first, tries a container the engine failed to remove again, and names one it never could', async () => {
+    await createLabState('busy', { tls: false });
+    const containers = ['nvlab-busy-hv1', 'nvlab-busy-ctrl1', 'nvlab-busy-hv2', 'nvlab-busy-ctrl2'].map((name) => ({
+      name,
+      labels: { [LABEL_LAB]: 'busy', 'nvlab.role': name.includes('ctrl') ? 'controller' : 'hypervisor' },
+      state: 'running',
+      addresses: {},
+    }));
+    const removed: string[] = [];
+    const failures = new Map([['nvlab-busy-hv1', 2]]);
+    const { runtime } = fakeRuntime([], {
+      listContainers: async () => containers,
+      removeContainer: async (name: string) => {
+        const left = failures.get(name) ?? 0;
+        if (left > 0) {
+          failures.set(name, left - 1);
+          throw new Error(`${name}: did not receive an exit event`);
+        }
+        removed.push(name);
+      },
+    });
+    await destroyLab(runtime, 'busy', 1);
+    expect(removed).toEqual(['nvlab-busy-ctrl1', 'nvlab-busy-ctrl2', 'nvlab-busy-hv2', 'nvlab-busy-hv1']);
+    expect(await hasLabState('busy')).toBe(false);
+
+    await createLabState('busy', { tls: false });
+    failures.set('nvlab-busy-hv2', Infinity);
+    await expect(destroyLab(runtime, 'busy')).rejects.toThrow(
+      /destroy busy: 1 container\(s\) could not be removed \(nvlab-busy-hv2\): nvlab-busy-hv2: did not receive/,
+    );
+    expect(await hasLabState('busy')).toBe(true);
+  });
+
   test('never leaves the labs directory, whatever the name', async () => {
     await mkdir(join(root, 'labs'), { recursive: true });
     await writeFile(join(root, 'precious'), 'x');
