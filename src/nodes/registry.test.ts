@@ -63,6 +63,45 @@ describe('node kinds', () => {
   });
 });
 
+describe("members' CPU weight", () => {
+  const sized = (n: number) =>
+    planLab(
+      parseTopology(`name: w\ntransport-nodes:\n${Array.from({ length: n }, (_, i) => `  hv${i + 1}: hypervisor`).join('\n')}\n`, 'w.yaml')
+        .topology,
+    );
+  const weights = (n: number) => nodeKinds.specs(sized(n)).map((s) => [s.labels['nvlab.role'], s.cpuWeight]);
+
+  test('a small lab: each member twice a node', () => {
+    expect(weights(2)).toEqual([
+      ['controller', 2048],
+      ['controller', 2048],
+      ['controller', 2048],
+      ['hypervisor', undefined],
+      ['hypervisor', undefined],
+    ]);
+  });
+
+  test('a large lab: the members together weigh as much as all the nodes', () => {
+    for (const n of [40, 200, 500]) {
+      const specs = nodeKinds.specs(sized(n));
+      const members = specs.filter((s) => s.labels['nvlab.role'] === 'controller');
+      const total = members.reduce((sum, s) => sum + (s.cpuWeight ?? 0), 0);
+      expect(total).toBeGreaterThanOrEqual(n * 1024);
+      expect(total).toBeLessThan(n * 1024 + members.length);
+    }
+  });
+
+  test('never past the largest weight cgroups take', () => {
+    expect(
+      new Set(
+        weights(1000)
+          .filter(([role]) => role === 'controller')
+          .map(([, w]) => w),
+      ),
+    ).toEqual(new Set([262_144]));
+  });
+});
+
 describe('the registry', () => {
   const kind = (role: string, hooks: Partial<NodeKind> = {}): NodeKind => ({ role, specs: () => [], ...hooks });
 

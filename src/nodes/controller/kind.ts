@@ -17,6 +17,29 @@ export function membersOf(plan: LabPlan): ControllerMemberPlan[] {
   return plan.controllers.kind === 'builtin' ? plan.controllers.members : [];
 }
 
+/** A node's CPU weight (Docker's default). */
+const NODE_CPU_WEIGHT = 1024;
+/** cgroup v1's largest cpu.shares. */
+const MAX_CPU_WEIGHT = 262_144;
+
+/**
+ * Each member's CPU weight: together the members weigh as much as the lab's other containers, so
+ * that while a busy host's nodes boot the cluster keeps about half of it, however many nodes
+ * there are, and never less than twice a node's weight each. At a fixed 2048, three members kept
+ * about 13% of the CPU against 40 booting nodes and 3% against 200: they stalled past their
+ * peers' dead time, switches changed master for nothing, and programming 40 hypervisors took
+ * 30 s instead of 3 (docs/scale.md). A member only uses its weight while it has work, so idle
+ * members take nothing from the vswitchds. NVLAB_CONTROLLER_CPU_WEIGHT sets another for
+ * experiments.
+ */
+export function memberCpuWeight(plan: LabPlan): number {
+  const fixed = Number(process.env.NVLAB_CONTROLLER_CPU_WEIGHT);
+  if (fixed > 0) return fixed;
+  const members = membersOf(plan).length || 1;
+  const others = plan.transportNodes.length + plan.hosts.length;
+  return Math.min(MAX_CPU_WEIGHT, Math.max(2 * NODE_CPU_WEIGHT, Math.ceil((others * NODE_CPU_WEIGHT) / members)));
+}
+
 export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, files: NodeFile[]): NodeSpec {
   return {
     name: member.container,
@@ -40,11 +63,7 @@ export function controllerSpec(plan: LabPlan, member: ControllerMemberPlan, file
     },
     networks: [{ network: plan.networks.mgmt.name, ip: member.mgmtIp, prefixLength: prefixOf(plan.networks.mgmt.subnet) }],
     files,
-    // Twice a node's CPU weight. At the nodes' own weight, members stalled for up to 1.3 s
-    // while 20 nodes booted and switches changed master for nothing; at 4096 they crowded out
-    // the vswitchds a new port waits on (bench:controller at 20 hv, p50: 4096 103 ms, 2048
-    // 88 ms, both without churn). NVLAB_CONTROLLER_CPU_WEIGHT sets another for experiments.
-    cpuWeight: Number(process.env.NVLAB_CONTROLLER_CPU_WEIGHT ?? 2048),
+    cpuWeight: memberCpuWeight(plan),
   };
 }
 
