@@ -29,6 +29,7 @@ import {
 } from './fabric.ts';
 import { ensureNodeImage } from './image.ts';
 import { enableMemoryMerging } from './memory-merging.ts';
+import { enlargeNeighbourTable } from './neighbour-table.ts';
 import { putNodeFiles } from './node-files.ts';
 import { LABEL_LAB, LABEL_ROLE, labPrefix, nicName } from '../../model/index.ts';
 
@@ -66,8 +67,7 @@ export class DockerRuntime implements Runtime {
       });
     }
     this.image = await ensureNodeImage(this.docker, onProgress ? { onProgress } : {});
-    const merging = await enableMemoryMerging();
-    if (merging) onProgress?.(merging);
+    for (const tuned of [await enableMemoryMerging(), await enlargeNeighbourTable()]) if (tuned) onProgress?.(tuned);
     return this.image;
   }
 
