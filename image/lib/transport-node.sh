@@ -186,23 +186,14 @@ init_transport_node() {
   printf '%s\n' "addr replace $NVLAB_UNDERLAY dev br-phy" "link set br-phy up" | ip -batch - || fail "transport IP on br-phy"
 }
 
-# A physical host. On a VLAN it tags with a small userspace OVS of its own (this kernel has no
-# 802.1Q devices): br-host holds eth0 as a trunk and an access port eth0.<vlan> with the address.
 # OVS's userspace tunnels keep their own neighbour cache and drop the first packet to an
 # endpoint they have not resolved yet. The controller records each tunnel's remote MAC on its
 # Interface; as tunnels appear, put them in the cache so no first packet is lost. The agent runs
-# this itself once the node is ready (nvlab-node), until ovsdb-server goes.
+# this itself once the node is ready (nvlab-node), until ovsdb-server goes. tunnel-neighbours.pl
+# sets them all over one control connection (a 200-node switch has 199 tunnels per node). It
+# runs in the background and the agent waits for it, since bash runs a trap (TERM) during `wait`
+# but not while a foreground child runs.
 warm_tunnel_neighbours() {
-  local line ip
-  # Lines look like: UUID,ACTION,"{key=flow, remote_ip=""IP""}","{nvlab-remote-mac=""MAC"", ...}".
-  # Parsed by bash itself: one ovs-appctl per tunnel and no other process, since a 20-node lab
-  # has some 400 tunnels appearing at once while it boots. The monitor is the only child: the
-  # loop runs in the agent's own shell, not in a subshell of a pipeline.
-  local re_ip='remote_ip=""?([0-9.]+)' re_mac='nvlab-remote-mac=""?([0-9a-fA-F:]+)'
-  while IFS= read -r line; do
-    [[ $line =~ $re_ip ]] || continue
-    ip=${BASH_REMATCH[1]}
-    [[ $line =~ $re_mac ]] || continue
-    ovs-appctl tnl/neigh/set br-phy "$ip" "${BASH_REMATCH[1]}" >/dev/null 2>&1
-  done < <(exec ovsdb-client monitor unix:/run/openvswitch/db.sock Open_vSwitch Interface options,external_ids --format=csv 2>/dev/null)
+  perl /usr/local/lib/nvlab/tunnel-neighbours.pl < <(exec ovsdb-client monitor unix:/run/openvswitch/db.sock Open_vSwitch Interface options,external_ids --format=csv 2>/dev/null) &
+  wait $!
 }
