@@ -48,7 +48,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): MemberConfig {
   return { name, mgmtIp, members };
 }
 
-/** The store, through this member's own server (over TLS, ssl: with the member's certificate). */
+/** The store, through this member's own server (over TLS, ssl: with the member's certificate),
+ *  its writes straight to the leader when it is known. */
 async function openStore(config: MemberConfig): Promise<Store> {
   // This member's own store server alone: it is reachable whenever this member is, and it
   // forwards writes to the leader. With the peers' servers as fallbacks, a member healed from a
@@ -57,11 +58,13 @@ async function openStore(config: MemberConfig): Promise<Store> {
   // Over TLS its server shows this member's own certificate, and takes only members' (ovsdb-server
   // --ca-cert is the controllers' authority: image/lib/controller.sh).
   const { tls } = config;
-  const remotes = [`${tls ? 'ssl' : 'tcp'}:${config.mgmtIp}:${STORE_PORT}`];
+  const remote = (ip: string) => `${tls ? 'ssl' : 'tcp'}:${ip}:${STORE_PORT}`;
+  const remotes = [remote(config.mgmtIp)];
   const waiting = setTimeout(() => void writeFile(WAITING_FILE, 'waiting for the store to have a quorum\n').catch(() => {}), 1000);
   const store = await Store.open(remotes, {
     openTimeoutMs: 24 * 3600_000,
-    ...(tls ? { client: { tls: memberCredentials(tls, [config.name]) } } : {}),
+    leaderRemotes: [...config.members.values()].map(remote),
+    ...(tls ? { client: { tls: memberCredentials(tls, config.members.keys()) } } : {}),
   });
   clearTimeout(waiting);
   return store;

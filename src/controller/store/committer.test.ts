@@ -48,4 +48,22 @@ describe('Committer', () => {
     expect(took).toBeLessThan(1_500);
     expect(committer.available).toBe(false);
   });
+
+  test('writes go to the leader while a client is connected to it, and through the member while not', async () => {
+    const sent: string[] = [];
+    const named = (name: string) =>
+      Object.assign(slowClient(0), {
+        transact: () => {
+          sent.push(name);
+          return Promise.resolve([{}]);
+        },
+      });
+    const member = named('member');
+    const leader = Object.assign(named('leader'), { isConnected: true });
+    const committer = new Committer(member, 'NvStore', 100, leader);
+    await committer.commit(new Txn());
+    leader.isConnected = false;
+    await committer.commit(new Txn());
+    expect(sent).toEqual(['leader', 'member']);
+  });
 });

@@ -22,10 +22,13 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
   /** Whether a majority of the members is reachable (set by the member from its liveness links). */
   private quorate: (() => boolean) | undefined;
 
+  /** `leader`, when given, is a client that only stays connected to the cluster's leader:
+   *  while it is, transactions go to it instead of through `client`'s member (store.ts). */
   constructor(
     private readonly client: OvsdbClient,
     private readonly database: string,
     readonly writeTimeoutMs: number,
+    private readonly leader?: OvsdbClient,
   ) {
     super();
     client.on('server', (info) => {
@@ -77,8 +80,9 @@ export class Committer extends EventEmitter<{ quorum: [boolean] }> {
    *  check says the majority is gone or the client lost its member (SLOW_WRITE_MS at most). */
   private transact(txn: Txn, deadline: number): Promise<OperationResult[]> {
     const quorate = this.quorate;
-    if (!quorate) return this.client.transact(this.database, txn.ops, { timeout: Math.max(1, deadline - Date.now()) });
-    const pending = this.client.transact(this.database, txn.ops, { timeout: SLOW_WRITE_MS });
+    const via = this.leader?.isConnected ? this.leader : this.client;
+    if (!quorate) return via.transact(this.database, txn.ops, { timeout: Math.max(1, deadline - Date.now()) });
+    const pending = via.transact(this.database, txn.ops, { timeout: SLOW_WRITE_MS });
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout;
       const watch = () => {

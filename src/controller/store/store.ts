@@ -45,6 +45,15 @@ export interface StoreOptions {
   openTimeoutMs?: number;
   /** Only talk to the leader (default false: any connected member; followers forward writes). */
   leaderOnly?: boolean;
+  /**
+   * Every member's remote: writes go straight to the cluster's leader through a second client
+   * while it is connected to the leader, and through `remotes` (which forward) while it is not,
+   * as during an election. A follower executes a forwarded write against its own copy and the
+   * leader refuses it if its log moved on meanwhile (Raft's prerequisite): with 200 switches
+   * changing master, a batch that took longer than the gap between two commits was refused
+   * again at every try, and never committed.
+   */
+  leaderRemotes?: readonly string[];
   /** Passed to the OVSDB client (backoff, echo keepalive). */
   client?: Omit<ClientOptions, 'database' | 'leaderOnly'>;
 }
@@ -91,10 +100,11 @@ export class Store extends EventEmitter<StoreEvents> {
     private readonly client: OvsdbClient,
     private readonly replica: Replica<NvStoreTables>,
     options: StoreOptions,
+    private readonly leader?: OvsdbClient,
   ) {
     super();
     this.writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
-    this.committer = new Committer(client, options.database ?? NVSTORE_DATABASE, this.writeTimeoutMs);
+    this.committer = new Committer(client, options.database ?? NVSTORE_DATABASE, this.writeTimeoutMs, leader);
     const announce = () => this.emit('status', this.status());
     this.committer.on('quorum', announce);
     client.on('server', announce);
@@ -131,7 +141,7 @@ export class Store extends EventEmitter<StoreEvents> {
   static async open(remotes: string | readonly string[], options: StoreOptions = {}): Promise<Store> {
     const database = options.database ?? NVSTORE_DATABASE;
     const writeTimeoutMs = options.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
-    const client = OvsdbClient.connect(remotes, {
+    const clientOptions = {
       minBackoff: 100,
       maxBackoff: 1000,
       // A member that stops answering (frozen, partitioned) is dropped within 3 s.
@@ -148,8 +158,13 @@ export class Store extends EventEmitter<StoreEvents> {
       // write reported as failed is not sent later.
       waitConnectedTimeout: writeTimeoutMs,
       database,
-      leaderOnly: options.leaderOnly ?? false,
-    });
+    };
+    const client = OvsdbClient.connect(remotes, { ...clientOptions, leaderOnly: options.leaderOnly ?? false });
+    // Not waited for: until it reaches the leader, writes go through `client`. A leader that
+    // steps down is left at once, the next write going through `client` meanwhile.
+    const leader = options.leaderRemotes?.length
+      ? OvsdbClient.connect(options.leaderRemotes, { ...clientOptions, clusterLossGraceMs: 0, leaderOnly: true })
+      : undefined;
     const replica = new Replica<NvStoreTables>(client, {
       database,
       tables: Object.fromEntries([...LOGICAL_TABLES, ...MEMBERSHIP_TABLES, ...TRACEFLOW_TABLES].map((t) => [t, true])),
@@ -158,7 +173,7 @@ export class Store extends EventEmitter<StoreEvents> {
       // value for those, so clearing or changing a port's ip/node would be missed.
       method: 'monitor',
     });
-    const store = new Store(client, replica, options);
+    const store = new Store(client, replica, options, leader);
     const deadline = Date.now() + (options.openTimeoutMs ?? 30_000);
     for (;;) {
       try {
@@ -172,6 +187,7 @@ export class Store extends EventEmitter<StoreEvents> {
           continue;
         }
         client.close();
+        leader?.close();
         if (code === 'OVSDB_CONNECTION' || code === 'OVSDB_TIMEOUT') {
           throw new StoreUnavailableError(`no member of ${[remotes].flat().join(', ')} with quorum serving ${database}`, 'no', {
             cause: err,
@@ -188,6 +204,7 @@ export class Store extends EventEmitter<StoreEvents> {
     await Promise.race([this.replica.stop(), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
     clearTimeout(timer);
     this.client.close();
+    this.leader?.close();
   }
 
   status(): StoreStatus {
