@@ -120,7 +120,8 @@ describe('SimulatedSwitch', () => {
     await until(() => quiet.got.some((m) => m.type === 'echo_request'), 4000);
     await until(() => quiet.connections() === 2, 5000);
     expect(sw.connections()[0]!.lastError).toMatch(/inactivity probe/);
-  });
+    // The waits' own bounds, not vitest's 5 s default: a loaded host took just past 5 s.
+  }, 12_000);
 
   it('refuses a controller without OpenFlow 1.3 (HELLO_FAILED/INCOMPATIBLE) and hangs up', async () => {
     const old = await mute([1]);
