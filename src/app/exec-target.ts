@@ -1,6 +1,6 @@
 // `nvlab exec TARGET`: a node runs the command in its container, a port (a VM) inside its network
 // namespace on whichever hypervisor hosts it now (ports migrate, so it is looked up, not stored).
-import type { Runtime } from '../runtime/runtime.ts';
+import type { ContainerInfo, Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { listLabs } from './labs.ts';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
@@ -27,13 +27,26 @@ export async function resolveExecTarget(runtime: Runtime, target: string, lab?: 
   const [node] = await runtime.listContainers({ [LABEL_LAB]: labName, [LABEL_NODE]: target });
   if (node) return { lab: labName, container: node.name, wrap: (cmd) => cmd };
   const hypervisors = await runtime.listContainers({ [LABEL_LAB]: labName, [LABEL_ROLE]: 'hypervisor' });
-  const found = await Promise.all(
-    hypervisors.map(async (hv) => {
-      const probe = await runtime.exec(hv.name, ['test', '-e', `/var/run/netns/${target}`]).catch(() => undefined);
-      return probe?.exitCode === 0 ? hv : undefined;
-    }),
-  );
-  const host = found.find((hv) => hv !== undefined);
+  const host = await findHost(runtime, hypervisors, target);
   if (host) return { lab: labName, container: host.name, wrap: (cmd) => ['ip', 'netns', 'exec', target, ...cmd] };
   throw new NvlabError('NO_TARGET', `lab ${labName} has no node or port named ${target}`, { exitCode: 2 });
+}
+
+/** Hypervisors asked at once: all 200 of a lab asked at once got no answer within a minute on a
+ *  loaded host. */
+const PROBES_AT_ONCE = 16;
+
+/** The hypervisor holding the VM namespace `target`, asked a few at a time until one has it. */
+async function findHost(runtime: Runtime, hypervisors: readonly ContainerInfo[], target: string): Promise<ContainerInfo | undefined> {
+  let next = 0;
+  let found: ContainerInfo | undefined;
+  const lane = async () => {
+    while (!found && next < hypervisors.length) {
+      const hv = hypervisors[next++]!;
+      const probe = await runtime.exec(hv.name, ['test', '-e', `/var/run/netns/${target}`]).catch(() => undefined);
+      if (probe?.exitCode === 0) found ??= hv;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, hypervisors.length) }, lane));
+  return found;
 }
