@@ -3,6 +3,7 @@
 import type { ContainerInfo, Runtime } from '../runtime/runtime.ts';
 import { NvlabError } from '../util/errors.ts';
 import { listLabs } from './labs.ts';
+import { findLimit } from '../util/pool.ts';
 import { LABEL_LAB, LABEL_NODE, LABEL_ROLE } from '../model/index.ts';
 
 export interface ExecTarget {
@@ -37,16 +38,9 @@ export async function resolveExecTarget(runtime: Runtime, target: string, lab?: 
 const PROBES_AT_ONCE = 16;
 
 /** The hypervisor holding the VM namespace `target`, asked a few at a time until one has it. */
-async function findHost(runtime: Runtime, hypervisors: readonly ContainerInfo[], target: string): Promise<ContainerInfo | undefined> {
-  let next = 0;
-  let found: ContainerInfo | undefined;
-  const lane = async () => {
-    while (!found && next < hypervisors.length) {
-      const hv = hypervisors[next++]!;
-      const probe = await runtime.exec(hv.name, ['test', '-e', `/var/run/netns/${target}`]).catch(() => undefined);
-      if (probe?.exitCode === 0) found ??= hv;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, hypervisors.length) }, lane));
-  return found;
+function findHost(runtime: Runtime, hypervisors: readonly ContainerInfo[], target: string): Promise<ContainerInfo | undefined> {
+  return findLimit(hypervisors, PROBES_AT_ONCE, async (hv) => {
+    const probe = await runtime.exec(hv.name, ['test', '-e', `/var/run/netns/${target}`]).catch(() => undefined);
+    return probe?.exitCode === 0;
+  });
 }

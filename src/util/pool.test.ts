@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { mapLimit } from './pool.ts';
+import { findLimit, mapLimit } from './pool.ts';
 
 describe('mapLimit', () => {
   test('keeps order and never exceeds the limit', async () => {
@@ -29,5 +29,30 @@ describe('mapLimit', () => {
 
   test('handles an empty list', async () => {
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
+  });
+});
+
+describe('findLimit', () => {
+  test('finds an item the test holds for, never exceeds the limit, and starts nothing new once found', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const tested: number[] = [];
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const found = await findLimit(items, 4, async (i) => {
+      tested.push(i);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return i === 10;
+    });
+    expect(found).toBe(10);
+    expect(most).toBe(4);
+    expect(tested.length).toBeLessThan(16);
+  });
+
+  test('none holding, or no items, is undefined', async () => {
+    expect(await findLimit([1, 2, 3], 2, async () => false)).toBeUndefined();
+    expect(await findLimit([], 2, async () => true)).toBeUndefined();
   });
 });

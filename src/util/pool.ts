@@ -18,3 +18,18 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, worker:
   if (failure !== undefined) throw failure.error;
   return results;
 }
+
+/** The first item (in finishing order) for which `test` holds, with at most `limit` tests in
+ *  flight; no new test starts once one has held. Undefined when none holds. */
+export async function findLimit<T>(items: readonly T[], limit: number, test: (item: T) => Promise<boolean>): Promise<T | undefined> {
+  let next = 0;
+  let found: { item: T } | undefined;
+  const lane = async () => {
+    while (found === undefined && next < items.length) {
+      const item = items[next++] as T;
+      if (await test(item)) found ??= { item };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return found?.item;
+}
