@@ -187,8 +187,11 @@ function watchStalls(log: (line: string) => void, everyMs = 100, reportMs = 500)
   }, everyMs).unref();
 }
 
-/** NVLAB_CONTROLLER_PROFILE=1: the member samples its own CPU from the start, and each SIGUSR2
- *  writes what it saw since to /tmp/member-<time>.cpuprofile (open it in Chrome's DevTools). */
+/** NVLAB_CONTROLLER_PROFILE=1: the member samples its own CPU and its heap's allocations from the
+ *  start, and each SIGUSR2 writes what it saw since to /tmp/member-<time>.cpuprofile, and what of
+ *  the sampled allocations is still live to /tmp/member-<time>.heapprofile (open either in
+ *  Chrome's DevTools). Sampling the heap costs little; a snapshot of a heap of gigabytes stops the
+ *  member for minutes. */
 async function profileOnSignal(): Promise<void> {
   const { Session } = await import('node:inspector');
   const session = new Session();
@@ -197,11 +200,16 @@ async function profileOnSignal(): Promise<void> {
     new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
   await post('Profiler.enable');
   await post('Profiler.start');
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling');
   process.on('SIGUSR2', () => {
     void (async () => {
+      const now = Date.now();
       const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      await writeFile(`/tmp/member-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+      await writeFile(`/tmp/member-${now}.cpuprofile`, JSON.stringify(profile));
       await post('Profiler.start');
+      const { profile: heap } = (await post('HeapProfiler.getSamplingProfile')) as { profile: unknown };
+      await writeFile(`/tmp/member-${now}.heapprofile`, JSON.stringify(heap));
     })();
   });
 }
