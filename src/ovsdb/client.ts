@@ -8,7 +8,7 @@ import { OvsdbConnectionError, OvsdbError, OvsdbRemoteError, OvsdbTimeoutError }
 import type { JsonRpcConnection, JsonRpcNotification } from './jsonrpc.ts';
 import { decodeTransactResult, encodeTransact, type Operation, type OperationResult } from './operations.ts';
 import { encodeMonitorRequests, type MonitorHandler, type MonitorMethod, type MonitorTableRequest } from './monitor.ts';
-import { parseSchema, type DatabaseSchema } from './schema.ts';
+import { sharedSchema, type DatabaseSchema } from './schema.ts';
 import { ReconnectingSession } from './session.ts';
 import type { ClientEvents, ClientOptions } from './client-types.ts';
 
@@ -116,11 +116,12 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     return (await this.request('list_dbs', [])) as string[];
   }
 
-  /** get_schema, cached per database for the life of the client. */
+  /** get_schema, cached per database for the life of the client (and parsed once per process for
+   *  every client given the same schema: sharedSchema). */
   getSchema(db: string): Promise<DatabaseSchema> {
     let p = this.schemas.get(db);
     if (!p) {
-      p = this.request('get_schema', [db]).then(parseSchema);
+      p = this.request('get_schema', [db]).then(sharedSchema);
       p.catch(() => this.schemas.delete(db));
       this.schemas.set(db, p);
     }

@@ -103,6 +103,27 @@ export function columnKind(t: ColumnType): ColumnSchema['kind'] {
   return t.min === 1 && t.max === 1 ? 'scalar' : 'set';
 }
 
+/** Schemas parsed by sharedSchema, by their JSON text; the oldest goes past SHARED_SCHEMAS. */
+const shared = new Map<string, DatabaseSchema>();
+const SHARED_SCHEMAS = 16;
+
+/**
+ * parseSchema, with one parsed copy per distinct schema text in this process. A controller holds
+ * a session to every transport node, all with the same schema: parsed once per session, the
+ * copies took ~30 MB of a member's heap at 1,000 nodes (bench:scale). Treat the result as
+ * immutable, as every reader here does.
+ */
+export function sharedSchema(json: unknown): DatabaseSchema {
+  const text = JSON.stringify(json);
+  let schema = shared.get(text);
+  if (!schema) {
+    schema = parseSchema(json);
+    if (shared.size >= SHARED_SCHEMAS) shared.delete(shared.keys().next().value!);
+    shared.set(text, schema);
+  }
+  return schema;
+}
+
 /** Parses and validates the result of get_schema (or a .ovsschema file). */
 export function parseSchema(json: unknown): DatabaseSchema {
   const o = obj(json, 'schema');
