@@ -117,6 +117,13 @@ describe('Replica (update2 against a scripted peer)', () => {
     expect(p1).toMatchObject({ _uuid: U1, name: 'p1', tags: [], ofport: [] });
     expect((p1.ids as OvsdbMap).size).toBe(0);
     expect(Object.isFrozen(p1)).toBe(true);
+    // Empty sets and maps are one shared value each, which nothing can change.
+    const p2 = replica.get('Port', U2)!;
+    expect(p2.ids).toBe(p1.ids);
+    expect(p2.tags).toBe(p1.tags);
+    expect(() => (p1.ids as OvsdbMap).set('k', 'v')).toThrow(TypeError);
+    expect(() => (p1.tags as string[]).push('t')).toThrow(TypeError);
+    expect((p2.ids as OvsdbMap).size).toBe(0);
     const before = replica.snapshot();
 
     const changes: ReplicaChange[] = [];

@@ -7,7 +7,7 @@ import { OvsdbDataError, OvsdbError, OvsdbProtocolError, OvsdbSchemaError, Ovsdb
 import type { OvsdbClient } from './client.ts';
 import type { MonitorMethod, MonitorTableRequest } from './monitor.ts';
 import { op, whereUuid, type Condition, type Operation, type OperationResult, type Row } from './operations.ts';
-import { decodeColumn, emptyColumnValue, type DatabaseSchema, type TableSchema } from './schema.ts';
+import { decodeColumn, emptyColumnValue, type ColumnSchema, type DatabaseSchema, type TableSchema } from './schema.ts';
 
 /**
  * Row shapes per table, declared by the user to type reads, e.g.
@@ -48,6 +48,30 @@ export interface ReplicaOptions {
   tables: Record<string, { columns?: string[]; where?: Condition[] } | true>;
   /** `monitor_cond` (update2 diffs, default) or plain `monitor` (update). */
   method?: MonitorMethod;
+}
+
+/** A map that cannot change: one is shared by every replicated row whose map column is empty. */
+class EmptyMap extends Map<Atom, Atom> {
+  override set(): this {
+    throw new TypeError('a replicated row is immutable');
+  }
+  override delete(): boolean {
+    throw new TypeError('a replicated row is immutable');
+  }
+  override clear(): void {
+    throw new TypeError('a replicated row is immutable');
+  }
+}
+const EMPTY_MAP: OvsdbMap = new EmptyMap();
+const EMPTY_SET: Atom[] = Object.freeze([]) as unknown as Atom[];
+
+/** A column's empty value, shared for sets and maps: a node's tunnels leave most of theirs empty
+ *  (bfd, bfd_status, ...), and a new Map per row and column was ~50 MB of a member's heap at
+ *  1,000 simulated nodes (bench:scale). */
+function emptyValue(column: ColumnSchema): Value {
+  if (column.kind === 'map') return EMPTY_MAP;
+  if (column.kind === 'set') return EMPTY_SET;
+  return emptyColumnValue(column);
 }
 
 function makeSnapshot(tables: Map<string, Map<string, ReplicaRow>>): ReplicaSnapshot {
@@ -206,7 +230,7 @@ export class Replica<T extends TableTypes = AnyTables> extends EventEmitter<Repl
   /** A full row: decoded values for the columns sent, empty values for monitored columns left out. */
   private fullRow(table: TableSchema, uuid: string, json: Record<string, unknown>, base?: ReplicaRow): ReplicaRow {
     const row: Record<string, Value> = base ? { ...base } : {};
-    if (!base) for (const c of this.monitoredColumns(table)) row[c] = emptyColumnValue(table.columns[c]!);
+    if (!base) for (const c of this.monitoredColumns(table)) row[c] = emptyValue(table.columns[c]!);
     for (const [c, v] of Object.entries(json)) row[c] = decodeColumn(table.columns[c], v);
     row._uuid = uuid;
     return Object.freeze(row) as ReplicaRow;
