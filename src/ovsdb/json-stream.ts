@@ -52,6 +52,9 @@ export class JsonSplitter {
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const out: SplitResult[] = [];
     let start = 0; // start of the part of `data` that belongs to the current value
+    // Inside a string the scan jumps to its next quote or backslash (Buffer.indexOf, native):
+    // strings are most of an OVSDB message's bytes, and a member reads thousands of sessions.
+    let nextBackslash = -1;
     for (let i = 0; i < data.length; i++) {
       const b = data[i]!;
       if (this.depth === 0) {
@@ -79,9 +82,25 @@ export class JsonSplitter {
         continue;
       }
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
+        if (this.escaped) {
+          this.escaped = false;
+          continue;
+        }
+        if (nextBackslash < i && nextBackslash !== data.length) {
+          nextBackslash = data.indexOf(BACKSLASH, i);
+          if (nextBackslash < 0) nextBackslash = data.length;
+        }
+        const quote = data.indexOf(QUOTE, i);
+        const end = quote < 0 ? data.length : quote;
+        if (nextBackslash < end) {
+          i = nextBackslash; // the next byte is escaped
+          this.escaped = true;
+        } else if (quote < 0) {
+          i = data.length - 1; // the string goes on in the next chunk
+        } else {
+          i = quote;
+          this.inString = false;
+        }
         continue;
       }
       if (b === QUOTE) {
