@@ -51,10 +51,13 @@ export async function readResources(b: Pick<Bench, 'cluster'>): Promise<Pick<Ben
 }
 
 /** Waits until every node is correct; the wrong ones are described on a timeout. */
+/** Waits until `nodes` are correct, timed from `since`; given up `b.timeoutMs` after the call
+ *  (the first programming's waves of connections may already have taken longer than that). */
 async function converge(b: Bench, since: number, what: string, nodes: readonly SimulatedNode[] = b.fleet.nodes): Promise<Converged> {
-  const result = await waitCorrect(b.checker, b.state, nodes, { since, timeoutMs: b.timeoutMs, log: b.log });
+  const timeoutMs = performance.now() - since + b.timeoutMs;
+  const result = await waitCorrect(b.checker, b.state, nodes, { since, timeoutMs, log: b.log });
   if (result.ms === undefined) {
-    b.log(`  ${what}: ${result.wrong.length} nodes not correct after ${b.timeoutMs / 1000} s:`);
+    b.log(`  ${what}: ${result.wrong.length} nodes not correct after waiting ${b.timeoutMs / 1000} s more:`);
     for (const line of describeMismatches(result.wrong)) b.log(`    ${line}`);
   }
   return result;
