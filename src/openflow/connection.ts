@@ -25,6 +25,7 @@ import type { GroupStats, PortStats } from './stats.ts';
 import { OpenFlowParser, type ParseResult } from './parser.ts';
 import { REPLY_TYPE, RequestTracker } from './requests.ts';
 import { serializeInto } from './serializer.ts';
+import { Silence } from '../util/silence.ts';
 import { peerCommonName } from '../util/tls.ts';
 
 export type { ConnectionEvents, ConnectionOptions, DisconnectReason } from './connection-types.ts';
@@ -43,8 +44,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   private readonly out = new BufferWriter(64 * 1024);
   private flushScheduled = false;
   private readonly requests = new RequestTracker();
-  private lastRx = Date.now();
-  private echoOutstanding = false;
+  private readonly silence: Silence;
   private readonly keepalive: NodeJS.Timeout;
   private readonly handshakeTimer: NodeJS.Timeout;
   private resolveReady!: (f: FeaturesReply) => void;
@@ -61,6 +61,8 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     this.echoInterval = options.echoInterval ?? 5000;
     this.deadTime = options.deadTime ?? 15000;
     this.requestTimeout = options.requestTimeout ?? 30000;
+    // This process's own stalls are not the switch's silence.
+    this.silence = new Silence(Math.max(20, Math.min(this.echoInterval, this.deadTime) / 4));
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.peerCommonName = peerCommonName(socket);
     this.ready = new Promise((resolve, reject) => {
@@ -72,8 +74,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.shutdown('socket-error', err));
     socket.on('close', () => this.shutdown('closed'));
-    const tick = Math.max(20, Math.min(this.echoInterval, this.deadTime) / 4);
-    this.keepalive = setInterval(() => this.onTick(), tick).unref();
+    this.keepalive = setInterval(() => this.onTick(), this.silence.tickMs).unref();
     this.handshakeTimer = setTimeout(() => {
       if (this.state === 'ready') return;
       this.shutdown('handshake', new OpenFlowHandshakeError('handshake timed out'));
@@ -293,12 +294,11 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
 
   private onTick(): void {
     if (this.state === 'closed') return;
-    const idle = Date.now() - this.lastRx;
+    const idle = this.silence.tick();
     if (idle >= this.deadTime) {
       this.shutdown('dead', new OpenFlowDisconnectedError(`no message from ${this.remoteAddress} for ${idle} ms`));
       this.socket.destroy();
-    } else if (idle >= this.echoInterval && !this.echoOutstanding) {
-      this.echoOutstanding = true;
+    } else if (this.silence.probe(idle, this.echoInterval)) {
       // Bounded by deadTime so a switch that ignores echoes cannot pile up pending requests.
       this.request({ type: 'echo_request', data: Buffer.alloc(0) }, { timeout: this.deadTime }).catch(() => {});
     }
@@ -311,7 +311,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   /** A multipart reply a request takes as bytes (multipartFrames) is not decoded. */
   private readonly claimRaw = (frame: Buffer): boolean => {
     const claimed = this.state !== 'closed' && this.requests.onRawFrame(frame);
-    if (claimed) [this.lastRx, this.echoOutstanding] = [Date.now(), false];
+    if (claimed) this.silence.heard();
     return claimed;
   };
 
@@ -319,8 +319,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     if (this.state === 'closed') return;
     // Only a whole message shows the switch alive: one dripping a message a byte at a time
     // never gets to answer an echo, and is dropped at its dead time.
-    this.lastRx = Date.now();
-    this.echoOutstanding = false;
+    this.silence.heard();
     if (!result.ok) {
       const err = result.error;
       if (err.xid !== undefined && this.requests.has(err.xid)) this.requests.fail(err.xid, err);

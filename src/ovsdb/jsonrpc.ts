@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { OvsdbConnectionError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError, type OvsdbFramingError } from './errors.ts';
 import { JsonSplitter, encodeJson } from './json-stream.ts';
+import { Silence } from '../util/silence.ts';
 import { peerCommonName } from '../util/tls.ts';
 
 export type JsonRpcId = string | number;
@@ -117,7 +118,8 @@ export class JsonRpcConnection extends EventEmitter<JsonRpcConnectionEvents> {
   private readonly pending = new Map<JsonRpcId, Pending>();
   private nextId = 1;
   private closed = false;
-  private lastReceive = Date.now();
+  /** Time without a message, not counting this process's own stalls (startEcho). */
+  private silence: Silence | undefined;
   private echoTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -191,7 +193,7 @@ export class JsonRpcConnection extends EventEmitter<JsonRpcConnectionEvents> {
   }
 
   private onData(chunk: Buffer): void {
-    this.lastReceive = Date.now();
+    this.silence?.heard();
     for (const r of this.splitter.push(chunk)) {
       if (this.closed) return;
       if (!r.ok) {
@@ -244,17 +246,16 @@ export class JsonRpcConnection extends EventEmitter<JsonRpcConnectionEvents> {
 
   // Keepalive as OVS's reconnect FSM does it: probe when idle, give up after deadTime of silence.
   private startEcho(interval: number, deadTime: number): void {
-    this.echoTimer = setInterval(
-      () => {
-        const idle = Date.now() - this.lastReceive;
-        if (idle >= deadTime) {
-          this.close(new OvsdbConnectionError(`${this.name}: no message for ${idle} ms (dead time ${deadTime} ms)`));
-        } else if (idle >= interval) {
-          this.request('echo', []).catch(() => {});
-        }
-      },
-      Math.max(10, Math.floor(interval / 2)),
-    );
+    const tick = Math.max(10, Math.floor(interval / 2));
+    const silence = (this.silence = new Silence(tick));
+    this.echoTimer = setInterval(() => {
+      const idle = silence.tick();
+      if (idle >= deadTime) {
+        this.close(new OvsdbConnectionError(`${this.name}: no message for ${idle} ms (dead time ${deadTime} ms)`));
+      } else if (idle >= interval) {
+        this.request('echo', []).catch(() => {});
+      }
+    }, tick);
     this.echoTimer.unref();
   }
 }
