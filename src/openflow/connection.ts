@@ -25,7 +25,7 @@ import type { GroupStats, PortStats } from './stats.ts';
 import { OpenFlowParser, type ParseResult } from './parser.ts';
 import { REPLY_TYPE, RequestTracker } from './requests.ts';
 import { serializeInto } from './serializer.ts';
-import { Silence } from '../util/silence.ts';
+import { Silence, awakeTimeout, type AwakeTimer } from '../util/silence.ts';
 import { peerCommonName } from '../util/tls.ts';
 
 export type { ConnectionEvents, ConnectionOptions, DisconnectReason } from './connection-types.ts';
@@ -46,7 +46,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   private readonly requests = new RequestTracker();
   private readonly silence: Silence;
   private readonly keepalive: NodeJS.Timeout;
-  private readonly handshakeTimer: NodeJS.Timeout;
+  private readonly handshakeTimer: AwakeTimer;
   private resolveReady!: (f: FeaturesReply) => void;
   private rejectReady!: (e: Error) => void;
   private readonly echoInterval: number;
@@ -75,11 +75,11 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     socket.on('error', (err) => this.shutdown('socket-error', err));
     socket.on('close', () => this.shutdown('closed'));
     this.keepalive = setInterval(() => this.onTick(), this.silence.tickMs).unref();
-    this.handshakeTimer = setTimeout(() => {
+    this.handshakeTimer = awakeTimeout(options.handshakeTimeout ?? 10000, () => {
       if (this.state === 'ready') return;
       this.shutdown('handshake', new OpenFlowHandshakeError('handshake timed out'));
       this.socket.destroy();
-    }, options.handshakeTimeout ?? 10000).unref();
+    });
     this.send({ type: 'hello', version: OFP_VERSION, versions: [OFP_VERSION] });
   }
 
@@ -373,7 +373,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
         if (reply.type !== 'features_reply' || this.state !== 'features') return;
         this.features = reply;
         this.state = 'ready';
-        clearTimeout(this.handshakeTimer);
+        this.handshakeTimer.cancel();
         this.resolveReady(reply);
         this.emit('ready', reply);
       },
@@ -389,7 +389,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     clearInterval(this.keepalive);
-    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer.cancel();
     const gone = new OpenFlowDisconnectedError(`session ${this.remoteAddress} ended: ${reason}`, { cause: error });
     if (!wasReady)
       this.rejectReady(error instanceof OpenFlowHandshakeError ? error : new OpenFlowHandshakeError(gone.message, { cause: error }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Silence } from './silence.ts';
+import { Silence, awakeTimeout } from './silence.ts';
 
 describe('Silence', () => {
   const clock = () => {
@@ -49,5 +49,30 @@ describe('Silence', () => {
     const s = new Silence(100, c.now);
     c.advance(190);
     expect(s.tick()).toBe(190);
+  });
+});
+
+describe('awakeTimeout', () => {
+  it('fires after its time, and not when cancelled', async () => {
+    const fired: string[] = [];
+    const t0 = performance.now();
+    awakeTimeout(100, () => fired.push(`a ${performance.now() - t0}`));
+    awakeTimeout(100, () => fired.push('b')).cancel();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fired).toHaveLength(1);
+    const ms = Number(fired[0]!.split(' ')[1]);
+    expect(ms).toBeGreaterThanOrEqual(95);
+    expect(ms).toBeLessThan(250);
+  });
+
+  it('does not count a stall of this process', async () => {
+    let fired = false;
+    awakeTimeout(200, () => (fired = true));
+    const end = performance.now() + 400;
+    while (performance.now() < end); // this process stands still for twice the time-out
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fired).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fired).toBe(true);
   });
 });

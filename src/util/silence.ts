@@ -40,3 +40,24 @@ export class Silence {
     return now - this.lastHeard;
   }
 }
+
+export interface AwakeTimer {
+  cancel(): void;
+}
+
+/**
+ * setTimeout counted in time this process ran: `fn` runs once `ms` have passed, less any stall
+ * of this process meanwhile (checked every tenth of `ms`). A peer given 10 s for a handshake
+ * is not refused because this process itself stood still for 10 s while its answer waited in the
+ * socket: at 1,000 simulated nodes members refused thousands of sessions that way. Never keeps
+ * the process alive.
+ */
+export function awakeTimeout(ms: number, fn: () => void): AwakeTimer {
+  const silence = new Silence(Math.max(20, ms / 10));
+  const timer = setInterval(() => {
+    if (silence.tick() < ms) return;
+    clearInterval(timer);
+    fn();
+  }, silence.tickMs).unref();
+  return { cancel: () => clearInterval(timer) };
+}

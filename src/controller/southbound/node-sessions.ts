@@ -18,6 +18,7 @@ import {
 import type { NodeFacts } from '../pipeline/index.ts';
 import { OVSDB_MANAGER_PORT } from '../../model/index.ts';
 import type { TlsCredentials } from '../../util/tls.ts';
+import { awakeTimeout } from '../../util/silence.ts';
 import { identityRefusal } from './switch-identity.ts';
 import { sameMap, sameSeen, type Seen } from './node-seen.ts';
 
@@ -107,16 +108,17 @@ export class NodeSessions extends EventEmitter<NodeSessionEvents> {
     listener.on('connection', (conn) => {
       let reason: Error | undefined;
       conn.once('close', (err) => (reason ??= err));
-      const timer = setTimeout(() => {
+      // Counted in time this member ran: its own stall is not the node's slowness.
+      const timer = awakeTimeout(timeoutMs, () => {
         conn.close(new OvsdbConnectionError(`${conn.name}: no OVSDB session within ${timeoutMs} ms`));
-      }, timeoutMs);
+      });
       sessions
         .adopt(OvsdbClient.fromConnection(conn), conn.peerCommonName)
         .catch((err: Error) => {
           conn.close();
           sessions.emit('refused', conn.name, reason ?? err);
         })
-        .finally(() => clearTimeout(timer));
+        .finally(() => timer.cancel());
     });
     return sessions;
   }
