@@ -41,7 +41,7 @@ export class OpenFlowConnection extends EventEmitter<ConnectionEvents> {
   features: FeaturesReply | undefined;
   private state: State = 'hello';
   private readonly parser = new OpenFlowParser();
-  private readonly out = new BufferWriter(64 * 1024);
+  private readonly out = new BufferWriter(4096); // grows with a burst; 64 KiB each was 64 MB per 1,000 switches
   private flushScheduled = false;
   private readonly requests = new RequestTracker();
   private readonly silence: Silence;
