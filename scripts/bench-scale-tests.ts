@@ -50,9 +50,9 @@ export async function readResources(b: Pick<Bench, 'cluster'>): Promise<Pick<Ben
   return { resources, state: logicalState(resources.nodes, resources.switches, resources.ports) };
 }
 
-/** Waits until every node is correct; the wrong ones are described on a timeout. */
-/** Waits until `nodes` are correct, timed from `since`; given up `b.timeoutMs` after the call
- *  (the first programming's waves of connections may already have taken longer than that). */
+/** Waits until `nodes` are correct, timed from `since`, and describes the wrong ones if they are
+ *  not `b.timeoutMs` after the call (the first programming's waves of connections may already
+ *  have taken longer than that). */
 async function converge(b: Bench, since: number, what: string, nodes: readonly SimulatedNode[] = b.fleet.nodes): Promise<Converged> {
   const timeoutMs = performance.now() - since + b.timeoutMs;
   const result = await waitCorrect(b.checker, b.state, nodes, { since, timeoutMs, log: b.log });
